@@ -1,0 +1,129 @@
+//! Cleaning: decide per block what the policy keeps, rebuild the container,
+//! and check the result before returning it.
+
+use crate::container::{self, webp, Decision, Parsed, Plan};
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::Format;
+use crate::inspect::{analyse, block_infos, supported_format, Analysis};
+use crate::metadata::exif;
+use crate::policy::Policy;
+use crate::report::{Action, BlockKind, CleanReport, Finding};
+
+/// A cleaned image and what was done to it.
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub data: Vec<u8>,
+    pub report: CleanReport,
+}
+
+/// Removes metadata losslessly: the image data is copied byte for byte.
+pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
+    let format = supported_format(data)?;
+    let parsed = container::parse(format, data)?;
+    let analysis = analyse(&parsed, data);
+    let exif = minimal_exif(&parsed, &analysis, policy);
+    let decisions = decide(&parsed, policy, exif.is_some());
+
+    let untouched = exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
+    let output = if untouched {
+        data.to_vec()
+    } else {
+        container::write(&parsed, data, &Plan { decisions: &decisions, exif: exif.as_deref() })
+    };
+    verify(format, &output, policy)?;
+
+    let blocks = block_infos(&parsed)
+        .into_iter()
+        .zip(&decisions)
+        .map(|(mut info, d)| {
+            info.action = Some(match d {
+                Decision::Keep => Action::Kept,
+                Decision::Remove => Action::Removed,
+                Decision::ReplaceExif => Action::Rewritten,
+            });
+            info
+        })
+        .collect();
+    let (kept, removed) = split_findings(&analysis, &decisions, exif.as_deref());
+    let summary = if removed.is_empty() {
+        "Nothing to remove".to_string()
+    } else {
+        format!("Removed {}", crate::report::summarise(&removed))
+    };
+    Ok(Cleaned {
+        report: CleanReport {
+            format,
+            input_bytes: data.len() as u64,
+            output_bytes: output.len() as u64,
+            blocks,
+            removed,
+            kept,
+            unchanged: output == data,
+            summary,
+        },
+        data: output,
+    })
+}
+
+fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8>> {
+    let has_exif_block = parsed.blocks.iter().any(|b| b.kind == BlockKind::Exif);
+    let can_carry = match parsed.format {
+        Format::Gif => false,
+        // Only an extended (VP8X) WebP can carry EXIF.
+        Format::Webp => webp::has_vp8x(parsed),
+        Format::Jpeg | Format::Png => true,
+    };
+    if !can_carry {
+        return None;
+    }
+    let orientation = if policy.keep_orientation && has_exif_block { a.orientation } else { None };
+    exif::minimal(
+        orientation,
+        a.artist.as_deref().filter(|_| policy.keep_author),
+        a.copyright.as_deref().filter(|_| policy.keep_copyright),
+    )
+}
+
+fn decide(parsed: &Parsed, policy: &Policy, write_exif: bool) -> Vec<Decision> {
+    let mut replaced = false;
+    parsed
+        .blocks
+        .iter()
+        .map(|block| match block.kind {
+            BlockKind::Icc if !policy.keep_icc => Decision::Remove,
+            kind if kind.is_display() => Decision::Keep,
+            BlockKind::Exif if write_exif && !replaced => {
+                replaced = true;
+                Decision::ReplaceExif
+            }
+            _ => Decision::Remove,
+        })
+        .collect()
+}
+
+/// Splits the input's findings into kept and removed, in inspect's vocabulary.
+fn split_findings(a: &Analysis, decisions: &[Decision], exif: Option<&[u8]>) -> (Vec<Finding>, Vec<Finding>) {
+    let written = exif.map(exif::read).map(|f| f.items).unwrap_or_default();
+    a.findings.iter().cloned().partition(|f| match decisions.get(f.block) {
+        Some(Decision::Keep) => true,
+        Some(Decision::ReplaceExif) => written.iter().any(|w| w.key == f.key && w.value == f.value),
+        _ => false,
+    })
+}
+
+/// The output must parse as its format and hold nothing the policy removes.
+fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
+    let internal = |what: String| Error::new(ErrorKind::Corrupt, format!("internal check failed: {what}")).in_format(format.name());
+    let parsed = container::parse(format, output).map_err(|e| internal(format!("the cleaned file does not parse ({e})")))?;
+    for block in &parsed.blocks {
+        let allowed = match block.kind {
+            BlockKind::Icc => policy.keep_icc,
+            BlockKind::Exif => format != Format::Gif,
+            kind => kind.is_display(),
+        };
+        if !allowed {
+            return Err(internal(format!("{} left in the output", block.label)));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! PNG and APNG: a chunk walk with every CRC checked. The writer copies kept
+//! chunks verbatim, so their CRCs stay valid; a new eXIf gets a fresh CRC.
+
+use super::{be32, push_block, Block, Decision, Parsed, Payload, Plan};
+use crate::error::{Error, Result};
+use crate::format::Format;
+use crate::report::BlockKind;
+
+const NAME: &str = "PNG";
+pub(crate) const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
+    if !data.starts_with(SIGNATURE) {
+        return Err(Error::corrupt(NAME, 0, "bad signature"));
+    }
+    let mut blocks = Vec::new();
+    push_block(
+        &mut blocks,
+        Format::Png,
+        Block { kind: BlockKind::Structure, label: "signature".into(), range: 0..8, payload: Payload::None },
+    )?;
+    let mut pos = 8;
+    let (mut width, mut height, mut frames) = (0, 0, 1);
+    let mut seen_idat = false;
+    let mut seen_iend = false;
+    while pos < data.len() {
+        if pos + 12 > data.len() {
+            return Err(Error::truncated(NAME, pos, "chunk header cut off"));
+        }
+        let length = be32(data, pos) as usize;
+        if length > 0x7FFF_FFFF {
+            return Err(Error::corrupt(NAME, pos, format!("chunk length {length} exceeds 2^31-1")));
+        }
+        let ty: [u8; 4] = data[pos + 4..pos + 8].try_into().expect("4 bytes");
+        if !ty.iter().all(u8::is_ascii_alphabetic) {
+            return Err(Error::corrupt(NAME, pos + 4, "chunk type is not four letters"));
+        }
+        let name = String::from_utf8_lossy(&ty).into_owned();
+        let body = pos + 8;
+        let end = body
+            .checked_add(length)
+            .and_then(|e| e.checked_add(4))
+            .filter(|&e| e <= data.len())
+            .ok_or_else(|| Error::truncated(NAME, pos, format!("chunk {name} claims {length} bytes; the file ends first")))?;
+        let crc_stored = be32(data, end - 4);
+        let crc = crc32fast::hash(&data[pos + 4..end - 4]);
+        if crc != crc_stored {
+            return Err(Error::corrupt(NAME, pos, format!("chunk {name} has a bad CRC")));
+        }
+        let body_range = body..end - 4;
+        let first = blocks.len() == 1;
+        if first && &ty != b"IHDR" {
+            return Err(Error::corrupt(NAME, pos, "the first chunk is not IHDR"));
+        }
+        let (kind, label, payload) = match &ty {
+            b"IHDR" => {
+                if !first {
+                    return Err(Error::corrupt(NAME, pos, "a second IHDR"));
+                }
+                if length != 13 {
+                    return Err(Error::corrupt(NAME, pos, "IHDR is not 13 bytes"));
+                }
+                width = be32(data, body);
+                height = be32(data, body + 4);
+                if width == 0 || height == 0 || width > 0x7FFF_FFFF || height > 0x7FFF_FFFF {
+                    return Err(Error::corrupt(NAME, body, format!("invalid dimensions {width}×{height}")));
+                }
+                validate_ihdr(&data[body + 8..body + 13], body + 8)?;
+                (BlockKind::ImageData, name, Payload::None)
+            }
+            b"IDAT" => {
+                seen_idat = true;
+                (BlockKind::ImageData, name, Payload::None)
+            }
+            b"PLTE" => (BlockKind::ImageData, name, Payload::None),
+            b"IEND" => {
+                seen_iend = true;
+                (BlockKind::Structure, name, Payload::None)
+            }
+            b"iCCP" => (BlockKind::Icc, "iCCP ICC profile".into(), Payload::PngIcc(body_range)),
+            b"sRGB" | b"gAMA" | b"cHRM" | b"cICP" | b"mDCv" | b"cLLI" | b"sBIT" => {
+                (BlockKind::ColourInfo, name, Payload::None)
+            }
+            b"tRNS" => (BlockKind::Transparency, name, Payload::None),
+            b"bKGD" => (BlockKind::Background, name, Payload::None),
+            b"pHYs" => (BlockKind::PixelDensity, name, Payload::None),
+            b"acTL" => {
+                if length >= 4 {
+                    frames = be32(data, body).max(1);
+                }
+                (BlockKind::Animation, name, Payload::None)
+            }
+            b"fcTL" | b"fdAT" => (BlockKind::Animation, name, Payload::None),
+            b"tEXt" | b"zTXt" | b"iTXt" => {
+                let keyword = super::printable(&data[body_range.clone()]);
+                let kind = if keyword == "XML:com.adobe.xmp" { BlockKind::Xmp } else { BlockKind::Text };
+                (kind, format!("{name} '{keyword}'"), Payload::PngText { chunk: ty, data: body_range })
+            }
+            b"eXIf" => (BlockKind::Exif, "eXIf".into(), Payload::Bytes(body_range)),
+            b"tIME" => (BlockKind::ModificationTime, "tIME".into(), Payload::Bytes(body_range)),
+            b"caBX" => (BlockKind::ContentCredentials, "caBX (C2PA)".into(), Payload::Bytes(body_range)),
+            _ if ty[0].is_ascii_uppercase() => {
+                return Err(Error::corrupt(NAME, pos, format!("unknown critical chunk {name}")));
+            }
+            _ => (BlockKind::Unknown, format!("{name} (private chunk)"), Payload::Bytes(body_range)),
+        };
+        push_block(&mut blocks, Format::Png, Block { kind, label, range: pos..end, payload })?;
+        pos = end;
+        if seen_iend {
+            break;
+        }
+    }
+    if !seen_iend {
+        return Err(Error::truncated(NAME, data.len(), "no IEND chunk"));
+    }
+    if !seen_idat {
+        return Err(Error::corrupt(NAME, 8, "no IDAT (image data) chunk"));
+    }
+    if pos < data.len() {
+        let label = super::trailer_label(&data[pos..]);
+        push_block(
+            &mut blocks,
+            Format::Png,
+            Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) },
+        )?;
+    }
+    Ok(Parsed { format: Format::Png, width, height, frames, blocks })
+}
+
+/// Bit depth, colour type, compression, filter and interlace must be a legal combination.
+fn validate_ihdr(fields: &[u8], at: usize) -> Result<()> {
+    let (depth, colour) = (fields[0], fields[1]);
+    let legal_depths: &[u8] = match colour {
+        0 => &[1, 2, 4, 8, 16],
+        3 => &[1, 2, 4, 8],
+        2 | 4 | 6 => &[8, 16],
+        _ => return Err(Error::corrupt(NAME, at, format!("invalid colour type {colour}"))),
+    };
+    if !legal_depths.contains(&depth) {
+        return Err(Error::corrupt(NAME, at, format!("bit depth {depth} is invalid for colour type {colour}")));
+    }
+    if fields[2] != 0 || fields[3] != 0 || fields[4] > 1 {
+        return Err(Error::corrupt(NAME, at + 2, "unknown compression, filter or interlace method"));
+    }
+    Ok(())
+}
+
+pub(crate) fn chunk(ty: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 12);
+    out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+    out.extend_from_slice(ty);
+    out.extend_from_slice(body);
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(ty);
+    hasher.update(body);
+    out.extend_from_slice(&hasher.finalize().to_be_bytes());
+    out
+}
+
+pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let replaces = plan.decisions.contains(&Decision::ReplaceExif);
+    // Readers honour eXIf only before the image data: put it right after IHDR.
+    let insert_at = 2;
+    for (i, (block, decision)) in parsed.blocks.iter().zip(plan.decisions).enumerate() {
+        if !replaces && i == insert_at {
+            if let Some(tiff) = plan.exif {
+                out.extend_from_slice(&chunk(b"eXIf", tiff));
+            }
+        }
+        match decision {
+            Decision::Keep => out.extend_from_slice(&data[block.range.clone()]),
+            Decision::Remove => {}
+            Decision::ReplaceExif => {
+                if let Some(tiff) = plan.exif {
+                    out.extend_from_slice(&chunk(b"eXIf", tiff));
+                }
+            }
+        }
+    }
+    out
+}

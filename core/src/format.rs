@@ -1,0 +1,168 @@
+//! Recognising an image by its bytes, never by its name or MIME type.
+
+use serde::{Deserialize, Serialize};
+
+/// The formats the engine cleans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Jpeg,
+    Png,
+    Webp,
+    Gif,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Webp => "WebP",
+            Format::Gif => "GIF",
+        }
+    }
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Jpeg => "image/jpeg",
+            Format::Png => "image/png",
+            Format::Webp => "image/webp",
+            Format::Gif => "image/gif",
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpg",
+            Format::Png => "png",
+            Format::Webp => "webp",
+            Format::Gif => "gif",
+        }
+    }
+}
+
+/// What the first bytes say the file is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+pub enum Detected {
+    Supported(Format),
+    /// A known image (or image-like) type the engine does not clean, by name.
+    Unsupported(&'static str),
+    Unknown,
+}
+
+/// Identify the type from magic numbers.
+pub fn detect(data: &[u8]) -> Detected {
+    let starts = |magic: &[u8]| data.starts_with(magic);
+    if starts(&[0xFF, 0xD8, 0xFF]) {
+        return Detected::Supported(Format::Jpeg);
+    }
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        return Detected::Supported(Format::Png);
+    }
+    if data.len() >= 12 && &data[0..4] == b"RIFF" && &data[8..12] == b"WEBP" {
+        return Detected::Supported(Format::Webp);
+    }
+    if starts(b"GIF87a") || starts(b"GIF89a") {
+        return Detected::Supported(Format::Gif);
+    }
+    if let Some(name) = detect_unsupported(data) {
+        return Detected::Unsupported(name);
+    }
+    Detected::Unknown
+}
+
+fn detect_unsupported(data: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| data.starts_with(magic);
+    if data.len() >= 12 && &data[4..8] == b"ftyp" {
+        let brand = &data[8..12];
+        // Compatible brands follow the major brand and minor version.
+        let size = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
+        let compat_end = size.clamp(16, data.len().min(256));
+        let brands: Vec<&[u8]> = std::iter::once(brand)
+            .chain(data.get(16..compat_end).unwrap_or(&[]).chunks_exact(4))
+            .collect();
+        let has = |b: &[u8]| brands.iter().any(|x| *x == b);
+        if has(b"avif") || has(b"avis") {
+            return Some("AVIF");
+        }
+        if has(b"heic") || has(b"heix") || has(b"heim") || has(b"heis") || has(b"hevc") || has(b"hevx") {
+            return Some("HEIC");
+        }
+        if has(b"mif1") || has(b"msf1") {
+            return Some("HEIF");
+        }
+        if has(b"jxl ") {
+            return Some("JPEG XL");
+        }
+        if has(b"crx ") {
+            return Some("Canon CR3 raw");
+        }
+        return Some("ISO media (MP4/MOV)");
+    }
+    if starts(b"II*\0") || starts(b"MM\0*") {
+        return Some("TIFF");
+    }
+    if starts(b"II+\0") || starts(b"MM\0+") {
+        return Some("BigTIFF");
+    }
+    if starts(b"BM") && data.len() >= 14 {
+        return Some("BMP");
+    }
+    if starts(&[0xFF, 0x0A]) || starts(b"\0\0\0\x0cJXL \r\n\x87\n") {
+        return Some("JPEG XL");
+    }
+    if starts(b"\0\0\0\x0cjP  \r\n\x87\n") || starts(&[0xFF, 0x4F, 0xFF, 0x51]) {
+        return Some("JPEG 2000");
+    }
+    if starts(&[0, 0, 1, 0]) && data.len() >= 6 {
+        return Some("ICO");
+    }
+    if starts(b"8BPS") {
+        return Some("Photoshop PSD");
+    }
+    if starts(b"%PDF") {
+        return Some("PDF");
+    }
+    if starts(b"qoif") {
+        return Some("QOI");
+    }
+    if starts(b"\x76\x2f\x31\x01") {
+        return Some("OpenEXR");
+    }
+    if starts(b"#?RADIANCE") || starts(b"#?RGBE") {
+        return Some("Radiance HDR");
+    }
+    if looks_like_svg(data) {
+        return Some("SVG");
+    }
+    None
+}
+
+fn looks_like_svg(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(1024)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    (trimmed.starts_with("<?xml") || trimmed.starts_with("<svg") || trimmed.starts_with("<!doctype svg"))
+        && text.contains("<svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_magic() {
+        assert_eq!(detect(b"\xFF\xD8\xFF\xE0rest"), Detected::Supported(Format::Jpeg));
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\nxx"), Detected::Supported(Format::Png));
+        assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Detected::Supported(Format::Webp));
+        assert_eq!(detect(b"GIF89a......"), Detected::Supported(Format::Gif));
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Detected::Unsupported("HEIC"));
+        assert_eq!(detect(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"), Detected::Unsupported("AVIF"));
+        assert_eq!(detect(b"II*\0\x08\0\0\0"), Detected::Unsupported("TIFF"));
+        assert_eq!(detect(b"BM\0\0\0\0\0\0\0\0\0\0\0\0"), Detected::Unsupported("BMP"));
+        assert_eq!(detect(b"<?xml version=\"1.0\"?><svg></svg>"), Detected::Unsupported("SVG"));
+        assert_eq!(detect(b"hello world"), Detected::Unknown);
+        assert_eq!(detect(b""), Detected::Unknown);
+        // A RIFF that is not WebP (e.g. WAV) is not WebP.
+        assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Detected::Unknown);
+    }
+}

@@ -1,0 +1,23 @@
+//! Traceless core: recognise, inspect and losslessly clean image metadata.
+//!
+//! The engine knows nothing of browsers or files: bytes in, bytes and a report
+//! out. Containers are edited, never re-encoded, so pixels are untouched.
+
+mod clean;
+mod container;
+mod error;
+mod format;
+mod inspect;
+pub mod limits;
+mod metadata;
+mod policy;
+mod report;
+
+pub use clean::{clean, Cleaned};
+pub use error::{Error, ErrorKind, Result};
+pub use format::{detect, Detected, Format};
+pub use inspect::inspect;
+pub use policy::Policy;
+pub use report::{
+    summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,
+};

@@ -1,0 +1,301 @@
+//! EXIF (a TIFF structure) read with kamadak-exif, and the minimal EXIF that
+//! cleaning writes back (orientation, and opted-in author/copyright).
+
+use exif::{Context, Field, In, Reader, Tag, Value};
+
+use super::{human_bytes, text, Item};
+use crate::limits::MAX_PARSED_METADATA;
+use crate::report::{Category, GpsPosition};
+
+/// What an EXIF payload says, itemised, plus the few facts cleaning needs.
+#[derive(Debug, Default)]
+pub(crate) struct ExifFacts {
+    pub items: Vec<Item>,
+    pub orientation: Option<u16>,
+    pub gps: Option<GpsPosition>,
+    pub artist: Option<String>,
+    pub copyright: Option<String>,
+}
+
+// Windows "XP" tags, which kamadak-exif does not name.
+const XP_TITLE: u16 = 0x9C9B;
+const XP_COMMENT: u16 = 0x9C9C;
+const XP_AUTHOR: u16 = 0x9C9D;
+const XP_KEYWORDS: u16 = 0x9C9E;
+const XP_SUBJECT: u16 = 0x9C9F;
+const PROCESSING_SOFTWARE: u16 = 0x000B;
+const DNG_CAMERA_SERIAL: u16 = 0xC62F;
+
+pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
+    let mut facts = ExifFacts::default();
+    if tiff.len() > MAX_PARSED_METADATA {
+        facts.items.push(Item::new(Category::Other, "EXIF", "EXIF data", format!("{} (too large to itemise)", human_bytes(tiff.len()))));
+        return facts;
+    }
+    let parsed = Reader::new()
+        .continue_on_error(true)
+        .read_raw(tiff.to_vec())
+        .or_else(|e| e.distill_partial_result(|_| {}));
+    let exif = match parsed {
+        Ok(exif) => exif,
+        Err(e) => {
+            facts.items.push(Item::new(Category::Other, "EXIF", "EXIF data (unreadable)", format!("{} ({e})", human_bytes(tiff.len()))));
+            return facts;
+        }
+    };
+    let mut other = Vec::new();
+    let mut thumbnail_len = None;
+    for field in exif.fields() {
+        if field.ifd_num == In::THUMBNAIL {
+            if field.tag == Tag::JPEGInterchangeFormatLength {
+                thumbnail_len = field.value.get_uint(0);
+            }
+            continue;
+        }
+        if field.ifd_num != In::PRIMARY {
+            continue;
+        }
+        let name = tag_name(field.tag);
+        let value = display(field, &exif);
+        match classify(field.tag) {
+            Some(Category::Display) => {
+                if field.tag == Tag::Orientation {
+                    facts.orientation = field.value.get_uint(0).and_then(|v| u16::try_from(v).ok()).filter(|v| (1..=8).contains(v));
+                }
+                facts.items.push(Item::new(Category::Display, format!("EXIF {name}"), label(field.tag, &name), value));
+            }
+            Some(category) => {
+                if field.tag == Tag::Artist {
+                    facts.artist = ascii(field);
+                } else if field.tag == Tag::Copyright {
+                    facts.copyright = ascii(field);
+                }
+                facts.items.push(Item::new(category, format!("EXIF {name}"), label(field.tag, &name), value));
+            }
+            None => other.push(name),
+        }
+    }
+    if let Some(len) = thumbnail_len {
+        facts.items.push(Item::new(Category::Thumbnail, "EXIF IFD1 thumbnail", "Embedded thumbnail image", human_bytes(len as usize)));
+    }
+    if !other.is_empty() {
+        let sample: Vec<_> = other.iter().take(6).cloned().collect();
+        let value = format!("{} fields: {}{}", other.len(), sample.join(", "), if other.len() > 6 { ", …" } else { "" });
+        facts.items.push(Item::new(Category::Other, "EXIF other", "Camera settings and other EXIF fields", value));
+    }
+    facts.gps = gps(&exif);
+    if let Some(pos) = facts.gps {
+        let value = format!("{:.6}, {:.6}", pos.latitude, pos.longitude);
+        facts.items.insert(0, Item::new(Category::Location, "EXIF GPS position", "GPS position", value));
+    }
+    facts
+}
+
+fn classify(tag: Tag) -> Option<Category> {
+    if tag.context() == Context::Gps {
+        return Some(Category::Location);
+    }
+    if tag.context() == Context::Interop {
+        return None;
+    }
+    let category = match tag {
+        Tag::Orientation => Category::Display,
+        Tag::Make | Tag::Model | Tag::LensMake | Tag::LensModel | Tag::LensSpecification => Category::Device,
+        Tag::BodySerialNumber | Tag::LensSerialNumber => Category::CameraSerial,
+        Tag::CameraOwnerName | Tag::Artist | Tag::Copyright => Category::People,
+        Tag::DateTime
+        | Tag::DateTimeOriginal
+        | Tag::DateTimeDigitized
+        | Tag::OffsetTime
+        | Tag::OffsetTimeOriginal
+        | Tag::OffsetTimeDigitized
+        | Tag::SubSecTime
+        | Tag::SubSecTimeOriginal
+        | Tag::SubSecTimeDigitized => Category::Time,
+        Tag::Software => Category::Software,
+        Tag::MakerNote => Category::MakerNotes,
+        Tag::ImageUniqueID => Category::Identifiers,
+        Tag::ImageDescription | Tag::UserComment => Category::Text,
+        _ => match tag.number() {
+            XP_AUTHOR => Category::People,
+            XP_TITLE | XP_COMMENT | XP_KEYWORDS | XP_SUBJECT => Category::Text,
+            PROCESSING_SOFTWARE => Category::Software,
+            DNG_CAMERA_SERIAL => Category::CameraSerial,
+            _ => return None,
+        },
+    };
+    Some(category)
+}
+
+fn tag_name(tag: Tag) -> String {
+    match tag.number() {
+        XP_TITLE if tag.context() == Context::Tiff => "XPTitle".into(),
+        XP_COMMENT if tag.context() == Context::Tiff => "XPComment".into(),
+        XP_AUTHOR if tag.context() == Context::Tiff => "XPAuthor".into(),
+        XP_KEYWORDS if tag.context() == Context::Tiff => "XPKeywords".into(),
+        XP_SUBJECT if tag.context() == Context::Tiff => "XPSubject".into(),
+        DNG_CAMERA_SERIAL if tag.context() == Context::Tiff => "CameraSerialNumber".into(),
+        _ => tag.to_string(),
+    }
+}
+
+fn label(tag: Tag, name: &str) -> String {
+    match tag {
+        Tag::Make => "Camera maker".into(),
+        Tag::Model => "Camera model".into(),
+        Tag::LensModel => "Lens".into(),
+        Tag::BodySerialNumber => "Camera serial number".into(),
+        Tag::LensSerialNumber => "Lens serial number".into(),
+        Tag::CameraOwnerName => "Camera owner".into(),
+        Tag::Artist => "Author".into(),
+        Tag::DateTimeOriginal => "Date taken".into(),
+        Tag::DateTimeDigitized => "Date digitised".into(),
+        Tag::DateTime => "Date modified".into(),
+        Tag::MakerNote => "Maker notes (vendor data, often serial numbers)".into(),
+        Tag::ImageUniqueID => "Unique image ID".into(),
+        Tag::UserComment => "Comment".into(),
+        _ => tag
+            .description()
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| name.to_string()),
+    }
+}
+
+fn display(field: &Field, exif: &exif::Exif) -> String {
+    match &field.value {
+        Value::Ascii(_) => ascii(field).unwrap_or_default(),
+        Value::Undefined(bytes, _) if field.tag == Tag::MakerNote => human_bytes(bytes.len()),
+        Value::Byte(bytes) if (XP_TITLE..=XP_SUBJECT).contains(&field.tag.number()) => utf16le(bytes),
+        Value::Undefined(bytes, _) if field.tag == Tag::UserComment => {
+            // An 8-byte character-code prefix, then the comment.
+            text(bytes.get(8..).unwrap_or(&[])).trim_matches(char::from(0)).trim().to_string()
+        }
+        Value::Undefined(bytes, _) if bytes.len() > 64 => human_bytes(bytes.len()),
+        _ => field.display_value().with_unit(exif).to_string(),
+    }
+}
+
+fn ascii(field: &Field) -> Option<String> {
+    match &field.value {
+        Value::Ascii(parts) => {
+            let joined: Vec<String> = parts.iter().map(|p| text(p)).collect();
+            Some(joined.join(" ").trim().to_string()).filter(|s| !s.is_empty())
+        }
+        _ => None,
+    }
+}
+
+fn utf16le(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&u| u != 0).collect();
+    String::from_utf16_lossy(&units)
+}
+
+fn gps(exif: &exif::Exif) -> Option<GpsPosition> {
+    let coord = |tag: Tag, reference: Tag, negative: u8| -> Option<f64> {
+        let field = exif.get_field(tag, In::PRIMARY)?;
+        let Value::Rational(parts) = &field.value else { return None };
+        if parts.len() < 3 || parts.iter().any(|r| r.denom == 0) {
+            return None;
+        }
+        let deg = parts[0].to_f64() + parts[1].to_f64() / 60.0 + parts[2].to_f64() / 3600.0;
+        let sign = match exif.get_field(reference, In::PRIMARY).map(|f| &f.value) {
+            Some(Value::Ascii(v)) if v.first().and_then(|s| s.first()) == Some(&negative) => -1.0,
+            _ => 1.0,
+        };
+        Some(sign * deg).filter(|d| d.is_finite())
+    };
+    let latitude = coord(Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S')?;
+    let longitude = coord(Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W')?;
+    let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| match &f.value {
+        Value::Rational(v) if v.first().is_some_and(|r| r.denom != 0) => {
+            let below = matches!(exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)), Some(1));
+            Some(if below { -v[0].to_f64() } else { v[0].to_f64() })
+        }
+        _ => None,
+    });
+    Some(GpsPosition { latitude, longitude, altitude })
+}
+
+/// Longest author or copyright string carried into the minimal EXIF, in bytes.
+const MAX_KEPT_TEXT: usize = 2048;
+
+/// A minimal big-endian TIFF/EXIF structure with only what the policy keeps,
+/// or None when there is nothing to keep. Deterministic, so cleaning twice
+/// gives the same bytes.
+pub(crate) fn minimal(orientation: Option<u16>, artist: Option<&str>, copyright: Option<&str>) -> Option<Vec<u8>> {
+    let mut entries: Vec<(u16, u16, Vec<u8>)> = Vec::new(); // tag, type, value bytes
+    if let Some(o) = orientation.filter(|o| *o != 1) {
+        entries.push((0x0112, 3, o.to_be_bytes().to_vec()));
+    }
+    let ascii_value = |s: &str| {
+        let mut bytes: Vec<u8> = s.as_bytes().iter().copied().filter(|&b| b != 0).take(MAX_KEPT_TEXT).collect();
+        // Do not cut a UTF-8 sequence in half.
+        while std::str::from_utf8(&bytes).is_err() {
+            bytes.pop();
+        }
+        bytes.push(0);
+        bytes
+    };
+    if let Some(a) = artist.filter(|s| !s.is_empty()) {
+        entries.push((0x013B, 2, ascii_value(a)));
+    }
+    if let Some(c) = copyright.filter(|s| !s.is_empty()) {
+        entries.push((0x8298, 2, ascii_value(c)));
+    }
+    if entries.is_empty() {
+        return None;
+    }
+    let ifd_len = 2 + 12 * entries.len() + 4;
+    let mut out = b"MM\0\x2a\0\0\0\x08".to_vec();
+    let mut extra = Vec::new();
+    out.extend_from_slice(&(entries.len() as u16).to_be_bytes());
+    for (tag, ty, value) in &entries {
+        out.extend_from_slice(&tag.to_be_bytes());
+        out.extend_from_slice(&ty.to_be_bytes());
+        let count = if *ty == 3 { 1u32 } else { value.len() as u32 };
+        out.extend_from_slice(&count.to_be_bytes());
+        if value.len() <= 4 {
+            let mut inline = value.clone();
+            inline.resize(4, 0);
+            out.extend_from_slice(&inline);
+        } else {
+            let offset = (8 + ifd_len + extra.len()) as u32;
+            out.extend_from_slice(&offset.to_be_bytes());
+            extra.extend_from_slice(value);
+            if extra.len() % 2 == 1 {
+                extra.push(0);
+            }
+        }
+    }
+    out.extend_from_slice(&0u32.to_be_bytes());
+    out.extend_from_slice(&extra);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_exif_round_trips_through_kamadak() {
+        let tiff = minimal(Some(6), Some("Ada Lovelace"), Some("© 2026 Ada")).unwrap();
+        let facts = read(&tiff);
+        assert_eq!(facts.orientation, Some(6));
+        assert_eq!(facts.artist.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(facts.copyright.as_deref(), Some("© 2026 Ada"));
+        assert_eq!(minimal(Some(1), None, None), None);
+        assert_eq!(minimal(None, None, None), None);
+        let only = minimal(Some(8), None, None).unwrap();
+        assert_eq!(only.len(), 8 + 2 + 12 + 4);
+        assert_eq!(read(&only).orientation, Some(8));
+    }
+
+    #[test]
+    fn garbage_is_reported_not_fatal() {
+        let facts = read(b"MM\0\x2a\xff\xff\xff\xff");
+        assert_eq!(facts.items.len(), 1);
+        assert!(facts.items[0].label.contains("unreadable"));
+        let facts = read(b"");
+        assert_eq!(facts.orientation, None);
+    }
+}

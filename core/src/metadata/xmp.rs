@@ -1,0 +1,217 @@
+//! XMP packets: RDF/XML walked with quick-xml into (property, value) pairs,
+//! then itemised by what each property reveals.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use super::{human_bytes, Item};
+use crate::limits::{MAX_PARSED_METADATA, MAX_XML_DEPTH};
+use crate::report::Category;
+
+pub(crate) fn read(packet: &[u8]) -> Vec<Item> {
+    let size = human_bytes(packet.len());
+    if packet.len() > MAX_PARSED_METADATA {
+        return vec![Item::new(Category::Other, "XMP", "XMP packet", format!("{size} (too large to itemise)"))];
+    }
+    let Some(xml) = trim_to_packet(packet) else {
+        return vec![Item::new(Category::Other, "XMP", "XMP packet (unreadable)", size)];
+    };
+    let properties = match properties(xml) {
+        Ok(p) => p,
+        Err(e) => return vec![Item::new(Category::Other, "XMP", "XMP packet (unreadable)", format!("{size}: {e}"))],
+    };
+    let mut items = Vec::new();
+    let mut other = Vec::new();
+    for (name, value) in properties {
+        match classify(&name) {
+            Some(category) => {
+                let value = if value.trim().is_empty() { "(present)".to_string() } else { value };
+                items.push(Item::new(category, format!("XMP {name}"), name.clone(), value))
+            }
+            None => other.push(name),
+        }
+    }
+    if !other.is_empty() {
+        let sample: Vec<_> = other.iter().take(6).cloned().collect();
+        let value = format!("{} properties: {}{}", other.len(), sample.join(", "), if other.len() > 6 { ", …" } else { "" });
+        items.push(Item::new(Category::Other, "XMP other", "Other XMP properties", value));
+    }
+    if items.is_empty() {
+        items.push(Item::new(Category::Other, "XMP", "XMP packet (no properties)", size));
+    }
+    items
+}
+
+/// The XML part of a packet: from `<x:xmpmeta` or `<rdf:RDF` to its end tag,
+/// which also drops GIF's "magic trailer" and padding.
+fn trim_to_packet(packet: &[u8]) -> Option<&[u8]> {
+    let find = |needle: &[u8]| packet.windows(needle.len()).position(|w| w == needle);
+    let rfind = |needle: &[u8]| packet.windows(needle.len()).rposition(|w| w == needle).map(|p| p + needle.len());
+    let start = find(b"<x:xmpmeta").or_else(|| find(b"<x:xapmeta")).or_else(|| find(b"<rdf:RDF"))?;
+    let end = rfind(b"</x:xmpmeta>").or_else(|| rfind(b"</x:xapmeta>")).or_else(|| rfind(b"</rdf:RDF>"))?;
+    (start < end).then(|| &packet[start..end])
+}
+
+fn is_structural(name: &str) -> bool {
+    matches!(name, "x:xmpmeta" | "x:xapmeta" | "rdf:RDF" | "rdf:Description" | "rdf:Seq" | "rdf:Bag" | "rdf:Alt" | "rdf:li")
+}
+
+fn is_markup_attribute(name: &str) -> bool {
+    name.starts_with("xmlns") || matches!(name, "rdf:about" | "rdf:parseType" | "xml:lang" | "x:xmptk" | "rdf:resource")
+}
+
+/// Property names with their values joined, in order of first appearance.
+fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let mut reader = Reader::from_reader(xml);
+    reader.config_mut().trim_text(true);
+    let mut stack: Vec<String> = Vec::new();
+    let mut props: Vec<(String, String)> = Vec::new();
+    let mut add = |props: &mut Vec<(String, String)>, name: &str, value: &str| {
+        if let Some((_, v)) = props.iter_mut().find(|(n, _)| n == name) {
+            if !value.is_empty() && v.len() < 1024 {
+                if !v.is_empty() {
+                    v.push_str("; ");
+                }
+                v.push_str(value);
+            }
+        } else if props.len() < 4096 {
+            props.push((name.to_string(), value.to_string()));
+        }
+    };
+    let attributes = |props: &mut Vec<(String, String)>, e: &BytesStart, add: &mut dyn FnMut(&mut Vec<(String, String)>, &str, &str)| {
+        for attr in e.attributes().flatten() {
+            let name = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+            if is_markup_attribute(&name) {
+                continue;
+            }
+            let value = attr.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
+            add(props, &name, &value);
+        }
+    };
+    let mut buf = Vec::new();
+    loop {
+        let event = reader.read_event_into(&mut buf).map_err(|e| e.to_string())?;
+        match event {
+            Event::Start(e) => {
+                if stack.len() >= MAX_XML_DEPTH {
+                    return Err("nested too deeply".into());
+                }
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                attributes(&mut props, &e, &mut add);
+                if !is_structural(&name) {
+                    add(&mut props, &name, "");
+                }
+                stack.push(name);
+            }
+            Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                attributes(&mut props, &e, &mut add);
+                if !is_structural(&name) {
+                    add(&mut props, &name, "");
+                }
+            }
+            Event::Text(t) => {
+                let text = t.decode().map(|s| s.into_owned()).unwrap_or_default();
+                if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
+                    let owner = owner.clone();
+                    add(&mut props, &owner, &text);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let ch = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => match r.decode().as_deref() {
+                        Ok("amp") => "&".into(),
+                        Ok("lt") => "<".into(),
+                        Ok("gt") => ">".into(),
+                        Ok("quot") => "\"".into(),
+                        Ok("apos") => "'".into(),
+                        _ => String::new(),
+                    },
+                };
+                if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
+                    let owner = owner.clone();
+                    if let Some((_, v)) = props.iter_mut().find(|(n, _)| *n == owner) {
+                        v.push_str(&ch);
+                    }
+                }
+            }
+            Event::End(_) => {
+                stack.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(props)
+}
+
+fn classify(name: &str) -> Option<Category> {
+    let (prefix, local) = name.split_once(':').unwrap_or(("", name));
+    let lower = local.to_ascii_lowercase();
+    let category = if lower.contains("serialnumber") {
+        Category::CameraSerial
+    } else if lower.starts_with("gps") || lower.contains("latitude") || lower.contains("longitude") {
+        Category::Location
+    } else {
+        match (prefix, local) {
+            ("photoshop", "City" | "State" | "Country") => Category::Location,
+            ("Iptc4xmpCore", "Location" | "CountryCode") => Category::Location,
+            ("Iptc4xmpExt", "LocationCreated" | "LocationShown" | "Sublocation" | "City" | "CountryName" | "ProvinceState" | "WorldRegion") => {
+                Category::Location
+            }
+            ("tiff", "Make" | "Model") | ("aux", "Lens" | "LensInfo" | "LensID") | ("exifEX", "LensModel" | "LensMake") => Category::Device,
+            ("dc", "creator" | "rights" | "contributor" | "publisher") | ("xmpRights", _) | ("plus", _) => Category::People,
+            ("photoshop", "AuthorsPosition" | "Credit" | "CaptionWriter" | "Source") => Category::People,
+            ("Iptc4xmpCore", "CreatorContactInfo") | ("Iptc4xmpExt", "PersonInImage" | "PersonInImageWDetails") => Category::People,
+            (_, l) if l.starts_with("Ci") && prefix == "Iptc4xmpCore" => Category::People,
+            ("mwg-rs", "Name") | ("MP", "PersonDisplayName") | ("MPReg", "PersonDisplayName") => Category::People,
+            ("exifEX", "CameraOwnerName") | ("aux", "OwnerName") | ("tiff", "Artist") => Category::People,
+            ("xmp", "CreatorTool") | ("stEvt", "softwareAgent") | ("xmpMM", "History" | "DerivedFrom") | ("photoshop", "History") => {
+                Category::Software
+            }
+            ("crs", _) => Category::Software,
+            ("xmpMM", "DocumentID" | "InstanceID" | "OriginalDocumentID") | ("stRef", _) | ("stEvt", "instanceID") => Category::Identifiers,
+            ("exif", "ImageUniqueID") | ("photoshop", "TransmissionReference") => Category::Identifiers,
+            ("xmp", "Thumbnails") | ("xmpGImg", "image") => Category::Thumbnail,
+            ("GCamera", l) if l.starts_with("MicroVideo") || l.starts_with("MotionPhoto") => Category::HiddenData,
+            ("GDepth", "Data") | ("GImage", "Data") | ("Container", _) | ("Item", _) => Category::HiddenData,
+            ("dc", "description" | "title" | "subject") | ("photoshop", "Headline" | "Instructions") => Category::Text,
+            ("lr", "hierarchicalSubject") | ("exif", "UserComment") => Category::Text,
+            _ if lower.contains("date") || lower == "when" => Category::Time,
+            _ => return None,
+        }
+    };
+    Some(category)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_elements_attributes_and_lists() {
+        let packet = br#"<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:exif="http://ns.adobe.com/exif/1.0/"
+ xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" aux:SerialNumber="123456" exif:GPSLatitude="51,30.5N">
+<dc:creator><rdf:Seq><rdf:li>Jane &amp; Doe</rdf:li></rdf:Seq></dc:creator>
+<dc:format>image/jpeg</dc:format>
+</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
+        let items = read(packet);
+        let find = |k: &str| items.iter().find(|i| i.key == k).unwrap_or_else(|| panic!("{k} in {items:?}"));
+        assert_eq!(find("XMP aux:SerialNumber").category, Category::CameraSerial);
+        assert_eq!(find("XMP exif:GPSLatitude").category, Category::Location);
+        assert_eq!(find("XMP dc:creator").value, "Jane & Doe");
+        assert_eq!(find("XMP other").value, "1 properties: dc:format");
+    }
+
+    #[test]
+    fn bad_xml_is_reported() {
+        let items = read(b"<x:xmpmeta><rdf:RDF><a></b></rdf:RDF></x:xmpmeta>");
+        assert_eq!(items.len(), 1);
+        assert!(items[0].label.contains("unreadable"), "{items:?}");
+        assert!(read(b"no xml here").iter().all(|i| i.category == Category::Other));
+    }
+}
