@@ -1,0 +1,38 @@
+# Traceless: `make test` and `make run` work on a fresh Debian machine; they
+# install what is missing first (idempotently, see scripts/deps.sh).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: all deps build run test test-unit test-corpus test-cli fuzz-smoke bench lint clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	$(CARGO) build --release --workspace
+
+# The main job for now: show what the engine finds in and removes from a sample photo.
+run: build
+	@bash scripts/demo.sh
+
+test: deps
+	$(CARGO) build --workspace --all-targets
+	$(CARGO) test --workspace
+	@bash scripts/fuzz-smoke.sh
+
+fuzz-smoke: deps
+	@bash scripts/fuzz-smoke.sh
+
+bench: build
+	@bash bench/clean-throughput.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,109 @@
+//! Shared helpers for tests that use the corpus and independent tools.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The shared corpus (`../shared/corpus` beside the checkout, or $TRACELESS_CORPUS).
+/// Missing corpus is a failure, not a skip: these tests must not pass vacuously.
+pub fn corpus_dir() -> PathBuf {
+    let dir = std::env::var_os("TRACELESS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    assert!(dir.join("INDEX.tsv").is_file(), "corpus not found at {} (set TRACELESS_CORPUS)", dir.display());
+    dir
+}
+
+pub struct Row {
+    pub path: String,
+    pub format: String,
+    pub orientation: u8,
+    pub animated: bool,
+}
+
+pub fn index() -> Vec<Row> {
+    let text = std::fs::read_to_string(corpus_dir().join("INDEX.tsv")).expect("read INDEX.tsv");
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            Row {
+                path: cols[0].to_string(),
+                format: cols[1].to_string(),
+                orientation: cols[11].parse().unwrap_or(0),
+                animated: cols[12] == "1",
+            }
+        })
+        .collect()
+}
+
+fn run_with_args_file(program: &str, args: &[&str], files: &[PathBuf]) -> Vec<u8> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}); run `make deps` to install it"));
+    let mut stdin = child.stdin.take().expect("stdin");
+    let list: String = files.iter().map(|f| format!("{}\n", f.display())).collect();
+    let writer = std::thread::spawn(move || stdin.write_all(list.as_bytes()));
+    let out = child.wait_with_output().expect("wait");
+    writer.join().expect("writer").expect("write file list");
+    out.stdout
+}
+
+/// exiftool's JSON for each file, keyed by path, in one exiftool process.
+pub fn exiftool(files: &[PathBuf], extra: &[&str]) -> HashMap<String, serde_json::Map<String, serde_json::Value>> {
+    let mut args = vec!["-j", "-a", "-G0:1", "-n"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["-@", "-"]);
+    let out = run_with_args_file("exiftool", &args, files);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out).expect("exiftool JSON");
+    rows.into_iter()
+        .filter_map(|r| match r {
+            serde_json::Value::Object(map) => Some((map["SourceFile"].as_str()?.to_string(), map)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Per-frame pixel hashes from Pillow (an independent decoder), keyed by path.
+pub fn pillow_hashes(files: &[PathBuf]) -> HashMap<String, serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tools/pixels.py");
+    let out = run_with_args_file("/usr/bin/python3", &[script.to_str().unwrap(), "-"], files);
+    serde_json::from_slice(&out).expect("pixels.py JSON (is python3-pil installed?)")
+}
+
+/// All frames decoded by the image crate, as RGBA bytes, or an error string.
+pub fn decode_frames(data: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    use image::AnimationDecoder;
+    use std::io::Cursor;
+    let err = |e: image::ImageError| e.to_string();
+    let frames = |f: image::Frames| -> Result<Vec<Vec<u8>>, String> {
+        f.map(|fr| fr.map(|fr| fr.into_buffer().into_raw()).map_err(err)).collect()
+    };
+    match image::guess_format(data).map_err(err)? {
+        image::ImageFormat::Gif => frames(image::codecs::gif::GifDecoder::new(Cursor::new(data)).map_err(err)?.into_frames()),
+        image::ImageFormat::Png => {
+            let decoder = image::codecs::png::PngDecoder::new(Cursor::new(data)).map_err(err)?;
+            if decoder.is_apng().map_err(err)? {
+                frames(decoder.apng().map_err(err)?.into_frames())
+            } else {
+                Ok(vec![image::DynamicImage::from_decoder(decoder).map_err(err)?.into_rgba8().into_raw()])
+            }
+        }
+        image::ImageFormat::WebP => {
+            let decoder = image::codecs::webp::WebPDecoder::new(Cursor::new(data)).map_err(err)?;
+            if decoder.has_animation() {
+                frames(decoder.into_frames())
+            } else {
+                Ok(vec![image::DynamicImage::from_decoder(decoder).map_err(err)?.into_rgba8().into_raw()])
+            }
+        }
+        _ => Ok(vec![image::load_from_memory(data).map_err(err)?.into_rgba8().into_raw()]),
+    }
+}

@@ -1,0 +1,196 @@
+//! Every image in the shared corpus, judged by independent tools: exiftool for
+//! what metadata remains, Pillow and the image crate for the pixels.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use common::{corpus_dir, decode_frames, exiftool, index, pillow_hashes};
+use serde_json::{Map, Value};
+use traceless_core::{clean, ErrorKind, Policy};
+
+/// Files in the corpus that are broken on purpose, and how we must refuse them.
+const EXPECTED_ERRORS: &[(&str, ErrorKind)] = &[
+    ("ianare-exif-samples/jpg/corrupted.jpg", ErrorKind::Corrupt),
+    ("image-rs-image/tests/regression/gif/zero-loop-count.gif", ErrorKind::Corrupt),
+    ("image-rs-image/tests/regression/jpg/oss-fuzz-36829.jpeg", ErrorKind::Corrupt),
+    ("pngsuite/png/xc1n0g08.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xc9n2c08.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xcsn0g01.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xd0n2c08.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xd3n2c08.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xd9n2c08.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xdtn0g01.png", ErrorKind::Corrupt),
+    ("pngsuite/png/xhdn0g08.png", ErrorKind::Corrupt),
+];
+
+const SUPPORTED: &[&str] = &["JPEG", "PNG", "APNG", "GIF", "WEBP"];
+
+/// exiftool tags that describe only structure or display, per family-0 group.
+fn allowed(group: &str, tag: &str) -> bool {
+    match group {
+        "SourceFile" | "JFIF" | "APP14" | "ICC_Profile" => true,
+        "ExifTool" => tag == "ExifToolVersion",
+        "File" => tag != "Comment",
+        "Composite" => matches!(tag, "ImageSize" | "Megapixels"),
+        "EXIF" => tag == "Orientation",
+        "PNG" => matches!(
+            tag,
+            "ImageWidth" | "ImageHeight" | "BitDepth" | "ColorType" | "Compression" | "Filter" | "Interlace"
+                | "Palette" | "Transparency" | "BackgroundColor" | "PixelsPerUnitX" | "PixelsPerUnitY"
+                | "PixelUnits" | "Gamma" | "SRGBRendering" | "WhitePointX" | "WhitePointY" | "RedX" | "RedY"
+                | "GreenX" | "GreenY" | "BlueX" | "BlueY" | "SignificantBits" | "AnimationFrames"
+                | "AnimationPlays" | "ProfileName"
+        ),
+        "RIFF" => matches!(
+            tag,
+            "ImageWidth" | "ImageHeight" | "VP8Version" | "HorizontalScale" | "VerticalScale" | "AlphaCompression"
+                | "AlphaFiltering" | "AlphaPreprocessing" | "AnimationLoopCount" | "BackgroundColor" | "Duration"
+                | "WebP_Flags"
+        ),
+        "GIF" => matches!(
+            tag,
+            "GIFVersion" | "ImageWidth" | "ImageHeight" | "HasColorMap" | "ColorResolutionDepth" | "BitsPerPixel"
+                | "BackgroundColor" | "AnimationIterations" | "FrameCount" | "Duration" | "TransparentColor"
+                | "PixelAspectRatio"
+        ),
+        _ => false,
+    }
+}
+
+/// Names that must never survive cleaning, whatever group exiftool puts them in.
+const FORBIDDEN_WORDS: &[&str] = &[
+    "GPS", "SerialNumber", "Owner", "Artist", "Creator", "By-line", "Comment", "Thumbnail", "Preview", "Copyright",
+    "Author", "MakerNote", "XMP", "IPTC", "Photoshop", "MPImage", "Trailer",
+];
+
+/// What exiftool still reports that cleaning should have removed.
+fn leaks(record: &Map<String, Value>) -> Vec<String> {
+    record
+        .keys()
+        .filter(|key| {
+            let parts: Vec<&str> = key.split(':').collect();
+            let (group, tag) = (parts[0], *parts.last().unwrap());
+            // The kept ICC profile has its own (harmless) creator and copyright fields.
+            !allowed(group, tag) || (group != "ICC_Profile" && FORBIDDEN_WORDS.iter().any(|w| tag.contains(w)))
+        })
+        .filter(|key| *key != "SourceFile" && !key.starts_with("File:System:"))
+        .cloned()
+        .collect()
+}
+
+fn field<'a>(record: &'a Map<String, Value>, suffix: &str) -> Option<&'a Value> {
+    record.iter().find(|(k, _)| k.ends_with(suffix)).map(|(_, v)| v)
+}
+
+#[test]
+fn corpus_cleaning_removes_everything_and_keeps_pixels_icc_and_orientation() {
+    let corpus = corpus_dir();
+    let out_dir = std::env::temp_dir().join(format!("traceless-corpus-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let rows: Vec<_> = index().into_iter().filter(|r| SUPPORTED.contains(&r.format.as_str())).collect();
+    assert!(rows.len() >= 400, "the corpus should hold over 400 supported images, found {}", rows.len());
+
+    let mut failures = Vec::new();
+    let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for row in &rows {
+        let original = corpus.join(&row.path);
+        let data = std::fs::read(&original).expect("read corpus file");
+        let expected_error = EXPECTED_ERRORS.iter().find(|(p, _)| *p == row.path);
+        match (clean(&data, &Policy::default()), expected_error) {
+            (Ok(cleaned), None) => {
+                let again = clean(&cleaned.data, &Policy::default()).expect("cleaned output cleans again");
+                if again.data != cleaned.data {
+                    failures.push(format!("{}: cleaning is not idempotent", row.path));
+                }
+                match (decode_frames(&data), decode_frames(&cleaned.data)) {
+                    (Ok(a), Ok(b)) if a != b => failures.push(format!("{}: image crate decodes different pixels", row.path)),
+                    (Ok(_), Err(e)) => failures.push(format!("{}: cleaned file no longer decodes: {e}", row.path)),
+                    _ => {}
+                }
+                let out = out_dir.join(&row.path);
+                std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+                std::fs::write(&out, &cleaned.data).unwrap();
+                pairs.push((original, out));
+            }
+            (Err(e), Some((_, kind))) if e.kind == *kind => {}
+            (Ok(_), Some(_)) => failures.push(format!("{}: corrupt file was accepted", row.path)),
+            (Err(e), _) => failures.push(format!("{}: {e}", row.path)),
+        }
+    }
+
+    let originals: Vec<PathBuf> = pairs.iter().map(|(o, _)| o.clone()).collect();
+    let outputs: Vec<PathBuf> = pairs.iter().map(|(_, c)| c.clone()).collect();
+    let meta_before = exiftool(&originals, &[]);
+    let meta_after = exiftool(&outputs, &[]);
+    let icc_before = exiftool(&originals, &["-b", "-ICC_Profile"]);
+    let icc_after = exiftool(&outputs, &["-b", "-ICC_Profile"]);
+    let pixels: HashMap<String, Value> = pillow_hashes(&[originals.clone(), outputs.clone()].concat());
+
+    let mut judged_dirty = 0;
+    for (original, output) in &pairs {
+        let (o, c) = (original.display().to_string(), output.display().to_string());
+        let name = original.strip_prefix(&corpus).unwrap().display().to_string();
+        let (Some(before), Some(after)) = (meta_before.get(&o), meta_after.get(&c)) else {
+            failures.push(format!("{name}: exiftool gave no result"));
+            continue;
+        };
+        if !leaks(before).is_empty() {
+            judged_dirty += 1;
+        }
+        let left = leaks(after);
+        if !left.is_empty() {
+            failures.push(format!("{name}: exiftool still finds {left:?}"));
+        }
+        let icc = |m: &HashMap<String, Map<String, Value>>, k: &str| m.get(k).and_then(|r| field(r, "ICC_Profile").cloned());
+        if icc(&icc_before, &o) != icc(&icc_after, &c) {
+            failures.push(format!("{name}: ICC profile bytes changed"));
+        }
+        let orientation = |r: &Map<String, Value>| {
+            r.get("EXIF:IFD0:Orientation").and_then(Value::as_u64).filter(|v| (2..=8).contains(v))
+        };
+        if orientation(before) != orientation(after) {
+            failures.push(format!("{name}: orientation {:?} became {:?}", orientation(before), orientation(after)));
+        }
+        // Pillow refuses a few originals for their metadata (e.g. a malformed MPF
+        // index) and reads the cleaned copy; the image crate still compared those.
+        let pillow_refused_original = pixels.get(&o).and_then(Value::as_str).is_some_and(|s| s.starts_with("error"));
+        if pixels.get(&o) != pixels.get(&c) && !pillow_refused_original {
+            failures.push(format!("{name}: Pillow decodes different pixels ({:?} vs {:?})", pixels.get(&o), pixels.get(&c)));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    // The judge must have seen metadata in the originals, or this test proves nothing.
+    assert!(judged_dirty >= 150, "exiftool found metadata in only {judged_dirty} originals");
+}
+
+#[test]
+fn corpus_unsupported_and_unknown_files_are_refused_with_their_type() {
+    let corpus = corpus_dir();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for row in index().into_iter().filter(|r| !SUPPORTED.contains(&r.format.as_str())) {
+        let data = std::fs::read(corpus.join(&row.path)).unwrap();
+        checked += 1;
+        match clean(&data, &Policy::default()) {
+            Ok(_) => failures.push(format!("{}: a {} file was accepted", row.path, row.format)),
+            Err(e) if row.format == "unknown" => {
+                if e.kind != ErrorKind::Unrecognised {
+                    failures.push(format!("{}: expected 'not recognised', got {e}", row.path));
+                }
+            }
+            Err(e) => {
+                let named = e.format.clone().unwrap_or_default().to_uppercase().replace(' ', "");
+                let want = row.format.to_uppercase();
+                let same = named == want || (want == "HEIF" && named == "HEIC") || (want == "JXL" && named == "JPEGXL");
+                if e.kind != ErrorKind::Unsupported || !same {
+                    failures.push(format!("{}: expected unsupported {}, got {e} ({named})", row.path, row.format));
+                }
+            }
+        }
+    }
+    assert!(checked >= 80, "only {checked} unsupported files checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
