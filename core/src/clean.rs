@@ -24,7 +24,7 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let exif = minimal_exif(&parsed, &analysis, policy);
     let decisions = decide(&parsed, policy, exif.is_some());
 
-    let untouched = exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
+    let untouched = !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
     let output = if untouched {
         data.to_vec()
     } else {

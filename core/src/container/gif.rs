@@ -88,7 +88,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         let trailer = Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) };
         push_block(&mut blocks, Format::Gif, trailer)?;
     }
-    Ok(Parsed { format: Format::Gif, width, height, frames, blocks })
+    Ok(Parsed { format: Format::Gif, width, height, frames, blocks, repair: !seen_trailer })
 }
 
 fn colour_table_len(packed: u8) -> usize {

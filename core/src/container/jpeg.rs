@@ -106,7 +106,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         let label = super::trailer_label(&data[pos..]);
         push_block(&mut blocks, Format::Jpeg, block(BlockKind::Trailer, &label, pos..data.len(), Payload::Bytes(pos..data.len())))?;
     }
-    Ok(Parsed { format: Format::Jpeg, width, height, frames: 1, blocks })
+    Ok(Parsed { format: Format::Jpeg, width, height, frames: 1, blocks, repair: false })
 }
 
 /// Finds where entropy-coded data starting at `from` ends: at the first marker

@@ -48,6 +48,9 @@ pub(crate) struct Parsed {
     pub height: u32,
     pub frames: u32,
     pub blocks: Vec<Block>,
+    /// The writer will fix a harmless defect (a missing GIF trailer or WebP pad
+    /// byte), so the file must be rewritten even when nothing is removed.
+    pub repair: bool,
 }
 
 /// What the writer does with each block.

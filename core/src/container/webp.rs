@@ -36,6 +36,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     let mut frames = 0u32;
     let mut has_vp8x = false;
     let mut has_image = false;
+    let mut missing_pad = false;
     while pos < riff_end {
         let (fourcc, body, end) = chunk_at(data, pos, riff_end)?;
         let name = String::from_utf8_lossy(&fourcc).into_owned();
@@ -82,6 +83,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             b"LIST" | b"INFO" => (BlockKind::Text, format!("{name} (RIFF text)"), Payload::Bytes(body.clone())),
             _ => (BlockKind::Unknown, format!("{} (unknown chunk)", super::printable(&fourcc)), Payload::Bytes(body.clone())),
         };
+        missing_pad |= (end - pos) % 2 == 1;
         push_block(&mut blocks, Format::Webp, Block { kind, label, range: pos..end, payload })?;
         pos = end;
     }
@@ -97,7 +99,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         )?;
     }
     let (width, height) = dims.unwrap_or((0, 0));
-    Ok(Parsed { format: Format::Webp, width, height, frames: frames.max(1), blocks })
+    Ok(Parsed { format: Format::Webp, width, height, frames: frames.max(1), blocks, repair: missing_pad })
 }
 
 /// Reads the chunk at `pos`: its FourCC, body range and end (padding included).

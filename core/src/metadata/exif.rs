@@ -83,6 +83,9 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
         let value = format!("{} fields: {}{}", other.len(), sample.join(", "), if other.len() > 6 { ", …" } else { "" });
         facts.items.push(Item::new(Category::Other, "EXIF other", "Camera settings and other EXIF fields", value));
     }
+    if facts.items.is_empty() {
+        facts.items.push(Item::new(Category::Other, "EXIF", "EXIF data (no readable fields)", human_bytes(tiff.len())));
+    }
     facts.gps = gps(&exif);
     if let Some(pos) = facts.gps {
         let value = format!("{:.6}, {:.6}", pos.latitude, pos.longitude);
@@ -294,7 +297,7 @@ mod tests {
     fn garbage_is_reported_not_fatal() {
         let facts = read(b"MM\0\x2a\xff\xff\xff\xff");
         assert_eq!(facts.items.len(), 1);
-        assert!(facts.items[0].label.contains("unreadable"));
+        assert!(facts.items[0].label.contains("EXIF data ("), "{:?}", facts.items);
         let facts = read(b"");
         assert_eq!(facts.orientation, None);
     }

@@ -63,7 +63,6 @@ fn is_markup_attribute(name: &str) -> bool {
 /// Property names with their values joined, in order of first appearance.
 fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
     let mut reader = Reader::from_reader(xml);
-    reader.config_mut().trim_text(true);
     let mut stack: Vec<String> = Vec::new();
     let mut props: Vec<(String, String)> = Vec::new();
     let mut add = |props: &mut Vec<(String, String)>, name: &str, value: &str| {
@@ -88,11 +87,24 @@ fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
             add(props, &name, &value);
         }
     };
+    // Text arrives in pieces (entity references are separate events): gather
+    // it, and hand it to its property when the next tag starts or ends.
+    let mut pending = String::new();
+    let flush = |props: &mut Vec<(String, String)>, stack: &[String], pending: &mut String, add: &mut dyn FnMut(&mut Vec<(String, String)>, &str, &str)| {
+        let text = pending.trim();
+        if !text.is_empty() {
+            if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
+                add(props, owner, text);
+            }
+        }
+        pending.clear();
+    };
     let mut buf = Vec::new();
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| e.to_string())?;
         match event {
             Event::Start(e) => {
+                flush(&mut props, &stack, &mut pending, &mut add);
                 if stack.len() >= MAX_XML_DEPTH {
                     return Err("nested too deeply".into());
                 }
@@ -104,6 +116,7 @@ fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
                 stack.push(name);
             }
             Event::Empty(e) => {
+                flush(&mut props, &stack, &mut pending, &mut add);
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 attributes(&mut props, &e, &mut add);
                 if !is_structural(&name) {
@@ -111,10 +124,8 @@ fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
                 }
             }
             Event::Text(t) => {
-                let text = t.decode().map(|s| s.into_owned()).unwrap_or_default();
-                if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
-                    let owner = owner.clone();
-                    add(&mut props, &owner, &text);
+                if pending.len() < 4096 {
+                    pending.push_str(&t.decode().unwrap_or_default());
                 }
             }
             Event::GeneralRef(r) => {
@@ -129,14 +140,10 @@ fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
                         _ => String::new(),
                     },
                 };
-                if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
-                    let owner = owner.clone();
-                    if let Some((_, v)) = props.iter_mut().find(|(n, _)| *n == owner) {
-                        v.push_str(&ch);
-                    }
-                }
+                pending.push_str(&ch);
             }
             Event::End(_) => {
+                flush(&mut props, &stack, &mut pending, &mut add);
                 stack.pop();
             }
             Event::Eof => break,

@@ -1,0 +1,333 @@
+//! Hand-built edge cases, per container: boundaries, odd layouts, hostile lengths.
+
+use std::io::Cursor;
+
+use traceless_core::{clean, inspect, Action, BlockKind, Category, ErrorKind, Policy};
+
+fn encode(format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(4, 3, |x, y| image::Rgba([x as u8 * 60, y as u8 * 80, 128, 255]));
+    let mut out = Cursor::new(Vec::new());
+    let dynamic = image::DynamicImage::ImageRgba8(img);
+    let dynamic = if format == image::ImageFormat::Jpeg { image::DynamicImage::ImageRgb8(dynamic.to_rgb8()) } else { dynamic };
+    dynamic.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut s = vec![0xFF, marker];
+    s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    s.extend_from_slice(payload);
+    s
+}
+
+/// A minimal big-endian EXIF (TIFF) with an orientation and a GPS-free camera make.
+fn exif_tiff(orientation: u16) -> Vec<u8> {
+    let mut t = b"MM\0\x2a\0\0\0\x08\0\x02".to_vec();
+    // Make (ASCII, 4 bytes inline: "Cam\0"), Orientation (SHORT).
+    t.extend_from_slice(&[0x01, 0x0F, 0, 2, 0, 0, 0, 4, b'C', b'a', b'm', 0]);
+    t.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1]);
+    t.extend_from_slice(&orientation.to_be_bytes());
+    t.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    t
+}
+
+fn jpeg_with(after_soi: &[Vec<u8>], trailer: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let base = encode(image::ImageFormat::Jpeg);
+    let mut file = base[..2].to_vec();
+    for s in after_soi {
+        file.extend_from_slice(s);
+    }
+    file.extend_from_slice(&base[2..]);
+    file.extend_from_slice(trailer);
+    (file, base)
+}
+
+#[test]
+fn jpeg_removes_every_metadata_segment_and_trailer() {
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&exif_tiff(1));
+    let segments = vec![
+        segment(0xE1, &exif),
+        segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>"),
+        segment(0xE1, b"SomethingElse\0payload"), // an APP1 that is neither Exif nor XMP
+        segment(0xE1, b""),                       // length exactly 2: no payload at all
+        segment(0xED, b"Photoshop 3.0\08BIM\x04\x04\0\0\0\0\0\0"),
+        segment(0xE2, b"MPF\0II*\0"),
+        segment(0xEF, b"vendor"),
+        segment(0xFE, b"a comment"),
+    ];
+    let (file, base) = jpeg_with(&segments, b"\xFF\xD8trailing preview");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, base, "everything but the image itself is removed");
+    let report = cleaned.report;
+    assert!(report.blocks.iter().any(|b| b.kind == BlockKind::Trailer && b.action == Some(Action::Removed)));
+    assert!(report.blocks.iter().any(|b| b.label.starts_with("APP1 SomethingElse") && b.action == Some(Action::Removed)));
+    assert!(report.removed.iter().any(|f| f.category == Category::Device && f.value == "Cam"));
+    assert!(report.removed.iter().any(|f| f.category == Category::Text && f.value == "a comment"));
+}
+
+#[test]
+fn jpeg_keeps_orientation_as_minimal_exif_unless_told_not_to() {
+    let mut exif = b"Exif\0\0".to_vec();
+    exif.extend_from_slice(&exif_tiff(6));
+    let (file, base) = jpeg_with(&[segment(0xE1, &exif)], b"");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let after = inspect(&cleaned.data).unwrap();
+    assert_eq!(after.orientation, Some(6));
+    assert!(after.findings.iter().all(|f| f.category == Category::Display), "{:?}", after.findings);
+    assert!(cleaned.report.kept.iter().any(|f| f.key == "EXIF Orientation"));
+    assert!(cleaned.report.removed.iter().any(|f| f.key == "EXIF Make"));
+    let strict = clean(&file, &Policy { keep_orientation: false, ..Policy::default() }).unwrap();
+    assert_eq!(strict.data, base);
+}
+
+#[test]
+fn jpeg_keeps_multi_chunk_icc_in_order_and_jfif() {
+    let chunks: Vec<Vec<u8>> = (1..=3u8)
+        .map(|i| {
+            let mut p = b"ICC_PROFILE\0".to_vec();
+            p.extend_from_slice(&[i, 3]);
+            p.extend(std::iter::repeat_n(i, 100));
+            segment(0xE2, &p)
+        })
+        .collect();
+    let (file, _) = jpeg_with(&chunks, b"");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, file, "ICC chunks and JFIF are kept byte for byte");
+    assert!(cleaned.report.unchanged);
+    let no_icc = clean(&file, &Policy { keep_icc: false, ..Policy::default() }).unwrap();
+    assert!(no_icc.data.len() < file.len() - 300);
+}
+
+#[test]
+fn jpeg_bad_lengths_and_truncation_are_typed_errors() {
+    let base = encode(image::ImageFormat::Jpeg);
+    // A segment whose length runs exactly one byte past the end of the file.
+    let mut over = base[..2].to_vec();
+    over.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x10]);
+    over.extend_from_slice(&[0; 11]);
+    assert_eq!(clean(&over, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+    // The same segment ending exactly at EOF parses, but the file has no image.
+    over.push(0);
+    assert_eq!(clean(&over, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+    // Length 1 is below the minimum of 2.
+    let mut short = base[..2].to_vec();
+    short.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x01]);
+    short.extend_from_slice(&base[2..]);
+    let err = clean(&short, &Policy::default()).unwrap_err();
+    assert_eq!((err.kind, err.offset), (ErrorKind::Corrupt, Some(4)));
+    // No EOI.
+    let cut = &base[..base.len() - 2];
+    assert_eq!(clean(cut, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+    assert!(clean(cut, &Policy::default()).unwrap_err().to_string().contains("JPEG"));
+}
+
+fn png_chunk(ty: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut c = (body.len() as u32).to_be_bytes().to_vec();
+    c.extend_from_slice(ty);
+    c.extend_from_slice(body);
+    let mut h = crc32fast::Hasher::new();
+    h.update(ty);
+    h.update(body);
+    c.extend_from_slice(&h.finalize().to_be_bytes());
+    c
+}
+
+/// Inserts chunks after IHDR (8 + 25 bytes in) and appends `trailer` after IEND.
+fn png_with(chunks: &[Vec<u8>], trailer: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let base = encode(image::ImageFormat::Png);
+    let mut file = base[..33].to_vec();
+    for c in chunks {
+        file.extend_from_slice(c);
+    }
+    file.extend_from_slice(&base[33..]);
+    file.extend_from_slice(trailer);
+    (file, base)
+}
+
+#[test]
+fn png_removes_text_time_exif_private_chunks_and_data_after_iend() {
+    let ztxt = {
+        let mut b = b"Author\0\0".to_vec();
+        b.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(b"Jane Doe", 6));
+        b
+    };
+    let chunks = vec![
+        png_chunk(b"tEXt", b"Comment\0hello"),
+        png_chunk(b"zTXt", &ztxt),
+        png_chunk(b"iTXt", b"Title\0\0\0en\0\0Holiday"),
+        png_chunk(b"tIME", &[0x07, 0xE9, 1, 2, 3, 4, 5]),
+        png_chunk(b"prVt", b"private"),
+        png_chunk(b"gAMA", &45455u32.to_be_bytes()),
+    ];
+    let (file, _) = png_with(&chunks, &png_chunk(b"tEXt", b"After\0IEND"));
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let (expected, _) = png_with(&[png_chunk(b"gAMA", &45455u32.to_be_bytes())], b"");
+    assert_eq!(cleaned.data, expected);
+    let removed: Vec<_> = cleaned.report.removed.iter().map(|f| (f.category, f.value.as_str())).collect();
+    assert!(removed.contains(&(Category::People, "Jane Doe")), "{removed:?}");
+    assert!(removed.contains(&(Category::Time, "2025-01-02 03:04:05")), "{removed:?}");
+    assert!(removed.contains(&(Category::Text, "Holiday")), "{removed:?}");
+}
+
+#[test]
+fn png_exif_orientation_is_rewritten_and_crcs_stay_valid() {
+    let (file, _) = png_with(&[png_chunk(b"eXIf", &exif_tiff(3))], b"");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let after = inspect(&cleaned.data).unwrap();
+    assert_eq!(after.orientation, Some(3));
+    assert!(!after.findings.iter().any(|f| f.key == "EXIF Make"));
+    // Every chunk's CRC is checked by the parser; decoding proves the rest.
+    image::load_from_memory(&cleaned.data).unwrap();
+}
+
+#[test]
+fn png_bad_crc_and_unknown_critical_chunks_are_refused() {
+    let (mut file, _) = png_with(&[png_chunk(b"tEXt", b"k\0v")], b"");
+    let crc_at = 33 + 8 + 3;
+    file[crc_at] ^= 0xFF;
+    let err = clean(&file, &Policy::default()).unwrap_err();
+    assert_eq!((err.kind, err.offset), (ErrorKind::Corrupt, Some(33)));
+    let (file, _) = png_with(&[png_chunk(b"CRIT", b"x")], b"");
+    assert!(clean(&file, &Policy::default()).unwrap_err().message.contains("critical"));
+    let base = encode(image::ImageFormat::Png);
+    assert_eq!(clean(&base[..base.len() - 12], &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+}
+
+fn riff(chunks: &[Vec<u8>]) -> Vec<u8> {
+    let body: Vec<u8> = chunks.concat();
+    let mut f = b"RIFF".to_vec();
+    f.extend_from_slice(&((body.len() + 4) as u32).to_le_bytes());
+    f.extend_from_slice(b"WEBP");
+    f.extend_from_slice(&body);
+    f
+}
+
+fn webp_chunk(fourcc: &[u8; 4], body: &[u8], pad: bool) -> Vec<u8> {
+    let mut c = fourcc.to_vec();
+    c.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    c.extend_from_slice(body);
+    if pad && body.len() % 2 == 1 {
+        c.push(0);
+    }
+    c
+}
+
+/// The VP8L chunk of a small lossless WebP made by the image crate.
+fn vp8l() -> Vec<u8> {
+    let simple = encode(image::ImageFormat::WebP);
+    assert_eq!(&simple[12..16], b"VP8L");
+    simple[12..].to_vec()
+}
+
+fn vp8x(flags: u8) -> Vec<u8> {
+    webp_chunk(b"VP8X", &[flags, 0, 0, 0, 3, 0, 0, 2, 0, 0], true)
+}
+
+#[test]
+fn webp_removes_exif_xmp_with_odd_sizes_and_fixes_flags_and_riff_size() {
+    let file = riff(&[
+        vp8x(0x20 | 0x08 | 0x04 | 0x10),
+        webp_chunk(b"ICCP", b"fake-icc", true),
+        vp8l(),
+        webp_chunk(b"EXIF", &exif_tiff(1), true),
+        webp_chunk(b"XMP ", b"<x:xmpmeta>odd</x:xmpmeta>X", true), // odd size, padded
+        webp_chunk(b"JUNK", b"abc", false),                       // odd final chunk, pad missing
+    ]);
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let expected = riff(&[vp8x(0x20 | 0x10), webp_chunk(b"ICCP", b"fake-icc", true), vp8l()]);
+    assert_eq!(cleaned.data, expected);
+    let flags_without_icc = clean(&file, &Policy { keep_icc: false, ..Policy::default() }).unwrap().data[20];
+    assert_eq!(flags_without_icc, 0x10);
+}
+
+#[test]
+fn webp_keeps_orientation_in_an_exif_chunk_with_its_flag() {
+    let file = riff(&[vp8x(0x08), vp8l(), webp_chunk(b"EXIF", &exif_tiff(8), true)]);
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data[20] & 0x08, 0x08);
+    assert_eq!(inspect(&cleaned.data).unwrap().orientation, Some(8));
+    assert!(!inspect(&cleaned.data).unwrap().findings.iter().any(|f| f.key == "EXIF Make"));
+}
+
+#[test]
+fn webp_truncation_and_trailers() {
+    let simple = encode(image::ImageFormat::WebP);
+    assert_eq!(clean(&simple[..simple.len() - 1], &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+    let mut trailing = simple.clone();
+    trailing.extend_from_slice(b"appended after the RIFF");
+    assert_eq!(clean(&trailing, &Policy::default()).unwrap().data, simple);
+    let mut not_image = riff(&[webp_chunk(b"EXIF", b"xx", true)]);
+    assert_eq!(clean(&not_image, &Policy::default()).unwrap_err().kind, ErrorKind::Corrupt);
+    not_image.truncate(14);
+    assert!(clean(&not_image, &Policy::default()).is_err());
+}
+
+fn gif_parts() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let base = encode(image::ImageFormat::Gif);
+    // Header + logical screen descriptor + global colour table (if any), then blocks.
+    let packed = base[10];
+    let header_len = 13 + if packed & 0x80 != 0 { 3 * (1 << ((packed & 7) + 1)) } else { 0 };
+    let body = base[header_len..base.len() - 1].to_vec();
+    (base[..header_len].to_vec(), body, base)
+}
+
+fn sub_blocks(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in data.chunks(255) {
+        out.push(chunk.len() as u8);
+        out.extend_from_slice(chunk);
+    }
+    out.push(0);
+    out
+}
+
+#[test]
+fn gif_removes_comments_and_xmp_keeps_looping_and_frames() {
+    let (header, body, _) = gif_parts();
+    let netscape = [b"\x21\xFF\x0BNETSCAPE2.0".to_vec(), vec![3, 1, 0, 0, 0]].concat();
+    let comment = [vec![0x21, 0xFE], sub_blocks(&[b'x'; 300])].concat();
+    // XMP's 258-byte "magic trailer" makes any packet parse as sub-blocks.
+    let magic: Vec<u8> = std::iter::once(1u8).chain((0..=255u8).rev()).chain(std::iter::once(0)).collect();
+    let xmp = [b"\x21\xFF\x0BXMP DataXMP".to_vec(), b"<x:xmpmeta>me</x:xmpmeta>".to_vec(), magic].concat();
+    let file = [header.clone(), netscape.clone(), comment, body.clone(), xmp, body.clone(), vec![0x3B]].concat();
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, [header, netscape, body.clone(), body, vec![0x3B]].concat());
+    assert_eq!(inspect(&cleaned.data).unwrap().frames, 2);
+}
+
+#[test]
+fn gif_without_trailer_is_completed_and_cut_sub_blocks_are_refused() {
+    let (header, body, base) = gif_parts();
+    let no_trailer = [header.clone(), body.clone()].concat();
+    assert_eq!(clean(&no_trailer, &Policy::default()).unwrap().data, base);
+    let cut = &base[..base.len() - 3];
+    assert_eq!(clean(cut, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+    let mut after = base.clone();
+    after.extend_from_slice(b"hidden after trailer");
+    assert_eq!(clean(&after, &Policy::default()).unwrap().data, base);
+}
+
+#[test]
+fn opt_ins_keep_author_and_copyright_in_minimal_exif() {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x02".to_vec();
+    tiff.extend_from_slice(&[0x01, 0x3B, 0, 2, 0, 0, 0, 4, b'A', b'd', b'a', 0]);
+    tiff.extend_from_slice(&[0x82, 0x98, 0, 2, 0, 0, 0, 4, b'(', b'c', b')', 0]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    let exif = [b"Exif\0\0".to_vec(), tiff].concat();
+    let (file, base) = jpeg_with(&[segment(0xE1, &exif)], b"");
+    assert_eq!(clean(&file, &Policy::default()).unwrap().data, base);
+    let policy = Policy { keep_author: true, keep_copyright: true, ..Policy::default() };
+    let kept = clean(&file, &policy).unwrap();
+    let values: Vec<_> = inspect(&kept.data).unwrap().findings.into_iter().map(|f| f.value).collect();
+    assert!(values.contains(&"Ada".to_string()) && values.contains(&"(c)".to_string()), "{values:?}");
+}
+
+#[test]
+fn wrong_types_are_refused_by_content_not_name() {
+    assert_eq!(clean(b"", &Policy::default()).unwrap_err().kind, ErrorKind::Unrecognised);
+    assert_eq!(clean(b"%PDF-1.7", &Policy::default()).unwrap_err().kind, ErrorKind::Unsupported);
+    let err = inspect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert!(err.to_string().contains("HEIC"), "{err}");
+}
