@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# A short fuzz run of each target, seeded with small corpus images.
+# FUZZ_SECONDS (default 30) per target; a longer run: FUZZ_SECONDS=3600 make fuzz-smoke
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+seconds="${FUZZ_SECONDS:-30}"
+corpus="${TRACELESS_CORPUS:-../../shared/corpus}"
+for target in clean inspect; do
+    seeds="corpus/$target"
+    mkdir -p "$seeds"
+    if [ -z "$(ls -A "$seeds")" ]; then
+        find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \) \
+            -size -24k -exec cp -t "$seeds" {} + 2>/dev/null || true
+    fi
+    echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
+    set +e
+    cargo +nightly fuzz run "$target" "$seeds" -- -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 2>&1 \
+        | grep -E '^(#[0-9]+\s+DONE|Done|==[0-9]+==|SUMMARY|thread|.*panicked)'
+    # cargo fuzz exits non-zero on a crash.
+    status=${PIPESTATUS[0]}
+    set -e
+    if [ "$status" -ne 0 ]; then
+        echo "fuzz: $target FAILED (see fuzz/artifacts/$target)" >&2
+        exit "$status"
+    fi
+done
+echo "fuzz: 2 passed, 0 failed"
