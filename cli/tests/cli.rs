@@ -1,0 +1,110 @@
+//! The `traceless` binary, run as a person would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus(rel: &str) -> PathBuf {
+    let dir = std::env::var_os("TRACELESS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+    dir.join(rel)
+}
+
+fn traceless(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_traceless")).args(args).output().expect("run traceless")
+}
+
+fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
+    s.as_ref()
+}
+
+const GPS_JPG: &str = "exiftool/t/images/GPS.jpg";
+
+#[test]
+fn inspect_shows_location_for_people_and_json_for_machines() {
+    let file = corpus(GPS_JPG);
+    let out = traceless(&[os("inspect"), os(&file)]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Reveals: location"), "{text}");
+    assert!(text.contains("54.989667, -1.914167"), "{text}");
+
+    let out = traceless(&[os("inspect"), os("--json"), os(&file)]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["report"]["location"]["latitude"].as_f64().map(|v| (v * 1000.0).round()), Some(54990.0));
+}
+
+#[test]
+fn clean_writes_copies_and_never_touches_originals() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::fs::copy(corpus(GPS_JPG), input.join("sub/gps.jpg")).unwrap();
+    std::fs::copy(corpus("mat2/tests/data/dirty.png"), input.join("dirty.png")).unwrap();
+    std::fs::write(input.join("notes.txt"), "not an image").unwrap();
+    std::fs::write(input.join("broken.jpg"), [0xFF, 0xD8, 0xFF, 0xE1, 0, 9]).unwrap();
+    let before = std::fs::read(input.join("sub/gps.jpg")).unwrap();
+    let out_dir = dir.path().join("out");
+
+    let out = traceless(&[os("clean"), os(&input), os("-o"), os(&out_dir), os("--json")]);
+    assert_eq!(out.status.code(), Some(1), "one broken file fails the run");
+    let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = |name: &str| {
+        results.as_array().unwrap().iter().find(|r| r["file"].as_str().unwrap().ends_with(name)).unwrap()["status"].clone()
+    };
+    assert_eq!(status("gps.jpg"), "cleaned");
+    assert_eq!(status("dirty.png"), "cleaned");
+    assert_eq!(status("notes.txt"), "skipped");
+    assert_eq!(status("broken.jpg"), "failed");
+    assert_eq!(std::fs::read(input.join("sub/gps.jpg")).unwrap(), before, "original untouched");
+    let cleaned = std::fs::read(out_dir.join("sub/gps.jpg")).unwrap();
+    assert!(cleaned.len() < before.len());
+    assert!(traceless_core::inspect(&cleaned).unwrap().location.is_none());
+    assert!(!out_dir.join("broken.jpg").exists() && !out_dir.join("notes.txt").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&out_dir).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+
+    // A second run refuses to replace what it wrote, unless asked.
+    let again = traceless(&[os("clean"), os(&input.join("sub/gps.jpg")), os("-o"), os(&out_dir.join("sub"))]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("--overwrite"));
+    let forced = traceless(&[os("clean"), os(&input.join("sub/gps.jpg")), os("-o"), os(&out_dir.join("sub")), os("--overwrite")]);
+    assert!(forced.status.success());
+}
+
+#[test]
+fn clean_refuses_to_overwrite_the_original_without_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("photo.jpg");
+    std::fs::copy(corpus(GPS_JPG), &file).unwrap();
+    let original = std::fs::read(&file).unwrap();
+    let out = traceless(&[os("clean"), os(&file), os("-o"), os(dir.path()), os("--overwrite")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--in-place"));
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+
+    let out = traceless(&[os("clean"), os(&file)]);
+    assert_eq!(out.status.code(), Some(2), "neither -o nor --in-place is a usage error");
+
+    let out = traceless(&[os("clean"), os(&file), os("--in-place")]);
+    assert!(out.status.success());
+    let cleaned = std::fs::read(&file).unwrap();
+    assert!(cleaned.len() < original.len());
+    assert!(traceless_core::inspect(&cleaned).unwrap().findings.iter().all(|f| f.category == traceless_core::Category::Display));
+}
+
+#[test]
+fn unsupported_files_named_explicitly_fail_with_their_type() {
+    let out = traceless(&[os("inspect"), os(&corpus("mat2/tests/data/dirty.heic"))]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("HEIC"));
+}
+
+#[test]
+fn help_explains_the_tool() {
+    let out = traceless(&[os("clean"), os("--help")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for words in ["--in-place", "--out", "--drop-icc", "--keep-copyright"] {
+        assert!(text.contains(words), "{words} missing from help");
+    }
+}
