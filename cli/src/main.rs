@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use traceless_core::{Policy};
+use traceless_core::Policy;
 
 use inputs::{collect, Input};
 
@@ -181,7 +181,7 @@ fn clean_one(
         Ok(d) => d,
         Err(e) => return render::Outcome::Failed { error: e },
     };
-    if let Err(e) = write::atomic(&destination, &cleaned.data, &input.path) {
+    if let Err(e) = write::atomic(&destination, &cleaned.data, &input.path, matches!(target, write::Target::InPlace)) {
         return render::Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
     }
     render::Outcome::Cleaned { output: destination, report: Box::new(cleaned.report) }

@@ -48,8 +48,10 @@ fn absolute_existing(path: &Path) -> PathBuf {
 }
 
 /// Writes to a temporary file beside `destination`, then renames it into place,
-/// so a crash never leaves a half-written image. Keeps the original's permissions.
-pub fn atomic(destination: &Path, data: &[u8], original: &Path) -> std::io::Result<()> {
+/// so no reader ever sees a half-written image. Keeps the original's permissions.
+/// `durable` also flushes to disk before the rename: needed when the original
+/// is being replaced (a power cut must not lose it), not for new copies.
+pub fn atomic(destination: &Path, data: &[u8], original: &Path, durable: bool) -> std::io::Result<()> {
     let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
     let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -57,7 +59,9 @@ pub fn atomic(destination: &Path, data: &[u8], original: &Path) -> std::io::Resu
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
         file.write_all(data)?;
-        file.sync_all()?;
+        if durable {
+            file.sync_all()?;
+        }
         if let Ok(meta) = fs::metadata(original) {
             fs::set_permissions(&temp, meta.permissions())?;
         }
