@@ -21,6 +21,8 @@ run: build
 
 test: deps
 	$(CARGO) build --workspace --all-targets
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) test --workspace
 	@bash scripts/fuzz-smoke.sh
 

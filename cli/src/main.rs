@@ -49,7 +49,13 @@ struct CleanArgs {
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// Folder for the cleaned copies (created if missing; folder structure is kept).
-    #[arg(short = 'o', long = "out", value_name = "OUTDIR", required_unless_present = "in_place", conflicts_with = "in_place")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "OUTDIR",
+        required_unless_present = "in_place",
+        conflicts_with = "in_place"
+    )]
     out: Option<PathBuf>,
     /// Replace the originals with their cleaned versions.
     #[arg(long)]
@@ -93,7 +99,9 @@ fn progress(len: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len as u64);
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").expect("valid template"));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").expect("valid template"),
+    );
     bar
 }
 
@@ -101,9 +109,9 @@ fn inspect(files: &[PathBuf], json: bool) -> bool {
     let mut ok = true;
     let mut results = Vec::new();
     for path in files {
-        let result = std::fs::read(path).map_err(|e| e.to_string()).and_then(|data| {
-            traceless_core::inspect(&data).map_err(|e| e.to_string())
-        });
+        let result = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|data| traceless_core::inspect(&data).map_err(|e| e.to_string()));
         if result.is_err() {
             ok = false;
         }
@@ -114,7 +122,10 @@ fn inspect(files: &[PathBuf], json: bool) -> bool {
         }
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).expect("serialisable")
+        );
     }
     ok
 }
@@ -128,7 +139,10 @@ fn clean(args: &CleanArgs) -> bool {
     };
     let (inputs, mut failures) = collect(&args.inputs);
     let target = match &args.out {
-        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.overwrite },
+        Some(dir) => write::Target::Dir {
+            root: dir.clone(),
+            overwrite: args.overwrite,
+        },
         None => write::Target::InPlace,
     };
     let bar = progress(inputs.len());
@@ -153,7 +167,10 @@ fn clean(args: &CleanArgs) -> bool {
     }
     bar.finish_and_clear();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).expect("serialisable")
+        );
     } else {
         eprintln!("{}", render::totals(&results, skipped, failures));
     }
@@ -168,21 +185,46 @@ fn clean_one(
 ) -> render::Outcome {
     let data = match std::fs::read(&input.path) {
         Ok(d) => d,
-        Err(e) => return render::Outcome::Failed { error: format!("cannot read: {e}") },
+        Err(e) => {
+            return render::Outcome::Failed {
+                error: format!("cannot read: {e}"),
+            }
+        }
     };
-    if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
-        return render::Outcome::Skipped { reason: "not a JPEG, PNG, WebP or GIF image".into() };
+    if input.from_dir
+        && !matches!(
+            traceless_core::detect(&data),
+            traceless_core::Detected::Supported(_)
+        )
+    {
+        return render::Outcome::Skipped {
+            reason: "not a JPEG, PNG, WebP or GIF image".into(),
+        };
     }
     let cleaned = match traceless_core::clean(&data, policy) {
         Ok(c) => c,
-        Err(e) => return render::Outcome::Failed { error: e.to_string() },
+        Err(e) => {
+            return render::Outcome::Failed {
+                error: e.to_string(),
+            }
+        }
     };
     let destination = match target.destination(input, planned) {
         Ok(d) => d,
         Err(e) => return render::Outcome::Failed { error: e },
     };
-    if let Err(e) = write::atomic(&destination, &cleaned.data, &input.path, matches!(target, write::Target::InPlace)) {
-        return render::Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
+    if let Err(e) = write::atomic(
+        &destination,
+        &cleaned.data,
+        &input.path,
+        matches!(target, write::Target::InPlace),
+    ) {
+        return render::Outcome::Failed {
+            error: format!("cannot write {}: {e}", destination.display()),
+        };
     }
-    render::Outcome::Cleaned { output: destination, report: Box::new(cleaned.report) }
+    render::Outcome::Cleaned {
+        output: destination,
+        report: Box::new(cleaned.report),
+    }
 }

@@ -8,9 +8,16 @@ use serde_json::{json, Value};
 use traceless_core::{Category, CleanReport, InspectReport};
 
 pub enum Outcome {
-    Cleaned { output: PathBuf, report: Box<CleanReport> },
-    Skipped { reason: String },
-    Failed { error: String },
+    Cleaned {
+        output: PathBuf,
+        report: Box<CleanReport>,
+    },
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 fn size(n: u64) -> String {
@@ -32,7 +39,11 @@ pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> Stri
             return out;
         }
     };
-    let frames = if report.frames > 1 { format!(", {} frames", report.frames) } else { String::new() };
+    let frames = if report.frames > 1 {
+        format!(", {} frames", report.frames)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
         "{}: {} {}×{}{}, {}",
@@ -49,14 +60,22 @@ pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> Stri
         by_category.entry(f.category).or_default().push(f);
     }
     for (category, findings) in by_category {
-        let heading = if category == Category::Display { "kept for display" } else { category.phrase() };
+        let heading = if category == Category::Display {
+            "kept for display"
+        } else {
+            category.phrase()
+        };
         let _ = writeln!(out, "  {}:", capitalise(heading));
         for f in findings {
             let _ = writeln!(out, "    {:<34} {}", f.label, f.value);
         }
     }
     if let Some(pos) = report.location {
-        let _ = writeln!(out, "  Map: https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}", pos.latitude, pos.longitude);
+        let _ = writeln!(
+            out,
+            "  Map: https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}",
+            pos.latitude, pos.longitude
+        );
     }
     if report.findings_omitted > 0 {
         let _ = writeln!(out, "  … and {} more findings", report.findings_omitted);
@@ -67,7 +86,10 @@ pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> Stri
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
 pub fn inspect_json(path: &Path, result: &Result<InspectReport, String>) -> Value {
@@ -94,17 +116,35 @@ pub fn outcome_text(path: &Path, outcome: &Outcome) -> Option<String> {
 
 pub fn outcome_json(path: &Path, outcome: &Outcome) -> Value {
     match outcome {
-        Outcome::Cleaned { output, report } => json!({ "file": path, "status": "cleaned", "output": output, "report": report }),
-        Outcome::Skipped { reason } => json!({ "file": path, "status": "skipped", "reason": reason }),
+        Outcome::Cleaned { output, report } => {
+            json!({ "file": path, "status": "cleaned", "output": output, "report": report })
+        }
+        Outcome::Skipped { reason } => {
+            json!({ "file": path, "status": "skipped", "reason": reason })
+        }
         Outcome::Failed { error } => json!({ "file": path, "status": "failed", "error": error }),
     }
 }
 
 pub fn totals(results: &[Value], skipped: usize, failures: usize) -> String {
-    let cleaned: Vec<&Value> = results.iter().filter(|r| r["status"] == "cleaned").collect();
-    let before: u64 = cleaned.iter().filter_map(|r| r["report"]["input_bytes"].as_u64()).sum();
-    let after: u64 = cleaned.iter().filter_map(|r| r["report"]["output_bytes"].as_u64()).sum();
-    let mut line = format!("{} cleaned ({} → {})", cleaned.len(), size(before), size(after));
+    let cleaned: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["status"] == "cleaned")
+        .collect();
+    let before: u64 = cleaned
+        .iter()
+        .filter_map(|r| r["report"]["input_bytes"].as_u64())
+        .sum();
+    let after: u64 = cleaned
+        .iter()
+        .filter_map(|r| r["report"]["output_bytes"].as_u64())
+        .sum();
+    let mut line = format!(
+        "{} cleaned ({} → {})",
+        cleaned.len(),
+        size(before),
+        size(after)
+    );
     if skipped > 0 {
         let _ = write!(line, ", {skipped} skipped (not images)");
     }

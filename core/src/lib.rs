@@ -19,5 +19,6 @@ pub use format::{detect, Detected, Format};
 pub use inspect::inspect;
 pub use policy::Policy;
 pub use report::{
-    summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,
+    summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo,
+    InspectReport,
 };

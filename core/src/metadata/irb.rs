@@ -19,7 +19,12 @@ pub(crate) fn read(data: &[u8]) -> Vec<Item> {
     while pos + 12 <= data.len() {
         let signature = &data[pos..pos + 4];
         if !matches!(signature, b"8BIM" | b"PHUT" | b"AgHg" | b"DCSR" | b"MeSa") {
-            items.push(Item::new(Category::Other, "Photoshop", "Photoshop data (unreadable)", format!("bad resource signature at {pos}")));
+            items.push(Item::new(
+                Category::Other,
+                "Photoshop",
+                "Photoshop data (unreadable)",
+                format!("bad resource signature at {pos}"),
+            ));
             return items;
         }
         let id = u16::from_be_bytes([data[pos + 4], data[pos + 5]]);
@@ -29,27 +34,50 @@ pub(crate) fn read(data: &[u8]) -> Vec<Item> {
         if size_at + 4 > data.len() {
             break;
         }
-        let size = u32::from_be_bytes([data[size_at], data[size_at + 1], data[size_at + 2], data[size_at + 3]]) as usize;
+        let size = u32::from_be_bytes([
+            data[size_at],
+            data[size_at + 1],
+            data[size_at + 2],
+            data[size_at + 3],
+        ]) as usize;
         let start = size_at + 4;
         let Some(end) = start.checked_add(size).filter(|&e| e <= data.len()) else {
-            items.push(Item::new(Category::Other, "Photoshop", "Photoshop data (truncated)", human_bytes(data.len())));
+            items.push(Item::new(
+                Category::Other,
+                "Photoshop",
+                "Photoshop data (truncated)",
+                human_bytes(data.len()),
+            ));
             break;
         };
         let body = &data[start..end];
         match id {
             IPTC_NAA => items.extend(read_iim(body)),
-            THUMBNAIL | THUMBNAIL_OLD => {
-                items.push(Item::new(Category::Thumbnail, "Photoshop thumbnail", "Photoshop thumbnail image", human_bytes(body.len())))
-            }
+            THUMBNAIL | THUMBNAIL_OLD => items.push(Item::new(
+                Category::Thumbnail,
+                "Photoshop thumbnail",
+                "Photoshop thumbnail image",
+                human_bytes(body.len()),
+            )),
             EXIF_1 | EXIF_3 => items.extend(super::exif::read(body).items),
             XMP => items.extend(super::xmp::read(body)),
-            ICC => items.push(Item::new(Category::Other, "Photoshop ICC", "Copy of the ICC profile", human_bytes(body.len()))),
+            ICC => items.push(Item::new(
+                Category::Other,
+                "Photoshop ICC",
+                "Copy of the ICC profile",
+                human_bytes(body.len()),
+            )),
             _ => others += 1,
         }
         pos = end + (size & 1);
     }
     if others > 0 {
-        items.push(Item::new(Category::Other, "Photoshop other", "Photoshop settings", format!("{others} resources")));
+        items.push(Item::new(
+            Category::Other,
+            "Photoshop other",
+            "Photoshop settings",
+            format!("{others} resources"),
+        ));
     }
     items
 }
@@ -70,10 +98,14 @@ pub(crate) fn read_iim(data: &[u8]) -> Vec<Item> {
             if n > 4 || start + n > data.len() {
                 break;
             }
-            len = data[start..start + n].iter().fold(0usize, |acc, &b| (acc << 8) | b as usize);
+            len = data[start..start + n]
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | b as usize);
             start += n;
         }
-        let Some(end) = start.checked_add(len).filter(|&e| e <= data.len()) else { break };
+        let Some(end) = start.checked_add(len).filter(|&e| e <= data.len()) else {
+            break;
+        };
         let value = text(&data[start..end]);
         match (record, iim_name(record, dataset)) {
             (2, Some(_)) if value.trim().is_empty() => {}
@@ -92,7 +124,12 @@ pub(crate) fn read_iim(data: &[u8]) -> Vec<Item> {
         pos = end;
     }
     if others > 0 {
-        items.push(Item::new(Category::Other, "IPTC other", "Other IPTC fields", format!("{others} fields")));
+        items.push(Item::new(
+            Category::Other,
+            "IPTC other",
+            "Other IPTC fields",
+            format!("{others} fields"),
+        ));
     }
     items
 }
@@ -143,8 +180,15 @@ mod tests {
         irb.extend_from_slice(&(iim.len() as u32).to_be_bytes());
         irb.extend_from_slice(&iim);
         let items = read(&irb);
-        assert!(items.iter().any(|i| i.category == Category::People && i.value == "Jane"), "{items:?}");
-        assert!(items.iter().any(|i| i.category == Category::Location && i.value == "Paris"));
+        assert!(
+            items
+                .iter()
+                .any(|i| i.category == Category::People && i.value == "Jane"),
+            "{items:?}"
+        );
+        assert!(items
+            .iter()
+            .any(|i| i.category == Category::Location && i.value == "Paris"));
         // Truncated and garbage inputs are reported, not fatal.
         assert!(!read(&irb[..irb.len() - 3]).is_empty());
         assert!(!read(b"garbage garbage").is_empty());

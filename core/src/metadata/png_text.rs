@@ -8,7 +8,10 @@ use crate::report::Category;
 
 /// Keyword and text of a chunk, or the reason it cannot be read.
 pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), String> {
-    let nul = body.iter().position(|&b| b == 0).ok_or("no keyword terminator")?;
+    let nul = body
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or("no keyword terminator")?;
     let keyword = text(&body[..nul]);
     let rest = &body[nul + 1..];
     let value = match chunk {
@@ -17,9 +20,15 @@ pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), 
         b"iTXt" => {
             let (&compressed, rest) = rest.split_first().ok_or("no compression flag")?;
             let rest = rest.get(1..).ok_or("no compression method")?;
-            let lang_end = rest.iter().position(|&b| b == 0).ok_or("no language terminator")?;
+            let lang_end = rest
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or("no language terminator")?;
             let rest = &rest[lang_end + 1..];
-            let key_end = rest.iter().position(|&b| b == 0).ok_or("no translated keyword terminator")?;
+            let key_end = rest
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or("no translated keyword terminator")?;
             let rest = &rest[key_end + 1..];
             if compressed == 1 {
                 inflate(rest)?
@@ -41,7 +50,14 @@ pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {
     let name = String::from_utf8_lossy(chunk).into_owned();
     let (keyword, value) = match decode(chunk, body) {
         Ok(kv) => kv,
-        Err(e) => return vec![Item::new(Category::Text, format!("PNG {name}"), "Text chunk (unreadable)", e)],
+        Err(e) => {
+            return vec![Item::new(
+                Category::Text,
+                format!("PNG {name}"),
+                "Text chunk (unreadable)",
+                e,
+            )]
+        }
     };
     if keyword == "XML:com.adobe.xmp" {
         return xmp::read(&value);
@@ -52,7 +68,11 @@ pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {
                 "exif" | "APP1" => exif::read(raw.strip_prefix(b"Exif\0\0").unwrap_or(&raw)).items,
                 "iptc" | "8bim" => {
                     let raw = raw.strip_prefix(b"Photoshop 3.0\0").unwrap_or(&raw);
-                    if raw.first() == Some(&0x1C) { irb::read_iim(raw) } else { irb::read(raw) }
+                    if raw.first() == Some(&0x1C) {
+                        irb::read_iim(raw)
+                    } else {
+                        irb::read(raw)
+                    }
                 }
                 "xmp" => xmp::read(&raw),
                 _ => Vec::new(),
@@ -69,7 +89,12 @@ pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {
         "Source" => Category::Device,
         _ => Category::Text,
     };
-    vec![Item::new(category, format!("PNG {name} {keyword}"), keyword.clone(), text(&value))]
+    vec![Item::new(
+        category,
+        format!("PNG {name} {keyword}"),
+        keyword.clone(),
+        text(&value),
+    )]
 }
 
 /// ImageMagick's raw profile: "\n<type>\n<length>\n<hex digits...>".
@@ -78,7 +103,11 @@ fn unhex_profile(value: &[u8]) -> Option<Vec<u8>> {
     let mut lines = s.trim_start().splitn(3, '\n');
     let _kind = lines.next()?;
     let len: usize = lines.next()?.trim().parse().ok()?;
-    let hex: Vec<u8> = lines.next()?.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
+    let hex: Vec<u8> = lines
+        .next()?
+        .bytes()
+        .filter(|b| b.is_ascii_hexdigit())
+        .collect();
     let bytes: Vec<u8> = hex
         .chunks_exact(2)
         .take(len)

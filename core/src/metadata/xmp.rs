@@ -11,33 +11,74 @@ use crate::report::Category;
 pub(crate) fn read(packet: &[u8]) -> Vec<Item> {
     let size = human_bytes(packet.len());
     if packet.len() > MAX_PARSED_METADATA {
-        return vec![Item::new(Category::Other, "XMP", "XMP packet", format!("{size} (too large to itemise)"))];
+        return vec![Item::new(
+            Category::Other,
+            "XMP",
+            "XMP packet",
+            format!("{size} (too large to itemise)"),
+        )];
     }
     let Some(xml) = trim_to_packet(packet) else {
-        return vec![Item::new(Category::Other, "XMP", "XMP packet (unreadable)", size)];
+        return vec![Item::new(
+            Category::Other,
+            "XMP",
+            "XMP packet (unreadable)",
+            size,
+        )];
     };
     let properties = match properties(xml) {
         Ok(p) => p,
-        Err(e) => return vec![Item::new(Category::Other, "XMP", "XMP packet (unreadable)", format!("{size}: {e}"))],
+        Err(e) => {
+            return vec![Item::new(
+                Category::Other,
+                "XMP",
+                "XMP packet (unreadable)",
+                format!("{size}: {e}"),
+            )]
+        }
     };
     let mut items = Vec::new();
     let mut other = Vec::new();
     for (name, value) in properties {
         match classify(&name) {
             Some(category) => {
-                let value = if value.trim().is_empty() { "(present)".to_string() } else { value };
-                items.push(Item::new(category, format!("XMP {name}"), name.clone(), value))
+                let value = if value.trim().is_empty() {
+                    "(present)".to_string()
+                } else {
+                    value
+                };
+                items.push(Item::new(
+                    category,
+                    format!("XMP {name}"),
+                    name.clone(),
+                    value,
+                ))
             }
             None => other.push(name),
         }
     }
     if !other.is_empty() {
         let sample: Vec<_> = other.iter().take(6).cloned().collect();
-        let value = format!("{} properties: {}{}", other.len(), sample.join(", "), if other.len() > 6 { ", …" } else { "" });
-        items.push(Item::new(Category::Other, "XMP other", "Other XMP properties", value));
+        let value = format!(
+            "{} properties: {}{}",
+            other.len(),
+            sample.join(", "),
+            if other.len() > 6 { ", …" } else { "" }
+        );
+        items.push(Item::new(
+            Category::Other,
+            "XMP other",
+            "Other XMP properties",
+            value,
+        ));
     }
     if items.is_empty() {
-        items.push(Item::new(Category::Other, "XMP", "XMP packet (no properties)", size));
+        items.push(Item::new(
+            Category::Other,
+            "XMP",
+            "XMP packet (no properties)",
+            size,
+        ));
     }
     items
 }
@@ -46,104 +87,147 @@ pub(crate) fn read(packet: &[u8]) -> Vec<Item> {
 /// which also drops GIF's "magic trailer" and padding.
 fn trim_to_packet(packet: &[u8]) -> Option<&[u8]> {
     let find = |needle: &[u8]| packet.windows(needle.len()).position(|w| w == needle);
-    let rfind = |needle: &[u8]| packet.windows(needle.len()).rposition(|w| w == needle).map(|p| p + needle.len());
-    let start = find(b"<x:xmpmeta").or_else(|| find(b"<x:xapmeta")).or_else(|| find(b"<rdf:RDF"))?;
-    let end = rfind(b"</x:xmpmeta>").or_else(|| rfind(b"</x:xapmeta>")).or_else(|| rfind(b"</rdf:RDF>"))?;
+    let rfind = |needle: &[u8]| {
+        packet
+            .windows(needle.len())
+            .rposition(|w| w == needle)
+            .map(|p| p + needle.len())
+    };
+    let start = find(b"<x:xmpmeta")
+        .or_else(|| find(b"<x:xapmeta"))
+        .or_else(|| find(b"<rdf:RDF"))?;
+    let end = rfind(b"</x:xmpmeta>")
+        .or_else(|| rfind(b"</x:xapmeta>"))
+        .or_else(|| rfind(b"</rdf:RDF>"))?;
     (start < end).then(|| &packet[start..end])
 }
 
 fn is_structural(name: &str) -> bool {
-    matches!(name, "x:xmpmeta" | "x:xapmeta" | "rdf:RDF" | "rdf:Description" | "rdf:Seq" | "rdf:Bag" | "rdf:Alt" | "rdf:li")
+    matches!(
+        name,
+        "x:xmpmeta"
+            | "x:xapmeta"
+            | "rdf:RDF"
+            | "rdf:Description"
+            | "rdf:Seq"
+            | "rdf:Bag"
+            | "rdf:Alt"
+            | "rdf:li"
+    )
 }
 
 fn is_markup_attribute(name: &str) -> bool {
-    name.starts_with("xmlns") || matches!(name, "rdf:about" | "rdf:parseType" | "xml:lang" | "x:xmptk" | "rdf:resource")
+    name.starts_with("xmlns")
+        || matches!(
+            name,
+            "rdf:about" | "rdf:parseType" | "xml:lang" | "x:xmptk" | "rdf:resource"
+        )
 }
 
 /// Property names with their values joined, in order of first appearance.
-fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
-    let mut reader = Reader::from_reader(xml);
-    let mut stack: Vec<String> = Vec::new();
-    let mut props: Vec<(String, String)> = Vec::new();
-    let mut add = |props: &mut Vec<(String, String)>, name: &str, value: &str| {
-        if let Some((_, v)) = props.iter_mut().find(|(n, _)| n == name) {
-            if !value.is_empty() && v.len() < 1024 {
+#[derive(Default)]
+struct Properties {
+    list: Vec<(String, String)>,
+    /// Text arrives in pieces (entity references are separate events): it is
+    /// gathered here and handed to its property when the next tag starts or ends.
+    pending: String,
+}
+
+impl Properties {
+    const MAX_PROPERTIES: usize = 4096;
+    const MAX_VALUE_BYTES: usize = 1024;
+
+    fn add(&mut self, name: &str, value: &str) {
+        if let Some((_, v)) = self.list.iter_mut().find(|(n, _)| n == name) {
+            if !value.is_empty() && v.len() < Self::MAX_VALUE_BYTES {
                 if !v.is_empty() {
                     v.push_str("; ");
                 }
                 v.push_str(value);
             }
-        } else if props.len() < 4096 {
-            props.push((name.to_string(), value.to_string()));
+        } else if self.list.len() < Self::MAX_PROPERTIES {
+            self.list.push((name.to_string(), value.to_string()));
         }
-    };
-    let attributes = |props: &mut Vec<(String, String)>, e: &BytesStart, add: &mut dyn FnMut(&mut Vec<(String, String)>, &str, &str)| {
+    }
+
+    /// Attributes are properties too (RDF's abbreviated form).
+    fn attributes(&mut self, e: &BytesStart) {
         for attr in e.attributes().flatten() {
             let name = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-            if is_markup_attribute(&name) {
-                continue;
-            }
-            let value = attr.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
-            add(props, &name, &value);
-        }
-    };
-    // Text arrives in pieces (entity references are separate events): gather
-    // it, and hand it to its property when the next tag starts or ends.
-    let mut pending = String::new();
-    let flush = |props: &mut Vec<(String, String)>, stack: &[String], pending: &mut String, add: &mut dyn FnMut(&mut Vec<(String, String)>, &str, &str)| {
-        let text = pending.trim();
-        if !text.is_empty() {
-            if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
-                add(props, owner, text);
+            if !is_markup_attribute(&name) {
+                let value = attr
+                    .unescape_value()
+                    .map(|v| v.into_owned())
+                    .unwrap_or_default();
+                self.add(&name, &value);
             }
         }
-        pending.clear();
-    };
+    }
+
+    fn element(&mut self, e: &BytesStart, stack: &[String]) -> String {
+        self.flush(stack);
+        let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        self.attributes(e);
+        if !is_structural(&name) {
+            self.add(&name, "");
+        }
+        name
+    }
+
+    fn flush(&mut self, stack: &[String]) {
+        let text = std::mem::take(&mut self.pending);
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        if let Some(owner) = stack.iter().rev().find(|n| !is_structural(n)) {
+            let owner = owner.clone();
+            self.add(&owner, text);
+        }
+    }
+}
+
+fn entity(r: &quick_xml::events::BytesRef) -> String {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        return c.to_string();
+    }
+    match r.decode().as_deref() {
+        Ok("amp") => "&",
+        Ok("lt") => "<",
+        Ok("gt") => ">",
+        Ok("quot") => "\"",
+        Ok("apos") => "'",
+        _ => "",
+    }
+    .to_string()
+}
+
+fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let mut reader = Reader::from_reader(xml);
+    let mut stack: Vec<String> = Vec::new();
+    let mut props = Properties::default();
     let mut buf = Vec::new();
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| e.to_string())?;
-        match event {
+        match reader
+            .read_event_into(&mut buf)
+            .map_err(|e| e.to_string())?
+        {
             Event::Start(e) => {
-                flush(&mut props, &stack, &mut pending, &mut add);
                 if stack.len() >= MAX_XML_DEPTH {
                     return Err("nested too deeply".into());
                 }
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                attributes(&mut props, &e, &mut add);
-                if !is_structural(&name) {
-                    add(&mut props, &name, "");
-                }
+                let name = props.element(&e, &stack);
                 stack.push(name);
             }
             Event::Empty(e) => {
-                flush(&mut props, &stack, &mut pending, &mut add);
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                attributes(&mut props, &e, &mut add);
-                if !is_structural(&name) {
-                    add(&mut props, &name, "");
-                }
+                props.element(&e, &stack);
             }
-            Event::Text(t) => {
-                if pending.len() < 4096 {
-                    pending.push_str(&t.decode().unwrap_or_default());
-                }
+            Event::Text(t) if props.pending.len() < Properties::MAX_VALUE_BYTES * 4 => {
+                props.pending.push_str(&t.decode().unwrap_or_default());
             }
-            Event::GeneralRef(r) => {
-                let ch = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match r.decode().as_deref() {
-                        Ok("amp") => "&".into(),
-                        Ok("lt") => "<".into(),
-                        Ok("gt") => ">".into(),
-                        Ok("quot") => "\"".into(),
-                        Ok("apos") => "'".into(),
-                        _ => String::new(),
-                    },
-                };
-                pending.push_str(&ch);
-            }
+            Event::GeneralRef(r) => props.pending.push_str(&entity(&r)),
             Event::End(_) => {
-                flush(&mut props, &stack, &mut pending, &mut add);
+                props.flush(&stack);
                 stack.pop();
             }
             Event::Eof => break,
@@ -151,7 +235,7 @@ fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
         }
         buf.clear();
     }
-    Ok(props)
+    Ok(props.list)
 }
 
 fn classify(name: &str) -> Option<Category> {
@@ -159,32 +243,56 @@ fn classify(name: &str) -> Option<Category> {
     let lower = local.to_ascii_lowercase();
     let category = if lower.contains("serialnumber") {
         Category::CameraSerial
-    } else if lower.starts_with("gps") || lower.contains("latitude") || lower.contains("longitude") {
+    } else if lower.starts_with("gps") || lower.contains("latitude") || lower.contains("longitude")
+    {
         Category::Location
     } else {
         match (prefix, local) {
             ("photoshop", "City" | "State" | "Country") => Category::Location,
             ("Iptc4xmpCore", "Location" | "CountryCode") => Category::Location,
-            ("Iptc4xmpExt", "LocationCreated" | "LocationShown" | "Sublocation" | "City" | "CountryName" | "ProvinceState" | "WorldRegion") => {
-                Category::Location
+            (
+                "Iptc4xmpExt",
+                "LocationCreated" | "LocationShown" | "Sublocation" | "City" | "CountryName"
+                | "ProvinceState" | "WorldRegion",
+            ) => Category::Location,
+            ("tiff", "Make" | "Model")
+            | ("aux", "Lens" | "LensInfo" | "LensID")
+            | ("exifEX", "LensModel" | "LensMake") => Category::Device,
+            ("dc", "creator" | "rights" | "contributor" | "publisher")
+            | ("xmpRights", _)
+            | ("plus", _) => Category::People,
+            ("photoshop", "AuthorsPosition" | "Credit" | "CaptionWriter" | "Source") => {
+                Category::People
             }
-            ("tiff", "Make" | "Model") | ("aux", "Lens" | "LensInfo" | "LensID") | ("exifEX", "LensModel" | "LensMake") => Category::Device,
-            ("dc", "creator" | "rights" | "contributor" | "publisher") | ("xmpRights", _) | ("plus", _) => Category::People,
-            ("photoshop", "AuthorsPosition" | "Credit" | "CaptionWriter" | "Source") => Category::People,
-            ("Iptc4xmpCore", "CreatorContactInfo") | ("Iptc4xmpExt", "PersonInImage" | "PersonInImageWDetails") => Category::People,
+            ("Iptc4xmpCore", "CreatorContactInfo")
+            | ("Iptc4xmpExt", "PersonInImage" | "PersonInImageWDetails") => Category::People,
             (_, l) if l.starts_with("Ci") && prefix == "Iptc4xmpCore" => Category::People,
-            ("mwg-rs", "Name") | ("MP", "PersonDisplayName") | ("MPReg", "PersonDisplayName") => Category::People,
-            ("exifEX", "CameraOwnerName") | ("aux", "OwnerName") | ("tiff", "Artist") => Category::People,
-            ("xmp", "CreatorTool") | ("stEvt", "softwareAgent") | ("xmpMM", "History" | "DerivedFrom") | ("photoshop", "History") => {
-                Category::Software
+            ("mwg-rs", "Name") | ("MP", "PersonDisplayName") | ("MPReg", "PersonDisplayName") => {
+                Category::People
             }
+            ("exifEX", "CameraOwnerName") | ("aux", "OwnerName") | ("tiff", "Artist") => {
+                Category::People
+            }
+            ("xmp", "CreatorTool")
+            | ("stEvt", "softwareAgent")
+            | ("xmpMM", "History" | "DerivedFrom")
+            | ("photoshop", "History") => Category::Software,
             ("crs", _) => Category::Software,
-            ("xmpMM", "DocumentID" | "InstanceID" | "OriginalDocumentID") | ("stRef", _) | ("stEvt", "instanceID") => Category::Identifiers,
-            ("exif", "ImageUniqueID") | ("photoshop", "TransmissionReference") => Category::Identifiers,
+            ("xmpMM", "DocumentID" | "InstanceID" | "OriginalDocumentID")
+            | ("stRef", _)
+            | ("stEvt", "instanceID") => Category::Identifiers,
+            ("exif", "ImageUniqueID") | ("photoshop", "TransmissionReference") => {
+                Category::Identifiers
+            }
             ("xmp", "Thumbnails") | ("xmpGImg", "image") => Category::Thumbnail,
-            ("GCamera", l) if l.starts_with("MicroVideo") || l.starts_with("MotionPhoto") => Category::HiddenData,
-            ("GDepth", "Data") | ("GImage", "Data") | ("Container", _) | ("Item", _) => Category::HiddenData,
-            ("dc", "description" | "title" | "subject") | ("photoshop", "Headline" | "Instructions") => Category::Text,
+            ("GCamera", l) if l.starts_with("MicroVideo") || l.starts_with("MotionPhoto") => {
+                Category::HiddenData
+            }
+            ("GDepth", "Data") | ("GImage", "Data") | ("Container", _) | ("Item", _) => {
+                Category::HiddenData
+            }
+            ("dc", "description" | "title" | "subject")
+            | ("photoshop", "Headline" | "Instructions") => Category::Text,
             ("lr", "hierarchicalSubject") | ("exif", "UserComment") => Category::Text,
             _ if lower.contains("date") || lower == "when" => Category::Time,
             _ => return None,
@@ -207,8 +315,16 @@ mod tests {
 <dc:format>image/jpeg</dc:format>
 </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
         let items = read(packet);
-        let find = |k: &str| items.iter().find(|i| i.key == k).unwrap_or_else(|| panic!("{k} in {items:?}"));
-        assert_eq!(find("XMP aux:SerialNumber").category, Category::CameraSerial);
+        let find = |k: &str| {
+            items
+                .iter()
+                .find(|i| i.key == k)
+                .unwrap_or_else(|| panic!("{k} in {items:?}"))
+        };
+        assert_eq!(
+            find("XMP aux:SerialNumber").category,
+            Category::CameraSerial
+        );
         assert_eq!(find("XMP exif:GPSLatitude").category, Category::Location);
         assert_eq!(find("XMP dc:creator").value, "Jane & Doe");
         assert_eq!(find("XMP other").value, "1 properties: dc:format");
@@ -219,6 +335,8 @@ mod tests {
         let items = read(b"<x:xmpmeta><rdf:RDF><a></b></rdf:RDF></x:xmpmeta>");
         assert_eq!(items.len(), 1);
         assert!(items[0].label.contains("unreadable"), "{items:?}");
-        assert!(read(b"no xml here").iter().all(|i| i.category == Category::Other));
+        assert!(read(b"no xml here")
+            .iter()
+            .all(|i| i.category == Category::Other));
     }
 }
