@@ -69,20 +69,23 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
         let value = display(field, &exif);
         match classify(field.tag) {
             Some(Category::Display) => {
-                if field.tag == Tag::Orientation {
-                    facts.orientation = field
-                        .value
-                        .get_uint(0)
-                        .and_then(|v| u16::try_from(v).ok())
-                        .filter(|v| (1..=8).contains(v));
+                facts.orientation = field
+                    .value
+                    .get_uint(0)
+                    .and_then(|v| u16::try_from(v).ok())
+                    .filter(|v| (1..=8).contains(v));
+                // The normal orientation needs no tag: it is neither news nor kept.
+                if facts.orientation.is_some_and(|o| o != 1) {
+                    facts.items.push(Item::new(
+                        Category::Display,
+                        format!("EXIF {name}"),
+                        label(field.tag, &name),
+                        value,
+                    ));
                 }
-                facts.items.push(Item::new(
-                    Category::Display,
-                    format!("EXIF {name}"),
-                    label(field.tag, &name),
-                    value,
-                ));
             }
+            // An empty string reveals nothing.
+            Some(_) if value.trim().is_empty() => {}
             Some(category) => {
                 if field.tag == Tag::Artist {
                     facts.artist = ascii(field);
@@ -147,6 +150,9 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
 }
 
 fn classify(tag: Tag) -> Option<Category> {
+    if tag == Tag::GPSVersionID {
+        return None;
+    }
     if tag.context() == Context::Gps {
         return Some(Category::Location);
     }
