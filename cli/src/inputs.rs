@@ -25,19 +25,11 @@ pub fn collect(args: &[PathBuf]) -> (Vec<Input>, usize) {
             files.sort();
             for path in files {
                 let relative = path.strip_prefix(arg).unwrap_or(&path).to_path_buf();
-                inputs.push(Input {
-                    path,
-                    relative,
-                    from_dir: true,
-                });
+                inputs.push(Input { path, relative, from_dir: true });
             }
         } else if arg.is_file() {
             let relative = PathBuf::from(arg.file_name().unwrap_or(arg.as_os_str()));
-            inputs.push(Input {
-                path: arg.clone(),
-                relative,
-                from_dir: false,
-            });
+            inputs.push(Input { path: arg.clone(), relative, from_dir: false });
         } else {
             eprintln!("{}: no such file or folder", arg.display());
             failures += 1;

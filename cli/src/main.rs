@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use traceless_core::Policy;
+use traceless_core::{Chroma, ColourMode, ConvertOptions, OutputFormat, Policy};
 
 use inputs::{collect, Input};
 
@@ -41,6 +41,73 @@ enum Command {
     },
     /// Remove metadata, writing cleaned copies (originals are left alone unless --in-place).
     Clean(CleanArgs),
+    /// Re-encode as JPEG, PNG or WebP: smaller, resized, upright, with no metadata.
+    Convert(ConvertArgs),
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// Image files or folders (folders are searched recursively).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+    /// Folder for the converted files (created if missing; folder structure is kept).
+    #[arg(short = 'o', long = "out", value_name = "OUTDIR", required = true)]
+    out: PathBuf,
+    /// Output format: jpeg, png, webp, or keep (the input's own).
+    #[arg(long, value_name = "FORMAT", default_value = "keep", value_parser = parse_format)]
+    to: OutputFormat,
+    /// Quality for JPEG and lossy WebP, 0-100 (the upper bound with --target-size).
+    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
+    quality: u8,
+    /// Fit within WIDTHxHEIGHT (e.g. 2048x2048; never upscales).
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    max_size: Option<(u32, u32)>,
+    /// Make each file at most this many kilobytes (quality first, then size).
+    #[arg(long, value_name = "KB")]
+    target_size: Option<u64>,
+    /// Convert colours to sRGB instead of embedding the source's ICC profile.
+    #[arg(long)]
+    srgb: bool,
+    /// JPEG: full-resolution colour (4:4:4) instead of 4:2:0.
+    #[arg(long)]
+    full_chroma: bool,
+    /// WebP: lossless.
+    #[arg(long)]
+    lossless: bool,
+    /// PNG: oxipng effort, 0 (fastest) to 6 (smallest).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=6))]
+    png_level: u8,
+    /// Background for transparent areas in JPEG output, as RRGGBB.
+    #[arg(long, value_name = "RRGGBB", default_value = "ffffff", value_parser = parse_colour)]
+    background: [u8; 3],
+    /// Replace files that already exist in OUTDIR.
+    #[arg(long)]
+    overwrite: bool,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "jpeg" | "jpg" => Ok(OutputFormat::Jpeg),
+        "png" => Ok(OutputFormat::Png),
+        "webp" => Ok(OutputFormat::Webp),
+        "keep" => Ok(OutputFormat::Keep),
+        _ => Err("expected jpeg, png, webp or keep".into()),
+    }
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or("expected WIDTHxHEIGHT, e.g. 2048x2048")?;
+    let n = |v: &str| v.trim().parse::<u32>().ok().filter(|n| *n > 0).ok_or("sizes are positive whole numbers");
+    Ok((n(w)?, n(h)?))
+}
+
+fn parse_colour(s: &str) -> Result<[u8; 3], String> {
+    let hex = s.trim_start_matches('#');
+    let v = u32::from_str_radix(hex, 16).ok().filter(|_| hex.len() == 6).ok_or("expected RRGGBB, e.g. ffffff")?;
+    Ok([(v >> 16) as u8, (v >> 8) as u8, v as u8])
 }
 
 #[derive(Args)]
@@ -85,6 +152,7 @@ fn main() -> ExitCode {
     let ok = match cli.command {
         Command::Inspect { files, json } => inspect(&files, json),
         Command::Clean(args) => clean(&args),
+        Command::Convert(args) => convert(&args),
     };
     if ok {
         ExitCode::SUCCESS
@@ -99,9 +167,7 @@ fn progress(len: usize) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(len as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").expect("valid template"),
-    );
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").expect("valid template"));
     bar
 }
 
@@ -122,10 +188,7 @@ fn inspect(files: &[PathBuf], json: bool) -> bool {
         }
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&results).expect("serialisable")
-        );
+        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
     }
     ok
 }
@@ -137,28 +200,59 @@ fn clean(args: &CleanArgs) -> bool {
         keep_copyright: args.keep_copyright,
         keep_author: args.keep_author,
     };
-    let (inputs, mut failures) = collect(&args.inputs);
     let target = match &args.out {
-        Some(dir) => write::Target::Dir {
-            root: dir.clone(),
-            overwrite: args.overwrite,
-        },
+        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.overwrite, extension: None },
         None => write::Target::InPlace,
     };
+    batch(&args.inputs, &target, args.json, |data| {
+        let cleaned = traceless_core::clean(data, &policy).map_err(|e| e.to_string())?;
+        Ok(render::Done::from_clean(cleaned))
+    })
+}
+
+fn convert(args: &ConvertArgs) -> bool {
+    let options = ConvertOptions {
+        format: args.to,
+        quality: args.quality,
+        max_width: args.max_size.map(|s| s.0),
+        max_height: args.max_size.map(|s| s.1),
+        target_bytes: args.target_size.map(|kb| kb * 1024),
+        colour: if args.srgb { ColourMode::ConvertToSrgb } else { ColourMode::KeepProfile },
+        chroma: if args.full_chroma { Chroma::Full } else { Chroma::Subsampled },
+        background: args.background,
+        webp_lossless: args.lossless,
+        png_level: args.png_level,
+    };
+    let target = write::Target::Dir { root: args.out.clone(), overwrite: args.overwrite, extension: Some(args.to) };
+    batch(&args.inputs, &target, args.json, |data| {
+        let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
+        Ok(render::Done::from_convert(converted))
+    })
+}
+
+/// Runs `work` over every input, writing results to `target`, going on past
+/// failures. Returns whether every input succeeded.
+fn batch(
+    args: &[PathBuf],
+    target: &write::Target,
+    json: bool,
+    work: impl Fn(&[u8]) -> Result<render::Done, String>,
+) -> bool {
+    let (inputs, mut failures) = collect(args);
     let bar = progress(inputs.len());
     let mut results = Vec::new();
     let mut planned = std::collections::HashSet::new();
     let mut skipped = 0;
     for input in &inputs {
         bar.set_message(input.path.display().to_string());
-        let outcome = clean_one(input, &policy, &target, &mut planned);
+        let outcome = process(input, target, &mut planned, &work);
         bar.inc(1);
         match &outcome {
             render::Outcome::Skipped { .. } => skipped += 1,
             render::Outcome::Failed { .. } => failures += 1,
-            render::Outcome::Cleaned { .. } => {}
+            render::Outcome::Done { .. } => {}
         }
-        if !args.json {
+        if !json {
             if let Some(line) = render::outcome_text(&input.path, &outcome) {
                 bar.suspend(|| println!("{line}"));
             }
@@ -166,65 +260,38 @@ fn clean(args: &CleanArgs) -> bool {
         results.push(render::outcome_json(&input.path, &outcome));
     }
     bar.finish_and_clear();
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&results).expect("serialisable")
-        );
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
     } else {
         eprintln!("{}", render::totals(&results, skipped, failures));
     }
     failures == 0
 }
 
-fn clean_one(
+fn process(
     input: &Input,
-    policy: &Policy,
     target: &write::Target,
     planned: &mut std::collections::HashSet<PathBuf>,
+    work: &impl Fn(&[u8]) -> Result<render::Done, String>,
 ) -> render::Outcome {
     let data = match std::fs::read(&input.path) {
         Ok(d) => d,
-        Err(e) => {
-            return render::Outcome::Failed {
-                error: format!("cannot read: {e}"),
-            }
-        }
+        Err(e) => return render::Outcome::Failed { error: format!("cannot read: {e}") },
     };
-    if input.from_dir
-        && !matches!(
-            traceless_core::detect(&data),
-            traceless_core::Detected::Supported(_)
-        )
-    {
-        return render::Outcome::Skipped {
-            reason: "not a JPEG, PNG, WebP or GIF image".into(),
-        };
+    if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
+        return render::Outcome::Skipped { reason: "not a JPEG, PNG, WebP or GIF image".into() };
     }
-    let cleaned = match traceless_core::clean(&data, policy) {
-        Ok(c) => c,
-        Err(e) => {
-            return render::Outcome::Failed {
-                error: e.to_string(),
-            }
-        }
-    };
-    let destination = match target.destination(input, planned) {
+    let done = match work(&data) {
         Ok(d) => d,
-        Err(e) => return render::Outcome::Failed { error: e },
+        Err(error) => return render::Outcome::Failed { error },
     };
-    if let Err(e) = write::atomic(
-        &destination,
-        &cleaned.data,
-        &input.path,
-        matches!(target, write::Target::InPlace),
-    ) {
-        return render::Outcome::Failed {
-            error: format!("cannot write {}: {e}", destination.display()),
-        };
+    let destination = match target.destination(input, done.format, planned) {
+        Ok(d) => d,
+        Err(error) => return render::Outcome::Failed { error },
+    };
+    let durable = matches!(target, write::Target::InPlace);
+    if let Err(e) = write::atomic(&destination, &done.data, &input.path, durable) {
+        return render::Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
     }
-    render::Outcome::Cleaned {
-        output: destination,
-        report: Box::new(cleaned.report),
-    }
+    render::Outcome::Done { output: destination, done: Box::new(done) }
 }

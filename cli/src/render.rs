@@ -5,19 +5,52 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
-use traceless_core::{Category, CleanReport, InspectReport};
+use traceless_core::{Category, InspectReport};
+
+/// A finished file: its bytes, and what to tell the user about it.
+pub struct Done {
+    pub data: Vec<u8>,
+    pub format: traceless_core::Format,
+    pub summary: String,
+    pub input_bytes: u64,
+    pub report: Value,
+}
+
+impl Done {
+    pub fn from_clean(cleaned: traceless_core::Cleaned) -> Self {
+        let r = &cleaned.report;
+        Done {
+            format: r.format,
+            summary: r.summary.clone(),
+            input_bytes: r.input_bytes,
+            report: serde_json::to_value(r).expect("serialisable"),
+            data: cleaned.data,
+        }
+    }
+
+    pub fn from_convert(converted: traceless_core::Converted) -> Self {
+        let r = &converted.report;
+        let mut summary = format!("{} {}×{}", r.format.name(), r.width, r.height);
+        if let Some(q) = r.quality {
+            let _ = write!(summary, " q{q}");
+        }
+        if !r.removed.is_empty() {
+            let _ = write!(summary, ", removed {}", traceless_core::summarise(&r.removed));
+        }
+        Done {
+            format: r.format,
+            summary,
+            input_bytes: r.input_bytes,
+            report: serde_json::to_value(r).expect("serialisable"),
+            data: converted.data,
+        }
+    }
+}
 
 pub enum Outcome {
-    Cleaned {
-        output: PathBuf,
-        report: Box<CleanReport>,
-    },
-    Skipped {
-        reason: String,
-    },
-    Failed {
-        error: String,
-    },
+    Done { output: PathBuf, done: Box<Done> },
+    Skipped { reason: String },
+    Failed { error: String },
 }
 
 fn size(n: u64) -> String {
@@ -39,11 +72,7 @@ pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> Stri
             return out;
         }
     };
-    let frames = if report.frames > 1 {
-        format!(", {} frames", report.frames)
-    } else {
-        String::new()
-    };
+    let frames = if report.frames > 1 { format!(", {} frames", report.frames) } else { String::new() };
     let _ = writeln!(
         out,
         "{}: {} {}×{}{}, {}",
@@ -60,22 +89,15 @@ pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> Stri
         by_category.entry(f.category).or_default().push(f);
     }
     for (category, findings) in by_category {
-        let heading = if category == Category::Display {
-            "kept for display"
-        } else {
-            category.phrase()
-        };
+        let heading = if category == Category::Display { "kept for display" } else { category.phrase() };
         let _ = writeln!(out, "  {}:", capitalise(heading));
         for f in findings {
             let _ = writeln!(out, "    {:<34} {}", f.label, f.value);
         }
     }
     if let Some(pos) = report.location {
-        let _ = writeln!(
-            out,
-            "  Map: https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}",
-            pos.latitude, pos.longitude
-        );
+        let _ =
+            writeln!(out, "  Map: https://www.openstreetmap.org/?mlat={:.6}&mlon={:.6}", pos.latitude, pos.longitude);
     }
     if report.findings_omitted > 0 {
         let _ = writeln!(out, "  … and {} more findings", report.findings_omitted);
@@ -86,10 +108,7 @@ pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> Stri
 
 fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
 
 pub fn inspect_json(path: &Path, result: &Result<InspectReport, String>) -> Value {
@@ -101,13 +120,13 @@ pub fn inspect_json(path: &Path, result: &Result<InspectReport, String>) -> Valu
 
 pub fn outcome_text(path: &Path, outcome: &Outcome) -> Option<String> {
     Some(match outcome {
-        Outcome::Cleaned { output, report } => format!(
+        Outcome::Done { output, done } => format!(
             "{} → {}: {} ({} → {})",
             path.display(),
             output.display(),
-            report.summary,
-            size(report.input_bytes),
-            size(report.output_bytes)
+            done.summary,
+            size(done.input_bytes),
+            size(done.data.len() as u64)
         ),
         Outcome::Skipped { .. } => return None,
         Outcome::Failed { error } => format!("{}: error: {error}", path.display()),
@@ -116,35 +135,19 @@ pub fn outcome_text(path: &Path, outcome: &Outcome) -> Option<String> {
 
 pub fn outcome_json(path: &Path, outcome: &Outcome) -> Value {
     match outcome {
-        Outcome::Cleaned { output, report } => {
-            json!({ "file": path, "status": "cleaned", "output": output, "report": report })
+        Outcome::Done { output, done } => {
+            json!({ "file": path, "status": "done", "output": output, "report": done.report })
         }
-        Outcome::Skipped { reason } => {
-            json!({ "file": path, "status": "skipped", "reason": reason })
-        }
+        Outcome::Skipped { reason } => json!({ "file": path, "status": "skipped", "reason": reason }),
         Outcome::Failed { error } => json!({ "file": path, "status": "failed", "error": error }),
     }
 }
 
 pub fn totals(results: &[Value], skipped: usize, failures: usize) -> String {
-    let cleaned: Vec<&Value> = results
-        .iter()
-        .filter(|r| r["status"] == "cleaned")
-        .collect();
-    let before: u64 = cleaned
-        .iter()
-        .filter_map(|r| r["report"]["input_bytes"].as_u64())
-        .sum();
-    let after: u64 = cleaned
-        .iter()
-        .filter_map(|r| r["report"]["output_bytes"].as_u64())
-        .sum();
-    let mut line = format!(
-        "{} cleaned ({} → {})",
-        cleaned.len(),
-        size(before),
-        size(after)
-    );
+    let cleaned: Vec<&Value> = results.iter().filter(|r| r["status"] == "done").collect();
+    let before: u64 = cleaned.iter().filter_map(|r| r["report"]["input_bytes"].as_u64()).sum();
+    let after: u64 = cleaned.iter().filter_map(|r| r["report"]["output_bytes"].as_u64()).sum();
+    let mut line = format!("{} done ({} → {})", cleaned.len(), size(before), size(after));
     if skipped > 0 {
         let _ = write!(line, ", {skipped} skipped (not images)");
     }

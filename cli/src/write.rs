@@ -8,7 +8,12 @@ use std::path::{Path, PathBuf};
 use crate::inputs::Input;
 
 pub enum Target {
-    Dir { root: PathBuf, overwrite: bool },
+    /// Write into a folder; `extension` set means the format may change (convert).
+    Dir {
+        root: PathBuf,
+        overwrite: bool,
+        extension: Option<traceless_core::OutputFormat>,
+    },
     InPlace,
 }
 
@@ -18,33 +23,26 @@ impl Target {
     pub fn destination(
         &self,
         input: &Input,
+        format: traceless_core::Format,
         planned: &mut HashSet<PathBuf>,
     ) -> Result<PathBuf, String> {
-        let destination = match self {
+        let (root, overwrite, converting) = match self {
             Target::InPlace => return Ok(input.path.clone()),
-            Target::Dir { root, .. } => root.join(&input.relative),
+            Target::Dir { root, overwrite, extension } => (root, *overwrite, extension.is_some()),
         };
-        let Target::Dir { overwrite, .. } = self else {
-            unreachable!()
-        };
+        let mut destination = root.join(&input.relative);
+        if converting {
+            destination.set_extension(format.extension());
+        }
         let absolute = absolute(&destination);
         if absolute == absolute_existing(&input.path) {
-            return Err(
-                "the output would replace the original (use --in-place to do that on purpose)"
-                    .into(),
-            );
+            return Err("the output would replace the original (use --in-place to do that on purpose)".into());
         }
         if !planned.insert(absolute.clone()) {
-            return Err(format!(
-                "{} is already the output of another input",
-                destination.display()
-            ));
+            return Err(format!("{} is already the output of another input", destination.display()));
         }
         if destination.exists() && !overwrite {
-            return Err(format!(
-                "{} exists (use --overwrite to replace it)",
-                destination.display()
-            ));
+            return Err(format!("{} exists (use --overwrite to replace it)", destination.display()));
         }
         Ok(destination)
     }
@@ -66,21 +64,10 @@ fn absolute_existing(path: &Path) -> PathBuf {
 /// so no reader ever sees a half-written image. Keeps the original's permissions.
 /// `durable` also flushes to disk before the rename: needed when the original
 /// is being replaced (a power cut must not lose it), not for new copies.
-pub fn atomic(
-    destination: &Path,
-    data: &[u8],
-    original: &Path,
-    durable: bool,
-) -> std::io::Result<()> {
-    let dir = destination
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+pub fn atomic(destination: &Path, data: &[u8], original: &Path, durable: bool) -> std::io::Result<()> {
+    let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = destination
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.traceless-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temp)?;

@@ -11,10 +11,7 @@ fn corpus(rel: &str) -> PathBuf {
 }
 
 fn traceless(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_traceless"))
-        .args(args)
-        .output()
-        .expect("run traceless")
+    Command::new(env!("CARGO_BIN_EXE_traceless")).args(args).output().expect("run traceless")
 }
 
 fn os<S: AsRef<std::ffi::OsStr> + ?Sized>(s: &S) -> &std::ffi::OsStr {
@@ -34,12 +31,7 @@ fn inspect_shows_location_for_people_and_json_for_machines() {
 
     let out = traceless(&[os("inspect"), os("--json"), os(&file)]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        json[0]["report"]["location"]["latitude"]
-            .as_f64()
-            .map(|v| (v * 1000.0).round()),
-        Some(54990.0)
-    );
+    assert_eq!(json[0]["report"]["location"]["latitude"].as_f64().map(|v| (v * 1000.0).round()), Some(54990.0));
 }
 
 #[test]
@@ -54,39 +46,21 @@ fn clean_writes_copies_and_never_touches_originals() {
     let before = std::fs::read(input.join("sub/gps.jpg")).unwrap();
     let out_dir = dir.path().join("out");
 
-    let out = traceless(&[
-        os("clean"),
-        os(&input),
-        os("-o"),
-        os(&out_dir),
-        os("--json"),
-    ]);
+    let out = traceless(&[os("clean"), os(&input), os("-o"), os(&out_dir), os("--json")]);
     assert_eq!(out.status.code(), Some(1), "one broken file fails the run");
     let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let status = |name: &str| {
-        results
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["file"].as_str().unwrap().ends_with(name))
-            .unwrap()["status"]
+        results.as_array().unwrap().iter().find(|r| r["file"].as_str().unwrap().ends_with(name)).unwrap()["status"]
             .clone()
     };
-    assert_eq!(status("gps.jpg"), "cleaned");
-    assert_eq!(status("dirty.png"), "cleaned");
+    assert_eq!(status("gps.jpg"), "done");
+    assert_eq!(status("dirty.png"), "done");
     assert_eq!(status("notes.txt"), "skipped");
     assert_eq!(status("broken.jpg"), "failed");
-    assert_eq!(
-        std::fs::read(input.join("sub/gps.jpg")).unwrap(),
-        before,
-        "original untouched"
-    );
+    assert_eq!(std::fs::read(input.join("sub/gps.jpg")).unwrap(), before, "original untouched");
     let cleaned = std::fs::read(out_dir.join("sub/gps.jpg")).unwrap();
     assert!(cleaned.len() < before.len());
-    assert!(traceless_core::inspect(&cleaned)
-        .unwrap()
-        .location
-        .is_none());
+    assert!(traceless_core::inspect(&cleaned).unwrap().location.is_none());
     assert!(!out_dir.join("broken.jpg").exists() && !out_dir.join("notes.txt").exists());
     let leftovers: Vec<_> = std::fs::read_dir(&out_dir)
         .unwrap()
@@ -96,12 +70,7 @@ fn clean_writes_copies_and_never_touches_originals() {
     assert!(leftovers.is_empty(), "no temporary files left behind");
 
     // A second run refuses to replace what it wrote, unless asked.
-    let again = traceless(&[
-        os("clean"),
-        os(&input.join("sub/gps.jpg")),
-        os("-o"),
-        os(&out_dir.join("sub")),
-    ]);
+    let again = traceless(&[os("clean"), os(&input.join("sub/gps.jpg")), os("-o"), os(&out_dir.join("sub"))]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stdout).contains("--overwrite"));
     let forced = traceless(&[
@@ -120,23 +89,13 @@ fn clean_refuses_to_overwrite_the_original_without_in_place() {
     let file = dir.path().join("photo.jpg");
     std::fs::copy(corpus(GPS_JPG), &file).unwrap();
     let original = std::fs::read(&file).unwrap();
-    let out = traceless(&[
-        os("clean"),
-        os(&file),
-        os("-o"),
-        os(dir.path()),
-        os("--overwrite"),
-    ]);
+    let out = traceless(&[os("clean"), os(&file), os("-o"), os(dir.path()), os("--overwrite")]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--in-place"));
     assert_eq!(std::fs::read(&file).unwrap(), original);
 
     let out = traceless(&[os("clean"), os(&file)]);
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "neither -o nor --in-place is a usage error"
-    );
+    assert_eq!(out.status.code(), Some(2), "neither -o nor --in-place is a usage error");
 
     let out = traceless(&[os("clean"), os(&file), os("--in-place")]);
     assert!(out.status.success());

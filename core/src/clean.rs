@@ -24,19 +24,11 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let exif = minimal_exif(&parsed, &analysis, policy);
     let decisions = decide(&parsed, policy, exif.is_some());
 
-    let untouched =
-        !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
+    let untouched = !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
     let output = if untouched {
         data.to_vec()
     } else {
-        container::write(
-            &parsed,
-            data,
-            &Plan {
-                decisions: &decisions,
-                exif: exif.as_deref(),
-            },
-        )
+        container::write(&parsed, data, &Plan { decisions: &decisions, exif: exif.as_deref() })
     };
     verify(format, &output, policy)?;
 
@@ -84,11 +76,7 @@ fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8
     if !can_carry {
         return None;
     }
-    let orientation = if policy.keep_orientation && has_exif_block {
-        a.orientation
-    } else {
-        None
-    };
+    let orientation = if policy.keep_orientation && has_exif_block { a.orientation } else { None };
     exif::minimal(
         orientation,
         a.artist.as_deref().filter(|_| policy.keep_author),
@@ -114,32 +102,22 @@ fn decide(parsed: &Parsed, policy: &Policy, write_exif: bool) -> Vec<Decision> {
 }
 
 /// Splits the input's findings into kept and removed, in inspect's vocabulary.
-fn split_findings(
-    a: &Analysis,
-    decisions: &[Decision],
-    exif: Option<&[u8]>,
-) -> (Vec<Finding>, Vec<Finding>) {
+fn split_findings(a: &Analysis, decisions: &[Decision], exif: Option<&[u8]>) -> (Vec<Finding>, Vec<Finding>) {
     let written = exif.map(exif::read).map(|f| f.items).unwrap_or_default();
-    a.findings
-        .iter()
-        .cloned()
-        .partition(|f| match decisions.get(f.block) {
-            Some(Decision::Keep) => true,
-            Some(Decision::ReplaceExif) => {
-                written.iter().any(|w| w.key == f.key && w.value == f.value)
-            }
-            _ => false,
-        })
+    a.findings.iter().cloned().partition(|f| match decisions.get(f.block) {
+        Some(Decision::Keep) => true,
+        Some(Decision::ReplaceExif) => written.iter().any(|w| w.key == f.key && w.value == f.value),
+        _ => false,
+    })
 }
 
 /// The output must parse as its format and hold nothing the policy removes.
 fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
     let internal = |what: String| {
-        Error::new(ErrorKind::Corrupt, format!("internal check failed: {what}"))
-            .in_format(format.name())
+        Error::new(ErrorKind::Corrupt, format!("internal check failed: {what}")).in_format(format.name())
     };
-    let parsed = container::parse(format, output)
-        .map_err(|e| internal(format!("the cleaned file does not parse ({e})")))?;
+    let parsed =
+        container::parse(format, output).map_err(|e| internal(format!("the cleaned file does not parse ({e})")))?;
     for block in &parsed.blocks {
         let allowed = match block.kind {
             BlockKind::Icc => policy.keep_icc,

@@ -33,22 +33,13 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            format: None,
-            offset: None,
-            message: message.into(),
-        }
+        Error { kind, format: None, offset: None, message: message.into() }
     }
     pub fn corrupt(format: &str, offset: usize, message: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Corrupt, message)
-            .in_format(format)
-            .at(offset)
+        Error::new(ErrorKind::Corrupt, message).in_format(format).at(offset)
     }
     pub fn truncated(format: &str, offset: usize, message: impl Into<String>) -> Self {
-        Error::new(ErrorKind::Truncated, message)
-            .in_format(format)
-            .at(offset)
+        Error::new(ErrorKind::Truncated, message).in_format(format).at(offset)
     }
     pub fn limit(format: &str, message: impl Into<String>) -> Self {
         Error::new(ErrorKind::LimitExceeded, message).in_format(format)
@@ -74,10 +65,9 @@ impl fmt::Display for Error {
             ErrorKind::InvalidRequest => "invalid request",
         };
         match (&self.format, self.kind) {
-            (
-                Some(fmt_name),
-                ErrorKind::Truncated | ErrorKind::Corrupt | ErrorKind::LimitExceeded,
-            ) => write!(f, "{what} {fmt_name}")?,
+            (Some(fmt_name), ErrorKind::Truncated | ErrorKind::Corrupt | ErrorKind::LimitExceeded) => {
+                write!(f, "{what} {fmt_name}")?
+            }
             _ => write!(f, "{what}")?,
         }
         if let Some(offset) = self.offset {

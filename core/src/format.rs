@@ -77,20 +77,13 @@ fn detect_unsupported(data: &[u8]) -> Option<&'static str> {
         // Compatible brands follow the major brand and minor version.
         let size = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
         let compat_end = size.clamp(16, data.len().min(256));
-        let brands: Vec<&[u8]> = std::iter::once(brand)
-            .chain(data.get(16..compat_end).unwrap_or(&[]).chunks_exact(4))
-            .collect();
+        let brands: Vec<&[u8]> =
+            std::iter::once(brand).chain(data.get(16..compat_end).unwrap_or(&[]).chunks_exact(4)).collect();
         let has = |b: &[u8]| brands.contains(&b);
         if has(b"avif") || has(b"avis") {
             return Some("AVIF");
         }
-        if has(b"heic")
-            || has(b"heix")
-            || has(b"heim")
-            || has(b"heis")
-            || has(b"hevc")
-            || has(b"hevx")
-        {
+        if has(b"heic") || has(b"heix") || has(b"heim") || has(b"heis") || has(b"hevc") || has(b"hevx") {
             return Some("HEIC");
         }
         if has(b"mif1") || has(b"msf1") {
@@ -147,9 +140,7 @@ fn looks_like_svg(data: &[u8]) -> bool {
     let head = &data[..data.len().min(1024)];
     let text = String::from_utf8_lossy(head).to_ascii_lowercase();
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    (trimmed.starts_with("<?xml")
-        || trimmed.starts_with("<svg")
-        || trimmed.starts_with("<!doctype svg"))
+    (trimmed.starts_with("<?xml") || trimmed.starts_with("<svg") || trimmed.starts_with("<!doctype svg"))
         && text.contains("<svg")
 }
 
@@ -159,36 +150,15 @@ mod tests {
 
     #[test]
     fn detects_by_magic() {
-        assert_eq!(
-            detect(b"\xFF\xD8\xFF\xE0rest"),
-            Detected::Supported(Format::Jpeg)
-        );
-        assert_eq!(
-            detect(b"\x89PNG\r\n\x1a\nxx"),
-            Detected::Supported(Format::Png)
-        );
-        assert_eq!(
-            detect(b"RIFF\0\0\0\0WEBPVP8 "),
-            Detected::Supported(Format::Webp)
-        );
+        assert_eq!(detect(b"\xFF\xD8\xFF\xE0rest"), Detected::Supported(Format::Jpeg));
+        assert_eq!(detect(b"\x89PNG\r\n\x1a\nxx"), Detected::Supported(Format::Png));
+        assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Detected::Supported(Format::Webp));
         assert_eq!(detect(b"GIF89a......"), Detected::Supported(Format::Gif));
-        assert_eq!(
-            detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"),
-            Detected::Unsupported("HEIC")
-        );
-        assert_eq!(
-            detect(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"),
-            Detected::Unsupported("AVIF")
-        );
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Detected::Unsupported("HEIC"));
+        assert_eq!(detect(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"), Detected::Unsupported("AVIF"));
         assert_eq!(detect(b"II*\0\x08\0\0\0"), Detected::Unsupported("TIFF"));
-        assert_eq!(
-            detect(b"BM\0\0\0\0\0\0\0\0\0\0\0\0"),
-            Detected::Unsupported("BMP")
-        );
-        assert_eq!(
-            detect(b"<?xml version=\"1.0\"?><svg></svg>"),
-            Detected::Unsupported("SVG")
-        );
+        assert_eq!(detect(b"BM\0\0\0\0\0\0\0\0\0\0\0\0"), Detected::Unsupported("BMP"));
+        assert_eq!(detect(b"<?xml version=\"1.0\"?><svg></svg>"), Detected::Unsupported("SVG"));
         assert_eq!(detect(b"hello world"), Detected::Unknown);
         assert_eq!(detect(b""), Detected::Unknown);
         // A RIFF that is not WebP (e.g. WAV) is not WebP.

@@ -5,9 +5,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::{detect, Detected, Format};
 use crate::limits::{MAX_FINDINGS, MAX_PARSED_METADATA};
 use crate::metadata::{self, human_bytes, Item};
-use crate::report::{
-    summarise, BlockInfo, BlockKind, Category, Finding, GpsPosition, IccInfo, InspectReport,
-};
+use crate::report::{summarise, BlockInfo, BlockKind, Category, Finding, GpsPosition, IccInfo, InspectReport};
 
 /// Recognises a supported format or refuses with the detected type.
 pub(crate) fn supported_format(data: &[u8]) -> Result<Format> {
@@ -18,10 +16,9 @@ pub(crate) fn supported_format(data: &[u8]) -> Result<Format> {
             format!("this is a {name} file; Traceless cleans JPEG, PNG, WebP and GIF"),
         )
         .in_format(name)),
-        Detected::Unknown => Err(Error::new(
-            ErrorKind::Unrecognised,
-            "the file does not start like a JPEG, PNG, WebP or GIF image",
-        )),
+        Detected::Unknown => {
+            Err(Error::new(ErrorKind::Unrecognised, "the file does not start like a JPEG, PNG, WebP or GIF image"))
+        }
     }
 }
 
@@ -64,9 +61,7 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                 facts.items
             }
             BlockKind::Xmp => match &block.payload {
-                Payload::PngText { chunk, data: r } => {
-                    metadata::png_text::read(chunk, &data[r.clone()])
-                }
+                Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
                 _ => metadata::xmp::read(&block.payload_bytes(data)),
             },
             BlockKind::ExtendedXmp => {
@@ -79,17 +74,10 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             }
             BlockKind::PhotoshopIrb => metadata::irb::read(&block.payload_bytes(data)),
             BlockKind::Comment => {
-                vec![Item::new(
-                    Category::Text,
-                    "Comment",
-                    "Comment",
-                    metadata::text(&block.payload_bytes(data)),
-                )]
+                vec![Item::new(Category::Text, "Comment", "Comment", metadata::text(&block.payload_bytes(data)))]
             }
             BlockKind::Text => match &block.payload {
-                Payload::PngText { chunk, data: r } => {
-                    metadata::png_text::read(chunk, &data[r.clone()])
-                }
+                Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
                 _ => vec![Item::new(
                     Category::Text,
                     block.label.clone(),
@@ -97,12 +85,9 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                     printable_text(&block.payload_bytes(data)),
                 )],
             },
-            BlockKind::ModificationTime => vec![Item::new(
-                Category::Time,
-                "PNG tIME",
-                "Last modified",
-                png_time(&block.payload_bytes(data)),
-            )],
+            BlockKind::ModificationTime => {
+                vec![Item::new(Category::Time, "PNG tIME", "Last modified", png_time(&block.payload_bytes(data)))]
+            }
             BlockKind::Mpf => vec![Item::new(
                 Category::HiddenData,
                 "MPF",
@@ -121,12 +106,9 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                 "Content credentials (C2PA: can name people, devices and edit history)",
                 human_bytes(block.range.len()),
             )],
-            BlockKind::Trailer => vec![Item::new(
-                Category::HiddenData,
-                "Trailer",
-                block.label.clone(),
-                human_bytes(block.range.len()),
-            )],
+            BlockKind::Trailer => {
+                vec![Item::new(Category::HiddenData, "Trailer", block.label.clone(), human_bytes(block.range.len()))]
+            }
             BlockKind::Vendor | BlockKind::Unknown => vec![Item::new(
                 Category::Other,
                 block.label.clone(),
@@ -147,12 +129,7 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             }
             BlockKind::Animation if parsed.frames > 1 && !animation_reported => {
                 animation_reported = true;
-                vec![Item::new(
-                    Category::Display,
-                    "Animation",
-                    "Animation",
-                    format!("{} frames", parsed.frames),
-                )]
+                vec![Item::new(Category::Display, "Animation", "Animation", format!("{} frames", parsed.frames))]
             }
             _ => Vec::new(),
         };
@@ -172,21 +149,12 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
     }
     if !icc_chunks.is_empty() && a.icc.is_none() {
         icc_chunks.sort_by_key(|(seq, _)| *seq);
-        let profile: Vec<u8> = icc_chunks
-            .iter()
-            .flat_map(|(_, i)| parsed.blocks[*i].payload_bytes(data).into_owned())
-            .collect();
-        a.icc = Some(IccInfo {
-            description: metadata::icc::description(&profile),
-            bytes: profile.len() as u64,
-        });
+        let profile: Vec<u8> =
+            icc_chunks.iter().flat_map(|(_, i)| parsed.blocks[*i].payload_bytes(data).into_owned()).collect();
+        a.icc = Some(IccInfo { description: metadata::icc::description(&profile), bytes: profile.len() as u64 });
     }
     if let Some(icc) = &a.icc {
-        let block = parsed
-            .blocks
-            .iter()
-            .position(|b| b.kind == BlockKind::Icc)
-            .unwrap_or(0);
+        let block = parsed.blocks.iter().position(|b| b.kind == BlockKind::Icc).unwrap_or(0);
         let value = match &icc.description {
             Some(d) => format!("{d} ({})", human_bytes(icc.bytes as usize)),
             None => human_bytes(icc.bytes as usize),
@@ -200,12 +168,7 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         });
     }
     // Opted-in author and copyright may also come from XMP or IPTC.
-    let value_of = |keys: &[&str]| {
-        a.findings
-            .iter()
-            .find(|f| keys.contains(&f.key.as_str()))
-            .map(|f| f.value.clone())
-    };
+    let value_of = |keys: &[&str]| a.findings.iter().find(|f| keys.contains(&f.key.as_str())).map(|f| f.value.clone());
     if a.artist.is_none() {
         a.artist = value_of(&[
             "XMP dc:creator",
@@ -235,10 +198,7 @@ fn icc_profile(block: &Block, data: &[u8]) -> Vec<u8> {
                 return Vec::new();
             };
             body.get(nul + 2..)
-                .and_then(|z| {
-                    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(z, MAX_PARSED_METADATA)
-                        .ok()
-                })
+                .and_then(|z| miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(z, MAX_PARSED_METADATA).ok())
                 .unwrap_or_default()
         }
         _ => block.payload_bytes(data).into_owned(),
@@ -246,25 +206,14 @@ fn icc_profile(block: &Block, data: &[u8]) -> Vec<u8> {
 }
 
 fn printable_text(bytes: &[u8]) -> String {
-    metadata::text(bytes)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    metadata::text(bytes).chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 fn png_time(b: &[u8]) -> String {
     if b.len() != 7 {
         return "unreadable".into();
     }
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        u16::from_be_bytes([b[0], b[1]]),
-        b[2],
-        b[3],
-        b[4],
-        b[5],
-        b[6]
-    )
+    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", u16::from_be_bytes([b[0], b[1]]), b[2], b[3], b[4], b[5], b[6])
 }
 
 pub(crate) fn block_infos(parsed: &Parsed) -> Vec<BlockInfo> {

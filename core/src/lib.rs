@@ -4,6 +4,7 @@
 //! out. Containers are edited, never re-encoded, so pixels are untouched.
 
 mod clean;
+mod codec;
 mod container;
 mod error;
 mod format;
@@ -12,6 +13,7 @@ pub mod limits;
 mod metadata;
 mod policy;
 mod report;
+mod transcode;
 
 pub use clean::{clean, Cleaned};
 pub use error::{Error, ErrorKind, Result};
@@ -19,6 +21,8 @@ pub use format::{detect, Detected, Format};
 pub use inspect::inspect;
 pub use policy::Policy;
 pub use report::{
-    summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo,
-    InspectReport,
+    summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,
+};
+pub use transcode::{
+    convert, Chroma, ColourMode, ConvertOptions, ConvertReport, Converted, OutputFormat, MAX_DECODE_PIXELS,
 };

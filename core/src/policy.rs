@@ -18,23 +18,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy {
-            keep_icc: true,
-            keep_orientation: true,
-            keep_copyright: false,
-            keep_author: false,
-        }
+        Policy { keep_icc: true, keep_orientation: true, keep_copyright: false, keep_author: false }
     }
 }
 
 impl Policy {
     /// Remove everything, including what only affects display.
     pub fn strict() -> Self {
-        Policy {
-            keep_icc: false,
-            keep_orientation: false,
-            keep_copyright: false,
-            keep_author: false,
-        }
+        Policy { keep_icc: false, keep_orientation: false, keep_copyright: false, keep_author: false }
     }
 }

@@ -183,11 +183,8 @@ pub struct CleanReport {
 /// "location, camera serial number and 3 other items" for the privacy-relevant
 /// categories among `findings`, most sensitive first.
 pub fn summarise(findings: &[Finding]) -> String {
-    let mut categories: Vec<Category> = findings
-        .iter()
-        .map(|f| f.category)
-        .filter(|c| *c != Category::Display)
-        .collect();
+    let mut categories: Vec<Category> =
+        findings.iter().map(|f| f.category).filter(|c| *c != Category::Display).collect();
     categories.sort();
     categories.dedup();
     if categories.is_empty() {
@@ -210,34 +207,16 @@ mod tests {
     use super::*;
 
     fn finding(category: Category) -> Finding {
-        Finding {
-            category,
-            key: String::new(),
-            label: String::new(),
-            value: String::new(),
-            block: 0,
-        }
+        Finding { category, key: String::new(), label: String::new(), value: String::new(), block: 0 }
     }
 
     #[test]
     fn summary_names_the_most_sensitive_first() {
         assert_eq!(summarise(&[]), "nothing that identifies you");
-        assert_eq!(
-            summarise(&[finding(Category::Display)]),
-            "nothing that identifies you"
-        );
+        assert_eq!(summarise(&[finding(Category::Display)]), "nothing that identifies you");
         assert_eq!(summarise(&[finding(Category::Time)]), "dates and times");
-        let all = [
-            Category::Time,
-            Category::Location,
-            Category::Device,
-            Category::CameraSerial,
-            Category::Text,
-        ];
+        let all = [Category::Time, Category::Location, Category::Device, Category::CameraSerial, Category::Text];
         let findings: Vec<_> = all.iter().map(|c| finding(*c)).collect();
-        assert_eq!(
-            summarise(&findings),
-            "location, camera serial number and 3 other kinds of data"
-        );
+        assert_eq!(summarise(&findings), "location, camera serial number and 3 other kinds of data");
     }
 }

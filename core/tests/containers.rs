@@ -5,16 +5,11 @@ use std::io::Cursor;
 use traceless_core::{clean, inspect, Action, BlockKind, Category, ErrorKind, Policy};
 
 fn encode(format: image::ImageFormat) -> Vec<u8> {
-    let img = image::RgbaImage::from_fn(4, 3, |x, y| {
-        image::Rgba([x as u8 * 60, y as u8 * 80, 128, 255])
-    });
+    let img = image::RgbaImage::from_fn(4, 3, |x, y| image::Rgba([x as u8 * 60, y as u8 * 80, 128, 255]));
     let mut out = Cursor::new(Vec::new());
     let dynamic = image::DynamicImage::ImageRgba8(img);
-    let dynamic = if format == image::ImageFormat::Jpeg {
-        image::DynamicImage::ImageRgb8(dynamic.to_rgb8())
-    } else {
-        dynamic
-    };
+    let dynamic =
+        if format == image::ImageFormat::Jpeg { image::DynamicImage::ImageRgb8(dynamic.to_rgb8()) } else { dynamic };
     dynamic.write_to(&mut out, format).unwrap();
     out.into_inner()
 }
@@ -64,27 +59,15 @@ fn jpeg_removes_every_metadata_segment_and_trailer() {
     ];
     let (file, base) = jpeg_with(&segments, b"\xFF\xD8trailing preview");
     let cleaned = clean(&file, &Policy::default()).unwrap();
-    assert_eq!(
-        cleaned.data, base,
-        "everything but the image itself is removed"
-    );
+    assert_eq!(cleaned.data, base, "everything but the image itself is removed");
     let report = cleaned.report;
-    assert!(report
-        .blocks
-        .iter()
-        .any(|b| b.kind == BlockKind::Trailer && b.action == Some(Action::Removed)));
+    assert!(report.blocks.iter().any(|b| b.kind == BlockKind::Trailer && b.action == Some(Action::Removed)));
     assert!(report
         .blocks
         .iter()
         .any(|b| b.label.starts_with("APP1 SomethingElse") && b.action == Some(Action::Removed)));
-    assert!(report
-        .removed
-        .iter()
-        .any(|f| f.category == Category::Device && f.value == "Cam"));
-    assert!(report
-        .removed
-        .iter()
-        .any(|f| f.category == Category::Text && f.value == "a comment"));
+    assert!(report.removed.iter().any(|f| f.category == Category::Device && f.value == "Cam"));
+    assert!(report.removed.iter().any(|f| f.category == Category::Text && f.value == "a comment"));
 }
 
 #[test]
@@ -95,28 +78,10 @@ fn jpeg_keeps_orientation_as_minimal_exif_unless_told_not_to() {
     let cleaned = clean(&file, &Policy::default()).unwrap();
     let after = inspect(&cleaned.data).unwrap();
     assert_eq!(after.orientation, Some(6));
-    assert!(
-        after
-            .findings
-            .iter()
-            .all(|f| f.category == Category::Display),
-        "{:?}",
-        after.findings
-    );
-    assert!(cleaned
-        .report
-        .kept
-        .iter()
-        .any(|f| f.key == "EXIF Orientation"));
+    assert!(after.findings.iter().all(|f| f.category == Category::Display), "{:?}", after.findings);
+    assert!(cleaned.report.kept.iter().any(|f| f.key == "EXIF Orientation"));
     assert!(cleaned.report.removed.iter().any(|f| f.key == "EXIF Make"));
-    let strict = clean(
-        &file,
-        &Policy {
-            keep_orientation: false,
-            ..Policy::default()
-        },
-    )
-    .unwrap();
+    let strict = clean(&file, &Policy { keep_orientation: false, ..Policy::default() }).unwrap();
     assert_eq!(strict.data, base);
 }
 
@@ -132,19 +97,9 @@ fn jpeg_keeps_multi_chunk_icc_in_order_and_jfif() {
         .collect();
     let (file, _) = jpeg_with(&chunks, b"");
     let cleaned = clean(&file, &Policy::default()).unwrap();
-    assert_eq!(
-        cleaned.data, file,
-        "ICC chunks and JFIF are kept byte for byte"
-    );
+    assert_eq!(cleaned.data, file, "ICC chunks and JFIF are kept byte for byte");
     assert!(cleaned.report.unchanged);
-    let no_icc = clean(
-        &file,
-        &Policy {
-            keep_icc: false,
-            ..Policy::default()
-        },
-    )
-    .unwrap();
+    let no_icc = clean(&file, &Policy { keep_icc: false, ..Policy::default() }).unwrap();
     assert!(no_icc.data.len() < file.len() - 300);
 }
 
@@ -155,16 +110,10 @@ fn jpeg_bad_lengths_and_truncation_are_typed_errors() {
     let mut over = base[..2].to_vec();
     over.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x10]);
     over.extend_from_slice(&[0; 11]);
-    assert_eq!(
-        clean(&over, &Policy::default()).unwrap_err().kind,
-        ErrorKind::Truncated
-    );
+    assert_eq!(clean(&over, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
     // The same segment ending exactly at EOF parses, but the file has no image.
     over.push(0);
-    assert_eq!(
-        clean(&over, &Policy::default()).unwrap_err().kind,
-        ErrorKind::Truncated
-    );
+    assert_eq!(clean(&over, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
     // Length 1 is below the minimum of 2.
     let mut short = base[..2].to_vec();
     short.extend_from_slice(&[0xFF, 0xFE, 0x00, 0x01]);
@@ -173,14 +122,8 @@ fn jpeg_bad_lengths_and_truncation_are_typed_errors() {
     assert_eq!((err.kind, err.offset), (ErrorKind::Corrupt, Some(4)));
     // No EOI.
     let cut = &base[..base.len() - 2];
-    assert_eq!(
-        clean(cut, &Policy::default()).unwrap_err().kind,
-        ErrorKind::Truncated
-    );
-    assert!(clean(cut, &Policy::default())
-        .unwrap_err()
-        .to_string()
-        .contains("JPEG"));
+    assert_eq!(clean(cut, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
+    assert!(clean(cut, &Policy::default()).unwrap_err().to_string().contains("JPEG"));
 }
 
 fn png_chunk(ty: &[u8; 4], body: &[u8]) -> Vec<u8> {
@@ -225,24 +168,10 @@ fn png_removes_text_time_exif_private_chunks_and_data_after_iend() {
     let cleaned = clean(&file, &Policy::default()).unwrap();
     let (expected, _) = png_with(&[png_chunk(b"gAMA", &45455u32.to_be_bytes())], b"");
     assert_eq!(cleaned.data, expected);
-    let removed: Vec<_> = cleaned
-        .report
-        .removed
-        .iter()
-        .map(|f| (f.category, f.value.as_str()))
-        .collect();
-    assert!(
-        removed.contains(&(Category::People, "Jane Doe")),
-        "{removed:?}"
-    );
-    assert!(
-        removed.contains(&(Category::Time, "2025-01-02 03:04:05")),
-        "{removed:?}"
-    );
-    assert!(
-        removed.contains(&(Category::Text, "Holiday")),
-        "{removed:?}"
-    );
+    let removed: Vec<_> = cleaned.report.removed.iter().map(|f| (f.category, f.value.as_str())).collect();
+    assert!(removed.contains(&(Category::People, "Jane Doe")), "{removed:?}");
+    assert!(removed.contains(&(Category::Time, "2025-01-02 03:04:05")), "{removed:?}");
+    assert!(removed.contains(&(Category::Text, "Holiday")), "{removed:?}");
 }
 
 #[test]
@@ -264,17 +193,9 @@ fn png_bad_crc_and_unknown_critical_chunks_are_refused() {
     let err = clean(&file, &Policy::default()).unwrap_err();
     assert_eq!((err.kind, err.offset), (ErrorKind::Corrupt, Some(33)));
     let (file, _) = png_with(&[png_chunk(b"CRIT", b"x")], b"");
-    assert!(clean(&file, &Policy::default())
-        .unwrap_err()
-        .message
-        .contains("critical"));
+    assert!(clean(&file, &Policy::default()).unwrap_err().message.contains("critical"));
     let base = encode(image::ImageFormat::Png);
-    assert_eq!(
-        clean(&base[..base.len() - 12], &Policy::default())
-            .unwrap_err()
-            .kind,
-        ErrorKind::Truncated
-    );
+    assert_eq!(clean(&base[..base.len() - 12], &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
 }
 
 fn riff(chunks: &[Vec<u8>]) -> Vec<u8> {
@@ -318,21 +239,9 @@ fn webp_removes_exif_xmp_with_odd_sizes_and_fixes_flags_and_riff_size() {
         webp_chunk(b"JUNK", b"abc", false),                        // odd final chunk, pad missing
     ]);
     let cleaned = clean(&file, &Policy::default()).unwrap();
-    let expected = riff(&[
-        vp8x(0x20 | 0x10),
-        webp_chunk(b"ICCP", b"fake-icc", true),
-        vp8l(),
-    ]);
+    let expected = riff(&[vp8x(0x20 | 0x10), webp_chunk(b"ICCP", b"fake-icc", true), vp8l()]);
     assert_eq!(cleaned.data, expected);
-    let flags_without_icc = clean(
-        &file,
-        &Policy {
-            keep_icc: false,
-            ..Policy::default()
-        },
-    )
-    .unwrap()
-    .data[20];
+    let flags_without_icc = clean(&file, &Policy { keep_icc: false, ..Policy::default() }).unwrap().data[20];
     assert_eq!(flags_without_icc, 0x10);
 }
 
@@ -342,30 +251,18 @@ fn webp_keeps_orientation_in_an_exif_chunk_with_its_flag() {
     let cleaned = clean(&file, &Policy::default()).unwrap();
     assert_eq!(cleaned.data[20] & 0x08, 0x08);
     assert_eq!(inspect(&cleaned.data).unwrap().orientation, Some(8));
-    assert!(!inspect(&cleaned.data)
-        .unwrap()
-        .findings
-        .iter()
-        .any(|f| f.key == "EXIF Make"));
+    assert!(!inspect(&cleaned.data).unwrap().findings.iter().any(|f| f.key == "EXIF Make"));
 }
 
 #[test]
 fn webp_truncation_and_trailers() {
     let simple = encode(image::ImageFormat::WebP);
-    assert_eq!(
-        clean(&simple[..simple.len() - 1], &Policy::default())
-            .unwrap_err()
-            .kind,
-        ErrorKind::Truncated
-    );
+    assert_eq!(clean(&simple[..simple.len() - 1], &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
     let mut trailing = simple.clone();
     trailing.extend_from_slice(b"appended after the RIFF");
     assert_eq!(clean(&trailing, &Policy::default()).unwrap().data, simple);
     let mut not_image = riff(&[webp_chunk(b"EXIF", b"xx", true)]);
-    assert_eq!(
-        clean(&not_image, &Policy::default()).unwrap_err().kind,
-        ErrorKind::Corrupt
-    );
+    assert_eq!(clean(&not_image, &Policy::default()).unwrap_err().kind, ErrorKind::Corrupt);
     not_image.truncate(14);
     assert!(clean(&not_image, &Policy::default()).is_err());
 }
@@ -374,12 +271,7 @@ fn gif_parts() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let base = encode(image::ImageFormat::Gif);
     // Header + logical screen descriptor + global colour table (if any), then blocks.
     let packed = base[10];
-    let header_len = 13
-        + if packed & 0x80 != 0 {
-            3 * (1 << ((packed & 7) + 1))
-        } else {
-            0
-        };
+    let header_len = 13 + if packed & 0x80 != 0 { 3 * (1 << ((packed & 7) + 1)) } else { 0 };
     let body = base[header_len..base.len() - 1].to_vec();
     (base[..header_len].to_vec(), body, base)
 }
@@ -400,31 +292,11 @@ fn gif_removes_comments_and_xmp_keeps_looping_and_frames() {
     let netscape = [b"\x21\xFF\x0BNETSCAPE2.0".to_vec(), vec![3, 1, 0, 0, 0]].concat();
     let comment = [vec![0x21, 0xFE], sub_blocks(&[b'x'; 300])].concat();
     // XMP's 258-byte "magic trailer" makes any packet parse as sub-blocks.
-    let magic: Vec<u8> = std::iter::once(1u8)
-        .chain((0..=255u8).rev())
-        .chain(std::iter::once(0))
-        .collect();
-    let xmp = [
-        b"\x21\xFF\x0BXMP DataXMP".to_vec(),
-        b"<x:xmpmeta>me</x:xmpmeta>".to_vec(),
-        magic,
-    ]
-    .concat();
-    let file = [
-        header.clone(),
-        netscape.clone(),
-        comment,
-        body.clone(),
-        xmp,
-        body.clone(),
-        vec![0x3B],
-    ]
-    .concat();
+    let magic: Vec<u8> = std::iter::once(1u8).chain((0..=255u8).rev()).chain(std::iter::once(0)).collect();
+    let xmp = [b"\x21\xFF\x0BXMP DataXMP".to_vec(), b"<x:xmpmeta>me</x:xmpmeta>".to_vec(), magic].concat();
+    let file = [header.clone(), netscape.clone(), comment, body.clone(), xmp, body.clone(), vec![0x3B]].concat();
     let cleaned = clean(&file, &Policy::default()).unwrap();
-    assert_eq!(
-        cleaned.data,
-        [header, netscape, body.clone(), body, vec![0x3B]].concat()
-    );
+    assert_eq!(cleaned.data, [header, netscape, body.clone(), body, vec![0x3B]].concat());
     assert_eq!(inspect(&cleaned.data).unwrap().frames, 2);
 }
 
@@ -434,10 +306,7 @@ fn gif_without_trailer_is_completed_and_cut_sub_blocks_are_refused() {
     let no_trailer = [header.clone(), body.clone()].concat();
     assert_eq!(clean(&no_trailer, &Policy::default()).unwrap().data, base);
     let cut = &base[..base.len() - 3];
-    assert_eq!(
-        clean(cut, &Policy::default()).unwrap_err().kind,
-        ErrorKind::Truncated
-    );
+    assert_eq!(clean(cut, &Policy::default()).unwrap_err().kind, ErrorKind::Truncated);
     let mut after = base.clone();
     after.extend_from_slice(b"hidden after trailer");
     assert_eq!(clean(&after, &Policy::default()).unwrap().data, base);
@@ -452,34 +321,16 @@ fn opt_ins_keep_author_and_copyright_in_minimal_exif() {
     let exif = [b"Exif\0\0".to_vec(), tiff].concat();
     let (file, base) = jpeg_with(&[segment(0xE1, &exif)], b"");
     assert_eq!(clean(&file, &Policy::default()).unwrap().data, base);
-    let policy = Policy {
-        keep_author: true,
-        keep_copyright: true,
-        ..Policy::default()
-    };
+    let policy = Policy { keep_author: true, keep_copyright: true, ..Policy::default() };
     let kept = clean(&file, &policy).unwrap();
-    let values: Vec<_> = inspect(&kept.data)
-        .unwrap()
-        .findings
-        .into_iter()
-        .map(|f| f.value)
-        .collect();
-    assert!(
-        values.contains(&"Ada".to_string()) && values.contains(&"(c)".to_string()),
-        "{values:?}"
-    );
+    let values: Vec<_> = inspect(&kept.data).unwrap().findings.into_iter().map(|f| f.value).collect();
+    assert!(values.contains(&"Ada".to_string()) && values.contains(&"(c)".to_string()), "{values:?}");
 }
 
 #[test]
 fn wrong_types_are_refused_by_content_not_name() {
-    assert_eq!(
-        clean(b"", &Policy::default()).unwrap_err().kind,
-        ErrorKind::Unrecognised
-    );
-    assert_eq!(
-        clean(b"%PDF-1.7", &Policy::default()).unwrap_err().kind,
-        ErrorKind::Unsupported
-    );
+    assert_eq!(clean(b"", &Policy::default()).unwrap_err().kind, ErrorKind::Unrecognised);
+    assert_eq!(clean(b"%PDF-1.7", &Policy::default()).unwrap_err().kind, ErrorKind::Unsupported);
     let err = inspect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unsupported);
     assert!(err.to_string().contains("HEIC"), "{err}");

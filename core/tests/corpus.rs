@@ -13,14 +13,8 @@ use traceless_core::{clean, ErrorKind, Policy};
 /// Files in the corpus that are broken on purpose, and how we must refuse them.
 const EXPECTED_ERRORS: &[(&str, ErrorKind)] = &[
     ("ianare-exif-samples/jpg/corrupted.jpg", ErrorKind::Corrupt),
-    (
-        "image-rs-image/tests/regression/gif/zero-loop-count.gif",
-        ErrorKind::Corrupt,
-    ),
-    (
-        "image-rs-image/tests/regression/jpg/oss-fuzz-36829.jpeg",
-        ErrorKind::Corrupt,
-    ),
+    ("image-rs-image/tests/regression/gif/zero-loop-count.gif", ErrorKind::Corrupt),
+    ("image-rs-image/tests/regression/jpg/oss-fuzz-36829.jpeg", ErrorKind::Corrupt),
     ("pngsuite/png/xc1n0g08.png", ErrorKind::Corrupt),
     ("pngsuite/png/xc9n2c08.png", ErrorKind::Corrupt),
     ("pngsuite/png/xcsn0g01.png", ErrorKind::Corrupt),
@@ -134,8 +128,7 @@ fn leaks(record: &Map<String, Value>) -> Vec<String> {
             let parts: Vec<&str> = key.split(':').collect();
             let (group, tag) = (parts[0], *parts.last().unwrap());
             // The kept ICC profile has its own (harmless) creator and copyright fields.
-            !allowed(group, tag)
-                || (group != "ICC_Profile" && FORBIDDEN_WORDS.iter().any(|w| tag.contains(w)))
+            !allowed(group, tag) || (group != "ICC_Profile" && FORBIDDEN_WORDS.iter().any(|w| tag.contains(w)))
         })
         .filter(|key| *key != "SourceFile" && !key.starts_with("File:System:"))
         .cloned()
@@ -143,10 +136,7 @@ fn leaks(record: &Map<String, Value>) -> Vec<String> {
 }
 
 fn field<'a>(record: &'a Map<String, Value>, suffix: &str) -> Option<&'a Value> {
-    record
-        .iter()
-        .find(|(k, _)| k.ends_with(suffix))
-        .map(|(_, v)| v)
+    record.iter().find(|(k, _)| k.ends_with(suffix)).map(|(_, v)| v)
 }
 
 #[test]
@@ -154,15 +144,8 @@ fn corpus_cleaning_removes_everything_and_keeps_pixels_icc_and_orientation() {
     let corpus = corpus_dir();
     let out_dir = std::env::temp_dir().join(format!("traceless-corpus-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out_dir);
-    let rows: Vec<_> = index()
-        .into_iter()
-        .filter(|r| SUPPORTED.contains(&r.format.as_str()))
-        .collect();
-    assert!(
-        rows.len() >= 400,
-        "the corpus should hold over 400 supported images, found {}",
-        rows.len()
-    );
+    let rows: Vec<_> = index().into_iter().filter(|r| SUPPORTED.contains(&r.format.as_str())).collect();
+    assert!(rows.len() >= 400, "the corpus should hold over 400 supported images, found {}", rows.len());
 
     let mut failures = Vec::new();
     let mut pairs: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -172,19 +155,15 @@ fn corpus_cleaning_removes_everything_and_keeps_pixels_icc_and_orientation() {
         let expected_error = EXPECTED_ERRORS.iter().find(|(p, _)| *p == row.path);
         match (clean(&data, &Policy::default()), expected_error) {
             (Ok(cleaned), None) => {
-                let again =
-                    clean(&cleaned.data, &Policy::default()).expect("cleaned output cleans again");
+                let again = clean(&cleaned.data, &Policy::default()).expect("cleaned output cleans again");
                 if again.data != cleaned.data {
                     failures.push(format!("{}: cleaning is not idempotent", row.path));
                 }
                 match (decode_frames(&data), decode_frames(&cleaned.data)) {
-                    (Ok(a), Ok(b)) if a != b => failures.push(format!(
-                        "{}: image crate decodes different pixels",
-                        row.path
-                    )),
-                    (Ok(_), Err(e)) => {
-                        failures.push(format!("{}: cleaned file no longer decodes: {e}", row.path))
+                    (Ok(a), Ok(b)) if a != b => {
+                        failures.push(format!("{}: image crate decodes different pixels", row.path))
                     }
+                    (Ok(_), Err(e)) => failures.push(format!("{}: cleaned file no longer decodes: {e}", row.path)),
                     _ => {}
                 }
                 let out = out_dir.join(&row.path);
@@ -204,17 +183,12 @@ fn corpus_cleaning_removes_everything_and_keeps_pixels_icc_and_orientation() {
     let meta_after = exiftool(&outputs, &[]);
     let icc_before = exiftool(&originals, &["-b", "-ICC_Profile"]);
     let icc_after = exiftool(&outputs, &["-b", "-ICC_Profile"]);
-    let pixels: HashMap<String, Value> =
-        pillow_hashes(&[originals.clone(), outputs.clone()].concat());
+    let pixels: HashMap<String, Value> = pillow_hashes(&[originals.clone(), outputs.clone()].concat());
 
     let mut judged_dirty = 0;
     for (original, output) in &pairs {
         let (o, c) = (original.display().to_string(), output.display().to_string());
-        let name = original
-            .strip_prefix(&corpus)
-            .unwrap()
-            .display()
-            .to_string();
+        let name = original.strip_prefix(&corpus).unwrap().display().to_string();
         let (Some(before), Some(after)) = (meta_before.get(&o), meta_after.get(&c)) else {
             failures.push(format!("{name}: exiftool gave no result"));
             continue;
@@ -226,30 +200,20 @@ fn corpus_cleaning_removes_everything_and_keeps_pixels_icc_and_orientation() {
         if !left.is_empty() {
             failures.push(format!("{name}: exiftool still finds {left:?}"));
         }
-        let icc = |m: &HashMap<String, Map<String, Value>>, k: &str| {
-            m.get(k).and_then(|r| field(r, "ICC_Profile").cloned())
-        };
+        let icc =
+            |m: &HashMap<String, Map<String, Value>>, k: &str| m.get(k).and_then(|r| field(r, "ICC_Profile").cloned());
         if icc(&icc_before, &o) != icc(&icc_after, &c) {
             failures.push(format!("{name}: ICC profile bytes changed"));
         }
         let orientation = |r: &Map<String, Value>| {
-            r.get("EXIF:IFD0:Orientation")
-                .and_then(Value::as_u64)
-                .filter(|v| (2..=8).contains(v))
+            r.get("EXIF:IFD0:Orientation").and_then(Value::as_u64).filter(|v| (2..=8).contains(v))
         };
         if orientation(before) != orientation(after) {
-            failures.push(format!(
-                "{name}: orientation {:?} became {:?}",
-                orientation(before),
-                orientation(after)
-            ));
+            failures.push(format!("{name}: orientation {:?} became {:?}", orientation(before), orientation(after)));
         }
         // Pillow refuses a few originals for their metadata (e.g. a malformed MPF
         // index) and reads the cleaned copy; the image crate still compared those.
-        let pillow_refused_original = pixels
-            .get(&o)
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.starts_with("error"));
+        let pillow_refused_original = pixels.get(&o).and_then(Value::as_str).is_some_and(|s| s.starts_with("error"));
         if pixels.get(&o) != pixels.get(&c) && !pillow_refused_original {
             failures.push(format!(
                 "{name}: Pillow decodes different pixels ({:?} vs {:?})",
@@ -259,17 +223,9 @@ fn corpus_cleaning_removes_everything_and_keeps_pixels_icc_and_orientation() {
         }
     }
     let _ = std::fs::remove_dir_all(&out_dir);
-    assert!(
-        failures.is_empty(),
-        "{} problems:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
     // The judge must have seen metadata in the originals, or this test proves nothing.
-    assert!(
-        judged_dirty >= 150,
-        "exiftool found metadata in only {judged_dirty} originals"
-    );
+    assert!(judged_dirty >= 150, "exiftool found metadata in only {judged_dirty} originals");
 }
 
 #[test]
@@ -277,10 +233,7 @@ fn corpus_unsupported_and_unknown_files_are_refused_with_their_type() {
     let corpus = corpus_dir();
     let mut failures = Vec::new();
     let mut checked = 0;
-    for row in index()
-        .into_iter()
-        .filter(|r| !SUPPORTED.contains(&r.format.as_str()))
-    {
+    for row in index().into_iter().filter(|r| !SUPPORTED.contains(&r.format.as_str())) {
         let data = std::fs::read(corpus.join(&row.path)).unwrap();
         checked += 1;
         match clean(&data, &Policy::default()) {
@@ -291,21 +244,11 @@ fn corpus_unsupported_and_unknown_files_are_refused_with_their_type() {
                 }
             }
             Err(e) => {
-                let named = e
-                    .format
-                    .clone()
-                    .unwrap_or_default()
-                    .to_uppercase()
-                    .replace(' ', "");
+                let named = e.format.clone().unwrap_or_default().to_uppercase().replace(' ', "");
                 let want = row.format.to_uppercase();
-                let same = named == want
-                    || (want == "HEIF" && named == "HEIC")
-                    || (want == "JXL" && named == "JPEGXL");
+                let same = named == want || (want == "HEIF" && named == "HEIC") || (want == "JXL" && named == "JPEGXL");
                 if e.kind != ErrorKind::Unsupported || !same {
-                    failures.push(format!(
-                        "{}: expected unsupported {}, got {e} ({named})",
-                        row.path, row.format
-                    ));
+                    failures.push(format!("{}: expected unsupported {}, got {e} ({named})", row.path, row.format));
                 }
             }
         }

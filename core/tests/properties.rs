@@ -57,8 +57,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         any::<usize>().prop_map(Mutation::Truncate),
         (any::<usize>(), any::<u8>()).prop_map(|(a, b)| Mutation::Flip(a, b)),
-        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..64))
-            .prop_map(|(a, b)| Mutation::Insert(a, b)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..64)).prop_map(|(a, b)| Mutation::Insert(a, b)),
         (any::<usize>(), 1usize..64).prop_map(|(a, l)| Mutation::Remove(a, l)),
     ]
 }
@@ -68,22 +67,9 @@ fn check_output(input: &[u8], policy: &Policy) -> Result<(), TestCaseError> {
         return Ok(());
     };
     let report = inspect(&cleaned.data);
-    prop_assert!(
-        report.is_ok(),
-        "cleaned output does not parse: {:?}",
-        report.err()
-    );
-    let leftovers: Vec<_> = report
-        .unwrap()
-        .findings
-        .into_iter()
-        .filter(|f| f.category != Category::Display)
-        .collect();
-    prop_assert!(
-        leftovers.is_empty(),
-        "cleaned output still reveals {:?}",
-        leftovers
-    );
+    prop_assert!(report.is_ok(), "cleaned output does not parse: {:?}", report.err());
+    let leftovers: Vec<_> = report.unwrap().findings.into_iter().filter(|f| f.category != Category::Display).collect();
+    prop_assert!(leftovers.is_empty(), "cleaned output still reveals {:?}", leftovers);
     let again = clean(&cleaned.data, policy).expect("cleaned output cleans again");
     prop_assert_eq!(again.data, cleaned.data, "cleaning is not idempotent");
     Ok(())

@@ -24,12 +24,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         return Err(Error::truncated(NAME, 13, "global colour table cut off"));
     }
     let mut blocks = Vec::new();
-    let header = Block {
-        kind: BlockKind::Structure,
-        label: "header".into(),
-        range: 0..pos,
-        payload: Payload::None,
-    };
+    let header = Block { kind: BlockKind::Structure, label: "header".into(), range: 0..pos, payload: Payload::None };
     push_block(&mut blocks, Format::Gif, header)?;
     let mut frames = 0u32;
     let mut seen_trailer = false;
@@ -38,12 +33,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         let (kind, label, payload, end) = match data[pos] {
             TRAILER => {
                 seen_trailer = true;
-                (
-                    BlockKind::Structure,
-                    "trailer".to_string(),
-                    Payload::None,
-                    pos + 1,
-                )
+                (BlockKind::Structure, "trailer".to_string(), Payload::None, pos + 1)
             }
             0x2C => {
                 if pos + 10 > data.len() {
@@ -67,12 +57,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 }
                 let end = sub_blocks_end(data, p + 1)?;
                 frames += 1;
-                (
-                    BlockKind::ImageData,
-                    format!("frame {frames}"),
-                    Payload::None,
-                    end,
-                )
+                (BlockKind::ImageData, format!("frame {frames}"), Payload::None, end)
             }
             0x21 => {
                 if pos + 2 > data.len() {
@@ -82,51 +67,16 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 let end = sub_blocks_end(data, pos + 2)?;
                 let subs = pos + 2..end;
                 match label {
-                    0xF9 => (
-                        BlockKind::Animation,
-                        "graphic control".to_string(),
-                        Payload::None,
-                        end,
-                    ),
-                    0xFE => (
-                        BlockKind::Comment,
-                        "comment".to_string(),
-                        Payload::SubBlocks(subs),
-                        end,
-                    ),
-                    0x01 => (
-                        BlockKind::Text,
-                        "plain text".to_string(),
-                        Payload::SubBlocks(subs),
-                        end,
-                    ),
+                    0xF9 => (BlockKind::Animation, "graphic control".to_string(), Payload::None, end),
+                    0xFE => (BlockKind::Comment, "comment".to_string(), Payload::SubBlocks(subs), end),
+                    0x01 => (BlockKind::Text, "plain text".to_string(), Payload::SubBlocks(subs), end),
                     0xFF => application(data, pos, end)?,
-                    other => (
-                        BlockKind::Unknown,
-                        format!("extension 0x{other:02X}"),
-                        Payload::SubBlocks(subs),
-                        end,
-                    ),
+                    other => (BlockKind::Unknown, format!("extension 0x{other:02X}"), Payload::SubBlocks(subs), end),
                 }
             }
-            other => {
-                return Err(Error::corrupt(
-                    NAME,
-                    pos,
-                    format!("unexpected byte 0x{other:02X} between blocks"),
-                ))
-            }
+            other => return Err(Error::corrupt(NAME, pos, format!("unexpected byte 0x{other:02X} between blocks"))),
         };
-        push_block(
-            &mut blocks,
-            Format::Gif,
-            Block {
-                kind,
-                label,
-                range: start..end,
-                payload,
-            },
-        )?;
+        push_block(&mut blocks, Format::Gif, Block { kind, label, range: start..end, payload })?;
         pos = end;
         if seen_trailer {
             break;
@@ -139,22 +89,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     // accepted (browsers show it); the writer adds the trailer.
     if pos < data.len() {
         let label = super::trailer_label(&data[pos..]);
-        let trailer = Block {
-            kind: BlockKind::Trailer,
-            label,
-            range: pos..data.len(),
-            payload: Payload::Bytes(pos..data.len()),
-        };
+        let trailer =
+            Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) };
         push_block(&mut blocks, Format::Gif, trailer)?;
     }
-    Ok(Parsed {
-        format: Format::Gif,
-        width,
-        height,
-        frames,
-        blocks,
-        repair: !seen_trailer,
-    })
+    Ok(Parsed { format: Format::Gif, width, height, frames, blocks, repair: !seen_trailer, components: 0 })
 }
 
 fn colour_table_len(packed: u8) -> usize {
@@ -172,11 +111,7 @@ fn sub_blocks_end(data: &[u8], mut pos: usize) -> Result<usize> {
             return Ok(pos);
         }
         if pos > data.len() {
-            return Err(Error::truncated(
-                NAME,
-                pos - n as usize - 1,
-                "data sub-block cut off",
-            ));
+            return Err(Error::truncated(NAME, pos - n as usize - 1, "data sub-block cut off"));
         }
     }
 }
@@ -191,22 +126,10 @@ fn application(data: &[u8], pos: usize, end: usize) -> Result<(BlockKind, String
         b"NETSCAPE2.0" | b"ANIMEXTS1.0" => BlockKind::Animation,
         b"ICCRGBG1012" => BlockKind::Icc,
         // XMP's "sub-blocks" are the packet itself followed by a 258-byte "magic trailer".
-        b"XMP DataXMP" => {
-            return Ok((
-                BlockKind::Xmp,
-                "application XMP".into(),
-                Payload::Bytes(rest),
-                end,
-            ))
-        }
+        b"XMP DataXMP" => return Ok((BlockKind::Xmp, "application XMP".into(), Payload::Bytes(rest), end)),
         _ => BlockKind::Vendor,
     };
-    Ok((
-        kind,
-        format!("application {name}"),
-        Payload::SubBlocks(rest),
-        end,
-    ))
+    Ok((kind, format!("application {name}"), Payload::SubBlocks(rest), end))
 }
 
 pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {

@@ -19,21 +19,13 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         return Err(Error::corrupt(NAME, 0, "missing start-of-image marker"));
     }
     let mut blocks = Vec::new();
-    let block = |kind, label: &str, range, payload| Block {
-        kind,
-        label: label.to_string(),
-        range,
-        payload,
-    };
-    push_block(
-        &mut blocks,
-        Format::Jpeg,
-        block(BlockKind::Structure, "SOI", 0..2, Payload::None),
-    )?;
+    let block = |kind, label: &str, range, payload| Block { kind, label: label.to_string(), range, payload };
+    push_block(&mut blocks, Format::Jpeg, block(BlockKind::Structure, "SOI", 0..2, Payload::None))?;
 
     let mut pos = 2;
     let (mut width, mut height) = (0u32, 0u32);
     let mut seen_frame = false;
+    let mut components = 0;
     let mut seen_scan = false;
     loop {
         let start = pos;
@@ -42,28 +34,16 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             pos += 1;
         }
         if pos + 1 >= data.len() {
-            return Err(Error::truncated(
-                NAME,
-                pos,
-                "the file ends before the end-of-image marker",
-            ));
+            return Err(Error::truncated(NAME, pos, "the file ends before the end-of-image marker"));
         }
         if data[pos] != 0xFF {
-            return Err(Error::corrupt(
-                NAME,
-                pos,
-                format!("expected a marker, found byte 0x{:02X}", data[pos]),
-            ));
+            return Err(Error::corrupt(NAME, pos, format!("expected a marker, found byte 0x{:02X}", data[pos])));
         }
         let marker = data[pos + 1];
         match marker {
             0xD9 => {
                 if !seen_scan {
-                    return Err(Error::corrupt(
-                        NAME,
-                        pos,
-                        "end-of-image before any image data",
-                    ));
+                    return Err(Error::corrupt(NAME, pos, "end-of-image before any image data"));
                 }
                 push_block(
                     &mut blocks,
@@ -74,24 +54,13 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 break;
             }
             0xD8 => return Err(Error::corrupt(NAME, pos, "a second start-of-image marker")),
-            0x00 => {
-                return Err(Error::corrupt(
-                    NAME,
-                    pos,
-                    "a stuffed zero byte outside scan data",
-                ))
-            }
+            0x00 => return Err(Error::corrupt(NAME, pos, "a stuffed zero byte outside scan data")),
             0x01 | 0xD0..=0xD7 => {
                 // Standalone markers carry no length.
                 push_block(
                     &mut blocks,
                     Format::Jpeg,
-                    block(
-                        BlockKind::ImageData,
-                        "RST/TEM",
-                        start..pos + 2,
-                        Payload::None,
-                    ),
+                    block(BlockKind::ImageData, "RST/TEM", start..pos + 2, Payload::None),
                 )?;
                 pos += 2;
                 continue;
@@ -99,19 +68,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             _ => {}
         }
         if pos + 4 > data.len() {
-            return Err(Error::truncated(
-                NAME,
-                pos,
-                format!("segment 0x{marker:02X} has no length"),
-            ));
+            return Err(Error::truncated(NAME, pos, format!("segment 0x{marker:02X} has no length")));
         }
         let length = be16(data, pos + 2) as usize;
         if length < 2 {
-            return Err(Error::corrupt(
-                NAME,
-                pos + 2,
-                format!("segment 0x{marker:02X} has length {length}, below 2"),
-            ));
+            return Err(Error::corrupt(NAME, pos + 2, format!("segment 0x{marker:02X} has length {length}, below 2")));
         }
         let body = pos + 4;
         let mut end = pos + 2 + length;
@@ -119,27 +80,18 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             return Err(Error::truncated(
                 NAME,
                 pos,
-                format!(
-                    "segment 0x{marker:02X} claims {length} bytes; only {} remain",
-                    data.len() - pos - 2
-                ),
+                format!("segment 0x{marker:02X} claims {length} bytes; only {} remain", data.len() - pos - 2),
             ));
         }
         let payload = &data[body..end];
         let (kind, label, meta) = classify(marker, payload, body);
         match marker {
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                if payload.len() < 6
-                    || payload.len() != 6 + 3 * payload[5] as usize
-                    || payload[5] == 0
-                {
-                    return Err(Error::corrupt(
-                        NAME,
-                        body,
-                        "frame header length does not match its component count",
-                    ));
+                if payload.len() < 6 || payload.len() != 6 + 3 * payload[5] as usize || payload[5] == 0 {
+                    return Err(Error::corrupt(NAME, body, "frame header length does not match its component count"));
                 }
                 if !seen_frame {
+                    components = payload[5];
                     height = be16(payload, 1) as u32;
                     width = be16(payload, 3) as u32;
                 }
@@ -149,31 +101,15 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 if !seen_frame {
                     return Err(Error::corrupt(NAME, pos, "scan before any frame header"));
                 }
-                if payload.is_empty()
-                    || payload[0] == 0
-                    || payload.len() != 4 + 2 * payload[0] as usize
-                {
-                    return Err(Error::corrupt(
-                        NAME,
-                        body,
-                        "scan header length does not match its component count",
-                    ));
+                if payload.is_empty() || payload[0] == 0 || payload.len() != 4 + 2 * payload[0] as usize {
+                    return Err(Error::corrupt(NAME, body, "scan header length does not match its component count"));
                 }
                 seen_scan = true;
                 end = scan_end(data, end)?;
             }
             _ => {}
         }
-        push_block(
-            &mut blocks,
-            Format::Jpeg,
-            Block {
-                kind,
-                label,
-                range: start..end,
-                payload: meta,
-            },
-        )?;
+        push_block(&mut blocks, Format::Jpeg, Block { kind, label, range: start..end, payload: meta })?;
         pos = end;
     }
     if pos < data.len() {
@@ -181,22 +117,10 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         push_block(
             &mut blocks,
             Format::Jpeg,
-            block(
-                BlockKind::Trailer,
-                &label,
-                pos..data.len(),
-                Payload::Bytes(pos..data.len()),
-            ),
+            block(BlockKind::Trailer, &label, pos..data.len(), Payload::Bytes(pos..data.len())),
         )?;
     }
-    Ok(Parsed {
-        format: Format::Jpeg,
-        width,
-        height,
-        frames: 1,
-        blocks,
-        repair: false,
-    })
+    Ok(Parsed { format: Format::Jpeg, width, height, frames: 1, blocks, repair: false, components })
 }
 
 /// Finds where entropy-coded data starting at `from` ends: at the first marker
@@ -213,11 +137,7 @@ fn scan_end(data: &[u8], from: usize) -> Result<usize> {
         };
         i += found;
         if i + 1 >= data.len() {
-            return Err(Error::truncated(
-                NAME,
-                i,
-                "scan data runs to the end of the file without end-of-image",
-            ));
+            return Err(Error::truncated(NAME, i, "scan data runs to the end of the file without end-of-image"));
         }
         match data[i + 1] {
             0x00 | 0xD0..=0xD7 => i += 2,
@@ -232,54 +152,27 @@ fn classify(marker: u8, payload: &[u8], body: usize) -> (BlockKind, String, Payl
     let starts = |id: &[u8]| payload.starts_with(id);
     match marker {
         0xE0 if starts(b"JFIF\0") => (BlockKind::Jfif, "APP0 JFIF".into(), Payload::None),
-        0xE0 if starts(b"JFXX\0") => (
-            BlockKind::EmbeddedThumbnail,
-            "APP0 JFXX thumbnail".into(),
-            bytes(5),
-        ),
+        0xE0 if starts(b"JFXX\0") => (BlockKind::EmbeddedThumbnail, "APP0 JFXX thumbnail".into(), bytes(5)),
         // "Exif\0\0" is standard; some writers put 0xFF as the pad byte.
-        0xE1 if starts(EXIF_ID) && payload.len() >= 6 => {
-            (BlockKind::Exif, "APP1 Exif".into(), bytes(6))
-        }
+        0xE1 if starts(EXIF_ID) && payload.len() >= 6 => (BlockKind::Exif, "APP1 Exif".into(), bytes(6)),
         0xE1 if starts(XMP_ID) => (BlockKind::Xmp, "APP1 XMP".into(), bytes(XMP_ID.len())),
         // Extended XMP: GUID (32), full length (4), offset (4), then a slice of the packet.
-        0xE1 if starts(EXT_XMP_ID) => (
-            BlockKind::ExtendedXmp,
-            "APP1 extended XMP".into(),
-            bytes(EXT_XMP_ID.len() + 40),
-        ),
+        0xE1 if starts(EXT_XMP_ID) => {
+            (BlockKind::ExtendedXmp, "APP1 extended XMP".into(), bytes(EXT_XMP_ID.len() + 40))
+        }
         0xE2 if starts(ICC_ID) && payload.len() >= ICC_ID.len() + 2 => {
             let seq = payload[ICC_ID.len()];
             let data = body + ICC_ID.len() + 2..body + payload.len();
-            (
-                BlockKind::Icc,
-                format!("APP2 ICC profile chunk {seq}"),
-                Payload::JpegIcc { seq, data },
-            )
+            (BlockKind::Icc, format!("APP2 ICC profile chunk {seq}"), Payload::JpegIcc { seq, data })
         }
-        0xE2 if starts(b"MPF\0") => (
-            BlockKind::Mpf,
-            "APP2 MPF (multi-picture index)".into(),
-            bytes(4),
-        ),
-        0xED if starts(IRB_ID) => (
-            BlockKind::PhotoshopIrb,
-            "APP13 Photoshop/IPTC".into(),
-            bytes(IRB_ID.len()),
-        ),
-        0xEB if starts(b"JP") => (
-            BlockKind::ContentCredentials,
-            "APP11 JUMBF (C2PA)".into(),
-            bytes(0),
-        ),
+        0xE2 if starts(b"MPF\0") => (BlockKind::Mpf, "APP2 MPF (multi-picture index)".into(), bytes(4)),
+        0xED if starts(IRB_ID) => (BlockKind::PhotoshopIrb, "APP13 Photoshop/IPTC".into(), bytes(IRB_ID.len())),
+        0xEB if starts(b"JP") => (BlockKind::ContentCredentials, "APP11 JUMBF (C2PA)".into(), bytes(0)),
         0xEE if starts(b"Adobe") => (BlockKind::Adobe, "APP14 Adobe".into(), Payload::None),
         0xE0..=0xEF => {
             let id = printable(payload);
-            let label = if id.is_empty() {
-                format!("APP{}", marker - 0xE0)
-            } else {
-                format!("APP{} {id}", marker - 0xE0)
-            };
+            let label =
+                if id.is_empty() { format!("APP{}", marker - 0xE0) } else { format!("APP{} {id}", marker - 0xE0) };
             (BlockKind::Vendor, label, bytes(0))
         }
         0xFE => (BlockKind::Comment, "COM comment".into(), bytes(0)),
@@ -315,12 +208,8 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
     let replaces = plan.decisions.contains(&Decision::ReplaceExif);
     // Without an EXIF block to replace, the new one goes after SOI and JFIF,
     // where readers look for it.
-    let insert_after = parsed
-        .blocks
-        .iter()
-        .take_while(|b| matches!(b.kind, BlockKind::Structure | BlockKind::Jfif))
-        .count()
-        .min(2);
+    let insert_after =
+        parsed.blocks.iter().take_while(|b| matches!(b.kind, BlockKind::Structure | BlockKind::Jfif)).count().min(2);
     for (i, (block, decision)) in parsed.blocks.iter().zip(plan.decisions).enumerate() {
         if !replaces && i == insert_after {
             if let Some(tiff) = plan.exif {

@@ -57,6 +57,8 @@ pub(crate) struct Parsed {
     /// The writer will fix a harmless defect (a missing GIF trailer or WebP pad
     /// byte), so the file must be rewritten even when nothing is removed.
     pub repair: bool,
+    /// Colour components of a JPEG frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK); 0 elsewhere.
+    pub components: u8,
 }
 
 /// What the writer does with each block.
@@ -80,11 +82,7 @@ pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {
     if data.len() > limits::MAX_INPUT_BYTES {
         return Err(Error::limit(
             format.name(),
-            format!(
-                "the file is {} bytes; the limit is {} bytes",
-                data.len(),
-                limits::MAX_INPUT_BYTES
-            ),
+            format!("the file is {} bytes; the limit is {} bytes", data.len(), limits::MAX_INPUT_BYTES),
         ));
     }
     match format {
@@ -110,9 +108,7 @@ impl Block {
         match &self.payload {
             Payload::None => Cow::Borrowed(&[]),
             Payload::Bytes(r) | Payload::PngIcc(r) => Cow::Borrowed(&data[r.clone()]),
-            Payload::PngText { data: r, .. } | Payload::JpegIcc { data: r, .. } => {
-                Cow::Borrowed(&data[r.clone()])
-            }
+            Payload::PngText { data: r, .. } | Payload::JpegIcc { data: r, .. } => Cow::Borrowed(&data[r.clone()]),
             Payload::SubBlocks(r) => Cow::Owned(join_sub_blocks(&data[r.clone()])),
         }
     }
@@ -139,10 +135,7 @@ pub(crate) fn push_block(blocks: &mut Vec<Block>, format: Format, block: Block) 
     if blocks.len() >= limits::MAX_BLOCKS {
         return Err(Error::limit(
             format.name(),
-            format!(
-                "more than {} blocks (segments, chunks or extensions)",
-                limits::MAX_BLOCKS
-            ),
+            format!("more than {} blocks (segments, chunks or extensions)", limits::MAX_BLOCKS),
         )
         .at(block.range.start));
     }
@@ -172,25 +165,14 @@ pub(crate) fn printable(bytes: &[u8]) -> String {
         .iter()
         .take_while(|b| **b != 0)
         .take(32)
-        .map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            }
-        })
+        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
         .collect()
 }
 
 /// Names what data after the end of an image most likely is.
 pub(crate) fn trailer_label(trailer: &[u8]) -> String {
     let head = &trailer[..trailer.len().min(64)];
-    let contains = |needle: &[u8]| {
-        trailer
-            .windows(needle.len())
-            .take(1 << 20)
-            .any(|w| w == needle)
-    };
+    let contains = |needle: &[u8]| trailer.windows(needle.len()).take(1 << 20).any(|w| w == needle);
     let what = if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
         "embedded JPEG image"
     } else if head.len() >= 8 && &head[4..8] == b"ftyp" {

@@ -17,12 +17,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     push_block(
         &mut blocks,
         Format::Png,
-        Block {
-            kind: BlockKind::Structure,
-            label: "signature".into(),
-            range: 0..8,
-            payload: Payload::None,
-        },
+        Block { kind: BlockKind::Structure, label: "signature".into(), range: 0..8, payload: Payload::None },
     )?;
     let mut pos = 8;
     let (mut width, mut height, mut frames) = (0, 0, 1);
@@ -34,41 +29,22 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         }
         let length = be32(data, pos) as usize;
         if length > 0x7FFF_FFFF {
-            return Err(Error::corrupt(
-                NAME,
-                pos,
-                format!("chunk length {length} exceeds 2^31-1"),
-            ));
+            return Err(Error::corrupt(NAME, pos, format!("chunk length {length} exceeds 2^31-1")));
         }
         let ty: [u8; 4] = data[pos + 4..pos + 8].try_into().expect("4 bytes");
         if !ty.iter().all(u8::is_ascii_alphabetic) {
-            return Err(Error::corrupt(
-                NAME,
-                pos + 4,
-                "chunk type is not four letters",
-            ));
+            return Err(Error::corrupt(NAME, pos + 4, "chunk type is not four letters"));
         }
         let name = String::from_utf8_lossy(&ty).into_owned();
         let body = pos + 8;
-        let end = body
-            .checked_add(length)
-            .and_then(|e| e.checked_add(4))
-            .filter(|&e| e <= data.len())
-            .ok_or_else(|| {
-                Error::truncated(
-                    NAME,
-                    pos,
-                    format!("chunk {name} claims {length} bytes; the file ends first"),
-                )
+        let end =
+            body.checked_add(length).and_then(|e| e.checked_add(4)).filter(|&e| e <= data.len()).ok_or_else(|| {
+                Error::truncated(NAME, pos, format!("chunk {name} claims {length} bytes; the file ends first"))
             })?;
         let crc_stored = be32(data, end - 4);
         let crc = crc32fast::hash(&data[pos + 4..end - 4]);
         if crc != crc_stored {
-            return Err(Error::corrupt(
-                NAME,
-                pos,
-                format!("chunk {name} has a bad CRC"),
-            ));
+            return Err(Error::corrupt(NAME, pos, format!("chunk {name} has a bad CRC")));
         }
         let body_range = body..end - 4;
         let first = blocks.len() == 1;
@@ -86,11 +62,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 width = be32(data, body);
                 height = be32(data, body + 4);
                 if width == 0 || height == 0 || width > 0x7FFF_FFFF || height > 0x7FFF_FFFF {
-                    return Err(Error::corrupt(
-                        NAME,
-                        body,
-                        format!("invalid dimensions {width}×{height}"),
-                    ));
+                    return Err(Error::corrupt(NAME, body, format!("invalid dimensions {width}×{height}")));
                 }
                 validate_ihdr(&data[body + 8..body + 13], body + 8)?;
                 (BlockKind::ImageData, name, Payload::None)
@@ -104,11 +76,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 seen_iend = true;
                 (BlockKind::Structure, name, Payload::None)
             }
-            b"iCCP" => (
-                BlockKind::Icc,
-                "iCCP ICC profile".into(),
-                Payload::PngIcc(body_range),
-            ),
+            b"iCCP" => (BlockKind::Icc, "iCCP ICC profile".into(), Payload::PngIcc(body_range)),
             b"sRGB" | b"gAMA" | b"cHRM" | b"cICP" | b"mDCv" | b"cLLI" | b"sBIT" => {
                 (BlockKind::ColourInfo, name, Payload::None)
             }
@@ -124,54 +92,18 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             b"fcTL" | b"fdAT" => (BlockKind::Animation, name, Payload::None),
             b"tEXt" | b"zTXt" | b"iTXt" => {
                 let keyword = super::printable(&data[body_range.clone()]);
-                let kind = if keyword == "XML:com.adobe.xmp" {
-                    BlockKind::Xmp
-                } else {
-                    BlockKind::Text
-                };
-                (
-                    kind,
-                    format!("{name} '{keyword}'"),
-                    Payload::PngText {
-                        chunk: ty,
-                        data: body_range,
-                    },
-                )
+                let kind = if keyword == "XML:com.adobe.xmp" { BlockKind::Xmp } else { BlockKind::Text };
+                (kind, format!("{name} '{keyword}'"), Payload::PngText { chunk: ty, data: body_range })
             }
             b"eXIf" => (BlockKind::Exif, "eXIf".into(), Payload::Bytes(body_range)),
-            b"tIME" => (
-                BlockKind::ModificationTime,
-                "tIME".into(),
-                Payload::Bytes(body_range),
-            ),
-            b"caBX" => (
-                BlockKind::ContentCredentials,
-                "caBX (C2PA)".into(),
-                Payload::Bytes(body_range),
-            ),
+            b"tIME" => (BlockKind::ModificationTime, "tIME".into(), Payload::Bytes(body_range)),
+            b"caBX" => (BlockKind::ContentCredentials, "caBX (C2PA)".into(), Payload::Bytes(body_range)),
             _ if ty[0].is_ascii_uppercase() => {
-                return Err(Error::corrupt(
-                    NAME,
-                    pos,
-                    format!("unknown critical chunk {name}"),
-                ));
+                return Err(Error::corrupt(NAME, pos, format!("unknown critical chunk {name}")));
             }
-            _ => (
-                BlockKind::Unknown,
-                format!("{name} (private chunk)"),
-                Payload::Bytes(body_range),
-            ),
+            _ => (BlockKind::Unknown, format!("{name} (private chunk)"), Payload::Bytes(body_range)),
         };
-        push_block(
-            &mut blocks,
-            Format::Png,
-            Block {
-                kind,
-                label,
-                range: pos..end,
-                payload,
-            },
-        )?;
+        push_block(&mut blocks, Format::Png, Block { kind, label, range: pos..end, payload })?;
         pos = end;
         if seen_iend {
             break;
@@ -188,22 +120,10 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         push_block(
             &mut blocks,
             Format::Png,
-            Block {
-                kind: BlockKind::Trailer,
-                label,
-                range: pos..data.len(),
-                payload: Payload::Bytes(pos..data.len()),
-            },
+            Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) },
         )?;
     }
-    Ok(Parsed {
-        format: Format::Png,
-        width,
-        height,
-        frames,
-        blocks,
-        repair: false,
-    })
+    Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0 })
 }
 
 /// Bit depth, colour type, compression, filter and interlace must be a legal combination.
@@ -213,27 +133,13 @@ fn validate_ihdr(fields: &[u8], at: usize) -> Result<()> {
         0 => &[1, 2, 4, 8, 16],
         3 => &[1, 2, 4, 8],
         2 | 4 | 6 => &[8, 16],
-        _ => {
-            return Err(Error::corrupt(
-                NAME,
-                at,
-                format!("invalid colour type {colour}"),
-            ))
-        }
+        _ => return Err(Error::corrupt(NAME, at, format!("invalid colour type {colour}"))),
     };
     if !legal_depths.contains(&depth) {
-        return Err(Error::corrupt(
-            NAME,
-            at,
-            format!("bit depth {depth} is invalid for colour type {colour}"),
-        ));
+        return Err(Error::corrupt(NAME, at, format!("bit depth {depth} is invalid for colour type {colour}")));
     }
     if fields[2] != 0 || fields[3] != 0 || fields[4] > 1 {
-        return Err(Error::corrupt(
-            NAME,
-            at + 2,
-            "unknown compression, filter or interlace method",
-        ));
+        return Err(Error::corrupt(NAME, at + 2, "unknown compression, filter or interlace method"));
     }
     Ok(())
 }

@@ -18,9 +18,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         return Err(Error::corrupt(NAME, 0, "not a RIFF WEBP header"));
     }
     let riff_size = le32(data, 4) as usize;
-    let riff_end = riff_size
-        .checked_add(8)
-        .ok_or_else(|| Error::corrupt(NAME, 4, "RIFF size overflows"))?;
+    let riff_end = riff_size.checked_add(8).ok_or_else(|| Error::corrupt(NAME, 4, "RIFF size overflows"))?;
     if riff_end > data.len() {
         return Err(Error::truncated(
             NAME,
@@ -35,12 +33,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     push_block(
         &mut blocks,
         Format::Webp,
-        Block {
-            kind: BlockKind::Structure,
-            label: "RIFF header".into(),
-            range: 0..12,
-            payload: Payload::None,
-        },
+        Block { kind: BlockKind::Structure, label: "RIFF header".into(), range: 0..12, payload: Payload::None },
     )?;
     let mut pos = 12;
     let mut dims = None;
@@ -53,11 +46,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         let name = String::from_utf8_lossy(&fourcc).into_owned();
         let first = blocks.len() == 1;
         if first && !matches!(&fourcc, b"VP8X" | b"VP8 " | b"VP8L") {
-            return Err(Error::corrupt(
-                NAME,
-                pos,
-                format!("the first chunk is {name}, not VP8, VP8L or VP8X"),
-            ));
+            return Err(Error::corrupt(NAME, pos, format!("the first chunk is {name}, not VP8, VP8L or VP8X")));
         }
         let (kind, label, payload) = match &fourcc {
             b"VP8X" => {
@@ -68,10 +57,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                     return Err(Error::corrupt(NAME, pos, "VP8X shorter than 10 bytes"));
                 }
                 has_vp8x = true;
-                dims = Some((
-                    le24(data, body.start + 4) + 1,
-                    le24(data, body.start + 7) + 1,
-                ));
+                dims = Some((le24(data, body.start + 4) + 1, le24(data, body.start + 7) + 1));
                 (BlockKind::Structure, name, Payload::None)
             }
             b"VP8 " | b"VP8L" => {
@@ -80,11 +66,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                     dims = Some((w, h));
                 }
                 if !first && !has_vp8x {
-                    return Err(Error::corrupt(
-                        NAME,
-                        pos,
-                        "image data after other chunks in a simple WebP",
-                    ));
+                    return Err(Error::corrupt(NAME, pos, "image data after other chunks in a simple WebP"));
                 }
                 has_image = true;
                 frames = frames.max(1);
@@ -98,23 +80,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 frames += 1;
                 (BlockKind::Animation, name, Payload::None)
             }
-            b"ICCP" => (
-                BlockKind::Icc,
-                "ICCP ICC profile".into(),
-                Payload::Bytes(body.clone()),
-            ),
+            b"ICCP" => (BlockKind::Icc, "ICCP ICC profile".into(), Payload::Bytes(body.clone())),
             b"EXIF" => (BlockKind::Exif, name, Payload::Bytes(body.clone())),
             b"XMP " => (BlockKind::Xmp, "XMP".into(), Payload::Bytes(body.clone())),
-            b"C2PA" => (
-                BlockKind::ContentCredentials,
-                "C2PA".into(),
-                Payload::Bytes(body.clone()),
-            ),
-            b"LIST" | b"INFO" => (
-                BlockKind::Text,
-                format!("{name} (RIFF text)"),
-                Payload::Bytes(body.clone()),
-            ),
+            b"C2PA" => (BlockKind::ContentCredentials, "C2PA".into(), Payload::Bytes(body.clone())),
+            b"LIST" | b"INFO" => (BlockKind::Text, format!("{name} (RIFF text)"), Payload::Bytes(body.clone())),
             _ => (
                 BlockKind::Unknown,
                 format!("{} (unknown chunk)", super::printable(&fourcc)),
@@ -122,24 +92,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             ),
         };
         missing_pad |= (end - pos) % 2 == 1;
-        push_block(
-            &mut blocks,
-            Format::Webp,
-            Block {
-                kind,
-                label,
-                range: pos..end,
-                payload,
-            },
-        )?;
+        push_block(&mut blocks, Format::Webp, Block { kind, label, range: pos..end, payload })?;
         pos = end;
     }
     if !has_image {
-        return Err(Error::corrupt(
-            NAME,
-            12,
-            "no image data (VP8, VP8L or ANMF)",
-        ));
+        return Err(Error::corrupt(NAME, 12, "no image data (VP8, VP8L or ANMF)"));
     }
     if riff_end < data.len() {
         let label = super::trailer_label(&data[riff_end..]);
@@ -162,34 +119,25 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         frames: frames.max(1),
         blocks,
         repair: missing_pad,
+        components: 0,
     })
 }
 
 /// Reads the chunk at `pos`: its FourCC, body range and end (padding included).
 /// A missing pad byte after an odd-sized final chunk is tolerated.
-fn chunk_at(
-    data: &[u8],
-    pos: usize,
-    limit: usize,
-) -> Result<([u8; 4], std::ops::Range<usize>, usize)> {
+fn chunk_at(data: &[u8], pos: usize, limit: usize) -> Result<([u8; 4], std::ops::Range<usize>, usize)> {
     if pos + 8 > limit {
         return Err(Error::truncated(NAME, pos, "chunk header cut off"));
     }
     let fourcc: [u8; 4] = data[pos..pos + 4].try_into().expect("4 bytes");
     let size = le32(data, pos + 4) as usize;
-    let body_end = (pos + 8)
-        .checked_add(size)
-        .filter(|&e| e <= limit)
-        .ok_or_else(|| {
-            Error::truncated(
-                NAME,
-                pos,
-                format!(
-                    "chunk {} claims {size} bytes; its container ends first",
-                    super::printable(&fourcc)
-                ),
-            )
-        })?;
+    let body_end = (pos + 8).checked_add(size).filter(|&e| e <= limit).ok_or_else(|| {
+        Error::truncated(
+            NAME,
+            pos,
+            format!("chunk {} claims {size} bytes; its container ends first", super::printable(&fourcc)),
+        )
+    })?;
     let end = (body_end + (size & 1)).min(limit);
     Ok((fourcc, pos + 8..body_end, end))
 }
@@ -199,10 +147,7 @@ fn bitstream_size(fourcc: &[u8; 4], body: &[u8], at: usize) -> Result<(u32, u32)
         if body.len() < 10 || body[3..6] != [0x9D, 0x01, 0x2A] {
             return Err(Error::corrupt(NAME, at, "VP8 data lacks its start code"));
         }
-        Ok((
-            (le16(body, 6) & 0x3FFF) as u32,
-            (le16(body, 8) & 0x3FFF) as u32,
-        ))
+        Ok(((le16(body, 6) & 0x3FFF) as u32, (le16(body, 8) & 0x3FFF) as u32))
     } else {
         if body.len() < 5 || body[0] != 0x2F {
             return Err(Error::corrupt(NAME, at, "VP8L data lacks its signature"));
@@ -228,11 +173,7 @@ fn validate_frame(data: &[u8], body: std::ops::Range<usize>) -> Result<()> {
         pos = end;
     }
     if !has_bitstream {
-        return Err(Error::corrupt(
-            NAME,
-            body.start,
-            "ANMF frame without VP8 or VP8L data",
-        ));
+        return Err(Error::corrupt(NAME, body.start, "ANMF frame without VP8 or VP8L data"));
     }
     Ok(())
 }

@@ -37,10 +37,8 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
         ));
         return facts;
     }
-    let parsed = Reader::new()
-        .continue_on_error(true)
-        .read_raw(tiff.to_vec())
-        .or_else(|e| e.distill_partial_result(|_| {}));
+    let parsed =
+        Reader::new().continue_on_error(true).read_raw(tiff.to_vec()).or_else(|e| e.distill_partial_result(|_| {}));
     let exif = match parsed {
         Ok(exif) => exif,
         Err(e) => {
@@ -69,11 +67,8 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
         let value = display(field, &exif);
         match classify(field.tag) {
             Some(Category::Display) => {
-                facts.orientation = field
-                    .value
-                    .get_uint(0)
-                    .and_then(|v| u16::try_from(v).ok())
-                    .filter(|v| (1..=8).contains(v));
+                facts.orientation =
+                    field.value.get_uint(0).and_then(|v| u16::try_from(v).ok()).filter(|v| (1..=8).contains(v));
                 // The normal orientation needs no tag: it is neither news nor kept.
                 if facts.orientation.is_some_and(|o| o != 1) {
                     facts.items.push(Item::new(
@@ -92,12 +87,7 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
                 } else if field.tag == Tag::Copyright {
                     facts.copyright = ascii(field);
                 }
-                facts.items.push(Item::new(
-                    category,
-                    format!("EXIF {name}"),
-                    label(field.tag, &name),
-                    value,
-                ));
+                facts.items.push(Item::new(category, format!("EXIF {name}"), label(field.tag, &name), value));
             }
             None => other.push(name),
         }
@@ -112,39 +102,17 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
     }
     if !other.is_empty() {
         let sample: Vec<_> = other.iter().take(6).cloned().collect();
-        let value = format!(
-            "{} fields: {}{}",
-            other.len(),
-            sample.join(", "),
-            if other.len() > 6 { ", …" } else { "" }
-        );
-        facts.items.push(Item::new(
-            Category::Other,
-            "EXIF other",
-            "Camera settings and other EXIF fields",
-            value,
-        ));
+        let value =
+            format!("{} fields: {}{}", other.len(), sample.join(", "), if other.len() > 6 { ", …" } else { "" });
+        facts.items.push(Item::new(Category::Other, "EXIF other", "Camera settings and other EXIF fields", value));
     }
     if facts.items.is_empty() {
-        facts.items.push(Item::new(
-            Category::Other,
-            "EXIF",
-            "EXIF data (no readable fields)",
-            human_bytes(tiff.len()),
-        ));
+        facts.items.push(Item::new(Category::Other, "EXIF", "EXIF data (no readable fields)", human_bytes(tiff.len())));
     }
     facts.gps = gps(&exif);
     if let Some(pos) = facts.gps {
         let value = format!("{:.6}, {:.6}", pos.latitude, pos.longitude);
-        facts.items.insert(
-            0,
-            Item::new(
-                Category::Location,
-                "EXIF GPS position",
-                "GPS position",
-                value,
-            ),
-        );
+        facts.items.insert(0, Item::new(Category::Location, "EXIF GPS position", "GPS position", value));
     }
     facts
 }
@@ -161,9 +129,7 @@ fn classify(tag: Tag) -> Option<Category> {
     }
     let category = match tag {
         Tag::Orientation => Category::Display,
-        Tag::Make | Tag::Model | Tag::LensMake | Tag::LensModel | Tag::LensSpecification => {
-            Category::Device
-        }
+        Tag::Make | Tag::Model | Tag::LensMake | Tag::LensModel | Tag::LensSpecification => Category::Device,
         Tag::BodySerialNumber | Tag::LensSerialNumber => Category::CameraSerial,
         Tag::CameraOwnerName | Tag::Artist | Tag::Copyright => Category::People,
         Tag::DateTime
@@ -217,10 +183,7 @@ fn label(tag: Tag, name: &str) -> String {
         Tag::MakerNote => "Maker notes (vendor data, often serial numbers)".into(),
         Tag::ImageUniqueID => "Unique image ID".into(),
         Tag::UserComment => "Comment".into(),
-        _ => tag
-            .description()
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| name.to_string()),
+        _ => tag.description().map(|d| d.to_string()).unwrap_or_else(|| name.to_string()),
     }
 }
 
@@ -228,15 +191,10 @@ fn display(field: &Field, exif: &exif::Exif) -> String {
     match &field.value {
         Value::Ascii(_) => ascii(field).unwrap_or_default(),
         Value::Undefined(bytes, _) if field.tag == Tag::MakerNote => human_bytes(bytes.len()),
-        Value::Byte(bytes) if (XP_TITLE..=XP_SUBJECT).contains(&field.tag.number()) => {
-            utf16le(bytes)
-        }
+        Value::Byte(bytes) if (XP_TITLE..=XP_SUBJECT).contains(&field.tag.number()) => utf16le(bytes),
         Value::Undefined(bytes, _) if field.tag == Tag::UserComment => {
             // An 8-byte character-code prefix, then the comment.
-            text(bytes.get(8..).unwrap_or(&[]))
-                .trim_matches(char::from(0))
-                .trim()
-                .to_string()
+            text(bytes.get(8..).unwrap_or(&[])).trim_matches(char::from(0)).trim().to_string()
         }
         Value::Undefined(bytes, _) if bytes.len() > 64 => human_bytes(bytes.len()),
         _ => field.display_value().with_unit(exif).to_string(),
@@ -254,11 +212,8 @@ fn ascii(field: &Field) -> Option<String> {
 }
 
 fn utf16le(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .take_while(|&u| u != 0)
-        .collect();
+    let units: Vec<u16> =
+        bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&u| u != 0).collect();
     String::from_utf16_lossy(&units)
 }
 
@@ -280,24 +235,15 @@ fn gps(exif: &exif::Exif) -> Option<GpsPosition> {
     };
     let latitude = coord(Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S')?;
     let longitude = coord(Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W')?;
-    let altitude = exif
-        .get_field(Tag::GPSAltitude, In::PRIMARY)
-        .and_then(|f| match &f.value {
-            Value::Rational(v) if v.first().is_some_and(|r| r.denom != 0) => {
-                let below = matches!(
-                    exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY)
-                        .and_then(|f| f.value.get_uint(0)),
-                    Some(1)
-                );
-                Some(if below { -v[0].to_f64() } else { v[0].to_f64() })
-            }
-            _ => None,
-        });
-    Some(GpsPosition {
-        latitude,
-        longitude,
-        altitude,
-    })
+    let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| match &f.value {
+        Value::Rational(v) if v.first().is_some_and(|r| r.denom != 0) => {
+            let below =
+                matches!(exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)), Some(1));
+            Some(if below { -v[0].to_f64() } else { v[0].to_f64() })
+        }
+        _ => None,
+    });
+    Some(GpsPosition { latitude, longitude, altitude })
 }
 
 /// Longest author or copyright string carried into the minimal EXIF, in bytes.
@@ -306,23 +252,13 @@ const MAX_KEPT_TEXT: usize = 2048;
 /// A minimal big-endian TIFF/EXIF structure with only what the policy keeps,
 /// or None when there is nothing to keep. Deterministic, so cleaning twice
 /// gives the same bytes.
-pub(crate) fn minimal(
-    orientation: Option<u16>,
-    artist: Option<&str>,
-    copyright: Option<&str>,
-) -> Option<Vec<u8>> {
+pub(crate) fn minimal(orientation: Option<u16>, artist: Option<&str>, copyright: Option<&str>) -> Option<Vec<u8>> {
     let mut entries: Vec<(u16, u16, Vec<u8>)> = Vec::new(); // tag, type, value bytes
     if let Some(o) = orientation.filter(|o| *o != 1) {
         entries.push((0x0112, 3, o.to_be_bytes().to_vec()));
     }
     let ascii_value = |s: &str| {
-        let mut bytes: Vec<u8> = s
-            .as_bytes()
-            .iter()
-            .copied()
-            .filter(|&b| b != 0)
-            .take(MAX_KEPT_TEXT)
-            .collect();
+        let mut bytes: Vec<u8> = s.as_bytes().iter().copied().filter(|&b| b != 0).take(MAX_KEPT_TEXT).collect();
         // Do not cut a UTF-8 sequence in half.
         while std::str::from_utf8(&bytes).is_err() {
             bytes.pop();
@@ -388,11 +324,7 @@ mod tests {
     fn garbage_is_reported_not_fatal() {
         let facts = read(b"MM\0\x2a\xff\xff\xff\xff");
         assert_eq!(facts.items.len(), 1);
-        assert!(
-            facts.items[0].label.contains("EXIF data ("),
-            "{:?}",
-            facts.items
-        );
+        assert!(facts.items[0].label.contains("EXIF data ("), "{:?}", facts.items);
         let facts = read(b"");
         assert_eq!(facts.orientation, None);
     }

@@ -1,8 +1,7 @@
 //! ICC profiles: only the description is read, for the report.
 
 fn be32(d: &[u8], at: usize) -> Option<usize> {
-    d.get(at..at + 4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    d.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
 }
 
 /// The profile's description ('desc' tag, v2 text or v4 multi-localised).
@@ -30,10 +29,7 @@ pub(crate) fn description(profile: &[u8]) -> Option<String> {
                 let len = be32(tag, 20)?;
                 let at = be32(tag, 24)?;
                 let raw = tag.get(at..at.checked_add(len)?)?;
-                let units: Vec<u16> = raw
-                    .chunks_exact(2)
-                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                    .collect();
+                let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
                 Some(super::clip(&String::from_utf16_lossy(&units)))
             }
             _ => None,

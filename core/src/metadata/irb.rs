@@ -34,20 +34,11 @@ pub(crate) fn read(data: &[u8]) -> Vec<Item> {
         if size_at + 4 > data.len() {
             break;
         }
-        let size = u32::from_be_bytes([
-            data[size_at],
-            data[size_at + 1],
-            data[size_at + 2],
-            data[size_at + 3],
-        ]) as usize;
+        let size =
+            u32::from_be_bytes([data[size_at], data[size_at + 1], data[size_at + 2], data[size_at + 3]]) as usize;
         let start = size_at + 4;
         let Some(end) = start.checked_add(size).filter(|&e| e <= data.len()) else {
-            items.push(Item::new(
-                Category::Other,
-                "Photoshop",
-                "Photoshop data (truncated)",
-                human_bytes(data.len()),
-            ));
+            items.push(Item::new(Category::Other, "Photoshop", "Photoshop data (truncated)", human_bytes(data.len())));
             break;
         };
         let body = &data[start..end];
@@ -72,12 +63,7 @@ pub(crate) fn read(data: &[u8]) -> Vec<Item> {
         pos = end + (size & 1);
     }
     if others > 0 {
-        items.push(Item::new(
-            Category::Other,
-            "Photoshop other",
-            "Photoshop settings",
-            format!("{others} resources"),
-        ));
+        items.push(Item::new(Category::Other, "Photoshop other", "Photoshop settings", format!("{others} resources")));
     }
     items
 }
@@ -98,9 +84,7 @@ pub(crate) fn read_iim(data: &[u8]) -> Vec<Item> {
             if n > 4 || start + n > data.len() {
                 break;
             }
-            len = data[start..start + n]
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | b as usize);
+            len = data[start..start + n].iter().fold(0usize, |acc, &b| (acc << 8) | b as usize);
             start += n;
         }
         let Some(end) = start.checked_add(len).filter(|&e| e <= data.len()) else {
@@ -124,12 +108,7 @@ pub(crate) fn read_iim(data: &[u8]) -> Vec<Item> {
         pos = end;
     }
     if others > 0 {
-        items.push(Item::new(
-            Category::Other,
-            "IPTC other",
-            "Other IPTC fields",
-            format!("{others} fields"),
-        ));
+        items.push(Item::new(Category::Other, "IPTC other", "Other IPTC fields", format!("{others} fields")));
     }
     items
 }
@@ -180,15 +159,8 @@ mod tests {
         irb.extend_from_slice(&(iim.len() as u32).to_be_bytes());
         irb.extend_from_slice(&iim);
         let items = read(&irb);
-        assert!(
-            items
-                .iter()
-                .any(|i| i.category == Category::People && i.value == "Jane"),
-            "{items:?}"
-        );
-        assert!(items
-            .iter()
-            .any(|i| i.category == Category::Location && i.value == "Paris"));
+        assert!(items.iter().any(|i| i.category == Category::People && i.value == "Jane"), "{items:?}");
+        assert!(items.iter().any(|i| i.category == Category::Location && i.value == "Paris"));
         // Truncated and garbage inputs are reported, not fatal.
         assert!(!read(&irb[..irb.len() - 3]).is_empty());
         assert!(!read(b"garbage garbage").is_empty());

@@ -21,18 +21,8 @@ pub(crate) struct Item {
 }
 
 impl Item {
-    pub fn new(
-        category: Category,
-        key: impl Into<String>,
-        label: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        Item {
-            category,
-            key: key.into(),
-            label: label.into(),
-            value: clip(&value.into()),
-        }
+    pub fn new(category: Category, key: impl Into<String>, label: impl Into<String>, value: impl Into<String>) -> Self {
+        Item { category, key: key.into(), label: label.into(), value: clip(&value.into()) }
     }
 }
 

@@ -8,10 +8,7 @@ use crate::report::Category;
 
 /// Keyword and text of a chunk, or the reason it cannot be read.
 pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), String> {
-    let nul = body
-        .iter()
-        .position(|&b| b == 0)
-        .ok_or("no keyword terminator")?;
+    let nul = body.iter().position(|&b| b == 0).ok_or("no keyword terminator")?;
     let keyword = text(&body[..nul]);
     let rest = &body[nul + 1..];
     let value = match chunk {
@@ -20,15 +17,9 @@ pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), 
         b"iTXt" => {
             let (&compressed, rest) = rest.split_first().ok_or("no compression flag")?;
             let rest = rest.get(1..).ok_or("no compression method")?;
-            let lang_end = rest
-                .iter()
-                .position(|&b| b == 0)
-                .ok_or("no language terminator")?;
+            let lang_end = rest.iter().position(|&b| b == 0).ok_or("no language terminator")?;
             let rest = &rest[lang_end + 1..];
-            let key_end = rest
-                .iter()
-                .position(|&b| b == 0)
-                .ok_or("no translated keyword terminator")?;
+            let key_end = rest.iter().position(|&b| b == 0).ok_or("no translated keyword terminator")?;
             let rest = &rest[key_end + 1..];
             if compressed == 1 {
                 inflate(rest)?
@@ -50,14 +41,7 @@ pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {
     let name = String::from_utf8_lossy(chunk).into_owned();
     let (keyword, value) = match decode(chunk, body) {
         Ok(kv) => kv,
-        Err(e) => {
-            return vec![Item::new(
-                Category::Text,
-                format!("PNG {name}"),
-                "Text chunk (unreadable)",
-                e,
-            )]
-        }
+        Err(e) => return vec![Item::new(Category::Text, format!("PNG {name}"), "Text chunk (unreadable)", e)],
     };
     if keyword == "XML:com.adobe.xmp" {
         return xmp::read(&value);
@@ -89,12 +73,7 @@ pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {
         "Source" => Category::Device,
         _ => Category::Text,
     };
-    vec![Item::new(
-        category,
-        format!("PNG {name} {keyword}"),
-        keyword.clone(),
-        text(&value),
-    )]
+    vec![Item::new(category, format!("PNG {name} {keyword}"), keyword.clone(), text(&value))]
 }
 
 /// ImageMagick's raw profile: "\n<type>\n<length>\n<hex digits...>".
@@ -103,16 +82,8 @@ fn unhex_profile(value: &[u8]) -> Option<Vec<u8>> {
     let mut lines = s.trim_start().splitn(3, '\n');
     let _kind = lines.next()?;
     let len: usize = lines.next()?.trim().parse().ok()?;
-    let hex: Vec<u8> = lines
-        .next()?
-        .bytes()
-        .filter(|b| b.is_ascii_hexdigit())
-        .collect();
-    let bytes: Vec<u8> = hex
-        .chunks_exact(2)
-        .take(len)
-        .map(|p| (hex_val(p[0]) << 4) | hex_val(p[1]))
-        .collect();
+    let hex: Vec<u8> = lines.next()?.bytes().filter(|b| b.is_ascii_hexdigit()).collect();
+    let bytes: Vec<u8> = hex.chunks_exact(2).take(len).map(|p| (hex_val(p[0]) << 4) | hex_val(p[1])).collect();
     Some(bytes)
 }
 

@@ -11,74 +11,34 @@ use crate::report::Category;
 pub(crate) fn read(packet: &[u8]) -> Vec<Item> {
     let size = human_bytes(packet.len());
     if packet.len() > MAX_PARSED_METADATA {
-        return vec![Item::new(
-            Category::Other,
-            "XMP",
-            "XMP packet",
-            format!("{size} (too large to itemise)"),
-        )];
+        return vec![Item::new(Category::Other, "XMP", "XMP packet", format!("{size} (too large to itemise)"))];
     }
     let Some(xml) = trim_to_packet(packet) else {
-        return vec![Item::new(
-            Category::Other,
-            "XMP",
-            "XMP packet (unreadable)",
-            size,
-        )];
+        return vec![Item::new(Category::Other, "XMP", "XMP packet (unreadable)", size)];
     };
     let properties = match properties(xml) {
         Ok(p) => p,
-        Err(e) => {
-            return vec![Item::new(
-                Category::Other,
-                "XMP",
-                "XMP packet (unreadable)",
-                format!("{size}: {e}"),
-            )]
-        }
+        Err(e) => return vec![Item::new(Category::Other, "XMP", "XMP packet (unreadable)", format!("{size}: {e}"))],
     };
     let mut items = Vec::new();
     let mut other = Vec::new();
     for (name, value) in properties {
         match classify(&name) {
             Some(category) => {
-                let value = if value.trim().is_empty() {
-                    "(present)".to_string()
-                } else {
-                    value
-                };
-                items.push(Item::new(
-                    category,
-                    format!("XMP {name}"),
-                    name.clone(),
-                    value,
-                ))
+                let value = if value.trim().is_empty() { "(present)".to_string() } else { value };
+                items.push(Item::new(category, format!("XMP {name}"), name.clone(), value))
             }
             None => other.push(name),
         }
     }
     if !other.is_empty() {
         let sample: Vec<_> = other.iter().take(6).cloned().collect();
-        let value = format!(
-            "{} properties: {}{}",
-            other.len(),
-            sample.join(", "),
-            if other.len() > 6 { ", …" } else { "" }
-        );
-        items.push(Item::new(
-            Category::Other,
-            "XMP other",
-            "Other XMP properties",
-            value,
-        ));
+        let value =
+            format!("{} properties: {}{}", other.len(), sample.join(", "), if other.len() > 6 { ", …" } else { "" });
+        items.push(Item::new(Category::Other, "XMP other", "Other XMP properties", value));
     }
     if items.is_empty() {
-        items.push(Item::new(
-            Category::Other,
-            "XMP",
-            "XMP packet (no properties)",
-            size,
-        ));
+        items.push(Item::new(Category::Other, "XMP", "XMP packet (no properties)", size));
     }
     items
 }
@@ -87,41 +47,21 @@ pub(crate) fn read(packet: &[u8]) -> Vec<Item> {
 /// which also drops GIF's "magic trailer" and padding.
 fn trim_to_packet(packet: &[u8]) -> Option<&[u8]> {
     let find = |needle: &[u8]| packet.windows(needle.len()).position(|w| w == needle);
-    let rfind = |needle: &[u8]| {
-        packet
-            .windows(needle.len())
-            .rposition(|w| w == needle)
-            .map(|p| p + needle.len())
-    };
-    let start = find(b"<x:xmpmeta")
-        .or_else(|| find(b"<x:xapmeta"))
-        .or_else(|| find(b"<rdf:RDF"))?;
-    let end = rfind(b"</x:xmpmeta>")
-        .or_else(|| rfind(b"</x:xapmeta>"))
-        .or_else(|| rfind(b"</rdf:RDF>"))?;
+    let rfind = |needle: &[u8]| packet.windows(needle.len()).rposition(|w| w == needle).map(|p| p + needle.len());
+    let start = find(b"<x:xmpmeta").or_else(|| find(b"<x:xapmeta")).or_else(|| find(b"<rdf:RDF"))?;
+    let end = rfind(b"</x:xmpmeta>").or_else(|| rfind(b"</x:xapmeta>")).or_else(|| rfind(b"</rdf:RDF>"))?;
     (start < end).then(|| &packet[start..end])
 }
 
 fn is_structural(name: &str) -> bool {
     matches!(
         name,
-        "x:xmpmeta"
-            | "x:xapmeta"
-            | "rdf:RDF"
-            | "rdf:Description"
-            | "rdf:Seq"
-            | "rdf:Bag"
-            | "rdf:Alt"
-            | "rdf:li"
+        "x:xmpmeta" | "x:xapmeta" | "rdf:RDF" | "rdf:Description" | "rdf:Seq" | "rdf:Bag" | "rdf:Alt" | "rdf:li"
     )
 }
 
 fn is_markup_attribute(name: &str) -> bool {
-    name.starts_with("xmlns")
-        || matches!(
-            name,
-            "rdf:about" | "rdf:parseType" | "xml:lang" | "x:xmptk" | "rdf:resource"
-        )
+    name.starts_with("xmlns") || matches!(name, "rdf:about" | "rdf:parseType" | "xml:lang" | "x:xmptk" | "rdf:resource")
 }
 
 /// Property names with their values joined, in order of first appearance.
@@ -155,10 +95,7 @@ impl Properties {
         for attr in e.attributes().flatten() {
             let name = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
             if !is_markup_attribute(&name) {
-                let value = attr
-                    .unescape_value()
-                    .map(|v| v.into_owned())
-                    .unwrap_or_default();
+                let value = attr.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
                 self.add(&name, &value);
             }
         }
@@ -208,10 +145,7 @@ fn properties(xml: &[u8]) -> Result<Vec<(String, String)>, String> {
     let mut props = Properties::default();
     let mut buf = Vec::new();
     loop {
-        match reader
-            .read_event_into(&mut buf)
-            .map_err(|e| e.to_string())?
-        {
+        match reader.read_event_into(&mut buf).map_err(|e| e.to_string())? {
             Event::Start(e) => {
                 if stack.len() >= MAX_XML_DEPTH {
                     return Err("nested too deeply".into());
@@ -243,8 +177,7 @@ fn classify(name: &str) -> Option<Category> {
     let lower = local.to_ascii_lowercase();
     let category = if lower.contains("serialnumber") {
         Category::CameraSerial
-    } else if lower.starts_with("gps") || lower.contains("latitude") || lower.contains("longitude")
-    {
+    } else if lower.starts_with("gps") || lower.contains("latitude") || lower.contains("longitude") {
         Category::Location
     } else {
         match (prefix, local) {
@@ -252,47 +185,35 @@ fn classify(name: &str) -> Option<Category> {
             ("Iptc4xmpCore", "Location" | "CountryCode") => Category::Location,
             (
                 "Iptc4xmpExt",
-                "LocationCreated" | "LocationShown" | "Sublocation" | "City" | "CountryName"
-                | "ProvinceState" | "WorldRegion",
+                "LocationCreated" | "LocationShown" | "Sublocation" | "City" | "CountryName" | "ProvinceState"
+                | "WorldRegion",
             ) => Category::Location,
             ("tiff", "Make" | "Model")
             | ("aux", "Lens" | "LensInfo" | "LensID")
             | ("exifEX", "LensModel" | "LensMake") => Category::Device,
-            ("dc", "creator" | "rights" | "contributor" | "publisher")
-            | ("xmpRights", _)
-            | ("plus", _) => Category::People,
-            ("photoshop", "AuthorsPosition" | "Credit" | "CaptionWriter" | "Source") => {
+            ("dc", "creator" | "rights" | "contributor" | "publisher") | ("xmpRights", _) | ("plus", _) => {
                 Category::People
             }
-            ("Iptc4xmpCore", "CreatorContactInfo")
-            | ("Iptc4xmpExt", "PersonInImage" | "PersonInImageWDetails") => Category::People,
+            ("photoshop", "AuthorsPosition" | "Credit" | "CaptionWriter" | "Source") => Category::People,
+            ("Iptc4xmpCore", "CreatorContactInfo") | ("Iptc4xmpExt", "PersonInImage" | "PersonInImageWDetails") => {
+                Category::People
+            }
             (_, l) if l.starts_with("Ci") && prefix == "Iptc4xmpCore" => Category::People,
-            ("mwg-rs", "Name") | ("MP", "PersonDisplayName") | ("MPReg", "PersonDisplayName") => {
-                Category::People
-            }
-            ("exifEX", "CameraOwnerName") | ("aux", "OwnerName") | ("tiff", "Artist") => {
-                Category::People
-            }
+            ("mwg-rs", "Name") | ("MP", "PersonDisplayName") | ("MPReg", "PersonDisplayName") => Category::People,
+            ("exifEX", "CameraOwnerName") | ("aux", "OwnerName") | ("tiff", "Artist") => Category::People,
             ("xmp", "CreatorTool")
             | ("stEvt", "softwareAgent")
             | ("xmpMM", "History" | "DerivedFrom")
             | ("photoshop", "History") => Category::Software,
             ("crs", _) => Category::Software,
-            ("xmpMM", "DocumentID" | "InstanceID" | "OriginalDocumentID")
-            | ("stRef", _)
-            | ("stEvt", "instanceID") => Category::Identifiers,
-            ("exif", "ImageUniqueID") | ("photoshop", "TransmissionReference") => {
+            ("xmpMM", "DocumentID" | "InstanceID" | "OriginalDocumentID") | ("stRef", _) | ("stEvt", "instanceID") => {
                 Category::Identifiers
             }
+            ("exif", "ImageUniqueID") | ("photoshop", "TransmissionReference") => Category::Identifiers,
             ("xmp", "Thumbnails") | ("xmpGImg", "image") => Category::Thumbnail,
-            ("GCamera", l) if l.starts_with("MicroVideo") || l.starts_with("MotionPhoto") => {
-                Category::HiddenData
-            }
-            ("GDepth", "Data") | ("GImage", "Data") | ("Container", _) | ("Item", _) => {
-                Category::HiddenData
-            }
-            ("dc", "description" | "title" | "subject")
-            | ("photoshop", "Headline" | "Instructions") => Category::Text,
+            ("GCamera", l) if l.starts_with("MicroVideo") || l.starts_with("MotionPhoto") => Category::HiddenData,
+            ("GDepth", "Data") | ("GImage", "Data") | ("Container", _) | ("Item", _) => Category::HiddenData,
+            ("dc", "description" | "title" | "subject") | ("photoshop", "Headline" | "Instructions") => Category::Text,
             ("lr", "hierarchicalSubject") | ("exif", "UserComment") => Category::Text,
             _ if lower.contains("date") || lower == "when" => Category::Time,
             _ => return None,
@@ -315,16 +236,8 @@ mod tests {
 <dc:format>image/jpeg</dc:format>
 </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
         let items = read(packet);
-        let find = |k: &str| {
-            items
-                .iter()
-                .find(|i| i.key == k)
-                .unwrap_or_else(|| panic!("{k} in {items:?}"))
-        };
-        assert_eq!(
-            find("XMP aux:SerialNumber").category,
-            Category::CameraSerial
-        );
+        let find = |k: &str| items.iter().find(|i| i.key == k).unwrap_or_else(|| panic!("{k} in {items:?}"));
+        assert_eq!(find("XMP aux:SerialNumber").category, Category::CameraSerial);
         assert_eq!(find("XMP exif:GPSLatitude").category, Category::Location);
         assert_eq!(find("XMP dc:creator").value, "Jane & Doe");
         assert_eq!(find("XMP other").value, "1 properties: dc:format");
@@ -335,8 +248,6 @@ mod tests {
         let items = read(b"<x:xmpmeta><rdf:RDF><a></b></rdf:RDF></x:xmpmeta>");
         assert_eq!(items.len(), 1);
         assert!(items[0].label.contains("unreadable"), "{items:?}");
-        assert!(read(b"no xml here")
-            .iter()
-            .all(|i| i.category == Category::Other));
+        assert!(read(b"no xml here").iter().all(|i| i.category == Category::Other));
     }
 }

@@ -13,11 +13,7 @@ pub fn corpus_dir() -> PathBuf {
     let dir = std::env::var_os("TRACELESS_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
-    assert!(
-        dir.join("INDEX.tsv").is_file(),
-        "corpus not found at {} (set TRACELESS_CORPUS)",
-        dir.display()
-    );
+    assert!(dir.join("INDEX.tsv").is_file(), "corpus not found at {} (set TRACELESS_CORPUS)", dir.display());
     dir
 }
 
@@ -61,10 +57,7 @@ fn run_with_args_file(program: &str, args: &[&str], files: &[PathBuf]) -> Vec<u8
 }
 
 /// exiftool's JSON for each file, keyed by path, in one exiftool process.
-pub fn exiftool(
-    files: &[PathBuf],
-    extra: &[&str],
-) -> HashMap<String, serde_json::Map<String, serde_json::Value>> {
+pub fn exiftool(files: &[PathBuf], extra: &[&str]) -> HashMap<String, serde_json::Map<String, serde_json::Value>> {
     let mut args = vec!["-j", "-a", "-G0:1", "-n"];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["-@", "-"]);
@@ -91,24 +84,18 @@ pub fn decode_frames(data: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     use std::io::Cursor;
     let err = |e: image::ImageError| e.to_string();
     let frames = |f: image::Frames| -> Result<Vec<Vec<u8>>, String> {
-        f.map(|fr| fr.map(|fr| fr.into_buffer().into_raw()).map_err(err))
-            .collect()
+        f.map(|fr| fr.map(|fr| fr.into_buffer().into_raw()).map_err(err)).collect()
     };
     match image::guess_format(data).map_err(err)? {
-        image::ImageFormat::Gif => frames(
-            image::codecs::gif::GifDecoder::new(Cursor::new(data))
-                .map_err(err)?
-                .into_frames(),
-        ),
+        image::ImageFormat::Gif => {
+            frames(image::codecs::gif::GifDecoder::new(Cursor::new(data)).map_err(err)?.into_frames())
+        }
         image::ImageFormat::Png => {
             let decoder = image::codecs::png::PngDecoder::new(Cursor::new(data)).map_err(err)?;
             if decoder.is_apng().map_err(err)? {
                 frames(decoder.apng().map_err(err)?.into_frames())
             } else {
-                Ok(vec![image::DynamicImage::from_decoder(decoder)
-                    .map_err(err)?
-                    .into_rgba8()
-                    .into_raw()])
+                Ok(vec![image::DynamicImage::from_decoder(decoder).map_err(err)?.into_rgba8().into_raw()])
             }
         }
         image::ImageFormat::WebP => {
@@ -116,15 +103,9 @@ pub fn decode_frames(data: &[u8]) -> Result<Vec<Vec<u8>>, String> {
             if decoder.has_animation() {
                 frames(decoder.into_frames())
             } else {
-                Ok(vec![image::DynamicImage::from_decoder(decoder)
-                    .map_err(err)?
-                    .into_rgba8()
-                    .into_raw()])
+                Ok(vec![image::DynamicImage::from_decoder(decoder).map_err(err)?.into_rgba8().into_raw()])
             }
         }
-        _ => Ok(vec![image::load_from_memory(data)
-            .map_err(err)?
-            .into_rgba8()
-            .into_raw()]),
+        _ => Ok(vec![image::load_from_memory(data).map_err(err)?.into_rgba8().into_raw()]),
     }
 }

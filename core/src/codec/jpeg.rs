@@ -1,0 +1,138 @@
+//! JPEG through MozJPEG (progressive, optimised Huffman, trellis quantisation).
+//!
+//! A small wrapper over `mozjpeg-sys` rather than the `mozjpeg` crate, which does
+//! not build for wasm32-unknown-unknown; only compression is needed here.
+
+use std::mem;
+use std::os::raw::{c_int, c_uchar, c_ulong};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use mozjpeg_sys as ffi;
+
+use crate::error::{Error, ErrorKind, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subsampling {
+    /// 4:2:0: chroma at half resolution both ways (smallest; photos).
+    S420,
+    /// 4:4:4: full chroma (sharp colour edges: text, graphics).
+    S444,
+}
+
+/// Encodes RGB8 pixels. `icc` is embedded as APP2 chunks when given.
+pub(crate) fn encode(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    quality: u8,
+    subsampling: Subsampling,
+    icc: Option<&[u8]>,
+) -> Result<Vec<u8>> {
+    if rgb.len() != width as usize * height as usize * 3
+        || width == 0
+        || height == 0
+        || width > 65_500
+        || height > 65_500
+    {
+        return Err(Error::new(ErrorKind::InvalidRequest, "JPEG encoder: bad image dimensions"));
+    }
+    // libjpeg reports fatal errors by calling error_exit, which (with the
+    // "unwinding" feature) panics; the panic is caught here and becomes an Error.
+    let result = catch_unwind(AssertUnwindSafe(|| unsafe { compress(rgb, width, height, quality, subsampling, icc) }));
+    result.map_err(|panic| {
+        let msg = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown error".into());
+        Error::new(ErrorKind::InvalidRequest, format!("JPEG encoder failed: {msg}"))
+    })
+}
+
+extern "C-unwind" fn error_exit(cinfo: &mut ffi::jpeg_common_struct) {
+    let code = unsafe { cinfo.err.as_ref().map(|e| e.msg_code).unwrap_or(-1) };
+    std::panic::resume_unwind(Box::new(format!("libjpeg error code {code}")));
+}
+
+extern "C-unwind" fn silence(_cinfo: &mut ffi::jpeg_common_struct, _level: c_int) {}
+
+unsafe fn compress(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    quality: u8,
+    subsampling: Subsampling,
+    icc: Option<&[u8]>,
+) -> Vec<u8> {
+    let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
+    ffi::jpeg_std_error(&mut err);
+    err.error_exit = Some(error_exit);
+    err.emit_message = Some(silence);
+    let mut cinfo: Box<ffi::jpeg_compress_struct> = Box::new(mem::zeroed());
+    cinfo.common.err = &mut *err;
+    ffi::jpeg_CreateCompress(&mut *cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_compress_struct>());
+    // Destroys the compressor on every exit path, including unwinding.
+    struct Guard(*mut ffi::jpeg_compress_struct);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            unsafe { ffi::jpeg_destroy_compress(&mut *self.0) }
+        }
+    }
+    let _guard = Guard(&mut *cinfo);
+
+    // jpeg_mem_dest allocates (and grows) the output with the C allocator and
+    // hands ownership to us, also when an error unwinds out of the encoder.
+    struct MemDest {
+        buffer: *mut c_uchar,
+        size: c_ulong,
+    }
+    impl Drop for MemDest {
+        fn drop(&mut self) {
+            unsafe { c_free(self.buffer) }
+        }
+    }
+    let mut dest = Box::new(MemDest { buffer: std::ptr::null_mut(), size: 0 });
+    ffi::jpeg_mem_dest(&mut cinfo, &mut dest.buffer, &mut dest.size);
+
+    cinfo.image_width = width;
+    cinfo.image_height = height;
+    cinfo.input_components = 3;
+    cinfo.in_color_space = ffi::J_COLOR_SPACE::JCS_RGB;
+    // MozJPEG's default profile: progressive, trellis, optimised scans.
+    ffi::jpeg_set_defaults(&mut cinfo);
+    cinfo.optimize_coding = 1;
+    ffi::jpeg_set_quality(&mut cinfo, quality.min(100) as c_int, 1);
+    let (h, v) = match subsampling {
+        Subsampling::S420 => (2, 2),
+        Subsampling::S444 => (1, 1),
+    };
+    let components = std::slice::from_raw_parts_mut(cinfo.comp_info, 3);
+    components[0].h_samp_factor = h;
+    components[0].v_samp_factor = v;
+    for c in &mut components[1..] {
+        c.h_samp_factor = 1;
+        c.v_samp_factor = 1;
+    }
+    ffi::jpeg_simple_progression(&mut cinfo);
+
+    ffi::jpeg_start_compress(&mut cinfo, 1);
+    if let Some(profile) = icc {
+        ffi::jpeg_write_icc_profile(&mut cinfo, profile.as_ptr(), profile.len() as _);
+    }
+    let stride = width as usize * 3;
+    for row in rgb.chunks_exact(stride) {
+        let ptr = row.as_ptr();
+        ffi::jpeg_write_scanlines(&mut cinfo, &ptr, 1);
+    }
+    ffi::jpeg_finish_compress(&mut cinfo);
+    std::slice::from_raw_parts(dest.buffer, dest.size as usize).to_vec()
+}
+
+unsafe fn c_free(ptr: *mut c_uchar) {
+    extern "C" {
+        fn free(ptr: *mut std::ffi::c_void);
+    }
+    if !ptr.is_null() {
+        free(ptr.cast());
+    }
+}

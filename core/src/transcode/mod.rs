@@ -1,0 +1,223 @@
+//! Converting: decode, turn upright, manage colour, resize, encode, and (in
+//! target-size mode) search for the best quality that fits.
+
+mod colour;
+mod decode;
+mod options;
+mod resize;
+
+use serde::{Deserialize, Serialize};
+
+pub use decode::MAX_DECODE_PIXELS;
+pub use options::{Chroma, ColourMode, ConvertOptions, OutputFormat};
+
+use crate::codec;
+use crate::container;
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::Format;
+use crate::inspect::{analyse, supported_format};
+use crate::report::{Category, Finding};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConvertReport {
+    pub input_format: Format,
+    pub format: Format,
+    pub input_width: u32,
+    pub input_height: u32,
+    pub width: u32,
+    pub height: u32,
+    pub input_bytes: u64,
+    pub output_bytes: u64,
+    /// The quality used (JPEG and lossy WebP).
+    pub quality: Option<u8>,
+    /// The orientation applied to the pixels, if any.
+    pub rotated: Option<u16>,
+    /// Whether the output embeds the source's colour profile.
+    pub icc_kept: bool,
+    /// Whether transparent pixels were flattened onto the background colour.
+    pub flattened: bool,
+    /// Everything the input revealed: none of it is in the output.
+    pub removed: Vec<Finding>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Converted {
+    pub data: Vec<u8>,
+    pub report: ConvertReport,
+}
+
+/// Pixels ready to encode: upright, RGBA8, in their source colour space (or sRGB).
+struct Prepared {
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+    icc: Option<Vec<u8>>,
+}
+
+pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
+    if options.quality > 100 || options.png_level > 6 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "quality must be 0-100 and the PNG level 0-6"));
+    }
+    let input_format = supported_format(data)?;
+    let parsed = container::parse(input_format, data)?;
+    decode::check(&parsed)?;
+    let analysis = analyse(&parsed, data);
+    let decoded = decode::decode(data, input_format)?;
+    let mut image = decoded.image;
+    decode::orient(&mut image, analysis.orientation);
+    let (width, height) = (image.width(), image.height());
+    let mut rgba = image.into_rgba8().into_raw();
+    let mut icc = decoded.icc;
+    if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
+        colour::to_srgb(&mut rgba, profile)?;
+        icc = None;
+    }
+    let source = Prepared { rgba, width, height, icc };
+    let format = options.format.resolve(input_format);
+    let bounds = resize::fit(width, height, options.max_width, options.max_height);
+
+    let (data_out, size, quality, flattened) = match options.target_bytes {
+        None => {
+            let pixels = scaled(&source, bounds)?;
+            let (out, flattened) = encode(&pixels, bounds, format, options.quality, source.icc.as_deref(), options)?;
+            (out, bounds, lossy(format, options).then_some(options.quality), flattened)
+        }
+        Some(target) => fit_target(&source, bounds, format, options, target)?,
+    };
+    let removed: Vec<Finding> = analysis.findings.into_iter().filter(|f| f.category != Category::Display).collect();
+    Ok(Converted {
+        report: ConvertReport {
+            input_format,
+            format,
+            input_width: parsed.width,
+            input_height: parsed.height,
+            width: size.0,
+            height: size.1,
+            input_bytes: data.len() as u64,
+            output_bytes: data_out.len() as u64,
+            quality,
+            rotated: analysis.orientation.filter(|o| *o != 1),
+            icc_kept: source.icc.is_some(),
+            flattened,
+            removed,
+        },
+        data: data_out,
+    })
+}
+
+fn lossy(format: Format, options: &ConvertOptions) -> bool {
+    format == Format::Jpeg || (format == Format::Webp && !options.webp_lossless)
+}
+
+fn scaled(source: &Prepared, size: (u32, u32)) -> Result<Vec<u8>> {
+    resize::resize_rgba(&source.rgba, (source.width, source.height), size)
+}
+
+/// Encodes pixels of `size`; returns the file and whether alpha was flattened.
+fn encode(
+    rgba: &[u8],
+    size: (u32, u32),
+    format: Format,
+    quality: u8,
+    icc: Option<&[u8]>,
+    options: &ConvertOptions,
+) -> Result<(Vec<u8>, bool)> {
+    let (w, h) = size;
+    match format {
+        Format::Jpeg => {
+            let (rgb, flattened) = flatten(rgba, options.background);
+            let chroma = match options.chroma {
+                Chroma::Subsampled => codec::jpeg::Subsampling::S420,
+                Chroma::Full => codec::jpeg::Subsampling::S444,
+            };
+            Ok((codec::jpeg::encode(&rgb, w, h, quality, chroma, icc)?, flattened))
+        }
+        Format::Png => Ok((codec::png::encode(rgba, w, h, options.png_level, icc)?, false)),
+        Format::Webp => Ok((codec::webp::encode(rgba, w, h, quality, options.webp_lossless, icc)?, false)),
+        Format::Gif => {
+            Err(Error::new(ErrorKind::InvalidRequest, "GIF output is not offered: choose JPEG, PNG or WebP"))
+        }
+    }
+}
+
+/// Composites RGBA onto an opaque background (for JPEG), in 8-bit sRGB as
+/// browsers do. Returns RGB and whether any pixel was not opaque.
+fn flatten(rgba: &[u8], background: [u8; 3]) -> (Vec<u8>, bool) {
+    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+    let mut translucent = false;
+    for px in rgba.chunks_exact(4) {
+        let a = u32::from(px[3]);
+        translucent |= a != 255;
+        for c in 0..3 {
+            let v = (u32::from(px[c]) * a + u32::from(background[c]) * (255 - a) + 127) / 255;
+            rgb.push(v as u8);
+        }
+    }
+    (rgb, translucent)
+}
+
+/// Lowest quality tried before downscaling in target-size mode: below it,
+/// a smaller image looks better than a blockier one.
+const MIN_TARGET_QUALITY: u8 = 30;
+/// Downscale rounds before giving up on a target size.
+const MAX_SCALE_ROUNDS: usize = 6;
+
+type Encoded = (Vec<u8>, (u32, u32), Option<u8>, bool);
+
+/// The highest quality, then the mildest downscale, whose file fits in `target` bytes.
+fn fit_target(
+    source: &Prepared,
+    bounds: (u32, u32),
+    format: Format,
+    options: &ConvertOptions,
+    target: u64,
+) -> Result<Encoded> {
+    let lossy = lossy(format, options);
+    let icc = source.icc.as_deref();
+    let fits = |out: &[u8]| out.len() as u64 <= target;
+    let mut size = bounds;
+    for _ in 0..MAX_SCALE_ROUNDS {
+        let pixels = scaled(source, size)?;
+        let at = |q: u8| encode(&pixels, size, format, q, icc, options);
+        let top = options.quality;
+        let (out, flat) = at(top)?;
+        if fits(&out) {
+            return Ok((out, size, lossy.then_some(top), flat));
+        }
+        let mut smallest = out.len();
+        if lossy && top > MIN_TARGET_QUALITY {
+            let (floor_out, flat) = at(MIN_TARGET_QUALITY)?;
+            if fits(&floor_out) {
+                // Bisect between a quality that fits (lo) and one that does not (hi).
+                let (mut lo, mut hi) = (MIN_TARGET_QUALITY, top);
+                let mut best = (floor_out, flat);
+                while hi - lo > 1 {
+                    let mid = lo + (hi - lo) / 2;
+                    let (out, flat) = at(mid)?;
+                    if fits(&out) {
+                        lo = mid;
+                        best = (out, flat);
+                    } else {
+                        hi = mid;
+                    }
+                }
+                return Ok((best.0, size, Some(lo), best.1));
+            }
+            smallest = floor_out.len();
+        }
+        // Bytes scale roughly with pixel count: shrink by the square root of the excess.
+        let factor = ((target as f64 / smallest as f64).sqrt() * 0.95).min(0.95);
+        let next = ((f64::from(size.0) * factor).floor() as u32, (f64::from(size.1) * factor).floor() as u32);
+        if next.0 < 1 || next.1 < 1 {
+            break;
+        }
+        size = next;
+    }
+    Err(Error::new(
+        ErrorKind::LimitExceeded,
+        format!(
+            "cannot make this image fit in {target} bytes as {} without shrinking it beyond recognition",
+            format.name()
+        ),
+    ))
+}

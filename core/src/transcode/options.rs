@@ -1,0 +1,82 @@
+//! What a conversion should produce.
+
+use serde::{Deserialize, Serialize};
+
+use crate::format::Format;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// The input's own format.
+    Keep,
+    Jpeg,
+    Png,
+    Webp,
+}
+
+impl OutputFormat {
+    pub fn resolve(self, input: Format) -> Format {
+        match self {
+            OutputFormat::Keep => input,
+            OutputFormat::Jpeg => Format::Jpeg,
+            OutputFormat::Png => Format::Png,
+            OutputFormat::Webp => Format::Webp,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColourMode {
+    /// Embed the source's ICC profile in the output (colours as the author saw them).
+    KeepProfile,
+    /// Convert the pixels to sRGB and embed no profile.
+    ConvertToSrgb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Chroma {
+    /// 4:2:0 for photos (smaller files).
+    Subsampled,
+    /// 4:4:4: sharper colour edges, larger files.
+    Full,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ConvertOptions {
+    pub format: OutputFormat,
+    /// 0-100 for JPEG and lossy WebP; the upper bound in target-size mode.
+    pub quality: u8,
+    /// Fit within these bounds (never upscale).
+    pub max_width: Option<u32>,
+    pub max_height: Option<u32>,
+    /// "At most N bytes": the highest quality (then the mildest downscale) that fits.
+    pub target_bytes: Option<u64>,
+    pub colour: ColourMode,
+    pub chroma: Chroma,
+    /// Background for transparent pixels when the output has no alpha (JPEG).
+    pub background: [u8; 3],
+    /// WebP: lossless instead of lossy.
+    pub webp_lossless: bool,
+    /// oxipng preset, 0 (fastest) to 6 (smallest).
+    pub png_level: u8,
+}
+
+impl Default for ConvertOptions {
+    fn default() -> Self {
+        ConvertOptions {
+            format: OutputFormat::Keep,
+            quality: 80,
+            max_width: None,
+            max_height: None,
+            target_bytes: None,
+            colour: ColourMode::KeepProfile,
+            chroma: Chroma::Subsampled,
+            background: [255, 255, 255],
+            webp_lossless: false,
+            png_level: 2,
+        }
+    }
+}
