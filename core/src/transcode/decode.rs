@@ -45,6 +45,26 @@ pub(crate) fn check(parsed: &Parsed) -> Result<()> {
         )
         .in_format(name));
     }
+    // The decoder reads baseline, extended and progressive Huffman JPEGs only.
+    let exotic = parsed
+        .blocks
+        .iter()
+        .find(|b| b.label.starts_with("SOF") && !matches!(b.label.as_str(), "SOF0" | "SOF1" | "SOF2"));
+    if let Some(frame) = exotic {
+        let kind = match frame.label.as_str() {
+            "SOF3" | "SOF7" | "SOF11" | "SOF15" => "lossless",
+            "SOF5" | "SOF6" | "SOF13" | "SOF14" => "hierarchical",
+            _ => "arithmetic-coded",
+        };
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "this is a {kind} JPEG ({}); converting it is not supported, but removing its metadata is",
+                frame.label
+            ),
+        )
+        .in_format(name));
+    }
     if parsed.format == Format::Jpeg && parsed.components == 4 {
         return Err(Error::new(
             ErrorKind::Unsupported,

@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use serde_json::{Map, Value};
+
 /// The shared corpus (`../shared/corpus` beside the checkout, or $TRACELESS_CORPUS).
 /// Missing corpus is a failure, not a skip: these tests must not pass vacuously.
 pub fn corpus_dir() -> PathBuf {
@@ -108,4 +110,133 @@ pub fn decode_frames(data: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         }
         _ => Ok(vec![image::load_from_memory(data).map_err(err)?.into_rgba8().into_raw()]),
     }
+}
+
+/// exiftool tags that describe only structure or display, per family-0 group.
+pub fn allowed(group: &str, tag: &str) -> bool {
+    match group {
+        "SourceFile" | "JFIF" | "APP14" | "ICC_Profile" => true,
+        "ExifTool" => tag == "ExifToolVersion",
+        "File" => tag != "Comment",
+        "Composite" => matches!(tag, "ImageSize" | "Megapixels"),
+        "EXIF" => tag == "Orientation",
+        "PNG" => matches!(
+            tag,
+            "ImageWidth"
+                | "ImageHeight"
+                | "BitDepth"
+                | "ColorType"
+                | "Compression"
+                | "Filter"
+                | "Interlace"
+                | "Palette"
+                | "Transparency"
+                | "BackgroundColor"
+                | "PixelsPerUnitX"
+                | "PixelsPerUnitY"
+                | "PixelUnits"
+                | "Gamma"
+                | "SRGBRendering"
+                | "WhitePointX"
+                | "WhitePointY"
+                | "RedX"
+                | "RedY"
+                | "GreenX"
+                | "GreenY"
+                | "BlueX"
+                | "BlueY"
+                | "SignificantBits"
+                | "AnimationFrames"
+                | "AnimationPlays"
+                | "ProfileName"
+        ),
+        "RIFF" => matches!(
+            tag,
+            "ImageWidth"
+                | "ImageHeight"
+                | "VP8Version"
+                | "HorizontalScale"
+                | "VerticalScale"
+                | "AlphaCompression"
+                | "AlphaFiltering"
+                | "AlphaPreprocessing"
+                | "AnimationLoopCount"
+                | "BackgroundColor"
+                | "Duration"
+                | "WebP_Flags"
+        ),
+        "GIF" => matches!(
+            tag,
+            "GIFVersion"
+                | "ImageWidth"
+                | "ImageHeight"
+                | "HasColorMap"
+                | "ColorResolutionDepth"
+                | "BitsPerPixel"
+                | "BackgroundColor"
+                | "AnimationIterations"
+                | "FrameCount"
+                | "Duration"
+                | "TransparentColor"
+                | "PixelAspectRatio"
+        ),
+        _ => false,
+    }
+}
+
+/// Names that must never survive cleaning, whatever group exiftool puts them in.
+pub const FORBIDDEN_WORDS: &[&str] = &[
+    "GPS",
+    "SerialNumber",
+    "Owner",
+    "Artist",
+    "Creator",
+    "By-line",
+    "Comment",
+    "Thumbnail",
+    "Preview",
+    "Copyright",
+    "Author",
+    "MakerNote",
+    "XMP",
+    "IPTC",
+    "Photoshop",
+    "MPImage",
+    "Trailer",
+];
+
+/// What exiftool still reports that cleaning should have removed.
+pub fn leaks(record: &Map<String, Value>) -> Vec<String> {
+    record
+        .keys()
+        .filter(|key| {
+            let parts: Vec<&str> = key.split(':').collect();
+            let (group, tag) = (parts[0], *parts.last().unwrap());
+            // The kept ICC profile has its own (harmless) creator and copyright fields.
+            !allowed(group, tag) || (group != "ICC_Profile" && FORBIDDEN_WORDS.iter().any(|w| tag.contains(w)))
+        })
+        .filter(|key| *key != "SourceFile" && !key.starts_with("File:System:"))
+        .cloned()
+        .collect()
+}
+
+/// Files in the corpus that are broken on purpose, and how we must refuse them.
+pub const EXPECTED_ERRORS: &[(&str, traceless_core::ErrorKind)] = &[
+    ("ianare-exif-samples/jpg/corrupted.jpg", traceless_core::ErrorKind::Corrupt),
+    ("image-rs-image/tests/regression/gif/zero-loop-count.gif", traceless_core::ErrorKind::Corrupt),
+    ("image-rs-image/tests/regression/jpg/oss-fuzz-36829.jpeg", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xc1n0g08.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xc9n2c08.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xcsn0g01.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xd0n2c08.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xd3n2c08.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xd9n2c08.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xdtn0g01.png", traceless_core::ErrorKind::Corrupt),
+    ("pngsuite/png/xhdn0g08.png", traceless_core::ErrorKind::Corrupt),
+];
+
+pub const SUPPORTED: &[&str] = &["JPEG", "PNG", "APNG", "GIF", "WEBP"];
+
+pub fn field<'a>(record: &'a Map<String, Value>, suffix: &str) -> Option<&'a Value> {
+    record.iter().find(|(k, _)| k.ends_with(suffix)).map(|(_, v)| v)
 }

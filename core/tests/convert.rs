@@ -1,0 +1,248 @@
+//! Conversion over the corpus and against decompression bombs, judged by
+//! exiftool and an independent decode.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::{corpus_dir, exiftool, field, index, leaks, EXPECTED_ERRORS, SUPPORTED};
+use traceless_core::{convert, inspect, ConvertOptions, ErrorKind, Format, OutputFormat};
+
+/// Counts live and peak heap bytes, so tests can show a bomb is refused
+/// without a large allocation.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        System.dealloc(ptr, layout)
+    }
+}
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const BOUND: u32 = 640;
+
+fn options(format: OutputFormat) -> ConvertOptions {
+    ConvertOptions {
+        format,
+        max_width: Some(BOUND),
+        max_height: Some(BOUND),
+        png_level: 1,
+        ..ConvertOptions::default()
+    }
+}
+
+#[test]
+fn every_corpus_image_converts_to_every_format_clean_upright_and_bounded() {
+    let corpus = corpus_dir();
+    let out_dir = std::env::temp_dir().join(format!("traceless-convert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let rows: Vec<_> = index()
+        .into_iter()
+        .filter(|r| SUPPORTED.contains(&r.format.as_str()) && !EXPECTED_ERRORS.iter().any(|(p, _)| *p == r.path))
+        .collect();
+    let mut failures = Vec::new();
+    let mut outputs: Vec<(PathBuf, PathBuf, bool)> = Vec::new();
+    let mut refused_animated = 0;
+    for (i, row) in rows.iter().enumerate() {
+        let original = corpus.join(&row.path);
+        let data = std::fs::read(&original).unwrap();
+        let before = inspect(&data).unwrap();
+        for format in [OutputFormat::Jpeg, OutputFormat::Png, OutputFormat::Webp] {
+            let result = convert(&data, &options(format));
+            if before.frames > 1 {
+                match result {
+                    Err(e) if e.kind == ErrorKind::Unsupported && e.message.contains("animated") => {
+                        refused_animated += 1
+                    }
+                    other => failures.push(format!("{}: animated input gave {:?}", row.path, other.map(|c| c.report))),
+                }
+                continue;
+            }
+            let converted = match result {
+                Ok(c) => c,
+                Err(e) if e.kind == ErrorKind::Unsupported && e.message.contains("JPEG") => continue,
+                Err(e) => {
+                    failures.push(format!("{} -> {format:?}: {e}", row.path));
+                    continue;
+                }
+            };
+            let out = &converted.data;
+            let decoded = match image::load_from_memory(out) {
+                Ok(d) => d,
+                Err(e) => {
+                    failures.push(format!("{} -> {format:?}: output does not decode: {e}", row.path));
+                    continue;
+                }
+            };
+            // Upright: orientations 5-8 swap width and height.
+            let swapped = matches!(before.orientation, Some(5..=8));
+            let (w, h) = if swapped { (before.height, before.width) } else { (before.width, before.height) };
+            let (dw, dh) = (decoded.width(), decoded.height());
+            let fits = dw <= BOUND && dh <= BOUND && dw <= w && dh <= h;
+            // Rounding may move the shorter side by a pixel.
+            let aspect_kept = (f64::from(dh) - f64::from(h) * f64::from(dw) / f64::from(w)).abs() <= 1.0
+                || (f64::from(dw) - f64::from(w) * f64::from(dh) / f64::from(h)).abs() <= 1.0;
+            if !fits || !aspect_kept {
+                failures.push(format!("{}: {w}×{h} became {dw}×{dh} (bound {BOUND})", row.path));
+            }
+            let ext = format!("{format:?}").to_lowercase();
+            let path = out_dir.join(format!("{i}.{ext}"));
+            std::fs::write(&path, out).unwrap();
+            let srgb_source =
+                before.icc.as_ref().and_then(|i| i.description.as_deref()).is_some_and(|d| d.contains("sRGB"));
+            outputs.push((original.clone(), path, srgb_source));
+        }
+    }
+    let originals: Vec<PathBuf> = outputs.iter().map(|(o, _, _)| o.clone()).collect();
+    let converted: Vec<PathBuf> = outputs.iter().map(|(_, c, _)| c.clone()).collect();
+    let meta = exiftool(&converted, &[]);
+    let icc_before = exiftool(&originals, &["-b", "-ICC_Profile"]);
+    let icc_after = exiftool(&converted, &["-b", "-ICC_Profile"]);
+    for (original, out, srgb_source) in &outputs {
+        let (o, c) = (original.display().to_string(), out.display().to_string());
+        let name = original.strip_prefix(&corpus).unwrap().display();
+        match meta.get(&c) {
+            Some(record) => {
+                let left: Vec<String> = leaks(record)
+                    .into_iter()
+                    .chain(record.keys().filter(|k| k.starts_with("EXIF:")).cloned())
+                    .collect();
+                if !left.is_empty() {
+                    failures.push(format!("{name} -> {c}: exiftool finds {left:?}"));
+                }
+            }
+            None => failures.push(format!("{name} -> {c}: exiftool gave no result")),
+        }
+        let icc = |m: &std::collections::HashMap<String, serde_json::Map<String, serde_json::Value>>, k: &str| {
+            m.get(k).and_then(|r| field(r, "ICC_Profile").cloned())
+        };
+        // oxipng replaces the standard sRGB profiles with the equivalent 13-byte sRGB
+        // chunk, or drops them when it reduces a grey image to greyscale (untagged
+        // means sRGB). Either way the colours are the same.
+        let srgb_chunk = c.ends_with(".png") && *srgb_source && icc(&icc_after, &c).is_none();
+        if icc(&icc_before, &o) != icc(&icc_after, &c) && !o.ends_with(".gif") && !srgb_chunk {
+            failures.push(format!("{name} -> {c}: ICC profile not carried over byte for byte"));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&out_dir);
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(outputs.len() >= 900, "only {} conversions checked", outputs.len());
+    assert!(refused_animated >= 3 * 10, "animated inputs refused: {refused_animated}");
+}
+
+fn photo(rel: &str) -> Vec<u8> {
+    std::fs::read(corpus_dir().join(rel)).unwrap()
+}
+
+#[test]
+fn target_size_is_met_with_the_highest_quality_that_fits_or_refused_clearly() {
+    let data = photo("link-u-avif-sample-images/kimono.jpg");
+    for (format, target) in [(OutputFormat::Jpeg, 40_000u64), (OutputFormat::Webp, 30_000), (OutputFormat::Jpeg, 4_000)]
+    {
+        let opts = ConvertOptions { format, target_bytes: Some(target), ..ConvertOptions::default() };
+        let out = convert(&data, &opts).unwrap();
+        assert!(out.data.len() as u64 <= target, "{format:?} {} > {target}", out.data.len());
+        // One quality step higher (at the same size) would not have fitted.
+        if let (Some(q), false) = (out.report.quality, out.report.width < out.report.input_width) {
+            if q < 80 {
+                let higher = ConvertOptions { format, quality: q + 1, target_bytes: None, ..opts.clone() };
+                assert!(convert(&data, &higher).unwrap().data.len() as u64 > target, "q{} would also fit", q + 1);
+            }
+        }
+    }
+    let impossible = ConvertOptions { format: OutputFormat::Png, target_bytes: Some(60), ..ConvertOptions::default() };
+    let err = convert(&data, &impossible).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::LimitExceeded, "{err}");
+}
+
+#[test]
+fn transparency_is_flattened_onto_white_for_jpeg() {
+    let png = {
+        let img = image::RgbaImage::from_fn(8, 8, |x, _| image::Rgba([0, 0, 0, if x < 4 { 0 } else { 255 }]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let out = convert(&png, &ConvertOptions { format: OutputFormat::Jpeg, ..ConvertOptions::default() }).unwrap();
+    assert!(out.report.flattened);
+    let rgb = image::load_from_memory(&out.data).unwrap().to_rgb8();
+    assert!(rgb.get_pixel(0, 4).0.iter().all(|&c| c > 240), "transparent became {:?}", rgb.get_pixel(0, 4));
+    assert!(rgb.get_pixel(7, 4).0.iter().all(|&c| c < 15), "opaque black became {:?}", rgb.get_pixel(7, 4));
+}
+
+fn png_bomb() -> Vec<u8> {
+    let chunk = |ty: &[u8; 4], body: &[u8]| {
+        let mut c = (body.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(ty);
+        c.extend_from_slice(body);
+        let mut h = crc32fast::Hasher::new();
+        h.update(ty);
+        h.update(body);
+        c.extend_from_slice(&h.finalize().to_be_bytes());
+        c
+    };
+    let mut ihdr = 100_000u32.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let idat = miniz_oxide::deflate::compress_to_vec_zlib(&[0u8; 64], 9);
+    [b"\x89PNG\r\n\x1a\n".to_vec(), chunk(b"IHDR", &ihdr), chunk(b"IDAT", &idat), chunk(b"IEND", b"")].concat()
+}
+
+fn webp_bomb() -> Vec<u8> {
+    // VP8X canvas 16383×16383, then a tiny lossless bitstream claiming the same.
+    let mut vp8x = vec![0u8, 0, 0, 0];
+    vp8x.extend_from_slice(&16382u32.to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&16382u32.to_le_bytes()[..3]);
+    let bits: u32 = 16382 | (16382 << 14);
+    let mut vp8l = vec![0x2F];
+    vp8l.extend_from_slice(&bits.to_le_bytes());
+    vp8l.extend_from_slice(&[0; 5]);
+    let chunk = |f: &[u8], b: &[u8]| [f.to_vec(), (b.len() as u32).to_le_bytes().to_vec(), b.to_vec()].concat();
+    let body = [b"WEBP".to_vec(), chunk(b"VP8X", &vp8x), chunk(b"VP8L", &vp8l)].concat();
+    [b"RIFF".to_vec(), (body.len() as u32).to_le_bytes().to_vec(), body].concat()
+}
+
+fn gif_bomb(frames: usize) -> Vec<u8> {
+    let mut gif = b"GIF89a\x00\x01\x00\x01\x80\x00\x00".to_vec();
+    gif.extend_from_slice(&[0, 0, 0, 255, 255, 255]);
+    for _ in 0..frames {
+        gif.extend_from_slice(&[0x21, 0xF9, 4, 0, 1, 0, 0, 0]);
+        gif.extend_from_slice(&[0x2C, 0, 0, 0, 0, 0, 1, 0, 1, 0, 2, 2, 0x4C, 0x01, 0]);
+    }
+    gif.push(0x3B);
+    gif
+}
+
+#[test]
+fn decompression_bombs_are_refused_before_any_large_allocation() {
+    for (name, bomb, expect) in [
+        ("PNG 100000×100000", png_bomb(), ErrorKind::LimitExceeded),
+        ("WebP 16383×16383", webp_bomb(), ErrorKind::LimitExceeded),
+        ("GIF with 5000 frames", gif_bomb(5000), ErrorKind::Unsupported),
+    ] {
+        PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+        let base = LIVE.load(Ordering::Relaxed);
+        let err = convert(&bomb, &ConvertOptions::default()).unwrap_err();
+        let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+        assert_eq!(err.kind, expect, "{name}: {err}");
+        // Tests run in parallel threads, so the peak includes their allocations
+        // too; a decoded bomb would need gigabytes.
+        assert!(peak < 256 * 1024 * 1024, "{name}: {peak} bytes allocated");
+        // Lossless cleaning still works on what is a valid file.
+        assert!(traceless_core::clean(&bomb, &traceless_core::Policy::default()).is_ok(), "{name} cleans");
+        assert!(bomb.len() < 2000 || name.starts_with("GIF"), "{name} is {} bytes", bomb.len());
+    }
+    assert_eq!(inspect(&gif_bomb(5000)).unwrap().frames, 5000);
+    assert_eq!(inspect(&png_bomb()).unwrap().format, Format::Png);
+}
