@@ -1,5 +1,9 @@
 //! `traceless`: inspect and clean image metadata on your own machine.
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod batch;
 mod inputs;
 mod render;
 mod write;
@@ -8,10 +12,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use traceless_core::{Chroma, ColourMode, ConvertOptions, OutputFormat, Policy};
 
-use inputs::{collect, Input};
 
 #[derive(Parser)]
 #[command(
@@ -86,6 +88,9 @@ struct ConvertArgs {
     /// Print machine-readable JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Files processed at once (default: one per core).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 fn parse_format(s: &str) -> Result<OutputFormat, String> {
@@ -133,6 +138,9 @@ struct CleanArgs {
     /// Print machine-readable JSON instead of text.
     #[arg(long)]
     json: bool,
+    /// Files processed at once (default: one per core).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
     /// Also remove the colour profile (colours may shift on wide-gamut photos).
     #[arg(long)]
     drop_icc: bool,
@@ -159,16 +167,6 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-fn progress(len: usize) -> ProgressBar {
-    // Only large batches get a bar; indicatif hides it when stderr is not a terminal.
-    if len < 10 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").expect("valid template"));
-    bar
 }
 
 fn inspect(files: &[PathBuf], json: bool) -> bool {
@@ -201,10 +199,10 @@ fn clean(args: &CleanArgs) -> bool {
         keep_author: args.keep_author,
     };
     let target = match &args.out {
-        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.overwrite, extension: None },
+        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.overwrite, format: None },
         None => write::Target::InPlace,
     };
-    batch(&args.inputs, &target, args.json, |data| {
+    batch::run(&args.inputs, target, args.json, args.jobs.map(usize::from), |data| {
         let cleaned = traceless_core::clean(data, &policy).map_err(|e| e.to_string())?;
         Ok(render::Done::from_clean(cleaned))
     })
@@ -223,75 +221,17 @@ fn convert(args: &ConvertArgs) -> bool {
         webp_lossless: args.lossless,
         png_level: args.png_level,
     };
-    let target = write::Target::Dir { root: args.out.clone(), overwrite: args.overwrite, extension: Some(args.to) };
-    batch(&args.inputs, &target, args.json, |data| {
+    // An explicit format gets its own extension; "keep" keeps the file name.
+    let format = match args.to {
+        OutputFormat::Keep => None,
+        OutputFormat::Jpeg => Some(traceless_core::Format::Jpeg),
+        OutputFormat::Png => Some(traceless_core::Format::Png),
+        OutputFormat::Webp => Some(traceless_core::Format::Webp),
+    };
+    let target = write::Target::Dir { root: args.out.clone(), overwrite: args.overwrite, format };
+    batch::run(&args.inputs, target, args.json, args.jobs.map(usize::from), |data| {
         let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
         Ok(render::Done::from_convert(converted))
     })
 }
 
-/// Runs `work` over every input, writing results to `target`, going on past
-/// failures. Returns whether every input succeeded.
-fn batch(
-    args: &[PathBuf],
-    target: &write::Target,
-    json: bool,
-    work: impl Fn(&[u8]) -> Result<render::Done, String>,
-) -> bool {
-    let (inputs, mut failures) = collect(args);
-    let bar = progress(inputs.len());
-    let mut results = Vec::new();
-    let mut planned = std::collections::HashSet::new();
-    let mut skipped = 0;
-    for input in &inputs {
-        bar.set_message(input.path.display().to_string());
-        let outcome = process(input, target, &mut planned, &work);
-        bar.inc(1);
-        match &outcome {
-            render::Outcome::Skipped { .. } => skipped += 1,
-            render::Outcome::Failed { .. } => failures += 1,
-            render::Outcome::Done { .. } => {}
-        }
-        if !json {
-            if let Some(line) = render::outcome_text(&input.path, &outcome) {
-                bar.suspend(|| println!("{line}"));
-            }
-        }
-        results.push(render::outcome_json(&input.path, &outcome));
-    }
-    bar.finish_and_clear();
-    if json {
-        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
-    } else {
-        eprintln!("{}", render::totals(&results, skipped, failures));
-    }
-    failures == 0
-}
-
-fn process(
-    input: &Input,
-    target: &write::Target,
-    planned: &mut std::collections::HashSet<PathBuf>,
-    work: &impl Fn(&[u8]) -> Result<render::Done, String>,
-) -> render::Outcome {
-    let data = match std::fs::read(&input.path) {
-        Ok(d) => d,
-        Err(e) => return render::Outcome::Failed { error: format!("cannot read: {e}") },
-    };
-    if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
-        return render::Outcome::Skipped { reason: "not a JPEG, PNG, WebP or GIF image".into() };
-    }
-    let done = match work(&data) {
-        Ok(d) => d,
-        Err(error) => return render::Outcome::Failed { error },
-    };
-    let destination = match target.destination(input, done.format, planned) {
-        Ok(d) => d,
-        Err(error) => return render::Outcome::Failed { error },
-    };
-    let durable = matches!(target, write::Target::InPlace);
-    if let Err(e) = write::atomic(&destination, &done.data, &input.path, durable) {
-        return render::Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
-    }
-    render::Outcome::Done { output: destination, done: Box::new(done) }
-}

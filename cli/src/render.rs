@@ -10,7 +10,6 @@ use traceless_core::{Category, InspectReport};
 /// A finished file: its bytes, and what to tell the user about it.
 pub struct Done {
     pub data: Vec<u8>,
-    pub format: traceless_core::Format,
     pub summary: String,
     pub input_bytes: u64,
     pub report: Value,
@@ -20,7 +19,6 @@ impl Done {
     pub fn from_clean(cleaned: traceless_core::Cleaned) -> Self {
         let r = &cleaned.report;
         Done {
-            format: r.format,
             summary: r.summary.clone(),
             input_bytes: r.input_bytes,
             report: serde_json::to_value(r).expect("serialisable"),
@@ -38,7 +36,6 @@ impl Done {
             let _ = write!(summary, ", removed {}", traceless_core::summarise(&r.removed));
         }
         Done {
-            format: r.format,
             summary,
             input_bytes: r.input_bytes,
             report: serde_json::to_value(r).expect("serialisable"),

@@ -1,82 +1,107 @@
-//! Where cleaned files go, and writing them atomically.
+//! Where output files go, and reading and writing them safely.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::inputs::Input;
 
 pub enum Target {
-    /// Write into a folder; `extension` set means the format may change (convert).
-    Dir {
-        root: PathBuf,
-        overwrite: bool,
-        extension: Option<traceless_core::OutputFormat>,
-    },
+    /// Write into a folder, keeping the input's relative path; with `format`,
+    /// the file gets that format's extension.
+    Dir { root: PathBuf, overwrite: bool, format: Option<traceless_core::Format> },
     InPlace,
 }
 
-impl Target {
-    /// The output path for `input`, refusing anything that would overwrite an
-    /// original, another output of this run, or (without --overwrite) any file.
-    pub fn destination(
-        &self,
-        input: &Input,
-        format: traceless_core::Format,
-        planned: &mut HashSet<PathBuf>,
-    ) -> Result<PathBuf, String> {
-        let (root, overwrite, converting) = match self {
+/// Decides every output path up front, refusing anything that would overwrite
+/// an original, another output of this run, or (without --overwrite) any file.
+pub struct Planner {
+    target: Target,
+    planned: HashSet<PathBuf>,
+    /// Canonical forms of folders already seen: resolving a path costs a system
+    /// call per component, and batches share folders.
+    canonical: HashMap<PathBuf, PathBuf>,
+}
+
+impl Planner {
+    pub fn new(target: Target) -> Self {
+        Planner { target, planned: HashSet::new(), canonical: HashMap::new() }
+    }
+
+    pub fn plan(&mut self, input: &Input) -> Result<PathBuf, String> {
+        let (root, overwrite, format) = match &self.target {
             Target::InPlace => return Ok(input.path.clone()),
-            Target::Dir { root, overwrite, extension } => (root, *overwrite, extension.is_some()),
+            Target::Dir { root, overwrite, format } => (root, *overwrite, *format),
         };
         let mut destination = root.join(&input.relative);
-        if converting {
+        if let Some(format) = format {
             destination.set_extension(format.extension());
         }
-        let absolute = absolute(&destination);
-        if absolute == absolute_existing(&input.path) {
+        let absolute = self.absolute(&destination);
+        if absolute == self.absolute(&input.path) {
             return Err("the output would replace the original (use --in-place to do that on purpose)".into());
         }
-        if !planned.insert(absolute.clone()) {
+        if !self.planned.insert(absolute) {
             return Err(format!("{} is already the output of another input", destination.display()));
         }
-        if destination.exists() && !overwrite {
+        if !overwrite && destination.exists() {
             return Err(format!("{} exists (use --overwrite to replace it)", destination.display()));
         }
         Ok(destination)
     }
-}
 
-fn absolute(path: &Path) -> PathBuf {
-    // The file may not exist yet: canonicalise its folder.
-    match (path.parent(), path.file_name()) {
-        (Some(parent), Some(name)) if parent.exists() => absolute_existing(parent).join(name),
-        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    /// The path with its folder resolved (the file itself may not exist yet).
+    fn absolute(&mut self, path: &Path) -> PathBuf {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        };
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        let resolved = self.canonical.entry(parent.to_path_buf()).or_insert_with(|| {
+            fs::canonicalize(parent).unwrap_or_else(|_| std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf()))
+        });
+        resolved.join(name)
     }
 }
 
-fn absolute_existing(path: &Path) -> PathBuf {
-    fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+/// Creates a folder (and its parents) once per run: batches write many files
+/// into few folders.
+fn ensure_dir(dir: &Path) -> std::io::Result<()> {
+    static CREATED: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    let mut created = CREATED.lock().unwrap_or_else(|e| e.into_inner());
+    let created = created.get_or_insert_with(HashSet::new);
+    if !created.contains(dir) {
+        fs::create_dir_all(dir)?;
+        created.insert(dir.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Reads a file and its permissions with one open.
+pub fn read(path: &Path) -> std::io::Result<(Vec<u8>, fs::Permissions)> {
+    let mut file = fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut data)?;
+    Ok((data, meta.permissions()))
 }
 
 /// Writes to a temporary file beside `destination`, then renames it into place,
-/// so no reader ever sees a half-written image. Keeps the original's permissions.
-/// `durable` also flushes to disk before the rename: needed when the original
-/// is being replaced (a power cut must not lose it), not for new copies.
-pub fn atomic(destination: &Path, data: &[u8], original: &Path, durable: bool) -> std::io::Result<()> {
+/// so no reader ever sees a half-written image. The output gets the original's
+/// permissions. `durable` also flushes to disk before the rename: needed when
+/// the original is being replaced (a power cut must not lose it), not for copies.
+pub fn atomic(destination: &Path, data: &[u8], permissions: fs::Permissions, durable: bool) -> std::io::Result<()> {
     let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
+    ensure_dir(dir)?;
     let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.traceless-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
         file.write_all(data)?;
+        file.set_permissions(permissions)?;
         if durable {
             file.sync_all()?;
-        }
-        if let Ok(meta) = fs::metadata(original) {
-            fs::set_permissions(&temp, meta.permissions())?;
         }
         fs::rename(&temp, destination)
     })();

@@ -128,7 +128,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
 fn scan_end(data: &[u8], from: usize) -> Result<usize> {
     let mut i = from;
     loop {
-        let Some(found) = data[i..].iter().position(|&b| b == 0xFF) else {
+        let Some(found) = memchr::memchr(0xFF, &data[i..]) else {
             return Err(Error::truncated(
                 NAME,
                 data.len(),

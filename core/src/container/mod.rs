@@ -172,7 +172,7 @@ pub(crate) fn printable(bytes: &[u8]) -> String {
 /// Names what data after the end of an image most likely is.
 pub(crate) fn trailer_label(trailer: &[u8]) -> String {
     let head = &trailer[..trailer.len().min(64)];
-    let contains = |needle: &[u8]| trailer.windows(needle.len()).take(1 << 20).any(|w| w == needle);
+    let contains = |needle: &[u8]| memchr::memmem::find(&trailer[..trailer.len().min(1 << 20)], needle).is_some();
     let what = if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
         "embedded JPEG image"
     } else if head.len() >= 8 && &head[4..8] == b"ftyp" {

@@ -1,0 +1,112 @@
+//! Running one job (clean or convert) over many files: plan every output path
+//! first (in input order, so collisions are reported deterministically), then
+//! process the files on all cores, going on past failures.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::inputs::{collect, Input};
+use crate::render::{self, Done, Outcome};
+use crate::write::{self, Planner, Target};
+
+fn progress(len: usize) -> ProgressBar {
+    // Only large batches get a bar; indicatif hides it when stderr is not a terminal.
+    if len < 10 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len as u64);
+    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}").expect("valid template"));
+    bar
+}
+
+/// Returns whether every input succeeded.
+pub fn run(
+    args: &[PathBuf],
+    target: Target,
+    json: bool,
+    jobs_wanted: Option<usize>,
+    work: impl Fn(&[u8]) -> Result<Done, String> + Sync,
+) -> bool {
+    let (inputs, unreadable) = collect(args);
+    let durable = matches!(target, Target::InPlace);
+    let mut planner = Planner::new(target);
+    let jobs: Vec<(Input, Result<PathBuf, String>)> = inputs
+        .into_iter()
+        .map(|input| {
+            let destination = planner.plan(&input);
+            (input, destination)
+        })
+        .collect();
+
+    let bar = progress(jobs.len());
+    let next = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = jobs_wanted.unwrap_or(cores).min(jobs.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((input, destination)) = jobs.get(i) else { break };
+                let outcome = process(input, destination, durable, &work);
+                if !json {
+                    if let Some(line) = render::outcome_text(&input.path, &outcome) {
+                        bar.suspend(|| println!("{line}"));
+                    }
+                }
+                bar.inc(1);
+                outcomes.lock().expect("no worker panics")[i] = Some(outcome);
+            });
+        }
+    });
+    bar.finish_and_clear();
+
+    let outcomes = outcomes.into_inner().expect("no worker panics");
+    let mut results = Vec::with_capacity(jobs.len());
+    let (mut skipped, mut failures) = (0, unreadable);
+    for ((input, _), outcome) in jobs.iter().zip(outcomes) {
+        let outcome = outcome.expect("every job ran");
+        match outcome {
+            Outcome::Skipped { .. } => skipped += 1,
+            Outcome::Failed { .. } => failures += 1,
+            Outcome::Done { .. } => {}
+        }
+        results.push(render::outcome_json(&input.path, &outcome));
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
+    } else {
+        eprintln!("{}", render::totals(&results, skipped, failures));
+    }
+    failures == 0
+}
+
+fn process(
+    input: &Input,
+    destination: &Result<PathBuf, String>,
+    durable: bool,
+    work: &impl Fn(&[u8]) -> Result<Done, String>,
+) -> Outcome {
+    let (data, permissions) = match write::read(&input.path) {
+        Ok(read) => read,
+        Err(e) => return Outcome::Failed { error: format!("cannot read: {e}") },
+    };
+    if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
+        return Outcome::Skipped { reason: "not a JPEG, PNG, WebP or GIF image".into() };
+    }
+    let destination = match destination {
+        Ok(d) => d,
+        Err(error) => return Outcome::Failed { error: error.clone() },
+    };
+    let done = match work(&data) {
+        Ok(d) => d,
+        Err(error) => return Outcome::Failed { error },
+    };
+    if let Err(e) = write::atomic(destination, &done.data, permissions, durable) {
+        return Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
+    }
+    Outcome::Done { output: destination.clone(), done: Box::new(done) }
+}
