@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps build run test test-unit test-corpus test-cli fuzz-smoke bench lint clean
+.PHONY: all deps build run test fuzz-smoke bench lint clean
 
 all: build
 
@@ -14,6 +14,7 @@ deps:
 
 build: deps
 	$(CARGO) build --release --workspace
+	@bash scripts/build-wasm.sh
 
 # The main job for now: show what the engine finds in and removes from a sample photo.
 run: build
@@ -24,6 +25,8 @@ test: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) test --workspace
+	@bash scripts/build-wasm.sh
+	node --test tests/wasm/
 	@bash scripts/fuzz-smoke.sh
 
 fuzz-smoke: deps

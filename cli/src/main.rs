@@ -14,7 +14,6 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use traceless_core::{Chroma, ColourMode, ConvertOptions, OutputFormat, Policy};
 
-
 #[derive(Parser)]
 #[command(
     name = "traceless",
@@ -234,4 +233,3 @@ fn convert(args: &ConvertArgs) -> bool {
         Ok(render::Done::from_convert(converted))
     })
 }
-

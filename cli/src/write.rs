@@ -11,7 +11,11 @@ use crate::inputs::Input;
 pub enum Target {
     /// Write into a folder, keeping the input's relative path; with `format`,
     /// the file gets that format's extension.
-    Dir { root: PathBuf, overwrite: bool, format: Option<traceless_core::Format> },
+    Dir {
+        root: PathBuf,
+        overwrite: bool,
+        format: Option<traceless_core::Format>,
+    },
     InPlace,
 }
 
@@ -59,7 +63,8 @@ impl Planner {
         };
         let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
         let resolved = self.canonical.entry(parent.to_path_buf()).or_insert_with(|| {
-            fs::canonicalize(parent).unwrap_or_else(|_| std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf()))
+            fs::canonicalize(parent)
+                .unwrap_or_else(|_| std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf()))
         });
         resolved.join(name)
     }

@@ -34,5 +34,9 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
-    println!("{{\"files\": {}, \"bytes\": {bytes}, \"median_s\": {median:.6}, \"mb_per_s\": {:.1}}}", files.len(), bytes as f64 / median / 1e6);
+    println!(
+        "{{\"files\": {}, \"bytes\": {bytes}, \"median_s\": {median:.6}, \"mb_per_s\": {:.1}}}",
+        files.len(),
+        bytes as f64 / median / 1e6
+    );
 }

@@ -127,3 +127,25 @@ fn corpus_unsupported_and_unknown_files_are_refused_with_their_type() {
     assert!(checked >= 80, "only {checked} unsupported files checked");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Writes what the native engine makes of every supported corpus file, for the
+/// wasm test (tests/wasm) to compare against.
+#[test]
+fn wasm_reference() {
+    let corpus = corpus_dir();
+    let mut reference = serde_json::Map::new();
+    for row in index().into_iter().filter(|r| SUPPORTED.contains(&r.format.as_str())) {
+        let data = std::fs::read(corpus.join(&row.path)).unwrap();
+        let entry = match clean(&data, &Policy::default()) {
+            Ok(c) => serde_json::json!({ "ok": true, "len": c.data.len(), "sum": fnv1a(&c.data) }),
+            Err(e) => serde_json::json!({ "ok": false, "kind": e.kind }),
+        };
+        reference.insert(row.path, entry);
+    }
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm-reference.json");
+    std::fs::write(target, serde_json::to_string_pretty(&reference).unwrap()).unwrap();
+}
+
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(2166136261u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(16777619))
+}

@@ -1,0 +1,79 @@
+// The engine as WebAssembly, in Node: it loads with no host imports beyond
+// wasm-bindgen's own, and gives the same results as the native engine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const require = createRequire(import.meta.url);
+const engine = require(join(root, 'target/wasm/node/traceless_wasm.js'));
+const corpus = process.env.TRACELESS_CORPUS ?? join(root, '..', 'shared', 'corpus');
+const read = (rel) => new Uint8Array(readFileSync(join(corpus, rel)));
+
+test('the module imports nothing from env', () => {
+  const bytes = readFileSync(join(root, 'target/wasm/web/traceless_wasm_bg.wasm'));
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(bytes));
+  const env = imports.filter((i) => i.module === 'env').map((i) => i.name);
+  assert.deepEqual(env, []);
+  assert.ok(imports.every((i) => i.module === './traceless_wasm_bg.js'), JSON.stringify(imports.map((i) => i.module)));
+});
+
+test('inspect finds the location in a GPS photo', () => {
+  const report = engine.inspect(read('exiftool/t/images/GPS.jpg'));
+  assert.equal(report.format, 'jpeg');
+  assert.ok(Math.abs(report.location.latitude - 54.989667) < 1e-5);
+  assert.match(report.summary, /^location/);
+});
+
+test('clean removes everything and matches the native engine byte for byte', () => {
+  const { data, report } = engine.clean(read('exiftool/t/images/GPS.jpg'));
+  assert.ok(data instanceof Uint8Array);
+  assert.ok(report.removed.some((f) => f.category === 'location'));
+  const again = engine.inspect(data);
+  assert.equal(again.location, null);
+  assert.ok(again.findings.every((f) => f.category === 'display'));
+});
+
+test('every supported corpus image cleans in wasm exactly as natively', () => {
+  // native.json is written by the Rust test `wasm_reference` (cargo test), so
+  // both engines are compared on the same files.
+  const reference = JSON.parse(readFileSync(join(root, 'target/wasm-reference.json'), 'utf8'));
+  let compared = 0;
+  for (const [rel, expected] of Object.entries(reference)) {
+    let actual;
+    try {
+      const { data } = engine.clean(read(rel));
+      actual = { ok: true, len: data.length, sum: checksum(data) };
+    } catch (e) {
+      actual = { ok: false, kind: e.kind };
+    }
+    assert.deepEqual(actual, expected, rel);
+    compared++;
+  }
+  assert.ok(compared >= 400, `compared ${compared}`);
+});
+
+test('convert re-encodes to JPEG, PNG and WebP within bounds', () => {
+  const photo = read('link-u-avif-sample-images/kimono.jpg');
+  for (const format of ['jpeg', 'png', 'webp']) {
+    const { data, report } = engine.convert(photo, { format, maxWidth: 300, maxHeight: 300 });
+    assert.equal(report.format, format);
+    assert.ok(report.width <= 300 && report.height <= 300, JSON.stringify(report));
+    assert.equal(engine.inspect(data).width, report.width);
+  }
+});
+
+test('errors are JS Errors with the engine message and kind', () => {
+  assert.throws(() => engine.clean(read('mat2/tests/data/dirty.heic')), (e) => e instanceof Error && e.kind === 'unsupported' && /HEIC/.test(e.message));
+  assert.throws(() => engine.clean(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 9])), (e) => e.kind === 'truncated');
+  assert.throws(() => engine.convert(read('exiftool/t/images/GPS.jpg'), { quality: 'high' }), /invalid options/);
+});
+
+function checksum(bytes) {
+  let h = 2166136261 >>> 0; // FNV-1a
+  for (const b of bytes) h = Math.imul(h ^ b, 16777619) >>> 0;
+  return h;
+}

@@ -1,0 +1,60 @@
+//! The Traceless engine for JavaScript: a few functions over bytes, as in
+//! jSquash's codec glue. Options and reports cross as plain objects; errors are
+//! JS `Error`s carrying the engine's message and a `kind`.
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[cfg(target_arch = "wasm32")]
+mod libc_shim;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+fn error(e: traceless_core::Error) -> JsValue {
+    let js = js_sys::Error::new(&e.to_string());
+    let kind = serde_wasm_bindgen::to_value(&e.kind).unwrap_or(JsValue::NULL);
+    let _ = js_sys::Reflect::set(&js, &"kind".into(), &kind);
+    js.into()
+}
+
+fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&format!("invalid options: {e}"))))
+}
+
+/// `{ data: Uint8Array, report }`
+fn with_data(data: &[u8], report: JsValue) -> Result<JsValue, JsValue> {
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"data".into(), &js_sys::Uint8Array::from(data).into())?;
+    js_sys::Reflect::set(&out, &"report".into(), &report)?;
+    Ok(out.into())
+}
+
+/// What the image reveals (an `InspectReport`).
+#[wasm_bindgen]
+pub fn inspect(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    to_js(&traceless_core::inspect(bytes).map_err(error)?)
+}
+
+/// Removes metadata losslessly. `policy` is a `Policy` object (or undefined for the default).
+#[wasm_bindgen]
+pub fn clean(bytes: &[u8], policy: JsValue) -> Result<JsValue, JsValue> {
+    let policy: traceless_core::Policy = options(policy)?;
+    let cleaned = traceless_core::clean(bytes, &policy).map_err(error)?;
+    with_data(&cleaned.data, to_js(&cleaned.report)?)
+}
+
+/// Re-encodes (format, quality, size, target size). `options` is a `ConvertOptions` object.
+#[wasm_bindgen]
+pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue> {
+    let opts: traceless_core::ConvertOptions = options(options_value)?;
+    let converted = traceless_core::convert(bytes, &opts).map_err(error)?;
+    with_data(&converted.data, to_js(&converted.report)?)
+}
