@@ -76,7 +76,7 @@ fn detect_unsupported(data: &[u8]) -> Option<&'static str> {
         let brand = &data[8..12];
         // Compatible brands follow the major brand and minor version.
         let size = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
-        let compat_end = size.clamp(16, data.len().min(256));
+        let compat_end = size.min(data.len()).min(256);
         let brands: Vec<&[u8]> =
             std::iter::once(brand).chain(data.get(16..compat_end).unwrap_or(&[]).chunks_exact(4)).collect();
         let has = |b: &[u8]| brands.contains(&b);
@@ -161,6 +161,9 @@ mod tests {
         assert_eq!(detect(b"<?xml version=\"1.0\"?><svg></svg>"), Detected::Unsupported("SVG"));
         assert_eq!(detect(b"hello world"), Detected::Unknown);
         assert_eq!(detect(b""), Detected::Unknown);
+        // Found by fuzzing: an ftyp box shorter than its compatible-brands field.
+        assert_eq!(detect(b"\0\0\0\x18ftypheic"), Detected::Unsupported("HEIC"));
+        assert_eq!(detect(b"\0\0\0\x01ftypabcd\0\0\0\0heic"), Detected::Unsupported("ISO media (MP4/MOV)"));
         // A RIFF that is not WebP (e.g. WAV) is not WebP.
         assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Detected::Unknown);
     }
