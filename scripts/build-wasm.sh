@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Builds the engine as WebAssembly: cargo (wasm32, simd128) -> wasm-bindgen ->
-# wasm-opt. Outputs: target/wasm/web (for the extension) and target/wasm/node (tests, benchmarks).
+# Builds the engine as WebAssembly: cargo (wasm32, simd128, LTO) -> wasm-bindgen ->
+# wasm-opt. Outputs: target/wasm/web (for the extension) and target/wasm/node
+# (tests, benchmarks); both share the same optimised module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p traceless-wasm --target wasm32-unknown-unknown
-raw=target/wasm32-unknown-unknown/release/traceless_wasm.wasm
-for flavour in web nodejs; do
-    out="target/wasm/${flavour/nodejs/node}"
-    rm -rf "$out"
-    wasm-bindgen --target "$flavour" --out-dir "$out" "$raw"
-    # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
-    node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-        -o "$out/traceless_wasm_bg.wasm" "$out/traceless_wasm_bg.wasm"
-done
-ls -l target/wasm/web/traceless_wasm_bg.wasm | awk '{print "wasm: " $5 " bytes (web)"}'
+cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
+raw=target/wasm32-unknown-unknown/wasm/traceless_wasm.wasm
+rm -rf target/wasm/web target/wasm/node
+wasm-bindgen --target web --out-dir target/wasm/web "$raw"
+wasm-bindgen --target nodejs --out-dir target/wasm/node "$raw"
+# Binaryen from npm: Debian's is too old for wasm-bindgen's output.
+node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+    -o target/wasm/web/traceless_wasm_bg.wasm target/wasm/web/traceless_wasm_bg.wasm
+cp target/wasm/web/traceless_wasm_bg.wasm target/wasm/node/traceless_wasm_bg.wasm
+size=$(stat -c %s target/wasm/web/traceless_wasm_bg.wasm)
+gz=$(gzip -9 -c target/wasm/web/traceless_wasm_bg.wasm | wc -c)
+echo "wasm: $size bytes, $gz gzipped"
