@@ -5,12 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-30}"
 corpus="${TRACELESS_CORPUS:-../../shared/corpus}"
-for target in clean inspect; do
+for target in clean inspect convert; do
     seeds="corpus/$target"
     mkdir -p "$seeds"
     if [ -z "$(ls -A "$seeds")" ]; then
         find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \) \
             -size -24k -exec cp -t "$seeds" {} + 2>/dev/null || true
+        if [ "$target" = convert ]; then
+            # The convert target reads its options from 4 leading bytes.
+            for f in "$seeds"/*; do
+                { printf '\x01\x50\x40\x00'; cat "$f"; } > "$f.seed" && mv "$f.seed" "$f"
+            done
+        fi
     fi
     echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
     set +e
@@ -24,4 +30,4 @@ for target in clean inspect; do
         exit "$status"
     fi
 done
-echo "fuzz: 2 passed, 0 failed"
+echo "fuzz: 3 passed, 0 failed"
