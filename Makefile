@@ -26,7 +26,7 @@ test: deps
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) test --workspace
 	@bash scripts/build-wasm.sh
-	node --test tests/wasm/
+	@bash scripts/test-wasm.sh
 	@bash scripts/fuzz-smoke.sh
 
 fuzz-smoke: deps

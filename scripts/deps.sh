@@ -13,6 +13,7 @@ command -v llvm-ar >/dev/null || need_apt+=(llvm)
 [ -d /usr/include/wasm32-wasi ] || need_apt+=(wasi-libc)
 # Real-browser tests drive Debian's Chromium (playwright-core never downloads one).
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 if ((${#need_apt[@]})); then
     echo "deps: installing ${need_apt[*]} with apt" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -14,6 +14,9 @@ mod metadata;
 mod policy;
 mod report;
 mod transcode;
+// The C codecs' libc needs, where there is no libc (browsers, Node).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod wasm_libc;
 
 pub use clean::{clean, Cleaned};
 pub use error::{Error, ErrorKind, Result};

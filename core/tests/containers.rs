@@ -2,6 +2,10 @@
 
 use std::io::Cursor;
 
+// The same tests run natively and as wasm (in Node) through wasm-bindgen-test.
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use traceless_core::{clean, inspect, Action, BlockKind, Category, ErrorKind, Policy};
 
 fn encode(format: image::ImageFormat) -> Vec<u8> {

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Conversion over the corpus and against decompression bombs, judged by
 //! exiftool and an independent decode.
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Every image in the shared corpus, judged by independent tools: exiftool for
 //! what metadata remains, Pillow and the image crate for the pixels.
 

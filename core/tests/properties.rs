@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property tests: on mutated real files and on generated metadata, cleaning never
 //! panics, its output always parses, holds no metadata, and cleans to itself.
 

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Inputs that once broke the engine (found by fuzzing), kept so they never do again.
 
 use traceless_core::{clean, convert, inspect, ConvertOptions, Policy};

@@ -5,9 +5,6 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[cfg(target_arch = "wasm32")]
-mod libc_shim;
-
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The engine's own tests compiled to wasm32 and run by wasm-bindgen-test, in Node
+# and in headless Chromium; then the Node and Chromium tests of the built module.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+echo "wasm tests: Node"
+cargo test -p traceless-core --target wasm32-unknown-unknown --test containers
+echo "wasm tests: headless Chromium"
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+    cargo test -p traceless-core --target wasm32-unknown-unknown --test containers
+node --test tests/wasm/
