@@ -81,6 +81,13 @@ struct ConvertArgs {
     /// Background for transparent areas in JPEG output, as RRGGBB.
     #[arg(long, value_name = "RRGGBB", default_value = "ffffff", value_parser = parse_colour)]
     background: [u8; 3],
+    #[command(flatten)]
+    batch: BatchArgs,
+}
+
+/// Options shared by every command that writes files.
+#[derive(Args)]
+struct BatchArgs {
     /// Replace files that already exist in OUTDIR.
     #[arg(long)]
     overwrite: bool,
@@ -131,15 +138,8 @@ struct CleanArgs {
     /// Replace the originals with their cleaned versions.
     #[arg(long)]
     in_place: bool,
-    /// Replace files that already exist in OUTDIR.
-    #[arg(long)]
-    overwrite: bool,
-    /// Print machine-readable JSON instead of text.
-    #[arg(long)]
-    json: bool,
-    /// Files processed at once (default: one per core).
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    jobs: Option<u16>,
+    #[command(flatten)]
+    batch: BatchArgs,
     /// Also remove the colour profile (colours may shift on wide-gamut photos).
     #[arg(long)]
     drop_icc: bool,
@@ -198,10 +198,10 @@ fn clean(args: &CleanArgs) -> bool {
         keep_author: args.keep_author,
     };
     let target = match &args.out {
-        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.overwrite, format: None },
+        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.batch.overwrite, format: None },
         None => write::Target::InPlace,
     };
-    batch::run(&args.inputs, target, args.json, args.jobs.map(usize::from), |data| {
+    batch::run(&args.inputs, target, args.batch.json, args.batch.jobs.map(usize::from), |data| {
         let cleaned = traceless_core::clean(data, &policy).map_err(|e| e.to_string())?;
         Ok(render::Done::from_clean(cleaned))
     })
@@ -227,8 +227,8 @@ fn convert(args: &ConvertArgs) -> bool {
         OutputFormat::Png => Some(traceless_core::Format::Png),
         OutputFormat::Webp => Some(traceless_core::Format::Webp),
     };
-    let target = write::Target::Dir { root: args.out.clone(), overwrite: args.overwrite, format };
-    batch::run(&args.inputs, target, args.json, args.jobs.map(usize::from), |data| {
+    let target = write::Target::Dir { root: args.out.clone(), overwrite: args.batch.overwrite, format };
+    batch::run(&args.inputs, target, args.batch.json, args.batch.jobs.map(usize::from), |data| {
         let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
         Ok(render::Done::from_convert(converted))
     })
