@@ -52,6 +52,17 @@ mod tests {
     }
 
     #[test]
+    fn transparent_neighbours_do_not_darken_edges() {
+        // Opaque red on the left half, fully transparent black on the right.
+        let rgba: Vec<u8> =
+            (0..32 * 32).flat_map(|i| if i % 32 < 16 { [255, 0, 0, 255] } else { [0, 0, 0, 0] }).collect();
+        let out = resize_rgba(&rgba, (32, 32), (8, 8)).unwrap();
+        for px in out.chunks_exact(4).filter(|p| p[3] > 8) {
+            assert!(px[0] >= 250 && px[1] <= 3 && px[2] <= 3, "edge pixel {px:?} lost its colour");
+        }
+    }
+
+    #[test]
     fn resizing_keeps_flat_colours_and_alpha() {
         let rgba: Vec<u8> = [200u8, 100, 50, 128].repeat(64 * 64);
         let out = resize_rgba(&rgba, (64, 64), (16, 16)).unwrap();
