@@ -30,19 +30,19 @@ echo "bench: $files files, $bytes bytes ($(nproc) cores), $runs runs each"
 
 # Batch runs on two file systems: where the work dir lives (disk), and tmpfs
 # (/dev/shm), which takes the disk's metadata costs out of both tools' numbers.
-batch() { # NAME WORKDIR SRC SRC_NOWEBP
+batch() { # NAME WORKDIR SRC
     local name="$1" dir="$2"
     mkdir -p "$dir"
-    local prepare="rm -rf '$dir/out' '$dir/copy' '$dir/copy-m' && cp -r '$3' '$dir/copy' && cp -r '$4' '$dir/copy-m' && sync"
+    local prepare="rm -rf '$dir/out' '$dir/copy' && cp -r '$3' '$dir/copy' && sync"
     hyperfine --runs "$runs" --warmup 1 --export-json "bench/out/clean-$name.json" --style basic --prepare "$prepare" \
         -n traceless "'$bin' clean '$dir/copy' -o '$dir/out' >/dev/null 2>&1" \
         -n exiftool "exiftool -q -q -m -r -all= --icc_profile:all -tagsfromfile @ -orientation -overwrite_original '$dir/copy' >/dev/null 2>&1 || true" \
         >/dev/null
 }
-batch disk "$work/disk" "$src" "$src_nowebp"
+batch disk "$work/disk" "$src"
 shm="$(mktemp -d /dev/shm/traceless-bench.XXXXXX)"
 trap 'rm -rf "$work" "$shm"' EXIT
-batch tmpfs "$shm" "$src" "$src_nowebp"
+batch tmpfs "$shm" "$src"
 rm -rf "$shm"
 
 # mat2 takes minutes per pass: one pass on disk, no warm-up (BENCH_SKIP_MAT2=1 skips it).

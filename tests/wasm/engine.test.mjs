@@ -38,7 +38,7 @@ test('clean removes everything and matches the native engine byte for byte', () 
 });
 
 test('every supported corpus image cleans in wasm exactly as natively', () => {
-  // native.json is written by the Rust test `wasm_reference` (cargo test), so
+  // target/wasm-reference.json is written by the Rust test `wasm_reference` (cargo test), so
   // both engines are compared on the same files.
   const reference = JSON.parse(readFileSync(join(root, 'target/wasm-reference.json'), 'utf8'));
   let compared = 0;

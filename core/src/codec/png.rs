@@ -5,9 +5,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// Encodes RGBA8 pixels losslessly. `level` is oxipng's preset (0 fastest .. 6 smallest).
 pub(crate) fn encode(rgba: &[u8], width: u32, height: u32, level: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
-    let raw = oxipng::RawImage::new(width, height, oxipng::ColorType::RGBA, oxipng::BitDepth::Eight, rgba.to_vec())
+    let mut raw = oxipng::RawImage::new(width, height, oxipng::ColorType::RGBA, oxipng::BitDepth::Eight, rgba.to_vec())
         .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("PNG encoder: {e}")))?;
-    let mut raw = raw;
     if let Some(profile) = icc {
         raw.add_icc_profile(profile);
     }

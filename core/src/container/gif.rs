@@ -134,14 +134,13 @@ fn application(data: &[u8], pos: usize, end: usize) -> Result<(BlockKind, String
 
 pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 1);
-    let mut has_trailer = false;
     for (block, decision) in parsed.blocks.iter().zip(plan.decisions) {
         if *decision == Decision::Keep {
             out.extend_from_slice(&data[block.range.clone()]);
-            has_trailer |= block.label == "trailer";
         }
     }
-    if !has_trailer {
+    // The trailer block is structure and always kept; `repair` means it was missing.
+    if parsed.repair {
         out.push(TRAILER);
     }
     out
