@@ -3,6 +3,7 @@
 libwebp, Pillow's GIF reader) and print a SHA-256 per frame, as JSON.
 
 Usage: pixels.py FILE...   (or file names on stdin with -)
+       pixels.py --describe FILE   (one file: format, size, frame count and hashes)
 """
 import hashlib
 import json
@@ -25,7 +26,21 @@ def frame_hashes(path):
         return "error: %s" % type(e).__name__
 
 
+def describe(path):
+    with Image.open(path) as im:
+        return {
+            "format": im.format,
+            "width": im.width,
+            "height": im.height,
+            "frames": getattr(im, "n_frames", 1),
+            "hashes": frame_hashes(path),
+        }
+
+
 def main():
+    if sys.argv[1:2] == ["--describe"]:
+        json.dump(describe(sys.argv[2]), sys.stdout)
+        return
     paths = sys.argv[1:]
     if paths == ["-"]:
         paths = [line.rstrip("\n") for line in sys.stdin if line.strip()]

@@ -1,0 +1,97 @@
+// Builds the extension for Chromium and Firefox from one source:
+// bundles the TypeScript entries with esbuild, copies pages, icons and the
+// engine, derives each browser's manifest from /manifest.json, and zips each.
+//
+//   node extension/build.mjs            -> dist/chromium, dist/firefox, dist/*.zip
+//
+// It expects the wasm engine in target/wasm/web (scripts/build-wasm.sh).
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const wasmDir = join(root, 'target/wasm/web');
+
+const ENTRIES = {
+  background: 'extension/src/background/main.ts',
+  content: 'extension/src/content/main.ts',
+  'engine-worker': 'extension/src/engine/worker.ts',
+  options: 'extension/src/pages/options.ts',
+  report: 'extension/src/pages/report.ts',
+};
+
+const GECKO_ID = 'traceless@traceless.invalid';
+
+/** Each browser's manifest from the shared source. */
+function manifestFor(browser, source) {
+  const manifest = structuredClone(source);
+  if (browser === 'firefox') {
+    // Firefox runs MV3 backgrounds as event pages (no service workers for extensions).
+    manifest.background = { scripts: [source.background.service_worker] };
+    manifest.browser_specific_settings = {
+      gecko: {
+        id: GECKO_ID,
+        // Uint8Array.toBase64 needs 133, the data-collection declaration 140 (142 on Android).
+        strict_min_version: '142.0',
+        data_collection_permissions: { required: ['none'] },
+      },
+    };
+  } else {
+    manifest.minimum_chrome_version = '140';
+  }
+  return manifest;
+}
+
+async function bundle(outdir) {
+  await build({
+    entryPoints: ENTRIES,
+    outdir,
+    bundle: true,
+    format: 'iife',
+    target: ['chrome140', 'firefox140'],
+    minify: false,
+    sourcemap: false,
+    legalComments: 'inline',
+    alias: { 'traceless-wasm': join(wasmDir, 'traceless_wasm.js') },
+    // wasm-bindgen's default path uses import.meta.url; we always pass the module's URL instead.
+    logOverride: { 'empty-import-meta': 'silent' },
+    absWorkingDir: root,
+    logLevel: 'warning',
+  });
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true })
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile())
+    .sort();
+}
+
+/** A store-ready zip with fixed timestamps, so the same tree gives the same zip. */
+function zip(dir, out) {
+  const entries = {};
+  for (const file of filesUnder(dir)) {
+    entries[relative(dir, file)] = [readFileSync(file), { mtime: new Date('2026-01-01T00:00:00Z') }];
+  }
+  writeFileSync(out, zipSync(entries, { level: 9 }));
+}
+
+const source = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+const staging = join(dist, '.bundle');
+rmSync(dist, { recursive: true, force: true });
+await bundle(staging);
+for (const browser of ['chromium', 'firefox']) {
+  const out = join(dist, browser);
+  mkdirSync(join(out, 'engine'), { recursive: true });
+  cpSync(staging, out, { recursive: true });
+  cpSync(join(root, 'extension/static'), out, { recursive: true });
+  cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
+  cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, source), null, 2) + '\n');
+  zip(out, join(dist, `traceless-${browser}-${source.version}.zip`));
+}
+rmSync(staging, { recursive: true, force: true });
+console.log(`built ${relative(root, dist)}/{chromium,firefox} and their zips`);

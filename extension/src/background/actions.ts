@@ -1,0 +1,78 @@
+// What each context-menu item does: get the image, run the engine, save the
+// result, and tell the user, whatever happens.
+import type { Engine, Format } from '../engine/types';
+import { MIME } from '../engine/types';
+import { acquire } from '../shared/acquire';
+import { download } from '../shared/download';
+import { describeFailure } from '../shared/failure';
+import { ext } from '../shared/ext';
+import type { ImageSource } from '../shared/messages';
+import { outputName } from '../shared/names';
+import { reportPageUrl } from '../shared/report-link';
+import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
+import type { MenuAction } from './menus';
+import { notify } from './notify';
+
+export interface Saved {
+  filename: string;
+  downloadId: number;
+  bytesIn: number;
+  bytesOut: number;
+  summary: string;
+}
+
+/** What the user was told. `saved` is absent for "reveal", which opens a page instead. */
+export type Outcome = { ok: true; saved?: Saved } | { ok: false; message: string };
+
+/** Runs an action and tells the user how it went; never rejects. */
+export async function runAction(engine: Engine, action: MenuAction, source: ImageSource): Promise<Outcome> {
+  try {
+    if (action.kind === 'reveal') {
+      await ext.tabs.create({ url: reportPageUrl(source), ...(source.tabId !== undefined ? { openerTabId: source.tabId } : {}) });
+      return { ok: true };
+    }
+    const saved = await process(engine, action, source);
+    await notify(source.tabId, `Saved ${saved.filename}: ${saved.summary}`, 'info');
+    return { ok: true, saved };
+  } catch (e) {
+    const message = describeFailure(e);
+    await notify(source.tabId, message, 'error');
+    return { ok: false, message };
+  }
+}
+
+async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reveal' }>, source: ImageSource): Promise<Saved> {
+  const settings = await loadSettings();
+  const { bytes, url } = await acquire(source);
+  let data: Uint8Array;
+  let format: Format;
+  let suffix: string;
+  let summary: string;
+  if (action.kind === 'clean') {
+    const result = await engine.clean(bytes, policyOf(settings));
+    ({ data } = result);
+    format = result.report.format;
+    suffix = '-clean';
+    summary = result.report.removed.length ? `removed ${result.report.summary}` : 'it carried no personal metadata';
+  } else {
+    const overrides =
+      action.kind === 'save-as'
+        ? { format: action.format, maxDimension: 0 }
+        : action.preset === 'settings'
+          ? {}
+          : PRESETS.find((p) => p.id === action.preset);
+    const options = convertOptionsOf(settings, overrides ?? {}, bytes);
+    const result = await engine.convert(bytes, options);
+    ({ data } = result);
+    format = result.report.format;
+    suffix = action.kind === 'compress' ? '-compressed' : '-clean';
+    summary = `${kb(bytes.length)} → ${kb(data.length)}, metadata removed`;
+  }
+  const filename = outputName(url, suffix, format);
+  const downloadId = await download(data, MIME[format], filename);
+  return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary };
+}
+
+function kb(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
+}

@@ -1,0 +1,29 @@
+// Background entry: wires the context menu to the engine. Listeners are
+// registered synchronously at start-up, as both browsers' non-persistent
+// backgrounds require.
+import { LocalEngine } from '../engine/local';
+import { ext } from '../shared/ext';
+import type { ImageSource } from '../shared/messages';
+import { runAction } from './actions';
+import { createMenus, parseMenuId } from './menus';
+
+const engine = new LocalEngine();
+
+ext.runtime.onInstalled.addListener((details) => {
+  void createMenus();
+  // A first install shows the settings page, which says what Traceless does and lets the user choose.
+  if (details.reason === 'install') void ext.runtime.openOptionsPage();
+});
+
+async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
+  const action = parseMenuId(info.menuItemId);
+  if (!action || !info.srcUrl) return undefined;
+  const source: ImageSource = { srcUrl: info.srcUrl, pageUrl: info.frameUrl ?? info.pageUrl, tabId: tab?.id, frameId: info.frameId };
+  return runAction(engine, action, source);
+}
+
+ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
+
+// The end-to-end tests call the menu handler directly: no browser can click a native
+// context menu headless. Only the extension's own contexts can reach this global.
+(globalThis as { traceless?: unknown }).traceless = { onMenuClick };

@@ -1,0 +1,52 @@
+// Content script: answers the background's questions about the image under
+// the context menu, and shows notices. It never acts on page messages.
+import { ext } from '../shared/ext';
+import { isContentRequest, type ContentRequest, type ImageReply } from '../shared/messages';
+import { bestSource } from './best-source';
+import { showNotice } from './notice';
+
+let lastTarget: EventTarget | undefined;
+
+// composedPath() reaches into open shadow roots; for closed ones it stops at the host.
+document.addEventListener('contextmenu', (e) => (lastTarget = e.composedPath()[0]), { capture: true });
+
+/** blob: URLs belong to the page's origin: only this frame can read them. */
+async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise<ImageReply> {
+  const url = bestSource(img, srcUrl);
+  if (!url.startsWith('blob:')) return { url };
+  try {
+    const response = await fetch(url);
+    // Firefox hands content scripts a page-side buffer: copy it into our own array.
+    const bytes = new Uint8Array(new Uint8Array(await response.arrayBuffer()));
+    return { url, base64: bytes.toBase64() };
+  } catch (e) {
+    return { url, error: (e as Error).message };
+  }
+}
+
+function shows(img: HTMLImageElement | undefined, url: string): img is HTMLImageElement {
+  return !!img && (img.currentSrc === url || img.src === url);
+}
+
+/** Returns undefined when this frame should stay silent. */
+function handle(request: ContentRequest): Promise<unknown> | undefined {
+  switch (request.type) {
+    case 'traceless:image': {
+      const img = lastTarget instanceof HTMLImageElement ? lastTarget : undefined;
+      if (request.broadcast && !shows(img, request.srcUrl)) return undefined;
+      return image(request.srcUrl, img);
+    }
+    case 'traceless:notice':
+      if (window !== window.top) return undefined;
+      showNotice(request.text, request.tone);
+      return Promise.resolve({ shown: true });
+  }
+}
+
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== ext.runtime.id || !isContentRequest(message)) return false;
+  const reply = handle(message);
+  if (!reply) return false;
+  reply.then(sendResponse, (e) => sendResponse({ error: String(e) }));
+  return true;
+});

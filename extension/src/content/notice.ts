@@ -1,0 +1,35 @@
+// A small, dismissible notice drawn in a closed shadow root: the page can
+// neither style nor read it.
+const STYLE = `
+:host { all: initial; }
+.box { position: fixed; z-index: 2147483647; right: 16px; bottom: 16px; max-width: 360px;
+  display: flex; gap: 12px; align-items: flex-start; padding: 12px 14px; border-radius: 10px;
+  font: 14px/1.4 system-ui, sans-serif; color: #fff; background: #12706e; box-shadow: 0 4px 16px rgba(0,0,0,.3); }
+.box.error { background: #b3261e; }
+.text { flex: 1; overflow-wrap: anywhere; }
+button { all: unset; cursor: pointer; font-size: 18px; line-height: 1; padding: 0 2px; }
+button:focus-visible { outline: 2px solid #fff; border-radius: 4px; }
+`;
+
+const SHOWN_MS = 8000;
+
+export function showNotice(text: string, tone: 'info' | 'error'): void {
+  const host = document.createElement('traceless-notice');
+  const root = host.attachShadow({ mode: 'closed' });
+  const style = document.createElement('style');
+  style.textContent = STYLE;
+  const box = document.createElement('div');
+  box.className = `box ${tone}`;
+  box.setAttribute('role', tone === 'error' ? 'alert' : 'status');
+  const label = document.createElement('div');
+  label.className = 'text';
+  label.textContent = `Traceless: ${text}`;
+  const close = document.createElement('button');
+  close.textContent = '×';
+  close.setAttribute('aria-label', 'Dismiss');
+  close.addEventListener('click', () => host.remove());
+  box.append(label, close);
+  root.append(style, box);
+  (document.body ?? document.documentElement).append(host);
+  if (tone === 'info') setTimeout(() => host.remove(), SHOWN_MS);
+}

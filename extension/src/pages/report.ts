@@ -1,0 +1,106 @@
+// "What this image reveals": the inspection report for one image, in plain
+// language, with buttons to save a cleaned or compressed copy.
+import { WorkerEngine } from '../engine/worker-client';
+import { MIME, type InspectReport } from '../engine/types';
+import { acquire } from '../shared/acquire';
+import { download } from '../shared/download';
+import { describeFailure } from '../shared/failure';
+import { outputName } from '../shared/names';
+import { sourceFromHash } from '../shared/report-link';
+import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
+import { facts, mapLink, sections } from './explain';
+
+const engine = new WorkerEngine();
+const $ = (id: string) => document.getElementById(id)!;
+
+function render(report: InspectReport, bytes: Uint8Array): void {
+  const preview = $('preview') as HTMLImageElement;
+  preview.src = URL.createObjectURL(new Blob([bytes as BlobPart], { type: report.mime }));
+  $('summary').textContent =
+    report.findings.some((f) => f.category !== 'display')
+      ? `This image reveals ${report.summary}.`
+      : 'This image carries nothing that identifies you.';
+  $('facts').textContent = facts(report);
+
+  const container = $('sections');
+  container.replaceChildren();
+  if (report.location) {
+    const card = element('section', 'card location');
+    card.append(element('h2', '', 'Where it was taken'));
+    const { latitude, longitude, altitude } = report.location;
+    card.append(element('p', '', `${latitude.toFixed(6)}, ${longitude.toFixed(6)}${altitude !== undefined ? `, ${Math.round(altitude)} m above sea level` : ''}`));
+    const link = element('a', '', 'Open this place on OpenStreetMap') as HTMLAnchorElement;
+    link.href = mapLink(latitude, longitude);
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    const linkLine = element('p');
+    linkLine.append(link);
+    card.append(linkLine, element('p', 'hint', 'The map opens only if you choose to; the map site then learns this place.'));
+    container.append(card);
+  }
+  for (const section of sections(report)) {
+    const card = element('section', 'card');
+    card.append(element('h2', '', section.title));
+    const list = element('dl');
+    for (const item of section.items) list.append(element('dt', '', item.label), element('dd', '', item.value));
+    card.append(list);
+    container.append(card);
+  }
+  if (report.findings_omitted > 0) {
+    container.append(element('p', 'muted', `… and ${report.findings_omitted} more items.`));
+  }
+}
+
+function element(tag: string, className = '', text?: string): HTMLElement {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+async function main(): Promise<void> {
+  const source = sourceFromHash(location.hash);
+  if (!source) {
+    $('status').textContent = 'No image was given to this page.';
+    return;
+  }
+  let bytes: Uint8Array;
+  let url: string;
+  let report: InspectReport;
+  try {
+    ({ bytes, url } = await acquire(source));
+    report = await engine.inspect(bytes);
+  } catch (e) {
+    $('status').textContent = describeFailure(e);
+    $('status').className = 'error';
+    return;
+  }
+  render(report, bytes);
+  $('status').hidden = true;
+  $('report').hidden = false;
+
+  const saved = $('saved');
+  const buttons = [$('save-clean'), $('save-compressed')] as HTMLButtonElement[];
+  const run = async (compress: boolean) => {
+    buttons.forEach((b) => (b.disabled = true));
+    saved.textContent = 'Working…';
+    try {
+      const settings = await loadSettings();
+      const result = compress
+        ? await engine.convert(bytes, convertOptionsOf(settings, PRESETS.find((p) => p.id === 'balanced'), bytes))
+        : await engine.clean(bytes, policyOf(settings));
+      const format = result.report.format;
+      const name = outputName(url, compress ? '-compressed' : '-clean', format);
+      await download(result.data, MIME[format], name);
+      saved.textContent = `Saved ${name} (${result.data.length.toLocaleString()} bytes).`;
+    } catch (e) {
+      saved.textContent = describeFailure(e);
+    } finally {
+      buttons.forEach((b) => (b.disabled = false));
+    }
+  };
+  buttons[0].addEventListener('click', () => void run(false));
+  buttons[1].addEventListener('click', () => void run(true));
+}
+
+void main();

@@ -1,0 +1,8 @@
+// Firefox's `browser` and Chromium's MV3 `chrome` both return promises; Firefox
+// also has `chrome`, but only `browser` gives its promise API everywhere. The
+// few differences the extension meets are handled where they occur, so
+// webextension-polyfill would not earn its weight.
+export const ext: typeof chrome = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
+
+/** Firefox runs the background as an event page (with DOM), Chromium as a service worker. */
+export const isFirefox = typeof (globalThis as { browser?: unknown }).browser !== 'undefined';

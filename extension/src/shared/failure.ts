@@ -1,0 +1,24 @@
+// Plain words for what went wrong, shared by the menu and the pages.
+import { EngineError } from '../engine/types';
+import { AcquireError } from './acquire';
+
+/** Plain words for the user: what went wrong and, where it helps, what to do. */
+export function describeFailure(e: unknown): string {
+  if (e instanceof AcquireError) return e.message;
+  if (e instanceof EngineError) {
+    switch (e.kind) {
+      case 'unrecognised':
+        return 'This is not an image Traceless can read (JPEG, PNG, WebP or GIF).';
+      case 'unsupported':
+        return `Traceless cannot process this image: ${e.message}`;
+      case 'corrupt':
+      case 'truncated':
+        return `The image is damaged, so nothing was saved: ${e.message}`;
+      case 'limit_exceeded':
+        return `The image is too large to process: ${e.message}`;
+      default:
+        return `Something went wrong, nothing was saved: ${e.message}`;
+    }
+  }
+  return `Something went wrong, nothing was saved: ${e instanceof Error ? e.message : String(e)}`;
+}

@@ -1,0 +1,30 @@
+// Messages between the extension's own contexts. Pages cannot send these:
+// runtime/tabs messaging only reaches us from our own content scripts and pages,
+// and every handler still checks the shape before acting.
+
+/** The image a context-menu click was about. */
+export interface ImageSource {
+  /** What the browser reported (info.srcUrl). */
+  srcUrl: string;
+  /** The page or frame it was in, for naming and for messages. */
+  pageUrl?: string;
+  tabId?: number;
+  frameId?: number;
+}
+
+/** Background or page -> content script. */
+export type ContentRequest =
+  /**
+   * Which URL shows this image at its best resolution, and its bytes when only the page
+   * can read them (blob: URLs). `broadcast`: sent to every frame because the frame is not
+   * known; only the frame whose last right-clicked image shows `srcUrl` answers.
+   */
+  | { type: 'traceless:image'; srcUrl: string; broadcast: boolean }
+  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' };
+
+export type ImageReply = { url: string; base64?: string; error?: string };
+
+export function isContentRequest(value: unknown): value is ContentRequest {
+  const v = value as { type?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.type === 'string' && v.type.startsWith('traceless:');
+}

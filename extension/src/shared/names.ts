@@ -1,0 +1,33 @@
+// File names for saved images: the original's base name, a suffix saying what
+// was done, and the extension of the format actually written.
+import type { Format } from '../engine/types';
+
+const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
+const FALLBACK = 'image';
+// Characters Windows, macOS or Linux refuse in names, and controls.
+const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
+
+/** "IMG_2041" for https://x/photos/IMG_2041.JPG?size=large; "image" when the URL names nothing. */
+export function baseName(url: string): string {
+  let path: string;
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'data:' || parsed.protocol === 'blob:') return FALLBACK;
+    path = parsed.pathname;
+  } catch {
+    return FALLBACK;
+  }
+  let last = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    last = decodeURIComponent(last);
+  } catch {
+    // A malformed escape: keep the raw segment.
+  }
+  const dot = last.lastIndexOf('.');
+  const stem = (dot > 0 ? last.slice(0, dot) : last).replace(UNSAFE, '_').replace(/^[.\s]+|[.\s]+$/g, '');
+  return stem.slice(0, 120) || FALLBACK;
+}
+
+export function outputName(url: string, suffix: string, format: Format): string {
+  return `${baseName(url)}${suffix}.${EXTENSION[format]}`;
+}

@@ -1,0 +1,91 @@
+// The user's defaults, kept in storage.sync so they follow the browser profile.
+import type { ConvertOptions, OutputFormat, Policy } from '../engine/types';
+import { ext } from './ext';
+
+export interface Settings {
+  /** Output format for "Compress and save"; `keep` keeps the image's own format. */
+  format: OutputFormat;
+  /** 1-100, for JPEG and WebP. */
+  quality: number;
+  /** Longest side in pixels after resizing; 0 means never resize. */
+  maxDimension: number;
+  /** Keep the colour profile (colours display as the author saw them). */
+  keepIcc: boolean;
+  /** Keep the EXIF orientation when only removing metadata (the photo stays upright). */
+  keepOrientation: boolean;
+}
+
+export const DEFAULTS: Readonly<Settings> = {
+  format: 'keep',
+  quality: 80,
+  maxDimension: 0,
+  keepIcc: true,
+  keepOrientation: true,
+};
+
+const FORMATS: readonly OutputFormat[] = ['keep', 'jpeg', 'png', 'webp'];
+export const MAX_DIMENSION = 16384;
+
+/** Whatever storage holds (older versions, hand edits) becomes valid settings. */
+export function sanitise(stored: Partial<Record<keyof Settings, unknown>>): Settings {
+  const int = (value: unknown, min: number, max: number, fallback: number) =>
+    typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+  const bool = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
+  return {
+    format: FORMATS.includes(stored.format as OutputFormat) ? (stored.format as OutputFormat) : DEFAULTS.format,
+    quality: int(stored.quality, 1, 100, DEFAULTS.quality),
+    maxDimension: int(stored.maxDimension, 0, MAX_DIMENSION, DEFAULTS.maxDimension),
+    keepIcc: bool(stored.keepIcc, DEFAULTS.keepIcc),
+    keepOrientation: bool(stored.keepOrientation, DEFAULTS.keepOrientation),
+  };
+}
+
+export async function loadSettings(): Promise<Settings> {
+  const stored = await ext.storage.sync.get(Object.keys(DEFAULTS));
+  return sanitise(stored as Partial<Record<keyof Settings, unknown>>);
+}
+
+export async function saveSettings(settings: Settings): Promise<void> {
+  await ext.storage.sync.set(sanitise(settings));
+}
+
+export function policyOf(settings: Settings): Policy {
+  return { keepIcc: settings.keepIcc, keepOrientation: settings.keepOrientation };
+}
+
+/** Conversion options from the settings; `overrides` come from a preset or a "Save as" item. */
+export function convertOptionsOf(
+  settings: Settings,
+  overrides: { format?: OutputFormat; quality?: number; maxDimension?: number } = {},
+  input?: Uint8Array,
+): ConvertOptions {
+  const maxDimension = overrides.maxDimension ?? settings.maxDimension;
+  let format = overrides.format ?? settings.format;
+  // There is no GIF encoder: a still GIF compresses best as PNG.
+  if (format === 'keep' && input && isGif(input)) format = 'png';
+  return {
+    format,
+    quality: overrides.quality ?? settings.quality,
+    maxWidth: maxDimension > 0 ? maxDimension : null,
+    maxHeight: maxDimension > 0 ? maxDimension : null,
+    colour: settings.keepIcc ? 'keepprofile' : 'converttosrgb',
+  };
+}
+
+export interface Preset {
+  id: 'high' | 'balanced' | 'small';
+  title: string;
+  quality: number;
+  /** 0: keep the size. */
+  maxDimension: number;
+}
+
+export const PRESETS: readonly Preset[] = [
+  { id: 'high', title: 'High quality', quality: 90, maxDimension: 0 },
+  { id: 'balanced', title: 'Balanced (up to 2560 px)', quality: 78, maxDimension: 2560 },
+  { id: 'small', title: 'Small (up to 1280 px)', quality: 60, maxDimension: 1280 },
+];
+
+function isGif(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38;
+}

@@ -1,0 +1,178 @@
+// Launches Debian's Chromium (playwright-core) and Firefox ESR (puppeteer-core,
+// WebDriver BiDi) with the BUILT extension loaded, every request routed through
+// the test web's recording proxy, and downloads going to a known folder. Both
+// come back behind one small interface, so each test runs in both browsers.
+import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root } from './server.mjs';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-domain-reliability',
+  '--disable-features=OptimizationHints,MediaRouter,Translate,NetworkTimeServiceQuerying,AutofillServerCommunication',
+  '--no-pings', '--metrics-recording-only', '--disable-client-side-phishing-detection', '--no-service-autorun',
+];
+
+function tempDir(name) {
+  return mkdtempSync(join(tmpdir(), `traceless-${name}-`));
+}
+
+/**
+ * @typedef {object} Driver
+ * @property {string} name
+ * @property {string} downloads folder the browser saves into
+ * @property {(url: string) => Promise<any>} open opens a tab (a Playwright or Puppeteer page)
+ * @property {(info: object, tabUrl: string) => Promise<any>} menuClick calls the extension's context-menu handler
+ * @property {(pathPrefix: string) => Promise<any>} waitForExtensionPage
+ * @property {(fn: string, ...args: any[]) => Promise<any>} inExtension evaluates in an extension page
+ * @property {() => Promise<void>} close
+ */
+
+export async function launchChromium(web) {
+  const profile = tempDir('chromium');
+  const downloads = tempDir('chromium-downloads');
+  mkdirSync(join(profile, 'Default'), { recursive: true });
+  writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({
+    download: { default_directory: downloads, prompt_for_download: false, directory_upgrade: true },
+    savefile: { default_directory: downloads },
+  }));
+  const extension = join(root, 'dist', 'chromium');
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1000, height: 800 },
+    args: [
+      ...CHROMIUM_ARGS,
+      `--disable-extensions-except=${extension}`, `--load-extension=${extension}`,
+      `--proxy-server=http://127.0.0.1:${web.proxyPort}`, '--proxy-bypass-list=<-loopback>',
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  // URL.origin is 'null' for extension schemes in Node: build it from the host.
+  const extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
+  const first = context.pages()[0] ?? (await context.newPage());
+  // Playwright routes downloads to its own folder under GUID names; give them back to the browser.
+  const cdp = await context.newCDPSession(first);
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+
+  return {
+    name: 'chromium',
+    downloads,
+    extensionOrigin,
+    context,
+    async open(url) {
+      const page = await context.newPage();
+      await page.goto(url, { waitUntil: 'load' });
+      return page;
+    },
+    async menuClick(info, tabUrl) {
+      return worker.evaluate(async ({ info, tabUrl }) => {
+        const [tab] = await chrome.tabs.query({ url: tabUrl });
+        return globalThis.traceless.onMenuClick(info, tab);
+      }, { info, tabUrl });
+    },
+    async waitForExtensionPage(path) {
+      // A tab opened by the extension starts as about:blank: poll for its final address.
+      const deadline = Date.now() + 15000;
+      while (Date.now() < deadline) {
+        const page = context.pages().find((p) => p.url().startsWith(`${extensionOrigin}/${path}`));
+        if (page) return page;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no ${path} page opened; open: ${context.pages().map((p) => p.url()).join(', ')}`);
+    },
+    async downloadedFile(id) {
+      return worker.evaluate(waitForDownload, id);
+    },
+    async openExtensionPage(path) {
+      const page = await context.newPage();
+      await page.goto(`${extensionOrigin}/${path}`);
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchFirefox(web) {
+  const downloads = tempDir('firefox-downloads');
+  const port = web.proxyPort;
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: true,
+    extraPrefsFirefox: {
+      'network.proxy.type': 1,
+      'network.proxy.http': '127.0.0.1', 'network.proxy.http_port': port,
+      'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': port,
+      'network.proxy.allow_hijacking_localhost': true,
+      'network.proxy.no_proxies_on': '',
+      'network.proxy.share_proxy_settings': true,
+      'browser.download.dir': downloads,
+      'browser.download.folderList': 2,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+      'browser.download.start_downloads_in_tmp_dir': false,
+      'browser.download.panel.shown': true,
+    },
+  });
+  await browser.installExtension(join(root, 'dist', 'firefox'));
+  // The extension opens its settings page on install; that page is our way into the extension.
+  const target = await browser.waitForTarget((t) => t.url().startsWith('moz-extension://') && t.url().endsWith('/options.html'));
+  const optionsPage = await target.page();
+  const extensionOrigin = `moz-extension://${new URL(target.url()).host}`;
+
+  return {
+    name: 'firefox',
+    downloads,
+    extensionOrigin,
+    browser,
+    async open(url) {
+      const page = await browser.newPage();
+      await page.goto(url, { waitUntil: 'load' });
+      return page;
+    },
+    async menuClick(info, tabUrl) {
+      return optionsPage.evaluate(async (info, tabUrl) => {
+        const [tab] = await browser.tabs.query({ url: tabUrl });
+        const background = await browser.runtime.getBackgroundPage();
+        return background.traceless.onMenuClick(info, tab);
+      }, info, tabUrl);
+    },
+    async downloadedFile(id) {
+      return optionsPage.evaluate(waitForDownload, id);
+    },
+    async waitForExtensionPage(path) {
+      const t = await browser.waitForTarget((t) => t.url().startsWith(`${extensionOrigin}/${path}`));
+      return t.page();
+    },
+    async openExtensionPage(path) {
+      // BiDi will not navigate to moz-extension:// pages; the extension opens them itself.
+      await optionsPage.evaluate((path) => browser.tabs.create({ url: `/${path}` }), path);
+      return this.waitForExtensionPage(path.split('#')[0]);
+    },
+    async close() {
+      await browser.close();
+    },
+  };
+}
+
+/** Runs in an extension context: the final path of download `id` once it is complete. */
+async function waitForDownload(id) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  for (let i = 0; i < 300; i++) {
+    const [item] = await api.downloads.search({ id });
+    if (item?.state === 'complete') return item.filename;
+    if (item?.state === 'interrupted') throw new Error(`download ${id} interrupted: ${item.error}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`download ${id} did not complete`);
+}
+
+export const BROWSERS = { chromium: launchChromium, firefox: launchFirefox };

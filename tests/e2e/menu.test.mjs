@@ -1,0 +1,174 @@
+// The image context menu, through the built extension, in Chromium and Firefox.
+// Each saved file is judged on disk: exiftool finds no metadata, Pillow decodes it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BROWSERS } from './browsers.mjs';
+import { corpus, IMAGES, root, TestWeb } from './server.mjs';
+import { decode, exif, leaks, newestFile } from './judge.mjs';
+
+const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
+const screenshots = join(root, 'docs', 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+
+for (const name of only) {
+  describe(`context menu in ${name}`, { concurrency: false }, () => {
+    const web = new TestWeb();
+    let browser;
+    let menuPage;
+    let menuUrl;
+
+    before(async () => {
+      await web.start();
+      browser = await BROWSERS[name](web);
+      menuUrl = `${web.originA}/menu.html`;
+      menuPage = await browser.open(menuUrl);
+      // data: and blob: images are set by the page's script.
+      await menuPage.waitForFunction(() => document.getElementById('data').complete && document.getElementById('blob').src.startsWith('blob:'));
+    });
+
+    after(async () => {
+      await browser?.close();
+      await web.stop();
+    });
+
+    /** Clicks menu item `item` on the image with element id `id` and returns the outcome. */
+    async function click(item, id, { frameId = 0, page = menuPage, url = menuUrl } = {}) {
+      const srcUrl = await page.evaluate((id) => {
+        const img = document.getElementById(id);
+        img.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, composed: true, cancelable: true }));
+        return img.currentSrc || img.src;
+      }, id);
+      const info = { menuItemId: `traceless:${item}`, srcUrl, pageUrl: url, editable: false };
+      if (frameId !== undefined) info.frameId = frameId;
+      return browser.menuClick(info, url);
+    }
+
+    async function saved(outcome, expectedName) {
+      assert.equal(outcome.ok, true, outcome.message);
+      assert.equal(outcome.saved.filename, expectedName);
+      // The browser may add " (1)" or "(1)" to a name already taken in the folder.
+      const file = await browser.downloadedFile(outcome.saved.downloadId);
+      assert.equal(dirname(file), browser.downloads);
+      assert.equal(statSync(file).size, outcome.saved.bytesOut, 'the saved file is what the engine produced');
+      return file;
+    }
+
+    function assertClean(file, options) {
+      assert.deepEqual(leaks(file, options), [], `${file} still carries metadata`);
+    }
+
+    test('"Remove metadata and save" keeps the pixels and removes everything else', async () => {
+      const file = await saved(await click('clean', 'plain'), 'photo-clean.jpg');
+      assertClean(file);
+      const original = join(corpus, IMAGES['photo.jpg']);
+      assert.ok(leaks(original).length > 10, 'the original carries metadata (the test can fail)');
+      assert.deepEqual(decode(file).hashes, decode(original).hashes, 'pixels unchanged');
+    });
+
+    test('a cross-origin image is fetched and cleaned', async () => {
+      const file = await saved(await click('clean', 'cross'), 'photo-clean.jpg');
+      assertClean(file);
+    });
+
+    test('a rotated photo keeps its orientation tag when cleaned', async () => {
+      const file = await saved(await click('clean', 'rotated'), 'rotated-clean.jpg');
+      assertClean(file);
+      assert.equal(exif(file)['IFD0:Orientation'], 'Rotate 90 CW');
+    });
+
+    for (const [preset, maxSide] of [['high', 0], ['balanced', 2560], ['small', 1280]]) {
+      test(`"Compress and save" / ${preset} writes a smaller JPEG without any EXIF`, async () => {
+        const outcome = await click(`compress:${preset}`, 'rotated');
+        const file = await saved(outcome, 'rotated-compressed.jpg');
+        assertClean(file, { allowOrientation: false });
+        const image = decode(file);
+        assert.equal(image.format, 'JPEG');
+        // The original is 3072 wide and landscape-stored with orientation 6: the output is upright.
+        assert.ok(image.height > image.width, `upright: ${image.width}x${image.height}`);
+        if (maxSide) assert.ok(Math.max(image.width, image.height) <= maxSide);
+        assert.ok(outcome.saved.bytesOut < outcome.saved.bytesIn, 'smaller than the original');
+      });
+    }
+
+    for (const [format, id, expected, decoded] of [
+      ['jpeg', 'png', 'text-clean.jpg', 'JPEG'],
+      ['png', 'webp', 'xmp-clean.png', 'PNG'],
+      ['webp', 'gif', 'comment-clean.webp', 'WEBP'],
+    ]) {
+      test(`"Save as ${format.toUpperCase()}" converts and cleans`, async () => {
+        const file = await saved(await click(`save-as:${format}`, id), expected);
+        assertClean(file, { allowOrientation: false });
+        assert.equal(decode(file).format, decoded);
+      });
+    }
+
+    test('srcset: the largest candidate is saved', async () => {
+      await saved(await click('clean', 'srcset'), 'large-clean.jpg');
+    });
+
+    test('<picture>: the largest readable source for the current conditions is saved', async () => {
+      const file = await saved(await click('clean', 'picture-img'), 'p-large-clean.webp');
+      assertClean(file);
+    });
+
+    test('data: and blob: images are saved under a neutral name', async () => {
+      const dataFile = await saved(await click('clean', 'data'), 'image-clean.jpg');
+      assertClean(dataFile);
+      const blobFile = await saved(await click('clean', 'blob'), 'image-clean.jpg');
+      assertClean(blobFile);
+    });
+
+    test('an image inside a cross-origin iframe', async () => {
+      const frame = menuPage.frames().find((f) => f.url().endsWith('/frame.html'));
+      assert.ok(frame, 'the iframe loaded');
+      const file = await saved(
+        await click('clean', 'framed', { frameId: undefined, page: frame }),
+        'framed-clean.jpg',
+      );
+      assertClean(file);
+    });
+
+    test('failures are told in plain words and nothing is saved', async () => {
+      const heic = await click('clean', 'heic');
+      assert.equal(heic.ok, false);
+      assert.match(heic.message, /cannot process this image/i);
+      const corrupt = await click('compress:balanced', 'corrupt');
+      assert.equal(corrupt.ok, false);
+      assert.match(corrupt.message, /damaged|cannot/i);
+      const notices = await menuPage.evaluate(() => document.querySelectorAll('traceless-notice').length);
+      assert.ok(notices >= 2, 'the page shows the notices');
+    });
+
+    test('a page with a strict CSP', async () => {
+      const url = `${web.originA}/strict.html`;
+      const page = await browser.open(url);
+      const file = await saved(await click('clean', 'plain', { page, url }), 'photo-clean.jpg');
+      assertClean(file);
+    });
+
+    test('"Show what this image reveals" explains the photo and saves a cleaned copy', async () => {
+      assert.equal((await click('reveal', 'plain')).ok, true);
+      const report = await browser.waitForExtensionPage('report.html');
+      await report.waitForSelector('#report:not([hidden])');
+      const text = await report.evaluate(() => document.body.innerText);
+      assert.match(text, /Where it was taken/);
+      assert.match(text, /43\.46\d+, 11\.88\d+/, 'coordinates in decimal degrees');
+      assert.match(text, /NIKON/, 'the camera');
+      assert.match(text, /Dates and times/);
+      await report.screenshot({ path: join(screenshots, `report-${name}.png`), fullPage: true });
+      await report.click('#save-clean');
+      await report.waitForFunction(() => /^Saved /.test(document.getElementById('saved').textContent));
+      const savedName = await report.evaluate(() => document.getElementById('saved').textContent.match(/^Saved (.+?) \(/)[1]);
+      assert.equal(savedName, 'photo-clean.jpg');
+      assertClean(await newestFile(browser.downloads, 'photo-clean'));
+    });
+
+    test('no extension context made a request outside the test web', () => {
+      assert.deepEqual(web.outsiders(), []);
+      const seen = web.requests.length;
+      assert.ok(seen > 10, `the proxy saw the test traffic (${seen} requests)`);
+    });
+  });
+}

@@ -1,0 +1,165 @@
+// The end-to-end tests' web: two loopback origins serving test pages and corpus
+// images, and a recording proxy that every browser request is routed through,
+// so a test can list every request any browser context made.
+import { createServer, request as httpRequest } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join, normalize, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const corpus = process.env.TRACELESS_CORPUS ?? join(root, '..', 'shared', 'corpus');
+const site = join(root, 'tests', 'e2e', 'site');
+
+/** Test image names -> corpus files (see ../shared/corpus/SOURCES.md for their licences). */
+export const IMAGES = {
+  'photo.jpg': 'ianare-exif-samples/jpg/gps/DSCN0010.jpg',
+  'small.jpg': 'ianare-exif-samples/jpg/gps/DSCN0012.jpg',
+  'large.jpg': 'ianare-exif-samples/jpg/gps/DSCN0021.jpg',
+  'fallback.jpg': 'ianare-exif-samples/jpg/gps/DSCN0025.jpg',
+  'p-small.webp': 'image-rs-image-webp/tests/images/regression/tiny.webp',
+  'p-large.webp': 'image-rs-image/tests/images/webp/lossless_images/simple_xmp.webp',
+  'framed.jpg': 'ianare-exif-samples/jpg/gps/DSCN0027.jpg',
+  'rotated.jpg': 'ianare-exif-samples/jpg/hdr/canon_hdr_YES.jpg',
+  'text.png': 'image-rs-image/tests/images/png/iptc.png',
+  'xmp.webp': 'image-rs-image/tests/images/webp/lossless_images/simple_xmp.webp',
+  'comment.gif': 'exiftool/t/images/GIF.gif',
+  'phone.heic': 'ianare-exif-samples/heic/IMG_5195.HEIC',
+  'corrupt.jpg': 'ianare-exif-samples/jpg/corrupted.jpg',
+};
+
+/**
+ * What the browsers fetch for themselves, measured with no extension loaded
+ * (Chromium 156: network time, component updates, account checks; Firefox ESR:
+ * settings, add-on and safe-browsing updates, captive-portal detection) and with
+ * every switch that disables them already given. The hole this leaves: an
+ * extension request to one of these hosts would pass, unless it carries an
+ * extension Origin or Referer (Chromium sends neither for extension fetches
+ * under host permissions, so the proxy cannot tell them apart by headers).
+ */
+export const BROWSER_OWN_HOSTS = new Set([
+  'clients2.google.com', 'update.googleapis.com', 'accounts.google.com', 'optimizationguide-pa.googleapis.com',
+]);
+const EXTENSION_SCHEMES = /^(chrome|moz)-extension:/;
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.jpg': 'image/jpeg',
+  '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.heic': 'image/heic', '.avif': 'image/avif',
+};
+
+/** Pages may set their own headers in a sibling `NAME.headers.json` (e.g. a strict CSP). */
+function pageHeaders(file) {
+  const extra = `${file}.headers.json`;
+  return existsSync(extra) ? JSON.parse(readFileSync(extra, 'utf8')) : {};
+}
+
+function resolve(pathname) {
+  if (pathname.startsWith('/img/')) {
+    const name = pathname.slice(5);
+    return IMAGES[name] ? join(corpus, IMAGES[name]) : undefined;
+  }
+  if (pathname.startsWith('/node_modules/')) {
+    const file = normalize(join(root, pathname));
+    return file.startsWith(join(root, 'node_modules')) ? file : undefined;
+  }
+  const file = normalize(join(site, pathname === '/' ? 'index.html' : pathname));
+  return file.startsWith(site) && existsSync(file) ? file : undefined;
+}
+
+function initiator(req) {
+  return { origin: req.headers.origin, referer: req.headers.referer };
+}
+
+export class TestWeb {
+  /** Every request seen, by origin server or proxy: { url, method, via, at }. */
+  requests = [];
+  /** Uploads received by /upload, for later issues' tests. */
+  uploads = [];
+  servers = [];
+
+  async start() {
+    this.a = await this.listen((req, res) => this.serve(req, res, 'a'));
+    this.b = await this.listen((req, res) => this.serve(req, res, 'b'));
+    this.proxy = await this.listen((req, res) => this.proxied(req, res));
+    this.proxy.on('connect', (req, socket) => {
+      // HTTPS would leave the machine: record and refuse.
+      this.requests.push({ url: `https://${req.url}/`, method: 'CONNECT', via: 'proxy', at: Date.now(), ...initiator(req) });
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+    });
+    return this;
+  }
+
+  get originA() { return `http://127.0.0.1:${this.a.address().port}`; }
+  get originB() { return `http://127.0.0.1:${this.b.address().port}`; }
+  get proxyPort() { return this.proxy.address().port; }
+
+  listen(handler) {
+    const server = createServer(handler);
+    this.servers.push(server);
+    return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+  }
+
+  serve(req, res, which) {
+    const url = new URL(req.url, which === 'a' ? this.originA : this.originB);
+    if (!req.headers['x-traceless-proxied']) {
+      this.requests.push({ url: url.href, method: req.method, via: 'direct', at: Date.now(), ...initiator(req) });
+    }
+    if (url.pathname === '/upload' && req.method === 'POST') {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        this.uploads.push({ url: url.href, headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end('{"ok":true}');
+      });
+      return;
+    }
+    const file = resolve(url.pathname);
+    if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    const headers = { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    // The page under test substitutes its origins for these placeholders.
+    let body = readFileSync(file);
+    if (file.endsWith('.html')) {
+      body = Buffer.from(body.toString('utf8').replaceAll('{{A}}', this.originA).replaceAll('{{B}}', this.originB));
+      Object.assign(headers, pageHeaders(file));
+    }
+    res.writeHead(200, headers).end(body);
+  }
+
+  /** A plain HTTP proxy: loopback test origins are forwarded, everything else is recorded and refused. */
+  proxied(req, res) {
+    let target;
+    try {
+      target = new URL(req.url);
+    } catch {
+      return res.writeHead(400).end();
+    }
+    this.requests.push({ url: target.href, method: req.method, via: 'proxy', at: Date.now(), ...initiator(req) });
+    const ours = [this.a, this.b].map((s) => String(s.address().port));
+    if (target.hostname !== '127.0.0.1' || !ours.includes(target.port)) {
+      return res.writeHead(403, { 'content-type': 'text/plain' }).end('outside the test web');
+    }
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: target.port, path: target.pathname + target.search, method: req.method,
+        headers: { ...req.headers, 'x-traceless-proxied': '1' } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  }
+
+  /** Requests to anything but the two test origins, except the browser's own (see BROWSER_OWN_HOSTS). */
+  outsiders() {
+    return this.requests.filter((r) => {
+      if (r.url.startsWith(this.originA + '/') || r.url.startsWith(this.originB + '/')) return false;
+      const fromExtension = EXTENSION_SCHEMES.test(r.origin ?? '') || EXTENSION_SCHEMES.test(r.referer ?? '');
+      return fromExtension || !BROWSER_OWN_HOSTS.has(new URL(r.url).hostname);
+    });
+  }
+
+
+  async stop() {
+    await Promise.all(this.servers.map((s) => new Promise((ok) => { s.closeAllConnections?.(); s.close(ok); })));
+  }
+}
