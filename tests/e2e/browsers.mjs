@@ -71,7 +71,8 @@ export async function launchChromium(web) {
     },
     async menuClick(info, tabUrl) {
       return worker.evaluate(async ({ info, tabUrl }) => {
-        const [tab] = await chrome.tabs.query({ url: tabUrl });
+        const tab = (await chrome.tabs.query({})).find((t) => t.url === tabUrl);
+        if (!tab) throw new Error(`no tab at ${tabUrl}`);
         return globalThis.traceless.onMenuClick(info, tab);
       }, { info, tabUrl });
     },
@@ -123,10 +124,24 @@ export async function launchFirefox(web) {
     },
   });
   await browser.installExtension(join(root, 'dist', 'firefox'));
+
+  /** BiDi reports moz-extension:// pages as about:blank: ask each page where it is. */
+  async function findPage(test, what) {
+    const deadline = Date.now() + 15000;
+    while (Date.now() < deadline) {
+      for (const page of await browser.pages()) {
+        const href = await page.evaluate(() => location.href).catch(() => '');
+        if (test(href)) return { page, href };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${what} page opened`);
+  }
+
   // The extension opens its settings page on install; that page is our way into the extension.
-  const target = await browser.waitForTarget((t) => t.url().startsWith('moz-extension://') && t.url().endsWith('/options.html'));
-  const optionsPage = await target.page();
-  const extensionOrigin = `moz-extension://${new URL(target.url()).host}`;
+  const options = await findPage((href) => /^moz-extension:\/\/[^/]+\/options\.html/.test(href), 'options');
+  const optionsPage = options.page;
+  const extensionOrigin = `moz-extension://${new URL(options.href).host}`;
 
   return {
     name: 'firefox',
@@ -140,7 +155,9 @@ export async function launchFirefox(web) {
     },
     async menuClick(info, tabUrl) {
       return optionsPage.evaluate(async (info, tabUrl) => {
-        const [tab] = await browser.tabs.query({ url: tabUrl });
+        // Firefox's match patterns take no port: compare the URLs here.
+        const tab = (await browser.tabs.query({})).find((t) => t.url === tabUrl);
+        if (!tab) throw new Error(`no tab at ${tabUrl}`);
         const background = await browser.runtime.getBackgroundPage();
         return background.traceless.onMenuClick(info, tab);
       }, info, tabUrl);
@@ -149,8 +166,7 @@ export async function launchFirefox(web) {
       return optionsPage.evaluate(waitForDownload, id);
     },
     async waitForExtensionPage(path) {
-      const t = await browser.waitForTarget((t) => t.url().startsWith(`${extensionOrigin}/${path}`));
-      return t.page();
+      return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;
     },
     async openExtensionPage(path) {
       // BiDi will not navigate to moz-extension:// pages; the extension opens them itself.

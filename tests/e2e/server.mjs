@@ -38,6 +38,7 @@ export const IMAGES = {
  */
 export const BROWSER_OWN_HOSTS = new Set([
   'clients2.google.com', 'update.googleapis.com', 'accounts.google.com', 'optimizationguide-pa.googleapis.com',
+  'firefox.settings.services.mozilla.com',
 ]);
 const EXTENSION_SCHEMES = /^(chrome|moz)-extension:/;
 
