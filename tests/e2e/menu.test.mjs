@@ -165,6 +165,31 @@ for (const name of only) {
       assertClean(await newestFile(browser.downloads, 'photo-clean'));
     });
 
+    test('the options page changes what "Compress and save / With my settings" does', async () => {
+      const options = await browser.openExtensionPage('options.html');
+      await options.waitForFunction(() => document.getElementById('quality').value !== '');
+      await options.evaluate(() => {
+        document.getElementById('format').value = 'webp';
+        document.getElementById('quality').value = '50';
+        document.getElementById('maxDimension').value = '300';
+      });
+      await options.click('button[type=submit]');
+      await options.waitForFunction(() => document.getElementById('status').textContent === 'Saved.');
+      await options.screenshot({ path: join(screenshots, `options-${name}.png`), fullPage: true });
+      try {
+        const outcome = await click('compress:settings', 'plain');
+        const file = await saved(outcome, 'photo-compressed.webp');
+        assertClean(file, { allowOrientation: false });
+        const image = decode(file);
+        assert.equal(image.format, 'WEBP');
+        assert.equal(Math.max(image.width, image.height), 300);
+      } finally {
+        await options.click('#reset');
+        await options.waitForFunction(() => document.getElementById('status').textContent === 'Defaults restored.');
+      }
+      assert.equal(await options.evaluate(() => document.getElementById('format').value), 'keep');
+    });
+
     test('no extension context made a request outside the test web', () => {
       assert.deepEqual(web.outsiders(), []);
       const seen = web.requests.length;

@@ -3,6 +3,7 @@
 import type { Category, Finding, InspectReport } from '../engine/types';
 
 export interface Section {
+  category: Category;
   title: string;
   items: { label: string; value: string }[];
 }
@@ -30,6 +31,7 @@ export function sections(report: InspectReport): Section[] {
     byCategory.set(f.category, [...(byCategory.get(f.category) ?? []), f]);
   }
   return TITLES.filter(([c]) => byCategory.has(c)).map(([c, title]) => ({
+    category: c,
     title,
     items: byCategory.get(c)!.map((f) => ({ label: f.label, value: f.value })),
   }));

@@ -24,23 +24,10 @@ function render(report: InspectReport, bytes: Uint8Array): void {
 
   const container = $('sections');
   container.replaceChildren();
-  if (report.location) {
-    const card = element('section', 'card location');
-    card.append(element('h2', '', 'Where it was taken'));
-    const { latitude, longitude, altitude } = report.location;
-    card.append(element('p', '', `${latitude.toFixed(6)}, ${longitude.toFixed(6)}${altitude !== undefined ? `, ${Math.round(altitude)} m above sea level` : ''}`));
-    const link = element('a', '', 'Open this place on OpenStreetMap') as HTMLAnchorElement;
-    link.href = mapLink(latitude, longitude);
-    link.target = '_blank';
-    link.rel = 'noopener noreferrer';
-    const linkLine = element('p');
-    linkLine.append(link);
-    card.append(linkLine, element('p', 'hint', 'The map opens only if you choose to; the map site then learns this place.'));
-    container.append(card);
-  }
   for (const section of sections(report)) {
-    const card = element('section', 'card');
+    const card = element('section', section.category === 'location' ? 'card location' : 'card');
     card.append(element('h2', '', section.title));
+    if (section.category === 'location' && report.location) card.append(...whereItWasTaken(report.location));
     const list = element('dl');
     for (const item of section.items) list.append(element('dt', '', item.label), element('dd', '', item.value));
     card.append(list);
@@ -49,6 +36,19 @@ function render(report: InspectReport, bytes: Uint8Array): void {
   if (report.findings_omitted > 0) {
     container.append(element('p', 'muted', `… and ${report.findings_omitted} more items.`));
   }
+}
+
+/** Coordinates first, and a map only if the user asks for one. */
+function whereItWasTaken({ latitude, longitude, altitude }: NonNullable<InspectReport['location']>): HTMLElement[] {
+  const height = altitude !== undefined ? `, ${Math.round(altitude)} m above sea level` : '';
+  const coordinates = element('p', 'coordinates', `${latitude.toFixed(6)}, ${longitude.toFixed(6)}${height}`);
+  const link = element('a', '', 'Open this place on OpenStreetMap') as HTMLAnchorElement;
+  link.href = mapLink(latitude, longitude);
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
+  const linkLine = element('p');
+  linkLine.append(link, element('span', 'hint', ' (the map site then learns this place)'));
+  return [coordinates, linkLine];
 }
 
 function element(tag: string, className = '', text?: string): HTMLElement {
