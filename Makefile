@@ -15,9 +15,13 @@ deps:
 build: deps
 	$(CARGO) build --release --workspace
 	@bash scripts/build-wasm.sh
+	@bash scripts/build-extension.sh
 
-# The main job for now: show what the engine finds in and removes from a sample photo.
+# The extension on a local demo page: Chromium opens with it loaded when there is a
+# display; otherwise the demo runs headless and prints what was removed. Then the
+# command line on the same photo.
 run: build
+	@node scripts/demo.mjs
 	@bash scripts/demo.sh
 
 test: deps
@@ -27,6 +31,8 @@ test: deps
 	$(CARGO) test --workspace
 	@bash scripts/build-wasm.sh
 	@bash scripts/test-wasm.sh
+	@bash scripts/build-extension.sh
+	@bash scripts/test-extension.sh
 	@bash scripts/fuzz-smoke.sh
 
 fuzz-smoke: deps

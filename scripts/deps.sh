@@ -11,9 +11,11 @@ command -v hyperfine >/dev/null || need_apt+=(hyperfine)
 command -v clang >/dev/null || need_apt+=(clang)
 command -v llvm-ar >/dev/null || need_apt+=(llvm)
 [ -d /usr/include/wasm32-wasi ] || need_apt+=(wasi-libc)
-# Real-browser tests drive Debian's Chromium (playwright-core never downloads one).
+# Real-browser tests drive Debian's Chromium (playwright-core never downloads one)
+# and Firefox ESR (puppeteer-core over WebDriver BiDi).
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+command -v firefox-esr >/dev/null || need_apt+=(firefox-esr)
 if ((${#need_apt[@]})); then
     echo "deps: installing ${need_apt[*]} with apt" >&2
     export DEBIAN_FRONTEND=noninteractive

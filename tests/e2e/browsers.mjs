@@ -31,7 +31,7 @@ function tempDir(name) {
  * @property {() => Promise<void>} close
  */
 
-export async function launchChromium(web) {
+export async function launchChromium(web, { headless = true } = {}) {
   const profile = tempDir('chromium');
   const downloads = tempDir('chromium-downloads');
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -42,7 +42,7 @@ export async function launchChromium(web) {
   const extension = join(root, 'dist', 'chromium');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
-    headless: true,
+    headless,
     acceptDownloads: true,
     viewport: { width: 1000, height: 800 },
     args: [

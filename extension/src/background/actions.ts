@@ -19,6 +19,8 @@ export interface Saved {
   bytesIn: number;
   bytesOut: number;
   summary: string;
+  /** "label: value" of everything the saved copy no longer carries. */
+  removed: string[];
 }
 
 /** What the user was told. `saved` is absent for "reveal", which opens a page instead. */
@@ -32,7 +34,7 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
       return { ok: true };
     }
     const saved = await process(engine, action, source);
-    await notify(source.tabId, `Saved ${saved.filename}: ${saved.summary}`, 'info');
+    await notify(source.tabId, `Saved ${saved.filename}. ${saved.summary}`, 'info');
     return { ok: true, saved };
   } catch (e) {
     const message = describeFailure(e);
@@ -48,12 +50,14 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   let format: Format;
   let suffix: string;
   let summary: string;
+  let removed: string[];
   if (action.kind === 'clean') {
     const result = await engine.clean(bytes, policyOf(settings));
     ({ data } = result);
     format = result.report.format;
     suffix = '-clean';
-    summary = result.report.removed.length ? `removed ${result.report.summary}` : 'it carried no personal metadata';
+    summary = result.report.removed.length ? `${result.report.summary}.` : 'It carried no personal metadata.';
+    removed = result.report.removed.map((f) => `${f.label}: ${f.value}`);
   } else {
     const overrides =
       action.kind === 'save-as'
@@ -66,11 +70,12 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
     ({ data } = result);
     format = result.report.format;
     suffix = action.kind === 'compress' ? '-compressed' : '-clean';
-    summary = `${kb(bytes.length)} → ${kb(data.length)}, metadata removed`;
+    summary = `${kb(bytes.length)} → ${kb(data.length)}, all metadata removed.`;
+    removed = result.report.removed.map((f) => `${f.label}: ${f.value}`);
   }
   const filename = outputName(url, suffix, format);
   const downloadId = await download(data, MIME[format], filename);
-  return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary };
+  return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
 }
 
 function kb(n: number): string {

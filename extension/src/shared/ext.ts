@@ -2,7 +2,8 @@
 // also has `chrome`, but only `browser` gives its promise API everywhere. The
 // few differences the extension meets are handled where they occur, so
 // webextension-polyfill would not earn its weight.
-export const ext: typeof chrome = (globalThis as { browser?: typeof chrome }).browser ?? chrome;
+const scope = globalThis as { browser?: typeof chrome; chrome?: typeof chrome };
+export const ext: typeof chrome = (scope.browser ?? scope.chrome)!;
 
 /** Firefox runs the background as an event page (with DOM), Chromium as a service worker. */
 export const isFirefox = typeof (globalThis as { browser?: unknown }).browser !== 'undefined';

@@ -23,6 +23,8 @@ export function baseName(url: string): string {
   } catch {
     // A malformed escape: keep the raw segment.
   }
+  // An encoded slash must not smuggle a path in: keep what follows the last one.
+  last = last.slice(Math.max(last.lastIndexOf('/'), last.lastIndexOf('\\')) + 1);
   const dot = last.lastIndexOf('.');
   const stem = (dot > 0 ? last.slice(0, dot) : last).replace(UNSAFE, '_').replace(/^[.\s]+|[.\s]+$/g, '');
   return stem.slice(0, 120) || FALLBACK;

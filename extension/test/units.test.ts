@@ -1,0 +1,82 @@
+// Unit tests of the extension's pure modules (no browser): names, settings,
+// menu ids, report links, report sections. Bundled and run by test/run.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseMenuId } from '../src/background/menus';
+import { baseName, outputName } from '../src/shared/names';
+import { sourceFromHash, reportPageUrl } from '../src/shared/report-link';
+import { convertOptionsOf, DEFAULTS, sanitise } from '../src/shared/settings';
+import { facts, mapLink, sections } from '../src/pages/explain';
+import type { InspectReport } from '../src/engine/types';
+
+test('file names keep the original base name and say what was done', () => {
+  assert.equal(outputName('https://x.test/photos/IMG_2041.JPG?size=large', '-clean', 'jpeg'), 'IMG_2041-clean.jpg');
+  assert.equal(outputName('https://x.test/a/b/holiday%20photo.png', '-compressed', 'webp'), 'holiday photo-compressed.webp');
+  assert.equal(baseName('data:image/png;base64,AAAA'), 'image');
+  assert.equal(baseName('blob:https://x.test/5d1c'), 'image');
+  assert.equal(baseName('https://x.test/'), 'image');
+  assert.equal(baseName('https://x.test/..%2F..%2Fetc%2Fpasswd'), 'passwd');
+  assert.equal(baseName('https://x.test/a%3Ab%7Cc%2A.jpg'), 'a_b_c_');
+  assert.equal(baseName('https://x.test/%E0%A4%A.jpg'), '%E0%A4%A');
+  assert.equal(baseName('not a url'), 'image');
+  assert.equal(baseName(`https://x.test/${'a'.repeat(300)}.jpg`).length, 120);
+});
+
+test('stored settings are sanitised whatever storage holds', () => {
+  assert.deepEqual(sanitise({}), DEFAULTS);
+  assert.deepEqual(sanitise({ quality: 250, maxDimension: -5, format: 'bmp', keepIcc: 'yes' }), {
+    ...DEFAULTS, quality: 100, maxDimension: 0,
+  });
+  assert.equal(sanitise({ quality: 42.6 }).quality, 43);
+  assert.equal(sanitise({ quality: Number.NaN }).quality, DEFAULTS.quality);
+});
+
+test('conversion options follow the settings, the preset and the input', () => {
+  const settings = { ...DEFAULTS, quality: 70, maxDimension: 2000, keepIcc: false };
+  assert.deepEqual(convertOptionsOf(settings), {
+    format: 'keep', quality: 70, maxWidth: 2000, maxHeight: 2000, colour: 'converttosrgb',
+  });
+  const preset = convertOptionsOf(settings, { quality: 60, maxDimension: 0, format: 'webp' });
+  assert.equal(preset.maxWidth, null);
+  assert.equal(preset.format, 'webp');
+  const gif = new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61]);
+  assert.equal(convertOptionsOf(DEFAULTS, {}, gif).format, 'png', 'no GIF encoder: still GIFs become PNG');
+  assert.equal(convertOptionsOf(DEFAULTS, { format: 'jpeg' }, gif).format, 'jpeg');
+});
+
+test('menu ids map to actions and nothing else', () => {
+  assert.deepEqual(parseMenuId('traceless:clean'), { kind: 'clean' });
+  assert.deepEqual(parseMenuId('traceless:compress:small'), { kind: 'compress', preset: 'small' });
+  assert.deepEqual(parseMenuId('traceless:compress:settings'), { kind: 'compress', preset: 'settings' });
+  assert.deepEqual(parseMenuId('traceless:save-as:webp'), { kind: 'save-as', format: 'webp' });
+  assert.equal(parseMenuId('traceless:save-as:gif'), undefined);
+  assert.equal(parseMenuId('traceless:compress:huge'), undefined);
+  assert.equal(parseMenuId('other:clean'), undefined);
+  assert.equal(parseMenuId(7), undefined);
+});
+
+test('report links round-trip and reject junk', () => {
+  const source = { srcUrl: 'https://x.test/a.jpg#frag', pageUrl: 'https://x.test/', tabId: 4, frameId: 0 };
+  const url = reportPageUrl(source);
+  assert.deepEqual(sourceFromHash(url.slice(url.indexOf('#'))), source);
+  assert.equal(sourceFromHash('#%7Bnot json'), undefined);
+  assert.equal(sourceFromHash('#' + encodeURIComponent('{"srcUrl":5}')), undefined);
+  assert.deepEqual(sourceFromHash('#' + encodeURIComponent('{"srcUrl":"u","tabId":"4"}')), {
+    srcUrl: 'u', pageUrl: undefined, tabId: undefined, frameId: undefined,
+  });
+});
+
+test('report sections: most sensitive first, display information left out', () => {
+  const report = {
+    format: 'jpeg', mime: 'image/jpeg', width: 640, height: 480, frames: 1, bytes: 161713, blocks: [],
+    findings: [
+      { category: 'time', key: 'k', label: 'Date taken', value: '2008', block: 1 },
+      { category: 'display', key: 'k', label: 'Orientation', value: '1', block: 1 },
+      { category: 'location', key: 'k', label: 'GPS position', value: '1, 2', block: 1 },
+    ],
+    findings_omitted: 0, location: { latitude: 1, longitude: 2 }, orientation: 1, icc: null, summary: '',
+  } satisfies InspectReport;
+  assert.deepEqual(sections(report).map((s) => s.category), ['location', 'time']);
+  assert.equal(facts(report), 'JPEG, 640 × 480 pixels · 157.9 KB');
+  assert.equal(mapLink(43.4674481, 11.885127), 'https://www.openstreetmap.org/?mlat=43.467448&mlon=11.885127#map=15/43.467448/11.885127');
+});

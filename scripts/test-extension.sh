@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The extension's tests, kept apart as in Dark Reader: unit tests of pure modules
+# (Node), the store linter on the Firefox build, then end-to-end tests driving
+# the built extension in Chromium and Firefox ESR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p extension/test
+echo "extension: unit tests"
+node extension/test/run.mjs
+echo "extension: web-ext lint (dist/firefox)"
+mkdir -p target
+npx web-ext lint --source-dir dist/firefox --no-input --output json > target/web-ext-lint.json || true
+node -e '
+const r = JSON.parse(require("fs").readFileSync("target/web-ext-lint.json", "utf8"));
+for (const m of [...r.errors, ...r.warnings]) console.log(`  ${m._type}: ${m.code} ${m.message} (${m.file ?? ""})`);
+console.log(`  ${r.summary.errors} errors, ${r.summary.warnings} warnings, ${r.summary.notices} notices`);
+process.exit(r.summary.errors === 0 ? 0 : 1);
+'
+echo "extension: end-to-end in Chromium and Firefox"
+node --test --test-concurrency=1 tests/e2e/
