@@ -19,6 +19,7 @@ const ENTRIES = {
   background: 'extension/src/background/main.ts',
   content: 'extension/src/content/main.ts',
   'engine-worker': 'extension/src/engine/worker.ts',
+  'engine-frame': 'extension/src/engine/frame.ts',
   options: 'extension/src/pages/options.ts',
   report: 'extension/src/pages/report.ts',
 };

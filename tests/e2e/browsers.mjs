@@ -54,6 +54,12 @@ export async function launchChromium(web, { headless = true } = {}) {
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   // URL.origin is 'null' for extension schemes in Node: build it from the host.
   const extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
+  // The extension opens its settings page on install (into a blank tab it may take over): wait for it,
+  // so it cannot interrupt a test's first navigation.
+  const deadline = Date.now() + 10000;
+  while (!context.pages().some((p) => p.url().startsWith(`${extensionOrigin}/options.html`)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const first = context.pages()[0] ?? (await context.newPage());
   // Playwright routes downloads to its own folder under GUID names; give them back to the browser.
   const cdp = await context.newCDPSession(first);

@@ -58,6 +58,11 @@ function resolve(pathname) {
     const name = pathname.slice(5);
     return IMAGES[name] ? join(corpus, IMAGES[name]) : undefined;
   }
+  if (pathname.startsWith('/bench/')) {
+    // Benchmark photos made by bench/photos.py.
+    const file = normalize(join(root, 'bench', 'out', 'photos', pathname.slice(7)));
+    return file.startsWith(join(root, 'bench', 'out', 'photos')) && existsSync(file) ? file : undefined;
+  }
   if (pathname.startsWith('/node_modules/')) {
     const file = normalize(join(root, pathname));
     return file.startsWith(join(root, 'node_modules')) ? file : undefined;

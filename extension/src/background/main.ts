@@ -2,6 +2,7 @@
 // registered synchronously at start-up, as both browsers' non-persistent
 // backgrounds require.
 import { LocalEngine } from '../engine/local';
+import { engineToken } from '../shared/engine-token';
 import { ext } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
@@ -23,6 +24,13 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
 }
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
+
+// Content scripts ask for the engine frame's token; nothing else is accepted from them.
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== ext.runtime.id || (message as { type?: unknown })?.type !== 'traceless:engine-token') return false;
+  engineToken().then(sendResponse, () => sendResponse(undefined));
+  return true;
+});
 
 // The end-to-end tests call the menu handler directly: no browser can click a native
 // context menu headless. Only the extension's own contexts can reach this global.

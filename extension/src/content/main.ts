@@ -3,6 +3,7 @@
 import { ext } from '../shared/ext';
 import { isContentRequest, type ContentRequest, type ImageReply } from '../shared/messages';
 import { bestSource } from './best-source';
+import { contentEngine } from './engine';
 import { showNotice } from './notice';
 
 let lastTarget: EventTarget | undefined;
@@ -50,3 +51,8 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   reply.then(sendResponse, (e) => sendResponse({ error: String(e) }));
   return true;
 });
+
+// The content-script engine is what the upload guard uses; until then, the
+// transport benchmark and tests reach it here. This global lives in the content
+// script's isolated world: page scripts cannot see it.
+(globalThis as { tracelessContentEngine?: unknown }).tracelessContentEngine = contentEngine;

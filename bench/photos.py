@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Benchmark photos made from real corpus photos (never noise).
+
+  photos.py sized OUTDIR 1 5 20     JPEGs of about 1, 5 and 20 MB: mosaics of real
+                                    photos, quality searched to land near the size,
+                                    carrying the EXIF (GPS, camera) of the first photo.
+
+Mosaics keep real photographic content (edges, textures, skies) at sizes the
+corpus lacks. Idempotent: existing outputs are kept.
+"""
+import io
+import os
+import sys
+
+from PIL import Image, ImageOps
+
+CORPUS = os.environ.get("TRACELESS_CORPUS", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus"))
+SOURCES = [
+    "ianare-exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg",
+    "ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg",
+    "ianare-exif-samples/jpg/hdr/canon_hdr_YES.jpg",
+    "ianare-exif-samples/jpg/gps/DSCN0010.jpg",
+    "ianare-exif-samples/jpg/hdr/iphone_hdr_NO.jpg",
+    "ianare-exif-samples/jpg/gps/DSCN0021.jpg",
+]
+
+
+def load(i):
+    with Image.open(os.path.join(CORPUS, SOURCES[i % len(SOURCES)])) as im:
+        exif = im.info.get("exif")
+        return ImageOps.exif_transpose(im.convert("RGB")), exif
+
+
+def mosaic(width, height, cols, rows):
+    canvas = Image.new("RGB", (width, height))
+    cw, ch = width // cols, height // rows
+    for r in range(rows):
+        for c in range(cols):
+            im, _ = load(r * cols + c)
+            canvas.paste(ImageOps.fit(im, (cw, ch), Image.LANCZOS), (c * cw, r * ch))
+    return canvas
+
+
+def encode(im, quality, exif):
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality, exif=exif or b"")
+    return buf.getvalue()
+
+
+def sized(outdir, megabytes):
+    os.makedirs(outdir, exist_ok=True)
+    _, exif = load(0)
+    for mb in megabytes:
+        path = os.path.join(outdir, f"photo-{mb}mb.jpg")
+        if os.path.exists(path):
+            continue
+        target = mb * 1024 * 1024
+        # Pixels grow with the size asked for: ~0.5 byte per pixel at high quality.
+        pixels = target / 0.55
+        width = int((pixels * 4 / 3) ** 0.5) // 16 * 16
+        height = width * 3 // 4
+        side = max(1, round((width * height / 12e6) ** 0.5 * 2))
+        im = mosaic(width, height, side, side)
+        best = None
+        for q in range(60, 101, 2):
+            data = encode(im, q, exif)
+            if best is None or abs(len(data) - target) < abs(len(best) - target):
+                best = data
+            if len(data) > target:
+                break
+        with open(path, "wb") as f:
+            f.write(best)
+        print(f"{path}: {width}x{height}, {len(best)} bytes")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "sized":
+        sized(sys.argv[2], [int(x) for x in sys.argv[3:]])
+    else:
+        sys.exit(__doc__)
