@@ -40,6 +40,8 @@ fuzz-smoke: deps
 
 bench: build
 	@bash bench/clean-throughput.sh
+	@/usr/bin/python3 bench/photos.py sized bench/out/photos 1 5 20
+	@node bench/transport.mjs
 
 lint:
 	$(CARGO) fmt --all -- --check

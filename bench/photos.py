@@ -55,14 +55,19 @@ def sized(outdir, megabytes):
         if os.path.exists(path):
             continue
         target = mb * 1024 * 1024
-        # Pixels grow with the size asked for: ~0.5 byte per pixel at high quality.
-        pixels = target / 0.55
-        width = int((pixels * 4 / 3) ** 0.5) // 16 * 16
+        # Size the canvas so quality ~90 lands near the target, then search the quality.
+        width = 2000
+        for _ in range(2):
+            height = width * 3 // 4
+            side = max(1, round((width * height / 12e6) ** 0.5 * 2))
+            im = mosaic(width, height, side, side)
+            size = len(encode(im, 90, exif))
+            width = int(width * (target / size) ** 0.5) // 16 * 16
         height = width * 3 // 4
         side = max(1, round((width * height / 12e6) ** 0.5 * 2))
         im = mosaic(width, height, side, side)
         best = None
-        for q in range(60, 101, 2):
+        for q in range(70, 101):
             data = encode(im, q, exif)
             if best is None or abs(len(data) - target) < abs(len(best) - target):
                 best = data
