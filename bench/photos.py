@@ -5,6 +5,10 @@
                                     photos, quality searched to land near the size,
                                     carrying the EXIF (GPS, camera) of the first photo.
 
+  photos.py twelve OUTDIR 10        ten 4000x3000 (12 MP) mosaics of four different real
+                                    photos each, as PNG (the lossless reference) and raw
+                                    RGBA (what the encoders are given).
+
 Mosaics keep real photographic content (edges, textures, skies) at sizes the
 corpus lacks. Idempotent: existing outputs are kept.
 """
@@ -78,8 +82,58 @@ def sized(outdir, megabytes):
         print(f"{path}: {width}x{height}, {len(best)} bytes")
 
 
+# Photos of at least 2000x1500: quadrants are cropped and downscaled, never upscaled.
+BIG = [
+    "ianare-exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg",
+    "ianare-exif-samples/jpg/hdr/iphone_hdr_NO.jpg",
+    "ianare-exif-samples/jpg/mobile/jolla.jpg",
+    "libwebp-test-data/bryce.webp",
+    "ianare-exif-samples/jpg/hdr/canon_hdr_NO.jpg",
+    "ianare-exif-samples/jpg/Reconyx_HC500_Hyperfire.jpg",
+    "ianare-exif-samples/jpg/tests/35-empty.jpg",
+    "ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg",
+]
+# A real 12-megapixel photo, used whole (cropped to 4000x3000).
+WHOLE = "ianare-exif-samples/jpg/tests/42_IndexError.jpg"
+
+
+def open_rgb(path):
+    with Image.open(os.path.join(CORPUS, path)) as im:
+        return ImageOps.exif_transpose(im.convert("RGB"))
+
+
+def twelve(outdir, count):
+    """The real 12 MP photo, then 2x2 mosaics of distinct choices of four big photos."""
+    from itertools import combinations
+
+    os.makedirs(outdir, exist_ok=True)
+    choices = [None] + list(combinations(range(len(BIG)), 4))[:: 7]
+    if count > len(choices):
+        sys.exit(f"at most {len(choices)} distinct photos")
+    for n, choice in enumerate(choices[:count]):
+        png = os.path.join(outdir, f"photo12-{n:02d}.png")
+        raw = os.path.join(outdir, f"photo12-{n:02d}.rgba")
+        if os.path.exists(png) and os.path.exists(raw):
+            continue
+        if choice is None:
+            canvas = ImageOps.fit(open_rgb(WHOLE), (4000, 3000), Image.LANCZOS)
+            names = [WHOLE]
+        else:
+            canvas = Image.new("RGB", (4000, 3000))
+            for k, i in enumerate(choice):
+                quadrant = ImageOps.fit(open_rgb(BIG[i]), (2000, 1500), Image.LANCZOS)
+                canvas.paste(quadrant, ((k % 2) * 2000, (k // 2) * 1500))
+            names = [BIG[i] for i in choice]
+        canvas.save(png, compress_level=1)
+        with open(raw, "wb") as f:
+            f.write(canvas.convert("RGBA").tobytes())
+        print(f"{png}: 4000x3000 from {[os.path.basename(p) for p in names]}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "sized":
         sized(sys.argv[2], [int(x) for x in sys.argv[3:]])
+    elif len(sys.argv) == 4 and sys.argv[1] == "twelve":
+        twelve(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(__doc__)

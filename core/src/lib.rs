@@ -27,5 +27,5 @@ pub use report::{
     summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,
 };
 pub use transcode::{
-    convert, Chroma, ColourMode, ConvertOptions, ConvertReport, Converted, OutputFormat, MAX_DECODE_PIXELS,
+    convert, encode_rgba, Chroma, ColourMode, ConvertOptions, ConvertReport, Converted, OutputFormat, MAX_DECODE_PIXELS,
 };

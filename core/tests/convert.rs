@@ -247,3 +247,23 @@ fn decompression_bombs_are_refused_before_any_large_allocation() {
     assert_eq!(inspect(&gif_bomb(5000)).unwrap().frames, 5000);
     assert_eq!(inspect(&png_bomb()).unwrap().format, Format::Png);
 }
+
+#[test]
+fn raw_pixels_encode_and_bad_buffers_are_refused() {
+    let (w, h) = (64u32, 48u32);
+    let rgba: Vec<u8> = (0..w * h).flat_map(|i| [(i % 256) as u8, (i / 7 % 256) as u8, 90, 255]).collect();
+    for format in [OutputFormat::Jpeg, OutputFormat::Png, OutputFormat::Webp] {
+        let options = ConvertOptions { format, ..ConvertOptions::default() };
+        let out = traceless_core::encode_rgba(&rgba, w, h, &options).unwrap();
+        let decoded = image::load_from_memory(&out).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (w, h), "{format:?}");
+    }
+    let png = ConvertOptions { format: OutputFormat::Png, ..ConvertOptions::default() };
+    let exact = image::load_from_memory(&traceless_core::encode_rgba(&rgba, w, h, &png).unwrap()).unwrap();
+    assert_eq!(exact.to_rgba8().into_raw(), rgba, "PNG is lossless");
+    let kind = |r: traceless_core::Result<Vec<u8>>| r.unwrap_err().kind;
+    assert_eq!(kind(traceless_core::encode_rgba(&rgba[1..], w, h, &png)), ErrorKind::InvalidRequest);
+    assert_eq!(kind(traceless_core::encode_rgba(&rgba, w, h, &ConvertOptions::default())), ErrorKind::InvalidRequest);
+    assert_eq!(kind(traceless_core::encode_rgba(&[], 0, 0, &png)), ErrorKind::LimitExceeded);
+    assert_eq!(kind(traceless_core::encode_rgba(&[], 20000, 20000, &png)), ErrorKind::LimitExceeded);
+}

@@ -55,3 +55,13 @@ pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue>
     let converted = traceless_core::convert(bytes, &opts).map_err(error)?;
     with_data(&converted.data, to_js(&converted.report)?)
 }
+
+/// Encodes raw RGBA pixels (`width * height * 4` bytes) as `options.format`
+/// (jpeg, png or webp) with the options' quality and codec settings. For callers
+/// that already hold pixels; returns the file's bytes.
+#[wasm_bindgen]
+pub fn encode(rgba: &[u8], width: u32, height: u32, options_value: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+    let opts: traceless_core::ConvertOptions = options(options_value)?;
+    let data = traceless_core::encode_rgba(rgba, width, height, &opts).map_err(error)?;
+    Ok(js_sys::Uint8Array::from(data.as_slice()))
+}

@@ -105,6 +105,29 @@ pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
     })
 }
 
+/// Encodes raw RGBA pixels (8-bit, row-major, unpremultiplied) with the options'
+/// format, quality and codec settings; no resizing, no colour profile. For
+/// callers that already hold decoded pixels (a canvas, a benchmark).
+pub fn encode_rgba(rgba: &[u8], width: u32, height: u32, options: &ConvertOptions) -> Result<Vec<u8>> {
+    let format = match options.format {
+        OutputFormat::Keep => {
+            return Err(Error::new(ErrorKind::InvalidRequest, "raw pixels have no format to keep: choose one"))
+        }
+        other => other.resolve(Format::Png),
+    };
+    if options.quality > 100 || options.png_level > 6 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "quality must be 0-100 and the PNG level 0-6"));
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if width == 0 || height == 0 || pixels > MAX_DECODE_PIXELS {
+        return Err(Error::new(ErrorKind::LimitExceeded, format!("{width}x{height} is outside the supported size")));
+    }
+    if rgba.len() as u64 != pixels * 4 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
+    }
+    Ok(encode(rgba, (width, height), format, options.quality, None, options)?.0)
+}
+
 fn lossy(format: Format, options: &ConvertOptions) -> bool {
     format == Format::Jpeg || (format == Format::Webp && !options.webp_lossless)
 }
