@@ -23,6 +23,19 @@ if ((${#need_apt[@]})); then
     apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# libwebp's SSE2 paths on wasm SIMD (scripts/wasm-clang): Emscripten's two SSE
+# headers, taken from Debian's emscripten package without installing it.
+sse_headers="${TRACELESS_SSE_HEADERS:-$HOME/.cache/traceless/sse-on-wasm}"
+if [ ! -f "$sse_headers/emmintrin.h" ]; then
+    echo "deps: extracting SSE-on-wasm headers from Debian's emscripten package" >&2
+    tmp=$(mktemp -d)
+    (cd "$tmp" && apt-get download -qq emscripten 2>/dev/null || { apt-get update -qq && apt-get download -qq emscripten; })
+    dpkg-deb -x "$tmp"/emscripten_*.deb "$tmp/x"
+    mkdir -p "$sse_headers"
+    cp "$tmp/x/usr/share/emscripten/system/include/compat/"{xmmintrin,emmintrin}.h "$sse_headers/"
+    rm -rf "$tmp"
+fi
+
 if ! rustup toolchain list | grep -q '^nightly'; then
     echo "deps: installing the nightly toolchain (for cargo-fuzz)" >&2
     rustup toolchain install nightly --profile minimal
