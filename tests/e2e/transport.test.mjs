@@ -39,7 +39,8 @@ describe('content-script engine in chromium', { skip: !only.includes('chromium')
         return { base64: data.toBase64(), removed: report.removed.length, error };
       });
       const out = mkdtempSync(join(tmpdir(), 'traceless-native-'));
-      execFileSync(join(root, 'target/release/traceless'), ['clean', '-o', out, join(corpus, IMAGES['photo.jpg'])]);
+      // make test builds the debug binary (the same engine code).
+      execFileSync(join(root, 'target/debug/traceless'), ['clean', '-o', out, join(corpus, IMAGES['photo.jpg'])]);
       const native = readFileSync(join(out, 'DSCN0010.jpg'));
       assert.ok(cleaned.removed > 10);
       assert.deepEqual(Buffer.from(cleaned.base64, 'base64'), native);
