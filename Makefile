@@ -39,9 +39,13 @@ fuzz-smoke: deps
 	@bash scripts/fuzz-smoke.sh
 
 bench: build
+	@command -v ssimulacra2_rs >/dev/null || cargo install ssimulacra2_rs --locked --no-default-features --quiet
+	$(CARGO) build --release -p traceless-core --example encode_speed
 	@bash bench/clean-throughput.sh
 	@/usr/bin/python3 bench/photos.py sized bench/out/photos 1 5 20
+	@/usr/bin/python3 bench/photos.py twelve bench/out/photos 10
 	@node bench/transport.mjs
+	@node bench/codecs.mjs
 
 lint:
 	$(CARGO) fmt --all -- --check

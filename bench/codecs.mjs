@@ -6,8 +6,11 @@
 //
 // Lossy codecs are compared at equal quality: for each photo and encoder, the
 // lowest quality setting whose output reaches SSIMULACRA2 >= TARGET (scored by
-// ssimulacra2_rs) is searched, and sizes and times are taken there.
-import { execFileSync } from 'node:child_process';
+// ssimulacra2_rs) is searched, and sizes are taken there. The search runs two
+// encodes at a time (its timings are not used) and is kept in
+// bench/out/codecs-search.json; the timed encodes then run one at a time.
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -21,64 +24,106 @@ const TARGET = Number(process.env.BENCH_SSIM ?? 80);
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10);
 const [W, H] = [4000, 3000];
 
-const scores = new Map(); // sha256 of an output -> score: identical bytes are scored once
+const run = promisify(execFile);
+const scores = new Map(); // sha256 of an output -> score promise: identical bytes are scored once
 function score(reference, file) {
   const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
   if (!scores.has(hash)) {
-    const out = execFileSync('ssimulacra2_rs', ['image', reference, file], { encoding: 'utf8' });
-    scores.set(hash, Number(out.match(/Score:\s*(-?[\d.]+)/)[1]));
+    scores.set(hash, run('ssimulacra2_rs', ['image', reference, file]).then(({ stdout }) => Number(stdout.match(/Score:\s*(-?[\d.]+)/)[1])));
   }
   return scores.get(hash);
 }
 
+function command(encoder, format, raw, quality, out) {
+  return encoder === 'native'
+    ? [join(root, 'target/release/examples/encode_speed'), [raw, W, H, format, quality, out].map(String)]
+    : [process.execPath, [join(root, 'bench/codec-child.mjs'), encoder, format, raw, W, H, quality, out].map(String)];
+}
+/** Timed: one at a time, nothing else running. */
 function encode(encoder, format, raw, quality, out) {
-  const args = encoder === 'native'
-    ? [join(root, 'target/release/examples/encode_speed'), [raw, W, H, format, quality, out]]
-    : [process.execPath, [join(root, 'bench/codec-child.mjs'), encoder, format, raw, W, H, quality, out]];
-  return JSON.parse(execFileSync(args[0], args[1].map(String), { encoding: 'utf8' }));
+  const [file, args] = command(encoder, format, raw, quality, out);
+  return JSON.parse(execFileSync(file, args, { encoding: 'utf8' }));
+}
+async function encodeForSearch(encoder, format, raw, quality, out) {
+  const [file, args] = command(encoder, format, raw, quality, out);
+  return JSON.parse((await run(file, args)).stdout);
 }
 
-/** The lowest quality in [lo, hi] reaching TARGET, by bisection; returns that encode's result. */
-function search(encoder, format, raw, reference, name) {
+const outName = (name, encoder, format, q) => join(work, `${name}-${encoder}-q${q}.${format === 'jpeg' ? 'jpg' : format}`);
+
+/** The lowest quality in [lo, hi] reaching TARGET, by bisection: { quality, score, bytes }. */
+async function search(encoder, format, raw, reference, name) {
   const tried = new Map();
-  const at = (q) => {
+  const at = async (q) => {
     if (!tried.has(q)) {
-      const out = join(work, `${name}-${encoder}-q${q}.${format === 'jpeg' ? 'jpg' : format}`);
-      const result = encode(encoder, format, raw, q, out);
-      tried.set(q, { ...result, quality: q, score: score(reference, out) });
+      const out = outName(name, encoder, format, q);
+      const { bytes } = await encodeForSearch(encoder, format, raw, q, out);
+      tried.set(q, { quality: q, bytes, score: await score(reference, out) });
     }
     return tried.get(q);
   };
-  let lo = 40, hi = 100;
-  if (at(hi).score < TARGET) return at(hi);
+  let lo = 50, hi = 100;
+  if ((await at(hi)).score < TARGET) return at(hi);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (at(mid).score >= TARGET) hi = mid; else lo = mid;
+    if ((await at(mid)).score >= TARGET) hi = mid; else lo = mid;
   }
   return at(hi);
 }
 
+/** Runs `tasks` (functions returning promises) `limit` at a time. */
+async function pool(tasks, limit) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < tasks.length) { const i = next++; results[i] = await tasks[i](); }
+  }));
+  return results;
+}
+
 const names = readdirSync(photos).filter((f) => /^photo12-\d+\.rgba$/.test(f)).sort().slice(0, COUNT).map((f) => f.slice(0, -5));
 if (names.length < COUNT) throw new Error(`need ${COUNT} photos in ${photos}: run bench/photos.py twelve`);
+// Phase 1: the quality each lossy encoder needs on each photo (cached).
+const searchFile = join(root, 'bench/out/codecs-search.json');
+let found = {};
+try { found = JSON.parse(readFileSync(searchFile, 'utf8')); } catch { /* first run */ }
+if (found.target !== TARGET) found = { target: TARGET };
+const tasks = [];
+for (const name of names) {
+  for (const format of ['jpeg', 'webp']) {
+    for (const encoder of ['ours', 'jsquash']) {
+      const key = `${name}/${format}/${encoder}`;
+      if (found[key]) continue;
+      tasks.push(async () => {
+        found[key] = await search(encoder, format, join(photos, `${name}.rgba`), join(photos, `${name}.png`), name);
+        writeFileSync(searchFile, JSON.stringify(found, null, 2));
+        console.error(`search ${key}: q${found[key].quality} score ${found[key].score.toFixed(2)} ${found[key].bytes} B`);
+      });
+    }
+  }
+}
+await pool(tasks, 2);
+
+// Phase 2: timed encodes at those qualities, one at a time (native at the quality our wasm build needed:
+// the same code, so the same output is expected and checked).
 const rows = [];
 for (const name of names) {
   const raw = join(photos, `${name}.rgba`);
-  const reference = join(photos, `${name}.png`);
   const row = { name };
   for (const format of ['jpeg', 'webp']) {
-    row[`${format}-ours`] = search('ours', format, raw, reference, name);
-    row[`${format}-jsquash`] = search('jsquash', format, raw, reference, name);
-    // Native runs at the quality our wasm build needed (the same code, so the same output is expected).
-    const q = row[`${format}-ours`].quality;
-    const out = join(work, `${name}-native-q${q}.${format === 'jpeg' ? 'jpg' : format}`);
-    row[`${format}-native`] = { ...encode('native', format, raw, q, out), quality: q, score: score(reference, out) };
+    for (const encoder of ['ours', 'jsquash', 'native']) {
+      const { quality, score: s } = found[`${name}/${format}/${encoder === 'native' ? 'ours' : encoder}`];
+      const out = outName(name, encoder, format, quality);
+      row[`${format}-${encoder}`] = { ...encode(encoder, format, raw, quality, out), quality, score: s };
+    }
+    row[`${format}-nativeSame`] = readFileSync(outName(name, 'native', format, row[`${format}-ours`].quality))
+      .equals(readFileSync(outName(name, 'ours', format, row[`${format}-ours`].quality)));
   }
   for (const encoder of ['ours', 'jsquash', 'native']) {
     row[`png-${encoder}`] = encode(encoder, 'png', raw, 0, join(work, `${name}-${encoder}.png`));
   }
   rows.push(row);
-  console.error(`${name}: ${['jpeg', 'webp'].map((f) => `${f} q${row[`${f}-ours`].quality}/${row[`${f}-jsquash`].quality} ` +
-    `${row[`${f}-ours`].bytes}/${row[`${f}-jsquash`].bytes} B`).join(', ')}`);
+  console.error(`${name}: timed`);
 }
 writeFileSync(join(root, 'bench/out/codecs.json'), JSON.stringify({ target: TARGET, rows }, null, 2));
 
@@ -86,6 +131,8 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const ratio = (format, a, b, key) => median(rows.map((r) => r[`${format}-${a}`][key] / r[`${format}-${b}`][key]));
 const med = (format, encoder, key) => median(rows.map((r) => r[`${format}-${encoder}`][key]));
 console.log(`\n${rows.length} photos of 4000x3000; lossy formats at SSIMULACRA2 >= ${TARGET}; medians over photos`);
+console.log(`native output identical to our wasm output: JPEG ${rows.filter((r) => r['jpeg-nativeSame']).length}/${rows.length}, ` +
+  `WebP ${rows.filter((r) => r['webp-nativeSame']).length}/${rows.length}`);
 console.log('| codec | ours (wasm) | jSquash | size ours/jSquash | time ours/jSquash | wasm/native time | peak RSS ours / jSquash / native |');
 console.log('|---|---|---|---|---|---|---|');
 for (const [format, label] of [['jpeg', 'JPEG (MozJPEG)'], ['webp', 'WebP (libwebp)'], ['png', 'PNG (oxipng level 2)']]) {

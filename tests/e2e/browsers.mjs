@@ -82,6 +82,10 @@ export async function launchChromium(web, { headless = true } = {}) {
         return globalThis.traceless.onMenuClick(info, tab);
       }, { info, tabUrl });
     },
+    /** Picks files in a file input as a user would (the browser fires input and change). */
+    async chooseFiles(page, selector, paths) {
+      await page.setInputFiles(selector, paths);
+    },
     async waitForExtensionPage(path) {
       // A tab opened by the extension starts as about:blank: poll for its final address.
       const deadline = Date.now() + 15000;
@@ -170,6 +174,10 @@ export async function launchFirefox(web) {
     },
     async downloadedFile(id) {
       return optionsPage.evaluate(waitForDownload, id);
+    },
+    async chooseFiles(page, selector, paths) {
+      const input = await page.$(selector);
+      await input.uploadFile(...paths);
     },
     async waitForExtensionPage(path) {
       return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;

@@ -2,6 +2,7 @@
 // images, and a recording proxy that every browser request is routed through,
 // so a test can list every request any browser context made.
 import { createServer, request as httpRequest } from 'node:http';
+import busboy from 'busboy';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join, normalize, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,15 +110,7 @@ export class TestWeb {
     if (!req.headers['x-traceless-proxied']) {
       this.requests.push({ url: url.href, method: req.method, via: 'direct', at: Date.now(), ...initiator(req) });
     }
-    if (url.pathname === '/upload' && req.method === 'POST') {
-      const chunks = [];
-      req.on('data', (c) => chunks.push(c));
-      req.on('end', () => {
-        this.uploads.push({ url: url.href, headers: req.headers, body: Buffer.concat(chunks) });
-        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end('{"ok":true}');
-      });
-      return;
-    }
+    if (url.pathname === '/upload' && req.method === 'POST') return this.receive(req, res, url);
     const file = resolve(url.pathname);
     if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const headers = { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-store' };
@@ -128,6 +121,34 @@ export class TestWeb {
       Object.assign(headers, pageHeaders(file));
     }
     res.writeHead(200, headers).end(body);
+  }
+
+  /** Records an upload: multipart files (forms, FormData) or a raw body (XHR/fetch of a File). */
+  receive(req, res, url) {
+    const upload = { url: url.href, page: req.headers.referer, files: [], fields: {} };
+    const done = () => {
+      this.uploads.push(upload);
+      const body = JSON.stringify({ ok: true, files: upload.files.map((f) => ({ name: f.name, size: f.bytes.length })) });
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(body);
+    };
+    if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+      const parser = busboy({ headers: req.headers });
+      parser.on('file', (field, stream, info) => {
+        const chunks = [];
+        stream.on('data', (c) => chunks.push(c));
+        stream.on('end', () => upload.files.push({ field, name: info.filename, type: info.mimeType, bytes: Buffer.concat(chunks) }));
+      });
+      parser.on('field', (name, value) => (upload.fields[name] = value));
+      parser.on('close', done);
+      req.pipe(parser);
+    } else {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        upload.files.push({ field: '', name: req.headers['x-file-name'] ?? '', type: req.headers['content-type'], bytes: Buffer.concat(chunks) });
+        done();
+      });
+    }
   }
 
   /** A plain HTTP proxy: loopback test origins are forwarded, everything else is recorded and refused. */

@@ -2,8 +2,9 @@
 // registered synchronously at start-up, as both browsers' non-persistent
 // backgrounds require.
 import { LocalEngine } from '../engine/local';
+import { isEngineRequest, serve } from '../engine/service';
 import { engineToken } from '../shared/engine-token';
-import { ext } from '../shared/ext';
+import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
 import { createMenus, parseMenuId } from './menus';
@@ -25,11 +26,19 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
 
-// Content scripts ask for the engine frame's token; nothing else is accepted from them.
+// Content scripts ask for the engine frame's token (Chromium) or for engine work
+// (Firefox, whose messaging carries bytes as they are); nothing else is accepted.
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (sender.id !== ext.runtime.id || (message as { type?: unknown })?.type !== 'traceless:engine-token') return false;
-  engineToken().then(sendResponse, () => sendResponse(undefined));
-  return true;
+  if (sender.id !== ext.runtime.id) return false;
+  if ((message as { type?: unknown })?.type === 'traceless:engine-token') {
+    engineToken().then(sendResponse, () => sendResponse(undefined));
+    return true;
+  }
+  if (isFirefox() && isEngineRequest(message)) {
+    serve(engine, message).then(sendResponse);
+    return true;
+  }
+  return false;
 });
 
 // The end-to-end tests call the menu handler directly: no browser can click a native

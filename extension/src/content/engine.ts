@@ -1,9 +1,10 @@
 // The engine as content scripts reach it: through an invisible engine frame
 // (see engine/frame.ts), with bytes transferred over a MessagePort. The frame
 // sits in a closed shadow root, so the page can neither see nor style it.
+import { MessagingEngine } from '../engine/messaging-engine';
 import { PortEngine } from '../engine/port-engine';
-import { EngineError } from '../engine/types';
-import { ext } from '../shared/ext';
+import { EngineError, type Engine } from '../engine/types';
+import { ext, isFirefox } from '../shared/ext';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -38,8 +39,16 @@ async function connect(): Promise<PortEngine> {
   return new PortEngine(channel.port1);
 }
 
-/** The engine, started on first use and kept for the page's lifetime; restarted if the page removed it. */
-export function contentEngine(): Promise<PortEngine> {
+/**
+ * The engine, started on first use and kept for the page's lifetime; restarted if the page removed it.
+ * Firefox: through runtime messaging (see messaging-engine.ts).
+ */
+export function contentEngine(): Promise<Engine> {
+  if (isFirefox()) return Promise.resolve(new MessagingEngine());
+  return frameEngine();
+}
+
+function frameEngine(): Promise<PortEngine> {
   if (connecting && host?.isConnected) return connecting;
   host?.remove();
   connecting = connect();

@@ -5,6 +5,10 @@ import { isContentRequest, type ContentRequest, type ImageReply } from '../share
 import { bestSource } from './best-source';
 import { contentEngine } from './engine';
 import { showNotice } from './notice';
+import { describe } from './guard/report';
+import { formBusy, guardInputs } from './guard/inputs';
+import { holdSubmits } from './guard/forms';
+import { loadSettings, policyOf } from '../shared/settings';
 
 let lastTarget: EventTarget | undefined;
 
@@ -52,7 +56,16 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
-// The content-script engine is what the upload guard uses; until then, the
-// transport benchmark and tests reach it here. This global lives in the content
-// script's isolated world: page scripts cannot see it.
+// The upload guard: every image a page receives from a file input is cleaned first.
+guardInputs({
+  engine: contentEngine,
+  policy: async () => policyOf(await loadSettings()),
+  report: (outcomes) => {
+    for (const notice of describe(outcomes)) showNotice(notice.text, notice.tone);
+  },
+});
+holdSubmits(formBusy);
+
+// The transport benchmark and tests reach the content-script engine here. This
+// global lives in the content script's isolated world: page scripts cannot see it.
 (globalThis as { tracelessContentEngine?: unknown }).tracelessContentEngine = contentEngine;

@@ -5,5 +5,7 @@
 const scope = globalThis as { browser?: typeof chrome; chrome?: typeof chrome };
 export const ext: typeof chrome = (scope.browser ?? scope.chrome)!;
 
-/** Firefox runs the background as an event page (with DOM), Chromium as a service worker. */
-export const isFirefox = typeof (globalThis as { browser?: unknown }).browser !== 'undefined';
+/** By the extension's own URL scheme: recent Chromium also defines `browser`. */
+export function isFirefox(): boolean {
+  return ext.runtime.getURL('').startsWith('moz-extension:');
+}

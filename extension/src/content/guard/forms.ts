@@ -1,0 +1,23 @@
+// Native form submission waits for cleaning: a form submitted while one of its
+// file inputs is being cleaned is held, then submitted again with the cleaned files.
+export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<void> | undefined): void {
+  const resubmitted = new WeakSet<Event>();
+  window.addEventListener(
+    'submit',
+    (event) => {
+      const form = event.composedPath()[0];
+      if (!(form instanceof HTMLFormElement) || resubmitted.has(event)) return;
+      const busy = isBusy(form);
+      if (!busy) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const submitter = (event as SubmitEvent).submitter;
+      void busy.then(() => {
+        const again = (e: Event) => resubmitted.add(e);
+        window.addEventListener('submit', again, { capture: true, once: true });
+        form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined);
+      });
+    },
+    { capture: true },
+  );
+}

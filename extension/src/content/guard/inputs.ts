@@ -1,0 +1,96 @@
+// The upload guard for <input type=file>: the page's input/change handlers see
+// cleaned files only.
+//
+// Capture-phase listeners on window run before any page listener (ours are
+// registered at document_start). The browser's own input and change events are
+// stopped; the original files are taken out of the input at once (a page that
+// polls input.files sees an empty list, never the originals); once cleaned, the
+// input gets the cleaned files and fresh input and change events are dispatched,
+// once each, in that order.
+import type { Engine, Policy } from '../../engine/types';
+import { cleanFile, looksLikeImage, type FileOutcome } from './clean-files';
+
+export interface GuardHooks {
+  engine: () => Promise<Engine>;
+  policy: () => Promise<Policy>;
+  /** Tells the user what happened to one selection. */
+  report: (outcomes: FileOutcome[]) => void;
+}
+
+/** Events we dispatched ourselves: they go through. */
+const ours = new WeakSet<Event>();
+/** Inputs being cleaned, with the job their change event waits for. */
+const pending = new WeakMap<HTMLInputElement, Promise<void>>();
+
+function fileInput(event: Event): HTMLInputElement | undefined {
+  const target = event.composedPath()[0];
+  return target instanceof HTMLInputElement && target.type === 'file' ? target : undefined;
+}
+
+function setFiles(input: HTMLInputElement, files: File[]): void {
+  const transfer = new DataTransfer();
+  for (const file of files) transfer.items.add(file);
+  input.files = transfer.files;
+}
+
+async function clean(input: HTMLInputElement, originals: File[], hooks: GuardHooks): Promise<void> {
+  let outcomes: FileOutcome[];
+  if (!originals.some(looksLikeImage)) {
+    outcomes = originals.map((file) => ({ kind: 'untouched', file }));
+  } else {
+    try {
+      const [engine, policy] = await Promise.all([hooks.engine(), hooks.policy()]);
+      outcomes = await Promise.all(originals.map((file) => cleanFile(engine, file, policy)));
+    } catch (e) {
+      // No engine: images are held back (never sent uncleaned), other files still go.
+      const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
+      outcomes = originals.map((file) =>
+        looksLikeImage(file) ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
+      );
+    }
+  }
+  setFiles(input, outcomes.flatMap((o) => (o.kind === 'blocked' ? [] : [o.file])));
+  hooks.report(outcomes);
+}
+
+function redispatch(input: HTMLInputElement): void {
+  for (const type of ['input', 'change']) {
+    const event = new Event(type, { bubbles: true, composed: type === 'input' });
+    ours.add(event);
+    input.dispatchEvent(event);
+  }
+}
+
+/** The cleaning job of any file input in `form`, if one is running. */
+export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
+  const jobs = Array.from(form.elements)
+    .filter((el): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file')
+    .map((input) => pending.get(input))
+    .filter((job): job is Promise<void> => job !== undefined);
+  return jobs.length ? Promise.all(jobs).then(() => undefined) : undefined;
+}
+
+export function guardInputs(hooks: GuardHooks): void {
+  const onInput = (event: Event) => {
+    const input = fileInput(event);
+    if (!input || ours.has(event)) return;
+    event.stopImmediatePropagation();
+    const originals = Array.from(input.files ?? []);
+    setFiles(input, []);
+    const job = clean(input, originals, hooks)
+      .catch(() => setFiles(input, [])) // never the originals
+      .finally(() => {
+        pending.delete(input);
+        redispatch(input);
+      });
+    pending.set(input, job);
+  };
+  const onChange = (event: Event) => {
+    const input = fileInput(event);
+    if (!input || ours.has(event)) return;
+    // The browser's change follows its input event: our redispatch will send one.
+    event.stopImmediatePropagation();
+  };
+  window.addEventListener('input', onInput, { capture: true });
+  window.addEventListener('change', onChange, { capture: true });
+}

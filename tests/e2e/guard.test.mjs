@@ -1,0 +1,102 @@
+// The upload guard, through the built extension, in Chromium and Firefox: what
+// the test server receives is judged by exiftool; the page's own handlers must
+// see cleaned files with the original names and types, once, in order.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BROWSERS } from './browsers.mjs';
+import { corpus, IMAGES, TestWeb } from './server.mjs';
+import { decode, leaks } from './judge.mjs';
+
+const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
+const scratch = mkdtempSync(join(tmpdir(), 'traceless-guard-'));
+const PHOTO = join(corpus, IMAGES['photo.jpg']);
+const PNG = join(corpus, IMAGES['text.png']);
+const HEIC = join(corpus, IMAGES['phone.heic']);
+const TEXT = join(scratch, 'notes.txt');
+writeFileSync(TEXT, 'not an image: must arrive byte for byte\n');
+
+/** Writes what the server received to disk and judges it. */
+function judge(file) {
+  const path = join(scratch, `${Date.now()}-${Math.random().toString(36).slice(2)}-${file.name}`);
+  writeFileSync(path, file.bytes);
+  return { path, leaks: leaks(path) };
+}
+
+for (const name of only) {
+  describe(`upload guard in ${name}`, { concurrency: false }, () => {
+    const web = new TestWeb();
+    let browser;
+
+    before(async () => {
+      await web.start();
+      browser = await BROWSERS[name](web);
+    });
+    after(async () => {
+      await browser?.close();
+      await web.stop();
+    });
+
+    async function uploadsAfter(action, count) {
+      const before = web.uploads.length;
+      await action();
+      const deadline = Date.now() + 15000;
+      while (web.uploads.length < before + count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(web.uploads.length, before + count, 'uploads received');
+      return web.uploads.slice(before);
+    }
+
+    test('fetch + FormData from the change handler: cleaned images, other files untouched', async () => {
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO, PNG, TEXT]), 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg', 'iptc.png', 'notes.txt']);
+      assert.deepEqual(upload.files.map((f) => f.type), ['image/jpeg', 'image/png', 'text/plain']);
+      for (const file of upload.files.slice(0, 2)) {
+        const { path, leaks: found } = judge(file);
+        assert.deepEqual(found, [], `${file.name} arrived with metadata`);
+        assert.ok(decode(path).width > 0);
+      }
+      assert.ok(leaks(PHOTO).length > 10 && leaks(PNG).length > 0, 'the originals carry metadata (the test can fail)');
+      assert.deepEqual(upload.files[2].bytes, readFileSync(TEXT), 'a non-image passes untouched');
+      const cleanedPixels = decode(judge(upload.files[0]).path).hashes;
+      assert.deepEqual(cleanedPixels, decode(PHOTO).hashes, 'pixels unchanged');
+      const seen = await page.evaluate(() => window.seen);
+      assert.equal(seen.length, 2, `handlers ran once each: ${seen}`);
+      assert.equal(seen[0], 'input:3');
+      assert.match(seen[1], /^change:DSCN0010\.jpg\|image\/jpeg\|\d+,iptc\.png\|image\/png\|\d+,notes\.txt\|text\/plain\|\d+$/);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 1, 'the user is told');
+    });
+
+    test('XHR with the File as body, read in an onchange attribute', async () => {
+      const page = await browser.open(`${web.originA}/upload/xhr.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
+      assert.equal(upload.files[0].name, 'DSCN0010.jpg');
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+    });
+
+    test('a native form submitted at once waits for cleaning', async () => {
+      const page = await browser.open(`${web.originA}/upload/form.html`);
+      const [upload] = await uploadsAfter(async () => {
+        await browser.chooseFiles(page, '#file', [PHOTO, PNG]);
+        await page.click('#send');
+      }, 1);
+      assert.equal(upload.fields.note, 'plain form');
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg', 'iptc.png']);
+      for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
+    });
+
+    test('an image that cannot be cleaned is held back and the user is told why', async () => {
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [HEIC, PHOTO]), 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg'], 'the HEIC never left');
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 2);
+    });
+
+    test('no request left the test web', () => {
+      assert.deepEqual(web.outsiders(), []);
+    });
+  });
+}
