@@ -18,6 +18,7 @@ const wasmDir = join(root, 'target/wasm/web');
 const ENTRIES = {
   background: 'extension/src/background/main.ts',
   content: 'extension/src/content/main.ts',
+  'guard-main': 'extension/src/content/main-world.ts',
   'engine-worker': 'extension/src/engine/worker.ts',
   'engine-frame': 'extension/src/engine/frame.ts',
   options: 'extension/src/pages/options.ts',

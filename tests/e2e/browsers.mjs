@@ -82,9 +82,23 @@ export async function launchChromium(web, { headless = true } = {}) {
         return globalThis.traceless.onMenuClick(info, tab);
       }, { info, tabUrl });
     },
-    /** Picks files in a file input as a user would (the browser fires input and change). */
-    async chooseFiles(page, selector, paths) {
-      await page.setInputFiles(selector, paths);
+    /**
+     * Picks files in a file input as a user would (the browser fires input and change).
+     * `target`: a selector, or a function run in the page that returns the input (shadow roots).
+     */
+    async chooseFiles(page, target, paths) {
+      if (typeof target === 'string') return page.setInputFiles(target, paths);
+      const handle = await page.evaluateHandle(target);
+      await handle.asElement().setInputFiles(paths);
+    },
+    /**
+     * Clicks what opens the page's file chooser and answers it, as a user does (works for
+     * detached inputs). `target`: a selector, or a function run in the page returning the element.
+     */
+    async chooseViaDialog(page, target, paths) {
+      const click = typeof target === 'string' ? page.click(target) : (await page.evaluateHandle(target)).asElement().click();
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click]);
+      await chooser.setFiles(paths);
     },
     async waitForExtensionPage(path) {
       // A tab opened by the extension starts as about:blank: poll for its final address.
@@ -175,9 +189,14 @@ export async function launchFirefox(web) {
     async downloadedFile(id) {
       return optionsPage.evaluate(waitForDownload, id);
     },
-    async chooseFiles(page, selector, paths) {
-      const input = await page.$(selector);
+    async chooseFiles(page, target, paths) {
+      const input = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
       await input.uploadFile(...paths);
+    },
+    async chooseViaDialog(page, target, paths) {
+      const element = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
+      const [chooser] = await Promise.all([page.waitForFileChooser(), element.click()]);
+      await chooser.accept(paths);
     },
     async waitForExtensionPage(path) {
       return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;

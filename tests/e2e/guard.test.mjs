@@ -95,6 +95,35 @@ for (const name of only) {
       assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 2);
     });
 
+    for (const mode of ['open', 'closed']) {
+      test(`an input inside a ${mode} shadow root`, async () => {
+        const page = await browser.open(`${web.originA}/upload/shadow.html`);
+        // Clicked, as a user opens a file chooser (the guard finds shadow-root inputs on that click).
+        const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, new Function(`return window.pick.${mode}`), [PHOTO]), 1);
+        assert.ok(upload.url.endsWith(`from=${mode}`));
+        assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
+        assert.deepEqual(judge(upload.files[0]).leaks, []);
+        assert.deepEqual(await page.evaluate((m) => window.seen[m], mode), ['DSCN0010.jpg'], 'one change, with the file');
+      });
+    }
+
+    test('an input never attached to the document', async () => {
+      const page = await browser.open(`${web.originA}/upload/detached.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '#pick', [PHOTO]), 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      assert.deepEqual(await page.evaluate(() => window.seen), ['DSCN0010.jpg']);
+    });
+
+    test('an uploader in a cross-origin iframe', async () => {
+      const page = await browser.open(`${web.originA}/upload/framed.html`);
+      const frame = page.frames().find((f) => f.url().endsWith('/upload/fetch.html'));
+      assert.ok(frame, 'the frame loaded');
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(frame, '#file', [PHOTO]), 1);
+      assert.ok(upload.url.startsWith(web.originB));
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });

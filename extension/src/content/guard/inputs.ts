@@ -9,6 +9,7 @@
 // once each, in that order.
 import type { Engine, Policy } from '../../engine/types';
 import { cleanFile, looksLikeImage, type FileOutcome } from './clean-files';
+import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 
 export interface GuardHooks {
   engine: () => Promise<Engine>;
@@ -22,9 +23,31 @@ const ours = new WeakSet<Event>();
 /** Inputs being cleaned, with the job their change event waits for. */
 const pending = new WeakMap<HTMLInputElement, Promise<void>>();
 
+const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
+
+/**
+ * The file input an event came from. Inside a closed shadow root the event is
+ * retargeted to the host by the time it reaches window; the input is then found
+ * in the host's shadow tree (the one with a fresh selection we have not taken).
+ */
 function fileInput(event: Event): HTMLInputElement | undefined {
   const target = event.composedPath()[0];
-  return target instanceof HTMLInputElement && target.type === 'file' ? target : undefined;
+  if (isFileInput(target)) return target;
+  if (!(target instanceof Element)) return undefined;
+  const root = shadowRootOf(target);
+  return root ? fileInputsWithin(root).find((input) => !pending.has(input)) : undefined;
+}
+
+/** A change event does not leave its shadow root: stop the browser's one inside it. */
+function stopNextChangeInside(input: HTMLInputElement): void {
+  const root = input.getRootNode();
+  if (!(root instanceof ShadowRoot)) return; // window's listener handles the document's inputs
+  const stop = (e: Event) => {
+    if (ours.has(e) || e.target !== input) return;
+    e.stopImmediatePropagation();
+    root.removeEventListener('change', stop, { capture: true });
+  };
+  root.addEventListener('change', stop, { capture: true });
 }
 
 function setFiles(input: HTMLInputElement, files: File[]): void {
@@ -73,8 +96,9 @@ export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
 export function guardInputs(hooks: GuardHooks): void {
   const onInput = (event: Event) => {
     const input = fileInput(event);
-    if (!input || ours.has(event)) return;
+    if (!input || ours.has(event) || pending.has(input)) return;
     event.stopImmediatePropagation();
+    stopNextChangeInside(input);
     const originals = Array.from(input.files ?? []);
     setFiles(input, []);
     const job = clean(input, originals, hooks)
@@ -91,6 +115,31 @@ export function guardInputs(hooks: GuardHooks): void {
     // The browser's change follows its input event: our redispatch will send one.
     event.stopImmediatePropagation();
   };
-  window.addEventListener('input', onInput, { capture: true });
-  window.addEventListener('change', onChange, { capture: true });
+  const listen = (target: Window | ShadowRoot) => {
+    target.addEventListener('input', onInput, { capture: true });
+    target.addEventListener('change', onChange, { capture: true });
+  };
+  listen(window);
+
+  // Firefox does not let a file input's input event out of its shadow root, and
+  // change never leaves one: listen inside the shadow roots that hold file inputs.
+  // They are found when the user (or the page) clicks to open a file chooser.
+  const watched = new WeakSet<ShadowRoot>();
+  const watch = (input: HTMLInputElement) => {
+    const root = input.getRootNode();
+    if (root instanceof ShadowRoot && !watched.has(root)) {
+      watched.add(root);
+      listen(root);
+    }
+  };
+  window.addEventListener(
+    'click',
+    (event) => {
+      const target = event.composedPath()[0];
+      if (isFileInput(target)) return watch(target);
+      const root = target instanceof Element ? shadowRootOf(target) : null;
+      if (root) for (const input of allFileInputsWithin(root)) watch(input);
+    },
+    { capture: true },
+  );
 }
