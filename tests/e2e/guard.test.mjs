@@ -124,6 +124,45 @@ for (const name of only) {
       assert.deepEqual(judge(upload.files[0]).leaks, []);
     });
 
+    /** Drops or pastes real files the way upload libraries' own tests do: events built in the page. */
+    async function dropOrPaste(page, how, target) {
+      await page.evaluate(async ({ how, target }) => {
+        const blob = await (await fetch('/img/photo.jpg')).blob();
+        const data = new DataTransfer();
+        data.items.add(new File([blob], 'DSCN0010.jpg', { type: 'image/jpeg', lastModified: 1 }));
+        data.setData('text/plain', 'dropped with text');
+        const init = { bubbles: true, cancelable: true, composed: true };
+        let event;
+        if (how === 'drop') {
+          event = new DragEvent('drop', { ...init, dataTransfer: data });
+        } else {
+          // A real paste carries its data; Firefox's ClipboardEvent constructor would empty ours.
+          event = new ClipboardEvent('paste', init);
+          Object.defineProperty(event, 'clipboardData', { value: data });
+        }
+        (target ? document.getElementById(target) : document).dispatchEvent(event);
+      }, { how, target });
+    }
+
+    for (const zone of ['files-zone', 'items-zone']) {
+      test(`drag and drop onto a zone that reads dataTransfer.${zone.split('-')[0]}`, async () => {
+        const page = await browser.open(`${web.originA}/upload/drop.html`);
+        const [upload] = await uploadsAfter(() => dropOrPaste(page, 'drop', zone), 1);
+        assert.ok(upload.url.endsWith(`from=${zone}`));
+        assert.deepEqual(upload.files.map((f) => [f.name, f.type]), [['DSCN0010.jpg', 'image/jpeg']]);
+        assert.deepEqual(judge(upload.files[0]).leaks, []);
+        assert.deepEqual(await page.evaluate(() => window.seen), ['text:dropped with text', `${zone}:DSCN0010.jpg`]);
+      });
+    }
+
+    test('pasting an image', async () => {
+      const page = await browser.open(`${web.originA}/upload/drop.html`);
+      const [upload] = await uploadsAfter(() => dropOrPaste(page, 'paste'), 1);
+      assert.ok(upload.url.endsWith('from=paste'));
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      assert.deepEqual(await page.evaluate(() => window.seen), ['paste:DSCN0010.jpg']);
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });

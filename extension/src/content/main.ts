@@ -8,6 +8,8 @@ import { showNotice } from './notice';
 import { describe } from './guard/report';
 import { formBusy, guardInputs } from './guard/inputs';
 import { holdSubmits } from './guard/forms';
+import { openBridge } from './guard/bridge';
+import type { FileOutcome } from './guard/clean-files';
 import { loadSettings, policyOf } from '../shared/settings';
 
 let lastTarget: EventTarget | undefined;
@@ -56,15 +58,18 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
-// The upload guard: every image a page receives from a file input is cleaned first.
-guardInputs({
+// The upload guard: every image a page receives from a file input, a drop or a
+// paste is cleaned first.
+const guard = {
   engine: contentEngine,
   policy: async () => policyOf(await loadSettings()),
-  report: (outcomes) => {
+  report: (outcomes: FileOutcome[]) => {
     for (const notice of describe(outcomes)) showNotice(notice.text, notice.tone);
   },
-});
+};
+guardInputs(guard);
 holdSubmits(formBusy);
+openBridge(guard);
 
 // The transport benchmark and tests reach the content-script engine here. This
 // global lives in the content script's isolated world: page scripts cannot see it.

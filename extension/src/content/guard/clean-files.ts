@@ -3,13 +3,9 @@
 // be cleaned is held back (the default failure policy) with the reason.
 import type { Engine, Policy } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
+import { looksLikeImage } from './image-files';
 
-/** Types and names worth a look: the engine decides by content, this only spares other files. */
-const IMAGE_NAME = /\.(jpe?g|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp|jxl)$/i;
-
-export function looksLikeImage(file: File): boolean {
-  return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
-}
+export { looksLikeImage };
 
 export type FileOutcome =
   | { kind: 'cleaned'; file: File; summary: string; removed: number }
@@ -27,4 +23,28 @@ export async function cleanFile(engine: Engine, file: File, policy: Policy): Pro
   } catch (e) {
     return { kind: 'blocked', original: file, reason: describeFailure(e) };
   }
+}
+
+export interface CleanHooks {
+  engine: () => Promise<Engine>;
+  policy: () => Promise<Policy>;
+}
+
+/** Every file of one selection, drop or paste; images are held back when there is no engine at all. */
+export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<FileOutcome[]> {
+  if (!originals.some(looksLikeImage)) return originals.map((file) => ({ kind: 'untouched', file }));
+  try {
+    const [engine, policy] = await Promise.all([hooks.engine(), hooks.policy()]);
+    return await Promise.all(originals.map((file) => cleanFile(engine, file, policy)));
+  } catch (e) {
+    // No engine: images are held back (never sent uncleaned), other files still go.
+    const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
+    return originals.map((file) =>
+      looksLikeImage(file) ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
+    );
+  }
+}
+
+export function passed(outcomes: FileOutcome[]): File[] {
+  return outcomes.flatMap((o) => (o.kind === 'blocked' ? [] : [o.file]));
 }

@@ -7,13 +7,10 @@
 // polls input.files sees an empty list, never the originals); once cleaned, the
 // input gets the cleaned files and fresh input and change events are dispatched,
 // once each, in that order.
-import type { Engine, Policy } from '../../engine/types';
-import { cleanFile, looksLikeImage, type FileOutcome } from './clean-files';
+import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-files';
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 
-export interface GuardHooks {
-  engine: () => Promise<Engine>;
-  policy: () => Promise<Policy>;
+export interface GuardHooks extends CleanHooks {
   /** Tells the user what happened to one selection. */
   report: (outcomes: FileOutcome[]) => void;
 }
@@ -57,22 +54,8 @@ function setFiles(input: HTMLInputElement, files: File[]): void {
 }
 
 async function clean(input: HTMLInputElement, originals: File[], hooks: GuardHooks): Promise<void> {
-  let outcomes: FileOutcome[];
-  if (!originals.some(looksLikeImage)) {
-    outcomes = originals.map((file) => ({ kind: 'untouched', file }));
-  } else {
-    try {
-      const [engine, policy] = await Promise.all([hooks.engine(), hooks.policy()]);
-      outcomes = await Promise.all(originals.map((file) => cleanFile(engine, file, policy)));
-    } catch (e) {
-      // No engine: images are held back (never sent uncleaned), other files still go.
-      const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
-      outcomes = originals.map((file) =>
-        looksLikeImage(file) ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
-      );
-    }
-  }
-  setFiles(input, outcomes.flatMap((o) => (o.kind === 'blocked' ? [] : [o.file])));
+  const outcomes = await cleanAll(originals, hooks);
+  setFiles(input, passed(outcomes));
   hooks.report(outcomes);
 }
 
