@@ -163,6 +163,54 @@ for (const name of only) {
       assert.deepEqual(await page.evaluate(() => window.seen), ['paste:DSCN0010.jpg']);
     });
 
+    /** Waits until the page's own `window.events` include `what`. */
+    async function pageEvent(page, what) {
+      const deadline = Date.now() + 15000;
+      while (Date.now() < deadline) {
+        const events = await page.evaluate(() => window.events ?? []);
+        if (events.some((e) => e.startsWith(what))) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail(`the page never reported ${what}: ${JSON.stringify(await page.evaluate(() => window.events))}`);
+    }
+
+    test('Dropzone: picked through its hidden input, uploaded, previewed, succeeded', async () => {
+      const page = await browser.open(`${web.originA}/upload/dropzone.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '#dz', [PHOTO, PNG]), 2);
+      assert.ok(upload.url.endsWith('from=dropzone'));
+      for (const u of web.uploads.slice(-2)) assert.deepEqual(judge(u.files[0]).leaks, [], u.files[0].name);
+      await pageEvent(page, 'success:DSCN0010.jpg');
+      await pageEvent(page, 'thumbnail');
+    });
+
+    test('Dropzone: dropped files', async () => {
+      const page = await browser.open(`${web.originA}/upload/dropzone.html`);
+      const [upload] = await uploadsAfter(() => dropOrPaste(page, 'drop', 'dz'), 1);
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      await pageEvent(page, 'success:DSCN0010.jpg');
+    });
+
+    test('FilePond: picked, processed by its server call', async () => {
+      const page = await browser.open(`${web.originA}/upload/filepond.html`);
+      await page.waitForSelector('.filepond--browser');
+      const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '.filepond--label-action', [PHOTO]), 1);
+      assert.ok(upload.url.endsWith('from=filepond'));
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      await pageEvent(page, 'processed:DSCN0010.jpg');
+    });
+
+    test('Uppy: Dashboard picker, XHR upload, thumbnail', async () => {
+      const page = await browser.open(`${web.originA}/upload/uppy.html`);
+      await pageEvent(page, 'ready');
+      await page.waitForSelector('.uppy-Dashboard-browse');
+      const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '.uppy-Dashboard-browse', [PHOTO]), 1);
+      assert.ok(upload.url.endsWith('from=uppy'));
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      await pageEvent(page, 'success:DSCN0010.jpg');
+      await pageEvent(page, 'thumbnail');
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });
