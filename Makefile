@@ -44,7 +44,9 @@ bench: build
 	@bash bench/clean-throughput.sh
 	@/usr/bin/python3 bench/photos.py sized bench/out/photos 1 5 20
 	@/usr/bin/python3 bench/photos.py twelve bench/out/photos 10
+	@/usr/bin/python3 bench/photos.py megapixels bench/out/photos
 	@node bench/transport.mjs
+	@node bench/guard.mjs
 	@node bench/codecs.mjs
 
 lint:

@@ -5,6 +5,8 @@
                                     photos, quality searched to land near the size,
                                     carrying the EXIF (GPS, camera) of the first photo.
 
+  photos.py megapixels OUTDIR       JPEGs of 1, 12 and 48 megapixels (q90, with the first
+                                    photo's EXIF), from the 12 MP mosaics (run twelve first).
   photos.py twelve OUTDIR 10        ten 4000x3000 (12 MP) mosaics of four different real
                                     photos each, as PNG (the lossless reference) and raw
                                     RGBA (what the encoders are given).
@@ -130,9 +132,35 @@ def twelve(outdir, count):
         print(f"{png}: 4000x3000 from {[os.path.basename(p) for p in names]}")
 
 
+def megapixels(outdir):
+    _, exif = load(0)
+    tiles = [Image.open(os.path.join(outdir, f"photo12-{n:02d}.png")).convert("RGB") for n in range(4)]
+    for mp, make in [
+        (1, lambda: tiles[0].resize((1156, 867), Image.LANCZOS)),
+        (12, lambda: tiles[0]),
+        (48, lambda: _grid(tiles)),
+    ]:
+        path = os.path.join(outdir, f"photo-{mp}mp.jpg")
+        if os.path.exists(path):
+            continue
+        im = make()
+        with open(path, "wb") as f:
+            f.write(encode(im, 90, exif))
+        print(f"{path}: {im.width}x{im.height}")
+
+
+def _grid(tiles):
+    canvas = Image.new("RGB", (8000, 6000))
+    for k, tile in enumerate(tiles):
+        canvas.paste(tile, ((k % 2) * 4000, (k // 2) * 3000))
+    return canvas
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "sized":
         sized(sys.argv[2], [int(x) for x in sys.argv[3:]])
+    elif len(sys.argv) == 3 and sys.argv[1] == "megapixels":
+        megapixels(sys.argv[2])
     elif len(sys.argv) == 4 and sys.argv[1] == "twelve":
         twelve(sys.argv[2], int(sys.argv[3]))
     else:

@@ -31,7 +31,7 @@ function tempDir(name) {
  * @property {() => Promise<void>} close
  */
 
-export async function launchChromium(web, { headless = true } = {}) {
+export async function launchChromium(web, { headless = true, withExtension = true } = {}) {
   const profile = tempDir('chromium');
   const downloads = tempDir('chromium-downloads');
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -47,17 +47,17 @@ export async function launchChromium(web, { headless = true } = {}) {
     viewport: { width: 1000, height: 800 },
     args: [
       ...CHROMIUM_ARGS,
-      `--disable-extensions-except=${extension}`, `--load-extension=${extension}`,
+      ...(withExtension ? [`--disable-extensions-except=${extension}`, `--load-extension=${extension}`] : []),
       `--proxy-server=http://127.0.0.1:${web.proxyPort}`, '--proxy-bypass-list=<-loopback>',
     ],
   });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const worker = withExtension ? (context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'))) : undefined;
   // URL.origin is 'null' for extension schemes in Node: build it from the host.
-  const extensionOrigin = `chrome-extension://${new URL(worker.url()).host}`;
+  const extensionOrigin = worker ? `chrome-extension://${new URL(worker.url()).host}` : undefined;
   // The extension opens its settings page on install (into a blank tab it may take over): wait for it,
   // so it cannot interrupt a test's first navigation.
-  const deadline = Date.now() + 10000;
-  while (!context.pages().some((p) => p.url().startsWith(`${extensionOrigin}/options.html`)) && Date.now() < deadline) {
+  const deadline = Date.now() + (withExtension ? 10000 : 0);
+  while (withExtension && !context.pages().some((p) => p.url().startsWith(`${extensionOrigin}/options.html`)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
   const first = context.pages()[0] ?? (await context.newPage());

@@ -42,7 +42,7 @@ for (const name of only) {
     async function uploadsAfter(action, count) {
       const before = web.uploads.length;
       await action();
-      const deadline = Date.now() + 15000;
+      const deadline = Date.now() + 30000;
       while (web.uploads.length < before + count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.equal(web.uploads.length, before + count, 'uploads received');
       return web.uploads.slice(before);
@@ -165,7 +165,7 @@ for (const name of only) {
 
     /** Waits until the page's own `window.events` include `what`. */
     async function pageEvent(page, what) {
-      const deadline = Date.now() + 15000;
+      const deadline = Date.now() + 30000;
       while (Date.now() < deadline) {
         const events = await page.evaluate(() => window.events ?? []);
         if (events.some((e) => e.startsWith(what))) return;

@@ -19,6 +19,11 @@ export const WASM_PATH = '/engine/traceless.wasm';
 
 let ready: Promise<unknown> | undefined;
 
+/** Compiles and instantiates the module now rather than on the first request. */
+export function preload(): Promise<unknown> {
+  return load();
+}
+
 function load(): Promise<unknown> {
   // Resolved against our own origin: workers have no `chrome.runtime` to ask.
   if (!ready) ready = init({ module_or_path: fetch(new URL(WASM_PATH, globalThis.location.href)) });

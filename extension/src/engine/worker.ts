@@ -1,11 +1,13 @@
 // Engine worker: keeps the engine's work off the thread of the page that asked.
 // It serves its creator, and any port handed to it (a content script's channel,
 // see frame.ts), with the same protocol.
-import { LocalEngine } from './local';
+import { LocalEngine, preload } from './local';
 import { transferables, type Endpoint, type PortGift, type Request, type Response } from './protocol';
 import { EngineError } from './types';
 
 const engine = new LocalEngine();
+// A worker exists to be used: compile the module while its first image is still being chosen.
+void preload().catch(() => undefined);
 
 async function run(request: Request): Promise<unknown> {
   switch (request.op) {

@@ -45,6 +45,22 @@ export async function loadSettings(): Promise<Settings> {
   return sanitise(stored as Partial<Record<keyof Settings, unknown>>);
 }
 
+/**
+ * The settings, read once and then kept current by storage events: the upload
+ * guard asks on every selection, and a storage round trip costs milliseconds.
+ */
+let cached: Promise<Settings> | undefined;
+export function currentSettings(): Promise<Settings> {
+  if (!cached) {
+    cached = loadSettings();
+    cached.catch(() => (cached = undefined));
+    ext.storage.onChanged.addListener((_changes, area) => {
+      if (area === 'sync') cached = loadSettings();
+    });
+  }
+  return cached;
+}
+
 export async function saveSettings(settings: Settings): Promise<void> {
   await ext.storage.sync.set(sanitise(settings));
 }

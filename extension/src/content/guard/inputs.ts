@@ -115,14 +115,28 @@ export function guardInputs(hooks: GuardHooks): void {
       listen(root);
     }
   };
+  // The same click starts the engine: it is ready by the time a file is chosen.
+  const warm = () => {
+    void hooks.engine().catch(() => undefined);
+    void hooks.policy().catch(() => undefined);
+  };
   window.addEventListener(
     'click',
     (event) => {
       const target = event.composedPath()[0];
-      if (isFileInput(target)) return watch(target);
+      if (isFileInput(target)) {
+        warm();
+        return watch(target);
+      }
       const root = target instanceof Element ? shadowRootOf(target) : null;
-      if (root) for (const input of allFileInputsWithin(root)) watch(input);
+      const inputs = root ? allFileInputsWithin(root) : [];
+      for (const input of inputs) watch(input);
+      if (inputs.length) warm();
     },
     { capture: true },
   );
+  // Files dragged over the page are about to be dropped.
+  window.addEventListener('dragenter', (event) => {
+    if (event.dataTransfer?.types.includes('Files')) warm();
+  }, { capture: true });
 }
