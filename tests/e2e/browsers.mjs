@@ -113,6 +113,9 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     async downloadedFile(id) {
       return worker.evaluate(waitForDownload, id);
     },
+    async badgeText(tabUrl) {
+      return worker.evaluate(badgeOf, tabUrl);
+    },
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`${extensionOrigin}/${path}`);
@@ -189,6 +192,9 @@ export async function launchFirefox(web) {
     async downloadedFile(id) {
       return optionsPage.evaluate(waitForDownload, id);
     },
+    async badgeText(tabUrl) {
+      return optionsPage.evaluate(badgeOf, tabUrl);
+    },
     async chooseFiles(page, target, paths) {
       const input = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
       await input.uploadFile(...paths);
@@ -210,6 +216,18 @@ export async function launchFirefox(web) {
       await browser.close();
     },
   };
+}
+
+/** Runs in an extension context: the toolbar badge of the tab showing `tabUrl` (waits for it to be set). */
+async function badgeOf(tabUrl) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  const tab = (await api.tabs.query({})).find((t) => t.url === tabUrl);
+  let text = '';
+  for (let i = 0; i < 100 && !text; i++) {
+    text = await api.action.getBadgeText({ tabId: tab.id });
+    if (!text) await new Promise((r) => setTimeout(r, 50));
+  }
+  return text;
 }
 
 /** Runs in an extension context: the final path of download `id` once it is complete. */

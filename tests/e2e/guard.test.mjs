@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
-import { corpus, IMAGES, TestWeb } from './server.mjs';
+import { corpus, IMAGES, root, TestWeb } from './server.mjs';
 import { decode, leaks } from './judge.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
@@ -67,6 +67,8 @@ for (const name of only) {
       assert.equal(seen[0], 'input:3');
       assert.match(seen[1], /^change:DSCN0010\.jpg\|image\/jpeg\|\d+,iptc\.png\|image\/png\|\d+,notes\.txt\|text\/plain\|\d+$/);
       assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 1, 'the user is told');
+      await page.screenshot({ path: join(root, 'docs', 'screenshots', `upload-notice-${name}.png`) });
+      assert.equal(await browser.badgeText(`${web.originA}/upload/fetch.html`), '2', 'the toolbar badge counts cleaned files');
     });
 
     test('XHR with the File as body, read in an onchange attribute', async () => {

@@ -7,6 +7,7 @@ import { engineToken } from '../shared/engine-token';
 import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
+import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
 
 const engine = new LocalEngine();
@@ -33,6 +34,10 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if ((message as { type?: unknown })?.type === 'traceless:engine-token') {
     engineToken().then(sendResponse, () => sendResponse(undefined));
     return true;
+  }
+  if (isCleanedCount(message) && sender.tab?.id !== undefined) {
+    void countCleaned(sender.tab.id, message.count);
+    return false;
   }
   if (isFirefox() && isEngineRequest(message)) {
     serve(engine, message).then(sendResponse);

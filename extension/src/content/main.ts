@@ -65,6 +65,8 @@ const guard = {
   policy: async () => policyOf(await currentSettings()),
   report: (outcomes: FileOutcome[]) => {
     for (const notice of describe(outcomes)) showNotice(notice.text, notice.tone);
+    const count = outcomes.filter((o) => o.kind === 'cleaned').length;
+    if (count) void ext.runtime.sendMessage({ type: 'traceless:cleaned', count }).catch(() => undefined);
   },
 };
 guardInputs(guard);
