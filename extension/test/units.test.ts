@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parseMenuId } from '../src/background/menus';
 import { baseName, outputName } from '../src/shared/names';
 import { sourceFromHash, reportPageUrl } from '../src/shared/report-link';
-import { convertOptionsOf, DEFAULTS, sanitise } from '../src/shared/settings';
+import { convertOptionsOf, DEFAULTS, guardModeFor, sanitise, siteOrigin } from '../src/shared/settings';
 import { facts, mapLink, sections } from '../src/pages/explain';
 import type { InspectReport } from '../src/engine/types';
 
@@ -79,4 +79,20 @@ test('report sections: most sensitive first, display information left out', () =
   assert.deepEqual(sections(report).map((s) => s.category), ['location', 'time']);
   assert.equal(facts(report), 'JPEG, 640 × 480 pixels · 157.9 KB');
   assert.equal(mapLink(43.4674481, 11.885127), 'https://www.openstreetmap.org/?mlat=43.467448&mlon=11.885127#map=15/43.467448/11.885127');
+});
+
+test('guard modes: per-site rules by origin, junk dropped', () => {
+  assert.equal(siteOrigin('example.com'), 'https://example.com');
+  assert.equal(siteOrigin('http://example.com:8080/path?q'), 'http://example.com:8080');
+  assert.equal(siteOrigin('ftp://example.com'), undefined);
+  assert.equal(siteOrigin('not a site at all'), undefined);
+  const settings = sanitise({
+    guardMode: 'recompress',
+    siteModes: { 'https://a.test/x': 'off', 'b.test': 'clean', 'https://c.test': 'explode', 'ftp://d.test': 'off' },
+  });
+  assert.deepEqual(settings.siteModes, { 'https://a.test': 'off', 'https://b.test': 'clean' });
+  assert.equal(guardModeFor(settings, 'https://a.test'), 'off');
+  assert.equal(guardModeFor(settings, 'https://elsewhere.test'), 'recompress');
+  assert.equal(sanitise({ guardMode: 'sometimes' }).guardMode, 'clean');
+  assert.equal(sanitise({ siteModes: 'all' }).siteModes.constructor, Object);
 });

@@ -116,6 +116,10 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     async badgeText(tabUrl) {
       return worker.evaluate(badgeOf, tabUrl);
     },
+    /** Replaces the stored settings (undefined: back to defaults). */
+    async setSettings(settings) {
+      return worker.evaluate(storeSettings, settings ?? null);
+    },
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`${extensionOrigin}/${path}`);
@@ -195,6 +199,9 @@ export async function launchFirefox(web) {
     async badgeText(tabUrl) {
       return optionsPage.evaluate(badgeOf, tabUrl);
     },
+    async setSettings(settings) {
+      return optionsPage.evaluate(storeSettings, settings ?? null);
+    },
     async chooseFiles(page, target, paths) {
       const input = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
       await input.uploadFile(...paths);
@@ -216,6 +223,13 @@ export async function launchFirefox(web) {
       await browser.close();
     },
   };
+}
+
+/** Runs in an extension context: replaces the stored settings. */
+async function storeSettings(settings) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  await api.storage.sync.clear();
+  if (settings) await api.storage.sync.set(settings);
 }
 
 /** Runs in an extension context: the toolbar badge of the tab showing `tabUrl` (waits for it to be set). */

@@ -15,6 +15,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'traceless-guard-'));
 const PHOTO = join(corpus, IMAGES['photo.jpg']);
 const PNG = join(corpus, IMAGES['text.png']);
 const HEIC = join(corpus, IMAGES['phone.heic']);
+const CORRUPT = join(corpus, IMAGES['corrupt.jpg']);
 const TEXT = join(scratch, 'notes.txt');
 writeFileSync(TEXT, 'not an image: must arrive byte for byte\n');
 
@@ -211,6 +212,64 @@ for (const name of only) {
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       await pageEvent(page, 'success:DSCN0010.jpg');
       await pageEvent(page, 'thumbnail');
+    });
+
+    test('a site rule set in the settings page turns the guard off for that site only', async () => {
+      const options = await browser.openExtensionPage('options.html');
+      await options.waitForSelector('#site-origin');
+      await options.evaluate((origin) => {
+        document.getElementById('site-origin').value = origin;
+        document.getElementById('site-mode').value = 'off';
+      }, web.originA);
+      await options.click('#site-add');
+      await options.click('button[type=submit]');
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline && (await options.evaluate(() => document.getElementById('status').textContent)) !== 'Saved.') {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await options.screenshot({ path: join(root, 'docs', 'screenshots', `options-guard-${name}.png`), fullPage: true });
+      try {
+        const pageA = await browser.open(`${web.originA}/upload/fetch.html`);
+        const [off] = await uploadsAfter(() => browser.chooseFiles(pageA, '#file', [PHOTO]), 1);
+        assert.deepEqual(off.files[0].bytes, readFileSync(PHOTO), 'the original, as the rule asks');
+        const pageB = await browser.open(`${web.originB}/upload/fetch.html`);
+        const [on] = await uploadsAfter(() => browser.chooseFiles(pageB, '#file', [PHOTO]), 1);
+        assert.deepEqual(judge(on.files[0]).leaks, [], 'other sites are still guarded');
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
+    test('recompress mode: smaller, within the maximum size, same name and type, no metadata', async () => {
+      await browser.setSettings({ guardMode: 'recompress', quality: 60, maxDimension: 320 });
+      try {
+        const page = await browser.open(`${web.originA}/upload/fetch.html`);
+        const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
+        const [file] = upload.files;
+        assert.deepEqual([file.name, file.type], ['DSCN0010.jpg', 'image/jpeg']);
+        const { path, leaks: found } = judge(file);
+        assert.deepEqual(found, []);
+        const image = decode(path);
+        assert.equal(Math.max(image.width, image.height), 320);
+        assert.ok(file.bytes.length < readFileSync(PHOTO).length / 4, `smaller: ${file.bytes.length}`);
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
+    test('failure policy: a corrupt JPEG is held back; with "send as they are", a HEIC goes through with a notice', async () => {
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      const [held] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [CORRUPT, TEXT]), 1);
+      assert.deepEqual(held.files.map((f) => f.name), ['notes.txt']);
+      await browser.setSettings({ passUncleanable: true });
+      try {
+        const again = await browser.open(`${web.originA}/upload/fetch.html`);
+        const [passed] = await uploadsAfter(() => browser.chooseFiles(again, '#file', [HEIC]), 1);
+        assert.deepEqual(passed.files[0].bytes, readFileSync(HEIC), 'sent as it is');
+        assert.equal(await again.evaluate(() => document.querySelectorAll('traceless-notice').length), 1, 'and the user is told');
+      } finally {
+        await browser.setSettings(undefined);
+      }
     });
 
     test('no request left the test web', () => {

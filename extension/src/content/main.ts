@@ -10,7 +10,7 @@ import { formBusy, guardInputs } from './guard/inputs';
 import { holdSubmits } from './guard/forms';
 import { openBridge } from './guard/bridge';
 import type { FileOutcome } from './guard/clean-files';
-import { currentSettings, policyOf } from '../shared/settings';
+import { currentSettings } from '../shared/settings';
 
 let lastTarget: EventTarget | undefined;
 
@@ -62,7 +62,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
 // paste is cleaned first.
 const guard = {
   engine: contentEngine,
-  policy: async () => policyOf(await currentSettings()),
+  settings: currentSettings,
   report: (outcomes: FileOutcome[]) => {
     for (const notice of describe(outcomes)) showNotice(notice.text, notice.tone);
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;

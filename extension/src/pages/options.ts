@@ -1,5 +1,5 @@
 // Options page: edits the settings the image menu uses.
-import { DEFAULTS, loadSettings, sanitise, saveSettings, type Settings } from '../shared/settings';
+import { DEFAULTS, loadSettings, sanitise, saveSettings, siteOrigin, type GuardMode, type Settings } from '../shared/settings';
 
 const form = document.getElementById('settings') as HTMLFormElement;
 const status = document.getElementById('status') as HTMLElement;
@@ -8,7 +8,53 @@ function field(name: keyof Settings): HTMLInputElement | HTMLSelectElement {
   return form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement;
 }
 
+const MODE_NAMES: Record<GuardMode, string> = {
+  clean: 'Remove metadata',
+  recompress: 'Remove metadata and recompress',
+  off: 'Do nothing',
+};
+let sites: Record<string, GuardMode> = {};
+
+function showSites(): void {
+  const list = document.getElementById('site-list')!;
+  list.replaceChildren();
+  for (const [origin, mode] of Object.entries(sites).sort()) {
+    const item = document.createElement('li');
+    const label = document.createElement('span');
+    label.textContent = `${origin}: ${MODE_NAMES[mode]}`;
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'secondary';
+    remove.textContent = 'Remove';
+    remove.setAttribute('aria-label', `Remove the rule for ${origin}`);
+    remove.addEventListener('click', () => {
+      delete sites[origin];
+      showSites();
+    });
+    item.append(label, remove);
+    list.append(item);
+  }
+}
+
+document.getElementById('site-add')!.addEventListener('click', () => {
+  const input = document.getElementById('site-origin') as HTMLInputElement;
+  const origin = siteOrigin(input.value.trim());
+  const error = document.getElementById('site-error')!;
+  if (!origin) {
+    error.textContent = 'Enter a web address such as https://example.com';
+    return;
+  }
+  error.textContent = '';
+  sites[origin] = (document.getElementById('site-mode') as HTMLSelectElement).value as GuardMode;
+  input.value = '';
+  showSites();
+});
+
 function show(settings: Settings): void {
+  field('guardMode').value = settings.guardMode;
+  (field('passUncleanable') as HTMLInputElement).checked = settings.passUncleanable;
+  sites = { ...settings.siteModes };
+  showSites();
   (field('keepIcc') as HTMLInputElement).checked = settings.keepIcc;
   (field('keepOrientation') as HTMLInputElement).checked = settings.keepOrientation;
   field('format').value = settings.format;
@@ -18,6 +64,9 @@ function show(settings: Settings): void {
 
 function read(): Settings {
   return sanitise({
+    guardMode: field('guardMode').value,
+    passUncleanable: (field('passUncleanable') as HTMLInputElement).checked,
+    siteModes: sites,
     keepIcc: (field('keepIcc') as HTMLInputElement).checked,
     keepOrientation: (field('keepOrientation') as HTMLInputElement).checked,
     format: field('format').value,

@@ -2,7 +2,16 @@
 import type { ConvertOptions, OutputFormat, Policy } from '../engine/types';
 import { ext } from './ext';
 
+/** What the upload guard does with images a site is about to receive. */
+export type GuardMode = 'clean' | 'recompress' | 'off';
+
 export interface Settings {
+  /** The upload guard everywhere, unless a site rule says otherwise. */
+  guardMode: GuardMode;
+  /** Per-site exceptions, by origin ("https://example.com"). */
+  siteModes: Record<string, GuardMode>;
+  /** An image the guard cannot clean: held back (default) or sent as it is, with a notice. */
+  passUncleanable: boolean;
   /** Output format for "Compress and save"; `keep` keeps the image's own format. */
   format: OutputFormat;
   /** 1-100, for JPEG and WebP. */
@@ -16,6 +25,9 @@ export interface Settings {
 }
 
 export const DEFAULTS: Readonly<Settings> = {
+  guardMode: 'clean',
+  siteModes: {},
+  passUncleanable: false,
   format: 'keep',
   quality: 80,
   maxDimension: 0,
@@ -24,6 +36,33 @@ export const DEFAULTS: Readonly<Settings> = {
 };
 
 const FORMATS: readonly OutputFormat[] = ['keep', 'jpeg', 'png', 'webp'];
+const MODES: readonly GuardMode[] = ['clean', 'recompress', 'off'];
+const isMode = (value: unknown): value is GuardMode => MODES.includes(value as GuardMode);
+
+/** "https://example.com" for anything that parses as an http(s) URL or origin; undefined otherwise. */
+export function siteOrigin(value: string): string | undefined {
+  try {
+    const url = new URL(value.includes('://') ? value : `https://${value}`);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function siteModes(value: unknown): Record<string, GuardMode> {
+  const out: Record<string, GuardMode> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [site, mode] of Object.entries(value)) {
+    const origin = siteOrigin(site);
+    if (origin && isMode(mode)) out[origin] = mode;
+  }
+  return out;
+}
+
+/** The guard's mode for a page at `origin`. */
+export function guardModeFor(settings: Settings, origin: string): GuardMode {
+  return settings.siteModes[origin] ?? settings.guardMode;
+}
 export const MAX_DIMENSION = 16384;
 
 /** Whatever storage holds (older versions, hand edits) becomes valid settings. */
@@ -32,6 +71,9 @@ export function sanitise(stored: Partial<Record<keyof Settings, unknown>>): Sett
     typeof value === 'number' && Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
   const bool = (value: unknown, fallback: boolean) => (typeof value === 'boolean' ? value : fallback);
   return {
+    guardMode: isMode(stored.guardMode) ? stored.guardMode : DEFAULTS.guardMode,
+    siteModes: siteModes(stored.siteModes),
+    passUncleanable: bool(stored.passUncleanable, DEFAULTS.passUncleanable),
     format: FORMATS.includes(stored.format as OutputFormat) ? (stored.format as OutputFormat) : DEFAULTS.format,
     quality: int(stored.quality, 1, 100, DEFAULTS.quality),
     maxDimension: int(stored.maxDimension, 0, MAX_DIMENSION, DEFAULTS.maxDimension),

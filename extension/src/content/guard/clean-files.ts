@@ -1,8 +1,9 @@
 // Cleans the files a page is about to receive. Images become cleaned copies with
 // the same name, type and date; other files pass untouched; an image that cannot
 // be cleaned is held back (the default failure policy) with the reason.
-import type { Engine, Policy } from '../../engine/types';
+import { MIME, type Engine, type Format } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
+import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { looksLikeImage } from './image-files';
 
 export { looksLikeImage };
@@ -10,32 +11,55 @@ export { looksLikeImage };
 export type FileOutcome =
   | { kind: 'cleaned'; file: File; summary: string; removed: number }
   | { kind: 'untouched'; file: File }
-  | { kind: 'blocked'; original: File; reason: string };
+  | { kind: 'blocked'; original: File; reason: string }
+  /** Could not be cleaned, and the user chose to let such images through. */
+  | { kind: 'uncleaned'; file: File; reason: string };
 
-export async function cleanFile(engine: Engine, file: File, policy: Policy): Promise<FileOutcome> {
+const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
+
+/** The same name, unless the format changed (a still GIF recompressed as PNG). */
+function renamed(name: string, from: string, format: Format): string {
+  if (MIME[format] === from) return name;
+  const dot = name.lastIndexOf('.');
+  return `${dot > 0 ? name.slice(0, dot) : name}.${EXTENSION[format]}`;
+}
+
+export async function cleanFile(engine: Engine, file: File, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
   if (!looksLikeImage(file)) return { kind: 'untouched', file };
   try {
     // Firefox hands content scripts a page-side buffer: copy it into our own array.
     const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
-    const { data, report } = await engine.clean(bytes, policy);
-    const cleaned = new File([data as BlobPart], file.name, { type: file.type, lastModified: file.lastModified });
-    return { kind: 'cleaned', file: cleaned, summary: report.summary, removed: report.removed.length };
+    const cleaned = await engine.clean(bytes, policyOf(settings));
+    let data = cleaned.data;
+    let format = cleaned.report.format;
+    if (mode === 'recompress') {
+      // Same format, so the site gets the type it asked for; smaller, or the lossless copy.
+      const converted = await engine.convert(bytes, convertOptionsOf(settings, { format: 'keep' }, bytes));
+      if (converted.data.length < data.length) ({ data, report: { format } } = converted);
+    }
+    const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];
+    const out = new File([data as BlobPart], renamed(file.name, file.type, format), { type, lastModified: file.lastModified });
+    return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length };
   } catch (e) {
-    return { kind: 'blocked', original: file, reason: describeFailure(e) };
+    const reason = describeFailure(e);
+    return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
   }
 }
 
 export interface CleanHooks {
   engine: () => Promise<Engine>;
-  policy: () => Promise<Policy>;
+  settings: () => Promise<Settings>;
 }
 
 /** Every file of one selection, drop or paste; images are held back when there is no engine at all. */
 export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<FileOutcome[]> {
   if (!originals.some(looksLikeImage)) return originals.map((file) => ({ kind: 'untouched', file }));
   try {
-    const [engine, policy] = await Promise.all([hooks.engine(), hooks.policy()]);
-    return await Promise.all(originals.map((file) => cleanFile(engine, file, policy)));
+    const settings = await hooks.settings();
+    const mode = guardModeFor(settings, location.origin);
+    if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
+    const engine = await hooks.engine();
+    return await Promise.all(originals.map((file) => cleanFile(engine, file, settings, mode)));
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;

@@ -118,7 +118,7 @@ export function guardInputs(hooks: GuardHooks): void {
   // The same click starts the engine: it is ready by the time a file is chosen.
   const warm = () => {
     void hooks.engine().catch(() => undefined);
-    void hooks.policy().catch(() => undefined);
+    void hooks.settings().catch(() => undefined);
   };
   window.addEventListener(
     'click',

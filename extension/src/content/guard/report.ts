@@ -17,6 +17,9 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
   }
   for (const o of outcomes) {
     if (o.kind === 'blocked') notices.push({ tone: 'error', text: `${o.original.name} was held back: ${o.reason}` });
+    if (o.kind === 'uncleaned') {
+      notices.push({ tone: 'error', text: `${o.file.name} was sent without cleaning (as your settings ask): ${o.reason}` });
+    }
   }
   return notices;
 }
