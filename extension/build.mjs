@@ -23,6 +23,7 @@ const ENTRIES = {
   'engine-frame': 'extension/src/engine/frame.ts',
   options: 'extension/src/pages/options.ts',
   report: 'extension/src/pages/report.ts',
+  popup: 'extension/src/pages/popup.ts',
 };
 
 const GECKO_ID = 'traceless@traceless.invalid';

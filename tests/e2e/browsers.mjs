@@ -120,6 +120,9 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     async setSettings(settings) {
       return worker.evaluate(storeSettings, settings ?? null);
     },
+    async tabIdOf(tabUrl) {
+      return worker.evaluate(tabIdOf, tabUrl);
+    },
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`${extensionOrigin}/${path}`);
@@ -202,6 +205,9 @@ export async function launchFirefox(web) {
     async setSettings(settings) {
       return optionsPage.evaluate(storeSettings, settings ?? null);
     },
+    async tabIdOf(tabUrl) {
+      return optionsPage.evaluate(tabIdOf, tabUrl);
+    },
     async chooseFiles(page, target, paths) {
       const input = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
       await input.uploadFile(...paths);
@@ -223,6 +229,12 @@ export async function launchFirefox(web) {
       await browser.close();
     },
   };
+}
+
+/** Runs in an extension context: the id of the tab showing `tabUrl`. */
+async function tabIdOf(tabUrl) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  return (await api.tabs.query({})).find((t) => t.url === tabUrl)?.id;
 }
 
 /** Runs in an extension context: replaces the stored settings. */

@@ -272,6 +272,38 @@ for (const name of only) {
       }
     });
 
+    test('the toolbar popup switches the guard off for the current site, and back', async () => {
+      const url = `${web.originA}/upload/fetch.html`;
+      const page = await browser.open(url);
+      const popup = await browser.openExtensionPage(`popup.html?tab=${await browser.tabIdOf(url)}`);
+      const status = () => popup.evaluate(() => document.getElementById('site-status').textContent);
+      const until = async (text) => {
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && (await status()) !== text) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(await status(), text);
+      };
+      const choose = (value) => popup.evaluate((v) => {
+        const select = document.getElementById('site-mode');
+        select.value = v;
+        select.dispatchEvent(new Event('change'));
+      }, value);
+      await until('Here, metadata is removed.');
+      await choose('off');
+      await until('Here, the guard is off.');
+      await popup.screenshot({ path: join(root, 'docs', 'screenshots', `popup-${name}.png`) });
+      try {
+        const [off] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
+        assert.deepEqual(off.files[0].bytes, readFileSync(PHOTO), 'off: the original');
+        await choose('default');
+        await until('Here, metadata is removed.');
+        const again = await browser.open(url + '?again');
+        const [on] = await uploadsAfter(() => browser.chooseFiles(again, '#file', [PHOTO]), 1);
+        assert.deepEqual(judge(on.files[0]).leaks, [], 'back on: cleaned');
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });

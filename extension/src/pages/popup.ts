@@ -1,0 +1,49 @@
+// The toolbar popup: the upload guard's state for the current site, with a
+// switch, and the way to the settings.
+import { ext } from '../shared/ext';
+import { currentSettings, guardModeFor, saveSettings, siteOrigin, type GuardMode } from '../shared/settings';
+
+const MODE_NAMES: Record<GuardMode, string> = {
+  clean: 'metadata is removed',
+  recompress: 'metadata is removed and images are recompressed',
+  off: 'the guard is off',
+};
+
+/** The tab the popup is about: the active one, or `?tab=ID` when opened as a page. */
+async function targetTab(): Promise<chrome.tabs.Tab | undefined> {
+  const id = Number(new URLSearchParams(location.search).get('tab'));
+  if (Number.isInteger(id) && id > 0) return ext.tabs.get(id);
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  return tab;
+}
+
+async function main(): Promise<void> {
+  document.getElementById('settings')!.addEventListener('click', () => void ext.runtime.openOptionsPage());
+  const tab = await targetTab();
+  const origin = tab?.url ? siteOrigin(tab.url) : undefined;
+  if (!origin || !/^https?:/.test(tab?.url ?? '')) {
+    document.getElementById('no-site')!.hidden = false;
+    return;
+  }
+  document.getElementById('site')!.textContent = new URL(origin).host;
+  document.getElementById('site-card')!.hidden = false;
+  const select = document.getElementById('site-mode') as HTMLSelectElement;
+  const status = document.getElementById('site-status')!;
+  const show = async () => {
+    const settings = await currentSettings();
+    select.value = settings.siteModes[origin] ?? 'default';
+    status.textContent = `Here, ${MODE_NAMES[guardModeFor(settings, origin)]}.`;
+  };
+  select.addEventListener('change', async () => {
+    const settings = { ...(await currentSettings()) };
+    const siteModes = { ...settings.siteModes };
+    if (select.value === 'default') delete siteModes[origin];
+    else siteModes[origin] = select.value as GuardMode;
+    await saveSettings({ ...settings, siteModes });
+    status.textContent = 'Saved.';
+    setTimeout(() => void show(), 300);
+  });
+  await show();
+}
+
+void main();
