@@ -123,6 +123,10 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     async tabIdOf(tabUrl) {
       return worker.evaluate(tabIdOf, tabUrl);
     },
+    /** Presses keys as a user would ('Shift+Tab', 'Enter'). */
+    async press(page, keys) {
+      await page.keyboard.press(keys);
+    },
     async openExtensionPage(path) {
       const page = await context.newPage();
       await page.goto(`${extensionOrigin}/${path}`);
@@ -207,6 +211,13 @@ export async function launchFirefox(web) {
     },
     async tabIdOf(tabUrl) {
       return optionsPage.evaluate(tabIdOf, tabUrl);
+    },
+    async press(page, keys) {
+      const parts = keys.split('+');
+      const key = parts.pop();
+      for (const modifier of parts) await page.keyboard.down(modifier);
+      await page.keyboard.press(key);
+      for (const modifier of parts.reverse()) await page.keyboard.up(modifier);
     },
     async chooseFiles(page, target, paths) {
       const input = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();

@@ -304,6 +304,19 @@ for (const name of only) {
       }
     });
 
+    test('"Upload the original anyway", from the keyboard, sends the held-back file after all', async () => {
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      const [first] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [HEIC, PHOTO]), 1);
+      assert.deepEqual(first.files.map((f) => f.name), ['DSCN0010.jpg']);
+      // The notice's button is the last stop of the page's tab order (it is in a closed shadow root).
+      await page.evaluate(() => document.activeElement?.blur());
+      await browser.press(page, 'Shift+Tab');
+      const [second] = await uploadsAfter(() => browser.press(page, 'Enter'), 1);
+      assert.deepEqual(second.files.map((f) => f.name), ['DSCN0010.jpg', 'IMG_5195.HEIC']);
+      assert.deepEqual(judge(second.files[0]).leaks, [], 'the cleaned photo stays cleaned');
+      assert.deepEqual(second.files[1].bytes, readFileSync(HEIC), 'the original, as the user chose');
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });

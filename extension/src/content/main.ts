@@ -63,8 +63,12 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
 const guard = {
   engine: contentEngine,
   settings: currentSettings,
-  report: (outcomes: FileOutcome[]) => {
-    for (const notice of describe(outcomes)) showNotice(notice.text, notice.tone);
+  report: (outcomes: FileOutcome[], allow?: (original: File) => void) => {
+    for (const notice of describe(outcomes)) {
+      const held = notice.heldBack;
+      const action = held && allow ? { label: `Upload the original ${held.name} anyway`, run: () => allow(held) } : undefined;
+      showNotice(notice.text, notice.tone, action);
+    }
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;
     if (count) void ext.runtime.sendMessage({ type: 'traceless:cleaned', count }).catch(() => undefined);
   },

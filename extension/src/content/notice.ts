@@ -6,14 +6,21 @@ const STYLE = `
   display: flex; gap: 12px; align-items: flex-start; padding: 12px 14px; border-radius: 10px;
   font: 14px/1.4 system-ui, sans-serif; color: #fff; background: #12706e; box-shadow: 0 4px 16px rgba(0,0,0,.3); }
 .box.error { background: #b3261e; }
+.box { flex-wrap: wrap; }
 .text { flex: 1; overflow-wrap: anywhere; }
+.action { flex-basis: 100%; text-align: center; font-size: 14px; padding: 6px 10px; border: 1px solid #fff; border-radius: 6px; }
 button { all: unset; cursor: pointer; font-size: 18px; line-height: 1; padding: 0 2px; }
 button:focus-visible { outline: 2px solid #fff; border-radius: 4px; }
 `;
 
 const SHOWN_MS = 8000;
 
-export function showNotice(text: string, tone: 'info' | 'error'): void {
+export interface NoticeAction {
+  label: string;
+  run: () => void;
+}
+
+export function showNotice(text: string, tone: 'info' | 'error', action?: NoticeAction): void {
   const host = document.createElement('traceless-notice');
   const root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
@@ -29,7 +36,18 @@ export function showNotice(text: string, tone: 'info' | 'error'): void {
   close.setAttribute('aria-label', 'Dismiss');
   close.addEventListener('click', () => host.remove());
   box.append(label, close);
+  if (action) {
+    // Last in the notice, so it is also the last stop of the page's keyboard order.
+    const button = document.createElement('button');
+    button.className = 'action';
+    button.textContent = action.label;
+    button.addEventListener('click', () => {
+      host.remove();
+      action.run();
+    });
+    box.append(button);
+  }
   root.append(style, box);
   (document.body ?? document.documentElement).append(host);
-  if (tone === 'info') setTimeout(() => host.remove(), SHOWN_MS);
+  if (tone === 'info' && !action) setTimeout(() => host.remove(), SHOWN_MS);
 }

@@ -11,8 +11,11 @@ import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-fil
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 
 export interface GuardHooks extends CleanHooks {
-  /** Tells the user what happened to one selection. */
-  report: (outcomes: FileOutcome[]) => void;
+  /**
+   * Tells the user what happened to one selection. `allow`, when given, sends a
+   * held-back original after all (the user's explicit choice, one file at a time).
+   */
+  report: (outcomes: FileOutcome[], allow?: (original: File) => void) => void;
 }
 
 /** Events we dispatched ourselves: they go through. */
@@ -56,7 +59,11 @@ function setFiles(input: HTMLInputElement, files: File[]): void {
 async function clean(input: HTMLInputElement, originals: File[], hooks: GuardHooks): Promise<void> {
   const outcomes = await cleanAll(originals, hooks);
   setFiles(input, passed(outcomes));
-  hooks.report(outcomes);
+  hooks.report(outcomes, (original) => {
+    // The selection as the user now wants it: what went through, and this original.
+    setFiles(input, [...Array.from(input.files ?? []), original]);
+    redispatch(input);
+  });
 }
 
 function redispatch(input: HTMLInputElement): void {

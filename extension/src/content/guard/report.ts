@@ -4,6 +4,8 @@ import type { FileOutcome } from './clean-files';
 export interface Notice {
   text: string;
   tone: 'info' | 'error';
+  /** A held-back file the user may still choose to send. */
+  heldBack?: File;
 }
 
 export function describe(outcomes: FileOutcome[]): Notice[] {
@@ -16,7 +18,9 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
     notices.push({ tone: 'info', text: `Removed hidden data from ${revealing.length} photos before the upload.` });
   }
   for (const o of outcomes) {
-    if (o.kind === 'blocked') notices.push({ tone: 'error', text: `${o.original.name} was held back: ${o.reason}` });
+    if (o.kind === 'blocked') {
+      notices.push({ tone: 'error', text: `${o.original.name} was held back: ${o.reason}`, heldBack: o.original });
+    }
     if (o.kind === 'uncleaned') {
       notices.push({ tone: 'error', text: `${o.file.name} was sent without cleaning (as your settings ask): ${o.reason}` });
     }
