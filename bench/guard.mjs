@@ -11,13 +11,15 @@ import { TestWeb, root } from '../tests/e2e/server.mjs';
 import { launchChromium } from '../tests/e2e/browsers.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// Recompressing takes seconds per photo: fewer runs.
+const RECOMPRESS_RUNS = Number(process.env.BENCH_RECOMPRESS_RUNS ?? 3);
 const PHOTOS = [1, 12, 48].map((mp) => ({ mp, path: join(root, `bench/out/photos/photo-${mp}mp.jpg`) }));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function measure(browser, web, photo) {
+async function measure(browser, web, photo, runs) {
   const delays = [];
   let longest = 0;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     const page = await browser.open(`${web.originA}/upload/timing.html`);
     const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('#file')]);
     await new Promise((r) => setTimeout(r, 1000));
@@ -35,11 +37,14 @@ async function measure(browser, web, photo) {
 const web = await new TestWeb().start();
 const results = [];
 try {
-  for (const withExtension of [false, true]) {
+  for (const [withExtension, mode] of [[false, 'none'], [true, 'clean'], [true, 'recompress']]) {
     const browser = await launchChromium(web, { withExtension });
     try {
+      // Recompress with the settings' defaults (quality 80), resizing to 2560 px at most, as a site upload would.
+      if (mode === 'recompress') await browser.setSettings({ guardMode: 'recompress', maxDimension: 2560 });
       for (const photo of PHOTOS) {
-        results.push({ withExtension, mp: photo.mp, bytes: statSync(photo.path).size, ...(await measure(browser, web, photo)) });
+        const runs = mode === 'recompress' ? RECOMPRESS_RUNS : RUNS;
+        results.push({ mode, mp: photo.mp, bytes: statSync(photo.path).size, ...(await measure(browser, web, photo, runs)) });
       }
     } finally {
       await browser.close();
@@ -49,13 +54,13 @@ try {
   await web.stop();
 }
 
-console.log(`\nupload guard, remove metadata only, Chromium, median of ${RUNS} selections`);
-console.log('| photo | no extension | with Traceless | added | longest page task meanwhile (with / without) |');
+console.log(`\nupload guard, Chromium, median of ${RUNS} selections (recompress: ${RECOMPRESS_RUNS})`);
+console.log('| photo | no extension | remove metadata (added) | recompress to 2560 px q80 (added) | longest page task: none / remove / recompress |');
 console.log('|---|---|---|---|---|');
+const ms = (x) => `${x.toFixed(0)} ms`;
 for (const mp of [1, 12, 48]) {
-  const off = results.find((r) => r.mp === mp && !r.withExtension);
-  const on = results.find((r) => r.mp === mp && r.withExtension);
-  console.log(`| ${mp} MP JPEG, ${(on.bytes / 1048576).toFixed(1)} MB | ${off.delay.toFixed(0)} ms | ${on.delay.toFixed(0)} ms | ` +
-    `${(on.delay - off.delay).toFixed(0)} ms | ${on.longest.toFixed(0)} ms / ${off.longest.toFixed(0)} ms |`);
+  const [none, clean, recompress] = ['none', 'clean', 'recompress'].map((mode) => results.find((r) => r.mp === mp && r.mode === mode));
+  console.log(`| ${mp} MP JPEG, ${(none.bytes / 1048576).toFixed(1)} MB | ${ms(none.delay)} | ${ms(clean.delay)} (${ms(clean.delay - none.delay)}) | ` +
+    `${ms(recompress.delay)} (${ms(recompress.delay - none.delay)}) | ${ms(none.longest)} / ${ms(clean.longest)} / ${ms(recompress.longest)} |`);
 }
 writeFileSync(join(root, 'bench/out/guard.json'), JSON.stringify({ runs: RUNS, results }, null, 2));

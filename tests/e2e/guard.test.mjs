@@ -317,6 +317,30 @@ for (const name of only) {
       assert.deepEqual(second.files[1].bytes, readFileSync(HEIC), 'the original, as the user chose');
     });
 
+    // Headless Chromium cannot answer a File System Access picker, so the browser's picker is
+    // replaced, before the extension's page-world script runs, by one that hands out a real
+    // FileSystemFileHandle (origin-private storage) holding the photo. Everything after the
+    // picker is real: the handle, getFile(), the guard's cleaning, the upload.
+    test('showOpenFilePicker(): files read through the picked handles are cleaned', { skip: name !== 'chromium' && 'Chromium only: Firefox has no File System Access API' }, async () => {
+      const page = await browser.context.newPage();
+      await page.addInitScript(() => {
+        window.showOpenFilePicker = async () => {
+          const root = await navigator.storage.getDirectory();
+          const handle = await root.getFileHandle('DSCN0010.jpg', { create: true });
+          const writable = await handle.createWritable();
+          await writable.write(await (await fetch('/img/photo.jpg')).blob());
+          await writable.close();
+          return [handle];
+        };
+      });
+      await page.goto(`${web.originA}/upload/fs-access.html`);
+      const [upload] = await uploadsAfter(() => page.click('#open'), 1);
+      assert.ok(upload.url.endsWith('from=fs-access'));
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      await pageEvent(page, 'got:DSCN0010.jpg|image/jpeg');
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });

@@ -128,4 +128,27 @@ import { looksLikeImage } from './guard/image-files';
   }
   guard('drop');
   guard('paste');
+
+  // 3. File System Access (Chromium): files read through the handles that
+  //    showOpenFilePicker() returns are cleaned like picked files. Only those
+  //    handles: a page's own files (origin-private storage) are left alone.
+  const scope = window as { showOpenFilePicker?: (options?: unknown) => Promise<FileSystemFileHandle[]> };
+  const pick = scope.showOpenFilePicker;
+  const Handle = (window as { FileSystemFileHandle?: typeof FileSystemFileHandle }).FileSystemFileHandle;
+  if (pick && Handle) {
+    const picked = new WeakSet<FileSystemFileHandle>();
+    const getFile = Handle.prototype.getFile;
+    scope.showOpenFilePicker = async function (this: unknown, options?: unknown) {
+      const handles = await pick.call(this, options);
+      for (const handle of handles) picked.add(handle);
+      return handles;
+    };
+    Handle.prototype.getFile = async function (this: FileSystemFileHandle) {
+      const file = await getFile.call(this);
+      if (!picked.has(this) || !port || !looksLikeImage(file)) return file;
+      const [clean] = await cleaned([file]);
+      if (!clean) throw new DOMException(`Traceless held back ${file.name}: it could not be cleaned.`, 'NotReadableError');
+      return clean;
+    };
+  }
 })();
