@@ -110,13 +110,16 @@ for (const name of only) {
       });
     }
 
-    test('an input never attached to the document', async () => {
-      const page = await browser.open(`${web.originA}/upload/detached.html`);
-      const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '#pick', [PHOTO]), 1);
-      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
-      assert.deepEqual(judge(upload.files[0]).leaks, []);
-      assert.deepEqual(await page.evaluate(() => window.seen), ['DSCN0010.jpg']);
-    });
+    for (const how of ['pick', 'picker']) {
+      test(`an input never attached to the document, opened with ${how === 'pick' ? 'click()' : 'showPicker()'}`, async () => {
+        const page = await browser.open(`${web.originA}/upload/detached.html`);
+        const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, `#${how}`, [PHOTO]), 1);
+        assert.ok(upload.url.endsWith(`from=detached-${how}`));
+        assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
+        assert.deepEqual(judge(upload.files[0]).leaks, []);
+        assert.deepEqual(await page.evaluate(() => window.seen), ['DSCN0010.jpg']);
+      });
+    }
 
     test('an uploader in a cross-origin iframe', async () => {
       const page = await browser.open(`${web.originA}/upload/framed.html`);
