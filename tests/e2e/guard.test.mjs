@@ -72,6 +72,15 @@ for (const name of only) {
       assert.equal(await browser.badgeText(`${web.originA}/upload/fetch.html`), '2', 'the toolbar badge counts cleaned files');
     });
 
+    test('a page polling input.files never sees the original', async () => {
+      const page = await browser.open(`${web.originA}/upload/poll.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      const sizes = await page.evaluate(() => window.sizes);
+      assert.equal(sizes.length, 1);
+      assert.notEqual(sizes[0], readFileSync(PHOTO).length, 'the first file the page saw was the cleaned one');
+    });
+
     test('XHR with the File as body, read in an onchange attribute', async () => {
       const page = await browser.open(`${web.originA}/upload/xhr.html`);
       const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
