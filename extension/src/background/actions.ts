@@ -37,7 +37,8 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
     await notify(source.tabId, `Saved ${saved.filename}. ${saved.summary}`, 'info');
     return { ok: true, saved };
   } catch (e) {
-    const message = describeFailure(e);
+    const reason = describeFailure(e);
+    const message = `${reason}${/[.!?]$/.test(reason) ? '' : '.'} Nothing was saved.`;
     await notify(source.tabId, message, 'error');
     return { ok: false, message };
   }

@@ -14,6 +14,26 @@ button:focus-visible { outline: 2px solid #fff; border-radius: 4px; }
 `;
 
 const SHOWN_MS = 8000;
+const MARGIN = 16;
+const GAP = 8;
+
+/** Notices on screen, oldest first: they stack upwards, the newest at the bottom. */
+const shown: { host: HTMLElement; box: HTMLElement }[] = [];
+
+function layout(): void {
+  let bottom = MARGIN;
+  for (const { box } of [...shown].reverse()) {
+    box.style.bottom = `${bottom}px`;
+    bottom += box.getBoundingClientRect().height + GAP;
+  }
+}
+
+function remove(host: HTMLElement): void {
+  const i = shown.findIndex((n) => n.host === host);
+  if (i >= 0) shown.splice(i, 1);
+  host.remove();
+  layout();
+}
 
 export interface NoticeAction {
   label: string;
@@ -34,7 +54,7 @@ export function showNotice(text: string, tone: 'info' | 'error', action?: Notice
   const close = document.createElement('button');
   close.textContent = '×';
   close.setAttribute('aria-label', 'Dismiss');
-  close.addEventListener('click', () => host.remove());
+  close.addEventListener('click', () => remove(host));
   box.append(label, close);
   if (action) {
     // Last in the notice, so it is also the last stop of the page's keyboard order.
@@ -42,12 +62,14 @@ export function showNotice(text: string, tone: 'info' | 'error', action?: Notice
     button.className = 'action';
     button.textContent = action.label;
     button.addEventListener('click', () => {
-      host.remove();
+      remove(host);
       action.run();
     });
     box.append(button);
   }
   root.append(style, box);
   (document.body ?? document.documentElement).append(host);
-  if (tone === 'info' && !action) setTimeout(() => host.remove(), SHOWN_MS);
+  shown.push({ host, box });
+  layout();
+  if (tone === 'info' && !action) setTimeout(() => remove(host), SHOWN_MS);
 }

@@ -2,7 +2,10 @@
 import { EngineError } from '../engine/types';
 import { AcquireError } from './acquire';
 
-/** Plain words for the user: what went wrong and, where it helps, what to do. */
+/**
+ * Plain words for the user: what went wrong and, where it helps, what to do.
+ * Callers say what it means for them (nothing saved, a file held back).
+ */
 export function describeFailure(e: unknown): string {
   if (e instanceof AcquireError) return e.message;
   if (e instanceof EngineError) {
@@ -13,12 +16,12 @@ export function describeFailure(e: unknown): string {
         return `Traceless cannot process this image: ${e.message}`;
       case 'corrupt':
       case 'truncated':
-        return `The image is damaged, so nothing was saved: ${e.message}`;
+        return `The image is damaged: ${e.message}`;
       case 'limit_exceeded':
         return `The image is too large to process: ${e.message}`;
       default:
-        return `Something went wrong, nothing was saved: ${e.message}`;
+        return `Something went wrong: ${e.message}`;
     }
   }
-  return `Something went wrong, nothing was saved: ${e instanceof Error ? e.message : String(e)}`;
+  return `Something went wrong: ${e instanceof Error ? e.message : String(e)}`;
 }
