@@ -1,6 +1,7 @@
 // The engine's reports and options as JavaScript sees them. They mirror the
 // serde types in core/src (report.rs, policy.rs, transcode/options.rs,
-// transcode/mod.rs); a test in tests/extension checks a real report's shape.
+// transcode/mod.rs) by hand; the e2e and wasm tests use real reports, but
+// nothing generates these types from Rust yet.
 
 export type Format = 'jpeg' | 'png' | 'webp' | 'gif';
 
