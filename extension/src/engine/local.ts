@@ -38,31 +38,26 @@ function rethrow(e: unknown): never {
   throw new EngineError(String(e), 'internal');
 }
 
+/** Runs a wasm call once the module is ready, with its errors as EngineErrors. */
+async function run<T>(call: () => unknown): Promise<T> {
+  await load();
+  try {
+    return call() as T;
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
 export class LocalEngine implements Engine {
-  async inspect(bytes: Uint8Array): Promise<InspectReport> {
-    await load();
-    try {
-      return wasm.inspect(bytes) as InspectReport;
-    } catch (e) {
-      rethrow(e);
-    }
+  inspect(bytes: Uint8Array): Promise<InspectReport> {
+    return run(() => wasm.inspect(bytes));
   }
 
-  async clean(bytes: Uint8Array, policy?: Policy): Promise<Output<CleanReport>> {
-    await load();
-    try {
-      return wasm.clean(bytes, policy) as Output<CleanReport>;
-    } catch (e) {
-      rethrow(e);
-    }
+  clean(bytes: Uint8Array, policy?: Policy): Promise<Output<CleanReport>> {
+    return run(() => wasm.clean(bytes, policy));
   }
 
-  async convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
-    await load();
-    try {
-      return wasm.convert(bytes, options) as Output<ConvertReport>;
-    } catch (e) {
-      rethrow(e);
-    }
+  convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
+    return run(() => wasm.convert(bytes, options));
   }
 }

@@ -1,11 +1,26 @@
 // Messages between an engine client and an engine worker. Bytes travel as
 // transferred ArrayBuffers (structured clone, no copy, no encoding).
-import type { ConvertOptions, ErrorKind, Policy } from './types';
+import type { ConvertOptions, Engine, ErrorKind, Policy } from './types';
 
-export type Request =
-  | { id: number; op: 'inspect'; bytes: Uint8Array }
-  | { id: number; op: 'clean'; bytes: Uint8Array; policy?: Policy }
-  | { id: number; op: 'convert'; bytes: Uint8Array; options?: ConvertOptions };
+/** One engine operation, whatever carries it (a worker port, runtime messaging). */
+export type EngineCall =
+  | { op: 'inspect'; bytes: Uint8Array }
+  | { op: 'clean'; bytes: Uint8Array; policy?: Policy }
+  | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions };
+
+export type Request = EngineCall & { id: number };
+
+/** Runs a call on an engine: the one place an operation name meets the engine's methods. */
+export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
+  switch (call.op) {
+    case 'inspect':
+      return engine.inspect(call.bytes);
+    case 'clean':
+      return engine.clean(call.bytes, call.policy);
+    case 'convert':
+      return engine.convert(call.bytes, call.options);
+  }
+}
 
 /** `ms`: the engine's own time, so callers can tell transport from work. */
 export type Response =

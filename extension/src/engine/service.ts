@@ -1,11 +1,9 @@
 // The background's side of MessagingEngine: runs engine requests from our own
 // content scripts (Firefox only; see messaging-engine.ts).
-import { EngineError, type ConvertOptions, type Engine, type ErrorKind, type Policy } from './types';
+import { perform, type EngineCall } from './protocol';
+import { EngineError, type Engine, type ErrorKind } from './types';
 
-export type EngineRequest =
-  | { type: 'traceless:engine'; op: 'inspect'; bytes: Uint8Array }
-  | { type: 'traceless:engine'; op: 'clean'; bytes: Uint8Array; policy?: Policy }
-  | { type: 'traceless:engine'; op: 'convert'; bytes: Uint8Array; options?: ConvertOptions };
+export type EngineRequest = EngineCall & { type: 'traceless:engine' };
 
 export type EngineReply = { ok: true; value: unknown } | { ok: false; message: string; kind: ErrorKind };
 
@@ -19,14 +17,7 @@ export function isEngineRequest(value: unknown): value is EngineRequest {
 
 export async function serve(engine: Engine, request: EngineRequest): Promise<EngineReply> {
   try {
-    switch (request.op) {
-      case 'inspect':
-        return { ok: true, value: await engine.inspect(request.bytes) };
-      case 'clean':
-        return { ok: true, value: await engine.clean(request.bytes, request.policy) };
-      case 'convert':
-        return { ok: true, value: await engine.convert(request.bytes, request.options) };
-    }
+    return { ok: true, value: await perform(engine, request) };
   } catch (e) {
     const kind = e instanceof EngineError ? e.kind : 'internal';
     return { ok: false, message: e instanceof Error ? e.message : String(e), kind };

@@ -2,30 +2,19 @@
 // It serves its creator, and any port handed to it (a content script's channel,
 // see frame.ts), with the same protocol.
 import { LocalEngine, preload } from './local';
-import { transferables, type Endpoint, type PortGift, type Request, type Response } from './protocol';
+import { perform, transferables, type Endpoint, type PortGift, type Request, type Response } from './protocol';
 import { EngineError } from './types';
 
 const engine = new LocalEngine();
 // A worker exists to be used: compile the module while its first image is still being chosen.
 void preload().catch(() => undefined);
 
-async function run(request: Request): Promise<unknown> {
-  switch (request.op) {
-    case 'inspect':
-      return engine.inspect(request.bytes);
-    case 'clean':
-      return engine.clean(request.bytes, request.policy);
-    case 'convert':
-      return engine.convert(request.bytes, request.options);
-  }
-}
-
 async function answer(endpoint: Endpoint, request: Request): Promise<void> {
   const { id } = request;
   let response: Response;
   const started = performance.now();
   try {
-    const value = await run(request);
+    const value = await perform(engine, request);
     response = { id, ok: true, value, ms: performance.now() - started };
   } catch (e) {
     const kind = e instanceof EngineError ? e.kind : 'internal';

@@ -13,9 +13,15 @@ export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<void> | u
       event.stopImmediatePropagation();
       const submitter = (event as SubmitEvent).submitter;
       void busy.then(() => {
+        // requestSubmit dispatches its submit event synchronously, or none when the form is
+        // invalid: the marker must not outlive this call and let a later submit skip the hold.
         const again = (e: Event) => resubmitted.add(e);
-        window.addEventListener('submit', again, { capture: true, once: true });
-        form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined);
+        window.addEventListener('submit', again, { capture: true });
+        try {
+          form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined);
+        } finally {
+          window.removeEventListener('submit', again, { capture: true });
+        }
       });
     },
     { capture: true },

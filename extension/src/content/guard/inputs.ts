@@ -38,14 +38,20 @@ function fileInput(event: Event): HTMLInputElement | undefined {
   return root ? fileInputsWithin(root).find((input) => !pending.has(input)) : undefined;
 }
 
+/** Inputs whose shadow root already holds a stopper for the browser's next change. */
+const stopping = new WeakSet<HTMLInputElement>();
+
 /** A change event does not leave its shadow root: stop the browser's one inside it. */
 function stopNextChangeInside(input: HTMLInputElement): void {
   const root = input.getRootNode();
-  if (!(root instanceof ShadowRoot)) return; // window's listener handles the document's inputs
+  // window's listener handles the document's inputs; one stopper per input is enough.
+  if (!(root instanceof ShadowRoot) || stopping.has(input)) return;
+  stopping.add(input);
   const stop = (e: Event) => {
     if (ours.has(e) || e.target !== input) return;
     e.stopImmediatePropagation();
     root.removeEventListener('change', stop, { capture: true });
+    stopping.delete(input);
   };
   root.addEventListener('change', stop, { capture: true });
 }
