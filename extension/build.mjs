@@ -24,6 +24,7 @@ const ENTRIES = {
   options: 'extension/src/pages/options.ts',
   report: 'extension/src/pages/report.ts',
   popup: 'extension/src/pages/popup.ts',
+  converter: 'extension/src/pages/converter.ts',
 };
 
 const GECKO_ID = 'traceless@traceless.invalid';

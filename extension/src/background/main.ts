@@ -9,6 +9,7 @@ import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
 import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
+import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
 
@@ -28,7 +29,8 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
 
 // Content scripts ask for the engine frame's token (Chromium) or for engine work
-// (Firefox, whose messaging carries bytes as they are); nothing else is accepted.
+// (Firefox, whose messaging carries bytes as they are), and the converter asks Firefox's
+// background to save files; nothing else is accepted.
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== ext.runtime.id) return false;
   if ((message as { type?: unknown })?.type === 'traceless:engine-token') {
@@ -38,6 +40,10 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (isCleanedCount(message) && sender.tab?.id !== undefined) {
     void countCleaned(sender.tab.id, message.count);
     return false;
+  }
+  if (isFirefox() && isSaveRequest(message)) {
+    save(message).then(sendResponse);
+    return true;
   }
   if (isFirefox() && isEngineRequest(message)) {
     serve(engine, message).then(sendResponse);

@@ -6,9 +6,10 @@ import { EngineError } from './types';
 export class WorkerEngine extends PortEngine {
   private readonly worker: Worker;
 
-  constructor(url = '/engine-worker.js') {
+  /** `giveInput`: see PortEngine (the converter gives its file bytes away; the report page keeps them). */
+  constructor({ giveInput = false, url = '/engine-worker.js' } = {}) {
     const worker = new Worker(url);
-    super(worker);
+    super(worker, giveInput);
     this.worker = worker;
     worker.onerror = (event) => this.failAll(new EngineError(event.message || 'the engine stopped', 'internal'));
   }

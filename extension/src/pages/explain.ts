@@ -56,3 +56,33 @@ export function facts(report: InspectReport): string {
   if (report.icc) parts.push(`colour profile${report.icc.description ? ` "${report.icc.description}"` : ''} (kept)`);
   return parts.join(' · ');
 }
+
+const SHORT: Record<Exclude<Category, 'display'>, string> = {
+  location: 'location',
+  camera_serial: 'camera serial',
+  people: 'names',
+  identifiers: 'identifiers',
+  time: 'dates',
+  device: 'camera model',
+  thumbnail: 'hidden preview',
+  hidden_data: 'hidden data',
+  text: 'captions',
+  software: 'software',
+  maker_notes: 'maker notes',
+  content_credentials: 'content credentials',
+  other: 'other metadata',
+};
+
+/** "location, camera serial, dates": what the image reveals, in a few words, most sensitive first. */
+export function revealsBriefly(report: InspectReport): string {
+  return sections(report)
+    .map((s) => SHORT[s.category as Exclude<Category, 'display'>])
+    .join(', ');
+}
+
+/** "−74%" (smaller) or "+3%" (larger): the change from `before` to `after` bytes. */
+export function change(before: number, after: number): string {
+  if (before <= 0) return '';
+  const percent = Math.round(((after - before) / before) * 100);
+  return percent <= 0 ? `−${Math.abs(percent)}%` : `+${percent}%`;
+}

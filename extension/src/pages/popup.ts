@@ -1,5 +1,7 @@
 // The toolbar popup: the upload guard's state for the current site, with a
-// switch, and the way to the settings.
+// switch; the converter for the user's own images; the way to the settings
+// and to the full-page converter.
+import { mountConverter } from '../converter/view';
 import { ext } from '../shared/ext';
 import { currentSettings, guardModeFor, saveSettings, siteOrigin, type GuardMode } from '../shared/settings';
 
@@ -17,8 +19,7 @@ async function targetTab(): Promise<chrome.tabs.Tab | undefined> {
   return tab;
 }
 
-async function main(): Promise<void> {
-  document.getElementById('settings')!.addEventListener('click', () => void ext.runtime.openOptionsPage());
+async function siteSwitch(): Promise<void> {
   const tab = await targetTab();
   const origin = tab?.url ? siteOrigin(tab.url) : undefined;
   if (!origin || !/^https?:/.test(tab?.url ?? '')) {
@@ -46,4 +47,10 @@ async function main(): Promise<void> {
   await show();
 }
 
-void main();
+document.getElementById('settings')!.addEventListener('click', () => void ext.runtime.openOptionsPage());
+document.getElementById('open-tab')!.addEventListener('click', () => {
+  void ext.tabs.create({ url: ext.runtime.getURL('converter.html') });
+  window.close();
+});
+void siteSwitch();
+void mountConverter(document.getElementById('converter')!, 'popup');

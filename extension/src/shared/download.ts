@@ -15,7 +15,12 @@ export async function download(bytes: Uint8Array, mime: string, filename: string
   if (typeof URL.createObjectURL !== 'function') {
     return ext.downloads.download({ url: dataUrl(bytes, mime), filename, conflictAction: 'uniquify' });
   }
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: mime }));
+  return downloadBlob(new Blob([bytes as BlobPart], { type: mime }), filename);
+}
+
+/** Saves a Blob from a context that has object URLs (pages, Firefox's event page). */
+export async function downloadBlob(blob: Blob, filename: string): Promise<number> {
+  const url = URL.createObjectURL(blob);
   let id: number;
   try {
     id = await ext.downloads.download({ url, filename, conflictAction: 'uniquify' });

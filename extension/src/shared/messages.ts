@@ -28,3 +28,7 @@ export function isContentRequest(value: unknown): value is ContentRequest {
   const v = value as { type?: unknown } | null;
   return typeof v === 'object' && v !== null && typeof v.type === 'string' && v.type.startsWith('traceless:');
 }
+
+/** A converter page -> Firefox's background: save this file (see background/save.ts). */
+export type SaveRequest = { type: 'traceless:save'; blob: Blob; filename: string };
+export type SaveReply = { id: number } | { error: string };

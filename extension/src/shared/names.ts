@@ -33,3 +33,25 @@ export function baseName(url: string): string {
 export function outputName(url: string, suffix: string, format: Format): string {
   return `${baseName(url)}${suffix}.${EXTENSION[format]}`;
 }
+
+const SPELLINGS: Record<Format, readonly string[]> = {
+  jpeg: ['jpg', 'jpeg', 'jpe', 'jfif'],
+  png: ['png', 'apng'],
+  webp: ['webp'],
+  gif: ['gif'],
+};
+
+/**
+ * A file's name for its converted copy in `format`: "IMG_1.JPG" stays "IMG_1.JPG" when it is
+ * still a JPEG, and becomes "IMG_1.webp" as a WebP. Folders in a relative path are kept.
+ */
+export function renamed(fileName: string, format: Format): string {
+  const slash = fileName.lastIndexOf('/') + 1;
+  const folder = fileName.slice(0, slash);
+  const last = fileName.slice(slash);
+  const dot = last.lastIndexOf('.');
+  const extension = dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
+  if (SPELLINGS[format].includes(extension)) return fileName;
+  const stem = (dot > 0 ? last.slice(0, dot) : last).replace(UNSAFE, '_') || FALLBACK;
+  return `${folder}${stem}.${EXTENSION[format]}`;
+}

@@ -1,0 +1,229 @@
+// The converter's batch: the images the user added, what each reveals, and
+// their converted copies. Work runs in engine workers, a few at a time, so the
+// page stays responsive and memory stays bounded however many images there are:
+// each worker holds one image's pixels at a time, and finished copies are kept
+// as Blobs (the browser may keep those out of the page's memory).
+import { WorkerEngine } from '../engine/worker-client';
+import { MIME, type CleanReport, type ConvertReport, type Format, type InspectReport } from '../engine/types';
+import { describeFailure } from '../shared/failure';
+import { renamed } from '../shared/names';
+import type { Settings } from '../shared/settings';
+import { sameChoice, workOf, type Choice } from './choice';
+
+export type Stage = 'new' | 'waiting' | 'working' | 'done' | 'failed' | 'cancelled';
+
+export interface Result {
+  blob: Blob;
+  /** The download's name (and its path inside the zip). */
+  name: string;
+  format: Format;
+  width: number;
+  height: number;
+  /** What the copy was made with: a result for another choice is out of date. */
+  choice: Choice;
+  report: CleanReport | ConvertReport;
+}
+
+export interface Item {
+  readonly id: number;
+  readonly file: File;
+  /** The name as the user knows it: a relative path when a folder was added. */
+  readonly path: string;
+  /** What the image reveals; undefined until inspected. */
+  report?: InspectReport;
+  stage: Stage;
+  result?: Result;
+  /** Plain words, for the user, when the image could not be read or converted. */
+  error?: string;
+  /** The choice a conversion failed with (trying it again would fail again); `unreadable`: any would. */
+  failedWith?: Choice | 'unreadable';
+}
+
+export interface BatchEvents {
+  /** An item changed (added, inspected, started, finished...). */
+  changed(item: Item): void;
+  /** The batch started or stopped running. */
+  running(running: boolean): void;
+}
+
+/**
+ * Parallel workers. Each holds one image's pixels and the wasm memory it grew to
+ * (about 300 MB for a 12-megapixel photo), so two keep a batch under 1 GB; a
+ * machine reporting little memory gets one.
+ */
+export function workerCount(): number {
+  const cores = navigator.hardwareConcurrency || 2;
+  const memoryGB = (navigator as { deviceMemory?: number }).deviceMemory ?? 8;
+  return memoryGB <= 2 ? 1 : Math.min(2, cores);
+}
+
+const isGifBytes = (b: Uint8Array) => b.length >= 4 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38;
+
+export class Batch {
+  readonly items: Item[] = [];
+  private nextId = 1;
+  /** Bumped by cancel(): lanes of an older generation stop taking work. */
+  private generation = 0;
+  private readonly engines = new Set<WorkerEngine>();
+  private inspector?: WorkerEngine;
+  private inspecting: Promise<void> = Promise.resolve();
+  private isRunning = false;
+
+  constructor(private readonly events: BatchEvents) {}
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  add(files: Iterable<{ file: File; path: string }>): Item[] {
+    const added: Item[] = [];
+    for (const { file, path } of files) {
+      const item: Item = { id: this.nextId++, file, path, stage: 'new' };
+      this.items.push(item);
+      added.push(item);
+      this.events.changed(item);
+    }
+    // One at a time, in the order added: inspection is quick and needs no pixels.
+    this.inspecting = this.inspecting.then(async () => {
+      for (const item of added) await this.inspect(item);
+      this.inspector?.terminate();
+      this.inspector = undefined;
+    });
+    return added;
+  }
+
+  remove(item: Item): void {
+    if (item.stage === 'working' || item.stage === 'waiting') return;
+    const index = this.items.indexOf(item);
+    if (index >= 0) this.items.splice(index, 1);
+  }
+
+  clear(): void {
+    this.cancel();
+    this.items.length = 0;
+  }
+
+  private async inspect(item: Item): Promise<void> {
+    if (!this.items.includes(item)) return;
+    this.inspector ??= new WorkerEngine({ giveInput: true });
+    try {
+      item.report = await this.inspector.inspect(new Uint8Array(await item.file.arrayBuffer()));
+    } catch (e) {
+      item.error = describeFailure(e);
+      item.stage = 'failed';
+      item.failedWith = 'unreadable';
+    }
+    this.events.changed(item);
+  }
+
+  /** Items whose copy is missing or was made with another choice, and that could be made. */
+  pending(choice: Choice): Item[] {
+    return this.items.filter((item) => {
+      if (item.stage === 'done' && item.result && sameChoice(item.result.choice, choice)) return false;
+      const failed = item.failedWith;
+      return !(failed === 'unreadable' || (failed && sameChoice(failed, choice)));
+    });
+  }
+
+  /** Converts every pending item; resolves when all are done, failed or cancelled. */
+  async convert(choice: Choice, settings: Settings): Promise<void> {
+    if (this.isRunning) return;
+    const queue = this.pending(choice);
+    if (queue.length === 0) return;
+    for (const item of queue) {
+      item.stage = 'waiting';
+      item.error = undefined;
+      this.events.changed(item);
+    }
+    const generation = this.generation;
+    this.setRunning(true);
+    try {
+      const lanes = Math.min(workerCount(), queue.length);
+      await Promise.all(Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation)));
+    } finally {
+      if (generation === this.generation) this.setRunning(false);
+    }
+  }
+
+  /** Stops now: work in flight is abandoned (its worker is terminated), the rest is not started. */
+  cancel(): void {
+    this.generation++;
+    for (const engine of this.engines) engine.terminate();
+    this.engines.clear();
+    for (const item of this.items) {
+      if (item.stage === 'waiting' || item.stage === 'working') {
+        item.stage = 'cancelled';
+        this.events.changed(item);
+      }
+    }
+    if (this.isRunning) this.setRunning(false);
+  }
+
+  private setRunning(running: boolean): void {
+    this.isRunning = running;
+    this.events.running(running);
+  }
+
+  /** One worker taking items from the shared queue until it is empty or the batch is cancelled. */
+  private async lane(queue: Item[], choice: Choice, settings: Settings, generation: number): Promise<void> {
+    const engine = new WorkerEngine({ giveInput: true });
+    this.engines.add(engine);
+    try {
+      let item: Item | undefined;
+      while (generation === this.generation && (item = queue.shift())) {
+        await this.convertOne(engine, item, choice, settings, generation);
+      }
+    } finally {
+      // The wasm memory a worker grew to is only returned by ending it.
+      engine.terminate();
+      this.engines.delete(engine);
+    }
+  }
+
+  private async convertOne(engine: WorkerEngine, item: Item, choice: Choice, settings: Settings, generation: number) {
+    item.stage = 'working';
+    this.events.changed(item);
+    try {
+      const bytes = new Uint8Array(await item.file.arrayBuffer());
+      const work = workOf(choice, settings, item.report ? item.report.format === 'gif' : isGifBytes(bytes));
+      const output =
+        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await engine.convert(bytes, work.options);
+      if (generation !== this.generation) return;
+      const report = output.report;
+      const format = report.format;
+      const width = 'width' in report ? report.width : (item.report?.width ?? 0);
+      const height = 'height' in report ? report.height : (item.report?.height ?? 0);
+      item.result = {
+        blob: new Blob([output.data as BlobPart], { type: MIME[format] }),
+        name: renamed(item.path, format),
+        format,
+        width,
+        height,
+        choice,
+        report,
+      };
+      item.stage = 'done';
+      item.failedWith = undefined;
+    } catch (e) {
+      if (generation !== this.generation) return;
+      item.error = describeFailure(e);
+      item.stage = 'failed';
+      item.failedWith = choice;
+    }
+    this.events.changed(item);
+  }
+}
+
+/** Totals over the items with a current copy. */
+export function totals(items: readonly Item[]): { count: number; before: number; after: number } {
+  let count = 0;
+  let before = 0;
+  let after = 0;
+  for (const item of items) {
+    if (item.stage !== 'done' || !item.result) continue;
+    count++;
+    before += item.file.size;
+    after += item.result.blob.size;
+  }
+  return { count, before, after };
+}

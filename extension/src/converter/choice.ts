@@ -1,0 +1,98 @@
+// What the user asked the converter to make: the output format, quality and
+// size. Metadata is always removed; the colour profile and orientation follow
+// the settings. The last choice is remembered (storage.local) for next time.
+import type { ConvertOptions, Policy } from '../engine/types';
+import { ext } from '../shared/ext';
+import { policyOf, type Settings } from '../shared/settings';
+
+/** `clean`: remove metadata only, losslessly; `keep`: recompress in the image's own format. */
+export type TargetFormat = 'clean' | 'keep' | 'jpeg' | 'png' | 'webp';
+
+export interface Choice {
+  format: TargetFormat;
+  /** 1-100 (JPEG, WebP). */
+  quality: number;
+  /** 0: no limit. */
+  maxWidth: number;
+  maxHeight: number;
+  /** 0: no target; otherwise "at most this many KB" (quality becomes the upper bound). */
+  targetKB: number;
+}
+
+export const FORMAT_TITLES: Record<TargetFormat, string> = {
+  clean: 'Same format, metadata removed only (lossless)',
+  keep: 'Same format, recompressed',
+  jpeg: 'JPEG',
+  png: 'PNG (lossless)',
+  webp: 'WebP',
+};
+
+const FORMATS = Object.keys(FORMAT_TITLES) as TargetFormat[];
+const STORAGE_KEY = 'converterChoice';
+const LIMIT = 16384;
+
+export function defaultChoice(settings: Settings): Choice {
+  return {
+    format: settings.format === 'keep' ? 'clean' : settings.format,
+    quality: settings.quality,
+    maxWidth: settings.maxDimension,
+    maxHeight: settings.maxDimension,
+    targetKB: 0,
+  };
+}
+
+/** Anything (storage, a form) as a valid choice; `fallback` fills what is missing or wrong. */
+export function sanitiseChoice(value: unknown, fallback: Choice): Choice {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof Choice, unknown>>;
+  const int = (x: unknown, min: number, max: number, otherwise: number) =>
+    typeof x === 'number' && Number.isFinite(x) ? Math.min(max, Math.max(min, Math.round(x))) : otherwise;
+  return {
+    format: FORMATS.includes(v.format as TargetFormat) ? (v.format as TargetFormat) : fallback.format,
+    quality: int(v.quality, 1, 100, fallback.quality),
+    maxWidth: int(v.maxWidth, 0, LIMIT, fallback.maxWidth),
+    maxHeight: int(v.maxHeight, 0, LIMIT, fallback.maxHeight),
+    targetKB: int(v.targetKB, 0, 1024 * 1024, fallback.targetKB),
+  };
+}
+
+export async function loadChoice(settings: Settings): Promise<Choice> {
+  const stored = await ext.storage.local.get(STORAGE_KEY);
+  return sanitiseChoice(stored[STORAGE_KEY], defaultChoice(settings));
+}
+
+export async function saveChoice(choice: Choice): Promise<void> {
+  await ext.storage.local.set({ [STORAGE_KEY]: choice });
+}
+
+/** Which of the choice's fields matter for `format` (the form disables the rest). */
+export function usesQuality(choice: Choice): boolean {
+  return choice.format !== 'clean' && choice.format !== 'png';
+}
+export function usesPixels(choice: Choice): boolean {
+  return choice.format !== 'clean';
+}
+
+/** The engine call that makes this choice's output from an image. */
+export type Work = { op: 'clean'; policy: Policy } | { op: 'convert'; options: ConvertOptions };
+
+export function workOf(choice: Choice, settings: Settings, isGif: boolean): Work {
+  if (choice.format === 'clean') return { op: 'clean', policy: policyOf(settings) };
+  // There is no GIF encoder: a GIF "kept" is recompressed as PNG, which keeps it lossless.
+  const format = choice.format === 'keep' && isGif ? 'png' : choice.format;
+  return {
+    op: 'convert',
+    options: {
+      format,
+      quality: choice.quality,
+      maxWidth: choice.maxWidth || null,
+      maxHeight: choice.maxHeight || null,
+      targetBytes: choice.targetKB > 0 ? choice.targetKB * 1024 : null,
+      colour: settings.keepIcc ? 'keepprofile' : 'converttosrgb',
+    },
+  };
+}
+
+/** Two choices make the same output (a result made with one is current for the other). */
+export function sameChoice(a: Choice, b: Choice): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,56 @@
+// Files the user hands the converter: picked (files or a folder), dropped
+// (folders walked) or pasted. Inside folders only images are taken; files
+// chosen one by one are all taken, so a wrong one gets a plain message.
+export interface Picked {
+  file: File;
+  /** The name, with the folders below the one the user chose. */
+  path: string;
+}
+
+const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp)$/i;
+const looksLikeImage = (file: File) => file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
+
+/** From an <input type=file>, with or without `webkitdirectory`. */
+export function fromInput(input: HTMLInputElement): Picked[] {
+  const files = [...(input.files ?? [])];
+  const folder = files.some((f) => f.webkitRelativePath);
+  return files
+    .filter((f) => !folder || looksLikeImage(f))
+    .map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+}
+
+/** From a drop: files as they are, folders walked (their images only). */
+export async function fromDrop(data: DataTransfer): Promise<Picked[]> {
+  // Entries must be taken synchronously, before the event's data store closes.
+  const entries = [...data.items]
+    .filter((item) => item.kind === 'file')
+    .map((item) => ({ entry: item.webkitGetAsEntry(), file: item.getAsFile() }));
+  const out: Picked[] = [];
+  for (const { entry, file } of entries) {
+    if (entry?.isDirectory) await walk(entry as FileSystemDirectoryEntry, `${entry.name}/`, out);
+    else if (file) out.push({ file, path: file.name });
+  }
+  return out;
+}
+
+/** From a paste: the clipboard's files (a copied image arrives as "image.png"). */
+export function fromClipboard(data: DataTransfer | null): Picked[] {
+  return [...(data?.files ?? [])].map((file) => ({ file, path: file.name || 'pasted image.png' }));
+}
+
+async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Picked[]): Promise<void> {
+  const reader = dir.createReader();
+  // readEntries returns the listing in chunks (100 at a time in Chromium) until an empty one.
+  for (;;) {
+    const chunk = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (chunk.length === 0) break;
+    for (const entry of chunk) {
+      if (entry.isDirectory) {
+        await walk(entry as FileSystemDirectoryEntry, `${prefix}${entry.name}/`, out);
+      } else {
+        const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+        if (looksLikeImage(file)) out.push({ file, path: `${prefix}${file.name}` });
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// The selected image made with the current choice, before the batch runs: its
+// size is the live estimate next to the quality slider, and its pixels the
+// "after" of the comparison. A newer request abandons an older one (its worker
+// is ended), so dragging the slider never queues stale work.
+import { WorkerEngine } from '../engine/worker-client';
+import { MIME } from '../engine/types';
+import { describeFailure } from '../shared/failure';
+import type { Settings } from '../shared/settings';
+import type { Item } from './batch';
+import { workOf, type Choice } from './choice';
+
+export type PreviewOutcome = { ok: true; blob: Blob; ms: number } | { ok: false; message: string };
+
+export class Preview {
+  private engine?: WorkerEngine;
+  private generation = 0;
+
+  async make(item: Item, choice: Choice, settings: Settings): Promise<PreviewOutcome | undefined> {
+    const generation = ++this.generation;
+    this.stop();
+    const engine = (this.engine = new WorkerEngine({ giveInput: true }));
+    const started = performance.now();
+    try {
+      const bytes = new Uint8Array(await item.file.arrayBuffer());
+      const work = workOf(choice, settings, item.report?.format === 'gif');
+      const output =
+        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await engine.convert(bytes, work.options);
+      if (generation !== this.generation) return undefined;
+      const blob = new Blob([output.data as BlobPart], { type: MIME[output.report.format] });
+      return { ok: true, blob, ms: performance.now() - started };
+    } catch (e) {
+      return generation === this.generation ? { ok: false, message: describeFailure(e) } : undefined;
+    } finally {
+      // A worker keeps the memory its largest image needed: end it rather than hold that while idle.
+      if (generation === this.generation) this.stop();
+    }
+  }
+
+  /** Abandons the preview in progress, if any, and frees its worker's memory. */
+  stop(): void {
+    this.engine?.terminate();
+    this.engine = undefined;
+  }
+
+  cancel(): void {
+    this.generation++;
+    this.stop();
+  }
+}
