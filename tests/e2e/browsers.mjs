@@ -25,6 +25,8 @@ function tempDir(name) {
  * @property {string} name
  * @property {string} downloads folder the browser saves into
  * @property {(url: string) => Promise<any>} open opens a tab (a Playwright or Puppeteer page)
+ * @property {(since: number, count: number) => Promise<string[]>} downloadsSince paths of completed downloads
+ * @property {(page: any, scheme: 'light' | 'dark') => Promise<void>} colourScheme emulates prefers-color-scheme
  * @property {(info: object, tabUrl: string) => Promise<any>} menuClick calls the extension's context-menu handler
  * @property {(pathPrefix: string) => Promise<any>} waitForExtensionPage
  * @property {(fn: string, ...args: any[]) => Promise<any>} inExtension evaluates in an extension page
@@ -116,6 +118,12 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     async badgeText(tabUrl) {
       return worker.evaluate(badgeOf, tabUrl);
     },
+    async downloadsSince(since, count) {
+      return worker.evaluate(completedDownloads, { since, count });
+    },
+    async colourScheme(page, scheme) {
+      await page.emulateMedia({ colorScheme: scheme });
+    },
     /** Replaces the stored settings (undefined: back to defaults). */
     async setSettings(settings) {
       return worker.evaluate(storeSettings, settings ?? null);
@@ -206,6 +214,12 @@ export async function launchFirefox(web) {
     async badgeText(tabUrl) {
       return optionsPage.evaluate(badgeOf, tabUrl);
     },
+    async downloadsSince(since, count) {
+      return optionsPage.evaluate(completedDownloads, { since, count });
+    },
+    async colourScheme(page, scheme) {
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+    },
     async setSettings(settings) {
       return optionsPage.evaluate(storeSettings, settings ?? null);
     },
@@ -265,6 +279,26 @@ async function badgeOf(tabUrl) {
     if (!text) await new Promise((r) => setTimeout(r, 50));
   }
   return text;
+}
+
+/**
+ * Runs in an extension context: the paths of the first `count` downloads started after
+ * `since` (ms since the epoch), in the order they started, once all are complete.
+ */
+async function completedDownloads({ since, count }) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  let items = [];
+  for (let i = 0; i < 600; i++) {
+    items = (await api.downloads.search({ startedAfter: new Date(since).toISOString() }))
+      .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime));
+    const broken = items.find((d) => d.state === 'interrupted');
+    if (broken) throw new Error(`download ${broken.filename} interrupted: ${broken.error}`);
+    if (items.length >= count && items.slice(0, count).every((d) => d.state === 'complete')) {
+      return items.slice(0, count).map((d) => d.filename);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`expected ${count} downloads, got ${items.length} (${items.map((d) => d.state).join(', ')})`);
 }
 
 /** Runs in an extension context: the final path of download `id` once it is complete. */

@@ -35,8 +35,8 @@ const MARKUP = `
   <input type="file" id="file-input" accept="image/*,.heic,.heif" multiple hidden>
   <input type="file" id="folder-input" webkitdirectory multiple hidden>
 </div>
-<fieldset class="choices" id="choices">
-  <legend>Output</legend>
+<details class="choices" id="choices">
+  <summary>Output: <span id="choice-summary"></span></summary>
   <label for="format">Format</label>
   <select id="format"></select>
   <div class="quality">
@@ -50,7 +50,7 @@ const MARKUP = `
     <label>At most (KB) <input type="number" id="target" min="0" placeholder="any" inputmode="numeric"></label>
   </div>
   <p class="hint" id="policy"></p>
-</fieldset>
+</details>
 <div class="actions row">
   <button type="button" id="convert" disabled>Convert</button>
   <button type="button" id="cancel" class="secondary" hidden>Cancel</button>
@@ -79,6 +79,8 @@ const MARKUP = `
 export async function mountConverter(root: HTMLElement, layout: Layout): Promise<void> {
   root.classList.add('converter', `converter-${layout}`);
   root.innerHTML = MARKUP;
+  // The popup has little room: its output choices fold into one line until opened.
+  if (layout === 'page') root.querySelector('#choices')!.setAttribute('open', '');
   const $ = <T extends HTMLElement>(id: string) => byId<T>(root, id);
 
   let settings: Settings = await currentSettings();
@@ -161,6 +163,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     maxWidth.value = choice.maxWidth ? String(choice.maxWidth) : '';
     maxHeight.value = choice.maxHeight ? String(choice.maxHeight) : '';
     target.value = choice.targetKB ? String(choice.targetKB) : '';
+    $('choice-summary').textContent = summarise(choice);
     quality.disabled = !usesQuality(choice);
     for (const input of [maxWidth, maxHeight, target]) input.disabled = !usesPixels(choice);
     $('policy').textContent =
@@ -286,9 +289,12 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     name.setAttribute('aria-pressed', String(item === selected));
     name.title = 'Compare before and after';
     const reveals = item.report ? revealsBriefly(item.report) : undefined;
-    q('.reveals').textContent = item.report
+    const revealsLine = q<HTMLElement>('.reveals');
+    revealsLine.textContent = item.report
       ? reveals ? `Reveals: ${reveals}` : 'Reveals nothing beyond the picture'
       : item.stage === 'failed' ? '' : 'Reading…';
+    // The popup shows two lines of it; the whole list on hover.
+    revealsLine.title = revealsLine.textContent;
     const result = item.result;
     const current = result && sameChoice(result.choice, choice);
     const sizes = q<HTMLElement>('.sizes');
@@ -432,6 +438,15 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     void ext.tabs.create({ url: ext.runtime.getURL('converter.html') });
     window.close();
   }
+}
+
+/** "WebP, quality 80, at most 1920 × any": the choice in one line. */
+function summarise(choice: Choice): string {
+  const parts = [choice.format === 'clean' ? 'metadata removed only' : choice.format === 'keep' ? 'same format' : choice.format.toUpperCase().replace('WEBP', 'WebP')];
+  if (choice.format === 'clean') return parts[0];
+  if (usesQuality(choice)) parts.push(choice.targetKB ? `at most ${choice.targetKB} KB` : `quality ${choice.quality}`);
+  if (choice.maxWidth || choice.maxHeight) parts.push(`fit ${choice.maxWidth || 'any'} × ${choice.maxHeight || 'any'}`);
+  return parts.join(', ');
 }
 
 /**

@@ -1,0 +1,282 @@
+// The converter (toolbar popup and full page), through the built extension in
+// Chromium and Firefox. Files go in through the page's own inputs, drop and
+// paste; what comes out is judged on disk: Pillow decodes it, exiftool finds no
+// metadata, and its size is the size the page showed.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { BROWSERS } from './browsers.mjs';
+import { corpus, IMAGES, root, TestWeb } from './server.mjs';
+import { decode, leaks } from './judge.mjs';
+
+const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
+const screenshots = join(root, 'docs', 'screenshots');
+mkdirSync(screenshots, { recursive: true });
+
+const image = (name) => join(corpus, IMAGES[name]);
+/** Real photos of 5 to 12 megapixels: slow enough to cancel mid-batch. */
+const BIG = [
+  'ianare-exif-samples/jpg/tests/42_IndexError.jpg',
+  'ianare-exif-samples/jpg/hdr/iphone_hdr_NO.jpg',
+  'ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg',
+  'ianare-exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg',
+].map((f) => join(corpus, f));
+
+/** The batch: one per container, one with GPS, one turned by EXIF (Rotate 90 CW, 2048 x 1536 stored). */
+const BATCH = ['photo.jpg', 'text.png', 'comment.gif', 'xmp.webp', 'rotated.jpg'];
+const PILLOW = { jpeg: 'JPEG', png: 'PNG', webp: 'WEBP', gif: 'GIF' };
+const SOURCE_FORMAT = { 'photo.jpg': 'jpeg', 'text.png': 'png', 'comment.gif': 'gif', 'xmp.webp': 'webp', 'rotated.jpg': 'jpeg' };
+
+/** What the page shows for a byte count (pages/explain.ts formatBytes). */
+function formatBytes(n) {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Polls `fn(arg)` in the page until it returns something truthy. */
+async function until(page, fn, arg, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await page.evaluate(fn, arg);
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${fn.toString().slice(0, 120)}`);
+}
+
+/** Each row as the user sees it. */
+function rows(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.item')].map((li) => ({
+      name: li.querySelector('.name').textContent,
+      stage: li.dataset.stage,
+      reveals: li.querySelector('.reveals').textContent,
+      sizes: li.querySelector('.sizes').textContent,
+      after: Number(li.querySelector('.sizes').dataset.after ?? NaN),
+      error: li.querySelector('.error').textContent,
+    })),
+  );
+}
+
+/** Sets a form control as a user would (value, then the change event). */
+function setControl(page, id, value) {
+  return page.evaluate(({ id, value }) => {
+    const control = document.getElementById(id);
+    control.value = String(value);
+    control.dispatchEvent(new Event('input', { bubbles: true }));
+    control.dispatchEvent(new Event('change', { bubbles: true }));
+  }, { id, value });
+}
+
+const idle = () =>
+  !document.querySelector('.converter').classList.contains('running') &&
+  document.querySelectorAll('.item[data-stage=waiting], .item[data-stage=working], .item[data-stage=new]').length === 0;
+
+for (const name of only) {
+  describe(`converter in ${name}`, { concurrency: false }, () => {
+    const web = new TestWeb();
+    let browser;
+
+    before(async () => {
+      await web.start();
+      browser = await BROWSERS[name](web);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await web.stop();
+    });
+
+    async function converterWith(files, path = 'converter.html') {
+      const page = await browser.openExtensionPage(path);
+      await until(page, () => document.getElementById('convert') !== null);
+      await page.evaluate(() => document.getElementById('clear').click());
+      if (files.length) await browser.chooseFiles(page, '#file-input', files);
+      await until(page, (n) => document.querySelectorAll('.item').length === n && !/Reading/.test(document.body.innerText), files.length);
+      return page;
+    }
+
+    /** Clicks each row's Download and returns the saved paths, in row order. */
+    async function downloadEach(page) {
+      const count = await page.evaluate(() => document.querySelectorAll('.item .download:not(:disabled)').length);
+      const since = Date.now();
+      for (let i = 0; i < count; i++) {
+        await page.evaluate((i) => document.querySelectorAll('.item .download:not(:disabled)')[i].click(), i);
+        await browser.downloadsSince(since, i + 1);
+      }
+      return browser.downloadsSince(since, count);
+    }
+
+    test('a batch through each output format: downloads decode, carry no metadata, and are the sizes shown; the zip holds the same files', async () => {
+      const page = await converterWith(BATCH.map(image));
+      const before = await rows(page);
+      assert.match(before[0].reveals, /^Reveals: location, dates, camera model/, 'what the GPS photo reveals is listed');
+      assert.match(before[1].reveals, /location/, 'the PNG with IPTC location');
+
+      for (const format of ['clean', 'keep', 'jpeg', 'png', 'webp']) {
+        await setControl(page, 'format', format);
+        await page.click('#convert');
+        await until(page, idle, undefined, 60000);
+        const shown = await rows(page);
+        assert.deepEqual(shown.map((r) => r.stage), BATCH.map(() => 'done'), `${format}: ${JSON.stringify(shown.map((r) => r.error))}`);
+        const files = await downloadEach(page);
+        assert.equal(files.length, BATCH.length);
+        for (const [i, file] of files.entries()) {
+          const source = BATCH[i];
+          const expected = format === 'clean' ? SOURCE_FORMAT[source]
+            : format === 'keep' ? (SOURCE_FORMAT[source] === 'gif' ? 'png' : SOURCE_FORMAT[source]) : format;
+          const size = statSync(file).size;
+          assert.equal(size, shown[i].after, `${format} ${source}: the saved file is the copy the page made`);
+          assert.ok(shown[i].sizes.includes(`→ ${formatBytes(size)}`), `${format} ${source}: shown "${shown[i].sizes}", on disk ${size}`);
+          const pixels = decode(file);
+          assert.equal(pixels.format, PILLOW[expected], `${format} ${source} -> ${basename(file)}`);
+          assert.deepEqual(leaks(file, { allowOrientation: format === 'clean' }), [], `${format} ${source} still carries metadata`);
+          if (source === 'rotated.jpg') {
+            // Cleaning keeps the orientation tag; every re-encode turns the pixels upright instead.
+            const [w, h] = format === 'clean' ? [2048, 1536] : [1536, 2048];
+            assert.deepEqual([pixels.width, pixels.height], [w, h], `${format}: orientation`);
+          }
+        }
+        if (format === 'webp') {
+          const since = Date.now();
+          await page.click('#download-all');
+          const [zipPath] = await browser.downloadsSince(since, 1);
+          assert.match(basename(zipPath), /^traceless-images.*\.zip$/);
+          const entries = unzipSync(readFileSync(zipPath));
+          assert.deepEqual(Object.keys(entries), ['DSCN0010.webp', 'iptc.webp', 'GIF.webp', 'simple_xmp.webp', 'canon_hdr_YES.webp']);
+          for (const [i, file] of files.entries()) {
+            assert.deepEqual(Buffer.from(Object.values(entries)[i]), readFileSync(file), `zip entry ${i} is the downloaded file`);
+          }
+        }
+      }
+      const totals = await page.evaluate(() => document.getElementById('totals').textContent);
+      assert.match(totals, /^5 images: .* → .* \(−\d+%\)$/);
+    });
+
+    test('per-file errors in plain words; the rest of the batch converts', async () => {
+      const page = await converterWith([image('phone.heic'), image('corrupt.jpg'), join(root, 'README.md'), image('photo.jpg')]);
+      await setControl(page, 'format', 'webp');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => r.stage), ['failed', 'failed', 'failed', 'done']);
+      assert.match(shown[0].error, /cannot process this image: .*HEIC/);
+      assert.match(shown[1].error, /^The image is damaged: /);
+      assert.match(shown[2].error, /^This is not an image Traceless can read/);
+      assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /^1 converted, 3 failed\.$/);
+      // Nothing left that could succeed: the button says so rather than retrying the same failures.
+      assert.equal(await page.evaluate(() => document.getElementById('convert').disabled), true);
+    });
+
+    test('the size estimate is the size the batch then makes, and the comparison shows before and after', async () => {
+      const page = await converterWith([image('large.jpg')]);
+      await setControl(page, 'format', 'jpeg');
+      await setControl(page, 'quality', 37);
+      await setControl(page, 'max-width', 300);
+      const estimate = await until(page, () => {
+        const text = document.getElementById('estimate').textContent;
+        return / would be /.test(text) && text;
+      });
+      const after = await until(page, () => {
+        const img = document.getElementById('after');
+        return !img.hidden && img.complete && img.naturalWidth > 0 && [img.naturalWidth, img.naturalHeight];
+      });
+      assert.deepEqual(after, [300, 225], 'the preview is the resized copy');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const [row] = await rows(page);
+      assert.ok(estimate.includes(`would be ${formatBytes(row.after)}`), `estimate "${estimate}" vs made ${row.after}`);
+      const facts = await page.evaluate(() => document.getElementById('compare-facts').textContent);
+      assert.match(facts, /^Before: 640 × 480, .* · after: 300 × 225, /);
+      // The slider moves the divide between the two.
+      await setControl(page, 'compare-position', 20);
+      assert.equal(await page.evaluate(() => document.getElementById('compare-view').style.getPropertyValue('--position')), '20%');
+    });
+
+    test('cancel stops the batch at once; progress shows throughout; nothing finishes afterwards', async () => {
+      const page = await converterWith([...BIG, ...BIG]);
+      await setControl(page, 'format', 'webp');
+      await setControl(page, 'max-width', 0);
+      await page.click('#convert');
+      const status = await until(page, () => document.querySelector('.item[data-stage=working]') && document.getElementById('overall-status').textContent);
+      assert.match(status, /^Converting: \d of 8 done\.$/);
+      assert.equal(await page.evaluate(() => document.getElementById('overall-progress').max), 8);
+      await page.evaluate(() => document.getElementById('cancel').click());
+      const stages = (await rows(page)).map((r) => r.stage);
+      assert.ok(!stages.includes('working') && !stages.includes('waiting'), stages.join());
+      assert.ok(stages.filter((s) => s === 'cancelled').length >= 6, stages.join());
+      await new Promise((r) => setTimeout(r, 3000));
+      assert.deepEqual((await rows(page)).map((r) => r.stage), stages, 'no work goes on after cancel');
+      assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /cancelled\.$/);
+      assert.equal(await page.evaluate(() => document.getElementById('cancel').hidden), true);
+      assert.equal(await page.evaluate(() => document.getElementById('convert').disabled), false, 'the batch can be started again');
+    });
+
+    test('images dropped or pasted join the batch', async () => {
+      const page = await converterWith([]);
+      const bytes = readFileSync(image('photo.jpg')).toString('base64');
+      await page.evaluate((bytes) => {
+        const file = (name) => new File([Uint8Array.fromBase64(bytes)], name, { type: 'image/jpeg' });
+        const drop = new DataTransfer();
+        drop.items.add(file('dropped-1.jpg'));
+        drop.items.add(file('dropped-2.jpg'));
+        document.getElementById('drop').dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: drop }));
+        const paste = new ClipboardEvent('paste', { bubbles: true, cancelable: true });
+        const clipboard = new DataTransfer();
+        clipboard.items.add(file('pasted.jpg'));
+        Object.defineProperty(paste, 'clipboardData', { value: clipboard });
+        document.dispatchEvent(paste);
+      }, bytes);
+      await until(page, () => document.querySelectorAll('.item').length === 3);
+      assert.deepEqual((await rows(page)).map((r) => r.name).sort(), ['dropped-1.jpg', 'dropped-2.jpg', 'pasted.jpg']);
+    });
+
+    if (name === 'chromium') {
+      test('a chosen folder adds the images inside it, with their folders in the zip', async () => {
+        const page = await converterWith([]);
+        await page.setInputFiles('#folder-input', join(corpus, 'ianare-exif-samples/jpg/gps'));
+        await until(page, () => document.querySelectorAll('.item').length > 0 && !/Reading/.test(document.body.innerText));
+        const names = (await rows(page)).map((r) => r.name);
+        assert.ok(names.length >= 5 && names.every((n) => /^gps\/.+\.jpg$/i.test(n)), names.join());
+      });
+    }
+
+    test('screenshots: popup and full page, light and dark', async () => {
+      const tabUrl = `${web.originA}/menu.html`;
+      await browser.open(tabUrl);
+      const files = ['photo.jpg', 'rotated.jpg', 'phone.heic'].map(image);
+      // puppeteer-core cannot emulate prefers-color-scheme over Firefox's BiDi (it needs CDP).
+      for (const scheme of name === 'chromium' ? ['light', 'dark'] : ['light']) {
+        const page = await converterWith(files);
+        if (scheme === 'dark') await browser.colourScheme(page, scheme);
+        await setControl(page, 'format', 'webp');
+        await setControl(page, 'quality', 80);
+        await setControl(page, 'max-width', 0);
+        await page.click('#convert');
+        await until(page, idle, undefined, 60000);
+        await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
+        await page.screenshot({ path: join(screenshots, `converter-${name}-${scheme}.png`), fullPage: true });
+        await page.close();
+
+        const popup = await converterWith(files, `popup.html?tab=${await browser.tabIdOf(tabUrl)}`);
+        if (scheme === 'dark') await browser.colourScheme(popup, scheme);
+        await setViewport(popup, 440, 600);
+        await popup.click('#convert');
+        await until(popup, idle, undefined, 60000);
+        await until(popup, () => document.getElementById('site-status').textContent.startsWith('Here,'));
+        await popup.screenshot({ path: join(screenshots, `popup-${name}-${scheme}.png`), clip: { x: 0, y: 0, width: 440, height: 600 } });
+        await popup.close();
+      }
+    });
+  });
+}
+
+/** The popup's own size: browsers cap popups at 800 x 600. */
+async function setViewport(page, width, height) {
+  if (page.setViewportSize) await page.setViewportSize({ width, height });
+  else await page.setViewport({ width, height });
+}
