@@ -45,8 +45,10 @@ bench: build
 	@/usr/bin/python3 bench/photos.py sized bench/out/photos 1 5 20
 	@/usr/bin/python3 bench/photos.py twelve bench/out/photos 10
 	@/usr/bin/python3 bench/photos.py megapixels bench/out/photos
+	@/usr/bin/python3 bench/photos.py batch bench/out/batch 50
 	@node bench/transport.mjs
 	@node bench/guard.mjs
+	@node bench/converter.mjs
 	@node bench/codecs.mjs
 
 lint:

@@ -7,6 +7,9 @@
 
   photos.py megapixels OUTDIR       JPEGs of 1, 12 and 48 megapixels (q90, with the first
                                     photo's EXIF), from the 12 MP mosaics (run twelve first).
+  photos.py batch OUTDIR 50         fifty 4000x3000 (12 MP) camera-like JPEGs (q90, with a
+                                    real photo's EXIF: GPS, camera), 2x2 mosaics of four
+                                    different big photos each, for the converter's batch.
   photos.py twelve OUTDIR 10        ten 4000x3000 (12 MP) mosaics of four different real
                                     photos each, as PNG (the lossless reference) and raw
                                     RGBA (what the encoders are given).
@@ -132,6 +135,30 @@ def twelve(outdir, count):
         print(f"{png}: 4000x3000 from {[os.path.basename(p) for p in names]}")
 
 
+def batch(outdir, count):
+    from itertools import permutations
+
+    os.makedirs(outdir, exist_ok=True)
+    _, exif = load(0)
+    # Distinct ordered choices of four of the eight big photos, spread over all of them.
+    choices = list(permutations(range(len(BIG)), 4))[::29][:count]
+    if len(choices) < count:
+        sys.exit(f"at most {len(choices)} distinct photos")
+    quadrants = {}
+    for n, choice in enumerate(choices):
+        path = os.path.join(outdir, f"batch-{n:02d}.jpg")
+        if os.path.exists(path):
+            continue
+        canvas = Image.new("RGB", (4000, 3000))
+        for k, i in enumerate(choice):
+            if i not in quadrants:
+                quadrants[i] = ImageOps.fit(open_rgb(BIG[i]), (2000, 1500), Image.LANCZOS)
+            canvas.paste(quadrants[i], ((k % 2) * 2000, (k // 2) * 1500))
+        with open(path, "wb") as f:
+            f.write(encode(canvas, 90, exif))
+    print(f"{outdir}: {count} photos of 4000x3000")
+
+
 def megapixels(outdir):
     _, exif = load(0)
     tiles = [Image.open(os.path.join(outdir, f"photo12-{n:02d}.png")).convert("RGB") for n in range(4)]
@@ -161,6 +188,8 @@ if __name__ == "__main__":
         sized(sys.argv[2], [int(x) for x in sys.argv[3:]])
     elif len(sys.argv) == 3 and sys.argv[1] == "megapixels":
         megapixels(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "batch":
+        batch(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "twelve":
         twelve(sys.argv[2], int(sys.argv[3]))
     else:

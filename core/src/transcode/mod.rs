@@ -6,6 +6,8 @@ mod decode;
 mod options;
 mod resize;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 pub use decode::MAX_DECODE_PIXELS;
@@ -78,8 +80,13 @@ pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
 
     let (data_out, size, quality, flattened) = match options.target_bytes {
         None => {
-            let pixels = scaled(&source, bounds)?;
-            let (out, flattened) = encode(&pixels, bounds, format, options.quality, source.icc.as_deref(), options)?;
+            // One encode: the pixels can be handed over (JPEG flattens them in place).
+            let pixels = if bounds == (width, height) {
+                Cow::Owned(source.rgba)
+            } else {
+                Cow::Owned(scaled(&source, bounds)?.into_owned())
+            };
+            let (out, flattened) = encode(pixels, bounds, format, options.quality, source.icc.as_deref(), options)?;
             (out, bounds, lossy(format, options).then_some(options.quality), flattened)
         }
         Some(target) => fit_target(&source, bounds, format, options, target)?,
@@ -125,20 +132,21 @@ pub fn encode_rgba(rgba: &[u8], width: u32, height: u32, options: &ConvertOption
     if rgba.len() as u64 != pixels * 4 {
         return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
     }
-    Ok(encode(rgba, (width, height), format, options.quality, None, options)?.0)
+    Ok(encode(Cow::Borrowed(rgba), (width, height), format, options.quality, None, options)?.0)
 }
 
 fn lossy(format: Format, options: &ConvertOptions) -> bool {
     format == Format::Jpeg || (format == Format::Webp && !options.webp_lossless)
 }
 
-fn scaled(source: &Prepared, size: (u32, u32)) -> Result<Vec<u8>> {
+fn scaled(source: &Prepared, size: (u32, u32)) -> Result<Cow<'_, [u8]>> {
     resize::resize_rgba(&source.rgba, (source.width, source.height), size)
 }
 
 /// Encodes pixels of `size`; returns the file and whether alpha was flattened.
+/// Owned pixels are reused (flattened in place for JPEG) rather than copied.
 fn encode(
-    rgba: &[u8],
+    rgba: Cow<'_, [u8]>,
     size: (u32, u32),
     format: Format,
     quality: u8,
@@ -155,8 +163,8 @@ fn encode(
             };
             Ok((codec::jpeg::encode(&rgb, w, h, quality, chroma, icc)?, flattened))
         }
-        Format::Png => Ok((codec::png::encode(rgba, w, h, options.png_level, icc)?, false)),
-        Format::Webp => Ok((codec::webp::encode(rgba, w, h, quality, options.webp_lossless, icc)?, false)),
+        Format::Png => Ok((codec::png::encode(&rgba, w, h, options.png_level, icc)?, false)),
+        Format::Webp => Ok((codec::webp::encode(&rgba, w, h, quality, options.webp_lossless, icc)?, false)),
         Format::Gif => {
             Err(Error::new(ErrorKind::InvalidRequest, "GIF output is not offered: choose JPEG, PNG or WebP"))
         }
@@ -164,18 +172,36 @@ fn encode(
 }
 
 /// Composites RGBA onto an opaque background (for JPEG), in 8-bit sRGB as
-/// browsers do. Returns RGB and whether any pixel was not opaque.
-fn flatten(rgba: &[u8], background: [u8; 3]) -> (Vec<u8>, bool) {
-    let mut rgb = Vec::with_capacity(rgba.len() / 4 * 3);
+/// browsers do. Returns RGB and whether any pixel was not opaque. Owned pixels
+/// become RGB in their own buffer: each pixel's RGB lands at or before where its
+/// RGBA was read, so nothing unread is overwritten.
+fn flatten(rgba: Cow<'_, [u8]>, background: [u8; 3]) -> (Vec<u8>, bool) {
+    let pixels = rgba.len() / 4;
     let mut translucent = false;
-    for px in rgba.chunks_exact(4) {
+    let mut blend = |px: &[u8], out: &mut [u8]| {
         let a = u32::from(px[3]);
         translucent |= a != 255;
         for c in 0..3 {
-            let v = (u32::from(px[c]) * a + u32::from(background[c]) * (255 - a) + 127) / 255;
-            rgb.push(v as u8);
+            out[c] = ((u32::from(px[c]) * a + u32::from(background[c]) * (255 - a) + 127) / 255) as u8;
         }
-    }
+    };
+    let rgb = match rgba {
+        Cow::Borrowed(rgba) => {
+            let mut rgb = vec![0; pixels * 3];
+            for (px, out) in rgba.chunks_exact(4).zip(rgb.chunks_exact_mut(3)) {
+                blend(px, out);
+            }
+            rgb
+        }
+        Cow::Owned(mut buffer) => {
+            for i in 0..pixels {
+                let px = [buffer[i * 4], buffer[i * 4 + 1], buffer[i * 4 + 2], buffer[i * 4 + 3]];
+                blend(&px, &mut buffer[i * 3..i * 3 + 3]);
+            }
+            buffer.truncate(pixels * 3);
+            buffer
+        }
+    };
     (rgb, translucent)
 }
 
@@ -201,7 +227,7 @@ fn fit_target(
     let mut size = bounds;
     for _ in 0..MAX_SCALE_ROUNDS {
         let pixels = scaled(source, size)?;
-        let at = |q: u8| encode(&pixels, size, format, q, icc, options);
+        let at = |q: u8| encode(Cow::Borrowed(&pixels), size, format, q, icc, options);
         let top = options.quality;
         let (out, flat) = at(top)?;
         if fits(&out) {

@@ -1,6 +1,8 @@
 //! Downscaling with Lanczos3 in linear light, alpha premultiplied (fast_image_resize).
 
-use fast_image_resize::images::Image;
+use std::borrow::Cow;
+
+use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{create_srgb_mapper, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -18,14 +20,14 @@ pub(crate) fn fit(width: u32, height: u32, max_width: Option<u32>, max_height: O
     (w, h)
 }
 
-/// Resizes RGBA8 (sRGB-encoded) pixels to `to`.
-pub(crate) fn resize_rgba(rgba: &[u8], from: (u32, u32), to: (u32, u32)) -> Result<Vec<u8>> {
+/// Resizes RGBA8 (sRGB-encoded) pixels to `to`; the same size borrows them
+/// (a 12-megapixel copy is 48 MB the wasm heap would keep).
+pub(crate) fn resize_rgba(rgba: &[u8], from: (u32, u32), to: (u32, u32)) -> Result<Cow<'_, [u8]>> {
     if from == to {
-        return Ok(rgba.to_vec());
+        return Ok(Cow::Borrowed(rgba));
     }
     let failed = |what: &str| Error::new(ErrorKind::InvalidRequest, format!("resize failed: {what}"));
-    let mut src8 = rgba.to_vec();
-    let src8 = Image::from_slice_u8(from.0, from.1, &mut src8, PixelType::U8x4).map_err(|e| failed(&e.to_string()))?;
+    let src8 = ImageRef::new(from.0, from.1, rgba, PixelType::U8x4).map_err(|e| failed(&e.to_string()))?;
     // Averaging gamma-encoded values darkens fine detail; work in linear light,
     // with 16 bits so the dark tones keep their precision.
     let mapper = create_srgb_mapper();
@@ -36,7 +38,7 @@ pub(crate) fn resize_rgba(rgba: &[u8], from: (u32, u32), to: (u32, u32)) -> Resu
     Resizer::new().resize(&src16, &mut dst16, &options).map_err(|e| failed(&e.to_string()))?;
     let mut dst8 = Image::new(to.0, to.1, PixelType::U8x4);
     mapper.backward_map(&dst16, &mut dst8).map_err(|e| failed(&e.to_string()))?;
-    Ok(dst8.into_vec())
+    Ok(Cow::Owned(dst8.into_vec()))
 }
 
 #[cfg(test)]
