@@ -101,7 +101,12 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       else if (item === selected && item.stage === 'failed' && !item.result) renderCompare();
     },
     running: (running) => {
-      $('cancel').hidden = !running;
+      // Cancel takes Convert's place while the batch runs (nothing beside them moves), and the focus with it.
+      const [shown, hidden] = running ? [$('cancel'), $('convert')] : [$('convert'), $('cancel')];
+      const hadFocus = document.activeElement === hidden;
+      shown.hidden = false;
+      hidden.hidden = true;
+      if (hadFocus) shown.focus();
       root.classList.toggle('running', running);
       renderOverall();
       if (!running) schedulePreview();

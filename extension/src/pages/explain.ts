@@ -84,5 +84,6 @@ export function revealsBriefly(report: InspectReport): string {
 export function change(before: number, after: number): string {
   if (before <= 0) return '';
   const percent = Math.round(((after - before) / before) * 100);
-  return percent <= 0 ? `−${Math.abs(percent)}%` : `+${percent}%`;
+  if (percent === 0) return '0%';
+  return percent < 0 ? `−${Math.abs(percent)}%` : `+${percent}%`;
 }

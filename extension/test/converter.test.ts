@@ -1,0 +1,74 @@
+// Unit tests of the converter's pure parts: the user's choice, output names,
+// zip naming and contents, the one-line "reveals" summary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { unzipSync } from 'fflate';
+import { defaultChoice, sanitiseChoice, workOf, type Choice } from '../src/converter/choice';
+import { uniqueNames, zipOf } from '../src/converter/zip';
+import { renamed } from '../src/shared/names';
+import { DEFAULTS } from '../src/shared/settings';
+import { change, revealsBriefly } from '../src/pages/explain';
+import type { InspectReport } from '../src/engine/types';
+
+const choice: Choice = { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: 0, targetKB: 0 };
+
+test('a stored choice is sanitised; the settings give the first one', () => {
+  assert.deepEqual(defaultChoice(DEFAULTS), { format: 'clean', quality: 80, maxWidth: 0, maxHeight: 0, targetKB: 0 });
+  assert.deepEqual(defaultChoice({ ...DEFAULTS, format: 'jpeg', maxDimension: 2560 }).maxWidth, 2560);
+  assert.deepEqual(sanitiseChoice(null, choice), choice);
+  assert.deepEqual(sanitiseChoice({ format: 'bmp', quality: 300, maxWidth: -4, maxHeight: 99999, targetKB: 12.4 }, choice), {
+    format: 'webp', quality: 100, maxWidth: 0, maxHeight: 16384, targetKB: 12,
+  });
+});
+
+test('the choice becomes the engine call: clean is lossless, the rest convert; GIF kept becomes PNG', () => {
+  assert.deepEqual(workOf({ ...choice, format: 'clean' }, DEFAULTS, false), { op: 'clean', policy: { keepIcc: true, keepOrientation: true } });
+  assert.deepEqual(workOf(choice, { ...DEFAULTS, keepIcc: false }, false), {
+    op: 'convert',
+    options: { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: null, targetBytes: null, colour: 'converttosrgb' },
+  });
+  const gif = workOf({ ...choice, format: 'keep', targetKB: 100 }, DEFAULTS, true);
+  assert.equal(gif.op === 'convert' && gif.options.format, 'png');
+  assert.equal(gif.op === 'convert' && gif.options.targetBytes, 102400);
+});
+
+test('converted copies are named after the original, in their new format', () => {
+  assert.equal(renamed('IMG_1.JPG', 'jpeg'), 'IMG_1.JPG');
+  assert.equal(renamed('IMG_1.JPG', 'webp'), 'IMG_1.webp');
+  assert.equal(renamed('holiday/day 2/beach.jpeg', 'png'), 'holiday/day 2/beach.png');
+  assert.equal(renamed('anim.gif', 'png'), 'anim.png');
+  assert.equal(renamed('no-extension', 'jpeg'), 'no-extension.jpg');
+  assert.equal(renamed('.hidden', 'jpeg'), '.hidden.jpg');
+  assert.equal(renamed('a:b?.png', 'webp'), 'a_b_.webp');
+});
+
+test('a zip never holds two files of one name', () => {
+  assert.deepEqual(uniqueNames(['a.jpg', 'A.jpg', 'a.jpg', 'b', 'b', 'x/a.jpg', 'x.y/readme']), [
+    'a.jpg', 'A (2).jpg', 'a (3).jpg', 'b', 'b (2)', 'x/a.jpg', 'x.y/readme',
+  ]);
+});
+
+test('the zip holds each copy, byte for byte, stored', async () => {
+  const one = new Uint8Array([1, 2, 3]);
+  const two = new Uint8Array(100_000).map((_, i) => i % 251);
+  const zip = await zipOf([
+    { name: 'p.jpg', blob: new Blob([one]) },
+    { name: 'p.jpg', blob: new Blob([two]) },
+  ]);
+  const entries = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+  assert.deepEqual(Object.keys(entries), ['p.jpg', 'p (2).jpg']);
+  assert.deepEqual(entries['p.jpg'], one);
+  assert.deepEqual(entries['p (2).jpg'], two);
+  assert.ok(zip.size > one.length + two.length, 'stored, not deflated');
+});
+
+test('what an image reveals, in a few words, most sensitive first; size changes as percentages', () => {
+  const finding = (category: string) => ({ category, key: category, label: category, value: 'x', block: 0 });
+  const report = { findings: ['time', 'display', 'location', 'device'].map(finding) } as unknown as InspectReport;
+  assert.equal(revealsBriefly(report), 'location, dates, camera model');
+  assert.equal(revealsBriefly({ findings: [finding('display')] } as unknown as InspectReport), '');
+  assert.equal(change(1000, 260), '−74%');
+  assert.equal(change(1000, 1030), '+3%');
+  assert.equal(change(1000, 1000), '0%');
+  assert.equal(change(1000, 999), '0%');
+});
