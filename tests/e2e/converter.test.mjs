@@ -247,6 +247,19 @@ for (const name of only) {
       assert.deepEqual((await rows(page)).map((r) => r.name).sort(), ['dropped-1.jpg', 'dropped-2.jpg', 'pasted.jpg']);
     });
 
+    test('"Open in a tab" carries the popup\'s images to the full-page converter', async () => {
+      const popup = await converterWith([image('photo.jpg'), image('text.png')], 'popup.html');
+      await popup.evaluate(() => document.getElementById('open-tab').click());
+      const page = await browser.waitForExtensionPage('converter.html?handoff');
+      await until(page, () => document.querySelectorAll('.item').length === 2 && !/Reading/.test(document.body.innerText));
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => [r.name, r.reveals.startsWith('Reveals: location')]), [
+        ['DSCN0010.jpg', true],
+        ['iptc.png', true],
+      ], JSON.stringify(shown));
+      await page.close();
+    });
+
     if (name === 'chromium') {
       // Layout-shift entries are Chromium's (Layout Instability API).
       for (const path of ['converter.html', 'popup.html']) {

@@ -10,6 +10,7 @@ import { Batch, totals, type Item } from './batch';
 import { FORMAT_TITLES, loadChoice, sameChoice, saveChoice, usesPixels, usesQuality, type Choice, type TargetFormat } from './choice';
 import { fromClipboard, fromDrop, fromInput, type Picked } from './collect';
 import { byId, h } from './dom';
+import { handOver, takeOver } from './handoff';
 import { Preview } from './preview';
 import { drawThumbnail } from './thumbnail';
 import { zipOf } from './zip';
@@ -76,7 +77,12 @@ const MARKUP = `
   <p class="hint" id="compare-facts"></p>
 </section>`;
 
-export async function mountConverter(root: HTMLElement, layout: Layout): Promise<void> {
+export interface Converter {
+  /** Moves the images to the full-page converter in a new tab (and closes the popup). */
+  openInTab(): Promise<void>;
+}
+
+export async function mountConverter(root: HTMLElement, layout: Layout): Promise<Converter> {
   root.classList.add('converter', `converter-${layout}`);
   root.innerHTML = MARKUP;
   // The popup has little room: its output choices fold into one line until opened.
@@ -124,8 +130,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   // Firefox closes a popup when a file dialog opens (bug 1292701), and the files with it:
   // there the popup's buttons open the full-page converter instead.
   const pickInTab = layout === 'popup' && isFirefox();
-  $('choose-files').addEventListener('click', () => (pickInTab ? openInTab() : fileInput.click()));
-  $('choose-folder').addEventListener('click', () => (pickInTab ? openInTab() : folderInput.click()));
+  $('choose-files').addEventListener('click', () => (pickInTab ? void openInTab() : fileInput.click()));
+  $('choose-folder').addEventListener('click', () => (pickInTab ? void openInTab() : folderInput.click()));
   for (const input of [fileInput, folderInput]) {
     input.addEventListener('change', () => {
       add(fromInput(input));
@@ -439,10 +445,15 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     }
   }
 
-  function openInTab(): void {
-    void ext.tabs.create({ url: ext.runtime.getURL('converter.html') });
+  async function openInTab(): Promise<void> {
+    const picked = batch.items.map(({ file, path }) => ({ file, path }));
+    if (picked.length) await handOver(picked);
+    await ext.tabs.create({ url: ext.runtime.getURL(picked.length ? 'converter.html?handoff' : 'converter.html') });
     window.close();
   }
+
+  if (layout === 'page' && new URLSearchParams(location.search).has('handoff')) add(await takeOver());
+  return { openInTab };
 }
 
 /** "WebP, quality 80, at most 1920 × any": the choice in one line. */

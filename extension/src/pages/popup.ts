@@ -48,9 +48,7 @@ async function siteSwitch(): Promise<void> {
 }
 
 document.getElementById('settings')!.addEventListener('click', () => void ext.runtime.openOptionsPage());
-document.getElementById('open-tab')!.addEventListener('click', () => {
-  void ext.tabs.create({ url: ext.runtime.getURL('converter.html') });
-  window.close();
-});
 void siteSwitch();
-void mountConverter(document.getElementById('converter')!, 'popup');
+void mountConverter(document.getElementById('converter')!, 'popup').then((converter) => {
+  document.getElementById('open-tab')!.addEventListener('click', () => void converter.openInTab());
+});
