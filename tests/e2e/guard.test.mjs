@@ -302,7 +302,6 @@ for (const name of only) {
       await until('Here, metadata is removed.');
       await choose('off');
       await until('Here, the guard is off.');
-      await popup.screenshot({ path: join(root, 'docs', 'screenshots', `popup-${name}.png`) });
       try {
         const [off] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
         assert.deepEqual(off.files[0].bytes, readFileSync(PHOTO), 'off: the original');
