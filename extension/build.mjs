@@ -67,6 +67,21 @@ async function bundle(outdir) {
   });
 }
 
+/**
+ * Pages share markup through `<!-- include parts/NAME.html -->`, replaced here by the
+ * part itself, so no script has to build it with innerHTML.
+ */
+function includeParts(out) {
+  for (const page of readdirSync(out).filter((f) => f.endsWith('.html'))) {
+    const path = join(out, page);
+    const html = readFileSync(path, 'utf8').replace(/<!-- include (parts\/[\w-]+\.html) -->/g, (_, part) =>
+      readFileSync(join(out, part), 'utf8'),
+    );
+    writeFileSync(path, html);
+  }
+  rmSync(join(out, 'parts'), { recursive: true, force: true });
+}
+
 function filesUnder(dir) {
   return readdirSync(dir, { recursive: true })
     .map((f) => join(dir, f))
@@ -92,6 +107,7 @@ for (const browser of ['chromium', 'firefox']) {
   mkdirSync(join(out, 'engine'), { recursive: true });
   cpSync(staging, out, { recursive: true });
   cpSync(join(root, 'extension/static'), out, { recursive: true });
+  includeParts(out);
   cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, source), null, 2) + '\n');

@@ -26,65 +26,14 @@ const STAGE_TEXT: Record<Item['stage'], string> = {
   cancelled: 'Cancelled',
 };
 
-const MARKUP = `
-<div class="drop" id="drop">
-  <p class="drop-text">Drop images or a folder here, paste them, or</p>
-  <div class="row">
-    <button type="button" id="choose-files">Choose images…</button>
-    <button type="button" id="choose-folder" class="secondary">Choose a folder…</button>
-  </div>
-  <input type="file" id="file-input" accept="image/*,.heic,.heif" multiple hidden>
-  <input type="file" id="folder-input" webkitdirectory multiple hidden>
-</div>
-<details class="choices" id="choices">
-  <summary>Output: <span id="choice-summary"></span></summary>
-  <label for="format">Format</label>
-  <select id="format"></select>
-  <div class="quality">
-    <label for="quality">Quality <output id="quality-value" for="quality"></output></label>
-    <input type="range" id="quality" min="1" max="100" step="1">
-  </div>
-  <p class="hint estimate" id="estimate" role="status"></p>
-  <div class="row sizes-row">
-    <label>Max width <input type="number" id="max-width" min="0" max="16384" placeholder="any" inputmode="numeric"></label>
-    <label>Max height <input type="number" id="max-height" min="0" max="16384" placeholder="any" inputmode="numeric"></label>
-    <label>At most (KB) <input type="number" id="target" min="0" placeholder="any" inputmode="numeric"></label>
-  </div>
-  <p class="hint" id="policy"></p>
-</details>
-<div class="actions row">
-  <button type="button" id="convert" disabled>Convert</button>
-  <button type="button" id="cancel" class="secondary" hidden>Cancel</button>
-  <button type="button" id="download-all" class="secondary" disabled>Download all (.zip)</button>
-  <button type="button" id="clear" class="secondary" disabled>Clear</button>
-</div>
-<div class="overall">
-  <progress id="overall-progress" max="1" value="0" aria-label="Overall progress"></progress>
-  <p id="overall-status" class="status-line" role="status" aria-live="polite">Add images to begin.</p>
-  <p id="totals" class="status-line"></p>
-</div>
-<ul class="items" id="items" aria-label="Images"></ul>
-<section class="compare" id="compare" hidden aria-labelledby="compare-title">
-  <h2 id="compare-title">Before and after</h2>
-  <p class="hint" id="compare-name"></p>
-  <div class="compare-view" id="compare-view">
-    <img id="before" alt="The original image">
-    <img id="after" alt="The converted image">
-    <span class="tag before-tag">Before</span><span class="tag after-tag">After</span>
-  </div>
-  <label for="compare-position">Compare: move left to see more of the converted image</label>
-  <input type="range" id="compare-position" min="0" max="100" value="50">
-  <p class="hint" id="compare-facts"></p>
-</section>`;
-
 export interface Converter {
   /** Moves the images to the full-page converter in a new tab (and closes the popup). */
   openInTab(): Promise<void>;
 }
 
 export async function mountConverter(root: HTMLElement, layout: Layout): Promise<Converter> {
+  // The markup is in the page already (static/parts/converter.html, included at build time).
   root.classList.add('converter', `converter-${layout}`);
-  root.innerHTML = MARKUP;
   // The popup has little room: its output choices fold into one line until opened.
   if (layout === 'page') root.querySelector('#choices')!.setAttribute('open', '');
   const $ = <T extends HTMLElement>(id: string) => byId<T>(root, id);
