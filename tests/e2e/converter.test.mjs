@@ -207,6 +207,16 @@ for (const name of only) {
       // The slider moves the divide between the two.
       await setControl(page, 'compare-position', 20);
       assert.equal(await page.evaluate(() => document.getElementById('compare-view').style.getPropertyValue('--position')), '20%');
+
+      // "At most 12 KB": the engine finds the highest quality that fits.
+      await setControl(page, 'max-width', 0);
+      await setControl(page, 'quality', 90);
+      await setControl(page, 'target', 12);
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const [fitted] = await rows(page);
+      assert.ok(fitted.after > 0 && fitted.after <= 12 * 1024, `target 12 KB: made ${fitted.after} bytes`);
+      await setControl(page, 'target', 0);
     });
 
     test('cancel stops the batch at once; progress shows throughout; nothing finishes afterwards', async () => {
@@ -250,7 +260,7 @@ for (const name of only) {
     test('"Open in a tab" carries the popup\'s images to the full-page converter', async () => {
       const popup = await converterWith([image('photo.jpg'), image('text.png')], 'popup.html');
       await popup.evaluate(() => document.getElementById('open-tab').click());
-      const page = await browser.waitForExtensionPage('converter.html?handoff');
+      const page = await browser.waitForExtensionPage('converter.html?from=popup&handoff');
       await until(page, () => document.querySelectorAll('.item').length === 2 && !/Reading/.test(document.body.innerText));
       const shown = await rows(page);
       assert.deepEqual(shown.map((r) => [r.name, r.reveals.startsWith('Reveals: location')]), [
@@ -259,6 +269,17 @@ for (const name of only) {
       ], JSON.stringify(shown));
       await page.close();
     });
+
+    if (name === 'firefox') {
+      test('in the Firefox popup, Choose opens the full-page converter (a file dialog would close the popup)', async () => {
+        const popup = await converterWith([], 'popup.html');
+        await popup.evaluate(() => document.getElementById('choose-files').click());
+        const page = await browser.waitForExtensionPage('converter.html?from=popup');
+        await until(page, () => document.getElementById('choose-files') !== null);
+        assert.equal(await page.evaluate(() => location.search), '?from=popup', 'nothing to hand over');
+        await page.close();
+      });
+    }
 
     if (name === 'chromium') {
       // Layout-shift entries are Chromium's (Layout Instability API).

@@ -397,7 +397,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   async function openInTab(): Promise<void> {
     const picked = batch.items.map(({ file, path }) => ({ file, path }));
     if (picked.length) await handOver(picked);
-    await ext.tabs.create({ url: ext.runtime.getURL(picked.length ? 'converter.html?handoff' : 'converter.html') });
+    await ext.tabs.create({ url: ext.runtime.getURL(`converter.html?from=popup${picked.length ? '&handoff' : ''}`) });
     window.close();
   }
 
