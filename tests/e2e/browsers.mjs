@@ -147,7 +147,11 @@ export async function launchChromium(web, { headless = true, withExtension = tru
   };
 }
 
-export async function launchFirefox(web) {
+/**
+ * `colourScheme: 'dark'` starts Firefox with pages in dark mode: puppeteer-core cannot
+ * emulate prefers-color-scheme over BiDi, so the dark screenshots need their own launch.
+ */
+export async function launchFirefox(web, { colourScheme } = {}) {
   const downloads = tempDir('firefox-downloads');
   const port = web.proxyPort;
   const browser = await puppeteer.launch({
@@ -167,6 +171,8 @@ export async function launchFirefox(web) {
       'browser.download.always_ask_before_handling_new_types': false,
       'browser.download.start_downloads_in_tmp_dir': false,
       'browser.download.panel.shown': true,
+      // 0: dark, 1: light (layout.css.prefers-color-scheme.content-override).
+      ...(colourScheme ? { 'layout.css.prefers-color-scheme.content-override': colourScheme === 'dark' ? 0 : 1 } : {}),
     },
   });
   await browser.installExtension(join(root, 'dist', 'firefox'));
@@ -217,8 +223,9 @@ export async function launchFirefox(web) {
     async downloadsSince(since, count) {
       return optionsPage.evaluate(completedDownloads, { since, count });
     },
-    async colourScheme(page, scheme) {
-      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+    async colourScheme(_page, scheme) {
+      // Only by preference at launch (see launchFirefox's colourScheme option).
+      if (scheme !== (colourScheme ?? 'light')) throw new Error(`this Firefox was launched for ${colourScheme ?? 'light'} pages`);
     },
     async setSettings(settings) {
       return optionsPage.evaluate(storeSettings, settings ?? null);

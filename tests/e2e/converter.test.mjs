@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { BROWSERS } from './browsers.mjs';
+import { BROWSERS, launchFirefox } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
 import { decode, leaks } from './judge.mjs';
 
@@ -103,11 +103,11 @@ for (const name of only) {
       await web.stop();
     });
 
-    async function converterWith(files, path = 'converter.html') {
-      const page = await browser.openExtensionPage(path);
+    async function converterWith(files, path = 'converter.html', driver = browser) {
+      const page = await driver.openExtensionPage(path);
       await until(page, () => document.getElementById('convert') !== null);
       await page.evaluate(() => document.getElementById('clear').click());
-      if (files.length) await browser.chooseFiles(page, '#file-input', files);
+      if (files.length) await driver.chooseFiles(page, '#file-input', files);
       await until(page, (n) => document.querySelectorAll('.item').length === n && !/Reading/.test(document.body.innerText), files.length);
       return page;
     }
@@ -317,35 +317,45 @@ for (const name of only) {
     }
 
     test('screenshots: popup and full page, light and dark; axe-core finds no WCAG 2.1 AA violation in either', async () => {
-      const tabUrl = `${web.originA}/menu.html`;
-      await browser.open(tabUrl);
-      const files = ['photo.jpg', 'rotated.jpg', 'phone.heic'].map(image);
-      // puppeteer-core cannot emulate prefers-color-scheme over Firefox's BiDi (it needs CDP).
-      for (const scheme of name === 'chromium' ? ['light', 'dark'] : ['light']) {
-        const page = await converterWith(files);
-        if (scheme === 'dark') await browser.colourScheme(page, scheme);
-        await setControl(page, 'format', 'webp');
-        await setControl(page, 'quality', 80);
-        await setControl(page, 'max-width', 0);
-        await page.click('#convert');
-        await until(page, idle, undefined, 60000);
-        await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
-        await page.screenshot({ path: join(screenshots, `converter-${name}-${scheme}.png`), fullPage: true });
-        assert.deepEqual(await accessibilityViolations(page), [], `converter page, ${scheme}`);
-        await page.close();
-
-        const popup = await converterWith(files, `popup.html?tab=${await browser.tabIdOf(tabUrl)}`);
-        if (scheme === 'dark') await browser.colourScheme(popup, scheme);
-        await setViewport(popup, 440, 600);
-        await popup.click('#convert');
-        await until(popup, idle, undefined, 60000);
-        await until(popup, () => document.getElementById('site-status').textContent.startsWith('Here,'));
-        await popup.screenshot({ path: join(screenshots, `popup-${name}-${scheme}.png`), clip: { x: 0, y: 0, width: 440, height: 600 } });
-        await popup.evaluate(() => document.getElementById('choices').setAttribute('open', ''));
-        assert.deepEqual(await accessibilityViolations(popup), [], `popup, ${scheme}`);
-        await popup.close();
+      for (const scheme of ['light', 'dark']) {
+        // Chromium emulates the scheme per page; Firefox needs a browser started in it.
+        const own = name === 'firefox' && scheme === 'dark' ? await launchFirefox(web, { colourScheme: 'dark' }) : browser;
+        try {
+          await takeScreenshots(own, scheme);
+        } finally {
+          if (own !== browser) await own.close();
+        }
       }
     });
+
+    async function takeScreenshots(driver, scheme) {
+      const tabUrl = `${web.originA}/menu.html`;
+      await driver.open(tabUrl);
+      const files = ['photo.jpg', 'rotated.jpg', 'phone.heic'].map(image);
+      const page = await converterWith(files, 'converter.html', driver);
+      await driver.colourScheme(page, scheme);
+      await setControl(page, 'format', 'webp');
+      await setControl(page, 'quality', 80);
+      await setControl(page, 'max-width', 0);
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
+      assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), scheme === 'dark');
+      await page.screenshot({ path: join(screenshots, `converter-${name}-${scheme}.png`), fullPage: true });
+      assert.deepEqual(await accessibilityViolations(page), [], `converter page, ${scheme}`);
+      await page.close();
+
+      const popup = await converterWith(files, `popup.html?tab=${await driver.tabIdOf(tabUrl)}`, driver);
+      await driver.colourScheme(popup, scheme);
+      await setViewport(popup, 440, 600);
+      await popup.click('#convert');
+      await until(popup, idle, undefined, 60000);
+      await until(popup, () => document.getElementById('site-status').textContent.startsWith('Here,'));
+      await popup.screenshot({ path: join(screenshots, `popup-${name}-${scheme}.png`), clip: { x: 0, y: 0, width: 440, height: 600 } });
+      await popup.evaluate(() => document.getElementById('choices').setAttribute('open', ''));
+      assert.deepEqual(await accessibilityViolations(popup), [], `popup, ${scheme}`);
+      await popup.close();
+    }
   });
 }
 
