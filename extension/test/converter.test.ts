@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
-import { defaultChoice, sanitiseChoice, workOf, type Choice } from '../src/converter/choice';
+import { defaultChoice, sanitiseChoice, summarise, workOf, type Choice } from '../src/converter/choice';
 import { uniqueNames, zipOf } from '../src/converter/zip';
 import { renamed } from '../src/shared/names';
 import { DEFAULTS } from '../src/shared/settings';
@@ -71,4 +71,11 @@ test('what an image reveals, in a few words, most sensitive first; size changes 
   assert.equal(change(1000, 1030), '+3%');
   assert.equal(change(1000, 1000), '0%');
   assert.equal(change(1000, 999), '0%');
+});
+
+test('the choice folds into one line', () => {
+  assert.equal(summarise(choice), 'WebP, quality 70, fit 1920 × any');
+  assert.equal(summarise({ ...choice, format: 'clean' }), 'metadata removed only');
+  assert.equal(summarise({ ...choice, format: 'keep', targetKB: 200, maxWidth: 0 }), 'same format, at most 200 KB');
+  assert.equal(summarise({ ...choice, format: 'png', maxWidth: 0, maxHeight: 800 }), 'PNG, fit any × 800');
 });

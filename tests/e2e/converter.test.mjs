@@ -313,6 +313,13 @@ for (const name of only) {
         await until(page, () => document.querySelectorAll('.item').length > 0 && !/Reading/.test(document.body.innerText));
         const names = (await rows(page)).map((r) => r.name);
         assert.ok(names.length >= 5 && names.every((n) => /^gps\/.+\.jpg$/i.test(n)), names.join());
+        await setControl(page, 'format', 'clean');
+        await page.click('#convert');
+        await until(page, idle, undefined, 60000);
+        const since = Date.now();
+        await page.click('#download-all');
+        const [zipPath] = await browser.downloadsSince(since, 1);
+        assert.deepEqual(Object.keys(unzipSync(readFileSync(zipPath))), names);
       });
     }
 

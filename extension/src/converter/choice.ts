@@ -96,3 +96,13 @@ export function workOf(choice: Choice, settings: Settings, isGif: boolean): Work
 export function sameChoice(a: Choice, b: Choice): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** "WebP, quality 80, fit 1920 × any": the choice in one line (the popup's folded form). */
+export function summarise(choice: Choice): string {
+  if (choice.format === 'clean') return 'metadata removed only';
+  const parts = [choice.format === 'keep' ? 'same format' : choice.format === 'webp' ? 'WebP' : choice.format.toUpperCase()];
+  if (usesQuality(choice)) parts.push(choice.targetKB ? `at most ${choice.targetKB} KB` : `quality ${choice.quality}`);
+  else if (choice.targetKB) parts.push(`at most ${choice.targetKB} KB`);
+  if (choice.maxWidth || choice.maxHeight) parts.push(`fit ${choice.maxWidth || 'any'} × ${choice.maxHeight || 'any'}`);
+  return parts.join(', ');
+}

@@ -1,30 +1,31 @@
 // The converter as people see it, in the toolbar popup and full-page: add
 // images, choose the output, convert, compare, download. The batch does the
 // work (batch.ts); this file only turns its state into DOM and clicks into calls.
-import { change, formatBytes, revealsBriefly } from '../pages/explain';
-import { downloadBlob } from '../shared/download';
+import { change, formatBytes } from '../pages/explain';
 import { ext, isFirefox } from '../shared/ext';
-import type { SaveReply, SaveRequest } from '../shared/messages';
 import { currentSettings, type Settings } from '../shared/settings';
 import { Batch, totals, type Item } from './batch';
-import { FORMAT_TITLES, loadChoice, sameChoice, saveChoice, usesPixels, usesQuality, type Choice, type TargetFormat } from './choice';
+import {
+  FORMAT_TITLES,
+  loadChoice,
+  sameChoice,
+  saveChoice,
+  summarise,
+  usesPixels,
+  usesQuality,
+  type Choice,
+  type TargetFormat,
+} from './choice';
 import { fromClipboard, fromDrop, fromInput, type Picked } from './collect';
+import { Comparison } from './compare';
 import { byId, h } from './dom';
 import { handOver, takeOver } from './handoff';
 import { Preview } from './preview';
-import { drawThumbnail } from './thumbnail';
+import { createRow, renderRow as drawRow } from './row';
+import { save } from './save';
 import { zipOf } from './zip';
 
 export type Layout = 'popup' | 'page';
-
-const STAGE_TEXT: Record<Item['stage'], string> = {
-  new: 'Ready',
-  waiting: 'Waiting',
-  working: 'Converting…',
-  done: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
 
 export interface Converter {
   /** Moves the images to the full-page converter in a new tab (and closes the popup). */
@@ -42,7 +43,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   let choice: Choice = await loadChoice(settings);
   let selected: Item | undefined;
   const rows = new Map<number, HTMLLIElement>();
-  const urls = new Map<string, string>();
+  const comparison = new Comparison(root);
   const preview = new Preview();
   let previewTimer = 0;
   let previewBlob: Blob | undefined;
@@ -167,8 +168,6 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   $('clear').addEventListener('click', () => {
     batch.clear();
     preview.cancel();
-    for (const url of urls.values()) URL.revokeObjectURL(url);
-    urls.clear();
     rows.clear();
     $('items').replaceChildren();
     selected = undefined;
@@ -190,20 +189,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       renderOverall(false);
     }
   });
-  $('compare-position').addEventListener('input', () => {
-    $('compare-view').style.setProperty('--position', `${$<HTMLInputElement>('compare-position').value}%`);
-  });
 
   // --- Rendering -------------------------------------------------------------------------
-  function objectUrl(key: string, blob: Blob): string {
-    let url = urls.get(key);
-    if (!url) {
-      url = URL.createObjectURL(blob);
-      urls.set(key, url);
-    }
-    return url;
-  }
-
   function renderRow(item: Item): void {
     if (!batch.items.includes(item)) {
       rows.get(item.id)?.remove();
@@ -212,68 +199,20 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     }
     let row = rows.get(item.id);
     if (!row) {
-      const canvas = h('canvas', { class: 'thumb', width: 112, height: 112, 'aria-hidden': 'true' });
-      void drawThumbnail(item.file, canvas).then((ok) => canvas.classList.toggle('none', !ok));
-      row = h(
-        'li',
-        { class: 'item', 'data-id': item.id },
-        canvas,
-        h('div', { class: 'info' },
-          h('button', { type: 'button', class: 'name link' }),
-          h('p', { class: 'reveals' }),
-          h('p', { class: 'sizes' }),
-          h('div', { class: 'state' }, h('progress', { class: 'item-progress', max: 1 }), h('span', { class: 'stage' })),
-          h('p', { class: 'error', role: 'alert' }),
-        ),
-        h('div', { class: 'item-actions' },
-          h('button', { type: 'button', class: 'download secondary' }, 'Download'),
-          h('button', { type: 'button', class: 'remove secondary', 'aria-label': `Remove ${item.path}`, title: 'Remove' }, '×'),
-        ),
-      );
-      row.querySelector('.name')!.addEventListener('click', () => select(item));
-      row.querySelector('.download')!.addEventListener('click', () => void downloadOne(item));
-      row.querySelector('.remove')!.addEventListener('click', () => {
-        batch.remove(item);
-        renderRow(item);
-        if (selected === item) select(batch.items[0]);
-        renderOverall();
+      row = createRow(item, {
+        select: () => select(item),
+        download: () => void downloadOne(item),
+        remove: () => {
+          batch.remove(item);
+          renderRow(item);
+          if (selected === item) select(batch.items[0]);
+          renderOverall();
+        },
       });
       rows.set(item.id, row);
       $('items').append(row);
     }
-    const q = <T extends Element>(selector: string) => row!.querySelector<T>(selector)!;
-    row.dataset.stage = item.stage;
-    row.classList.toggle('selected', item === selected);
-    const name = q<HTMLButtonElement>('.name');
-    name.textContent = item.path;
-    name.setAttribute('aria-pressed', String(item === selected));
-    name.title = 'Compare before and after';
-    const reveals = item.report ? revealsBriefly(item.report) : undefined;
-    const revealsLine = q<HTMLElement>('.reveals');
-    revealsLine.textContent = item.report
-      ? reveals ? `Reveals: ${reveals}` : 'Reveals nothing beyond the picture'
-      : item.stage === 'failed' ? '' : 'Reading…';
-    // The popup shows two lines of it; the whole list on hover.
-    revealsLine.title = revealsLine.textContent;
-    const result = item.result;
-    const current = result && sameChoice(result.choice, choice);
-    const sizes = q<HTMLElement>('.sizes');
-    sizes.textContent = result
-      ? `${formatBytes(item.file.size)} → ${formatBytes(result.blob.size)} (${change(item.file.size, result.blob.size)})${current ? '' : ' · made with other settings'}`
-      : formatBytes(item.file.size);
-    sizes.dataset.before = String(item.file.size);
-    if (result) sizes.dataset.after = String(result.blob.size);
-    else delete sizes.dataset.after;
-    const progress = q<HTMLProgressElement>('.item-progress');
-    // Indeterminate while the engine works: a single encode reports no progress of its own.
-    if (item.stage === 'working') progress.removeAttribute('value');
-    else progress.value = item.stage === 'done' ? 1 : 0;
-    q('.stage').textContent = STAGE_TEXT[item.stage];
-    q('.error').textContent = item.error ?? '';
-    const download = q<HTMLButtonElement>('.download');
-    download.disabled = !(result && item.stage === 'done');
-    download.setAttribute('aria-label', `Download ${result?.name ?? item.path}`);
-    q<HTMLButtonElement>('.remove').disabled = item.stage === 'working' || item.stage === 'waiting';
+    drawRow(row, item, item === selected, choice);
   }
 
   function renderOverall(touchStatus = true): void {
@@ -323,36 +262,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   }
 
   function renderCompare(): void {
-    const section = $('compare');
-    const item = selected;
-    section.hidden = !item;
-    if (!item) return;
-    $('compare-name').textContent = item.path;
-    const before = $<HTMLImageElement>('before');
-    const beforeUrl = objectUrl(`file:${item.id}`, item.file);
-    if (before.src !== beforeUrl) before.src = beforeUrl;
-    const after = $<HTMLImageElement>('after');
-    const blob = afterOf(item);
-    if (blob) {
-      const key = `after:${item.id}`;
-      const old = urls.get(key);
-      if (old && after.dataset.blobSize !== String(blob.size)) {
-        URL.revokeObjectURL(old);
-        urls.delete(key);
-      }
-      after.src = objectUrl(key, blob);
-      after.dataset.blobSize = String(blob.size);
-      after.hidden = false;
-    } else {
-      after.hidden = true;
-      after.removeAttribute('src');
-    }
-    const facts = [`Before: ${item.report ? `${item.report.width} × ${item.report.height}, ` : ''}${formatBytes(item.file.size)}`];
-    if (blob) {
-      const size = item.result && blob === item.result.blob ? `${item.result.width} × ${item.result.height}, ` : '';
-      facts.push(`after: ${size}${formatBytes(blob.size)} (${change(item.file.size, blob.size)})`);
-    }
-    $('compare-facts').textContent = facts.join(' · ');
+    comparison.show(selected, selected && afterOf(selected));
   }
 
   function schedulePreview(): void {
@@ -403,25 +313,4 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
 
   if (layout === 'page' && new URLSearchParams(location.search).has('handoff')) add(await takeOver());
   return { openInTab };
-}
-
-/** "WebP, quality 80, at most 1920 × any": the choice in one line. */
-function summarise(choice: Choice): string {
-  const parts = [choice.format === 'clean' ? 'metadata removed only' : choice.format === 'keep' ? 'same format' : choice.format.toUpperCase().replace('WEBP', 'WebP')];
-  if (choice.format === 'clean') return parts[0];
-  if (usesQuality(choice)) parts.push(choice.targetKB ? `at most ${choice.targetKB} KB` : `quality ${choice.quality}`);
-  if (choice.maxWidth || choice.maxHeight) parts.push(`fit ${choice.maxWidth || 'any'} × ${choice.maxHeight || 'any'}`);
-  return parts.join(', ');
-}
-
-/**
- * Firefox revokes a page's object URLs when the page closes, and a popup closes as soon as
- * the download panel or a "Save as" dialog takes focus: there the background saves.
- */
-async function save(blob: Blob, filename: string): Promise<number> {
-  if (!isFirefox()) return downloadBlob(blob, filename);
-  const request: SaveRequest = { type: 'traceless:save', blob, filename };
-  const reply = (await ext.runtime.sendMessage(request)) as SaveReply;
-  if ('error' in reply) throw new Error(reply.error);
-  return reply.id;
 }

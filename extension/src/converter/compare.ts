@@ -1,0 +1,49 @@
+// The before/after comparison of the selected image: the original and its
+// copy (or the live preview) stacked, the copy clipped at the slider's position.
+import { change, formatBytes } from '../pages/explain';
+import type { Item } from './batch';
+import { byId } from './dom';
+
+export class Comparison {
+  private readonly urls = new Map<string, { blob: Blob; url: string }>();
+
+  constructor(private readonly root: ParentNode) {
+    const position = byId<HTMLInputElement>(root, 'compare-position');
+    position.addEventListener('input', () => {
+      byId(root, 'compare-view').style.setProperty('--position', `${position.value}%`);
+    });
+  }
+
+  /** Shows `item` with `after` as its copy (none yet: only the original); undefined hides it. */
+  show(item: Item | undefined, after: Blob | undefined): void {
+    const $ = <T extends HTMLElement>(id: string) => byId<T>(this.root, id);
+    $('compare').hidden = !item;
+    if (!item) return;
+    $('compare-name').textContent = item.path;
+    $<HTMLImageElement>('before').src = this.urlOf('before', item.file);
+    const image = $<HTMLImageElement>('after');
+    if (after) {
+      image.src = this.urlOf('after', after);
+      image.hidden = false;
+    } else {
+      image.hidden = true;
+      image.removeAttribute('src');
+    }
+    const facts = [`Before: ${item.report ? `${item.report.width} × ${item.report.height}, ` : ''}${formatBytes(item.file.size)}`];
+    if (after) {
+      const size = item.result && after === item.result.blob ? `${item.result.width} × ${item.result.height}, ` : '';
+      facts.push(`after: ${size}${formatBytes(after.size)} (${change(item.file.size, after.size)})`);
+    }
+    $('compare-facts').textContent = facts.join(' · ');
+  }
+
+  /** One object URL per side, replaced (and the old one revoked) when its Blob changes. */
+  private urlOf(side: 'before' | 'after', blob: Blob): string {
+    const held = this.urls.get(side);
+    if (held?.blob === blob) return held.url;
+    if (held) URL.revokeObjectURL(held.url);
+    const url = URL.createObjectURL(blob);
+    this.urls.set(side, { blob, url });
+    return url;
+  }
+}

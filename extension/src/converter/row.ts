@@ -1,0 +1,87 @@
+// One image's row in the converter's list: thumbnail, name (which selects it
+// for the comparison), what it reveals, sizes, state, error, and its buttons.
+import { change, formatBytes, revealsBriefly } from '../pages/explain';
+import type { Item } from './batch';
+import { sameChoice, type Choice } from './choice';
+import { h } from './dom';
+import { drawThumbnail } from './thumbnail';
+
+const STAGE_TEXT: Record<Item['stage'], string> = {
+  new: 'Ready',
+  waiting: 'Waiting',
+  working: 'Converting…',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export interface RowActions {
+  select(): void;
+  download(): void;
+  remove(): void;
+}
+
+export function createRow(item: Item, actions: RowActions): HTMLLIElement {
+  const canvas = h('canvas', { class: 'thumb', width: 112, height: 112, 'aria-hidden': 'true' });
+  void drawThumbnail(item.file, canvas).then((ok) => canvas.classList.toggle('none', !ok));
+  const row = h(
+    'li',
+    { class: 'item', 'data-id': item.id },
+    canvas,
+    h('div', { class: 'info' },
+      h('button', { type: 'button', class: 'name link', title: 'Compare before and after' }),
+      h('p', { class: 'reveals' }),
+      h('p', { class: 'sizes' }),
+      h('div', { class: 'state' }, h('progress', { class: 'item-progress', max: 1 }), h('span', { class: 'stage' })),
+      h('p', { class: 'error', role: 'alert' }),
+    ),
+    h('div', { class: 'item-actions' },
+      h('button', { type: 'button', class: 'download secondary' }, 'Download'),
+      h('button', { type: 'button', class: 'remove secondary', 'aria-label': `Remove ${item.path}`, title: 'Remove' }, '×'),
+    ),
+  );
+  row.querySelector('.name')!.addEventListener('click', actions.select);
+  row.querySelector('.download')!.addEventListener('click', actions.download);
+  row.querySelector('.remove')!.addEventListener('click', actions.remove);
+  return row;
+}
+
+/** Brings the row up to date with its item; `choice` tells whether its copy is current. */
+export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, choice: Choice): void {
+  const q = <T extends Element>(selector: string) => row.querySelector<T>(selector)!;
+  row.dataset.stage = item.stage;
+  row.classList.toggle('selected', selected);
+  const name = q<HTMLButtonElement>('.name');
+  name.textContent = item.path;
+  name.setAttribute('aria-pressed', String(selected));
+
+  const reveals = item.report ? revealsBriefly(item.report) : undefined;
+  const revealsLine = q<HTMLElement>('.reveals');
+  revealsLine.textContent = item.report
+    ? reveals ? `Reveals: ${reveals}` : 'Reveals nothing beyond the picture'
+    : item.stage === 'failed' ? '' : 'Reading…';
+  // The popup shows two lines of it; the whole list on hover.
+  revealsLine.title = revealsLine.textContent;
+
+  const result = item.result;
+  const current = result && sameChoice(result.choice, choice);
+  const sizes = q<HTMLElement>('.sizes');
+  sizes.textContent = result
+    ? `${formatBytes(item.file.size)} → ${formatBytes(result.blob.size)} (${change(item.file.size, result.blob.size)})${current ? '' : ' · made with other settings'}`
+    : formatBytes(item.file.size);
+  sizes.dataset.before = String(item.file.size);
+  if (result) sizes.dataset.after = String(result.blob.size);
+  else delete sizes.dataset.after;
+
+  const progress = q<HTMLProgressElement>('.item-progress');
+  // Indeterminate while the engine works: a single encode reports no progress of its own.
+  if (item.stage === 'working') progress.removeAttribute('value');
+  else progress.value = item.stage === 'done' ? 1 : 0;
+  q('.stage').textContent = STAGE_TEXT[item.stage];
+  q('.error').textContent = item.error ?? '';
+
+  const download = q<HTMLButtonElement>('.download');
+  download.disabled = !(result && item.stage === 'done');
+  download.setAttribute('aria-label', `Download ${result?.name ?? item.path}`);
+  q<HTMLButtonElement>('.remove').disabled = item.stage === 'working' || item.stage === 'waiting';
+}
