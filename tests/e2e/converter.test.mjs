@@ -294,6 +294,8 @@ for (const name of only) {
           });
           await browser.chooseFiles(page, '#file-input', [...BATCH.map(image), image('phone.heic')]);
           await until(page, (n) => document.querySelectorAll('.item').length === n && !/Reading/.test(document.body.innerText), BATCH.length + 1);
+          // Six images: the popup suggests the full-page converter, the page does not.
+          assert.equal(await page.evaluate(() => document.getElementById('tab-hint').hidden), path !== 'popup.html');
           await setControl(page, 'format', 'webp');
           await page.click('#convert');
           await until(page, idle, undefined, 60000);

@@ -27,6 +27,9 @@ import { zipOf } from './zip';
 
 export type Layout = 'popup' | 'page';
 
+/** From this many images on, the popup suggests the full-page converter. */
+const BIG_BATCH = 5;
+
 export interface Converter {
   /** Moves the images to the full-page converter in a new tab (and closes the popup). */
   openInTab(): Promise<void>;
@@ -233,6 +236,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     $('totals').textContent = done.count
       ? `${done.count} ${done.count === 1 ? 'image' : 'images'}: ${formatBytes(done.before)} → ${formatBytes(done.after)} (${change(done.before, done.after)})`
       : '';
+    // Popup-sized work only: a popup closes (and ends its workers) as soon as it loses focus.
+    $('tab-hint').hidden = layout !== 'popup' || items.length < BIG_BATCH;
     if (!touchStatus) return;
     let status: string;
     if (items.length === 0) status = 'Add images to begin.';
