@@ -68,15 +68,20 @@ async function bundle(outdir) {
 }
 
 /**
- * Pages share markup through `<!-- include parts/NAME.html -->`, replaced here by the
- * part itself, so no script has to build it with innerHTML.
+ * Pages share markup through `<!-- include parts/NAME.html key=value ... -->`, replaced
+ * here by the part with its `{{key}}`s filled in, so no script has to build it with
+ * innerHTML, and the page's first paint is already its final layout.
  */
 function includeParts(out) {
   for (const page of readdirSync(out).filter((f) => f.endsWith('.html'))) {
     const path = join(out, page);
-    const html = readFileSync(path, 'utf8').replace(/<!-- include (parts\/[\w-]+\.html) -->/g, (_, part) =>
-      readFileSync(join(out, part), 'utf8'),
-    );
+    const html = readFileSync(path, 'utf8').replace(/<!-- include (parts\/[\w-]+\.html)((?: [\w-]+=[\w-]*)*) -->/g, (_, part, args) => {
+      const values = Object.fromEntries(args.trim().split(/\s+/).filter(Boolean).map((a) => a.split('=')));
+      return readFileSync(join(out, part), 'utf8').replace(/\{\{([\w-]+)\}\}/g, (_, key) => {
+        if (!(key in values)) throw new Error(`${page}: include of ${part} gives no ${key}`);
+        return values[key];
+      });
+    });
     writeFileSync(path, html);
   }
   rmSync(join(out, 'parts'), { recursive: true, force: true });

@@ -290,7 +290,7 @@ for (const name of only) {
           await page.evaluate(() => {
             window.shifts = [];
             new PerformanceObserver((list) => window.shifts.push(...list.getEntries().map((e) => ({ value: e.value, input: e.hadRecentInput, at: Math.round(e.startTime), what: e.sources.map((s) => s.node?.id || s.node?.className || s.node?.nodeName).join(",") }))))
-              .observe({ type: 'layout-shift' });
+              .observe({ type: 'layout-shift', buffered: true }); // buffered: shifts while the page loaded count too
           });
           await browser.chooseFiles(page, '#file-input', [...BATCH.map(image), image('phone.heic')]);
           await until(page, (n) => document.querySelectorAll('.item').length === n && !/Reading/.test(document.body.innerText), BATCH.length + 1);

@@ -36,10 +36,8 @@ export interface Converter {
 }
 
 export async function mountConverter(root: HTMLElement, layout: Layout): Promise<Converter> {
-  // The markup is in the page already (static/parts/converter.html, included at build time).
-  root.classList.add('converter', `converter-${layout}`);
-  // The popup has little room: its output choices fold into one line until opened.
-  if (layout === 'page') root.querySelector('#choices')!.setAttribute('open', '');
+  // The markup, its classes and whether the choices start folded (they do in the popup, which
+  // has little room) are in the page already: static/parts/converter.html, included at build time.
   const $ = <T extends HTMLElement>(id: string) => byId<T>(root, id);
 
   let settings: Settings = await currentSettings();
