@@ -10,6 +10,8 @@ import { DEFAULTS } from '../src/shared/settings';
 import { change, revealsBriefly } from '../src/pages/explain';
 import type { InspectReport } from '../src/engine/types';
 
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
+const GIF = new TextEncoder().encode('GIF89a');
 const choice: Choice = { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: 0, targetKB: 0 };
 
 test('a stored choice is sanitised; the settings give the first one', () => {
@@ -22,12 +24,12 @@ test('a stored choice is sanitised; the settings give the first one', () => {
 });
 
 test('the choice becomes the engine call: clean is lossless, the rest convert; GIF kept becomes PNG', () => {
-  assert.deepEqual(workOf({ ...choice, format: 'clean' }, DEFAULTS, false), { op: 'clean', policy: { keepIcc: true, keepOrientation: true } });
-  assert.deepEqual(workOf(choice, { ...DEFAULTS, keepIcc: false }, false), {
+  assert.deepEqual(workOf({ ...choice, format: 'clean' }, DEFAULTS, JPEG), { op: 'clean', policy: { keepIcc: true, keepOrientation: true } });
+  assert.deepEqual(workOf(choice, { ...DEFAULTS, keepIcc: false }, JPEG), {
     op: 'convert',
     options: { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: null, targetBytes: null, colour: 'converttosrgb' },
   });
-  const gif = workOf({ ...choice, format: 'keep', targetKB: 100 }, DEFAULTS, true);
+  const gif = workOf({ ...choice, format: 'keep', targetKB: 100 }, DEFAULTS, GIF);
   assert.equal(gif.op === 'convert' && gif.options.format, 'png');
   assert.equal(gif.op === 'convert' && gif.options.targetBytes, 102400);
 });

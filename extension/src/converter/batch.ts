@@ -57,8 +57,6 @@ export function workerCount(): number {
   return memoryGB <= 2 ? 1 : Math.min(2, cores);
 }
 
-const isGifBytes = (b: Uint8Array) => b.length >= 4 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38;
-
 export class Batch {
   readonly items: Item[] = [];
   private nextId = 1;
@@ -185,7 +183,7 @@ export class Batch {
     this.events.changed(item);
     try {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
-      const work = workOf(choice, settings, item.report ? item.report.format === 'gif' : isGifBytes(bytes));
+      const work = workOf(choice, settings, bytes);
       const output =
         work.op === 'clean' ? await engine.clean(bytes, work.policy) : await engine.convert(bytes, work.options);
       if (generation !== this.generation) return;

@@ -3,7 +3,7 @@
 // the settings. The last choice is remembered (storage.local) for next time.
 import type { ConvertOptions, Policy } from '../engine/types';
 import { ext } from '../shared/ext';
-import { policyOf, type Settings } from '../shared/settings';
+import { isGif, policyOf, type Settings } from '../shared/settings';
 
 /** `clean`: remove metadata only, losslessly; `keep`: recompress in the image's own format. */
 export type TargetFormat = 'clean' | 'keep' | 'jpeg' | 'png' | 'webp';
@@ -72,13 +72,13 @@ export function usesPixels(choice: Choice): boolean {
   return choice.format !== 'clean';
 }
 
-/** The engine call that makes this choice's output from an image. */
+/** The engine call that makes this choice's output from `input`. */
 export type Work = { op: 'clean'; policy: Policy } | { op: 'convert'; options: ConvertOptions };
 
-export function workOf(choice: Choice, settings: Settings, isGif: boolean): Work {
+export function workOf(choice: Choice, settings: Settings, input: Uint8Array): Work {
   if (choice.format === 'clean') return { op: 'clean', policy: policyOf(settings) };
   // There is no GIF encoder: a GIF "kept" is recompressed as PNG, which keeps it lossless.
-  const format = choice.format === 'keep' && isGif ? 'png' : choice.format;
+  const format = choice.format === 'keep' && isGif(input) ? 'png' : choice.format;
   return {
     op: 'convert',
     options: {

@@ -28,32 +28,42 @@ function open(): Promise<IDBDatabase> {
   });
 }
 
-async function transact<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+function transact<T>(db: IDBDatabase, mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const transaction = db.transaction(STORE, mode);
+    const request = act(transaction.objectStore(STORE));
+    transaction.oncomplete = () => resolve(request.result);
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+
+/** One database connection for the whole job, closed whatever happens. */
+async function withDatabase<T>(job: (db: IDBDatabase) => Promise<T>): Promise<T> {
   const db = await open();
   try {
-    return await new Promise<T>((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = act(transaction.objectStore(STORE));
-      transaction.oncomplete = () => resolve(request.result);
-      transaction.onerror = () => reject(transaction.error);
-    });
+    return await job(db);
   } finally {
     db.close();
   }
 }
 
-export async function handOver(picked: readonly Picked[]): Promise<void> {
-  await transact('readwrite', (store) => store.clear());
-  for (const { file, path } of picked) {
-    const stored: Stored = { bytes: await file.arrayBuffer(), name: file.name, type: file.type, lastModified: file.lastModified, path };
-    await transact('readwrite', (store) => store.add(stored));
-  }
+export function handOver(picked: readonly Picked[]): Promise<void> {
+  return withDatabase(async (db) => {
+    await transact(db, 'readwrite', (store) => store.clear());
+    for (const { file, path } of picked) {
+      const stored: Stored = { bytes: await file.arrayBuffer(), name: file.name, type: file.type, lastModified: file.lastModified, path };
+      await transact(db, 'readwrite', (store) => store.add(stored));
+    }
+  });
 }
 
 /** The images handed over, if any; they are removed from the database as they are taken. */
 export async function takeOver(): Promise<Picked[]> {
-  const stored = await transact<Stored[]>('readonly', (store) => store.getAll());
-  await transact('readwrite', (store) => store.clear());
+  const stored = await withDatabase(async (db) => {
+    const all = await transact<Stored[]>(db, 'readonly', (store) => store.getAll());
+    await transact(db, 'readwrite', (store) => store.clear());
+    return all;
+  });
   return stored
     .filter((s) => s?.bytes instanceof ArrayBuffer && typeof s.path === 'string')
     .map((s) => ({ file: new File([s.bytes], s.name, { type: s.type, lastModified: s.lastModified }), path: s.path }));

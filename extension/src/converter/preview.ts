@@ -22,7 +22,7 @@ export class Preview {
     const started = performance.now();
     try {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
-      const work = workOf(choice, settings, item.report?.format === 'gif');
+      const work = workOf(choice, settings, bytes);
       const output =
         work.op === 'clean' ? await engine.clean(bytes, work.policy) : await engine.convert(bytes, work.options);
       if (generation !== this.generation) return undefined;

@@ -144,6 +144,7 @@ export const PRESETS: readonly Preset[] = [
   { id: 'small', title: 'Small (up to 1280 px)', quality: 60, maxDimension: 1280 },
 ];
 
-function isGif(bytes: Uint8Array): boolean {
+/** By the file's signature: GIF has no encoder here, so "keep the format" means PNG for it. */
+export function isGif(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38;
 }
