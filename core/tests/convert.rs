@@ -267,3 +267,40 @@ fn raw_pixels_encode_and_bad_buffers_are_refused() {
     assert_eq!(kind(traceless_core::encode_rgba(&[], 0, 0, &png)), ErrorKind::LimitExceeded);
     assert_eq!(kind(traceless_core::encode_rgba(&[], 20000, 20000, &png)), ErrorKind::LimitExceeded);
 }
+
+/// Still WebPs are decoded by libwebp (inside the engine); image-webp, an
+/// independent decoder, sees exactly the same pixels, lossy files included (both
+/// use the bilinear "fancy" chroma upsampling).
+#[test]
+fn still_webps_decode_to_the_pixels_an_independent_decoder_sees() {
+    let corpus = corpus_dir();
+    let lossless_png = ConvertOptions { format: OutputFormat::Png, png_level: 0, ..ConvertOptions::default() };
+    let (mut compared, mut failures) = (0, Vec::new());
+    for row in index().into_iter().filter(|r| r.format == "WEBP" && !r.animated && r.orientation <= 1) {
+        let data = std::fs::read(corpus.join(&row.path)).unwrap();
+        let theirs = image::load_from_memory_with_format(&data, image::ImageFormat::WebP);
+        let ours = convert(&data, &lossless_png);
+        let (theirs, ours) = match (theirs, ours) {
+            (Ok(t), Ok(o)) => (t.to_rgba8(), image::load_from_memory(&o.data).unwrap().to_rgba8()),
+            (Err(_), Err(e)) => {
+                assert!(matches!(e.kind, ErrorKind::Corrupt | ErrorKind::LimitExceeded), "{}: {e}", row.path);
+                continue;
+            }
+            (t, o) => {
+                failures.push(format!("{}: image-webp {:?}, ours {:?}", row.path, t.err(), o.err()));
+                continue;
+            }
+        };
+        if theirs.dimensions() != ours.dimensions() {
+            failures.push(format!("{}: {:?} vs {:?}", row.path, theirs.dimensions(), ours.dimensions()));
+            continue;
+        }
+        let worst = theirs.as_raw().iter().zip(ours.as_raw()).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
+        if worst > 0 {
+            failures.push(format!("{}: pixels differ by up to {worst}", row.path));
+        }
+        compared += 1;
+    }
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(compared >= 40, "only {compared} WebPs compared");
+}

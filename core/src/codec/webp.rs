@@ -1,5 +1,15 @@
-//! WebP through libwebp (the `webp` crate), lossy or lossless, with an optional
-//! ICC profile in a VP8X container.
+//! WebP through libwebp: encoding (the `webp` crate), lossy or lossless, with an
+//! optional ICC profile in a VP8X container; and decoding of still images.
+//!
+//! Decoding uses libwebp too rather than the image crate's pure-Rust decoder:
+//! the encoder already links most of libwebp's decoding DSP (its init code
+//! wires up both directions), so the decoder costs little, where image-webp
+//! added 0.14 MB to the wasm module; libwebp is also the reference decoder.
+
+use std::os::raw::c_int;
+
+use image::{DynamicImage, RgbImage, RgbaImage};
+use libwebp_sys as ffi;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -54,4 +64,59 @@ fn with_icc(simple: &[u8], icc: &[u8], width: u32, height: u32, alpha: bool) -> 
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend(body);
     out
+}
+
+/// Decodes a still WebP (lossy or lossless, with or without alpha) to RGBA8, or
+/// RGB8 when it has no alpha, straight into the returned buffer. The caller
+/// checks the size and refuses animations first (decode::check).
+pub(crate) fn decode(data: &[u8]) -> Result<DynamicImage> {
+    let mut config = ffi::WebPDecoderConfig::new()
+        .map_err(|_| Error::new(ErrorKind::InvalidRequest, "WebP decoder: bad configuration"))?;
+    // SAFETY: `data` is a live slice; `config.input` is plain data written by libwebp.
+    status(unsafe { ffi::WebPGetFeatures(data.as_ptr(), data.len(), &mut config.input) })?;
+    let features = &config.input;
+    if features.has_animation != 0 {
+        return Err(Error::new(ErrorKind::Unsupported, "animated WebP cannot be decoded as one image").in_format("WebP"));
+    }
+    let (width, height) = (u32::try_from(features.width), u32::try_from(features.height));
+    let (Ok(width), Ok(height)) = (width, height) else {
+        return Err(Error::new(ErrorKind::Corrupt, "the image data cannot be decoded: bad size").in_format("WebP"));
+    };
+    let alpha = features.has_alpha != 0;
+    let channels: usize = if alpha { 4 } else { 3 };
+    let stride = width as usize * channels;
+    let size = stride * height as usize;
+    let mut pixels = Vec::new();
+    pixels.try_reserve_exact(size).map_err(|_| {
+        Error::limit("WebP", format!("the image is too large to convert ({width}×{height} needs {size} bytes)"))
+    })?;
+    pixels.resize(size, 0);
+    config.output.colorspace = if alpha { ffi::WEBP_CSP_MODE::MODE_RGBA } else { ffi::WEBP_CSP_MODE::MODE_RGB };
+    config.output.is_external_memory = 1;
+    config.output.u.RGBA = ffi::WebPRGBABuffer { rgba: pixels.as_mut_ptr(), stride: stride as c_int, size };
+    // SAFETY: the output buffer is `pixels`, exactly stride × height bytes, alive
+    // for the call; libwebp checks the buffer's size against the image's.
+    let decoded = unsafe { ffi::WebPDecode(data.as_ptr(), data.len(), &mut config) };
+    // SAFETY: frees nothing of ours (external memory), only libwebp's own state.
+    unsafe { ffi::WebPFreeDecBuffer(&mut config.output) };
+    status(decoded)?;
+    let image = if alpha {
+        RgbaImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgba8)
+    } else {
+        RgbImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8)
+    };
+    image.ok_or_else(|| Error::new(ErrorKind::Corrupt, "WebP decoder: buffer size mismatch").in_format("WebP"))
+}
+
+fn status(code: ffi::VP8StatusCode) -> Result<()> {
+    use ffi::VP8StatusCode::*;
+    let why = match code {
+        VP8_STATUS_OK => return Ok(()),
+        VP8_STATUS_OUT_OF_MEMORY => return Err(Error::limit("WebP", "the image is too large to convert (out of memory)")),
+        VP8_STATUS_NOT_ENOUGH_DATA => "the data ends early",
+        VP8_STATUS_UNSUPPORTED_FEATURE => "it uses a feature libwebp does not support",
+        VP8_STATUS_BITSTREAM_ERROR => "the bitstream is damaged",
+        _ => "libwebp refused it",
+    };
+    Err(Error::new(ErrorKind::Corrupt, format!("the image data cannot be decoded: {why}")).in_format("WebP"))
 }

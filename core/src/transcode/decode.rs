@@ -5,9 +5,11 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageDecoder, ImageReader};
 
+use crate::codec;
 use crate::container::Parsed;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
+use crate::report::BlockKind;
 
 /// Most pixels decoded (about 100 megapixels: 400 MB as RGBA).
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
@@ -75,12 +77,16 @@ pub(crate) fn check(parsed: &Parsed) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn decode(data: &[u8], format: Format) -> Result<Decoded> {
+pub(crate) fn decode(data: &[u8], parsed: &Parsed) -> Result<Decoded> {
+    let format = parsed.format;
     let image_format = match format {
         Format::Jpeg => image::ImageFormat::Jpeg,
         Format::Png => image::ImageFormat::Png,
-        Format::Webp => image::ImageFormat::WebP,
         Format::Gif => image::ImageFormat::Gif,
+        Format::Webp => {
+            let icc = parsed.blocks.iter().find(|b| b.kind == BlockKind::Icc).map(|b| b.payload_bytes(data).into_owned());
+            return Ok(Decoded { image: codec::webp::decode(data)?, icc: icc.filter(|p| !p.is_empty()) });
+        }
     };
     let mut reader = ImageReader::with_format(Cursor::new(data), image_format);
     let mut limits = image::Limits::default();

@@ -64,7 +64,7 @@ pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed)?;
     let analysis = analyse(&parsed, data);
-    let decoded = decode::decode(data, input_format)?;
+    let decoded = decode::decode(data, &parsed)?;
     let mut image = decoded.image;
     decode::orient(&mut image, analysis.orientation);
     let (width, height) = (image.width(), image.height());
