@@ -1,9 +1,9 @@
 //! Inspection: what a validated file reveals, block by block.
 
-use crate::container::{self, Block, Parsed, Payload};
+use crate::container::{self, Parsed, Payload};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::{detect, Detected, Format};
-use crate::limits::{MAX_FINDINGS, MAX_PARSED_METADATA};
+use crate::limits::MAX_FINDINGS;
 use crate::metadata::{self, human_bytes, Item};
 use crate::report::{summarise, BlockInfo, BlockKind, Category, Finding, GpsPosition, IccInfo, InspectReport};
 
@@ -45,7 +45,6 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
     };
     let mut exif_seen = false;
     let mut animation_reported = false;
-    let mut icc_chunks: Vec<(u8, usize)> = Vec::new();
     for (index, block) in parsed.blocks.iter().enumerate() {
         let items: Vec<Item> = match block.kind {
             BlockKind::Exif => {
@@ -115,18 +114,6 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                 block.label.clone(),
                 human_bytes(block.range.len()),
             )],
-            BlockKind::Icc => {
-                if let Payload::JpegIcc { seq, .. } = block.payload {
-                    icc_chunks.push((seq, index));
-                } else if a.icc.is_none() {
-                    let profile = icc_profile(block, data);
-                    a.icc = Some(IccInfo {
-                        description: metadata::icc::description(&profile),
-                        bytes: profile.len() as u64,
-                    });
-                }
-                Vec::new()
-            }
             BlockKind::Animation if parsed.frames > 1 && !animation_reported => {
                 animation_reported = true;
                 vec![Item::new(Category::Display, "Animation", "Animation", format!("{} frames", parsed.frames))]
@@ -147,12 +134,8 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             });
         }
     }
-    if !icc_chunks.is_empty() && a.icc.is_none() {
-        icc_chunks.sort_by_key(|(seq, _)| *seq);
-        let profile: Vec<u8> =
-            icc_chunks.iter().flat_map(|(_, i)| parsed.blocks[*i].payload_bytes(data).into_owned()).collect();
-        a.icc = Some(IccInfo { description: metadata::icc::description(&profile), bytes: profile.len() as u64 });
-    }
+    a.icc = metadata::icc::profile(parsed, data)
+        .map(|profile| IccInfo { description: metadata::icc::description(&profile), bytes: profile.len() as u64 });
     if let Some(icc) = &a.icc {
         let block = parsed.blocks.iter().position(|b| b.kind == BlockKind::Icc).unwrap_or(0);
         let value = match &icc.description {
@@ -188,21 +171,6 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         ]);
     }
     a
-}
-
-fn icc_profile(block: &Block, data: &[u8]) -> Vec<u8> {
-    match &block.payload {
-        Payload::PngIcc(r) => {
-            let body = &data[r.clone()];
-            let Some(nul) = body.iter().position(|&b| b == 0) else {
-                return Vec::new();
-            };
-            body.get(nul + 2..)
-                .and_then(|z| miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(z, MAX_PARSED_METADATA).ok())
-                .unwrap_or_default()
-        }
-        _ => block.payload_bytes(data).into_owned(),
-    }
 }
 
 fn printable_text(bytes: &[u8]) -> String {

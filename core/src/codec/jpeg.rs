@@ -1,15 +1,45 @@
-//! JPEG through MozJPEG (progressive, optimised Huffman, trellis quantisation).
+//! JPEG: decoding with zune-jpeg; encoding through MozJPEG (progressive,
+//! optimised Huffman, trellis quantisation).
 //!
-//! A small wrapper over `mozjpeg-sys` rather than the `mozjpeg` crate, which does
-//! not build for wasm32-unknown-unknown; only compression is needed here.
+//! The encoder is a small wrapper over `mozjpeg-sys` rather than the `mozjpeg`
+//! crate, which does not build for wasm32-unknown-unknown. MozJPEG's decoder is
+//! not used: it reports errors by unwinding, which the wasm build (panic =
+//! abort) cannot catch.
 
 use std::mem;
 use std::os::raw::{c_int, c_uchar, c_ulong};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use mozjpeg_sys as ffi;
+use zune_core::bytestream::ZCursor;
+use zune_core::colorspace::ColorSpace;
+use zune_core::options::DecoderOptions;
 
+use super::{rgba_buffer, undecodable, widen_to_rgba, Pixels};
 use crate::error::{Error, ErrorKind, Result};
+
+const NAME: &str = "JPEG";
+
+/// Decodes baseline and progressive Huffman JPEGs (grey, YCbCr, RGB) to RGBA8.
+/// CMYK and the rarer coding processes are refused before this (decode::check).
+pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
+    // Lenient like browsers: a damaged scan decodes as far as it goes.
+    let options = DecoderOptions::default()
+        .set_strict_mode(false)
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX))
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(data), options);
+    decoder.decode_headers().map_err(|e| undecodable(NAME, e))?;
+    let (width, height) = decoder.dimensions().ok_or_else(|| undecodable(NAME, "no frame header"))?;
+    let (width, height) = (width as u32, height as u32);
+    let mut rgba = rgba_buffer(NAME, width, height)?;
+    // Decoded as RGB into the front of the buffer, then widened in place.
+    let rgb = width as usize * height as usize * 3;
+    decoder.decode_into(&mut rgba[..rgb]).map_err(|e| undecodable(NAME, e))?;
+    widen_to_rgba(&mut rgba, 3);
+    Ok(Pixels { rgba, width, height })
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Subsampling {

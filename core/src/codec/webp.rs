@@ -8,9 +8,9 @@
 
 use std::os::raw::c_int;
 
-use image::{DynamicImage, RgbImage, RgbaImage};
 use libwebp_sys as ffi;
 
+use super::{rgba_buffer, widen_to_rgba, Pixels};
 use crate::error::{Error, ErrorKind, Result};
 
 pub(crate) fn encode(
@@ -66,53 +66,51 @@ fn with_icc(simple: &[u8], icc: &[u8], width: u32, height: u32, alpha: bool) -> 
     out
 }
 
-/// Decodes a still WebP (lossy or lossless, with or without alpha) to RGBA8, or
-/// RGB8 when it has no alpha, straight into the returned buffer. The caller
-/// checks the size and refuses animations first (decode::check).
-pub(crate) fn decode(data: &[u8]) -> Result<DynamicImage> {
+/// Decodes a still WebP (lossy or lossless, with or without alpha) to RGBA8,
+/// straight into the returned buffer. Animations are refused before this
+/// (decode::check).
+pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     let mut config = ffi::WebPDecoderConfig::new()
         .map_err(|_| Error::new(ErrorKind::InvalidRequest, "WebP decoder: bad configuration"))?;
     // SAFETY: `data` is a live slice; `config.input` is plain data written by libwebp.
     status(unsafe { ffi::WebPGetFeatures(data.as_ptr(), data.len(), &mut config.input) })?;
-    let features = &config.input;
-    if features.has_animation != 0 {
-        return Err(Error::new(ErrorKind::Unsupported, "animated WebP cannot be decoded as one image").in_format("WebP"));
+    if config.input.has_animation != 0 {
+        return Err(
+            Error::new(ErrorKind::Unsupported, "animated WebP cannot be decoded as one image").in_format("WebP")
+        );
     }
-    let (width, height) = (u32::try_from(features.width), u32::try_from(features.height));
-    let (Ok(width), Ok(height)) = (width, height) else {
-        return Err(Error::new(ErrorKind::Corrupt, "the image data cannot be decoded: bad size").in_format("WebP"));
+    let width = u32::try_from(config.input.width).unwrap_or(0);
+    let height = u32::try_from(config.input.height).unwrap_or(0);
+    let mut rgba = rgba_buffer("WebP", width, height)?;
+    // A file without alpha is opaque: decoded as RGB (into the front of the
+    // buffer, then widened), since libwebp's RGBA would carry the transparent
+    // black it substitutes for damaged pixels.
+    let (mode, channels) = match config.input.has_alpha {
+        0 => (ffi::WEBP_CSP_MODE::MODE_RGB, 3),
+        _ => (ffi::WEBP_CSP_MODE::MODE_RGBA, 4),
     };
-    let alpha = features.has_alpha != 0;
-    let channels: usize = if alpha { 4 } else { 3 };
-    let stride = width as usize * channels;
-    let size = stride * height as usize;
-    let mut pixels = Vec::new();
-    pixels.try_reserve_exact(size).map_err(|_| {
-        Error::limit("WebP", format!("the image is too large to convert ({width}×{height} needs {size} bytes)"))
-    })?;
-    pixels.resize(size, 0);
-    config.output.colorspace = if alpha { ffi::WEBP_CSP_MODE::MODE_RGBA } else { ffi::WEBP_CSP_MODE::MODE_RGB };
+    let size = width as usize * height as usize * channels;
+    config.output.colorspace = mode;
     config.output.is_external_memory = 1;
-    config.output.u.RGBA = ffi::WebPRGBABuffer { rgba: pixels.as_mut_ptr(), stride: stride as c_int, size };
-    // SAFETY: the output buffer is `pixels`, exactly stride × height bytes, alive
-    // for the call; libwebp checks the buffer's size against the image's.
+    config.output.u.RGBA =
+        ffi::WebPRGBABuffer { rgba: rgba.as_mut_ptr(), stride: (width as usize * channels) as c_int, size };
+    // SAFETY: the output is the first `size` bytes of `rgba`, alive for the
+    // call; libwebp checks that size against the image's.
     let decoded = unsafe { ffi::WebPDecode(data.as_ptr(), data.len(), &mut config) };
-    // SAFETY: frees nothing of ours (external memory), only libwebp's own state.
+    // SAFETY: frees only libwebp's own state (the pixels are external memory).
     unsafe { ffi::WebPFreeDecBuffer(&mut config.output) };
     status(decoded)?;
-    let image = if alpha {
-        RgbaImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgba8)
-    } else {
-        RgbImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgb8)
-    };
-    image.ok_or_else(|| Error::new(ErrorKind::Corrupt, "WebP decoder: buffer size mismatch").in_format("WebP"))
+    widen_to_rgba(&mut rgba, channels);
+    Ok(Pixels { rgba, width, height })
 }
 
 fn status(code: ffi::VP8StatusCode) -> Result<()> {
     use ffi::VP8StatusCode::*;
     let why = match code {
         VP8_STATUS_OK => return Ok(()),
-        VP8_STATUS_OUT_OF_MEMORY => return Err(Error::limit("WebP", "the image is too large to convert (out of memory)")),
+        VP8_STATUS_OUT_OF_MEMORY => {
+            return Err(Error::limit("WebP", "the image is too large to convert (out of memory)"))
+        }
         VP8_STATUS_NOT_ENOUGH_DATA => "the data ends early",
         VP8_STATUS_UNSUPPORTED_FEATURE => "it uses a feature libwebp does not support",
         VP8_STATUS_BITSTREAM_ERROR => "the bitstream is damaged",

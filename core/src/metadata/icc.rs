@@ -1,4 +1,36 @@
-//! ICC profiles: only the description is read, for the report.
+//! ICC profiles: the whole profile as the file stores it (for conversion to
+//! keep or apply), and its description (for the report).
+
+use crate::container::{Parsed, Payload};
+use crate::limits::MAX_PARSED_METADATA;
+use crate::report::BlockKind;
+
+/// The file's colour profile: JPEG's APP2 chunks joined in sequence order, PNG's
+/// iCCP inflated, the first profile chunk otherwise. None if absent, empty or
+/// unreadable.
+pub(crate) fn profile(parsed: &Parsed, data: &[u8]) -> Option<Vec<u8>> {
+    let mut blocks = parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc).peekable();
+    let profile = match &blocks.peek()?.payload {
+        Payload::JpegIcc { .. } => {
+            let mut chunks: Vec<(u8, &[u8])> = blocks
+                .filter_map(|b| match &b.payload {
+                    Payload::JpegIcc { seq, data: r } => Some((*seq, &data[r.clone()])),
+                    _ => None,
+                })
+                .collect();
+            chunks.sort_by_key(|(seq, _)| *seq);
+            chunks.iter().flat_map(|(_, bytes)| bytes.iter().copied()).collect()
+        }
+        Payload::PngIcc(r) => {
+            // Name, NUL, compression method, then the zlib stream.
+            let body = &data[r.clone()];
+            let nul = body.iter().position(|&b| b == 0)?;
+            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(body.get(nul + 2..)?, MAX_PARSED_METADATA).ok()?
+        }
+        _ => blocks.next()?.payload_bytes(data).into_owned(),
+    };
+    (!profile.is_empty()).then_some(profile)
+}
 
 fn be32(d: &[u8], at: usize) -> Option<usize> {
     d.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)

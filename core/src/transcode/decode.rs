@@ -1,23 +1,18 @@
-//! Decoding to pixels with every limit checked before anything large is allocated,
-//! then turning the image upright.
+//! Decoding to pixels, with every limit checked before anything large is
+//! allocated.
 
-use std::io::Cursor;
-
-use image::{DynamicImage, ImageDecoder, ImageReader};
-
-use crate::codec;
+use crate::codec::{self, Pixels};
 use crate::container::Parsed;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
-use crate::report::BlockKind;
+use crate::metadata;
 
 /// Most pixels decoded (about 100 megapixels: 400 MB as RGBA).
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
-/// Largest single allocation the decoder may make.
-const MAX_DECODE_ALLOC: u64 = 1024 * 1024 * 1024;
 
 pub(crate) struct Decoded {
-    pub image: DynamicImage,
+    /// As stored: not yet turned upright.
+    pub pixels: Pixels,
     pub icc: Option<Vec<u8>>,
 }
 
@@ -78,36 +73,11 @@ pub(crate) fn check(parsed: &Parsed) -> Result<()> {
 }
 
 pub(crate) fn decode(data: &[u8], parsed: &Parsed) -> Result<Decoded> {
-    let format = parsed.format;
-    let image_format = match format {
-        Format::Jpeg => image::ImageFormat::Jpeg,
-        Format::Png => image::ImageFormat::Png,
-        Format::Gif => image::ImageFormat::Gif,
-        Format::Webp => {
-            let icc = parsed.blocks.iter().find(|b| b.kind == BlockKind::Icc).map(|b| b.payload_bytes(data).into_owned());
-            return Ok(Decoded { image: codec::webp::decode(data)?, icc: icc.filter(|p| !p.is_empty()) });
-        }
+    let pixels = match parsed.format {
+        Format::Jpeg => codec::jpeg::decode(data)?,
+        Format::Png => codec::png::decode(data)?,
+        Format::Webp => codec::webp::decode(data)?,
+        Format::Gif => codec::gif::decode(data)?,
     };
-    let mut reader = ImageReader::with_format(Cursor::new(data), image_format);
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    limits.max_image_width = Some(65_535);
-    limits.max_image_height = Some(65_535);
-    reader.limits(limits);
-    let failed = |e: image::ImageError| match e {
-        image::ImageError::Limits(l) => Error::limit(format.name(), format!("the image is too large to convert ({l})")),
-        other => Error::new(ErrorKind::Corrupt, format!("the image data cannot be decoded: {other}"))
-            .in_format(format.name()),
-    };
-    let mut decoder = reader.into_decoder().map_err(failed)?;
-    let icc = decoder.icc_profile().ok().flatten().filter(|p| !p.is_empty());
-    let image = DynamicImage::from_decoder(decoder).map_err(failed)?;
-    Ok(Decoded { image, icc })
-}
-
-/// Applies an EXIF orientation (1-8) to the pixels.
-pub(crate) fn orient(image: &mut DynamicImage, orientation: Option<u16>) {
-    if let Some(o) = orientation.and_then(|o| u8::try_from(o).ok()).and_then(image::metadata::Orientation::from_exif) {
-        image.apply_orientation(o);
-    }
+    Ok(Decoded { pixels, icc: metadata::icc::profile(parsed, data) })
 }

@@ -4,6 +4,7 @@
 mod colour;
 mod decode;
 mod options;
+mod orient;
 mod resize;
 
 use std::borrow::Cow;
@@ -65,10 +66,7 @@ pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
     decode::check(&parsed)?;
     let analysis = analyse(&parsed, data);
     let decoded = decode::decode(data, &parsed)?;
-    let mut image = decoded.image;
-    decode::orient(&mut image, analysis.orientation);
-    let (width, height) = (image.width(), image.height());
-    let mut rgba = image.into_rgba8().into_raw();
+    let codec::Pixels { mut rgba, width, height } = orient::upright(decoded.pixels, analysis.orientation);
     let mut icc = decoded.icc;
     if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
         colour::to_srgb(&mut rgba, profile)?;
