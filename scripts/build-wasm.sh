@@ -4,6 +4,12 @@
 # (tests, benchmarks); both share the same optimised module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# cargo cannot see edits to the C compiler wrapper: rebuild the C codecs when it changed.
+stamp=target/wasm-clang.built
+if ! cmp -s scripts/wasm-clang "$stamp"; then
+    cargo clean --profile wasm --target wasm32-unknown-unknown -p mozjpeg-sys -p libwebp-sys -p libdeflate-sys
+    mkdir -p target && cp scripts/wasm-clang "$stamp"
+fi
 cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
 raw=target/wasm32-unknown-unknown/wasm/traceless_wasm.wasm
 rm -rf target/wasm/web target/wasm/node

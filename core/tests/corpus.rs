@@ -147,6 +147,42 @@ fn wasm_reference() {
     std::fs::write(target, serde_json::to_string_pretty(&reference).unwrap()).unwrap();
 }
 
+/// Conversions for tests/wasm to repeat in the wasm build: the C codecs are
+/// compiled differently there (per-file optimisation, the trellis quantiser's
+/// bit counting; scripts/wasm-clang), and must still give the same bytes.
+#[test]
+fn wasm_convert_reference() {
+    let corpus = corpus_dir();
+    let files = [
+        "link-u-avif-sample-images/kimono.jpg",
+        "ianare-exif-samples/jpg/orientation/portrait_6.jpg",
+        "pngsuite/png/basn6a08.png",
+        "libwebp-test-data/lossy_alpha1.webp",
+        "exiftool/t/images/GIF.gif",
+    ];
+    let options = [
+        serde_json::json!({ "format": "jpeg", "quality": 80, "maxWidth": 900, "maxHeight": 900 }),
+        serde_json::json!({ "format": "jpeg", "quality": 95, "chroma": "full", "maxWidth": 600, "maxHeight": 600 }),
+        serde_json::json!({ "format": "webp", "quality": 75, "maxWidth": 900, "maxHeight": 900 }),
+        serde_json::json!({ "format": "webp", "webpLossless": true, "maxWidth": 400, "maxHeight": 400 }),
+        serde_json::json!({ "format": "png", "maxWidth": 400, "maxHeight": 400 }),
+        serde_json::json!({ "format": "jpeg", "targetBytes": 20000 }),
+    ];
+    let mut cases = Vec::new();
+    for file in files {
+        let data = std::fs::read(corpus.join(file)).unwrap();
+        for option in &options {
+            let parsed: traceless_core::ConvertOptions = serde_json::from_value(option.clone()).unwrap();
+            let out = traceless_core::convert(&data, &parsed).unwrap();
+            cases.push(serde_json::json!({
+                "file": file, "options": option, "len": out.data.len(), "sum": fnv1a(&out.data)
+            }));
+        }
+    }
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm-convert-reference.json");
+    std::fs::write(target, serde_json::to_string_pretty(&cases).unwrap()).unwrap();
+}
+
 fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(2166136261u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(16777619))
 }

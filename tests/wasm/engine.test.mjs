@@ -56,6 +56,16 @@ test('every supported corpus image cleans in wasm exactly as natively', () => {
   assert.ok(compared >= 400, `compared ${compared}`);
 });
 
+test('conversions give the native engine\'s bytes (JPEG, WebP lossy and lossless, PNG, target size)', () => {
+  // target/wasm-convert-reference.json is written by the Rust test `wasm_convert_reference`.
+  const cases = JSON.parse(readFileSync(join(root, 'target/wasm-convert-reference.json'), 'utf8'));
+  for (const { file, options, len, sum } of cases) {
+    const { data } = engine.convert(read(file), options);
+    assert.deepEqual({ len: data.length, sum: checksum(data) }, { len, sum }, `${file} ${JSON.stringify(options)}`);
+  }
+  assert.ok(cases.length >= 30, `${cases.length} cases`);
+});
+
 test('convert re-encodes to JPEG, PNG and WebP within bounds', () => {
   const photo = read('link-u-avif-sample-images/kimono.jpg');
   for (const format of ['jpeg', 'png', 'webp']) {
