@@ -10,7 +10,7 @@ use std::os::raw::c_int;
 
 use libwebp_sys as ffi;
 
-use super::{rgba_buffer, widen_to_rgba, Pixels};
+use super::{rgba_buffer, undecodable, widen_to_rgba, Pixels};
 use crate::error::{Error, ErrorKind, Result};
 
 pub(crate) fn encode(
@@ -116,5 +116,5 @@ fn status(code: ffi::VP8StatusCode) -> Result<()> {
         VP8_STATUS_BITSTREAM_ERROR => "the bitstream is damaged",
         _ => "libwebp refused it",
     };
-    Err(Error::new(ErrorKind::Corrupt, format!("the image data cannot be decoded: {why}")).in_format("WebP"))
+    Err(undecodable("WebP", why))
 }
