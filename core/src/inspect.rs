@@ -29,6 +29,8 @@ pub(crate) struct Analysis {
     pub location: Option<GpsPosition>,
     pub orientation: Option<u16>,
     pub icc: Option<IccInfo>,
+    /// The profile itself, for conversion to keep or apply.
+    pub icc_profile: Option<Vec<u8>>,
     pub artist: Option<String>,
     pub copyright: Option<String>,
 }
@@ -40,6 +42,7 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         location: None,
         orientation: None,
         icc: None,
+        icc_profile: None,
         artist: None,
         copyright: None,
     };
@@ -134,8 +137,11 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             });
         }
     }
-    a.icc = metadata::icc::profile(parsed, data)
-        .map(|profile| IccInfo { description: metadata::icc::description(&profile), bytes: profile.len() as u64 });
+    a.icc_profile = metadata::icc::profile(parsed, data);
+    a.icc = a
+        .icc_profile
+        .as_deref()
+        .map(|profile| IccInfo { description: metadata::icc::description(profile), bytes: profile.len() as u64 });
     if let Some(icc) = &a.icc {
         let block = parsed.blocks.iter().position(|b| b.kind == BlockKind::Icc).unwrap_or(0);
         let value = match &icc.description {

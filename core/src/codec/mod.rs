@@ -4,8 +4,8 @@
 //!
 //! The codec crates are called directly rather than through `image`'s
 //! `DynamicImage`: every pixel here becomes RGBA8 anyway, and the facade's
-//! per-pixel-type conversions and orientation cost 0.1 MB of the wasm module and
-//! a slow RGB to RGBA step.
+//! per-pixel-type conversions and orientation cost 0.1 MB of the wasm module
+//! and an extra full-size copy from RGB to RGBA.
 
 pub(crate) mod gif;
 pub(crate) mod jpeg;
@@ -43,9 +43,8 @@ pub(crate) fn rgba_buffer(format: &str, width: u32, height: u32) -> Result<Vec<u
 
 /// Widens pixels of `channels` samples (1 grey, 2 grey and alpha, 3 RGB; 4
 /// leaves them as they are) that fill the front of an RGBA-sized `buffer` to
-/// RGBA, in place. Working from the
-/// end, each pixel is written at or after where it was read, so nothing unread
-/// is overwritten.
+/// RGBA, in place. Working from the end, each pixel is written at or after
+/// where it was read, so nothing unread is overwritten.
 pub(crate) fn widen_to_rgba(buffer: &mut [u8], channels: usize) {
     let pixels = buffer.len() / 4;
     for i in (0..pixels).rev() {

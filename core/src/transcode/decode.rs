@@ -5,16 +5,9 @@ use crate::codec::{self, Pixels};
 use crate::container::Parsed;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
-use crate::metadata;
 
 /// Most pixels decoded (about 100 megapixels: 400 MB as RGBA).
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
-
-pub(crate) struct Decoded {
-    /// As stored: not yet turned upright.
-    pub pixels: Pixels,
-    pub icc: Option<Vec<u8>>,
-}
 
 /// Refuses, from the container's own header, what should never be decoded.
 pub(crate) fn check(parsed: &Parsed) -> Result<()> {
@@ -72,12 +65,12 @@ pub(crate) fn check(parsed: &Parsed) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn decode(data: &[u8], parsed: &Parsed) -> Result<Decoded> {
-    let pixels = match parsed.format {
-        Format::Jpeg => codec::jpeg::decode(data)?,
-        Format::Png => codec::png::decode(data)?,
-        Format::Webp => codec::webp::decode(data)?,
-        Format::Gif => codec::gif::decode(data)?,
-    };
-    Ok(Decoded { pixels, icc: metadata::icc::profile(parsed, data) })
+/// The pixels as stored: not yet turned upright.
+pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
+    match format {
+        Format::Jpeg => codec::jpeg::decode(data),
+        Format::Png => codec::png::decode(data),
+        Format::Webp => codec::webp::decode(data),
+        Format::Gif => codec::gif::decode(data),
+    }
 }

@@ -64,10 +64,10 @@ pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed)?;
-    let analysis = analyse(&parsed, data);
-    let decoded = decode::decode(data, &parsed)?;
-    let codec::Pixels { mut rgba, width, height } = orient::upright(decoded.pixels, analysis.orientation);
-    let mut icc = decoded.icc;
+    let mut analysis = analyse(&parsed, data);
+    let pixels = decode::decode(data, input_format)?;
+    let codec::Pixels { mut rgba, width, height } = orient::upright(pixels, analysis.orientation);
+    let mut icc = analysis.icc_profile.take();
     if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
         colour::to_srgb(&mut rgba, profile)?;
         icc = None;
