@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps build run test fuzz-smoke bench lint clean
+.PHONY: all deps build run test fuzz-smoke bench lint clean screenshots
 
 all: build
 
@@ -25,6 +25,7 @@ run: build
 	@bash scripts/demo.sh
 
 test: deps
+	@bash scripts/test-deps.sh
 	$(CARGO) build --workspace --all-targets
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
@@ -34,6 +35,13 @@ test: deps
 	@bash scripts/build-extension.sh
 	@bash scripts/test-extension.sh
 	@bash scripts/fuzz-smoke.sh
+
+# Refreshes the README's images in docs/screenshots: the end-to-end suite with its
+# screenshots written there (a test run writes them under target/screenshots) and
+# fixed test-server ports, so no changing port number shows in them.
+screenshots: build
+	TRACELESS_SCREENSHOTS=$(CURDIR)/docs/screenshots TRACELESS_TEST_PORT_BASE=47810 \
+		node --test --test-concurrency=1 tests/e2e/
 
 fuzz-smoke: deps
 	@bash scripts/fuzz-smoke.sh

@@ -20,7 +20,6 @@ const ENTRIES = {
   content: 'extension/src/content/main.ts',
   'guard-main': 'extension/src/content/main-world.ts',
   'engine-worker': 'extension/src/engine/worker.ts',
-  'engine-frame': 'extension/src/engine/frame.ts',
   options: 'extension/src/pages/options.ts',
   report: 'extension/src/pages/report.ts',
   popup: 'extension/src/pages/popup.ts',
@@ -44,7 +43,11 @@ function manifestFor(browser, source) {
       },
     };
   } else {
-    manifest.minimum_chrome_version = '140';
+    // Runtime messages as structured clones (bytes as they are, not JSON): content
+    // scripts reach the engine in the service worker this way, with no web-accessible
+    // resource a page could probe (Chrome 148+; Firefox always clones).
+    manifest.message_serialization = 'structured_clone';
+    manifest.minimum_chrome_version = '148';
   }
   return manifest;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job until the extension lands: show what a real photo reveals, clean a
+# The command-line half of `make run`: show what a real photo reveals, clean a
 # copy, and let exiftool (an independent tool) confirm what is left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,5 +14,10 @@ echo "== What $(basename "$sample") reveals"
 echo "== Cleaning a copy (the original is not touched)"
 "$bin" clean "$sample" -o "$out"
 echo "== exiftool on the original: $(exiftool -q -a -G1 "$sample" | grep -vcE '^\[(System|File|ExifTool|Composite)\]') metadata tags"
-echo "== exiftool on the cleaned copy:"
-exiftool -q -a -G1 "$out/$(basename "$sample")" | grep -vE '^\[(System|File|ExifTool|Composite)\]' || true
+left=$(exiftool -q -a -G1 "$out/$(basename "$sample")" | grep -vE '^\[(System|File|ExifTool|Composite)\]' || true)
+if [ -z "$left" ]; then
+    echo "== exiftool on the cleaned copy: nothing (no metadata tag beyond the file's structure)"
+else
+    echo "== exiftool on the cleaned copy still finds:"
+    echo "$left"
+fi

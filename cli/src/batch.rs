@@ -31,6 +31,9 @@ pub fn run(
     work: impl Fn(&[u8]) -> Result<Done, String> + Sync,
 ) -> bool {
     let (inputs, unreadable) = collect(args);
+    for u in &unreadable {
+        eprintln!("{}", render::error_line(&u.path, &u.error));
+    }
     let durable = matches!(target, Target::InPlace);
     let mut planner = Planner::new(target);
     let jobs: Vec<(Input, Result<PathBuf, String>)> = inputs
@@ -52,10 +55,17 @@ pub fn run(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((input, destination)) = jobs.get(i) else { break };
                 let outcome = process(input, destination, durable, &work);
-                if !json {
-                    if let Some(line) = render::outcome_text(&input.path, &outcome) {
-                        bar.suspend(|| println!("{line}"));
+                match &outcome {
+                    // Errors go to stderr in both modes; JSON also lists them on stdout.
+                    Outcome::Failed { error } => {
+                        bar.suspend(|| eprintln!("{}", render::error_line(&input.path, error)))
                     }
+                    _ if !json => {
+                        if let Some(line) = render::done_text(&input.path, &outcome) {
+                            bar.suspend(|| println!("{line}"));
+                        }
+                    }
+                    _ => {}
                 }
                 bar.inc(1);
                 outcomes.lock().expect("no worker panics")[i] = Some(outcome);
@@ -66,7 +76,10 @@ pub fn run(
 
     let outcomes = outcomes.into_inner().expect("no worker panics");
     let mut results = Vec::with_capacity(jobs.len());
-    let (mut skipped, mut failures) = (0, unreadable);
+    let (mut skipped, mut failures) = (0, unreadable.len());
+    for u in &unreadable {
+        results.push(render::outcome_json(&u.path, &Outcome::Failed { error: u.error.clone() }));
+    }
     for ((input, _), outcome) in jobs.iter().zip(outcomes) {
         let outcome = outcome.expect("every job ran");
         match outcome {
@@ -92,7 +105,7 @@ fn process(
 ) -> Outcome {
     let (data, permissions) = match write::read(&input.path) {
         Ok(read) => read,
-        Err(e) => return Outcome::Failed { error: format!("cannot read: {e}") },
+        Err(error) => return Outcome::Failed { error },
     };
     if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
         return Outcome::Skipped { reason: "not a JPEG, PNG, WebP or GIF image".into() };

@@ -1,5 +1,7 @@
-//! Turning command-line paths into the list of files to process.
+//! Turning command-line paths into the list of files to process, and the one
+//! wording every command uses when a path cannot be read.
 
+use std::io;
 use std::path::{Path, PathBuf};
 
 pub struct Input {
@@ -10,35 +12,58 @@ pub struct Input {
     pub from_dir: bool,
 }
 
-/// Expands folders recursively, in a stable order. Returns the inputs and the
-/// number of arguments that could not be read.
-pub fn collect(args: &[PathBuf]) -> (Vec<Input>, usize) {
-    let mut inputs = Vec::new();
-    let mut failures = 0;
-    for arg in args {
-        if arg.is_dir() {
-            let mut files = Vec::new();
-            if let Err(e) = walk(arg, &mut files) {
-                eprintln!("{}: cannot read folder: {e}", arg.display());
-                failures += 1;
-            }
-            files.sort();
-            for path in files {
-                let relative = path.strip_prefix(arg).unwrap_or(&path).to_path_buf();
-                inputs.push(Input { path, relative, from_dir: true });
-            }
-        } else if arg.is_file() {
-            let relative = PathBuf::from(arg.file_name().unwrap_or(arg.as_os_str()));
-            inputs.push(Input { path: arg.clone(), relative, from_dir: false });
-        } else {
-            eprintln!("{}: no such file or folder", arg.display());
-            failures += 1;
-        }
-    }
-    (inputs, failures)
+/// An argument that named nothing readable, with the reason in plain words.
+pub struct Unreadable {
+    pub path: PathBuf,
+    pub error: String,
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Plain words for an I/O failure, the same in every command.
+pub fn describe(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or folder".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "is a folder".into(),
+        _ => {
+            // Drop Rust's "(os error N)" suffix: it means nothing to people.
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// Expands folders recursively, in a stable order. Returns the inputs and the
+/// arguments that could not be read.
+pub fn collect(args: &[PathBuf]) -> (Vec<Input>, Vec<Unreadable>) {
+    let mut inputs = Vec::new();
+    let mut unreadable = Vec::new();
+    for arg in args {
+        match std::fs::metadata(arg) {
+            Ok(meta) if meta.is_dir() => {
+                let mut files = Vec::new();
+                if let Err(e) = walk(arg, &mut files) {
+                    unreadable.push(Unreadable { path: arg.clone(), error: format!("cannot read folder: {}", describe(&e)) });
+                }
+                files.sort();
+                for path in files {
+                    let relative = path.strip_prefix(arg).unwrap_or(&path).to_path_buf();
+                    inputs.push(Input { path, relative, from_dir: true });
+                }
+            }
+            Ok(_) => {
+                let relative = PathBuf::from(arg.file_name().unwrap_or(arg.as_os_str()));
+                inputs.push(Input { path: arg.clone(), relative, from_dir: false });
+            }
+            Err(e) => unreadable.push(Unreadable { path: arg.clone(), error: describe(&e) }),
+        }
+    }
+    (inputs, unreadable)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let kind = entry.file_type()?;

@@ -33,7 +33,7 @@ struct Cli {
 enum Command {
     /// Show what images reveal: location, camera, dates, names, hidden previews and more.
     Inspect {
-        /// Image files to inspect.
+        /// Image files or folders (folders are searched recursively).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Print machine-readable JSON instead of text.
@@ -168,20 +168,39 @@ fn main() -> ExitCode {
     }
 }
 
-fn inspect(files: &[PathBuf], json: bool) -> bool {
-    let mut ok = true;
+fn inspect(args: &[PathBuf], json: bool) -> bool {
+    let (inputs, unreadable) = inputs::collect(args);
     let mut results = Vec::new();
-    for path in files {
-        let result = std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|data| traceless_core::inspect(&data).map_err(|e| e.to_string()));
-        if result.is_err() {
-            ok = false;
-        }
+    let mut failed = |path: &std::path::Path, error: String, results: &mut Vec<serde_json::Value>| {
+        eprintln!("{}", render::error_line(path, &error));
         if json {
-            results.push(render::inspect_json(path, &result));
-        } else {
-            print!("{}", render::inspect_text(path, &result));
+            results.push(render::inspect_json(path, &Err(error)));
+        }
+    };
+    let mut ok = unreadable.is_empty();
+    for u in unreadable {
+        failed(&u.path, u.error, &mut results);
+    }
+    for input in inputs {
+        let data = match write::read(&input.path) {
+            Ok((data, _)) => data,
+            Err(error) => {
+                ok = false;
+                failed(&input.path, error, &mut results);
+                continue;
+            }
+        };
+        // Inside folders, what is not an image is skipped, as clean does.
+        if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
+            continue;
+        }
+        match traceless_core::inspect(&data) {
+            Ok(report) if json => results.push(render::inspect_json(&input.path, &Ok(report))),
+            Ok(report) => print!("{}", render::inspect_text(&input.path, &report)),
+            Err(e) => {
+                ok = false;
+                failed(&input.path, e.to_string(), &mut results);
+            }
         }
     }
     if json {

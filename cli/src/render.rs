@@ -60,15 +60,13 @@ fn size(n: u64) -> String {
     }
 }
 
-pub fn inspect_text(path: &Path, result: &Result<InspectReport, String>) -> String {
+/// The one line every command prints (to stderr) for a file it could not process.
+pub fn error_line(path: &Path, error: &str) -> String {
+    format!("{}: error: {error}", path.display())
+}
+
+pub fn inspect_text(path: &Path, report: &InspectReport) -> String {
     let mut out = String::new();
-    let report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = writeln!(out, "{}: error: {e}\n", path.display());
-            return out;
-        }
-    };
     let frames = if report.frames > 1 { format!(", {} frames", report.frames) } else { String::new() };
     let _ = writeln!(
         out,
@@ -115,7 +113,8 @@ pub fn inspect_json(path: &Path, result: &Result<InspectReport, String>) -> Valu
     }
 }
 
-pub fn outcome_text(path: &Path, outcome: &Outcome) -> Option<String> {
+/// The line for a finished file (stdout), or None when there is nothing to say.
+pub fn done_text(path: &Path, outcome: &Outcome) -> Option<String> {
     Some(match outcome {
         Outcome::Done { output, done } => format!(
             "{} → {}: {} ({} → {})",
@@ -125,8 +124,7 @@ pub fn outcome_text(path: &Path, outcome: &Outcome) -> Option<String> {
             size(done.input_bytes),
             size(done.data.len() as u64)
         ),
-        Outcome::Skipped { .. } => return None,
-        Outcome::Failed { error } => format!("{}: error: {error}", path.display()),
+        Outcome::Skipped { .. } | Outcome::Failed { .. } => return None,
     })
 }
 

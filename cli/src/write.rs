@@ -83,12 +83,26 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Reads a file and its permissions with one open.
-pub fn read(path: &Path) -> std::io::Result<(Vec<u8>, fs::Permissions)> {
-    let mut file = fs::File::open(path)?;
-    let meta = file.metadata()?;
+/// Reads a file and its permissions with one open. Files over the engine's input
+/// limit are refused before reading, so a huge file never fills memory.
+pub fn read(path: &Path) -> Result<(Vec<u8>, fs::Permissions), String> {
+    let io = |e: std::io::Error| crate::inputs::describe(&e);
+    let mut file = fs::File::open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    let limit = traceless_core::limits::MAX_INPUT_BYTES as u64;
+    if meta.len() > limit {
+        return Err(format!(
+            "too large: {} MB (Traceless reads files up to {} MB)",
+            meta.len() >> 20,
+            limit >> 20
+        ));
+    }
     let mut data = Vec::with_capacity(meta.len() as usize);
-    file.read_to_end(&mut data)?;
+    // `take` keeps the limit even if the file grows while it is read.
+    file.take(limit + 1).read_to_end(&mut data).map_err(io)?;
+    if data.len() as u64 > limit {
+        return Err(format!("too large (Traceless reads files up to {} MB)", limit >> 20));
+    }
     Ok((data, meta.permissions()))
 }
 

@@ -72,7 +72,7 @@ fn clean_writes_copies_and_never_touches_originals() {
     // A second run refuses to replace what it wrote, unless asked.
     let again = traceless(&[os("clean"), os(&input.join("sub/gps.jpg")), os("-o"), os(&out_dir.join("sub"))]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stdout).contains("--overwrite"));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--overwrite"));
     let forced = traceless(&[
         os("clean"),
         os(&input.join("sub/gps.jpg")),
@@ -91,7 +91,7 @@ fn clean_refuses_to_overwrite_the_original_without_in_place() {
     let original = std::fs::read(&file).unwrap();
     let out = traceless(&[os("clean"), os(&file), os("-o"), os(dir.path()), os("--overwrite")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("--in-place"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--in-place"));
     assert_eq!(std::fs::read(&file).unwrap(), original);
 
     let out = traceless(&[os("clean"), os(&file)]);
@@ -112,7 +112,51 @@ fn clean_refuses_to_overwrite_the_original_without_in_place() {
 fn unsupported_files_named_explicitly_fail_with_their_type() {
     let out = traceless(&[os("inspect"), os(&corpus("mat2/tests/data/dirty.heic"))]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("HEIC"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("HEIC"));
+}
+
+/// A new user's mistakes: a text file named .jpg, an empty file, a missing path.
+/// Every command words each failure the same way, on stderr, exits 1, and with
+/// --json still prints its results (with the failure) on stdout.
+#[test]
+fn failures_are_worded_alike_by_every_command_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.jpg");
+    std::fs::write(&text, "a shopping list, not a photo").unwrap();
+    let empty = dir.path().join("empty.jpg");
+    std::fs::write(&empty, b"").unwrap();
+    let missing = dir.path().join("missing.jpg");
+    let out_dir = dir.path().join("out");
+    let cases = [(&text, "not a recognised image"), (&empty, "empty file"), (&missing, "no such file or folder")];
+    let commands: [&[&str]; 3] = [&["inspect"], &["clean", "-o"], &["convert", "-o"]];
+    for command in commands {
+        for (file, words) in cases {
+            for json in [false, true] {
+                let mut args: Vec<&std::ffi::OsStr> = vec![os(command[0])];
+                if command.len() > 1 {
+                    args.extend([os(command[1]), os(&out_dir)]);
+                }
+                if json {
+                    args.push(os("--json"));
+                }
+                args.push(os(file));
+                let out = traceless(&args);
+                let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+                let what = format!("{command:?} {} json={json}: stdout {stdout:?} stderr {stderr:?}", file.display());
+                assert_eq!(out.status.code(), Some(1), "{what}");
+                assert!(stderr.contains(&format!("{}: error: {words}", file.display())), "{what}");
+                assert!(!stderr.contains("os error"), "{what}");
+                if json {
+                    let results: serde_json::Value = serde_json::from_slice(&out.stdout).expect(&what);
+                    let entry = &results[0];
+                    assert!(entry["error"].as_str().is_some_and(|e| e.contains(words)), "{what}");
+                } else {
+                    assert!(!stdout.contains("error"), "{what}");
+                }
+            }
+        }
+    }
+    assert!(!out_dir.exists() || std::fs::read_dir(&out_dir).unwrap().next().is_none(), "nothing written");
 }
 
 #[test]

@@ -9,6 +9,8 @@ use std::fmt;
 pub enum ErrorKind {
     /// A recognised image type the engine does not handle (HEIC, AVIF, TIFF, ...).
     Unsupported,
+    /// The file has no bytes at all.
+    Empty,
     /// The bytes are not any image type the engine knows.
     Unrecognised,
     /// The file ends before the format says it should.
@@ -57,6 +59,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
+            ErrorKind::Empty => return write!(f, "empty file (0 bytes)"),
             ErrorKind::Unsupported => "unsupported image type",
             ErrorKind::Unrecognised => "not a recognised image",
             ErrorKind::Truncated => "truncated",

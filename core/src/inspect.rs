@@ -9,6 +9,9 @@ use crate::report::{summarise, BlockInfo, BlockKind, Category, Finding, GpsPosit
 
 /// Recognises a supported format or refuses with the detected type.
 pub(crate) fn supported_format(data: &[u8]) -> Result<Format> {
+    if data.is_empty() {
+        return Err(Error::new(ErrorKind::Empty, "the file has no bytes"));
+    }
     match detect(data) {
         Detected::Supported(format) => Ok(format),
         Detected::Unsupported(name) => Err(Error::new(

@@ -102,6 +102,35 @@ export async function launchChromium(web, { headless = true, withExtension = tru
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click]);
       await chooser.setFiles(paths);
     },
+    /**
+     * Drops files from disk on the element, as a user dragging them from a file manager
+     * does: a trusted drag (CDP Input.dispatchDragEvent), with optional text data.
+     */
+    async dropFiles(page, selector, paths, text) {
+      const box = await page.locator(selector).boundingBox();
+      const x = box.x + box.width / 2;
+      const y = box.y + box.height / 2;
+      const data = { items: text ? [{ mimeType: 'text/plain', data: text }] : [], files: paths, dragOperationsMask: 1 };
+      const cdp = await context.newCDPSession(page);
+      try {
+        for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, x, y, data });
+      } finally {
+        await cdp.detach();
+      }
+    },
+    /**
+     * Pastes an image as a user does: the page writes a PNG to the clipboard (as an image
+     * copied in another application would be), then Ctrl+V, a trusted paste.
+     */
+    async pasteImage(page) {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+      await page.evaluate(async () => {
+        const canvas = Object.assign(document.createElement('canvas'), { width: 8, height: 8 });
+        const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+        await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
+      });
+      await page.keyboard.press('Control+V');
+    },
     async waitForExtensionPage(path) {
       // A tab opened by the extension starts as about:blank: poll for its final address.
       const deadline = Date.now() + 15000;
@@ -249,6 +278,12 @@ export async function launchFirefox(web, { colourScheme } = {}) {
       const [chooser] = await Promise.all([page.waitForFileChooser(), element.click()]);
       await chooser.accept(paths);
     },
+    /**
+     * Firefox cannot be given a trusted file drop or an image paste headless: WebDriver BiDi
+     * has no file drag, and the headless clipboard carries no image (both tried).
+     */
+    dropFiles: undefined,
+    pasteImage: undefined,
     async waitForExtensionPage(path) {
       return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;
     },

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { BROWSERS, launchFirefox } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
+import { shot } from './shots.mjs';
 import { decode, leaks } from './judge.mjs';
 
 const AXE = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
@@ -24,8 +25,6 @@ async function accessibilityViolations(page) {
 }
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
-const screenshots = join(root, 'docs', 'screenshots');
-mkdirSync(screenshots, { recursive: true });
 
 const image = (name) => join(corpus, IMAGES[name]);
 /** Real photos of 5 to 12 megapixels: slow enough to cancel mid-batch. */
@@ -350,7 +349,7 @@ for (const name of only) {
       await until(page, idle, undefined, 60000);
       await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
       assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), scheme === 'dark');
-      await page.screenshot({ path: join(screenshots, `converter-${name}-${scheme}.png`), fullPage: true });
+      await page.screenshot({ path: shot(`converter-${name}-${scheme}`), fullPage: true });
       assert.deepEqual(await accessibilityViolations(page), [], `converter page, ${scheme}`);
       await page.close();
 
@@ -360,7 +359,7 @@ for (const name of only) {
       await popup.click('#convert');
       await until(popup, idle, undefined, 60000);
       await until(popup, () => document.getElementById('site-status').textContent.startsWith('Here,'));
-      await popup.screenshot({ path: join(screenshots, `popup-${name}-${scheme}.png`), clip: { x: 0, y: 0, width: 440, height: 600 } });
+      await popup.screenshot({ path: shot(`popup-${name}-${scheme}`), clip: { x: 0, y: 0, width: 440, height: 600 } });
       await popup.evaluate(() => document.getElementById('choices').setAttribute('open', ''));
       assert.deepEqual(await accessibilityViolations(popup), [], `popup, ${scheme}`);
       await popup.close();

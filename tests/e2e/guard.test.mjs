@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
+import { shot } from './shots.mjs';
 import { decode, leaks } from './judge.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
@@ -68,7 +69,7 @@ for (const name of only) {
       assert.equal(seen[0], 'input:3');
       assert.match(seen[1], /^change:DSCN0010\.jpg\|image\/jpeg\|\d+,iptc\.png\|image\/png\|\d+,notes\.txt\|text\/plain\|\d+$/);
       assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 1, 'the user is told');
-      await page.screenshot({ path: join(root, 'docs', 'screenshots', `upload-notice-${name}.png`) });
+      await page.screenshot({ path: shot(`upload-notice-${name}`) });
       assert.equal(await browser.badgeText(`${web.originA}/upload/fetch.html`), '2', 'the toolbar badge counts cleaned files');
     });
 
@@ -139,8 +140,8 @@ for (const name of only) {
       assert.deepEqual(judge(upload.files[0]).leaks, []);
     });
 
-    /** Drops or pastes real files the way upload libraries' own tests do: events built in the page. */
-    async function dropOrPaste(page, how, target) {
+    /** A drop or paste made by the page's own script, with a file the page fetched itself. */
+    async function pageMadeDropOrPaste(page, how, target) {
       await page.evaluate(async ({ how, target }) => {
         const blob = await (await fetch('/img/photo.jpg')).blob();
         const data = new DataTransfer();
@@ -151,7 +152,7 @@ for (const name of only) {
         if (how === 'drop') {
           event = new DragEvent('drop', { ...init, dataTransfer: data });
         } else {
-          // A real paste carries its data; Firefox's ClipboardEvent constructor would empty ours.
+          // Firefox's ClipboardEvent constructor would empty ours.
           event = new ClipboardEvent('paste', init);
           Object.defineProperty(event, 'clipboardData', { value: data });
         }
@@ -159,24 +160,48 @@ for (const name of only) {
       }, { how, target });
     }
 
+    const trustedDrops = () => 'Firefox cannot be given a trusted file drop or image paste headless (see browsers.mjs)';
+
     for (const zone of ['files-zone', 'items-zone']) {
-      test(`drag and drop onto a zone that reads dataTransfer.${zone.split('-')[0]}`, async () => {
+      test(`drag and drop onto a zone that reads dataTransfer.${zone.split('-')[0]}`, { skip: name === 'firefox' && trustedDrops() }, async () => {
         const page = await browser.open(`${web.originA}/upload/drop.html`);
-        const [upload] = await uploadsAfter(() => dropOrPaste(page, 'drop', zone), 1);
+        const [upload] = await uploadsAfter(() => browser.dropFiles(page, `#${zone}`, [PHOTO], 'dropped with text'), 1);
         assert.ok(upload.url.endsWith(`from=${zone}`));
         assert.deepEqual(upload.files.map((f) => [f.name, f.type]), [['DSCN0010.jpg', 'image/jpeg']]);
+        assert.ok(leaks(PHOTO).length > 10, 'the original carries metadata (the test can fail)');
         assert.deepEqual(judge(upload.files[0]).leaks, []);
         assert.deepEqual(await page.evaluate(() => window.seen), ['text:dropped with text', `${zone}:DSCN0010.jpg`]);
       });
     }
 
-    test('pasting an image', async () => {
-      const page = await browser.open(`${web.originA}/upload/drop.html`);
-      const [upload] = await uploadsAfter(() => dropOrPaste(page, 'paste'), 1);
-      assert.ok(upload.url.endsWith('from=paste'));
+    test('files dropped straight onto a file input', { skip: name === 'firefox' && trustedDrops() }, async () => {
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#file', [PHOTO, TEXT]), 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg', 'notes.txt']);
       assert.deepEqual(judge(upload.files[0]).leaks, []);
-      assert.deepEqual(await page.evaluate(() => window.seen), ['paste:DSCN0010.jpg']);
+      assert.deepEqual(upload.files[1].bytes, readFileSync(TEXT), 'a non-image passes untouched');
     });
+
+    test('pasting an image', { skip: name === 'firefox' && trustedDrops() }, async () => {
+      const page = await browser.open(`${web.originA}/upload/drop.html`);
+      const [upload] = await uploadsAfter(() => browser.pasteImage(page), 1);
+      assert.ok(upload.url.endsWith('from=paste'));
+      assert.deepEqual(upload.files.map((f) => [f.name, f.type]), [['image.png', 'image/png']]);
+      assert.ok(decode(judge(upload.files[0]).path).width === 8);
+      assert.deepEqual(await page.evaluate(() => window.seen), ['paste:image.png']);
+    });
+
+    // A page-made event carries only what the page already has: the guard must not act on
+    // it (a page could otherwise have files of its choosing cleaned, or notices shown).
+    for (const how of ['drop', 'paste']) {
+      test(`a ${how} made by the page's own script is left alone`, async () => {
+        const page = await browser.open(`${web.originA}/upload/drop.html`);
+        const [upload] = await uploadsAfter(() => pageMadeDropOrPaste(page, how, how === 'drop' ? 'files-zone' : undefined), 1);
+        assert.deepEqual(upload.files[0].bytes, readFileSync(PHOTO), 'the page got its own bytes back');
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 0, 'no notice');
+      });
+    }
 
     /** Waits until the page's own `window.events` include `what`. */
     async function pageEvent(page, what) {
@@ -198,9 +223,9 @@ for (const name of only) {
       await pageEvent(page, 'thumbnail');
     });
 
-    test('Dropzone: dropped files', async () => {
+    test('Dropzone: dropped files', { skip: name === 'firefox' && trustedDrops() }, async () => {
       const page = await browser.open(`${web.originA}/upload/dropzone.html`);
-      const [upload] = await uploadsAfter(() => dropOrPaste(page, 'drop', 'dz'), 1);
+      const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#dz', [PHOTO]), 1);
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       await pageEvent(page, 'success:DSCN0010.jpg');
     });
@@ -241,7 +266,7 @@ for (const name of only) {
       while (Date.now() < deadline && (await options.evaluate(() => document.getElementById('status').textContent)) !== 'Saved.') {
         await new Promise((r) => setTimeout(r, 50));
       }
-      await options.screenshot({ path: join(root, 'docs', 'screenshots', `options-guard-${name}.png`), fullPage: true });
+      await options.screenshot({ path: shot(`options-guard-${name}`), fullPage: true });
       try {
         const pageA = await browser.open(`${web.originA}/upload/fetch.html`);
         const [off] = await uploadsAfter(() => browser.chooseFiles(pageA, '#file', [PHOTO]), 1);
@@ -330,28 +355,16 @@ for (const name of only) {
       assert.deepEqual(second.files[1].bytes, readFileSync(HEIC), 'the original, as the user chose');
     });
 
-    // Headless Chromium cannot answer a File System Access picker, so the browser's picker is
-    // replaced, before the extension's page-world script runs, by one that hands out a real
-    // FileSystemFileHandle (origin-private storage) holding the photo. Everything after the
-    // picker is real: the handle, getFile(), the guard's cleaning, the upload.
+    // The guard answers showOpenFilePicker() through its own chooser: the page gets handles
+    // whose getFile() is the cleaned copy (the picker dialog is the browser's file chooser).
     test('showOpenFilePicker(): files read through the picked handles are cleaned', { skip: name !== 'chromium' && 'Chromium only: Firefox has no File System Access API' }, async () => {
-      const page = await browser.context.newPage();
-      await page.addInitScript(() => {
-        window.showOpenFilePicker = async () => {
-          const root = await navigator.storage.getDirectory();
-          const handle = await root.getFileHandle('DSCN0010.jpg', { create: true });
-          const writable = await handle.createWritable();
-          await writable.write(await (await fetch('/img/photo.jpg')).blob());
-          await writable.close();
-          return [handle];
-        };
-      });
-      await page.goto(`${web.originA}/upload/fs-access.html`);
-      const [upload] = await uploadsAfter(() => page.click('#open'), 1);
+      const page = await browser.open(`${web.originA}/upload/fs-access.html`);
+      const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '#open', [PHOTO]), 1);
       assert.ok(upload.url.endsWith('from=fs-access'));
       assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       await pageEvent(page, 'got:DSCN0010.jpg|image/jpeg');
+      assert.equal(await page.evaluate(() => typeof window.showDirectoryPicker), 'undefined', 'directory handles are withdrawn');
     });
 
     test('no request left the test web', () => {

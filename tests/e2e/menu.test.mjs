@@ -6,11 +6,10 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
+import { shot } from './shots.mjs';
 import { decode, exif, leaks, newestFile } from './judge.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
-const screenshots = join(root, 'docs', 'screenshots');
-mkdirSync(screenshots, { recursive: true });
 
 for (const name of only) {
   describe(`context menu in ${name}`, { concurrency: false }, () => {
@@ -157,7 +156,7 @@ for (const name of only) {
       assert.match(text, /43\.46\d+, 11\.88\d+/, 'coordinates in decimal degrees');
       assert.match(text, /NIKON/, 'the camera');
       assert.match(text, /Dates and times/);
-      await report.screenshot({ path: join(screenshots, `report-${name}.png`), fullPage: true });
+      await report.screenshot({ path: shot(`report-${name}`), fullPage: true });
       await report.click('#save-clean');
       await report.waitForFunction(() => /^Saved /.test(document.getElementById('saved').textContent));
       const savedName = await report.evaluate(() => document.getElementById('saved').textContent.match(/^Saved (.+?) \(/)[1]);
@@ -175,7 +174,7 @@ for (const name of only) {
       });
       await options.click('button[type=submit]');
       await options.waitForFunction(() => document.getElementById('status').textContent === 'Saved.');
-      await options.screenshot({ path: join(screenshots, `options-${name}.png`), fullPage: true });
+      await options.screenshot({ path: shot(`options-${name}`), fullPage: true });
       try {
         const outcome = await click('compress:settings', 'plain');
         const file = await saved(outcome, 'photo-compressed.webp');

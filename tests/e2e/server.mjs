@@ -64,6 +64,12 @@ function resolve(pathname) {
     const file = normalize(join(root, 'bench', 'out', 'photos', pathname.slice(7)));
     return file.startsWith(join(root, 'bench', 'out', 'photos')) && existsSync(file) ? file : undefined;
   }
+  if (pathname.startsWith('/hostile/')) {
+    // The attack pages (tests/e2e/hostile.test.mjs).
+    const dir = join(root, 'tests', 'e2e', 'hostile');
+    const file = normalize(join(dir, pathname.slice(9)));
+    return file.startsWith(dir) && existsSync(file) ? file : undefined;
+  }
   if (pathname.startsWith('/node_modules/')) {
     const file = normalize(join(root, pathname));
     return file.startsWith(join(root, 'node_modules')) ? file : undefined;
@@ -84,9 +90,12 @@ export class TestWeb {
   servers = [];
 
   async start() {
-    this.a = await this.listen((req, res) => this.serve(req, res, 'a'));
-    this.b = await this.listen((req, res) => this.serve(req, res, 'b'));
-    this.proxy = await this.listen((req, res) => this.proxied(req, res));
+    // Random ports, unless `make screenshots` fixes them so no port number that
+    // changes between runs shows in the committed images.
+    const base = Number(process.env.TRACELESS_TEST_PORT_BASE) || 0;
+    this.a = await this.listen((req, res) => this.serve(req, res, 'a'), base && base);
+    this.b = await this.listen((req, res) => this.serve(req, res, 'b'), base && base + 1);
+    this.proxy = await this.listen((req, res) => this.proxied(req, res), base && base + 2);
     this.proxy.on('connect', (req, socket) => {
       // HTTPS would leave the machine: record and refuse.
       this.requests.push({ url: `https://${req.url}/`, method: 'CONNECT', via: 'proxy', at: Date.now(), ...initiator(req) });
@@ -99,10 +108,10 @@ export class TestWeb {
   get originB() { return `http://127.0.0.1:${this.b.address().port}`; }
   get proxyPort() { return this.proxy.address().port; }
 
-  listen(handler) {
+  listen(handler, port = 0) {
     const server = createServer(handler);
     this.servers.push(server);
-    return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+    return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
   }
 
   serve(req, res, which) {

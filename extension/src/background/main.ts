@@ -3,7 +3,6 @@
 // backgrounds require.
 import { LocalEngine } from '../engine/local';
 import { isEngineRequest, serve } from '../engine/service';
-import { engineToken } from '../shared/engine-token';
 import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
@@ -28,15 +27,12 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
 
-// Content scripts ask for the engine frame's token (Chromium) or for engine work
-// (Firefox, whose messaging carries bytes as they are), and the converter asks Firefox's
-// background to save files; nothing else is accepted.
+// Our content scripts ask for engine work (messages carry bytes as structured clones)
+// and count cleaned files; the converter asks Firefox's background to save files.
+// Nothing else is accepted, and nothing from outside the extension: pages cannot
+// send runtime messages to it (no externally_connectable).
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== ext.runtime.id) return false;
-  if ((message as { type?: unknown })?.type === 'traceless:engine-token') {
-    engineToken().then(sendResponse, () => sendResponse(undefined));
-    return true;
-  }
   if (isCleanedCount(message) && sender.tab?.id !== undefined) {
     void countCleaned(sender.tab.id, message.count);
     return false;
@@ -45,7 +41,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     save(message).then(sendResponse);
     return true;
   }
-  if (isFirefox() && isEngineRequest(message)) {
+  if (isEngineRequest(message)) {
     serve(engine, message).then(sendResponse);
     return true;
   }

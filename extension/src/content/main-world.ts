@@ -1,154 +1,146 @@
-// Runs in the page's own world, before the page's scripts, for what the
-// isolated content script cannot do:
+// Runs in the page's own world, before the page's scripts, for the two things
+// the isolated content script cannot see from there. It never touches a user's
+// original file: the page can replace any built-in it calls later, so only
+// cleaned files may pass through here.
 //
-// 1. A file input never attached to a document (`createElement('input').click()`)
-//    sends its input and change events nowhere the guard listens; when the page
-//    opens its chooser, the input is put in a hidden holder in the document first.
-// 2. Dropped and pasted files reach pages in DragEvent/ClipboardEvent objects
-//    whose DataTransfer must be built in this world. Drops and pastes that carry
-//    images are stopped here before any page listener, their files cleaned by the
-//    isolated content script (over a private MessageChannel, see guard/bridge.ts),
-//    and the same event is dispatched again at the same target with the cleaned
-//    files and the same text data.
+// 1. A file input that is not in the document (`createElement('input').click()`)
+//    sends its click event nowhere the guard listens. When such an input is
+//    about to open its chooser, it is put in the document for that one click, so
+//    the guard (guard/picker.ts) sees the click and opens its private chooser
+//    instead, then taken out again.
+// 2. File System Access: showOpenFilePicker() would hand the page handles to the
+//    originals. It is answered through a file input the guard cleans, with
+//    handles whose getFile() returns the cleaned copies. showDirectoryPicker()
+//    is withdrawn (pages fall back to <input webkitdirectory>, which the guard
+//    covers): fail closed.
 //
-// Nothing here talks to the extension, and everything it uses is captured
-// before page scripts run.
-import type { BridgeReply, BridgeRequest } from './guard/bridge-protocol';
-import { looksLikeImage } from './guard/image-files';
-
+// Every built-in used after page scripts start is captured now, uncurried, so a
+// page that replaces Function.prototype.call, a getter or a prototype method
+// cannot make this script skip its step.
 (() => {
-  const proto = HTMLInputElement.prototype;
-  const click = proto.click;
-  const showPicker = proto.showPicker;
-  const NativeDataTransfer = DataTransfer;
-  const NativeDragEvent = DragEvent;
-  const NativeClipboardEvent = ClipboardEvent;
+  const { bind, call } = Function.prototype;
+  /** `f(self, ...args)` for a method `self.f(...args)`, immune to later changes of call/bind. */
+  const uncurry = bind.bind(call) as <A extends unknown[], R>(fn: (...args: A) => R) => (self: unknown, ...args: A) => R;
+  const getter = (proto: object, name: string) =>
+    uncurry(Object.getOwnPropertyDescriptor(proto, name)!.get! as () => unknown);
   const defineProperty = Object.defineProperty;
-  let holder: HTMLElement | undefined;
+  const create = Object.create;
 
-  function adopt(input: HTMLInputElement): void {
-    if (input.type !== 'file' || input.isConnected) return;
-    if (!holder || !holder.isConnected) {
-      holder = document.createElement('traceless-inputs');
-      holder.hidden = true;
-      (document.body ?? document.documentElement).append(holder);
+  const elementProto = HTMLElement.prototype;
+  const inputProto = HTMLInputElement.prototype;
+  const nativeClick = elementProto.click;
+  const nativeShowPicker = inputProto.showPicker as (() => void) | undefined;
+  const nativeDispatch = EventTarget.prototype.dispatchEvent;
+  const click = uncurry(nativeClick);
+  const dispatch = uncurry(nativeDispatch);
+  const inputType = getter(inputProto, 'type') as (el: unknown) => string;
+  const labelControl = getter(HTMLLabelElement.prototype, 'control') as (el: unknown) => HTMLElement | null;
+  const isConnected = getter(Node.prototype, 'isConnected') as (node: unknown) => boolean;
+  const eventType = getter(Event.prototype, 'type') as (event: unknown) => string;
+  const append = uncurry(Element.prototype.append);
+  const remove = uncurry(Element.prototype.remove);
+  const createElement = uncurry(Document.prototype.createElement);
+  const documentElement = getter(Document.prototype, 'documentElement') as (d: unknown) => Element | null;
+  const setHidden = uncurry(Object.getOwnPropertyDescriptor(elementProto, 'hidden')!.set!);
+  const doc = document;
+
+  /** A file input, told by the engine's own brand check (a page cannot fake `type` or `instanceof`). */
+  function fileInput(el: unknown): HTMLInputElement | undefined {
+    try {
+      return inputType(el) === 'file' ? (el as HTMLInputElement) : undefined;
+    } catch {
+      return undefined; // not an <input>
     }
-    holder.append(input);
   }
 
-  proto.click = function (this: HTMLInputElement) {
-    adopt(this);
-    return click.call(this);
-  };
-  if (showPicker) {
-    proto.showPicker = function (this: HTMLInputElement) {
-      adopt(this);
-      return showPicker.call(this);
-    };
+  /** The detached file input that activating `el` would open a chooser for. */
+  function detachedChooser(el: unknown): HTMLInputElement | undefined {
+    let input = fileInput(el);
+    if (!input) {
+      try {
+        input = fileInput(labelControl(el));
+      } catch {
+        return undefined; // not a <label>
+      }
+    }
+    return input && !isConnected(input) ? input : undefined;
   }
 
-  // The bridge to the isolated world: the first port posted by it, before any page script.
-  let port: MessagePort | undefined;
-  let nextId = 1;
-  const waiting = new Map<number, (files: File[]) => void>();
-  window.addEventListener(
-    'message',
-    (event) => {
-      if (port || event.source !== window || (event.data as { type?: string })?.type !== 'traceless:bridge') return;
-      if (!event.ports[0]) return;
-      event.stopImmediatePropagation();
-      port = event.ports[0];
-      port.onmessage = (reply: MessageEvent<BridgeReply>) => {
-        waiting.get(reply.data.id)?.(reply.data.files);
-        waiting.delete(reply.data.id);
-      };
+  /** Runs `activate` with `input` in the document, then takes it out again. */
+  function inDocument<T>(input: HTMLInputElement | undefined, activate: () => T): T {
+    if (!input) return activate();
+    const holder = createElement(doc, 'traceless-inputs');
+    setHidden(holder, true);
+    append(holder, input);
+    append(documentElement(doc), holder);
+    try {
+      return activate();
+    } finally {
+      remove(input);
+      remove(holder);
+    }
+  }
+
+  defineProperty(elementProto, 'click', {
+    value: function click_(this: HTMLElement) {
+      return inDocument(detachedChooser(this), () => click(this));
     },
-    { capture: true },
-  );
-
-  function cleaned(files: File[]): Promise<File[]> {
-    const id = nextId++;
-    return new Promise((resolve) => {
-      waiting.set(id, resolve);
-      port!.postMessage({ id, files } satisfies BridgeRequest);
+    writable: true, configurable: true,
+  });
+  if (nativeShowPicker) {
+    // showPicker() fires no click: it becomes one, which the guard turns into its own chooser.
+    defineProperty(inputProto, 'showPicker', {
+      value: function showPicker(this: HTMLInputElement) {
+        if (!fileInput(this)) return nativeShowPicker.call(this);
+        return inDocument(detachedChooser(this), () => click(this));
+      },
+      writable: true, configurable: true,
     });
   }
+  defineProperty(EventTarget.prototype, 'dispatchEvent', {
+    value: function dispatchEvent(this: EventTarget, event: Event) {
+      const input = eventType(event) === 'click' ? detachedChooser(this) : undefined;
+      return inDocument(input, () => dispatch(this, event));
+    },
+    writable: true, configurable: true,
+  });
 
-  const replayed = new WeakSet<Event>();
-
-  /** The files and the text data of a transfer, read while the event is live. */
-  function snapshot(transfer: DataTransfer): { files: File[]; strings: [string, string][] } {
-    const files = Array.from(transfer.files);
-    const strings = Array.from(transfer.types)
-      .filter((type) => type !== 'Files')
-      .map((type): [string, string] => [type, transfer.getData(type)]);
-    return { files, strings };
-  }
-
-  function rebuilt(files: File[], strings: [string, string][]): DataTransfer {
-    const transfer = new NativeDataTransfer();
-    for (const [type, value] of strings) transfer.setData(type, value);
-    for (const file of files) transfer.items.add(file);
-    return transfer;
-  }
-
-  function guard(type: 'drop' | 'paste'): void {
-    window.addEventListener(
-      type,
-      (event) => {
-        if (!port || replayed.has(event)) return;
-        const transfer = type === 'drop' ? (event as DragEvent).dataTransfer : (event as ClipboardEvent).clipboardData;
-        if (!transfer) return;
-        const { files, strings } = snapshot(transfer);
-        if (!files.some(looksLikeImage)) return;
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        const target = event.composedPath()[0] ?? event.target;
-        const init = { bubbles: true, cancelable: true, composed: true };
-        void cleaned(files).then((clean) => {
-          const data = rebuilt(clean, strings);
-          let again: Event;
-          if (type === 'drop') {
-            const e = event as DragEvent;
-            again = new NativeDragEvent('drop', {
-              ...init, dataTransfer: data, clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY,
-              ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey,
-            });
-          } else {
-            again = new NativeClipboardEvent('paste', init);
-            // Firefox empties a DataTransfer handed to the ClipboardEvent constructor: give the event ours.
-            defineProperty(again, 'clipboardData', { value: data, enumerable: true });
-          }
-          replayed.add(again);
-          target?.dispatchEvent(again);
-        });
-      },
-      { capture: true },
-    );
-  }
-  guard('drop');
-  guard('paste');
-
-  // 3. File System Access (Chromium): files read through the handles that
-  //    showOpenFilePicker() returns are cleaned like picked files. Only those
-  //    handles: a page's own files (origin-private storage) are left alone.
-  const scope = window as { showOpenFilePicker?: (options?: unknown) => Promise<FileSystemFileHandle[]> };
-  const pick = scope.showOpenFilePicker;
-  const Handle = (window as { FileSystemFileHandle?: typeof FileSystemFileHandle }).FileSystemFileHandle;
-  if (pick && Handle) {
-    const picked = new WeakSet<FileSystemFileHandle>();
-    const getFile = Handle.prototype.getFile;
-    scope.showOpenFilePicker = async function (this: unknown, options?: unknown) {
-      const handles = await pick.call(this, options);
-      for (const handle of handles) picked.add(handle);
-      return handles;
+  // 2. File System Access (Chromium).
+  const scope = window as unknown as Record<string, unknown>;
+  const Handle = scope.FileSystemFileHandle as { prototype: object } | undefined;
+  if (typeof scope.showOpenFilePicker === 'function' && Handle) {
+    type Options = { multiple?: boolean; types?: { accept?: Record<string, string | string[]> }[]; excludeAcceptAllOption?: boolean };
+    const accepts = (options?: Options): string => {
+      if (!options?.excludeAcceptAllOption || !options.types) return '';
+      return options.types.flatMap((t) => Object.entries(t.accept ?? {}).flatMap(([mime, ext]) => [mime, ...[ext].flat()])).join(',');
     };
-    Handle.prototype.getFile = async function (this: FileSystemFileHandle) {
-      const file = await getFile.call(this);
-      if (!picked.has(this) || !port || !looksLikeImage(file)) return file;
-      const [clean] = await cleaned([file]);
-      if (!clean) throw new DOMException(`Traceless held back ${file.name}: it could not be cleaned.`, 'NotReadableError');
-      return clean;
+    // Handles to cleaned copies: the page's own prototype, so instanceof and kind/name work.
+    const handleFor = (file: File): FileSystemFileHandle => {
+      const handle = create(Handle.prototype) as FileSystemFileHandle;
+      defineProperty(handle, 'kind', { value: 'file', enumerable: true });
+      defineProperty(handle, 'name', { value: file.name, enumerable: true });
+      defineProperty(handle, 'getFile', { value: () => Promise.resolve(file) });
+      return handle;
     };
+    scope.showOpenFilePicker = function showOpenFilePicker(options?: Options): Promise<FileSystemFileHandle[]> {
+      return new Promise((resolve, reject) => {
+        const input = createElement(doc, 'input') as HTMLInputElement;
+        input.type = 'file';
+        input.multiple = !!options?.multiple;
+        input.accept = accepts(options);
+        // The guard's change event comes after cleaning, with the cleaned files only.
+        input.addEventListener('change', () => {
+          const files = Array.from(input.files ?? []);
+          if (files.length) resolve(files.map(handleFor));
+          else reject(new DOMException('Traceless held back the chosen files.', 'AbortError'));
+        }, { once: true });
+        input.addEventListener('cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')), { once: true });
+        inDocument(input, () => click(input));
+      });
+    };
+  }
+  // Directory handles would reach the originals: withdrawn, so pages use <input webkitdirectory>.
+  for (const target of [window, (window as { Window?: { prototype: object } }).Window?.prototype]) {
+    if (target && 'showDirectoryPicker' in target) delete (target as { showDirectoryPicker?: unknown }).showDirectoryPicker;
   }
 })();

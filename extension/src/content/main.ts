@@ -8,7 +8,8 @@ import { showNotice } from './notice';
 import { describe } from './guard/report';
 import { formBusy, guardInputs } from './guard/inputs';
 import { holdSubmits } from './guard/forms';
-import { openBridge } from './guard/bridge';
+import { guardDrops } from './guard/drops';
+import { guardChoosers } from './guard/picker';
 import type { FileOutcome } from './guard/clean-files';
 import { currentSettings } from '../shared/settings';
 
@@ -72,10 +73,12 @@ const guard = {
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;
     if (count) void ext.runtime.sendMessage({ type: 'traceless:cleaned', count }).catch(() => undefined);
   },
+  warn: (text: string) => showNotice(text, 'error'),
 };
+guardChoosers(guard);
 guardInputs(guard);
 holdSubmits(formBusy);
-openBridge(guard);
+guardDrops(guard);
 
 // The transport benchmark and tests reach the content-script engine here. This
 // global lives in the content script's isolated world: page scripts cannot see it.

@@ -27,9 +27,6 @@ export type Response =
   | { id: number; ok: true; value: unknown; ms: number }
   | { id: number; ok: false; message: string; kind: ErrorKind };
 
-/** Hands the worker a port to serve (a content script's channel, see frame.ts). */
-export type PortGift = { type: 'traceless:port'; port: MessagePort };
-
 /** Anything that carries requests and responses: a Worker or a MessagePort. */
 export interface Endpoint {
   postMessage(message: unknown, transfer: Transferable[]): void;

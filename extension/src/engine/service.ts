@@ -1,11 +1,12 @@
 // The background's side of MessagingEngine: runs engine requests from our own
-// content scripts (Firefox only; see messaging-engine.ts).
+// content scripts (see messaging-engine.ts).
 import { perform, type EngineCall } from './protocol';
 import { EngineError, type Engine, type ErrorKind } from './types';
 
 export type EngineRequest = EngineCall & { type: 'traceless:engine' };
 
-export type EngineReply = { ok: true; value: unknown } | { ok: false; message: string; kind: ErrorKind };
+/** `ms`: the engine's own time, so callers (the transport benchmark) can tell transport from work. */
+export type EngineReply = { ok: true; value: unknown; ms: number } | { ok: false; message: string; kind: ErrorKind };
 
 export function isEngineRequest(value: unknown): value is EngineRequest {
   const v = value as Partial<EngineRequest> | null;
@@ -16,8 +17,9 @@ export function isEngineRequest(value: unknown): value is EngineRequest {
 }
 
 export async function serve(engine: Engine, request: EngineRequest): Promise<EngineReply> {
+  const started = performance.now();
   try {
-    return { ok: true, value: await perform(engine, request) };
+    return { ok: true, value: await perform(engine, request), ms: performance.now() - started };
   } catch (e) {
     const kind = e instanceof EngineError ? e.kind : 'internal';
     return { ok: false, message: e instanceof Error ? e.message : String(e), kind };

@@ -97,7 +97,7 @@ export interface Output<R> {
 
 /** The engine's error kinds (core/src/error.rs), plus `internal` for a crash. */
 export type ErrorKind =
-  | 'unrecognised' | 'unsupported' | 'corrupt' | 'truncated' | 'limit_exceeded' | 'invalid_request' | 'internal';
+  | 'empty' | 'unrecognised' | 'unsupported' | 'corrupt' | 'truncated' | 'limit_exceeded' | 'invalid_request' | 'internal';
 
 export class EngineError extends Error {
   constructor(message: string, readonly kind: ErrorKind) {

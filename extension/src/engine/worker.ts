@@ -1,8 +1,7 @@
-// Engine worker: keeps the engine's work off the thread of the page that asked.
-// It serves its creator, and any port handed to it (a content script's channel,
-// see frame.ts), with the same protocol.
+// Engine worker: keeps the engine's work off the thread of the extension page
+// that asked (the converter, the report page).
 import { LocalEngine, preload } from './local';
-import { perform, transferables, type Endpoint, type PortGift, type Request, type Response } from './protocol';
+import { perform, transferables, type Endpoint, type Request, type Response } from './protocol';
 import { EngineError } from './types';
 
 const engine = new LocalEngine();
@@ -23,13 +22,7 @@ async function answer(endpoint: Endpoint, request: Request): Promise<void> {
   endpoint.postMessage(response, response.ok ? transferables(response.value) : []);
 }
 
-function serve(endpoint: Endpoint): void {
-  // One request at a time per endpoint would serialise callers anyway: the engine is single-threaded.
-  endpoint.onmessage = (event: MessageEvent<Request | PortGift>) => {
-    const data = event.data;
-    if ('type' in data && data.type === 'traceless:port') serve(data.port as unknown as Endpoint);
-    else if ('op' in data) void answer(endpoint, data);
-  };
-}
-
-serve(globalThis as unknown as Endpoint);
+const self_ = globalThis as unknown as Endpoint;
+self_.onmessage = (event: MessageEvent<Request>) => {
+  if (event.data && 'op' in event.data) void answer(self_, event.data);
+};

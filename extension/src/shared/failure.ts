@@ -10,6 +10,8 @@ export function describeFailure(e: unknown): string {
   if (e instanceof AcquireError) return e.message;
   if (e instanceof EngineError) {
     switch (e.kind) {
+      case 'empty':
+        return 'The file is empty (0 bytes).';
       case 'unrecognised':
         return 'This is not an image Traceless can read (JPEG, PNG, WebP or GIF).';
       case 'unsupported':

@@ -4,9 +4,7 @@
 import { MIME, type Engine, type Format } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
-import { looksLikeImage } from './image-files';
-
-export { looksLikeImage };
+import { isImage } from './image-files';
 
 export type FileOutcome =
   | { kind: 'cleaned'; file: File; summary: string; removed: number }
@@ -14,6 +12,28 @@ export type FileOutcome =
   | { kind: 'blocked'; original: File; reason: string }
   /** Could not be cleaned, and the user chose to let such images through. */
   | { kind: 'uncleaned'; file: File; reason: string };
+
+/** The engine's input limit (core/src/limits.rs MAX_INPUT_BYTES): larger files are not even read. */
+const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
+/**
+ * Files cleaned at once. Each holds its bytes and the engine's copy in memory, so a
+ * selection of a thousand photos is taken a few at a time, not all at once.
+ */
+const AT_ONCE = 2;
+
+/** `work` over `items`, at most `limit` at a time, results in order. */
+async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
 
 const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
 
@@ -25,7 +45,11 @@ function renamed(name: string, from: string, format: Format): string {
 }
 
 export async function cleanFile(engine: Engine, file: File, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
-  if (!looksLikeImage(file)) return { kind: 'untouched', file };
+  if (!(await isImage(file).catch(() => true))) return { kind: 'untouched', file };
+  if (file.size > MAX_IMAGE_BYTES) {
+    const reason = `The image is too large to process (${Math.round(file.size / 2 ** 20)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB).`;
+    return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
+  }
   try {
     // Firefox hands content scripts a page-side buffer: copy it into our own array.
     const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
@@ -53,18 +77,19 @@ export interface CleanHooks {
 
 /** Every file of one selection, drop or paste; images are held back when there is no engine at all. */
 export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<FileOutcome[]> {
-  if (!originals.some(looksLikeImage)) return originals.map((file) => ({ kind: 'untouched', file }));
+  const images = await Promise.all(originals.map((file) => isImage(file).catch(() => true)));
+  if (!images.some(Boolean)) return originals.map((file) => ({ kind: 'untouched', file }));
   try {
     const settings = await hooks.settings();
     const mode = guardModeFor(settings, location.origin);
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
-    return await Promise.all(originals.map((file) => cleanFile(engine, file, settings, mode)));
+    return await bounded(originals, AT_ONCE, (file) => cleanFile(engine, file, settings, mode));
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
-    return originals.map((file) =>
-      looksLikeImage(file) ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
+    return originals.map((file, i) =>
+      images[i] ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
     );
   }
 }

@@ -1,9 +1,34 @@
-// Which files the guard looks at. Shared with the main-world script, so it
-// depends on nothing.
+// Which files the guard cleans: images by type, name or content. A photo's
+// metadata does not go away because it was renamed photo.dat, so a file that
+// claims to be something else is still sniffed.
 
 /** Types and names worth a look: the engine decides by content, this only spares other files. */
 const IMAGE_NAME = /\.(jpe?g|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp|jxl)$/i;
 
 export function looksLikeImage(file: File): boolean {
   return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
+}
+
+const ISOBMFF_IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
+
+/** Whether the first bytes are those of an image format (any the engine knows, or refuses by name). */
+export function hasImageMagic(head: Uint8Array): boolean {
+  const at = (offset: number, ...bytes: number[]) => bytes.every((b, i) => head[offset + i] === b);
+  const text = (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
+  return (
+    at(0, 0xff, 0xd8, 0xff) || // JPEG
+    at(0, 0x89, 0x50, 0x4e, 0x47) || // PNG
+    text(0, 4) === 'GIF8' ||
+    (text(0, 4) === 'RIFF' && text(8, 4) === 'WEBP') ||
+    (text(4, 4) === 'ftyp' && ISOBMFF_IMAGE_BRANDS.has(text(8, 4))) ||
+    at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || // TIFF
+    at(0, 0xff, 0x0a) || at(0, 0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20) // JPEG XL
+  );
+}
+
+/** An image by its type or name, or else by its first bytes. */
+export async function isImage(file: File): Promise<boolean> {
+  if (looksLikeImage(file)) return true;
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  return hasImageMagic(head);
 }

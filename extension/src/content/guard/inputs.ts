@@ -1,5 +1,7 @@
-// The upload guard for <input type=file>: the page's input/change handlers see
-// cleaned files only.
+// The upload guard for <input type=file>, second line: picker.ts keeps the
+// page's inputs from ever opening a chooser; if a selection reaches a page input
+// anyway (a path picker.ts does not see), its files are taken out at the input
+// event and the page's input/change handlers see cleaned files only.
 //
 // Capture-phase listeners on window run before any page listener (ours are
 // registered at document_start). The browser's own input and change events are
@@ -16,6 +18,8 @@ export interface GuardHooks extends CleanHooks {
    * held-back original after all (the user's explicit choice, one file at a time).
    */
   report: (outcomes: FileOutcome[], allow?: (original: File) => void) => void;
+  /** Tells the user something was held back that is not one file (a folder too big to walk). */
+  warn: (text: string) => void;
 }
 
 /** Events we dispatched ourselves: they go through. */
@@ -56,28 +60,48 @@ function stopNextChangeInside(input: HTMLInputElement): void {
   root.addEventListener('change', stop, { capture: true });
 }
 
-function setFiles(input: HTMLInputElement, files: File[]): void {
+export function setFiles(input: HTMLInputElement, files: File[]): void {
   const transfer = new DataTransfer();
   for (const file of files) transfer.items.add(file);
   input.files = transfer.files;
 }
 
-async function clean(input: HTMLInputElement, originals: File[], hooks: GuardHooks): Promise<void> {
-  const outcomes = await cleanAll(originals, hooks);
-  setFiles(input, passed(outcomes));
-  hooks.report(outcomes, (original) => {
-    // The selection as the user now wants it: what went through, and this original.
-    setFiles(input, [...Array.from(input.files ?? []), original]);
-    redispatch(input);
-  });
+/**
+ * Gives `input` the cleaned copies of `originals` (never the originals), then
+ * input and change events; tells the user, who may still send a held-back
+ * original by choice. Forms holding `input` wait until it is done.
+ */
+export function deliver(input: HTMLInputElement, originals: File[], hooks: GuardHooks): void {
+  setFiles(input, []);
+  const job = cleanAll(originals, hooks)
+    .then((outcomes) => {
+      setFiles(input, passed(outcomes));
+      hooks.report(outcomes, (original) => {
+        // The selection as the user now wants it: what went through, and this original.
+        setFiles(input, [...Array.from(input.files ?? []), original]);
+        redispatch(input);
+      });
+    })
+    .catch(() => setFiles(input, [])) // never the originals
+    .finally(() => redispatch(input));
+  markPending(input, job);
 }
 
-function redispatch(input: HTMLInputElement): void {
+/** Input then change, once each, as after a real choice; these pass our own listeners. */
+export function redispatch(input: HTMLInputElement): void {
   for (const type of ['input', 'change']) {
     const event = new Event(type, { bubbles: true, composed: type === 'input' });
     ours.add(event);
     input.dispatchEvent(event);
   }
+}
+
+/** Records that `input` is being cleaned until `job` ends (forms wait for it). */
+function markPending(input: HTMLInputElement, job: Promise<void>): void {
+  pending.set(input, job);
+  void job.finally(() => {
+    if (pending.get(input) === job) pending.delete(input);
+  });
 }
 
 /** The cleaning job of any file input in `form`, if one is running. */
@@ -95,15 +119,7 @@ export function guardInputs(hooks: GuardHooks): void {
     if (!input || ours.has(event) || pending.has(input)) return;
     event.stopImmediatePropagation();
     stopNextChangeInside(input);
-    const originals = Array.from(input.files ?? []);
-    setFiles(input, []);
-    const job = clean(input, originals, hooks)
-      .catch(() => setFiles(input, [])) // never the originals
-      .finally(() => {
-        pending.delete(input);
-        redispatch(input);
-      });
-    pending.set(input, job);
+    deliver(input, Array.from(input.files ?? []), hooks);
   };
   const onChange = (event: Event) => {
     const input = fileInput(event);

@@ -1,0 +1,144 @@
+// The upload guard for drag and drop and paste, wholly in the isolated world.
+//
+// The page's own JavaScript world is the adversary's: any built-in the page
+// can reach (MessagePort.postMessage, Array.from, the DataTransfer getters,
+// Promise.then ...) can be replaced by the page before a user drops a photo.
+// So the user's original files are read here, where page scripts cannot reach,
+// and only cleaned copies ever enter the page's world:
+//
+// 1. A capture listener on window, registered at document_start (before any page
+//    listener), takes every trusted drop or paste that carries files, stops it,
+//    and reads its files, folders (walked) and text while the event is live.
+// 2. The files are cleaned (clean-files.ts); what is not an image passes as it is.
+// 3. The same kind of event is dispatched again at the same target, with the
+//    cleaned files and the same text. Firefox shows page scripts no files in a
+//    DataTransfer made in a content script, so there it is made with the page's
+//    constructors (which can only ever see the cleaned files).
+//
+// A dropped folder arrives as a flat list of its files, cleaned: its structure
+// (and webkitGetAsEntry) cannot be rebuilt in a synthetic event.
+import { cleanAll, passed } from './clean-files';
+import { deliver, type GuardHooks } from './inputs';
+import { shadowRootOf } from './shadow';
+import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
+
+type Kind = 'drop' | 'paste';
+
+interface Taken {
+  kind: Kind;
+  target: EventTarget;
+  /** A file input the files were dropped on: it gets them as if chosen. */
+  input?: HTMLInputElement;
+  /** Text data of the transfer (URLs, HTML), given back unchanged. */
+  strings: [string, string][];
+  files: File[];
+  entries: FileSystemEntry[];
+  init: DragEventInit;
+}
+
+/** Everything the page would have read from the event, read now while it is live. */
+function take(kind: Kind, event: Event): Taken | undefined {
+  const transfer = kind === 'drop' ? (event as DragEvent).dataTransfer : (event as ClipboardEvent).clipboardData;
+  if (!transfer || !Array.from(transfer.types).includes('Files')) return undefined;
+  const strings = Array.from(transfer.types)
+    .filter((type) => type !== 'Files')
+    .map((type): [string, string] => [type, transfer.getData(type)]);
+  const entries: FileSystemEntry[] = [];
+  if (kind === 'drop') {
+    for (const item of Array.from(transfer.items)) {
+      const entry = item.kind === 'file' ? item.webkitGetAsEntry?.() : null;
+      if (entry) entries.push(entry);
+    }
+  }
+  const e = event as DragEvent;
+  const init: DragEventInit =
+    kind === 'drop'
+      ? { clientX: e.clientX, clientY: e.clientY, screenX: e.screenX, screenY: e.screenY,
+          ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey }
+      : {};
+  const target = event.composedPath()[0] ?? event.target ?? window;
+  const input = kind === 'drop' ? droppedOnInput(target, e) : undefined;
+  return { kind, target, input, strings, files: Array.from(transfer.files), entries, init };
+}
+
+const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
+
+/** The file input under a drop, also inside a closed shadow root (the event names only its host). */
+function droppedOnInput(target: EventTarget, event: DragEvent): HTMLInputElement | undefined {
+  if (isFileInput(target)) return target;
+  const root = target instanceof Element ? shadowRootOf(target) : null;
+  if (!root) return undefined;
+  const under = root.elementsFromPoint(event.clientX, event.clientY).find(isFileInput);
+  return under ?? undefined;
+}
+
+/** The dropped files, with any dropped folder replaced by the files inside it. */
+async function filesOf(taken: Taken): Promise<Walked> {
+  if (!taken.entries.some((entry) => entry.isDirectory)) return { files: taken.files };
+  return walkEntries(taken.entries, { maxFiles: MAX_FOLDER_FILES, maxDepth: MAX_FOLDER_DEPTH });
+}
+
+// Firefox content scripts see the page's objects through Xray wrappers; these
+// reach the page's own constructors (a DataTransfer made with ours shows page
+// scripts no files).
+declare const cloneInto: ((value: unknown, scope: object, options?: { wrapReflectors?: boolean }) => unknown) | undefined;
+type PageWindow = typeof globalThis & { DataTransfer: typeof DataTransfer; DragEvent: typeof DragEvent; ClipboardEvent: typeof ClipboardEvent };
+
+function pageWorld(): PageWindow | undefined {
+  return typeof cloneInto === 'function' ? (window as unknown as { wrappedJSObject?: PageWindow }).wrappedJSObject : undefined;
+}
+
+/** The event the page receives instead of the user's: same kind, same target, cleaned files. */
+function replay(taken: Taken, files: File[]): void {
+  const page = pageWorld();
+  const scope = page ?? (globalThis as PageWindow);
+  const give = <T>(value: T): T => (page && cloneInto ? (cloneInto(value, window, { wrapReflectors: true }) as T) : value);
+  const transfer = new scope.DataTransfer();
+  for (const [type, value] of taken.strings) transfer.setData(type, value);
+  for (const file of files) transfer.items.add(file);
+  const init = { bubbles: true, cancelable: true, composed: true };
+  let event: Event;
+  if (taken.kind === 'drop') {
+    event = new scope.DragEvent('drop', give({ ...init, ...taken.init, dataTransfer: transfer }));
+  } else {
+    event = new scope.ClipboardEvent('paste', give(init));
+    // Both browsers empty a DataTransfer handed to the ClipboardEvent constructor: give the event ours.
+    Object.defineProperty((event as { wrappedJSObject?: Event }).wrappedJSObject ?? event, 'clipboardData', {
+      value: transfer,
+      enumerable: true,
+    });
+  }
+  taken.target.dispatchEvent(event);
+}
+
+export function guardDrops(hooks: GuardHooks): void {
+  const handle = async (taken: Taken) => {
+    const walked = await filesOf(taken).catch((e: Error): Walked => ({ files: [], refused: e.message }));
+    if (walked.refused) {
+      hooks.warn(`The dropped folder was held back: ${walked.refused}.`);
+      return;
+    }
+    // Files dropped straight on a file input: it gets them as if chosen.
+    if (taken.input) return taken.input.disabled ? undefined : deliver(taken.input, walked.files, hooks);
+    const outcomes = await cleanAll(walked.files, hooks);
+    const files = passed(outcomes);
+    if (files.length || taken.strings.length) replay(taken, files);
+    // "Upload anyway" for a held-back original: the user's explicit choice, as a further drop or paste.
+    hooks.report(outcomes, (original) => replay({ ...taken, strings: [] }, [original]));
+  };
+  for (const kind of ['drop', 'paste'] as const) {
+    window.addEventListener(
+      kind,
+      (event) => {
+        // Our own replays and page-made events carry no file of the user's: they go through.
+        if (!event.isTrusted) return;
+        const taken = take(kind, event);
+        if (!taken) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        void handle(taken);
+      },
+      { capture: true },
+    );
+  }
+}

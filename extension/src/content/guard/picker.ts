@@ -1,0 +1,70 @@
+// The private file chooser: the page's file inputs never receive the user's
+// original files.
+//
+// When a page's <input type=file> is about to open its chooser (a click event,
+// the user's or a script's), this isolated-world listener, registered on window
+// at document_start before any page listener, cancels that click and opens a
+// chooser of its own instead, from an input the page has no reference to. The
+// originals land there, out of the page's reach; the page's input then gets the
+// cleaned copies, followed by input and change events, as if the user had
+// chosen them. A page that polls, wraps a built-in, removes its input while the
+// chooser is open, or listens on the input itself sees only cleaned files.
+//
+// What this cannot catch, inputs.ts still does (a second line): a native input
+// event with files on a page input has its files taken out at once and cleaned.
+import { deliver, type GuardHooks } from './inputs';
+import { allFileInputsWithin, shadowRootOf } from './shadow';
+
+const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
+
+/**
+ * The file input a click is aimed at. Inside a closed shadow root the event reaches
+ * window retargeted to the host: the input is the one in that host's tree under
+ * the pointer, or the only one there.
+ */
+export function clickedInput(event: MouseEvent): HTMLInputElement | undefined {
+  const target = event.composedPath()[0];
+  if (isFileInput(target)) return target;
+  if (target instanceof HTMLLabelElement && isFileInput(target.control)) return undefined; // the label's click is followed by the input's own
+  if (!(target instanceof Element)) return undefined;
+  const root = shadowRootOf(target);
+  if (!root) return undefined;
+  const inputs = allFileInputsWithin(root);
+  if (inputs.length <= 1) return inputs[0];
+  const under = root.elementsFromPoint(event.clientX, event.clientY).find(isFileInput);
+  return under ?? inputs.find((input) => input === root.activeElement);
+}
+
+/** A chooser like the page's input would have opened: same choices, our own element. */
+function privateChooser(like: HTMLInputElement): HTMLInputElement {
+  const mine = document.createElement('input');
+  mine.type = 'file';
+  mine.multiple = like.multiple;
+  mine.accept = like.accept;
+  mine.webkitdirectory = like.webkitdirectory;
+  const capture = like.getAttribute('capture');
+  if (capture !== null) mine.setAttribute('capture', capture);
+  return mine;
+}
+
+export function guardChoosers(hooks: GuardHooks): void {
+  const choose = (input: HTMLInputElement) => {
+    const mine = privateChooser(input);
+    mine.addEventListener('cancel', () => input.dispatchEvent(new Event('cancel', { bubbles: true })));
+    // Whatever the input held before is replaced, as the browser's chooser would.
+    mine.addEventListener('change', () => deliver(input, Array.from(mine.files ?? []), hooks));
+    mine.click();
+  };
+
+  window.addEventListener(
+    'click',
+    (event) => {
+      const input = clickedInput(event);
+      if (!input || input.disabled) return;
+      // The page's own chooser never opens; ours does, with the same user activation.
+      event.preventDefault();
+      choose(input);
+    },
+    { capture: true },
+  );
+}
