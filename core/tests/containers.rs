@@ -333,7 +333,7 @@ fn opt_ins_keep_author_and_copyright_in_minimal_exif() {
 
 #[test]
 fn wrong_types_are_refused_by_content_not_name() {
-    assert_eq!(clean(b"", &Policy::default()).unwrap_err().kind, ErrorKind::Unrecognised);
+    assert_eq!(clean(b"", &Policy::default()).unwrap_err().kind, ErrorKind::Empty);
     assert_eq!(clean(b"%PDF-1.7", &Policy::default()).unwrap_err().kind, ErrorKind::Unsupported);
     let err = inspect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unsupported);

@@ -41,7 +41,11 @@
   const remove = uncurry(Element.prototype.remove);
   const createElement = uncurry(Document.prototype.createElement);
   const documentElement = getter(Document.prototype, 'documentElement') as (d: unknown) => Element | null;
+  const ownerDocument = getter(Node.prototype, 'ownerDocument') as (node: unknown) => Document;
   const setHidden = uncurry(Object.getOwnPropertyDescriptor(elementProto, 'hidden')!.set!);
+  const parentNode = getter(Node.prototype, 'parentNode') as (node: unknown) => Node | null;
+  const nodeType = getter(Node.prototype, 'nodeType') as (node: unknown) => number;
+  const shadowHost = getter(ShadowRoot.prototype, 'host') as (root: unknown) => Element;
   const doc = document;
 
   /** A file input, told by the engine's own brand check (a page cannot fake `type` or `instanceof`). */
@@ -66,17 +70,45 @@
     return input && !isConnected(input) ? input : undefined;
   }
 
-  /** Runs `activate` with `input` in the document, then takes it out again. */
+  /**
+   * The outermost element of a detached tree (through shadow roots to their hosts):
+   * moved into the document whole, so a label keeps its control.
+   */
+  function treeOf(node: Node): Element {
+    let top: Node = node;
+    let element = node as Element;
+    for (;;) {
+      let up: Node | null;
+      if (nodeType(top) === 11) {
+        try {
+          up = shadowHost(top);
+        } catch {
+          return element; // a plain fragment: its outermost element goes, alone
+        }
+      } else {
+        up = parentNode(top);
+      }
+      if (!up) return element;
+      top = up;
+      if (nodeType(top) === 1) element = top as Element;
+    }
+  }
+
+  /** Runs `activate` with `input`'s detached tree in the document, then takes it out again. */
   function inDocument<T>(input: HTMLInputElement | undefined, activate: () => T): T {
     if (!input) return activate();
-    const holder = createElement(doc, 'traceless-inputs');
+    const tree = treeOf(input);
+    // The input's own document, not this realm's: a page may call a frame's click() on
+    // its own input, and the user's click (and the guard that sees it) is in that document.
+    const owner = ownerDocument(input);
+    const holder = createElement(owner, 'traceless-inputs');
     setHidden(holder, true);
-    append(holder, input);
-    append(documentElement(doc), holder);
+    append(holder, tree);
+    append(documentElement(owner), holder);
     try {
       return activate();
     } finally {
-      remove(input);
+      remove(tree);
       remove(holder);
     }
   }

@@ -101,12 +101,15 @@ function replay(taken: Taken, files: File[]): void {
   if (taken.kind === 'drop') {
     event = new scope.DragEvent('drop', give({ ...init, ...taken.init, dataTransfer: transfer }));
   } else {
-    event = new scope.ClipboardEvent('paste', give(init));
-    // Both browsers empty a DataTransfer handed to the ClipboardEvent constructor: give the event ours.
-    Object.defineProperty((event as { wrappedJSObject?: Event }).wrappedJSObject ?? event, 'clipboardData', {
-      value: transfer,
-      enumerable: true,
-    });
+    event = new scope.ClipboardEvent('paste', give({ ...init, clipboardData: transfer }));
+    if (page) {
+      // Firefox empties a DataTransfer handed to the ClipboardEvent constructor: give the
+      // event ours, on the page's side of it (Chromium keeps the one in the init).
+      Object.defineProperty((event as { wrappedJSObject?: Event }).wrappedJSObject ?? event, 'clipboardData', {
+        value: transfer,
+        enumerable: true,
+      });
+    }
   }
   taken.target.dispatchEvent(event);
 }
