@@ -29,6 +29,7 @@ export function hasImageMagic(head: Uint8Array): boolean {
 /** An image by its type or name, or else by its first bytes. */
 export async function isImage(file: File): Promise<boolean> {
   if (looksLikeImage(file)) return true;
-  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  // Firefox hands content scripts a page-side buffer: copy it into our own array.
+  const head = new Uint8Array(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
   return hasImageMagic(head);
 }
