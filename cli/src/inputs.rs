@@ -45,7 +45,8 @@ pub fn collect(args: &[PathBuf]) -> (Vec<Input>, Vec<Unreadable>) {
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
                 if let Err(e) = walk(arg, &mut files) {
-                    unreadable.push(Unreadable { path: arg.clone(), error: format!("cannot read folder: {}", describe(&e)) });
+                    unreadable
+                        .push(Unreadable { path: arg.clone(), error: format!("cannot read folder: {}", describe(&e)) });
                 }
                 files.sort();
                 for path in files {

@@ -171,7 +171,7 @@ fn main() -> ExitCode {
 fn inspect(args: &[PathBuf], json: bool) -> bool {
     let (inputs, unreadable) = inputs::collect(args);
     let mut results = Vec::new();
-    let mut failed = |path: &std::path::Path, error: String, results: &mut Vec<serde_json::Value>| {
+    let failed = |path: &std::path::Path, error: String, results: &mut Vec<serde_json::Value>| {
         eprintln!("{}", render::error_line(path, &error));
         if json {
             results.push(render::inspect_json(path, &Err(error)));

@@ -87,15 +87,11 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
 /// limit are refused before reading, so a huge file never fills memory.
 pub fn read(path: &Path) -> Result<(Vec<u8>, fs::Permissions), String> {
     let io = |e: std::io::Error| crate::inputs::describe(&e);
-    let mut file = fs::File::open(path).map_err(io)?;
+    let file = fs::File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     let limit = traceless_core::limits::MAX_INPUT_BYTES as u64;
     if meta.len() > limit {
-        return Err(format!(
-            "too large: {} MB (Traceless reads files up to {} MB)",
-            meta.len() >> 20,
-            limit >> 20
-        ));
+        return Err(format!("too large: {} MB (Traceless reads files up to {} MB)", meta.len() >> 20, limit >> 20));
     }
     let mut data = Vec::with_capacity(meta.len() as usize);
     // `take` keeps the limit even if the file grows while it is read.
