@@ -52,6 +52,8 @@ has exiftool || need_apt+=(libimage-exiftool-perl)
 has mat2 || need_apt+=(mat2)
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || need_apt+=(python3-pil)
 has hyperfine || need_apt+=(hyperfine)
+# libheif's tools judge HEIC/AVIF cleaning (heif-info, heif-convert decode the primary image).
+has heif-convert || need_apt+=(libheif-examples)
 # The C codecs compile to wasm32 with clang, llvm-ar and wasi-libc's headers.
 has clang || need_apt+=(clang)
 has llvm-ar || need_apt+=(llvm)

@@ -9,7 +9,8 @@ for target in clean inspect convert; do
     seeds="corpus/$target"
     mkdir -p "$seeds"
     if [ -z "$(ls -A "$seeds")" ]; then
-        find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \) \
+        find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \
+            -o -iname '*.heic' -o -iname '*.heif' -o -iname '*.avif' \) \
             -size -24k -exec cp -t "$seeds" {} + 2>/dev/null || true
         if [ "$target" = convert ]; then
             # The convert target reads its options from 4 leading bytes.

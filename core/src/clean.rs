@@ -28,7 +28,7 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let output = if untouched {
         data.to_vec()
     } else {
-        container::write(&parsed, data, &Plan { decisions: &decisions, exif: exif.as_deref() })
+        container::write(&parsed, data, &Plan { decisions: &decisions, exif: exif.as_deref() })?
     };
     verify(format, &output, policy)?;
 
@@ -65,13 +65,19 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     })
 }
 
+/// Whether cleaning may write a minimal EXIF into this format. GIF has no
+/// place for it; HEIF and AVIF show rotation with `irot`/`imir`, which are
+/// kept, and readers ignore EXIF orientation there.
+fn carries_exif(format: Format) -> bool {
+    matches!(format, Format::Jpeg | Format::Png | Format::Webp)
+}
+
 fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8>> {
     let has_exif_block = parsed.blocks.iter().any(|b| b.kind == BlockKind::Exif);
     let can_carry = match parsed.format {
-        Format::Gif => false,
         // Only an extended (VP8X) WebP can carry EXIF.
         Format::Webp => webp::has_vp8x(parsed),
-        Format::Jpeg | Format::Png => true,
+        format => carries_exif(format),
     };
     if !can_carry {
         return None;
@@ -121,7 +127,7 @@ fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
     for block in &parsed.blocks {
         let allowed = match block.kind {
             BlockKind::Icc => policy.keep_icc,
-            BlockKind::Exif => format != Format::Gif,
+            BlockKind::Exif => carries_exif(format),
             kind => kind.is_display(),
         };
         if !allowed {

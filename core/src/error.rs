@@ -7,7 +7,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
-    /// A recognised image type the engine does not handle (HEIC, AVIF, TIFF, ...).
+    /// A recognised image type the engine does not handle (TIFF, JPEG XL, an image
+    /// sequence, ...).
     Unsupported,
     /// The file has no bytes at all.
     Empty,

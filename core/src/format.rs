@@ -10,6 +10,9 @@ pub enum Format {
     Png,
     Webp,
     Gif,
+    /// HEIF with HEVC (or other) coded images: HEIC.
+    Heif,
+    Avif,
 }
 
 impl Format {
@@ -19,6 +22,8 @@ impl Format {
             Format::Png => "PNG",
             Format::Webp => "WebP",
             Format::Gif => "GIF",
+            Format::Heif => "HEIC",
+            Format::Avif => "AVIF",
         }
     }
     pub fn mime(self) -> &'static str {
@@ -27,6 +32,8 @@ impl Format {
             Format::Png => "image/png",
             Format::Webp => "image/webp",
             Format::Gif => "image/gif",
+            Format::Heif => "image/heic",
+            Format::Avif => "image/avif",
         }
     }
     pub fn extension(self) -> &'static str {
@@ -35,6 +42,8 @@ impl Format {
             Format::Png => "png",
             Format::Webp => "webp",
             Format::Gif => "gif",
+            Format::Heif => "heic",
+            Format::Avif => "avif",
         }
     }
 }
@@ -64,39 +73,45 @@ pub fn detect(data: &[u8]) -> Detected {
     if starts(b"GIF87a") || starts(b"GIF89a") {
         return Detected::Supported(Format::Gif);
     }
+    if data.len() >= 12 && &data[4..8] == b"ftyp" {
+        return iso_media(data);
+    }
     if let Some(name) = detect_unsupported(data) {
         return Detected::Unsupported(name);
     }
     Detected::Unknown
 }
 
+/// An ISO base media file, by its `ftyp` brands: HEIF and AVIF still images
+/// (and their sequences, which cleaning refuses by name), or another kind.
+fn iso_media(data: &[u8]) -> Detected {
+    let major = &data[8..12];
+    // Compatible brands follow the major brand and minor version.
+    let size = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
+    let compat_end = size.min(data.len()).min(256);
+    let brands: Vec<&[u8]> =
+        std::iter::once(major).chain(data.get(16..compat_end).unwrap_or(&[]).chunks_exact(4)).collect();
+    let has = |b: &[u8]| brands.contains(&b);
+    if has(b"avif") || has(b"avis") {
+        return Detected::Supported(Format::Avif);
+    }
+    if has(b"heic") || has(b"heix") || has(b"heim") || has(b"heis") || has(b"hevc") || has(b"hevx") {
+        return Detected::Supported(Format::Heif);
+    }
+    if has(b"jxl ") {
+        return Detected::Unsupported("JPEG XL");
+    }
+    if has(b"crx ") {
+        return Detected::Unsupported("Canon CR3 raw");
+    }
+    if has(b"mif1") || has(b"msf1") {
+        return Detected::Supported(Format::Heif);
+    }
+    Detected::Unsupported("ISO media (MP4/MOV)")
+}
+
 fn detect_unsupported(data: &[u8]) -> Option<&'static str> {
     let starts = |magic: &[u8]| data.starts_with(magic);
-    if data.len() >= 12 && &data[4..8] == b"ftyp" {
-        let brand = &data[8..12];
-        // Compatible brands follow the major brand and minor version.
-        let size = u32::from_be_bytes([data[0], data[1], data[2], data[3]]) as usize;
-        let compat_end = size.min(data.len()).min(256);
-        let brands: Vec<&[u8]> =
-            std::iter::once(brand).chain(data.get(16..compat_end).unwrap_or(&[]).chunks_exact(4)).collect();
-        let has = |b: &[u8]| brands.contains(&b);
-        if has(b"avif") || has(b"avis") {
-            return Some("AVIF");
-        }
-        if has(b"heic") || has(b"heix") || has(b"heim") || has(b"heis") || has(b"hevc") || has(b"hevx") {
-            return Some("HEIC");
-        }
-        if has(b"mif1") || has(b"msf1") {
-            return Some("HEIF");
-        }
-        if has(b"jxl ") {
-            return Some("JPEG XL");
-        }
-        if has(b"crx ") {
-            return Some("Canon CR3 raw");
-        }
-        return Some("ISO media (MP4/MOV)");
-    }
     if starts(b"II*\0") || starts(b"MM\0*") {
         return Some("TIFF");
     }
@@ -154,15 +169,17 @@ mod tests {
         assert_eq!(detect(b"\x89PNG\r\n\x1a\nxx"), Detected::Supported(Format::Png));
         assert_eq!(detect(b"RIFF\0\0\0\0WEBPVP8 "), Detected::Supported(Format::Webp));
         assert_eq!(detect(b"GIF89a......"), Detected::Supported(Format::Gif));
-        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Detected::Unsupported("HEIC"));
-        assert_eq!(detect(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"), Detected::Unsupported("AVIF"));
+        assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Detected::Supported(Format::Heif));
+        assert_eq!(detect(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"), Detected::Supported(Format::Avif));
+        assert_eq!(detect(b"\0\0\0\x18ftypmif1\0\0\0\0mif1miaf"), Detected::Supported(Format::Heif));
+        assert_eq!(detect(b"\0\0\0\x14ftypisom\0\0\0\0avc1"), Detected::Unsupported("ISO media (MP4/MOV)"));
         assert_eq!(detect(b"II*\0\x08\0\0\0"), Detected::Unsupported("TIFF"));
         assert_eq!(detect(b"BM\0\0\0\0\0\0\0\0\0\0\0\0"), Detected::Unsupported("BMP"));
         assert_eq!(detect(b"<?xml version=\"1.0\"?><svg></svg>"), Detected::Unsupported("SVG"));
         assert_eq!(detect(b"hello world"), Detected::Unknown);
         assert_eq!(detect(b""), Detected::Unknown);
         // Found by fuzzing: an ftyp box shorter than its compatible-brands field.
-        assert_eq!(detect(b"\0\0\0\x18ftypheic"), Detected::Unsupported("HEIC"));
+        assert_eq!(detect(b"\0\0\0\x18ftypheic"), Detected::Supported(Format::Heif));
         assert_eq!(detect(b"\0\0\0\x01ftypabcd\0\0\0\0heic"), Detected::Unsupported("ISO media (MP4/MOV)"));
         // A RIFF that is not WebP (e.g. WAV) is not WebP.
         assert_eq!(detect(b"RIFF\0\0\0\0WAVEfmt "), Detected::Unknown);

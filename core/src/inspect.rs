@@ -16,12 +16,13 @@ pub(crate) fn supported_format(data: &[u8]) -> Result<Format> {
         Detected::Supported(format) => Ok(format),
         Detected::Unsupported(name) => Err(Error::new(
             ErrorKind::Unsupported,
-            format!("this is a {name} file; Traceless cleans JPEG, PNG, WebP and GIF"),
+            format!("this is a {name} file; Traceless cleans JPEG, PNG, WebP, GIF, HEIC and AVIF"),
         )
         .in_format(name)),
-        Detected::Unknown => {
-            Err(Error::new(ErrorKind::Unrecognised, "the file does not start like a JPEG, PNG, WebP or GIF image"))
-        }
+        Detected::Unknown => Err(Error::new(
+            ErrorKind::Unrecognised,
+            "the file does not start like a JPEG, PNG, WebP, GIF, HEIC or AVIF image",
+        )),
     }
 }
 
@@ -99,6 +100,12 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                 "Multi-picture index (more images are stored after this one)",
                 human_bytes(block.range.len()),
             )],
+            BlockKind::HiddenImage => vec![Item::new(
+                Category::HiddenData,
+                block.label.clone(),
+                "Hidden image stored beside the picture",
+                human_bytes(block.range.len()),
+            )],
             BlockKind::EmbeddedThumbnail => vec![Item::new(
                 Category::Thumbnail,
                 block.label.clone(),
@@ -127,17 +134,15 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             _ => Vec::new(),
         };
         for item in items {
-            if a.findings.len() >= MAX_FINDINGS {
-                a.omitted += 1;
-                continue;
-            }
-            a.findings.push(Finding {
-                category: item.category,
-                key: item.key,
-                label: item.label,
-                value: item.value,
-                block: index,
-            });
+            push_finding(&mut a, index, item);
+        }
+    }
+    if matches!(parsed.format, Format::Heif | Format::Avif) {
+        // Rotation and mirroring are properties there; EXIF orientation is ignored.
+        let (display, orientation) = container::isobmff::display(parsed, data);
+        a.orientation = orientation;
+        for (block, item) in display {
+            push_finding(&mut a, block, item);
         }
     }
     a.icc_profile = metadata::icc::profile(parsed, data);
@@ -180,6 +185,14 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         ]);
     }
     a
+}
+
+fn push_finding(a: &mut Analysis, block: usize, item: Item) {
+    if a.findings.len() >= MAX_FINDINGS {
+        a.omitted += 1;
+        return;
+    }
+    a.findings.push(Finding { category: item.category, key: item.key, label: item.label, value: item.value, block });
 }
 
 fn printable_text(bytes: &[u8]) -> String {

@@ -25,3 +25,30 @@ pub const MAX_VALUE_CHARS: usize = 200;
 
 /// Deepest XML nesting followed in an XMP packet.
 pub const MAX_XML_DEPTH: usize = 128;
+
+/// Deepest box nesting followed in ISO media (HEIF, AVIF). A still image nests
+/// four deep (meta, iprp, ipco, property); video about ten (moov, trak, mdia,
+/// minf, stbl, stsd, ...). Deeper is a nesting bomb, not a picture.
+pub const MAX_BOX_DEPTH: usize = 32;
+
+/// Most boxes walked in one ISO media file, at every depth. Bounds the
+/// bookkeeping of files made of millions of 8-byte boxes; an iPhone photo
+/// has under a hundred.
+pub const MAX_BOXES: usize = 200_000;
+
+/// Most items in one HEIF/AVIF file. A 16384×16384 picture in 256-pixel grid
+/// tiles is 4,096 items; phones write about fifty.
+pub const MAX_ITEMS: usize = 50_000;
+
+/// Most data extents over all items. Real items have one extent each; the
+/// limit bounds the iloc table a hostile file can make us hold.
+pub const MAX_EXTENTS: usize = 200_000;
+
+/// Most item properties (ipco children). An ipma association addresses at
+/// most 32,767 (a 15-bit index); real files have a few dozen.
+pub const MAX_PROPERTIES: usize = 32_767;
+
+/// Most item references (iref targets) and most property associations
+/// (ipma entries), each counted over the whole file. A tiled picture needs
+/// one reference and a handful of associations per tile.
+pub const MAX_REFERENCES: usize = 500_000;

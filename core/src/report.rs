@@ -72,6 +72,9 @@ pub enum BlockKind {
     ModificationTime,
     Mpf,
     EmbeddedThumbnail,
+    /// A picture stored beside the main one: a depth map, a portrait matte,
+    /// another photo (HEIF/AVIF items).
+    HiddenImage,
     ContentCredentials,
     Vendor,
     Trailer,

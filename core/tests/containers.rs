@@ -335,7 +335,11 @@ fn opt_ins_keep_author_and_copyright_in_minimal_exif() {
 fn wrong_types_are_refused_by_content_not_name() {
     assert_eq!(clean(b"", &Policy::default()).unwrap_err().kind, ErrorKind::Empty);
     assert_eq!(clean(b"%PDF-1.7", &Policy::default()).unwrap_err().kind, ErrorKind::Unsupported);
-    let err = inspect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap_err();
+    let err = inspect(b"\0\0\0\x14ftypcrx \0\0\0\0isom").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert!(err.to_string().contains("CR3"), "{err}");
+    // HEIC is recognised (and cleaned): an ftyp alone is a corrupt HEIC, not an unknown file.
+    let err = inspect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt);
     assert!(err.to_string().contains("HEIC"), "{err}");
 }

@@ -16,7 +16,7 @@ fn seeds() -> &'static Vec<Vec<u8>> {
         let corpus = common::corpus_dir();
         let seeds: Vec<Vec<u8>> = common::index()
             .into_iter()
-            .filter(|r| ["JPEG", "PNG", "APNG", "GIF", "WEBP"].contains(&r.format.as_str()))
+            .filter(|r| ["JPEG", "PNG", "APNG", "GIF", "WEBP", "HEIF", "AVIF"].contains(&r.format.as_str()))
             .filter_map(|r| std::fs::read(corpus.join(&r.path)).ok())
             .filter(|d| d.len() <= 48 * 1024 && clean(d, &Policy::default()).is_ok())
             .collect();

@@ -10,7 +10,7 @@ import { unzipSync } from 'fflate';
 import { BROWSERS, launchFirefox } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
 import { shot } from './shots.mjs';
-import { decode, leaks } from './judge.mjs';
+import { decode, heifPixels, leaks, ownFindings } from './judge.mjs';
 
 const AXE = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
@@ -166,6 +166,31 @@ for (const name of only) {
       }
       const totals = await page.evaluate(() => document.getElementById('totals').textContent);
       assert.match(totals, /^5 images: .* → .* \(−\d+%\)$/);
+    });
+
+    test('HEIC and AVIF: "metadata removed" cleans them losslessly; re-encoding says it cannot yet', async () => {
+      const page = await converterWith([image('phone.heic'), image('photo.avif')]);
+      const before = await rows(page);
+      assert.match(before[0].reveals, /^Reveals: location/, 'what the iPhone photo reveals is listed');
+      await setControl(page, 'format', 'clean');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => r.stage), ['done', 'done'], JSON.stringify(shown.map((r) => r.error)));
+      const files = await downloadEach(page);
+      assert.deepEqual(files.map((f) => basename(f)), ['IMG_5195.HEIC', 'dirty.avif']);
+      for (const [i, file] of files.entries()) {
+        assert.equal(statSync(file).size, shown[i].after, 'the saved file is the copy the page made');
+        assert.deepEqual(leaks(file), [], `${file}: exiftool`);
+        assert.deepEqual(ownFindings(file), [], `${file}: our own item walk`);
+        assert.equal(heifPixels(file), heifPixels(image(['phone.heic', 'photo.avif'][i])), 'the same picture');
+      }
+      await setControl(page, 'format', 'jpeg');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const refused = await rows(page);
+      assert.deepEqual(refused.map((r) => r.stage), ['failed', 'failed']);
+      assert.match(refused[0].error, /converting HEIC is not supported yet/);
     });
 
     test('per-file errors in plain words; the rest of the batch converts', async () => {

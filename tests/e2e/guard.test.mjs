@@ -9,13 +9,16 @@ import { join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
 import { shot } from './shots.mjs';
-import { decode, leaks } from './judge.mjs';
+import { decode, heifPixels, leaks, ownFindings } from './judge.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
 const scratch = mkdtempSync(join(tmpdir(), 'traceless-guard-'));
 const PHOTO = join(corpus, IMAGES['photo.jpg']);
 const PNG = join(corpus, IMAGES['text.png']);
 const HEIC = join(corpus, IMAGES['phone.heic']);
+const AVIF = join(corpus, IMAGES['photo.avif']);
+/** A TIFF: an image Traceless cannot clean. */
+const TIFF = join(corpus, IMAGES['scan.tiff']);
 const CORRUPT = join(corpus, IMAGES['corrupt.jpg']);
 const TEXT = join(scratch, 'notes.txt');
 writeFileSync(TEXT, 'not an image: must arrive byte for byte\n');
@@ -100,10 +103,28 @@ for (const name of only) {
       for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
     });
 
+    // iPhone photos and AVIFs are cleaned losslessly: exiftool and our own item walk find
+    // nothing beyond display information, and the picture is unchanged (libheif decodes it).
+    for (const how of ['input', 'chooser']) {
+      test(`HEIC and AVIF uploads are cleaned (${how})`, async () => {
+        const page = await browser.open(`${web.originA}/upload/fetch.html`);
+        const pick = how === 'input' ? browser.chooseFiles(page, '#file', [HEIC, AVIF]) : browser.chooseViaDialog(page, '#file', [HEIC, AVIF]);
+        const [upload] = await uploadsAfter(() => pick, 1);
+        assert.deepEqual(upload.files.map((f) => [f.name, f.type]), [['IMG_5195.HEIC', 'image/heic'], ['dirty.avif', 'image/avif']]);
+        assert.ok(leaks(HEIC).length > 5 && ownFindings(HEIC).length > 5, 'the originals carry metadata (the test can fail)');
+        for (const file of upload.files) {
+          const { path, leaks: left } = judge(file);
+          assert.deepEqual(left, [], `${file.name}: exiftool`);
+          assert.deepEqual(ownFindings(path), [], `${file.name}: our item walk`);
+          assert.equal(heifPixels(path), heifPixels(file.name === 'dirty.avif' ? AVIF : HEIC), `${file.name}: same picture`);
+        }
+      });
+    }
+
     test('an image that cannot be cleaned is held back and the user is told why', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
-      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [HEIC, PHOTO]), 1);
-      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg'], 'the HEIC never left');
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [TIFF, PHOTO]), 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg'], 'the TIFF never left');
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 2);
     });
@@ -296,15 +317,15 @@ for (const name of only) {
       }
     });
 
-    test('failure policy: a corrupt JPEG is held back; with "send as they are", a HEIC goes through with a notice', async () => {
+    test('failure policy: a corrupt JPEG is held back; with "send as they are", a TIFF goes through with a notice', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [held] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [CORRUPT, TEXT]), 1);
       assert.deepEqual(held.files.map((f) => f.name), ['notes.txt']);
       await browser.setSettings({ passUncleanable: true });
       try {
         const again = await browser.open(`${web.originA}/upload/fetch.html`);
-        const [passed] = await uploadsAfter(() => browser.chooseFiles(again, '#file', [HEIC]), 1);
-        assert.deepEqual(passed.files[0].bytes, readFileSync(HEIC), 'sent as it is');
+        const [passed] = await uploadsAfter(() => browser.chooseFiles(again, '#file', [TIFF]), 1);
+        assert.deepEqual(passed.files[0].bytes, readFileSync(TIFF), 'sent as it is');
         assert.equal(await again.evaluate(() => document.querySelectorAll('traceless-notice').length), 1, 'and the user is told');
       } finally {
         await browser.setSettings(undefined);
@@ -344,15 +365,15 @@ for (const name of only) {
 
     test('"Upload the original anyway", from the keyboard, sends the held-back file after all', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
-      const [first] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [HEIC, PHOTO]), 1);
+      const [first] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [TIFF, PHOTO]), 1);
       assert.deepEqual(first.files.map((f) => f.name), ['DSCN0010.jpg']);
       // The notice's button is the last stop of the page's tab order (it is in a closed shadow root).
       await page.evaluate(() => document.activeElement?.blur());
       await browser.press(page, 'Shift+Tab');
       const [second] = await uploadsAfter(() => browser.press(page, 'Enter'), 1);
-      assert.deepEqual(second.files.map((f) => f.name), ['DSCN0010.jpg', 'IMG_5195.HEIC']);
+      assert.deepEqual(second.files.map((f) => f.name), ['DSCN0010.jpg', 'Arbitro.tiff']);
       assert.deepEqual(judge(second.files[0]).leaks, [], 'the cleaned photo stays cleaned');
-      assert.deepEqual(second.files[1].bytes, readFileSync(HEIC), 'the original, as the user chose');
+      assert.deepEqual(second.files[1].bytes, readFileSync(TIFF), 'the original, as the user chose');
     });
 
     // The guard answers showOpenFilePicker() through its own chooser: the page gets handles

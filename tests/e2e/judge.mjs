@@ -1,7 +1,8 @@
 // Independent judges of what the extension saved: exiftool for metadata,
 // Pillow (tests/tools) for decoding and pixels.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './server.mjs';
 
@@ -9,6 +10,9 @@ import { root } from './server.mjs';
 const STRUCTURAL_GROUPS = new Set([
   'ExifTool', 'System', 'File', 'Composite', 'JFIF', 'PNG', 'RIFF', 'GIF', 'APP14', 'Adobe',
   'ICC_Profile', 'ICC-header', 'ICC-meas', 'ICC-view', 'ICC-chrm',
+  // HEIF/AVIF structure: brands, codec configuration, image size and rotation, the primary
+  // item (exiftool puts EXIF/XMP items in their own groups, which stay leaks).
+  'QuickTime', 'Meta',
 ]);
 /** A cleaned file may keep a minimal EXIF holding the orientation (the default policy). */
 const ALLOWED_EXIF = new Set(['ExifByteOrder', 'Orientation']);
@@ -33,6 +37,24 @@ export function leaks(file, { allowOrientation = true } = {}) {
     found.push(`${key}=${typeof value === 'string' ? value.slice(0, 60) : JSON.stringify(value)}`);
   }
   return found;
+}
+
+/** What our own engine (the CLI) finds in a file beyond what is kept for display. */
+export function ownFindings(file) {
+  const out = execFileSync(join(root, 'target/debug/traceless'), ['inspect', '--json', file], { encoding: 'utf8' });
+  const [result] = JSON.parse(out);
+  return result.report.findings.filter((f) => f.category !== 'display').map((f) => `${f.label}=${f.value}`);
+}
+
+/** The primary image of a HEIF/AVIF as libheif decodes it, hashed (Pillow reads heif-convert's PNG). */
+export function heifPixels(file) {
+  const png = join(tmpdir(), `traceless-heif-${process.pid}-${Date.now()}.png`);
+  execFileSync('heif-convert', [file, png], { stdio: 'ignore' });
+  try {
+    return execFileSync('/usr/bin/python3', [join(root, 'tests/tools/pixels.py'), '--describe', png], { encoding: 'utf8' });
+  } finally {
+    rmSync(png, { force: true });
+  }
 }
 
 /** Decodes every frame with Pillow; returns { format, width, height, frames, hashes }. */

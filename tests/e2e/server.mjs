@@ -25,6 +25,9 @@ export const IMAGES = {
   'xmp.webp': 'image-rs-image/tests/images/webp/lossless_images/simple_xmp.webp',
   'comment.gif': 'exiftool/t/images/GIF.gif',
   'phone.heic': 'ianare-exif-samples/heic/IMG_5195.HEIC',
+  'photo.avif': 'mat2/tests/data/dirty.avif',
+  'thumbs.avif': 'av1-avif/testFiles/Microsoft/Tomsk_with_thumbnails.avif',
+  'scan.tiff': 'ianare-exif-samples/tiff/Arbitro.tiff',
   'corrupt.jpg': 'ianare-exif-samples/jpg/corrupted.jpg',
 };
 
@@ -45,7 +48,7 @@ const EXTENSION_SCHEMES = /^(chrome|moz)-extension:/;
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.jpg': 'image/jpeg',
-  '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.heic': 'image/heic', '.avif': 'image/avif',
+  '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.heic': 'image/heic', '.avif': 'image/avif', '.tiff': 'image/tiff',
 };
 
 /** Pages may set their own headers in a sibling `NAME.headers.json` (e.g. a strict CSP). */

@@ -11,6 +11,7 @@ use crate::limits;
 use crate::report::BlockKind;
 
 pub(crate) mod gif;
+pub(crate) mod isobmff;
 pub(crate) mod jpeg;
 pub(crate) mod png;
 pub(crate) mod webp;
@@ -35,6 +36,8 @@ pub(crate) enum Payload {
         seq: u8,
         data: Range<usize>,
     },
+    /// Byte ranges to join in order (a HEIF item stored in several extents).
+    Extents(Vec<Range<usize>>),
 }
 
 #[derive(Debug, Clone)]
@@ -90,16 +93,20 @@ pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {
         Format::Png => png::parse(data),
         Format::Webp => webp::parse(data),
         Format::Gif => gif::parse(data),
+        Format::Heif | Format::Avif => isobmff::parse(format, data),
     }
 }
 
-pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
-    match parsed.format {
+/// Rebuilds the file. Only the HEIF/AVIF writer can fail: it reads its model
+/// from `data` again.
+pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Result<Vec<u8>> {
+    Ok(match parsed.format {
         Format::Jpeg => jpeg::write(parsed, data, plan),
         Format::Png => png::write(parsed, data, plan),
         Format::Webp => webp::write(parsed, data, plan),
         Format::Gif => gif::write(parsed, data, plan),
-    }
+        Format::Heif | Format::Avif => return isobmff::write(parsed, data, plan),
+    })
 }
 
 impl Block {
@@ -110,6 +117,10 @@ impl Block {
             Payload::Bytes(r) | Payload::PngIcc(r) => Cow::Borrowed(&data[r.clone()]),
             Payload::PngText { data: r, .. } | Payload::JpegIcc { data: r, .. } => Cow::Borrowed(&data[r.clone()]),
             Payload::SubBlocks(r) => Cow::Owned(join_sub_blocks(&data[r.clone()])),
+            Payload::Extents(ranges) => match ranges.as_slice() {
+                [one] => Cow::Borrowed(&data[one.clone()]),
+                _ => Cow::Owned(ranges.iter().flat_map(|r| &data[r.clone()]).copied().collect()),
+            },
         }
     }
 }

@@ -12,6 +12,9 @@ pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 /// Refuses, from the container's own header, what should never be decoded.
 pub(crate) fn check(parsed: &Parsed) -> Result<()> {
     let name = parsed.format.name();
+    if matches!(parsed.format, Format::Heif | Format::Avif) {
+        return Err(undecodable(parsed.format));
+    }
     let pixels = u64::from(parsed.width) * u64::from(parsed.height);
     if pixels > MAX_DECODE_PIXELS {
         return Err(Error::limit(
@@ -72,5 +75,19 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
         Format::Png => codec::png::decode(data),
         Format::Webp => codec::webp::decode(data),
         Format::Gif => codec::gif::decode(data),
+        Format::Heif | Format::Avif => Err(undecodable(format)),
     }
+}
+
+/// The engine has no HEVC or AV1 decoder (yet): HEIC and AVIF are cleaned
+/// losslessly but not converted.
+fn undecodable(format: Format) -> Error {
+    Error::new(
+        ErrorKind::Unsupported,
+        format!(
+            "converting {} is not supported yet (it cannot be decoded here), but removing its metadata is",
+            format.name()
+        ),
+    )
+    .in_format(format.name())
 }

@@ -237,6 +237,9 @@ pub const EXPECTED_ERRORS: &[(&str, traceless_core::ErrorKind)] = &[
 
 pub const SUPPORTED: &[&str] = &["JPEG", "PNG", "APNG", "GIF", "WEBP"];
 
+/// Cleaned too, but judged by libheif in tests/heif.rs (Pillow cannot decode them).
+pub const HEIF: &[&str] = &["HEIF", "AVIF"];
+
 pub fn field<'a>(record: &'a Map<String, Value>, suffix: &str) -> Option<&'a Value> {
     record.iter().find(|(k, _)| k.ends_with(suffix)).map(|(_, v)| v)
 }

@@ -3,7 +3,7 @@
 // transcode/mod.rs) by hand; the e2e and wasm tests use real reports, but
 // nothing generates these types from Rust yet.
 
-export type Format = 'jpeg' | 'png' | 'webp' | 'gif';
+export type Format = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif' | 'avif';
 
 export type Category =
   | 'location' | 'camera_serial' | 'people' | 'time' | 'device' | 'thumbnail' | 'hidden_data' | 'text'
@@ -117,4 +117,6 @@ export const MIME: Record<Format, string> = {
   png: 'image/png',
   webp: 'image/webp',
   gif: 'image/gif',
+  heif: 'image/heic',
+  avif: 'image/avif',
 };

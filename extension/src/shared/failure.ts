@@ -13,7 +13,7 @@ export function describeFailure(e: unknown): string {
       case 'empty':
         return 'The file is empty (0 bytes).';
       case 'unrecognised':
-        return 'This is not an image Traceless can read (JPEG, PNG, WebP or GIF).';
+        return 'This is not an image Traceless can read (JPEG, PNG, WebP, GIF, HEIC or AVIF).';
       case 'unsupported':
         return `Traceless cannot process this image: ${e.message}`;
       case 'corrupt':

@@ -2,7 +2,7 @@
 // was done, and the extension of the format actually written.
 import type { Format } from '../engine/types';
 
-const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
+export const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', heif: 'heic', avif: 'avif' };
 const FALLBACK = 'image';
 // Characters Windows, macOS or Linux refuse in names, and controls.
 const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
@@ -39,6 +39,8 @@ const SPELLINGS: Record<Format, readonly string[]> = {
   png: ['png', 'apng'],
   webp: ['webp'],
   gif: ['gif'],
+  heif: ['heic', 'heif', 'hif'],
+  avif: ['avif'],
 };
 
 /**

@@ -1,10 +1,11 @@
 // Cleans the files a page is about to receive. Images become cleaned copies with
 // the same name, type and date; other files pass untouched; an image that cannot
 // be cleaned is held back (the default failure policy) with the reason.
-import { MIME, type Engine, type Format } from '../../engine/types';
+import { EngineError, MIME, type Engine, type Format } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isImage } from './image-files';
+import { EXTENSION } from '../../shared/names';
 
 export type FileOutcome =
   | { kind: 'cleaned'; file: File; summary: string; removed: number }
@@ -35,7 +36,6 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
   return results;
 }
 
-const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif' };
 
 /** The same name, unless the format changed (a still GIF recompressed as PNG). */
 function renamed(name: string, from: string, format: Format): string {
@@ -58,8 +58,14 @@ export async function cleanFile(engine: Engine, file: File, settings: Settings, 
     let format = cleaned.report.format;
     if (mode === 'recompress') {
       // Same format, so the site gets the type it asked for; smaller, or the lossless copy.
-      const converted = await engine.convert(bytes, convertOptionsOf(settings, { format: 'keep' }, bytes));
-      if (converted.data.length < data.length) ({ data, report: { format } } = converted);
+      // Formats the engine cannot re-encode (HEIC, AVIF) go as the lossless copy.
+      const converted = await engine
+        .convert(bytes, convertOptionsOf(settings, { format: 'keep' }, bytes))
+        .catch((e: unknown) => {
+          if (e instanceof EngineError && e.kind === 'unsupported') return undefined;
+          throw e;
+        });
+      if (converted && converted.data.length < data.length) ({ data, report: { format } } = converted);
     }
     const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];
     const out = new File([data as BlobPart], renamed(file.name, file.type, format), { type, lastModified: file.lastModified });

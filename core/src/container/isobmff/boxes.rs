@@ -1,0 +1,391 @@
+//! The box syntax of the ISO base media file format (ISO/IEC 14496-12 §4.2),
+//! shared by HEIF, AVIF and MP4/MOV: box headers (32-bit size, 64-bit
+//! `largesize`, size 0 running to the end of the parent, `uuid` types), walking
+//! a parent's children with every size checked against the parent, bounded
+//! field reading, and writing boxes back.
+//!
+//! Nothing here knows what a box means; every error names the box's type and
+//! the byte offset where reading stopped.
+
+use std::ops::Range;
+
+use crate::container::be32;
+use crate::error::{Error, Result};
+use crate::limits::{MAX_BOXES, MAX_BOX_DEPTH};
+
+pub(crate) type FourCc = [u8; 4];
+
+/// One box as found in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BoxHeader {
+    pub fourcc: FourCc,
+    /// The extended type of a `uuid` box.
+    pub uuid: Option<[u8; 16]>,
+    /// Where the box starts (its size field).
+    pub start: usize,
+    /// After size, type, largesize and extended type, to the end of the box.
+    pub body: Range<usize>,
+    /// 0 for a top-level box.
+    pub depth: usize,
+}
+
+impl BoxHeader {
+    pub fn end(&self) -> usize {
+        self.body.end
+    }
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.body.end
+    }
+    pub fn is(&self, fourcc: &FourCc) -> bool {
+        &self.fourcc == fourcc
+    }
+    /// The type for messages: `'iloc'`.
+    pub fn name(&self) -> String {
+        name(&self.fourcc)
+    }
+}
+
+/// A four-character code for messages, quoted, with unprintable bytes as dots.
+pub(crate) fn name(fourcc: &FourCc) -> String {
+    let text: String =
+        fourcc.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
+    format!("'{text}'")
+}
+
+/// Walks boxes, counting every box seen so that a file made of millions of
+/// tiny boxes is refused before its bookkeeping grows large.
+pub(crate) struct Walker<'a> {
+    pub data: &'a [u8],
+    pub format: &'static str,
+    boxes: usize,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(data: &'a [u8], format: &'static str) -> Self {
+        Walker { data, format, boxes: 0 }
+    }
+
+    /// The top-level boxes. A box claiming more bytes than the file has means
+    /// the file was cut short.
+    pub fn top_level(&mut self) -> Result<Vec<BoxHeader>> {
+        self.walk(0..self.data.len(), 0, None)
+    }
+
+    /// The children of `parent`, starting `skip` bytes into its body (after a
+    /// full box's version and flags, or an entry count).
+    pub fn children(&mut self, parent: &BoxHeader, skip: usize) -> Result<Vec<BoxHeader>> {
+        let depth = parent.depth + 1;
+        if depth > MAX_BOX_DEPTH {
+            return Err(Error::limit(
+                self.format,
+                format!("boxes nested more than {MAX_BOX_DEPTH} deep (inside {})", parent.name()),
+            )
+            .at(parent.start));
+        }
+        let start = parent.body.start.checked_add(skip).filter(|s| *s <= parent.body.end).ok_or_else(|| {
+            Error::corrupt(
+                self.format,
+                parent.start,
+                format!("{} box at byte {} is too short for its fields", parent.name(), parent.start),
+            )
+        })?;
+        self.walk(start..parent.body.end, depth, Some(parent))
+    }
+
+    fn walk(&mut self, range: Range<usize>, depth: usize, parent: Option<&BoxHeader>) -> Result<Vec<BoxHeader>> {
+        let mut out = Vec::new();
+        let mut pos = range.start;
+        while pos < range.end {
+            self.boxes += 1;
+            if self.boxes > MAX_BOXES {
+                return Err(Error::limit(self.format, format!("more than {MAX_BOXES} boxes")).at(pos));
+            }
+            let header = self.header_at(pos, range.end, depth, parent)?;
+            pos = header.end();
+            out.push(header);
+        }
+        Ok(out)
+    }
+
+    /// Reads the header of the box at `pos`, which must end by `limit`.
+    fn header_at(&self, pos: usize, limit: usize, depth: usize, parent: Option<&BoxHeader>) -> Result<BoxHeader> {
+        let within = match parent {
+            Some(p) => format!("its parent {} (byte {})", p.name(), p.start),
+            None => "the file".to_string(),
+        };
+        // Past the parent's end is corruption; past the file's end, truncation.
+        let overrun = |message: String| match parent {
+            Some(_) => Error::corrupt(self.format, pos, message),
+            None => Error::truncated(self.format, pos, message),
+        };
+        let available = limit - pos;
+        if available < 8 {
+            return Err(overrun(format!("a box header needs 8 bytes; {available} remain in {within}")));
+        }
+        let size32 = be32(self.data, pos);
+        let fourcc: FourCc = [self.data[pos + 4], self.data[pos + 5], self.data[pos + 6], self.data[pos + 7]];
+        let mut header_len = 8usize;
+        let size = match size32 {
+            // Size 0: the box runs to the end of its container.
+            0 => available as u64,
+            1 => {
+                if available < 16 {
+                    return Err(overrun(format!("{} box's 64-bit size is cut off", name(&fourcc))));
+                }
+                header_len = 16;
+                u64::from_be_bytes(self.data[pos + 8..pos + 16].try_into().unwrap_or([0xFF; 8]))
+            }
+            n => u64::from(n),
+        };
+        let uuid = if &fourcc == b"uuid" {
+            let at = pos + header_len;
+            header_len += 16;
+            let bytes = self.data.get(at..at + 16).filter(|_| available >= header_len);
+            let bytes = bytes.ok_or_else(|| overrun("'uuid' box's extended type is cut off".to_string()))?;
+            let mut uuid = [0u8; 16];
+            uuid.copy_from_slice(bytes);
+            Some(uuid)
+        } else {
+            None
+        };
+        if size < header_len as u64 {
+            return Err(Error::corrupt(
+                self.format,
+                pos,
+                format!("{} box claims {size} bytes, less than its {header_len}-byte header", name(&fourcc)),
+            ));
+        }
+        if size > available as u64 {
+            return Err(overrun(format!(
+                "{} box claims {size} bytes; only {available} remain in {within}",
+                name(&fourcc)
+            )));
+        }
+        // size <= available, so it fits in usize and pos + size <= limit.
+        let end = pos + size as usize;
+        Ok(BoxHeader { fourcc, uuid, start: pos, body: pos + header_len..end, depth })
+    }
+}
+
+/// Reads a box's fields in order, never past the box's end.
+pub(crate) struct Fields<'a> {
+    data: &'a [u8],
+    pos: usize,
+    end: usize,
+    fourcc: FourCc,
+    start: usize,
+    format: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(data: &'a [u8], format: &'static str, header: &BoxHeader) -> Self {
+        Fields {
+            data,
+            pos: header.body.start,
+            end: header.body.end,
+            fourcc: header.fourcc,
+            start: header.start,
+            format,
+        }
+    }
+
+    /// A corruption error naming this box and the current offset.
+    pub fn error(&self, message: impl std::fmt::Display) -> Error {
+        Error::corrupt(self.format, self.pos, format!("{} box at byte {}: {message}", name(&self.fourcc), self.start))
+    }
+
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+    pub fn remaining(&self) -> usize {
+        self.end - self.pos
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(self.error(format!("needs {n} more bytes; {} remain", self.remaining())));
+        }
+        let out = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+    pub fn u8(&mut self) -> Result<u8> {
+        Ok(self.bytes(1)?[0])
+    }
+    pub fn u16(&mut self) -> Result<u16> {
+        let b = self.bytes(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+    pub fn u32(&mut self) -> Result<u32> {
+        let b = self.bytes(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    pub fn u64(&mut self) -> Result<u64> {
+        let b = self.bytes(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_be_bytes(a))
+    }
+    /// An unsigned integer of 0, 2, 4 or 8 bytes (a 0-byte field reads as 0).
+    pub fn uint(&mut self, size: usize) -> Result<u64> {
+        match size {
+            0 => Ok(0),
+            2 => self.u16().map(u64::from),
+            4 => self.u32().map(u64::from),
+            8 => self.u64(),
+            _ => Err(self.error(format!("field size {size} is not 0, 2, 4 or 8"))),
+        }
+    }
+    pub fn fourcc(&mut self) -> Result<FourCc> {
+        let b = self.bytes(4)?;
+        Ok([b[0], b[1], b[2], b[3]])
+    }
+    /// A full box's version and 24-bit flags.
+    pub fn full_box(&mut self) -> Result<(u8, u32)> {
+        let v = self.u32()?;
+        Ok(((v >> 24) as u8, v & 0x00FF_FFFF))
+    }
+    /// A NUL-terminated string. Some writers omit the final NUL, so a string
+    /// may also end with the box.
+    pub fn string(&mut self) -> Result<&'a [u8]> {
+        let rest = &self.data[self.pos..self.end];
+        match rest.iter().position(|&b| b == 0) {
+            Some(n) => {
+                self.pos += n + 1;
+                Ok(&rest[..n])
+            }
+            None => {
+                self.pos = self.end;
+                Ok(rest)
+            }
+        }
+    }
+}
+
+/// Starts a box in `out`; `finish_box` fills in its size.
+pub(crate) fn start_box(out: &mut Vec<u8>, fourcc: &FourCc) -> usize {
+    let at = out.len();
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(fourcc);
+    at
+}
+
+/// Starts a full box (version and flags follow the type).
+pub(crate) fn start_full_box(out: &mut Vec<u8>, fourcc: &FourCc, version: u8, flags: u32) -> usize {
+    let at = start_box(out, fourcc);
+    out.extend_from_slice(&((u32::from(version) << 24) | (flags & 0x00FF_FFFF)).to_be_bytes());
+    at
+}
+
+/// Writes the size of the box started at `at`. A box too large for 32 bits
+/// gets a 64-bit `largesize`.
+pub(crate) fn finish_box(out: &mut Vec<u8>, at: usize) {
+    let size = out.len() - at;
+    match u32::try_from(size) {
+        Ok(size) => out[at..at + 4].copy_from_slice(&size.to_be_bytes()),
+        Err(_) => {
+            let size = size as u64 + 8;
+            out[at..at + 4].copy_from_slice(&1u32.to_be_bytes());
+            let tail = at + 8;
+            out.splice(tail..tail, size.to_be_bytes());
+        }
+    }
+}
+
+/// Appends an unsigned integer in `size` bytes (0, 2, 4 or 8); the caller
+/// chose a size that holds the value.
+pub(crate) fn put_uint(out: &mut Vec<u8>, size: usize, value: u64) {
+    match size {
+        2 => out.extend_from_slice(&(value as u16).to_be_bytes()),
+        4 => out.extend_from_slice(&(value as u32).to_be_bytes()),
+        8 => out.extend_from_slice(&value.to_be_bytes()),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn boxed(fourcc: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let at = start_box(&mut out, fourcc);
+        out.extend_from_slice(body);
+        finish_box(&mut out, at);
+        out
+    }
+
+    #[test]
+    fn reads_plain_large_to_end_and_uuid_boxes() {
+        let mut file = boxed(b"ftyp", b"avif\0\0\0\0");
+        // largesize
+        file.extend_from_slice(&[0, 0, 0, 1]);
+        file.extend_from_slice(b"free");
+        file.extend_from_slice(&20u64.to_be_bytes());
+        file.extend_from_slice(b"abcd");
+        // uuid
+        file.extend_from_slice(&[0, 0, 0, 25]);
+        file.extend_from_slice(b"uuid");
+        file.extend_from_slice(&[7; 16]);
+        file.push(9);
+        // size 0: to the end
+        file.extend_from_slice(&[0, 0, 0, 0]);
+        file.extend_from_slice(b"mdat");
+        file.extend_from_slice(b"rest");
+        let top = Walker::new(&file, "AVIF").top_level().unwrap();
+        let types: Vec<_> = top.iter().map(|b| b.fourcc).collect();
+        assert_eq!(types, [*b"ftyp", *b"free", *b"uuid", *b"mdat"]);
+        assert_eq!(top[1].body.len(), 4);
+        assert_eq!(top[2].uuid, Some([7; 16]));
+        assert_eq!(top[2].body.len(), 1);
+        assert_eq!(top[3].body.len(), 4);
+        assert_eq!(top[3].end(), file.len());
+    }
+
+    #[test]
+    fn sizes_are_checked_against_parent_and_file() {
+        let mut file = boxed(b"meta", &boxed(b"hdlr", b"x"));
+        file[11] = 200; // the child claims more than the parent holds
+        let mut walker = Walker::new(&file, "HEIC");
+        let top = walker.top_level().unwrap();
+        let err = walker.children(&top[0], 0).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt);
+        assert_eq!(err.offset, Some(8));
+        assert!(err.message.contains("'hdlr'"), "{err}");
+
+        let err = Walker::new(&[0, 0, 0, 50, b'm', b'd', b'a', b't'], "HEIC").top_level().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Truncated);
+        let lying = [&[0, 0, 0, 1][..], b"mdat", &u64::MAX.to_be_bytes()].concat();
+        assert_eq!(Walker::new(&lying, "HEIC").top_level().unwrap_err().kind, ErrorKind::Truncated);
+        let small = [&[0, 0, 0, 1][..], b"mdat", &8u64.to_be_bytes()].concat();
+        assert_eq!(Walker::new(&small, "HEIC").top_level().unwrap_err().kind, ErrorKind::Corrupt);
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused() {
+        let mut file = boxed(b"free", b"");
+        for _ in 0..MAX_BOX_DEPTH + 2 {
+            file = boxed(b"abcd", &file);
+        }
+        let mut walker = Walker::new(&file, "HEIC");
+        let mut current = walker.top_level().unwrap().remove(0);
+        let err = loop {
+            match walker.children(&current, 0) {
+                Ok(mut children) => current = children.remove(0),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err.kind, ErrorKind::LimitExceeded);
+        assert_eq!(current.depth, MAX_BOX_DEPTH);
+    }
+
+    #[test]
+    fn large_boxes_get_a_largesize_when_written() {
+        let mut out = vec![0xAA];
+        let at = start_box(&mut out, b"mdat");
+        out.extend_from_slice(b"xy");
+        finish_box(&mut out, at);
+        assert_eq!(out, [&[0xAA, 0, 0, 0, 10][..], b"mdatxy"].concat());
+    }
+}

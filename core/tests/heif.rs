@@ -1,0 +1,1169 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! HEIF and AVIF: hand-built files for every `iloc` layout, item kind and
+//! hostile structure, checked with an independent item reader written here;
+//! and the corpus, judged by exiftool and libheif (heif-info, heif-convert).
+
+mod common;
+
+use traceless_core::{clean, convert, inspect, BlockKind, Category, ConvertOptions, ErrorKind, Format, Policy};
+
+// ---------------------------------------------------------------------------
+// A test-side builder of HEIF files.
+
+fn bx(fourcc: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(fourcc);
+    out.extend_from_slice(body);
+    out
+}
+
+fn full(fourcc: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
+    let mut b = ((u32::from(version) << 24) | flags).to_be_bytes().to_vec();
+    b.extend_from_slice(body);
+    bx(fourcc, &b)
+}
+
+fn uint(size: usize, v: u64) -> Vec<u8> {
+    match size {
+        0 => Vec::new(),
+        2 => (v as u16).to_be_bytes().to_vec(),
+        4 => (v as u32).to_be_bytes().to_vec(),
+        8 => v.to_be_bytes().to_vec(),
+        _ => unreachable!(),
+    }
+}
+
+#[derive(Clone)]
+struct It {
+    id: u32,
+    kind: [u8; 4],
+    extents: Vec<Vec<u8>>,
+    idat: bool,
+    hidden: bool,
+    content_type: &'static str,
+    name: &'static str,
+    /// 1-based property indexes and the essential bit.
+    props: Vec<(u16, bool)>,
+}
+
+fn item(id: u32, kind: &[u8; 4], data: &[u8]) -> It {
+    It {
+        id,
+        kind: *kind,
+        extents: vec![data.to_vec()],
+        idat: false,
+        hidden: false,
+        content_type: "",
+        name: "",
+        props: Vec::new(),
+    }
+}
+
+#[derive(Clone)]
+struct Heif {
+    major: [u8; 4],
+    compat: Vec<[u8; 4]>,
+    items: Vec<It>,
+    primary: u32,
+    refs: Vec<([u8; 4], u32, Vec<u32>)>,
+    props: Vec<Vec<u8>>,
+    /// version, offset, length, base offset and index sizes.
+    iloc: (u8, usize, usize, usize, usize),
+    infe_version: u8,
+    iref_version: u8,
+    ipma: (u8, u32),
+    mdat_first: bool,
+    mdat_large: bool,
+    mdat_to_end: bool,
+    top_extra: Vec<Vec<u8>>,
+    meta_extra: Vec<Vec<u8>>,
+    handler_name: &'static str,
+}
+
+impl Heif {
+    fn new() -> Self {
+        Heif {
+            major: *b"avif",
+            compat: vec![*b"mif1", *b"avif", *b"miaf"],
+            items: Vec::new(),
+            primary: 1,
+            refs: Vec::new(),
+            props: Vec::new(),
+            iloc: (1, 4, 4, 0, 0),
+            infe_version: 2,
+            iref_version: 0,
+            ipma: (0, 0),
+            mdat_first: false,
+            mdat_large: false,
+            mdat_to_end: false,
+            top_extra: Vec::new(),
+            meta_extra: Vec::new(),
+            handler_name: "",
+        }
+    }
+
+    /// A picture (item 1, av01, 2 properties) with an Exif item (2) describing it.
+    fn photo() -> Self {
+        let mut h = Heif::new();
+        h.props = vec![av1c(), ispe(64, 48)];
+        let mut primary = item(1, b"av01", b"PRIMARY-AV1-CODED-DATA");
+        primary.props = vec![(1, true), (2, false)];
+        h.items = vec![primary, item(2, b"Exif", &exif_item())];
+        h.refs = vec![(*b"cdsc", 2, vec![1])];
+        h
+    }
+
+    fn build(&self) -> Vec<u8> {
+        let mut ftyp = self.major.to_vec();
+        ftyp.extend_from_slice(&[0; 4]);
+        for b in &self.compat {
+            ftyp.extend_from_slice(b);
+        }
+        let ftyp = bx(b"ftyp", &ftyp);
+        let mdat_data: Vec<u8> = self.items.iter().filter(|i| !i.idat).flat_map(|i| i.extents.concat()).collect();
+        let idat_data: Vec<u8> = self.items.iter().filter(|i| i.idat).flat_map(|i| i.extents.concat()).collect();
+        let mdat_header = if self.mdat_large { 16 } else { 8 };
+        let extra: usize = self.top_extra.iter().map(Vec::len).sum();
+        let mdat = {
+            let mut m = if self.mdat_large {
+                let mut m = 1u32.to_be_bytes().to_vec();
+                m.extend_from_slice(b"mdat");
+                m.extend_from_slice(&((mdat_data.len() + 16) as u64).to_be_bytes());
+                m
+            } else if self.mdat_to_end {
+                [&[0u8; 4][..], b"mdat"].concat()
+            } else {
+                [&((mdat_data.len() + 8) as u32).to_be_bytes()[..], b"mdat"].concat()
+            };
+            m.extend_from_slice(&mdat_data);
+            m
+        };
+        let file_len_without_meta = ftyp.len() + extra + mdat.len();
+        let probe = self.meta(0, &idat_data, 0);
+        let total = file_len_without_meta + probe.len();
+        let mdat_start = if self.mdat_first {
+            ftyp.len() + extra + mdat_header
+        } else {
+            ftyp.len() + extra + probe.len() + mdat_header
+        };
+        let meta = self.meta(mdat_start, &idat_data, total);
+        assert_eq!(meta.len(), probe.len());
+        let mut out = ftyp;
+        for b in &self.top_extra {
+            out.extend_from_slice(b);
+        }
+        if self.mdat_first {
+            assert!(!self.mdat_to_end, "a size-0 mdat must be last");
+            out.extend_from_slice(&mdat);
+            out.extend_from_slice(&meta);
+        } else {
+            out.extend_from_slice(&meta);
+            out.extend_from_slice(&mdat);
+        }
+        out
+    }
+
+    fn meta(&self, mdat_start: usize, idat: &[u8], file_len: usize) -> Vec<u8> {
+        let id = |v: u32, wide: bool| if wide { v.to_be_bytes().to_vec() } else { (v as u16).to_be_bytes().to_vec() };
+        let mut body = Vec::new();
+        body.extend(full(
+            b"hdlr",
+            0,
+            0,
+            &[&[0u8; 4][..], b"pict", &[0; 12], self.handler_name.as_bytes(), b"\0"].concat(),
+        ));
+        let big = self.primary > 0xFFFF;
+        body.extend(full(b"pitm", u8::from(big), 0, &id(self.primary, big)));
+        // iinf
+        let mut iinf = (self.items.len() as u16).to_be_bytes().to_vec();
+        for it in &self.items {
+            let mut e = id(it.id, self.infe_version == 3);
+            e.extend_from_slice(&[0, 0]);
+            e.extend_from_slice(&it.kind);
+            e.extend_from_slice(it.name.as_bytes());
+            e.push(0);
+            if !it.content_type.is_empty() {
+                e.extend_from_slice(it.content_type.as_bytes());
+                e.push(0);
+            }
+            iinf.extend(full(b"infe", self.infe_version, u32::from(it.hidden), &e));
+        }
+        body.extend(full(b"iinf", 0, 0, &iinf));
+        // iloc
+        let (v, os, ls, bs, is) = self.iloc;
+        let mut iloc = vec![((os << 4) | ls) as u8, ((bs << 4) | is) as u8];
+        let located: Vec<&It> = self.items.iter().filter(|i| !i.extents.is_empty()).collect();
+        iloc.extend(if v < 2 { uint(2, located.len() as u64) } else { uint(4, located.len() as u64) });
+        let (mut mdat_pos, mut idat_pos) = (mdat_start, 0usize);
+        for it in located {
+            iloc.extend(if v < 2 { uint(2, u64::from(it.id)) } else { uint(4, u64::from(it.id)) });
+            if v > 0 {
+                iloc.extend(uint(2, u64::from(it.idat)));
+            } else {
+                assert!(!it.idat, "iloc version 0 cannot point into idat");
+            }
+            iloc.extend_from_slice(&[0, 0]);
+            let (pos, end_of_container) = if it.idat { (&mut idat_pos, idat.len()) } else { (&mut mdat_pos, file_len) };
+            let base = if bs > 0 { *pos } else { 0 };
+            iloc.extend(uint(bs, base as u64));
+            iloc.extend(uint(2, it.extents.len() as u64));
+            for e in &it.extents {
+                if v > 0 {
+                    iloc.extend(uint(is, 0));
+                }
+                let offset = *pos - base;
+                assert!(os > 0 || offset == 0, "a 0-byte offset needs the base offset to point at the data");
+                iloc.extend(uint(os, offset as u64));
+                *pos += e.len();
+                assert!(ls > 0 || *pos == end_of_container || file_len == 0, "a 0-byte length means 'to the end'");
+                iloc.extend(uint(ls, e.len() as u64));
+            }
+        }
+        body.extend(full(b"iloc", v, 0, &iloc));
+        if !self.refs.is_empty() {
+            let wide = self.iref_version == 1;
+            let mut iref = Vec::new();
+            for (kind, from, to) in &self.refs {
+                let mut r = id(*from, wide);
+                r.extend_from_slice(&(to.len() as u16).to_be_bytes());
+                for t in to {
+                    r.extend(id(*t, wide));
+                }
+                iref.extend(bx(kind, &r));
+            }
+            body.extend(full(b"iref", self.iref_version, 0, &iref));
+        }
+        let ipco = bx(b"ipco", &self.props.concat());
+        let (pv, pf) = self.ipma;
+        let with_props: Vec<&It> = self.items.iter().filter(|i| !i.props.is_empty()).collect();
+        let mut ipma = (with_props.len() as u32).to_be_bytes().to_vec();
+        for it in with_props {
+            ipma.extend(id(it.id, pv == 1));
+            ipma.push(it.props.len() as u8);
+            for &(index, essential) in &it.props {
+                if pf & 1 == 1 {
+                    ipma.extend_from_slice(&((u16::from(essential) << 15) | index).to_be_bytes());
+                } else {
+                    ipma.push((u8::from(essential) << 7) | index as u8);
+                }
+            }
+        }
+        body.extend(bx(b"iprp", &[ipco, full(b"ipma", pv, pf, &ipma)].concat()));
+        if !idat.is_empty() {
+            body.extend(bx(b"idat", idat));
+        }
+        for b in &self.meta_extra {
+            body.extend_from_slice(b);
+        }
+        full(b"meta", 0, 0, &body)
+    }
+}
+
+fn av1c() -> Vec<u8> {
+    bx(b"av1C", &[0x81, 0x00, 0x0C, 0x00])
+}
+fn hvcc() -> Vec<u8> {
+    bx(b"hvcC", &[1, 1, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x5A, 0xF0, 0, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0, 0x0F, 0])
+}
+fn ispe(w: u32, h: u32) -> Vec<u8> {
+    full(b"ispe", 0, 0, &[w.to_be_bytes(), h.to_be_bytes()].concat())
+}
+fn aux(urn: &str) -> Vec<u8> {
+    full(b"auxC", 0, 0, &[urn.as_bytes(), b"\0"].concat())
+}
+
+/// A big-endian TIFF naming a camera ("SecretCam").
+fn tiff() -> Vec<u8> {
+    let mut t = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+    t.extend_from_slice(&[0x01, 0x0F, 0, 2, 0, 0, 0, 10, 0, 0, 0, 26]);
+    t.extend_from_slice(&[0, 0, 0, 0]);
+    t.extend_from_slice(b"SecretCam\0");
+    t
+}
+
+/// An Exif item: the offset to the TIFF header, "Exif\0\0", the TIFF.
+fn exif_item() -> Vec<u8> {
+    [&[0, 0, 0, 6][..], b"Exif\0\0", &tiff()].concat()
+}
+
+const XMP: &[u8] =
+    b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>\
+<rdf:Description xmlns:dc='http://purl.org/dc/elements/1.1/'><dc:creator>SecretAuthor</dc:creator></rdf:Description>\
+</rdf:RDF></x:xmpmeta>";
+
+// ---------------------------------------------------------------------------
+// A test-side reader: independent of the engine's, to check what it wrote.
+
+struct Read {
+    top: Vec<([u8; 4], std::ops::Range<usize>)>,
+    items: Vec<(u32, [u8; 4])>,
+    data: std::collections::HashMap<u32, Vec<u8>>,
+    refs: Vec<([u8; 4], u32, Vec<u32>)>,
+    props: Vec<[u8; 4]>,
+    primary: u32,
+}
+
+fn be(d: &[u8], at: usize, n: usize) -> u64 {
+    d[at..at + n].iter().fold(0u64, |v, &b| (v << 8) | u64::from(b))
+}
+
+fn boxes(d: &[u8], mut pos: usize, end: usize) -> Vec<([u8; 4], std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    while pos < end {
+        let size = be(d, pos, 4) as usize;
+        let fourcc: [u8; 4] = d[pos + 4..pos + 8].try_into().unwrap();
+        let (size, header) = match size {
+            0 => (end - pos, 8),
+            1 => (be(d, pos + 8, 8) as usize, 16),
+            n => (n, 8),
+        };
+        out.push((fourcc, pos + header..pos + size));
+        pos += size;
+    }
+    out
+}
+
+fn read(d: &[u8]) -> Read {
+    let top = boxes(d, 0, d.len());
+    let meta = top.iter().find(|(f, _)| f == b"meta").unwrap().1.clone();
+    let children = boxes(d, meta.start + 4, meta.end);
+    let child = |f: &[u8; 4]| children.iter().find(|(c, _)| c == f).map(|(_, r)| r.clone());
+    let pitm = child(b"pitm").unwrap();
+    let primary = if d[pitm.start] == 0 { be(d, pitm.start + 4, 2) } else { be(d, pitm.start + 4, 4) } as u32;
+    let iinf = child(b"iinf").unwrap();
+    let skip = if d[iinf.start] == 0 { 6 } else { 8 };
+    let items = boxes(d, iinf.start + skip, iinf.end)
+        .into_iter()
+        .map(|(_, r)| {
+            let v = d[r.start];
+            let (id, at) =
+                if v == 3 { (be(d, r.start + 4, 4), r.start + 8) } else { (be(d, r.start + 4, 2), r.start + 6) };
+            (id as u32, d[at + 2..at + 6].try_into().unwrap())
+        })
+        .collect();
+    let idat = child(b"idat");
+    let mut data = std::collections::HashMap::new();
+    if let Some(iloc) = child(b"iloc") {
+        let v = d[iloc.start];
+        let (os, ls) = ((d[iloc.start + 4] >> 4) as usize, (d[iloc.start + 4] & 15) as usize);
+        let (bs, is) = ((d[iloc.start + 5] >> 4) as usize, if v > 0 { (d[iloc.start + 5] & 15) as usize } else { 0 });
+        let mut p = iloc.start + 6;
+        let n = if v < 2 {
+            p += 2;
+            be(d, p - 2, 2)
+        } else {
+            p += 4;
+            be(d, p - 4, 4)
+        };
+        for _ in 0..n {
+            let id = if v < 2 {
+                p += 2;
+                be(d, p - 2, 2)
+            } else {
+                p += 4;
+                be(d, p - 4, 4)
+            } as u32;
+            let method = if v > 0 {
+                p += 2;
+                be(d, p - 2, 2) & 15
+            } else {
+                0
+            };
+            p += 2;
+            let base = be(d, p, bs) as usize;
+            p += bs;
+            let count = be(d, p, 2);
+            p += 2;
+            let origin = if method == 1 { idat.clone().unwrap().start } else { 0 };
+            let mut bytes = Vec::new();
+            for _ in 0..count {
+                p += is;
+                let off = be(d, p, os) as usize;
+                p += os;
+                let len = be(d, p, ls) as usize;
+                p += ls;
+                let start = origin + base + off;
+                // Length 0: to the end of the container.
+                let end = match (len, method) {
+                    (0, 1) => idat.clone().unwrap().end,
+                    (0, _) => d.len(),
+                    _ => start + len,
+                };
+                bytes.extend_from_slice(&d[start..end]);
+            }
+            data.insert(id, bytes);
+        }
+    }
+    let mut refs = Vec::new();
+    if let Some(iref) = child(b"iref") {
+        let w = if d[iref.start] == 1 { 4 } else { 2 };
+        for (kind, r) in boxes(d, iref.start + 4, iref.end) {
+            let from = be(d, r.start, w) as u32;
+            let n = be(d, r.start + w, 2) as usize;
+            let to = (0..n).map(|i| be(d, r.start + w + 2 + i * w, w) as u32).collect();
+            refs.push((kind, from, to));
+        }
+    }
+    let iprp = child(b"iprp").unwrap();
+    let ipco = boxes(d, iprp.start, iprp.end).into_iter().find(|(f, _)| f == b"ipco").unwrap().1;
+    let props = boxes(d, ipco.start, ipco.end).into_iter().map(|(f, _)| f).collect();
+    Read { top, items, data, refs, props, primary }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Cleans, and checks what every cleaned file must satisfy: it inspects with
+/// display findings only, cleans to itself, and lists only kept items.
+fn cleaned(file: &[u8]) -> Vec<u8> {
+    let out = clean(file, &Policy::default()).unwrap_or_else(|e| panic!("clean failed: {e}")).data;
+    let report = inspect(&out).unwrap();
+    assert!(report.findings.iter().all(|f| f.category == Category::Display), "{:?}", report.findings);
+    assert_eq!(clean(&out, &Policy::default()).unwrap().data, out, "cleaning is idempotent");
+    out
+}
+
+fn ids(r: &Read) -> Vec<u32> {
+    let mut ids: Vec<u32> = r.items.iter().map(|(id, _)| *id).collect();
+    ids.sort();
+    ids
+}
+
+// ---------------------------------------------------------------------------
+// Layouts.
+
+#[test]
+fn every_iloc_version_and_field_size_is_read_and_rewritten() {
+    let mut tried = 0;
+    for version in 0..=2u8 {
+        for offset in [0, 4, 8] {
+            for length in [0, 4, 8] {
+                for base in [0, 4, 8] {
+                    for index in [0, 4, 8] {
+                        if (offset == 0 && base == 0) || (version == 0 && index != 0) {
+                            continue;
+                        }
+                        let mut h = Heif::photo();
+                        h.iloc = (version, offset, length, base, index);
+                        if length == 0 {
+                            // "To the end of its container": one item in the
+                            // last mdat, the Exif alone in idat (or dropped).
+                            if version == 0 {
+                                h.items.truncate(1);
+                                h.refs.clear();
+                            } else {
+                                h.items[1].idat = true;
+                            }
+                        }
+                        let file = h.build();
+                        let r = read(&file);
+                        assert_eq!(r.data[&1], b"PRIMARY-AV1-CODED-DATA", "builder check");
+                        let out = cleaned(&file);
+                        let r = read(&out);
+                        assert_eq!(ids(&r), [1], "{:?}", h.iloc);
+                        assert_eq!(r.data[&1], b"PRIMARY-AV1-CODED-DATA", "{:?}", h.iloc);
+                        assert!(!contains(&out, b"SecretCam"));
+                        assert!(r.refs.is_empty());
+                        tried += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(tried > 50);
+}
+
+#[test]
+fn large_item_ids_use_wide_fields_everywhere() {
+    let mut h = Heif::photo();
+    h.iloc = (2, 4, 4, 0, 0);
+    h.infe_version = 3;
+    h.iref_version = 1;
+    h.ipma = (1, 1);
+    h.primary = 70_000;
+    h.items[0].id = 70_000;
+    h.items[1].id = 70_001;
+    h.items.push(item(70_002, b"av01", b"THUMBNAIL-DATA"));
+    h.items[2].props = vec![(1, true), (2, false)];
+    h.refs = vec![(*b"cdsc", 70_001, vec![70_000]), (*b"thmb", 70_002, vec![70_000])];
+    let out = cleaned(&h.build());
+    let r = read(&out);
+    assert_eq!(r.primary, 70_000);
+    assert_eq!(ids(&r), [70_000]);
+    assert_eq!(r.data[&70_000], b"PRIMARY-AV1-CODED-DATA");
+}
+
+#[test]
+fn items_in_several_extents_stay_byte_identical() {
+    let mut h = Heif::photo();
+    h.items[0].extents = vec![b"PART-ONE|".to_vec(), b"PART-TWO|".to_vec(), b"PART-THREE".to_vec()];
+    let mut exif = item(2, b"Exif", b"");
+    let data = exif_item();
+    exif.extents = vec![data[..3].to_vec(), data[3..20].to_vec(), data[20..].to_vec()];
+    h.items[1] = exif;
+    let file = h.build();
+    let report = inspect(&file).unwrap();
+    assert!(report.findings.iter().any(|f| f.key == "EXIF Make" && f.value.contains("SecretCam")), "{report:?}");
+    let out = cleaned(&file);
+    assert_eq!(read(&out).data[&1], b"PART-ONE|PART-TWO|PART-THREE");
+    assert!(!contains(&out, b"SecretCam"));
+}
+
+#[test]
+fn exif_stored_in_idat_is_removed_with_its_bytes() {
+    let mut h = Heif::photo();
+    h.items[1].idat = true;
+    let file = h.build();
+    assert!(read(&file).top.len() == 3 && contains(&file, b"SecretCam"));
+    let report = inspect(&file).unwrap();
+    assert!(report.findings.iter().any(|f| f.value.contains("SecretCam")));
+    let out = cleaned(&file);
+    assert!(!contains(&out, b"SecretCam"));
+    assert!(!contains(&out, b"idat"), "an idat with nothing left is dropped");
+}
+
+#[test]
+fn a_grid_stored_in_idat_keeps_its_idat_and_tiles() {
+    let mut h = Heif::new();
+    h.props = vec![av1c(), ispe(128, 64), ispe(64, 64)];
+    let mut grid = item(1, b"grid", &[0, 0, 0, 1, 0, 128, 0, 64]);
+    grid.idat = true;
+    grid.props = vec![(2, false)];
+    let mut tiles = Vec::new();
+    for id in [2, 3] {
+        let mut t = item(id, b"av01", format!("TILE-{id}").as_bytes());
+        t.hidden = true;
+        t.props = vec![(1, true), (3, false)];
+        tiles.push(t);
+    }
+    h.items = [vec![grid], tiles, vec![item(4, b"Exif", &exif_item())]].concat();
+    h.items[3].idat = true;
+    h.refs = vec![(*b"dimg", 1, vec![2, 3]), (*b"cdsc", 4, vec![1])];
+    let out = cleaned(&h.build());
+    let r = read(&out);
+    assert_eq!(ids(&r), [1, 2, 3]);
+    assert_eq!(r.data[&1], [0, 0, 0, 1, 0, 128, 0, 64]);
+    assert_eq!(r.data[&2], b"TILE-2");
+    assert_eq!(r.data[&3], b"TILE-3");
+    assert_eq!(r.refs, [(*b"dimg", 1, vec![2, 3])]);
+    assert!(!contains(&out, b"SecretCam"));
+    let report = inspect(&out).unwrap();
+    assert!(report.findings.iter().any(|f| f.key == "HEIF grid" && f.value == "2 tiles"), "{report:?}");
+    assert_eq!((report.width, report.height), (128, 64));
+}
+
+#[test]
+fn mdat_before_meta_and_after_meta_give_the_same_result() {
+    let mut before = Heif::photo();
+    before.mdat_first = true;
+    let after = Heif::photo();
+    let (a, b) = (cleaned(&before.build()), cleaned(&after.build()));
+    assert_eq!(a, b);
+    assert_eq!(read(&a).data[&1], b"PRIMARY-AV1-CODED-DATA");
+    // The output puts meta first.
+    let tops: Vec<[u8; 4]> = read(&a).top.iter().map(|(f, _)| *f).collect();
+    assert_eq!(tops, [*b"ftyp", *b"meta", *b"mdat"]);
+}
+
+#[test]
+fn largesize_and_size_zero_boxes_are_read() {
+    for (large, to_end) in [(true, false), (false, true)] {
+        let mut h = Heif::photo();
+        h.mdat_large = large;
+        h.mdat_to_end = to_end;
+        let file = h.build();
+        let out = cleaned(&file);
+        assert_eq!(read(&out).data[&1], b"PRIMARY-AV1-CODED-DATA");
+        assert!(!contains(&out, b"SecretCam"));
+    }
+}
+
+#[test]
+fn metadata_of_a_non_primary_image_goes_with_that_image() {
+    let mut h = Heif::photo();
+    let mut other = item(3, b"av01", b"SECOND-PICTURE");
+    other.props = vec![(1, true), (2, false)];
+    h.items.push(other);
+    h.items.push(item(4, b"Exif", &exif_item()));
+    h.refs = vec![(*b"cdsc", 2, vec![1]), (*b"cdsc", 4, vec![3])];
+    let file = h.build();
+    let report = inspect(&file).unwrap();
+    assert!(report.blocks.iter().any(|b| b.kind == BlockKind::HiddenImage && b.label.contains("another image")));
+    let out = cleaned(&file);
+    assert_eq!(ids(&read(&out)), [1]);
+    assert!(!contains(&out, b"SECOND-PICTURE") && !contains(&out, b"SecretCam"));
+}
+
+#[test]
+fn thumbnails_depth_mattes_and_metadata_go_alpha_and_gain_maps_stay() {
+    let mut h = Heif::new();
+    h.major = *b"heic";
+    h.compat = vec![*b"mif1", *b"heic"];
+    h.props = vec![
+        hvcc(),                                                   // 1
+        ispe(64, 48),                                             // 2
+        aux("urn:mpeg:hevc:2015:auxid:1"),                        // 3 alpha
+        aux("urn:mpeg:hevc:2015:auxid:2"),                        // 4 depth
+        aux("urn:com:apple:photo:2019:aux:semanticskinmatte"),    // 5 matte
+        aux("urn:com:apple:photo:2020:aux:hdrgainmap"),           // 6 gain map
+        bx(b"colr", &[b"prof".as_slice(), &[0u8; 132]].concat()), // 7 ICC
+        bx(b"irot", &[3]),                                        // 8
+        full(b"udes", 0, 0, b"en\0SecretTitle\0\0\0"),            // 9 metadata property
+        bx(b"free", b"unused property"),                          // 10 associated with nothing
+    ];
+    let image = |id, data: &[u8], props: Vec<(u16, bool)>, hidden| It { hidden, props, ..item(id, b"hvc1", data) };
+    h.items = vec![
+        image(1, b"PRIMARY", vec![(1, true), (2, false), (7, false), (8, true), (9, false)], false),
+        image(2, b"THUMB", vec![(1, true), (2, false)], false),
+        image(3, b"ALPHA", vec![(1, true), (2, false), (3, true)], true),
+        image(4, b"DEPTH", vec![(1, true), (2, false), (4, true)], true),
+        image(5, b"MATTE", vec![(1, true), (2, false), (5, true)], true),
+        image(6, b"GAINMAP", vec![(1, true), (2, false), (6, true)], true),
+        It { content_type: "application/rdf+xml", ..item(7, b"mime", XMP) },
+        It { content_type: "urn:c2pa:manifest", ..item(8, b"uri ", b"C2PA-MANIFEST") },
+        item(9, b"Exif", &exif_item()),
+    ];
+    h.refs = vec![
+        (*b"thmb", 2, vec![1]),
+        (*b"auxl", 3, vec![1]),
+        (*b"auxl", 4, vec![1]),
+        (*b"auxl", 5, vec![1]),
+        (*b"auxl", 6, vec![1]),
+        (*b"prem", 1, vec![3]),
+        (*b"cdsc", 7, vec![1]),
+        (*b"cdsc", 8, vec![1]),
+        (*b"cdsc", 9, vec![1]),
+    ];
+    h.top_extra = vec![bx(b"free", b"old XMP SecretAuthor leftovers"), bx(b"udta", b"SecretUser")];
+    h.meta_extra = vec![full(b"xml ", 0, 0, XMP)];
+    let file = h.build();
+    assert_eq!(format(&file), Format::Heif);
+
+    let report = inspect(&file).unwrap();
+    let has = |kind: BlockKind, text: &str| report.blocks.iter().any(|b| b.kind == kind && b.label.contains(text));
+    assert!(has(BlockKind::EmbeddedThumbnail, "thumbnail"), "{:#?}", report.blocks);
+    assert!(has(BlockKind::HiddenImage, "depth map"));
+    assert!(has(BlockKind::HiddenImage, "portrait matte"));
+    assert!(has(BlockKind::Transparency, "alpha"));
+    assert!(has(BlockKind::ImageData, "HDR gain map"));
+    assert!(has(BlockKind::Xmp, "application/rdf+xml"));
+    assert!(has(BlockKind::ContentCredentials, "c2pa"));
+    let finding = |key: &str| report.findings.iter().find(|f| f.key == key);
+    assert!(finding("XMP dc:creator").is_some_and(|f| f.value == "SecretAuthor"), "{:#?}", report.findings);
+    assert!(finding("EXIF Make").is_some());
+    assert!(finding("HEIF irot").is_some_and(|f| f.category == Category::Display));
+    assert!(finding("HEIF alpha").is_some() && finding("HEIF gain map").is_some());
+    assert!(finding("ICC profile").is_some());
+    assert_eq!(report.orientation, Some(6));
+
+    let out = cleaned(&file);
+    let r = read(&out);
+    assert_eq!(ids(&r), [1, 3, 6]);
+    assert_eq!(r.data[&1], b"PRIMARY");
+    assert_eq!(r.data[&3], b"ALPHA");
+    assert_eq!(r.data[&6], b"GAINMAP");
+    let mut refs = r.refs.clone();
+    refs.sort();
+    assert_eq!(refs, [(*b"auxl", 3, vec![1]), (*b"auxl", 6, vec![1]), (*b"prem", 1, vec![3])]);
+    // Kept: hvcC, ispe, the alpha and gain-map auxC, colr, irot; not udes, depth/matte auxC, free.
+    assert_eq!(r.props, [*b"hvcC", *b"ispe", *b"auxC", *b"auxC", *b"colr", *b"irot"]);
+    for secret in [
+        &b"THUMB"[..],
+        b"DEPTH",
+        b"MATTE",
+        b"SecretAuthor",
+        b"C2PA-MANIFEST",
+        b"SecretCam",
+        b"SecretTitle",
+        b"SecretUser",
+    ] {
+        assert!(!contains(&out, secret), "{} survived", String::from_utf8_lossy(secret));
+    }
+    let tops: Vec<[u8; 4]> = r.top.iter().map(|(f, _)| *f).collect();
+    assert_eq!(tops, [*b"ftyp", *b"meta", *b"mdat"]);
+
+    // Strict: the ICC profile goes too; rotation stays (it is not metadata).
+    let strict = clean(&file, &Policy::strict()).unwrap().data;
+    assert_eq!(read(&strict).props, [*b"hvcC", *b"ispe", *b"auxC", *b"auxC", *b"irot"]);
+}
+
+#[test]
+fn tone_map_items_keep_their_gain_map() {
+    let mut h = Heif::photo();
+    h.props.push(ispe(32, 24));
+    let mut gain = item(3, b"av01", b"ISO-GAIN-MAP");
+    gain.hidden = true;
+    gain.props = vec![(1, true), (3, false)];
+    let mut tmap = item(4, b"tmap", b"TMAP-METADATA");
+    tmap.props = vec![(2, false)];
+    h.items.extend([gain, tmap]);
+    h.refs.push((*b"dimg", 4, vec![1, 3]));
+    h.meta_extra =
+        vec![bx(b"grpl", &full(b"altr", 0, 0, &[[0, 0, 0, 9], [0, 0, 0, 2], [0, 0, 0, 4], [0, 0, 0, 1]].concat()))];
+    let out = cleaned(&h.build());
+    let r = read(&out);
+    assert_eq!(ids(&r), [1, 3, 4]);
+    assert_eq!(r.data[&3], b"ISO-GAIN-MAP");
+    assert_eq!(r.data[&4], b"TMAP-METADATA");
+    assert!(contains(&out, b"grpl") && contains(&out, b"altr"), "the alternative group survives");
+}
+
+#[test]
+fn unused_bytes_in_mdat_are_removed() {
+    let mut h = Heif::new();
+    h.props = vec![av1c(), ispe(8, 8)];
+    // Item 1's data starts after 16 bytes no item claims.
+    h.items = vec![item(9, b"av01", b"SECRET-UNCLAIMED"), item(1, b"av01", b"PIXELS")];
+    h.items[1].props = vec![(1, true), (2, false)];
+    let mut file = h.build();
+    // Drop item 9 from iinf by renaming it into an item of another id the
+    // iloc still places: the bytes are then claimed by no listed item.
+    let at = file.windows(4).position(|w| w == b"infe").unwrap();
+    file[at + 8..at + 10].copy_from_slice(&[0, 7]);
+    let report = inspect(&file).unwrap();
+    assert!(report.blocks.iter().any(|b| b.label.contains("which the item list does not have")), "{report:#?}");
+    let out = cleaned(&file);
+    assert!(!contains(&out, b"SECRET-UNCLAIMED"));
+    assert_eq!(read(&out).data[&1], b"PIXELS");
+
+    // Bytes inside mdat that no iloc entry covers at all.
+    let mut h = Heif::photo();
+    h.items.truncate(1);
+    h.refs.clear();
+    let mut file = h.build();
+    let mdat = file.windows(4).rposition(|w| w == b"mdat").unwrap() - 4;
+    file.extend_from_slice(b"TRAILING-SECRET");
+    let size = u32::from_be_bytes(file[mdat..mdat + 4].try_into().unwrap()) + 15;
+    file[mdat..mdat + 4].copy_from_slice(&size.to_be_bytes());
+    let report = inspect(&file).unwrap();
+    assert!(report.blocks.iter().any(|b| b.label.contains("no item uses")), "{report:#?}");
+    assert!(!contains(&cleaned(&file), b"TRAILING-SECRET"));
+}
+
+#[test]
+fn a_clean_file_is_returned_unchanged() {
+    let mut h = Heif::photo();
+    h.items.truncate(1);
+    h.refs.clear();
+    let file = h.build();
+    let c = clean(&file, &Policy::default()).unwrap();
+    assert!(c.report.unchanged);
+    assert_eq!(c.data, file);
+}
+
+#[test]
+fn handler_and_item_names_are_emptied() {
+    let mut h = Heif::photo();
+    h.handler_name = "SecretSoftware 1.0";
+    h.items[0].name = "IMG_0001 by SecretOwner";
+    h.items[1].name = "ExifName";
+    let file = h.build();
+    let report = inspect(&file).unwrap();
+    let names = report.findings.iter().find(|f| f.category == Category::Text).expect("names are reported");
+    assert!(names.value.contains("SecretSoftware 1.0") && names.value.contains("SecretOwner"), "{names:?}");
+    let out = cleaned(&file);
+    assert!(!contains(&out, b"SecretSoftware") && !contains(&out, b"SecretOwner"));
+    assert_eq!(read(&out).data[&1], b"PRIMARY-AV1-CODED-DATA");
+}
+
+#[test]
+fn top_level_xmp_and_c2pa_uuid_boxes_are_removed_and_reported() {
+    let uuid = |id: &[u8; 16], body: &[u8]| bx(b"uuid", &[&id[..], body].concat());
+    let mut h = Heif::photo();
+    h.top_extra = vec![
+        uuid(b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac", XMP),
+        uuid(b"\xd8\xfe\xc3\xd6\x1b\x0e\x48\x3c\x92\x97\x58\x28\x87\x7e\xc4\x81", b"SecretManifest"),
+    ];
+    let file = h.build();
+    let report = inspect(&file).unwrap();
+    assert!(report.findings.iter().any(|f| f.key == "XMP dc:creator"), "{:#?}", report.findings);
+    assert!(report.blocks.iter().any(|b| b.kind == BlockKind::ContentCredentials));
+    let out = cleaned(&file);
+    assert!(!contains(&out, b"SecretAuthor") && !contains(&out, b"SecretManifest"));
+}
+
+#[test]
+fn metadata_items_cannot_pose_as_tiles() {
+    let mut h = Heif::photo();
+    h.items[0].kind = *b"grid";
+    h.refs.push((*b"dimg", 1, vec![2]));
+    let err = refused(&h.build());
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert!(err.message.contains("not an image"), "{err}");
+}
+
+#[test]
+fn deeply_nested_unknown_boxes_are_dropped_not_followed() {
+    let mut nest = bx(b"free", b"x");
+    for _ in 0..2000 {
+        nest = bx(b"abcd", &nest);
+    }
+    let mut h = Heif::photo();
+    h.meta_extra = vec![nest.clone()];
+    h.top_extra = vec![nest];
+    let out = cleaned(&h.build());
+    assert!(!contains(&out, b"abcd"));
+}
+
+#[test]
+fn converting_heif_is_refused_clearly() {
+    let err = convert(&Heif::photo().build(), &ConvertOptions::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert!(err.to_string().contains("AVIF"), "{err}");
+}
+
+#[test]
+fn sequences_are_refused_by_name() {
+    let mut h = Heif::photo();
+    h.major = *b"avis";
+    h.top_extra = vec![bx(b"moov", &bx(b"mvhd", &[0; 100]))];
+    let err = clean(&h.build(), &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert!(err.message.contains("sequence"), "{err}");
+}
+
+fn format(file: &[u8]) -> Format {
+    inspect(file).unwrap().format
+}
+
+// ---------------------------------------------------------------------------
+// Hostile input: typed errors naming box and offset, never a panic.
+
+fn refused(file: &[u8]) -> traceless_core::Error {
+    let err = clean(file, &Policy::default()).expect_err("should be refused");
+    assert_eq!(inspect(file).unwrap_err().kind, err.kind);
+    assert!(err.offset.is_some(), "{err}");
+    err
+}
+
+#[test]
+fn truncated_files_are_refused_at_every_length() {
+    let mut h = Heif::photo();
+    h.mdat_first = true;
+    for file in [Heif::photo().build(), h.build()] {
+        for len in 1..file.len() {
+            let err = clean(&file[..len], &Policy::default()).expect_err("a cut file");
+            assert!(
+                matches!(err.kind, ErrorKind::Truncated | ErrorKind::Corrupt | ErrorKind::Unrecognised),
+                "{len}: {err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn overlapping_and_out_of_file_extents_are_corrupt() {
+    // Item 2 claims item 1's bytes.
+    let mut file = Heif::photo().build();
+    let iloc = file.windows(4).position(|w| w == b"iloc").unwrap() + 4;
+    // Version 1, sizes 4/4, 0/0, count 2; entry: id(2) method(2) dref(2) count(2) offset(4) length(4).
+    let first_offset = iloc + 4 + 2 + 2 + 8;
+    let second_offset = first_offset + 8 + 8;
+    let off = file[first_offset..first_offset + 4].to_vec();
+    file[second_offset..second_offset + 4].copy_from_slice(&off);
+    let err = refused(&file);
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert!(err.message.contains("overlap"), "{err}");
+
+    let mut file = Heif::photo().build();
+    file[second_offset..second_offset + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+    let err = refused(&file);
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert!(err.message.contains("'iloc'") && err.message.contains("outside the file"), "{err}");
+}
+
+#[test]
+fn sizes_past_the_parent_and_lying_largesizes_are_refused() {
+    let file = Heif::photo().build();
+    // hdlr claims more than meta holds.
+    let mut bad = file.clone();
+    let hdlr = bad.windows(4).position(|w| w == b"hdlr").unwrap() - 4;
+    bad[hdlr..hdlr + 4].copy_from_slice(&100_000u32.to_be_bytes());
+    let err = refused(&bad);
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert_eq!(err.offset, Some(hdlr as u64));
+    assert!(err.message.contains("'hdlr'") && err.message.contains("'meta'"), "{err}");
+
+    let mut h = Heif::photo();
+    h.mdat_large = true;
+    let mut bad = h.build();
+    let mdat = bad.windows(4).rposition(|w| w == b"mdat").unwrap() + 4;
+    bad[mdat..mdat + 8].copy_from_slice(&(1u64 << 40).to_be_bytes());
+    let err = refused(&bad);
+    assert_eq!(err.kind, ErrorKind::Truncated);
+    assert!(err.message.contains("'mdat'"), "{err}");
+    bad[mdat..mdat + 8].copy_from_slice(&4u64.to_be_bytes());
+    assert_eq!(refused(&bad).kind, ErrorKind::Corrupt);
+}
+
+#[test]
+fn too_many_items_is_a_limit() {
+    // A declared count over the limit (a version-0 iinf counts in 16 bits).
+    let mut file = Heif::photo().build();
+    let iinf = file.windows(4).position(|w| w == b"iinf").unwrap() + 4;
+    file[iinf + 4..iinf + 6].copy_from_slice(&[0xFF, 0xFF]);
+    let err = refused(&file);
+    assert_eq!(err.kind, ErrorKind::LimitExceeded, "{err}");
+
+    // A real list longer than the limit.
+    let mut h = Heif::photo();
+    h.refs.clear();
+    h.items.truncate(1);
+    for id in 2..=(traceless_core::limits::MAX_ITEMS as u32 + 1) {
+        h.items.push(It { extents: Vec::new(), ..item(id, b"mime", b"") });
+    }
+    h.infe_version = 3;
+    let err = refused(&h.build());
+    assert_eq!(err.kind, ErrorKind::LimitExceeded, "{err}");
+    assert!(err.message.contains("items"), "{err}");
+}
+
+#[test]
+fn many_items_cost_linear_time() {
+    // 40,000 tiles kept and 5,000 Exif items removed: any lookup by scanning
+    // would make this take minutes.
+    let mut h = Heif::new();
+    h.iloc = (1, 4, 4, 0, 0);
+    h.props = vec![av1c(), ispe(256, 256)];
+    let mut grid = item(1, b"grid", &[0, 0, 199, 199, 0, 0, 0, 0]);
+    grid.props = vec![(2, false)];
+    h.items.push(grid);
+    let tiles: Vec<u32> = (2..40_002).collect();
+    for &id in &tiles {
+        h.items.push(It { hidden: true, props: vec![(1, true), (2, false)], ..item(id, b"av01", &id.to_be_bytes()) });
+    }
+    for id in 40_002..45_002 {
+        h.items.push(item(id, b"Exif", &exif_item()));
+        h.refs.push((*b"cdsc", id, vec![1]));
+    }
+    h.refs.push((*b"dimg", 1, tiles));
+    let file = h.build();
+    let started = std::time::Instant::now();
+    let out = clean(&file, &Policy::default()).unwrap().data;
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    let r = read(&out);
+    assert_eq!(r.items.len(), 40_001);
+    assert_eq!(r.data[&40_001], 40_001u32.to_be_bytes());
+    assert!(!contains(&out, b"SecretCam"));
+}
+
+#[test]
+fn box_bombs_are_a_limit() {
+    let mut h = Heif::photo();
+    h.top_extra = vec![bx(b"free", b""); traceless_core::limits::MAX_BOXES + 1];
+    let err = refused(&h.build());
+    assert_eq!(err.kind, ErrorKind::LimitExceeded, "{err}");
+}
+
+#[test]
+fn flipped_bytes_never_panic() {
+    let mut h = Heif::photo();
+    h.items.push(It { content_type: "application/rdf+xml", ..item(3, b"mime", XMP) });
+    h.refs.push((*b"cdsc", 3, vec![1]));
+    let file = h.build();
+    for at in 0..file.len() {
+        for value in [0u8, 1, 0x7F, 0xFF] {
+            let mut bad = file.clone();
+            bad[at] = value;
+            let _ = inspect(&bad);
+            if let Ok(c) = clean(&bad, &Policy::default()) {
+                let report = inspect(&c.data).expect("cleaned output parses");
+                assert!(report.findings.iter().all(|f| f.category == Category::Display), "byte {at}");
+                let again = clean(&c.data, &Policy::default()).expect("cleaned output cleans again");
+                assert_eq!(again.data, c.data, "byte {at} = {value}: not idempotent");
+                assert!(!contains(&c.data, b"SecretCam") && !contains(&c.data, b"SecretAuthor"), "byte {at}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The corpus, judged by exiftool and libheif.
+
+#[test]
+fn flipped_bytes_in_real_headers_never_panic() {
+    let files = [
+        "av1-avif/testFiles/Microsoft/Tomsk_with_thumbnails.avif",
+        "exiftool/t/images/QuickTime.heic",
+        "link-u-avif-sample-images/plum-blossom-small.profile0.8bpc.yuv420.alpha-full.avif",
+    ];
+    for path in files {
+        let file = std::fs::read(common::corpus_dir().join(path)).unwrap();
+        let mut cleaned_some = 0;
+        for at in 0..file.len().min(700) {
+            for value in [0u8, 0x01, 0x80, 0xFF] {
+                let mut bad = file.clone();
+                bad[at] = value;
+                let _ = inspect(&bad);
+                if let Ok(c) = clean(&bad, &Policy::default()) {
+                    cleaned_some += 1;
+                    let again = clean(&c.data, &Policy::default()).expect("cleaned output cleans again");
+                    assert_eq!(again.data, c.data, "{path}: byte {at} = {value}: not idempotent");
+                    let report = inspect(&c.data).unwrap();
+                    assert!(report.findings.iter().all(|f| f.category == Category::Display), "{path}: byte {at}");
+                }
+            }
+        }
+        assert!(cleaned_some > 100, "{path}: only {cleaned_some} variants cleaned");
+    }
+}
+
+/// Corpus files cleaning refuses, and how.
+const REFUSED: &[(&str, ErrorKind)] = &[
+    // Image sequences: their pictures are in 'moov' tracks.
+    ("link-u-avif-sample-images/star-10bpc.avifs", ErrorKind::Unsupported),
+    ("link-u-avif-sample-images/star-12bpc-with-alpha.avifs", ErrorKind::Unsupported),
+    ("link-u-avif-sample-images/star-8bpc-with-alpha.avifs", ErrorKind::Unsupported),
+    ("link-u-avif-sample-images/star-8bpc.avifs", ErrorKind::Unsupported),
+    // Two items share bytes (its own notes call it "technically not correct").
+    ("av1-avif/testFiles/Apple/edge_case_testing/non_compliant/truncated_elementary_stream.avif", ErrorKind::Corrupt),
+];
+
+/// Corpus files libheif cannot decode before or after cleaning: exiftool's
+/// test image holds a placeholder, not a coded picture.
+const UNDECODABLE: &[&str] = &["exiftool/t/images/QuickTime.heic"];
+
+fn run(program: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} ({e}); install Debian's libheif-examples (scripts/deps.sh)"))
+}
+
+/// heif-info's description of the primary image (colour profile, alpha,
+/// depth), and how many top-level images it lists.
+fn heif_info(path: &std::path::Path) -> (String, usize) {
+    let out = run("heif-info", &[path.as_os_str()]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let images = text.lines().filter(|l| l.starts_with("image:")).count();
+    let primary: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !(l.starts_with("image:") && l.contains("primary")))
+        .skip(1)
+        .take_while(|l| !l.starts_with("image:") && !l.starts_with("metadata"))
+        .filter(|l| l.contains("color profile") || l.contains("alpha channel"))
+        .collect();
+    (primary.join("; "), images)
+}
+
+/// The primary image as libheif decodes it: PNG pixels (mode, size, bytes
+/// hash, ICC length) read by Pillow, or the raw YUV (y4m) when that fails
+/// (libpng refuses some ICC profiles).
+fn decoded(path: &std::path::Path, dir: &std::path::Path) -> Result<String, String> {
+    let png = dir.join("decoded.png");
+    let _ = std::fs::remove_file(&png);
+    let out = run("heif-convert", &[path.as_os_str(), png.as_os_str()]);
+    if out.status.success() {
+        let script = "import hashlib,sys\nfrom PIL import Image\nim=Image.open(sys.argv[1])\n\
+                      print(im.mode, im.size, hashlib.sha256(im.tobytes()).hexdigest(), len(im.info.get('icc_profile') or b''))";
+        let py = run("/usr/bin/python3", &["-c".as_ref(), script.as_ref(), png.as_os_str()]);
+        if py.status.success() {
+            return Ok(String::from_utf8_lossy(&py.stdout).trim().to_string());
+        }
+    }
+    let y4m = dir.join("decoded.y4m");
+    let _ = std::fs::remove_file(&y4m);
+    let out = run("heif-convert", &[path.as_os_str(), y4m.as_os_str()]);
+    match std::fs::read(&y4m) {
+        Ok(bytes) if out.status.success() && !bytes.is_empty() => {
+            let sum = bytes.iter().fold(0u64, |h, &b| h.wrapping_mul(1_000_003) ^ u64::from(b));
+            Ok(format!("y4m {} bytes, checksum {sum:x}", bytes.len()))
+        }
+        _ => Err(format!("heif-convert failed: {}", String::from_utf8_lossy(&out.stderr).trim())),
+    }
+}
+
+/// exiftool tags that must not survive: EXIF, XMP, GPS, maker notes.
+fn metadata_tags(record: &serde_json::Map<String, serde_json::Value>) -> Vec<String> {
+    record
+        .keys()
+        .filter(|k| {
+            let group = k.split(':').next().unwrap_or("");
+            matches!(group, "EXIF" | "XMP" | "MakerNotes" | "IPTC")
+                || k.contains("GPS")
+                || k.contains("MakerNote")
+                || k.contains("SerialNumber")
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn corpus_heif_and_avif_are_cleaned_and_decode_to_the_same_pixels() {
+    let corpus = common::corpus_dir();
+    let mut rows: Vec<String> =
+        common::index().into_iter().filter(|r| common::HEIF.contains(&r.format.as_str())).map(|r| r.path).collect();
+    rows.sort();
+    rows.dedup();
+    assert!(rows.len() >= 50, "the corpus should hold over 50 HEIF/AVIF files, found {}", rows.len());
+    let dir = std::env::temp_dir().join(format!("traceless-heif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let (mut failures, mut pairs, mut refused) = (Vec::new(), Vec::new(), 0);
+    for (n, path) in rows.iter().enumerate() {
+        let original = corpus.join(path);
+        let data = std::fs::read(&original).unwrap();
+        let expected = REFUSED.iter().find(|(p, _)| p == path).map(|(_, k)| *k);
+        match (clean(&data, &Policy::default()), expected) {
+            (Ok(c), None) => {
+                match clean(&c.data, &Policy::default()) {
+                    Ok(again) if again.data == c.data => {}
+                    Ok(_) => failures.push(format!("{path}: cleaning is not idempotent")),
+                    Err(e) => failures.push(format!("{path}: the cleaned file does not clean again: {e}")),
+                }
+                let ext = if path.ends_with(".avif") { "avif" } else { "heic" };
+                let out = dir.join(format!("{n}.{ext}"));
+                std::fs::write(&out, &c.data).unwrap();
+                pairs.push((path.clone(), original, out));
+            }
+            (Err(e), Some(kind)) if e.kind == kind => refused += 1,
+            (Ok(_), Some(_)) => failures.push(format!("{path}: expected a refusal")),
+            (Err(e), _) => failures.push(format!("{path}: {e}")),
+        }
+    }
+
+    let originals: Vec<_> = pairs.iter().map(|p| p.1.clone()).collect();
+    let outputs: Vec<_> = pairs.iter().map(|p| p.2.clone()).collect();
+    let before = common::exiftool(&originals, &[]);
+    let after = common::exiftool(&outputs, &[]);
+    let icc_before = common::exiftool(&originals, &["-b", "-ICC_Profile"]);
+    let icc_after = common::exiftool(&outputs, &["-b", "-ICC_Profile"]);
+    let mut judged_dirty = 0;
+    for (path, original, output) in &pairs {
+        let (o, c) = (original.display().to_string(), output.display().to_string());
+        match (before.get(&o), after.get(&c)) {
+            (Some(b), Some(a)) => {
+                judged_dirty += usize::from(!metadata_tags(b).is_empty());
+                let left = metadata_tags(a);
+                if !left.is_empty() {
+                    failures.push(format!("{path}: exiftool still finds {left:?}"));
+                }
+            }
+            _ => failures.push(format!("{path}: exiftool gave no result")),
+        }
+        let icc = |m: &std::collections::HashMap<String, serde_json::Map<String, serde_json::Value>>, k: &str| {
+            m.get(k).and_then(|r| common::field(r, "ICC_Profile").cloned())
+        };
+        if icc(&icc_before, &o) != icc(&icc_after, &c) {
+            failures.push(format!("{path}: the ICC profile changed"));
+        }
+        let ((info_before, _), (info_after, images)) = (heif_info(original), heif_info(output));
+        if images != 1 {
+            failures.push(format!("{path}: heif-info lists {images} top-level images after cleaning"));
+        }
+        if info_before != info_after {
+            failures.push(format!("{path}: heif-info says '{info_before}' before and '{info_after}' after"));
+        }
+        match (decoded(original, &dir), decoded(output, &dir)) {
+            (Ok(a), Ok(b)) if a == b => {}
+            (Err(a), Err(b)) if a == b && UNDECODABLE.contains(&path.as_str()) => {}
+            (a, b) => failures.push(format!("{path}: libheif decodes {a:?} before and {b:?} after")),
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("HEIF/AVIF corpus: {} cleaned, {refused} refused, {judged_dirty} had metadata", pairs.len());
+    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(refused, REFUSED.len());
+    assert!(judged_dirty >= 15, "exiftool found metadata in only {judged_dirty} originals");
+}
