@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps build run test fuzz-smoke bench lint clean screenshots
+.PHONY: all deps build run test fuzz-smoke fuzz-long bench lint clean screenshots
 
 all: build
 
@@ -46,10 +46,15 @@ screenshots: build
 fuzz-smoke: deps
 	@bash scripts/fuzz-smoke.sh
 
+# The long campaign (not part of make test): 10^7 executions per target, hours on 2 cores.
+fuzz-long: deps
+	@FUZZ_RUNS=$${FUZZ_RUNS:-10000000} bash scripts/fuzz-smoke.sh
+
 bench: build
 	@command -v ssimulacra2_rs >/dev/null || cargo install ssimulacra2_rs --locked --no-default-features --quiet
 	$(CARGO) build --release -p traceless-core --example encode_speed
 	@bash bench/clean-throughput.sh
+	@bash bench/heif-throughput.sh
 	@/usr/bin/python3 bench/photos.py sized bench/out/photos 1 5 20
 	@/usr/bin/python3 bench/photos.py twelve bench/out/photos 10
 	@/usr/bin/python3 bench/photos.py megapixels bench/out/photos

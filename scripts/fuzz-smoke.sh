@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A short fuzz run of each target, seeded with small corpus images.
-# FUZZ_SECONDS (default 30) per target; a longer run: FUZZ_SECONDS=3600 make fuzz-smoke
+# FUZZ_SECONDS (default 30) per target; a longer run: FUZZ_SECONDS=3600 make fuzz-smoke.
+# FUZZ_RUNS=N runs each target for N executions instead (make fuzz-long: 10^7).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-30}"
@@ -19,9 +20,15 @@ for target in clean inspect convert; do
             done
         fi
     fi
-    echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+        budget="-runs=$FUZZ_RUNS"
+        echo "fuzz: $target for $FUZZ_RUNS executions ($(ls "$seeds" | wc -l) seeds)"
+    else
+        budget="-max_total_time=$seconds"
+        echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
+    fi
     set +e
-    cargo +nightly fuzz run "$target" "$seeds" -- -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 2>&1 \
+    cargo +nightly fuzz run "$target" "$seeds" -- "$budget" -rss_limit_mb=2048 -max_len=262144 2>&1 \
         | grep -E '^(#[0-9]+\s+DONE|Done|==[0-9]+==|SUMMARY|thread|.*panicked)'
     # cargo fuzz exits non-zero on a crash.
     status=${PIPESTATUS[0]}

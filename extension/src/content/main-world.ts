@@ -113,29 +113,26 @@
     }
   }
 
-  defineProperty(elementProto, 'click', {
-    value: function click_(this: HTMLElement) {
+  // Method shorthand, so each has the native's name and length, no prototype, and cannot be
+  // called with `new`; defined as WebIDL defines operations (enumerable, writable, configurable).
+  const wrappers = {
+    click(this: HTMLElement) {
       return inDocument(detachedChooser(this), () => click(this));
     },
-    writable: true, configurable: true,
-  });
-  if (nativeShowPicker) {
     // showPicker() fires no click: it becomes one, which the guard turns into its own chooser.
-    defineProperty(inputProto, 'showPicker', {
-      value: function showPicker(this: HTMLInputElement) {
-        if (!fileInput(this)) return nativeShowPicker.call(this);
-        return inDocument(detachedChooser(this), () => click(this));
-      },
-      writable: true, configurable: true,
-    });
-  }
-  defineProperty(EventTarget.prototype, 'dispatchEvent', {
-    value: function dispatchEvent(this: EventTarget, event: Event) {
+    showPicker(this: HTMLInputElement) {
+      if (!fileInput(this)) return nativeShowPicker!.call(this);
+      return inDocument(detachedChooser(this), () => click(this));
+    },
+    dispatchEvent(this: EventTarget, event: Event) {
       const input = eventType(event) === 'click' ? detachedChooser(this) : undefined;
       return inDocument(input, () => dispatch(this, event));
     },
-    writable: true, configurable: true,
-  });
+  };
+  const operation = { writable: true, enumerable: true, configurable: true };
+  defineProperty(elementProto, 'click', { ...operation, value: wrappers.click });
+  if (nativeShowPicker) defineProperty(inputProto, 'showPicker', { ...operation, value: wrappers.showPicker });
+  defineProperty(EventTarget.prototype, 'dispatchEvent', { ...operation, value: wrappers.dispatchEvent });
 
   // 2. File System Access (Chromium).
   const scope = window as unknown as Record<string, unknown>;
@@ -154,22 +151,25 @@
       defineProperty(handle, 'getFile', { value: () => Promise.resolve(file) });
       return handle;
     };
-    scope.showOpenFilePicker = function showOpenFilePicker(options?: Options): Promise<FileSystemFileHandle[]> {
-      return new Promise((resolve, reject) => {
-        const input = createElement(doc, 'input') as HTMLInputElement;
-        input.type = 'file';
-        input.multiple = !!options?.multiple;
-        input.accept = accepts(options);
-        // The guard's change event comes after cleaning, with the cleaned files only.
-        input.addEventListener('change', () => {
-          const files = Array.from(input.files ?? []);
-          if (files.length) resolve(files.map(handleFor));
-          else reject(new DOMException('Traceless held back the chosen files.', 'AbortError'));
-        }, { once: true });
-        input.addEventListener('cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')), { once: true });
-        inDocument(input, () => click(input));
-      });
+    const picker = {
+      showOpenFilePicker(options: Options | undefined = undefined): Promise<FileSystemFileHandle[]> {
+        return new Promise((resolve, reject) => {
+          const input = createElement(doc, 'input') as HTMLInputElement;
+          input.type = 'file';
+          input.multiple = !!options?.multiple;
+          input.accept = accepts(options);
+          // The guard's change event comes after cleaning, with the cleaned files only.
+          input.addEventListener('change', () => {
+            const files = Array.from(input.files ?? []);
+            if (files.length) resolve(files.map(handleFor));
+            else reject(new DOMException('Traceless held back the chosen files.', 'AbortError'));
+          }, { once: true });
+          input.addEventListener('cancel', () => reject(new DOMException('The user aborted a request.', 'AbortError')), { once: true });
+          inDocument(input, () => click(input));
+        });
+      },
     };
+    defineProperty(window, 'showOpenFilePicker', { ...operation, value: picker.showOpenFilePicker });
   }
   // Directory handles would reach the originals: withdrawn, so pages use <input webkitdirectory>.
   for (const target of [window, (window as { Window?: { prototype: object } }).Window?.prototype]) {

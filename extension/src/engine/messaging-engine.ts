@@ -13,7 +13,13 @@ export class MessagingEngine extends CallEngine {
 
   protected async call(call: EngineCall): Promise<unknown> {
     const request: EngineRequest = { type: 'traceless:engine', ...call };
-    const reply = (await ext.runtime.sendMessage(request)) as EngineReply | undefined;
+    const reply = (await ext.runtime.sendMessage(request).catch((e: Error) => {
+      // Chromium refuses runtime messages over 64 MiB (measured: a 70 MB message fails).
+      if (/maximum allowed size/.test(e.message)) {
+        throw new EngineError('images over 64 MB cannot reach the engine from a web page', 'limit_exceeded');
+      }
+      throw e;
+    })) as EngineReply | undefined;
     if (!reply) throw new EngineError('the engine did not answer', 'internal');
     if (!reply.ok) throw new EngineError(reply.message, reply.kind);
     this.lastEngineMs = reply.ms;

@@ -2,7 +2,7 @@
 // was done, and the extension of the format actually written.
 import type { Format } from '../engine/types';
 
-export const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', heif: 'heic', avif: 'avif' };
+const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', heif: 'heic', avif: 'avif' };
 const FALLBACK = 'image';
 // Characters Windows, macOS or Linux refuse in names, and controls.
 const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;

@@ -1,11 +1,11 @@
 // Cleans the files a page is about to receive. Images become cleaned copies with
 // the same name, type and date; other files pass untouched; an image that cannot
 // be cleaned is held back (the default failure policy) with the reason.
-import { EngineError, MIME, type Engine, type Format } from '../../engine/types';
+import { EngineError, MIME, type Engine } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isImage } from './image-files';
-import { EXTENSION } from '../../shared/names';
+import { renamed } from '../../shared/names';
 
 export type FileOutcome =
   | { kind: 'cleaned'; file: File; summary: string; removed: number }
@@ -37,12 +37,6 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
 }
 
 
-/** The same name, unless the format changed (a still GIF recompressed as PNG). */
-function renamed(name: string, from: string, format: Format): string {
-  if (MIME[format] === from) return name;
-  const dot = name.lastIndexOf('.');
-  return `${dot > 0 ? name.slice(0, dot) : name}.${EXTENSION[format]}`;
-}
 
 export async function cleanFile(engine: Engine, file: File, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
   if (!(await isImage(file).catch(() => true))) return { kind: 'untouched', file };
@@ -68,7 +62,9 @@ export async function cleanFile(engine: Engine, file: File, settings: Settings, 
       if (converted && converted.data.length < data.length) ({ data, report: { format } } = converted);
     }
     const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];
-    const out = new File([data as BlobPart], renamed(file.name, file.type, format), { type, lastModified: file.lastModified });
+    // The same name unless the format changed (a still GIF recompressed as PNG).
+    const name = format === cleaned.report.format ? file.name : renamed(file.name, format);
+    const out = new File([data as BlobPart], name, { type, lastModified: file.lastModified });
     return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length };
   } catch (e) {
     const reason = describeFailure(e);

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# HEIC/HEIF and AVIF metadata removal, side by side in one run: traceless (native,
+# one process) against exiftool (one batch process, `-all=`), each on fresh copies
+# of the same corpus files. Prints MB/s and the ratio; writes bench/out/heif-*.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus="$(cd "${TRACELESS_CORPUS:-../shared/corpus}" && pwd)"
+runs="${BENCH_RUNS:-5}"
+bin="$PWD/target/release/traceless"
+mkdir -p bench/out
+work="$(mktemp -d /dev/shm/traceless-heif.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+
+# The still HEIF/AVIF files of the corpus (sequences and the one non-compliant file,
+# which traceless refuses, are left out so both tools get the same work).
+src="$work/src"
+grep -P '\t(HEIF|AVIF)\t' "$corpus/INDEX.tsv" | cut -f1 | sort -u | while read -r f; do
+    case "$f" in *.avifs|*/non_compliant/*) continue ;; esac
+    mkdir -p "$src/$(dirname "$f")"
+    cp "$corpus/$f" "$src/$f"
+done
+files=$(find "$src" -type f | wc -l)
+bytes=$(find "$src" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+echo "bench: $files HEIF/AVIF files, $bytes bytes, tmpfs, $runs runs each"
+
+prepare="rm -rf '$work/out' '$work/copy' && cp -r '$src' '$work/copy'"
+hyperfine --runs "$runs" --warmup 1 --export-json bench/out/heif-throughput.json --style basic --prepare "$prepare" \
+    -n traceless "'$bin' clean '$work/copy' -o '$work/out' >/dev/null 2>&1" \
+    -n exiftool "exiftool -q -q -m -r -all= -overwrite_original '$work/copy' >/dev/null 2>&1 || true" \
+    >/dev/null
+node -e '
+const r = JSON.parse(require("fs").readFileSync("bench/out/heif-throughput.json", "utf8")).results;
+const bytes = Number(process.argv[1]);
+const by = Object.fromEntries(r.map((x) => [x.command, x.median]));
+for (const x of r) console.log(`  ${x.command.padEnd(10)} median ${(x.median * 1000).toFixed(0)} ms, ${(bytes / x.median / 1e6).toFixed(1)} MB/s`);
+console.log(`  traceless is ${(by.exiftool / by.traceless).toFixed(1)}x exiftool`);
+' "$bytes"
