@@ -1,7 +1,7 @@
 // Cleans the files a page is about to receive. Images become cleaned copies with
 // the same name, type and date; other files pass untouched; an image that cannot
 // be cleaned is held back (the default failure policy) with the reason.
-import { EngineError, MIME, type Engine } from '../../engine/types';
+import { MIME, type Engine } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isImage } from './image-files';
@@ -52,13 +52,11 @@ export async function cleanFile(engine: Engine, file: File, settings: Settings, 
     let format = cleaned.report.format;
     if (mode === 'recompress') {
       // Same format, so the site gets the type it asked for; smaller, or the lossless copy.
-      // Formats the engine cannot re-encode (HEIC, AVIF) go as the lossless copy.
+      // What the engine cannot re-encode (HEIC, AVIF, an image over its pixel limits) goes
+      // as the lossless copy: its metadata is removed all the same.
       const converted = await engine
         .convert(bytes, convertOptionsOf(settings, { format: 'keep' }, bytes))
-        .catch((e: unknown) => {
-          if (e instanceof EngineError && e.kind === 'unsupported') return undefined;
-          throw e;
-        });
+        .catch(() => undefined);
       if (converted && converted.data.length < data.length) ({ data, report: { format } } = converted);
     }
     const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];

@@ -24,6 +24,8 @@ export interface GuardHooks extends CleanHooks {
 
 /** Events we dispatched ourselves: they go through. */
 const ours = new WeakSet<Event>();
+/** The latest selection delivered to each input (a counter). */
+const selections = new WeakMap<HTMLInputElement, number>();
 /** Inputs being cleaned, with the job their change event waits for. */
 const pending = new WeakMap<HTMLInputElement, Promise<void>>();
 
@@ -72,9 +74,15 @@ export function setFiles(input: HTMLInputElement, files: File[]): void {
  * original by choice. Forms holding `input` wait until it is done.
  */
 export function deliver(input: HTMLInputElement, originals: File[], hooks: GuardHooks): void {
+  // A newer selection on the same input wins: an older one still cleaning must not
+  // overwrite it when it finishes (the user chose again while 1,000 photos were cleaning).
+  const selection = (selections.get(input) ?? 0) + 1;
+  selections.set(input, selection);
+  const current = () => selections.get(input) === selection;
   setFiles(input, []);
   const job = cleanAll(originals, hooks)
     .then((outcomes) => {
+      if (!current()) return;
       setFiles(input, passed(outcomes));
       hooks.report(outcomes, (original) => {
         // The selection as the user now wants it: what went through, and this original.
@@ -82,8 +90,12 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
         redispatch(input);
       });
     })
-    .catch(() => setFiles(input, [])) // never the originals
-    .finally(() => redispatch(input));
+    .catch(() => {
+      if (current()) setFiles(input, []); // never the originals
+    })
+    .finally(() => {
+      if (current()) redispatch(input);
+    });
   markPending(input, job);
 }
 
@@ -116,7 +128,8 @@ export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
 export function guardInputs(hooks: GuardHooks): void {
   const onInput = (event: Event) => {
     const input = fileInput(event);
-    if (!input || ours.has(event) || pending.has(input)) return;
+    // Also while an earlier selection of this input is still cleaning: the newest wins (deliver).
+    if (!input || ours.has(event)) return;
     event.stopImmediatePropagation();
     stopNextChangeInside(input);
     deliver(input, Array.from(input.files ?? []), hooks);

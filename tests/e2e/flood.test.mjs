@@ -1,0 +1,149 @@
+// The upload guard when a page (or a user) floods it: a thousand photos in one
+// selection, a 1 GB file, a decompression bomb in recompress mode, and a new
+// selection while the previous one is still being cleaned. The guard must stay
+// correct (every image cleaned or held back, never an original), not read what it
+// cannot clean, and keep the page's own thread free. Times and the page's longest
+// task are printed (measured, not asserted: see README "Floods").
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { BROWSERS } from './browsers.mjs';
+import { corpus, TestWeb } from './server.mjs';
+import { leaks } from './judge.mjs';
+
+const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
+const scratch = mkdtempSync(join(tmpdir(), 'traceless-flood-'));
+const GPS = join(corpus, 'exiftool/t/images/GPS.jpg');
+const MANY = Array.from({ length: 1000 }, (_, i) => {
+  const path = join(scratch, `photo-${String(i).padStart(4, '0')}.jpg`);
+  copyFileSync(GPS, path);
+  return path;
+});
+/** Bytes only the original's metadata holds (its GPS IFD and IPTC byline). */
+const MARKERS = ['Ian Britton', 'FreeFoto.com'].map((s) => Buffer.from(s));
+
+/** A PNG that says it is 100000 x 100000 pixels: tiny on disk, 40 GB decoded. */
+function bomb() {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(100000, 0);
+  ihdr.writeUInt32BE(100000, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const text = Buffer.from('Author\0Someone who wrote a bomb', 'latin1');
+  const path = join(scratch, 'bomb.png');
+  writeFileSync(path, Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('tEXt', text), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0)),
+  ]));
+  return path;
+}
+
+for (const name of only) {
+  describe(`the guard under a flood in ${name}`, { concurrency: false }, () => {
+    const web = new TestWeb();
+    let browser;
+
+    before(async () => {
+      await web.start();
+      browser = await BROWSERS[name](web);
+    });
+    after(async () => {
+      await browser?.close();
+      await web.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    });
+
+    async function floodUploads(since, count, timeoutMs = 120000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const got = web.uploads.slice(since).filter((u) => u.url.includes('from=flood'));
+        if (got.length >= count) return got;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return web.uploads.slice(since).filter((u) => u.url.includes('from=flood'));
+    }
+
+    test('a thousand photos in one selection: every one cleaned, the page stays free', async () => {
+      const page = await browser.open(`${web.originA}/upload/flood.html`);
+      const since = web.uploads.length;
+      const started = Date.now();
+      await browser.chooseFiles(page, '#file', MANY);
+      const [upload] = await floodUploads(since, 1);
+      const seconds = (Date.now() - started) / 1000;
+      assert.ok(upload, 'the selection arrived');
+      assert.equal(upload.files.length, 1000);
+      for (const file of upload.files) {
+        for (const marker of MARKERS) assert.equal(file.bytes.indexOf(marker), -1, `${file.name} holds original metadata`);
+      }
+      const sample = join(scratch, 'sample.jpg');
+      writeFileSync(sample, upload.files[500].bytes);
+      assert.deepEqual(leaks(sample), []);
+      assert.ok(MARKERS.every((m) => readFileSync(GPS).indexOf(m) >= 0), 'the original holds the markers (the test can fail)');
+      const longtasks = await page.evaluate(() => window.longtasks);
+      console.log(`# ${name}: 1000 photos (${(readFileSync(GPS).length / 1024).toFixed(1)} KB each) cleaned in ${seconds.toFixed(1)} s; ` +
+        `page long tasks: ${longtasks === null ? 'not observable' : longtasks.length ? `${longtasks.length}, longest ${Math.max(...longtasks)} ms` : 'none'}`);
+      await page.close();
+    });
+
+    test('a new selection while the last is still being cleaned: the page gets the new one only', async () => {
+      const page = await browser.open(`${web.originA}/upload/flood.html`);
+      const since = web.uploads.length;
+      await browser.chooseFiles(page, '#file', MANY);
+      await browser.chooseFiles(page, '#file', [GPS]);
+      const [upload] = await floodUploads(since, 1);
+      await new Promise((r) => setTimeout(r, 3000)); // the thousand finish meanwhile, and must not follow
+      const uploads = web.uploads.slice(since).filter((u) => u.url.includes('from=flood'));
+      assert.deepEqual(uploads.map((u) => u.files.length), [1], 'one change, for the newest selection');
+      assert.deepEqual(upload.files.map((f) => f.name), ['GPS.jpg']);
+      assert.ok(MARKERS.every((m) => upload.files[0].bytes.indexOf(m) < 0));
+      assert.deepEqual(await page.evaluate(() => window.changes), [1]);
+      await page.close();
+    });
+
+    test('a 1 GB file named .jpg is held back unread, at once', async () => {
+      const huge = join(scratch, 'huge.jpg');
+      writeFileSync(huge, Buffer.from([0xff, 0xd8, 0xff, 0xe1]));
+      execFileSync('truncate', ['-s', '1G', huge]);
+      const page = await browser.open(`${web.originA}/upload/flood.html`);
+      const since = web.uploads.length;
+      const started = Date.now();
+      await browser.chooseFiles(page, '#file', [huge, GPS]);
+      const [upload] = await floodUploads(since, 1);
+      console.log(`# ${name}: a 1 GB file held back and the rest delivered in ${Date.now() - started} ms`);
+      assert.deepEqual(upload.files.map((f) => f.name), ['GPS.jpg'], 'the 1 GB file never left');
+      assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length) >= 1, true, 'the user is told');
+      await page.close();
+      rmSync(huge);
+    });
+
+    test('a decompression bomb in recompress mode: sent as its lossless cleaned copy, nothing decoded', async () => {
+      const path = bomb();
+      await browser.setSettings({ guardMode: 'recompress' });
+      try {
+        const page = await browser.open(`${web.originA}/upload/flood.html`);
+        const since = web.uploads.length;
+        const started = Date.now();
+        await browser.chooseFiles(page, '#file', [path]);
+        const [upload] = await floodUploads(since, 1);
+        console.log(`# ${name}: a 100000x100000 PNG bomb cleaned (not decoded) in ${Date.now() - started} ms`);
+        assert.deepEqual(upload.files.map((f) => f.name), ['bomb.png']);
+        assert.equal(upload.files[0].bytes.indexOf(Buffer.from('Someone who wrote a bomb')), -1, 'its text chunk is gone');
+        await page.close();
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+  });
+}
+
