@@ -49,6 +49,8 @@ function bomb() {
   return path;
 }
 
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
 for (const name of only) {
   describe(`the guard under a flood in ${name}`, { concurrency: false }, () => {
     const web = new TestWeb();
@@ -61,7 +63,6 @@ for (const name of only) {
     after(async () => {
       await browser?.close();
       await web.stop();
-      rmSync(scratch, { recursive: true, force: true });
     });
 
     async function floodUploads(since, count, timeoutMs = 120000) {
