@@ -1,6 +1,6 @@
 // The engine through runtime messaging to the background, for content scripts.
 // Both browsers' runtime messaging is a structured clone here (Chromium by the
-// manifest's message_serialization key), so bytes cross as they are.
+// manifest's message_serialization key); bytes travel as Blobs (see service.ts).
 import { ext } from '../shared/ext';
 import { CallEngine } from './call-engine';
 import type { EngineCall } from './protocol';
@@ -12,17 +12,24 @@ export class MessagingEngine extends CallEngine {
   lastEngineMs = 0;
 
   protected async call(call: EngineCall): Promise<unknown> {
-    const request: EngineRequest = { type: 'traceless:engine', ...call };
+    const { bytes, ...rest } = call;
+    const request: EngineRequest = { type: 'traceless:engine', ...rest, input: new Blob([bytes as BlobPart]) };
     const reply = (await ext.runtime.sendMessage(request).catch((e: Error) => {
-      // Chromium refuses runtime messages over 64 MiB (measured: a 70 MB message fails).
+      // Chromium refuses runtime messages over 64 MiB; a Blob stays far below that,
+      // but say so plainly should it ever happen.
       if (/maximum allowed size/.test(e.message)) {
-        throw new EngineError('images over 64 MB cannot reach the engine from a web page', 'limit_exceeded');
+        throw new EngineError('the image is too large to reach the engine from a web page', 'limit_exceeded');
       }
       throw e;
     })) as EngineReply | undefined;
     if (!reply) throw new EngineError('the engine did not answer', 'internal');
     if (!reply.ok) throw new EngineError(reply.message, reply.kind);
     this.lastEngineMs = reply.ms;
-    return reply.value;
+    const value = reply.value as { data?: unknown } | null;
+    if (value?.data instanceof Blob) {
+      // Firefox hands content scripts page-side buffers: copy into our own array.
+      return { ...value, data: new Uint8Array(new Uint8Array(await value.data.arrayBuffer())) };
+    }
+    return value;
   }
 }
