@@ -4,10 +4,9 @@
 // nothing is added to the page: no frame, no web-accessible resource a page
 // could load to learn that Traceless is installed.
 import { MessagingEngine } from '../engine/messaging-engine';
-import type { Engine } from '../engine/types';
 
 const engine = new MessagingEngine();
 
-export function contentEngine(): Promise<Engine> {
+export function contentEngine(): Promise<MessagingEngine> {
   return Promise.resolve(engine);
 }

@@ -5,7 +5,7 @@ import { ext } from '../shared/ext';
 import { CallEngine } from './call-engine';
 import type { EngineCall } from './protocol';
 import type { EngineReply, EngineRequest } from './service';
-import { EngineError } from './types';
+import { EngineError, type CleanReport, type Policy } from './types';
 
 export class MessagingEngine extends CallEngine {
   /** The engine's own time for the last answered request, in ms (benchmarks subtract it). */
@@ -13,7 +13,23 @@ export class MessagingEngine extends CallEngine {
 
   protected async call(call: EngineCall): Promise<unknown> {
     const { bytes, ...rest } = call;
-    const request: EngineRequest = { type: 'traceless:engine', ...rest, input: new Blob([bytes as BlobPart]) };
+    const value = (await this.send({ type: 'traceless:engine', ...rest, input: new Blob([bytes as BlobPart]) })) as { data?: unknown } | null;
+    if (value?.data instanceof Blob) {
+      // Firefox hands content scripts page-side buffers: copy into our own array.
+      return { ...value, data: new Uint8Array(new Uint8Array(await value.data.arrayBuffer())) };
+    }
+    return value;
+  }
+
+  /**
+   * Cleans a file without reading it here: the File goes to the background as a handle,
+   * and the cleaned copy comes back as a Blob (the upload guard makes a File of it).
+   */
+  async cleanBlob(input: Blob, policy?: Policy): Promise<{ data: Blob; report: CleanReport }> {
+    return (await this.send({ type: 'traceless:engine', op: 'clean', policy, input })) as { data: Blob; report: CleanReport };
+  }
+
+  private async send(request: EngineRequest): Promise<unknown> {
     const reply = (await ext.runtime.sendMessage(request).catch((e: Error) => {
       // Chromium refuses runtime messages over 64 MiB; a Blob stays far below that,
       // but say so plainly should it ever happen.
@@ -25,11 +41,6 @@ export class MessagingEngine extends CallEngine {
     if (!reply) throw new EngineError('the engine did not answer', 'internal');
     if (!reply.ok) throw new EngineError(reply.message, reply.kind);
     this.lastEngineMs = reply.ms;
-    const value = reply.value as { data?: unknown } | null;
-    if (value?.data instanceof Blob) {
-      // Firefox hands content scripts page-side buffers: copy into our own array.
-      return { ...value, data: new Uint8Array(new Uint8Array(await value.data.arrayBuffer())) };
-    }
-    return value;
+    return reply.value;
   }
 }

@@ -9,8 +9,9 @@
 import { perform, type EngineCall } from './protocol';
 import { EngineError, type Engine, type ErrorKind } from './types';
 
-/** An engine call as sent: its input as a Blob instead of bytes. */
-export type EngineRequest = Omit<EngineCall, 'bytes'> & { type: 'traceless:engine'; input: Blob };
+/** An engine call as sent: its input as a Blob instead of bytes (per kind of call). */
+type WithoutBytes<T> = T extends unknown ? Omit<T, 'bytes'> : never;
+export type EngineRequest = WithoutBytes<EngineCall> & { type: 'traceless:engine'; input: Blob };
 
 /** `ms`: the engine's own time, so callers (the transport benchmark) can tell transport from work. */
 export type EngineReply = { ok: true; value: unknown; ms: number } | { ok: false; message: string; kind: ErrorKind };

@@ -1,7 +1,8 @@
 // Cleans the files a page is about to receive. Images become cleaned copies with
 // the same name, type and date; other files pass untouched; an image that cannot
 // be cleaned is held back (the default failure policy) with the reason.
-import { MIME, type Engine } from '../../engine/types';
+import type { MessagingEngine } from '../../engine/messaging-engine';
+import { MIME } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isImage } from './image-files';
@@ -38,31 +39,35 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
 
 
 
-export async function cleanFile(engine: Engine, file: File, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
+export async function cleanFile(engine: MessagingEngine, file: File, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
   if (!(await isImage(file).catch(() => true))) return { kind: 'untouched', file };
   if (file.size > MAX_IMAGE_BYTES) {
     const reason = `The image is too large to process (${Math.round(file.size / 2 ** 20)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB).`;
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
   }
   try {
-    // Firefox hands content scripts a page-side buffer: copy it into our own array.
-    const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
-    const cleaned = await engine.clean(bytes, policyOf(settings));
-    let data = cleaned.data;
+    // The file goes to the engine as it is (a Blob handle, not read here); the copy comes back as one.
+    const cleaned = await engine.cleanBlob(file, policyOf(settings));
+    let data: Blob = cleaned.data;
     let format = cleaned.report.format;
     if (mode === 'recompress') {
       // Same format, so the site gets the type it asked for; smaller, or the lossless copy.
       // What the engine cannot re-encode (HEIC, AVIF, an image over its pixel limits) goes
       // as the lossless copy: its metadata is removed all the same.
+      // Firefox hands content scripts a page-side buffer: copy it into our own array.
+      const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
       const converted = await engine
         .convert(bytes, convertOptionsOf(settings, { format: 'keep' }, bytes))
         .catch(() => undefined);
-      if (converted && converted.data.length < data.length) ({ data, report: { format } } = converted);
+      if (converted && converted.data.length < data.size) {
+        data = new Blob([converted.data as BlobPart]);
+        format = converted.report.format;
+      }
     }
     const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];
     // The same name unless the format changed (a still GIF recompressed as PNG).
     const name = format === cleaned.report.format ? file.name : renamed(file.name, format);
-    const out = new File([data as BlobPart], name, { type, lastModified: file.lastModified });
+    const out = new File([data], name, { type, lastModified: file.lastModified });
     return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length };
   } catch (e) {
     const reason = describeFailure(e);
@@ -71,7 +76,7 @@ export async function cleanFile(engine: Engine, file: File, settings: Settings, 
 }
 
 export interface CleanHooks {
-  engine: () => Promise<Engine>;
+  engine: () => Promise<MessagingEngine>;
   settings: () => Promise<Settings>;
 }
 
