@@ -7,13 +7,79 @@
 //! Nothing here knows what a box means; every error names the box's type and
 //! the byte offset where reading stopped.
 
+use std::fmt::{self, Arguments};
 use std::ops::Range;
 
 use crate::container::be32;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind};
 use crate::limits::{MAX_BOXES, MAX_BOX_DEPTH};
 
 pub(crate) type FourCc = [u8; 4];
+
+/// A four-character code as a number, to compare and `match` on: matching
+/// `[u8; 4]` against byte-string patterns compiles to a byte-by-byte
+/// decision tree (kilobytes of wasm over the module), a number to one
+/// comparison per arm. Little-endian, as wasm loads it, so that it costs
+/// no byte swapping.
+pub(crate) const fn code(fourcc: &FourCc) -> u32 {
+    u32::from_le_bytes(*fourcc)
+}
+
+/// `code` of each, for a constant list.
+pub(crate) const fn codes_of<const N: usize>(fourccs: [&FourCc; N]) -> [u32; N] {
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = code(fourccs[i]);
+        i += 1;
+    }
+    out
+}
+
+macro_rules! codes {
+    ($($name:ident = $fourcc:literal,)*) => {
+        $(pub(crate) const $name: u32 = code($fourcc);)*
+    };
+}
+
+/// The four-character codes the module tells apart.
+pub(crate) mod codes {
+    use super::code;
+    codes! {
+        ALTT = b"altt", AUXC = b"auxC", AUXL = b"auxl", BXML = b"bxml", COLR = b"colr", CRTT = b"crtt",
+        DIMG = b"dimg", DINF = b"dinf", EXIF = b"Exif", FREE = b"free", FTYP = b"ftyp", GIMI = b"gimi",
+        GRPL = b"grpl", HDLR = b"hdlr", IDAT = b"idat", IINF = b"iinf", ILOC = b"iloc", IMIR = b"imir",
+        IPRP = b"iprp", IREF = b"iref", IROT = b"irot", ISPE = b"ispe", ITAI = b"itai", MDAT = b"mdat",
+        MDFT = b"mdft", MECO = b"meco", META = b"meta", MIME = b"mime", NCLX = b"nclx", PITM = b"pitm",
+        PROF = b"prof", RICC = b"rICC", SABT = b"sabt", SKIP = b"skip", TBAS = b"tbas", THMB = b"thmb",
+        TMAP = b"tmap", UDES = b"udes", UDTA = b"udta", URI = b"uri ", UUID = b"uuid", XML = b"xml ",
+    }
+}
+
+/// HEIF/AVIF errors are boxed while they travel: a `?` moves a pointer
+/// rather than a whole `Error` (which, with the many places that can fail,
+/// adds up to kilobytes of wasm).
+pub(crate) type Result<T> = std::result::Result<T, Box<Error>>;
+
+/// An error at byte `offset`. Cold and out of line: each place that can fail
+/// costs a call, not the building of an `Error`.
+#[cold]
+#[inline(never)]
+pub(crate) fn fail(kind: ErrorKind, format: &str, offset: usize, message: Arguments) -> Box<Error> {
+    Box::new(Error::new(kind, fmt::format(message)).in_format(format).at(offset))
+}
+
+pub(crate) fn corrupt(format: &str, offset: usize, message: Arguments) -> Box<Error> {
+    fail(ErrorKind::Corrupt, format, offset, message)
+}
+
+pub(crate) fn limit(format: &str, offset: usize, message: Arguments) -> Box<Error> {
+    fail(ErrorKind::LimitExceeded, format, offset, message)
+}
+
+pub(crate) fn unsupported(format: &str, offset: usize, message: Arguments) -> Box<Error> {
+    fail(ErrorKind::Unsupported, format, offset, message)
+}
 
 /// One box as found in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +106,28 @@ impl BoxHeader {
         &self.fourcc == fourcc
     }
     /// The type for messages: `'iloc'`.
-    pub fn name(&self) -> String {
+    pub fn name(&self) -> Name {
         name(&self.fourcc)
     }
 }
 
 /// A four-character code for messages, quoted, with unprintable bytes as dots.
-pub(crate) fn name(fourcc: &FourCc) -> String {
-    let text: String =
-        fourcc.iter().map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' }).collect();
-    format!("'{text}'")
+pub(crate) fn name(fourcc: &FourCc) -> Name {
+    Name(*fourcc)
+}
+
+/// A four-character code as `name` shows it.
+#[derive(Clone, Copy)]
+pub(crate) struct Name(FourCc);
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let mut text = [b'\''; 6];
+        for (t, &b) in text[1..5].iter_mut().zip(&self.0) {
+            *t = if b.is_ascii_graphic() || b == b' ' { b } else { b'.' };
+        }
+        f.write_str(std::str::from_utf8(&text).unwrap_or_default())
+    }
 }
 
 /// Walks boxes, counting every box seen so that a file made of millions of
@@ -76,17 +154,17 @@ impl<'a> Walker<'a> {
     pub fn children(&mut self, parent: &BoxHeader, skip: usize) -> Result<Vec<BoxHeader>> {
         let depth = parent.depth + 1;
         if depth > MAX_BOX_DEPTH {
-            return Err(Error::limit(
-                self.format,
-                format!("boxes nested more than {MAX_BOX_DEPTH} deep (inside {})", parent.name()),
-            )
-            .at(parent.start));
-        }
-        let start = parent.body.start.checked_add(skip).filter(|s| *s <= parent.body.end).ok_or_else(|| {
-            Error::corrupt(
+            return Err(limit(
                 self.format,
                 parent.start,
-                format!("{} box at byte {} is too short for its fields", parent.name(), parent.start),
+                format_args!("boxes nested more than {MAX_BOX_DEPTH} deep (inside {})", parent.name()),
+            ));
+        }
+        let start = parent.body.start.checked_add(skip).filter(|s| *s <= parent.body.end).ok_or_else(|| {
+            corrupt(
+                self.format,
+                parent.start,
+                format_args!("{} box at byte {} is too short for its fields", parent.name(), parent.start),
             )
         })?;
         self.walk(start..parent.body.end, depth, Some(parent))
@@ -98,7 +176,7 @@ impl<'a> Walker<'a> {
         while pos < range.end {
             self.boxes += 1;
             if self.boxes > MAX_BOXES {
-                return Err(Error::limit(self.format, format!("more than {MAX_BOXES} boxes")).at(pos));
+                return Err(limit(self.format, pos, format_args!("more than {MAX_BOXES} boxes")));
             }
             let header = self.header_at(pos, range.end, depth, parent)?;
             pos = header.end();
@@ -109,18 +187,17 @@ impl<'a> Walker<'a> {
 
     /// Reads the header of the box at `pos`, which must end by `limit`.
     fn header_at(&self, pos: usize, limit: usize, depth: usize, parent: Option<&BoxHeader>) -> Result<BoxHeader> {
-        let within = match parent {
-            Some(p) => format!("its parent {} (byte {})", p.name(), p.start),
-            None => "the file".to_string(),
-        };
         // Past the parent's end is corruption; past the file's end, truncation.
-        let overrun = |message: String| match parent {
-            Some(_) => Error::corrupt(self.format, pos, message),
-            None => Error::truncated(self.format, pos, message),
-        };
+        let overrun = if parent.is_some() { ErrorKind::Corrupt } else { ErrorKind::Truncated };
         let available = limit - pos;
         if available < 8 {
-            return Err(overrun(format!("a box header needs 8 bytes; {available} remain in {within}")));
+            let within = within(parent);
+            return Err(fail(
+                overrun,
+                self.format,
+                pos,
+                format_args!("a box header needs 8 bytes; {available} remain in {within}"),
+            ));
         }
         let size32 = be32(self.data, pos);
         let fourcc: FourCc = [self.data[pos + 4], self.data[pos + 5], self.data[pos + 6], self.data[pos + 7]];
@@ -130,7 +207,12 @@ impl<'a> Walker<'a> {
             0 => available as u64,
             1 => {
                 if available < 16 {
-                    return Err(overrun(format!("{} box's 64-bit size is cut off", name(&fourcc))));
+                    return Err(fail(
+                        overrun,
+                        self.format,
+                        pos,
+                        format_args!("{} box's 64-bit size is cut off", name(&fourcc)),
+                    ));
                 }
                 header_len = 16;
                 u64::from_be_bytes(self.data[pos + 8..pos + 16].try_into().unwrap_or([0xFF; 8]))
@@ -141,7 +223,9 @@ impl<'a> Walker<'a> {
             let at = pos + header_len;
             header_len += 16;
             let bytes = self.data.get(at..at + 16).filter(|_| available >= header_len);
-            let bytes = bytes.ok_or_else(|| overrun("'uuid' box's extended type is cut off".to_string()))?;
+            let bytes = bytes.ok_or_else(|| {
+                fail(overrun, self.format, pos, format_args!("'uuid' box's extended type is cut off"))
+            })?;
             let mut uuid = [0u8; 16];
             uuid.copy_from_slice(bytes);
             Some(uuid)
@@ -149,21 +233,33 @@ impl<'a> Walker<'a> {
             None
         };
         if size < header_len as u64 {
-            return Err(Error::corrupt(
+            return Err(corrupt(
                 self.format,
                 pos,
-                format!("{} box claims {size} bytes, less than its {header_len}-byte header", name(&fourcc)),
+                format_args!("{} box claims {size} bytes, less than its {header_len}-byte header", name(&fourcc)),
             ));
         }
         if size > available as u64 {
-            return Err(overrun(format!(
-                "{} box claims {size} bytes; only {available} remain in {within}",
-                name(&fourcc)
-            )));
+            let within = within(parent);
+            return Err(fail(
+                overrun,
+                self.format,
+                pos,
+                format_args!("{} box claims {size} bytes; only {available} remain in {within}", name(&fourcc)),
+            ));
         }
         // size <= available, so it fits in usize and pos + size <= limit.
         let end = pos + size as usize;
         Ok(BoxHeader { fourcc, uuid, start: pos, body: pos + header_len..end, depth })
+    }
+}
+
+/// Where a box is, for messages: "its parent 'iprp' (byte 120)" or "the file".
+#[cold]
+fn within(parent: Option<&BoxHeader>) -> String {
+    match parent {
+        Some(p) => format!("its parent {} (byte {})", p.name(), p.start),
+        None => "the file".to_string(),
     }
 }
 
@@ -190,8 +286,10 @@ impl<'a> Fields<'a> {
     }
 
     /// A corruption error naming this box and the current offset.
-    pub fn error(&self, message: impl std::fmt::Display) -> Error {
-        Error::corrupt(self.format, self.pos, format!("{} box at byte {}: {message}", name(&self.fourcc), self.start))
+    #[cold]
+    #[inline(never)]
+    pub fn error(&self, message: Arguments) -> Box<Error> {
+        corrupt(self.format, self.pos, format_args!("{} box at byte {}: {message}", name(&self.fourcc), self.start))
     }
 
     pub fn pos(&self) -> usize {
@@ -201,25 +299,30 @@ impl<'a> Fields<'a> {
         self.end - self.pos
     }
 
+    #[inline(never)]
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         if n > self.remaining() {
-            return Err(self.error(format!("needs {n} more bytes; {} remain", self.remaining())));
+            return Err(self.error(format_args!("needs {n} more bytes; {} remain", self.remaining())));
         }
         let out = &self.data[self.pos..self.pos + n];
         self.pos += n;
         Ok(out)
     }
+    #[inline(never)]
     pub fn u8(&mut self) -> Result<u8> {
         Ok(self.bytes(1)?[0])
     }
+    #[inline(never)]
     pub fn u16(&mut self) -> Result<u16> {
         let b = self.bytes(2)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
+    #[inline(never)]
     pub fn u32(&mut self) -> Result<u32> {
         let b = self.bytes(4)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
+    #[inline(never)]
     pub fn u64(&mut self) -> Result<u64> {
         let b = self.bytes(8)?;
         let mut a = [0u8; 8];
@@ -227,26 +330,30 @@ impl<'a> Fields<'a> {
         Ok(u64::from_be_bytes(a))
     }
     /// An unsigned integer of 0, 2, 4 or 8 bytes (a 0-byte field reads as 0).
+    #[inline(never)]
     pub fn uint(&mut self, size: usize) -> Result<u64> {
         match size {
             0 => Ok(0),
             2 => self.u16().map(u64::from),
             4 => self.u32().map(u64::from),
             8 => self.u64(),
-            _ => Err(self.error(format!("field size {size} is not 0, 2, 4 or 8"))),
+            _ => Err(self.error(format_args!("field size {size} is not 0, 2, 4 or 8"))),
         }
     }
+    #[inline(never)]
     pub fn fourcc(&mut self) -> Result<FourCc> {
         let b = self.bytes(4)?;
         Ok([b[0], b[1], b[2], b[3]])
     }
     /// A full box's version and 24-bit flags.
+    #[inline(never)]
     pub fn full_box(&mut self) -> Result<(u8, u32)> {
         let v = self.u32()?;
         Ok(((v >> 24) as u8, v & 0x00FF_FFFF))
     }
     /// A NUL-terminated string. Some writers omit the final NUL, so a string
     /// may also end with the box.
+    #[inline(never)]
     pub fn string(&mut self) -> Result<&'a [u8]> {
         let rest = &self.data[self.pos..self.end];
         match rest.iter().position(|&b| b == 0) {
@@ -262,23 +369,33 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// Appends bytes. Out of line, as the writing helpers below: the writer
+/// appends in many places.
+#[inline(never)]
+pub(crate) fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(bytes);
+}
+
 /// Starts a box in `out`; `finish_box` fills in its size.
+#[inline(never)]
 pub(crate) fn start_box(out: &mut Vec<u8>, fourcc: &FourCc) -> usize {
     let at = out.len();
-    out.extend_from_slice(&[0, 0, 0, 0]);
-    out.extend_from_slice(fourcc);
+    put(out, &[0, 0, 0, 0]);
+    put(out, fourcc);
     at
 }
 
 /// Starts a full box (version and flags follow the type).
+#[inline(never)]
 pub(crate) fn start_full_box(out: &mut Vec<u8>, fourcc: &FourCc, version: u8, flags: u32) -> usize {
     let at = start_box(out, fourcc);
-    out.extend_from_slice(&((u32::from(version) << 24) | (flags & 0x00FF_FFFF)).to_be_bytes());
+    put32(out, (u32::from(version) << 24) | (flags & 0x00FF_FFFF));
     at
 }
 
 /// Writes the size of the box started at `at`. A box too large for 32 bits
 /// gets a 64-bit `largesize`.
+#[inline(never)]
 pub(crate) fn finish_box(out: &mut Vec<u8>, at: usize) {
     let size = out.len() - at;
     match u32::try_from(size) {
@@ -292,13 +409,25 @@ pub(crate) fn finish_box(out: &mut Vec<u8>, at: usize) {
     }
 }
 
+/// Appends a big-endian 16-bit integer. Out of line: the writer has many.
+#[inline(never)]
+pub(crate) fn put16(out: &mut Vec<u8>, value: u16) {
+    put(out, &value.to_be_bytes());
+}
+
+/// Appends a big-endian 32-bit integer.
+#[inline(never)]
+pub(crate) fn put32(out: &mut Vec<u8>, value: u32) {
+    put(out, &value.to_be_bytes());
+}
+
 /// Appends an unsigned integer in `size` bytes (0, 2, 4 or 8); the caller
 /// chose a size that holds the value.
 pub(crate) fn put_uint(out: &mut Vec<u8>, size: usize, value: u64) {
     match size {
-        2 => out.extend_from_slice(&(value as u16).to_be_bytes()),
-        4 => out.extend_from_slice(&(value as u32).to_be_bytes()),
-        8 => out.extend_from_slice(&value.to_be_bytes()),
+        2 => put16(out, value as u16),
+        4 => put32(out, value as u32),
+        8 => put(out, &value.to_be_bytes()),
         _ => {}
     }
 }

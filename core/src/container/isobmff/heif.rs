@@ -4,13 +4,13 @@
 //! validates every box the cleaner reads or rewrites; a box it only copies or
 //! drops is checked no further than its size.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use super::boxes::{name, BoxHeader, Fields, FourCc, Walker};
+use super::boxes::codes::{EXIF, MIME, URI, XML};
+use super::boxes::{code, corrupt, limit, name, unsupported, BoxHeader, Fields, FourCc, Result, Walker};
 use super::iloc::{self, Location};
 use super::props::{self, Association, Property};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Error;
 use crate::limits::{MAX_ITEMS, MAX_REFERENCES};
 
 /// A validated HEIF or AVIF file.
@@ -21,7 +21,13 @@ pub(crate) struct Heif {
     /// Index of `meta` in `top`.
     pub meta_index: usize,
     pub meta: Meta,
+    /// Every item extent with its item, sorted by start, then end (equal
+    /// ones in `iloc` order).
+    pub extents: Vec<Extent>,
 }
+
+/// An item extent: start, end, item id.
+pub(crate) type Extent = (usize, usize, u32);
 
 #[derive(Debug, Clone)]
 pub(crate) struct Meta {
@@ -49,11 +55,67 @@ pub(crate) struct Meta {
     index: Index,
 }
 
+/// Sorted lists of `id << 32 | index`: an item id with an index into
+/// `items`, `locations` or `associations`.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    items: HashMap<u32, usize>,
-    locations: HashMap<u32, usize>,
-    associations: HashMap<u32, Vec<usize>>,
+    items: Vec<u64>,
+    locations: Vec<u64>,
+    associations: Vec<u64>,
+}
+
+/// The indexes filed under `key` in a sorted list of `key << 32 | index`, in
+/// order.
+#[inline(never)]
+pub(crate) fn lookup(list: &[u64], key: u32) -> impl Iterator<Item = usize> + '_ {
+    let start = list.partition_point(|&e| (e >> 32) < u64::from(key));
+    list[start..].iter().take_while(move |&&e| (e >> 32) as u32 == key).map(|&e| e as u32 as usize)
+}
+
+/// Files `ids` by position: a sorted list of `id << 32 | position`, and the
+/// first position whose id came before.
+#[inline(never)]
+pub(crate) fn index_by(ids: &mut dyn Iterator<Item = u32>) -> (Vec<u64>, Option<usize>) {
+    sort_index(ids.enumerate().map(|(i, id)| u64::from(id) << 32 | i as u64).collect())
+}
+
+/// Sorts a list of `key << 32 | index` and finds the first index (in the
+/// original order) whose key came before.
+#[inline(never)]
+pub(crate) fn sort_index(mut list: Vec<u64>) -> (Vec<u64>, Option<usize>) {
+    sort(&mut list, |a, b| a <= b);
+    let repeat = list.windows(2).filter(|w| w[0] >> 32 == w[1] >> 32).map(|w| w[1] as u32 as usize).min();
+    (list, repeat)
+}
+
+/// A stable merge sort: `sort_by_key` would add about 8 KB of wasm per
+/// element type, this a few hundred bytes.
+#[inline(never)]
+pub(crate) fn sort<T: Copy>(v: &mut Vec<T>, le: fn(&T, &T) -> bool) {
+    let n = v.len();
+    let mut buf = v.clone();
+    let mut width = 1;
+    while width < n {
+        let mut i = 0;
+        while i < n {
+            let mid = n.min(i + width);
+            let end = n.min(mid + width);
+            let (mut a, mut b) = (i, mid);
+            for slot in &mut buf[i..end] {
+                // Ties take the left run's element first: the sort is stable.
+                if b == end || (a < mid && le(&v[a], &v[b])) {
+                    *slot = v[a];
+                    a += 1;
+                } else {
+                    *slot = v[b];
+                    b += 1;
+                }
+            }
+            i = end;
+        }
+        std::mem::swap(v, &mut buf);
+        width *= 2;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -87,97 +149,119 @@ pub(crate) struct Group {
 
 impl Item {
     pub fn is_image(&self) -> bool {
-        !matches!(&self.item_type, b"Exif" | b"mime" | b"uri " | b"xml ")
+        !matches!(code(&self.item_type), EXIF | MIME | URI | XML)
     }
 }
 
 impl Meta {
-    pub fn item(&self, id: u32) -> Option<&Item> {
-        self.items.get(*self.index.items.get(&id)?)
+    /// The index of item `id` in `items`.
+    #[inline(never)]
+    pub fn position(&self, id: u32) -> Option<usize> {
+        lookup(&self.index.items, id).next()
     }
+    #[inline(never)]
+    pub fn item(&self, id: u32) -> Option<&Item> {
+        self.items.get(self.position(id)?)
+    }
+    #[inline(never)]
     pub fn location(&self, id: u32) -> Option<&Location> {
-        self.locations.get(*self.index.locations.get(&id)?)
+        self.locations.get(lookup(&self.index.locations, id).next()?)
     }
     /// An item's property associations: 1-based `ipco` indexes (0: none)
     /// with their essential bit.
     pub fn properties_of(&self, id: u32) -> impl Iterator<Item = &(u16, bool)> {
-        let associations = self.index.associations.get(&id).map(Vec::as_slice).unwrap_or(&[]);
-        associations.iter().filter_map(|&i| self.associations.get(i)).flat_map(|a| &a.entries)
+        lookup(&self.index.associations, id).filter_map(|i| self.associations.get(i)).flat_map(|a| &a.entries)
     }
 }
 
 /// Image sequences keep their pictures in tracks (`moov`), which the cleaner
 /// does not rewrite yet.
-fn sequence_error(format: &'static str, at: usize) -> Error {
-    Error::new(
-        ErrorKind::Unsupported,
-        format!("this {format} is an image sequence (animation or burst in a 'moov' track); cleaning sequences is not supported yet"),
+fn sequence_error(format: &'static str, at: usize) -> Box<Error> {
+    unsupported(
+        format,
+        at,
+        format_args!("this {format} is an image sequence (animation or burst in a 'moov' track); cleaning sequences is not supported yet"),
     )
-    .in_format(format)
-    .at(at)
 }
 
 pub(crate) fn parse(data: &[u8], format: &'static str) -> Result<Heif> {
     let mut walker = Walker::new(data, format);
     let top = walker.top_level()?;
     if top.first().map(|b| b.fourcc) != Some(*b"ftyp") {
-        return Err(Error::corrupt(format, 0, "the file does not start with an 'ftyp' box"));
+        return Err(corrupt(format, 0, format_args!("the file does not start with an 'ftyp' box")));
     }
     if let Some(moov) = top.iter().find(|b| b.is(b"moov")) {
         return Err(sequence_error(format, moov.start));
     }
     let mut metas = top.iter().enumerate().filter(|(_, b)| b.is(b"meta"));
     let (meta_index, meta_box) =
-        metas.next().ok_or_else(|| Error::corrupt(format, 0, "no 'meta' box: the file holds no image items"))?;
+        metas.next().ok_or_else(|| corrupt(format, 0, format_args!("no 'meta' box: the file holds no image items")))?;
     if let Some((_, second)) = metas.next() {
-        return Err(Error::corrupt(format, second.start, "a second top-level 'meta' box"));
+        return Err(corrupt(format, second.start, format_args!("a second top-level 'meta' box")));
     }
     let meta = parse_meta(&mut walker, meta_box.clone())?;
     let mdats: Vec<Range<usize>> = top.iter().filter(|b| b.is(b"mdat")).map(|b| b.body.clone()).collect();
-    check_extents(&meta, &mdats, format)?;
-    Ok(Heif { format, top, meta_index, meta })
+    let extents = check_extents(&meta, &mdats, format)?;
+    Ok(Heif { format, top, meta_index, meta, extents })
 }
 
 fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
     let (data, format) = (walker.data, walker.format);
     let (version, _) = Fields::new(data, format, &header).full_box()?;
     if version != 0 {
-        return Err(Error::corrupt(format, header.start, format!("'meta' box version {version} is not 0")));
+        return Err(corrupt(format, header.start, format_args!("'meta' box version {version} is not 0")));
     }
-    let children = walker.children(&header, 4)?;
+    // Built up in place (the parsers below push into its lists): on an
+    // error, what was read so far is dropped in one call rather than by code
+    // at every `?`.
+    let mut meta = Meta {
+        children: walker.children(&header, 4)?,
+        header,
+        primary: 0,
+        handler_name: 0..0,
+        items: Vec::new(),
+        locations: Vec::new(),
+        references: Vec::new(),
+        properties: Vec::new(),
+        associations: Vec::new(),
+        idat: None,
+        groups: Vec::new(),
+        dinf_self_contained: true,
+        index: Index::default(),
+    };
+    let header = &meta.header;
+    let children = &meta.children;
     let once = |fourcc: &FourCc| -> Result<Option<&BoxHeader>> {
         let mut found = children.iter().filter(|c| c.is(fourcc));
         let first = found.next();
         match found.next() {
-            Some(dup) => Err(Error::corrupt(format, dup.start, format!("a second {} box in 'meta'", name(fourcc)))),
+            Some(dup) => Err(corrupt(format, dup.start, format_args!("a second {} box in 'meta'", name(fourcc)))),
             None => Ok(first),
         }
     };
-    let hdlr = once(b"hdlr")?.ok_or_else(|| Error::corrupt(format, header.start, "'meta' has no 'hdlr' box"))?;
-    let (handler, handler_name) = {
+    let hdlr = once(b"hdlr")?.ok_or_else(|| corrupt(format, header.start, format_args!("'meta' has no 'hdlr' box")))?;
+    let handler = {
         let mut f = Fields::new(data, format, hdlr);
         f.full_box()?;
         f.u32()?;
         let handler = f.fourcc()?;
         // Twelve reserved bytes, then the name (some writers stop short).
-        let name = if f.remaining() > 12 {
+        if f.remaining() > 12 {
             f.bytes(12)?;
             let start = f.pos();
-            start..start + f.string()?.len()
-        } else {
-            0..0
-        };
-        (handler, name)
+            meta.handler_name = start..start + f.string()?.len();
+        }
+        handler
     };
     if &handler != b"pict" {
-        return Err(Error::corrupt(
+        return Err(corrupt(
             format,
             hdlr.start,
-            format!("the 'meta' handler is {}, not 'pict': this is not an image", name(&handler)),
+            format_args!("the 'meta' handler is {}, not 'pict': this is not an image", name(&handler)),
         ));
     }
-    let pitm = once(b"pitm")?.ok_or_else(|| Error::corrupt(format, header.start, "no primary item ('pitm')"))?;
-    let primary = {
+    let pitm = once(b"pitm")?.ok_or_else(|| corrupt(format, header.start, format_args!("no primary item ('pitm')")))?;
+    meta.primary = {
         let mut f = Fields::new(data, format, pitm);
         let (v, _) = f.full_box()?;
         if v == 0 {
@@ -186,70 +270,51 @@ fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
             f.u32()?
         }
     };
-    let iinf = once(b"iinf")?.ok_or_else(|| Error::corrupt(format, header.start, "no item list ('iinf')"))?;
-    let items = parse_iinf(walker, iinf)?;
-    let idat = once(b"idat")?.map(|b| b.body.clone());
-    let locations = match once(b"iloc")? {
-        Some(b) => iloc::parse(data, format, b, idat.clone())?,
-        None => Vec::new(),
-    };
-    let iref = once(b"iref")?;
-    let references = match iref {
-        Some(b) => parse_iref(walker, b)?,
-        None => Vec::new(),
-    };
-    let (properties, associations) = match once(b"iprp")? {
-        Some(b) => props::parse(walker, b)?,
-        None => (Vec::new(), Vec::new()),
-    };
-    let groups = match once(b"grpl")? {
-        Some(b) => parse_grpl(walker, b)?,
-        None => Vec::new(),
-    };
-    let dinf_self_contained = match once(b"dinf")? {
-        Some(b) => self_contained(walker, b)?,
-        None => true,
-    };
-    let meta = Meta {
-        header,
-        children: children.clone(),
-        primary,
-        handler_name,
-        items,
-        locations,
-        references,
-        properties,
-        associations,
-        idat,
-        groups,
-        dinf_self_contained,
-        index: Index::default(),
-    };
-    index(meta, format)
+    let iinf = once(b"iinf")?.ok_or_else(|| corrupt(format, header.start, format_args!("no item list ('iinf')")))?;
+    parse_iinf(walker, iinf, &mut meta.items)?;
+    meta.idat = once(b"idat")?.map(|b| b.body.clone());
+    if let Some(b) = once(b"iloc")? {
+        iloc::parse(data, format, b, meta.idat.clone(), &mut meta.locations)?;
+    }
+    if let Some(b) = once(b"iref")? {
+        parse_iref(walker, b, &mut meta.references)?;
+    }
+    if let Some(b) = once(b"iprp")? {
+        props::parse(walker, b, &mut meta.properties, &mut meta.associations)?;
+    }
+    if let Some(b) = once(b"grpl")? {
+        parse_grpl(walker, b, &mut meta.groups)?;
+    }
+    if let Some(b) = once(b"dinf")? {
+        meta.dinf_self_contained = self_contained(walker, b)?;
+    }
+    index(&mut meta, format)?;
+    Ok(meta)
 }
 
-fn parse_iinf(walker: &mut Walker, iinf: &BoxHeader) -> Result<Vec<Item>> {
+fn parse_iinf(walker: &mut Walker, iinf: &BoxHeader, items: &mut Vec<Item>) -> Result<()> {
     let (data, format) = (walker.data, walker.format);
     let mut f = Fields::new(data, format, iinf);
     let (version, _) = f.full_box()?;
     let declared = if version == 0 { u64::from(f.u16()?) } else { u64::from(f.u32()?) };
     if declared > MAX_ITEMS as u64 {
-        return Err(
-            Error::limit(format, format!("'iinf' declares {declared} items; the limit is {MAX_ITEMS}")).at(iinf.start)
-        );
+        return Err(limit(
+            format,
+            iinf.start,
+            format_args!("'iinf' declares {declared} items; the limit is {MAX_ITEMS}"),
+        ));
     }
     let skip = f.pos() - iinf.body.start;
-    let mut items = Vec::new();
     for child in walker.children(iinf, skip)? {
         if !child.is(b"infe") {
             continue;
         }
         if items.len() >= MAX_ITEMS {
-            return Err(Error::limit(format, format!("more than {MAX_ITEMS} items")).at(child.start));
+            return Err(limit(format, child.start, format_args!("more than {MAX_ITEMS} items")));
         }
         items.push(parse_infe(data, format, &child)?);
     }
-    Ok(items)
+    Ok(())
 }
 
 fn parse_infe(data: &[u8], format: &'static str, infe: &BoxHeader) -> Result<Item> {
@@ -260,35 +325,33 @@ fn parse_infe(data: &[u8], format: &'static str, infe: &BoxHeader) -> Result<Ite
         0 | 1 => (u32::from(f.u16()?), f.u16()?, *b"mime"),
         2 => (u32::from(f.u16()?), f.u16()?, f.fourcc()?),
         3 => (f.u32()?, f.u16()?, f.fourcc()?),
-        v => return Err(f.error(format!("version {v} is not 0 to 3"))),
+        v => return Err(f.error(format_args!("version {v} is not 0 to 3"))),
     };
     if protection != 0 {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            format!("item {id} is encrypted ('ipro'); cleaning protected items is not supported"),
-        )
-        .in_format(format)
-        .at(infe.start));
+        return Err(unsupported(
+            format,
+            infe.start,
+            format_args!("item {id} is encrypted ('ipro'); cleaning protected items is not supported"),
+        ));
     }
     let name_start = f.pos();
     let name = name_start..name_start + f.string()?.len();
-    let content_type = match &item_type {
-        b"mime" | b"uri " if f.remaining() > 0 => String::from_utf8_lossy(f.string()?).into_owned(),
+    let content_type = match code(&item_type) {
+        MIME | URI if f.remaining() > 0 => String::from_utf8_lossy(f.string()?).into_owned(),
         _ => String::new(),
     };
     Ok(Item { id, item_type, version, hidden: flags & 1 == 1, infe: infe.range(), name, content_type })
 }
 
-fn parse_iref(walker: &mut Walker, iref: &BoxHeader) -> Result<Vec<Reference>> {
+fn parse_iref(walker: &mut Walker, iref: &BoxHeader, references: &mut Vec<Reference>) -> Result<()> {
     let (data, format) = (walker.data, walker.format);
     let (version, _) = Fields::new(data, format, iref).full_box()?;
     // Version 1 ("large ids") stores 32-bit item ids.
     let id_size = match version {
         0 => 2,
         1 => 4,
-        v => return Err(Error::corrupt(format, iref.start, format!("'iref' version {v} is not 0 or 1"))),
+        v => return Err(corrupt(format, iref.start, format_args!("'iref' version {v} is not 0 or 1"))),
     };
-    let mut references = Vec::new();
     let mut total = 0usize;
     for child in walker.children(iref, 4)? {
         let mut f = Fields::new(data, format, &child);
@@ -298,18 +361,17 @@ fn parse_iref(walker: &mut Walker, iref: &BoxHeader) -> Result<Vec<Reference>> {
         for _ in 0..count {
             total += 1;
             if total > MAX_REFERENCES {
-                return Err(Error::limit(format, format!("more than {MAX_REFERENCES} item references")).at(f.pos()));
+                return Err(limit(format, f.pos(), format_args!("more than {MAX_REFERENCES} item references")));
             }
             to.push(f.uint(id_size)? as u32);
         }
         references.push(Reference { kind: child.fourcc, from, to });
     }
-    Ok(references)
+    Ok(())
 }
 
-fn parse_grpl(walker: &mut Walker, grpl: &BoxHeader) -> Result<Vec<Group>> {
+fn parse_grpl(walker: &mut Walker, grpl: &BoxHeader, groups: &mut Vec<Group>) -> Result<()> {
     let (data, format) = (walker.data, walker.format);
-    let mut groups = Vec::new();
     let mut total = 0usize;
     for child in walker.children(grpl, 0)? {
         let mut f = Fields::new(data, format, &child);
@@ -320,13 +382,13 @@ fn parse_grpl(walker: &mut Walker, grpl: &BoxHeader) -> Result<Vec<Group>> {
         for _ in 0..count {
             total += 1;
             if total > MAX_REFERENCES {
-                return Err(Error::limit(format, format!("more than {MAX_REFERENCES} group entries")).at(f.pos()));
+                return Err(limit(format, f.pos(), format_args!("more than {MAX_REFERENCES} group entries")));
             }
             entities.push(f.u32()?);
         }
         groups.push(Group { header: child, entities });
     }
-    Ok(groups)
+    Ok(())
 }
 
 /// `dinf` > `dref` whose every entry is a `url ` or `urn ` with the
@@ -349,67 +411,62 @@ fn self_contained(walker: &mut Walker, dinf: &BoxHeader) -> Result<bool> {
 
 /// Indexes the items, checking that ids are unique, that each item has at
 /// most one location, and that the primary item exists and is an image.
-fn index(mut meta: Meta, format: &'static str) -> Result<Meta> {
-    let mut index = Index::default();
-    for (i, item) in meta.items.iter().enumerate() {
-        if index.items.insert(item.id, i).is_some() {
-            return Err(Error::corrupt(format, item.infe.start, format!("item id {} is used twice", item.id)));
-        }
+fn index(meta: &mut Meta, format: &'static str) -> Result<()> {
+    let (items, repeat) = index_by(&mut meta.items.iter().map(|i| i.id));
+    if let Some(item) = repeat.map(|i| &meta.items[i]) {
+        return Err(corrupt(format, item.infe.start, format_args!("item id {} is used twice", item.id)));
     }
-    for (i, loc) in meta.locations.iter().enumerate() {
-        if index.locations.insert(loc.item, i).is_some() {
-            return Err(Error::corrupt(format, meta.header.start, format!("item {} has two 'iloc' entries", loc.item)));
-        }
+    let (locations, repeat) = index_by(&mut meta.locations.iter().map(|l| l.item));
+    if let Some(loc) = repeat.map(|i| &meta.locations[i]) {
+        return Err(corrupt(format, meta.header.start, format_args!("item {} has two 'iloc' entries", loc.item)));
     }
-    for (i, a) in meta.associations.iter().enumerate() {
-        index.associations.entry(a.item).or_default().push(i);
-    }
-    meta.index = index;
+    let (associations, _) = index_by(&mut meta.associations.iter().map(|a| a.item));
+    meta.index = Index { items, locations, associations };
     match meta.item(meta.primary) {
-        None => Err(Error::corrupt(
+        None => Err(corrupt(
             format,
             meta.header.start,
-            format!("the primary item {} is not in the item list", meta.primary),
+            format_args!("the primary item {} is not in the item list", meta.primary),
         )),
-        Some(item) if !item.is_image() => Err(Error::corrupt(
+        Some(item) if !item.is_image() => Err(corrupt(
             format,
             item.infe.start,
-            format!("the primary item {} is {}, not an image", item.id, name(&item.item_type)),
+            format_args!("the primary item {} is {}, not an image", item.id, name(&item.item_type)),
         )),
-        Some(_) => Ok(meta),
+        Some(_) => Ok(()),
     }
 }
 
 /// Item data lies in an `mdat` (construction method 0) or in `idat`
 /// (method 1, checked by the `iloc` reader), and no two extents overlap: one
-/// item's bytes are never another's.
-fn check_extents(meta: &Meta, mdats: &[Range<usize>], format: &'static str) -> Result<()> {
-    let mut all: Vec<(Range<usize>, u32)> = Vec::new();
+/// item's bytes are never another's. Returns the extents, sorted.
+fn check_extents(meta: &Meta, mdats: &[Range<usize>], format: &'static str) -> Result<Vec<Extent>> {
+    let mut all: Vec<Extent> = Vec::new();
     for loc in &meta.locations {
         for extent in &loc.extents {
             if loc.method == 0 && !mdats.iter().any(|m| m.start <= extent.start && extent.end <= m.end) {
-                return Err(Error::corrupt(
+                return Err(corrupt(
                     format,
                     extent.start,
-                    format!(
+                    format_args!(
                         "item {}'s data (bytes {}..{}) is not inside an 'mdat' box",
                         loc.item, extent.start, extent.end
                     ),
                 ));
             }
-            all.push((extent.clone(), loc.item));
+            all.push((extent.start, extent.end, loc.item));
         }
     }
-    all.sort_by_key(|(r, _)| (r.start, r.end));
+    sort(&mut all, |a, b| (a.0, a.1) <= (b.0, b.1));
     for pair in all.windows(2) {
-        let ((a, ia), (b, ib)) = (&pair[0], &pair[1]);
-        if b.start < a.end {
-            return Err(Error::corrupt(
+        let ((_, a_end, ia), (b_start, b_end, ib)) = (pair[0], pair[1]);
+        if b_start < a_end {
+            return Err(corrupt(
                 format,
-                b.start,
-                format!("the data of items {ia} and {ib} overlap (bytes {}..{})", b.start, a.end.min(b.end)),
+                b_start,
+                format_args!("the data of items {ia} and {ib} overlap (bytes {b_start}..{})", a_end.min(b_end)),
             ));
         }
     }
-    Ok(())
+    Ok(all)
 }

@@ -6,8 +6,8 @@
 
 use std::ops::Range;
 
-use super::boxes::{finish_box, put_uint, start_full_box, BoxHeader, Fields};
-use crate::error::{Error, ErrorKind, Result};
+use super::boxes::{finish_box, limit, put16, put32, put_uint, start_full_box, unsupported, BoxHeader, Fields, Result};
+use crate::error::Error;
 use crate::limits::{MAX_EXTENTS, MAX_ITEMS};
 
 /// Where one item's bytes are.
@@ -25,11 +25,12 @@ pub(crate) fn parse(
     format: &'static str,
     iloc: &BoxHeader,
     idat: Option<Range<usize>>,
-) -> Result<Vec<Location>> {
+    locations: &mut Vec<Location>,
+) -> Result<()> {
     let mut f = Fields::new(data, format, iloc);
     let (version, _) = f.full_box()?;
     if version > 2 {
-        return Err(f.error(format!("version {version} is not 0, 1 or 2")));
+        return Err(f.error(format_args!("version {version} is not 0, 1 or 2")));
     }
     let sizes = f.u8()?;
     let (offset_size, length_size) = (usize::from(sizes >> 4), usize::from(sizes & 0xF));
@@ -41,16 +42,13 @@ pub(crate) fn parse(
         [("offset", offset_size), ("length", length_size), ("base offset", base_size), ("index", index_size)]
     {
         if !matches!(size, 0 | 4 | 8) {
-            return Err(f.error(format!("{what} size {size} is not 0, 4 or 8")));
+            return Err(f.error(format_args!("{what} size {size} is not 0, 4 or 8")));
         }
     }
     let count = if version < 2 { u64::from(f.u16()?) } else { u64::from(f.u32()?) };
     if count > MAX_ITEMS as u64 {
-        return Err(
-            Error::limit(format, format!("'iloc' lists {count} items; the limit is {MAX_ITEMS}")).at(iloc.start)
-        );
+        return Err(limit(format, iloc.start, format_args!("'iloc' lists {count} items; the limit is {MAX_ITEMS}")));
     }
-    let mut locations = Vec::new();
     let mut extents_seen = 0usize;
     for _ in 0..count {
         let entry_at = f.pos();
@@ -59,38 +57,38 @@ pub(crate) fn parse(
         let reference = f.u16()?;
         let base = f.uint(base_size)?;
         let extent_count = f.u16()?;
-        let unsupported = |what: &str| {
-            Error::new(ErrorKind::Unsupported, format!("item {item}'s data is {what}; this is not supported"))
-                .in_format(format)
-                .at(entry_at)
+        let refuse = |what: &str| {
+            unsupported(format, entry_at, format_args!("item {item}'s data is {what}; this is not supported"))
         };
         if reference != 0 {
-            return Err(unsupported("in another file (a data reference)"));
+            return Err(refuse("in another file (a data reference)"));
         }
         // The container the offsets count from.
         let container = match method {
             0 => 0..data.len(),
-            1 => idat.clone().ok_or_else(|| f.error(format!("item {item} is in 'idat', but there is no 'idat'")))?,
-            2 => return Err(unsupported("built from other items (construction method 2)")),
-            m => return Err(f.error(format!("item {item} has construction method {m}"))),
+            1 => {
+                idat.clone().ok_or_else(|| f.error(format_args!("item {item} is in 'idat', but there is no 'idat'")))?
+            }
+            2 => return Err(refuse("built from other items (construction method 2)")),
+            m => return Err(f.error(format_args!("item {item} has construction method {m}"))),
         };
         let mut extents = Vec::new();
         for _ in 0..extent_count {
             extents_seen += 1;
             if extents_seen > MAX_EXTENTS {
-                return Err(Error::limit(format, format!("more than {MAX_EXTENTS} item extents")).at(f.pos()));
+                return Err(limit(format, f.pos(), format_args!("more than {MAX_EXTENTS} item extents")));
             }
             // The extent index only matters to construction method 2.
             f.uint(index_size)?;
             let offset = f.uint(offset_size)?;
             let length = f.uint(length_size)?;
             let extent = resolve(&container, base, offset, length)
-                .ok_or_else(|| f.error(extent_message(item, &container, base, offset, length, method)))?;
+                .ok_or_else(|| extent_error(&f, item, &container, base, offset, length, method))?;
             extents.push(extent);
         }
         locations.push(Location { item, method, extents });
     }
-    Ok(locations)
+    Ok(())
 }
 
 /// The absolute range of an extent, if it is non-empty and inside its
@@ -103,58 +101,73 @@ fn resolve(container: &Range<usize>, base: u64, offset: u64, length: u64) -> Opt
     (start < end && end <= container.end).then_some(start..end)
 }
 
-fn extent_message(item: u32, container: &Range<usize>, base: u64, offset: u64, length: u64, method: u8) -> String {
+#[cold]
+fn extent_error(
+    f: &Fields,
+    item: u32,
+    container: &Range<usize>,
+    base: u64,
+    offset: u64,
+    length: u64,
+    method: u8,
+) -> Box<Error> {
     let within = if method == 0 { "the file" } else { "'idat'" };
-    format!(
+    f.error(format_args!(
         "item {item}'s extent (base {base} + offset {offset}, length {length}) is empty or outside {within} ({} bytes)",
         container.len()
-    )
+    ))
 }
 
-/// One item's entry as the writer places it: offsets from the start of the
-/// file (method 0) or of `idat` (method 1).
-pub(crate) struct Placed {
-    pub item: u32,
-    pub method: u8,
-    pub extents: Vec<(u64, u64)>,
-}
-
-/// Writes an `iloc` box with the smallest fields that hold every value.
-pub(crate) fn write(out: &mut Vec<u8>, entries: &[Placed]) {
-    let big_ids = entries.len() > usize::from(u16::MAX) || entries.iter().any(|e| e.item > u32::from(u16::MAX));
+/// Writes an `iloc` box for `locations` (the kept ones, in order) with their
+/// bytes laid out anew, each method's extents one after another: method 0
+/// from `mdat_start` in the file, method 1 from the start of `idat`. Fields
+/// are the smallest that hold every value.
+pub(crate) fn write(out: &mut Vec<u8>, locations: &[&Location], mdat_start: u64) {
+    // Each extent's new offset and length, in order.
+    let placed = || {
+        let (mut in_mdat, mut in_idat) = (mdat_start, 0u64);
+        let extents = locations.iter().flat_map(|l| l.extents.iter().map(move |e| (l.method, e.len() as u64)));
+        extents.map(move |(method, length)| {
+            let end = if method == 0 { &mut in_mdat } else { &mut in_idat };
+            *end += length;
+            (*end - length, length)
+        })
+    };
+    let big_ids = locations.len() > usize::from(u16::MAX) || locations.iter().any(|l| l.item > u32::from(u16::MAX));
     let version = if big_ids {
         2
-    } else if entries.iter().any(|e| e.method != 0) {
+    } else if locations.iter().any(|l| l.method != 0) {
         1
     } else {
         0
     };
-    let size_for = |max: u64| if max > u64::from(u32::MAX) { 8 } else { 4 };
-    let offset_size = size_for(entries.iter().flat_map(|e| &e.extents).map(|x| x.0).max().unwrap_or(0));
-    let length_size = size_for(entries.iter().flat_map(|e| &e.extents).map(|x| x.1).max().unwrap_or(0));
+    let big = u64::from(u32::MAX);
+    let offset_size = if placed().any(|(offset, _)| offset > big) { 8 } else { 4 };
+    let length_size = if placed().any(|(_, length)| length > big) { 8 } else { 4 };
     let at = start_full_box(out, b"iloc", version, 0);
     out.push(((offset_size << 4) | length_size) as u8);
     // No base offsets, no extent indexes.
     out.push(0);
     if version < 2 {
-        out.extend_from_slice(&(entries.len() as u16).to_be_bytes());
+        put16(out, locations.len() as u16);
     } else {
-        out.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+        put32(out, locations.len() as u32);
     }
-    for entry in entries {
+    let mut placed = placed();
+    for loc in locations {
         if version < 2 {
-            out.extend_from_slice(&(entry.item as u16).to_be_bytes());
+            put16(out, loc.item as u16);
         } else {
-            out.extend_from_slice(&entry.item.to_be_bytes());
+            put32(out, loc.item);
         }
         if version > 0 {
-            out.extend_from_slice(&u16::from(entry.method).to_be_bytes());
+            put16(out, u16::from(loc.method));
         }
         // Data reference 0: this file.
-        out.extend_from_slice(&[0, 0]);
+        put16(out, 0);
         // The parser read at most u16::MAX extents per item.
-        out.extend_from_slice(&(entry.extents.len() as u16).to_be_bytes());
-        for &(offset, length) in &entry.extents {
+        put16(out, loc.extents.len() as u16);
+        for (offset, length) in placed.by_ref().take(loc.extents.len()) {
             put_uint(out, offset_size, offset);
             put_uint(out, length_size, length);
         }

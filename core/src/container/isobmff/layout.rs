@@ -4,10 +4,11 @@
 //! blocks of their own; items, used properties, and everything the writer
 //! would drop (unknown boxes, unused properties, bytes no item uses) are.
 
-use std::collections::HashMap;
+use std::fmt::{self, Arguments};
 use std::ops::Range;
 
-use super::boxes::{name, BoxHeader};
+use super::boxes::codes::*;
+use super::boxes::{code, name, BoxHeader};
 use super::heif::{Heif, Item};
 use super::props::Info;
 use super::select::Role;
@@ -16,7 +17,7 @@ use crate::metadata::{human_bytes, Item as Finding};
 use crate::report::{BlockKind, Category};
 
 /// What a block stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     /// A top-level box (index into `Heif::top`).
     Top(usize),
@@ -40,13 +41,15 @@ const UUID_XMP: [u8; 16] = *b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x
 const UUID_C2PA: [u8; 16] = *b"\xd8\xfe\xc3\xd6\x1b\x0e\x48\x3c\x92\x97\x58\x28\x87\x7e\xc4\x81";
 
 /// Boxes of `meta` the writer rebuilds or copies as part of the structure.
-const STRUCTURE: &[&[u8; 4]] = &[b"hdlr", b"pitm", b"iinf", b"iloc", b"iref", b"iprp", b"idat", b"grpl"];
+const STRUCTURE: &[u32] = &[HDLR, PITM, IINF, ILOC, IREF, IPRP, IDAT, GRPL];
 
-fn block(kind: BlockKind, label: String, range: Range<usize>, payload: Payload) -> Block {
-    Block { kind, label, range, payload }
+/// A block; its label is formatted here, once for every block.
+#[inline(never)]
+fn block(kind: BlockKind, label: Arguments, range: Range<usize>, payload: Payload) -> Block {
+    Block { kind, label: fmt::format(label), range, payload }
 }
 
-pub(crate) fn parts(heif: &Heif, roles: &HashMap<u32, Role>, data: &[u8]) -> Vec<(Part, Block)> {
+pub(crate) fn parts(heif: &Heif, roles: &[Role], data: &[u8]) -> Vec<(Part, Block)> {
     let meta = &heif.meta;
     let mut out = Vec::new();
     for (i, b) in heif.top.iter().enumerate() {
@@ -62,24 +65,23 @@ pub(crate) fn parts(heif: &Heif, roles: &HashMap<u32, Role>, data: &[u8]) -> Vec
     if let Some(names) = names_block(heif, roles, data) {
         out.push((Part::Names, names));
     }
-    for (i, item) in meta.items.iter().enumerate() {
-        let role = roles.get(&item.id).copied().unwrap_or(Role::Other);
-        out.push((Part::Item(i), item_block(heif, item, role, data)));
+    for (i, (item, role)) in meta.items.iter().zip(roles).enumerate() {
+        out.push((Part::Item(i), item_block(heif, item, *role, data)));
     }
     let usage = usage(heif, roles);
-    for (i, property) in meta.properties.iter().enumerate() {
-        if let Some(block) = property_block(property, usage.get(&i).copied()) {
+    for (i, (property, usage)) in meta.properties.iter().zip(usage).enumerate() {
+        if let Some(block) = property_block(property, usage) {
             out.push((Part::Property(i), block));
         }
     }
     for loc in meta.locations.iter().filter(|l| meta.item(l.item).is_none()) {
-        let label = format!("data of item {}, which the item list does not have", loc.item);
+        let label = format_args!("data of item {}, which the item list does not have", loc.item);
         out.push((Part::Orphan, block(BlockKind::Unknown, label, span(&loc.extents), Payload::None)));
     }
-    let containers = heif.top.iter().filter(|b| b.is(b"mdat")).map(|b| ("mdat", b.body.clone()));
-    for (what, body) in containers.chain(meta.idat.clone().map(|r| ("idat", r))) {
-        if let Some((range, bytes)) = unused(heif, &body) {
-            let label = format!("{} in '{what}' that no item uses", human_bytes(bytes));
+    let containers = heif.top.iter().filter(|b| b.is(b"mdat")).map(|b| ("mdat", &b.body));
+    for (what, body) in containers.chain(meta.idat.as_ref().map(|r| ("idat", r))) {
+        if let Some((range, bytes)) = unused(heif, body) {
+            let label = format_args!("{} in '{what}' that no item uses", human_bytes(bytes));
             out.push((Part::Unused, block(BlockKind::Unknown, label, range, Payload::None)));
         }
     }
@@ -89,63 +91,84 @@ pub(crate) fn parts(heif: &Heif, roles: &HashMap<u32, Role>, data: &[u8]) -> Vec
 /// The handler name and the kept items' names, if any is not empty. Each
 /// range includes the NUL after the name (when there is one), so that the
 /// names read apart.
-fn names_block(heif: &Heif, roles: &HashMap<u32, Role>, data: &[u8]) -> Option<Block> {
+fn names_block(heif: &Heif, roles: &[Role], data: &[u8]) -> Option<Block> {
     let meta = &heif.meta;
-    let kept = meta.items.iter().filter(|i| roles.get(&i.id).is_some_and(|r| r.kept()));
+    let kept = meta.items.iter().zip(roles).filter(|(_, r)| r.kept()).map(|(i, _)| i);
     let names: Vec<Range<usize>> = std::iter::once(&meta.handler_name)
         .chain(kept.map(|i| &i.name))
         .filter(|r| !r.is_empty())
         .map(|r| if data.get(r.end) == Some(&0) { r.start..r.end + 1 } else { r.clone() })
         .collect();
-    let start = names.first()?.start;
-    let label = "names in 'hdlr' and 'infe' (usually the writing software)".to_string();
-    Some(block(BlockKind::Text, label, start..names.last().map_or(start, |r| r.end), Payload::Extents(names)))
+    let range = names.first()?.start..names.last()?.end;
+    let label = format_args!("names in 'hdlr' and 'infe' (usually the writing software)");
+    Some(block(BlockKind::Text, label, range, Payload::Extents(names)))
 }
 
 fn top_block(b: &BoxHeader, data: &[u8]) -> Block {
-    let (kind, label, payload) = match &b.fourcc {
-        b"ftyp" => (BlockKind::Structure, "ftyp (file type)".to_string(), Payload::None),
-        b"meta" => (BlockKind::Structure, "meta (item list, locations and properties)".into(), Payload::None),
-        b"mdat" => (BlockKind::ImageData, "mdat (media data)".into(), Payload::None),
-        b"free" | b"skip" => {
+    let (range, n) = (b.range(), name(&b.fourcc));
+    match code(&b.fourcc) {
+        FTYP => block(BlockKind::Structure, format_args!("ftyp (file type)"), range, Payload::None),
+        META => block(
+            BlockKind::Structure,
+            format_args!("meta (item list, locations and properties)"),
+            range,
+            Payload::None,
+        ),
+        MDAT => block(BlockKind::ImageData, format_args!("mdat (media data)"), range, Payload::None),
+        FREE | SKIP => {
             let what = if data[b.body.clone()].iter().all(|&x| x == 0) { "padding" } else { "leftover data" };
-            (BlockKind::Unknown, format!("{} box ({what})", name(&b.fourcc)), Payload::None)
+            block(BlockKind::Unknown, format_args!("{n} box ({what})"), range, Payload::None)
         }
-        b"uuid" if b.uuid == Some(UUID_XMP) => {
-            (BlockKind::Xmp, "uuid box (XMP)".into(), Payload::Bytes(b.body.clone()))
+        UUID if b.uuid == Some(UUID_XMP) => {
+            block(BlockKind::Xmp, format_args!("uuid box (XMP)"), range, Payload::Bytes(b.body.clone()))
         }
-        b"uuid" if b.uuid == Some(UUID_C2PA) => {
-            (BlockKind::ContentCredentials, "uuid box (C2PA)".into(), Payload::Bytes(b.body.clone()))
+        UUID if b.uuid == Some(UUID_C2PA) => {
+            block(BlockKind::ContentCredentials, format_args!("uuid box (C2PA)"), range, Payload::Bytes(b.body.clone()))
         }
-        b"uuid" => {
-            let hex: String = b.uuid.unwrap_or_default().iter().map(|x| format!("{x:02x}")).collect();
-            (BlockKind::Vendor, format!("uuid box {hex} (vendor data)"), Payload::None)
+        UUID => {
+            let hex = Hex(&b.uuid.unwrap_or_default());
+            block(BlockKind::Vendor, format_args!("uuid box {hex} (vendor data)"), range, Payload::None)
         }
-        b"udta" | b"meco" => (BlockKind::Vendor, format!("{} box (user data)", name(&b.fourcc)), Payload::None),
-        _ => (BlockKind::Unknown, format!("{} box (unknown)", name(&b.fourcc)), Payload::None),
-    };
-    block(kind, label, b.range(), payload)
+        UDTA | MECO => block(BlockKind::Vendor, format_args!("{n} box (user data)"), range, Payload::None),
+        _ => block(BlockKind::Unknown, format_args!("{n} box (unknown)"), range, Payload::None),
+    }
 }
 
+/// Bytes in lowercase hexadecimal.
+struct Hex<'a>(&'a [u8]);
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        for &x in self.0 {
+            let digits = [HEX_DIGITS[usize::from(x >> 4)], HEX_DIGITS[usize::from(x & 15)]];
+            f.write_str(std::str::from_utf8(&digits).unwrap_or_default())?;
+        }
+        Ok(())
+    }
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 fn meta_child_block(child: &BoxHeader, dinf_self_contained: bool) -> Option<Block> {
-    let (kind, label, payload) = match &child.fourcc {
+    let (range, n) = (child.range(), name(&child.fourcc));
+    Some(match code(&child.fourcc) {
         f if STRUCTURE.contains(&f) => return None,
-        b"dinf" if dinf_self_contained => return None,
-        b"dinf" => (BlockKind::Unknown, "dinf (data reference to another file)".to_string(), Payload::None),
+        DINF if dinf_self_contained => return None,
+        DINF => block(BlockKind::Unknown, format_args!("dinf (data reference to another file)"), range, Payload::None),
         // An XML box in 'meta' is a full box: 4 bytes of version and flags.
-        b"xml " | b"bxml" => (
+        XML | BXML => block(
             BlockKind::Xmp,
-            format!("{} box in meta", name(&child.fourcc)),
+            format_args!("{n} box in meta"),
+            range,
             Payload::Bytes(child.body.start.saturating_add(4).min(child.body.end)..child.body.end),
         ),
-        _ => (BlockKind::Unknown, format!("{} box in meta (unknown)", name(&child.fourcc)), Payload::None),
-    };
-    Some(block(kind, label, child.range(), payload))
+        _ => block(BlockKind::Unknown, format_args!("{n} box in meta (unknown)"), range, Payload::None),
+    })
 }
 
 fn item_block(heif: &Heif, item: &Item, role: Role, data: &[u8]) -> Block {
-    let extents = heif.meta.location(item.id).map(|l| l.extents.clone()).unwrap_or_default();
-    let c2pa = item.content_type.to_ascii_lowercase().contains("c2pa");
+    let extents: &[Range<usize>] = heif.meta.location(item.id).map_or(&[], |l| &l.extents);
+    let c2pa = || item.content_type.as_bytes().windows(4).any(|w| w.eq_ignore_ascii_case(b"c2pa"));
     let kind = match role {
         Role::Primary | Role::Source | Role::GainMap | Role::ToneMap => BlockKind::ImageData,
         Role::Alpha => BlockKind::Transparency,
@@ -153,24 +176,26 @@ fn item_block(heif: &Heif, item: &Item, role: Role, data: &[u8]) -> Block {
         Role::Depth | Role::Matte | Role::Auxiliary | Role::OtherImage => BlockKind::HiddenImage,
         Role::Exif => BlockKind::Exif,
         Role::Xmp => BlockKind::Xmp,
-        Role::Mime | Role::Uri if c2pa => BlockKind::ContentCredentials,
+        Role::Mime | Role::Uri if c2pa() => BlockKind::ContentCredentials,
         Role::Mime | Role::Uri => BlockKind::Vendor,
         Role::Other => BlockKind::Unknown,
     };
-    let content = if item.content_type.is_empty() { String::new() } else { format!(" {}", item.content_type) };
+    let space = if item.content_type.is_empty() { "" } else { " " };
     // Metadata items are always hidden; a hidden picture is worth saying.
     let hidden = if item.hidden && kind == BlockKind::HiddenImage { " (hidden)" } else { "" };
-    let label = format!("item {} {}{content}: {}{hidden}", item.id, name(&item.item_type), role.describe());
+    let (id, n, content, role_name) = (item.id, name(&item.item_type), &item.content_type, role.describe());
+    let label = format_args!("item {id} {n}{space}{content}: {role_name}{hidden}");
     let payload = match role {
-        Role::Exif => Payload::Extents(exif_tiff(&extents, data)),
-        Role::Xmp | Role::Mime | Role::Uri => Payload::Extents(extents.clone()),
+        Role::Exif => Payload::Extents(exif_tiff(extents, data)),
+        Role::Xmp | Role::Mime | Role::Uri => Payload::Extents(extents.to_vec()),
         _ => Payload::None,
     };
-    let range = if extents.is_empty() { item.infe.clone() } else { span(&extents) };
+    let range = if extents.is_empty() { item.infe.clone() } else { span(extents) };
     block(kind, label, range, payload)
 }
 
 /// From the first to the last byte of a list of extents.
+#[inline(never)]
 fn span(extents: &[Range<usize>]) -> Range<usize> {
     let start = extents.iter().map(|r| r.start).min().unwrap_or(0);
     let end = extents.iter().map(|r| r.end).max().unwrap_or(start);
@@ -181,10 +206,13 @@ fn span(extents: &[Range<usize>]) -> Range<usize> {
 /// byte to the TIFF header, usually 6 past an "Exif\0\0" prefix. The TIFF
 /// part of the extents, or all but the offset field if it points nowhere.
 fn exif_tiff(extents: &[Range<usize>], data: &[u8]) -> Vec<Range<usize>> {
-    let head: Vec<u8> = extents.iter().flat_map(|r| &data[r.clone()]).take(4).copied().collect();
-    let total: usize = extents.iter().map(|r| r.len()).sum();
-    let offset = match head.as_slice() {
-        [a, b, c, d] => usize::try_from(u32::from_be_bytes([*a, *b, *c, *d])).unwrap_or(usize::MAX),
+    let (mut head, mut total) = (Vec::with_capacity(4), 0);
+    for r in extents {
+        head.extend(data[r.clone()].iter().take(4 - head.len()));
+        total += r.len();
+    }
+    let offset = match head[..] {
+        [a, b, c, d] => usize::try_from(u32::from_be_bytes([a, b, c, d])).unwrap_or(usize::MAX),
         _ => return Vec::new(),
     };
     let skip = if offset < total.saturating_sub(4) { 4 + offset } else { 4 };
@@ -205,16 +233,18 @@ fn skip_bytes(extents: &[Range<usize>], mut n: usize) -> Vec<Range<usize>> {
 }
 
 /// How kept items use a property: (used by a kept item, essential to one),
-/// or (false, false) when only removed items use it. Absent: unused.
-fn usage(heif: &Heif, roles: &HashMap<u32, Role>) -> HashMap<usize, (bool, bool)> {
-    let mut out: HashMap<usize, (bool, bool)> = HashMap::new();
-    for a in &heif.meta.associations {
-        let kept = roles.get(&a.item).is_some_and(|r| r.kept());
+/// or (false, false) when only removed items use it. None: unused. One per
+/// property.
+fn usage(heif: &Heif, roles: &[Role]) -> Vec<Option<(bool, bool)>> {
+    let meta = &heif.meta;
+    let mut out = vec![None; meta.properties.len()];
+    for a in &meta.associations {
+        let kept = meta.position(a.item).is_some_and(|i| roles[i].kept());
         for &(index, essential) in &a.entries {
-            let Some(i) = usize::from(index).checked_sub(1) else { continue };
-            let entry = out.entry(i).or_insert((false, false));
-            entry.0 |= kept;
-            entry.1 |= kept && essential;
+            let Some(entry) = usize::from(index).checked_sub(1).and_then(|i| out.get_mut(i)) else { continue };
+            let (used, needed) = entry.get_or_insert((false, false));
+            *used |= kept;
+            *needed |= kept && essential;
         }
     }
     out
@@ -224,49 +254,51 @@ fn usage(heif: &Heif, roles: &HashMap<u32, Role>) -> HashMap<usize, (bool, bool)
 /// no item uses. Properties of removed items go with them and need no block.
 fn property_block(property: &super::props::Property, usage: Option<(bool, bool)>) -> Option<Block> {
     let h = &property.header;
-    let n = name(&h.fourcc);
-    let (kind, label, payload) = match (usage, &property.info) {
-        (None, _) => (BlockKind::Unknown, format!("{n} property no item uses"), Payload::None),
+    let (n, range) = (name(&h.fourcc), h.range());
+    Some(match (usage, &property.info) {
+        (None, _) => block(BlockKind::Unknown, format_args!("{n} property no item uses"), range, Payload::None),
         (Some((false, _)), _) => return None,
-        (_, Info::Profile(r)) => (BlockKind::Icc, format!("{n} property (ICC profile)"), Payload::Bytes(r.clone())),
-        (_, Info::Nclx(..)) => (BlockKind::ColourInfo, format!("{n} property (colour space)"), Payload::None),
+        (_, Info::Profile(r)) => {
+            block(BlockKind::Icc, format_args!("{n} property (ICC profile)"), range, Payload::Bytes(r.clone()))
+        }
+        (_, Info::Nclx(..)) => {
+            block(BlockKind::ColourInfo, format_args!("{n} property (colour space)"), range, Payload::None)
+        }
         (_, Info::Metadata(what)) => {
-            let kind = if matches!(&h.fourcc, b"udes" | b"altt") { BlockKind::Text } else { BlockKind::Vendor };
-            (kind, format!("{n} property: {what}"), Payload::Bytes(h.body.clone()))
+            let kind = if matches!(code(&h.fourcc), UDES | ALTT) { BlockKind::Text } else { BlockKind::Vendor };
+            block(kind, format_args!("{n} property: {what}"), range, Payload::Bytes(h.body.clone()))
         }
-        (Some((true, true)), Info::Unknown) => {
-            (BlockKind::Structure, format!("{n} property (unknown, marked essential to decoding)"), Payload::None)
-        }
-        (_, Info::Unknown) => (BlockKind::Unknown, format!("{n} property (unknown)"), Payload::None),
-        _ => (BlockKind::Structure, format!("{n} property"), Payload::None),
-    };
-    Some(block(kind, label, h.range(), payload))
+        (Some((true, true)), Info::Unknown) => block(
+            BlockKind::Structure,
+            format_args!("{n} property (unknown, marked essential to decoding)"),
+            range,
+            Payload::None,
+        ),
+        (_, Info::Unknown) => block(BlockKind::Unknown, format_args!("{n} property (unknown)"), range, Payload::None),
+        _ => block(BlockKind::Structure, format_args!("{n} property"), range, Payload::None),
+    })
 }
 
 /// The bytes of `body` outside every item extent: the range from the first
 /// such byte to the last, and how many there are.
 fn unused(heif: &Heif, body: &Range<usize>) -> Option<(Range<usize>, usize)> {
-    let mut extents: Vec<&Range<usize>> = heif
-        .meta
-        .locations
-        .iter()
-        .flat_map(|l| &l.extents)
-        .filter(|e| body.start <= e.start && e.end <= body.end)
-        .collect();
-    extents.sort_by_key(|e| e.start);
-    let mut gaps = Vec::new();
-    let mut pos = body.start;
-    for e in extents {
-        if e.start > pos {
-            gaps.push(pos..e.start);
+    // The first gap's start, the last gap's end, and the bytes in gaps.
+    let (mut first, mut last, mut bytes) = (None, 0, 0);
+    let mut gap = |from: usize, to: usize| {
+        if from < to {
+            first.get_or_insert(from);
+            last = to;
+            bytes += to - from;
         }
-        pos = pos.max(e.end);
+    };
+    let mut pos = body.start;
+    // The extents are sorted by start.
+    for &(start, end, _) in heif.extents.iter().filter(|e| body.start <= e.0 && e.1 <= body.end) {
+        gap(pos, start);
+        pos = pos.max(end);
     }
-    if pos < body.end {
-        gaps.push(pos..body.end);
-    }
-    let bytes = gaps.iter().map(|g| g.len()).sum();
-    (bytes > 0).then(|| (span(&gaps), bytes))
+    gap(pos, body.end);
+    Some((first?..last, bytes))
 }
 
 /// The primary image's stored size (`ispe`), before rotation.
@@ -289,59 +321,61 @@ fn primary_properties(heif: &Heif) -> impl Iterator<Item = (usize, &Info)> {
 }
 
 /// Display findings: what is kept so the picture looks as it did.
-pub(crate) fn display(
-    heif: &Heif,
-    roles: &HashMap<u32, Role>,
-    parts: &[(Part, Block)],
-) -> (Vec<(usize, Finding)>, Option<u16>) {
-    let blocks: HashMap<Part, usize> = parts.iter().enumerate().map(|(i, (p, _))| (*p, i)).collect();
-    let block_of = |part: Part| blocks.get(&part).copied();
+pub(crate) fn display(heif: &Heif, roles: &[Role], parts: &[(Part, Block)]) -> (Vec<(usize, Finding)>, Option<u16>) {
+    let mut property_blocks = vec![None; heif.meta.properties.len()];
+    for (block, (part, _)) in parts.iter().enumerate() {
+        if let Part::Property(i) = *part {
+            property_blocks[i] = Some(block);
+        }
+    }
     let mut out = Vec::new();
     let (mut rotation, mut mirror) = (0u8, None);
     for (i, info) in primary_properties(heif) {
-        let Some(block) = block_of(Part::Property(i)) else { continue };
+        let Some(block) = property_blocks[i] else { continue };
         let finding = match info {
             Info::Rotation(a) if *a != 0 => {
                 rotation = *a;
-                Finding::new(
-                    Category::Display,
-                    "HEIF irot",
-                    "Rotation",
-                    format!("{}° anticlockwise", u16::from(*a) * 90),
-                )
+                finding("HEIF irot", "Rotation", format_args!("{}° anticlockwise", u16::from(*a) * 90))
             }
             Info::Mirror(axis) => {
                 mirror = Some(*axis);
                 let how = if *axis == 0 { "top and bottom exchanged" } else { "left and right exchanged" };
-                Finding::new(Category::Display, "HEIF imir", "Mirroring", how)
+                finding("HEIF imir", "Mirroring", format_args!("{how}"))
             }
-            Info::Nclx(p, t, m, full) => Finding::new(
-                Category::Display,
-                "HEIF colr nclx",
-                "Colour space",
-                format!("primaries {p}, transfer {t}, matrix {m}, {} range", if *full { "full" } else { "limited" }),
-            ),
+            Info::Nclx(p, t, m, full) => {
+                let range = if *full { "full" } else { "limited" };
+                let value = format_args!("primaries {p}, transfer {t}, matrix {m}, {range} range");
+                finding("HEIF colr nclx", "Colour space", value)
+            }
             _ => continue,
         };
         out.push((block, finding));
     }
-    for (i, item) in heif.meta.items.iter().enumerate() {
-        let Some(block) = block_of(Part::Item(i)) else { continue };
-        let size = human_bytes(parts[block].1.range.len());
-        let finding = match roles.get(&item.id) {
-            Some(Role::Alpha) => Finding::new(Category::Display, "HEIF alpha", "Transparency (alpha image)", size),
-            Some(Role::GainMap) => Finding::new(Category::Display, "HEIF gain map", "HDR gain map", size),
-            Some(Role::ToneMap) => Finding::new(Category::Display, "HEIF tmap", "HDR tone map (ISO 21496-1)", size),
-            Some(Role::Primary) if &item.item_type == b"grid" => {
+    // Every item has a block, in item order.
+    for (block, (part, b)) in parts.iter().enumerate() {
+        let Part::Item(i) = *part else { continue };
+        let item = &heif.meta.items[i];
+        let size = human_bytes(b.range.len());
+        let finding = match roles[i] {
+            Role::Alpha => finding("HEIF alpha", "Transparency (alpha image)", format_args!("{size}")),
+            Role::GainMap => finding("HEIF gain map", "HDR gain map", format_args!("{size}")),
+            Role::ToneMap => finding("HEIF tmap", "HDR tone map (ISO 21496-1)", format_args!("{size}")),
+            Role::Primary if &item.item_type == b"grid" => {
                 let tiles = heif.meta.references.iter().filter(|r| &r.kind == b"dimg" && r.from == item.id);
                 let count: usize = tiles.map(|r| r.to.len()).sum();
-                Finding::new(Category::Display, "HEIF grid", "Tiled picture", format!("{count} tiles"))
+                finding("HEIF grid", "Tiled picture", format_args!("{count} tiles"))
             }
             _ => continue,
         };
         out.push((block, finding));
     }
     (out, exif_orientation(rotation, mirror))
+}
+
+/// A display finding; its value is formatted here, once for all.
+#[inline(never)]
+fn finding(key: &str, label: &str, value: Arguments) -> Finding {
+    Finding::new(Category::Display, key, label, fmt::format(value))
 }
 
 /// The EXIF orientation that shows the picture as `irot` (anticlockwise

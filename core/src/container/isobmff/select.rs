@@ -7,11 +7,10 @@
 //! gain map. Everything else is removed: metadata items, thumbnails, depth
 //! maps, mattes, other pictures.
 
-use std::collections::{HashMap, HashSet};
-
-use super::heif::Meta;
+use super::boxes::codes::*;
+use super::boxes::{code, codes_of, corrupt, Result};
+use super::heif::{index_by, lookup, sort_index, Meta};
 use super::props::Info;
-use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -77,6 +76,7 @@ fn auxiliary_role(urn: &str) -> Role {
 }
 
 /// The `auxC` type of an item, if it has one.
+#[inline(never)]
 pub(crate) fn auxiliary_type(meta: &Meta, item: u32) -> Option<&str> {
     meta.properties_of(item).find_map(|(index, _)| {
         match &meta.properties.get(usize::from(*index).checked_sub(1)?)?.info {
@@ -86,95 +86,93 @@ pub(crate) fn auxiliary_type(meta: &Meta, item: u32) -> Option<&str> {
     })
 }
 
-/// Every item's role, by item id.
-pub(crate) fn roles(meta: &Meta, format: &'static str) -> Result<HashMap<u32, Role>> {
-    let mut derived_from: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
-    let mut aux_of: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut tone_maps_of: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut refers: HashSet<([u8; 4], u32)> = HashSet::new();
-    for r in &meta.references {
-        refers.insert((r.kind, r.from));
-        match &r.kind {
-            b"dimg" | b"sabt" | b"tbas" => {
-                derived_from.entry(r.from).or_default().extend(r.to.iter().enumerate().map(|(i, to)| (*to, i)));
-                let is_tmap = meta.item(r.from).is_some_and(|i| &i.item_type == b"tmap");
-                if is_tmap && &r.kind == b"dimg" {
-                    for to in &r.to {
-                        tone_maps_of.entry(*to).or_default().push(r.from);
-                    }
-                }
+/// Every item's role, by index into `Meta::items`.
+pub(crate) fn roles(meta: &Meta, format: &'static str) -> Result<Vec<Role>> {
+    let refs = &meta.references;
+    // References by the item they come from, and (auxiliary images, and
+    // the inputs of tone maps) by the item they point to, in `iref` order.
+    let (by_from, _) = index_by(&mut refs.iter().map(|r| r.from));
+    let mut to = Vec::new();
+    for (i, r) in refs.iter().enumerate() {
+        let kind = code(&r.kind);
+        let tone_map = kind == DIMG && meta.item(r.from).is_some_and(|i| code(&i.item_type) == TMAP);
+        if tone_map || kind == AUXL {
+            for t in &r.to {
+                to.push(u64::from(*t) << 32 | i as u64);
             }
-            b"auxl" => {
-                for to in &r.to {
-                    aux_of.entry(*to).or_default().push(r.from);
-                }
-            }
-            _ => {}
         }
     }
+    let (by_to, _) = sort_index(to);
+    let from = |id: u32| lookup(&by_from, id).map(|i| &refs[i]);
 
-    let mut roles: HashMap<u32, Role> = HashMap::new();
-    roles.insert(meta.primary, Role::Primary);
+    let mut roles: Vec<Option<Role>> = vec![None; meta.items.len()];
     let mut queue = vec![meta.primary];
+    if let Some(i) = meta.position(meta.primary) {
+        roles[i] = Some(Role::Primary);
+    }
     while let Some(id) = queue.pop() {
-        // Only pictures are kept: an Exif or XMP item posing as a tile or an
-        // auxiliary image must not survive as one.
-        let mut add = |item: u32, role: Role, queue: &mut Vec<u32>| {
-            if meta.item(item).is_some_and(|i| i.is_image()) && !roles.contains_key(&item) {
-                roles.insert(item, role);
-                queue.push(item);
+        // A tone map's second input is its gain map.
+        let tone_map = meta.item(id).is_some_and(|i| code(&i.item_type) == TMAP);
+        for r in from(id).filter(|r| matches!(code(&r.kind), DIMG | SABT | TBAS)) {
+            for (position, &source) in r.to.iter().enumerate() {
+                if !meta.item(source).is_some_and(|i| i.is_image()) {
+                    return Err(corrupt(
+                        format,
+                        meta.header.start,
+                        format_args!("item {id} is derived from item {source}, which is not an image in the item list"),
+                    ));
+                }
+                let role = if tone_map && position == 1 { Role::GainMap } else { Role::Source };
+                add(meta, &mut roles, &mut queue, source, role);
             }
-        };
-        for &(source, position) in derived_from.get(&id).into_iter().flatten() {
-            if !meta.item(source).is_some_and(|i| i.is_image()) {
-                return Err(Error::corrupt(
-                    format,
-                    meta.header.start,
-                    format!("item {id} is derived from item {source}, which is not an image in the item list"),
-                ));
-            }
-            // A tone map's second input is its gain map.
-            let tone_map = meta.item(id).is_some_and(|i| &i.item_type == b"tmap");
-            let role = if tone_map && position == 1 { Role::GainMap } else { Role::Source };
-            add(source, role, &mut queue);
         }
-        for &aux in aux_of.get(&id).into_iter().flatten() {
-            let role = auxiliary_role(auxiliary_type(meta, aux).unwrap_or(""));
+        for r in lookup(&by_to, id).map(|i| &refs[i]).filter(|r| code(&r.kind) == AUXL) {
+            let role = auxiliary_role(auxiliary_type(meta, r.from).unwrap_or(""));
             if role.kept() {
-                add(aux, role, &mut queue);
+                add(meta, &mut roles, &mut queue, r.from, role);
             }
         }
-        for &tone_map in tone_maps_of.get(&id).into_iter().flatten() {
-            add(tone_map, Role::ToneMap, &mut queue);
+        for r in lookup(&by_to, id).map(|i| &refs[i]).filter(|r| code(&r.kind) == DIMG) {
+            add(meta, &mut roles, &mut queue, r.from, Role::ToneMap);
         }
     }
 
-    for item in &meta.items {
-        if roles.contains_key(&item.id) {
-            continue;
-        }
-        let refers = |kind: &[u8; 4]| refers.contains(&(*kind, item.id));
-        let role = match &item.item_type {
-            b"Exif" => Role::Exif,
-            b"xml " => Role::Xmp,
-            b"mime" if item.content_type.contains("rdf+xml") || item.content_type.contains("xmp") => Role::Xmp,
-            b"mime" => Role::Mime,
-            b"uri " => Role::Uri,
-            _ if refers(b"thmb") => Role::Thumbnail,
-            _ if refers(b"auxl") => match auxiliary_role(auxiliary_type(meta, item.id).unwrap_or("")) {
+    let mut out = Vec::with_capacity(meta.items.len());
+    for (item, role) in meta.items.iter().zip(roles) {
+        let refers = |kind: u32| from(item.id).any(|r| code(&r.kind) == kind);
+        let role = match (role, code(&item.item_type)) {
+            (Some(role), _) => role,
+            (_, EXIF) => Role::Exif,
+            (_, XML) => Role::Xmp,
+            (_, MIME) if item.content_type.contains("rdf+xml") || item.content_type.contains("xmp") => Role::Xmp,
+            (_, MIME) => Role::Mime,
+            (_, URI) => Role::Uri,
+            _ if refers(THMB) => Role::Thumbnail,
+            _ if refers(AUXL) => match auxiliary_role(auxiliary_type(meta, item.id).unwrap_or("")) {
                 role @ (Role::Depth | Role::Matte) => role,
                 _ => Role::Auxiliary,
             },
-            t if IMAGE_TYPES.contains(&t) => Role::OtherImage,
+            (_, t) if IMAGE_TYPES.contains(&t) => Role::OtherImage,
             _ => Role::Other,
         };
-        roles.insert(item.id, role);
+        out.push(role);
     }
-    Ok(roles)
+    Ok(out)
+}
+
+/// Gives `item` `role` and queues it, unless it has a role already. Only
+/// pictures are kept: an Exif or XMP item posing as a tile or an auxiliary
+/// image must not survive as one.
+#[inline(never)]
+fn add(meta: &Meta, roles: &mut [Option<Role>], queue: &mut Vec<u32>, item: u32, role: Role) {
+    if let Some(i) = meta.position(item).filter(|&i| meta.items[i].is_image() && roles[i].is_none()) {
+        roles[i] = Some(role);
+        queue.push(item);
+    }
 }
 
 /// Item types that are pictures (coded or derived).
-const IMAGE_TYPES: &[&[u8; 4]] = &[
+const IMAGE_TYPES: &[u32] = &codes_of([
     b"hvc1", b"av01", b"grid", b"iovl", b"iden", b"jpeg", b"j2k1", b"unci", b"vvc1", b"avc1", b"lhv1", b"hvt1",
     b"tmap", b"mski",
-];
+]);

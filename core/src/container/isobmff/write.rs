@@ -7,18 +7,18 @@
 //! stretch of `mdat`; whether `mdat` came before or after `meta`, the new
 //! offsets count from the new layout.
 
-use std::collections::HashSet;
-
-use super::boxes::{finish_box, start_box, start_full_box};
-use super::heif::{Heif, Meta};
-use super::iloc::{self, Placed};
+use super::boxes::codes::*;
+use super::boxes::{code, finish_box, put, put16, put32, start_box, start_full_box};
+use super::heif::{Heif, Meta, Reference};
+use super::iloc::{self, Location};
 use super::layout::Part;
-use super::props::{self, Association};
+use super::props::Association;
 use crate::container::Decision;
 
 /// What the decisions keep, per model element.
 struct Kept {
-    items: HashSet<u32>,
+    /// Per item (index into `Meta::items`).
+    items: Vec<bool>,
     /// Per property: kept, and its new 1-based index.
     properties: Vec<Option<u16>>,
     /// Per `meta` child the writer does not rebuild: copied.
@@ -28,56 +28,53 @@ struct Kept {
 pub(crate) fn write(heif: &Heif, data: &[u8], parts: &[Part], decisions: &[Decision]) -> Vec<u8> {
     let meta = &heif.meta;
     let kept = kept(meta, parts, decisions);
+    let locations: Vec<&Location> = meta.locations.iter().filter(|l| kept.has(meta, l.item)).collect();
 
-    // Lay out the kept bytes: method 0 in the new mdat, method 1 in the new idat.
-    let mut placed = Vec::new();
+    // The kept bytes: method 0 in the new mdat, method 1 in the new idat,
+    // each in `iloc` order (as `iloc::write` places them).
     let mut mdat_len = 0u64;
     let mut idat = Vec::new();
-    for loc in meta.locations.iter().filter(|l| kept.items.contains(&l.item)) {
-        let mut extents = Vec::with_capacity(loc.extents.len());
+    for loc in &locations {
         for e in &loc.extents {
-            let len = e.len() as u64;
             if loc.method == 0 {
-                extents.push((mdat_len, len));
-                mdat_len += len;
+                mdat_len += e.len() as u64;
             } else {
-                extents.push((idat.len() as u64, len));
-                idat.extend_from_slice(&data[e.clone()]);
+                put(&mut idat, &data[e.clone()]);
             }
         }
-        placed.push(Placed { item: loc.item, method: loc.method, extents });
     }
 
     let ftyp = &data[heif.top[0].range()];
     let mdat_header = if mdat_len + 8 > u64::from(u32::MAX) { 16 } else { 8 };
     // iloc's field sizes follow the offsets, which follow meta's size: a
-    // second round settles it (sizes only grow, from 4 to 8 bytes).
-    let mut meta_bytes = Vec::new();
+    // second round settles it, a third at most (only the offset size
+    // depends on where mdat starts, and it only grows, from 4 to 8 bytes).
     let mut mdat_start = (ftyp.len() + mdat_header) as u64;
-    for _ in 0..3 {
-        meta_bytes = build_meta(meta, data, &kept, &placed, &idat, mdat_start);
+    let mut meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
+    loop {
         let start = (ftyp.len() + meta_bytes.len() + mdat_header) as u64;
         if start == mdat_start {
             break;
         }
         mdat_start = start;
+        meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
     }
 
     let mut out = Vec::with_capacity(ftyp.len() + meta_bytes.len() + mdat_header + mdat_len as usize);
-    out.extend_from_slice(ftyp);
-    out.extend_from_slice(&meta_bytes);
+    put(&mut out, ftyp);
+    put(&mut out, &meta_bytes);
     if mdat_len > 0 {
         let at = out.len();
         if mdat_header == 16 {
-            out.extend_from_slice(&1u32.to_be_bytes());
-            out.extend_from_slice(b"mdat");
-            out.extend_from_slice(&(mdat_len + 16).to_be_bytes());
+            put32(&mut out, 1);
+            put(&mut out, b"mdat");
+            put(&mut out, &(mdat_len + 16).to_be_bytes());
         } else {
             start_box(&mut out, b"mdat");
         }
-        for loc in meta.locations.iter().filter(|l| l.method == 0 && kept.items.contains(&l.item)) {
+        for loc in locations.iter().filter(|l| l.method == 0) {
             for e in &loc.extents {
-                out.extend_from_slice(&data[e.clone()]);
+                put(&mut out, &data[e.clone()]);
             }
         }
         if mdat_header == 8 {
@@ -87,16 +84,47 @@ pub(crate) fn write(heif: &Heif, data: &[u8], parts: &[Part], decisions: &[Decis
     out
 }
 
+impl Kept {
+    /// Whether item `id` is kept.
+    #[inline(never)]
+    fn has(&self, meta: &Meta, id: u32) -> bool {
+        meta.position(id).is_some_and(|i| self.items[i])
+    }
+
+    /// A reference's kept targets, into `out`; none if its source is removed.
+    #[inline(never)]
+    fn targets(&self, meta: &Meta, r: &Reference, out: &mut Vec<u32>) {
+        out.clear();
+        if self.has(meta, r.from) {
+            out.extend(r.to.iter().filter(|t| self.has(meta, **t)));
+        }
+    }
+
+    /// An association's entries for kept properties, with their new
+    /// indexes, into `out`; none if its item is removed.
+    #[inline(never)]
+    fn entries(&self, meta: &Meta, a: &Association, out: &mut Vec<(u16, bool)>) {
+        out.clear();
+        if self.has(meta, a.item) {
+            for &(index, essential) in &a.entries {
+                if let Some(Some(new)) = usize::from(index).checked_sub(1).and_then(|i| self.properties.get(i)) {
+                    out.push((*new, essential));
+                }
+            }
+        }
+    }
+}
+
 fn kept(meta: &Meta, parts: &[Part], decisions: &[Decision]) -> Kept {
-    let mut items = HashSet::new();
+    let mut items = vec![false; meta.items.len()];
     let mut property_blocks = vec![false; meta.properties.len()];
     let mut children = vec![false; meta.children.len()];
     for (part, decision) in parts.iter().zip(decisions) {
         let keep = *decision == Decision::Keep;
         match *part {
-            Part::Item(i) if keep => {
-                if let Some(item) = meta.items.get(i) {
-                    items.insert(item.id);
+            Part::Item(i) => {
+                if let Some(item) = items.get_mut(i) {
+                    *item = keep;
                 }
             }
             Part::Property(i) => {
@@ -115,7 +143,7 @@ fn kept(meta: &Meta, parts: &[Part], decisions: &[Decision]) -> Kept {
     // A property survives when a kept item uses it and its block was kept;
     // properties of removed items have no block and go with them.
     let mut used = vec![false; meta.properties.len()];
-    for a in meta.associations.iter().filter(|a| items.contains(&a.item)) {
+    for a in meta.associations.iter().filter(|a| meta.position(a.item).is_some_and(|i| items[i])) {
         for &(index, _) in &a.entries {
             if let Some(u) = usize::from(index).checked_sub(1).and_then(|i| used.get_mut(i)) {
                 *u = true;
@@ -136,67 +164,31 @@ fn kept(meta: &Meta, parts: &[Part], decisions: &[Decision]) -> Kept {
     Kept { items, properties, children }
 }
 
-fn build_meta(meta: &Meta, data: &[u8], kept: &Kept, placed: &[Placed], idat: &[u8], mdat_start: u64) -> Vec<u8> {
+/// `hdlr` for pictures, without a name (the writing software).
+const HDLR_BOX: [u8; 33] = [
+    0, 0, 0, 33, b'h', b'd', b'l', b'r', 0, 0, 0, 0, 0, 0, 0, 0, b'p', b'i', b'c', b't', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0,
+];
+
+fn build_meta(meta: &Meta, data: &[u8], kept: &Kept, locations: &[&Location], idat: &[u8], mdat_start: u64) -> Vec<u8> {
     let mut out = Vec::new();
     let at = start_full_box(&mut out, b"meta", 0, 0);
     for (j, child) in meta.children.iter().enumerate() {
-        match &child.fourcc {
-            b"hdlr" => {
-                // The handler without its name (the writing software).
-                let at = start_full_box(&mut out, b"hdlr", 0, 0);
-                out.extend_from_slice(&[0, 0, 0, 0]);
-                out.extend_from_slice(b"pict");
-                out.extend_from_slice(&[0; 13]);
-                finish_box(&mut out, at);
-            }
-            b"pitm" => out.extend_from_slice(&data[child.range()]),
-            b"dinf" if meta.dinf_self_contained => out.extend_from_slice(&data[child.range()]),
-            b"iinf" => write_iinf(&mut out, meta, kept),
-            b"iloc" => {
-                let entries: Vec<Placed> = placed
-                    .iter()
-                    .map(|p| Placed {
-                        item: p.item,
-                        method: p.method,
-                        extents: p
-                            .extents
-                            .iter()
-                            .map(|&(o, l)| (if p.method == 0 { o + mdat_start } else { o }, l))
-                            .collect(),
-                    })
-                    .collect();
-                iloc::write(&mut out, &entries);
-            }
-            b"iref" => write_iref(&mut out, meta, kept),
-            b"iprp" => {
-                let properties: Vec<_> =
-                    meta.properties.iter().zip(&kept.properties).filter_map(|(p, k)| k.map(|_| p)).collect();
-                let associations: Vec<Association> = meta
-                    .associations
-                    .iter()
-                    .filter(|a| kept.items.contains(&a.item))
-                    .map(|a| Association {
-                        item: a.item,
-                        entries: a
-                            .entries
-                            .iter()
-                            .filter_map(|&(index, essential)| {
-                                let i = usize::from(index).checked_sub(1)?;
-                                Some(((*kept.properties.get(i)?)?, essential))
-                            })
-                            .collect(),
-                    })
-                    .filter(|a| !a.entries.is_empty())
-                    .collect();
-                props::write(&mut out, data, &properties, &associations);
-            }
-            b"idat" if !idat.is_empty() => {
+        match code(&child.fourcc) {
+            HDLR => put(&mut out, &HDLR_BOX),
+            PITM => put(&mut out, &data[child.range()]),
+            DINF if meta.dinf_self_contained => put(&mut out, &data[child.range()]),
+            IINF => write_iinf(&mut out, meta, kept),
+            ILOC => iloc::write(&mut out, locations, mdat_start),
+            IREF => write_iref(&mut out, meta, kept),
+            IPRP => write_iprp(&mut out, meta, data, kept),
+            IDAT if !idat.is_empty() => {
                 let at = start_box(&mut out, b"idat");
-                out.extend_from_slice(idat);
+                put(&mut out, idat);
                 finish_box(&mut out, at);
             }
-            b"grpl" => write_grpl(&mut out, meta, data, kept),
-            _ if kept.children.get(j).copied().unwrap_or(false) => out.extend_from_slice(&data[child.range()]),
+            GRPL => write_grpl(&mut out, meta, data, kept),
+            _ if kept.children.get(j).copied().unwrap_or(false) => put(&mut out, &data[child.range()]),
             _ => {}
         }
     }
@@ -204,26 +196,28 @@ fn build_meta(meta: &Meta, data: &[u8], kept: &Kept, placed: &[Placed], idat: &[
     out
 }
 
-fn write_iinf(out: &mut Vec<u8>, meta: &Meta, kept: &Kept) {
-    let items: Vec<_> = meta.items.iter().filter(|i| kept.items.contains(&i.id)).collect();
-    let wide = items.len() > usize::from(u16::MAX);
-    let at = start_full_box(out, b"iinf", u8::from(wide), 0);
-    if wide {
-        out.extend_from_slice(&(items.len() as u32).to_be_bytes());
+/// A 16-bit item id, or a 32-bit one when `large`.
+fn put_id(out: &mut Vec<u8>, id: u32, large: bool) {
+    if large {
+        put32(out, id);
     } else {
-        out.extend_from_slice(&(items.len() as u16).to_be_bytes());
+        put16(out, id as u16);
     }
+}
+
+fn write_iinf(out: &mut Vec<u8>, meta: &Meta, kept: &Kept) {
+    let items = || meta.items.iter().zip(&kept.items).filter(|(_, k)| **k).map(|(i, _)| i);
+    let count = items().count();
+    let wide = count > usize::from(u16::MAX);
+    let at = start_full_box(out, b"iinf", u8::from(wide), 0);
+    put_id(out, count as u32, wide);
     // Kept items are pictures (typed, version 2 or 3, never protected), so
     // their entries are rewritten whole, with empty names.
-    for item in items {
+    for item in items() {
         let infe = start_full_box(out, b"infe", item.version, u32::from(item.hidden));
-        if item.version == 2 {
-            out.extend_from_slice(&(item.id as u16).to_be_bytes());
-        } else {
-            out.extend_from_slice(&item.id.to_be_bytes());
-        }
-        out.extend_from_slice(&[0, 0]);
-        out.extend_from_slice(&item.item_type);
+        put_id(out, item.id, item.version != 2);
+        put16(out, 0);
+        put(out, &item.item_type);
         out.push(0);
         finish_box(out, infe);
     }
@@ -232,50 +226,89 @@ fn write_iinf(out: &mut Vec<u8>, meta: &Meta, kept: &Kept) {
 
 /// References between kept items only; none left, no `iref`.
 fn write_iref(out: &mut Vec<u8>, meta: &Meta, kept: &Kept) {
-    let references: Vec<(&[u8; 4], u32, Vec<u32>)> = meta
-        .references
-        .iter()
-        .filter(|r| kept.items.contains(&r.from))
-        .map(|r| (&r.kind, r.from, r.to.iter().copied().filter(|t| kept.items.contains(t)).collect::<Vec<_>>()))
-        .filter(|(_, _, to)| !to.is_empty())
-        .collect();
-    if references.is_empty() {
+    let mut to = Vec::new();
+    let (mut any, mut large) = (false, false);
+    for r in &meta.references {
+        kept.targets(meta, r, &mut to);
+        if !to.is_empty() {
+            any = true;
+            large |= r.from > u32::from(u16::MAX) || to.iter().any(|t| *t > u32::from(u16::MAX));
+        }
+    }
+    if !any {
         return;
     }
-    let large = references
-        .iter()
-        .any(|(_, from, to)| *from > u32::from(u16::MAX) || to.iter().any(|t| *t > u32::from(u16::MAX)));
-    let put = |out: &mut Vec<u8>, id: u32| {
-        if large {
-            out.extend_from_slice(&id.to_be_bytes());
-        } else {
-            out.extend_from_slice(&(id as u16).to_be_bytes());
-        }
-    };
     let at = start_full_box(out, b"iref", u8::from(large), 0);
-    for (kind, from, to) in references {
-        let r = start_box(out, kind);
-        put(out, from);
-        // The parser read at most u16::MAX targets per reference.
-        out.extend_from_slice(&(to.len() as u16).to_be_bytes());
-        for t in to {
-            put(out, t);
+    for r in &meta.references {
+        kept.targets(meta, r, &mut to);
+        if to.is_empty() {
+            continue;
         }
-        finish_box(out, r);
+        let b = start_box(out, &r.kind);
+        put_id(out, r.from, large);
+        // The parser read at most u16::MAX targets per reference.
+        put16(out, to.len() as u16);
+        for t in &to {
+            put_id(out, *t, large);
+        }
+        finish_box(out, b);
     }
     finish_box(out, at);
+}
+
+/// `iprp` with the kept properties (copied) and the kept items'
+/// associations, renumbered.
+fn write_iprp(out: &mut Vec<u8>, meta: &Meta, data: &[u8], kept: &Kept) {
+    let iprp = start_box(out, b"iprp");
+    let ipco = start_box(out, b"ipco");
+    for (property, k) in meta.properties.iter().zip(&kept.properties) {
+        if k.is_some() {
+            put(out, &data[property.header.range()]);
+        }
+    }
+    finish_box(out, ipco);
+    let mut entries = Vec::new();
+    let (mut count, mut big_ids, mut wide) = (0u32, false, false);
+    for a in &meta.associations {
+        kept.entries(meta, a, &mut entries);
+        if !entries.is_empty() {
+            count += 1;
+            big_ids |= a.item > u32::from(u16::MAX);
+            wide |= entries.iter().any(|(index, _)| *index > 0x7F);
+        }
+    }
+    let ipma = start_full_box(out, b"ipma", u8::from(big_ids), u32::from(wide));
+    put32(out, count);
+    for a in &meta.associations {
+        kept.entries(meta, a, &mut entries);
+        if entries.is_empty() {
+            continue;
+        }
+        put_id(out, a.item, big_ids);
+        // The parser read at most 255 entries per item.
+        out.push(entries.len() as u8);
+        for &(index, essential) in &entries {
+            if wide {
+                put16(out, (u16::from(essential) << 15) | index);
+            } else {
+                out.push((u8::from(essential) << 7) | index as u8);
+            }
+        }
+    }
+    finish_box(out, ipma);
+    finish_box(out, iprp);
 }
 
 /// Entity groups whose every member is kept, copied; a group that lost a
 /// member (a stereo pair, a burst) no longer means anything and is dropped.
 fn write_grpl(out: &mut Vec<u8>, meta: &Meta, data: &[u8], kept: &Kept) {
-    let groups: Vec<_> = meta.groups.iter().filter(|g| g.entities.iter().all(|e| kept.items.contains(e))).collect();
-    if groups.is_empty() {
+    let groups = || meta.groups.iter().filter(|g| g.entities.iter().all(|e| kept.has(meta, *e)));
+    if groups().next().is_none() {
         return;
     }
     let at = start_box(out, b"grpl");
-    for g in groups {
-        out.extend_from_slice(&data[g.header.range()]);
+    for g in groups() {
+        put(out, &data[g.header.range()]);
     }
     finish_box(out, at);
 }
