@@ -18,7 +18,7 @@ export type FileOutcome =
 /** The engine's input limit (core/src/limits.rs MAX_INPUT_BYTES): larger files are not even read. */
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 /**
- * Files cleaned at once. Each holds its bytes and the engine's copy in memory, so a
+ * Files cleaned at once. The engine holds each file and its cleaned copy in memory, so a
  * selection of a thousand photos is taken a few at a time, not all at once.
  */
 const AT_ONCE = 2;
@@ -37,10 +37,9 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
   return results;
 }
 
-
-
-export async function cleanFile(engine: MessagingEngine, file: File, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
-  if (!(await isImage(file).catch(() => true))) return { kind: 'untouched', file };
+/** `image`: what `isImage` said of the file (cleanAll asks once for the whole selection). */
+export async function cleanFile(engine: MessagingEngine, file: File, image: boolean, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
+  if (!image) return { kind: 'untouched', file };
   if (file.size > MAX_IMAGE_BYTES) {
     const reason = `The image is too large to process (${Math.round(file.size / 2 ** 20)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB).`;
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
@@ -89,7 +88,8 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
     const mode = guardModeFor(settings, location.origin);
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
-    return await bounded(originals, AT_ONCE, (file) => cleanFile(engine, file, settings, mode));
+    const work = originals.map((file, i) => ({ file, image: images[i] }));
+    return await bounded(work, AT_ONCE, ({ file, image }) => cleanFile(engine, file, image, settings, mode));
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
