@@ -77,7 +77,12 @@ const ATTACKS = readdirSync(pagesDir)
     const actions = html.match(/<meta name="attack" content="([^"]*)">/)[1].split(' ');
     // Attacks on an API one browser lacks (File System Access) say which browsers they are for.
     const browsers = html.match(/<meta name="attack-browsers" content="([^"]*)">/)?.[1].split(' ');
-    return { name: f.replace('.html', ''), actions, browsers };
+    // Pages that set something up first (a frame, a service worker) say "ready" in #status when done.
+    const waitsReady = /<meta name="attack-ready"/.test(html);
+    // Pages whose channel does deliver files (cleaned ones) name the loot labels that must arrive,
+    // so the test fails if the attack stops working rather than passing on empty loot.
+    const obtains = html.match(/<meta name="attack-obtains" content="([^"]*)">/)?.[1].split(' ') ?? [];
+    return { name: f.replace('.html', ''), actions, browsers, waitsReady, obtains };
   });
 
 for (const name of only) {
@@ -130,7 +135,7 @@ for (const name of only) {
         test(`${attack.name} (${action}): the page obtains no byte of the original`, { skip }, async () => {
           const since = web.uploads.length;
           const page = await browser.open(`${web.originA}/hostile/${attack.name}.html`);
-          if (attack.name === 'detached-blob-frame') await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+          if (attack.waitsReady) await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
           if (action !== 'none') await perform(page, action);
           else await page.waitForFunction(() => document.getElementById('status').textContent === 'sent');
           const honest = action === 'none' ? undefined : await upload(`honest-${attack.name}`, since);
@@ -138,6 +143,9 @@ for (const name of only) {
           await page.evaluate(() => window.flush());
           const loot = await upload(`loot-${attack.name}`, since);
           assert.ok(loot, 'the attack reported its loot');
+          for (const label of attack.obtains) {
+            assert.ok(loot.files.some((f) => f.name.includes(`-${label}`)), `the attack's ${label} channel delivered (cleaned) files`);
+          }
           for (const file of [...loot.files, ...(honest?.files ?? [])]) {
             assert.equal(originalBytesIn(file.bytes), 0, `${file.name}: holds bytes of the original's metadata`);
           }
