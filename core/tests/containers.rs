@@ -75,6 +75,55 @@ fn jpeg_removes_every_metadata_segment_and_trailer() {
 }
 
 #[test]
+fn jpeg_jfif_thumbnails_are_removed_but_a_plain_jfif_is_kept() {
+    // A JFIF header may end in an uncompressed RGB thumbnail (found by the
+    // jpeg_structure fuzz target: it survived cleaning). Here 2 x 1 pixels.
+    let with_thumbnail = segment(0xE0, b"JFIF\0\x01\x02\x01\0\x48\0\x48\x02\x01SECRET");
+    let (file, base) = jpeg_with(&[with_thumbnail], b"");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, base);
+    assert!(cleaned.report.blocks.iter().any(|b| b.label == "APP0 JFIF with thumbnail" && b.action == Some(Action::Removed)));
+    assert!(inspect(&file).unwrap().findings.iter().any(|f| f.category != Category::Display));
+
+    let plain = segment(0xE0, b"JFIF\0\x01\x02\x01\0\x48\0\x48\0\0");
+    let (file, _) = jpeg_with(&[plain], b"");
+    assert_eq!(clean(&file, &Policy::default()).unwrap().data, file, "a JFIF without thumbnail is kept");
+}
+
+#[test]
+fn jpeg_segments_with_reserved_markers_or_overlong_tables_are_refused() {
+    // Kept as "image data", a segment under a reserved or extension marker
+    // carried its bytes through cleaning (found by the jpeg_structure fuzz
+    // target: a flipped APP1 marker became 0x14).
+    for marker in [0x02, 0x14, 0xBF, 0xC8, 0xDE, 0xDF, 0xF0, 0xF7, 0xFD] {
+        let (file, _) = jpeg_with(&[segment(marker, b"SECRET")], b"");
+        let err = clean(&file, &Policy::default()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt);
+        assert!(err.message.contains(&format!("unknown marker 0x{marker:02X}")), "{err}");
+    }
+    // Tables are kept as image data: one with bytes after its tables would
+    // carry them through (the fuzz target's case: IPTC under a DAC marker).
+    let dqt = [&[0u8][..], &[1; 64]].concat();
+    let dht = [&[0u8, 1][..], &[0; 15], &[7]].concat();
+    for (marker, payload) in [
+        (0xDB, [&dqt[..], b"SECRET"].concat()),
+        (0xDB, dqt[..40].to_vec()),
+        (0xC4, [&dht[..], b"SECRET"].concat()),
+        (0xCC, b"Photoshop".to_vec()),
+        (0xDD, b"\0\x10SECRET".to_vec()),
+    ] {
+        let (file, _) = jpeg_with(&[segment(marker, &payload)], b"");
+        let err = clean(&file, &Policy::default()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    }
+    // Well-formed ones pass (a second DQT/DHT is allowed; they redefine tables).
+    for (marker, payload) in [(0xDB, dqt), (0xC4, dht), (0xDD, vec![0, 0])] {
+        let (file, _) = jpeg_with(&[segment(marker, &payload)], b"");
+        assert!(clean(&file, &Policy::default()).is_ok(), "0x{marker:02X}");
+    }
+}
+
+#[test]
 fn jpeg_keeps_orientation_as_minimal_exif_unless_told_not_to() {
     let mut exif = b"Exif\0\0".to_vec();
     exif.extend_from_slice(&exif_tiff(6));

@@ -874,6 +874,24 @@ fn overlapping_and_out_of_file_extents_are_corrupt() {
 }
 
 #[test]
+fn a_primary_that_is_not_a_known_picture_type_is_refused() {
+    // The primary is kept whole, whatever it is: a metadata item, or one of a
+    // type no decoder knows (found by the heif_structure fuzz target: a
+    // flipped byte made 'mime' unknown), would carry its payload through.
+    let mut h = Heif::photo();
+    h.items.push(It { content_type: "application/rdf+xml", ..item(3, b"mime", XMP) });
+    h.primary = 3;
+    let err = refused(&h.build());
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert!(err.message.contains("primary item 3 is 'mime', not an image"), "{err}");
+    h.primary = 2;
+    assert!(refused(&h.build()).message.contains("primary item 2 is 'Exif'"));
+    h.items.push(It { content_type: "application/rdf+xml", ..item(4, b"m\x92me", XMP) });
+    h.primary = 4;
+    assert!(refused(&h.build()).message.contains("primary item 4 is"));
+}
+
+#[test]
 fn sizes_past_the_parent_and_lying_largesizes_are_refused() {
     let file = Heif::photo().build();
     // hdlr claims more than meta holds.

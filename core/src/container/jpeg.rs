@@ -83,7 +83,17 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 format!("segment 0x{marker:02X} claims {length} bytes; only {} remain", data.len() - pos - 2),
             ));
         }
+        // Reserved codes (0x02-0xBF, JPG 0xC8, JPGn 0xF0-0xFD) and the
+        // hierarchical-mode segments (DHP 0xDE, EXP 0xDF) belong to no picture a
+        // browser shows; kept, they could carry anything through cleaning
+        // (found by the jpeg_structure fuzz target).
+        if !matches!(marker, 0xC0..=0xC7 | 0xC9..=0xCF | 0xDA..=0xDD | 0xE0..=0xEF | 0xFE) {
+            return Err(Error::corrupt(NAME, pos, format!("unknown marker 0x{marker:02X}")));
+        }
         let payload = &data[body..end];
+        if let Err(problem) = table_fits(marker, payload) {
+            return Err(Error::corrupt(NAME, pos, format!("{} segment {problem}", marker_name(marker))));
+        }
         let (kind, label, meta) = classify(marker, payload, body);
         match marker {
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
@@ -123,6 +133,38 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     Ok(Parsed { format: Format::Jpeg, width, height, frames: 1, blocks, repair: false, components })
 }
 
+/// Checks that a table segment holds exactly its tables. These segments are
+/// kept as image data, so a longer one would carry whatever follows its tables
+/// through cleaning (found by the jpeg_structure fuzz target: an IPTC segment
+/// whose marker became DAC). libjpeg refuses such segments too, so no picture
+/// a browser shows is lost. Frame and scan headers are checked where parsed.
+fn table_fits(marker: u8, payload: &[u8]) -> std::result::Result<(), &'static str> {
+    let mut rest = payload;
+    match marker {
+        // DQT: precision/id, then 64 entries of 1 or 2 bytes, repeated.
+        0xDB => {
+            while let Some((&pq_tq, tail)) = rest.split_first() {
+                let size = if pq_tq >> 4 == 0 { 64 } else { 128 };
+                rest = tail.get(size..).ok_or("ends inside a quantisation table")?;
+            }
+        }
+        // DHT: class/id, 16 counts, then that many symbols, repeated.
+        0xC4 => {
+            while !rest.is_empty() {
+                let counts = rest.get(1..17).ok_or("ends inside a Huffman table's counts")?;
+                let symbols: usize = counts.iter().map(|&c| usize::from(c)).sum();
+                rest = rest.get(17 + symbols..).ok_or("ends inside a Huffman table")?;
+            }
+        }
+        // DAC: pairs of class/id and conditioning value.
+        0xCC if rest.len() % 2 != 0 => return Err("is not a list of 2-byte entries"),
+        // DRI and DNL: one 16-bit value.
+        0xDD | 0xDC if rest.len() != 2 => return Err("is not 2 bytes long"),
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Finds where entropy-coded data starting at `from` ends: at the first marker
 /// that is neither a stuffed zero nor a restart marker.
 fn scan_end(data: &[u8], from: usize) -> Result<usize> {
@@ -151,6 +193,13 @@ fn classify(marker: u8, payload: &[u8], body: usize) -> (BlockKind, String, Payl
     let bytes = |skip: usize| Payload::Bytes(body + skip.min(payload.len())..body + payload.len());
     let starts = |id: &[u8]| payload.starts_with(id);
     match marker {
+        // A JFIF segment may end in an uncompressed RGB thumbnail (its last two
+        // header bytes are its size). Such a segment is removed whole, density
+        // included: the picture does not need it (found by the jpeg_structure
+        // fuzz target; no camera in the corpus writes one).
+        0xE0 if starts(b"JFIF\0") && payload.len() > 14 && (payload[12] > 0 || payload[13] > 0) => {
+            (BlockKind::EmbeddedThumbnail, "APP0 JFIF with thumbnail".into(), bytes(14))
+        }
         0xE0 if starts(b"JFIF\0") => (BlockKind::Jfif, "APP0 JFIF".into(), Payload::None),
         0xE0 if starts(b"JFXX\0") => (BlockKind::EmbeddedThumbnail, "APP0 JFXX thumbnail".into(), bytes(5)),
         // "Exif\0\0" is standard; some writers put 0xFF as the pad byte.
@@ -185,6 +234,7 @@ fn marker_name(marker: u8) -> String {
         0xC4 => "DHT".into(),
         0xDB => "DQT".into(),
         0xDD => "DRI".into(),
+        0xDC => "DNL".into(),
         0xDA => "SOS + scan data".into(),
         0xCC => "DAC".into(),
         0xC0..=0xCF => format!("SOF{}", marker - 0xC0),

@@ -172,7 +172,7 @@ fn add(meta: &Meta, roles: &mut [Option<Role>], queue: &mut Vec<u32>, item: u32,
 }
 
 /// Item types that are pictures (coded or derived).
-const IMAGE_TYPES: &[u32] = &codes_of([
+pub(crate) const IMAGE_TYPES: &[u32] = &codes_of([
     b"hvc1", b"av01", b"grid", b"iovl", b"iden", b"jpeg", b"j2k1", b"unci", b"vvc1", b"avc1", b"lhv1", b"hvt1",
     b"tmap", b"mski",
 ]);
