@@ -64,6 +64,7 @@ bench: build
 	@/usr/bin/python3 bench/photos.py batch bench/out/batch 50
 	@node bench/transport.mjs
 	@node bench/guard.mjs
+	@node bench/flood.mjs
 	@node bench/converter.mjs
 	@node bench/codecs.mjs
 

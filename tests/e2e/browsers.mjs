@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root } from './server.mjs';
+import { rootProcess } from './memory.mjs';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -72,6 +73,8 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     downloads,
     extensionOrigin,
     context,
+    /** The browser's main process (memory.mjs walks its tree). */
+    pid: rootProcess(`--user-data-dir=${profile}`),
     async open(url) {
       const page = await context.newPage();
       await page.goto(url, { waitUntil: 'load' });
@@ -229,6 +232,8 @@ export async function launchFirefox(web, { colourScheme } = {}) {
     downloads,
     extensionOrigin,
     browser,
+    /** The browser's main process (memory.mjs walks its tree). */
+    pid: browser.process()?.pid,
     async open(url) {
       const page = await browser.newPage();
       await page.goto(url, { waitUntil: 'load' });

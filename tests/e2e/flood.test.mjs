@@ -6,7 +6,8 @@
 // task are printed (measured, not asserted: see README "Floods").
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, TestWeb } from './server.mjs';
 import { leaks } from './judge.mjs';
+import { sampleMemory } from './memory.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
 const scratch = mkdtempSync(join(tmpdir(), 'traceless-flood-'));
@@ -49,6 +51,31 @@ function bomb() {
   return path;
 }
 
+/** A PNG of random RGB pixels (incompressible, stored), with a tEXt chunk. */
+function noisePng(width, height, text) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const rows = randomBytes((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0; // filter type: none
+  const path = join(scratch, 'big.png');
+  writeFileSync(path, Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('tEXt', Buffer.from(text, 'latin1')), chunk('IDAT', deflateSync(rows, { level: 0 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]));
+  return path;
+}
+
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 for (const name of only) {
@@ -77,11 +104,15 @@ for (const name of only) {
 
     test('a thousand photos in one selection: every one cleaned, the page stays free', async () => {
       const page = await browser.open(`${web.originA}/upload/flood.html`);
+      await new Promise((r) => setTimeout(r, 500)); // the page settles before measuring
+      await page.evaluate(() => window.resetStall());
       const since = web.uploads.length;
+      const memory = sampleMemory(browser.pid);
       const started = Date.now();
       await browser.chooseFiles(page, '#file', MANY);
       const [upload] = await floodUploads(since, 1);
       const seconds = (Date.now() - started) / 1000;
+      const { before, peak, growth } = memory.stop();
       assert.ok(upload, 'the selection arrived');
       assert.equal(upload.files.length, 1000);
       for (const file of upload.files) {
@@ -91,9 +122,12 @@ for (const name of only) {
       writeFileSync(sample, upload.files[500].bytes);
       assert.deepEqual(leaks(sample), []);
       assert.ok(MARKERS.every((m) => readFileSync(GPS).indexOf(m) >= 0), 'the original holds the markers (the test can fail)');
-      const longtasks = await page.evaluate(() => window.longtasks);
+      const { longtasks, stall } = await page.evaluate(() => ({ longtasks: window.longtasks, stall: window.stall }));
+      assert.ok(before > 50, `the memory sampler sees the browser (${before.toFixed(0)} MiB)`);
       console.log(`# ${name}: 1000 photos (${(readFileSync(GPS).length / 1024).toFixed(1)} KB each) cleaned in ${seconds.toFixed(1)} s; ` +
-        `page long tasks: ${longtasks === null ? 'not observable' : longtasks.length ? `${longtasks.length}, longest ${Math.max(...longtasks)} ms` : 'none'}`);
+        `page long tasks: ${longtasks === null ? 'not observable' : longtasks.length ? `${longtasks.length}, longest ${Math.max(...longtasks)} ms` : 'none'}; ` +
+        `longest stall of the page's 10 ms timer: ${stall} ms; browser memory (PSS, all processes): ${before.toFixed(0)} MiB before, ` +
+        `peak ${peak.toFixed(0)} MiB (+${growth.toFixed(0)} MiB)`);
       await page.close();
     });
 
@@ -126,6 +160,28 @@ for (const name of only) {
       assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length) >= 1, true, 'the user is told');
       await page.close();
       rmSync(huge);
+    });
+
+    test('a 66 MB photo goes through the guard whole and cleaned', async () => {
+      // Bytes travel between the page's content script and the engine as Blobs;
+      // this is a file well over the 64 MiB that byte arrays could carry.
+      const path = noisePng(4700, 4700, 'Author\0Someone with a big camera');
+      const page = await browser.open(`${web.originA}/upload/flood.html`);
+      const since = web.uploads.length;
+      const started = Date.now();
+      await browser.chooseFiles(page, '#file', [path]);
+      const [upload] = await floodUploads(since, 1);
+      console.log(`# ${name}: a ${(statSync(path).size / 1e6).toFixed(1)} MB PNG cleaned and delivered in ${Date.now() - started} ms`);
+      assert.deepEqual(upload.files.map((f) => f.name), ['big.png']);
+      const sent = upload.files[0].bytes;
+      const original = readFileSync(path);
+      assert.equal(sent.indexOf(Buffer.from('Someone with a big camera')), -1, 'its text chunk is gone');
+      assert.ok(sent.length > 66e6 && original.length - sent.length < 100, `${sent.length} bytes arrived of ${original.length}`);
+      // The pixels are the original's: the image data chunk arrived byte for byte.
+      const idat = original.indexOf(Buffer.from('IDAT')) - 4;
+      assert.equal(Buffer.compare(sent.subarray(sent.indexOf(Buffer.from('IDAT')) - 4), original.subarray(idat)), 0);
+      await page.close();
+      rmSync(path);
     });
 
     test('a decompression bomb in recompress mode: sent as its lossless cleaned copy, nothing decoded', async () => {
