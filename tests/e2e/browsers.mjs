@@ -7,6 +7,7 @@ import puppeteer from 'puppeteer-core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { root } from './server.mjs';
 import { rootProcess } from './memory.mjs';
 
@@ -109,8 +110,10 @@ export async function launchChromium(web, { headless = true, withExtension = tru
      * Drops files from disk on the element, as a user dragging them from a file manager
      * does: a trusted drag (CDP Input.dispatchDragEvent), with optional text data.
      */
-    async dropFiles(page, selector, paths, text) {
-      const box = await page.locator(selector).boundingBox();
+    async dropFiles(page, target, paths, text) {
+      const box = typeof target === 'string'
+        ? await page.locator(target).boundingBox()
+        : await (await page.evaluateHandle(target)).asElement().boundingBox();
       const x = box.x + box.width / 2;
       const y = box.y + box.height / 2;
       const data = { items: text ? [{ mimeType: 'text/plain', data: text }] : [], files: paths, dragOperationsMask: 1 };
@@ -183,14 +186,19 @@ export async function launchChromium(web, { headless = true, withExtension = tru
  * `colourScheme: 'dark'` starts Firefox with pages in dark mode: puppeteer-core cannot
  * emulate prefers-color-scheme over BiDi, so the dark screenshots need their own launch.
  */
-export async function launchFirefox(web, { colourScheme } = {}) {
+export async function launchFirefox(web, { colourScheme, withExtension = true } = {}) {
   const downloads = tempDir('firefox-downloads');
   const port = web.proxyPort;
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: '/usr/bin/firefox-esr',
     headless: true,
+    // Lets the tests run privileged script in the browser (firefoxTrusted below): the
+    // only way found to give headless Firefox a real file drop or image paste.
+    args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {
+      // The headless clipboard keeps only text and HTML; its cache holds files too.
+      'widget.clipboard.use-cached-data.enabled': true,
       'network.proxy.type': 1,
       'network.proxy.http': '127.0.0.1', 'network.proxy.http_port': port,
       'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': port,
@@ -207,7 +215,7 @@ export async function launchFirefox(web, { colourScheme } = {}) {
       ...(colourScheme ? { 'layout.css.prefers-color-scheme.content-override': colourScheme === 'dark' ? 0 : 1 } : {}),
     },
   });
-  await browser.installExtension(join(root, 'dist', 'firefox'));
+  if (withExtension) await browser.installExtension(join(root, 'dist', 'firefox'));
 
   /** BiDi reports moz-extension:// pages as about:blank: ask each page where it is. */
   async function findPage(test, what) {
@@ -223,9 +231,9 @@ export async function launchFirefox(web, { colourScheme } = {}) {
   }
 
   // The extension opens its settings page on install; that page is our way into the extension.
-  const options = await findPage((href) => /^moz-extension:\/\/[^/]+\/options\.html/.test(href), 'options');
-  const optionsPage = options.page;
-  const extensionOrigin = `moz-extension://${new URL(options.href).host}`;
+  const options = withExtension ? await findPage((href) => /^moz-extension:\/\/[^/]+\/options\.html/.test(href), 'options') : undefined;
+  const optionsPage = options?.page;
+  const extensionOrigin = options && `moz-extension://${new URL(options.href).host}`;
 
   return {
     name: 'firefox',
@@ -284,11 +292,27 @@ export async function launchFirefox(web, { colourScheme } = {}) {
       await chooser.accept(paths);
     },
     /**
-     * Firefox cannot be given a trusted file drop or an image paste headless: WebDriver BiDi
-     * has no file drag, and the headless clipboard carries no image (both tried).
+     * Drops files from disk on the element: dragenter, dragover and drop made by privileged
+     * script in the page's process, which makes them trusted events, as a user's drag from
+     * a file manager is (WebDriver BiDi has no file drag). Unlike a real drag, the files
+     * are readable from dragenter on, and the browser has no default action for the drop.
      */
-    dropFiles: undefined,
-    pasteImage: undefined,
+    async dropFiles(page, target, paths, text) {
+      const element = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
+      await element.scrollIntoView();
+      const box = await element.boundingBox();
+      const at = [box.x + box.width / 2, box.y + box.height / 2];
+      await privileged(browser, trustedDrop, [page.mainFrame()._id, at, paths, text ?? '']);
+    },
+    /** Pastes an 8 x 8 PNG (image.png) with Ctrl+V: the file is put on the clipboard as a file manager's copy does. */
+    async pasteImage(page) {
+      const png = join(tempDir('firefox-paste'), 'image.png');
+      writeFileSync(png, eightByEightPng());
+      await privileged(browser, clipboardFile, [png]);
+      await page.keyboard.down('Control');
+      await page.keyboard.press('v');
+      await page.keyboard.up('Control');
+    },
     async waitForExtensionPage(path) {
       return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;
     },
@@ -301,6 +325,112 @@ export async function launchFirefox(web, { colourScheme } = {}) {
       await browser.close();
     },
   };
+}
+
+/**
+ * Runs `fn` with system privileges in Firefox's browser window (needs
+ * --remote-allow-system-access), through the BiDi connection puppeteer uses.
+ */
+async function privileged(browser, fn, args) {
+  const connection = browser.connection;
+  const { result: tree } = await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' });
+  const window = tree.contexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml');
+  if (!window) throw new Error('no privileged browser window: was Firefox started with --remote-allow-system-access?');
+  const serialise = (v) => (Array.isArray(v) ? { type: 'array', value: v.map(serialise) } : { type: 'string', value: String(v) });
+  const { result } = await connection.send('script.callFunction', {
+    functionDeclaration: fn.toString(), arguments: args.map(serialise), target: { context: window.context }, awaitPromise: true,
+  });
+  if (result.type === 'exception') throw new Error(`privileged script failed: ${result.exceptionDetails.text}`);
+  return result.result?.value;
+}
+
+/**
+ * Runs privileged in Firefox's parent process: loads a frame script into the tab's
+ * content process, which makes the drag events there (events a privileged caller
+ * creates are trusted) with disk-backed Files. The items are added through a waived
+ * Xray so they carry the page's principal; added privileged, the page would see
+ * `files` empty.
+ */
+async function trustedDrop(contextId, at, paths, text) {
+  const { NavigableManager } = ChromeUtils.importESModule('chrome://remote/content/shared/NavigableManager.sys.mjs');
+  const tab = NavigableManager.getBrowserById(contextId);
+  if (!tab) throw new Error(`no tab for browsing context ${contextId}`);
+  const files = await Promise.all(paths.map((path) => File.createFromFileName(path)));
+  const id = `traceless-drop-${Math.random().toString(36).slice(2)}`;
+  const script = `addMessageListener('${id}:go', ({ data }) => {
+    let answer = { ok: true };
+    try {
+      const win = content;
+      const [x, y] = data.at;
+      // What is at that point, inside shadow roots too (open or closed), as a real drop's hit test finds.
+      let element = win.document.elementFromPoint(x, y);
+      while (element && element.openOrClosedShadowRoot) {
+        const inner = element.openOrClosedShadowRoot.elementFromPoint(x, y);
+        if (!inner || inner === element) break;
+        element = inner;
+      }
+      if (!element) throw new Error('nothing at ' + x + ',' + y);
+      // The drag data is put together in a sandbox with the page's principal that
+      // sees the browser's own built-ins, as a content script does: items added
+      // with system privileges would be hidden from the page, and a waived Xray
+      // would call the page's own (perhaps replaced) DataTransfer methods.
+      const sandbox = Cu.Sandbox(win, { sandboxPrototype: win, wantXrays: true });
+      sandbox.files = Cu.cloneInto(data.files, sandbox);
+      sandbox.text = data.text;
+      const transfer = Cu.evalInSandbox(
+        'const t = new DataTransfer(); for (const f of files) t.items.add(f); if (text) t.items.add(text, "text/plain"); t',
+        sandbox);
+      // A real drag shows the page no data before the drop (protected mode); this
+      // one shows none either: dragenter and dragover carry an empty transfer.
+      const empty = Cu.evalInSandbox('new DataTransfer()', sandbox);
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        const event = win.document.createEvent('DragEvent');
+        event.initDragEvent(type, true, true, win, 0, win.mozInnerScreenX + x, win.mozInnerScreenY + y, x, y,
+          false, false, false, false, 0, null, type === 'drop' ? transfer : empty);
+        element.dispatchEvent(event);
+      }
+    } catch (error) {
+      answer = { ok: false, error: String(error) };
+    }
+    sendAsyncMessage('${id}:done', answer);
+  });`;
+  const messages = tab.messageManager;
+  messages.loadFrameScript(`data:,${encodeURIComponent(script)}`, false);
+  const answer = await new Promise((resolve) => {
+    messages.addMessageListener(`${id}:done`, ({ data }) => resolve(data));
+    messages.sendAsyncMessage(`${id}:go`, { files, at: at.map(Number), text });
+  });
+  if (!answer.ok) throw new Error(answer.error);
+}
+
+/** Runs privileged in Firefox's parent process: the file on the clipboard, as a file manager's copy puts it. */
+function clipboardFile(path) {
+  const transferable = Cc['@mozilla.org/widget/transferable;1'].createInstance(Ci.nsITransferable);
+  transferable.init(null);
+  transferable.addDataFlavor('application/x-moz-file');
+  transferable.setTransferData('application/x-moz-file', new FileUtils.File(path));
+  Services.clipboard.setData(transferable, null, Ci.nsIClipboard.kGlobalClipboard);
+  if (!Services.clipboard.hasDataMatchingFlavors(['application/x-moz-file'], Ci.nsIClipboard.kGlobalClipboard)) {
+    throw new Error('the clipboard did not take the file');
+  }
+}
+
+/** An 8 x 8 grey PNG (what the Chromium paste makes from a canvas). */
+function eightByEightPng() {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const header = Buffer.from([0, 0, 0, 8, 0, 0, 0, 8, 8, 0, 0, 0, 0]); // 8 x 8, 8-bit grey
+  const rows = Buffer.alloc(8 * 9, 0x80).map((v, i) => (i % 9 === 0 ? 0 : v));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Runs in an extension context: the id of the tab showing `tabUrl`. */

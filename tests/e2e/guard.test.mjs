@@ -141,6 +141,17 @@ for (const name of only) {
       });
     }
 
+    for (const mode of ['open', 'closed']) {
+      test(`files dropped straight onto an input inside a ${mode} shadow root`, async () => {
+        const page = await browser.open(`${web.originA}/upload/shadow.html`);
+        const [upload] = await uploadsAfter(() => browser.dropFiles(page, new Function(`return window.pick.${mode}`), [PHOTO]), 1);
+        assert.ok(upload.url.endsWith(`from=${mode}`));
+        assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg']);
+        assert.deepEqual(judge(upload.files[0]).leaks, []);
+        assert.deepEqual(await page.evaluate((m) => window.seen[m], mode), ['DSCN0010.jpg'], 'one change, with the file');
+      });
+    }
+
     for (const how of ['pick', 'picker']) {
       test(`an input never attached to the document, opened with ${how === 'pick' ? 'click()' : 'showPicker()'}`, async () => {
         const page = await browser.open(`${web.originA}/upload/detached.html`);
@@ -181,10 +192,8 @@ for (const name of only) {
       }, { how, target });
     }
 
-    const trustedDrops = () => 'Firefox cannot be given a trusted file drop or image paste headless (see browsers.mjs)';
-
     for (const zone of ['files-zone', 'items-zone']) {
-      test(`drag and drop onto a zone that reads dataTransfer.${zone.split('-')[0]}`, { skip: name === 'firefox' && trustedDrops() }, async () => {
+      test(`drag and drop onto a zone that reads dataTransfer.${zone.split('-')[0]}`, async () => {
         const page = await browser.open(`${web.originA}/upload/drop.html`);
         const [upload] = await uploadsAfter(() => browser.dropFiles(page, `#${zone}`, [PHOTO], 'dropped with text'), 1);
         assert.ok(upload.url.endsWith(`from=${zone}`));
@@ -195,7 +204,7 @@ for (const name of only) {
       });
     }
 
-    test('files dropped straight onto a file input', { skip: name === 'firefox' && trustedDrops() }, async () => {
+    test('files dropped straight onto a file input', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#file', [PHOTO, TEXT]), 1);
       assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg', 'notes.txt']);
@@ -203,7 +212,7 @@ for (const name of only) {
       assert.deepEqual(upload.files[1].bytes, readFileSync(TEXT), 'a non-image passes untouched');
     });
 
-    test('pasting an image', { skip: name === 'firefox' && trustedDrops() }, async () => {
+    test('pasting an image', async () => {
       const page = await browser.open(`${web.originA}/upload/drop.html`);
       const [upload] = await uploadsAfter(() => browser.pasteImage(page), 1);
       assert.ok(upload.url.endsWith('from=paste'));
@@ -244,7 +253,7 @@ for (const name of only) {
       await pageEvent(page, 'thumbnail');
     });
 
-    test('Dropzone: dropped files', { skip: name === 'firefox' && trustedDrops() }, async () => {
+    test('Dropzone: dropped files', async () => {
       const page = await browser.open(`${web.originA}/upload/dropzone.html`);
       const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#dz', [PHOTO]), 1);
       assert.deepEqual(judge(upload.files[0]).leaks, []);

@@ -130,8 +130,7 @@ for (const name of only) {
     for (const attack of ATTACKS) {
       const runs = attack.actions[0] === 'none' ? ['none'] : attack.actions;
       for (const action of runs) {
-        const skip = (action === 'drop' && name === 'firefox' && 'Firefox cannot be given a trusted file drop headless (see browsers.mjs)')
-          || (attack.browsers && !attack.browsers.includes(name) && `an attack on an API ${name} does not have`);
+        const skip = (attack.browsers && !attack.browsers.includes(name) && `an attack on an API ${name} does not have`);
         test(`${attack.name} (${action}): the page obtains no byte of the original`, { skip }, async () => {
           const since = web.uploads.length;
           const page = await browser.open(`${web.originA}/hostile/${attack.name}.html`);
