@@ -5,6 +5,7 @@
 # (FUZZ_SANITIZER=none, about 8 times faster here: Rust's own checks stay, and the
 # C codecs get AddressSanitizer in the short runs); a summary per target goes to
 # FUZZ_SUMMARY (make fuzz-long: target/fuzz-long.txt) for the README.
+# FUZZ_TARGETS names a subset of the targets (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-30}"
@@ -13,7 +14,7 @@ corpus="${TRACELESS_CORPUS:-../../shared/corpus}"
 summary="${FUZZ_SUMMARY:-/dev/null}"
 # The structure-aware targets (*_structure) build their files from the fuzzer's
 # choices; they start from nothing and need no image seeds.
-targets="clean inspect convert heif_structure jpeg_structure"
+targets="${FUZZ_TARGETS:-clean inspect convert heif_structure jpeg_structure}"
 if [ -n "${FUZZ_RUNS:-}" ]; then
     echo "fuzz-long: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), sanitizer $sanitizer, $FUZZ_RUNS executions per target" | tee "$summary"
 fi
