@@ -54,6 +54,8 @@ has mat2 || need_apt+=(mat2)
 has hyperfine || need_apt+=(hyperfine)
 # libheif's tools judge HEIC/AVIF cleaning (heif-info, heif-convert decode the primary image).
 has heif-convert || need_apt+=(libheif-examples)
+# Test videos (tests/videos/make.sh): ffmpeg with libx264/libx265, ffprobe.
+has ffmpeg && has ffprobe || need_apt+=(ffmpeg)
 # The C codecs compile to wasm32 with clang, llvm-ar and wasi-libc's headers.
 has clang || need_apt+=(clang)
 has llvm-ar || need_apt+=(llvm)

@@ -19,6 +19,11 @@ pub struct Cleaned {
 /// Removes metadata losslessly: the image data is copied byte for byte.
 pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let format = supported_format(data)?;
+    #[cfg(feature = "video")]
+    if format.is_video() {
+        let (data, report) = crate::video::clean_bytes(data, policy)?;
+        return Ok(Cleaned { data, report });
+    }
     let parsed = container::parse(format, data)?;
     let analysis = analyse(&parsed, data);
     let exif = minimal_exif(&parsed, &analysis, policy);

@@ -13,6 +13,10 @@ pub enum Format {
     /// HEIF with HEVC (or other) coded images: HEIC.
     Heif,
     Avif,
+    /// ISO media video: MP4, M4V, 3GP.
+    Mp4,
+    /// QuickTime video: MOV.
+    Mov,
 }
 
 impl Format {
@@ -24,6 +28,8 @@ impl Format {
             Format::Gif => "GIF",
             Format::Heif => "HEIC",
             Format::Avif => "AVIF",
+            Format::Mp4 => "MP4",
+            Format::Mov => "MOV",
         }
     }
     pub fn mime(self) -> &'static str {
@@ -34,6 +40,8 @@ impl Format {
             Format::Gif => "image/gif",
             Format::Heif => "image/heic",
             Format::Avif => "image/avif",
+            Format::Mp4 => "video/mp4",
+            Format::Mov => "video/quicktime",
         }
     }
     pub fn extension(self) -> &'static str {
@@ -44,7 +52,14 @@ impl Format {
             Format::Gif => "gif",
             Format::Heif => "heic",
             Format::Avif => "avif",
+            Format::Mp4 => "mp4",
+            Format::Mov => "mov",
         }
+    }
+
+    /// A video, cleaned by `video` (streamed) rather than by the image containers.
+    pub fn is_video(self) -> bool {
+        matches!(self, Format::Mp4 | Format::Mov)
     }
 }
 
@@ -76,6 +91,10 @@ pub fn detect(data: &[u8]) -> Detected {
     if data.len() >= 12 && &data[4..8] == b"ftyp" {
         return iso_media(data);
     }
+    #[cfg(feature = "video")]
+    if let Some(format) = crate::video::detect(data) {
+        return Detected::Supported(format);
+    }
     if let Some(name) = detect_unsupported(data) {
         return Detected::Unsupported(name);
     }
@@ -106,6 +125,10 @@ fn iso_media(data: &[u8]) -> Detected {
     }
     if has(b"mif1") || has(b"msf1") {
         return Detected::Supported(Format::Heif);
+    }
+    #[cfg(feature = "video")]
+    if let Some(format) = crate::video::detect(data) {
+        return Detected::Supported(format);
     }
     Detected::Unsupported("ISO media (MP4/MOV)")
 }
@@ -172,7 +195,15 @@ mod tests {
         assert_eq!(detect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"), Detected::Supported(Format::Heif));
         assert_eq!(detect(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"), Detected::Supported(Format::Avif));
         assert_eq!(detect(b"\0\0\0\x18ftypmif1\0\0\0\0mif1miaf"), Detected::Supported(Format::Heif));
+        #[cfg(feature = "video")]
+        assert_eq!(detect(b"\0\0\0\x14ftypisom\0\0\0\0avc1"), Detected::Supported(Format::Mp4));
+        #[cfg(feature = "video")]
+        assert_eq!(detect(b"\0\0\0\x14ftypqt  \0\0\0\0qt  "), Detected::Supported(Format::Mov));
+        #[cfg(feature = "video")]
+        assert_eq!(detect(b"\0\0\0\x08wide\0\0\x10\0mdat"), Detected::Supported(Format::Mov));
+        #[cfg(not(feature = "video"))]
         assert_eq!(detect(b"\0\0\0\x14ftypisom\0\0\0\0avc1"), Detected::Unsupported("ISO media (MP4/MOV)"));
+        assert_eq!(detect(b"\0\0\0\x14ftypabcd\0\0\0\0abcd"), Detected::Unsupported("ISO media (MP4/MOV)"));
         assert_eq!(detect(b"II*\0\x08\0\0\0"), Detected::Unsupported("TIFF"));
         assert_eq!(detect(b"BM\0\0\0\0\0\0\0\0\0\0\0\0"), Detected::Unsupported("BMP"));
         assert_eq!(detect(b"<?xml version=\"1.0\"?><svg></svg>"), Detected::Unsupported("SVG"));

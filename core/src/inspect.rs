@@ -223,6 +223,10 @@ pub(crate) fn block_infos(parsed: &Parsed) -> Vec<BlockInfo> {
 /// What the image reveals.
 pub fn inspect(data: &[u8]) -> Result<InspectReport> {
     let format = supported_format(data)?;
+    #[cfg(feature = "video")]
+    if format.is_video() {
+        return crate::video::inspect_bytes(data);
+    }
     let parsed = container::parse(format, data)?;
     let a = analyse(&parsed, data);
     Ok(InspectReport {

@@ -14,6 +14,8 @@ mod metadata;
 mod policy;
 mod report;
 mod transcode;
+#[cfg(feature = "video")]
+pub mod video;
 // The C codecs' libc needs, where there is no libc (browsers, Node).
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm_libc;

@@ -82,7 +82,11 @@ fn jpeg_jfif_thumbnails_are_removed_but_a_plain_jfif_is_kept() {
     let (file, base) = jpeg_with(&[with_thumbnail], b"");
     let cleaned = clean(&file, &Policy::default()).unwrap();
     assert_eq!(cleaned.data, base);
-    assert!(cleaned.report.blocks.iter().any(|b| b.label == "APP0 JFIF with thumbnail" && b.action == Some(Action::Removed)));
+    assert!(cleaned
+        .report
+        .blocks
+        .iter()
+        .any(|b| b.label == "APP0 JFIF with thumbnail" && b.action == Some(Action::Removed)));
     assert!(inspect(&file).unwrap().findings.iter().any(|f| f.category != Category::Display));
 
     let plain = segment(0xE0, b"JFIF\0\x01\x02\x01\0\x48\0\x48\0\0");

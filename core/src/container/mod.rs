@@ -94,6 +94,11 @@ pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {
         Format::Webp => webp::parse(data),
         Format::Gif => gif::parse(data),
         Format::Heif | Format::Avif => isobmff::parse(format, data),
+        // Videos have their own streamed path (crate::video).
+        Format::Mp4 | Format::Mov => {
+            Err(Error::new(crate::error::ErrorKind::Unsupported, "videos are not cleaned in this build of Traceless")
+                .in_format(format.name()))
+        }
     }
 }
 
@@ -106,6 +111,7 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Result<Vec<u8>
         Format::Webp => webp::write(parsed, data, plan),
         Format::Gif => gif::write(parsed, data, plan),
         Format::Heif | Format::Avif => return isobmff::write(parsed, data, plan),
+        Format::Mp4 | Format::Mov => unreachable!("videos never parse as image containers"),
     })
 }
 

@@ -76,6 +76,11 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
         Format::Webp => codec::webp::decode(data),
         Format::Gif => codec::gif::decode(data),
         Format::Heif | Format::Avif => Err(undecodable(format)),
+        Format::Mp4 | Format::Mov => Err(Error::new(
+            ErrorKind::Unsupported,
+            "videos are not re-encoded: Traceless only removes their metadata (choose \"metadata removed\")",
+        )
+        .in_format(format.name())),
     }
 }
 

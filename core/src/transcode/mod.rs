@@ -163,7 +163,7 @@ fn encode(
         }
         Format::Png => Ok((codec::png::encode(&rgba, w, h, options.png_level, icc)?, false)),
         Format::Webp => Ok((codec::webp::encode(&rgba, w, h, quality, options.webp_lossless, icc)?, false)),
-        Format::Gif | Format::Heif | Format::Avif => Err(Error::new(
+        Format::Gif | Format::Heif | Format::Avif | Format::Mp4 | Format::Mov => Err(Error::new(
             ErrorKind::InvalidRequest,
             format!("{} output is not offered: choose JPEG, PNG or WebP", format.name()),
         )),

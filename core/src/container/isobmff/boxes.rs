@@ -136,11 +136,19 @@ pub(crate) struct Walker<'a> {
     pub data: &'a [u8],
     pub format: &'static str,
     boxes: usize,
+    /// Where `data` starts in the file, for the offsets errors report: a
+    /// video's `moov` is read and walked on its own.
+    base: usize,
 }
 
 impl<'a> Walker<'a> {
     pub fn new(data: &'a [u8], format: &'static str) -> Self {
-        Walker { data, format, boxes: 0 }
+        Walker { data, format, boxes: 0, base: 0 }
+    }
+
+    /// A walker over `data`, which starts at byte `base` of the file.
+    pub fn at(data: &'a [u8], format: &'static str, base: usize) -> Self {
+        Walker { data, format, boxes: 0, base }
     }
 
     /// The top-level boxes. A box claiming more bytes than the file has means
@@ -156,15 +164,15 @@ impl<'a> Walker<'a> {
         if depth > MAX_BOX_DEPTH {
             return Err(limit(
                 self.format,
-                parent.start,
+                self.base + parent.start,
                 format_args!("boxes nested more than {MAX_BOX_DEPTH} deep (inside {})", parent.name()),
             ));
         }
         let start = parent.body.start.checked_add(skip).filter(|s| *s <= parent.body.end).ok_or_else(|| {
             corrupt(
                 self.format,
-                parent.start,
-                format_args!("{} box at byte {} is too short for its fields", parent.name(), parent.start),
+                self.base + parent.start,
+                format_args!("{} box at byte {} is too short for its fields", parent.name(), self.base + parent.start),
             )
         })?;
         self.walk(start..parent.body.end, depth, Some(parent))
@@ -176,7 +184,7 @@ impl<'a> Walker<'a> {
         while pos < range.end {
             self.boxes += 1;
             if self.boxes > MAX_BOXES {
-                return Err(limit(self.format, pos, format_args!("more than {MAX_BOXES} boxes")));
+                return Err(limit(self.format, self.base + pos, format_args!("more than {MAX_BOXES} boxes")));
             }
             let header = self.header_at(pos, range.end, depth, parent)?;
             pos = header.end();
@@ -189,13 +197,14 @@ impl<'a> Walker<'a> {
     fn header_at(&self, pos: usize, limit: usize, depth: usize, parent: Option<&BoxHeader>) -> Result<BoxHeader> {
         // Past the parent's end is corruption; past the file's end, truncation.
         let overrun = if parent.is_some() { ErrorKind::Corrupt } else { ErrorKind::Truncated };
+        let at = self.base + pos;
         let available = limit - pos;
         if available < 8 {
-            let within = within(parent);
+            let within = within(parent, self.base);
             return Err(fail(
                 overrun,
                 self.format,
-                pos,
+                at,
                 format_args!("a box header needs 8 bytes; {available} remain in {within}"),
             ));
         }
@@ -210,7 +219,7 @@ impl<'a> Walker<'a> {
                     return Err(fail(
                         overrun,
                         self.format,
-                        pos,
+                        at,
                         format_args!("{} box's 64-bit size is cut off", name(&fourcc)),
                     ));
                 }
@@ -223,9 +232,8 @@ impl<'a> Walker<'a> {
             let at = pos + header_len;
             header_len += 16;
             let bytes = self.data.get(at..at + 16).filter(|_| available >= header_len);
-            let bytes = bytes.ok_or_else(|| {
-                fail(overrun, self.format, pos, format_args!("'uuid' box's extended type is cut off"))
-            })?;
+            let bytes = bytes
+                .ok_or_else(|| fail(overrun, self.format, at, format_args!("'uuid' box's extended type is cut off")))?;
             let mut uuid = [0u8; 16];
             uuid.copy_from_slice(bytes);
             Some(uuid)
@@ -235,16 +243,16 @@ impl<'a> Walker<'a> {
         if size < header_len as u64 {
             return Err(corrupt(
                 self.format,
-                pos,
+                at,
                 format_args!("{} box claims {size} bytes, less than its {header_len}-byte header", name(&fourcc)),
             ));
         }
         if size > available as u64 {
-            let within = within(parent);
+            let within = within(parent, self.base);
             return Err(fail(
                 overrun,
                 self.format,
-                pos,
+                at,
                 format_args!("{} box claims {size} bytes; only {available} remain in {within}", name(&fourcc)),
             ));
         }
@@ -256,9 +264,9 @@ impl<'a> Walker<'a> {
 
 /// Where a box is, for messages: "its parent 'iprp' (byte 120)" or "the file".
 #[cold]
-fn within(parent: Option<&BoxHeader>) -> String {
+fn within(parent: Option<&BoxHeader>, base: usize) -> String {
     match parent {
-        Some(p) => format!("its parent {} (byte {})", p.name(), p.start),
+        Some(p) => format!("its parent {} (byte {})", p.name(), base + p.start),
         None => "the file".to_string(),
     }
 }
@@ -271,6 +279,8 @@ pub(crate) struct Fields<'a> {
     fourcc: FourCc,
     start: usize,
     format: &'static str,
+    /// Where `data` starts in the file (see `Walker::at`).
+    base: usize,
 }
 
 impl<'a> Fields<'a> {
@@ -282,14 +292,21 @@ impl<'a> Fields<'a> {
             fourcc: header.fourcc,
             start: header.start,
             format,
+            base: 0,
         }
+    }
+
+    /// Fields of a box in `data`, which starts at byte `base` of the file.
+    pub fn at(data: &'a [u8], format: &'static str, header: &BoxHeader, base: usize) -> Self {
+        Fields { base, ..Fields::new(data, format, header) }
     }
 
     /// A corruption error naming this box and the current offset.
     #[cold]
     #[inline(never)]
     pub fn error(&self, message: Arguments) -> Box<Error> {
-        corrupt(self.format, self.pos, format_args!("{} box at byte {}: {message}", name(&self.fourcc), self.start))
+        let (pos, start) = (self.base + self.pos, self.base + self.start);
+        corrupt(self.format, pos, format_args!("{} box at byte {start}: {message}", name(&self.fourcc)))
     }
 
     pub fn pos(&self) -> usize {

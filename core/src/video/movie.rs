@@ -1,0 +1,434 @@
+//! The `moov` box, read whole (it holds the movie's structure and its
+//! metadata, never the media): which tracks stay, which boxes go, which dates
+//! are zeroed, where the chunk-offset tables are; and the `moov` to write.
+
+use std::ops::Range;
+
+use super::metadata::{self, Found};
+use super::tables::{self, OffsetTable};
+use crate::container::isobmff::boxes::{name, BoxHeader, FourCc, Walker};
+use crate::error::{Error, ErrorKind, Result};
+use crate::metadata::Item;
+use crate::report::{BlockKind, Category};
+
+/// Handlers of the tracks a video needs: video, sound, subtitles, text
+/// (chapters), timecode, closed captions, auxiliary video, hints.
+const KEPT_HANDLERS: [&FourCc; 9] = [b"vide", b"soun", b"subt", b"sbtl", b"text", b"tmcd", b"clcp", b"auxv", b"hint"];
+
+/// Sample entries of timed metadata: GoPro telemetry, Apple's boxed metadata,
+/// camera motion, ISO text/XML/URI metadata, Sony's real-time metadata.
+const METADATA_ENTRIES: [&FourCc; 7] = [b"gpmd", b"mebx", b"camm", b"mett", b"metx", b"urim", b"rtmd"];
+
+/// XMP's `uuid` extended type (BE7ACFCB-97A9-42E8-9C71-999491E3AFAC).
+pub(crate) const XMP_UUID: [u8; 16] =
+    [0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC];
+
+/// A box taken out of `moov`, with what it revealed.
+pub(crate) struct Removal {
+    /// In the `moov` buffer.
+    pub range: Range<usize>,
+    pub kind: BlockKind,
+    pub label: String,
+    pub items: Vec<Item>,
+}
+
+pub(crate) struct Track {
+    pub id: u32,
+    pub handler: FourCc,
+    pub entry: Option<FourCc>,
+    pub kept: bool,
+    pub seconds: Option<f64>,
+    pub width: u32,
+    pub height: u32,
+    /// File ranges of the chunks of a kept track.
+    pub chunks: Vec<Range<u64>>,
+    pub offsets: Option<OffsetTable>,
+}
+
+impl Track {
+    pub fn describe(&self) -> String {
+        let kind = match &self.handler {
+            b"vide" => "Video",
+            b"soun" => "Audio",
+            b"subt" | b"sbtl" => "Subtitles",
+            b"text" => "Text (chapters)",
+            b"tmcd" => "Timecode",
+            b"meta" => "Timed metadata",
+            _ => "Track",
+        };
+        let codec = self.entry.map(|e| format!(", {}", String::from_utf8_lossy(&e).trim())).unwrap_or_default();
+        let size = if self.width > 0 && self.height > 0 {
+            format!(", {}×{}", self.width, self.height)
+        } else {
+            String::new()
+        };
+        let time = self.seconds.map(|s| format!(", {s:.1} s")).unwrap_or_default();
+        format!("{kind} track {}{codec}{size}{time}", self.id)
+    }
+}
+
+pub(crate) struct Movie {
+    pub removals: Vec<Removal>,
+    /// Date fields to zero, in the `moov` buffer.
+    pub zeroed: Vec<Range<usize>>,
+    /// The dates found, and the header each is in (its range in the buffer).
+    pub dates: Vec<(Range<usize>, Item)>,
+    /// Every box descended into: its size shrinks by what is removed inside it.
+    pub containers: Vec<BoxHeader>,
+    pub tracks: Vec<Track>,
+    pub found: Found,
+}
+
+/// Seconds since 1904 (QuickTime's epoch) as a UTC date.
+fn date(seconds: u64) -> String {
+    let unix = seconds as i64 - 2_082_844_800;
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+struct Reader<'a> {
+    walker: Walker<'a>,
+    data: &'a [u8],
+    format: &'static str,
+    base: usize,
+    movie: Movie,
+}
+
+impl<'a> Reader<'a> {
+    fn children(&mut self, parent: &BoxHeader, skip: usize) -> Result<Vec<BoxHeader>> {
+        self.movie.containers.push(parent.clone());
+        self.walker.children(parent, skip).map_err(|e| *e)
+    }
+
+    fn corrupt(&self, at: usize, message: String) -> Error {
+        Error::corrupt(self.format, self.base + at, message)
+    }
+
+    /// Version, then creation and modification times (32 or 64 bits): zeroed, and reported.
+    fn dates(&mut self, b: &BoxHeader, what: &str) -> Result<()> {
+        let body = &self.data[b.body.clone()];
+        let width = if body.first() == Some(&1) { 8 } else { 4 };
+        if body.len() < 4 + 2 * width {
+            return Err(self.corrupt(b.start, format!("{} box is too short for its dates", b.name())));
+        }
+        for (i, label) in ["Created", "Modified"].into_iter().enumerate() {
+            let at = b.body.start + 4 + i * width;
+            let value = self.data[at..at + width].iter().fold(0u64, |v, &x| (v << 8) | u64::from(x));
+            if value != 0 {
+                self.movie.zeroed.push(at..at + width);
+                let item = Item::new(
+                    Category::Time,
+                    format!("QuickTime {}", b.name()),
+                    format!("{label} ({what})"),
+                    date(value),
+                );
+                self.movie.dates.push((b.range(), item));
+            }
+        }
+        Ok(())
+    }
+
+    /// A box that goes whole: user data, a metadata box, a `uuid` box.
+    fn remove(&mut self, b: &BoxHeader, path: &str, into: &mut Vec<Removal>) {
+        let mut found = Found::default();
+        let kind = match &b.fourcc {
+            b"udta" => {
+                metadata::user_data(&mut self.walker, b, &mut found);
+                BlockKind::Vendor
+            }
+            b"meta" => {
+                metadata::meta(&mut self.walker, b, &mut found);
+                BlockKind::Vendor
+            }
+            b"uuid" if b.uuid == Some(XMP_UUID) => {
+                found.items = crate::metadata::xmp::read(&self.data[b.body.clone()]);
+                BlockKind::Xmp
+            }
+            _ => {
+                let label = "Vendor data";
+                found.items.push(Item::new(
+                    Category::Other,
+                    format!("QuickTime {}", b.name()),
+                    label,
+                    metadata::human(b.range().len()),
+                ));
+                BlockKind::Vendor
+            }
+        };
+        self.movie.found.location = self.movie.found.location.or(found.location);
+        into.push(Removal {
+            range: b.range(),
+            kind,
+            label: format!("{path}/{}", String::from_utf8_lossy(&b.fourcc)),
+            items: found.items,
+        });
+    }
+
+    fn is_metadata_box(b: &BoxHeader) -> bool {
+        b.is(b"udta") || b.is(b"meta") || b.is(b"uuid")
+    }
+
+    fn movie(&mut self, moov: &BoxHeader) -> Result<()> {
+        let mut removals = Vec::new();
+        for child in self.children(moov, 0)? {
+            match &child.fourcc {
+                b"mvhd" => self.dates(&child, "movie")?,
+                b"trak" => self.track(&child, &mut removals)?,
+                b"mvex" => {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "a fragmented movie ('mvex', 'moof'): Traceless does not clean these yet",
+                    )
+                    .in_format(self.format)
+                    .at(self.base + child.start))
+                }
+                _ if Self::is_metadata_box(&child) => self.remove(&child, "moov", &mut removals),
+                _ => {}
+            }
+        }
+        self.movie.removals.extend(removals);
+        Ok(())
+    }
+
+    fn track(&mut self, trak: &BoxHeader, removals: &mut Vec<Removal>) -> Result<()> {
+        let mut inner = Vec::new();
+        let mut id = 0;
+        let (mut width, mut height, mut seconds) = (0, 0, None);
+        let mut handler: FourCc = *b"    ";
+        let mut entry = None;
+        let (mut stsc, mut sizes, mut offsets) = (None, None, None);
+        let n = self.movie.tracks.len() + 1;
+        let path = format!("moov/trak[{n}]");
+        for child in self.children(trak, 0)? {
+            match &child.fourcc {
+                b"tkhd" => {
+                    self.dates(&child, "track")?;
+                    let body = &self.data[child.body.clone()];
+                    let v1 = body.first() == Some(&1);
+                    let id_at = if v1 { 20 } else { 12 };
+                    let size_at = if v1 { 88 } else { 76 };
+                    id = metadata_u32(body, id_at).unwrap_or(0);
+                    width = metadata_u32(body, size_at).map_or(0, |w| w >> 16);
+                    height = metadata_u32(body, size_at + 4).map_or(0, |h| h >> 16);
+                }
+                b"mdia" => {
+                    for m in self.children(&child, 0)? {
+                        match &m.fourcc {
+                            b"mdhd" => {
+                                self.dates(&m, "track media")?;
+                                let body = &self.data[m.body.clone()];
+                                let v1 = body.first() == Some(&1);
+                                let scale = metadata_u32(body, if v1 { 20 } else { 12 }).unwrap_or(0);
+                                let duration = if v1 {
+                                    body.get(24..32).map(|d| d.iter().fold(0u64, |v, &x| (v << 8) | u64::from(x)))
+                                } else {
+                                    metadata_u32(body, 16).map(u64::from)
+                                };
+                                seconds = duration.filter(|_| scale > 0).map(|d| d as f64 / f64::from(scale));
+                            }
+                            b"hdlr" => {
+                                let body = &self.data[m.body.clone()];
+                                if let Some(h) = body.get(8..12) {
+                                    handler.copy_from_slice(h);
+                                }
+                            }
+                            b"minf" => {
+                                for i in self.children(&m, 0)? {
+                                    if i.is(b"stbl") {
+                                        for t in self.children(&i, 0)? {
+                                            match &t.fourcc {
+                                                b"stsd" => {
+                                                    entry = self
+                                                        .data
+                                                        .get(t.body.start + 12..t.body.start + 16)
+                                                        .map(|e| [e[0], e[1], e[2], e[3]])
+                                                }
+                                                b"stsc" => stsc = Some(t),
+                                                b"stsz" | b"stz2" => sizes = Some(t),
+                                                b"stco" | b"co64" => offsets = Some(t),
+                                                _ => {}
+                                            }
+                                        }
+                                    } else if Self::is_metadata_box(&i) {
+                                        self.remove(&i, &format!("{path}/mdia/minf"), &mut inner);
+                                    }
+                                }
+                            }
+                            _ if Self::is_metadata_box(&m) => self.remove(&m, &format!("{path}/mdia"), &mut inner),
+                            _ => {}
+                        }
+                    }
+                }
+                _ if Self::is_metadata_box(&child) => self.remove(&child, &path, &mut inner),
+                _ => {}
+            }
+        }
+        let metadata_entry = entry.is_some_and(|e| METADATA_ENTRIES.contains(&&e));
+        let kept = !metadata_entry && &handler != b"meta" && KEPT_HANDLERS.contains(&&handler);
+        let mut track = Track { id, handler, entry, kept, seconds, width, height, chunks: Vec::new(), offsets: None };
+        if !kept {
+            let (category, label) = if metadata_entry || &handler == b"meta" {
+                let what = match entry.as_ref() {
+                    Some(b"gpmd") => "GoPro telemetry (GPS, camera motion)",
+                    Some(b"camm") => "Camera motion and GPS",
+                    Some(b"mebx") => "Apple timed metadata",
+                    _ => "Timed metadata",
+                };
+                let category = if matches!(entry.as_ref(), Some(b"gpmd" | b"camm")) {
+                    Category::Location
+                } else {
+                    Category::HiddenData
+                };
+                (category, what)
+            } else {
+                (Category::HiddenData, "A track of a kind Traceless does not keep")
+            };
+            let value = format!("{} ({})", track.describe(), metadata::human(trak.range().len()));
+            let key = format!(
+                "QuickTime trak {} {}",
+                name(&handler),
+                entry.map(|e| name(&e).to_string()).unwrap_or_default()
+            );
+            removals.push(Removal {
+                range: trak.range(),
+                kind: BlockKind::Vendor,
+                label: format!("{path} ({})", String::from_utf8_lossy(&entry.unwrap_or(handler))),
+                items: vec![Item::new(category, key, label, value)],
+            });
+            // Its dates go with it: nothing to zero or report separately.
+            let span = trak.range();
+            self.movie.zeroed.retain(|z| !(span.start <= z.start && z.end <= span.end));
+            self.movie.dates.retain(|(r, _)| !(span.start <= r.start && r.end <= span.end));
+        } else {
+            removals.extend(inner);
+            if let Some(table) = offsets {
+                let table = tables::offset_table(self.data, self.format, self.base, &table)?;
+                let (Some(stsc), Some(sizes)) = (stsc, sizes) else {
+                    return Err(
+                        self.corrupt(trak.start, format!("track {id} has chunk offsets but no 'stsc' or 'stsz'"))
+                    );
+                };
+                let so_far = self.movie.tracks.iter().map(|t| t.chunks.len()).sum();
+                track.chunks = tables::chunk_ranges(self.data, self.format, self.base, &stsc, &sizes, &table, so_far)?;
+                track.offsets = Some(table);
+            }
+        }
+        self.movie.tracks.push(track);
+        Ok(())
+    }
+}
+
+fn metadata_u32(body: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(body.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// Reads the `moov` box in `data` (the whole box, header included), which
+/// starts at byte `base` of the file.
+pub(crate) fn read(data: &[u8], base: usize, format: &'static str) -> Result<Movie> {
+    let mut walker = Walker::at(data, format, base);
+    let top = walker.top_level().map_err(|e| *e)?;
+    let moov = match top.as_slice() {
+        [moov] if moov.is(b"moov") => moov.clone(),
+        _ => return Err(Error::corrupt(format, base, "the 'moov' box does not parse as one box")),
+    };
+    let movie = Movie {
+        removals: Vec::new(),
+        zeroed: Vec::new(),
+        dates: Vec::new(),
+        containers: Vec::new(),
+        tracks: Vec::new(),
+        found: Found::default(),
+    };
+    let mut reader = Reader { walker, data, format, base, movie };
+    reader.movie(&moov)?;
+    let mut movie = reader.movie;
+    movie.removals.sort_by_key(|r| r.range.start);
+    Ok(movie)
+}
+
+impl Movie {
+    /// Bytes removed before position `at` of the `moov` buffer.
+    fn removed_before(&self, at: usize) -> usize {
+        self.removals.iter().filter(|r| r.range.end <= at).map(|r| r.range.len()).sum()
+    }
+
+    /// Where position `at` of the old `moov` buffer is in the new one.
+    pub fn moved(&self, at: usize) -> usize {
+        at - self.removed_before(at)
+    }
+
+    pub fn removed_bytes(&self) -> usize {
+        self.removals.iter().map(|r| r.range.len()).sum()
+    }
+
+    /// The new `moov`: removed boxes left out, dates zeroed, every container's
+    /// size reduced by what it lost. Chunk offsets are rewritten by the caller
+    /// (`patch_offsets`), once the new file's layout is known.
+    pub fn write(&self, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(data.len() - self.removed_bytes());
+        let mut pos = 0;
+        for r in &self.removals {
+            out.extend_from_slice(&data[pos..r.range.start]);
+            pos = r.range.end;
+        }
+        out.extend_from_slice(&data[pos..]);
+        for z in &self.zeroed {
+            let at = self.moved(z.start);
+            out[at..at + z.len()].fill(0);
+        }
+        for c in &self.containers {
+            // A container inside a removed box (a removed track's 'mdia') is gone with it.
+            if self.removals.iter().any(|r| r.range.start <= c.start && c.end() <= r.range.end) {
+                continue;
+            }
+            let lost: usize = self
+                .removals
+                .iter()
+                .filter(|r| c.start <= r.range.start && r.range.end <= c.end())
+                .map(|r| r.range.len())
+                .sum();
+            if lost == 0 {
+                continue;
+            }
+            let at = self.moved(c.start);
+            let size = (c.end() - c.start - lost) as u64;
+            if u32::from_be_bytes([data[c.start], data[c.start + 1], data[c.start + 2], data[c.start + 3]]) == 1 {
+                out[at + 8..at + 16].copy_from_slice(&size.to_be_bytes());
+            } else {
+                out[at..at + 4].copy_from_slice(&(size as u32).to_be_bytes());
+            }
+        }
+        out
+    }
+
+    /// Rewrites every kept track's chunk offsets in the new `moov` (`out`) with `map`.
+    pub fn patch_offsets(&self, data: &[u8], out: &mut [u8], map: impl Fn(u64) -> Result<u64>) -> Result<()> {
+        for track in self.tracks.iter().filter(|t| t.kept) {
+            let Some(table) = &track.offsets else { continue };
+            let width = if table.wide { 8 } else { 4 };
+            let at = self.moved(table.entries);
+            for (i, old) in tables::offsets(data, table).enumerate() {
+                let new = map(old)?;
+                let slot = &mut out[at + i * width..at + (i + 1) * width];
+                if table.wide {
+                    slot.copy_from_slice(&new.to_be_bytes());
+                } else {
+                    // Offsets only move towards the start, so a 32-bit one stays 32-bit.
+                    slot.copy_from_slice(&u32::try_from(new).unwrap_or(u32::MAX).to_be_bytes());
+                }
+            }
+        }
+        Ok(())
+    }
+}
