@@ -2,7 +2,7 @@
 //! first (in input order, so collisions are reported deterministically), then
 //! process the files on all cores, going on past failures.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -29,6 +29,7 @@ pub fn run(
     json: bool,
     jobs_wanted: Option<usize>,
     work: impl Fn(&[u8]) -> Result<Done, String> + Sync,
+    video: impl Fn(&Path, &Path, bool) -> Result<Done, String> + Sync,
 ) -> bool {
     let (inputs, unreadable) = collect(args);
     for u in &unreadable {
@@ -54,7 +55,7 @@ pub fn run(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((input, destination)) = jobs.get(i) else { break };
-                let outcome = process(input, destination, durable, &work);
+                let outcome = process(input, destination, durable, &work, &video);
                 match &outcome {
                     // Errors go to stderr in both modes; JSON also lists them on stdout.
                     Outcome::Failed { error } => {
@@ -102,7 +103,21 @@ fn process(
     destination: &Result<PathBuf, String>,
     durable: bool,
     work: &impl Fn(&[u8]) -> Result<Done, String>,
+    video: &impl Fn(&Path, &Path, bool) -> Result<Done, String>,
 ) -> Outcome {
+    // Videos are not read whole: they are handled from their path, streamed.
+    if let Ok(head) = write::head(&input.path) {
+        if traceless_core::video::detect(&head).is_some() {
+            let destination = match destination {
+                Ok(d) => d,
+                Err(error) => return Outcome::Failed { error: error.clone() },
+            };
+            return match video(&input.path, destination, durable) {
+                Ok(done) => Outcome::Done { output: destination.clone(), done: Box::new(done) },
+                Err(error) => Outcome::Failed { error },
+            };
+        }
+    }
     let (data, permissions) = match write::read(&input.path) {
         Ok(read) => read,
         Err(error) => return Outcome::Failed { error },
@@ -118,6 +133,9 @@ fn process(
         Ok(d) => d,
         Err(error) => return Outcome::Failed { error },
     };
+    if done.written {
+        return Outcome::Done { output: destination.clone(), done: Box::new(done) };
+    }
     if let Err(e) = write::atomic(destination, &done.data, permissions, durable) {
         return Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
     }

@@ -182,6 +182,22 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
         failed(&u.path, u.error, &mut results);
     }
     for input in inputs {
+        // A video is inspected from its path: its header only, whatever its size.
+        if write::head(&input.path).is_ok_and(|head| traceless_core::video::detect(&head).is_some()) {
+            let report = std::fs::File::open(&input.path)
+                .and_then(traceless_core::video::source::FileSource::new)
+                .map_err(|e| inputs::describe(&e))
+                .and_then(|mut source| traceless_core::video::inspect_source(&mut source).map_err(|e| e.to_string()));
+            match report {
+                Ok(report) if json => results.push(render::inspect_json(&input.path, &Ok(report))),
+                Ok(report) => print!("{}", render::inspect_text(&input.path, &report)),
+                Err(e) => {
+                    ok = false;
+                    failed(&input.path, e, &mut results);
+                }
+            }
+            continue;
+        }
         let data = match write::read(&input.path) {
             Ok((data, _)) => data,
             Err(error) => {
@@ -220,10 +236,45 @@ fn clean(args: &CleanArgs) -> bool {
         Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.batch.overwrite, format: None },
         None => write::Target::InPlace,
     };
-    batch::run(&args.inputs, target, args.batch.json, args.batch.jobs.map(usize::from), |data| {
+    let image = |data: &[u8]| {
         let cleaned = traceless_core::clean(data, &policy).map_err(|e| e.to_string())?;
         Ok(render::Done::from_clean(cleaned))
+    };
+    batch::run(
+        &args.inputs,
+        target,
+        args.batch.json,
+        args.batch.jobs.map(usize::from),
+        image,
+        |path, destination, durable| clean_video(path, destination, durable, &policy),
+    )
+}
+
+/// Cleans a video from disk to disk: its header read, its media copied through
+/// a 1 MiB buffer, never held whole (a 4 GB video cleans in a few MB of memory).
+fn clean_video(
+    path: &std::path::Path,
+    destination: &std::path::Path,
+    durable: bool,
+    policy: &Policy,
+) -> Result<render::Done, String> {
+    use traceless_core::video::{plan, source::FileSource, write_plan};
+    let io = |e: std::io::Error| inputs::describe(&e);
+    let file = std::fs::File::open(path).map_err(io)?;
+    let permissions = file.metadata().map_err(io)?.permissions();
+    let mut source = FileSource::new(file).map_err(io)?;
+    let plan = plan(&mut source, policy).map_err(|e| e.to_string())?;
+    let mut failure = None;
+    write::atomic_with(destination, permissions, durable, |out| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+        write_plan(&plan, &mut source, &mut out, 1 << 20).map_err(|e| {
+            failure = Some(e.to_string());
+            std::io::Error::other("cleaning failed")
+        })?;
+        std::io::Write::flush(&mut out)
     })
+    .map_err(|e| failure.take().unwrap_or_else(|| format!("cannot write {}: {e}", destination.display())))?;
+    Ok(render::Done::from_video(&plan.report))
 }
 
 fn convert(args: &ConvertArgs) -> bool {
@@ -247,8 +298,11 @@ fn convert(args: &ConvertArgs) -> bool {
         OutputFormat::Webp => Some(traceless_core::Format::Webp),
     };
     let target = write::Target::Dir { root: args.out.clone(), overwrite: args.batch.overwrite, format };
-    batch::run(&args.inputs, target, args.batch.json, args.batch.jobs.map(usize::from), |data| {
+    let image = |data: &[u8]| {
         let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
         Ok(render::Done::from_convert(converted))
+    };
+    batch::run(&args.inputs, target, args.batch.json, args.batch.jobs.map(usize::from), image, |_, _, _| {
+        Err("a video: Traceless does not re-encode videos; `traceless clean` removes their metadata".to_string())
     })
 }

@@ -9,7 +9,11 @@ use traceless_core::{Category, InspectReport};
 
 /// A finished file: its bytes, and what to tell the user about it.
 pub struct Done {
+    /// The output to write; empty for a video, which is streamed to its
+    /// destination as it is cleaned (`written`).
     pub data: Vec<u8>,
+    pub written: bool,
+    pub output_bytes: u64,
     pub summary: String,
     pub input_bytes: u64,
     pub report: Value,
@@ -22,7 +26,21 @@ impl Done {
             summary: r.summary.clone(),
             input_bytes: r.input_bytes,
             report: serde_json::to_value(r).expect("serialisable"),
+            output_bytes: cleaned.data.len() as u64,
+            written: false,
             data: cleaned.data,
+        }
+    }
+
+    /// A video cleaned straight into its destination.
+    pub fn from_video(report: &traceless_core::CleanReport) -> Self {
+        Done {
+            summary: report.summary.clone(),
+            input_bytes: report.input_bytes,
+            report: serde_json::to_value(report).expect("serialisable"),
+            output_bytes: report.output_bytes,
+            written: true,
+            data: Vec::new(),
         }
     }
 
@@ -39,6 +57,8 @@ impl Done {
             summary,
             input_bytes: r.input_bytes,
             report: serde_json::to_value(r).expect("serialisable"),
+            output_bytes: converted.data.len() as u64,
+            written: false,
             data: converted.data,
         }
     }
@@ -122,7 +142,7 @@ pub fn done_text(path: &Path, outcome: &Outcome) -> Option<String> {
             output.display(),
             done.summary,
             size(done.input_bytes),
-            size(done.data.len() as u64)
+            size(done.output_bytes)
         ),
         Outcome::Skipped { .. } | Outcome::Failed { .. } => return None,
     })

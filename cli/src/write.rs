@@ -83,6 +83,15 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The first bytes of a file (up to 256), enough to tell a video from an image
+/// before deciding to read it whole.
+pub fn head(path: &Path) -> Result<Vec<u8>, String> {
+    let file = fs::File::open(path).map_err(|e| crate::inputs::describe(&e))?;
+    let mut head = Vec::with_capacity(256);
+    file.take(256).read_to_end(&mut head).map_err(|e| crate::inputs::describe(&e))?;
+    Ok(head)
+}
+
 /// Reads a file and its permissions with one open. Files over the engine's input
 /// limit are refused before reading, so a huge file never fills memory.
 pub fn read(path: &Path) -> Result<(Vec<u8>, fs::Permissions), String> {
@@ -107,13 +116,23 @@ pub fn read(path: &Path) -> Result<(Vec<u8>, fs::Permissions), String> {
 /// permissions. `durable` also flushes to disk before the rename: needed when
 /// the original is being replaced (a power cut must not lose it), not for copies.
 pub fn atomic(destination: &Path, data: &[u8], permissions: fs::Permissions, durable: bool) -> std::io::Result<()> {
+    atomic_with(destination, permissions, durable, |file| file.write_all(data))
+}
+
+/// As `atomic`, with the content written by `fill` (a video streamed into place).
+pub fn atomic_with(
+    destination: &Path,
+    permissions: fs::Permissions,
+    durable: bool,
+    fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     ensure_dir(dir)?;
     let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let temp = dir.join(format!(".{name}.traceless-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
-        file.write_all(data)?;
+        fill(&mut file)?;
         file.set_permissions(permissions)?;
         if durable {
             file.sync_all()?;

@@ -167,3 +167,53 @@ fn help_explains_the_tool() {
         assert!(text.contains(words), "{words} missing from help");
     }
 }
+
+/// A generated test video (tests/videos/make.sh builds them; quick when up to date).
+fn test_video(name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let out = root.join("target/test-videos");
+    let status = Command::new("bash").arg(root.join("tests/videos/make.sh")).arg(&out).status().expect("run make.sh");
+    assert!(status.success(), "tests/videos/make.sh failed");
+    out.join(name)
+}
+
+#[test]
+fn videos_over_the_image_limit_are_cleaned_streamed() {
+    // A 600 MB video (over the 512 MB that images may have): a real one whose
+    // media data box is stretched with a sparse run of zeros, which no track uses.
+    let dir = tempfile::tempdir().unwrap();
+    let small = std::fs::read(test_video("h264_aac_faststart.mp4")).unwrap();
+    let mdat = small.windows(4).position(|w| w == b"mdat").unwrap() - 4;
+    assert_eq!(
+        mdat + u32::from_be_bytes(small[mdat..mdat + 4].try_into().unwrap()) as usize,
+        small.len(),
+        "mdat is last"
+    );
+    let big_len: u64 = 600 << 20;
+    let mut head = small.clone();
+    head[mdat..mdat + 4].copy_from_slice(&((big_len - mdat as u64) as u32).to_be_bytes());
+    let input = dir.path().join("big.mp4");
+    std::fs::write(&input, &head).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&input).unwrap().set_len(big_len).unwrap();
+
+    let out_dir = dir.path().join("out");
+    let out = traceless(&[os("clean"), os(&input), os("-o"), os(&out_dir), os("--json")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["report"]["format"], "mp4");
+    let cleaned = out_dir.join("big.mp4");
+    assert_eq!(std::fs::metadata(&cleaned).unwrap().len(), json[0]["report"]["output_bytes"].as_u64().unwrap());
+    // Its start is the small video cleaned (the same moov), its media data the same.
+    let start = {
+        use std::io::Read;
+        let mut b = vec![0u8; small.len()];
+        std::fs::File::open(&cleaned).unwrap().read_exact(&mut b).unwrap();
+        b
+    };
+    assert!(!start.windows(13).any(|w| w == b"MarkerMakeCam"), "metadata removed");
+    assert!(start.windows(4).any(|w| w == b"moov"));
+
+    let out = traceless(&[os("inspect"), os(&input)]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("MP4 160×120") && text.contains("Reveals: location"), "{text}");
+}

@@ -61,6 +61,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             ErrorKind::Empty => return write!(f, "empty file (0 bytes)"),
+            ErrorKind::Unsupported if matches!(self.format.as_deref(), Some("MP4" | "MOV")) => "unsupported video",
             ErrorKind::Unsupported => "unsupported image type",
             ErrorKind::Unrecognised => "not a recognised image",
             ErrorKind::Truncated => "truncated",

@@ -310,14 +310,23 @@ pub fn plan(source: &mut dyn Source, _policy: &Policy) -> Result<VideoPlan> {
     // Every kept chunk must lie inside one mdat.
     let mut kept: Vec<Vec<Range<u64>>> = vec![Vec::new(); mdats.len()];
     for track in a.movie.tracks.iter().filter(|t| t.kept) {
+        // Errors point at the track's chunk-offset table.
+        let table = track.offsets.as_ref().map_or(moov_box.start, |t| moov_box.start + t.entries as u64) as usize;
+        let kind = if track.offsets.as_ref().is_some_and(|t| t.wide) { "co64" } else { "stco" };
         for chunk in track.chunks.iter().filter(|c| c.start < c.end) {
-            let (i, b) = mdat_of(chunk.start).ok_or_else(|| outside(chunk.start))?;
+            let Some((i, b)) = mdat_of(chunk.start) else {
+                let message = format!(
+                    "'{kind}' of track {}: a chunk at byte {} lies outside the media data ('mdat')",
+                    track.id, chunk.start
+                );
+                return Err(Error::corrupt(name, table, message));
+            };
             if chunk.end > b.end {
-                return Err(Error::corrupt(
-                    name,
-                    chunk.start as usize,
-                    format!("a chunk of track {} runs past the end of its 'mdat'", track.id),
-                ));
+                let message = format!(
+                    "'{kind}' of track {}: a chunk at byte {} runs past the end of its 'mdat'",
+                    track.id, chunk.start
+                );
+                return Err(Error::corrupt(name, table, message));
             }
             let slot = mdats.iter().position(|(j, _)| *j == i).unwrap_or(0);
             kept[slot].push(chunk.clone());
@@ -364,7 +373,6 @@ pub fn plan(source: &mut dyn Source, _policy: &Policy) -> Result<VideoPlan> {
             pieces.push(Piece::Copy(b.start..b.end));
         }
     }
-    let _ = moov_box;
     let pieces = merge(pieces);
 
     let (mut blocks, findings, keep) = blocks_and_findings(&a);

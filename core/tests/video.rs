@@ -1,0 +1,318 @@
+#![cfg(all(feature = "video", not(target_arch = "wasm32")))]
+//! Videos: the files tests/videos/make.sh builds with ffmpeg and exiftool
+//! (H.264/HEVC + AAC in MP4 with moov first and last, MOV, 3GP, M4V; timed
+//! metadata tracks; a fragmented file), cleaned and judged by exiftool,
+//! ffmpeg's packet hashes and ffprobe; and hostile structures.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use traceless_core::video::source::{FileSource, SliceSource};
+use traceless_core::video::{plan, write_plan};
+use traceless_core::{clean, inspect, Category, ErrorKind, Format, Policy};
+
+/// The generated videos (built once per test run; make.sh skips the work when they are up to date).
+fn videos() -> &'static (PathBuf, serde_json::Value) {
+    static VIDEOS: OnceLock<(PathBuf, serde_json::Value)> = OnceLock::new();
+    VIDEOS.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+        let out = root.join("target/test-videos");
+        let status = Command::new("bash").arg(root.join("tests/videos/make.sh")).arg(&out).status().unwrap();
+        assert!(status.success(), "tests/videos/make.sh failed");
+        let manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        (out, manifest)
+    })
+}
+
+fn files() -> Vec<(PathBuf, serde_json::Value)> {
+    let (dir, manifest) = videos();
+    manifest["files"].as_array().unwrap().iter().map(|f| (dir.join(f["file"].as_str().unwrap()), f.clone())).collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("traceless-video-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// ffmpeg's hash of every video and audio packet, stream-copied.
+fn packet_hashes(path: &Path) -> Vec<String> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:v", "-map", "0:a", "-c", "copy", "-f", "framemd5", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().filter(|l| !l.starts_with('#')).map(str::to_string).collect()
+}
+
+/// ffprobe's streams (type, codec, duration) other than data streams, and the duration.
+fn streams(path: &Path) -> (Vec<(String, String, String)>, String) {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_streams", "-show_format", "-of", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    let list = j["streams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["codec_type"] != "data")
+        .map(|s| (text(&s["codec_type"]), text(&s["codec_name"]), text(&s["duration"])))
+        .collect();
+    (list, text(&j["format"]["duration"]))
+}
+
+/// Tags exiftool still finds that name a place, a device, software, a person, a title or a date.
+fn revealing_tags(path: &Path) -> Vec<String> {
+    let out = Command::new("exiftool").args(["-a", "-G1", "-s", "-ee"]).arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("[System]") && !l.starts_with("[File]") && !l.starts_with("[ExifTool]"))
+        .filter(|l| {
+            [
+                "[Keys]",
+                "[UserData]",
+                "[ItemList]",
+                "[XMP",
+                "GPS",
+                "Make",
+                "Model",
+                "Software",
+                "Author",
+                "Title",
+                "Artist",
+                "Creator",
+            ]
+            .iter()
+            .any(|k| l.contains(k))
+                || (l.contains("Date") && !l.contains("0000:00:00 00:00:00"))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_generated_video_is_cleaned_losslessly_and_reveals_nothing() {
+    let mut cleaned_count = 0;
+    for (path, entry) in files().into_iter().filter(|(_, e)| e["fragmented"] != true) {
+        let name = entry["file"].as_str().unwrap();
+        let original = std::fs::read(&path).unwrap();
+        let markers: Vec<String> =
+            entry["markers"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+        assert!(
+            !markers.is_empty() && markers.iter().all(|m| contains(&original, m.as_bytes())),
+            "{name}: the original carries its markers"
+        );
+        assert!(
+            !revealing_tags(&path).is_empty(),
+            "{name}: exiftool finds metadata in the original (the test can fail)"
+        );
+
+        let cleaned = clean(&original, &Policy::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = scratch(name, &cleaned.data);
+        for m in &markers {
+            assert!(!contains(&cleaned.data, m.as_bytes()), "{name}: marker {m:?} survived");
+        }
+        assert_eq!(revealing_tags(&out), Vec::<String>::new(), "{name}: exiftool still finds these");
+        assert_eq!(packet_hashes(&out), packet_hashes(&path), "{name}: every video and audio packet is unchanged");
+        assert_eq!(streams(&out), streams(&path), "{name}: same streams and durations (data tracks aside)");
+        let report = inspect(&cleaned.data).unwrap();
+        assert!(report.findings.iter().all(|f| f.category == Category::Display), "{name}: {:?}", report.findings);
+        assert!(
+            report.findings.iter().any(|f| f.value.starts_with("Video track")),
+            "{name}: the video track is reported"
+        );
+        assert_eq!(
+            clean(&cleaned.data, &Policy::default()).unwrap().data,
+            cleaned.data,
+            "{name}: cleaning is idempotent"
+        );
+        // A moov that came first still comes first (the file still streams).
+        let moov_first = entry["moov"] == "first";
+        let moov_at = cleaned.data.windows(4).position(|w| w == b"moov").unwrap();
+        let mdat_at = cleaned.data.windows(4).position(|w| w == b"mdat").unwrap();
+        assert_eq!(moov_at < mdat_at, moov_first, "{name}: moov keeps its place");
+        cleaned_count += 1;
+    }
+    assert!(cleaned_count >= 10, "{cleaned_count} videos checked");
+}
+
+#[test]
+fn timed_metadata_tracks_go_with_their_samples() {
+    for (path, entry) in files().into_iter().filter(|(_, e)| !e["data_codec"].is_null()) {
+        let name = entry["file"].as_str().unwrap();
+        let original = std::fs::read(&path).unwrap();
+        let report = inspect(&original).unwrap();
+        assert!(
+            report.findings.iter().any(|f| f.key.starts_with("QuickTime trak") && f.category != Category::Display),
+            "{name}: the timed metadata track is reported: {:?}",
+            report.findings
+        );
+        let cleaned = clean(&original, &Policy::default()).unwrap();
+        let out = scratch(name, &cleaned.data);
+        let (list, _) = streams(&out);
+        assert_eq!(list.len(), 2, "{name}: video and audio remain: {list:?}");
+        for m in entry["markers"].as_array().unwrap() {
+            assert!(!contains(&cleaned.data, m.as_str().unwrap().as_bytes()), "{name}: {m} survived");
+        }
+    }
+}
+
+#[test]
+fn the_streamed_path_writes_what_clean_returns_through_a_small_buffer() {
+    for (path, entry) in files().into_iter().filter(|(_, e)| e["fragmented"] != true) {
+        let original = std::fs::read(&path).unwrap();
+        let expected = clean(&original, &Policy::default()).unwrap().data;
+        let mut source = FileSource::new(std::fs::File::open(&path).unwrap()).unwrap();
+        let plan = plan(&mut source, &Policy::default()).unwrap();
+        assert_eq!(plan.report.output_bytes as usize, expected.len());
+        let mut out = Vec::new();
+        write_plan(&plan, &mut source, &mut out, 4096).unwrap();
+        assert_eq!(out, expected, "{}", entry["file"]);
+        // The plan holds new bytes only for moov: the media is copied or zeroed.
+        let new_bytes: usize =
+            plan.pieces.iter().map(|p| if let traceless_core::video::Piece::Bytes(b) = p { b.len() } else { 0 }).sum();
+        assert!(new_bytes < 8192, "{}: {new_bytes} new bytes", entry["file"]);
+    }
+}
+
+#[test]
+fn a_fragmented_movie_is_refused_plainly() {
+    let (path, _) = files().into_iter().find(|(_, e)| e["fragmented"] == true).unwrap();
+    let err = clean(&std::fs::read(path).unwrap(), &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported);
+    assert!(err.message.contains("fragmented"), "{err}");
+    assert!(err.to_string().starts_with("unsupported video"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// Hostile and damaged files.
+
+fn sample() -> Vec<u8> {
+    let (path, _) = files().into_iter().find(|(_, e)| e["file"] == "h264_aac_moovlast.mp4").unwrap();
+    std::fs::read(path).unwrap()
+}
+
+fn find(data: &[u8], fourcc: &[u8; 4]) -> usize {
+    data.windows(4).position(|w| w == fourcc).unwrap() - 4
+}
+
+#[test]
+fn a_file_cut_inside_moov_is_truncated_at_a_named_offset() {
+    let data = sample();
+    let moov = find(&data, b"moov");
+    let err = clean(&data[..moov + 200], &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Truncated, "{err}");
+    assert_eq!(err.offset, Some(moov as u64));
+    assert!(err.message.contains("'moov'"), "{err}");
+}
+
+#[test]
+fn a_chunk_offset_past_the_end_is_corrupt_and_names_stco() {
+    let mut data = sample();
+    let stco = find(&data, b"stco");
+    // Size, type, version/flags, count, then the first entry.
+    data[stco + 16..stco + 20].copy_from_slice(&0xFFFF_0000u32.to_be_bytes());
+    let err = clean(&data, &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("'stco'") && err.message.contains("outside the media data"), "{err}");
+    assert_eq!(err.offset, Some(stco as u64 + 16));
+}
+
+#[test]
+fn a_box_larger_than_its_parent_is_corrupt_and_names_both() {
+    let mut data = sample();
+    let trak = find(&data, b"trak");
+    data[trak..trak + 4].copy_from_slice(&0x00FF_FFFFu32.to_be_bytes());
+    let err = clean(&data, &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("'trak'") && err.message.contains("'moov'"), "{err}");
+    assert_eq!(err.offset, Some(trak as u64));
+}
+
+#[test]
+fn a_million_boxes_is_a_limit_not_a_hang() {
+    let data = sample();
+    let mut bomb = data.clone();
+    bomb.extend(std::iter::repeat_n(*b"\0\0\0\x08free", 1_000_000).flatten());
+    let started = std::time::Instant::now();
+    let err = clean(&bomb, &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::LimitExceeded, "{err}");
+    assert!(started.elapsed().as_secs() < 10);
+    // The same inside moov's user data.
+    let moov = find(&data, b"moov");
+    let mut inner = data[..moov].to_vec();
+    let extra: Vec<u8> = std::iter::repeat_n(*b"\0\0\0\x08free", 1_000_000).flatten().collect();
+    let udta_len = 8 + extra.len() as u32;
+    let moov_len = u32::from_be_bytes(data[moov..moov + 4].try_into().unwrap()) + udta_len;
+    inner.extend_from_slice(&moov_len.to_be_bytes());
+    inner.extend_from_slice(&data[moov + 4..]);
+    inner.extend_from_slice(&udta_len.to_be_bytes());
+    inner.extend_from_slice(b"udta");
+    inner.extend_from_slice(&extra);
+    assert!(clean(&inner, &Policy::default()).is_err());
+}
+
+#[test]
+fn a_movie_without_moov_or_with_two_is_corrupt() {
+    let data = sample();
+    let moov = find(&data, b"moov");
+    let err = clean(&data[..moov], &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("'moov'"), "{err}");
+    let mut twice = data.clone();
+    twice.extend_from_slice(&data[moov..]);
+    assert_eq!(clean(&twice, &Policy::default()).unwrap_err().kind, ErrorKind::Corrupt);
+}
+
+#[test]
+fn a_samsung_trailer_is_removed() {
+    let data = sample();
+    let mut with = data.clone();
+    let trailer = b"SEFHsome Samsung data: MarkerSamsung";
+    with.extend_from_slice(trailer);
+    with.extend_from_slice(&(trailer.len() as u32).to_le_bytes());
+    with.extend_from_slice(b"SEFT");
+    let report = inspect(&with).unwrap();
+    assert!(report.findings.iter().any(|f| f.key == "Samsung trailer"), "{:?}", report.findings);
+    let cleaned = clean(&with, &Policy::default()).unwrap();
+    assert!(!contains(&cleaned.data, b"MarkerSamsung"));
+    assert_eq!(cleaned.data, clean(&data, &Policy::default()).unwrap().data);
+}
+
+#[test]
+fn quicktime_without_ftyp_is_recognised() {
+    // Old QuickTime files start without ftyp: here its place is taken by a free box.
+    let mut data = sample();
+    data[4..8].copy_from_slice(b"free");
+    assert_eq!(traceless_core::detect(&data), traceless_core::Detected::Supported(Format::Mov));
+    let cleaned = clean(&data, &Policy::default()).unwrap();
+    assert!(inspect(&cleaned.data).unwrap().findings.iter().all(|f| f.category == Category::Display));
+}
+
+#[test]
+fn damaged_videos_never_panic() {
+    // Every byte of the moov flipped in turn (a sample of positions) and every cut length.
+    let data = sample();
+    let moov = find(&data, b"moov");
+    for at in (moov..data.len()).step_by(7) {
+        let mut bad = data.clone();
+        bad[at] ^= 0x5A;
+        if let Ok(cleaned) = clean(&bad, &Policy::default()) {
+            assert!(inspect(&cleaned.data).unwrap().findings.iter().all(|f| f.category == Category::Display));
+        }
+        let _ = clean(&data[..at], &Policy::default());
+        let _ = plan(&mut SliceSource(&bad), &Policy::default());
+    }
+}
