@@ -892,6 +892,20 @@ fn a_primary_that_is_not_a_known_picture_type_is_refused() {
 }
 
 #[test]
+fn an_item_of_unknown_type_named_a_tile_of_the_primary_is_refused() {
+    // Found by the heif_structure fuzz target (10^7 run): an Exif item whose
+    // type was flipped to an unknown one, listed as a source ('dimg') of the
+    // primary, was kept as a tile with its payload.
+    let mut h = Heif::photo();
+    h.items[0].kind = *b"grid";
+    h.items[1].kind = *b"ExOf";
+    h.refs = vec![(*b"dimg", 1, vec![2])];
+    let err = refused(&h.build());
+    assert_eq!(err.kind, ErrorKind::Corrupt);
+    assert!(err.message.contains("derived from item 2, which is not an image"), "{err}");
+}
+
+#[test]
 fn sizes_past_the_parent_and_lying_largesizes_are_refused() {
     let file = Heif::photo().build();
     // hdlr claims more than meta holds.

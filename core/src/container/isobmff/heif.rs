@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::boxes::codes::{EXIF, MIME, URI, XML};
+use super::boxes::codes::{MIME, URI};
 use super::boxes::{code, corrupt, limit, name, unsupported, BoxHeader, Fields, FourCc, Result, Walker};
 use super::iloc::{self, Location};
 use super::props::{self, Association, Property};
@@ -148,8 +148,12 @@ pub(crate) struct Group {
 }
 
 impl Item {
+    /// A picture of a type this version knows (coded or derived). An item of
+    /// an unknown type is not one: kept as a tile or source it would carry
+    /// whatever it holds through cleaning (found by the heif_structure fuzz
+    /// target: an Exif item with a flipped type, named a tile of the primary).
     pub fn is_image(&self) -> bool {
-        !matches!(code(&self.item_type), EXIF | MIME | URI | XML)
+        super::select::IMAGE_TYPES.contains(&code(&self.item_type))
     }
 }
 
@@ -431,7 +435,7 @@ fn index(meta: &mut Meta, format: &'static str) -> Result<()> {
         // An unknown type is refused too: it is kept whole as the picture, so
         // whatever it holds would pass through (found by the heif_structure
         // fuzz target, with a flipped 'mime').
-        Some(item) if !super::select::IMAGE_TYPES.contains(&code(&item.item_type)) => Err(corrupt(
+        Some(item) if !item.is_image() => Err(corrupt(
             format,
             item.infe.start,
             format_args!("the primary item {} is {}, not an image", item.id, name(&item.item_type)),
