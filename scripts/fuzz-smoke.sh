@@ -25,6 +25,11 @@ for target in $targets; do
         find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \
             -o -iname '*.heic' -o -iname '*.heif' -o -iname '*.avif' \) \
             -size -24k -exec cp -t "$seeds" {} + 2>/dev/null || true
+        # The test videos (tests/videos/make.sh, built by the core tests) seed the video paths.
+        if [ "$target" != convert ] && [ -d ../target/test-videos ]; then
+            find ../target/test-videos -type f \( -name '*.mp4' -o -name '*.mov' -o -name '*.m4v' -o -name '*.3gp' \) \
+                -exec cp -t "$seeds" {} + 2>/dev/null || true
+        fi
         if [ "$target" = convert ]; then
             # The convert target reads its options from 4 leading bytes.
             for f in "$seeds"/*; do
