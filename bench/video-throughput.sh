@@ -29,7 +29,7 @@ measure() { # measure NAME COMMAND... : prints "seconds peak_kb"
     cat "$out/time.txt"
 }
 
-printf '%-8s %-10s %10s %12s %14s\n' size tool seconds MB/s "peak RSS MB"
+printf '%-9s %-10s %10s %12s %14s\n' size tool seconds MB/s "peak RSS MB"
 for mb in $sizes; do
     input="$out/video-${mb}mb.mp4"
     if [ ! -f "$input" ]; then
@@ -40,14 +40,16 @@ for mb in $sizes; do
     bytes=$(stat -c %s "$input")
     for tool in traceless exiftool ffmpeg; do
         rm -f "$out/clean.mp4" "$out/clean-dir/$(basename "$input")"
+        # Each tool starts with nothing left to write back from the one before.
+        sync
         case $tool in
             traceless) result=$(measure traceless "$bin" clean "$input" -o "$out/clean-dir" --overwrite) ;;
             exiftool) result=$(measure exiftool exiftool -q -q -m -all= -o "$out/clean.mp4" "$input") ;;
             ffmpeg) result=$(measure ffmpeg ffmpeg -nostdin -v error -y -i "$input" -map 0 -map_metadata -1 -c copy "$out/clean.mp4") ;;
         esac
         read -r seconds peak <<< "$result"
-        awk -v mb="${mb}MB" -v tool="$tool" -v s="$seconds" -v bytes="$bytes" -v peak="$peak" \
-            'BEGIN { printf "%-8s %-10s %10s %12.0f %14.1f\n", mb, tool, s, bytes / 1e6 / (s + 0.0001), peak / 1024 }'
+        awk -v mb="$((bytes / 1000000)) MB" -v tool="$tool" -v s="$seconds" -v bytes="$bytes" -v peak="$peak" \
+            'BEGIN { printf "%-9s %-10s %10s %12.0f %14.1f\n", mb, tool, s, bytes / 1e6 / (s + 0.0001), peak / 1024 }'
     done
     rm -f "$out/clean.mp4" "$out/clean-dir/$(basename "$input")"
 done

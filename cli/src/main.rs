@@ -250,15 +250,15 @@ fn clean(args: &CleanArgs) -> bool {
     )
 }
 
-/// Cleans a video from disk to disk: its header read, its media copied through
-/// a 1 MiB buffer, never held whole (a 4 GB video cleans in a few MB of memory).
+/// Cleans a video from disk to disk: its header read, its media copied by the
+/// kernel, never held whole (a 4 GB video cleans in a few MB of memory).
 fn clean_video(
     path: &std::path::Path,
     destination: &std::path::Path,
     durable: bool,
     policy: &Policy,
 ) -> Result<render::Done, String> {
-    use traceless_core::video::{plan, source::FileSource, write_plan};
+    use traceless_core::video::{plan, source::FileSource, write_plan_to_file};
     let io = |e: std::io::Error| inputs::describe(&e);
     let file = std::fs::File::open(path).map_err(io)?;
     let permissions = file.metadata().map_err(io)?.permissions();
@@ -266,12 +266,10 @@ fn clean_video(
     let plan = plan(&mut source, policy).map_err(|e| e.to_string())?;
     let mut failure = None;
     write::atomic_with(destination, permissions, durable, |out| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
-        write_plan(&plan, &mut source, &mut out, 1 << 20).map_err(|e| {
+        write_plan_to_file(&plan, &source, out).map_err(|e| {
             failure = Some(e.to_string());
             std::io::Error::other("cleaning failed")
-        })?;
-        std::io::Write::flush(&mut out)
+        })
     })
     .map_err(|e| failure.take().unwrap_or_else(|| format!("cannot write {}: {e}", destination.display())))?;
     Ok(render::Done::from_video(&plan.report))

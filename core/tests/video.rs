@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use traceless_core::video::source::{FileSource, SliceSource};
-use traceless_core::video::{plan, write_plan};
+use traceless_core::video::{plan, write_plan, write_plan_to_file};
 use traceless_core::{clean, inspect, Category, ErrorKind, Format, Policy};
 
 /// The generated videos (built once per test run; make.sh skips the work when they are up to date).
@@ -180,6 +180,12 @@ fn the_streamed_path_writes_what_clean_returns_through_a_small_buffer() {
         let mut out = Vec::new();
         write_plan(&plan, &mut source, &mut out, 4096).unwrap();
         assert_eq!(out, expected, "{}", entry["file"]);
+        // The same through the kernel's copies, zeros as holes.
+        let path_out = scratch(&format!("streamed-{}", entry["file"].as_str().unwrap()), b"");
+        let mut file = std::fs::OpenOptions::new().write(true).truncate(true).open(&path_out).unwrap();
+        write_plan_to_file(&plan, &source, &mut file).unwrap();
+        drop(file);
+        assert_eq!(std::fs::read(&path_out).unwrap(), expected, "{}", entry["file"]);
         // The plan holds new bytes only for moov: the media is copied or zeroed.
         let new_bytes: usize =
             plan.pieces.iter().map(|p| if let traceless_core::video::Piece::Bytes(b) = p { b.len() } else { 0 }).sum();

@@ -43,6 +43,10 @@ impl FileSource {
         let len = file.metadata()?.len();
         Ok(FileSource { file, len })
     }
+
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
+    }
 }
 
 #[cfg(unix)]
