@@ -49,6 +49,7 @@ const EXTENSION_SCHEMES = /^(chrome|moz)-extension:/;
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.jpg': 'image/jpeg',
   '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.heic': 'image/heic', '.avif': 'image/avif', '.tiff': 'image/tiff',
+  '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.3gp': 'video/3gpp',
 };
 
 /** Pages may set their own headers in a sibling `NAME.headers.json` (e.g. a strict CSP). */
@@ -72,6 +73,12 @@ function resolve(pathname) {
     const dir = join(root, 'tests', 'e2e', 'hostile');
     const file = normalize(join(dir, pathname.slice(9)));
     return file.startsWith(dir) && existsSync(file) ? file : undefined;
+  }
+  if (pathname.startsWith('/videos/')) {
+    // Test videos (tests/videos/make.sh) and their cleaned copies (video.test.mjs).
+    const dir = join(root, 'target');
+    const file = normalize(join(dir, pathname.slice(8)));
+    return file.startsWith(join(dir, 'test-videos')) && existsSync(file) ? file : undefined;
   }
   if (pathname.startsWith('/node_modules/')) {
     const file = normalize(join(root, pathname));
