@@ -123,7 +123,7 @@ fn process(
         Err(error) => return Outcome::Failed { error },
     };
     if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {
-        return Outcome::Skipped { reason: "not a JPEG, PNG, WebP or GIF image".into() };
+        return Outcome::Skipped { reason: "not an image or video Traceless cleans".into() };
     }
     let destination = match destination {
         Ok(d) => d,

@@ -164,7 +164,7 @@ pub fn totals(results: &[Value], skipped: usize, failures: usize) -> String {
     let after: u64 = cleaned.iter().filter_map(|r| r["report"]["output_bytes"].as_u64()).sum();
     let mut line = format!("{} done ({} → {})", cleaned.len(), size(before), size(after));
     if skipped > 0 {
-        let _ = write!(line, ", {skipped} skipped (not images)");
+        let _ = write!(line, ", {skipped} skipped (not images or videos it cleans)");
     }
     if failures > 0 {
         let _ = write!(line, ", {failures} failed");
