@@ -7,7 +7,8 @@ import puppeteer from 'puppeteer-core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngChunk, pngFile, pngHeader } from './pngs.mjs';
 import { root } from './server.mjs';
 import { rootProcess } from './memory.mjs';
 
@@ -417,20 +418,8 @@ function clipboardFile(path) {
 
 /** An 8 x 8 grey PNG (what the Chromium paste makes from a canvas). */
 function eightByEightPng() {
-  const chunk = (type, data) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const header = Buffer.from([0, 0, 0, 8, 0, 0, 0, 8, 8, 0, 0, 0, 0]); // 8 x 8, 8-bit grey
-  const rows = Buffer.alloc(8 * 9, 0x80).map((v, i) => (i % 9 === 0 ? 0 : v));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)),
-  ]);
+  const rows = Buffer.alloc(8 * 9, 0x80).map((v, i) => (i % 9 === 0 ? 0 : v)); // filter byte 0, then 8 grey pixels
+  return pngFile(pngHeader(8, 8, 0), pngChunk('IDAT', deflateSync(rows)));
 }
 
 /** Runs in an extension context: the id of the tab showing `tabUrl`. */

@@ -10,7 +10,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSyn
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngChunk, pngFile, pngHeader } from './pngs.mjs';
 import { execFileSync } from 'node:child_process';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, TestWeb } from './server.mjs';
@@ -30,49 +31,20 @@ const MARKERS = ['Ian Britton', 'FreeFoto.com'].map((s) => Buffer.from(s));
 
 /** A PNG that says it is 100000 x 100000 pixels: tiny on disk, 40 GB decoded. */
 function bomb() {
-  const chunk = (type, data) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(100000, 0);
-  ihdr.writeUInt32BE(100000, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
   const text = Buffer.from('Author\0Someone who wrote a bomb', 'latin1');
   const path = join(scratch, 'bomb.png');
-  writeFileSync(path, Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('tEXt', text), chunk('IDAT', deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0)),
-  ]));
+  writeFileSync(path, pngFile(pngHeader(100000, 100000, 2), pngChunk('tEXt', text), pngChunk('IDAT', deflateSync(Buffer.alloc(1000)))));
   return path;
 }
 
 /** A PNG of random RGB pixels (incompressible, stored), with a tEXt chunk. */
 function noisePng(width, height, text) {
-  const chunk = (type, data) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(data.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])) >>> 0, 0);
-    return Buffer.concat([head, data, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
   const rows = randomBytes((width * 3 + 1) * height);
   for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0; // filter type: none
   const path = join(scratch, 'big.png');
-  writeFileSync(path, Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('tEXt', Buffer.from(text, 'latin1')), chunk('IDAT', deflateSync(rows, { level: 0 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]));
+  writeFileSync(path, pngFile(
+    pngHeader(width, height, 2), pngChunk('tEXt', Buffer.from(text, 'latin1')), pngChunk('IDAT', deflateSync(rows, { level: 0 })),
+  ));
   return path;
 }
 
