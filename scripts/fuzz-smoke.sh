@@ -14,7 +14,7 @@ corpus="${TRACELESS_CORPUS:-../../shared/corpus}"
 summary="${FUZZ_SUMMARY:-/dev/null}"
 # The structure-aware targets (*_structure) build their files from the fuzzer's
 # choices; they start from nothing and need no image seeds.
-targets="${FUZZ_TARGETS:-clean inspect convert heif_structure jpeg_structure}"
+targets="${FUZZ_TARGETS:-clean inspect convert heif_structure jpeg_structure mp4_structure}"
 if [ -n "${FUZZ_RUNS:-}" ]; then
     echo "fuzz-long: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), sanitizer $sanitizer, $FUZZ_RUNS executions per target" | tee "$summary"
 fi

@@ -322,3 +322,23 @@ fn damaged_videos_never_panic() {
         let _ = plan(&mut SliceSource(&bad), &Policy::default());
     }
 }
+
+#[test]
+fn boxes_players_do_not_need_are_removed_wherever_they_are() {
+    // Found by the mp4_structure fuzz target: a 'trak' whose type was flipped
+    // was kept whole, user data and all. Unknown boxes can hold anything.
+    let data = sample();
+    let moov = find(&data, b"moov");
+    let unknown = [&28u32.to_be_bytes()[..], b"zzzz", b"MarkerUnknownBox!!!!"].concat();
+    let mut with = data[..moov].to_vec();
+    let moov_len = u32::from_be_bytes(data[moov..moov + 4].try_into().unwrap()) + unknown.len() as u32;
+    with.extend_from_slice(&moov_len.to_be_bytes());
+    with.extend_from_slice(&data[moov + 4..moov + 8]);
+    with.extend_from_slice(&unknown);
+    with.extend_from_slice(&data[moov + 8..]);
+    let report = inspect(&with).unwrap();
+    assert!(report.findings.iter().any(|f| f.key == "QuickTime 'zzzz'"), "{:?}", report.findings);
+    let cleaned = clean(&with, &Policy::default()).unwrap();
+    assert!(!contains(&cleaned.data, b"MarkerUnknownBox"));
+    assert_eq!(cleaned.data, clean(&data, &Policy::default()).unwrap().data);
+}

@@ -19,6 +19,19 @@ const KEPT_HANDLERS: [&FourCc; 9] = [b"vide", b"soun", b"subt", b"sbtl", b"text"
 /// camera motion, ISO text/XML/URI metadata, Sony's real-time metadata.
 const METADATA_ENTRIES: [&FourCc; 7] = [b"gpmd", b"mebx", b"camm", b"mett", b"metx", b"urim", b"rtmd"];
 
+/// The boxes each container keeps: what players use. Anything else is removed,
+/// since an unknown box can hold anything (the mp4_structure fuzz target found
+/// a track whose type was flipped kept whole, user data and all).
+const MOOV_KEEP: [&FourCc; 3] = [b"mvhd", b"trak", b"iods"];
+const TRAK_KEEP: [&FourCc; 10] =
+    [b"tkhd", b"mdia", b"edts", b"tref", b"tapt", b"load", b"imap", b"matt", b"clip", b"txas"];
+const MDIA_KEEP: [&FourCc; 4] = [b"mdhd", b"hdlr", b"minf", b"elng"];
+const MINF_KEEP: [&FourCc; 9] = [b"vmhd", b"smhd", b"hmhd", b"nmhd", b"gmhd", b"sthd", b"dinf", b"stbl", b"hdlr"];
+const STBL_KEEP: [&FourCc; 20] = [
+    b"stsd", b"stts", b"ctts", b"cslg", b"stss", b"stps", b"stsh", b"sdtp", b"stsc", b"stsz", b"stz2", b"stco",
+    b"co64", b"sgpd", b"sbgp", b"subs", b"saiz", b"saio", b"padb", b"stdp",
+];
+
 /// XMP's `uuid` extended type (BE7ACFCB-97A9-42E8-9C71-999491E3AFAC).
 pub(crate) const XMP_UUID: [u8; 16] =
     [0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC];
@@ -139,7 +152,8 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A box that goes whole: user data, a metadata box, a `uuid` box.
+    /// A box that goes whole: user data, a metadata box, a `uuid` box, or one
+    /// that players do not need.
     fn remove(&mut self, b: &BoxHeader, path: &str, into: &mut Vec<Removal>) {
         let mut found = Found::default();
         let kind = match &b.fourcc {
@@ -156,7 +170,7 @@ impl<'a> Reader<'a> {
                 BlockKind::Xmp
             }
             _ => {
-                let label = "Vendor data";
+                let label = "A vendor's or unknown box";
                 found.items.push(Item::new(
                     Category::Other,
                     format!("QuickTime {}", b.name()),
@@ -175,10 +189,6 @@ impl<'a> Reader<'a> {
         });
     }
 
-    fn is_metadata_box(b: &BoxHeader) -> bool {
-        b.is(b"udta") || b.is(b"meta") || b.is(b"uuid")
-    }
-
     fn movie(&mut self, moov: &BoxHeader) -> Result<()> {
         let mut removals = Vec::new();
         for child in self.children(moov, 0)? {
@@ -193,8 +203,16 @@ impl<'a> Reader<'a> {
                     .in_format(self.format)
                     .at(self.base + child.start))
                 }
-                _ if Self::is_metadata_box(&child) => self.remove(&child, "moov", &mut removals),
-                _ => {}
+                b"cmov" => {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "a compressed movie header ('cmov'): Traceless does not clean these",
+                    )
+                    .in_format(self.format)
+                    .at(self.base + child.start))
+                }
+                fourcc if MOOV_KEEP.contains(&fourcc) => {}
+                _ => self.remove(&child, "moov", &mut removals),
             }
         }
         self.movie.removals.extend(removals);
@@ -257,21 +275,22 @@ impl<'a> Reader<'a> {
                                                 b"stsc" => stsc = Some(t),
                                                 b"stsz" | b"stz2" => sizes = Some(t),
                                                 b"stco" | b"co64" => offsets = Some(t),
-                                                _ => {}
+                                                fourcc if STBL_KEEP.contains(&fourcc) => {}
+                                                _ => self.remove(&t, &format!("{path}/mdia/minf/stbl"), &mut inner),
                                             }
                                         }
-                                    } else if Self::is_metadata_box(&i) {
+                                    } else if !MINF_KEEP.contains(&&i.fourcc) {
                                         self.remove(&i, &format!("{path}/mdia/minf"), &mut inner);
                                     }
                                 }
                             }
-                            _ if Self::is_metadata_box(&m) => self.remove(&m, &format!("{path}/mdia"), &mut inner),
-                            _ => {}
+                            fourcc if MDIA_KEEP.contains(&fourcc) => {}
+                            _ => self.remove(&m, &format!("{path}/mdia"), &mut inner),
                         }
                     }
                 }
-                _ if Self::is_metadata_box(&child) => self.remove(&child, &path, &mut inner),
-                _ => {}
+                fourcc if TRAK_KEEP.contains(&fourcc) => {}
+                _ => self.remove(&child, &path, &mut inner),
             }
         }
         let metadata_entry = entry.is_some_and(|e| METADATA_ENTRIES.contains(&&e));
