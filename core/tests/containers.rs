@@ -114,6 +114,12 @@ fn jpeg_segments_with_reserved_markers_or_overlong_tables_are_refused() {
         (0xDB, dqt[..40].to_vec()),
         (0xC4, [&dht[..], b"SECRET"].concat()),
         (0xCC, b"Photoshop".to_vec()),
+        // The 10^7 fuzz run's case: an EXIF segment under a DAC marker, of even length.
+        (0xCC, [b"Exif\0\0II*\0".as_slice(), b"SECRET"].concat()),
+        (0xCC, vec![0x10, 0x00]),
+        (0xDB, [&[0x20u8][..], &[1; 64]].concat()),
+        (0xDB, [&[0x00u8][..], &[0; 64]].concat()),
+        (0xC4, [&[0x24u8, 1][..], &[0; 15], &[7]].concat()),
         (0xDD, b"\0\x10SECRET".to_vec()),
     ] {
         let (file, _) = jpeg_with(&[segment(marker, &payload)], b"");
@@ -121,7 +127,7 @@ fn jpeg_segments_with_reserved_markers_or_overlong_tables_are_refused() {
         assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
     }
     // Well-formed ones pass (a second DQT/DHT is allowed; they redefine tables).
-    for (marker, payload) in [(0xDB, dqt), (0xC4, dht), (0xDD, vec![0, 0])] {
+    for (marker, payload) in [(0xDB, dqt), (0xC4, dht), (0xDD, vec![0, 0]), (0xCC, vec![0x00, 0x10, 0x10, 0x05])] {
         let (file, _) = jpeg_with(&[segment(marker, &payload)], b"");
         assert!(clean(&file, &Policy::default()).is_ok(), "0x{marker:02X}");
     }

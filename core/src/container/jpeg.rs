@@ -140,24 +140,48 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
 /// a browser shows is lost. Frame and scan headers are checked where parsed.
 fn table_fits(marker: u8, payload: &[u8]) -> std::result::Result<(), &'static str> {
     let mut rest = payload;
+    // Each table names its class (0 or 1) or precision (0 or 1) and its slot (0 to 3), as
+    // libjpeg requires: a metadata segment whose marker became a table's rarely passes that.
+    let class_and_slot = |byte: u8| byte >> 4 <= 1 && byte & 0x0F <= 3;
     match marker {
-        // DQT: precision/id, then 64 entries of 1 or 2 bytes, repeated.
+        // DQT: precision/slot, then 64 entries of 1 or 2 bytes (none zero), repeated.
         0xDB => {
             while let Some((&pq_tq, tail)) = rest.split_first() {
+                if !class_and_slot(pq_tq) {
+                    return Err("names a precision or table slot that does not exist");
+                }
                 let size = if pq_tq >> 4 == 0 { 64 } else { 128 };
-                rest = tail.get(size..).ok_or("ends inside a quantisation table")?;
+                let table = tail.get(..size).ok_or("ends inside a quantisation table")?;
+                let zero = if size == 64 { table.contains(&0) } else { table.chunks_exact(2).any(|v| v == [0, 0]) };
+                if zero {
+                    return Err("has a quantisation value of 0");
+                }
+                rest = &tail[size..];
             }
         }
-        // DHT: class/id, 16 counts, then that many symbols, repeated.
+        // DHT: class/slot, 16 counts (at most 256 codes), then that many symbols, repeated.
         0xC4 => {
-            while !rest.is_empty() {
+            while let Some(&tc_th) = rest.first() {
+                if !class_and_slot(tc_th) {
+                    return Err("names a table class or slot that does not exist");
+                }
                 let counts = rest.get(1..17).ok_or("ends inside a Huffman table's counts")?;
                 let symbols: usize = counts.iter().map(|&c| usize::from(c)).sum();
+                if symbols > 256 {
+                    return Err("has more than 256 codes");
+                }
                 rest = rest.get(17 + symbols..).ok_or("ends inside a Huffman table")?;
             }
         }
-        // DAC: pairs of class/id and conditioning value.
-        0xCC if rest.len() % 2 != 0 => return Err("is not a list of 2-byte entries"),
+        // DAC: at most one entry (class/slot, conditioning value) per table: 8 of them.
+        0xCC => {
+            if rest.len() % 2 != 0 || rest.len() > 16 {
+                return Err("is not a list of at most eight 2-byte entries");
+            }
+            if rest.chunks_exact(2).any(|e| !class_and_slot(e[0]) || (e[0] >> 4 == 1 && !(1..=63).contains(&e[1]))) {
+                return Err("has an entry for a table that does not exist");
+            }
+        }
         // DRI and DNL: one 16-bit value.
         0xDD | 0xDC if rest.len() != 2 => return Err("is not 2 bytes long"),
         _ => {}
