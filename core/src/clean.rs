@@ -5,7 +5,7 @@ use crate::container::{self, webp, Decision, Parsed, Plan};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::inspect::{analyse, block_infos, supported_format, Analysis};
-use crate::metadata::exif;
+use crate::metadata::{exif, icc};
 use crate::policy::Policy;
 use crate::report::{Action, BlockKind, CleanReport, Finding};
 
@@ -27,7 +27,8 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let parsed = container::parse(format, data)?;
     let analysis = analyse(&parsed, data);
     let exif = minimal_exif(&parsed, &analysis, policy);
-    let decisions = decide(&parsed, policy, exif.is_some());
+    let keep_icc = policy.keep_icc && icc::usable(&parsed, data);
+    let decisions = decide(&parsed, keep_icc, exif.is_some());
 
     let untouched = !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
     let output = if untouched {
@@ -95,13 +96,13 @@ fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8
     )
 }
 
-fn decide(parsed: &Parsed, policy: &Policy, write_exif: bool) -> Vec<Decision> {
+fn decide(parsed: &Parsed, keep_icc: bool, write_exif: bool) -> Vec<Decision> {
     let mut replaced = false;
     parsed
         .blocks
         .iter()
         .map(|block| match block.kind {
-            BlockKind::Icc if !policy.keep_icc => Decision::Remove,
+            BlockKind::Icc if !keep_icc => Decision::Remove,
             kind if kind.is_display() => Decision::Keep,
             BlockKind::Exif if write_exif && !replaced => {
                 replaced = true;

@@ -18,6 +18,14 @@ fn encode(format: image::ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A profile that reads as ICC (its size field and 'acsp' signature), of `len` bytes.
+fn icc_like(len: usize) -> Vec<u8> {
+    let mut p = vec![0x11u8; len];
+    p[..4].copy_from_slice(&(len as u32).to_be_bytes());
+    p[36..40].copy_from_slice(b"acsp");
+    p
+}
+
 fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
     let mut s = vec![0xFF, marker];
     s.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
@@ -150,11 +158,12 @@ fn jpeg_keeps_orientation_as_minimal_exif_unless_told_not_to() {
 
 #[test]
 fn jpeg_keeps_multi_chunk_icc_in_order_and_jfif() {
+    let profile = icc_like(300);
     let chunks: Vec<Vec<u8>> = (1..=3u8)
         .map(|i| {
             let mut p = b"ICC_PROFILE\0".to_vec();
             p.extend_from_slice(&[i, 3]);
-            p.extend(std::iter::repeat_n(i, 100));
+            p.extend_from_slice(&profile[usize::from(i - 1) * 100..usize::from(i) * 100]);
             segment(0xE2, &p)
         })
         .collect();
@@ -164,6 +173,25 @@ fn jpeg_keeps_multi_chunk_icc_in_order_and_jfif() {
     assert!(cleaned.report.unchanged);
     let no_icc = clean(&file, &Policy { keep_icc: false, ..Policy::default() }).unwrap();
     assert!(no_icc.data.len() < file.len() - 300);
+
+    // What does not read as a profile is removed even when profiles are kept: chunks
+    // out of number, or a chunk whose length swallowed the segments after it (found by
+    // the jpeg_structure fuzz target's 10^7 run: a comment inside the "profile").
+    let (_, base) = jpeg_with(&[], b"");
+    let mut renumbered = chunks.clone();
+    renumbered[2][4 + 12] = 5;
+    let (file, _) = jpeg_with(&renumbered, b"");
+    assert_eq!(clean(&file, &Policy::default()).unwrap().data, base);
+    let mut swallowing = b"ICC_PROFILE\0\x01\x01".to_vec();
+    swallowing.extend_from_slice(&profile[..200]);
+    let mut file = base[..2].to_vec();
+    file.extend_from_slice(&[0xFF, 0xE2]);
+    file.extend_from_slice(&((swallowing.len() + 2 + 18) as u16).to_be_bytes());
+    file.extend_from_slice(&swallowing);
+    file.extend_from_slice(&segment(0xFE, b"SECRET-COMMENT"));
+    file.extend_from_slice(&base[2..]);
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert!(!cleaned.data.windows(14).any(|w| w == b"SECRET-COMMENT"));
 }
 
 #[test]
@@ -295,14 +323,14 @@ fn vp8x(flags: u8) -> Vec<u8> {
 fn webp_removes_exif_xmp_with_odd_sizes_and_fixes_flags_and_riff_size() {
     let file = riff(&[
         vp8x(0x20 | 0x08 | 0x04 | 0x10),
-        webp_chunk(b"ICCP", b"fake-icc", true),
+        webp_chunk(b"ICCP", &icc_like(140), true),
         vp8l(),
         webp_chunk(b"EXIF", &exif_tiff(1), true),
         webp_chunk(b"XMP ", b"<x:xmpmeta>odd</x:xmpmeta>X", true), // odd size, padded
         webp_chunk(b"JUNK", b"abc", false),                        // odd final chunk, pad missing
     ]);
     let cleaned = clean(&file, &Policy::default()).unwrap();
-    let expected = riff(&[vp8x(0x20 | 0x10), webp_chunk(b"ICCP", b"fake-icc", true), vp8l()]);
+    let expected = riff(&[vp8x(0x20 | 0x10), webp_chunk(b"ICCP", &icc_like(140), true), vp8l()]);
     assert_eq!(cleaned.data, expected);
     let flags_without_icc = clean(&file, &Policy { keep_icc: false, ..Policy::default() }).unwrap().data[20];
     assert_eq!(flags_without_icc, 0x10);

@@ -259,6 +259,14 @@ impl Heif {
     }
 }
 
+/// A profile that reads as ICC (its size field and 'acsp' signature).
+fn icc_like(len: usize) -> Vec<u8> {
+    let mut p = vec![0u8; len];
+    p[..4].copy_from_slice(&(len as u32).to_be_bytes());
+    p[36..40].copy_from_slice(b"acsp");
+    p
+}
+
 fn av1c() -> Vec<u8> {
     bx(b"av1C", &[0x81, 0x00, 0x0C, 0x00])
 }
@@ -601,16 +609,16 @@ fn thumbnails_depth_mattes_and_metadata_go_alpha_and_gain_maps_stay() {
     h.major = *b"heic";
     h.compat = vec![*b"mif1", *b"heic"];
     h.props = vec![
-        hvcc(),                                                   // 1
-        ispe(64, 48),                                             // 2
-        aux("urn:mpeg:hevc:2015:auxid:1"),                        // 3 alpha
-        aux("urn:mpeg:hevc:2015:auxid:2"),                        // 4 depth
-        aux("urn:com:apple:photo:2019:aux:semanticskinmatte"),    // 5 matte
-        aux("urn:com:apple:photo:2020:aux:hdrgainmap"),           // 6 gain map
-        bx(b"colr", &[b"prof".as_slice(), &[0u8; 132]].concat()), // 7 ICC
-        bx(b"irot", &[3]),                                        // 8
-        full(b"udes", 0, 0, b"en\0SecretTitle\0\0\0"),            // 9 metadata property
-        bx(b"free", b"unused property"),                          // 10 associated with nothing
+        hvcc(),                                                      // 1
+        ispe(64, 48),                                                // 2
+        aux("urn:mpeg:hevc:2015:auxid:1"),                           // 3 alpha
+        aux("urn:mpeg:hevc:2015:auxid:2"),                           // 4 depth
+        aux("urn:com:apple:photo:2019:aux:semanticskinmatte"),       // 5 matte
+        aux("urn:com:apple:photo:2020:aux:hdrgainmap"),              // 6 gain map
+        bx(b"colr", &[b"prof".as_slice(), &icc_like(132)].concat()), // 7 ICC
+        bx(b"irot", &[3]),                                           // 8
+        full(b"udes", 0, 0, b"en\0SecretTitle\0\0\0"),               // 9 metadata property
+        bx(b"free", b"unused property"),                             // 10 associated with nothing
     ];
     let image = |id, data: &[u8], props: Vec<(u16, bool)>, hidden| It { hidden, props, ..item(id, b"hvc1", data) };
     h.items = vec![
