@@ -16,3 +16,23 @@ fn past_crashers_give_results_or_errors_not_panics() {
     }
     assert!(count >= 1);
 }
+
+#[test]
+fn a_transparent_image_with_a_colour_profile_converts_to_a_valid_lossy_webp() {
+    // Found by the convert fuzz target's 10^7 run: libwebp writes an extended file
+    // (VP8X, ALPH, VP8) for lossy with alpha, and a second VP8X was put before it.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let data = std::fs::read(dir.join("gif-alpha-icc-to-lossy-webp.gif")).unwrap();
+    let options = ConvertOptions {
+        format: traceless_core::OutputFormat::Webp,
+        quality: 13,
+        max_width: Some(64),
+        max_height: Some(64),
+        ..ConvertOptions::default()
+    };
+    let converted = convert(&data, &options).unwrap();
+    let report = inspect(&converted.data).unwrap();
+    assert_eq!(report.format, traceless_core::Format::Webp);
+    assert!(report.icc.is_some(), "the profile is carried over");
+    assert_eq!(converted.data.windows(4).filter(|w| w == b"VP8X").count(), 1);
+}

@@ -53,15 +53,24 @@ fn with_icc(simple: &[u8], icc: &[u8], width: u32, height: u32, alpha: bool) -> 
         }
         c
     };
-    let mut vp8x = vec![0u8; 10];
-    vp8x[0] = 0x20 | if alpha { 0x10 } else { 0 };
-    vp8x[4..7].copy_from_slice(&(width - 1).to_le_bytes()[..3]);
-    vp8x[7..10].copy_from_slice(&(height - 1).to_le_bytes()[..3]);
+    // Lossy with alpha, libwebp already writes an extended file (VP8X, ALPH, VP8): its
+    // VP8X gets the ICC flag and ICCP goes right after it. Otherwise a VP8X is made.
+    // (Found by the convert fuzz target's 10^7 run: a second VP8X was written.)
+    let (mut vp8x, rest) = if simple.get(12..16) == Some(b"VP8X") && simple.len() >= 30 {
+        (simple[20..30].to_vec(), &simple[30..])
+    } else {
+        let mut vp8x = vec![0u8; 10];
+        vp8x[0] = if alpha { 0x10 } else { 0 };
+        vp8x[4..7].copy_from_slice(&(width - 1).to_le_bytes()[..3]);
+        vp8x[7..10].copy_from_slice(&(height - 1).to_le_bytes()[..3]);
+        (vp8x, &simple[12..])
+    };
+    vp8x[0] |= 0x20;
     let mut body = b"WEBP".to_vec();
     body.extend(chunk(b"VP8X", &vp8x));
     body.extend(chunk(b"ICCP", icc));
-    // Everything after the 12-byte RIFF header is the image chunk(s).
-    body.extend_from_slice(&simple[12..]);
+    // The image chunk(s), after the RIFF header (and VP8X).
+    body.extend_from_slice(rest);
     let mut out = b"RIFF".to_vec();
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend(body);

@@ -138,20 +138,24 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
 /// through cleaning (found by the jpeg_structure fuzz target: an IPTC segment
 /// whose marker became DAC). libjpeg refuses such segments too, so no picture
 /// a browser shows is lost. Frame and scan headers are checked where parsed.
+#[inline(never)]
 fn table_fits(marker: u8, payload: &[u8]) -> std::result::Result<(), &'static str> {
     let mut rest = payload;
     // Each table names its class (0 or 1) or precision (0 or 1) and its slot (0 to 3), as
     // libjpeg requires: a metadata segment whose marker became a table's rarely passes that.
     let class_and_slot = |byte: u8| byte >> 4 <= 1 && byte & 0x0F <= 3;
+    // Two messages for every table problem: fewer strings in the wasm module.
+    const NO_TABLE: &str = "names a table that does not exist";
+    const NOT_EXACT: &str = "does not hold exactly its tables";
     match marker {
         // DQT: precision/slot, then 64 entries of 1 or 2 bytes (none zero), repeated.
         0xDB => {
             while let Some((&pq_tq, tail)) = rest.split_first() {
                 if !class_and_slot(pq_tq) {
-                    return Err("names a precision or table slot that does not exist");
+                    return Err(NO_TABLE);
                 }
                 let size = if pq_tq >> 4 == 0 { 64 } else { 128 };
-                let table = tail.get(..size).ok_or("ends inside a quantisation table")?;
+                let table = tail.get(..size).ok_or(NOT_EXACT)?;
                 let zero = if size == 64 { table.contains(&0) } else { table.chunks_exact(2).any(|v| v == [0, 0]) };
                 if zero {
                     return Err("has a quantisation value of 0");
@@ -163,23 +167,23 @@ fn table_fits(marker: u8, payload: &[u8]) -> std::result::Result<(), &'static st
         0xC4 => {
             while let Some(&tc_th) = rest.first() {
                 if !class_and_slot(tc_th) {
-                    return Err("names a table class or slot that does not exist");
+                    return Err(NO_TABLE);
                 }
-                let counts = rest.get(1..17).ok_or("ends inside a Huffman table's counts")?;
+                let counts = rest.get(1..17).ok_or(NOT_EXACT)?;
                 let symbols: usize = counts.iter().map(|&c| usize::from(c)).sum();
                 if symbols > 256 {
-                    return Err("has more than 256 codes");
+                    return Err(NOT_EXACT);
                 }
-                rest = rest.get(17 + symbols..).ok_or("ends inside a Huffman table")?;
+                rest = rest.get(17 + symbols..).ok_or(NOT_EXACT)?;
             }
         }
         // DAC: at most one entry (class/slot, conditioning value) per table: 8 of them.
         0xCC => {
             if rest.len() % 2 != 0 || rest.len() > 16 {
-                return Err("is not a list of at most eight 2-byte entries");
+                return Err(NOT_EXACT);
             }
             if rest.chunks_exact(2).any(|e| !class_and_slot(e[0]) || (e[0] >> 4 == 1 && !(1..=63).contains(&e[1]))) {
-                return Err("has an entry for a table that does not exist");
+                return Err(NO_TABLE);
             }
         }
         // DRI and DNL: one 16-bit value.

@@ -8,6 +8,7 @@ use crate::report::BlockKind;
 /// The file's colour profile: JPEG's APP2 chunks joined in sequence order, PNG's
 /// iCCP inflated, the first profile chunk otherwise. None if absent, empty or
 /// unreadable.
+#[inline(never)]
 pub(crate) fn profile(parsed: &Parsed, data: &[u8]) -> Option<Vec<u8>> {
     let mut blocks = parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc).peekable();
     let profile = match &blocks.peek()?.payload {
@@ -39,24 +40,23 @@ pub(crate) fn profile(parsed: &Parsed, data: &[u8]) -> Option<Vec<u8>> {
 /// damaged can swallow the segments after it, comments included (found by the
 /// jpeg_structure fuzz target's 10^7 run).
 pub(crate) fn usable(parsed: &Parsed, data: &[u8]) -> bool {
-    let mut seqs: Vec<(u8, usize)> = Vec::new();
-    let mut count = None;
+    // Seen sequence numbers: a table rather than a sort, which costs kilobytes of wasm.
+    let mut seen = [false; 256];
+    let (mut chunks, mut count) = (0usize, None);
     for b in parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc) {
         if let Payload::JpegIcc { seq, data: r } = &b.payload {
             // The count follows the sequence number.
             let total = data.get(r.start.wrapping_sub(1)).copied().unwrap_or(0);
-            if *count.get_or_insert(total) != total {
+            let seq = usize::from(*seq);
+            if *count.get_or_insert(total) != total || seq == 0 || seq > usize::from(total) || seen[seq] {
                 return false;
             }
-            seqs.push((*seq, r.len()));
+            seen[seq] = true;
+            chunks += 1;
         }
     }
-    if let Some(total) = count {
-        seqs.sort_unstable();
-        if !seqs.iter().enumerate().all(|(i, (seq, _))| usize::from(*seq) == i + 1) || seqs.len() != usize::from(total)
-        {
-            return false;
-        }
+    if count.is_some_and(|total| chunks != usize::from(total)) {
+        return false;
     }
     profile(parsed, data).is_some_and(|p| p.len() >= 132 && be32(&p, 0) == Some(p.len()) && &p[36..40] == b"acsp")
 }
