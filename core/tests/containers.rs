@@ -97,6 +97,16 @@ fn jpeg_jfif_thumbnails_are_removed_but_a_plain_jfif_is_kept() {
         .any(|b| b.label == "APP0 JFIF with thumbnail" && b.action == Some(Action::Removed)));
     assert!(inspect(&file).unwrap().findings.iter().any(|f| f.category != Category::Display));
 
+    // A JFIF or Adobe segment longer than its fields (a damaged length swallowing the
+    // segments after it) is removed: kept, it would carry them through.
+    for longer in
+        [segment(0xE0, b"JFIF\0\x01\x02\x01\0\x48\0\x48\0\0SECRET"), segment(0xEE, b"Adobe\0\x64\0\0\0\0\x01SECRET")]
+    {
+        let (file, base) = jpeg_with(&[longer], b"");
+        let cleaned = clean(&file, &Policy::default()).unwrap();
+        assert!(!cleaned.data.windows(6).any(|w| w == b"SECRET"));
+        assert_eq!(cleaned.data, base);
+    }
     let plain = segment(0xE0, b"JFIF\0\x01\x02\x01\0\x48\0\x48\0\0");
     let (file, _) = jpeg_with(&[plain], b"");
     assert_eq!(clean(&file, &Policy::default()).unwrap().data, file, "a JFIF without thumbnail is kept");

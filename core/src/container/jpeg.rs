@@ -228,7 +228,10 @@ fn classify(marker: u8, payload: &[u8], body: usize) -> (BlockKind, String, Payl
         0xE0 if starts(b"JFIF\0") && payload.len() > 14 && (payload[12] > 0 || payload[13] > 0) => {
             (BlockKind::EmbeddedThumbnail, "APP0 JFIF with thumbnail".into(), bytes(14))
         }
-        0xE0 if starts(b"JFIF\0") => (BlockKind::Jfif, "APP0 JFIF".into(), Payload::None),
+        // JFIF and Adobe segments are kept, so only at their exact sizes: a longer one
+        // (a damaged length) swallows the segments after it, XMP included (found by
+        // the jpeg_structure fuzz target's 10^7 run, with Adobe).
+        0xE0 if starts(b"JFIF\0") && payload.len() == 14 => (BlockKind::Jfif, "APP0 JFIF".into(), Payload::None),
         0xE0 if starts(b"JFXX\0") => (BlockKind::EmbeddedThumbnail, "APP0 JFXX thumbnail".into(), bytes(5)),
         // "Exif\0\0" is standard; some writers put 0xFF as the pad byte.
         0xE1 if starts(EXIF_ID) && payload.len() >= 6 => (BlockKind::Exif, "APP1 Exif".into(), bytes(6)),
@@ -245,7 +248,7 @@ fn classify(marker: u8, payload: &[u8], body: usize) -> (BlockKind, String, Payl
         0xE2 if starts(b"MPF\0") => (BlockKind::Mpf, "APP2 MPF (multi-picture index)".into(), bytes(4)),
         0xED if starts(IRB_ID) => (BlockKind::PhotoshopIrb, "APP13 Photoshop/IPTC".into(), bytes(IRB_ID.len())),
         0xEB if starts(b"JP") => (BlockKind::ContentCredentials, "APP11 JUMBF (C2PA)".into(), bytes(0)),
-        0xEE if starts(b"Adobe") => (BlockKind::Adobe, "APP14 Adobe".into(), Payload::None),
+        0xEE if starts(b"Adobe") && payload.len() == 12 => (BlockKind::Adobe, "APP14 Adobe".into(), Payload::None),
         0xE0..=0xEF => {
             let id = printable(payload);
             let label =
