@@ -342,3 +342,16 @@ fn boxes_players_do_not_need_are_removed_wherever_they_are() {
     assert!(!contains(&cleaned.data, b"MarkerUnknownBox"));
     assert_eq!(cleaned.data, clean(&data, &Policy::default()).unwrap().data);
 }
+
+#[test]
+fn a_movie_header_longer_than_its_fields_is_refused() {
+    // Found by the mp4_structure fuzz target: an 'mvhd' whose size was damaged
+    // swallowed the tracks (and their metadata) and was kept.
+    let mut data = sample();
+    let mvhd = find(&data, b"mvhd");
+    let size = u32::from_be_bytes(data[mvhd..mvhd + 4].try_into().unwrap());
+    data[mvhd..mvhd + 4].copy_from_slice(&(size + 8).to_be_bytes());
+    let err = clean(&data, &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("'mvhd'"), "{err}");
+}

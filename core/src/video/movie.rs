@@ -132,8 +132,20 @@ impl<'a> Reader<'a> {
     fn dates(&mut self, b: &BoxHeader, what: &str) -> Result<()> {
         let body = &self.data[b.body.clone()];
         let width = if body.first() == Some(&1) { 8 } else { 4 };
-        if body.len() < 4 + 2 * width {
-            return Err(self.corrupt(b.start, format!("{} box is too short for its dates", b.name())));
+        // These headers are kept, so only at their exact sizes: a longer one (a damaged
+        // size) would carry the boxes after it through (found by the mp4_structure fuzz
+        // target: an 'mvhd' swallowing the tracks and their metadata).
+        let exact = match (&b.fourcc, width) {
+            (b"mvhd", 4) => 100,
+            (b"mvhd", _) => 112,
+            (b"tkhd", 4) => 84,
+            (b"tkhd", _) => 96,
+            (_, 4) => 24,
+            _ => 36,
+        };
+        if body.len() != exact {
+            let message = format!("{} box holds {} bytes; its version has {exact}", b.name(), body.len());
+            return Err(self.corrupt(b.start, message));
         }
         for (i, label) in ["Created", "Modified"].into_iter().enumerate() {
             let at = b.body.start + 4 + i * width;
