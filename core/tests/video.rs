@@ -355,3 +355,34 @@ fn a_movie_header_longer_than_its_fields_is_refused() {
     assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
     assert!(err.message.contains("'mvhd'"), "{err}");
 }
+
+#[test]
+fn a_kept_box_grown_over_its_next_sibling_is_refused() {
+    // A kept box whose size was damaged upward would carry the box after it
+    // (user data, a GPS box) through cleaning unseen: each kept box must hold
+    // exactly what its fields describe. Each box here is grown to swallow its
+    // next sibling in the same parent (an 'edts' swallowing the track's media
+    // box is named by what is then missing).
+    let data = sample();
+    let cases: [(&[u8; 4], &str); 8] = [
+        (b"edts", "'mdia'"),
+        (b"hdlr", "'hdlr'"),
+        (b"vmhd", "'vmhd'"),
+        (b"dinf", "'dinf'"),
+        (b"stsd", "'stsd'"),
+        (b"stts", "'stts'"),
+        (b"stsc", "'stsc'"),
+        (b"stsz", "'stsz'"),
+    ];
+    for (fourcc, name) in cases {
+        let at = find(&data, fourcc);
+        let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap());
+        let next = at + size as usize;
+        let next_size = u32::from_be_bytes(data[next..next + 4].try_into().unwrap());
+        let mut bad = data.clone();
+        bad[at..at + 4].copy_from_slice(&(size + next_size).to_be_bytes());
+        let err = clean(&bad, &Policy::default()).expect_err(name);
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{name}: {err}");
+        assert!(err.message.contains(name), "{name}: {err}");
+    }
+}

@@ -1,7 +1,8 @@
 #![no_main]
 //! Structure-aware MP4/MOV fuzzing: whole movies built from the fuzzer's
 //! choices (brands or no `ftyp`, tracks of every kind with their sample
-//! tables, `stco` or `co64`, `stsz` or `stz2`, metadata boxes at every level,
+//! tables, `stco` or `co64`, `stsz` or `stz2`, metadata boxes at every level
+//! (between kept boxes, for a bent size to swallow),
 //! XMP `uuid`, timed-metadata tracks with samples in `mdat`, `moov` before or
 //! after `mdat`, padding boxes), then bent: a chunk offset moved, a byte
 //! flipped.
@@ -62,7 +63,17 @@ struct TrackSpec {
     co64: bool,
     compact_sizes: bool,
     v1_headers: bool,
-    meta: Vec<MetaBox>,
+    meta: Vec<(Place, MetaBox)>,
+}
+
+/// Where in a track a metadata box goes: between kept boxes, so that a kept
+/// box whose size is bent can swallow it.
+#[derive(Arbitrary, Debug, PartialEq)]
+enum Place {
+    Trak,
+    Mdia,
+    Minf,
+    Stbl,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -234,11 +245,17 @@ fn build(spec: &Spec) -> Option<Built> {
             }
             let count = (offsets_rel[t].len() as u32).to_be_bytes();
             let stco = full(if ts.co64 { b"co64" } else { b"stco" }, 0, &[&count[..], &entries].concat());
-            let stbl = bx(b"stbl", &[stsd, stts, stsc, stsz, stco].concat());
-            let minf = bx(b"minf", &[bx(b"dinf", &[]), stbl].concat());
-            let meta: Vec<u8> = ts.meta.iter().take(3).flat_map(MetaBox::build).collect();
-            let mdia = bx(b"mdia", &[mdhd, hdlr, minf].concat());
-            body.extend(bx(b"trak", &[tkhd, mdia, meta].concat()));
+            let meta = |place: Place| -> Vec<u8> {
+                ts.meta.iter().take(3).filter(|(p, _)| *p == place).flat_map(|(_, m)| m.build()).collect()
+            };
+            let stbl = bx(b"stbl", &[stsd, stts, meta(Place::Stbl), stsc, stsz, stco].concat());
+            // A data reference to this file ('url ' with the self-contained flag).
+            let mut url = full(b"url ", 0, &[]);
+            url[11] = 1;
+            let dinf = bx(b"dinf", &full(b"dref", 0, &[&1u32.to_be_bytes()[..], &url].concat()));
+            let minf = bx(b"minf", &[dinf, meta(Place::Minf), stbl].concat());
+            let mdia = bx(b"mdia", &[mdhd, hdlr, meta(Place::Mdia), minf].concat());
+            body.extend(bx(b"trak", &[tkhd, mdia, meta(Place::Trak)].concat()));
         }
         body.extend(spec.movie_meta.iter().take(3).flat_map(MetaBox::build));
         bx(b"moov", &body)

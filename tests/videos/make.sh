@@ -58,7 +58,8 @@ enc h264_aac.mov            "${H264[@]}" -f mov
 enc h264_aac.3gp            "${H264[@]}" -f 3gp
 enc h264_aac.m4v            "${H264[@]}" -f ipod
 enc hevc_aac_faststart.mp4  "${HEVC[@]}" -f mp4 -movflags +faststart
-enc hevc_aac.mov            "${HEVC[@]}" -f mov
+# A timecode track (gmhd/tmcd/tcmi in its media header), as cameras write.
+enc hevc_aac.mov            "${HEVC[@]}" -timecode 01:00:00:00 -f mov
 mapfile -t FRAGMETA < <("${MANIFEST[@]}" ffmpeg-frag-args)
 nice -n 10 ffmpeg -nostdin -v error -y "${SRC[@]}" "${H264[@]}" "${AAC[@]}" "${FRAGMETA[@]}" \
     -f mp4 -movflags frag_keyframe+empty_moov+use_metadata_tags "$OUT/h264_aac_fragmented.mp4"

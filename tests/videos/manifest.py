@@ -109,7 +109,8 @@ FILES = [
          base="hevc_aac_faststart.mp4",
          how="ffmpeg -c:v libx265 -tag:v hvc1 -f mp4 -movflags +faststart; exiftool", exiftool=True),
     dict(file="hevc_aac.mov", container="mov", video="hevc", tag="hvc1", moov="last", base="hevc_aac.mov",
-         how="ffmpeg -c:v libx265 -tag:v hvc1 -f mov; exiftool; mp4box.py moov-last", exiftool=True),
+         how="ffmpeg -c:v libx265 -tag:v hvc1 -timecode 01:00:00:00 -f mov; exiftool; mp4box.py moov-last",
+         exiftool=True, timecode=True),
     dict(file="h264_aac_fragmented.mp4", container="mp4", video="h264", tag="avc1", moov="first",
          fragmented=True, how="ffmpeg -f mp4 -movflags frag_keyframe+empty_moov+use_metadata_tags "
                               "-metadata ... (exiftool cannot write fragmented files)", ffmpeg_tags=True),
@@ -209,6 +210,8 @@ def build(outdir, workdir):
         e["streams"] = streams
         e["duration"] = float(probe.get("format", {}).get("duration", "nan"))
         want = [("video", spec["video"], spec["tag"]), ("audio", "aac", "mp4a")]
+        if spec.get("timecode"):
+            want.append(("data", "unknown", "tmcd"))
         if spec.get("data"):
             want.append(("data", spec["data_codec"], spec["data"]))
         got = [(s["type"], s["codec"], s["tag"]) for s in streams]

@@ -16,6 +16,7 @@
 //! `mdat` shrink, every chunk offset (`stco`/`co64`) is rewritten, so a
 //! `moov` that came first still comes first and the file still streams.
 
+mod exact;
 mod metadata;
 mod movie;
 mod scan;

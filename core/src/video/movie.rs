@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use super::exact;
 use super::metadata::{self, Found};
 use super::tables::{self, OffsetTable};
 use crate::container::isobmff::boxes::{name, BoxHeader, FourCc, Walker};
@@ -23,13 +24,14 @@ const METADATA_ENTRIES: [&FourCc; 7] = [b"gpmd", b"mebx", b"camm", b"mett", b"me
 /// since an unknown box can hold anything (the mp4_structure fuzz target found
 /// a track whose type was flipped kept whole, user data and all).
 const MOOV_KEEP: [&FourCc; 3] = [b"mvhd", b"trak", b"iods"];
-const TRAK_KEEP: [&FourCc; 10] =
-    [b"tkhd", b"mdia", b"edts", b"tref", b"tapt", b"load", b"imap", b"matt", b"clip", b"txas"];
+/// (Each kept box is checked to hold exactly what its fields say: see `exact`.
+/// QuickTime's old `imap`, `matt`, `clip`, `txas` and `stdp` go, having no exact form.)
+const TRAK_KEEP: [&FourCc; 6] = [b"tkhd", b"mdia", b"edts", b"tref", b"tapt", b"load"];
 const MDIA_KEEP: [&FourCc; 4] = [b"mdhd", b"hdlr", b"minf", b"elng"];
 const MINF_KEEP: [&FourCc; 9] = [b"vmhd", b"smhd", b"hmhd", b"nmhd", b"gmhd", b"sthd", b"dinf", b"stbl", b"hdlr"];
-const STBL_KEEP: [&FourCc; 20] = [
+const STBL_KEEP: [&FourCc; 19] = [
     b"stsd", b"stts", b"ctts", b"cslg", b"stss", b"stps", b"stsh", b"sdtp", b"stsc", b"stsz", b"stz2", b"stco",
-    b"co64", b"sgpd", b"sbgp", b"subs", b"saiz", b"saio", b"padb", b"stdp",
+    b"co64", b"sgpd", b"sbgp", b"subs", b"saiz", b"saio", b"padb",
 ];
 
 /// XMP's `uuid` extended type (BE7ACFCB-97A9-42E8-9C71-999491E3AFAC).
@@ -223,7 +225,7 @@ impl<'a> Reader<'a> {
                     .in_format(self.format)
                     .at(self.base + child.start))
                 }
-                fourcc if MOOV_KEEP.contains(&fourcc) => {}
+                fourcc if MOOV_KEEP.contains(&fourcc) => exact::check(&mut self.walker, &child, None)?,
                 _ => self.remove(&child, "moov", &mut removals),
             }
         }
@@ -238,6 +240,9 @@ impl<'a> Reader<'a> {
         let mut handler: FourCc = *b"    ";
         let mut entry = None;
         let (mut stsc, mut sizes, mut offsets) = (None, None, None);
+        // Kept boxes, checked for exact sizes once the track is known to be kept.
+        let mut kept_boxes = Vec::new();
+        let mut has_media = false;
         let n = self.movie.tracks.len() + 1;
         let path = format!("moov/trak[{n}]");
         for child in self.children(trak, 0)? {
@@ -253,6 +258,7 @@ impl<'a> Reader<'a> {
                     height = metadata_u32(body, size_at + 4).map_or(0, |h| h >> 16);
                 }
                 b"mdia" => {
+                    has_media = true;
                     for m in self.children(&child, 0)? {
                         match &m.fourcc {
                             b"mdhd" => {
@@ -272,6 +278,7 @@ impl<'a> Reader<'a> {
                                 if let Some(h) = body.get(8..12) {
                                     handler.copy_from_slice(h);
                                 }
+                                kept_boxes.push(m);
                             }
                             b"minf" => {
                                 for i in self.children(&m, 0)? {
@@ -284,26 +291,37 @@ impl<'a> Reader<'a> {
                                                         .get(t.body.start + 12..t.body.start + 16)
                                                         .map(|e| [e[0], e[1], e[2], e[3]])
                                                 }
-                                                b"stsc" => stsc = Some(t),
-                                                b"stsz" | b"stz2" => sizes = Some(t),
-                                                b"stco" | b"co64" => offsets = Some(t),
-                                                fourcc if STBL_KEEP.contains(&fourcc) => {}
-                                                _ => self.remove(&t, &format!("{path}/mdia/minf/stbl"), &mut inner),
+                                                b"stsc" => stsc = Some(t.clone()),
+                                                b"stsz" | b"stz2" => sizes = Some(t.clone()),
+                                                b"stco" | b"co64" => offsets = Some(t.clone()),
+                                                _ => {}
+                                            }
+                                            if STBL_KEEP.contains(&&t.fourcc) {
+                                                kept_boxes.push(t);
+                                            } else {
+                                                self.remove(&t, &format!("{path}/mdia/minf/stbl"), &mut inner);
                                             }
                                         }
-                                    } else if !MINF_KEEP.contains(&&i.fourcc) {
+                                    } else if MINF_KEEP.contains(&&i.fourcc) {
+                                        kept_boxes.push(i);
+                                    } else {
                                         self.remove(&i, &format!("{path}/mdia/minf"), &mut inner);
                                     }
                                 }
                             }
-                            fourcc if MDIA_KEEP.contains(&fourcc) => {}
+                            fourcc if MDIA_KEEP.contains(&fourcc) => kept_boxes.push(m),
                             _ => self.remove(&m, &format!("{path}/mdia"), &mut inner),
                         }
                     }
                 }
-                fourcc if TRAK_KEEP.contains(&fourcc) => {}
+                fourcc if TRAK_KEEP.contains(&fourcc) => kept_boxes.push(child),
                 _ => self.remove(&child, &path, &mut inner),
             }
+        }
+        if !has_media {
+            // A damaged size elsewhere in the track can hide it; without it the
+            // track would be dropped as of an unknown kind, a video losing its picture.
+            return Err(self.corrupt(trak.start, format!("track {id} has no media box ('mdia')")));
         }
         let metadata_entry = entry.is_some_and(|e| METADATA_ENTRIES.contains(&&e));
         let kept = !metadata_entry && &handler != b"meta" && KEPT_HANDLERS.contains(&&handler);
@@ -342,6 +360,10 @@ impl<'a> Reader<'a> {
             self.movie.zeroed.retain(|z| !(span.start <= z.start && z.end <= span.end));
             self.movie.dates.retain(|(r, _)| !(span.start <= r.start && r.end <= span.end));
         } else {
+            let samples = sizes.as_ref().and_then(|s| tables::sample_count(self.data, s));
+            for b in &kept_boxes {
+                exact::check(&mut self.walker, b, samples)?;
+            }
             removals.extend(inner);
             if let Some(table) = offsets {
                 let table = tables::offset_table(self.data, self.format, self.base, &table)?;

@@ -97,6 +97,13 @@ fn sizes<'a>(data: &'a [u8], format: &'static str, base: usize, b: &BoxHeader) -
     Ok(if bits == 4 { Sizes::Table(&table[..count.div_ceil(2)], 4) } else { Sizes::Table(table, bits as usize) })
 }
 
+/// How many samples a track has, from its `stsz` or `stz2` (the count follows
+/// version, flags and one more field in both).
+pub(crate) fn sample_count(data: &[u8], b: &BoxHeader) -> Option<usize> {
+    let at = b.body.start + 8;
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?) as usize)
+}
+
 /// The file byte range of each chunk of a track, in `stco` order. `chunks` so
 /// far over all tracks bounds the bookkeeping.
 pub(crate) fn chunk_ranges(

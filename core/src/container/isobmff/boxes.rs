@@ -138,7 +138,7 @@ pub(crate) struct Walker<'a> {
     boxes: usize,
     /// Where `data` starts in the file, for the offsets errors report: a
     /// video's `moov` is read and walked on its own.
-    base: usize,
+    pub base: usize,
 }
 
 impl<'a> Walker<'a> {
