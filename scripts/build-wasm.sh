@@ -10,16 +10,28 @@ if ! cmp -s scripts/wasm-clang "$stamp"; then
     cargo clean --profile wasm --target wasm32-unknown-unknown -p mozjpeg-sys -p libwebp-sys -p libdeflate-sys
     mkdir -p target && cp scripts/wasm-clang "$stamp"
 fi
+# Two modules: the engine, and the video cleaner (loaded only when a video
+# arrives). Two cargo runs, since one would unify the core's features and put the
+# video code in both.
 cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
-raw=target/wasm32-unknown-unknown/wasm/traceless_wasm.wasm
+cargo build --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
 rm -rf target/wasm/web target/wasm/node
-wasm-bindgen --target web --out-dir target/wasm/web "$raw"
-wasm-bindgen --target nodejs --out-dir target/wasm/node "$raw"
 # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
-node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-    -o target/wasm/web/traceless_wasm_bg.wasm target/wasm/web/traceless_wasm_bg.wasm
-cp target/wasm/web/traceless_wasm_bg.wasm target/wasm/node/traceless_wasm_bg.wasm
-size=$(stat -c %s target/wasm/web/traceless_wasm_bg.wasm)
-gz=$(gzip -9 -c target/wasm/web/traceless_wasm_bg.wasm | wc -c)
-echo "wasm: $size bytes, $gz gzipped"
+opt() {  # opt LEVEL FILE
+    node_modules/.bin/wasm-opt "$1" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+        --enable-sign-ext --enable-mutable-globals --enable-reference-types -o "$2" "$2"
+}
+for name in traceless_wasm traceless_wasm_video; do
+    raw=target/wasm32-unknown-unknown/wasm/$name.wasm
+    wasm-bindgen --target web --out-dir target/wasm/web "$raw"
+    wasm-bindgen --target nodejs --out-dir target/wasm/node "$raw"
+done
+# The engine for speed (it converts); the video cleaner for size (it parses a few hundred KB).
+opt -O3 target/wasm/web/traceless_wasm_bg.wasm
+opt -Oz target/wasm/web/traceless_wasm_video_bg.wasm
+for name in traceless_wasm traceless_wasm_video; do
+    cp target/wasm/web/${name}_bg.wasm target/wasm/node/${name}_bg.wasm
+    size=$(stat -c %s target/wasm/web/${name}_bg.wasm)
+    gz=$(gzip -9 -c target/wasm/web/${name}_bg.wasm | wc -c)
+    echo "wasm: $name $size bytes, $gz gzipped"
+done

@@ -1,10 +1,10 @@
-// Unit tests of the upload guard's pure parts: which files it treats as images
-// (by name, type, or the first bytes of a renamed photo), and folder walking bounds.
+// Unit tests of the upload guard's pure parts: which files it treats as images or
+// videos (by name, type, or the first bytes of a renamed file), and folder walking bounds.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasImageMagic, isImage } from '../src/content/guard/image-files';
+import { hasImageMagic, hasVideoMagic, kindOf } from '../src/content/guard/file-kinds';
 import { walkEntries } from '../src/content/guard/folders';
 
 const corpus = process.env.TRACELESS_CORPUS ?? join(process.cwd(), '..', 'shared', 'corpus');
@@ -29,10 +29,22 @@ test('image magic: every format the engine cleans or names, from real corpus fil
 
 test('a photo renamed to hide what it is is still an image; a text file is not', async () => {
   const photo = readFileSync(join(corpus, 'ianare-exif-samples/jpg/gps/DSCN0010.jpg'));
-  assert.equal(await isImage(new File([photo], 'holiday.dat', { type: 'application/octet-stream' })), true);
-  assert.equal(await isImage(new File([photo], 'notes.txt', { type: 'text/plain' })), true);
-  assert.equal(await isImage(new File(['hello'], 'notes.txt', { type: 'text/plain' })), false);
-  assert.equal(await isImage(new File([], 'empty.jpg', { type: '' })), true, 'named as an image: the engine decides');
+  assert.equal(await kindOf(new File([photo], 'holiday.dat', { type: 'application/octet-stream' })), 'image');
+  assert.equal(await kindOf(new File([photo], 'notes.txt', { type: 'text/plain' })), 'image');
+  assert.equal(await kindOf(new File(['hello'], 'notes.txt', { type: 'text/plain' })), 'other');
+  assert.equal(await kindOf(new File([], 'empty.jpg', { type: '' })), 'image', 'named as an image: the engine decides');
+});
+
+test('videos by content first (a video named photo.jpg is a video), then by type or name', async () => {
+  const bytes = (text: string) => new Uint8Array([0, 0, 0, 0x18, ...new TextEncoder().encode(text)]);
+  assert.equal(hasVideoMagic(bytes('ftypisom')), true);
+  assert.equal(hasVideoMagic(bytes('ftypqt  ')), true);
+  assert.equal(hasVideoMagic(bytes('moov')), true, 'QuickTime without ftyp');
+  assert.equal(hasVideoMagic(bytes('ftypheic')), false, 'a HEIC photo');
+  assert.equal(hasVideoMagic(head('ianare-exif-samples/heic/IMG_5195.HEIC')), false);
+  assert.equal(await kindOf(new File([bytes('ftypisom')], 'photo.jpg', { type: 'image/jpeg' })), 'video');
+  assert.equal(await kindOf(new File(['webm bytes'], 'clip.webm', { type: 'video/webm' })), 'video', 'held back if not cleanable');
+  assert.equal(await kindOf(new File(['?'], 'clip.MOV', { type: '' })), 'video');
 });
 
 /** A FileSystemEntry tree in memory, as a dropped folder presents itself. */

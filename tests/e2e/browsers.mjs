@@ -125,6 +125,16 @@ export async function launchChromium(web, { headless = true, withExtension = tru
         await cdp.detach();
       }
     },
+    /** The texts of Traceless's notices on the page (in closed shadow roots: read through DevTools' DOM). */
+    async noticeTexts(page) {
+      const cdp = await context.newCDPSession(page);
+      try {
+        const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+        return noticeTextsIn(root);
+      } finally {
+        await cdp.detach();
+      }
+    },
     /**
      * Pastes an image as a user does: the page writes a PNG to the clipboard (as an image
      * copied in another application would be), then Ctrl+V, a trusted paste.
@@ -305,6 +315,10 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
       const at = [box.x + box.width / 2, box.y + box.height / 2];
       await privileged(browser, trustedDrop, [page.mainFrame()._id, at, paths, text ?? '']);
     },
+    /** The texts of Traceless's notices on the page (in closed shadow roots: read with privileges). */
+    async noticeTexts(page) {
+      return JSON.parse(await privileged(browser, noticeTextsPrivileged, [page.mainFrame()._id]));
+    },
     /** Pastes an 8 x 8 PNG (image.png) with Ctrl+V: the file is put on the clipboard as a file manager's copy does. */
     async pasteImage(page) {
       const png = join(tempDir('firefox-paste'), 'image.png');
@@ -402,6 +416,42 @@ async function trustedDrop(contextId, at, paths, text) {
     messages.sendAsyncMessage(`${id}:go`, { files, at: at.map(Number), text });
   });
   if (!answer.ok) throw new Error(answer.error);
+}
+
+/** The notice texts in a DevTools DOM tree: each notice's `.text` element, in its shadow root. */
+function noticeTextsIn(root) {
+  const texts = [];
+  const textOf = (node) => (node.nodeType === 3 ? node.nodeValue : (node.children ?? []).map(textOf).join(''));
+  const walk = (node, inNotice) => {
+    const attributes = node.attributes ?? [];
+    const classIndex = attributes.indexOf('class');
+    if (inNotice && classIndex >= 0 && attributes[classIndex + 1].split(' ').includes('text')) texts.push(textOf(node));
+    const notice = inNotice || node.nodeName === 'TRACELESS-NOTICE';
+    for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? []), ...(node.contentDocument ? [node.contentDocument] : [])]) {
+      walk(child, notice);
+    }
+  };
+  walk(root, false);
+  return texts;
+}
+
+/** Runs privileged in Firefox's parent process: the notice texts of the tab's page, as JSON. */
+async function noticeTextsPrivileged(contextId) {
+  const { NavigableManager } = ChromeUtils.importESModule('chrome://remote/content/shared/NavigableManager.sys.mjs');
+  const tab = NavigableManager.getBrowserById(contextId);
+  if (!tab) throw new Error(`no tab for browsing context ${contextId}`);
+  const id = `traceless-notices-${Math.random().toString(36).slice(2)}`;
+  const script = `addMessageListener('${id}:go', () => {
+    const texts = [...content.document.querySelectorAll('traceless-notice')]
+      .map((n) => n.openOrClosedShadowRoot?.querySelector('.text')?.textContent ?? '');
+    sendAsyncMessage('${id}:done', JSON.stringify(texts));
+  });`;
+  const messages = tab.messageManager;
+  messages.loadFrameScript(`data:,${encodeURIComponent(script)}`, false);
+  return new Promise((resolve) => {
+    messages.addMessageListener(`${id}:done`, ({ data }) => resolve(data));
+    messages.sendAsyncMessage(`${id}:go`, {});
+  });
 }
 
 /** Runs privileged in Firefox's parent process: the file on the clipboard, as a file manager's copy puts it. */

@@ -79,3 +79,21 @@ export async function newestFile(dir, stem, timeoutMs = 15000) {
   }
   throw new Error(`no new ${stem}* in ${dir}; there: ${readdirSync(dir).join(', ') || 'nothing'}`);
 }
+
+/** Video tags that describe the file's structure, by exiftool group (-G1). */
+const VIDEO_GROUPS = /^(ExifTool|System|File|Composite|QuickTime|Track\d+)$/;
+/** Tags of those groups that still tell something: where, what device, who, when. */
+const VIDEO_REVEALING = /GPS|Location|Make|Model|Software|Author|Artist|Title|Comment|ContentIdentifier|Date/;
+
+/** What a cleaned video must not carry: any non-structural tag, any dated or identifying one. */
+export function videoLeaks(file) {
+  const found = [];
+  for (const [key, value] of Object.entries(exif(file))) {
+    if (IGNORED.has(key)) continue;
+    const [group, tag] = key.includes(':') ? key.split(':') : ['', key];
+    // Zeroed dates read as 0000:00:00; the file system's own dates are not in the file.
+    if (group === 'System' || (/Date/.test(tag) && /^0000:00:00/.test(String(value)))) continue;
+    if (!VIDEO_GROUPS.test(group) || VIDEO_REVEALING.test(tag)) found.push(`${key}=${String(value).slice(0, 60)}`);
+  }
+  return found;
+}

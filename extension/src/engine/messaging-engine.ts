@@ -24,9 +24,12 @@ export class MessagingEngine extends CallEngine {
   /**
    * Cleans a file without reading it here: the File goes to the background as a handle,
    * and the cleaned copy comes back as a Blob (the upload guard makes a File of it).
+   * `video`: the file was taken for a video, so one the engine does not recognise as
+   * one is refused without being read.
    */
-  async cleanBlob(input: Blob, policy?: Policy): Promise<{ data: Blob; report: CleanReport }> {
-    return (await this.send({ type: 'traceless:engine', op: 'clean', policy, input })) as { data: Blob; report: CleanReport };
+  async cleanBlob(input: Blob, policy?: Policy, video = false): Promise<{ data: Blob; report: CleanReport }> {
+    const request: EngineRequest = { type: 'traceless:engine', op: 'clean', policy, input, video };
+    return (await this.send(request)) as { data: Blob; report: CleanReport };
   }
 
   private async send(request: EngineRequest): Promise<unknown> {

@@ -8,10 +8,15 @@
 // Chromium's 64 MiB message limit.
 import { perform, type EngineCall } from './protocol';
 import { EngineError, type Engine, type ErrorKind } from './types';
+import { cleanVideo, inspectVideo, videoFormat } from './video';
 
 /** An engine call as sent: its input as a Blob instead of bytes (per kind of call). */
 type WithoutBytes<T> = T extends unknown ? Omit<T, 'bytes'> : never;
-export type EngineRequest = WithoutBytes<EngineCall> & { type: 'traceless:engine'; input: Blob };
+/** `video`: the sender took the input for a video (by its type or name). */
+export type EngineRequest = WithoutBytes<EngineCall> & { type: 'traceless:engine'; input: Blob; video?: boolean };
+
+/** The engine's input limit for images (core/src/limits.rs MAX_INPUT_BYTES): larger ones are not read. */
+const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 
 /** `ms`: the engine's own time, so callers (the transport benchmark) can tell transport from work. */
 export type EngineReply = { ok: true; value: unknown; ms: number } | { ok: false; message: string; kind: ErrorKind };
@@ -30,8 +35,31 @@ function outbound(value: unknown): unknown {
   return data instanceof Uint8Array ? { ...(value as object), data: new Blob([data as BlobPart]) } : value;
 }
 
+/** Videos stay Blobs: the video cleaner reads only the ranges it needs (engine/video.ts). */
+async function serveVideo(request: EngineRequest): Promise<unknown> {
+  switch (request.op) {
+    case 'clean':
+      return cleanVideo(request.input, request.policy);
+    case 'inspect':
+      return inspectVideo(request.input);
+    case 'convert':
+      throw new EngineError('Traceless removes metadata from videos but does not re-encode them', 'unsupported');
+  }
+}
+
 export async function serve(engine: Engine, request: EngineRequest): Promise<EngineReply> {
   try {
+    // Decided by content: a video named photo.jpg is still a video, and is not read whole.
+    if (await videoFormat(request.input)) {
+      const started = performance.now();
+      return { ok: true, value: await serveVideo(request), ms: performance.now() - started };
+    }
+    if (request.video) {
+      throw new EngineError('not a video Traceless can clean (it cleans MP4, MOV, M4V and 3GP videos)', 'unsupported');
+    }
+    if (request.input.size > MAX_IMAGE_BYTES) {
+      throw new EngineError(`the file is too large to process (the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB)`, 'limit_exceeded');
+    }
     const bytes = new Uint8Array(await request.input.arrayBuffer());
     const started = performance.now();
     const value = await perform(engine, { ...request, bytes } as EngineCall);

@@ -3,7 +3,7 @@
 // transcode/mod.rs) by hand; the e2e and wasm tests use real reports, but
 // nothing generates these types from Rust yet.
 
-export type Format = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif' | 'avif';
+export type Format = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif' | 'avif' | 'mp4' | 'mov';
 
 export type Category =
   | 'location' | 'camera_serial' | 'people' | 'time' | 'device' | 'thumbnail' | 'hidden_data' | 'text'
@@ -119,4 +119,6 @@ export const MIME: Record<Format, string> = {
   gif: 'image/gif',
   heif: 'image/heic',
   avif: 'image/avif',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
 };

@@ -6,21 +6,23 @@ import { AcquireError } from './acquire';
  * Plain words for the user: what went wrong and, where it helps, what to do.
  * Callers say what it means for them (nothing saved, a file held back).
  */
-export function describeFailure(e: unknown): string {
+export function describeFailure(e: unknown, what: 'image' | 'video' = 'image'): string {
   if (e instanceof AcquireError) return e.message;
   if (e instanceof EngineError) {
     switch (e.kind) {
       case 'empty':
         return 'The file is empty (0 bytes).';
       case 'unrecognised':
-        return 'This is not an image Traceless can read (JPEG, PNG, WebP, GIF, HEIC or AVIF).';
+        return what === 'video'
+          ? 'This is not a video Traceless can read (MP4, MOV, M4V or 3GP).'
+          : 'This is not an image Traceless can read (JPEG, PNG, WebP, GIF, HEIC or AVIF).';
       case 'unsupported':
-        return `Traceless cannot process this image: ${e.message}`;
+        return `Traceless cannot process this ${what}: ${e.message}`;
       case 'corrupt':
       case 'truncated':
-        return `The image is damaged: ${e.message}`;
+        return `The ${what} is damaged: ${e.message}`;
       case 'limit_exceeded':
-        return `The image is too large to process: ${e.message}`;
+        return `The ${what} is too large to process: ${e.message}`;
       default:
         return `Something went wrong: ${e.message}`;
     }

@@ -2,7 +2,9 @@
 // was done, and the extension of the format actually written.
 import type { Format } from '../engine/types';
 
-const EXTENSION: Record<Format, string> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', heif: 'heic', avif: 'avif' };
+const EXTENSION: Record<Format, string> = {
+  jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', heif: 'heic', avif: 'avif', mp4: 'mp4', mov: 'mov',
+};
 const FALLBACK = 'image';
 // Characters Windows, macOS or Linux refuse in names, and controls.
 const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
@@ -41,6 +43,8 @@ const SPELLINGS: Record<Format, readonly string[]> = {
   gif: ['gif'],
   heif: ['heic', 'heif', 'hif'],
   avif: ['avif'],
+  mp4: ['mp4', 'm4v', '3gp', '3g2'],
+  mov: ['mov', 'qt'],
 };
 
 /**

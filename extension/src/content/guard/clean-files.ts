@@ -1,11 +1,11 @@
-// Cleans the files a page is about to receive. Images become cleaned copies with
-// the same name, type and date; other files pass untouched; an image that cannot
-// be cleaned is held back (the default failure policy) with the reason.
+// Cleans the files a page is about to receive. Images and videos become cleaned
+// copies with the same name, type and date; other files pass untouched; one that
+// cannot be cleaned is held back (the default failure policy) with the reason.
 import type { MessagingEngine } from '../../engine/messaging-engine';
 import { MIME } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
-import { isImage } from './image-files';
+import { kindOf, type FileKind } from './file-kinds';
 import { renamed } from '../../shared/names';
 
 export type FileOutcome =
@@ -37,9 +37,10 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
   return results;
 }
 
-/** `image`: what `isImage` said of the file (cleanAll asks once for the whole selection). */
-export async function cleanFile(engine: MessagingEngine, file: File, image: boolean, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
-  if (!image) return { kind: 'untouched', file };
+/** `kind`: what `kindOf` said of the file (cleanAll asks once for the whole selection). */
+export async function cleanFile(engine: MessagingEngine, file: File, kind: FileKind, settings: Settings, mode: 'clean' | 'recompress'): Promise<FileOutcome> {
+  if (kind === 'other') return { kind: 'untouched', file };
+  if (kind === 'video') return cleanVideoFile(engine, file, settings);
   if (file.size > MAX_IMAGE_BYTES) {
     const reason = `The image is too large to process (${Math.round(file.size / 2 ** 20)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB).`;
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
@@ -74,27 +75,45 @@ export async function cleanFile(engine: MessagingEngine, file: File, image: bool
   }
 }
 
+/**
+ * A video is never read here or by the engine: the background reads the few ranges it
+ * needs and sends back a copy made of slices of the original (engine/video.ts). It is
+ * not recompressed, whatever the mode: Traceless does not re-encode videos.
+ */
+async function cleanVideoFile(engine: MessagingEngine, file: File, settings: Settings): Promise<FileOutcome> {
+  try {
+    const cleaned = await engine.cleanBlob(file, policyOf(settings), true);
+    const type = file.type || MIME[cleaned.report.format];
+    const out = new File([cleaned.data], file.name, { type, lastModified: file.lastModified });
+    return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length };
+  } catch (e) {
+    const reason = describeFailure(e, 'video');
+    return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
+  }
+}
+
 export interface CleanHooks {
   engine: () => Promise<MessagingEngine>;
   settings: () => Promise<Settings>;
 }
 
-/** Every file of one selection, drop or paste; images are held back when there is no engine at all. */
+/** Every file of one selection, drop or paste; images and videos are held back when there is no engine at all. */
 export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<FileOutcome[]> {
-  const images = await Promise.all(originals.map((file) => isImage(file).catch(() => true)));
-  if (!images.some(Boolean)) return originals.map((file) => ({ kind: 'untouched', file }));
+  // A file that cannot even be sniffed goes to the engine, which fails it closed.
+  const kinds = await Promise.all(originals.map((file) => kindOf(file).catch((): FileKind => 'image')));
+  if (kinds.every((k) => k === 'other')) return originals.map((file) => ({ kind: 'untouched', file }));
   try {
     const settings = await hooks.settings();
     const mode = guardModeFor(settings, location.origin);
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
-    const work = originals.map((file, i) => ({ file, image: images[i] }));
-    return await bounded(work, AT_ONCE, ({ file, image }) => cleanFile(engine, file, image, settings, mode));
+    const work = originals.map((file, i) => ({ file, kind: kinds[i] }));
+    return await bounded(work, AT_ONCE, ({ file, kind }) => cleanFile(engine, file, kind, settings, mode));
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
     return originals.map((file, i) =>
-      images[i] ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
+      kinds[i] !== 'other' ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
     );
   }
 }

@@ -15,7 +15,11 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
   if (revealing.length === 1) {
     notices.push({ tone: 'info', text: `${revealing[0].summary} from ${revealing[0].file.name} before the upload.` });
   } else if (revealing.length > 1) {
-    notices.push({ tone: 'info', text: `Removed hidden data from ${revealing.length} photos before the upload.` });
+    const videos = revealing.filter((o) => o.file.type.startsWith('video/')).length;
+    const photos = revealing.length - videos;
+    const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+    const what = [photos && count(photos, 'photo'), videos && count(videos, 'video')].filter(Boolean).join(' and ');
+    notices.push({ tone: 'info', text: `Removed hidden data from ${what} before the upload.` });
   }
   for (const o of outcomes) {
     if (o.kind === 'blocked') {

@@ -1,0 +1,58 @@
+// Which files the guard cleans: images and videos by type, name or content. A
+// photo's metadata does not go away because it was renamed photo.dat, so a file
+// that claims to be something else is still sniffed.
+
+/** Types and names worth a look: the engine decides by content, this only spares other files. */
+const IMAGE_NAME = /\.(jpe?g|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp|jxl)$/i;
+
+export function looksLikeImage(file: File): boolean {
+  return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
+}
+
+const ISOBMFF_IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
+
+/** Whether the first bytes are those of an image format (any the engine knows, or refuses by name). */
+export function hasImageMagic(head: Uint8Array): boolean {
+  const at = (offset: number, ...bytes: number[]) => bytes.every((b, i) => head[offset + i] === b);
+  const text = (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
+  return (
+    at(0, 0xff, 0xd8, 0xff) || // JPEG
+    at(0, 0x89, 0x50, 0x4e, 0x47) || // PNG
+    text(0, 4) === 'GIF8' ||
+    (text(0, 4) === 'RIFF' && text(8, 4) === 'WEBP') ||
+    (text(4, 4) === 'ftyp' && ISOBMFF_IMAGE_BRANDS.has(text(8, 4))) ||
+    at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || // TIFF
+    at(0, 0xff, 0x0a) || at(0, 0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20) // JPEG XL
+  );
+}
+
+const VIDEO_NAME = /\.(mp4|m4v|mov|qt|3gp|3g2|webm|mkv|avi)$/i;
+
+export function looksLikeVideo(file: File): boolean {
+  return file.type.startsWith('video/') || VIDEO_NAME.test(file.name);
+}
+
+/**
+ * An ISO media file that is not a still image (MP4, MOV, 3GP, and anything else in
+ * ISO boxes), or a QuickTime file without `ftyp`. The engine decides what it is; one it
+ * does not recognise is held back like any video it cannot clean.
+ */
+export function hasVideoMagic(head: Uint8Array): boolean {
+  const text = (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
+  if (text(4, 4) === 'ftyp') return !ISOBMFF_IMAGE_BRANDS.has(text(8, 4));
+  return ['moov', 'mdat', 'wide', 'pnot'].includes(text(4, 4));
+}
+
+/**
+ * `video`: cleaned by the video cleaner, never read whole; `image`: by the engine;
+ * `other`: passed untouched. The content decides first, then the type and name.
+ */
+export type FileKind = 'image' | 'video' | 'other';
+
+export async function kindOf(file: File): Promise<FileKind> {
+  // Firefox hands content scripts a page-side buffer: copy it into our own array.
+  const head = new Uint8Array(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  if (hasVideoMagic(head)) return 'video';
+  if (looksLikeImage(file) || hasImageMagic(head)) return 'image';
+  return looksLikeVideo(file) ? 'video' : 'other';
+}
