@@ -29,7 +29,11 @@ pub(crate) fn check(walker: &mut Walker, b: &BoxHeader, samples: Option<usize>) 
             f.full_box().map_err(|e| *e)?;
             let constant = f.u32().map_err(|e| *e)?;
             let n = f.u32().map_err(|e| *e)? as usize;
-            if constant != 0 { 12 } else { 12 + fitting(&f, n, 4)? }
+            if constant != 0 {
+                12
+            } else {
+                12 + fitting(&f, n, 4)?
+            }
         }
         b"stz2" => {
             let mut f = fields();
