@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasImageMagic, hasVideoMagic, kindOf } from '../src/content/guard/file-kinds';
+import { hasImageMagic, hasVideoMagic, kindOf } from '../src/shared/file-kinds';
 import { walkEntries } from '../src/content/guard/folders';
 
 const corpus = process.env.TRACELESS_CORPUS ?? join(process.cwd(), '..', 'shared', 'corpus');

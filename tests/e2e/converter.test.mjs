@@ -4,7 +4,9 @@
 // metadata, and its size is the size the page showed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { BROWSERS, launchFirefox } from './browsers.mjs';
@@ -191,6 +193,42 @@ for (const name of only) {
       const refused = await rows(page);
       assert.deepEqual(refused.map((r) => r.stage), ['failed', 'failed']);
       assert.match(refused[0].error, /converting HEIC is not supported yet/);
+    });
+
+    test('videos: "metadata removed" gives the command line\'s cleaned copy, alone and in the zip; re-encoding is refused plainly', async () => {
+      const videos = join(root, 'target', 'test-videos');
+      execFileSync('bash', [join(root, 'tests', 'videos', 'make.sh'), videos], { stdio: 'ignore' });
+      const cli = ['release', 'debug'].map((p) => join(root, 'target', p, 'traceless')).find(existsSync);
+      const expected = mkdtempSync(join(tmpdir(), 'traceless-converter-video-'));
+      const sources = ['h264_aac.mov', 'timed_gpmd.mp4'].map((f) => join(videos, f));
+      execFileSync(cli, ['clean', ...sources, '-o', expected], { stdio: 'ignore' });
+      const page = await converterWith([...sources, image('photo.jpg')]);
+      const before = await rows(page);
+      assert.match(before[0].reveals, /^Reveals: location/, 'what the video reveals is listed');
+      assert.match(before[1].reveals, /location/, 'the GoPro telemetry track');
+      await setControl(page, 'format', 'clean');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => r.stage), ['done', 'done', 'done'], JSON.stringify(shown.map((r) => r.error)));
+      const files = await downloadEach(page);
+      assert.deepEqual(files.map((f) => basename(f)), ['h264_aac.mov', 'timed_gpmd.mp4', 'DSCN0010.jpg']);
+      for (const [i, file] of files.slice(0, 2).entries()) {
+        assert.ok(readFileSync(file).equals(readFileSync(join(expected, basename(sources[i])))), `${file}: the command line's bytes`);
+        assert.equal(statSync(file).size, shown[i].after, 'the saved file is the copy the page made');
+      }
+      const since = Date.now();
+      await page.click('#download-all');
+      const [zipPath] = await browser.downloadsSince(since, 1);
+      const entries = unzipSync(readFileSync(zipPath));
+      assert.deepEqual(Object.keys(entries), ['h264_aac.mov', 'timed_gpmd.mp4', 'DSCN0010.jpg']);
+      assert.ok(Buffer.from(entries['h264_aac.mov']).equals(readFileSync(files[0])), 'the zip holds the same video');
+      await setControl(page, 'format', 'webp');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const refused = await rows(page);
+      assert.deepEqual(refused.map((r) => r.stage), ['failed', 'failed', 'done']);
+      assert.match(refused[0].error, /does not re-encode them/);
     });
 
     test('per-file errors in plain words; the rest of the batch converts', async () => {

@@ -1,8 +1,10 @@
-// The converter's batch: the images the user added, what each reveals, and
-// their converted copies. Work runs in engine workers, a few at a time, so the
-// page stays responsive and memory stays bounded however many images there are:
-// each worker holds one image's pixels at a time, and finished copies are kept
-// as Blobs (the browser may keep those out of the page's memory).
+// The converter's batch: the images and videos the user added, what each
+// reveals, and their converted copies. Work runs in engine workers, a few at a
+// time, so the page stays responsive and memory stays bounded however many
+// images there are: each worker holds one image's pixels at a time, and finished
+// copies are kept as Blobs (the browser may keep those out of the page's memory).
+// Videos are cleaned here, never read whole (engine/video.ts), and never re-encoded.
+import { cleanVideo, inspectVideo, videoFormat } from '../engine/video';
 import { WorkerEngine } from '../engine/worker-client';
 import { MIME, type CleanReport, type ConvertReport, type Format, type InspectReport } from '../engine/types';
 import { describeFailure } from '../shared/failure';
@@ -31,6 +33,8 @@ export interface Item {
   readonly path: string;
   /** What the image reveals; undefined until inspected. */
   report?: InspectReport;
+  /** A video (known once inspected): cleaned losslessly, never re-encoded. */
+  video?: 'mp4' | 'mov';
   stage: Stage;
   result?: Result;
   /** Plain words, for the user, when the image could not be read or converted. */
@@ -51,6 +55,10 @@ export interface BatchEvents {
  * (about 300 MB for a 12-megapixel photo), so two keep a batch under 1 GB; a
  * machine reporting little memory gets one.
  */
+/** Why a video is not converted: there is no video encoder here. */
+export const VIDEOS_NOT_REENCODED =
+  'Traceless removes the metadata of videos but does not re-encode them: choose “Same format, metadata removed only” for videos.';
+
 export function workerCount(): number {
   const cores = navigator.hardwareConcurrency || 2;
   const memoryGB = (navigator as { deviceMemory?: number }).deviceMemory ?? 8;
@@ -103,11 +111,16 @@ export class Batch {
 
   private async inspect(item: Item): Promise<void> {
     if (!this.items.includes(item)) return;
-    this.inspector ??= new WorkerEngine({ giveInput: true });
     try {
-      item.report = await this.inspector.inspect(new Uint8Array(await item.file.arrayBuffer()));
+      item.video = await videoFormat(item.file);
+      if (item.video) {
+        item.report = await inspectVideo(item.file);
+      } else {
+        this.inspector ??= new WorkerEngine({ giveInput: true });
+        item.report = await this.inspector.inspect(new Uint8Array(await item.file.arrayBuffer()));
+      }
     } catch (e) {
-      item.error = describeFailure(e);
+      item.error = describeFailure(e, item.video ? 'video' : 'image');
       item.stage = 'failed';
       item.failedWith = 'unreadable';
     }
@@ -179,6 +192,7 @@ export class Batch {
   }
 
   private async convertOne(engine: WorkerEngine, item: Item, choice: Choice, settings: Settings, generation: number) {
+    if (item.video) return this.cleanOneVideo(item, choice, generation);
     item.stage = 'working';
     this.events.changed(item);
     try {
@@ -210,6 +224,38 @@ export class Batch {
     }
     this.events.changed(item);
   }
+
+  private async cleanOneVideo(item: Item, choice: Choice, generation: number): Promise<void> {
+    item.stage = 'working';
+    this.events.changed(item);
+    try {
+      const { blob, report } = await videoCopy(item, choice);
+      if (generation !== this.generation) return;
+      const width = item.report?.width ?? 0;
+      const height = item.report?.height ?? 0;
+      item.result = { blob, name: item.path, format: report.format, width, height, choice, report };
+      item.stage = 'done';
+      item.failedWith = undefined;
+    } catch (e) {
+      if (generation !== this.generation) return;
+      item.error = e instanceof Error && e.message === VIDEOS_NOT_REENCODED ? e.message : describeFailure(e, 'video');
+      item.stage = 'failed';
+      item.failedWith = choice;
+    }
+    this.events.changed(item);
+  }
+}
+
+export interface VideoCopy {
+  blob: Blob;
+  report: CleanReport;
+}
+
+/** A video's cleaned copy, or why there is none: `choice` must be "metadata removed only". */
+export async function videoCopy(item: Item, choice: Choice): Promise<VideoCopy> {
+  if (choice.format !== 'clean') throw new Error(VIDEOS_NOT_REENCODED);
+  const { data, report } = await cleanVideo(item.file);
+  return { blob: new Blob([data], { type: MIME[report.format] }), report };
 }
 
 /** Totals over the items with a current copy. */

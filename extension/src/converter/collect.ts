@@ -1,25 +1,25 @@
 // Files the user hands the converter: picked (files or a folder), dropped
-// (folders walked) or pasted. Inside folders only images are taken; files
-// chosen one by one are all taken, so a wrong one gets a plain message.
+// (folders walked) or pasted. Inside folders only images and videos are taken;
+// files chosen one by one are all taken, so a wrong one gets a plain message.
+import { looksLikeImage, looksLikeVideo } from '../shared/file-kinds';
 export interface Picked {
   file: File;
   /** The name, with the folders below the one the user chose. */
   path: string;
 }
 
-const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp)$/i;
-const looksLikeImage = (file: File) => file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
+const looksLikeMedia = (file: File) => looksLikeImage(file) || looksLikeVideo(file);
 
 /** From an <input type=file>, with or without `webkitdirectory`. */
 export function fromInput(input: HTMLInputElement): Picked[] {
   const files = [...(input.files ?? [])];
   const folder = files.some((f) => f.webkitRelativePath);
   return files
-    .filter((f) => !folder || looksLikeImage(f))
+    .filter((f) => !folder || looksLikeMedia(f))
     .map((file) => ({ file, path: file.webkitRelativePath || file.name }));
 }
 
-/** From a drop: files as they are, folders walked (their images only). */
+/** From a drop: files as they are, folders walked (their images and videos only). */
 export async function fromDrop(data: DataTransfer): Promise<Picked[]> {
   // Entries must be taken synchronously, before the event's data store closes.
   const entries = [...data.items]
@@ -49,7 +49,7 @@ async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Picked[]
         await walk(entry as FileSystemDirectoryEntry, `${prefix}${entry.name}/`, out);
       } else {
         const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-        if (looksLikeImage(file)) out.push({ file, path: `${prefix}${file.name}` });
+        if (looksLikeMedia(file)) out.push({ file, path: `${prefix}${file.name}` });
       }
     }
   }

@@ -20,9 +20,13 @@ export class Comparison {
     $('compare').hidden = !item;
     if (!item) return;
     $('compare-name').textContent = item.path;
-    $<HTMLImageElement>('before').src = this.urlOf('before', item.file);
+    // A video has no picture to compare here: its facts only.
+    const before = $<HTMLImageElement>('before');
+    before.hidden = Boolean(item.video);
+    if (item.video) before.removeAttribute('src');
+    else before.src = this.urlOf('before', item.file);
     const image = $<HTMLImageElement>('after');
-    if (after) {
+    if (after && !item.video) {
       image.src = this.urlOf('after', after);
       image.hidden = false;
     } else {

@@ -6,7 +6,7 @@ import { WorkerEngine } from '../engine/worker-client';
 import { MIME } from '../engine/types';
 import { describeFailure } from '../shared/failure';
 import type { Settings } from '../shared/settings';
-import type { Item } from './batch';
+import { VIDEOS_NOT_REENCODED, videoCopy, type Item } from './batch';
 import { workOf, type Choice } from './choice';
 
 export type PreviewOutcome = { ok: true; blob: Blob; ms: number } | { ok: false; message: string };
@@ -18,6 +18,7 @@ export class Preview {
   async make(item: Item, choice: Choice, settings: Settings): Promise<PreviewOutcome | undefined> {
     const generation = ++this.generation;
     this.stop();
+    if (item.video) return this.videoPreview(item, choice, generation);
     const engine = (this.engine = new WorkerEngine({ giveInput: true }));
     const started = performance.now();
     try {
@@ -33,6 +34,18 @@ export class Preview {
     } finally {
       // A worker keeps the memory its largest image needed: end it rather than hold that while idle.
       if (generation === this.generation) this.stop();
+    }
+  }
+
+  /** A video's copy is its cleaned copy (quick: only its header is read), or none. */
+  private async videoPreview(item: Item, choice: Choice, generation: number): Promise<PreviewOutcome | undefined> {
+    const started = performance.now();
+    try {
+      const { blob } = await videoCopy(item, choice);
+      return generation === this.generation ? { ok: true, blob, ms: performance.now() - started } : undefined;
+    } catch (e) {
+      if (generation !== this.generation) return undefined;
+      return { ok: false, message: e instanceof Error && e.message === VIDEOS_NOT_REENCODED ? e.message : describeFailure(e, 'video') };
     }
   }
 

@@ -179,11 +179,11 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     const button = $<HTMLButtonElement>('download-all');
     const done = batch.items.filter((i) => i.stage === 'done' && i.result);
     button.disabled = true;
-    $('overall-status').textContent = `Making a zip of ${done.length} images…`;
+    $('overall-status').textContent = `Making a zip of ${done.length} files…`;
     try {
       const zip = await zipOf(done.map((i) => ({ name: i.result!.name, blob: i.result!.blob })));
       await save(zip, 'traceless-images.zip');
-      $('overall-status').textContent = `Saved a zip of ${done.length} images (${formatBytes(zip.size)}).`;
+      $('overall-status').textContent = `Saved a zip of ${done.length} files (${formatBytes(zip.size)}).`;
     } catch (e) {
       $('overall-status').textContent = `The zip could not be saved: ${e instanceof Error ? e.message : e}`;
     } finally {

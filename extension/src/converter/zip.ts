@@ -1,6 +1,7 @@
-// "Download all": the copies in one zip, made here with fflate (streamed, so
-// the copies are read one at a time). Images are already compressed, so they
-// are stored, not deflated again: deflating JPEGs costs time and saves ~1%.
+// "Download all": the copies in one zip, made here with fflate, streamed: each
+// copy is read a slice at a time and the output kept as Blobs, so a video in
+// the zip is never in memory whole. Images and videos are already compressed,
+// so they are stored, not deflated again: deflating JPEGs costs time and saves ~1%.
 import { Zip, ZipPassThrough } from 'fflate';
 
 export interface ZipEntry {
@@ -23,24 +24,52 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
+/** Read from each copy at a time: a video is never read whole. */
+const SLICE = 8 * 1024 * 1024;
+/** Zip output gathered before it becomes a Blob, which the browser may keep out of the page's memory. */
+const FLUSH = 64 * 1024 * 1024;
+/** Without Zip64 (fflate writes none), no entry or offset may pass 4 GiB. */
+const ZIP_LIMIT = 2 ** 32 - 1;
+
 export async function zipOf(entries: readonly ZipEntry[]): Promise<Blob> {
-  const chunks: Uint8Array[] = [];
+  const total = entries.reduce((sum, e) => sum + e.blob.size, 0);
+  if (total >= ZIP_LIMIT) {
+    throw new Error(`the copies add up to ${(total / 2 ** 30).toFixed(1)} GB; a zip here holds under 4 GB: save the largest one by one`);
+  }
+  const parts: Blob[] = [];
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    parts.push(new Blob(pending as BlobPart[]));
+    pending = [];
+    pendingBytes = 0;
+  };
   let failure: Error | null = null;
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const zip = new Zip((error, chunk, final) => {
     if (error) failure = error;
-    else chunks.push(chunk);
+    else {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= FLUSH) flush();
+    }
     if (error || final) finished();
   });
   const names = uniqueNames(entries.map((e) => e.name));
   for (const [i, entry] of entries.entries()) {
     const file = new ZipPassThrough(names[i]);
     zip.add(file);
-    file.push(new Uint8Array(await entry.blob.arrayBuffer()), true);
+    const size = entry.blob.size;
+    if (size === 0) file.push(new Uint8Array(0), true);
+    for (let at = 0; at < size; at += SLICE) {
+      const end = Math.min(size, at + SLICE);
+      file.push(new Uint8Array(await entry.blob.slice(at, end).arrayBuffer()), end === size);
+    }
   }
   zip.end();
   await done;
   if (failure) throw failure;
-  return new Blob(chunks as BlobPart[], { type: 'application/zip' });
+  flush();
+  return new Blob(parts, { type: 'application/zip' });
 }

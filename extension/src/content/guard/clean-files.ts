@@ -5,7 +5,7 @@ import type { MessagingEngine } from '../../engine/messaging-engine';
 import { MIME } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
-import { kindOf, type FileKind } from './file-kinds';
+import { kindOf, type FileKind } from '../../shared/file-kinds';
 import { renamed } from '../../shared/names';
 
 export type FileOutcome =

@@ -1,9 +1,9 @@
-// Which files the guard cleans: images and videos by type, name or content. A
-// photo's metadata does not go away because it was renamed photo.dat, so a file
-// that claims to be something else is still sniffed.
+// Which files the guard and the converter clean: images and videos, by type,
+// name or content. A photo's metadata does not go away because it was renamed
+// photo.dat, so a file that claims to be something else is still sniffed.
 
 /** Types and names worth a look: the engine decides by content, this only spares other files. */
-const IMAGE_NAME = /\.(jpe?g|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp|jxl)$/i;
+const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp|jxl)$/i;
 
 export function looksLikeImage(file: File): boolean {
   return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
