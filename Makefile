@@ -58,12 +58,14 @@ bench: build
 	$(CARGO) build --release -p traceless-core --example encode_speed
 	@bash bench/clean-throughput.sh
 	@bash bench/heif-throughput.sh
+	@bash bench/video-throughput.sh
 	@/usr/bin/python3 bench/photos.py sized bench/out/photos 1 5 20
 	@/usr/bin/python3 bench/photos.py twelve bench/out/photos 10
 	@/usr/bin/python3 bench/photos.py megapixels bench/out/photos
 	@/usr/bin/python3 bench/photos.py batch bench/out/batch 50
 	@node bench/transport.mjs
 	@node bench/guard.mjs
+	@node bench/guard-video.mjs
 	@node bench/flood.mjs
 	@node bench/converter.mjs
 	@node bench/codecs.mjs

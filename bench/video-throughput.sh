@@ -2,26 +2,15 @@
 # Cleaning videos of 100 MB, 1 GB and 4 GB: traceless (streamed) against
 # `exiftool -all=` and `ffmpeg -map_metadata -1 -c copy` on the same files, one
 # run each in one go, with wall time and peak resident memory (GNU time's %M).
-# The inputs are a 1080p H.264 + AAC clip with metadata, repeated by stream copy
-# to each size (on disk, in bench/out/videos). BENCH_VIDEO_SIZES overrides the
-# sizes in MB (default "100 1000 4000").
+# The inputs are a 1080p H.264 + AAC clip with metadata, repeated by stream
+# copy to each size (bench/make-video.sh; on disk, in bench/out/videos).
+# BENCH_VIDEO_SIZES overrides the sizes in MB (default "100 1000 4000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/target/release/traceless"
 out="$PWD/bench/out/videos"
 mkdir -p "$out"
 sizes="${BENCH_VIDEO_SIZES:-100 1000 4000}"
-
-base="$out/base.mp4"
-if [ ! -f "$base" ]; then
-    # 10 s of 1080p at 30 fps and about 40 Mbit/s: 50 MB, with a location and a device.
-    nice ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30:duration=10" \
-        -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=10" \
-        -c:v libx264 -preset ultrafast -b:v 40M -maxrate 40M -bufsize 80M -pix_fmt yuv420p -c:a aac \
-        -metadata location="+12.3456+065.4321/" -metadata make=BenchCam -metadata model=Bench9 \
-        -metadata creation_time=2011-11-11T11:11:11Z "$base"
-fi
-base_mb=$(( $(stat -c %s "$base") / 1000000 ))
 
 measure() { # measure NAME COMMAND... : prints "seconds peak_kb"
     local name="$1"; shift
@@ -31,12 +20,7 @@ measure() { # measure NAME COMMAND... : prints "seconds peak_kb"
 
 printf '%-9s %-10s %10s %12s %14s\n' size tool seconds MB/s "peak RSS MB"
 for mb in $sizes; do
-    input="$out/video-${mb}mb.mp4"
-    if [ ! -f "$input" ]; then
-        loops=$(( (mb + base_mb - 1) / base_mb - 1 ))
-        nice ffmpeg -nostdin -v error -y -stream_loop "$loops" -i "$base" -map 0 -c copy \
-            -metadata location="+12.3456+065.4321/" -metadata make=BenchCam "$input"
-    fi
+    input=$(bash bench/make-video.sh "$mb")
     bytes=$(stat -c %s "$input")
     for tool in traceless exiftool ffmpeg; do
         rm -f "$out/clean.mp4" "$out/clean-dir/$(basename "$input")"

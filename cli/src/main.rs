@@ -18,10 +18,11 @@ use traceless_core::{Chroma, ColourMode, ConvertOptions, OutputFormat, Policy};
 #[command(
     name = "traceless",
     version,
-    about = "Remove location, camera serial numbers, names, dates and other hidden metadata from photos, without re-encoding them.",
-    long_about = "Traceless removes hidden metadata from JPEG, PNG/APNG, WebP, GIF, HEIC/HEIF and AVIF images by \
-editing the file's container: the coded image data is copied byte for byte. It keeps only what changes how the \
-image looks: the colour profile (ICC) and the orientation, unless told otherwise. Nothing is sent anywhere.",
+    about = "Remove location, camera serial numbers, names, dates and other hidden metadata from photos and videos, without re-encoding them.",
+    long_about = "Traceless removes hidden metadata from JPEG, PNG/APNG, WebP, GIF, HEIC/HEIF and AVIF images, and \
+from MP4, MOV, M4V and 3GP videos, by editing the file's container: the coded image and media data are copied \
+byte for byte (videos are streamed, whatever their size). It keeps only what changes how the image looks: the \
+colour profile (ICC) and the orientation, unless told otherwise. Nothing is sent anywhere.",
     after_help = "Examples:\n  traceless inspect holiday.jpg\n  traceless clean ~/Pictures/trip -o ~/Pictures/trip-clean\n  traceless clean photo.jpg --in-place --drop-orientation"
 )]
 struct Cli {

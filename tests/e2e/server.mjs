@@ -3,12 +3,19 @@
 // so a test can list every request any browser context made.
 import { createServer, request as httpRequest } from 'node:http';
 import busboy from 'busboy';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, normalize, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const corpus = process.env.TRACELESS_CORPUS ?? join(root, '..', 'shared', 'corpus');
+
+/** The `traceless` command most recently built (release or debug): a stale one would judge new code. */
+export function traceless() {
+  const built = ['release', 'debug'].map((p) => join(root, 'target', p, 'traceless')).filter(existsSync);
+  if (built.length === 0) throw new Error('the traceless command is not built (cargo build)');
+  return built.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+}
 const site = join(root, 'tests', 'e2e', 'site');
 
 /** Test image names -> corpus files (see ../shared/corpus/SOURCES.md for their licences). */

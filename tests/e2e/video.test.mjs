@@ -5,10 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium, launchFirefox } from './browsers.mjs';
-import { root, TestWeb } from './server.mjs';
+import { root, TestWeb, traceless } from './server.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? ['chromium', 'firefox'];
 const VIDEOS = join(root, 'target', 'test-videos');
@@ -17,8 +17,7 @@ const LAUNCH = { chromium: (web) => launchChromium(web, { withExtension: false }
 
 before(() => {
   execFileSync('bash', [join(root, 'tests', 'videos', 'make.sh'), VIDEOS], { stdio: 'inherit' });
-  const cli = ['release', 'debug'].map((p) => join(root, 'target', p, 'traceless')).find(existsSync);
-  assert.ok(cli, 'the traceless command is built');
+  const cli = traceless();
   rmSync(CLEANED, { recursive: true, force: true });
   mkdirSync(CLEANED);
   const files = JSON.parse(readFileSync(join(VIDEOS, 'manifest.json'), 'utf8')).files.filter((f) => !f.fragmented);

@@ -4,7 +4,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -50,7 +50,9 @@ test('detect: videos by their first bytes, images not', () => {
 });
 
 test('every test video: the plan gives the command line\'s bytes, reading only a few ranges', () => {
-  const cli = ['release', 'debug'].map((p) => join(root, 'target', p, 'traceless')).find(existsSync);
+  // The command most recently built: a stale one would judge new code.
+  const cli = ['release', 'debug'].map((p) => join(root, 'target', p, 'traceless')).filter(existsSync)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   assert.ok(cli, 'the traceless command is built');
   const out = mkdtempSync(join(tmpdir(), 'traceless-wasm-video-'));
   const files = JSON.parse(readFileSync(join(VIDEOS, 'manifest.json'), 'utf8')).files;
