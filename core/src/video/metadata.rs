@@ -51,6 +51,9 @@ fn classify(name: &str) -> (Category, &'static str) {
         "cprt" | "©cpy" => (Category::People, "Copyright"),
         "©nam" | "titl" => (Category::Text, "Title"),
         "©cmt" | "©des" | "desc" | "dscp" => (Category::Text, "Description"),
+        // An iPhone's Live Photo: the same identifier is in the photo's maker notes, pairing the two.
+        "com.apple.quicktime.content.identifier" => (Category::Identifiers, "Live Photo pairing identifier"),
+        "com.apple.quicktime.location.accuracy.horizontal" => (Category::Location, "Location accuracy (metres)"),
         _ if has("location") || has("gps") || has("iso6709") => (Category::Location, "Location"),
         _ if has("serial") => (Category::CameraSerial, "Serial number"),
         _ if has("identifier") || has("uuid") => (Category::Identifiers, "Identifier"),
@@ -197,4 +200,19 @@ pub(crate) fn user_data(walker: &mut Walker, udta: &BoxHeader, found: &mut Found
 
 pub(crate) fn human(bytes: usize) -> String {
     crate::metadata::human_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apple_keys_are_named_as_for_photos() {
+        let id = classify("com.apple.quicktime.content.identifier");
+        assert_eq!(id, (Category::Identifiers, "Live Photo pairing identifier"));
+        let accuracy = classify("com.apple.quicktime.location.accuracy.horizontal");
+        assert_eq!(accuracy, (Category::Location, "Location accuracy (metres)"));
+        assert_eq!(classify("com.apple.quicktime.location.ISO6709"), (Category::Location, "Location"));
+        assert_eq!(classify("com.apple.quicktime.make").0, Category::Device);
+    }
 }
