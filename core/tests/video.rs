@@ -73,7 +73,7 @@ fn streams(path: &Path) -> (Vec<(String, String, String)>, String) {
     (list, text(&j["format"]["duration"]))
 }
 
-/// Tags exiftool still finds that name a place, a device, software, a person, a title or a date.
+/// Tags exiftool still finds that name a place, a device, software (an encoder too), a person, a title or a date.
 fn revealing_tags(path: &Path) -> Vec<String> {
     let out = Command::new("exiftool").args(["-a", "-G1", "-s", "-ee"]).arg(path).output().unwrap();
     String::from_utf8_lossy(&out.stdout)
@@ -93,6 +93,9 @@ fn revealing_tags(path: &Path) -> Vec<String> {
                 "Title",
                 "Artist",
                 "Creator",
+                // The encoder and vendor in a video sample entry (GoPro, DJI, FFmpeg).
+                "CompressorName",
+                "VendorID",
             ]
             .iter()
             .any(|k| l.contains(k))

@@ -82,8 +82,8 @@ export async function newestFile(dir, stem, timeoutMs = 15000) {
 
 /** Video tags that describe the file's structure, by exiftool group (-G1). */
 const VIDEO_GROUPS = /^(ExifTool|System|File|Composite|QuickTime|Track\d+)$/;
-/** Tags of those groups that still tell something: where, what device, who, when. */
-const VIDEO_REVEALING = /GPS|Location|Make|Model|Software|Author|Artist|Title|Comment|ContentIdentifier|Date/;
+/** Tags of those groups that still tell something: where, what device or encoder, who, when. */
+const VIDEO_REVEALING = /GPS|Location|Make|Model|Software|Author|Artist|Title|Comment|ContentIdentifier|Date|CompressorName|VendorID/;
 
 /** What a cleaned video must not carry: any non-structural tag, any dated or identifying one. */
 export function videoLeaks(file) {

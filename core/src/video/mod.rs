@@ -243,6 +243,9 @@ fn blocks_and_findings(a: &Analysis) -> (Vec<BlockInfo>, Vec<Finding>, Vec<bool>
             vec![item.clone()],
         );
     }
+    for (range, item) in &a.movie.encoders {
+        push(BlockKind::Vendor, "encoder name in 'stsd'".into(), at(range), false, vec![item.clone()]);
+    }
     for t in a.movie.tracks.iter().filter(|t| t.kept) {
         let item = Item::new(Category::Display, "QuickTime trak", "Track", t.describe());
         push(BlockKind::ImageData, t.describe(), base..base, true, vec![item]);

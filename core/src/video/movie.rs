@@ -88,6 +88,8 @@ pub(crate) struct Movie {
     pub zeroed: Vec<Range<usize>>,
     /// The dates found, and the header each is in (its range in the buffer).
     pub dates: Vec<(Range<usize>, Item)>,
+    /// Encoder names and vendors in video sample entries (zeroed), with the entry each is in.
+    pub encoders: Vec<(Range<usize>, Item)>,
     /// Every box descended into: its size shrinks by what is removed inside it.
     pub containers: Vec<BoxHeader>,
     pub tracks: Vec<Track>,
@@ -203,6 +205,37 @@ impl<'a> Reader<'a> {
         });
     }
 
+    /// A video sample entry names the encoder that wrote it and its vendor
+    /// ("GoPro AVC encoder", "DJI.AVC", 'appl'): the device's make, in effect.
+    /// Decoders ignore both, so they are zeroed.
+    fn encoder_names(&mut self, stsd: &BoxHeader) -> Result<()> {
+        for entry in self.walker.children(stsd, 8).map_err(|e| *e)? {
+            // VisualSampleEntry: vendor at 12..16 of the body, the 32-byte compressor name at 42..74.
+            let (vendor, name) =
+                (entry.body.start + 12..entry.body.start + 16, entry.body.start + 42..entry.body.start + 74);
+            if entry.body.len() < 78 {
+                continue;
+            }
+            let named = self.data[name.clone()].iter().any(|&b| b != 0);
+            let vendor_bytes = &self.data[vendor.clone()];
+            let has_vendor = vendor_bytes.iter().any(|&b| b != 0 && b != b' ');
+            if !named && !has_vendor {
+                continue;
+            }
+            let pascal = &self.data[name.clone()];
+            let length = usize::from(pascal[0]).min(31);
+            let mut value = String::from_utf8_lossy(&pascal[1..1 + length]).trim().to_string();
+            if has_vendor {
+                value = format!("{value} (vendor {})", name_of(vendor_bytes));
+            }
+            let item = Item::new(Category::Software, "QuickTime stsd", "Encoder", value.trim().to_string());
+            self.movie.zeroed.push(vendor);
+            self.movie.zeroed.push(name);
+            self.movie.encoders.push((entry.range(), item));
+        }
+        Ok(())
+    }
+
     fn movie(&mut self, moov: &BoxHeader) -> Result<()> {
         let mut removals = Vec::new();
         for child in self.children(moov, 0)? {
@@ -243,6 +276,7 @@ impl<'a> Reader<'a> {
         // Kept boxes, checked for exact sizes once the track is known to be kept.
         let mut kept_boxes = Vec::new();
         let mut has_media = false;
+        let mut sample_descriptions = None;
         let n = self.movie.tracks.len() + 1;
         let path = format!("moov/trak[{n}]");
         for child in self.children(trak, 0)? {
@@ -289,7 +323,8 @@ impl<'a> Reader<'a> {
                                                     entry = self
                                                         .data
                                                         .get(t.body.start + 12..t.body.start + 16)
-                                                        .map(|e| [e[0], e[1], e[2], e[3]])
+                                                        .map(|e| [e[0], e[1], e[2], e[3]]);
+                                                    sample_descriptions = Some(t.clone());
                                                 }
                                                 b"stsc" => stsc = Some(t.clone()),
                                                 b"stsz" | b"stz2" => sizes = Some(t.clone()),
@@ -364,6 +399,9 @@ impl<'a> Reader<'a> {
             for b in &kept_boxes {
                 exact::check(&mut self.walker, b, samples)?;
             }
+            if let (b"vide", Some(stsd)) = (&handler, &sample_descriptions) {
+                self.encoder_names(stsd)?;
+            }
             removals.extend(inner);
             if let Some(table) = offsets {
                 let table = tables::offset_table(self.data, self.format, self.base, &table)?;
@@ -380,6 +418,12 @@ impl<'a> Reader<'a> {
         self.movie.tracks.push(track);
         Ok(())
     }
+}
+
+fn name_of(fourcc: &[u8]) -> String {
+    let mut four = [b' '; 4];
+    four.copy_from_slice(&fourcc[..4]);
+    name(&four).to_string()
 }
 
 fn metadata_u32(body: &[u8], at: usize) -> Option<u32> {
@@ -399,6 +443,7 @@ pub(crate) fn read(data: &[u8], base: usize, format: &'static str) -> Result<Mov
         removals: Vec::new(),
         zeroed: Vec::new(),
         dates: Vec::new(),
+        encoders: Vec::new(),
         containers: Vec::new(),
         tracks: Vec::new(),
         found: Found::default(),
