@@ -29,7 +29,7 @@ pub fn run(
     json: bool,
     jobs_wanted: Option<usize>,
     work: impl Fn(&[u8]) -> Result<Done, String> + Sync,
-    video: impl Fn(&Path, &Path, bool) -> Result<Done, String> + Sync,
+    video: impl Fn(write::Opened, &Path, bool) -> Result<Done, String> + Sync,
 ) -> bool {
     let (inputs, unreadable) = collect(args);
     for u in &unreadable {
@@ -103,23 +103,26 @@ fn process(
     destination: &Result<PathBuf, String>,
     durable: bool,
     work: &impl Fn(&[u8]) -> Result<Done, String>,
-    video: &impl Fn(&Path, &Path, bool) -> Result<Done, String>,
+    video: &impl Fn(write::Opened, &Path, bool) -> Result<Done, String>,
 ) -> Outcome {
-    // Videos are not read whole: they are handled from their path, streamed.
-    if let Ok(head) = write::head(&input.path) {
-        if traceless_core::video::detect(&head).is_some() {
-            let destination = match destination {
-                Ok(d) => d,
-                Err(error) => return Outcome::Failed { error: error.clone() },
-            };
-            return match video(&input.path, destination, durable) {
-                Ok(done) => Outcome::Done { output: destination.clone(), done: Box::new(done) },
-                Err(error) => Outcome::Failed { error },
-            };
-        }
+    let opened = match write::open(&input.path) {
+        Ok(opened) => opened,
+        Err(error) => return Outcome::Failed { error },
+    };
+    // Videos are not read whole: they are streamed from the open file.
+    if opened.is_video() {
+        let destination = match destination {
+            Ok(d) => d,
+            Err(error) => return Outcome::Failed { error: error.clone() },
+        };
+        return match video(opened, destination, durable) {
+            Ok(done) => Outcome::Done { output: destination.clone(), done: Box::new(done) },
+            Err(error) => Outcome::Failed { error },
+        };
     }
-    let (data, permissions) = match write::read(&input.path) {
-        Ok(read) => read,
+    let permissions = opened.permissions.clone();
+    let data = match opened.read() {
+        Ok(data) => data,
         Err(error) => return Outcome::Failed { error },
     };
     if input.from_dir && !matches!(traceless_core::detect(&data), traceless_core::Detected::Supported(_)) {

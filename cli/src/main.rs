@@ -183,10 +183,17 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
         failed(&u.path, u.error, &mut results);
     }
     for input in inputs {
-        // A video is inspected from its path: its header only, whatever its size.
-        if write::head(&input.path).is_ok_and(|head| traceless_core::video::detect(&head).is_some()) {
-            let report = std::fs::File::open(&input.path)
-                .and_then(traceless_core::video::source::FileSource::new)
+        let opened = match write::open(&input.path) {
+            Ok(opened) => opened,
+            Err(error) => {
+                ok = false;
+                failed(&input.path, error, &mut results);
+                continue;
+            }
+        };
+        // A video is inspected from the open file: its header only, whatever its size.
+        if opened.is_video() {
+            let report = traceless_core::video::source::FileSource::new(opened.file)
                 .map_err(|e| inputs::describe(&e))
                 .and_then(|mut source| traceless_core::video::inspect_source(&mut source).map_err(|e| e.to_string()));
             match report {
@@ -199,8 +206,8 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
             }
             continue;
         }
-        let data = match write::read(&input.path) {
-            Ok((data, _)) => data,
+        let data = match opened.read() {
+            Ok(data) => data,
             Err(error) => {
                 ok = false;
                 failed(&input.path, error, &mut results);
@@ -247,23 +254,21 @@ fn clean(args: &CleanArgs) -> bool {
         args.batch.json,
         args.batch.jobs.map(usize::from),
         image,
-        |path, destination, durable| clean_video(path, destination, durable, &policy),
+        |opened, destination, durable| clean_video(opened, destination, durable, &policy),
     )
 }
 
 /// Cleans a video from disk to disk: its header read, its media copied by the
 /// kernel, never held whole (a 4 GB video cleans in a few MB of memory).
 fn clean_video(
-    path: &std::path::Path,
+    opened: write::Opened,
     destination: &std::path::Path,
     durable: bool,
     policy: &Policy,
 ) -> Result<render::Done, String> {
     use traceless_core::video::{plan, source::FileSource, write_plan_to_file};
-    let io = |e: std::io::Error| inputs::describe(&e);
-    let file = std::fs::File::open(path).map_err(io)?;
-    let permissions = file.metadata().map_err(io)?.permissions();
-    let mut source = FileSource::new(file).map_err(io)?;
+    let permissions = opened.permissions.clone();
+    let mut source = FileSource::new(opened.file).map_err(|e| inputs::describe(&e))?;
     let plan = plan(&mut source, policy).map_err(|e| e.to_string())?;
     let mut failure = None;
     write::atomic_with(destination, permissions, durable, |out| {

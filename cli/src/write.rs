@@ -83,32 +83,49 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// The first bytes of a file (up to 256), enough to tell a video from an image
-/// before deciding to read it whole.
-pub fn head(path: &Path) -> Result<Vec<u8>, String> {
-    let file = fs::File::open(path).map_err(|e| crate::inputs::describe(&e))?;
-    let mut head = Vec::with_capacity(256);
-    file.take(256).read_to_end(&mut head).map_err(|e| crate::inputs::describe(&e))?;
-    Ok(head)
+/// An input opened once: its first bytes tell a video (streamed from the
+/// open file) from an image (read whole from it), and its permissions go to
+/// the output.
+pub struct Opened {
+    pub file: fs::File,
+    pub permissions: fs::Permissions,
+    len: u64,
+    head: Vec<u8>,
 }
 
-/// Reads a file and its permissions with one open. Files over the engine's input
-/// limit are refused before reading, so a huge file never fills memory.
-pub fn read(path: &Path) -> Result<(Vec<u8>, fs::Permissions), String> {
+pub fn open(path: &Path) -> Result<Opened, String> {
     let io = |e: std::io::Error| crate::inputs::describe(&e);
     let file = fs::File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
-    let limit = traceless_core::limits::MAX_INPUT_BYTES as u64;
-    if meta.len() > limit {
-        return Err(format!("too large: {} MB (Traceless reads files up to {} MB)", meta.len() >> 20, limit >> 20));
+    let mut head = Vec::with_capacity(256);
+    (&file).take(256).read_to_end(&mut head).map_err(io)?;
+    Ok(Opened { file, permissions: meta.permissions(), len: meta.len(), head })
+}
+
+impl Opened {
+    /// A video (by its first bytes): cleaned streamed, never read whole.
+    pub fn is_video(&self) -> bool {
+        traceless_core::video::detect(&self.head).is_some()
     }
-    let mut data = Vec::with_capacity(meta.len() as usize);
-    // `take` keeps the limit even if the file grows while it is read.
-    file.take(limit + 1).read_to_end(&mut data).map_err(io)?;
-    if data.len() as u64 > limit {
-        return Err(format!("too large (Traceless reads files up to {} MB)", limit >> 20));
+
+    /// The whole file. Files over the engine's input limit are refused before
+    /// reading, so a huge file never fills memory.
+    pub fn read(mut self) -> Result<Vec<u8>, String> {
+        let io = |e: std::io::Error| crate::inputs::describe(&e);
+        let limit = traceless_core::limits::MAX_INPUT_BYTES as u64;
+        if self.len > limit {
+            return Err(format!("too large: {} MB (Traceless reads files up to {} MB)", self.len >> 20, limit >> 20));
+        }
+        let mut data = std::mem::take(&mut self.head);
+        data.reserve(self.len.saturating_sub(data.len() as u64) as usize);
+        // `take` keeps the limit even if the file grows while it is read.
+        let room = limit + 1 - data.len() as u64;
+        self.file.take(room).read_to_end(&mut data).map_err(io)?;
+        if data.len() as u64 > limit {
+            return Err(format!("too large (Traceless reads files up to {} MB)", limit >> 20));
+        }
+        Ok(data)
     }
-    Ok((data, meta.permissions()))
 }
 
 /// Writes to a temporary file beside `destination`, then renames it into place,
