@@ -8,6 +8,8 @@
 //! and an extra full-size copy from RGB to RGBA.
 
 pub(crate) mod gif;
+#[cfg(feature = "heif-decode")]
+pub(crate) mod heif;
 pub(crate) mod jpeg;
 pub(crate) mod png;
 pub(crate) mod webp;

@@ -12,7 +12,7 @@ pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 /// Refuses, from the container's own header, what should never be decoded.
 pub(crate) fn check(parsed: &Parsed) -> Result<()> {
     let name = parsed.format.name();
-    if matches!(parsed.format, Format::Heif | Format::Avif) {
+    if !decodable(parsed.format) {
         return Err(undecodable(parsed.format));
     }
     let pixels = u64::from(parsed.width) * u64::from(parsed.height);
@@ -68,14 +68,33 @@ pub(crate) fn check(parsed: &Parsed) -> Result<()> {
     Ok(())
 }
 
-/// The pixels as stored: not yet turned upright.
+/// Whether this build decodes the format (HEIC needs the `heif-decode` feature).
+fn decodable(format: Format) -> bool {
+    match format {
+        Format::Heif => cfg!(feature = "heif-decode"),
+        Format::Avif => false,
+        _ => true,
+    }
+}
+
+/// Whether the decoder applies the file's own rotation and mirroring (HEIF's
+/// `irot`/`imir`), so the pixels must not be turned again.
+pub(crate) fn decodes_upright(format: Format) -> bool {
+    matches!(format, Format::Heif | Format::Avif)
+}
+
+/// The pixels as stored: not yet turned upright (but see `decodes_upright`).
 pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
     match format {
         Format::Jpeg => codec::jpeg::decode(data),
         Format::Png => codec::png::decode(data),
         Format::Webp => codec::webp::decode(data),
         Format::Gif => codec::gif::decode(data),
-        Format::Heif | Format::Avif => Err(undecodable(format)),
+        #[cfg(feature = "heif-decode")]
+        Format::Heif => codec::heif::decode(data),
+        #[cfg(not(feature = "heif-decode"))]
+        Format::Heif => Err(undecodable(format)),
+        Format::Avif => Err(undecodable(format)),
         Format::Mp4 | Format::Mov => Err(Error::new(
             ErrorKind::Unsupported,
             "videos are not re-encoded: Traceless only removes their metadata (choose \"metadata removed\")",
@@ -84,8 +103,9 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
     }
 }
 
-/// The engine has no HEVC or AV1 decoder (yet): HEIC and AVIF are cleaned
-/// losslessly but not converted.
+/// A build without the decoder (the image engine's wasm module has no HEVC
+/// decoder; no build has AV1 yet): HEIC and AVIF are cleaned losslessly but not
+/// converted here.
 fn undecodable(format: Format) -> Error {
     Error::new(
         ErrorKind::Unsupported,

@@ -66,7 +66,8 @@ pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
     decode::check(&parsed)?;
     let mut analysis = analyse(&parsed, data);
     let pixels = decode::decode(data, input_format)?;
-    let codec::Pixels { mut rgba, width, height } = orient::upright(pixels, analysis.orientation);
+    let turn = if decode::decodes_upright(input_format) { None } else { analysis.orientation };
+    let codec::Pixels { mut rgba, width, height } = orient::upright(pixels, turn);
     let mut icc = analysis.icc_profile.take();
     if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
         colour::to_srgb(&mut rgba, profile)?;
