@@ -64,6 +64,7 @@ async function bundle(outdir) {
     legalComments: 'inline',
     alias: {
       'traceless-wasm': join(wasmDir, 'traceless_wasm.js'),
+      'traceless-wasm-heif': join(wasmDir, 'traceless_wasm_heif.js'),
       'traceless-wasm-video': join(wasmDir, 'traceless_wasm_video.js'),
     },
     // wasm-bindgen's default path uses import.meta.url; we always pass the module's URL instead.
@@ -121,6 +122,7 @@ for (const browser of ['chromium', 'firefox']) {
   includeParts(out);
   cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
+  cpSync(join(wasmDir, 'traceless_wasm_heif_bg.wasm'), join(out, 'engine/traceless-heif.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, source), null, 2) + '\n');
   zip(out, join(dist, `traceless-${browser}-${source.version}.zip`));

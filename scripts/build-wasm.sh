@@ -10,12 +10,23 @@ if ! cmp -s scripts/wasm-clang "$stamp"; then
     cargo clean --profile wasm --target wasm32-unknown-unknown -p mozjpeg-sys -p libwebp-sys -p libdeflate-sys
     mkdir -p target && cp scripts/wasm-clang "$stamp"
 fi
-# Two modules: the engine, and the video cleaner (loaded only when a video
-# arrives). Two cargo runs, since one would unify the core's features and put the
-# video code in both.
-cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
-cargo build --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
+# Three modules, one cargo run each (one run would unify the core's features):
+# - traceless_wasm: the engine (inspect, clean, convert), without the HEVC decoder;
+# - traceless_wasm_heif: the same engine with it, loaded only to convert a HEIC
+#   (so the engine stays under its size goal and removing metadata never loads it);
+# - traceless_wasm_video: the video cleaner, loaded only when a video arrives.
 rm -rf target/wasm/web target/wasm/node
+raw=target/wasm32-unknown-unknown/wasm
+bindgen() {  # bindgen RAW_NAME OUT_NAME
+    wasm-bindgen --target web --out-dir target/wasm/web --out-name "$2" "$raw/$1.wasm"
+    wasm-bindgen --target nodejs --out-dir target/wasm/node --out-name "$2" "$raw/$1.wasm"
+}
+cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
+bindgen traceless_wasm traceless_wasm
+cargo build --profile wasm -p traceless-wasm --features heif --target wasm32-unknown-unknown
+bindgen traceless_wasm traceless_wasm_heif
+cargo build --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
+bindgen traceless_wasm_video traceless_wasm_video
 # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
 # The `producers` and `target_features` sections are for tools, not browsers: 263 bytes.
 opt() {  # opt LEVEL FILE
@@ -23,15 +34,11 @@ opt() {  # opt LEVEL FILE
         --enable-sign-ext --enable-mutable-globals --enable-reference-types \
         --strip-producers --strip-target-features -o "$2" "$2"
 }
-for name in traceless_wasm traceless_wasm_video; do
-    raw=target/wasm32-unknown-unknown/wasm/$name.wasm
-    wasm-bindgen --target web --out-dir target/wasm/web "$raw"
-    wasm-bindgen --target nodejs --out-dir target/wasm/node "$raw"
-done
-# The engine for speed (it converts); the video cleaner for size (it parses a few hundred KB).
+# The engines for speed (they convert); the video cleaner for size (it parses a few hundred KB).
 opt -O3 target/wasm/web/traceless_wasm_bg.wasm
+opt -O3 target/wasm/web/traceless_wasm_heif_bg.wasm
 opt -Oz target/wasm/web/traceless_wasm_video_bg.wasm
-for name in traceless_wasm traceless_wasm_video; do
+for name in traceless_wasm traceless_wasm_heif traceless_wasm_video; do
     cp target/wasm/web/${name}_bg.wasm target/wasm/node/${name}_bg.wasm
     size=$(stat -c %s target/wasm/web/${name}_bg.wasm)
     gz=$(gzip -9 -c target/wasm/web/${name}_bg.wasm | wc -c)

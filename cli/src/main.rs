@@ -241,7 +241,9 @@ fn clean(args: &CleanArgs) -> bool {
         keep_author: args.keep_author,
     };
     let target = match &args.out {
-        Some(dir) => write::Target::Dir { root: dir.clone(), overwrite: args.batch.overwrite, format: None },
+        Some(dir) => {
+            write::Target::Dir { root: dir.clone(), overwrite: args.batch.overwrite, format: None, converting: false }
+        }
         None => write::Target::InPlace,
     };
     let image = |data: &[u8]| {
@@ -301,7 +303,8 @@ fn convert(args: &ConvertArgs) -> bool {
         OutputFormat::Png => Some(traceless_core::Format::Png),
         OutputFormat::Webp => Some(traceless_core::Format::Webp),
     };
-    let target = write::Target::Dir { root: args.out.clone(), overwrite: args.batch.overwrite, format };
+    let target =
+        write::Target::Dir { root: args.out.clone(), overwrite: args.batch.overwrite, format, converting: true };
     let image = |data: &[u8]| {
         let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
         Ok(render::Done::from_convert(converted))

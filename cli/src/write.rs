@@ -10,11 +10,13 @@ use crate::inputs::Input;
 
 pub enum Target {
     /// Write into a folder, keeping the input's relative path; with `format`,
-    /// the file gets that format's extension.
+    /// the file gets that format's extension. `converting` without a format
+    /// (keep the format) renames what has no encoder: see `kept_extension`.
     Dir {
         root: PathBuf,
         overwrite: bool,
         format: Option<traceless_core::Format>,
+        converting: bool,
     },
     InPlace,
 }
@@ -35,13 +37,15 @@ impl Planner {
     }
 
     pub fn plan(&mut self, input: &Input) -> Result<PathBuf, String> {
-        let (root, overwrite, format) = match &self.target {
+        let (root, overwrite, format, converting) = match &self.target {
             Target::InPlace => return Ok(input.path.clone()),
-            Target::Dir { root, overwrite, format } => (root, *overwrite, *format),
+            Target::Dir { root, overwrite, format, converting } => (root, *overwrite, *format, *converting),
         };
         let mut destination = root.join(&input.relative);
         if let Some(format) = format {
             destination.set_extension(format.extension());
+        } else if let Some(extension) = converting.then(|| kept_extension(&input.path)).flatten() {
+            destination.set_extension(extension);
         }
         let absolute = self.absolute(&destination);
         if absolute == self.absolute(&input.path) {
@@ -67,6 +71,17 @@ impl Planner {
                 .unwrap_or_else(|_| std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf()))
         });
         resolved.join(name)
+    }
+}
+
+/// Converting "in the same format" writes a GIF as PNG and a HEIC or AVIF as
+/// JPEG, having no encoder for them (core's `OutputFormat::Keep`): the name says so.
+fn kept_extension(path: &Path) -> Option<&'static str> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "gif" => Some("png"),
+        "heic" | "heif" | "hif" | "avif" => Some("jpg"),
+        _ => None,
     }
 }
 

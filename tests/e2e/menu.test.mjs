@@ -138,11 +138,19 @@ for (const name of only) {
       assert.equal(heifPixels(file), heifPixels(original), 'libheif decodes the same picture');
     });
 
+    test('"Compress and save" on a HEIC (which browsers cannot show) makes an upright JPEG with no metadata', async () => {
+      const file = await saved(await click('compress:balanced', 'heic'), 'phone-compressed.jpg');
+      assertClean(file);
+      const pixels = decode(file);
+      assert.equal(pixels.format, 'JPEG');
+      assert.ok(pixels.height > pixels.width, `upright (the grid is turned by irot): ${pixels.width} × ${pixels.height}`);
+    });
+
     test('failures are told in plain words and nothing is saved', async () => {
-      // HEIC and AVIF are cleaned, not yet re-encoded: compressing one says so.
-      const heic = await click('compress:balanced', 'heic');
-      assert.equal(heic.ok, false);
-      assert.match(heic.message, /cannot process this image.*HEIC/i);
+      // AVIF is cleaned, not yet re-encoded: compressing one says so.
+      const avif = await click('compress:balanced', 'avif');
+      assert.equal(avif.ok, false);
+      assert.match(avif.message, /cannot process this image.*AVIF/i);
       const corrupt = await click('compress:balanced', 'corrupt');
       assert.equal(corrupt.ok, false);
       assert.match(corrupt.message, /damaged|cannot/i);

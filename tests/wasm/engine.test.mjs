@@ -87,3 +87,16 @@ function checksum(bytes) {
   for (const b of bytes) h = Math.imul(h ^ b, 16777619) >>> 0;
   return h;
 }
+
+test('HEIC converts in the HEIF module only: the engine refuses it plainly, the HEIF module makes a clean upright JPEG', () => {
+  const heif = require(join(root, 'target/wasm/node/traceless_wasm_heif.js'));
+  const photo = read('ianare-exif-samples/heic/IMG_5195.HEIC');
+  assert.throws(() => engine.convert(photo, { format: 'jpeg' }), (e) => e.kind === 'unsupported');
+  const { data, report } = heif.convert(photo, { format: 'jpeg', maxWidth: 800, maxHeight: 800 });
+  assert.equal(report.input_format, 'heif');
+  assert.deepEqual([report.width, report.height], [620, 800], 'upright at its displayed size, scaled');
+  const after = engine.inspect(data);
+  assert.equal(after.format, 'jpeg');
+  assert.equal(after.location, null);
+  assert.ok(report.removed.some((f) => f.category === 'location'), 'what it revealed is reported');
+});

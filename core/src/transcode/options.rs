@@ -7,7 +7,8 @@ use crate::format::Format;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
-    /// The input's own format.
+    /// The input's own format; for those without an encoder here, the nearest:
+    /// a GIF becomes a PNG (lossless), a HEIC or AVIF a JPEG (what every site takes).
     Keep,
     Jpeg,
     Png,
@@ -17,7 +18,11 @@ pub enum OutputFormat {
 impl OutputFormat {
     pub fn resolve(self, input: Format) -> Format {
         match self {
-            OutputFormat::Keep => input,
+            OutputFormat::Keep => match input {
+                Format::Gif => Format::Png,
+                Format::Heif | Format::Avif => Format::Jpeg,
+                other => other,
+            },
             OutputFormat::Jpeg => Format::Jpeg,
             OutputFormat::Png => Format::Png,
             OutputFormat::Webp => Format::Webp,

@@ -2,6 +2,7 @@
 // background (a service worker cannot start workers in Chromium; the background
 // does one user-requested image at a time, so blocking it is harmless).
 import init, * as wasm from 'traceless-wasm';
+import initHeif, * as heif from 'traceless-wasm-heif';
 import {
   EngineError,
   type CleanReport,
@@ -16,8 +17,29 @@ import {
 
 /** The module's place in the built extension (see extension/build.mjs). */
 export const WASM_PATH = '/engine/traceless.wasm';
+/**
+ * The same engine with the HEVC decoder, loaded only to convert a HEIC: the engine
+ * above stays under its size goal, and removing metadata never loads this one.
+ */
+export const HEIF_WASM_PATH = '/engine/traceless-heif.wasm';
 
 let ready: Promise<unknown> | undefined;
+let heifReady: Promise<unknown> | undefined;
+
+/** A HEIC/HEIF still image by its brands (the engine's own check decides; this only picks the module). */
+export function isHeic(bytes: Uint8Array): boolean {
+  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(4, 8)) !== 'ftyp') return false;
+  const size = Math.min(bytes.length, 256, new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0));
+  const brands = [8, ...Array.from({ length: Math.max(0, (size - 16) / 4) }, (_, i) => 16 + i * 4)]
+    .map((at) => String.fromCharCode(...bytes.subarray(at, at + 4)));
+  const avif = brands.includes('avif') || brands.includes('avis');
+  return !avif && brands.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(b));
+}
+
+function loadHeif(): Promise<unknown> {
+  if (!heifReady) heifReady = initHeif({ module_or_path: fetch(new URL(HEIF_WASM_PATH, globalThis.location.href)) });
+  return heifReady;
+}
 
 /** Compiles and instantiates the module now rather than on the first request. */
 export function preload(): Promise<unknown> {
@@ -57,7 +79,11 @@ export class LocalEngine implements Engine {
     return run(() => wasm.clean(bytes, policy));
   }
 
-  convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
+  async convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
+    if (isHeic(bytes)) {
+      await loadHeif();
+      return run(() => heif.convert(bytes, options));
+    }
     return run(() => wasm.convert(bytes, options));
   }
 }
