@@ -349,6 +349,26 @@ for (const name of only) {
       }
     });
 
+    test('recompress mode with "HEIC as JPEG": a HEIC arrives as a clean, upright JPEG named .jpg, and the notice says so', async () => {
+      await browser.setSettings({ guardMode: 'recompress', heicToJpeg: true, maxDimension: 1000 });
+      try {
+        const page = await browser.open(`${web.originA}/upload/fetch.html`);
+        const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [HEIC]), 1);
+        const [file] = upload.files;
+        assert.deepEqual([file.name, file.type], ['IMG_5195.jpg', 'image/jpeg']);
+        const { path, leaks: found } = judge(file);
+        assert.deepEqual(found, [], 'no metadata');
+        const image = decode(path);
+        assert.equal(image.format, 'JPEG');
+        // 2566 × 3313 as the iPhone shows it (its grid turned by irot), fitted in 1000 px.
+        assert.ok(image.height === 1000 && Math.abs(image.width - 775) <= 1, `${image.width} × ${image.height}`);
+        const [notice] = await browser.noticeTexts(page);
+        assert.match(notice, /from IMG_5195\.HEIC and sent it as IMG_5195\.jpg before the upload\.$/);
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     test('failure policy: a corrupt JPEG is held back; with "send as they are", a TIFF goes through with a notice', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [held] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [CORRUPT, TEXT]), 1);

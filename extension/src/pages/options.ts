@@ -53,6 +53,7 @@ document.getElementById('site-add')!.addEventListener('click', () => {
 function show(settings: Settings): void {
   field('guardMode').value = settings.guardMode;
   (field('passUncleanable') as HTMLInputElement).checked = settings.passUncleanable;
+  (field('heicToJpeg') as HTMLInputElement).checked = settings.heicToJpeg;
   sites = { ...settings.siteModes };
   showSites();
   (field('keepIcc') as HTMLInputElement).checked = settings.keepIcc;
@@ -66,6 +67,7 @@ function read(): Settings {
   return sanitise({
     guardMode: field('guardMode').value,
     passUncleanable: (field('passUncleanable') as HTMLInputElement).checked,
+    heicToJpeg: (field('heicToJpeg') as HTMLInputElement).checked,
     siteModes: sites,
     keepIcc: (field('keepIcc') as HTMLInputElement).checked,
     keepOrientation: (field('keepOrientation') as HTMLInputElement).checked,

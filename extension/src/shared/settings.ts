@@ -12,6 +12,8 @@ export interface Settings {
   siteModes: Record<string, GuardMode>;
   /** An image the guard cannot clean: held back (default) or sent as it is, with a notice. */
   passUncleanable: boolean;
+  /** Where the guard recompresses: send HEIC photos as JPEG (many sites refuse HEIC). */
+  heicToJpeg: boolean;
   /** Output format for "Compress and save"; `keep` keeps the image's own format. */
   format: OutputFormat;
   /** 1-100, for JPEG and WebP. */
@@ -28,6 +30,7 @@ export const DEFAULTS: Readonly<Settings> = {
   guardMode: 'clean',
   siteModes: {},
   passUncleanable: false,
+  heicToJpeg: false,
   format: 'keep',
   quality: 80,
   maxDimension: 0,
@@ -74,6 +77,7 @@ export function sanitise(stored: Partial<Record<keyof Settings, unknown>>): Sett
     guardMode: isMode(stored.guardMode) ? stored.guardMode : DEFAULTS.guardMode,
     siteModes: siteModes(stored.siteModes),
     passUncleanable: bool(stored.passUncleanable, DEFAULTS.passUncleanable),
+    heicToJpeg: bool(stored.heicToJpeg, DEFAULTS.heicToJpeg),
     format: FORMATS.includes(stored.format as OutputFormat) ? (stored.format as OutputFormat) : DEFAULTS.format,
     quality: int(stored.quality, 1, 100, DEFAULTS.quality),
     maxDimension: int(stored.maxDimension, 0, MAX_DIMENSION, DEFAULTS.maxDimension),

@@ -9,7 +9,8 @@ import { kindOf, type FileKind } from '../../shared/file-kinds';
 import { renamed } from '../../shared/names';
 
 export type FileOutcome =
-  | { kind: 'cleaned'; file: File; summary: string; removed: number }
+  /** `convertedFrom`: the original's name, when it was sent in another format (a HEIC as JPEG). */
+  | { kind: 'cleaned'; file: File; summary: string; removed: number; convertedFrom?: string }
   | { kind: 'untouched'; file: File }
   | { kind: 'blocked'; original: File; reason: string }
   /** Could not be cleaned, and the user chose to let such images through. */
@@ -52,14 +53,16 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     let format = cleaned.report.format;
     if (mode === 'recompress') {
       // Same format, so the site gets the type it asked for; smaller, or the lossless copy.
-      // What the engine cannot re-encode (HEIC, AVIF, an image over its pixel limits) goes
-      // as the lossless copy: its metadata is removed all the same.
+      // What the engine cannot re-encode (AVIF, an image over its pixel limits) goes as the
+      // lossless copy: its metadata is removed all the same. A HEIC becomes a JPEG when
+      // the settings ask, whatever its size: the point is that the site takes it.
       // Firefox hands content scripts a page-side buffer: copy it into our own array.
       const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
+      const asJpeg = settings.heicToJpeg && cleaned.report.format === 'heif';
       const converted = await engine
-        .convert(bytes, convertOptionsOf(settings, { format: 'keep' }, bytes))
+        .convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes))
         .catch(() => undefined);
-      if (converted && converted.data.length < data.size) {
+      if (converted && (asJpeg || converted.data.length < data.size)) {
         data = new Blob([converted.data as BlobPart]);
         format = converted.report.format;
       }
@@ -68,7 +71,8 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     // The same name unless the format changed (a still GIF recompressed as PNG).
     const name = format === cleaned.report.format ? file.name : renamed(file.name, format);
     const out = new File([data], name, { type, lastModified: file.lastModified });
-    return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length };
+    const convertedFrom = name === file.name ? undefined : file.name;
+    return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length, convertedFrom };
   } catch (e) {
     const reason = describeFailure(e);
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };

@@ -13,7 +13,11 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
   const cleaned = outcomes.filter((o) => o.kind === 'cleaned');
   const revealing = cleaned.filter((o) => o.removed > 0);
   if (revealing.length === 1) {
-    notices.push({ tone: 'info', text: `${revealing[0].summary} from ${revealing[0].file.name} before the upload.` });
+    const o = revealing[0];
+    const text = o.convertedFrom
+      ? `${o.summary} from ${o.convertedFrom} and sent it as ${o.file.name} before the upload.`
+      : `${o.summary} from ${o.file.name} before the upload.`;
+    notices.push({ tone: 'info', text });
   } else if (revealing.length > 1) {
     const videos = revealing.filter((o) => o.file.type.startsWith('video/')).length;
     const photos = revealing.length - videos;
