@@ -170,7 +170,7 @@ for (const name of only) {
       assert.match(totals, /^5 images: .* → .* \(−\d+%\)$/);
     });
 
-    test('HEIC and AVIF: "metadata removed" cleans them losslessly; HEIC converts to JPEG, upright and clean; AVIF says it cannot yet', async () => {
+    test('HEIC and AVIF: "metadata removed" cleans them losslessly; both convert to JPEG, upright and clean', async () => {
       const page = await converterWith([image('phone.heic'), image('photo.avif')]);
       const before = await rows(page);
       assert.match(before[0].reveals, /^Reveals: location/, 'what the iPhone photo reveals is listed');
@@ -193,9 +193,10 @@ for (const name of only) {
       await page.click('#convert');
       await until(page, idle, undefined, 120000);
       const converted = await rows(page);
-      assert.deepEqual(converted.map((r) => r.stage), ['done', 'failed'], JSON.stringify(converted.map((r) => r.error)));
-      assert.match(converted[1].error, /converting AVIF is not supported yet/);
-      const [jpeg] = await downloadEach(page);
+      assert.deepEqual(converted.map((r) => r.stage), ['done', 'done'], JSON.stringify(converted.map((r) => r.error)));
+      const [jpeg, fromAvif] = await downloadEach(page);
+      assert.equal(decode(fromAvif).format, 'JPEG');
+      assert.deepEqual(leaks(fromAvif), [], 'the JPEG made from the AVIF carries no metadata');
       const pixels = decode(jpeg);
       assert.equal(pixels.format, 'JPEG');
       // The iPhone photo is 2566 × 3313 as shown (its grid turned by irot): upright, scaled.
@@ -244,13 +245,13 @@ for (const name of only) {
     });
 
     test('per-file errors in plain words; the rest of the batch converts', async () => {
-      const page = await converterWith([image('photo.avif'), image('corrupt.jpg'), join(root, 'README.md'), image('photo.jpg')]);
+      const page = await converterWith([image('scan.tiff'), image('corrupt.jpg'), join(root, 'README.md'), image('photo.jpg')]);
       await setControl(page, 'format', 'webp');
       await page.click('#convert');
       await until(page, idle, undefined, 60000);
       const shown = await rows(page);
       assert.deepEqual(shown.map((r) => r.stage), ['failed', 'failed', 'failed', 'done']);
-      assert.match(shown[0].error, /cannot process this image: .*AVIF/);
+      assert.match(shown[0].error, /cannot process this image: .*TIFF/);
       assert.match(shown[1].error, /^The image is damaged: /);
       assert.match(shown[2].error, /^This is not an image Traceless can read/);
       assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /^1 converted, 3 failed\.$/);

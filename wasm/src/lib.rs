@@ -56,6 +56,24 @@ pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue>
     with_data(&converted.data, to_js(&converted.report)?)
 }
 
+/// Converts an image whose pixels the caller decoded (the browser decodes AVIF):
+/// `rgba` is `width * height * 4` bytes, upright, unpremultiplied; `bytes` is the
+/// file, read for what it reveals and its colour profile. Only in the module with
+/// the HEVC decoder, which is loaded to convert such images anyway.
+#[cfg(feature = "heif")]
+#[wasm_bindgen]
+pub fn convert_decoded(
+    bytes: &[u8],
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+    options_value: JsValue,
+) -> Result<JsValue, JsValue> {
+    let opts: traceless_core::ConvertOptions = options(options_value)?;
+    let converted = traceless_core::convert_decoded(bytes, rgba, width, height, &opts).map_err(error)?;
+    with_data(&converted.data, to_js(&converted.report)?)
+}
+
 /// Encodes raw RGBA pixels (`width * height * 4` bytes) as `options.format`
 /// (jpeg, png or webp) with the options' quality and codec settings. For callers
 /// that already hold pixels; returns the file's bytes.

@@ -10,9 +10,11 @@ use crate::format::Format;
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 
 /// Refuses, from the container's own header, what should never be decoded.
-pub(crate) fn check(parsed: &Parsed) -> Result<()> {
+/// `decoded_elsewhere`: the caller brings the pixels (the format need not be
+/// decodable here; the limits still hold).
+pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
     let name = parsed.format.name();
-    if !decodable(parsed.format) {
+    if !decoded_elsewhere && !decodable(parsed.format) {
         return Err(undecodable(parsed.format));
     }
     let pixels = u64::from(parsed.width) * u64::from(parsed.height);

@@ -58,14 +58,40 @@ struct Prepared {
 }
 
 pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
+    convert_with(data, options, None)
+}
+
+/// Converts an image whose pixels were decoded elsewhere (the extension has the
+/// browser decode AVIF): `rgba` is RGBA8, unpremultiplied, upright (the file's
+/// own rotation, mirroring and crop applied), in the file's colour space. The
+/// file itself is still read for what it reveals and for its colour profile.
+pub fn convert_decoded(
+    data: &[u8],
+    rgba: Vec<u8>,
+    width: u32,
+    height: u32,
+    options: &ConvertOptions,
+) -> Result<Converted> {
+    if width == 0 || height == 0 || rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
+    }
+    convert_with(data, options, Some(codec::Pixels { rgba, width, height }))
+}
+
+// Inlined: in the engine's wasm module only `convert` calls it, and its size counts there.
+#[inline(always)]
+fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pixels>) -> Result<Converted> {
     if options.quality > 100 || options.png_level > 6 {
         return Err(Error::new(ErrorKind::InvalidRequest, "quality must be 0-100 and the PNG level 0-6"));
     }
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
-    decode::check(&parsed)?;
+    decode::check(&parsed, decoded.is_some())?;
     let mut analysis = analyse(&parsed, data);
-    let pixels = decode::decode(data, input_format)?;
+    let pixels = match decoded {
+        Some(pixels) => pixels,
+        None => decode::decode(data, input_format)?,
+    };
     let turn = if decode::decodes_upright(input_format) { None } else { analysis.orientation };
     let codec::Pixels { mut rgba, width, height } = orient::upright(pixels, turn);
     let mut icc = analysis.icc_profile.take();

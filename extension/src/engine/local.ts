@@ -26,14 +26,50 @@ export const HEIF_WASM_PATH = '/engine/traceless-heif.wasm';
 let ready: Promise<unknown> | undefined;
 let heifReady: Promise<unknown> | undefined;
 
-/** A HEIC/HEIF still image by its brands (the engine's own check decides; this only picks the module). */
-export function isHeic(bytes: Uint8Array): boolean {
-  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(4, 8)) !== 'ftyp') return false;
+/** An ISO file's brands (major, then compatible), from its `ftyp`. */
+function brands(bytes: Uint8Array): string[] {
+  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(4, 8)) !== 'ftyp') return [];
   const size = Math.min(bytes.length, 256, new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0));
-  const brands = [8, ...Array.from({ length: Math.max(0, (size - 16) / 4) }, (_, i) => 16 + i * 4)]
+  return [8, ...Array.from({ length: Math.max(0, Math.floor((size - 16) / 4)) }, (_, i) => 16 + i * 4)]
     .map((at) => String.fromCharCode(...bytes.subarray(at, at + 4)));
-  const avif = brands.includes('avif') || brands.includes('avis');
-  return !avif && brands.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(b));
+}
+
+/** An AVIF still image by its brands (the engine's own checks decide; this only picks the decoder). */
+export function isAvif(bytes: Uint8Array): boolean {
+  return brands(bytes).includes('avif');
+}
+
+/** A HEIC/HEIF still image by its brands. */
+export function isHeic(bytes: Uint8Array): boolean {
+  const list = brands(bytes);
+  return !list.includes('avif') && !list.includes('avis') && list.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(b));
+}
+
+/**
+ * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
+ * the file's rotation, mirroring and crop), unpremultiplied, in the file's colours
+ * (no colour conversion: the engine keeps or converts the file's profile).
+ */
+async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; width: number; height: number }> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/avif' }), {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
+  } catch {
+    throw new EngineError('the browser cannot decode this AVIF image', 'corrupt');
+  }
+  try {
+    const { width, height } = bitmap;
+    const context = new OffscreenCanvas(width, height).getContext('2d');
+    if (!context) throw new EngineError('no canvas to decode this AVIF image on', 'unsupported');
+    context.drawImage(bitmap, 0, 0);
+    const rgba = context.getImageData(0, 0, width, height).data;
+    return { rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height };
+  } finally {
+    bitmap.close();
+  }
 }
 
 function loadHeif(): Promise<unknown> {
@@ -83,6 +119,11 @@ export class LocalEngine implements Engine {
     if (isHeic(bytes)) {
       await loadHeif();
       return run(() => heif.convert(bytes, options));
+    }
+    if (isAvif(bytes)) {
+      const { rgba, width, height } = await browserDecode(bytes);
+      await loadHeif();
+      return run(() => heif.convert_decoded(bytes, rgba, width, height, options));
     }
     return run(() => wasm.convert(bytes, options));
   }
