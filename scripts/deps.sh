@@ -56,6 +56,9 @@ has hyperfine || need_apt+=(hyperfine)
 has heif-convert || need_apt+=(libheif-examples)
 # Test videos (tests/videos/make.sh): ffmpeg with libx264/libx265, ffprobe.
 has ffmpeg && has ffprobe || need_apt+=(ffmpeg)
+# The CLI decodes AVIF with Debian's dav1d, found through pkg-config.
+has pkg-config || need_apt+=(pkg-config)
+[ -f /usr/include/dav1d/dav1d.h ] || need_apt+=(libdav1d-dev)
 # The C codecs compile to wasm32 with clang, llvm-ar and wasi-libc's headers.
 has clang || need_apt+=(clang)
 has llvm-ar || need_apt+=(llvm)

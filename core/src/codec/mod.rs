@@ -7,6 +7,10 @@
 //! per-pixel-type conversions and orientation cost 0.1 MB of the wasm module
 //! and an extra full-size copy from RGB to RGBA.
 
+#[cfg(feature = "avif-decode")]
+pub(crate) mod av1;
+#[cfg(feature = "avif-decode")]
+pub(crate) mod avif;
 pub(crate) mod gif;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif;

@@ -70,11 +70,12 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
     Ok(())
 }
 
-/// Whether this build decodes the format (HEIC needs the `heif-decode` feature).
+/// Whether this build decodes the format (HEIC needs the `heif-decode` feature,
+/// AVIF `avif-decode`).
 fn decodable(format: Format) -> bool {
     match format {
         Format::Heif => cfg!(feature = "heif-decode"),
-        Format::Avif => false,
+        Format::Avif => cfg!(feature = "avif-decode"),
         _ => true,
     }
 }
@@ -96,6 +97,9 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
         Format::Heif => codec::heif::decode(data),
         #[cfg(not(feature = "heif-decode"))]
         Format::Heif => Err(undecodable(format)),
+        #[cfg(feature = "avif-decode")]
+        Format::Avif => codec::avif::decode(data),
+        #[cfg(not(feature = "avif-decode"))]
         Format::Avif => Err(undecodable(format)),
         Format::Mp4 | Format::Mov => Err(Error::new(
             ErrorKind::Unsupported,
@@ -106,8 +110,8 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
 }
 
 /// A build without the decoder (the image engine's wasm module has no HEVC
-/// decoder; no build has AV1 yet): HEIC and AVIF are cleaned losslessly but not
-/// converted here.
+/// decoder, and no wasm build has AV1: the extension brings the browser's
+/// pixels): HEIC and AVIF are cleaned losslessly but not converted here.
 fn undecodable(format: Format) -> Error {
     Error::new(
         ErrorKind::Unsupported,
