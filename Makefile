@@ -63,11 +63,14 @@ bench: build
 	@/usr/bin/python3 bench/photos.py twelve bench/out/photos 10
 	@/usr/bin/python3 bench/photos.py megapixels bench/out/photos
 	@/usr/bin/python3 bench/photos.py batch bench/out/batch 50
+	@/usr/bin/python3 bench/photos.py heif bench/out/photos bench/out/batch 50
 	@node bench/transport.mjs
 	@node bench/guard.mjs
 	@node bench/guard-video.mjs
 	@node bench/flood.mjs
 	@node bench/converter.mjs
+	@BENCH_BATCH=bench/out/batch-heic node bench/converter.mjs
+	@node bench/heic.mjs
 	@node bench/codecs.mjs
 
 lint:

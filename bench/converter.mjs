@@ -1,5 +1,6 @@
 // The full-page converter on a big batch: fifty 12-megapixel photos
-// (bench/photos.py batch) chosen at once and converted in Chromium through the
+// (bench/photos.py batch; BENCH_BATCH=bench/out/batch-heic for the same photos
+// as HEIC, made by bench/photos.py heif) chosen at once and converted in Chromium through the
 // built extension, then saved as one zip, as a person would. Every 250 ms it
 // samples, from /proc, the memory of the process that runs the converter tab
 // and its engine workers (Chromium's extension renderer), and of the browser
@@ -12,12 +13,12 @@ import { join } from 'node:path';
 import { launchChromium } from '../tests/e2e/browsers.mjs';
 import { root, TestWeb } from '../tests/e2e/server.mjs';
 
-const DIR = join(root, 'bench/out/batch');
+const DIR = join(root, process.env.BENCH_BATCH ?? 'bench/out/batch');
 const FORMAT = process.env.BENCH_FORMAT ?? 'jpeg';
 const QUALITY = 80;
 const MiB = 1024 * 1024;
 
-const photos = readdirSync(DIR).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(DIR, f));
+const photos = readdirSync(DIR).filter((f) => /\.(jpg|heic)$/.test(f)).sort().map((f) => join(DIR, f));
 if (photos.length < 50) throw new Error(`run bench/photos.py batch ${DIR} 50 first`);
 
 /** Chromium's processes by role, from their command lines. */
@@ -172,9 +173,10 @@ try {
   await web.stop();
 }
 
-writeFileSync(join(root, 'bench/out/converter.json'), JSON.stringify({ result, samples }, null, 1));
+const heic = photos[0].endsWith('.heic');
+writeFileSync(join(root, `bench/out/converter${heic ? '-heic' : ''}.json`), JSON.stringify({ result, samples }, null, 1));
 const r = result;
-console.log(`\nConverter, ${r.photos} photos of 12 MP (${(r.inputBytes / MiB).toFixed(0)} MiB of JPEG) -> ${r.format} q${r.quality}, Chromium, full page:`);
+console.log(`\nConverter, ${r.photos} photos of 12 MP (${(r.inputBytes / MiB).toFixed(0)} MiB of ${heic ? 'HEIC' : 'JPEG'}) -> ${r.format} q${r.quality}, Chromium, full page:`);
 console.log(`  converted in ${r.convertSeconds.toFixed(1)} s (${r.failed} failed); zip of ${(r.zipBytes / MiB).toFixed(0)} MiB saved in ${r.zipSeconds.toFixed(1)} s; page: ${r.totals}`);
 console.log(`  converter tab process (page + engine workers): peak RSS ${r.extensionProcess.peakRssMiB.toFixed(0)} MiB, private ${r.extensionProcess.peakPrivateMiB.toFixed(0)} MiB (at rest before adding: ${r.extensionProcess.baselineRssMiB.toFixed(0)} MiB)`);
 console.log(`  browser process (holds the finished copies): peak RSS ${r.browserProcess.peakRssMiB.toFixed(0)} MiB (before: ${r.browserProcess.baselineRssMiB.toFixed(0)} MiB)`);

@@ -245,3 +245,46 @@ fn a_heic_converted_to_jpeg_or_webp_carries_no_metadata() {
         assert_eq!((out.report.width, out.report.height), (620, 800), "{format:?}");
     }
 }
+
+/// A grid whose last column and row of tiles reach past its output size:
+/// the corpus's 5×4 grid of 1280×720 AV1 tiles (6400×2880) declared 6000×2700
+/// instead (its `grid` item rewritten), so the edge tiles are cut. Judged
+/// against libheif on the same file.
+#[cfg(feature = "avif-decode")]
+#[test]
+fn an_avif_grid_with_partial_edge_tiles() {
+    let path = common::corpus_dir().join("av1-avif/testFiles/Microsoft/Summer_in_Tomsk_720p_5x4_grid.avif");
+    let mut data = std::fs::read(path).unwrap();
+    // ImageGrid: version 0, flags 0 (16-bit sizes), rows - 1, columns - 1, width, height.
+    let grid = [0u8, 0, 3, 4, 0x19, 0x00, 0x0b, 0x40];
+    let at = data.windows(grid.len()).position(|w| w == grid).expect("the grid item's data");
+    assert_eq!(data.windows(grid.len()).filter(|w| *w == grid).count(), 1);
+    data[at + 4..at + 8].copy_from_slice(&[0x17, 0x70, 0x0a, 0x8c]); // 6000 × 2700
+    let file = scratch().join("grid-partial-edge-tiles.avif");
+    std::fs::write(&file, &data).unwrap();
+    let (mut results, mut failures) = (Vec::new(), Vec::new());
+    judge("grid-partial-edge-tiles", &file, 45.0, &mut results, &mut failures);
+    report(&results);
+    assert!(failures.is_empty(), "{failures:#?}");
+    let mine = ours(&data).unwrap();
+    assert_eq!(mine.dimensions(), (6000, 2700));
+    assert!(results[0].1.is_finite(), "libheif decodes it too");
+}
+
+#[cfg(feature = "avif-decode")]
+#[test]
+fn an_avif_converted_to_jpeg_or_webp_carries_no_metadata() {
+    let path = common::corpus_dir().join("av1-avif/testFiles/Microsoft/Ronda_rotate90.avif");
+    let data = std::fs::read(&path).unwrap();
+    let before = common::exiftool(std::slice::from_ref(&path), &[]);
+    assert!(before.values().any(|tags| tags.keys().any(|k| k.starts_with("EXIF:"))), "it has EXIF (the test can fail)");
+    for (format, ext) in [(OutputFormat::Jpeg, "jpg"), (OutputFormat::Webp, "webp")] {
+        let out = convert(&data, &ConvertOptions { format, ..ConvertOptions::default() }).unwrap();
+        let file = scratch().join(format!("Ronda_rotate90.{ext}"));
+        std::fs::write(&file, &out.data).unwrap();
+        let tags = common::exiftool(std::slice::from_ref(&file), &[]);
+        let leaks: Vec<String> = tags.values().flat_map(common::leaks).collect();
+        assert!(leaks.is_empty(), "{format:?}: {leaks:?}");
+        assert!(!tags.values().any(|t| t.keys().any(|k| k.starts_with("EXIF:"))), "{format:?}: {tags:?}");
+    }
+}

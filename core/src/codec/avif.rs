@@ -53,11 +53,7 @@ fn decode_item(file: &HeifFile, id: ItemId, range: Range) -> Result<Image<u8>> {
         b"av01" => {
             let (width, height) = size(file, id)?;
             let frame = coded_frame(file, id, range)?;
-            let mut image = blank(width.min(frame.widths[0]), height.min(frame.heights[0]))?;
-            let (w, h) = (image.width as usize, image.height as usize);
-            let mut rows: Vec<&mut [u8]> = image.data.chunks_exact_mut(w * 4).collect();
-            frame_to_rgba_into(&frame, params(file, id, &frame)?, &mut rows, w, h);
-            Ok(image)
+            rgba(&frame, params(file, id, &frame)?, width, height)
         }
         b"grid" => decode_grid(file, id, range),
         other => Err(Error::new(
@@ -66,6 +62,15 @@ fn decode_item(file: &HeifFile, id: ItemId, range: Range) -> Result<Image<u8>> {
         )
         .in_format("AVIF")),
     }
+}
+
+/// The top-left `width` × `height` of a frame (its `ispe`: AV1 may code more), as RGBA8.
+fn rgba(frame: &Frame, params: ColorParams, width: u32, height: u32) -> Result<Image<u8>> {
+    let mut image = blank(width.min(frame.widths[0]), height.min(frame.heights[0]))?;
+    let (w, h) = (image.width as usize, image.height as usize);
+    let mut rows: Vec<&mut [u8]> = image.data.chunks_exact_mut(w * 4).collect();
+    frame_to_rgba_into(frame, params, &mut rows, w, h);
+    Ok(image)
 }
 
 /// Tiles decoded one at a time into the output canvas; edge tiles past the
@@ -348,6 +353,64 @@ mod tests {
         assert!(transform(image(6, 4), &outside).is_err());
         let zero = Property::CleanAperture { width: (4, 0), height: (2, 1), horiz_offset: (0, 1), vert_offset: (0, 1) };
         assert!(transform(image(6, 4), &zero).is_err());
+    }
+
+    /// A 1×1 4:4:4 frame holding `rgb` coded with H.273 matrix `matrix`
+    /// (its Kr, Kb given), in full or limited range, at `depth` bits.
+    fn coded(rgb: [f64; 3], (kr, kb): (f64, f64), full_range: bool, depth: u8) -> Frame {
+        let [r, g, b] = rgb.map(|v| v / 255.0);
+        let y = kr * r + (1.0 - kr - kb) * g + kb * b;
+        let (cb, cr) = ((b - y) / (2.0 * (1.0 - kb)), (r - y) / (2.0 * (1.0 - kr)));
+        let scale = f64::from(1u32 << (depth - 8));
+        let (y, cb, cr) = if full_range {
+            let max = f64::from((1u32 << depth) - 1);
+            (y * max, cb * max + 128.0 * scale, cr * max + 128.0 * scale)
+        } else {
+            ((16.0 + 219.0 * y) * scale, (128.0 + 224.0 * cb) * scale, (128.0 + 224.0 * cr) * scale)
+        };
+        let sample = |v: f64| vec![v.round() as u16];
+        Frame {
+            widths: [1; 3],
+            heights: [1; 3],
+            planes: [sample(y), sample(cb), sample(cr)],
+            bit_depth: [depth; 2],
+            chroma_format: 3,
+            full_range,
+            matrix_coeffs: 2,
+        }
+    }
+
+    /// nclx matrices and ranges: BT.601 (5 and 6), BT.709 (1) and BT.2020 (9),
+    /// full and limited range, 8 and 10 bits, decode to the colour coded (±2);
+    /// read with another matrix, the same samples give another colour.
+    #[test]
+    fn nclx_matrices_and_ranges() {
+        let colours = [[200.0, 40.0, 90.0], [20.0, 180.0, 240.0], [250.0, 250.0, 10.0]];
+        let matrices = [(1, (0.2126, 0.0722)), (5, (0.299, 0.114)), (6, (0.299, 0.114)), (9, (0.2627, 0.0593))];
+        for (matrix, k) in matrices {
+            for full_range in [true, false] {
+                for depth in [8, 10] {
+                    let mut misread_most = 0.0f64;
+                    for rgb in colours {
+                        let frame = coded(rgb, k, full_range, depth);
+                        let out = rgba(&frame, ColorParams { matrix, full_range }, 1, 1).unwrap();
+                        let off =
+                            out.data[..3].iter().zip(rgb).map(|(&o, e)| (f64::from(o) - e).abs()).fold(0.0, f64::max);
+                        assert!(
+                            off <= 2.0,
+                            "matrix {matrix} full {full_range} {depth}-bit {rgb:?}: {:?}",
+                            &out.data[..3]
+                        );
+                        let other = if matrix == 9 { 5 } else { 9 };
+                        let wrong = rgba(&frame, ColorParams { matrix: other, full_range }, 1, 1).unwrap();
+                        let misread =
+                            wrong.data[..3].iter().zip(rgb).map(|(&o, e)| (f64::from(o) - e).abs()).fold(0.0, f64::max);
+                        misread_most = misread_most.max(misread);
+                    }
+                    assert!(misread_most > 4.0, "matrix {matrix} read as another should differ");
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,125 @@
+// HEIC to JPEG in Chromium, side by side in one run: Traceless's converter page
+// (the built extension: heifer in wasm, then MozJPEG) against heic2any (npm:
+// libheif compiled with Emscripten, as most "convert HEIC in the browser" pages
+// use it), on a 4032×3024 HEIC made from real corpus photos (bench/photos.py
+// heif); then the same HEIC natively (the CLI), and an AVIF of that size in the
+// converter (the browser's AV1 decoder) and the CLI (dav1d).
+//
+// Every browser run starts a fresh Chromium. Time is the conversion alone (the
+// file already in the page; click to done, or the heic2any call), memory the
+// peak PSS of the browser's whole process tree above its level just before.
+//
+//   node bench/heic.mjs        (make bench runs it; BENCH_RUNS=3)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium } from '../tests/e2e/browsers.mjs';
+import { sampleMemory } from '../tests/e2e/memory.mjs';
+import { root, TestWeb, traceless } from '../tests/e2e/server.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const QUALITY = 80;
+const photos = join(root, 'bench/out/photos');
+const HEIC = join(photos, 'photo-12mp.heic');
+const AVIF = join(photos, 'photo-12mp.avif');
+for (const file of [HEIC, AVIF]) statSync(file); // run bench/photos.py heif first
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Traceless: the converter page, one file to JPEG at QUALITY. */
+async function converter(web, file) {
+  const browser = await launchChromium(web);
+  try {
+    const page = await browser.openExtensionPage('converter.html');
+    await page.waitForSelector('#convert');
+    await page.setInputFiles('#file-input', [file]);
+    await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText), null, { timeout: 120000 });
+    await page.evaluate((quality) => {
+      for (const [id, value] of [['format', 'jpeg'], ['quality', quality], ['max-width', 0], ['max-height', 0], ['target', 0]]) {
+        const control = document.getElementById(id);
+        control.value = String(value);
+        control.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    }, QUALITY);
+    const memory = sampleMemory(browser.pid, 50);
+    const started = performance.now();
+    await page.click('#convert');
+    await page.waitForFunction(() => document.querySelector('.item[data-stage=done], .item[data-stage=failed]') && !document.querySelector('.converter.running'), null, { timeout: 300000, polling: 50 });
+    const seconds = (performance.now() - started) / 1000;
+    const { before, peak } = memory.stop();
+    const failed = await page.evaluate(() => document.querySelector('.item[data-stage=failed]')?.innerText);
+    if (failed) throw new Error(`the converter failed: ${failed}`);
+    const totals = await page.evaluate(() => document.getElementById('totals').textContent);
+    return { seconds, peakMiB: peak - before, totals };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** heic2any in a plain page of the same Chromium (no extension). */
+async function heic2any(web) {
+  const browser = await launchChromium(web, { withExtension: false });
+  try {
+    const page = await browser.open(`${web.originA}/probe.html`);
+    await page.evaluate(async () => {
+      await new Promise((ok, fail) => {
+        const script = Object.assign(document.createElement('script'), { src: '/node_modules/heic2any/dist/heic2any.min.js', onload: ok, onerror: fail });
+        document.head.append(script);
+      });
+      window.heic = await (await fetch('/bench/photo-12mp.heic')).blob();
+    });
+    const memory = sampleMemory(browser.pid, 50);
+    const out = await page.evaluate(async (quality) => {
+      const started = performance.now();
+      const jpeg = await window.heic2any({ blob: window.heic, toType: 'image/jpeg', quality: quality / 100 });
+      return { seconds: (performance.now() - started) / 1000, bytes: jpeg.size };
+    }, QUALITY);
+    const { before, peak } = memory.stop();
+    return { ...out, peakMiB: peak - before };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The CLI, one file to JPEG: wall time and peak RSS from GNU time. */
+function cli(file) {
+  const out = mkdtempSync(join(tmpdir(), 'traceless-heic-'));
+  try {
+    const report = execFileSync('/usr/bin/time', ['-f', '%e %M', traceless(), 'convert', file, '--to', 'jpeg', '--quality', String(QUALITY), '-o', out], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    const [seconds, kib] = report.trim().split('\n').at(-1).split(' ').map(Number);
+    return { seconds, peakMiB: kib / 1024 };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+const web = await new TestWeb().start();
+const runs = { traceless: [], heic2any: [], tracelessAvif: [], cliHeic: [], cliAvif: [] };
+try {
+  for (let run = 0; run < RUNS; run++) {
+    // Alternated, so that neither always runs on a warmer machine.
+    runs.heic2any.push(await heic2any(web));
+    runs.traceless.push(await converter(web, HEIC));
+    runs.tracelessAvif.push(await converter(web, AVIF));
+    runs.cliHeic.push(cli(HEIC));
+    runs.cliAvif.push(cli(AVIF));
+  }
+} finally {
+  await web.stop();
+}
+
+const summary = Object.fromEntries(
+  Object.entries(runs).map(([name, rs]) => [name, { seconds: median(rs.map((r) => r.seconds)), peakMiB: median(rs.map((r) => r.peakMiB)) }]),
+);
+const bytes = (f) => readFileSync(f).length;
+writeFileSync(join(root, 'bench/out/heic.json'), JSON.stringify({ runs, summary, heicBytes: bytes(HEIC), avifBytes: bytes(AVIF) }, null, 1));
+const s = summary;
+const line = (label, r) => `  ${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s   peak +${r.peakMiB.toFixed(0).padStart(4)} MiB`;
+console.log(`\nHEIC/AVIF 4032×3024 → JPEG q${QUALITY}, median of ${RUNS} runs (HEIC ${(bytes(HEIC) / 1e6).toFixed(1)} MB, AVIF ${(bytes(AVIF) / 1e6).toFixed(1)} MB):`);
+console.log(line('heic2any 0.0.4 in Chromium (page)', s.heic2any));
+console.log(line('Traceless converter in Chromium (HEIC)', s.traceless));
+console.log(line('Traceless converter in Chromium (AVIF)', s.tracelessAvif));
+console.log(line('traceless CLI (HEIC, native, all cores)', s.cliHeic));
+console.log(line('traceless CLI (AVIF, native, dav1d)', s.cliAvif));
+console.log(`  Traceless is ${(s.heic2any.seconds / s.traceless.seconds).toFixed(1)}× faster than heic2any, with ${(s.traceless.peakMiB / s.heic2any.peakMiB).toFixed(2)}× its memory`);
