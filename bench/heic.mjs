@@ -86,8 +86,9 @@ async function heic2any(web) {
 function cli(file) {
   const out = mkdtempSync(join(tmpdir(), 'traceless-heic-'));
   try {
-    const report = execFileSync('/usr/bin/time', ['-f', '%e %M', traceless(), 'convert', file, '--to', 'jpeg', '--quality', String(QUALITY), '-o', out], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    const [seconds, kib] = report.trim().split('\n').at(-1).split(' ').map(Number);
+    const report = join(out, 'time.txt');
+    execFileSync('/usr/bin/time', ['-o', report, '-f', '%e %M', traceless(), 'convert', file, '--to', 'jpeg', '--quality', String(QUALITY), '-o', out], { stdio: 'ignore' });
+    const [seconds, kib] = readFileSync(report, 'utf8').trim().split(' ').map(Number);
     return { seconds, peakMiB: kib / 1024 };
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -174,6 +174,23 @@ for (const name of only) {
       const page = await converterWith([image('phone.heic'), image('photo.avif')]);
       const before = await rows(page);
       assert.match(before[0].reveals, /^Reveals: location/, 'what the iPhone photo reveals is listed');
+      // Thumbnails: the browser draws the AVIF; the engine makes the HEIC's (no browser shows HEIC).
+      const drawn = await until(page, () => {
+        const boxes = [...document.querySelectorAll('.item canvas.thumb')].map((canvas) => {
+          const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+          let [left, top, right, bottom] = [width, height, -1, -1];
+          for (let y = 0; y < height; y++) {
+            for (let x = 0; x < width; x++) {
+              if (data[(y * width + x) * 4 + 3] === 0) continue;
+              [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x), Math.max(bottom, y)];
+            }
+          }
+          return right < 0 ? null : { width: right - left + 1, height: bottom - top + 1 };
+        });
+        return boxes.length === 2 && boxes.every(Boolean) && boxes;
+      }, undefined, 60000);
+      // The iPhone photo shows as portrait (2566 × 3313 upright): 112 high, about 87 wide.
+      assert.ok(drawn[0].height === 112 && Math.abs(drawn[0].width - 87) <= 2, `HEIC thumbnail ${JSON.stringify(drawn[0])}`);
       await setControl(page, 'format', 'clean');
       await page.click('#convert');
       await until(page, idle, undefined, 60000);

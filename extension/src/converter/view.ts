@@ -162,6 +162,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
 
   // --- Actions ---------------------------------------------------------------------------
   $('convert').addEventListener('click', () => {
+    // A preview still waiting for its timer would otherwise start beside the batch.
+    clearTimeout(previewTimer);
     preview.cancel();
     void batch.convert(choice, settings);
   });
@@ -283,6 +285,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     }
     estimate.textContent = `Estimating the size of ${item.path}…`;
     previewTimer = setTimeout(async () => {
+      if (batch.running) return;
       const outcome = await preview.make(item, choice, settings);
       if (!outcome || selected !== item) return;
       if (outcome.ok) {

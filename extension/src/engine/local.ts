@@ -3,6 +3,7 @@
 // does one user-requested image at a time, so blocking it is harmless).
 import init, * as wasm from 'traceless-wasm';
 import initHeif, * as heif from 'traceless-wasm-heif';
+import { isAvif, isHeic } from '../shared/file-kinds';
 import {
   EngineError,
   type CleanReport,
@@ -25,25 +26,6 @@ export const HEIF_WASM_PATH = '/engine/traceless-heif.wasm';
 
 let ready: Promise<unknown> | undefined;
 let heifReady: Promise<unknown> | undefined;
-
-/** An ISO file's brands (major, then compatible), from its `ftyp`. */
-function brands(bytes: Uint8Array): string[] {
-  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(4, 8)) !== 'ftyp') return [];
-  const size = Math.min(bytes.length, 256, new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0));
-  return [8, ...Array.from({ length: Math.max(0, Math.floor((size - 16) / 4)) }, (_, i) => 16 + i * 4)]
-    .map((at) => String.fromCharCode(...bytes.subarray(at, at + 4)));
-}
-
-/** An AVIF still image by its brands (the engine's own checks decide; this only picks the decoder). */
-export function isAvif(bytes: Uint8Array): boolean {
-  return brands(bytes).includes('avif');
-}
-
-/** A HEIC/HEIF still image by its brands. */
-export function isHeic(bytes: Uint8Array): boolean {
-  const list = brands(bytes);
-  return !list.includes('avif') && !list.includes('avis') && list.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(b));
-}
 
 /**
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
@@ -96,9 +78,12 @@ function rethrow(e: unknown): never {
   throw new EngineError(String(e), 'internal');
 }
 
-/** Runs a wasm call once the module is ready, with its errors as EngineErrors. */
-async function run<T>(call: () => unknown): Promise<T> {
-  await load();
+/**
+ * Runs a wasm call once its module is ready (`loading`: the image module unless
+ * said), with its errors as EngineErrors.
+ */
+async function run<T>(call: () => unknown, loading: () => Promise<unknown> = load): Promise<T> {
+  await loading();
   try {
     return call() as T;
   } catch (e) {
@@ -116,14 +101,11 @@ export class LocalEngine implements Engine {
   }
 
   async convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
-    if (isHeic(bytes)) {
-      await loadHeif();
-      return run(() => heif.convert(bytes, options));
-    }
+    // The decoder module is a whole engine: the image module is not loaded for these.
+    if (isHeic(bytes)) return run(() => heif.convert(bytes, options), loadHeif);
     if (isAvif(bytes)) {
       const { rgba, width, height } = await browserDecode(bytes);
-      await loadHeif();
-      return run(() => heif.convert_decoded(bytes, rgba, width, height, options));
+      return run(() => heif.convert_decoded(bytes, rgba, width, height, options), loadHeif);
     }
     return run(() => wasm.convert(bytes, options));
   }

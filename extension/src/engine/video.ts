@@ -4,6 +4,7 @@
 // copy, runs of zeros. The cleaned copy is a Blob of the new bytes and
 // `slice()`s of the original, so the media data is never read into memory.
 import init, * as wasm from 'traceless-wasm-video';
+import { hasVideoMagic } from '../shared/file-kinds';
 import { EngineError, type CleanReport, type ErrorKind, type InspectReport, type Policy } from './types';
 
 /** The module's place in the built extension (see extension/build.mjs). */
@@ -64,9 +65,9 @@ async function drive<T extends object>(blob: Blob, step: (ranges: Range[]) => St
  * module; the module's own `detect` decides.
  */
 export function mightBeVideo(head: Uint8Array): boolean {
-  const text = (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
-  const box = text(4, 4);
-  return box === 'ftyp' || ['moov', 'mdat', 'wide', 'free', 'skip', 'pnot'].includes(box);
+  // Still images in ISO boxes (HEIC, AVIF) are not: the video module is not loaded for them.
+  const box = String.fromCharCode(...head.subarray(4, 8));
+  return hasVideoMagic(head) || box === 'free' || box === 'skip';
 }
 
 /** The video format of a Blob by its content (`'mp4'`, `'mov'`), or undefined. */

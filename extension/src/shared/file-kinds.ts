@@ -26,6 +26,25 @@ export function hasImageMagic(head: Uint8Array): boolean {
   );
 }
 
+/** An ISO file's brands (major, then compatible), from its `ftyp`. */
+function brands(bytes: Uint8Array): string[] {
+  if (bytes.length < 16 || String.fromCharCode(...bytes.subarray(4, 8)) !== 'ftyp') return [];
+  const size = Math.min(bytes.length, 256, new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0));
+  return [8, ...Array.from({ length: Math.max(0, Math.floor((size - 16) / 4)) }, (_, i) => 16 + i * 4)]
+    .map((at) => String.fromCharCode(...bytes.subarray(at, at + 4)));
+}
+
+/** An AVIF still image by its brands (the engine's own checks decide; this only picks a decoder). */
+export function isAvif(bytes: Uint8Array): boolean {
+  return brands(bytes).includes('avif');
+}
+
+/** A HEIC/HEIF still image by its brands: no browser shows one. */
+export function isHeic(bytes: Uint8Array): boolean {
+  const list = brands(bytes);
+  return !list.includes('avif') && !list.includes('avis') && list.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(b));
+}
+
 const VIDEO_NAME = /\.(mp4|m4v|mov|qt|3gp|3g2|webm|mkv|avi)$/i;
 
 export function looksLikeVideo(file: File): boolean {
