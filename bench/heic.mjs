@@ -6,7 +6,8 @@
 // converter (the browser's AV1 decoder) and the CLI (dav1d).
 //
 // Every browser run starts a fresh Chromium. Time is the conversion alone (the
-// file already in the page; click to done, or the heic2any call), memory the
+// file already in the page and its thumbnail drawn; click to done, or the
+// heic2any call), memory the
 // peak PSS of the browser's whole process tree above its level just before.
 //
 //   node bench/heic.mjs        (make bench runs it; BENCH_RUNS=3)
@@ -27,27 +28,32 @@ for (const file of [HEIC, AVIF]) statSync(file); // run bench/photos.py heif fir
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Traceless: the converter page, one file to JPEG at QUALITY. */
-async function converter(web, file) {
+/**
+ * Traceless: the converter page, one file to JPEG at QUALITY (`fit`: within fit × fit).
+ * `sampled`: memory is sampled (every 50 ms, which slows the browser: times come from
+ * runs without it).
+ */
+async function converter(web, file, fit = 0, sampled = false) {
   const browser = await launchChromium(web);
   try {
     const page = await browser.openExtensionPage('converter.html');
     await page.waitForSelector('#convert');
     await page.setInputFiles('#file-input', [file]);
-    await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText), null, { timeout: 120000 });
-    await page.evaluate((quality) => {
-      for (const [id, value] of [['format', 'jpeg'], ['quality', quality], ['max-width', 0], ['max-height', 0], ['target', 0]]) {
+    // As a person would: the file read and its thumbnail shown (for a HEIC, a decode of its own) before converting.
+    await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText) && document.querySelector('canvas.thumb[data-drawn]'), null, { timeout: 120000 });
+    await page.evaluate(({ quality, fit }) => {
+      for (const [id, value] of [['format', 'jpeg'], ['quality', quality], ['max-width', fit], ['max-height', fit], ['target', 0]]) {
         const control = document.getElementById(id);
         control.value = String(value);
         control.dispatchEvent(new Event('change', { bubbles: true }));
       }
-    }, QUALITY);
-    const memory = sampleMemory(browser.pid, 50);
+    }, { quality: QUALITY, fit });
+    const memory = sampled ? sampleMemory(browser.pid, 50) : undefined;
     const started = performance.now();
     await page.click('#convert');
     await page.waitForFunction(() => document.querySelector('.item[data-stage=done], .item[data-stage=failed]') && !document.querySelector('.converter.running'), null, { timeout: 300000, polling: 50 });
     const seconds = (performance.now() - started) / 1000;
-    const { before, peak } = memory.stop();
+    const { before, peak } = memory?.stop() ?? { before: NaN, peak: NaN };
     const failed = await page.evaluate(() => document.querySelector('.item[data-stage=failed]')?.innerText);
     if (failed) throw new Error(`the converter failed: ${failed}`);
     const totals = await page.evaluate(() => document.getElementById('totals').textContent);
@@ -58,7 +64,7 @@ async function converter(web, file) {
 }
 
 /** heic2any in a plain page of the same Chromium (no extension). */
-async function heic2any(web) {
+async function heic2any(web, sampled = false) {
   const browser = await launchChromium(web, { withExtension: false });
   try {
     const page = await browser.open(`${web.originA}/probe.html`);
@@ -69,13 +75,13 @@ async function heic2any(web) {
       });
       window.heic = await (await fetch('/bench/photo-12mp.heic')).blob();
     });
-    const memory = sampleMemory(browser.pid, 50);
+    const memory = sampled ? sampleMemory(browser.pid, 50) : undefined;
     const out = await page.evaluate(async (quality) => {
       const started = performance.now();
       const jpeg = await window.heic2any({ blob: window.heic, toType: 'image/jpeg', quality: quality / 100 });
       return { seconds: (performance.now() - started) / 1000, bytes: jpeg.size };
     }, QUALITY);
-    const { before, peak } = memory.stop();
+    const { before, peak } = memory?.stop() ?? { before: NaN, peak: NaN };
     return { ...out, peakMiB: peak - before };
   } finally {
     await browser.close();
@@ -96,13 +102,21 @@ function cli(file) {
 }
 
 const web = await new TestWeb().start();
-const runs = { traceless: [], heic2any: [], tracelessAvif: [], cliHeic: [], cliAvif: [] };
+const runs = { traceless: [], heic2any: [], tracelessDecode: [], tracelessAvif: [], cliHeic: [], cliAvif: [] };
 try {
   for (let run = 0; run < RUNS; run++) {
-    // Alternated, so that neither always runs on a warmer machine.
-    runs.heic2any.push(await heic2any(web));
-    runs.traceless.push(await converter(web, HEIC));
-    runs.tracelessAvif.push(await converter(web, AVIF));
+    // Alternated, so that neither always runs on a warmer machine; each browser run
+    // twice, timed and then sampled.
+    const both = async (measure) => {
+      const timed = await measure(false);
+      const sampled = await measure(true);
+      return { ...timed, peakMiB: sampled.peakMiB };
+    };
+    runs.heic2any.push(await both((sampled) => heic2any(web, sampled)));
+    runs.traceless.push(await both((sampled) => converter(web, HEIC, 0, sampled)));
+    // Decoding alone, nearly: the output a 64-pixel JPEG.
+    runs.tracelessDecode.push(await both((sampled) => converter(web, HEIC, 64, sampled)));
+    runs.tracelessAvif.push(await both((sampled) => converter(web, AVIF, 0, sampled)));
     runs.cliHeic.push(cli(HEIC));
     runs.cliAvif.push(cli(AVIF));
   }
@@ -120,7 +134,10 @@ const line = (label, r) => `  ${label.padEnd(44)} ${r.seconds.toFixed(2).padStar
 console.log(`\nHEIC/AVIF 4032×3024 → JPEG q${QUALITY}, median of ${RUNS} runs (HEIC ${(bytes(HEIC) / 1e6).toFixed(1)} MB, AVIF ${(bytes(AVIF) / 1e6).toFixed(1)} MB):`);
 console.log(line('heic2any 0.0.4 in Chromium (page)', s.heic2any));
 console.log(line('Traceless converter in Chromium (HEIC)', s.traceless));
+console.log(line('Traceless converter in Chromium (HEIC, 64 px)', s.tracelessDecode));
 console.log(line('Traceless converter in Chromium (AVIF)', s.tracelessAvif));
 console.log(line('traceless CLI (HEIC, native, all cores)', s.cliHeic));
 console.log(line('traceless CLI (AVIF, native, dav1d)', s.cliAvif));
-console.log(`  Traceless is ${(s.heic2any.seconds / s.traceless.seconds).toFixed(1)}× faster than heic2any, with ${(s.traceless.peakMiB / s.heic2any.peakMiB).toFixed(2)}× its memory`);
+const heic2anyBytes = median(runs.heic2any.map((r) => r.bytes));
+console.log(`  Traceless is ${(s.heic2any.seconds / s.traceless.seconds).toFixed(1)}× faster than heic2any, with ${(s.traceless.peakMiB / s.heic2any.peakMiB).toFixed(2)}× its memory (heic2any's JPEG: ${(heic2anyBytes / 1e6).toFixed(2)} MB, from the browser's encoder)`);
+console.log(`  Traceless's page after the HEIC: ${runs.traceless[0].totals}`);

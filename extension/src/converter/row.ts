@@ -4,7 +4,7 @@ import { change, formatBytes, revealsBriefly } from '../pages/explain';
 import type { Item } from './batch';
 import { sameChoice, type Choice } from './choice';
 import { h } from './dom';
-import { drawThumbnail } from './thumbnail';
+import { drawFromCopy, drawThumbnail } from './thumbnail';
 
 const STAGE_TEXT: Record<Item['stage'], string> = {
   new: 'Ready',
@@ -64,6 +64,7 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, cho
   revealsLine.title = revealsLine.textContent;
 
   const result = item.result;
+  if (result && item.stage === 'done') void drawFromCopy(result.blob, q<HTMLCanvasElement>('canvas.thumb'));
   const current = result && sameChoice(result.choice, choice);
   const sizes = q<HTMLElement>('.sizes');
   sizes.textContent = result

@@ -1,7 +1,9 @@
 // Small previews for the list, decoded by the browser (fast, upright, local)
 // one at a time: fifty 12-megapixel decodes at once would hold 2.4 GB. A HEIC,
 // which no browser shows, is drawn from a small JPEG the engine makes of it, in
-// a worker of its own that ends when no thumbnail is waiting.
+// a worker of its own that ends when no thumbnail is waiting. That costs a full
+// decode, so it waits while a batch converts (a HEIC converted meanwhile is
+// drawn from its copy instead: see `drawFromCopy`).
 import { WorkerEngine } from '../engine/worker-client';
 import { isHeic } from '../shared/file-kinds';
 
@@ -9,6 +11,22 @@ const SIZE = 112;
 let queue: Promise<void> = Promise.resolve();
 let waiting = 0;
 let engine: WorkerEngine | undefined;
+let idle: () => Promise<void> = () => Promise.resolve();
+
+/** Engine-made thumbnails wait for `until` (the batch being idle) before each decode. */
+export function holdEngineThumbnails(until: () => Promise<void>): void {
+  idle = until;
+}
+
+let stops = 0;
+
+/** Ends the decode in progress, if any (a batch is starting): it is tried again once idle. */
+export function stopEngineThumbnail(): void {
+  if (!engine) return;
+  stops++;
+  engine.terminate();
+  engine = undefined;
+}
 
 /** Draws `file` into `canvas`, scaled to fit; resolves false when it cannot be shown. */
 export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
@@ -16,14 +34,9 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
   const run = queue.then(async () => {
     let bitmap: ImageBitmap | undefined;
     try {
-      bitmap = await bitmapOf(file);
-      const scale = Math.min(SIZE / bitmap.width, SIZE / bitmap.height);
-      const w = Math.max(1, Math.round(bitmap.width * scale));
-      const h = Math.max(1, Math.round(bitmap.height * scale));
-      canvas.width = SIZE;
-      canvas.height = SIZE;
-      const context = canvas.getContext('2d')!;
-      context.drawImage(bitmap, (SIZE - w) / 2, (SIZE - h) / 2, w, h);
+      bitmap = await bitmapOf(file, canvas);
+      if (!bitmap) return true;
+      draw(bitmap, canvas);
       return true;
     } catch {
       return false;
@@ -39,14 +52,47 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
   return run;
 }
 
-async function bitmapOf(file: Blob): Promise<ImageBitmap> {
+/** A thumbnail from an item's finished copy, when its own could not be drawn yet. */
+export async function drawFromCopy(copy: Blob, canvas: HTMLCanvasElement): Promise<void> {
+  if (canvas.dataset.drawn) return;
+  try {
+    const bitmap = await createImageBitmap(copy, { resizeWidth: SIZE, resizeQuality: 'medium' });
+    draw(bitmap, canvas);
+    bitmap.close();
+    canvas.classList.remove('none');
+  } catch {
+    // A copy the browser cannot show either (none yet): the row keeps its blank.
+  }
+}
+
+function draw(bitmap: ImageBitmap, canvas: HTMLCanvasElement): void {
+  const scale = Math.min(SIZE / bitmap.width, SIZE / bitmap.height);
+  const w = Math.max(1, Math.round(bitmap.width * scale));
+  const h = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.width = SIZE;
+  canvas.height = SIZE;
+  canvas.getContext('2d')!.drawImage(bitmap, (SIZE - w) / 2, (SIZE - h) / 2, w, h);
+  canvas.dataset.drawn = '1';
+}
+
+/** The picture to draw, or undefined when the canvas was drawn meanwhile (from a copy). */
+async function bitmapOf(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
   try {
     return await createImageBitmap(file, { resizeWidth: SIZE, resizeQuality: 'medium' });
   } catch (e) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     if (!isHeic(bytes)) throw e;
-    engine ??= new WorkerEngine({ giveInput: true });
-    const small = await engine.convert(bytes, { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE });
-    return createImageBitmap(new Blob([small.data as BlobPart], { type: 'image/jpeg' }));
+    for (;;) {
+      await idle();
+      if (canvas.dataset.drawn) return undefined;
+      engine ??= new WorkerEngine();
+      const stopped = stops;
+      try {
+        const small = await engine.convert(bytes, { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE });
+        return await createImageBitmap(new Blob([small.data as BlobPart], { type: 'image/jpeg' }));
+      } catch (failure) {
+        if (stops === stopped) throw failure;
+      }
+    }
   }
 }

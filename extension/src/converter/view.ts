@@ -23,6 +23,7 @@ import { handOver, takeOver } from './handoff';
 import { Preview } from './preview';
 import { createRow, renderRow as drawRow } from './row';
 import { save } from './save';
+import { holdEngineThumbnails, stopEngineThumbnail } from './thumbnail';
 import { zipOf } from './zip';
 
 export type Layout = 'popup' | 'page';
@@ -49,6 +50,10 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   let previewTimer = 0;
   let previewBlob: Blob | undefined;
 
+  // HEIC thumbnails (a full decode each) wait while the batch converts.
+  let idle = Promise.resolve();
+  let becameIdle = () => {};
+  holdEngineThumbnails(() => idle);
   const batch = new Batch({
     changed: (item) => {
       renderRow(item);
@@ -58,6 +63,10 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       else if (item === selected && item.stage === 'failed' && !item.result) renderCompare();
     },
     running: (running) => {
+      if (running) {
+        idle = new Promise((resolve) => (becameIdle = resolve));
+        stopEngineThumbnail();
+      } else becameIdle();
       // Cancel takes Convert's place while the batch runs (nothing beside them moves), and the focus with it.
       const [shown, hidden] = running ? [$('cancel'), $('convert')] : [$('convert'), $('cancel')];
       const hadFocus = document.activeElement === hidden;
