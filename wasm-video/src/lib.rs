@@ -7,10 +7,13 @@
 
 use std::io;
 
-use serde::Serialize;
 use traceless_core::video::source::Source;
 use traceless_core::video::{self, Piece};
 use wasm_bindgen::prelude::*;
+
+#[path = "../../wasm/src/js.rs"]
+mod js;
+use js::{error, to_js};
 
 /// The ranges of the input read so far. A read that none of them covers is
 /// recorded as the range to ask for, and fails.
@@ -38,19 +41,6 @@ impl Source for Fetched {
         self.missing.get_or_insert((offset, buf.len() as u64));
         Err(io::ErrorKind::WouldBlock.into())
     }
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
-}
-
-fn error(e: traceless_core::Error) -> JsValue {
-    let js = js_sys::Error::new(&e.to_string());
-    let kind = serde_wasm_bindgen::to_value(&e.kind).unwrap_or(JsValue::NULL);
-    let _ = js_sys::Reflect::set(&js, &"kind".into(), &kind);
-    js.into()
 }
 
 fn set(object: &js_sys::Object, key: &str, value: &JsValue) -> Result<(), JsValue> {

@@ -2,21 +2,10 @@
 //! jSquash's codec glue. Options and reports cross as plain objects; errors are
 //! JS `Error`s carrying the engine's message and a `kind`.
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
-}
-
-fn error(e: traceless_core::Error) -> JsValue {
-    let js = js_sys::Error::new(&e.to_string());
-    let kind = serde_wasm_bindgen::to_value(&e.kind).unwrap_or(JsValue::NULL);
-    let _ = js_sys::Reflect::set(&js, &"kind".into(), &kind);
-    js.into()
-}
+mod js;
+use js::{error, to_js};
 
 fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {

@@ -23,6 +23,9 @@ pub(crate) struct SequenceColour {
 /// The decoded picture, its chroma at full size (4:4:4).
 /// `operating_point`: which one of a layered stream (the item's `a1op`; 0 otherwise).
 pub(crate) fn decode(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Result<Frame> {
+    if obus.is_empty() {
+        return Err(corrupt("an image item holds no AV1 data".into()));
+    }
     let mut settings = dav1d::Settings::new();
     // 0: as many threads as cores. One frame in flight: a still picture.
     settings.set_n_threads(0);

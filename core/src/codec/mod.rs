@@ -7,9 +7,9 @@
 //! per-pixel-type conversions and orientation cost 0.1 MB of the wasm module
 //! and an extra full-size copy from RGB to RGBA.
 
-#[cfg(feature = "avif-decode")]
+#[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
 pub(crate) mod av1;
-#[cfg(feature = "avif-decode")]
+#[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
 pub(crate) mod avif;
 pub(crate) mod gif;
 #[cfg(feature = "heif-decode")]

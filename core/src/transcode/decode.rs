@@ -75,7 +75,7 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
 fn decodable(format: Format) -> bool {
     match format {
         Format::Heif => cfg!(feature = "heif-decode"),
-        Format::Avif => cfg!(feature = "avif-decode"),
+        Format::Avif => cfg!(all(feature = "avif-decode", not(target_arch = "wasm32"))),
         _ => true,
     }
 }
@@ -97,9 +97,9 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
         Format::Heif => codec::heif::decode(data),
         #[cfg(not(feature = "heif-decode"))]
         Format::Heif => Err(undecodable(format)),
-        #[cfg(feature = "avif-decode")]
+        #[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
         Format::Avif => codec::avif::decode(data),
-        #[cfg(not(feature = "avif-decode"))]
+        #[cfg(not(all(feature = "avif-decode", not(target_arch = "wasm32"))))]
         Format::Avif => Err(undecodable(format)),
         Format::Mp4 | Format::Mov => Err(Error::new(
             ErrorKind::Unsupported,

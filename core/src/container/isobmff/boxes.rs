@@ -147,6 +147,7 @@ impl<'a> Walker<'a> {
     }
 
     /// A walker over `data`, which starts at byte `base` of the file.
+    #[cfg(feature = "video")]
     pub fn at(data: &'a [u8], format: &'static str, base: usize) -> Self {
         Walker { data, format, boxes: 0, base }
     }
@@ -297,6 +298,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Fields of a box in `data`, which starts at byte `base` of the file.
+    #[cfg(feature = "video")]
     pub fn at(data: &'a [u8], format: &'static str, header: &BoxHeader, base: usize) -> Self {
         Fields { base, ..Fields::new(data, format, header) }
     }
