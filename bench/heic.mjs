@@ -39,8 +39,9 @@ async function converter(web, file, fit = 0, sampled = false) {
     const page = await browser.openExtensionPage('converter.html');
     await page.waitForSelector('#convert');
     await page.setInputFiles('#file-input', [file]);
-    // As a person would: the file read and its thumbnail shown (for a HEIC, a decode of its own) before converting.
-    await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText) && document.querySelector('canvas.thumb[data-drawn]'), null, { timeout: 120000 });
+    // As a person would: the file read, its thumbnail and its picture shown (for a HEIC, decodes of
+    // their own) before converting.
+    await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText) && document.querySelector('canvas.thumb[data-drawn]') && document.getElementById('before').naturalWidth > 0, null, { timeout: 120000 });
     await page.evaluate(({ quality, fit }) => {
       for (const [id, value] of [['format', 'jpeg'], ['quality', quality], ['max-width', fit], ['max-height', fit], ['target', 0]]) {
         const control = document.getElementById(id);

@@ -191,6 +191,12 @@ for (const name of only) {
       }, undefined, 60000);
       // The iPhone photo shows as portrait (2566 × 3313 upright): 112 high, about 87 wide.
       assert.ok(drawn[0].height === 112 && Math.abs(drawn[0].width - 87) <= 2, `HEIC thumbnail ${JSON.stringify(drawn[0])}`);
+      // The comparison's "before" of the selected HEIC: an engine-made copy, upright, full size.
+      const original = await until(page, () => {
+        const before = document.getElementById('before');
+        return before.complete && before.naturalWidth > 0 && { width: before.naturalWidth, height: before.naturalHeight };
+      }, undefined, 60000);
+      assert.deepEqual(original, { width: 2566, height: 3313 }, 'the iPhone photo as shown');
       await setControl(page, 'format', 'clean');
       await page.click('#convert');
       await until(page, idle, undefined, 60000);

@@ -14,17 +14,20 @@ export class Comparison {
     });
   }
 
-  /** Shows `item` with `after` as its copy (none yet: only the original); undefined hides it. */
-  show(item: Item | undefined, after: Blob | undefined): void {
+  /**
+   * Shows `item` with `after` as its copy (none yet: only the original); undefined hides it.
+   * `before`: what to show as the original when the browser cannot show the file itself (HEIC).
+   */
+  show(item: Item | undefined, after: Blob | undefined, before?: Blob): void {
     const $ = <T extends HTMLElement>(id: string) => byId<T>(this.root, id);
     $('compare').hidden = !item;
     if (!item) return;
     $('compare-name').textContent = item.path;
     // A video has no picture to compare here: its facts only.
-    const before = $<HTMLImageElement>('before');
-    before.hidden = Boolean(item.video);
-    if (item.video) before.removeAttribute('src');
-    else before.src = this.urlOf('before', item.file);
+    const original = $<HTMLImageElement>('before');
+    original.hidden = Boolean(item.video);
+    if (item.video) original.removeAttribute('src');
+    else original.src = this.urlOf('before', before ?? item.file);
     const image = $<HTMLImageElement>('after');
     if (after && !item.video) {
       image.src = this.urlOf('after', after);

@@ -21,6 +21,7 @@ import { Comparison } from './compare';
 import { byId, h } from './dom';
 import { handOver, takeOver } from './handoff';
 import { Preview } from './preview';
+import { displayable, needsCopy } from './display';
 import { createRow, renderRow as drawRow } from './row';
 import { save } from './save';
 import { holdEngineThumbnails, stopEngineThumbnail } from './thumbnail';
@@ -50,6 +51,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   let previewTimer = 0;
   let previewBlob: Blob | undefined;
 
+  // What the comparison shows as the original of images the browser cannot show.
+  const displays = new WeakMap<Item, Blob | undefined>();
   // HEIC thumbnails (a full decode each) wait while the batch converts.
   let idle = Promise.resolve();
   let becameIdle = () => {};
@@ -276,7 +279,19 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   }
 
   function renderCompare(): void {
-    comparison.show(selected, selected && afterOf(selected));
+    const item = selected;
+    const shown = item && !item.video ? displays.get(item) : undefined;
+    comparison.show(item, item && afterOf(item), shown);
+    if (item && !item.video && !displays.has(item)) {
+      // A HEIC's "before" is an engine-made copy: shown when made, if still selected.
+      void needsCopy(item.file).then(async (needed) => {
+        if (!needed || displays.has(item)) return;
+        displays.set(item, undefined);
+        await idle;
+        displays.set(item, await displayable(item.file));
+        if (selected === item) renderCompare();
+      });
+    }
   }
 
   function schedulePreview(): void {
