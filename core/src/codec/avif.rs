@@ -13,6 +13,7 @@ use heifer::heifer_isobmff::{HeifFile, ItemId};
 use heifer::Image;
 
 use super::av1;
+use super::heif_geometry;
 use super::Pixels;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transcode::MAX_DECODE_PIXELS;
@@ -217,10 +218,7 @@ fn transform(image: Image<u8>, property: &Property) -> Result<Image<u8>> {
     })
 }
 
-/// `clap`: a window of width × height centred at the image centre moved by the
-/// offsets (ISO/IEC 14496-12, 12.1.4). The fractions are rounded as libheif
-/// rounds them (left edge down, top edge to nearest), so that both agree on
-/// which pixels a crop keeps.
+/// `clap`, rounded as libheif rounds it (see heif_geometry).
 fn clean_aperture(
     image: &Image<u8>,
     width: (u32, u32),
@@ -228,25 +226,9 @@ fn clean_aperture(
     horizontal: (i32, u32),
     vertical: (i32, u32),
 ) -> Result<Image<u8>> {
-    if width.1 == 0 || height.1 == 0 || horizontal.1 == 0 || vertical.1 == 0 {
-        return Err(corrupt("its crop (clap) divides by zero".into()));
-    }
-    let fraction = |n: f64, d: u32| n / f64::from(d);
-    let (w, h) = (fraction(f64::from(width.0), width.1), fraction(f64::from(height.0), height.1));
-    let centre_x = fraction(f64::from(horizontal.0), horizontal.1) + (f64::from(image.width) - 1.0) / 2.0;
-    let centre_y = fraction(f64::from(vertical.0), vertical.1) + (f64::from(image.height) - 1.0) / 2.0;
-    let (left, top) = ((centre_x - (w - 1.0) / 2.0).floor(), (centre_y - (h - 1.0) / 2.0 + 0.5).floor());
-    let (w, h) = (w.round(), h.round());
-    if w < 1.0
-        || h < 1.0
-        || left < 0.0
-        || top < 0.0
-        || left + w > f64::from(image.width)
-        || top + h > f64::from(image.height)
-    {
-        return Err(corrupt(format!("its crop (clap) reaches outside the {}×{} image", image.width, image.height)));
-    }
-    Ok(image.crop(left as u32, top as u32, w as u32, h as u32))
+    let (left, top, w, h) =
+        heif_geometry::clap_rect(image.width, image.height, (width, height, horizontal, vertical)).map_err(corrupt)?;
+    Ok(image.crop(left, top, w, h))
 }
 
 /// An item's `ispe`, checked against the decoding limit before anything is decoded.

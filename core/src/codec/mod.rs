@@ -14,6 +14,8 @@ pub(crate) mod avif;
 pub(crate) mod gif;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif;
+#[cfg(feature = "heif-decode")]
+pub(crate) mod heif_geometry;
 pub(crate) mod jpeg;
 pub(crate) mod png;
 pub(crate) mod webp;

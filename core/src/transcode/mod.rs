@@ -75,7 +75,14 @@ pub fn convert_decoded(
     if width == 0 || height == 0 || rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
         return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
     }
-    convert_with(data, options, Some(codec::Pixels { rgba, width, height }))
+    let pixels = codec::Pixels { rgba, width, height };
+    // The browser turns and mirrors HEIF images but may leave their crop undone (Chromium).
+    #[cfg(feature = "heif-decode")]
+    let pixels = match supported_format(data)? {
+        Format::Avif | Format::Heif => codec::heif_geometry::finish_browser_decode(data, pixels)?,
+        _ => pixels,
+    };
+    convert_with(data, options, Some(pixels))
 }
 
 // Inlined: in the engine's wasm module only `convert` calls it, and its size counts there.

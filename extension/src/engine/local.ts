@@ -40,7 +40,8 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
       premultiplyAlpha: 'none',
     });
   } catch {
-    throw new EngineError('the browser cannot decode this AVIF image', 'corrupt');
+    // Not necessarily damaged: browsers refuse some valid AVIFs (Chromium: 12-bit 4:4:4 with alpha).
+    throw new EngineError("this browser's AV1 decoder cannot read this AVIF, so it cannot be converted here (the command line can), but removing its metadata works", 'unsupported');
   }
   try {
     const { width, height } = bitmap;
