@@ -249,7 +249,7 @@ for (const name of only) {
       const refused = {
         chromium: [5],
         firefox: [1, 2, 3, 4, 6, 8],
-      }[name];
+      }[name] ?? [];
       const files = names.map((n) => join(corpus, n));
       const page = await converterWith(files);
       await setControl(page, 'format', 'png');

@@ -94,7 +94,16 @@ pub(crate) fn finish_browser_decode(data: &[u8], pixels: Pixels) -> Result<Pixel
             _ => {}
         }
     }
-    let Some((x, y, w, h)) = kept else { return Ok(pixels) };
+    let Some((x, y, w, h)) = kept else {
+        // Nothing to crop: the browser must have shown it whole, turned as asked.
+        if (pixels.width, pixels.height) != size {
+            return Err(failed(format!(
+                "the browser decoded it at {}×{}, not the {}×{} it shows",
+                pixels.width, pixels.height, size.0, size.1
+            )));
+        }
+        return Ok(pixels);
+    };
     if (pixels.width, pixels.height) == (w, h) {
         return Ok(pixels);
     }
@@ -113,7 +122,7 @@ pub(crate) fn finish_browser_decode(data: &[u8], pixels: Pixels) -> Result<Pixel
 }
 
 fn failed(message: String) -> Error {
-    Error::new(ErrorKind::Corrupt, message).in_format("AVIF")
+    Error::new(ErrorKind::Corrupt, message).in_format("HEIF/AVIF")
 }
 
 #[cfg(test)]
@@ -165,6 +174,55 @@ mod tests {
         // Mirroring twice is nothing.
         assert_eq!(mirrored(mirrored(rect, size, true), size, true), rect);
         assert_eq!(mirrored(rect, size, false), (5, 1, 3, 4));
+        assert_eq!(mirrored(rect, size, true), (2, 1, 3, 4));
+        assert_eq!(mirrored((2, 0, 3, 2), size, true), (2, 4, 3, 2));
+    }
+
+    /// A browser's pixels of the corpus's cropped AVIF, left uncropped (as
+    /// Chromium leaves them): each pixel labelled with its place, so the crop
+    /// that comes out shows which pixels were kept.
+    #[test]
+    fn a_crop_the_browser_left_undone_is_made() {
+        let dir = std::env::var_os("TRACELESS_CORPUS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"));
+        let data = std::fs::read(dir.join("link-u-avif-sample-images/kimono.crop.avif")).unwrap();
+        let file = HeifFile::parse(&data).unwrap();
+        let (width, height) = file.image_size(file.primary_id).unwrap().unwrap();
+        let clap = file.item_properties(file.primary_id).unwrap().find_map(|p| match *p {
+            Property::CleanAperture { width, height, horiz_offset, vert_offset } => {
+                Some((width, height, horiz_offset, vert_offset))
+            }
+            _ => None,
+        });
+        let (left, top, w, h) = clap_rect(width, height, clap.expect("the file has a clap")).unwrap();
+        let labelled = |width: u32, height: u32| Pixels {
+            rgba: (0..height)
+                .flat_map(|y| {
+                    (0..width).flat_map(move |x| [(x % 256) as u8, (y % 256) as u8, (x / 256) as u8, (y / 256) as u8])
+                })
+                .collect(),
+            width,
+            height,
+        };
+        let out = finish_browser_decode(&data, labelled(width, height)).unwrap();
+        assert_eq!((out.width, out.height), (w, h));
+        assert!((w, h) != (width, height), "the crop changes the size (the test can fail)");
+        let place = |i: usize| {
+            let p = &out.rgba[i * 4..i * 4 + 4];
+            (u32::from(p[0]) + 256 * u32::from(p[2]), u32::from(p[1]) + 256 * u32::from(p[3]))
+        };
+        assert_eq!(place(0), (left, top));
+        assert_eq!(place((w * h - 1) as usize), (left + w - 1, top + h - 1));
+        // Already cropped by the browser: kept as it is.
+        let done = finish_browser_decode(&data, labelled(w, h)).unwrap();
+        assert_eq!((done.width, done.height), (w, h));
+        // Any other size is an error, never shown.
+        assert!(finish_browser_decode(&data, labelled(width + 1, height)).is_err());
+        // A file with no crop: only its own size passes.
+        let plain = std::fs::read(dir.join("link-u-avif-sample-images/kimono.avif")).unwrap();
+        assert!(finish_browser_decode(&plain, labelled(width, height)).is_ok());
+        assert!(finish_browser_decode(&plain, labelled(height, width)).is_err());
     }
 
     #[test]

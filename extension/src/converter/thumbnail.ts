@@ -9,6 +9,7 @@ import { isHeic } from '../shared/file-kinds';
 
 const SIZE = 112;
 let queue: Promise<void> = Promise.resolve();
+let heicQueue: Promise<void> = Promise.resolve();
 let waiting = 0;
 let engine: WorkerEngine | undefined;
 let idle: () => Promise<void> = () => Promise.resolve();
@@ -30,13 +31,32 @@ export function stopEngineThumbnail(): void {
 
 /** Draws `file` into `canvas`, scaled to fit; resolves false when it cannot be shown. */
 export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
-  waiting++;
   const run = queue.then(async () => {
     let bitmap: ImageBitmap | undefined;
     try {
-      bitmap = await bitmapOf(file, canvas);
-      if (!bitmap) return true;
+      bitmap = await createImageBitmap(file, { resizeWidth: SIZE, resizeQuality: 'medium' });
       draw(bitmap, canvas);
+      return true;
+    } catch {
+      // The browser cannot show it. A HEIC goes to the engine, in a queue of its own, so
+      // that one waiting for a batch to end holds back no other thumbnail.
+      if (!isHeic(new Uint8Array(await file.slice(0, 256).arrayBuffer()))) return false;
+      return 'heic' as const;
+    } finally {
+      bitmap?.close();
+    }
+  });
+  queue = run.then(() => undefined);
+  return run.then((outcome) => (outcome === 'heic' ? drawHeic(file, canvas) : outcome));
+}
+
+function drawHeic(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
+  waiting++;
+  const run = heicQueue.then(async () => {
+    let bitmap: ImageBitmap | undefined;
+    try {
+      bitmap = await engineBitmap(file, canvas);
+      if (bitmap) draw(bitmap, canvas);
       return true;
     } catch {
       return false;
@@ -48,13 +68,15 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
       }
     }
   });
-  queue = run.then(() => undefined);
+  heicQueue = run.then(() => undefined);
   return run;
 }
 
 /** A thumbnail from an item's finished copy, when its own could not be drawn yet. */
 export async function drawFromCopy(copy: Blob, canvas: HTMLCanvasElement): Promise<void> {
-  if (canvas.dataset.drawn) return;
+  // Once per canvas: rows are drawn again on every change.
+  if (canvas.dataset.drawn || canvas.dataset.fromCopy) return;
+  canvas.dataset.fromCopy = '1';
   try {
     const bitmap = await createImageBitmap(copy, { resizeWidth: SIZE, resizeQuality: 'medium' });
     draw(bitmap, canvas);
@@ -75,24 +97,19 @@ function draw(bitmap: ImageBitmap, canvas: HTMLCanvasElement): void {
   canvas.dataset.drawn = '1';
 }
 
-/** The picture to draw, or undefined when the canvas was drawn meanwhile (from a copy). */
-async function bitmapOf(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
-  try {
-    return await createImageBitmap(file, { resizeWidth: SIZE, resizeQuality: 'medium' });
-  } catch (e) {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    if (!isHeic(bytes)) throw e;
-    for (;;) {
-      await idle();
-      if (canvas.dataset.drawn) return undefined;
-      engine ??= new WorkerEngine();
-      const stopped = stops;
-      try {
-        const small = await engine.convert(bytes, { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE });
-        return await createImageBitmap(new Blob([small.data as BlobPart], { type: 'image/jpeg' }));
-      } catch (failure) {
-        if (stops === stopped) throw failure;
-      }
+/** The engine's picture of a HEIC, or undefined when the canvas was drawn meanwhile (from a copy). */
+async function engineBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  for (;;) {
+    await idle();
+    if (canvas.dataset.drawn) return undefined;
+    engine ??= new WorkerEngine();
+    const stopped = stops;
+    try {
+      const small = await engine.convert(bytes, { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE });
+      return await createImageBitmap(new Blob([small.data as BlobPart], { type: 'image/jpeg' }));
+    } catch (failure) {
+      if (stops === stopped) throw failure;
     }
   }
 }

@@ -288,6 +288,11 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
         if (!needed || displays.has(item)) return;
         displays.set(item, undefined);
         await idle;
+        // Chosen again since? The copy is made when it is shown, one at a time.
+        if (selected !== item) {
+          displays.delete(item);
+          return;
+        }
         displays.set(item, await displayable(item.file));
         if (selected === item) renderCompare();
       });
