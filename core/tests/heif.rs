@@ -814,10 +814,13 @@ fn deeply_nested_unknown_boxes_are_dropped_not_followed() {
     assert!(!contains(&out, b"abcd"));
 }
 
+/// The built file's "picture" is placeholder bytes: with the AV1 decoder it is
+/// damaged, without it (wasm) not convertible here; either way a clear error.
 #[test]
-fn converting_heif_is_refused_clearly() {
+fn converting_a_heif_without_a_real_picture_is_a_clear_error() {
     let err = convert(&Heif::photo().build(), &ConvertOptions::default()).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Unsupported);
+    let expected = if cfg!(feature = "avif-decode") { ErrorKind::Corrupt } else { ErrorKind::Unsupported };
+    assert_eq!(err.kind, expected, "{err}");
     assert!(err.to_string().contains("AVIF"), "{err}");
 }
 
