@@ -116,6 +116,9 @@ export class TestWeb {
     this.proxy.on('connect', (req, socket) => {
       // HTTPS would leave the machine: record and refuse.
       this.requests.push({ url: `https://${req.url}/`, method: 'CONNECT', via: 'proxy', at: Date.now(), ...initiator(req) });
+      // A socket handed to a 'connect' listener has no error handler of its own: a browser
+      // closing mid-way resets it (ECONNRESET), which would end the test run as uncaught.
+      socket.on('error', () => {});
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
     });
     return this;
