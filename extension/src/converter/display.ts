@@ -2,7 +2,7 @@
 // a lossless PNG of it made by the engine, once per item, in a worker of its own
 // ended as soon as the copy is made. Other images are shown as they are.
 import { WorkerEngine } from '../engine/worker-client';
-import { isHeic } from '../shared/file-kinds';
+import { isHeicFile } from '../shared/file-kinds';
 
 const made = new WeakMap<File, Promise<Blob | undefined>>();
 
@@ -16,10 +16,8 @@ export function displayable(file: File): Promise<Blob | undefined> {
   return copy;
 }
 
-/** Whether `file` needs an engine-made copy to be shown: known from its first bytes. */
-export async function needsCopy(file: File): Promise<boolean> {
-  return isHeic(new Uint8Array(await file.slice(0, 256).arrayBuffer()));
-}
+/** Whether `file` needs an engine-made copy to be shown (no browser shows HEIC). */
+export const needsCopy = isHeicFile;
 
 async function makeCopy(file: File): Promise<Blob | undefined> {
   if (!(await needsCopy(file))) return file;

@@ -5,7 +5,7 @@
 // decode, so it waits while a batch converts (a HEIC converted meanwhile is
 // drawn from its copy instead: see `drawFromCopy`).
 import { WorkerEngine } from '../engine/worker-client';
-import { isHeic } from '../shared/file-kinds';
+import { isHeicFile } from '../shared/file-kinds';
 
 const SIZE = 112;
 let queue: Promise<void> = Promise.resolve();
@@ -40,7 +40,7 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
     } catch {
       // The browser cannot show it. A HEIC goes to the engine, in a queue of its own, so
       // that one waiting for a batch to end holds back no other thumbnail.
-      if (!isHeic(new Uint8Array(await file.slice(0, 256).arrayBuffer()))) return false;
+      if (!(await isHeicFile(file))) return false;
       return 'heic' as const;
     } finally {
       bitmap?.close();
