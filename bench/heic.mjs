@@ -1,8 +1,10 @@
 // HEIC to JPEG in Chromium, side by side in one run: Traceless's converter page
 // (the built extension: heifer in wasm, then MozJPEG) against heic2any (npm:
 // libheif compiled with Emscripten, as most "convert HEIC in the browser" pages
-// use it), on a 4032×3024 HEIC made from real corpus photos (bench/photos.py
-// heif); then the same HEIC natively (the CLI), and an AVIF of that size in the
+// use it), on two 12 MP HEICs: the corpus's iPhone 13 Pro Max photo (a grid of
+// 48 tiles of 512×512, Display P3, a gain map, turned by `irot`) and a 4032×3024
+// HEIC made from real corpus photos with heif-enc (one HEVC picture, bench/photos.py
+// heif); then the same HEICs natively (the CLI), and an AVIF of that size in the
 // converter (the browser's AV1 decoder) and the CLI (dav1d).
 //
 // Every browser run starts a fresh Chromium. Time is the conversion alone (the
@@ -12,12 +14,12 @@
 //
 //   node bench/heic.mjs        (make bench runs it; BENCH_RUNS=3)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { launchChromium } from '../tests/e2e/browsers.mjs';
 import { sampleMemory } from '../tests/e2e/memory.mjs';
-import { root, TestWeb, traceless } from '../tests/e2e/server.mjs';
+import { corpus, root, TestWeb, traceless } from '../tests/e2e/server.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const QUALITY = 80;
@@ -25,6 +27,9 @@ const photos = join(root, 'bench/out/photos');
 const HEIC = join(photos, 'photo-12mp.heic');
 const AVIF = join(photos, 'photo-12mp.avif');
 for (const file of [HEIC, AVIF]) statSync(file); // run bench/photos.py heif first
+// Served to heic2any's page from bench/out/photos like the others.
+const IPHONE = join(photos, 'iphone-12mp.heic');
+copyFileSync(join(corpus, 'ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC'), IPHONE);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -65,17 +70,17 @@ async function converter(web, file, fit = 0, sampled = false) {
 }
 
 /** heic2any in a plain page of the same Chromium (no extension). */
-async function heic2any(web, sampled = false) {
+async function heic2any(web, file, sampled = false) {
   const browser = await launchChromium(web, { withExtension: false });
   try {
     const page = await browser.open(`${web.originA}/probe.html`);
-    await page.evaluate(async () => {
+    await page.evaluate(async (name) => {
       await new Promise((ok, fail) => {
         const script = Object.assign(document.createElement('script'), { src: '/node_modules/heic2any/dist/heic2any.min.js', onload: ok, onerror: fail });
         document.head.append(script);
       });
-      window.heic = await (await fetch('/bench/photo-12mp.heic')).blob();
-    });
+      window.heic = await (await fetch(`/bench/${name}`)).blob();
+    }, basename(file));
     const memory = sampled ? sampleMemory(browser.pid, 50) : undefined;
     const out = await page.evaluate(async (quality) => {
       const started = performance.now();
@@ -103,7 +108,10 @@ function cli(file) {
 }
 
 const web = await new TestWeb().start();
-const runs = { traceless: [], heic2any: [], tracelessDecode: [], tracelessAvif: [], cliHeic: [], cliAvif: [] };
+const runs = {
+  heic2anyIphone: [], tracelessIphone: [], cliIphone: [],
+  heic2any: [], traceless: [], tracelessDecode: [], tracelessAvif: [], cliHeic: [], cliAvif: [],
+};
 try {
   for (let run = 0; run < RUNS; run++) {
     // Alternated, so that neither always runs on a warmer machine; each browser run
@@ -113,7 +121,10 @@ try {
       const sampled = await measure(true);
       return { ...timed, peakMiB: sampled.peakMiB };
     };
-    runs.heic2any.push(await both((sampled) => heic2any(web, sampled)));
+    runs.heic2anyIphone.push(await both((sampled) => heic2any(web, IPHONE, sampled)));
+    runs.tracelessIphone.push(await both((sampled) => converter(web, IPHONE, 0, sampled)));
+    runs.cliIphone.push(cli(IPHONE));
+    runs.heic2any.push(await both((sampled) => heic2any(web, HEIC, sampled)));
     runs.traceless.push(await both((sampled) => converter(web, HEIC, 0, sampled)));
     // Decoding alone, nearly: the output a 64-pixel JPEG.
     runs.tracelessDecode.push(await both((sampled) => converter(web, HEIC, 64, sampled)));
@@ -132,6 +143,14 @@ const bytes = (f) => readFileSync(f).length;
 writeFileSync(join(root, 'bench/out/heic.json'), JSON.stringify({ runs, summary, heicBytes: bytes(HEIC), avifBytes: bytes(AVIF) }, null, 1));
 const s = summary;
 const line = (label, r) => `  ${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s   peak +${r.peakMiB.toFixed(0).padStart(4)} MiB`;
+const versus = (ours, theirs, theirBytes) =>
+  `  Traceless is ${(theirs.seconds / ours.seconds).toFixed(1)}× faster than heic2any, with ${(ours.peakMiB / theirs.peakMiB).toFixed(2)}× its memory (heic2any's JPEG: ${(theirBytes / 1e6).toFixed(2)} MB, from the browser's encoder)`;
+console.log(`\niPhone 13 Pro Max HEIC (3024×4032, 48 tiles, ${(bytes(IPHONE) / 1e6).toFixed(1)} MB) → JPEG q${QUALITY}, median of ${RUNS} runs:`);
+console.log(line('heic2any 0.0.4 in Chromium (page)', s.heic2anyIphone));
+console.log(line('Traceless converter in Chromium', s.tracelessIphone));
+console.log(line('traceless CLI (native, all cores)', s.cliIphone));
+console.log(versus(s.tracelessIphone, s.heic2anyIphone, median(runs.heic2anyIphone.map((r) => r.bytes))));
+console.log(`  Traceless's page after the HEIC: ${runs.tracelessIphone[0].totals}`);
 console.log(`\nHEIC/AVIF 4032×3024 → JPEG q${QUALITY}, median of ${RUNS} runs (HEIC ${(bytes(HEIC) / 1e6).toFixed(1)} MB, AVIF ${(bytes(AVIF) / 1e6).toFixed(1)} MB):`);
 console.log(line('heic2any 0.0.4 in Chromium (page)', s.heic2any));
 console.log(line('Traceless converter in Chromium (HEIC)', s.traceless));
@@ -139,6 +158,5 @@ console.log(line('Traceless converter in Chromium (HEIC, 64 px)', s.tracelessDec
 console.log(line('Traceless converter in Chromium (AVIF)', s.tracelessAvif));
 console.log(line('traceless CLI (HEIC, native, all cores)', s.cliHeic));
 console.log(line('traceless CLI (AVIF, native, dav1d)', s.cliAvif));
-const heic2anyBytes = median(runs.heic2any.map((r) => r.bytes));
-console.log(`  Traceless is ${(s.heic2any.seconds / s.traceless.seconds).toFixed(1)}× faster than heic2any, with ${(s.traceless.peakMiB / s.heic2any.peakMiB).toFixed(2)}× its memory (heic2any's JPEG: ${(heic2anyBytes / 1e6).toFixed(2)} MB, from the browser's encoder)`);
+console.log(versus(s.traceless, s.heic2any, median(runs.heic2any.map((r) => r.bytes))));
 console.log(`  Traceless's page after the HEIC: ${runs.traceless[0].totals}`);

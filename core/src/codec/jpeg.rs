@@ -128,8 +128,12 @@ unsafe fn compress(
     cinfo.image_height = height;
     cinfo.input_components = 3;
     cinfo.in_color_space = ffi::J_COLOR_SPACE::JCS_RGB;
-    // MozJPEG's default profile: progressive, trellis, optimised scans.
+    // MozJPEG's default profile (progressive, trellis quantisation), without its scan
+    // optimisation: trying scan splits took 40% of the encoding time for 0.1% of the
+    // size (12 MP iPhone photo at q80: 1.85-2.11 s -> 1.18-1.29 s, 1,533,756 -> 1,535,430
+    // bytes, native). The coefficients, hence the pixels, are the same either way.
     ffi::jpeg_set_defaults(&mut cinfo);
+    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_OPTIMIZE_SCANS, 0);
     cinfo.optimize_coding = 1;
     ffi::jpeg_set_quality(&mut cinfo, quality.min(100) as c_int, 1);
     let (h, v) = match subsampling {
