@@ -164,6 +164,9 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             block,
         });
     }
+    if a.location.is_none() {
+        xmp_location(&mut a);
+    }
     // Opted-in author and copyright may also come from XMP or IPTC.
     let value_of = |keys: &[&str]| a.findings.iter().find(|f| keys.contains(&f.key.as_str())).map(|f| f.value.clone());
     if a.artist.is_none() {
@@ -185,6 +188,32 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         ]);
     }
     a
+}
+
+/// A location only in XMP (no EXIF GPS) becomes the report's position too, with its
+/// map link, and leads the location findings.
+fn xmp_location(a: &mut Analysis) {
+    let find = |key: &str| a.findings.iter().find(|f| f.key == key);
+    let (Some(latitude), Some(longitude)) = (find("XMP exif:GPSLatitude"), find("XMP exif:GPSLongitude")) else {
+        return;
+    };
+    let altitude = find("XMP exif:GPSAltitude").map(|f| f.value.as_str());
+    let altitude_ref = find("XMP exif:GPSAltitudeRef").map(|f| f.value.as_str());
+    let Some(position) = metadata::xmp::position(&latitude.value, &longitude.value, altitude, altitude_ref) else {
+        return;
+    };
+    let block = latitude.block;
+    a.location = Some(position);
+    let value = format!("{:.6}, {:.6}", position.latitude, position.longitude);
+    let finding = Finding {
+        category: Category::Location,
+        key: "XMP GPS position".into(),
+        label: "GPS position".into(),
+        value,
+        block,
+    };
+    let at = a.findings.iter().position(|f| f.category == Category::Location).unwrap_or(a.findings.len());
+    a.findings.insert(at, finding);
 }
 
 fn push_finding(a: &mut Analysis, block: usize, item: Item) {

@@ -3,6 +3,9 @@
 
 use exif::{Context, Field, In, Reader, Tag, Value};
 
+use super::exif_words::{
+    self, DNG_CAMERA_SERIAL, PROCESSING_SOFTWARE, XP_AUTHOR, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT, XP_TITLE,
+};
 use super::{human_bytes, text, Item};
 use crate::limits::MAX_PARSED_METADATA;
 use crate::report::{Category, GpsPosition};
@@ -16,15 +19,6 @@ pub(crate) struct ExifFacts {
     pub artist: Option<String>,
     pub copyright: Option<String>,
 }
-
-// Windows "XP" tags, which kamadak-exif does not name.
-const XP_TITLE: u16 = 0x9C9B;
-const XP_COMMENT: u16 = 0x9C9C;
-const XP_AUTHOR: u16 = 0x9C9D;
-const XP_KEYWORDS: u16 = 0x9C9E;
-const XP_SUBJECT: u16 = 0x9C9F;
-const PROCESSING_SOFTWARE: u16 = 0x000B;
-const DNG_CAMERA_SERIAL: u16 = 0xC62F;
 
 pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
     let mut facts = ExifFacts::default();
@@ -61,6 +55,9 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
             continue;
         }
         if field.ifd_num != In::PRIMARY {
+            continue;
+        }
+        if exif_words::folded_into_another(field.tag, &exif) {
             continue;
         }
         let name = tag_name(field.tag);
@@ -169,25 +166,13 @@ fn tag_name(tag: Tag) -> String {
 }
 
 fn label(tag: Tag, name: &str) -> String {
-    match tag {
-        Tag::Make => "Camera maker".into(),
-        Tag::Model => "Camera model".into(),
-        Tag::LensModel => "Lens".into(),
-        Tag::BodySerialNumber => "Camera serial number".into(),
-        Tag::LensSerialNumber => "Lens serial number".into(),
-        Tag::CameraOwnerName => "Camera owner".into(),
-        Tag::Artist => "Author".into(),
-        Tag::DateTimeOriginal => "Date taken".into(),
-        Tag::DateTimeDigitized => "Date digitised".into(),
-        Tag::DateTime => "Date modified".into(),
-        Tag::MakerNote => "Maker notes (vendor data, often serial numbers)".into(),
-        Tag::ImageUniqueID => "Unique image ID".into(),
-        Tag::UserComment => "Comment".into(),
-        _ => tag.description().map(|d| d.to_string()).unwrap_or_else(|| name.to_string()),
-    }
+    exif_words::label(tag, name)
 }
 
 fn display(field: &Field, exif: &exif::Exif) -> String {
+    if let Some(value) = exif_words::value(field, exif) {
+        return value;
+    }
     match &field.value {
         Value::Ascii(_) => ascii(field).unwrap_or_default(),
         Value::Undefined(bytes, _) if field.tag == Tag::MakerNote => human_bytes(bytes.len()),

@@ -26,7 +26,7 @@ pub(crate) fn profile(parsed: &Parsed, data: &[u8]) -> Option<Vec<u8>> {
             // Name, NUL, compression method, then the zlib stream.
             let body = &data[r.clone()];
             let nul = body.iter().position(|&b| b == 0)?;
-            miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(body.get(nul + 2..)?, MAX_PARSED_METADATA).ok()?
+            fdeflate::decompress_to_vec_bounded(body.get(nul + 2..)?, MAX_PARSED_METADATA).ok()?
         }
         _ => blocks.next()?.payload_bytes(data).into_owned(),
     };

@@ -6,6 +6,7 @@ use crate::limits::MAX_VALUE_CHARS;
 use crate::report::Category;
 
 pub(crate) mod exif;
+mod exif_words;
 pub(crate) mod icc;
 pub(crate) mod irb;
 pub(crate) mod png_text;

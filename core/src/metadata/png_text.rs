@@ -33,8 +33,10 @@ pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), 
 }
 
 fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
-    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_INFLATED_TEXT)
-        .map_err(|e| format!("cannot inflate ({:?})", e.status))
+    fdeflate::decompress_to_vec_bounded(data, MAX_INFLATED_TEXT).map_err(|e| match e {
+        fdeflate::BoundedDecompressionError::OutputTooLarge { .. } => "too large to inflate".to_string(),
+        fdeflate::BoundedDecompressionError::DecompressionError { inner } => format!("cannot inflate ({inner:?})"),
+    })
 }
 
 pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {

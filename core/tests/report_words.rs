@@ -1,0 +1,72 @@
+//! What the report says, in words for people: GPS fields as people write them, plain
+//! labels, and a location stored only in XMP read as a position (exiftool writes it).
+
+mod common;
+
+use std::process::Command;
+
+use traceless_core::{clean, inspect, Category, Policy};
+
+fn value<'a>(report: &'a traceless_core::InspectReport, label: &str) -> &'a str {
+    let finding = report.findings.iter().find(|f| f.label == label);
+    &finding.unwrap_or_else(|| panic!("no '{label}' in {:#?}", report.findings)).value
+}
+
+#[test]
+fn gps_fields_read_as_people_write_them() {
+    let data = std::fs::read(common::corpus_dir().join("exiftool/t/images/Apple.jpg")).unwrap();
+    let report = inspect(&data).unwrap();
+    assert_eq!(value(&report, "Latitude"), "53° 22′ 58.25″ N");
+    assert_eq!(value(&report, "Longitude"), "1° 27′ 24.04″ W");
+    assert_eq!(value(&report, "Altitude"), "72.4 m above sea level");
+    assert_eq!(value(&report, "Direction the camera faced"), "342° (from true north)");
+    assert_eq!(value(&report, "Speed"), "0 km/h");
+    assert_eq!(value(&report, "GPS time (UTC)"), "17:17:58 UTC");
+    assert_eq!(value(&report, "GPS date (UTC)"), "2016-09-28");
+    assert_eq!(value(&report, "Date taken"), "2016-09-28 18:18:05");
+    assert_eq!(value(&report, "Position accuracy"), "within 165 m");
+    // The hemisphere and unit fields are shown inside the values above, not as the
+    // standard's phrases beside them.
+    for f in &report.findings {
+        assert!(!f.label.contains("East or West") && !f.label.contains("North or south"), "{f:?}");
+        assert!(!f.value.contains(" deg "), "{f:?}");
+    }
+    let location = report.location.expect("a position");
+    assert!((location.latitude - 53.382847).abs() < 1e-5 && (location.longitude + 1.456678).abs() < 1e-5);
+}
+
+#[test]
+fn a_location_only_in_xmp_is_a_position_with_its_map() {
+    // A corpus photo without EXIF GPS, given an XMP-only location by exiftool.
+    let source = common::corpus_dir().join("exiftool/t/images/XMP.jpg");
+    let dir = std::env::temp_dir().join(format!("traceless-xmp-gps-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("xmp-gps.jpg");
+    std::fs::copy(&source, &file).unwrap();
+    let status = Command::new("exiftool")
+        .args(["-q", "-overwrite_original", "-EXIF:GPS*=", "-XMP-exif:GPSLatitude=58.98123 N"])
+        .args(["-XMP-exif:GPSLongitude=11.885127 W", "-XMP-exif:GPSAltitude=123.4", "-XMP-exif:GPSAltitudeRef#=1"])
+        .arg(&file)
+        .status()
+        .expect("run exiftool (make deps installs it)");
+    assert!(status.success());
+    let data = std::fs::read(&file).unwrap();
+    // What exiftool wrote is XMP's own form, not decimal degrees.
+    let text = String::from_utf8_lossy(&data);
+    for form in ["58,58.8738N", "11,53.10762W", "617/5"] {
+        assert!(text.contains(form), "exiftool wrote another form than {form}");
+    }
+
+    let report = inspect(&data).unwrap();
+    let location = report.location.expect("the XMP position");
+    assert!((location.latitude - 58.98123).abs() < 1e-6, "{location:?}");
+    assert!((location.longitude + 11.885127).abs() < 1e-6, "{location:?}");
+    assert_eq!(location.altitude, Some(-123.4));
+    assert_eq!(value(&report, "GPS position"), "58.981230, -11.885127");
+    let first_location = report.findings.iter().find(|f| f.category == Category::Location).unwrap();
+    assert_eq!(first_location.key, "XMP GPS position");
+
+    let cleaned = clean(&data, &Policy::default()).unwrap();
+    assert!(inspect(&cleaned.data).unwrap().location.is_none());
+    std::fs::remove_dir_all(&dir).ok();
+}
