@@ -20,16 +20,21 @@ use crate::error::{Error, ErrorKind, Result};
 
 const NAME: &str = "JPEG";
 
-/// Decodes baseline and progressive Huffman JPEGs (grey, YCbCr, RGB) to RGBA8.
-/// CMYK and the rarer coding processes are refused before this (decode::check).
-pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
-    // Lenient like browsers: a damaged scan decodes as far as it goes.
-    let options = DecoderOptions::default()
+/// Lenient like browsers: a damaged scan decodes as far as it goes.
+fn options(out: ColorSpace) -> DecoderOptions {
+    DecoderOptions::default()
         .set_strict_mode(false)
         .set_max_width(usize::from(u16::MAX))
         .set_max_height(usize::from(u16::MAX))
-        .jpeg_set_out_colorspace(ColorSpace::RGB);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(data), options);
+        .jpeg_set_out_colorspace(out)
+}
+
+/// Decodes baseline and progressive Huffman JPEGs (grey, YCbCr, RGB) to RGBA8;
+/// CMYK and YCCK with the formula browsers without colour management use (each
+/// ink multiplied by black). The rarer coding processes are refused before this
+/// (decode::check).
+pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(data), options(ColorSpace::RGB));
     decoder.decode_headers().map_err(|e| undecodable(NAME, e))?;
     let (width, height) = decoder.dimensions().ok_or_else(|| undecodable(NAME, "no frame header"))?;
     let (width, height) = (width as u32, height as u32);
@@ -39,6 +44,37 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     decoder.decode_into(&mut rgba[..rgb]).map_err(|e| undecodable(NAME, e))?;
     widen_to_rgba(&mut rgba, 3);
     Ok(Pixels { rgba, width, height })
+}
+
+/// Decodes a CMYK or YCCK JPEG to its inks: four bytes per pixel, C, M, Y, K, where 0
+/// is no ink (as ICC profiles take them). `inverted`: an Adobe segment says the
+/// samples are stored inverted, as Photoshop writes them (YCCK always is).
+pub(crate) fn decode_inks(data: &[u8], inverted: bool) -> Result<Pixels> {
+    let mut probe = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(data), options(ColorSpace::RGB));
+    probe.decode_headers().map_err(|e| undecodable(NAME, e))?;
+    let stored = probe.input_colorspace().filter(|c| matches!(c, ColorSpace::CMYK | ColorSpace::YCCK));
+    let stored = stored.ok_or_else(|| undecodable(NAME, "not a CMYK or YCCK image"))?;
+    // The samples as stored (zune-jpeg copies them when asked for the same colour space).
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(data), options(stored));
+    decoder.decode_headers().map_err(|e| undecodable(NAME, e))?;
+    let (width, height) = decoder.dimensions().ok_or_else(|| undecodable(NAME, "no frame header"))?;
+    let (width, height) = (width as u32, height as u32);
+    let mut inks = rgba_buffer(NAME, width, height)?;
+    decoder.decode_into(&mut inks).map_err(|e| undecodable(NAME, e))?;
+    let clamp = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    for px in inks.chunks_exact_mut(4) {
+        if stored == ColorSpace::YCCK {
+            // YCbCr of the inverted inks: its RGB are the inks themselves (as libjpeg reads it).
+            let (y, cb, cr) = (f32::from(px[0]), f32::from(px[1]) - 128.0, f32::from(px[2]) - 128.0);
+            px[0] = clamp(y + 1.402 * cr);
+            px[1] = clamp(y - 0.344_136 * cb - 0.714_136 * cr);
+            px[2] = clamp(y + 1.772 * cb);
+            px[3] = 255 - px[3];
+        } else if inverted {
+            px.iter_mut().for_each(|v| *v = 255 - *v);
+        }
+    }
+    Ok(Pixels { rgba: inks, width, height })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,5 +204,69 @@ unsafe fn c_free(ptr: *mut c_uchar) {
     }
     if !ptr.is_null() {
         free(ptr.cast());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CMYK JPEG written by libjpeg (MozJPEG) as Photoshop writes them: the stored
+    /// samples are the inverted inks, with an Adobe segment; `ycck` also has libjpeg
+    /// code them as YCCK (Adobe transform 2).
+    fn photoshop_cmyk(inks: &[u8], width: u32, height: u32, ycck: bool) -> Vec<u8> {
+        let stored: Vec<u8> = inks.iter().map(|v| 255 - v).collect();
+        unsafe {
+            let mut err: ffi::jpeg_error_mgr = mem::zeroed();
+            let mut cinfo: ffi::jpeg_compress_struct = mem::zeroed();
+            cinfo.common.err = ffi::jpeg_std_error(&mut err);
+            ffi::jpeg_CreateCompress(&mut cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_compress_struct>());
+            let mut buffer: *mut c_uchar = std::ptr::null_mut();
+            let mut size: c_ulong = 0;
+            ffi::jpeg_mem_dest(&mut cinfo, &mut buffer, &mut size);
+            cinfo.image_width = width;
+            cinfo.image_height = height;
+            cinfo.input_components = 4;
+            cinfo.in_color_space = ffi::J_COLOR_SPACE::JCS_CMYK;
+            ffi::jpeg_set_defaults(&mut cinfo);
+            let space = if ycck { ffi::J_COLOR_SPACE::JCS_YCCK } else { ffi::J_COLOR_SPACE::JCS_CMYK };
+            ffi::jpeg_set_colorspace(&mut cinfo, space);
+            ffi::jpeg_set_quality(&mut cinfo, 98, 1);
+            ffi::jpeg_start_compress(&mut cinfo, 1);
+            for row in stored.chunks_exact(width as usize * 4) {
+                let ptr = row.as_ptr();
+                ffi::jpeg_write_scanlines(&mut cinfo, &ptr, 1);
+            }
+            ffi::jpeg_finish_compress(&mut cinfo);
+            let out = std::slice::from_raw_parts(buffer, size as usize).to_vec();
+            ffi::jpeg_destroy_compress(&mut cinfo);
+            c_free(buffer);
+            out
+        }
+    }
+
+    #[test]
+    fn cmyk_and_ycck_decode_to_their_inks() {
+        let (width, height) = (48u32, 32u32);
+        // Smooth ink ramps, each channel its own direction (JPEG keeps them within a few levels).
+        let inks: Vec<u8> = (0..width * height)
+            .flat_map(|i| {
+                let (x, y) = (i % width, i / width);
+                [(x * 5) as u8, (y * 7) as u8, ((x + y) * 3) as u8, (200 - x * 2) as u8]
+            })
+            .collect();
+        for ycck in [false, true] {
+            let file = photoshop_cmyk(&inks, width, height, ycck);
+            assert_eq!(file.windows(5).filter(|w| w == b"Adobe").count(), 1, "libjpeg writes the Adobe segment");
+            let decoded = decode_inks(&file, true).unwrap();
+            assert_eq!((decoded.width, decoded.height), (width, height));
+            let worst = decoded.rgba.iter().zip(&inks).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+            let mean =
+                decoded.rgba.iter().zip(&inks).map(|(a, b)| f64::from(a.abs_diff(*b))).sum::<f64>() / inks.len() as f64;
+            assert!(worst <= 8 && mean < 1.5, "ycck {ycck}: worst {worst}, mean {mean}");
+        }
+        // Not a CMYK image: a clear error, not three channels read as four.
+        let rgb = encode(&[128; 8 * 8 * 3], 8, 8, 90, Subsampling::S420, None).unwrap();
+        assert!(decode_inks(&rgb, true).is_err());
     }
 }

@@ -19,3 +19,32 @@ pub(crate) fn to_srgb(rgba: &mut [u8], icc: &[u8]) -> Result<()> {
     transform.apply(rgba);
     Ok(())
 }
+
+/// Whether `icc` describes CMYK (its data colour space, bytes 16-19 of the header).
+pub(crate) fn is_cmyk_profile(icc: &[u8]) -> bool {
+    icc.get(16..20) == Some(b"CMYK")
+}
+
+/// Converts inks (C, M, Y, K per pixel, 0 = no ink) in place to RGBA8 sRGB through
+/// their CMYK profile, as Firefox shows CMYK JPEGs.
+pub(crate) fn cmyk_to_srgb(inks: &mut [u8], icc: &[u8]) -> Result<()> {
+    let failed =
+        |why: &str| Error::new(ErrorKind::Unsupported, format!("cannot convert this CMYK profile to sRGB: {why}"));
+    let source = Profile::new_from_slice(icc, false).ok_or_else(|| failed("the profile is not readable"))?;
+    let mut srgb = Profile::new_sRGB();
+    srgb.precache_output_transform();
+    let transform = Transform::new_to(&source, &srgb, DataType::CMYK, DataType::RGB8, Intent::Perceptual)
+        .ok_or_else(|| failed("no transform from this kind of profile"))?;
+    // In runs: each run's RGB goes to a small buffer, then back as RGBA over its inks.
+    const RUN: usize = 4096;
+    let mut rgb = vec![0u8; RUN * 3];
+    for run in inks.chunks_mut(RUN * 4) {
+        let pixels = run.len() / 4;
+        transform.convert(run, &mut rgb[..pixels * 3]);
+        for (px, c) in run.chunks_exact_mut(4).zip(rgb.chunks_exact(3)) {
+            px[..3].copy_from_slice(c);
+            px[3] = 255;
+        }
+    }
+    Ok(())
+}

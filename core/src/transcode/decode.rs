@@ -1,10 +1,12 @@
 //! Decoding to pixels, with every limit checked before anything large is
 //! allocated.
 
+use super::colour;
 use crate::codec::{self, Pixels};
 use crate::container::Parsed;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
+use crate::report::BlockKind;
 
 /// Most pixels decoded (about 100 megapixels: 400 MB as RGBA).
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
@@ -60,14 +62,25 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
         )
         .in_format(name));
     }
-    if parsed.format == Format::Jpeg && parsed.components == 4 {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            "this JPEG is CMYK (print colours); converting it is not supported yet, but removing its metadata is",
-        )
-        .in_format(name));
-    }
     Ok(())
+}
+
+/// A CMYK or YCCK JPEG (print colours): its pixels come out in sRGB, so its profile,
+/// a CMYK one, no longer describes them.
+pub(crate) fn is_cmyk(parsed: &Parsed) -> bool {
+    parsed.format == Format::Jpeg && parsed.components == 4
+}
+
+/// A CMYK JPEG's pixels in sRGB: through its CMYK profile when it has one (as Firefox
+/// shows them), else with the formula of browsers without colour management.
+pub(crate) fn decode_cmyk(data: &[u8], parsed: &Parsed, profile: Option<&[u8]>) -> Result<Pixels> {
+    let Some(profile) = profile.filter(|p| colour::is_cmyk_profile(p)) else {
+        return codec::jpeg::decode(data);
+    };
+    let inverted = parsed.blocks.iter().any(|b| b.kind == BlockKind::Adobe);
+    let mut pixels = codec::jpeg::decode_inks(data, inverted)?;
+    colour::cmyk_to_srgb(&mut pixels.rgba, profile)?;
+    Ok(pixels)
 }
 
 /// Whether this build decodes the format (HEIC needs the `heif-decode` feature,

@@ -95,13 +95,16 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
     let mut analysis = analyse(&parsed, data);
+    let cmyk = decode::is_cmyk(&parsed);
     let pixels = match decoded {
         Some(pixels) => pixels,
+        None if cmyk => decode::decode_cmyk(data, &parsed, analysis.icc_profile.as_deref())?,
         None => decode::decode(data, input_format)?,
     };
     let turn = if decode::decodes_upright(input_format) { None } else { analysis.orientation };
     let codec::Pixels { mut rgba, width, height } = orient::upright(pixels, turn);
-    let mut icc = analysis.icc_profile.take();
+    // A CMYK JPEG's pixels are sRGB now: its CMYK profile would misdescribe them.
+    let mut icc = analysis.icc_profile.take().filter(|_| !cmyk);
     if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
         colour::to_srgb(&mut rgba, profile)?;
         icc = None;
