@@ -86,3 +86,51 @@ ImageCms.profileToProfile(stored, cmyk_profile, srgb, renderingIntent=1, outputM
     assert!(scores[1] > 18.0 && scores[1] < scores[0] - 10.0, "without a profile: {:.1} dB", scores[1]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The 16-bit PNGs of the corpus (PngSuite and image-rs's).
+fn sixteen_bit_pngs() -> Vec<(String, Vec<u8>)> {
+    let corpus = common::corpus_dir();
+    common::index()
+        .into_iter()
+        .filter(|r| r.format == "PNG" && !r.animated)
+        .filter_map(|r| {
+            let data = std::fs::read(corpus.join(&r.path)).ok()?;
+            (data.get(24) == Some(&16)).then_some((r.path, data))
+        })
+        .collect()
+}
+
+#[test]
+fn sixteen_bit_pngs_keep_their_sixteen_bits_as_png() {
+    let files = sixteen_bit_pngs();
+    assert!(files.len() >= 30, "only {} 16-bit PNGs in the corpus", files.len());
+    let png = ConvertOptions { format: OutputFormat::Png, ..ConvertOptions::default() };
+    let mut kept_16 = 0;
+    for (path, data) in &files {
+        let original = image::load_from_memory(data).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let converted = convert(data, &png).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let out = image::load_from_memory(&converted.data).unwrap();
+        // Lossless at 16 bits: every sample as the image crate reads the original.
+        assert_eq!(out.to_rgba16().into_raw(), original.to_rgba16().into_raw(), "{path}");
+        // oxipng writes 8 bits only where they hold the same values.
+        let eight_suffice = original.to_rgba16().into_raw().iter().all(|v| v % 257 == 0);
+        assert!(converted.data[24] == 16 || eight_suffice, "{path}: reduced to {} bits", converted.data[24]);
+        kept_16 += usize::from(converted.data[24] == 16);
+    }
+    // Measured: 30 of 36 (the six PngSuite gamma files hold 8-bit values in 16 bits).
+    assert!(kept_16 >= 30, "only {kept_16} of {} still 16-bit", files.len());
+
+    // Resized in 16 bits: its high bytes are those of the 8-bit path (which a target
+    // size still takes), within rounding.
+    let (path, data) = files.iter().find(|(p, _)| p.ends_with("pngsuite/png/basn6a16.png")).unwrap();
+    let small = ConvertOptions { max_width: Some(12), max_height: Some(12), ..png.clone() };
+    let deep = convert(data, &small).unwrap();
+    assert_eq!((deep.report.width, deep.report.height, deep.data[24]), (12, 12, 16), "{path}");
+    let eight = convert(data, &ConvertOptions { target_bytes: Some(1 << 30), ..small }).unwrap();
+    assert_eq!(eight.data[24], 8);
+    let deep = image::load_from_memory(&deep.data).unwrap().to_rgba16().into_raw();
+    let eight = image::load_from_memory(&eight.data).unwrap().to_rgba8().into_raw();
+    let worst =
+        deep.iter().zip(&eight).map(|(d, e)| ((u32::from(*d) + 128) / 257).abs_diff(u32::from(*e))).max().unwrap();
+    assert!(worst <= 2, "16-bit and 8-bit resizing differ by {worst}");
+}

@@ -29,9 +29,77 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     Ok(Pixels { rgba, width, height })
 }
 
+/// 16-bit RGBA pixels (native-endian samples), for PNG-to-PNG conversions that keep
+/// 16-bit depth.
+pub(crate) struct Pixels16 {
+    pub rgba: Vec<u16>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Whether the PNG's samples are 16 bits (its IHDR's bit depth).
+pub(crate) fn is_16_bit(data: &[u8]) -> bool {
+    data.get(24) == Some(&16)
+}
+
+/// Decodes the default image of a 16-bit PNG to RGBA16 (grey widened, tRNS
+/// transparency expanded).
+pub(crate) fn decode16(data: &[u8]) -> Result<Pixels16> {
+    let limits = png::Limits { bytes: MAX_DECODE_ALLOC as usize };
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(data), limits);
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let failed = |e: png::DecodingError| match e {
+        png::DecodingError::LimitsExceeded => Error::limit(NAME, "the image is too large to convert"),
+        other => undecodable(NAME, other),
+    };
+    let mut reader = decoder.read_info().map_err(failed)?;
+    let (width, height) = reader.info().size();
+    // RGBA16 takes twice RGBA8's bytes: the same allocation check on the doubled size.
+    let mut raw = rgba_buffer(NAME, width, height.saturating_mul(2))?;
+    let size = reader.output_buffer_size().filter(|s| *s <= raw.len()).ok_or_else(|| undecodable(NAME, "bad size"))?;
+    let frame = reader.next_frame(&mut raw[..size]).map_err(failed)?;
+    if frame.bit_depth != png::BitDepth::Sixteen {
+        return Err(undecodable(NAME, "not a 16-bit image"));
+    }
+    let channels = frame.color_type.samples();
+    let samples = raw[..size].chunks_exact(2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let pixels = width as usize * height as usize;
+    let mut rgba = Vec::with_capacity(pixels * 4);
+    let mut px = [0u16; 4];
+    for (i, v) in samples.enumerate() {
+        px[i % channels] = v;
+        if i % channels == channels - 1 {
+            rgba.extend_from_slice(&match channels {
+                1 => [px[0], px[0], px[0], u16::MAX],
+                2 => [px[0], px[0], px[0], px[1]],
+                3 => [px[0], px[1], px[2], u16::MAX],
+                _ => px,
+            });
+        }
+    }
+    Ok(Pixels16 { rgba, width, height })
+}
+
+/// Encodes RGBA16 pixels losslessly (oxipng keeps 16 bits unless 8 hold the same values).
+pub(crate) fn encode16(rgba: &[u16], width: u32, height: u32, level: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
+    let bytes: Vec<u8> = rgba.iter().flat_map(|v| v.to_be_bytes()).collect();
+    encode_raw(bytes, oxipng::BitDepth::Sixteen, width, height, level, icc)
+}
+
 /// Encodes RGBA8 pixels losslessly. `level` is oxipng's preset (0 fastest .. 6 smallest).
 pub(crate) fn encode(rgba: &[u8], width: u32, height: u32, level: u8, icc: Option<&[u8]>) -> Result<Vec<u8>> {
-    let mut raw = oxipng::RawImage::new(width, height, oxipng::ColorType::RGBA, oxipng::BitDepth::Eight, rgba.to_vec())
+    encode_raw(rgba.to_vec(), oxipng::BitDepth::Eight, width, height, level, icc)
+}
+
+fn encode_raw(
+    rgba: Vec<u8>,
+    depth: oxipng::BitDepth,
+    width: u32,
+    height: u32,
+    level: u8,
+    icc: Option<&[u8]>,
+) -> Result<Vec<u8>> {
+    let mut raw = oxipng::RawImage::new(width, height, oxipng::ColorType::RGBA, depth, rgba)
         .map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("PNG encoder: {e}")))?;
     if let Some(profile) = icc {
         raw.add_icc_profile(profile);

@@ -3,6 +3,7 @@
 
 mod colour;
 mod decode;
+mod deep;
 mod options;
 mod orient;
 mod resize;
@@ -95,6 +96,11 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
     let mut analysis = analyse(&parsed, data);
+    if decoded.is_none() {
+        if let Some(converted) = deep::convert(data, &parsed, &mut analysis, options)? {
+            return Ok(converted);
+        }
+    }
     let cmyk = decode::is_cmyk(&parsed);
     let pixels = match decoded {
         Some(pixels) => pixels,

@@ -1,21 +1,32 @@
-//! Turning pixels upright: the EXIF orientation (1-8) applied to RGBA8, so the
-//! output displays the same without any EXIF.
+//! Turning pixels upright: the EXIF orientation (1-8) applied to RGBA pixels (8 or
+//! 16 bits), so the output displays the same without any EXIF.
 //!
 //! Written here rather than taken from `image`, whose orientation works on its
-//! `DynamicImage` (compiled for ten pixel types); the pixels here are RGBA8 only.
+//! `DynamicImage` (compiled for ten pixel types).
 
 use crate::codec::Pixels;
 
 /// Applies `orientation`; 1, absent or unknown values leave the pixels as they are.
 pub(crate) fn upright(pixels: Pixels, orientation: Option<u16>) -> Pixels {
-    let Pixels { mut rgba, width, height } = pixels;
+    let Pixels { rgba, width, height } = pixels;
+    let (rgba, width, height) = turn(rgba, width, height, orientation);
+    Pixels { rgba, width, height }
+}
+
+/// `upright` for pixels of any sample type (RGBA16 too); returns the new width and height.
+pub(crate) fn turn<T: Copy + Default>(
+    mut px: Vec<T>,
+    width: u32,
+    height: u32,
+    orientation: Option<u16>,
+) -> (Vec<T>, u32, u32) {
     let (w, h) = (width as usize, height as usize);
     match orientation {
-        Some(2) => rgba.chunks_exact_mut(w * 4).for_each(reverse_pixels),
-        Some(3) => reverse_pixels(&mut rgba),
+        Some(2) => px.chunks_exact_mut(w * 4).for_each(reverse_pixels),
+        Some(3) => reverse_pixels(&mut px),
         Some(4) => {
             for y in 0..h / 2 {
-                let (top, bottom) = rgba.split_at_mut((h - 1 - y) * w * 4);
+                let (top, bottom) = px.split_at_mut((h - 1 - y) * w * 4);
                 top[y * w * 4..(y + 1) * w * 4].swap_with_slice(&mut bottom[..w * 4]);
             }
         }
@@ -27,26 +38,26 @@ pub(crate) fn upright(pixels: Pixels, orientation: Option<u16>) -> Pixels {
                 7 => (w - 1 - y, h - 1 - x), // transverse
                 _ => (w - 1 - y, x),         // rotate 90° anticlockwise
             };
-            let mut turned = vec![0u8; rgba.len()];
+            let mut turned = vec![T::default(); px.len()];
             for (i, out) in turned.chunks_exact_mut(4).enumerate() {
                 let (sx, sy) = source(i % h, i / h);
                 let at = (sy * w + sx) * 4;
-                out.copy_from_slice(&rgba[at..at + 4]);
+                out.copy_from_slice(&px[at..at + 4]);
             }
-            return Pixels { rgba: turned, width: height, height: width };
+            return (turned, height, width);
         }
         _ => {}
     }
-    Pixels { rgba, width, height }
+    (px, width, height)
 }
 
-/// Reverses the order of the RGBA pixels in `bytes`.
-fn reverse_pixels(bytes: &mut [u8]) {
-    let n = bytes.len() / 4;
+/// Reverses the order of the pixels (four samples each) in `samples`.
+fn reverse_pixels<T>(samples: &mut [T]) {
+    let n = samples.len() / 4;
     for i in 0..n / 2 {
         let j = n - 1 - i;
         for c in 0..4 {
-            bytes.swap(i * 4 + c, j * 4 + c);
+            samples.swap(i * 4 + c, j * 4 + c);
         }
     }
 }

@@ -57,38 +57,89 @@ pub(crate) fn resize_rgba(rgba: &[u8], from: (u32, u32), to: (u32, u32)) -> Resu
         return Ok(Cow::Borrowed(rgba));
     }
     let curves = curves();
-    // Averaging gamma-encoded values darkens fine detail, and averaging colours of
-    // transparent pixels bleeds them into edges: work on premultiplied linear light.
-    // Colour and alpha are resized as separate planes with the same filter (the
-    // same arithmetic as four channels together), and alpha only when there is some.
-    let opaque = rgba.chunks_exact(4).all(|px| px[3] == 255);
-    let colour: Vec<U16x3> = rgba
-        .chunks_exact(4)
-        .map(|px| {
-            let alpha = u32::from(px[3]) * 257;
-            let premultiply = |c: u8| ((u32::from(curves.to_linear[usize::from(c)]) * alpha + 32767) / 65535) as u16;
-            U16x3::new([premultiply(px[0]), premultiply(px[1]), premultiply(px[2])])
+    let pixels = |i: usize| {
+        let px = &rgba[i * 4..i * 4 + 4];
+        ([px[0], px[1], px[2]].map(|c| curves.to_linear[usize::from(c)]), u16::from(px[3]) * 257)
+    };
+    let (colour, alpha) = resize_linear(rgba.len() / 4, pixels, from, to)?;
+    let mut out = Vec::with_capacity(colour.len() * 4);
+    unpremultiply(&colour, alpha.as_deref(), |rgb, alpha| {
+        out.extend_from_slice(&[
+            curves.to_srgb[usize::from(rgb[0])],
+            curves.to_srgb[usize::from(rgb[1])],
+            curves.to_srgb[usize::from(rgb[2])],
+            ((u32::from(alpha) + 128) / 257) as u8,
+        ])
+    });
+    Ok(Cow::Owned(out))
+}
+
+/// `resize_rgba` for RGBA16: the transfer curve computed per sample (16-bit tables
+/// would be 256 KB of memory for a rare path).
+pub(crate) fn resize_rgba16(rgba: &[u16], from: (u32, u32), to: (u32, u32)) -> Result<Vec<u16>> {
+    let linear = |c: u16| {
+        let v = f64::from(c) / 65535.0;
+        let l = if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
+        (l * 65535.0).round() as u16
+    };
+    let encoded = |c: u16| {
+        let v = f64::from(c) / 65535.0;
+        let e = if v <= 0.003_130_8 { v * 12.92 } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 };
+        (e * 65535.0).round() as u16
+    };
+    let pixels = |i: usize| {
+        let px = &rgba[i * 4..i * 4 + 4];
+        ([linear(px[0]), linear(px[1]), linear(px[2])], px[3])
+    };
+    let (colour, alpha) = resize_linear(rgba.len() / 4, pixels, from, to)?;
+    let mut out = Vec::with_capacity(colour.len() * 4);
+    unpremultiply(&colour, alpha.as_deref(), |rgb, alpha| {
+        out.extend_from_slice(&[encoded(rgb[0]), encoded(rgb[1]), encoded(rgb[2]), alpha])
+    });
+    Ok(out)
+}
+
+/// The shared part: `pixel(i)` gives a pixel's linear-light colour and its alpha.
+/// Averaging gamma-encoded values darkens fine detail, and averaging colours of
+/// transparent pixels bleeds them into edges: work on premultiplied linear light.
+/// Colour and alpha are resized as separate planes with the same filter (the same
+/// arithmetic as four channels together), and alpha only when there is some.
+fn resize_linear(
+    count: usize,
+    pixel: impl Fn(usize) -> ([u16; 3], u16),
+    from: (u32, u32),
+    to: (u32, u32),
+) -> Result<(Vec<U16x3>, Option<Vec<U16>>)> {
+    let opaque = (0..count).all(|i| pixel(i).1 == u16::MAX);
+    let colour: Vec<U16x3> = (0..count)
+        .map(|i| {
+            let (rgb, alpha) = pixel(i);
+            let premultiply = |c: u16| ((u32::from(c) * u32::from(alpha) + 32767) / 65535) as u16;
+            U16x3::new(rgb.map(premultiply))
         })
         .collect();
     let colour = resize_plane(colour, from, to)?;
     let alpha = if opaque {
         None
     } else {
-        let plane: Vec<U16> = rgba.chunks_exact(4).map(|px| U16::new(u16::from(px[3]) * 257)).collect();
+        let plane: Vec<U16> = (0..count).map(|i| U16::new(pixel(i).1)).collect();
         Some(resize_plane(plane, from, to)?)
     };
-    let mut out = Vec::with_capacity(colour.len() * 4);
+    Ok((colour, alpha))
+}
+
+/// Hands each resized pixel to `out` as linear-light colour (no longer premultiplied)
+/// and 16-bit alpha; fully transparent pixels are black.
+fn unpremultiply(colour: &[U16x3], alpha: Option<&[U16]>, mut out: impl FnMut([u16; 3], u16)) {
     for (i, px) in colour.iter().enumerate() {
-        let alpha = alpha.as_ref().map_or(65535, |plane| u32::from(plane[i].0));
+        let alpha = alpha.map_or(65535, |plane| u32::from(plane[i].0));
         if alpha == 0 {
-            out.extend_from_slice(&[0, 0, 0, 0]);
+            out([0; 3], 0);
             continue;
         }
-        let unpremultiply = |c: u16| curves.to_srgb[((u32::from(c) * 65535 + alpha / 2) / alpha).min(65535) as usize];
-        let [r, g, b] = px.0;
-        out.extend_from_slice(&[unpremultiply(r), unpremultiply(g), unpremultiply(b), ((alpha + 128) / 257) as u8]);
+        let straight = |c: u16| ((u32::from(c) * 65535 + alpha / 2) / alpha).min(65535) as u16;
+        out(px.0.map(straight), alpha as u16);
     }
-    Ok(Cow::Owned(out))
 }
 
 /// One plane through fast_image_resize's typed path (Lanczos3, no alpha handling of

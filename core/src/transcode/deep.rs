@@ -1,0 +1,60 @@
+//! 16-bit PNGs converted to PNG keep their 16 bits: turned upright and resized in
+//! 16 bits, written by oxipng at 16 bits (it reduces to 8 only when nothing is lost).
+//! Everything else, and these when the work needs 8 bits (a profile converted to
+//! sRGB with qcms, a target size) or they are very large, goes through RGBA8.
+
+use super::{orient, resize, ColourMode, ConvertOptions, ConvertReport, Converted};
+use crate::codec;
+use crate::container::Parsed;
+use crate::error::Result;
+use crate::format::Format;
+use crate::inspect::Analysis;
+use crate::report::{Category, Finding};
+
+/// RGBA16 needs 8 bytes a pixel, and decoding holds two copies: above this many
+/// pixels (480 MB then) the conversion goes through 8 bits instead.
+const MAX_DEEP_PIXELS: u64 = 30_000_000;
+
+/// The PNG-to-PNG conversion of a 16-bit PNG, or None when this path does not apply.
+pub(super) fn convert(
+    data: &[u8],
+    parsed: &Parsed,
+    analysis: &mut Analysis,
+    options: &ConvertOptions,
+) -> Result<Option<Converted>> {
+    let applies = parsed.format == Format::Png
+        && options.format.resolve(Format::Png) == Format::Png
+        && codec::png::is_16_bit(data)
+        && options.target_bytes.is_none()
+        && !(options.colour == ColourMode::ConvertToSrgb && analysis.icc_profile.is_some())
+        && u64::from(parsed.width) * u64::from(parsed.height) <= MAX_DEEP_PIXELS;
+    if !applies {
+        return Ok(None);
+    }
+    let pixels = codec::png::decode16(data)?;
+    let (rgba, width, height) = orient::turn(pixels.rgba, pixels.width, pixels.height, analysis.orientation);
+    let bounds = resize::fit(width, height, options.max_width, options.max_height);
+    let rgba = if bounds == (width, height) { rgba } else { resize::resize_rgba16(&rgba, (width, height), bounds)? };
+    let icc = analysis.icc_profile.take();
+    let out = codec::png::encode16(&rgba, bounds.0, bounds.1, options.png_level, icc.as_deref())?;
+    let removed: Vec<Finding> =
+        std::mem::take(&mut analysis.findings).into_iter().filter(|f| f.category != Category::Display).collect();
+    Ok(Some(Converted {
+        report: ConvertReport {
+            input_format: Format::Png,
+            format: Format::Png,
+            input_width: parsed.width,
+            input_height: parsed.height,
+            width: bounds.0,
+            height: bounds.1,
+            input_bytes: data.len() as u64,
+            output_bytes: out.len() as u64,
+            quality: None,
+            rotated: analysis.orientation.filter(|o| *o != 1),
+            icc_kept: icc.is_some(),
+            flattened: false,
+            removed,
+        },
+        data: out,
+    }))
+}
