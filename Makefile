@@ -24,17 +24,20 @@ run: build
 	@node scripts/demo.mjs
 	@bash scripts/demo.sh
 
+# Each step says how long it took (scripts/timed.sh).
+TIMED := @bash scripts/timed.sh
+
 test: deps
-	@bash scripts/test-deps.sh
-	$(CARGO) build --workspace --all-targets
-	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
-	$(CARGO) test --workspace
-	@bash scripts/build-wasm.sh
-	@bash scripts/test-wasm.sh
-	@bash scripts/build-extension.sh
-	@bash scripts/test-extension.sh
-	@bash scripts/fuzz-smoke.sh
+	$(TIMED) bash scripts/test-deps.sh
+	$(TIMED) $(CARGO) build --workspace --all-targets
+	$(TIMED) $(CARGO) fmt --all -- --check
+	$(TIMED) $(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	$(TIMED) $(CARGO) test --workspace
+	$(TIMED) bash scripts/build-wasm.sh
+	$(TIMED) bash scripts/test-wasm.sh
+	$(TIMED) bash scripts/build-extension.sh
+	$(TIMED) bash scripts/test-extension.sh
+	$(TIMED) bash scripts/fuzz-smoke.sh
 
 # Refreshes the README's images in docs/screenshots: the end-to-end suite with its
 # screenshots written there (a test run writes them under target/screenshots) and
