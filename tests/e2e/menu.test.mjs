@@ -174,6 +174,8 @@ for (const name of only) {
       const text = await report.evaluate(() => document.body.innerText);
       assert.match(text, /Where it was taken/);
       assert.match(text, /43\.46\d+, 11\.88\d+/, 'coordinates in decimal degrees');
+      assert.match(text, /43° \d+′ [\d.]+″ N/, 'the latitude as people write it');
+      assert.doesNotMatch(text, /\d deg \d|North or south|East or West/, "no EXIF standard's wording");
       assert.match(text, /NIKON/, 'the camera');
       assert.match(text, /Dates and times/);
       await report.screenshot({ path: shot(`report-${name}`), fullPage: true });
