@@ -15,22 +15,29 @@ pub(crate) const XP_SUBJECT: u16 = 0x9C9F;
 pub(crate) const PROCESSING_SOFTWARE: u16 = 0x000B;
 pub(crate) const DNG_CAMERA_SERIAL: u16 = 0xC62F;
 
-/// The field whose value a reference field (a hemisphere, a unit, true or magnetic
-/// north) completes: that value is shown with the reference, not beside it.
-fn completes(tag: Tag) -> Option<Tag> {
-    Some(match tag {
-        Tag::GPSLatitudeRef => Tag::GPSLatitude,
-        Tag::GPSLongitudeRef => Tag::GPSLongitude,
-        Tag::GPSAltitudeRef => Tag::GPSAltitude,
-        Tag::GPSSpeedRef => Tag::GPSSpeed,
-        Tag::GPSTrackRef => Tag::GPSTrack,
-        Tag::GPSImgDirectionRef => Tag::GPSImgDirection,
-        Tag::GPSDestLatitudeRef => Tag::GPSDestLatitude,
-        Tag::GPSDestLongitudeRef => Tag::GPSDestLongitude,
-        Tag::GPSDestBearingRef => Tag::GPSDestBearing,
-        Tag::GPSDestDistanceRef => Tag::GPSDestDistance,
-        _ => return None,
-    })
+/// Reference fields (a hemisphere, a unit, true or magnetic north) and the field whose
+/// value each completes: that value is shown with the reference, not beside it.
+const REFERENCES: [(Tag, Tag); 10] = [
+    (Tag::GPSLatitudeRef, Tag::GPSLatitude),
+    (Tag::GPSLongitudeRef, Tag::GPSLongitude),
+    (Tag::GPSAltitudeRef, Tag::GPSAltitude),
+    (Tag::GPSSpeedRef, Tag::GPSSpeed),
+    (Tag::GPSTrackRef, Tag::GPSTrack),
+    (Tag::GPSImgDirectionRef, Tag::GPSImgDirection),
+    (Tag::GPSDestLatitudeRef, Tag::GPSDestLatitude),
+    (Tag::GPSDestLongitudeRef, Tag::GPSDestLongitude),
+    (Tag::GPSDestBearingRef, Tag::GPSDestBearing),
+    (Tag::GPSDestDistanceRef, Tag::GPSDestDistance),
+];
+
+/// The field a reference field completes.
+fn completes(reference: Tag) -> Option<Tag> {
+    REFERENCES.iter().find(|(r, _)| *r == reference).map(|(_, main)| *main)
+}
+
+/// The reference field that completes a field.
+fn completes_ref(main: Tag) -> Option<Tag> {
+    REFERENCES.iter().find(|(_, m)| *m == main).map(|(r, _)| *r)
 }
 
 /// Whether the field is shown as part of another one (and so not on its own line).
@@ -188,21 +195,6 @@ pub(crate) fn value(field: &Field, exif: &exif::Exif) -> Option<String> {
         }
         _ => None,
     }
-}
-
-fn completes_ref(tag: Tag) -> Option<Tag> {
-    Some(match tag {
-        Tag::GPSLatitude => Tag::GPSLatitudeRef,
-        Tag::GPSLongitude => Tag::GPSLongitudeRef,
-        Tag::GPSDestLatitude => Tag::GPSDestLatitudeRef,
-        Tag::GPSDestLongitude => Tag::GPSDestLongitudeRef,
-        Tag::GPSImgDirection => Tag::GPSImgDirectionRef,
-        Tag::GPSTrack => Tag::GPSTrackRef,
-        Tag::GPSDestBearing => Tag::GPSDestBearingRef,
-        Tag::GPSSpeed => Tag::GPSSpeedRef,
-        Tag::GPSDestDistance => Tag::GPSDestDistanceRef,
-        _ => return None,
-    })
 }
 
 /// At most `places` decimals, without trailing zeros: 72.36649 -> "72.4", 165.0 -> "165".

@@ -9,15 +9,19 @@ use crate::error::{Error, ErrorKind, Result};
 /// Converts RGBA8 pixels in place from `icc` to sRGB. An unusable profile is an
 /// error, never a silent colour shift.
 pub(crate) fn to_srgb(rgba: &mut [u8], icc: &[u8]) -> Result<()> {
+    let transform = transform_to_srgb(icc, "colour", DataType::RGBA8, DataType::RGBA8, Intent::RelativeColorimetric)?;
+    transform.apply(rgba);
+    Ok(())
+}
+
+/// A qcms transform from the profile `icc` (`kind`: what the error calls it) to sRGB.
+fn transform_to_srgb(icc: &[u8], kind: &str, from: DataType, to: DataType, intent: Intent) -> Result<Transform> {
     let failed =
-        |why: &str| Error::new(ErrorKind::Unsupported, format!("cannot convert this colour profile to sRGB: {why}"));
+        |why: &str| Error::new(ErrorKind::Unsupported, format!("cannot convert this {kind} profile to sRGB: {why}"));
     let source = Profile::new_from_slice(icc, false).ok_or_else(|| failed("the profile is not readable"))?;
     let mut srgb = Profile::new_sRGB();
     srgb.precache_output_transform();
-    let transform = Transform::new(&source, &srgb, DataType::RGBA8, Intent::RelativeColorimetric)
-        .ok_or_else(|| failed("no transform from this kind of profile"))?;
-    transform.apply(rgba);
-    Ok(())
+    Transform::new_to(&source, &srgb, from, to, intent).ok_or_else(|| failed("no transform from this kind of profile"))
 }
 
 /// Whether `icc` describes CMYK (its data colour space, bytes 16-19 of the header).
@@ -28,13 +32,7 @@ pub(crate) fn is_cmyk_profile(icc: &[u8]) -> bool {
 /// Converts inks (C, M, Y, K per pixel, 0 = no ink) in place to RGBA8 sRGB through
 /// their CMYK profile, as Firefox shows CMYK JPEGs.
 pub(crate) fn cmyk_to_srgb(inks: &mut [u8], icc: &[u8]) -> Result<()> {
-    let failed =
-        |why: &str| Error::new(ErrorKind::Unsupported, format!("cannot convert this CMYK profile to sRGB: {why}"));
-    let source = Profile::new_from_slice(icc, false).ok_or_else(|| failed("the profile is not readable"))?;
-    let mut srgb = Profile::new_sRGB();
-    srgb.precache_output_transform();
-    let transform = Transform::new_to(&source, &srgb, DataType::CMYK, DataType::RGB8, Intent::Perceptual)
-        .ok_or_else(|| failed("no transform from this kind of profile"))?;
+    let transform = transform_to_srgb(icc, "CMYK", DataType::CMYK, DataType::RGB8, Intent::Perceptual)?;
     // In runs: each run's RGB goes to a small buffer, then back as RGBA over its inks.
     const RUN: usize = 4096;
     let mut rgb = vec![0u8; RUN * 3];

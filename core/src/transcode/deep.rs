@@ -3,13 +3,12 @@
 //! Everything else, and these when the work needs 8 bits (a profile converted to
 //! sRGB with qcms, a target size) or they are very large, goes through RGBA8.
 
-use super::{orient, resize, ColourMode, ConvertOptions, ConvertReport, Converted};
+use super::{orient, resize, ColourMode, ConvertOptions, Output};
 use crate::codec;
 use crate::container::Parsed;
 use crate::error::Result;
 use crate::format::Format;
 use crate::inspect::Analysis;
-use crate::report::{Category, Finding};
 
 /// RGBA16 needs 8 bytes a pixel, and decoding holds two copies: above this many
 /// pixels (480 MB then) the conversion goes through 8 bits instead.
@@ -21,7 +20,7 @@ pub(super) fn convert(
     parsed: &Parsed,
     analysis: &mut Analysis,
     options: &ConvertOptions,
-) -> Result<Option<Converted>> {
+) -> Result<Option<Output>> {
     let applies = parsed.format == Format::Png
         && options.format.resolve(Format::Png) == Format::Png
         && codec::png::is_16_bit(data)
@@ -36,25 +35,13 @@ pub(super) fn convert(
     let bounds = resize::fit(width, height, options.max_width, options.max_height);
     let rgba = if bounds == (width, height) { rgba } else { resize::resize_rgba16(&rgba, (width, height), bounds)? };
     let icc = analysis.icc_profile.take();
-    let out = codec::png::encode16(&rgba, bounds.0, bounds.1, options.png_level, icc.as_deref())?;
-    let removed: Vec<Finding> =
-        std::mem::take(&mut analysis.findings).into_iter().filter(|f| f.category != Category::Display).collect();
-    Ok(Some(Converted {
-        report: ConvertReport {
-            input_format: Format::Png,
-            format: Format::Png,
-            input_width: parsed.width,
-            input_height: parsed.height,
-            width: bounds.0,
-            height: bounds.1,
-            input_bytes: data.len() as u64,
-            output_bytes: out.len() as u64,
-            quality: None,
-            rotated: analysis.orientation.filter(|o| *o != 1),
-            icc_kept: icc.is_some(),
-            flattened: false,
-            removed,
-        },
-        data: out,
+    let data = codec::png::encode16(&rgba, bounds.0, bounds.1, options.png_level, icc.as_deref())?;
+    Ok(Some(Output {
+        data,
+        format: Format::Png,
+        size: bounds,
+        quality: None,
+        icc_kept: icc.is_some(),
+        flattened: false,
     }))
 }

@@ -17,9 +17,10 @@ pub use options::{Chroma, ColourMode, ConvertOptions, OutputFormat};
 
 use crate::codec;
 use crate::container;
+use crate::container::Parsed;
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
-use crate::inspect::{analyse, supported_format};
+use crate::inspect::{analyse, supported_format, Analysis};
 use crate::report::{Category, Finding};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,8 +98,8 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     decode::check(&parsed, decoded.is_some())?;
     let mut analysis = analyse(&parsed, data);
     if decoded.is_none() {
-        if let Some(converted) = deep::convert(data, &parsed, &mut analysis, options)? {
-            return Ok(converted);
+        if let Some(output) = deep::convert(data, &parsed, &mut analysis, options)? {
+            return Ok(converted(data, &parsed, analysis, output));
         }
     }
     let cmyk = decode::is_cmyk(&parsed);
@@ -132,25 +133,41 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
         }
         Some(target) => fit_target(&source, bounds, format, options, target)?,
     };
+    let output = Output { data: data_out, format, size, quality, icc_kept: source.icc.is_some(), flattened };
+    Ok(converted(data, &parsed, analysis, output))
+}
+
+/// What an encode made, for the report.
+struct Output {
+    data: Vec<u8>,
+    format: Format,
+    size: (u32, u32),
+    quality: Option<u8>,
+    icc_kept: bool,
+    flattened: bool,
+}
+
+/// The conversion and its report: everything the input revealed is gone from it.
+fn converted(input: &[u8], parsed: &Parsed, analysis: Analysis, output: Output) -> Converted {
     let removed: Vec<Finding> = analysis.findings.into_iter().filter(|f| f.category != Category::Display).collect();
-    Ok(Converted {
+    Converted {
         report: ConvertReport {
-            input_format,
-            format,
+            input_format: parsed.format,
+            format: output.format,
             input_width: parsed.width,
             input_height: parsed.height,
-            width: size.0,
-            height: size.1,
-            input_bytes: data.len() as u64,
-            output_bytes: data_out.len() as u64,
-            quality,
+            width: output.size.0,
+            height: output.size.1,
+            input_bytes: input.len() as u64,
+            output_bytes: output.data.len() as u64,
+            quality: output.quality,
             rotated: analysis.orientation.filter(|o| *o != 1),
-            icc_kept: source.icc.is_some(),
-            flattened,
+            icc_kept: output.icc_kept,
+            flattened: output.flattened,
             removed,
         },
-        data: data_out,
-    })
+        data: output.data,
+    }
 }
 
 /// Encodes raw RGBA pixels (8-bit, row-major, unpremultiplied) with the options'

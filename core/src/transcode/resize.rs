@@ -36,11 +36,27 @@ struct Curves {
     to_srgb: Vec<u8>,
 }
 
+/// The sRGB transfer curve, encoded (0-1) to linear light (0-1).
+fn linear(v: f64) -> f64 {
+    if v <= 0.04045 {
+        v / 12.92
+    } else {
+        ((v + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+/// The sRGB transfer curve, linear light (0-1) to encoded (0-1).
+fn encoded(v: f64) -> f64 {
+    if v <= 0.003_130_8 {
+        v * 12.92
+    } else {
+        1.055 * v.powf(1.0 / 2.4) - 0.055
+    }
+}
+
 fn curves() -> &'static Curves {
     static CURVES: OnceLock<Curves> = OnceLock::new();
     CURVES.get_or_init(|| {
-        let linear = |v: f64| if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
-        let encoded = |v: f64| if v <= 0.003_130_8 { v * 12.92 } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 };
         let mut to_linear = [0u16; 256];
         for (i, out) in to_linear.iter_mut().enumerate() {
             *out = (linear(i as f64 / 255.0) * 65535.0).round() as u16;
@@ -57,11 +73,9 @@ pub(crate) fn resize_rgba(rgba: &[u8], from: (u32, u32), to: (u32, u32)) -> Resu
         return Ok(Cow::Borrowed(rgba));
     }
     let curves = curves();
-    let pixels = |i: usize| {
-        let px = &rgba[i * 4..i * 4 + 4];
-        ([px[0], px[1], px[2]].map(|c| curves.to_linear[usize::from(c)]), u16::from(px[3]) * 257)
-    };
-    let (colour, alpha) = resize_linear(rgba.len() / 4, pixels, from, to)?;
+    let colour = |i: usize| [rgba[i * 4], rgba[i * 4 + 1], rgba[i * 4 + 2]].map(|c| curves.to_linear[usize::from(c)]);
+    let alpha = |i: usize| u16::from(rgba[i * 4 + 3]) * 257;
+    let (colour, alpha) = resize_linear(rgba.len() / 4, colour, alpha, from, to)?;
     let mut out = Vec::with_capacity(colour.len() * 4);
     unpremultiply(&colour, alpha.as_deref(), |rgb, alpha| {
         out.extend_from_slice(&[
@@ -77,52 +91,41 @@ pub(crate) fn resize_rgba(rgba: &[u8], from: (u32, u32), to: (u32, u32)) -> Resu
 /// `resize_rgba` for RGBA16: the transfer curve computed per sample (16-bit tables
 /// would be 256 KB of memory for a rare path).
 pub(crate) fn resize_rgba16(rgba: &[u16], from: (u32, u32), to: (u32, u32)) -> Result<Vec<u16>> {
-    let linear = |c: u16| {
-        let v = f64::from(c) / 65535.0;
-        let l = if v <= 0.04045 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) };
-        (l * 65535.0).round() as u16
-    };
-    let encoded = |c: u16| {
-        let v = f64::from(c) / 65535.0;
-        let e = if v <= 0.003_130_8 { v * 12.92 } else { 1.055 * v.powf(1.0 / 2.4) - 0.055 };
-        (e * 65535.0).round() as u16
-    };
-    let pixels = |i: usize| {
-        let px = &rgba[i * 4..i * 4 + 4];
-        ([linear(px[0]), linear(px[1]), linear(px[2])], px[3])
-    };
-    let (colour, alpha) = resize_linear(rgba.len() / 4, pixels, from, to)?;
+    let through = |curve: fn(f64) -> f64, c: u16| (curve(f64::from(c) / 65535.0) * 65535.0).round() as u16;
+    let colour = |i: usize| [rgba[i * 4], rgba[i * 4 + 1], rgba[i * 4 + 2]].map(|c| through(linear, c));
+    let alpha = |i: usize| rgba[i * 4 + 3];
+    let (colour, alpha) = resize_linear(rgba.len() / 4, colour, alpha, from, to)?;
     let mut out = Vec::with_capacity(colour.len() * 4);
     unpremultiply(&colour, alpha.as_deref(), |rgb, alpha| {
-        out.extend_from_slice(&[encoded(rgb[0]), encoded(rgb[1]), encoded(rgb[2]), alpha])
+        out.extend_from_slice(&[through(encoded, rgb[0]), through(encoded, rgb[1]), through(encoded, rgb[2]), alpha])
     });
     Ok(out)
 }
 
-/// The shared part: `pixel(i)` gives a pixel's linear-light colour and its alpha.
+/// The shared part: `colour(i)` gives a pixel's linear-light colour, `alpha(i)` its alpha.
 /// Averaging gamma-encoded values darkens fine detail, and averaging colours of
 /// transparent pixels bleeds them into edges: work on premultiplied linear light.
 /// Colour and alpha are resized as separate planes with the same filter (the same
 /// arithmetic as four channels together), and alpha only when there is some.
 fn resize_linear(
     count: usize,
-    pixel: impl Fn(usize) -> ([u16; 3], u16),
+    colour: impl Fn(usize) -> [u16; 3],
+    alpha: impl Fn(usize) -> u16,
     from: (u32, u32),
     to: (u32, u32),
 ) -> Result<(Vec<U16x3>, Option<Vec<U16>>)> {
-    let opaque = (0..count).all(|i| pixel(i).1 == u16::MAX);
-    let colour: Vec<U16x3> = (0..count)
+    let opaque = (0..count).all(|i| alpha(i) == u16::MAX);
+    let premultiplied: Vec<U16x3> = (0..count)
         .map(|i| {
-            let (rgb, alpha) = pixel(i);
-            let premultiply = |c: u16| ((u32::from(c) * u32::from(alpha) + 32767) / 65535) as u16;
-            U16x3::new(rgb.map(premultiply))
+            let a = u32::from(alpha(i));
+            U16x3::new(colour(i).map(|c| ((u32::from(c) * a + 32767) / 65535) as u16))
         })
         .collect();
-    let colour = resize_plane(colour, from, to)?;
+    let colour = resize_plane(premultiplied, from, to)?;
     let alpha = if opaque {
         None
     } else {
-        let plane: Vec<U16> = (0..count).map(|i| U16::new(pixel(i).1)).collect();
+        let plane: Vec<U16> = (0..count).map(|i| U16::new(alpha(i))).collect();
         Some(resize_plane(plane, from, to)?)
     };
     Ok((colour, alpha))
