@@ -153,6 +153,9 @@ struct CleanArgs {
     /// Keep the author's name (written into a minimal EXIF).
     #[arg(long)]
     keep_author: bool,
+    /// Also remove an Ultra HDR photo's gain map (HDR screens then show it as SDR).
+    #[arg(long)]
+    drop_gain_map: bool,
 }
 
 fn main() -> ExitCode {
@@ -239,6 +242,7 @@ fn clean(args: &CleanArgs) -> bool {
         keep_orientation: !args.drop_orientation,
         keep_copyright: args.keep_copyright,
         keep_author: args.keep_author,
+        keep_gain_map: !args.drop_gain_map,
     };
     let target = match &args.out {
         Some(dir) => {

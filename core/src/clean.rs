@@ -7,7 +7,7 @@ use crate::format::Format;
 use crate::inspect::{analyse, block_infos, supported_format, Analysis};
 use crate::metadata::{exif, icc};
 use crate::policy::Policy;
-use crate::report::{Action, BlockKind, CleanReport, Finding};
+use crate::report::{Action, BlockKind, Category, CleanReport, Finding};
 
 /// A cleaned image and what was done to it.
 #[derive(Debug, Clone)]
@@ -28,7 +28,8 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let analysis = analyse(&parsed, data);
     let exif = minimal_exif(&parsed, &analysis, policy);
     let keep_icc = policy.keep_icc && icc::usable(&parsed, data);
-    let decisions = decide(&parsed, keep_icc, exif.is_some());
+    let keep_gain_map = policy.keep_gain_map && parsed.gain_map.is_some();
+    let decisions = decide(&parsed, keep_icc, keep_gain_map, exif.is_some());
 
     let untouched = !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
     let output = if untouched {
@@ -50,12 +51,15 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
             info
         })
         .collect();
-    let (kept, removed) = split_findings(&analysis, &decisions, exif.as_deref());
-    let summary = if removed.is_empty() {
+    let (kept, removed) = split_findings(&parsed, &analysis, &decisions, exif.as_deref());
+    let mut summary = if removed.is_empty() {
         "Nothing to remove".to_string()
     } else {
         format!("Removed {}", crate::report::summarise(&removed))
     };
+    if keep_gain_map {
+        summary.push_str("; HDR gain map kept");
+    }
     Ok(Cleaned {
         report: CleanReport {
             format,
@@ -96,13 +100,15 @@ fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8
     )
 }
 
-fn decide(parsed: &Parsed, keep_icc: bool, write_exif: bool) -> Vec<Decision> {
+fn decide(parsed: &Parsed, keep_icc: bool, keep_gain_map: bool, write_exif: bool) -> Vec<Decision> {
     let mut replaced = false;
     parsed
         .blocks
         .iter()
         .map(|block| match block.kind {
             BlockKind::Icc if !keep_icc => Decision::Remove,
+            // The primary's XMP and MPF index go: the writer puts in new ones for the gain map.
+            BlockKind::GainMap | BlockKind::GainMapInfo if keep_gain_map => Decision::Keep,
             kind if kind.is_display() => Decision::Keep,
             BlockKind::Exif if write_exif && !replaced => {
                 replaced = true;
@@ -114,9 +120,17 @@ fn decide(parsed: &Parsed, keep_icc: bool, write_exif: bool) -> Vec<Decision> {
 }
 
 /// Splits the input's findings into kept and removed, in inspect's vocabulary.
-fn split_findings(a: &Analysis, decisions: &[Decision], exif: Option<&[u8]>) -> (Vec<Finding>, Vec<Finding>) {
+fn split_findings(
+    parsed: &Parsed,
+    a: &Analysis,
+    decisions: &[Decision],
+    exif: Option<&[u8]>,
+) -> (Vec<Finding>, Vec<Finding>) {
     let written = exif.map(exif::read).map(|f| f.items).unwrap_or_default();
+    let kind = |block: usize| parsed.blocks.get(block).map(|b| b.kind);
     a.findings.iter().cloned().partition(|f| match decisions.get(f.block) {
+        // A kept gain map's own metadata is cleaned out of it: only the picture stays.
+        Some(Decision::Keep) if kind(f.block) == Some(BlockKind::GainMap) => f.category == Category::Display,
         Some(Decision::Keep) => true,
         Some(Decision::ReplaceExif) => written.iter().any(|w| w.key == f.key && w.value == f.value),
         _ => false,
@@ -130,14 +144,26 @@ fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
     };
     let parsed =
         container::parse(format, output).map_err(|e| internal(format!("the cleaned file does not parse ({e})")))?;
+    let allowed = |block: &crate::container::Block, data: &[u8], hdr: bool| match block.kind {
+        BlockKind::Icc => policy.keep_icc,
+        BlockKind::Exif => carries_exif(format),
+        BlockKind::GainMap => hdr,
+        // What cleaning writes for a gain map, and nothing more.
+        BlockKind::Xmp | BlockKind::Mpf | BlockKind::GainMapInfo => hdr && container::ultrahdr::minimal(block, data),
+        kind => kind.is_display(),
+    };
+    let hdr = policy.keep_gain_map && parsed.gain_map.is_some();
     for block in &parsed.blocks {
-        let allowed = match block.kind {
-            BlockKind::Icc => policy.keep_icc,
-            BlockKind::Exif => carries_exif(format),
-            kind => kind.is_display(),
-        };
-        if !allowed {
+        if !allowed(block, output, hdr) {
             return Err(internal(format!("{} left in the output", block.label)));
+        }
+    }
+    if let Some(gain_map) = parsed.gain_map.as_deref().filter(|_| hdr) {
+        let image = &output[gain_map.range.clone()];
+        for block in &gain_map.parsed.blocks {
+            if block.kind == BlockKind::Exif || !allowed(block, image, true) {
+                return Err(internal(format!("{} left in the gain map", block.label)));
+            }
         }
     }
     Ok(())

@@ -118,6 +118,7 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                 "Content credentials (C2PA: can name people, devices and edit history)",
                 human_bytes(block.range.len()),
             )],
+            BlockKind::GainMap => gain_map_items(parsed, data, block),
             BlockKind::Trailer => {
                 vec![Item::new(Category::HiddenData, "Trailer", block.label.clone(), human_bytes(block.range.len()))]
             }
@@ -214,6 +215,28 @@ fn xmp_location(a: &mut Analysis) {
     };
     let at = a.findings.iter().position(|f| f.category == Category::Location).unwrap_or(a.findings.len());
     a.findings.insert(at, finding);
+}
+
+/// An Ultra HDR gain map, then what its own metadata reveals (cleaning removes it
+/// from the gain map too).
+fn gain_map_items(parsed: &Parsed, data: &[u8], block: &container::Block) -> Vec<Item> {
+    let mut items = vec![Item::new(
+        Category::Display,
+        "HDR gain map",
+        "HDR gain map (HDR screens use it to show the photo's highlights)",
+        format!(
+            "{}, {}",
+            block.label.trim_start_matches("HDR gain map (").trim_end_matches(')'),
+            human_bytes(block.range.len())
+        ),
+    )];
+    if let Some(gain_map) = parsed.gain_map.as_deref() {
+        let inner = analyse(&gain_map.parsed, &data[gain_map.range.clone()]);
+        items.extend(inner.findings.into_iter().filter(|f| f.category != Category::Display).map(|f| {
+            Item::new(f.category, format!("Gain map {}", f.key), format!("{} (in the gain map)", f.label), f.value)
+        }));
+    }
+    items
 }
 
 fn push_finding(a: &mut Analysis, block: usize, item: Item) {

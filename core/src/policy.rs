@@ -14,17 +14,32 @@ pub struct Policy {
     pub keep_copyright: bool,
     /// Opt-in for photographers: carry the author's name into the minimal EXIF.
     pub keep_author: bool,
+    /// Keep an Ultra HDR JPEG's gain map (cleaned of metadata itself), so HDR
+    /// screens still show the photo's highlights as taken.
+    pub keep_gain_map: bool,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { keep_icc: true, keep_orientation: true, keep_copyright: false, keep_author: false }
+        Policy {
+            keep_icc: true,
+            keep_orientation: true,
+            keep_copyright: false,
+            keep_author: false,
+            keep_gain_map: true,
+        }
     }
 }
 
 impl Policy {
     /// Remove everything, including what only affects display.
     pub fn strict() -> Self {
-        Policy { keep_icc: false, keep_orientation: false, keep_copyright: false, keep_author: false }
+        Policy {
+            keep_icc: false,
+            keep_orientation: false,
+            keep_copyright: false,
+            keep_author: false,
+            keep_gain_map: false,
+        }
     }
 }

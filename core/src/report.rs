@@ -76,6 +76,10 @@ pub enum BlockKind {
     /// another photo (HEIF/AVIF items).
     HiddenImage,
     ContentCredentials,
+    /// An HDR gain map picture stored after a JPEG (Ultra HDR): kept by default.
+    GainMap,
+    /// ISO 21496-1 gain map metadata (numbers only): kept with its gain map.
+    GainMapInfo,
     Vendor,
     Trailer,
     Unknown,

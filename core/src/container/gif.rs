@@ -93,7 +93,16 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) };
         push_block(&mut blocks, Format::Gif, trailer)?;
     }
-    Ok(Parsed { format: Format::Gif, width, height, frames, blocks, repair: !seen_trailer, components: 0 })
+    Ok(Parsed {
+        format: Format::Gif,
+        width,
+        height,
+        frames,
+        blocks,
+        repair: !seen_trailer,
+        components: 0,
+        gain_map: None,
+    })
 }
 
 fn colour_table_len(packed: u8) -> usize {

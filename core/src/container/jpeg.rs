@@ -2,9 +2,10 @@
 //! scan to EOI. Segments are classified by marker and identifier; the writer
 //! copies kept segments and all scan data verbatim.
 
-use super::{be16, printable, push_block, Block, Decision, Parsed, Payload, Plan};
+use super::{be16, printable, push_block, ultrahdr, Block, Decision, Parsed, Payload, Plan};
 use crate::error::{Error, Result};
 use crate::format::Format;
+use crate::metadata::gain_map;
 use crate::report::BlockKind;
 
 const NAME: &str = "JPEG";
@@ -15,6 +16,16 @@ const ICC_ID: &[u8] = b"ICC_PROFILE\0";
 const IRB_ID: &[u8] = b"Photoshop 3.0\0";
 
 pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
+    parse_image(data, false)
+}
+
+/// Parses a picture stored inside another JPEG (a gain map): its own trailer is
+/// not searched for more pictures.
+pub(crate) fn parse_nested(data: &[u8]) -> Result<Parsed> {
+    parse_image(data, true)
+}
+
+fn parse_image(data: &[u8], nested: bool) -> Result<Parsed> {
     if data.len() < 4 || data[0] != 0xFF || data[1] != 0xD8 {
         return Err(Error::corrupt(NAME, 0, "missing start-of-image marker"));
     }
@@ -122,15 +133,31 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         push_block(&mut blocks, Format::Jpeg, Block { kind, label, range: start..end, payload: meta })?;
         pos = end;
     }
+    let mut gain_map = None;
     if pos < data.len() {
-        let label = super::trailer_label(&data[pos..]);
-        push_block(
-            &mut blocks,
-            Format::Jpeg,
-            block(BlockKind::Trailer, &label, pos..data.len(), Payload::Bytes(pos..data.len())),
-        )?;
+        let found = if nested { None } else { ultrahdr::locate(data, &blocks, pos) };
+        // Around a gain map, what else follows the primary (a Motion Photo's video) is
+        // still a trailer.
+        let (before, after) = match &found {
+            Some(g) => (pos..g.range.start, g.range.end..data.len()),
+            None => (pos..data.len(), data.len()..data.len()),
+        };
+        let trailer = |blocks: &mut Vec<Block>, range: std::ops::Range<usize>| {
+            if range.is_empty() {
+                return Ok(());
+            }
+            let label = super::trailer_label(&data[range.clone()]);
+            push_block(blocks, Format::Jpeg, block(BlockKind::Trailer, &label, range.clone(), Payload::Bytes(range)))
+        };
+        trailer(&mut blocks, before)?;
+        if let Some(g) = &found {
+            let label = format!("HDR gain map ({}×{} JPEG)", g.parsed.width, g.parsed.height);
+            push_block(&mut blocks, Format::Jpeg, block(BlockKind::GainMap, &label, g.range.clone(), Payload::None))?;
+        }
+        trailer(&mut blocks, after)?;
+        gain_map = found.map(Box::new);
     }
-    Ok(Parsed { format: Format::Jpeg, width, height, frames: 1, blocks, repair: false, components })
+    Ok(Parsed { format: Format::Jpeg, width, height, frames: 1, blocks, repair: false, components, gain_map })
 }
 
 /// Checks that a table segment holds exactly its tables. These segments are
@@ -245,6 +272,9 @@ fn classify(marker: u8, payload: &[u8], body: usize) -> (BlockKind, String, Payl
             let data = body + ICC_ID.len() + 2..body + payload.len();
             (BlockKind::Icc, format!("APP2 ICC profile chunk {seq}"), Payload::JpegIcc { seq, data })
         }
+        0xE2 if gain_map::iso(payload).is_some() => {
+            (BlockKind::GainMapInfo, "APP2 ISO 21496-1 gain map metadata".into(), bytes(0))
+        }
         0xE2 if starts(b"MPF\0") => (BlockKind::Mpf, "APP2 MPF (multi-picture index)".into(), bytes(4)),
         0xED if starts(IRB_ID) => (BlockKind::PhotoshopIrb, "APP13 Photoshop/IPTC".into(), bytes(IRB_ID.len())),
         0xEB if starts(b"JP") => (BlockKind::ContentCredentials, "APP11 JUMBF (C2PA)".into(), bytes(0)),
@@ -273,31 +303,60 @@ fn marker_name(marker: u8) -> String {
     }
 }
 
+/// An APPn segment: marker, length, payload (identifier included).
+pub(crate) fn app_segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut seg = Vec::with_capacity(payload.len() + 4);
+    seg.extend_from_slice(&[0xFF, marker]);
+    seg.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    seg.extend_from_slice(payload);
+    seg
+}
+
 /// An APP1 Exif segment holding the given TIFF-structured EXIF.
 fn exif_segment(tiff: &[u8]) -> Vec<u8> {
-    let length = 2 + 6 + tiff.len();
-    let mut seg = Vec::with_capacity(length + 2);
-    seg.extend_from_slice(&[0xFF, 0xE1]);
-    seg.extend_from_slice(&(length as u16).to_be_bytes());
-    seg.extend_from_slice(b"Exif\0\0");
-    seg.extend_from_slice(tiff);
-    seg
+    app_segment(0xE1, &[b"Exif\0\0", tiff].concat())
+}
+
+/// An APP1 XMP segment holding the given packet (small: cleaning writes it).
+pub(crate) fn xmp_segment(packet: &[u8]) -> Vec<u8> {
+    app_segment(0xE1, &[XMP_ID, packet].concat())
 }
 
 pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len());
     let replaces = plan.decisions.contains(&Decision::ReplaceExif);
+    // A kept gain map is cleaned first: the primary's XMP gives its length.
+    let kept = |kind| parsed.blocks.iter().zip(plan.decisions).any(|(b, d)| b.kind == kind && *d == Decision::Keep);
+    let gain_map = parsed.gain_map.as_deref().filter(|_| kept(BlockKind::GainMap)).map(|g| {
+        let keep_icc = kept(BlockKind::Icc);
+        let cleaned = ultrahdr::cleaned(g, data, keep_icc);
+        let segments = ultrahdr::primary_segments(g, cleaned.len());
+        (cleaned, segments)
+    });
+    let mut index_at = None;
     // Without an EXIF block to replace, the new one goes after SOI and JFIF,
-    // where readers look for it.
+    // where readers look for it; the gain map's XMP and index follow.
     let insert_after =
         parsed.blocks.iter().take_while(|b| matches!(b.kind, BlockKind::Structure | BlockKind::Jfif)).count().min(2);
     for (i, (block, decision)) in parsed.blocks.iter().zip(plan.decisions).enumerate() {
-        if !replaces && i == insert_after {
-            if let Some(tiff) = plan.exif {
+        if i == insert_after {
+            if let (false, Some(tiff)) = (replaces, plan.exif) {
                 out.extend_from_slice(&exif_segment(tiff));
+            }
+            if let Some((_, (xmp, index))) = &gain_map {
+                out.extend_from_slice(xmp);
+                index_at = Some(out.len());
+                out.extend_from_slice(index);
             }
         }
         match decision {
+            Decision::Keep if block.kind == BlockKind::GainMap => {
+                if let (Some((cleaned, _)), Some(at)) = (&gain_map, index_at) {
+                    let primary_len = out.len();
+                    ultrahdr::patch_index(&mut out, at, primary_len, cleaned.len());
+                    out.extend_from_slice(cleaned);
+                }
+            }
             Decision::Keep => out.extend_from_slice(&data[block.range.clone()]),
             Decision::Remove => {}
             Decision::ReplaceExif => {

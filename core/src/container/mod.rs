@@ -14,6 +14,7 @@ pub(crate) mod gif;
 pub(crate) mod isobmff;
 pub(crate) mod jpeg;
 pub(crate) mod png;
+pub(crate) mod ultrahdr;
 pub(crate) mod webp;
 
 /// Where a block's metadata payload lives and how it is encoded.
@@ -62,6 +63,8 @@ pub(crate) struct Parsed {
     pub repair: bool,
     /// Colour components of a JPEG frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK); 0 elsewhere.
     pub components: u8,
+    /// An Ultra HDR JPEG's gain map (its `BlockKind::GainMap` block); None elsewhere.
+    pub gain_map: Option<Box<ultrahdr::GainMap>>,
 }
 
 /// What the writer does with each block.

@@ -123,7 +123,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) },
         )?;
     }
-    Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0 })
+    Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0, gain_map: None })
 }
 
 /// Bit depth, colour type, compression, filter and interlace must be a legal combination.

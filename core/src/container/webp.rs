@@ -120,6 +120,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         blocks,
         repair: missing_pad,
         components: 0,
+        gain_map: None,
     })
 }
 

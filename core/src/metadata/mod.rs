@@ -7,8 +7,10 @@ use crate::report::Category;
 
 pub(crate) mod exif;
 mod exif_words;
+pub(crate) mod gain_map;
 pub(crate) mod icc;
 pub(crate) mod irb;
+pub(crate) mod mpf;
 pub(crate) mod png_text;
 pub(crate) mod xmp;
 

@@ -43,6 +43,15 @@ pub(crate) fn read(packet: &[u8]) -> Vec<Item> {
     items
 }
 
+/// The packet's properties and their values (repeated ones joined with "; "), or
+/// none when it is too large or not XML.
+pub(crate) fn property_list(packet: &[u8]) -> Vec<(String, String)> {
+    if packet.len() > MAX_PARSED_METADATA {
+        return Vec::new();
+    }
+    trim_to_packet(packet).and_then(|xml| properties(xml).ok()).unwrap_or_default()
+}
+
 /// The position in XMP's GPS properties, for files whose location is only there
 /// (values as `read` lists them: "58,58.8738N", altitude "1234/10", its reference "1"
 /// for below sea level).

@@ -46,6 +46,7 @@ pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {
         blocks: parts.into_iter().map(|(_, block)| block).collect(),
         repair: false,
         components: 0,
+        gain_map: None,
     })
 }
 
