@@ -53,86 +53,51 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
     let mut exif_seen = false;
     let mut animation_reported = false;
     for (index, block) in parsed.blocks.iter().enumerate() {
-        let items: Vec<Item> = match block.kind {
-            BlockKind::Exif => {
-                let facts = metadata::exif::read(&block.payload_bytes(data));
-                // Readers honour the first EXIF block; so does cleaning.
-                if !exif_seen {
-                    exif_seen = true;
-                    a.orientation = facts.orientation;
-                    a.location = a.location.or(facts.gps);
-                    a.artist = a.artist.take().or(facts.artist);
-                    a.copyright = a.copyright.take().or(facts.copyright);
+        let items: Vec<Item> = if let Some((category, key, label)) = sized(block.kind) {
+            let name = || block.label.clone();
+            let (key, label) = (key.map_or_else(name, String::from), label.map_or_else(name, String::from));
+            vec![Item::new(category, key, label, human_bytes(block.range.len()))]
+        } else {
+            match block.kind {
+                BlockKind::Exif => {
+                    let facts = metadata::exif::read(&block.payload_bytes(data));
+                    // Readers honour the first EXIF block; so does cleaning.
+                    if !exif_seen {
+                        exif_seen = true;
+                        a.orientation = facts.orientation;
+                        a.location = a.location.or(facts.gps);
+                        a.artist = a.artist.take().or(facts.artist);
+                        a.copyright = a.copyright.take().or(facts.copyright);
+                    }
+                    facts.items
                 }
-                facts.items
+                BlockKind::Xmp => match &block.payload {
+                    Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
+                    _ => metadata::xmp::read(&block.payload_bytes(data)),
+                },
+                BlockKind::PhotoshopIrb => metadata::irb::read(&block.payload_bytes(data)),
+                BlockKind::Comment => {
+                    vec![Item::new(Category::Text, "Comment", "Comment", metadata::text(&block.payload_bytes(data)))]
+                }
+                BlockKind::Text => match &block.payload {
+                    Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
+                    _ => vec![Item::new(
+                        Category::Text,
+                        block.label.clone(),
+                        "Text",
+                        printable_text(&block.payload_bytes(data)),
+                    )],
+                },
+                BlockKind::ModificationTime => {
+                    vec![Item::new(Category::Time, "PNG tIME", "Last modified", png_time(&block.payload_bytes(data)))]
+                }
+                BlockKind::GainMap => gain_map_items(parsed, data, block),
+                BlockKind::Animation if parsed.frames > 1 && !animation_reported => {
+                    animation_reported = true;
+                    vec![Item::new(Category::Display, "Animation", "Animation", format!("{} frames", parsed.frames))]
+                }
+                _ => Vec::new(),
             }
-            BlockKind::Xmp => match &block.payload {
-                Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
-                _ => metadata::xmp::read(&block.payload_bytes(data)),
-            },
-            BlockKind::ExtendedXmp => {
-                vec![Item::new(
-                    Category::HiddenData,
-                    "XMP extended",
-                    "Extended XMP (can hold depth maps and images)",
-                    human_bytes(block.range.len()),
-                )]
-            }
-            BlockKind::PhotoshopIrb => metadata::irb::read(&block.payload_bytes(data)),
-            BlockKind::Comment => {
-                vec![Item::new(Category::Text, "Comment", "Comment", metadata::text(&block.payload_bytes(data)))]
-            }
-            BlockKind::Text => match &block.payload {
-                Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
-                _ => vec![Item::new(
-                    Category::Text,
-                    block.label.clone(),
-                    "Text",
-                    printable_text(&block.payload_bytes(data)),
-                )],
-            },
-            BlockKind::ModificationTime => {
-                vec![Item::new(Category::Time, "PNG tIME", "Last modified", png_time(&block.payload_bytes(data)))]
-            }
-            BlockKind::Mpf => vec![Item::new(
-                Category::HiddenData,
-                "MPF",
-                "Multi-picture index (more images are stored after this one)",
-                human_bytes(block.range.len()),
-            )],
-            BlockKind::HiddenImage => vec![Item::new(
-                Category::HiddenData,
-                block.label.clone(),
-                "Hidden image stored beside the picture",
-                human_bytes(block.range.len()),
-            )],
-            BlockKind::EmbeddedThumbnail => vec![Item::new(
-                Category::Thumbnail,
-                block.label.clone(),
-                "Embedded thumbnail image",
-                human_bytes(block.range.len()),
-            )],
-            BlockKind::ContentCredentials => vec![Item::new(
-                Category::ContentCredentials,
-                block.label.clone(),
-                "Content credentials (C2PA: can name people, devices and edit history)",
-                human_bytes(block.range.len()),
-            )],
-            BlockKind::GainMap => gain_map_items(parsed, data, block),
-            BlockKind::Trailer => {
-                vec![Item::new(Category::HiddenData, "Trailer", block.label.clone(), human_bytes(block.range.len()))]
-            }
-            BlockKind::Vendor | BlockKind::Unknown => vec![Item::new(
-                Category::Other,
-                block.label.clone(),
-                block.label.clone(),
-                human_bytes(block.range.len()),
-            )],
-            BlockKind::Animation if parsed.frames > 1 && !animation_reported => {
-                animation_reported = true;
-                vec![Item::new(Category::Display, "Animation", "Animation", format!("{} frames", parsed.frames))]
-            }
-            _ => Vec::new(),
         };
         for item in items {
             push_finding(&mut a, index, item);
@@ -217,6 +182,28 @@ fn xmp_location(a: &mut Analysis) {
     a.findings.insert(at, finding);
 }
 
+/// Blocks reported by their size alone: category, key and label (None: the block's own label).
+fn sized(kind: BlockKind) -> Option<(Category, Option<&'static str>, Option<&'static str>)> {
+    Some(match kind {
+        BlockKind::ExtendedXmp => {
+            (Category::HiddenData, Some("XMP extended"), Some("Extended XMP (can hold depth maps and images)"))
+        }
+        BlockKind::Mpf => {
+            (Category::HiddenData, Some("MPF"), Some("Multi-picture index (more images are stored after this one)"))
+        }
+        BlockKind::HiddenImage => (Category::HiddenData, None, Some("Hidden image stored beside the picture")),
+        BlockKind::EmbeddedThumbnail => (Category::Thumbnail, None, Some("Embedded thumbnail image")),
+        BlockKind::ContentCredentials => (
+            Category::ContentCredentials,
+            None,
+            Some("Content credentials (C2PA: can name people, devices and edit history)"),
+        ),
+        BlockKind::Trailer => (Category::HiddenData, Some("Trailer"), None),
+        BlockKind::Vendor | BlockKind::Unknown => (Category::Other, None, None),
+        _ => return None,
+    })
+}
+
 /// An Ultra HDR gain map, then what its own metadata reveals (cleaning removes it
 /// from the gain map too).
 fn gain_map_items(parsed: &Parsed, data: &[u8], block: &container::Block) -> Vec<Item> {
@@ -224,17 +211,18 @@ fn gain_map_items(parsed: &Parsed, data: &[u8], block: &container::Block) -> Vec
         Category::Display,
         "HDR gain map",
         "HDR gain map (HDR screens use it to show the photo's highlights)",
-        format!(
-            "{}, {}",
-            block.label.trim_start_matches("HDR gain map (").trim_end_matches(')'),
-            human_bytes(block.range.len())
-        ),
+        human_bytes(block.range.len()),
     )];
     if let Some(gain_map) = parsed.gain_map.as_deref() {
         let inner = analyse(&gain_map.parsed, &data[gain_map.range.clone()]);
-        items.extend(inner.findings.into_iter().filter(|f| f.category != Category::Display).map(|f| {
-            Item::new(f.category, format!("Gain map {}", f.key), format!("{} (in the gain map)", f.label), f.value)
-        }));
+        for f in inner.findings.into_iter().filter(|f| f.category != Category::Display) {
+            items.push(Item::new(
+                f.category,
+                format!("Gain map {}", f.key),
+                format!("{} (in the gain map)", f.label),
+                f.value,
+            ));
+        }
     }
     items
 }

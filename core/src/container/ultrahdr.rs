@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 
-use super::{jpeg, Block, Decision, Parsed};
+use super::{jpeg, Block, Parsed};
 use crate::metadata::gain_map::{self, HdrFields, Iso};
 use crate::metadata::mpf;
 use crate::report::BlockKind;
@@ -69,26 +69,18 @@ pub(crate) fn locate(data: &[u8], blocks: &[Block], primary_end: usize) -> Optio
 /// profile when the primary's is kept, and a rebuilt `hdrgm` XMP.
 pub(crate) fn cleaned(gain_map: &GainMap, data: &[u8], keep_icc: bool) -> Vec<u8> {
     let image = &data[gain_map.range.clone()];
-    let decisions: Vec<Decision> = gain_map
-        .parsed
-        .blocks
-        .iter()
-        .map(|b| match b.kind {
-            BlockKind::Icc if !keep_icc => Decision::Remove,
-            BlockKind::GainMapInfo if gain_map::iso(&b.payload_bytes(image)) == Some(Iso::Metadata) => Decision::Keep,
-            kind if kind.is_display() => Decision::Keep,
-            _ => Decision::Remove,
-        })
-        .collect();
-    let xmp = (!gain_map.fields.is_empty()).then(|| gain_map::gain_map_xmp(&gain_map.fields));
     let mut out = Vec::with_capacity(image.len());
-    for (i, (block, decision)) in gain_map.parsed.blocks.iter().zip(&decisions).enumerate() {
-        if i == 1 {
-            if let Some(xmp) = &xmp {
-                out.extend_from_slice(&jpeg::xmp_segment(xmp));
-            }
+    for (i, block) in gain_map.parsed.blocks.iter().enumerate() {
+        // The rebuilt XMP goes right after SOI.
+        if i == 1 && !gain_map.fields.is_empty() {
+            out.extend_from_slice(&jpeg::xmp_segment(&gain_map::gain_map_xmp(&gain_map.fields)));
         }
-        if *decision == Decision::Keep {
+        let keep = match block.kind {
+            BlockKind::Icc => keep_icc,
+            BlockKind::GainMapInfo => gain_map::iso(&block.payload_bytes(image)) == Some(Iso::Metadata),
+            kind => kind.is_display(),
+        };
+        if keep {
             out.extend_from_slice(&image[block.range.clone()]);
         }
     }

@@ -24,31 +24,26 @@ const FIELDS: [&str; 9] = [
     "HDRCapacityMax",
 ];
 
-const HDRGM: &str = "http://ns.adobe.com/hdr-gain-map/1.0/";
-
-/// The checked `hdrgm` fields of an XMP packet, in `FIELDS` order: each a
-/// boolean or one to three numbers.
+/// The checked `hdrgm` fields of an XMP packet: each a boolean or one to three
+/// numbers (a list as `read` joins it: "1; 1.1; 1.2").
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct HdrFields(Vec<(&'static str, Vec<String>)>);
+pub(crate) struct HdrFields(Vec<(&'static str, String)>);
 
 impl HdrFields {
     /// Reads the packet; fields whose values are not plain numbers or booleans are dropped.
     pub fn read(packet: &[u8]) -> HdrFields {
-        let properties = xmp::property_list(packet);
         let mut fields = Vec::new();
-        for name in FIELDS {
-            let Some((_, value)) = properties.iter().find(|(n, _)| n.strip_prefix("hdrgm:") == Some(name)) else {
+        for (name, value) in xmp::property_list(packet) {
+            let Some(name) = name.strip_prefix("hdrgm:").and_then(|n| FIELDS.iter().find(|f| **f == n)) else {
                 continue;
             };
-            let values: Vec<String> = value.split(';').map(|v| v.trim().to_string()).collect();
-            let plain = |v: &String| {
-                matches!(v.as_str(), "True" | "False")
-                    || (!v.is_empty()
-                        && v.len() <= 24
-                        && v.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')))
-            };
-            if (1..=3).contains(&values.len()) && values.iter().all(plain) {
-                fields.push((name, values));
+            let number = |b: u8| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E' | b';' | b' ');
+            let plain = matches!(value.as_str(), "True" | "False")
+                || (value.len() <= 80
+                    && value.bytes().all(number)
+                    && value.bytes().filter(|b| *b == b';').count() <= 2);
+            if plain && !value.is_empty() && !fields.iter().any(|(n, _)| n == name) {
+                fields.push((*name, value));
             }
         }
         HdrFields(fields)
@@ -70,44 +65,63 @@ impl HdrFields {
 
 /// The gain map image's XMP: the `hdrgm` fields alone.
 pub(crate) fn gain_map_xmp(fields: &HdrFields) -> Vec<u8> {
-    let mut attributes = String::new();
+    let mut attributes = String::from(" xmlns:hdrgm=\"http://ns.adobe.com/hdr-gain-map/1.0/\"");
     let mut elements = String::new();
-    for (name, values) in &fields.0 {
-        match values.as_slice() {
-            [one] => attributes.push_str(&format!(" hdrgm:{name}=\"{one}\"")),
-            many => {
-                let items: String = many.iter().map(|v| format!("<rdf:li>{v}</rdf:li>")).collect();
-                elements.push_str(&format!("<hdrgm:{name}><rdf:Seq>{items}</rdf:Seq></hdrgm:{name}>"));
+    for (name, value) in &fields.0 {
+        if value.contains(';') {
+            elements.push_str("<hdrgm:");
+            elements.push_str(name);
+            elements.push_str("><rdf:Seq>");
+            for item in value.split(';') {
+                elements.push_str("<rdf:li>");
+                elements.push_str(item.trim());
+                elements.push_str("</rdf:li>");
             }
+            elements.push_str("</rdf:Seq></hdrgm:");
+            elements.push_str(name);
+            elements.push('>');
+        } else {
+            attributes.push_str(" hdrgm:");
+            attributes.push_str(name);
+            attributes.push_str("=\"");
+            attributes.push_str(value);
+            attributes.push('"');
         }
     }
-    packet(&format!(" xmlns:hdrgm=\"{HDRGM}\"{attributes}"), &elements)
+    packet(&attributes, &elements)
 }
 
 /// The primary image's XMP: the gain map format's version (when the original had
 /// one) and the container directory that gives the gain map's length.
 pub(crate) fn primary_xmp(version: bool, gain_map_len: usize) -> Vec<u8> {
-    let version = if version { format!(" xmlns:hdrgm=\"{HDRGM}\" hdrgm:Version=\"1.0\"") } else { String::new() };
-    let namespaces = format!(
-        "{version} xmlns:Container=\"http://ns.google.com/photos/1.0/container/\" \
-         xmlns:Item=\"http://ns.google.com/photos/1.0/container/item/\""
+    let mut attributes = String::new();
+    if version {
+        attributes.push_str(" xmlns:hdrgm=\"http://ns.adobe.com/hdr-gain-map/1.0/\" hdrgm:Version=\"1.0\"");
+    }
+    attributes.push_str(
+        " xmlns:Container=\"http://ns.google.com/photos/1.0/container/\" \
+         xmlns:Item=\"http://ns.google.com/photos/1.0/container/item/\"",
     );
-    let directory = format!(
+    let mut directory = String::from(
         "<Container:Directory><rdf:Seq>\
          <rdf:li rdf:parseType=\"Resource\"><Container:Item Item:Semantic=\"Primary\" Item:Mime=\"image/jpeg\"/></rdf:li>\
-         <rdf:li rdf:parseType=\"Resource\"><Container:Item Item:Semantic=\"GainMap\" Item:Mime=\"image/jpeg\" \
-         Item:Length=\"{gain_map_len}\"/></rdf:li>\
-         </rdf:Seq></Container:Directory>"
+         <rdf:li rdf:parseType=\"Resource\"><Container:Item Item:Semantic=\"GainMap\" Item:Mime=\"image/jpeg\" Item:Length=\"",
     );
-    packet(&namespaces, &directory)
+    directory.push_str(&gain_map_len.to_string());
+    directory.push_str("\"/></rdf:li></rdf:Seq></Container:Directory>");
+    packet(&attributes, &directory)
 }
 
 fn packet(attributes: &str, elements: &str) -> Vec<u8> {
-    format!(
+    let mut xml = String::from(
         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
-         <rdf:Description rdf:about=\"\"{attributes}>{elements}</rdf:Description></rdf:RDF></x:xmpmeta>"
-    )
-    .into_bytes()
+         <rdf:Description rdf:about=\"\"",
+    );
+    xml.push_str(attributes);
+    xml.push('>');
+    xml.push_str(elements);
+    xml.push_str("</rdf:Description></rdf:RDF></x:xmpmeta>");
+    xml.into_bytes()
 }
 
 /// Whether an XMP packet holds only what `gain_map_xmp` and `primary_xmp` write:

@@ -36,20 +36,20 @@ pub(crate) fn entries(tiff: &[u8]) -> Option<Vec<Entry>> {
         b"II*\0" => false,
         _ => return None,
     };
-    let u16_at = |at: usize| -> Option<u16> {
-        let b: [u8; 2] = tiff.get(at..at.checked_add(2)?)?.try_into().ok()?;
-        Some(if big { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) })
+    // A `len`-byte number at `at`, in the index's byte order.
+    let number_at = |at: usize, len: usize| -> Option<u32> {
+        let bytes = tiff.get(at..at.checked_add(len)?)?;
+        let fold = |n: u32, b: &u8| n << 8 | u32::from(*b);
+        Some(if big { bytes.iter().fold(0, fold) } else { bytes.iter().rev().fold(0, fold) })
     };
-    let u32_at = |at: usize| -> Option<u32> {
-        let b: [u8; 4] = tiff.get(at..at.checked_add(4)?)?.try_into().ok()?;
-        Some(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) })
-    };
+    let u16_at = |at: usize| number_at(at, 2);
+    let u32_at = |at: usize| number_at(at, 4);
     let ifd = u32_at(4)? as usize;
     let count = u16_at(ifd)? as usize;
     let (mut number, mut table) = (None, None);
     for i in 0..count.min(64) {
         let entry = ifd + 2 + 12 * i;
-        match u16_at(entry)? {
+        match u16_at(entry)? as u16 {
             NUMBER_OF_IMAGES => number = Some(u32_at(entry + 8)? as usize),
             MP_ENTRY => table = Some((u32_at(entry + 4)? as usize, u32_at(entry + 8)? as usize)),
             _ => {}
@@ -60,12 +60,12 @@ pub(crate) fn entries(tiff: &[u8]) -> Option<Vec<Entry>> {
     if bytes < 16 * number {
         return None;
     }
-    (0..number)
-        .map(|i| {
-            let e = at + 16 * i;
-            Some(Entry { attributes: u32_at(e)?, size: u32_at(e + 4)?, offset: u32_at(e + 8)? })
-        })
-        .collect()
+    let mut entries = Vec::with_capacity(number);
+    for i in 0..number {
+        let e = at + 16 * i;
+        entries.push(Entry { attributes: u32_at(e)?, size: u32_at(e + 4)?, offset: u32_at(e + 8)? });
+    }
+    Some(entries)
 }
 
 /// A fresh big-endian MPF payload (`MPF\0` and its TIFF structure) for a primary

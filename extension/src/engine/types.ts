@@ -73,6 +73,8 @@ export interface Policy {
   keepOrientation?: boolean;
   keepCopyright?: boolean;
   keepAuthor?: boolean;
+  /** Ultra HDR JPEGs: keep the gain map (cleaned itself); the engine's default is true. */
+  keepGainMap?: boolean;
 }
 
 export type OutputFormat = 'keep' | 'jpeg' | 'png' | 'webp';
