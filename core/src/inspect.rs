@@ -53,7 +53,14 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
     let mut exif_seen = false;
     let mut animation_reported = false;
     for (index, block) in parsed.blocks.iter().enumerate() {
-        let items: Vec<Item> = if let Some((category, key, label)) = sized(block.kind) {
+        // An Ultra HDR file's own index and gain map XMP (as cleaning writes them) are
+        // part of the gain map, which is reported once.
+        let hdr_index = parsed.gain_map.is_some()
+            && matches!(block.kind, BlockKind::Mpf | BlockKind::Xmp)
+            && container::ultrahdr::minimal(block, data);
+        let items: Vec<Item> = if hdr_index {
+            Vec::new()
+        } else if let Some((category, key, label)) = sized(block.kind) {
             let name = || block.label.clone();
             let (key, label) = (key.map_or_else(name, String::from), label.map_or_else(name, String::from));
             vec![Item::new(category, key, label, human_bytes(block.range.len()))]
@@ -214,8 +221,14 @@ fn gain_map_items(parsed: &Parsed, data: &[u8], block: &container::Block) -> Vec
         human_bytes(block.range.len()),
     )];
     if let Some(gain_map) = parsed.gain_map.as_deref() {
-        let inner = analyse(&gain_map.parsed, &data[gain_map.range.clone()]);
-        for f in inner.findings.into_iter().filter(|f| f.category != Category::Display) {
+        let image = &data[gain_map.range.clone()];
+        let inner = analyse(&gain_map.parsed, image);
+        // Its own hdrgm-only XMP is what makes it a gain map; the rest is reported.
+        let hdr_only = |f: &Finding| {
+            let block = &gain_map.parsed.blocks[f.block];
+            block.kind == BlockKind::Xmp && container::ultrahdr::minimal(block, image)
+        };
+        for f in inner.findings.into_iter().filter(|f| f.category != Category::Display && !hdr_only(f)) {
             items.push(Item::new(
                 f.category,
                 format!("Gain map {}", f.key),

@@ -149,6 +149,18 @@ fn wasm_reference() {
         };
         reference.insert(row.path, entry);
     }
+    // The Ultra HDR test files too (gain maps kept), keyed "ultrahdr:NAME".
+    let ultrahdr = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ultrahdr/files");
+    for file in std::fs::read_dir(ultrahdr).unwrap().map(|e| e.unwrap().path()) {
+        if file.extension().is_some_and(|e| e == "jpg") {
+            let c = clean(&std::fs::read(&file).unwrap(), &Policy::default()).unwrap();
+            let name = file.file_name().unwrap().to_str().unwrap();
+            reference.insert(
+                format!("ultrahdr:{name}"),
+                serde_json::json!({ "ok": true, "len": c.data.len(), "sum": fnv1a(&c.data) }),
+            );
+        }
+    }
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm-reference.json");
     std::fs::write(target, serde_json::to_string_pretty(&reference).unwrap()).unwrap();
 }

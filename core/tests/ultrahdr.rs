@@ -111,6 +111,10 @@ fn cleaning_keeps_the_gain_map_and_removes_every_personal_field_from_both_pictur
         let fields = hdrgm(&gm_before);
         assert!(fields.len() >= 5 || !iso(&before).is_empty(), "{name}: described by XMP or ISO 21496-1");
         assert_eq!(fields, hdrgm(&gm_after), "{name}: gain map XMP fields");
+        // What a cleaned Ultra HDR photo reveals is how it displays, and nothing else.
+        let after = inspect(&cleaned.data).unwrap();
+        assert!(after.findings.iter().all(|f| f.category == Category::Display), "{name}: {:?}", after.findings);
+        assert!(after.findings.iter().any(|f| f.key == "HDR gain map"), "{name}");
         // Cleaning again changes nothing: the new index and XMP are read back as written.
         let again = clean(&cleaned.data, &Policy::default()).unwrap();
         assert_eq!(again.data, cleaned.data, "{name}: a second clean");

@@ -45,7 +45,10 @@ test('every supported corpus image cleans in wasm exactly as natively', () => {
   for (const [rel, expected] of Object.entries(reference)) {
     let actual;
     try {
-      const { data } = engine.clean(read(rel));
+      const input = rel.startsWith('ultrahdr:')
+        ? new Uint8Array(readFileSync(join(root, 'tests/ultrahdr/files', rel.slice('ultrahdr:'.length))))
+        : read(rel);
+      const { data } = engine.clean(input);
       actual = { ok: true, len: data.length, sum: checksum(data) };
     } catch (e) {
       actual = { ok: false, kind: e.kind };
@@ -54,6 +57,16 @@ test('every supported corpus image cleans in wasm exactly as natively', () => {
     compared++;
   }
   assert.ok(compared >= 400, `compared ${compared}`);
+  assert.ok(Object.keys(reference).filter((k) => k.startsWith('ultrahdr:')).length >= 6, 'the Ultra HDR files');
+});
+
+test('an Ultra HDR photo keeps its gain map, and the report says so', () => {
+  const file = new Uint8Array(readFileSync(join(root, 'tests/ultrahdr/files/ultrahdr-both.jpg')));
+  const { data, report } = engine.clean(file);
+  assert.match(report.summary, /; HDR gain map kept$/);
+  assert.ok(report.removed.some((f) => f.key === 'Gain map EXIF GPS position'), JSON.stringify(report.removed.map((f) => f.key)));
+  const after = engine.inspect(data);
+  assert.deepEqual(after.findings.map((f) => f.key), ['HDR gain map', 'ICC profile']);
 });
 
 test('conversions give the native engine\'s bytes (JPEG, WebP lossy and lossless, PNG, target size)', () => {
