@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every target, seeded with small corpus images.
-# make test: FUZZ_SECONDS (default 20) per target, under AddressSanitizer.
+# make test: FUZZ_SECONDS (default 15) per target, under AddressSanitizer.
 # make fuzz-long: FUZZ_RUNS=N executions per target (10^7) without a sanitizer
 # (FUZZ_SANITIZER=none, about 8 times faster here: Rust's own checks stay, and the
 # C codecs get AddressSanitizer in the short runs); a summary per target goes to
@@ -8,7 +8,7 @@
 # FUZZ_TARGETS names a subset of the targets (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-seconds="${FUZZ_SECONDS:-20}"
+seconds="${FUZZ_SECONDS:-15}"
 sanitizer="${FUZZ_SANITIZER:-address}"
 corpus="${TRACELESS_CORPUS:-../../shared/corpus}"
 summary="${FUZZ_SUMMARY:-/dev/null}"
@@ -25,6 +25,8 @@ for target in $targets; do
         find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \
             -o -iname '*.heic' -o -iname '*.heif' -o -iname '*.avif' \) \
             -size -24k -exec cp -t "$seeds" {} + 2>/dev/null || true
+        # The Ultra HDR test files seed the gain map paths (MPF index, second picture).
+        cp ../tests/ultrahdr/files/*.jpg "$seeds"/
         # The test videos (tests/videos/make.sh, built by the core tests) seed the video paths.
         if [ "$target" != convert ] && [ -d ../target/test-videos ]; then
             find ../target/test-videos -type f \( -name '*.mp4' -o -name '*.mov' -o -name '*.m4v' -o -name '*.3gp' \) \
