@@ -121,6 +121,8 @@ for (const browser of ['chromium', 'firefox']) {
   cpSync(join(root, 'extension/static'), out, { recursive: true });
   includeParts(out);
   cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
+  // The extension's own licence travels with it (stores and strangers read the zip).
+  for (const licence of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(root, licence), join(out, licence));
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_heif_bg.wasm'), join(out, 'engine/traceless-heif.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));
