@@ -53,9 +53,10 @@ function manifestFor(browser, source) {
 }
 
 async function bundle(outdir) {
-  await build({
+  const { metafile } = await build({
     entryPoints: ENTRIES,
     outdir,
+    metafile: true,
     bundle: true,
     format: 'iife',
     target: ['chrome140', 'firefox140'],
@@ -72,6 +73,35 @@ async function bundle(outdir) {
     absWorkingDir: root,
     logLevel: 'warning',
   });
+  return metafile;
+}
+
+/** Licences an npm package in the bundle may carry (the Rust side's list is about.toml). */
+const NPM_LICENCES = ['MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD'];
+
+/**
+ * The notices page: cargo-about's (target/notices.html, scripts/notices.sh) with the npm
+ * packages the bundle really holds (esbuild's list of inputs), each with its licence file.
+ */
+function notices(metafile) {
+  const escape = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const names = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const match = input.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//);
+    if (match) names.add(match[1]);
+  }
+  const sections = [...names].sort().map((name) => {
+    const dir = join(root, 'node_modules', name);
+    const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    if (!NPM_LICENCES.includes(license)) throw new Error(`${name}: licence ${license} is not in the allowlist`);
+    const file = readdirSync(dir).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+    if (!file) throw new Error(`${name}: no licence file to ship`);
+    const text = readFileSync(join(dir, file), 'utf8');
+    return `<section>\n<h3>${escape(name)} ${escape(version)} (${escape(license)})</h3>\n<pre>${escape(text)}</pre>\n</section>`;
+  });
+  const page = readFileSync(join(root, 'target/notices.html'), 'utf8');
+  if (!page.includes('<!-- npm packages -->')) throw new Error('target/notices.html: no place for the npm packages');
+  return page.replace('<!-- npm packages -->', `<h2>npm packages in the extension's scripts</h2>\n${sections.join('\n')}`);
 }
 
 /**
@@ -113,7 +143,7 @@ function zip(dir, out) {
 const source = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
 const staging = join(dist, '.bundle');
 rmSync(dist, { recursive: true, force: true });
-await bundle(staging);
+const noticesPage = notices(await bundle(staging));
 for (const browser of ['chromium', 'firefox']) {
   const out = join(dist, browser);
   mkdirSync(join(out, 'engine'), { recursive: true });
@@ -123,6 +153,7 @@ for (const browser of ['chromium', 'firefox']) {
   cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
   // The extension's own licence travels with it (stores and strangers read the zip).
   for (const licence of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(root, licence), join(out, licence));
+  writeFileSync(join(out, 'licences.html'), noticesPage);
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_heif_bg.wasm'), join(out, 'engine/traceless-heif.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));

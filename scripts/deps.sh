@@ -102,6 +102,13 @@ if ! has cargo-fuzz; then
     cargo install cargo-fuzz --locked --quiet
 fi
 
+# cargo-about: the third-party notices in the extension zips and the licence allowlist
+# (about.toml); pinned, as its config format has changed between versions.
+if [ "$(version_of cargo-about)" != "0.9.3" ]; then
+    say "installing cargo-about 0.9.3"
+    cargo install cargo-about --version 0.9.3 --locked --features cli --quiet
+fi
+
 targets=$(rustup target list --installed 2>/dev/null || true)
 if ! grep -qx 'wasm32-unknown-unknown' <<<"$targets"; then
     say "adding the wasm32-unknown-unknown target"

@@ -211,6 +211,20 @@ for (const name of only) {
       assert.equal(await options.evaluate(() => document.getElementById('format').value), 'keep');
     });
 
+    test('the settings page links to the licences shipped with the extension', async () => {
+      const options = await browser.openExtensionPage('options.html');
+      const href = await options.evaluate(() => document.querySelector('a[href="licences.html"]')?.href ?? null);
+      assert.ok(href, 'an "About and licences" link');
+      // Not closed: in Firefox this is the page the harness opens extension pages from.
+      const licences = await browser.openExtensionPage('licences.html');
+      const text = await licences.evaluate(() => document.body.innerText);
+      // The C codecs' own licences, not only their Rust bindings', and the bundled npm code.
+      for (const owner of ['Independent JPEG Group', 'Copyright (c) 2010, Google Inc.', 'Eric Biggers', 'fflate', 'srcset']) {
+        assert.ok(text.includes(owner), `the notices name ${owner}`);
+      }
+      await licences.close();
+    });
+
     test('no extension context made a request outside the test web', () => {
       assert.deepEqual(web.outsiders(), []);
       const seen = web.requests.length;
