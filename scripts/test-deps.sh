@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-hidden=(wasm-bindgen cargo-fuzz)
+hidden=(wasm-bindgen cargo-fuzz cargo-about)
 shadow=$(mktemp -d)
 trap 'rm -rf "$shadow"' EXIT
 
@@ -52,4 +52,8 @@ if ! "$cargo_bin/cargo-fuzz" --version >/dev/null 2>&1; then
     echo "test-deps: FAILED: after deps.sh, $cargo_bin/cargo-fuzz does not run" >&2
     exit 1
 fi
-echo "test-deps: ok (deps.sh exit 0; wasm-bindgen $want and cargo-fuzz installed)"
+if [ "$("$cargo_bin/cargo-about" --version 2>/dev/null)" != "cargo-about 0.9.3" ]; then
+    echo "test-deps: FAILED: after deps.sh, $cargo_bin/cargo-about is not 0.9.3" >&2
+    exit 1
+fi
+echo "test-deps: ok (deps.sh exit 0; wasm-bindgen $want, cargo-fuzz and cargo-about installed)"
