@@ -7,6 +7,7 @@
 // It expects the wasm engine in target/wasm/web (scripts/build-wasm.sh).
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { marked } from 'marked';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +75,26 @@ async function bundle(outdir) {
     logLevel: 'warning',
   });
   return metafile;
+}
+
+/** A plain page around HTML made from the project's own Markdown (PRIVACY.md). */
+function page(title, body) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+<style>
+  :root { color-scheme: light dark; }
+  body { font-family: system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+</style>
+</head>
+<body>
+<main>
+${body}</main>
+</body>
+</html>
+`;
 }
 
 /** Licences an npm package in the bundle may carry (the Rust side's list is about.toml). */
@@ -144,6 +165,7 @@ const source = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
 const staging = join(dist, '.bundle');
 rmSync(dist, { recursive: true, force: true });
 const noticesPage = notices(await bundle(staging));
+const privacyPage = page('Traceless: privacy', marked.parse(readFileSync(join(root, 'PRIVACY.md'), 'utf8')));
 for (const browser of ['chromium', 'firefox']) {
   const out = join(dist, browser);
   mkdirSync(join(out, 'engine'), { recursive: true });
@@ -154,6 +176,7 @@ for (const browser of ['chromium', 'firefox']) {
   // The extension's own licence travels with it (stores and strangers read the zip).
   for (const licence of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(root, licence), join(out, licence));
   writeFileSync(join(out, 'licences.html'), noticesPage);
+  writeFileSync(join(out, 'privacy.html'), privacyPage);
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_heif_bg.wasm'), join(out, 'engine/traceless-heif.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));

@@ -211,7 +211,7 @@ for (const name of only) {
       assert.equal(await options.evaluate(() => document.getElementById('format').value), 'keep');
     });
 
-    test('the settings page links to the licences shipped with the extension', async () => {
+    test('the settings page links to the privacy policy and the licences shipped with the extension', async () => {
       const options = await browser.openExtensionPage('options.html');
       const href = await options.evaluate(() => document.querySelector('a[href="licences.html"]')?.href ?? null);
       assert.ok(href, 'an "About and licences" link');
@@ -223,6 +223,13 @@ for (const name of only) {
         assert.ok(text.includes(owner), `the notices name ${owner}`);
       }
       await licences.close();
+      // The privacy policy, made from PRIVACY.md, is linked too.
+      assert.ok(await options.evaluate(() => document.querySelector('a[href="privacy.html"]') !== null), 'a privacy link');
+      const privacy = await browser.openExtensionPage('privacy.html');
+      const policy = await privacy.evaluate(() => document.body.innerText);
+      assert.match(policy, /Nothing leaves your device/);
+      assert.match(policy, /no network request of its own/);
+      await privacy.close();
     });
 
     test('no extension context made a request outside the test web', () => {
