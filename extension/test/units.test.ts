@@ -96,3 +96,19 @@ test('guard modes: per-site rules by origin, junk dropped', () => {
   assert.equal(sanitise({ guardMode: 'sometimes' }).guardMode, 'clean');
   assert.equal(sanitise({ siteModes: 'all' }).siteModes.constructor, Object);
 });
+
+test('animations are told apart from still images as the engine counts frames (every corpus GIF, PNG, WebP)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { isAnimated } = await import('../src/shared/file-kinds');
+  const corpus = process.env.TRACELESS_CORPUS ?? join(process.cwd(), '..', 'shared', 'corpus');
+  const rows = readFileSync(join(corpus, 'INDEX.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  let checked = 0;
+  for (const row of rows) {
+    const [path, format, animated] = [row[0], row[1], row[12]];
+    if (!['GIF', 'PNG', 'APNG', 'WEBP'].includes(format)) continue;
+    assert.equal(isAnimated(new Uint8Array(readFileSync(join(corpus, path)))), animated === '1', path);
+    checked += 1;
+  }
+  assert.ok(checked > 100, `only ${checked} files`);
+});

@@ -1,6 +1,6 @@
-//! GIF decoding (the `gif` crate): the first frame, placed on its logical
-//! screen; what the frame does not cover stays transparent. Animated GIFs are
-//! refused before decoding (transcode::decode::check).
+//! GIF decoding (the `gif` crate): a still GIF's frame, placed on its logical
+//! screen (what the frame does not cover stays transparent); and an animated
+//! GIF's frames, composed one by one (`Frames`).
 
 use std::io::Cursor;
 use std::num::NonZeroU64;
@@ -16,10 +16,6 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     if let Some(limit) = NonZeroU64::new(MAX_DECODE_ALLOC) {
         options.set_memory_limit(gif::MemoryLimit::Bytes(limit));
     }
-    let failed = |e: gif::DecodingError| match e {
-        gif::DecodingError::MemoryLimit => Error::limit(NAME, "the image is too large to convert"),
-        other => undecodable(NAME, other),
-    };
     let mut decoder = options.read_info(Cursor::new(data)).map_err(failed)?;
     let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
     let mut rgba = rgba_buffer(NAME, width, height)?;
@@ -36,4 +32,75 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
         }
     }
     Ok(Pixels { rgba, width, height })
+}
+
+/// The frames of an animated GIF, composed as browsers show them.
+#[cfg(feature = "animation")]
+pub(crate) struct Frames<'a> {
+    decoder: gif::Decoder<Cursor<&'a [u8]>>,
+    canvas: super::canvas::Canvas,
+    width: u32,
+    height: u32,
+}
+
+#[cfg(feature = "animation")]
+impl<'a> Frames<'a> {
+    pub fn new(data: &'a [u8]) -> Result<Self> {
+        let mut options = gif::DecodeOptions::new();
+        options.set_color_output(gif::ColorOutput::RGBA);
+        if let Some(limit) = NonZeroU64::new(MAX_DECODE_ALLOC) {
+            options.set_memory_limit(gif::MemoryLimit::Bytes(limit));
+        }
+        let decoder = options.read_info(Cursor::new(data)).map_err(failed)?;
+        let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
+        let canvas = super::canvas::Canvas::new(width, height, rgba_buffer(NAME, width, height)?);
+        Ok(Frames { decoder, canvas, width, height })
+    }
+}
+
+#[cfg(feature = "animation")]
+impl super::animation::Frames for Frames<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn next_frame(&mut self) -> Result<Option<super::animation::Frame<'_>>> {
+        use super::canvas::{Blend, Dispose, Patch};
+        let Some(frame) = self.decoder.read_next_frame().map_err(failed)? else { return Ok(None) };
+        let dispose = match frame.dispose {
+            gif::DisposalMethod::Any | gif::DisposalMethod::Keep => Dispose::Keep,
+            gif::DisposalMethod::Background => Dispose::Background,
+            gif::DisposalMethod::Previous => Dispose::Previous,
+        };
+        // Browsers (and gif2webp) show delays of 0 and 10 ms for 100 ms.
+        let duration_ms = match u32::from(frame.delay) * 10 {
+            0..=10 => 100,
+            ms => ms,
+        };
+        let patch = Patch {
+            left: u32::from(frame.left),
+            top: u32::from(frame.top),
+            width: u32::from(frame.width),
+            height: u32::from(frame.height),
+            rgba: &frame.buffer,
+            blend: Blend::Over,
+            dispose,
+        };
+        Ok(Some(super::animation::Frame { rgba: self.canvas.draw(&patch), duration_ms }))
+    }
+
+    fn loop_count(&self) -> u16 {
+        // A GIF's count is of repeats after the first play, and no count means once.
+        match self.decoder.repeat() {
+            gif::Repeat::Infinite => 0,
+            gif::Repeat::Finite(repeats) => repeats.saturating_add(1),
+        }
+    }
+}
+
+fn failed(e: gif::DecodingError) -> Error {
+    match e {
+        gif::DecodingError::MemoryLimit => Error::limit(NAME, "the image is too large to convert"),
+        other => undecodable(NAME, other),
+    }
 }

@@ -7,10 +7,14 @@
 //! per-pixel-type conversions and orientation cost 0.1 MB of the wasm module
 //! and an extra full-size copy from RGB to RGBA.
 
+#[cfg(feature = "animation")]
+pub(crate) mod animation;
 #[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
 pub(crate) mod av1;
 #[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
 pub(crate) mod avif;
+#[cfg(feature = "animation")]
+pub(crate) mod canvas;
 pub(crate) mod gif;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif;
@@ -19,6 +23,8 @@ pub(crate) mod heif_geometry;
 pub(crate) mod jpeg;
 pub(crate) mod png;
 pub(crate) mod webp;
+#[cfg(feature = "animation")]
+pub(crate) mod webp_anim;
 
 use crate::error::{Error, ErrorKind, Result};
 

@@ -16,10 +16,6 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     let limits = png::Limits { bytes: MAX_DECODE_ALLOC as usize };
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(data), limits);
     decoder.set_transformations(png::Transformations::normalize_to_color8());
-    let failed = |e: png::DecodingError| match e {
-        png::DecodingError::LimitsExceeded => Error::limit(NAME, "the image is too large to convert"),
-        other => undecodable(NAME, other),
-    };
     let mut reader = decoder.read_info().map_err(failed)?;
     let (width, height) = reader.info().size();
     let mut rgba = rgba_buffer(NAME, width, height)?;
@@ -48,10 +44,6 @@ pub(crate) fn decode16(data: &[u8]) -> Result<Pixels16> {
     let limits = png::Limits { bytes: MAX_DECODE_ALLOC as usize };
     let mut decoder = png::Decoder::new_with_limits(Cursor::new(data), limits);
     decoder.set_transformations(png::Transformations::EXPAND);
-    let failed = |e: png::DecodingError| match e {
-        png::DecodingError::LimitsExceeded => Error::limit(NAME, "the image is too large to convert"),
-        other => undecodable(NAME, other),
-    };
     let mut reader = decoder.read_info().map_err(failed)?;
     let (width, height) = reader.info().size();
     // RGBA16 takes twice RGBA8's bytes: the same allocation check on the doubled size.
@@ -109,4 +101,92 @@ fn encode_raw(
     // added above and oxipng keeps it.
     options.strip = oxipng::StripChunks::Safe;
     raw.create_optimized_png(&options).map_err(|e| Error::new(ErrorKind::InvalidRequest, format!("PNG encoder: {e}")))
+}
+
+/// The frames of an APNG, composed as its fcTL chunks say. A default image that is
+/// not part of the animation (no fcTL before IDAT) is skipped, as browsers do.
+#[cfg(feature = "animation")]
+pub(crate) struct ApngFrames<'a> {
+    reader: png::Reader<Cursor<&'a [u8]>>,
+    canvas: super::canvas::Canvas,
+    /// One frame as decoded (any of the four 8-bit layouts), widened to RGBA here.
+    scratch: Vec<u8>,
+    remaining: u32,
+    plays: u32,
+}
+
+#[cfg(feature = "animation")]
+impl<'a> ApngFrames<'a> {
+    pub fn new(data: &'a [u8]) -> Result<Self> {
+        let limits = png::Limits { bytes: MAX_DECODE_ALLOC as usize };
+        let mut decoder = png::Decoder::new_with_limits(Cursor::new(data), limits);
+        decoder.set_transformations(png::Transformations::normalize_to_color8());
+        let mut reader = decoder.read_info().map_err(failed)?;
+        let control = reader.info().animation_control.ok_or_else(|| undecodable(NAME, "it is not animated"))?;
+        if reader.info().frame_control.is_none() {
+            reader.next_frame_info().map_err(failed)?;
+        }
+        let (width, height) = reader.info().size();
+        let canvas = super::canvas::Canvas::new(width, height, rgba_buffer(NAME, width, height)?);
+        let scratch = rgba_buffer(NAME, width, height)?;
+        Ok(ApngFrames { reader, canvas, scratch, remaining: control.num_frames, plays: control.num_plays })
+    }
+}
+
+#[cfg(feature = "animation")]
+impl super::animation::Frames for ApngFrames<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.reader.info().size()
+    }
+
+    fn next_frame(&mut self) -> Result<Option<super::animation::Frame<'_>>> {
+        use super::canvas::{Blend, Dispose, Patch};
+        if self.remaining == 0 {
+            return Ok(None);
+        }
+        self.remaining -= 1;
+        let size = self
+            .reader
+            .output_buffer_size()
+            .filter(|s| *s <= self.scratch.len())
+            .ok_or_else(|| undecodable(NAME, "bad size"))?;
+        let out = self.reader.next_frame(&mut self.scratch[..size]).map_err(failed)?;
+        let control = self.reader.info().frame_control.ok_or_else(|| undecodable(NAME, "a frame has no fcTL"))?;
+        let pixels = (out.width as usize) * (out.height as usize);
+        widen_to_rgba(&mut self.scratch[..pixels * 4], out.color_type.samples());
+        let patch = Patch {
+            left: control.x_offset,
+            top: control.y_offset,
+            width: out.width,
+            height: out.height,
+            rgba: &self.scratch[..pixels * 4],
+            blend: match control.blend_op {
+                png::BlendOp::Source => Blend::Source,
+                png::BlendOp::Over => Blend::Over,
+            },
+            dispose: match control.dispose_op {
+                png::DisposeOp::None => Dispose::Keep,
+                png::DisposeOp::Background => Dispose::Background,
+                png::DisposeOp::Previous => Dispose::Previous,
+            },
+        };
+        // A denominator of 0 means hundredths (the APNG specification).
+        let den = match control.delay_den {
+            0 => 100,
+            den => u32::from(den),
+        };
+        let duration_ms = (u32::from(control.delay_num) * 1000 + den / 2) / den;
+        Ok(Some(super::animation::Frame { rgba: self.canvas.draw(&patch), duration_ms }))
+    }
+
+    fn loop_count(&self) -> u16 {
+        self.plays.min(u32::from(u16::MAX)) as u16
+    }
+}
+
+fn failed(e: png::DecodingError) -> Error {
+    match e {
+        png::DecodingError::LimitsExceeded => Error::limit(NAME, "the image is too large to convert"),
+        other => undecodable(NAME, other),
+    }
 }

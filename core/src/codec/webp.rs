@@ -43,7 +43,7 @@ pub(crate) fn encode(
 }
 
 /// Wraps a simple WebP (RIFF + VP8/VP8L) into an extended one carrying ICCP.
-fn with_icc(simple: &[u8], icc: &[u8], width: u32, height: u32, alpha: bool) -> Vec<u8> {
+pub(crate) fn with_icc(simple: &[u8], icc: &[u8], width: u32, height: u32, alpha: bool) -> Vec<u8> {
     let chunk = |fourcc: &[u8], body: &[u8]| {
         let mut c = fourcc.to_vec();
         c.extend_from_slice(&(body.len() as u32).to_le_bytes());
@@ -113,7 +113,7 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     Ok(Pixels { rgba, width, height })
 }
 
-fn status(code: ffi::VP8StatusCode) -> Result<()> {
+pub(crate) fn status(code: ffi::VP8StatusCode) -> Result<()> {
     use ffi::VP8StatusCode::*;
     let why = match code {
         VP8_STATUS_OK => return Ok(()),

@@ -9,9 +9,21 @@ use crate::error::{Error, ErrorKind, Result};
 /// Converts RGBA8 pixels in place from `icc` to sRGB. An unusable profile is an
 /// error, never a silent colour shift.
 pub(crate) fn to_srgb(rgba: &mut [u8], icc: &[u8]) -> Result<()> {
-    let transform = transform_to_srgb(icc, "colour", DataType::RGBA8, DataType::RGBA8, Intent::RelativeColorimetric)?;
-    transform.apply(rgba);
+    ToSrgb::new(icc)?.apply(rgba);
     Ok(())
+}
+
+/// `to_srgb` made once and applied to many pictures (an animation's frames).
+pub(crate) struct ToSrgb(Transform);
+
+impl ToSrgb {
+    pub fn new(icc: &[u8]) -> Result<ToSrgb> {
+        transform_to_srgb(icc, "colour", DataType::RGBA8, DataType::RGBA8, Intent::RelativeColorimetric).map(ToSrgb)
+    }
+
+    pub fn apply(&self, rgba: &mut [u8]) {
+        self.0.apply(rgba);
+    }
 }
 
 /// A qcms transform from the profile `icc` (`kind`: what the error calls it) to sRGB.

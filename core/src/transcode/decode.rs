@@ -32,16 +32,6 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
             ),
         ));
     }
-    if parsed.frames > 1 {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            format!(
-                "this {name} is animated ({} frames); converting animations is not supported yet, but removing its metadata is",
-                parsed.frames
-            ),
-        )
-        .in_format(name));
-    }
     // The decoder reads baseline, extended and progressive Huffman JPEGs only.
     let exotic = parsed
         .blocks

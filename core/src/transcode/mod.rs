@@ -1,6 +1,7 @@
 //! Converting: decode, turn upright, manage colour, resize, encode, and (in
 //! target-size mode) search for the best quality that fits.
 
+mod animate;
 mod colour;
 mod decode;
 mod deep;
@@ -97,6 +98,10 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
     let mut analysis = analyse(&parsed, data);
+    if parsed.frames > 1 && decoded.is_none() {
+        let output = animate::convert(data, &parsed, &mut analysis, options)?;
+        return Ok(converted(data, &parsed, analysis, output));
+    }
     if decoded.is_none() {
         if let Some(output) = deep::convert(data, &parsed, &mut analysis, options)? {
             return Ok(converted(data, &parsed, analysis, output));
@@ -131,7 +136,17 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
             let (out, flattened) = encode(pixels, bounds, format, options.quality, source.icc.as_deref(), options)?;
             (out, bounds, lossy(format, options).then_some(options.quality), flattened)
         }
-        Some(target) => fit_target(&source, bounds, format, options, target)?,
+        Some(target) => {
+            // Each size is scaled once, however many qualities are tried at it.
+            let (mut scaled_size, mut pixels) = (None, Cow::Borrowed(&[][..]));
+            fit_target(bounds, format, options, target, |size, quality| {
+                if scaled_size != Some(size) {
+                    pixels = scaled(&source, size)?;
+                    scaled_size = Some(size);
+                }
+                encode(Cow::Borrowed(&pixels), size, format, quality, source.icc.as_deref(), options)
+            })?
+        }
     };
     let output = Output { data: data_out, format, size, quality, icc_kept: source.icc.is_some(), flattened };
     Ok(converted(data, &parsed, analysis, output))
@@ -272,36 +287,35 @@ const MAX_SCALE_ROUNDS: usize = 6;
 
 type Encoded = (Vec<u8>, (u32, u32), Option<u8>, bool);
 
-/// The highest quality, then the mildest downscale, whose file fits in `target` bytes.
+/// The highest quality, then the mildest downscale, whose file fits in `target`
+/// bytes. `at(size, quality)` encodes the picture at that size and quality, and
+/// says whether alpha was flattened.
 fn fit_target(
-    source: &Prepared,
     bounds: (u32, u32),
     format: Format,
     options: &ConvertOptions,
     target: u64,
+    mut at: impl FnMut((u32, u32), u8) -> Result<(Vec<u8>, bool)>,
 ) -> Result<Encoded> {
     let lossy = lossy(format, options);
-    let icc = source.icc.as_deref();
     let fits = |out: &[u8]| out.len() as u64 <= target;
     let mut size = bounds;
     for _ in 0..MAX_SCALE_ROUNDS {
-        let pixels = scaled(source, size)?;
-        let at = |q: u8| encode(Cow::Borrowed(&pixels), size, format, q, icc, options);
         let top = options.quality;
-        let (out, flat) = at(top)?;
+        let (out, flat) = at(size, top)?;
         if fits(&out) {
             return Ok((out, size, lossy.then_some(top), flat));
         }
         let mut smallest = out.len();
         if lossy && top > MIN_TARGET_QUALITY {
-            let (floor_out, flat) = at(MIN_TARGET_QUALITY)?;
+            let (floor_out, flat) = at(size, MIN_TARGET_QUALITY)?;
             if fits(&floor_out) {
                 // Bisect between a quality that fits (lo) and one that does not (hi).
                 let (mut lo, mut hi) = (MIN_TARGET_QUALITY, top);
                 let mut best = (floor_out, flat);
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
-                    let (out, flat) = at(mid)?;
+                    let (out, flat) = at(size, mid)?;
                     if fits(&out) {
                         lo = mid;
                         best = (out, flat);

@@ -80,3 +80,53 @@ export async function kindOf(file: File): Promise<FileKind> {
   if (looksLikeImage(file) || hasImageMagic(head)) return 'image';
   return looksLikeVideo(file) ? 'video' : 'other';
 }
+
+/**
+ * An animated GIF, APNG or WebP, from its structure: such files are converted by
+ * the converter module (the image module has no animation encoder). Only a
+ * routing hint: the engine parses the file itself and decides.
+ */
+export function isAnimated(bytes: Uint8Array): boolean {
+  const text = (offset: number, length: number) => String.fromCharCode(...bytes.subarray(offset, offset + length));
+  if (text(0, 4) === 'RIFF' && text(8, 4) === 'WEBP') return text(12, 4) === 'VP8X' && (bytes[20] & 0x02) !== 0;
+  if (text(0, 4) === 'GIF8') return gifFrames(bytes) > 1;
+  if (bytes[0] === 0x89 && text(1, 3) === 'PNG') return pngHasAnimationControl(bytes);
+  return false;
+}
+
+/** Image descriptors in a GIF, counted up to 2 (sub-blocks skipped, nothing decoded). */
+function gifFrames(bytes: Uint8Array): number {
+  let at = 13 + (bytes[10] & 0x80 ? 3 << ((bytes[10] & 7) + 1) : 0);
+  const skipSubBlocks = () => {
+    while (at < bytes.length && bytes[at] !== 0) at += bytes[at] + 1;
+    at += 1;
+  };
+  let frames = 0;
+  while (at < bytes.length && frames < 2) {
+    const block = bytes[at];
+    if (block === 0x21) {
+      at += 2;
+      skipSubBlocks();
+    } else if (block === 0x2c) {
+      frames += 1;
+      const packed = bytes[at + 9];
+      at += 10 + (packed & 0x80 ? 3 << ((packed & 7) + 1) : 0) + 1;
+      skipSubBlocks();
+    } else {
+      break;
+    }
+  }
+  return frames;
+}
+
+/** An `acTL` chunk before the image data: an APNG. */
+function pngHasAnimationControl(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === 'acTL') return true;
+    if (type === 'IDAT') return false;
+    at += 12 + view.getUint32(at);
+  }
+  return false;
+}
