@@ -66,7 +66,7 @@ async function bundle(outdir) {
     legalComments: 'inline',
     alias: {
       'traceless-wasm': join(wasmDir, 'traceless_wasm.js'),
-      'traceless-wasm-heif': join(wasmDir, 'traceless_wasm_heif.js'),
+      'traceless-wasm-full': join(wasmDir, 'traceless_wasm_full.js'),
       'traceless-wasm-video': join(wasmDir, 'traceless_wasm_video.js'),
     },
     // wasm-bindgen's default path uses import.meta.url; we always pass the module's URL instead.
@@ -178,7 +178,7 @@ for (const browser of ['chromium', 'firefox']) {
   writeFileSync(join(out, 'licences.html'), noticesPage);
   writeFileSync(join(out, 'privacy.html'), privacyPage);
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
-  cpSync(join(wasmDir, 'traceless_wasm_heif_bg.wasm'), join(out, 'engine/traceless-heif.wasm'));
+  cpSync(join(wasmDir, 'traceless_wasm_full_bg.wasm'), join(out, 'engine/traceless-full.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, source), null, 2) + '\n');
   zip(out, join(dist, `traceless-${browser}-${source.version}.zip`));

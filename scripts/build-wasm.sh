@@ -12,8 +12,9 @@ if ! cmp -s scripts/wasm-clang "$stamp"; then
 fi
 # Three modules, one cargo run each (one run would unify the core's features):
 # - traceless_wasm: the engine (inspect, clean, convert), without the HEVC decoder;
-# - traceless_wasm_heif: the same engine with it, loaded only to convert a HEIC
-#   (so the engine stays under its size goal and removing metadata never loads it);
+# - traceless_wasm_full: the same engine with it and the animation encoder, loaded
+#   only to convert a HEIC, an AVIF or an animation (so the engine stays under its
+#   size goal and removing metadata never loads it);
 # - traceless_wasm_video: the video cleaner, loaded only when a video arrives.
 rm -rf target/wasm/web target/wasm/node
 raw=target/wasm32-unknown-unknown/wasm
@@ -23,8 +24,8 @@ bindgen() {  # bindgen RAW_NAME OUT_NAME
 }
 cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
 bindgen traceless_wasm traceless_wasm
-cargo build --profile wasm -p traceless-wasm --features heif --target wasm32-unknown-unknown
-bindgen traceless_wasm traceless_wasm_heif
+cargo build --profile wasm -p traceless-wasm --features full --target wasm32-unknown-unknown
+bindgen traceless_wasm traceless_wasm_full
 cargo build --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
 bindgen traceless_wasm_video traceless_wasm_video
 # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
@@ -36,9 +37,9 @@ opt() {  # opt LEVEL FILE
 }
 # The engines for speed (they convert); the video cleaner for size (it parses a few hundred KB).
 opt -O3 target/wasm/web/traceless_wasm_bg.wasm
-opt -O3 target/wasm/web/traceless_wasm_heif_bg.wasm
+opt -O3 target/wasm/web/traceless_wasm_full_bg.wasm
 opt -Oz target/wasm/web/traceless_wasm_video_bg.wasm
-for name in traceless_wasm traceless_wasm_heif traceless_wasm_video; do
+for name in traceless_wasm traceless_wasm_full traceless_wasm_video; do
     cp target/wasm/web/${name}_bg.wasm target/wasm/node/${name}_bg.wasm
     size=$(stat -c %s target/wasm/web/${name}_bg.wasm)
     gz=$(gzip -9 -c target/wasm/web/${name}_bg.wasm | wc -c)

@@ -197,6 +197,22 @@ fn wasm_convert_reference() {
             }));
         }
     }
+    // Animations, for the converter module (the image module has no animation encoder).
+    let animations = ["mat2/tests/data/dirty.gif", "apng/ball.png", "extended_images/anim.webp"];
+    for file in animations {
+        let path = index().into_iter().find(|r| r.path.ends_with(file)).expect("in the corpus").path;
+        let data = std::fs::read(corpus.join(&path)).unwrap();
+        for option in [
+            serde_json::json!({ "format": "webp", "quality": 90 }),
+            serde_json::json!({ "format": "keep", "maxWidth": 40, "maxHeight": 40, "webpLossless": true }),
+        ] {
+            let parsed: traceless_core::ConvertOptions = serde_json::from_value(option.clone()).unwrap();
+            let out = traceless_core::convert(&data, &parsed).unwrap();
+            cases.push(serde_json::json!({
+                "file": path, "options": option, "len": out.data.len(), "sum": fnv1a(&out.data), "module": "full"
+            }));
+        }
+    }
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm-convert-reference.json");
     std::fs::write(target, serde_json::to_string_pretty(&cases).unwrap()).unwrap();
 }

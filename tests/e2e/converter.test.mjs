@@ -229,6 +229,31 @@ for (const name of only) {
       await setControl(page, 'max-height', 0);
     });
 
+    test('animations: "keep the format" makes animated WebPs with every frame; JPEG refuses them plainly', async () => {
+      const sources = ['mat2/tests/data/dirty.gif', 'image-rs-image/tests/images/png/apng/ball.png'].map((f) => join(corpus, f));
+      const page = await converterWith(sources);
+      await setControl(page, 'format', 'jpeg');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const refused = await rows(page);
+      assert.deepEqual(refused.map((r) => r.stage), ['failed', 'failed'], JSON.stringify(refused));
+      for (const row of refused) assert.match(row.error, /animated \(\d+ frames\).*single picture.*WebP/, row.error);
+      await setControl(page, 'format', 'keep');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const shown = await rows(page);
+      assert.deepEqual(shown.map((r) => r.stage), ['done', 'done'], JSON.stringify(shown.map((r) => r.error)));
+      const files = await downloadEach(page);
+      assert.deepEqual(files.map((f) => basename(f)), ['dirty.webp', 'ball.webp']);
+      for (const [i, file] of files.entries()) {
+        assert.equal(statSync(file).size, shown[i].after, 'the saved file is the copy the page made');
+        const seen = decode(file);
+        assert.equal(seen.format, 'WEBP');
+        assert.equal(seen.frames, [8, 20][i], `${file}: every frame`);
+        assert.deepEqual(leaks(file), [], `${file}: exiftool`);
+      }
+    });
+
     test('AVIF decoded by the browser: what it decodes converts to PNG within 35 dB of libheif (rotations, mirrors, crops, alpha, 4:2:2, a grid); what it refuses is said plainly', async () => {
       // What the browser's AV1 decoder gives the engine, judged as the command line's decoder is
       // (core/tests/heif_decode.rs), as seen over grey (alpha passes through a canvas).

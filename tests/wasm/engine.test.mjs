@@ -72,11 +72,25 @@ test('an Ultra HDR photo keeps its gain map, and the report says so', () => {
 test('conversions give the native engine\'s bytes (JPEG, WebP lossy and lossless, PNG, target size)', () => {
   // target/wasm-convert-reference.json is written by the Rust test `wasm_convert_reference`.
   const cases = JSON.parse(readFileSync(join(root, 'target/wasm-convert-reference.json'), 'utf8'));
-  for (const { file, options, len, sum } of cases) {
-    const { data } = engine.convert(read(file), options);
+  const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  for (const { file, options, len, sum, module } of cases) {
+    const { data } = (module === 'full' ? full : engine).convert(read(file), options);
     assert.deepEqual({ len: data.length, sum: checksum(data) }, { len, sum }, `${file} ${JSON.stringify(options)}`);
   }
   assert.ok(cases.length >= 30, `${cases.length} cases`);
+  assert.ok(cases.filter((c) => c.module === 'full').length >= 6, 'the animations');
+});
+
+test('animations convert in the converter module only; the image module refuses them plainly', () => {
+  const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  const gif = read('mat2/tests/data/dirty.gif');
+  assert.throws(() => engine.convert(gif, { format: 'webp' }), (e) => e.kind === 'unsupported' && /animated/.test(e.message));
+  assert.throws(() => full.convert(gif, { format: 'jpeg' }), (e) => e.kind === 'unsupported' && /single picture/.test(e.message));
+  const { data, report } = full.convert(gif, { format: 'keep' });
+  assert.equal(report.format, 'webp');
+  const after = engine.inspect(data);
+  assert.equal(after.frames, 8);
+  assert.ok(after.findings.every((f) => f.category === 'display'), JSON.stringify(after.findings));
 });
 
 test('convert re-encodes to JPEG, PNG and WebP within bounds', () => {
@@ -101,8 +115,8 @@ function checksum(bytes) {
   return h;
 }
 
-test('HEIC converts in the HEIF module only: the engine refuses it plainly, the HEIF module makes a clean upright JPEG', () => {
-  const heif = require(join(root, 'target/wasm/node/traceless_wasm_heif.js'));
+test('HEIC converts in the converter module only: the engine refuses it plainly, the converter module makes a clean upright JPEG', () => {
+  const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   const photo = read('ianare-exif-samples/heic/IMG_5195.HEIC');
   assert.throws(() => engine.convert(photo, { format: 'jpeg' }), (e) => e.kind === 'unsupported');
   const { data, report } = heif.convert(photo, { format: 'jpeg', maxWidth: 800, maxHeight: 800 });

@@ -49,7 +49,7 @@ pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue>
 /// `rgba` is `width * height * 4` bytes, upright, unpremultiplied; `bytes` is the
 /// file, read for what it reveals and its colour profile. Only in the module with
 /// the HEVC decoder, which is loaded to convert such images anyway.
-#[cfg(feature = "heif")]
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 pub fn convert_decoded(
     bytes: &[u8],

@@ -3,7 +3,7 @@
 // the settings. The last choice is remembered (storage.local) for next time.
 import type { ConvertOptions, Policy } from '../engine/types';
 import { ext } from '../shared/ext';
-import { isGif, policyOf, type Settings } from '../shared/settings';
+import { keptFormat, policyOf, type Settings } from '../shared/settings';
 
 /** `clean`: remove metadata only, losslessly; `keep`: recompress in the image's own format. */
 export type TargetFormat = 'clean' | 'keep' | 'jpeg' | 'png' | 'webp';
@@ -77,12 +77,10 @@ export type Work = { op: 'clean'; policy: Policy } | { op: 'convert'; options: C
 
 export function workOf(choice: Choice, settings: Settings, input: Uint8Array): Work {
   if (choice.format === 'clean') return { op: 'clean', policy: policyOf(settings) };
-  // There is no GIF encoder: a GIF "kept" is recompressed as PNG, which keeps it lossless.
-  const format = choice.format === 'keep' && isGif(input) ? 'png' : choice.format;
   return {
     op: 'convert',
     options: {
-      format,
+      format: keptFormat(choice.format, input),
       quality: choice.quality,
       maxWidth: choice.maxWidth || null,
       maxHeight: choice.maxHeight || null,

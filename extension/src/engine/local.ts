@@ -2,8 +2,8 @@
 // background (a service worker cannot start workers in Chromium; the background
 // does one user-requested image at a time, so blocking it is harmless).
 import init, * as wasm from 'traceless-wasm';
-import initHeif, * as heif from 'traceless-wasm-heif';
-import { isAvif, isHeic } from '../shared/file-kinds';
+import initFull, * as full from 'traceless-wasm-full';
+import { isAnimated, isAvif, isHeic } from '../shared/file-kinds';
 import {
   EngineError,
   type CleanReport,
@@ -19,13 +19,14 @@ import {
 /** The module's place in the built extension (see extension/build.mjs). */
 export const WASM_PATH = '/engine/traceless.wasm';
 /**
- * The same engine with the HEVC decoder, loaded only to convert a HEIC: the engine
- * above stays under its size goal, and removing metadata never loads this one.
+ * The same engine with the HEVC decoder and the animation encoder, loaded only to
+ * convert a HEIC, an AVIF or an animation: the engine above stays under its size
+ * goal, and removing metadata never loads this one.
  */
-export const HEIF_WASM_PATH = '/engine/traceless-heif.wasm';
+export const FULL_WASM_PATH = '/engine/traceless-full.wasm';
 
 let ready: Promise<unknown> | undefined;
-let heifReady: Promise<unknown> | undefined;
+let fullReady: Promise<unknown> | undefined;
 
 /**
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
@@ -55,9 +56,9 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
   }
 }
 
-function loadHeif(): Promise<unknown> {
-  if (!heifReady) heifReady = initHeif({ module_or_path: fetch(new URL(HEIF_WASM_PATH, globalThis.location.href)) });
-  return heifReady;
+function loadFull(): Promise<unknown> {
+  if (!fullReady) fullReady = initFull({ module_or_path: fetch(new URL(FULL_WASM_PATH, globalThis.location.href)) });
+  return fullReady;
 }
 
 /** Compiles and instantiates the module now rather than on the first request. */
@@ -102,11 +103,11 @@ export class LocalEngine implements Engine {
   }
 
   async convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
-    // The decoder module is a whole engine: the image module is not loaded for these.
-    if (isHeic(bytes)) return run(() => heif.convert(bytes, options), loadHeif);
+    // The converter module is a whole engine: the image module is not loaded for these.
+    if (isHeic(bytes) || isAnimated(bytes)) return run(() => full.convert(bytes, options), loadFull);
     if (isAvif(bytes)) {
       const { rgba, width, height } = await browserDecode(bytes);
-      return run(() => heif.convert_decoded(bytes, rgba, width, height, options), loadHeif);
+      return run(() => full.convert_decoded(bytes, rgba, width, height, options), loadFull);
     }
     return run(() => wasm.convert(bytes, options));
   }

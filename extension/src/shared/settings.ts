@@ -1,6 +1,7 @@
 // The user's defaults, kept in storage.sync so they follow the browser profile.
 import type { ConvertOptions, OutputFormat, Policy } from '../engine/types';
 import { ext } from './ext';
+import { isAnimated } from './file-kinds';
 
 /** What the upload guard does with images a site is about to receive. */
 export type GuardMode = 'clean' | 'recompress' | 'off';
@@ -122,9 +123,7 @@ export function convertOptionsOf(
   input?: Uint8Array,
 ): ConvertOptions {
   const maxDimension = overrides.maxDimension ?? settings.maxDimension;
-  let format = overrides.format ?? settings.format;
-  // There is no GIF encoder: a still GIF compresses best as PNG.
-  if (format === 'keep' && input && isGif(input)) format = 'png';
+  const format = keptFormat(overrides.format ?? settings.format, input);
   return {
     format,
     quality: overrides.quality ?? settings.quality,
@@ -147,6 +146,15 @@ export const PRESETS: readonly Preset[] = [
   { id: 'balanced', title: 'Balanced (up to 2560 px)', quality: 78, maxDimension: 2560 },
   { id: 'small', title: 'Small (up to 1280 px)', quality: 60, maxDimension: 1280 },
 ];
+
+/**
+ * "Keep the format" for this input. There is no GIF encoder: a still GIF compresses
+ * best (and losslessly) as PNG. An animated one is left to the engine, which keeps
+ * the animation as an animated WebP.
+ */
+export function keptFormat(format: OutputFormat, input?: Uint8Array): OutputFormat {
+  return format === 'keep' && input && isGif(input) && !isAnimated(input) ? 'png' : format;
+}
 
 /** By the file's signature: GIF has no encoder here, so "keep the format" means PNG for it. */
 export function isGif(bytes: Uint8Array): boolean {

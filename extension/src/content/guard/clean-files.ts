@@ -5,7 +5,7 @@ import type { MessagingEngine } from '../../engine/messaging-engine';
 import { MIME } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
-import { kindOf, type FileKind } from '../../shared/file-kinds';
+import { isAnimated, kindOf, type FileKind } from '../../shared/file-kinds';
 import { renamed } from '../../shared/names';
 
 export type FileOutcome =
@@ -59,9 +59,11 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
       // Firefox hands content scripts a page-side buffer: copy it into our own array.
       const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
       const asJpeg = settings.heicToJpeg && cleaned.report.format === 'heif';
-      const converted = await engine
-        .convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes))
-        .catch(() => undefined);
+      // An animation stays in its format (the lossless copy): the only animated output
+      // is WebP, which a site that asked for a GIF or APNG may refuse.
+      const converted = isAnimated(bytes)
+        ? undefined
+        : await engine.convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch(() => undefined);
       if (converted && (asJpeg || converted.data.length < data.size)) {
         data = new Blob([converted.data as BlobPart]);
         format = converted.report.format;
