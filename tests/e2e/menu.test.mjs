@@ -152,6 +152,18 @@ for (const name of only) {
       assert.equal(decode(file).format, 'JPEG');
     });
 
+    test('an animated GIF: "Save as WebP" and "Compress and save" keep every frame; "Save as JPEG" says why it cannot', async () => {
+      for (const [item, expected] of [['save-as:webp', 'anim-clean.webp'], ['compress:balanced', 'anim-compressed.webp']]) {
+        const file = await saved(await click(item, 'anim'), expected);
+        assertClean(file);
+        const seen = decode(file);
+        assert.deepEqual([seen.format, seen.frames], ['WEBP', 8], `${item}: every frame`);
+      }
+      const refused = await click('save-as:jpeg', 'anim');
+      assert.equal(refused.ok, false);
+      assert.match(refused.message, /animated.*single picture.*WebP/);
+    });
+
     test('failures are told in plain words and nothing is saved', async () => {
       const corrupt = await click('compress:balanced', 'corrupt');
       assert.equal(corrupt.ok, false);

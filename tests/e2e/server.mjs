@@ -31,6 +31,7 @@ export const IMAGES = {
   'text.png': 'image-rs-image/tests/images/png/iptc.png',
   'xmp.webp': 'image-rs-image/tests/images/webp/lossless_images/simple_xmp.webp',
   'comment.gif': 'exiftool/t/images/GIF.gif',
+  'anim.gif': 'mat2/tests/data/dirty.gif',
   'phone.heic': 'ianare-exif-samples/heic/IMG_5195.HEIC',
   'photo.avif': 'mat2/tests/data/dirty.avif',
   'thumbs.avif': 'av1-avif/testFiles/Microsoft/Tomsk_with_thumbnails.avif',
