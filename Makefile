@@ -67,6 +67,8 @@ bench: build
 	@/usr/bin/python3 bench/photos.py megapixels bench/out/photos
 	@/usr/bin/python3 bench/photos.py batch bench/out/batch 50
 	@/usr/bin/python3 bench/photos.py heif bench/out/photos bench/out/batch 50
+	@/usr/bin/python3 bench/photos.py gifs bench/out/gifs
+	@/usr/bin/python3 bench/animation.py
 	@node bench/transport.mjs
 	@node bench/guard.mjs
 	@node bench/guard-video.mjs

@@ -17,6 +17,11 @@
                                     first 12 MP mosaic (heif-enc -q 80: x265 and libaom), and
                                     HEICs of the first fifty batch photos, in BATCH-heic.
 
+  photos.py gifs OUTDIR              animated GIFs of real photos: a 480x320 pan across a
+                                    photo (48 frames, 80 ms, an adaptive palette per frame,
+                                    dithered: a screen-recorded clip) and a 400x300
+                                    slideshow (6 photos, 1 s each, one shared palette).
+
 Mosaics keep real photographic content (edges, textures, skies) at sizes the
 corpus lacks. Idempotent: existing outputs are kept.
 """
@@ -200,6 +205,37 @@ def heif(outdir, batchdir, count):
             print(f"{out}")
 
 
+def gifs(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    pan = os.path.join(outdir, "pan.gif")
+    if not os.path.exists(pan):
+        photo, _ = load(0)
+        photo = ImageOps.fit(photo, (1440, 960), Image.LANCZOS)
+        frames = []
+        for i in range(48):
+            # A slow pan with a gentle zoom: every frame differs, as in a real clip.
+            zoom = 1.0 - i * 0.006
+            w, h = int(960 * zoom), int(640 * zoom)
+            x, y = int(i * (1440 - w) / 47), int(i * (960 - h) / 94)
+            frames.append(photo.crop((x, y, x + w, y + h)).resize((480, 320), Image.LANCZOS).quantize(256, dither=Image.FLOYDSTEINBERG))
+        frames[0].save(pan, save_all=True, append_images=frames[1:], duration=80, loop=0, optimize=False)
+        print(pan)
+    slides = os.path.join(outdir, "slideshow.gif")
+    if not os.path.exists(slides):
+        pictures = [ImageOps.fit(load(i)[0], (400, 300), Image.LANCZOS) for i in range(6)]
+        palette = _grid_small(pictures).quantize(256)
+        frames = [p.quantize(palette=palette, dither=Image.FLOYDSTEINBERG) for p in pictures]
+        frames[0].save(slides, save_all=True, append_images=frames[1:], duration=1000, loop=0)
+        print(slides)
+
+
+def _grid_small(pictures):
+    canvas = Image.new("RGB", (400 * len(pictures), 300))
+    for k, p in enumerate(pictures):
+        canvas.paste(p, (k * 400, 0))
+    return canvas
+
+
 def _grid(tiles):
     canvas = Image.new("RGB", (8000, 6000))
     for k, tile in enumerate(tiles):
@@ -216,6 +252,8 @@ if __name__ == "__main__":
         batch(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "twelve":
         twelve(sys.argv[2], int(sys.argv[3]))
+    elif len(sys.argv) == 3 and sys.argv[1] == "gifs":
+        gifs(sys.argv[2])
     elif len(sys.argv) == 5 and sys.argv[1] == "heif":
         heif(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:

