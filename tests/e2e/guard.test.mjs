@@ -349,6 +349,24 @@ for (const name of only) {
       }
     });
 
+    test('recompress mode: an animated GIF arrives as its lossless clean copy, still a GIF with every frame', async () => {
+      await browser.setSettings({ guardMode: 'recompress', quality: 60, maxDimension: 320 });
+      try {
+        const animated = join(corpus, 'mat2/tests/data/dirty.gif');
+        const page = await browser.open(`${web.originA}/upload/fetch.html`);
+        const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [animated]), 1);
+        const [file] = upload.files;
+        assert.deepEqual([file.name, file.type], ['dirty.gif', 'image/gif']);
+        const { path, leaks: found } = judge(file);
+        assert.deepEqual(found, [], 'no metadata');
+        const image = decode(path);
+        assert.deepEqual([image.format, image.frames], ['GIF', 8]);
+        assert.deepEqual(image.hashes, decode(animated).hashes, 'the same frames, untouched');
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     test('recompress mode with "HEIC as JPEG": a HEIC arrives as a clean, upright JPEG named .jpg, and the notice says so', async () => {
       await browser.setSettings({ guardMode: 'recompress', heicToJpeg: true, maxDimension: 1000 });
       try {
