@@ -59,6 +59,7 @@ fn frames_json(path: &std::path::Path) -> serde_json::Value {
 /// PSNR over colour weighted by alpha and over alpha (the colour of a
 /// transparent pixel is not shown, and the encoder does not keep it).
 fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len(), "frames of different sizes");
     let mut se = 0f64;
     for (p, q) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
         let (pa, qa) = (f64::from(p[3]) / 255.0, f64::from(q[3]) / 255.0);
@@ -270,4 +271,68 @@ fn limits_are_checked_from_the_header_before_decoding() {
         .unwrap();
     assert_eq!(frames.len(), 30);
     assert!(frames.iter().all(|f| f.delay().numer_denom_ms() == (50, 1)), "50 ms each");
+}
+
+/// The first frame of an animated WebP alone: still flagged animated, as some
+/// tools write one-frame animations.
+fn one_frame(webp: &[u8]) -> Vec<u8> {
+    let mut body = b"WEBP".to_vec();
+    let mut at = 12;
+    let mut frames = 0;
+    while at + 8 <= webp.len() {
+        let size = u32::from_le_bytes(webp[at + 4..at + 8].try_into().unwrap()) as usize;
+        let chunk = &webp[at..at + 8 + size + (size & 1)];
+        if &chunk[..4] != b"ANMF" || frames == 0 {
+            frames += usize::from(&chunk[..4] == b"ANMF");
+            body.extend_from_slice(chunk);
+        }
+        at += chunk.len();
+    }
+    [b"RIFF".to_vec(), (body.len() as u32).to_le_bytes().to_vec(), body].concat()
+}
+
+#[test]
+fn a_one_frame_animation_converts_as_the_frame_browsers_show() {
+    let single = one_frame(&corpus_file("extended_images/anim.webp"));
+    assert_eq!(traceless_core::inspect(&single).unwrap().frames, 1);
+    let out =
+        convert(&single, &ConvertOptions { format: OutputFormat::Webp, webp_lossless: true, ..Default::default() })
+            .expect("converted, not refused as an animation the still decoder cannot read");
+    let first = timeline_of_webp(&single);
+    let result = timeline_of_webp(&out.data);
+    assert_eq!(result.len(), 1);
+    // Exact as shown (lossless; the colour under full transparency is not kept).
+    let quality = psnr(&first[0].rgba, &result[0].rgba);
+    assert!(quality.is_infinite(), "{quality} dB");
+    let jpeg = convert(&single, &ConvertOptions { format: OutputFormat::Jpeg, ..Default::default() }).unwrap_err();
+    assert!(jpeg.to_string().contains("animated (1 frame)"), "{jpeg}");
+}
+
+fn timeline_of_webp(data: &[u8]) -> Vec<Shown> {
+    let path = std::env::temp_dir().join(format!("traceless-one-frame-{}-{}.webp", std::process::id(), data.len()));
+    std::fs::write(&path, data).unwrap();
+    let frames = webp_timeline(&path).1;
+    std::fs::remove_file(&path).ok();
+    frames
+}
+
+#[test]
+fn an_actl_after_the_image_data_is_not_an_animation() {
+    // ball.png with its acTL moved after the first IDAT: browsers show a still image.
+    let apng = corpus_file("apng/ball.png");
+    let mut chunks = Vec::new();
+    let mut at = 8;
+    while at + 12 <= apng.len() {
+        let len = u32::from_be_bytes(apng[at..at + 4].try_into().unwrap()) as usize;
+        chunks.push(&apng[at..at + 12 + len]);
+        at += 12 + len;
+    }
+    let actl = chunks.iter().position(|c| &c[4..8] == b"acTL").unwrap();
+    let control = chunks.remove(actl);
+    let idat = chunks.iter().position(|c| &c[4..8] == b"IDAT").unwrap();
+    chunks.insert(idat + 1, control);
+    let moved = [&apng[..8], &chunks.concat()].concat();
+    assert_eq!(traceless_core::inspect(&moved).unwrap().frames, 1);
+    let out = convert(&moved, &ConvertOptions { format: OutputFormat::Png, ..Default::default() }).unwrap();
+    assert_eq!(out.report.format, traceless_core::Format::Png);
 }

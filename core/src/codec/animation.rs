@@ -10,6 +10,9 @@ use crate::format::Format;
 pub(crate) struct Frame<'a> {
     pub rgba: &'a [u8],
     pub duration_ms: u32,
+    /// Pixels decoded for it (its stored rectangle, which a GIF may make larger
+    /// than the canvas), for the work limit.
+    pub decoded: u64,
 }
 
 pub(crate) trait Frames {
@@ -22,11 +25,12 @@ pub(crate) trait Frames {
     fn loop_count(&self) -> u16;
 }
 
-/// The frames of an animated `format` file (GIF, PNG or WebP).
-pub(crate) fn frames<'a>(format: Format, data: &'a [u8]) -> Result<Box<dyn Frames + 'a>> {
+/// The frames of an animated `format` file (GIF, PNG or WebP); `count`: how many
+/// the container holds (an APNG may promise more than it has).
+pub(crate) fn frames<'a>(format: Format, data: &'a [u8], count: u32) -> Result<Box<dyn Frames + 'a>> {
     Ok(match format {
         Format::Gif => Box::new(super::gif::Frames::new(data)?),
-        Format::Png => Box::new(super::png::ApngFrames::new(data)?),
+        Format::Png => Box::new(super::png::ApngFrames::new(data, count)?),
         Format::Webp => Box::new(super::webp_anim::Frames::new(data)?),
         other => {
             return Err(crate::error::Error::new(

@@ -46,13 +46,20 @@ pub(crate) struct Frames<'a> {
 #[cfg(feature = "animation")]
 impl<'a> Frames<'a> {
     pub fn new(data: &'a [u8]) -> Result<Self> {
+        // The screen size is known only after read_info: a first pass reads it, so
+        // that no frame's buffer may be far larger than the canvas (a 1×1 screen
+        // with 16384×16384 frames would otherwise take 1 GB per frame).
+        let (width, height) = {
+            let probe = gif::DecodeOptions::new().read_info(Cursor::new(data)).map_err(failed)?;
+            (u32::from(probe.width()), u32::from(probe.height()))
+        };
+        let canvas_bytes = u64::from(width) * u64::from(height) * 4;
         let mut options = gif::DecodeOptions::new();
         options.set_color_output(gif::ColorOutput::RGBA);
-        if let Some(limit) = NonZeroU64::new(MAX_DECODE_ALLOC) {
+        if let Some(limit) = NonZeroU64::new(canvas_bytes.clamp(64 << 20, MAX_DECODE_ALLOC)) {
             options.set_memory_limit(gif::MemoryLimit::Bytes(limit));
         }
         let decoder = options.read_info(Cursor::new(data)).map_err(failed)?;
-        let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
         let canvas = super::canvas::Canvas::new(width, height, rgba_buffer(NAME, width, height)?);
         Ok(Frames { decoder, canvas, width, height })
     }
@@ -77,6 +84,7 @@ impl super::animation::Frames for Frames<'_> {
             0..=10 => 100,
             ms => ms,
         };
+        let decoded = u64::from(frame.width) * u64::from(frame.height);
         let patch = Patch {
             left: u32::from(frame.left),
             top: u32::from(frame.top),
@@ -86,7 +94,7 @@ impl super::animation::Frames for Frames<'_> {
             blend: Blend::Over,
             dispose,
         };
-        Ok(Some(super::animation::Frame { rgba: self.canvas.draw(&patch), duration_ms }))
+        Ok(Some(super::animation::Frame { rgba: self.canvas.draw(&patch), duration_ms, decoded }))
     }
 
     fn loop_count(&self) -> u16 {

@@ -117,7 +117,7 @@ pub(crate) struct ApngFrames<'a> {
 
 #[cfg(feature = "animation")]
 impl<'a> ApngFrames<'a> {
-    pub fn new(data: &'a [u8]) -> Result<Self> {
+    pub fn new(data: &'a [u8], count: u32) -> Result<Self> {
         let limits = png::Limits { bytes: MAX_DECODE_ALLOC as usize };
         let mut decoder = png::Decoder::new_with_limits(Cursor::new(data), limits);
         decoder.set_transformations(png::Transformations::normalize_to_color8());
@@ -129,7 +129,8 @@ impl<'a> ApngFrames<'a> {
         let (width, height) = reader.info().size();
         let canvas = super::canvas::Canvas::new(width, height, rgba_buffer(NAME, width, height)?);
         let scratch = rgba_buffer(NAME, width, height)?;
-        Ok(ApngFrames { reader, canvas, scratch, remaining: control.num_frames, plays: control.num_plays })
+        let remaining = control.num_frames.min(count);
+        Ok(ApngFrames { reader, canvas, scratch, remaining, plays: control.num_plays })
     }
 }
 
@@ -152,6 +153,17 @@ impl super::animation::Frames for ApngFrames<'_> {
             .ok_or_else(|| undecodable(NAME, "bad size"))?;
         let out = self.reader.next_frame(&mut self.scratch[..size]).map_err(failed)?;
         let control = self.reader.info().frame_control.ok_or_else(|| undecodable(NAME, "a frame has no fcTL"))?;
+        if self.reader.info().interlaced {
+            // png 0.18 lays out an interlaced frame's rows at the whole image's row
+            // length (image-rs/image-png#699): pack them to the frame's own.
+            let row = out.line_size;
+            let stride = self.reader.output_line_size(self.reader.info().width).unwrap_or(row);
+            if stride > row {
+                for y in 1..out.height as usize {
+                    self.scratch.copy_within(y * stride..y * stride + row, y * row);
+                }
+            }
+        }
         let pixels = (out.width as usize) * (out.height as usize);
         widen_to_rgba(&mut self.scratch[..pixels * 4], out.color_type.samples());
         let patch = Patch {
@@ -176,7 +188,8 @@ impl super::animation::Frames for ApngFrames<'_> {
             den => u32::from(den),
         };
         let duration_ms = (u32::from(control.delay_num) * 1000 + den / 2) / den;
-        Ok(Some(super::animation::Frame { rgba: self.canvas.draw(&patch), duration_ms }))
+        let decoded = pixels as u64;
+        Ok(Some(super::animation::Frame { rgba: self.canvas.draw(&patch), duration_ms, decoded }))
     }
 
     fn loop_count(&self) -> u16 {

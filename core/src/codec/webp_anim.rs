@@ -77,7 +77,7 @@ impl super::animation::Frames for Frames<'_> {
         // SAFETY: the canvas is width × height RGBA pixels, owned by the decoder and
         // unchanged until its next call, which needs `&mut self` (the borrow ends first).
         let rgba = unsafe { std::slice::from_raw_parts(pixels, len) };
-        Ok(Some(Frame { rgba, duration_ms }))
+        Ok(Some(Frame { rgba, duration_ms, decoded: (len / 4) as u64 }))
     }
 
     fn loop_count(&self) -> u16 {
@@ -151,6 +151,8 @@ impl Encoder {
 
     /// Adds a frame of the encoder's size, shown for `duration_ms`.
     pub fn add(&mut self, rgba: &[u8], duration_ms: u32) -> Result<()> {
+        // A WebP frame's duration has 24 bits (4.6 hours); an APNG's may say 18 hours.
+        let duration_ms = duration_ms.min(0xFF_FFFF);
         if rgba.len() as u64 != u64::from(self.width) * u64::from(self.height) * 4 {
             return Err(Error::new(ErrorKind::InvalidRequest, "a frame does not match the animation's size"));
         }

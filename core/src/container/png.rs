@@ -20,7 +20,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         Block { kind: BlockKind::Structure, label: "signature".into(), range: 0..8, payload: Payload::None },
     )?;
     let mut pos = 8;
-    let (mut width, mut height, mut frames) = (0, 0, 1);
+    let (mut width, mut height) = (0, 0);
+    // An APNG's frame count: its acTL's, if the acTL comes before the image data (as
+    // the format requires; browsers ignore a later one), capped by the fcTL chunks
+    // really present (browsers play the frames a file holds).
+    let (mut declared_frames, mut frame_controls) = (None, 0u32);
     let mut seen_idat = false;
     let mut seen_iend = false;
     while pos < data.len() {
@@ -84,12 +88,16 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             b"bKGD" => (BlockKind::Background, name, Payload::None),
             b"pHYs" => (BlockKind::PixelDensity, name, Payload::None),
             b"acTL" => {
-                if length >= 4 {
-                    frames = be32(data, body).max(1);
+                if length >= 4 && !seen_idat {
+                    declared_frames = Some(be32(data, body));
                 }
                 (BlockKind::Animation, name, Payload::None)
             }
-            b"fcTL" | b"fdAT" => (BlockKind::Animation, name, Payload::None),
+            b"fcTL" => {
+                frame_controls = frame_controls.saturating_add(1);
+                (BlockKind::Animation, name, Payload::None)
+            }
+            b"fdAT" => (BlockKind::Animation, name, Payload::None),
             b"tEXt" | b"zTXt" | b"iTXt" => {
                 let keyword = super::printable(&data[body_range.clone()]);
                 let kind = if keyword == "XML:com.adobe.xmp" { BlockKind::Xmp } else { BlockKind::Text };
@@ -123,6 +131,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) },
         )?;
     }
+    let frames = declared_frames.map_or(1, |declared| declared.min(frame_controls).max(1));
     Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0, gain_map: None })
 }
 

@@ -17,7 +17,22 @@ use crate::inspect::Analysis;
 /// megapixels: 2,000 frames of 720×720): the time a conversion may take.
 pub const MAX_ANIMATION_PIXELS: u64 = 1_000_000_000;
 
-/// Converts an animated file (`parsed.frames > 1`) to an animated WebP.
+/// Whether browsers play the file as an animation, even one of a single frame: a
+/// GIF of several frames, a WebP flagged animated (VP8X), a PNG with an acTL
+/// before its image data. The extension's sniff (`isAnimated`) follows the same rules.
+pub(super) fn is_animation(parsed: &Parsed, data: &[u8]) -> bool {
+    match parsed.format {
+        Format::Gif => parsed.frames > 1,
+        Format::Webp => data.get(12..16) == Some(b"VP8X") && data.get(20).is_some_and(|flags| flags & 0x02 != 0),
+        Format::Png => {
+            let first = |label: &str| parsed.blocks.iter().position(|b| b.label == label);
+            matches!((first("acTL"), first("IDAT")), (Some(control), Some(data)) if control < data)
+        }
+        _ => false,
+    }
+}
+
+/// Converts an animation (`is_animation`) to an animated WebP.
 #[cfg(feature = "animation")]
 pub(super) fn convert(
     data: &[u8],
@@ -32,7 +47,14 @@ pub(super) fn convert(
 
     let format = output_format(parsed, options)?;
     let pixels = u64::from(parsed.width) * u64::from(parsed.height);
-    check_size(parsed, pixels)?;
+    // From the header, before anything is decoded (decode::check has refused a canvas
+    // over MAX_DECODE_PIXELS already).
+    if pixels.saturating_mul(u64::from(parsed.frames)) > MAX_ANIMATION_PIXELS {
+        return Err(too_long(parsed, false));
+    }
+    // The work done, all passes together (a target size may encode the animation
+    // several times): the frames as stored, and the canvas each is composed on.
+    let budget = std::cell::Cell::new(MAX_ANIMATION_PIXELS);
     // Animated GIF/PNG/WebP carry no orientation browsers apply, but a WebP's EXIF may:
     // followed as for still images.
     let turn = analysis.orientation.filter(|o| *o != 1);
@@ -49,7 +71,7 @@ pub(super) fn convert(
     let bounds = resize::fit(width, height, options.max_width, options.max_height);
 
     let encode = |size: (u32, u32), quality: u8| -> Result<(Vec<u8>, bool)> {
-        let mut frames = animation::frames(parsed.format, data)?;
+        let mut frames = animation::frames(parsed.format, data, parsed.frames)?;
         if frames.size() != (parsed.width, parsed.height) {
             return Err(crate::codec::undecodable(
                 parsed.format.name(),
@@ -57,12 +79,11 @@ pub(super) fn convert(
             ));
         }
         let mut encoder = webp_anim::Encoder::new(size.0, size.1, quality, options.webp_lossless)?;
-        let mut read = 0u64;
+        let mut read = 0u32;
         while let Some(frame) = frames.next_frame()? {
-            read += pixels;
-            if read > MAX_ANIMATION_PIXELS {
-                return Err(too_long(parsed));
-            }
+            read += 1;
+            let work = pixels + frame.decoded;
+            budget.set(budget.get().checked_sub(work).ok_or_else(|| too_long(parsed, options.target_bytes.is_some()))?);
             let mut rgba = Cow::Borrowed(frame.rgba);
             if let Some(transform) = &to_srgb {
                 transform.apply(rgba.to_mut());
@@ -118,8 +139,9 @@ fn output_format(parsed: &Parsed, options: &ConvertOptions) -> Result<Format> {
             Err(Error::new(
                 ErrorKind::Unsupported,
                 format!(
-                    "this {name} is animated ({} frames) and {} holds a single picture: convert it to WebP to keep the animation",
+                    "this {name} is animated ({} frame{}) and {} holds a single picture: convert it to WebP to keep the animation",
                     parsed.frames,
+                    if parsed.frames == 1 { "" } else { "s" },
                     single.resolve(parsed.format).name()
                 ),
             )
@@ -129,26 +151,12 @@ fn output_format(parsed: &Parsed, options: &ConvertOptions) -> Result<Format> {
 }
 
 #[cfg(feature = "animation")]
-/// The limits, from the header, before anything is decoded.
-fn check_size(parsed: &Parsed, pixels: u64) -> Result<()> {
-    if pixels > super::MAX_DECODE_PIXELS {
-        return Err(Error::limit(
-            parsed.format.name(),
-            format!("{}×{} is too large to convert as an animation", parsed.width, parsed.height),
-        ));
-    }
-    if pixels.saturating_mul(u64::from(parsed.frames)) > MAX_ANIMATION_PIXELS {
-        return Err(too_long(parsed));
-    }
-    Ok(())
-}
-
-#[cfg(feature = "animation")]
-fn too_long(parsed: &Parsed) -> Error {
+fn too_long(parsed: &Parsed, target_size: bool) -> Error {
+    let hint = if target_size { " (a target size encodes it several times: try without one)" } else { "" };
     Error::limit(
         parsed.format.name(),
         format!(
-            "{} frames of {}×{} are more than {} megapixels in all, the most converted from one animation",
+            "{} frames of {}×{} are more than {} megapixels to decode and encode in all, the most for one animation{hint}",
             parsed.frames,
             parsed.width,
             parsed.height,

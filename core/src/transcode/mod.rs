@@ -98,7 +98,13 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
     let mut analysis = analyse(&parsed, data);
-    if parsed.frames > 1 && decoded.is_none() {
+    if animate::is_animation(&parsed, data) {
+        if decoded.is_some() {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                "an animation is converted from its file, not from one decoded picture",
+            ));
+        }
         let output = animate::convert(data, &parsed, &mut analysis, options)?;
         return Ok(converted(data, &parsed, analysis, output));
     }
