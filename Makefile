@@ -36,6 +36,7 @@ test: deps
 	$(TIMED) bash scripts/build-wasm.sh
 	$(TIMED) bash scripts/test-wasm.sh
 	$(TIMED) bash scripts/build-extension.sh
+	$(TIMED) bash scripts/test-repro.sh
 	$(TIMED) bash scripts/test-extension.sh
 	$(TIMED) bash scripts/fuzz-smoke.sh
 

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Reproducible extension builds, in their cheapest honest form: the extension is
+# bundled and zipped again from a second copy of the sources in another folder,
+# with the same wasm modules, licence notices and npm packages, and every output
+# file must be byte for byte the same as dist/'s. (The wasm modules themselves are
+# compared across folders by `make repro`: two full builds.)
+# Tracked files are copied as they are in the working tree; run after
+# scripts/build-extension.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+# Under target/ (not /tmp): on the same file system, so node_modules is hard-linked.
+other="$root/target/repro/elsewhere"
+rm -rf "$root/target/repro"
+mkdir -p "$other/target/wasm"
+git ls-files -z | tar --null -T - -c | tar -x -C "$other"
+cp -al node_modules "$other/node_modules"
+cp -r target/wasm/web "$other/target/wasm/web"
+cp target/notices.html "$other/target/notices.html"
+(cd "$other" && node extension/build.mjs >/dev/null)
+differ=0
+while IFS= read -r -d '' file; do
+    rel="${file#"$other"/}"
+    if ! cmp -s "$file" "$root/$rel"; then
+        echo "repro: $rel differs between $root and $other" >&2
+        differ=1
+    fi
+done < <(find "$other/dist" -type f -print0)
+count=$(find "$other/dist" -type f | wc -l)
+[ "$(find dist -type f | wc -l)" = "$count" ] || { echo "repro: dist/ has other files than the rebuild" >&2; differ=1; }
+if ((differ)); then exit 1; fi
+echo "repro: $count files (both extension folders and their zips) identical when built in another folder"
+rm -rf "$root/target/repro"
