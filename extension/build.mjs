@@ -161,7 +161,18 @@ function zip(dir, out) {
   writeFileSync(out, zipSync(entries, { level: 9 }));
 }
 
-const source = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+/**
+ * The version, bumped in one place: the Cargo workspace's (the command line reports
+ * it too). The source manifest has none; each built manifest gets this one.
+ */
+function workspaceVersion() {
+  const cargo = readFileSync(join(root, 'Cargo.toml'), 'utf8');
+  const found = /^\[workspace\.package\][^[]*?^version = "(\d+\.\d+\.\d+)"$/m.exec(cargo);
+  if (!found) throw new Error('Cargo.toml: no [workspace.package] version = "X.Y.Z"');
+  return found[1];
+}
+
+const source = { ...JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')), version: workspaceVersion() };
 const staging = join(dist, '.bundle');
 rmSync(dist, { recursive: true, force: true });
 const noticesPage = notices(await bundle(staging));

@@ -28,6 +28,12 @@ while IFS= read -r -d '' file; do
 done < <(find "$other/dist" -type f -print0)
 count=$(find "$other/dist" -type f | wc -l)
 [ "$(find dist -type f | wc -l)" = "$count" ] || { echo "repro: dist/ has other files than the rebuild" >&2; differ=1; }
+# The version lives in one place, Cargo.toml's [workspace.package]: both manifests carry it.
+version=$(sed -n '/^\[workspace\.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)
+for browser in chromium firefox; do
+    grep -q "\"version\": \"$version\"" "dist/$browser/manifest.json" ||
+        { echo "repro: dist/$browser/manifest.json does not carry version $version" >&2; differ=1; }
+done
 if ((differ)); then exit 1; fi
 echo "repro: $count files (both extension folders and their zips) identical when built in another folder"
 rm -rf "$root/target/repro"

@@ -112,3 +112,17 @@ test('animations are told apart from still images as the engine counts frames (e
   }
   assert.ok(checked > 100, `only ${checked} files`);
 });
+
+test('settings stored by every earlier version load as they were meant, the newer settings at their defaults', () => {
+  // What storage.sync held after a user changed every setting, as each earlier version
+  // wrote it (the shapes of extension/src/shared/settings.ts at those commits).
+  const v66e232a = { format: 'webp', quality: 55, maxDimension: 1200, keepIcc: false, keepOrientation: false };
+  assert.deepEqual(sanitise(v66e232a), { ...DEFAULTS, ...v66e232a });
+  // 9c700f0 added the guard's modes, per-site rules and failure policy.
+  const v9c700f0 = { ...v66e232a, guardMode: 'recompress', siteModes: { 'https://x.test': 'off' }, passUncleanable: true };
+  assert.deepEqual(sanitise(v9c700f0), { ...DEFAULTS, ...v9c700f0 });
+  // 9158f1a added "send HEIC photos as JPEG"; nothing was renamed or re-scaled since.
+  const v9158f1a = { ...v9c700f0, heicToJpeg: true };
+  assert.deepEqual(sanitise(v9158f1a), v9158f1a);
+  assert.deepEqual(Object.keys(DEFAULTS).sort(), Object.keys(v9158f1a).sort(), 'a new setting needs a line here and a default');
+});
