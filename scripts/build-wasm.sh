@@ -4,6 +4,10 @@
 # (tests, benchmarks); both share the same optimised module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# MozJPEG's version string carries its build time unless told a date (mozjpeg-sys
+# reads SOURCE_DATE_EPOCH): fixed, so two builds give the same module (make repro).
+# 2026-01-01, the zips' timestamp too.
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1767225600}"
 # cargo cannot see edits to the C compiler wrapper: rebuild the C codecs when it changed.
 stamp=target/wasm-clang.built
 if ! cmp -s scripts/wasm-clang "$stamp"; then
