@@ -65,6 +65,9 @@ export async function launchChromium(web, { headless = true, withExtension = tru
   while (withExtension && !context.pages().some((p) => p.url().startsWith(`${extensionOrigin}/options.html`)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
+  // What the page opened on install says first (read now: tests may navigate that tab).
+  const installed = context.pages().find((p) => p.url().startsWith(`${extensionOrigin}/options.html`));
+  const installIntro = installed ? await introOf(installed) : undefined;
   const first = context.pages()[0] ?? (await context.newPage());
   // Playwright routes downloads to its own folder under GUID names; give them back to the browser.
   const cdp = await context.newCDPSession(first);
@@ -74,6 +77,8 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     name: 'chromium',
     downloads,
     extensionOrigin,
+    /** The introduction of the settings page the extension opened on install. */
+    installIntro,
     context,
     /** The browser's main process (memory.mjs walks its tree). */
     pid: rootProcess(`--user-data-dir=${profile}`),
@@ -245,11 +250,13 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
   const options = withExtension ? await findPage((href) => /^moz-extension:\/\/[^/]+\/options\.html/.test(href), 'options') : undefined;
   const optionsPage = options?.page;
   const extensionOrigin = options && `moz-extension://${new URL(options.href).host}`;
+  const installIntro = optionsPage ? await introOf(optionsPage) : undefined;
 
   return {
     name: 'firefox',
     downloads,
     extensionOrigin,
+    installIntro,
     browser,
     /** The browser's main process (memory.mjs walks its tree). */
     pid: browser.process()?.pid,
@@ -530,3 +537,9 @@ async function waitForDownload(id) {
 }
 
 export const BROWSERS = { chromium: launchChromium, firefox: launchFirefox };
+
+/** The settings page's introduction, once the page has loaded. */
+async function introOf(page) {
+  await page.waitForSelector('#intro', { timeout: 10000 });
+  return page.evaluate(() => document.getElementById('intro').textContent);
+}

@@ -223,6 +223,13 @@ for (const name of only) {
       assert.equal(await options.evaluate(() => document.getElementById('format').value), 'keep');
     });
 
+    test('on install the settings page opens and says in three sentences what the guard does and how to switch it off for a site', () => {
+      const intro = browser.installIntro ?? '';
+      assert.equal(intro.split(/(?<=\.) /).length, 3, intro);
+      assert.match(intro, /When you upload a photo to a website, Traceless first removes what it reveals/);
+      assert.match(intro, /To switch this off for one site, add the site under “Sites with their own rule” with “Do nothing”\./);
+    });
+
     test('the settings page links to the privacy policy and the licences shipped with the extension', async () => {
       const options = await browser.openExtensionPage('options.html');
       const href = await options.evaluate(() => document.querySelector('a[href="licences.html"]')?.href ?? null);
