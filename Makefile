@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps build run test fuzz-smoke fuzz-long bench lint clean screenshots repro
+.PHONY: all deps build run test fuzz-smoke fuzz-long bench lint clean screenshots repro source-zip
 
 all: build
 
@@ -46,6 +46,10 @@ test: deps
 screenshots: build
 	TRACELESS_SCREENSHOTS=$(CURDIR)/docs/screenshots TRACELESS_TEST_PORT_BASE=47810 \
 		node --test --test-concurrency=1 tests/e2e/
+
+# The source archive for add-on review (addons.mozilla.org), with build steps.
+source-zip:
+	@bash scripts/source-zip.sh
 
 # Two builds in different folders give the same bytes (wasm modules and zips).
 repro: build
