@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: all deps build run test fuzz-smoke fuzz-long bench lint clean screenshots repro source-zip
+.PHONY: all deps build run test fuzz-smoke fuzz-long bench lint clean screenshots repro source-zip store-assets
 
 all: build
 
@@ -46,6 +46,10 @@ test: deps
 screenshots: build
 	TRACELESS_SCREENSHOTS=$(CURDIR)/docs/screenshots TRACELESS_TEST_PORT_BASE=47810 \
 		node --test --test-concurrency=1 tests/e2e/
+
+# The store listing's images (docs/store), taken from the real extension.
+store-assets: build
+	TRACELESS_STORE_ASSETS=$(CURDIR)/docs/store node --test --test-concurrency=1 tests/e2e/store.test.mjs
 
 # The source archive for add-on review (addons.mozilla.org), with build steps.
 source-zip:
