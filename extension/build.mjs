@@ -184,6 +184,8 @@ for (const browser of ['chromium', 'firefox']) {
   cpSync(join(root, 'extension/static'), out, { recursive: true });
   includeParts(out);
   cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
+  // The interface's words, read by the browser (manifest __MSG_ keys, i18n.getMessage).
+  cpSync(join(root, 'extension/_locales'), join(out, '_locales'), { recursive: true });
   // The extension's own licence travels with it (stores and strangers read the zip).
   for (const licence of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(root, licence), join(out, licence));
   writeFileSync(join(out, 'licences.html'), noticesPage);

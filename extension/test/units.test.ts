@@ -126,3 +126,40 @@ test('settings stored by every earlier version load as they were meant, the newe
   assert.deepEqual(sanitise(v9158f1a), v9158f1a);
   assert.deepEqual(Object.keys(DEFAULTS).sort(), Object.keys(v9158f1a).sort(), 'a new setting needs a line here and a default');
 });
+
+test('messages: every locale has every English key with the same placeholders; every key the code asks for exists', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const locales = join(process.cwd(), 'extension', '_locales');
+  type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
+  const read = (locale: string): Messages => JSON.parse(readFileSync(join(locales, locale, 'messages.json'), 'utf8'));
+  const english = read('en');
+  const shape = (m: Messages) =>
+    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [...v.message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((x) => x[1].toLowerCase()).sort()]));
+  for (const locale of readdirSync(locales)) {
+    assert.deepEqual(shape(read(locale)), shape(english), `${locale}: the same keys and placeholders as en`);
+  }
+  // Every t('key') in the sources, and every __MSG_key__ in the manifest, is an English key.
+  const sources: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) sources.push(readFileSync(path, 'utf8'));
+    }
+  };
+  walk(join(process.cwd(), 'extension', 'src'));
+  const asked = [
+    ...sources.flatMap((s) => [...s.matchAll(/\bt\('([A-Za-z0-9_]+)'/g)].map((m) => m[1])),
+    ...[...readFileSync(join(process.cwd(), 'manifest.json'), 'utf8').matchAll(/__MSG_([A-Za-z0-9_]+)__/g)].map((m) => m[1]),
+  ];
+  assert.ok(asked.length >= 12, `${asked.length} keys asked for`);
+  for (const key of asked) assert.ok(key in english, `${key} is not in _locales/en/messages.json`);
+});
+
+test('messages: placeholders are filled as the browser fills them', async () => {
+  const { t } = await import('../src/shared/i18n');
+  assert.equal(t('menuSaveAs', 'WebP'), 'Save as WebP');
+  assert.equal(t('menuPresetBalanced', 2560), 'Balanced (up to 2560 px)');
+  assert.equal(t('menuClean'), 'Remove metadata and save');
+});

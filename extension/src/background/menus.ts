@@ -1,6 +1,7 @@
 // The image context menu: its items, and what each item asks for.
 import type { OutputFormat } from '../engine/types';
 import { ext } from '../shared/ext';
+import { t } from '../shared/i18n';
 import { PRESETS, type Preset } from '../shared/settings';
 
 export type MenuAction =
@@ -11,22 +12,31 @@ export type MenuAction =
 
 const PREFIX = 'traceless:';
 
-const ITEMS: { id: string; title: string; parentId?: string; type?: 'separator' }[] = [
-  { id: 'clean', title: 'Remove metadata and save' },
-  { id: 'compress', title: 'Compress and save' },
-  ...PRESETS.map((p) => ({ id: `compress:${p.id}`, title: p.title, parentId: 'compress' })),
-  { id: 'compress:settings', title: 'With my settings', parentId: 'compress' },
-  { id: 'save-as:jpeg', title: 'Save as JPEG' },
-  { id: 'save-as:png', title: 'Save as PNG' },
-  { id: 'save-as:webp', title: 'Save as WebP' },
-  { id: 'separator', title: '', type: 'separator' },
-  { id: 'reveal', title: 'Show what this image reveals' },
-];
+const PRESET_TITLES: Record<Preset['id'], () => string> = {
+  high: () => t('menuPresetHigh'),
+  balanced: () => t('menuPresetBalanced', PRESETS.find((p) => p.id === 'balanced')!.maxDimension),
+  small: () => t('menuPresetSmall', PRESETS.find((p) => p.id === 'small')!.maxDimension),
+};
+
+/** The items, in the browser's language (asked when the menus are made). */
+function items(): { id: string; title: string; parentId?: string; type?: 'separator' }[] {
+  return [
+    { id: 'clean', title: t('menuClean') },
+    { id: 'compress', title: t('menuCompress') },
+    ...PRESETS.map((p) => ({ id: `compress:${p.id}`, title: PRESET_TITLES[p.id](), parentId: 'compress' })),
+    { id: 'compress:settings', title: t('menuWithMySettings'), parentId: 'compress' },
+    { id: 'save-as:jpeg', title: t('menuSaveAs', 'JPEG') },
+    { id: 'save-as:png', title: t('menuSaveAs', 'PNG') },
+    { id: 'save-as:webp', title: t('menuSaveAs', 'WebP') },
+    { id: 'separator', title: '', type: 'separator' },
+    { id: 'reveal', title: t('menuReveal') },
+  ];
+}
 
 /** Menus persist across background restarts; (re)create them on install and update. */
 export async function createMenus(): Promise<void> {
   await ext.contextMenus.removeAll();
-  for (const item of ITEMS) {
+  for (const item of items()) {
     ext.contextMenus.create({
       id: PREFIX + item.id,
       title: item.title,

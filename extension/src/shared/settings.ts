@@ -135,16 +135,15 @@ export function convertOptionsOf(
 
 export interface Preset {
   id: 'high' | 'balanced' | 'small';
-  title: string;
   quality: number;
   /** 0: keep the size. */
   maxDimension: number;
 }
 
 export const PRESETS: readonly Preset[] = [
-  { id: 'high', title: 'High quality', quality: 90, maxDimension: 0 },
-  { id: 'balanced', title: 'Balanced (up to 2560 px)', quality: 78, maxDimension: 2560 },
-  { id: 'small', title: 'Small (up to 1280 px)', quality: 60, maxDimension: 1280 },
+  { id: 'high', quality: 90, maxDimension: 0 },
+  { id: 'balanced', quality: 78, maxDimension: 2560 },
+  { id: 'small', quality: 60, maxDimension: 1280 },
 ];
 
 /**
