@@ -136,8 +136,20 @@ test('messages: every locale has every English key with the same placeholders; e
   const english = read('en');
   const shape = (m: Messages) =>
     Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [...v.message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((x) => x[1].toLowerCase()).sort()]));
-  for (const locale of readdirSync(locales)) {
-    assert.deepEqual(shape(read(locale)), shape(english), `${locale}: the same keys and placeholders as en`);
+  const shipped = readdirSync(locales).sort();
+  assert.deepEqual(shipped, ['de', 'en', 'es', 'fr', 'pt_BR'], 'English, German, French, Spanish, Brazilian Portuguese');
+  for (const locale of shipped) {
+    const messages = read(locale);
+    assert.deepEqual(shape(messages), shape(english), `${locale}: the same keys and placeholders as en`);
+    for (const [key, entry] of Object.entries(messages)) {
+      // Placeholders are declared per locale: each must be, with English's content ($1, $2).
+      for (const name of shape({ [key]: entry })[key]) {
+        assert.equal(entry.placeholders?.[name]?.content, english[key].placeholders?.[name]?.content, `${locale} ${key} $${name}$`);
+      }
+      assert.ok(entry.message.trim().length > 0, `${locale} ${key} is empty`);
+    }
+    assert.ok(messages.extensionDescription.message.length <= 132, `${locale}: the description fits the stores' 132 characters`);
+    assert.equal(messages.locale.message, locale.replace('_', '-'), `${locale}: its own language tag`);
   }
   // Every t('key') in the sources, and every __MSG_key__ in the manifest, is an English key.
   const sources: string[] = [];
@@ -160,6 +172,6 @@ test('messages: every locale has every English key with the same placeholders; e
 test('messages: placeholders are filled as the browser fills them', async () => {
   const { t } = await import('../src/shared/i18n');
   assert.equal(t('menuSaveAs', 'WebP'), 'Save as WebP');
-  assert.equal(t('menuPresetBalanced', 2560), 'Balanced (up to 2560 px)');
+  assert.equal(t('menuPresetBalanced', 2560), 'Balanced (up to 2,560 px)', 'numbers as the language writes them');
   assert.equal(t('menuClean'), 'Remove metadata and save');
 });

@@ -36,7 +36,7 @@ function tempDir(name) {
  * @property {() => Promise<void>} close
  */
 
-export async function launchChromium(web, { headless = true, withExtension = true } = {}) {
+export async function launchChromium(web, { headless = true, withExtension = true, lang } = {}) {
   const profile = tempDir('chromium');
   const downloads = tempDir('chromium-downloads');
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -50,8 +50,11 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     headless,
     acceptDownloads: true,
     viewport: { width: 1000, height: 800 },
+    // The interface language (chrome.i18n): Linux Chromium takes it from the environment.
+    ...(lang ? { env: { ...process.env, LANGUAGE: lang, LANG: `${lang}.UTF-8` } } : {}),
     args: [
       ...CHROMIUM_ARGS,
+      ...(lang ? [`--lang=${lang.replace('_', '-')}`] : []),
       ...(withExtension ? [`--disable-extensions-except=${extension}`, `--load-extension=${extension}`] : []),
       `--proxy-server=http://127.0.0.1:${web.proxyPort}`, '--proxy-bypass-list=<-loopback>',
     ],

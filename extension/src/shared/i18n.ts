@@ -10,10 +10,17 @@ interface Message {
   placeholders?: Record<string, { content: string }>;
 }
 
-/** The message `key` in the browser's language, with `substitutions` for $1, $2, ... */
+/**
+ * The message `key` in the browser's language, with `substitutions` for $1, $2, ...;
+ * numbers are written as that language writes them (2,560 / 2.560 / 2 560).
+ */
 export function t(key: MessageKey, ...substitutions: (string | number)[]): string {
-  const values = substitutions.map(String);
   const api = (globalThis as { chrome?: typeof chrome }).chrome?.i18n;
+  // The language the messages really come in, as their file says: getUILanguage()
+  // and @@ui_locale can differ from it (Linux Chromium took German messages from
+  // LANGUAGE=de and still said en-US, measured).
+  const numbers = new Intl.NumberFormat(api?.getMessage?.('locale') || english.locale.message);
+  const values = substitutions.map((v) => (typeof v === 'number' ? numbers.format(v) : v));
   const translated = api?.getMessage?.(key, values);
   return translated || fallback(english[key] as Message, values);
 }
