@@ -10,7 +10,7 @@ root="$PWD"
 other="$root/target/repro-full/elsewhere"
 rm -rf "$root/target/repro-full"
 mkdir -p "$other"
-git ls-files -z | tar --null -T - -c | tar -x -C "$other"
+git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -c 2>/dev/null | tar -x -C "$other"
 cp -al node_modules "$other/node_modules"
 (cd "$other" && bash scripts/build-wasm.sh >/dev/null && bash scripts/build-extension.sh >/dev/null)
 differ=0

@@ -4,7 +4,7 @@
 # with the same wasm modules, licence notices and npm packages, and every output
 # file must be byte for byte the same as dist/'s. (The wasm modules themselves are
 # compared across folders by `make repro`: two full builds.)
-# Tracked files are copied as they are in the working tree; run after
+# The working tree's files (tracked, and new ones git does not ignore) are copied; run after
 # scripts/build-extension.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ root="$PWD"
 other="$root/target/repro/elsewhere"
 rm -rf "$root/target/repro"
 mkdir -p "$other/target/wasm"
-git ls-files -z | tar --null -T - -c | tar -x -C "$other"
+git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -c 2>/dev/null | tar -x -C "$other"
 cp -al node_modules "$other/node_modules"
 cp -r target/wasm/web "$other/target/wasm/web"
 cp target/notices.html "$other/target/notices.html"
