@@ -9,9 +9,7 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 other="$root/target/repro-full/elsewhere"
 rm -rf "$root/target/repro-full"
-mkdir -p "$other"
-git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -c 2>/dev/null | tar -x -C "$other"
-cp -al node_modules "$other/node_modules"
+bash scripts/copy-sources.sh "$other"
 (cd "$other" && bash scripts/build-wasm.sh >/dev/null && bash scripts/build-extension.sh >/dev/null)
 differ=0
 for file in target/wasm/web/*.wasm dist/*.zip; do

@@ -4,17 +4,15 @@
 # with the same wasm modules, licence notices and npm packages, and every output
 # file must be byte for byte the same as dist/'s. (The wasm modules themselves are
 # compared across folders by `make repro`: two full builds.)
-# The working tree's files (tracked, and new ones git does not ignore) are copied; run after
+# The working tree's files are copied (scripts/copy-sources.sh); run after
 # scripts/build-extension.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-# Under target/ (not /tmp): on the same file system, so node_modules is hard-linked.
 other="$root/target/repro/elsewhere"
 rm -rf "$root/target/repro"
+bash scripts/copy-sources.sh "$other"
 mkdir -p "$other/target/wasm"
-git ls-files -z --cached --others --exclude-standard | tar --null --ignore-failed-read -T - -c 2>/dev/null | tar -x -C "$other"
-cp -al node_modules "$other/node_modules"
 cp -r target/wasm/web "$other/target/wasm/web"
 cp target/notices.html "$other/target/notices.html"
 (cd "$other" && node extension/build.mjs >/dev/null)

@@ -46,12 +46,14 @@ pub(crate) struct Frames<'a> {
 #[cfg(feature = "animation")]
 impl<'a> Frames<'a> {
     pub fn new(data: &'a [u8]) -> Result<Self> {
-        // The screen size is known only after read_info: a first pass reads it, so
-        // that no frame's buffer may be far larger than the canvas (a 1×1 screen
+        // The logical screen's size, from the header (bytes 6-9), before the decoder
+        // is made: no frame's buffer may be far larger than the canvas (a 1×1 screen
         // with 16384×16384 frames would otherwise take 1 GB per frame).
-        let (width, height) = {
-            let probe = gif::DecodeOptions::new().read_info(Cursor::new(data)).map_err(failed)?;
-            (u32::from(probe.width()), u32::from(probe.height()))
+        let (width, height) = match data.get(6..10) {
+            Some(&[w0, w1, h0, h1]) => {
+                (u32::from(u16::from_le_bytes([w0, w1])), u32::from(u16::from_le_bytes([h0, h1])))
+            }
+            _ => return Err(undecodable(NAME, "the header is cut off")),
         };
         let canvas_bytes = u64::from(width) * u64::from(height) * 4;
         let mut options = gif::DecodeOptions::new();

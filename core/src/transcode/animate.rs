@@ -12,9 +12,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::inspect::Analysis;
 
-#[cfg(feature = "animation")]
 /// Most pixels read from one animation, all frames together (a thousand
 /// megapixels: 2,000 frames of 720×720): the time a conversion may take.
+#[cfg(feature = "animation")]
 pub const MAX_ANIMATION_PIXELS: u64 = 1_000_000_000;
 
 /// Whether browsers play the file as an animation, even one of a single frame: a

@@ -19,8 +19,8 @@ export function t(key: MessageKey, ...substitutions: (string | number)[]): strin
   // The language the messages really come in, as their file says: getUILanguage()
   // and @@ui_locale can differ from it (Linux Chromium took German messages from
   // LANGUAGE=de and still said en-US, measured).
-  const numbers = new Intl.NumberFormat(api?.getMessage?.('locale') || english.locale.message);
-  const values = substitutions.map((v) => (typeof v === 'number' ? numbers.format(v) : v));
+  const language = () => api?.getMessage?.('locale') || english.locale.message;
+  const values = substitutions.map((v) => (typeof v === 'number' ? new Intl.NumberFormat(language()).format(v) : v));
   const translated = api?.getMessage?.(key, values);
   return translated || fallback(english[key] as Message, values);
 }
