@@ -18,7 +18,8 @@ pub(crate) fn supported_format(data: &[u8]) -> Result<Format> {
             ErrorKind::Unsupported,
             format!("this is a {name} file; Traceless cleans JPEG, PNG, WebP, GIF, HEIC and AVIF"),
         )
-        .in_format(name)),
+        .in_format(name)
+        .because_with(crate::error::reason::OTHER_TYPE, &[&name])),
         Detected::Unknown => Err(Error::new(
             ErrorKind::Unrecognised,
             "the file does not start like a JPEG, PNG, WebP, GIF, HEIC or AVIF image",

@@ -21,7 +21,7 @@ pub mod video;
 mod wasm_libc;
 
 pub use clean::{clean, Cleaned};
-pub use error::{Error, ErrorKind, Result};
+pub use error::{reason, Error, ErrorKind, Reason, Result};
 pub use format::{detect, Detected, Format};
 pub use inspect::inspect;
 pub use policy::Policy;

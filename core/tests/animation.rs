@@ -181,6 +181,15 @@ fn jpeg_and_png_refuse_an_animation_and_say_why() {
         let e = convert(&gif, &ConvertOptions { format, ..Default::default() }).unwrap_err();
         assert_eq!(e.kind, traceless_core::ErrorKind::Unsupported);
         assert!(e.to_string().contains("animated (8 frames)") && e.to_string().contains("convert it to WebP"), "{e}");
+        // The same, for the extension to say in the user's language.
+        let reason = e.reason.expect("a reason code");
+        assert_eq!(
+            (reason.code, reason.args.iter().map(String::as_str).collect::<Vec<_>>().as_slice()),
+            (
+                traceless_core::reason::ANIMATED_TO_SINGLE,
+                &["GIF", "8", if format == OutputFormat::Jpeg { "JPEG" } else { "PNG" }][..]
+            )
+        );
     }
     // "Keep the format" keeps the animation: GIF and APNG have no encoder here, WebP does.
     let out = convert(&gif, &ConvertOptions::default()).unwrap();
@@ -257,6 +266,11 @@ fn limits_are_checked_from_the_header_before_decoding() {
             .unwrap_err();
     assert_eq!(long.kind, traceless_core::ErrorKind::LimitExceeded, "{long}");
     assert!(long.to_string().contains("1000 megapixels"), "{long}");
+    let reason = long.reason.expect("a reason code");
+    assert_eq!(
+        (reason.code, reason.args.iter().map(String::as_str).collect::<Vec<_>>().as_slice()),
+        (traceless_core::reason::ANIMATION_TOO_LONG, &["11", "1000"][..])
+    );
     let wide =
         convert(&sparse_gif(20_000, 10_000, 2), &ConvertOptions { format: OutputFormat::Webp, ..Default::default() })
             .unwrap_err();

@@ -435,6 +435,8 @@ fn wrong_types_are_refused_by_content_not_name() {
     let err = inspect(b"\0\0\0\x14ftypcrx \0\0\0\0isom").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Unsupported);
     assert!(err.to_string().contains("CR3"), "{err}");
+    let reason = err.reason.expect("a reason code");
+    assert_eq!((reason.code, reason.args), (traceless_core::reason::OTHER_TYPE, vec!["Canon CR3 raw".to_string()]));
     // HEIC is recognised (and cleaned): an ftyp alone is a corrupt HEIC, not an unknown file.
     let err = inspect(b"\0\0\0\x18ftypheic\0\0\0\0mif1heic").unwrap_err();
     assert_eq!(err.kind, ErrorKind::Corrupt);

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::{corpus_dir, exiftool, field, index, leaks, EXPECTED_ERRORS, SUPPORTED};
-use traceless_core::{convert, inspect, ConvertOptions, ErrorKind, Format, OutputFormat};
+use traceless_core::{convert, inspect, reason, ConvertOptions, ErrorKind, Format, OutputFormat};
 
 /// Counts live and peak heap bytes, so tests can show a bomb is refused
 /// without a large allocation.
@@ -240,6 +240,8 @@ fn decompression_bombs_are_refused_before_any_large_allocation() {
         let err = convert(&bomb, &ConvertOptions::default()).unwrap_err();
         let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
         assert_eq!(err.kind, expect, "{name}: {err}");
+        let code = err.reason.as_ref().map(|r| r.code);
+        assert!(matches!(code, Some(reason::TOO_MANY_PIXELS | reason::ANIMATION_TOO_LONG)), "{name}: {code:?}");
         // Tests run in parallel threads, so the peak includes their allocations
         // too; a decoded bomb would need gigabytes.
         assert!(peak < 256 * 1024 * 1024, "{name}: {peak} bytes allocated");

@@ -203,6 +203,7 @@ fn a_fragmented_movie_is_refused_plainly() {
     assert_eq!(err.kind, ErrorKind::Unsupported);
     assert!(err.message.contains("fragmented"), "{err}");
     assert!(err.to_string().starts_with("unsupported video"), "{err}");
+    assert_eq!(err.reason.map(|r| r.code), Some(traceless_core::reason::FRAGMENTED_VIDEO));
 }
 
 // ---------------------------------------------------------------------------

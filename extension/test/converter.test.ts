@@ -7,7 +7,8 @@ import { defaultChoice, sanitiseChoice, summarise, workOf, type Choice } from '.
 import { uniqueNames, zipOf } from '../src/converter/zip';
 import { renamed } from '../src/shared/names';
 import { DEFAULTS } from '../src/shared/settings';
-import { change, revealsBriefly } from '../src/pages/explain';
+import { revealsBriefly } from '../src/pages/explain';
+import { change } from '../src/shared/sizes';
 import type { InspectReport } from '../src/engine/types';
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);

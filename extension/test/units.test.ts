@@ -127,46 +127,69 @@ test('settings stored by every earlier version load as they were meant, the newe
   assert.deepEqual(Object.keys(DEFAULTS).sort(), Object.keys(v9158f1a).sort(), 'a new setting needs a line here and a default');
 });
 
-test('messages: every locale has every English key with the same placeholders; every key the code asks for exists', async () => {
+test('messages: every locale has every English key with the same placeholders, and each plural form its language uses; every key the code asks for exists and is used', async () => {
   const { readFileSync, readdirSync } = await import('node:fs');
   const { join } = await import('node:path');
   const locales = join(process.cwd(), 'extension', '_locales');
   type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
   const read = (locale: string): Messages => JSON.parse(readFileSync(join(locales, locale, 'messages.json'), 'utf8'));
   const english = read('en');
-  const shape = (m: Messages) =>
-    Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [...v.message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((x) => x[1].toLowerCase()).sort()]));
+  const named = (message: string) => [...message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((x) => x[1].toLowerCase()).sort();
+  const plural = /^(.+)_(zero|one|two|few|many|other)$/;
+  const bases = new Set(Object.keys(english).flatMap((k) => (k.endsWith('_other') ? [k.slice(0, -'_other'.length)] : [])));
   const shipped = readdirSync(locales).sort();
   assert.deepEqual(shipped, ['de', 'en', 'es', 'fr', 'pt_BR'], 'English, German, French, Spanish, Brazilian Portuguese');
   for (const locale of shipped) {
     const messages = read(locale);
-    assert.deepEqual(shape(messages), shape(english), `${locale}: the same keys and placeholders as en`);
+    const tag = locale === 'en' ? 'en-GB' : locale.replace('_', '-');
+    assert.equal(messages.locale.message, tag, `${locale}: its own language tag`);
+    // What this language's words must cover: the English keys that are not counted,
+    // and for each counted message every plural category the language has.
+    const categories = new Intl.PluralRules(tag).resolvedOptions().pluralCategories;
+    const expected = [
+      ...Object.keys(english).filter((k) => !bases.has(k.match(plural)?.[1] ?? '')),
+      ...[...bases].flatMap((base) => categories.map((c) => `${base}_${c}`)),
+    ].sort();
+    assert.deepEqual(Object.keys(messages).sort(), expected, `${locale}: the keys of en, with ${categories.join('/')} for each counted message`);
     for (const [key, entry] of Object.entries(messages)) {
+      const counted = key.match(plural)?.[1];
+      const model = english[counted && bases.has(counted) ? `${counted}_other` : key];
+      assert.deepEqual(named(entry.message), named(model.message), `${locale} ${key}: the placeholders of en`);
       // Placeholders are declared per locale: each must be, with English's content ($1, $2).
-      for (const name of shape({ [key]: entry })[key]) {
-        assert.equal(entry.placeholders?.[name]?.content, english[key].placeholders?.[name]?.content, `${locale} ${key} $${name}$`);
+      for (const name of named(entry.message)) {
+        assert.equal(entry.placeholders?.[name]?.content, model.placeholders?.[name]?.content, `${locale} ${key} $${name}$`);
       }
       assert.ok(entry.message.trim().length > 0, `${locale} ${key} is empty`);
     }
     assert.ok(messages.extensionDescription.message.length <= 132, `${locale}: the description fits the stores' 132 characters`);
-    assert.equal(messages.locale.message, locale.replace('_', '-'), `${locale}: its own language tag`);
   }
-  // Every t('key') in the sources, and every __MSG_key__ in the manifest, is an English key.
+  // Every key the sources ask for (t('key'), tn('key'), data-i18n="key" in the pages,
+  // __MSG_key__ in the manifest) is an English key, and every English key is asked for
+  // (tables of keys name them as string literals).
   const sources: string[] = [];
-  const walk = (dir: string) => {
+  const walk = (dir: string, suffix: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) sources.push(readFileSync(path, 'utf8'));
+      if (entry.isDirectory()) walk(path, suffix);
+      else if (entry.name.endsWith(suffix)) sources.push(readFileSync(path, 'utf8'));
     }
   };
-  walk(join(process.cwd(), 'extension', 'src'));
+  walk(join(process.cwd(), 'extension', 'src'), '.ts');
+  walk(join(process.cwd(), 'extension', 'static'), '.html');
+  const manifest = readFileSync(join(process.cwd(), 'manifest.json'), 'utf8');
   const asked = [
     ...sources.flatMap((s) => [...s.matchAll(/\bt\('([A-Za-z0-9_]+)'/g)].map((m) => m[1])),
-    ...[...readFileSync(join(process.cwd(), 'manifest.json'), 'utf8').matchAll(/__MSG_([A-Za-z0-9_]+)__/g)].map((m) => m[1]),
+    ...sources.flatMap((s) => [...s.matchAll(/\btn\('([A-Za-z0-9_]+)'/g)].map((m) => `${m[1]}_other`)),
+    ...sources.flatMap((s) => [...s.matchAll(/data-i18n(?:-[a-z-]+)?="([A-Za-z0-9_]+)"/g)].map((m) => m[1])),
+    ...[...manifest.matchAll(/__MSG_([A-Za-z0-9_]+)__/g)].map((m) => m[1]),
   ];
-  assert.ok(asked.length >= 12, `${asked.length} keys asked for`);
+  assert.ok(asked.length >= 200, `${asked.length} keys asked for`);
   for (const key of asked) assert.ok(key in english, `${key} is not in _locales/en/messages.json`);
+  const everything = sources.join('\n') + manifest;
+  for (const key of Object.keys(english)) {
+    const name = key.match(plural)?.[1] ?? key;
+    assert.ok(key === 'locale' || everything.includes(`'${name}'`) || everything.includes(`"${name}"`) || everything.includes(`__MSG_${name}__`), `${key} is never used`);
+  }
 });
 
 test('messages: placeholders are filled as the browser fills them', async () => {

@@ -12,10 +12,15 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
 }
 
-/// A JS `Error` with the engine's message and its `kind`.
+/// A JS `Error` with the engine's message, its `kind` and, when it has one, its
+/// `reason` code with `args` (the extension words these in the user's language).
 pub(crate) fn error(e: traceless_core::Error) -> JsValue {
     let js = js_sys::Error::new(&e.to_string());
-    let kind = serde_wasm_bindgen::to_value(&e.kind).unwrap_or(JsValue::NULL);
-    let _ = js_sys::Reflect::set(&js, &"kind".into(), &kind);
+    let _ = js_sys::Reflect::set(&js, &"kind".into(), &e.kind.as_str().into());
+    if let Some(reason) = e.reason {
+        let args: js_sys::Array = reason.args.iter().map(|a| JsValue::from_str(a)).collect();
+        let _ = js_sys::Reflect::set(&js, &"reason".into(), &reason.code.into());
+        let _ = js_sys::Reflect::set(&js, &"args".into(), &args);
+    }
     js.into()
 }

@@ -115,9 +115,12 @@ fn frame(picture: &dav1d::Picture) -> Result<Frame> {
 
 fn failed(e: dav1d::Error) -> Error {
     match e {
-        dav1d::Error::NotEnoughMemory => Error::limit("AVIF", "there is not enough memory to decode the image"),
+        dav1d::Error::NotEnoughMemory => Error::limit("AVIF", "there is not enough memory to decode the image")
+            .because(crate::error::reason::OUT_OF_MEMORY),
         dav1d::Error::UnsupportedBitstream => {
-            Error::new(ErrorKind::Unsupported, "this AV1 stream is not supported by the decoder").in_format("AVIF")
+            Error::new(ErrorKind::Unsupported, "this AV1 stream is not supported by the decoder")
+                .in_format("AVIF")
+                .because_with(crate::error::reason::CANNOT_CONVERT, &[&"AVIF"])
         }
         e => corrupt(format!("the AV1 data cannot be decoded ({e})")),
     }

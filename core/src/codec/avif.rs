@@ -65,7 +65,8 @@ fn decode_item(file: &HeifFile, id: ItemId, range: Range) -> Result<Image<u8>> {
             ErrorKind::Unsupported,
             format!("this AVIF's image is a `{}` item, which cannot be converted here", String::from_utf8_lossy(other)),
         )
-        .in_format("AVIF")),
+        .in_format("AVIF")
+        .because_with(crate::error::reason::CANNOT_CONVERT, &[&"AVIF"])),
     }
 }
 
@@ -263,7 +264,8 @@ fn size(file: &HeifFile, id: ItemId) -> Result<(u32, u32)> {
     let (w, h) =
         file.image_size(id).map_err(container)?.ok_or_else(|| corrupt("an image item has no size (ispe)".into()))?;
     if w == 0 || h == 0 || u64::from(w) * u64::from(h) > MAX_DECODE_PIXELS {
-        return Err(Error::limit("AVIF", format!("an image of {w}×{h} cannot be converted")));
+        return Err(Error::limit("AVIF", format!("an image of {w}×{h} cannot be converted"))
+            .because_with(crate::error::reason::TOO_MANY_PIXELS, &[&w, &h, &(MAX_DECODE_PIXELS / 1_000_000)]));
     }
     Ok((w, h))
 }

@@ -110,7 +110,9 @@ impl super::animation::Frames for Frames<'_> {
 
 fn failed(e: gif::DecodingError) -> Error {
     match e {
-        gif::DecodingError::MemoryLimit => Error::limit(NAME, "the image is too large to convert"),
+        gif::DecodingError::MemoryLimit => {
+            Error::limit(NAME, "the image is too large to convert").because(crate::error::reason::OUT_OF_MEMORY)
+        }
         other => undecodable(NAME, other),
     }
 }

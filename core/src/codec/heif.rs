@@ -27,5 +27,10 @@ fn error(e: heifer::Error) -> Error {
         }
         _ => (ErrorKind::Corrupt, format!("the image data cannot be decoded ({e})")),
     };
-    Error::new(kind, message).in_format("HEIF")
+    let error = Error::new(kind, message).in_format("HEIF");
+    if kind == ErrorKind::Unsupported {
+        error.because_with(crate::error::reason::CANNOT_CONVERT, &[&"HEIF"])
+    } else {
+        error
+    }
 }

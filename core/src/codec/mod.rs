@@ -40,12 +40,15 @@ pub(crate) const MAX_DECODE_ALLOC: u64 = 1024 * 1024 * 1024;
 
 /// A zeroed RGBA8 buffer for `width` × `height`, or a clear error when the image
 /// has no pixels or the memory cannot be had.
-pub(crate) fn rgba_buffer(format: &str, width: u32, height: u32) -> Result<Vec<u8>> {
+pub(crate) fn rgba_buffer(format: &'static str, width: u32, height: u32) -> Result<Vec<u8>> {
     if width == 0 || height == 0 {
         return Err(Error::new(ErrorKind::Corrupt, format!("the image is {width}×{height} pixels")).in_format(format));
     }
     let size = u64::from(width) * u64::from(height) * 4;
-    let too_large = || Error::limit(format, format!("the image is too large to convert ({width}×{height})"));
+    let too_large = || {
+        Error::limit(format, format!("the image is too large to convert ({width}×{height})"))
+            .because(crate::error::reason::OUT_OF_MEMORY)
+    };
     if size > MAX_DECODE_ALLOC {
         return Err(too_large());
     }
@@ -74,7 +77,7 @@ pub(crate) fn widen_to_rgba(buffer: &mut [u8], channels: usize) {
 }
 
 /// The error for data a decoder rejects.
-pub(crate) fn undecodable(format: &str, why: impl std::fmt::Display) -> Error {
+pub(crate) fn undecodable(format: &'static str, why: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Corrupt, format!("the image data cannot be decoded: {why}")).in_format(format)
 }
 

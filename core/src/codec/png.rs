@@ -199,7 +199,9 @@ impl super::animation::Frames for ApngFrames<'_> {
 
 fn failed(e: png::DecodingError) -> Error {
     match e {
-        png::DecodingError::LimitsExceeded => Error::limit(NAME, "the image is too large to convert"),
+        png::DecodingError::LimitsExceeded => {
+            Error::limit(NAME, "the image is too large to convert").because(crate::error::reason::OUT_OF_MEMORY)
+        }
         other => undecodable(NAME, other),
     }
 }

@@ -118,7 +118,8 @@ pub(crate) fn status(code: ffi::VP8StatusCode) -> Result<()> {
     let why = match code {
         VP8_STATUS_OK => return Ok(()),
         VP8_STATUS_OUT_OF_MEMORY => {
-            return Err(Error::limit(NAME, "the image is too large to convert (out of memory)"))
+            return Err(Error::limit(NAME, "the image is too large to convert (out of memory)")
+                .because(crate::error::reason::OUT_OF_MEMORY))
         }
         VP8_STATUS_NOT_ENOUGH_DATA => "the data ends early",
         VP8_STATUS_UNSUPPORTED_FEATURE => "it uses a feature libwebp does not support",

@@ -207,7 +207,8 @@ impl Encoder {
 
     fn failed(&self, memory: bool) -> Error {
         if memory {
-            return Error::limit(NAME, "the animation is too large to convert (out of memory)");
+            return Error::limit(NAME, "the animation is too large to convert (out of memory)")
+                .because(crate::error::reason::OUT_OF_MEMORY);
         }
         // SAFETY: a live encoder; the message is a static C string (or null).
         let message = unsafe { ffi::WebPAnimEncoderGetError(self.encoder.as_ptr()) };

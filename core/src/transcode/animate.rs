@@ -127,7 +127,8 @@ pub(super) fn convert(_: &[u8], parsed: &Parsed, _: &mut Analysis, options: &Con
             parsed.format.name()
         ),
     )
-    .in_format(parsed.format.name()))
+    .in_format(parsed.format.name())
+    .because_with(crate::error::reason::CANNOT_CONVERT, &[&parsed.format.name()]))
 }
 
 /// WebP, the only animated output; "keep the format" means it too.
@@ -145,7 +146,11 @@ fn output_format(parsed: &Parsed, options: &ConvertOptions) -> Result<Format> {
                     single.resolve(parsed.format).name()
                 ),
             )
-            .in_format(name))
+            .in_format(name)
+            .because_with(
+                crate::error::reason::ANIMATED_TO_SINGLE,
+                &[&name, &parsed.frames, &single.resolve(parsed.format).name()],
+            ))
         }
     }
 }
@@ -163,4 +168,5 @@ fn too_long(parsed: &Parsed, target_size: bool) -> Error {
             MAX_ANIMATION_PIXELS / 1_000_000
         ),
     )
+    .because_with(crate::error::reason::ANIMATION_TOO_LONG, &[&parsed.frames, &(MAX_ANIMATION_PIXELS / 1_000_000)])
 }

@@ -4,7 +4,7 @@
 use super::colour;
 use crate::codec::{self, Pixels};
 use crate::container::Parsed;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{reason, Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::report::BlockKind;
 
@@ -30,7 +30,8 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
                 pixels / 1_000_000,
                 MAX_DECODE_PIXELS / 1_000_000
             ),
-        ));
+        )
+        .because_with(reason::TOO_MANY_PIXELS, &[&parsed.width, &parsed.height, &(MAX_DECODE_PIXELS / 1_000_000)]));
     }
     // The decoder reads baseline, extended and progressive Huffman JPEGs only.
     let exotic = parsed
@@ -50,7 +51,8 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
                 frame.label
             ),
         )
-        .in_format(name));
+        .in_format(name)
+        .because_with(reason::CANNOT_CONVERT, &[&name]));
     }
     Ok(())
 }
@@ -108,7 +110,8 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
             ErrorKind::Unsupported,
             "videos are not re-encoded: Traceless only removes their metadata (choose \"metadata removed\")",
         )
-        .in_format(format.name())),
+        .in_format(format.name())
+        .because(reason::VIDEO_NOT_REENCODED)),
     }
 }
 
@@ -124,4 +127,5 @@ fn undecodable(format: Format) -> Error {
         ),
     )
     .in_format(format.name())
+    .because_with(reason::CANNOT_CONVERT, &[&format.name()])
 }

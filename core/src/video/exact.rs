@@ -205,6 +205,7 @@ fn entries(walker: &mut Walker, b: &BoxHeader) -> Result<usize> {
                     ErrorKind::Unsupported,
                     "a reference movie: its media is in other files, named inside it",
                 )
+                .because(crate::error::reason::UNUSUAL_VIDEO)
                 .in_format(format)
                 .at(base + entry.start));
             }

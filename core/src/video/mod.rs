@@ -149,7 +149,8 @@ fn analyse(source: &mut dyn Source) -> Result<Analysis> {
             ),
         )
         .in_format(name)
-        .at(b.start as usize));
+        .at(b.start as usize)
+        .because(crate::error::reason::FRAGMENTED_VIDEO));
     }
     let moovs: Vec<&TopBox> = layout.boxes.iter().filter(|b| b.is(b"moov")).collect();
     let moov = match moovs.as_slice() {

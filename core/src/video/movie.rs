@@ -247,6 +247,7 @@ impl<'a> Reader<'a> {
                         ErrorKind::Unsupported,
                         "a fragmented movie ('mvex', 'moof'): Traceless does not clean these yet",
                     )
+                    .because(crate::error::reason::FRAGMENTED_VIDEO)
                     .in_format(self.format)
                     .at(self.base + child.start))
                 }
@@ -255,6 +256,7 @@ impl<'a> Reader<'a> {
                         ErrorKind::Unsupported,
                         "a compressed movie header ('cmov'): Traceless does not clean these",
                     )
+                    .because(crate::error::reason::UNUSUAL_VIDEO)
                     .in_format(self.format)
                     .at(self.base + child.start))
                 }

@@ -40,7 +40,7 @@ pub(crate) struct Layout {
     pub len: u64,
 }
 
-pub(crate) fn read(source: &mut dyn Source, format: &str, at: u64, buf: &mut [u8]) -> Result<()> {
+pub(crate) fn read(source: &mut dyn Source, format: &'static str, at: u64, buf: &mut [u8]) -> Result<()> {
     source.read_at(at, buf).map_err(|e| {
         let kind =
             if e.kind() == std::io::ErrorKind::UnexpectedEof { ErrorKind::Truncated } else { ErrorKind::Corrupt };
@@ -52,7 +52,7 @@ pub(crate) fn read(source: &mut dyn Source, format: &str, at: u64, buf: &mut [u8
 
 /// Samsung phones append a trailer that is not made of boxes: it ends with its
 /// length (32 bits, little-endian) and `SEFT`, and starts with `SEFH`.
-fn samsung_trailer(source: &mut dyn Source, format: &str) -> Result<Option<Range<u64>>> {
+fn samsung_trailer(source: &mut dyn Source, format: &'static str) -> Result<Option<Range<u64>>> {
     let len = source.len();
     if len < 16 {
         return Ok(None);
@@ -69,7 +69,7 @@ fn samsung_trailer(source: &mut dyn Source, format: &str) -> Result<Option<Range
     Ok((&head == b"SEFH").then_some(start..len))
 }
 
-pub(crate) fn scan(source: &mut dyn Source, format: &str) -> Result<Layout> {
+pub(crate) fn scan(source: &mut dyn Source, format: &'static str) -> Result<Layout> {
     let len = source.len();
     let trailer = samsung_trailer(source, format)?;
     let end = trailer.as_ref().map_or(len, |t| t.start);

@@ -1,6 +1,6 @@
 // What each context-menu item does: get the image, run the engine, save the
 // result, and tell the user, whatever happens.
-import type { Engine, Format } from '../engine/types';
+import type { CleanReport, Engine, Format } from '../engine/types';
 import { MIME } from '../engine/types';
 import { acquire } from '../shared/acquire';
 import { download } from '../shared/download';
@@ -12,6 +12,9 @@ import { reportPageUrl } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
 import type { MenuAction } from './menus';
 import { notify } from './notify';
+import { summarise } from '../pages/explain';
+import { t } from '../shared/i18n';
+import { formatBytes } from '../shared/sizes';
 
 export interface Saved {
   filename: string;
@@ -34,11 +37,10 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
       return { ok: true };
     }
     const saved = await process(engine, action, source);
-    await notify(source.tabId, `Saved ${saved.filename}. ${saved.summary}`, 'info');
+    await notify(source.tabId, t('menuSaved', saved.filename, saved.summary), 'info');
     return { ok: true, saved };
   } catch (e) {
-    const reason = describeFailure(e);
-    const message = `${reason}${/[.!?]$/.test(reason) ? '' : '.'} Nothing was saved.`;
+    const message = t('menuNothingSaved', describeFailure(e));
     await notify(source.tabId, message, 'error');
     return { ok: false, message };
   }
@@ -57,7 +59,8 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
     ({ data } = result);
     format = result.report.format;
     suffix = '-clean';
-    summary = result.report.removed.length ? `${result.report.summary}.` : 'It carried no personal metadata.';
+    summary = result.report.removed.length ? t('menuRemovedList', summarise(result.report.removed)) : t('menuNothingPersonal');
+    if (gainMapKept(result.report)) summary += ` ${t('menuGainMapKept')}`;
     removed = result.report.removed.map((f) => `${f.label}: ${f.value}`);
   } else {
     const overrides =
@@ -71,7 +74,7 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
     ({ data } = result);
     format = result.report.format;
     suffix = action.kind === 'compress' ? '-compressed' : '-clean';
-    summary = `${kb(bytes.length)} → ${kb(data.length)}, all metadata removed.`;
+    summary = t('menuConverted', formatBytes(bytes.length), formatBytes(data.length));
     removed = result.report.removed.map((f) => `${f.label}: ${f.value}`);
   }
   const filename = outputName(url, suffix, format);
@@ -79,6 +82,7 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
 }
 
-function kb(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`;
+/** An Ultra HDR photo's gain map (its HDR rendition) survived cleaning. */
+function gainMapKept(report: CleanReport): boolean {
+  return report.blocks.some((b) => b.kind === 'gain_map' && b.action === 'kept');
 }

@@ -1,5 +1,6 @@
 // The toolbar badge counts the files the upload guard cleaned in each tab.
 import { ext } from '../shared/ext';
+import { tn } from '../shared/i18n';
 
 export type CleanedCount = { type: 'traceless:cleaned'; count: number };
 
@@ -14,5 +15,5 @@ export async function countCleaned(tabId: number, count: number): Promise<void> 
   const total = (Number.isFinite(shown) ? shown : 0) + count;
   await ext.action.setBadgeBackgroundColor({ color: '#12706e', tabId });
   await ext.action.setBadgeText({ text: total > 999 ? '999+' : String(total), tabId });
-  await ext.action.setTitle({ title: `Traceless: cleaned ${total} file${total === 1 ? '' : 's'} on this page`, tabId });
+  await ext.action.setTitle({ title: tn('badgeCleaned', total), tabId });
 }

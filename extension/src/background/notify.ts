@@ -2,6 +2,7 @@
 // script, or, where no content script runs (browser pages), the toolbar badge.
 import { ext } from '../shared/ext';
 import type { ContentRequest } from '../shared/messages';
+import { t } from '../shared/i18n';
 
 export async function notify(tabId: number | undefined, text: string, tone: 'info' | 'error'): Promise<void> {
   if (tabId !== undefined && tabId >= 0) {
@@ -16,5 +17,5 @@ export async function notify(tabId: number | undefined, text: string, tone: 'inf
   const details = tabId !== undefined && tabId >= 0 ? { tabId } : {};
   await ext.action.setBadgeBackgroundColor({ color: tone === 'error' ? '#b3261e' : '#12706e', ...details });
   await ext.action.setBadgeText({ text: tone === 'error' ? '!' : '✓', ...details });
-  await ext.action.setTitle({ title: `Traceless: ${text}`, ...details });
+  await ext.action.setTitle({ title: t('noticePrefix', text), ...details });
 }

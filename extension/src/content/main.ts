@@ -1,6 +1,7 @@
 // Content script: answers the background's questions about the image under
 // the context menu, and shows notices. It never acts on page messages.
 import { ext } from '../shared/ext';
+import { t } from '../shared/i18n';
 import { isContentRequest, type ContentRequest, type ImageReply } from '../shared/messages';
 import { bestSource } from './best-source';
 import { contentEngine } from './engine';
@@ -67,7 +68,7 @@ const guard = {
   report: (outcomes: FileOutcome[], allow?: (original: File) => void) => {
     for (const notice of describe(outcomes)) {
       const held = notice.heldBack;
-      const action = held && allow ? { label: `Upload the original ${held.name} anyway`, run: () => allow(held) } : undefined;
+      const action = held && allow ? { label: t('noticeUploadAnyway', held.name), run: () => allow(held) } : undefined;
       showNotice(notice.text, notice.tone, action);
     }
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;

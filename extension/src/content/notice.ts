@@ -1,5 +1,7 @@
 // A small, dismissible notice drawn in a closed shadow root: the page can
 // neither style nor read it.
+import { t } from '../shared/i18n';
+
 const STYLE = `
 :host { all: initial; }
 .box { position: fixed; z-index: 2147483647; right: 16px; bottom: 16px; max-width: 360px;
@@ -50,10 +52,10 @@ export function showNotice(text: string, tone: 'info' | 'error', action?: Notice
   box.setAttribute('role', tone === 'error' ? 'alert' : 'status');
   const label = document.createElement('div');
   label.className = 'text';
-  label.textContent = `Traceless: ${text}`;
+  label.textContent = t('noticePrefix', text);
   const close = document.createElement('button');
   close.textContent = '×';
-  close.setAttribute('aria-label', 'Dismiss');
+  close.setAttribute('aria-label', t('noticeDismiss'));
   close.addEventListener('click', () => remove(host));
   box.append(label, close);
   if (action) {

@@ -8,6 +8,7 @@ import { cleanVideo, inspectVideo, videoFormat } from '../engine/video';
 import { WorkerEngine } from '../engine/worker-client';
 import { MIME, type CleanReport, type ConvertReport, type Format, type InspectReport } from '../engine/types';
 import { describeFailure } from '../shared/failure';
+import { t } from '../shared/i18n';
 import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
 import { sameChoice, workOf, type Choice } from './choice';
@@ -50,15 +51,18 @@ export interface BatchEvents {
   running(running: boolean): void;
 }
 
+/** Why a video is not converted: there is no video encoder here. */
+export class VideoNotReencoded extends Error {
+  constructor() {
+    super(t('videosNotReencoded'));
+  }
+}
+
 /**
  * Parallel workers. Each holds one image's pixels and the wasm memory it grew to
  * (about 300 MB for a 12-megapixel photo), so two keep a batch under 1 GB; a
  * machine reporting little memory gets one.
  */
-/** Why a video is not converted: there is no video encoder here. */
-export const VIDEOS_NOT_REENCODED =
-  'Traceless removes the metadata of videos but does not re-encode them: choose “Same format, metadata removed only” for videos.';
-
 export function workerCount(): number {
   const cores = navigator.hardwareConcurrency || 2;
   const memoryGB = (navigator as { deviceMemory?: number }).deviceMemory ?? 8;
@@ -238,7 +242,7 @@ export class Batch {
       item.failedWith = undefined;
     } catch (e) {
       if (generation !== this.generation) return;
-      item.error = e instanceof Error && e.message === VIDEOS_NOT_REENCODED ? e.message : describeFailure(e, 'video');
+      item.error = e instanceof VideoNotReencoded ? e.message : describeFailure(e, 'video');
       item.stage = 'failed';
       item.failedWith = choice;
     }
@@ -253,7 +257,7 @@ export interface VideoCopy {
 
 /** A video's cleaned copy, or why there is none: `choice` must be "metadata removed only". */
 export async function videoCopy(item: Item, choice: Choice): Promise<VideoCopy> {
-  if (choice.format !== 'clean') throw new Error(VIDEOS_NOT_REENCODED);
+  if (choice.format !== 'clean') throw new VideoNotReencoded();
   const { data, report } = await cleanVideo(item.file);
   return { blob: new Blob([data], { type: MIME[report.format] }), report };
 }

@@ -3,6 +3,7 @@
 // the settings. The last choice is remembered (storage.local) for next time.
 import type { ConvertOptions, Policy } from '../engine/types';
 import { ext } from '../shared/ext';
+import { t } from '../shared/i18n';
 import { keptFormat, policyOf, type Settings } from '../shared/settings';
 
 /** `clean`: remove metadata only, losslessly; `keep`: recompress in the image's own format. */
@@ -19,15 +20,12 @@ export interface Choice {
   targetKB: number;
 }
 
-export const FORMAT_TITLES: Record<TargetFormat, string> = {
-  clean: 'Same format, metadata removed only (lossless)',
-  keep: 'Same format, recompressed',
-  jpeg: 'JPEG',
-  png: 'PNG (lossless)',
-  webp: 'WebP',
-};
+/** Each format's name in the converter's choice. */
+export function formatTitles(): Record<TargetFormat, string> {
+  return { clean: t('choiceClean'), keep: t('choiceKeep'), jpeg: 'JPEG', png: t('formatPngLossless'), webp: 'WebP' };
+}
 
-const FORMATS = Object.keys(FORMAT_TITLES) as TargetFormat[];
+const FORMATS: TargetFormat[] = ['clean', 'keep', 'jpeg', 'png', 'webp'];
 const STORAGE_KEY = 'converterChoice';
 const LIMIT = 16384;
 
@@ -97,10 +95,12 @@ export function sameChoice(a: Choice, b: Choice): boolean {
 
 /** "WebP, quality 80, fit 1920 × any": the choice in one line (the popup's folded form). */
 export function summarise(choice: Choice): string {
-  if (choice.format === 'clean') return 'metadata removed only';
-  const parts = [choice.format === 'keep' ? 'same format' : choice.format === 'webp' ? 'WebP' : choice.format.toUpperCase()];
-  if (usesQuality(choice)) parts.push(choice.targetKB ? `at most ${choice.targetKB} KB` : `quality ${choice.quality}`);
-  else if (choice.targetKB) parts.push(`at most ${choice.targetKB} KB`);
-  if (choice.maxWidth || choice.maxHeight) parts.push(`fit ${choice.maxWidth || 'any'} × ${choice.maxHeight || 'any'}`);
+  if (choice.format === 'clean') return t('summaryClean');
+  const parts = [choice.format === 'keep' ? t('summarySameFormat') : choice.format === 'webp' ? 'WebP' : choice.format.toUpperCase()];
+  if (choice.targetKB) parts.push(t('summaryAtMost', choice.targetKB));
+  else if (usesQuality(choice)) parts.push(t('summaryQuality', choice.quality));
+  // Pixel sizes are written plainly (1920 × 1080), as image software writes them.
+  const side = (n: number) => (n ? String(n) : t('converterAny'));
+  if (choice.maxWidth || choice.maxHeight) parts.push(t('summaryFit', side(choice.maxWidth), side(choice.maxHeight)));
   return parts.join(', ');
 }

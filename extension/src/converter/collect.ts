@@ -2,6 +2,7 @@
 // (folders walked) or pasted. Inside folders only images and videos are taken;
 // files chosen one by one are all taken, so a wrong one gets a plain message.
 import { looksLikeImage, looksLikeVideo } from '../shared/file-kinds';
+import { t } from '../shared/i18n';
 export interface Picked {
   file: File;
   /** The name, with the folders below the one the user chose. */
@@ -35,7 +36,7 @@ export async function fromDrop(data: DataTransfer): Promise<Picked[]> {
 
 /** From a paste: the clipboard's files (a copied image arrives as "image.png"). */
 export function fromClipboard(data: DataTransfer | null): Picked[] {
-  return [...(data?.files ?? [])].map((file) => ({ file, path: file.name || 'pasted image.png' }));
+  return [...(data?.files ?? [])].map((file) => ({ file, path: file.name || `${t('pastedImage')}.png` }));
 }
 
 async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Picked[]): Promise<void> {

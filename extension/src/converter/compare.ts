@@ -1,8 +1,9 @@
 // The before/after comparison of the selected image: the original and its
 // copy (or the live preview) stacked, the copy clipped at the slider's position.
-import { change, formatBytes } from '../pages/explain';
+import { change, formatBytes } from '../shared/sizes';
 import type { Item } from './batch';
 import { byId } from './dom';
+import { t } from '../shared/i18n';
 
 export class Comparison {
   private readonly urls = new Map<string, { blob: Blob; url: string }>();
@@ -36,10 +37,11 @@ export class Comparison {
       image.hidden = true;
       image.removeAttribute('src');
     }
-    const facts = [`Before: ${item.report ? `${item.report.width} × ${item.report.height}, ` : ''}${formatBytes(item.file.size)}`];
+    const pixels = (size?: { width: number; height: number }) => (size ? `${t('dimensions', String(size.width), String(size.height))}, ` : '');
+    const facts = [t('compareBefore', `${pixels(item.report)}${formatBytes(item.file.size)}`)];
     if (after) {
-      const size = item.result && after === item.result.blob ? `${item.result.width} × ${item.result.height}, ` : '';
-      facts.push(`after: ${size}${formatBytes(after.size)} (${change(item.file.size, after.size)})`);
+      const size = pixels(item.result && after === item.result.blob ? item.result : undefined);
+      facts.push(t('compareAfter', `${size}${formatBytes(after.size)} (${change(item.file.size, after.size)})`));
     }
     $('compare-facts').textContent = facts.join(' · ');
   }

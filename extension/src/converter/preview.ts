@@ -6,7 +6,7 @@ import { WorkerEngine } from '../engine/worker-client';
 import { MIME } from '../engine/types';
 import { describeFailure } from '../shared/failure';
 import type { Settings } from '../shared/settings';
-import { VIDEOS_NOT_REENCODED, videoCopy, type Item } from './batch';
+import { VideoNotReencoded, videoCopy, type Item } from './batch';
 import { workOf, type Choice } from './choice';
 
 export type PreviewOutcome = { ok: true; blob: Blob; ms: number } | { ok: false; message: string };
@@ -45,7 +45,7 @@ export class Preview {
       return generation === this.generation ? { ok: true, blob, ms: performance.now() - started } : undefined;
     } catch (e) {
       if (generation !== this.generation) return undefined;
-      return { ok: false, message: e instanceof Error && e.message === VIDEOS_NOT_REENCODED ? e.message : describeFailure(e, 'video') };
+      return { ok: false, message: e instanceof VideoNotReencoded ? e.message : describeFailure(e, 'video') };
     }
   }
 

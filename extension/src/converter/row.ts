@@ -1,18 +1,20 @@
 // One image's row in the converter's list: thumbnail, name (which selects it
 // for the comparison), what it reveals, sizes, state, error, and its buttons.
-import { change, formatBytes, revealsBriefly } from '../pages/explain';
+import { revealsBriefly } from '../pages/explain';
+import { change, formatBytes } from '../shared/sizes';
 import type { Item } from './batch';
 import { sameChoice, type Choice } from './choice';
 import { h } from './dom';
+import { t, type MessageKey } from '../shared/i18n';
 import { drawFromCopy, drawThumbnail } from './thumbnail';
 
-const STAGE_TEXT: Record<Item['stage'], string> = {
-  new: 'Ready',
-  waiting: 'Waiting',
-  working: 'Converting…',
-  done: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
+const STAGE_TEXT: Record<Item['stage'], MessageKey> = {
+  new: 'stageNew',
+  waiting: 'stageWaiting',
+  working: 'stageWorking',
+  done: 'stageDone',
+  failed: 'stageFailed',
+  cancelled: 'stageCancelled',
 };
 
 export interface RowActions {
@@ -29,15 +31,15 @@ export function createRow(item: Item, actions: RowActions): HTMLLIElement {
     { class: 'item', 'data-id': item.id },
     canvas,
     h('div', { class: 'info' },
-      h('button', { type: 'button', class: 'name link', title: 'Compare before and after' }),
+      h('button', { type: 'button', class: 'name link', title: t('rowCompare') }),
       h('p', { class: 'reveals' }),
       h('p', { class: 'sizes' }),
       h('div', { class: 'state' }, h('progress', { class: 'item-progress', max: 1 }), h('span', { class: 'stage' })),
       h('p', { class: 'error', role: 'alert' }),
     ),
     h('div', { class: 'item-actions' },
-      h('button', { type: 'button', class: 'download secondary' }, 'Download'),
-      h('button', { type: 'button', class: 'remove secondary', 'aria-label': `Remove ${item.path}`, title: 'Remove' }, '×'),
+      h('button', { type: 'button', class: 'download secondary' }, t('rowDownload')),
+      h('button', { type: 'button', class: 'remove secondary', 'aria-label': t('rowRemoveName', item.path), title: t('rowRemove') }, '×'),
     ),
   );
   row.querySelector('.name')!.addEventListener('click', actions.select);
@@ -58,8 +60,8 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, cho
   const reveals = item.report ? revealsBriefly(item.report) : undefined;
   const revealsLine = q<HTMLElement>('.reveals');
   revealsLine.textContent = item.report
-    ? reveals ? `Reveals: ${reveals}` : 'Reveals nothing beyond the picture'
-    : item.stage === 'failed' ? '' : 'Reading…';
+    ? reveals ? t('rowReveals', reveals) : t('rowRevealsNothing')
+    : item.stage === 'failed' ? '' : t('rowReading');
   // The popup shows two lines of it; the whole list on hover.
   revealsLine.title = revealsLine.textContent;
 
@@ -67,9 +69,8 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, cho
   if (result && item.stage === 'done') void drawFromCopy(result.blob, q<HTMLCanvasElement>('canvas.thumb'));
   const current = result && sameChoice(result.choice, choice);
   const sizes = q<HTMLElement>('.sizes');
-  sizes.textContent = result
-    ? `${formatBytes(item.file.size)} → ${formatBytes(result.blob.size)} (${change(item.file.size, result.blob.size)})${current ? '' : ' · made with other settings'}`
-    : formatBytes(item.file.size);
+  const both = result && t('rowSizes', formatBytes(item.file.size), formatBytes(result.blob.size), change(item.file.size, result.blob.size));
+  sizes.textContent = both ? (current ? both : t('rowOtherSettings', both)) : formatBytes(item.file.size);
   sizes.dataset.before = String(item.file.size);
   if (result) sizes.dataset.after = String(result.blob.size);
   else delete sizes.dataset.after;
@@ -78,11 +79,11 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, cho
   // Indeterminate while the engine works: a single encode reports no progress of its own.
   if (item.stage === 'working') progress.removeAttribute('value');
   else progress.value = item.stage === 'done' ? 1 : 0;
-  q('.stage').textContent = STAGE_TEXT[item.stage];
+  q('.stage').textContent = t(STAGE_TEXT[item.stage]);
   q('.error').textContent = item.error ?? '';
 
   const download = q<HTMLButtonElement>('.download');
   download.disabled = !(result && item.stage === 'done');
-  download.setAttribute('aria-label', `Download ${result?.name ?? item.path}`);
+  download.setAttribute('aria-label', t('rowDownloadName', result?.name ?? item.path));
   q<HTMLButtonElement>('.remove').disabled = item.stage === 'working' || item.stage === 'waiting';
 }

@@ -1,12 +1,13 @@
 // The converter as people see it, in the toolbar popup and full-page: add
 // images, choose the output, convert, compare, download. The batch does the
 // work (batch.ts); this file only turns its state into DOM and clicks into calls.
-import { change, formatBytes } from '../pages/explain';
+import { change, formatBytes } from '../shared/sizes';
 import { ext, isFirefox } from '../shared/ext';
+import { t, tn } from '../shared/i18n';
 import { currentSettings, type Settings } from '../shared/settings';
 import { Batch, totals, type Item } from './batch';
 import {
-  FORMAT_TITLES,
+  formatTitles,
   loadChoice,
   sameChoice,
   saveChoice,
@@ -125,7 +126,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
 
   // --- The choice ------------------------------------------------------------------------
   const format = $<HTMLSelectElement>('format');
-  for (const [value, title] of Object.entries(FORMAT_TITLES)) format.append(h('option', { value }, title));
+  for (const [value, title] of Object.entries(formatTitles())) format.append(h('option', { value }, title));
   const quality = $<HTMLInputElement>('quality');
   const maxWidth = $<HTMLInputElement>('max-width');
   const maxHeight = $<HTMLInputElement>('max-height');
@@ -140,11 +141,10 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     $('choice-summary').textContent = summarise(choice);
     quality.disabled = !usesQuality(choice);
     for (const input of [maxWidth, maxHeight, target]) input.disabled = !usesPixels(choice);
-    $('policy').textContent =
-      `Metadata is always removed. Colour profile: ${settings.keepIcc ? 'kept' : 'converted to sRGB'}` +
-      (choice.format === 'clean'
-        ? `; orientation ${settings.keepOrientation ? 'kept' : 'removed'}. Pixels are untouched.`
-        : '; the picture is turned upright.');
+    const profile = settings.keepIcc ? t('policyProfileKept') : t('policyProfileSrgb');
+    const pixels =
+      choice.format !== 'clean' ? t('policyUpright') : settings.keepOrientation ? t('policyOrientationKept') : t('policyOrientationRemoved');
+    $('policy').textContent = `${profile} ${pixels}`;
   };
   const readChoice = () => {
     choice = {
@@ -193,13 +193,13 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     const button = $<HTMLButtonElement>('download-all');
     const done = batch.items.filter((i) => i.stage === 'done' && i.result);
     button.disabled = true;
-    $('overall-status').textContent = `Making a zip of ${done.length} files…`;
+    $('overall-status').textContent = tn('zipMaking', done.length);
     try {
       const zip = await zipOf(done.map((i) => ({ name: i.result!.name, blob: i.result!.blob })));
       await save(zip, 'traceless-images.zip');
-      $('overall-status').textContent = `Saved a zip of ${done.length} files (${formatBytes(zip.size)}).`;
+      $('overall-status').textContent = tn('zipSaved', done.length, formatBytes(zip.size));
     } catch (e) {
-      $('overall-status').textContent = `The zip could not be saved: ${e instanceof Error ? e.message : e}`;
+      $('overall-status').textContent = t('zipFailed', e instanceof Error ? e.message : String(e));
     } finally {
       renderOverall(false);
     }
@@ -241,23 +241,27 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     progress.value = finished;
     const convert = $<HTMLButtonElement>('convert');
     convert.disabled = batch.running || pending === 0;
-    convert.textContent = pending > 0 && pending < items.length ? `Convert ${pending} more` : pending > 1 ? `Convert ${pending} images` : 'Convert';
+    convert.textContent =
+      pending > 0 && pending < items.length ? tn('converterConvertMore', pending) : pending > 1 ? tn('converterConvertImages', pending) : t('converterConvert');
     const done = totals(items);
     $<HTMLButtonElement>('download-all').disabled = batch.running || done.count === 0;
     $<HTMLButtonElement>('clear').disabled = batch.running || items.length === 0;
     $('totals').textContent = done.count
-      ? `${done.count} ${done.count === 1 ? 'image' : 'images'}: ${formatBytes(done.before)} → ${formatBytes(done.after)} (${change(done.before, done.after)})`
+      ? tn('totals', done.count, formatBytes(done.before), formatBytes(done.after), change(done.before, done.after))
       : '';
     // Popup-sized work only: a popup closes (and ends its workers) as soon as it loses focus.
     $('tab-hint').hidden = layout !== 'popup' || items.length < BIG_BATCH;
     if (!touchStatus) return;
     let status: string;
-    if (items.length === 0) status = 'Add images to begin.';
-    else if (batch.running) status = `Converting: ${finished} of ${inBatch} done${failed ? `, ${failed} failed` : ''}.`;
-    else if (inBatch === 0) status = `${items.length} ${items.length === 1 ? 'image' : 'images'} ready.`;
+    if (items.length === 0) status = t('converterAddToBegin');
+    else if (batch.running) status = failed ? t('statusConvertingFailed', finished, inBatch, failed) : t('statusConverting', finished, inBatch);
+    else if (inBatch === 0) status = tn('statusReady', items.length);
     else {
       const cancelled = items.filter((i) => i.stage === 'cancelled').length;
-      status = `${done.count} converted` + (failed ? `, ${failed} failed` : '') + (cancelled ? `, ${cancelled} cancelled` : '') + '.';
+      const parts = [t('statusConverted', done.count)];
+      if (failed) parts.push(t('statusFailed', failed));
+      if (cancelled) parts.push(t('statusCancelled', cancelled));
+      status = `${parts.join(', ')}.`;
     }
     $('overall-status').textContent = status;
   }
@@ -309,17 +313,17 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     }
     const current = afterOf(item);
     if (item.result && current === item.result.blob) {
-      estimate.textContent = `${item.path}: ${formatBytes(current.size)} (${change(item.file.size, current.size)}).`;
+      estimate.textContent = t('estimateCurrent', item.path, formatBytes(current.size), change(item.file.size, current.size));
       return;
     }
-    estimate.textContent = `Estimating the size of ${item.path}…`;
+    estimate.textContent = t('estimateRunning', item.path);
     previewTimer = setTimeout(async () => {
       if (batch.running) return;
       const outcome = await preview.make(item, choice, settings);
       if (!outcome || selected !== item) return;
       if (outcome.ok) {
         previewBlob = outcome.blob;
-        estimate.textContent = `${item.path} would be ${formatBytes(outcome.blob.size)} (${change(item.file.size, outcome.blob.size)}).`;
+        estimate.textContent = t('estimateDone', item.path, formatBytes(outcome.blob.size), change(item.file.size, outcome.blob.size));
       } else {
         previewBlob = undefined;
         estimate.textContent = outcome.message;
@@ -334,7 +338,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     try {
       await save(item.result.blob, name);
     } catch (e) {
-      item.error = `Not saved: ${e instanceof Error ? e.message : e}`;
+      item.error = t('rowNotSaved', e instanceof Error ? e.message : String(e));
       renderRow(item);
     }
   }

@@ -3,6 +3,8 @@
 // the zip is never in memory whole. Images and videos are already compressed,
 // so they are stored, not deflated again: deflating JPEGs costs time and saves ~1%.
 import { Zip, ZipPassThrough } from 'fflate';
+import { formatBytes } from '../shared/sizes';
+import { t } from '../shared/i18n';
 
 export interface ZipEntry {
   name: string;
@@ -34,7 +36,7 @@ const ZIP_LIMIT = 2 ** 32 - 1;
 export async function zipOf(entries: readonly ZipEntry[]): Promise<Blob> {
   const total = entries.reduce((sum, e) => sum + e.blob.size, 0);
   if (total >= ZIP_LIMIT) {
-    throw new Error(`the copies add up to ${(total / 2 ** 30).toFixed(1)} GB; a zip here holds under 4 GB: save the largest one by one`);
+    throw new Error(t('zipTooLarge', formatBytes(total)));
   }
   const parts: Blob[] = [];
   let pending: Uint8Array[] = [];

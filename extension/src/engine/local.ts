@@ -10,7 +10,7 @@ import {
   type ConvertOptions,
   type ConvertReport,
   type Engine,
-  type ErrorKind,
+  fromWasmError,
   type InspectReport,
   type Output,
   type Policy,
@@ -42,12 +42,16 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
     });
   } catch {
     // Not necessarily damaged: browsers refuse some valid AVIFs (Chromium: 12-bit 4:4:4 with alpha).
-    throw new EngineError("this browser's AV1 decoder cannot read this AVIF, so it cannot be converted here (the command line can), but removing its metadata works", 'unsupported');
+    throw new EngineError(
+      "this browser's AV1 decoder cannot read this AVIF, so it cannot be converted here (the command line can), but removing its metadata works",
+      'unsupported',
+      { code: 'browser_cannot_decode', args: ['AVIF'] },
+    );
   }
   try {
     const { width, height } = bitmap;
     const context = new OffscreenCanvas(width, height).getContext('2d');
-    if (!context) throw new EngineError('no canvas to decode this AVIF image on', 'unsupported');
+    if (!context) throw new EngineError('no canvas to decode this AVIF image on', 'unsupported', { code: 'browser_cannot_decode', args: ['AVIF'] });
     context.drawImage(bitmap, 0, 0);
     const rgba = context.getImageData(0, 0, width, height).data;
     return { rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height };
@@ -73,11 +77,7 @@ function load(): Promise<unknown> {
 }
 
 function rethrow(e: unknown): never {
-  if (e instanceof Error) {
-    const kind = (e as { kind?: ErrorKind }).kind ?? 'internal';
-    throw new EngineError(e.message, kind);
-  }
-  throw new EngineError(String(e), 'internal');
+  throw fromWasmError(e);
 }
 
 /**

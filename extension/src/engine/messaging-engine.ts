@@ -5,7 +5,7 @@ import { ext } from '../shared/ext';
 import { CallEngine } from './call-engine';
 import type { EngineCall } from './protocol';
 import type { EngineReply, EngineRequest } from './service';
-import { EngineError, type CleanReport, type Policy } from './types';
+import { EngineError, errorFrom, type CleanReport, type Policy } from './types';
 
 export class MessagingEngine extends CallEngine {
   /** The engine's own time for the last answered request, in ms (benchmarks subtract it). */
@@ -42,7 +42,7 @@ export class MessagingEngine extends CallEngine {
       throw e;
     })) as EngineReply | undefined;
     if (!reply) throw new EngineError('the engine did not answer', 'internal');
-    if (!reply.ok) throw new EngineError(reply.message, reply.kind);
+    if (!reply.ok) throw errorFrom(reply);
     this.lastEngineMs = reply.ms;
     return reply.value;
   }

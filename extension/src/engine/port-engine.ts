@@ -2,7 +2,7 @@
 // Bytes cross as transferred buffers: no encoding and no copy in transit.
 import { CallEngine } from './call-engine';
 import { transferables, type EngineCall, type Endpoint, type Request, type Response } from './protocol';
-import { EngineError } from './types';
+import { errorFrom } from './types';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -47,7 +47,7 @@ export class PortEngine extends CallEngine {
       this.lastEngineMs = response.ms;
       pending.resolve(response.value);
     } else {
-      pending.reject(new EngineError(response.message, response.kind));
+      pending.reject(errorFrom(response));
     }
   }
 }

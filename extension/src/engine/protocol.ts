@@ -1,6 +1,6 @@
 // Messages between an engine client and an engine worker. Bytes travel as
 // transferred ArrayBuffers (structured clone, no copy, no encoding).
-import type { ConvertOptions, Engine, ErrorKind, Policy } from './types';
+import type { ConvertOptions, Engine, ErrorReply, Policy } from './types';
 
 /** One engine operation, whatever carries it (a worker port, runtime messaging). */
 export type EngineCall =
@@ -25,7 +25,7 @@ export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
 /** `ms`: the engine's own time, so callers can tell transport from work. */
 export type Response =
   | { id: number; ok: true; value: unknown; ms: number }
-  | { id: number; ok: false; message: string; kind: ErrorKind };
+  | ({ id: number; ok: false } & ErrorReply);
 
 /** Anything that carries requests and responses: a Worker or a MessagePort. */
 export interface Endpoint {

@@ -7,7 +7,7 @@
 // as a Uint8Array (20 MB: 98 against 400 ms), and Blobs are not bound by
 // Chromium's 64 MiB message limit.
 import { perform, type EngineCall } from './protocol';
-import { EngineError, type Engine, type ErrorKind } from './types';
+import { EngineError, errorReply, type Engine, type ErrorReply } from './types';
 import { cleanVideo, inspectVideo, videoFormat } from './video';
 
 /** An engine call as sent: its input as a Blob instead of bytes (per kind of call). */
@@ -19,7 +19,7 @@ export type EngineRequest = WithoutBytes<EngineCall> & { type: 'traceless:engine
 const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 
 /** `ms`: the engine's own time, so callers (the transport benchmark) can tell transport from work. */
-export type EngineReply = { ok: true; value: unknown; ms: number } | { ok: false; message: string; kind: ErrorKind };
+export type EngineReply = { ok: true; value: unknown; ms: number } | ({ ok: false } & ErrorReply);
 
 export function isEngineRequest(value: unknown): value is EngineRequest {
   const v = value as Partial<EngineRequest> | null;
@@ -43,7 +43,7 @@ async function serveVideo(request: EngineRequest): Promise<unknown> {
     case 'inspect':
       return inspectVideo(request.input);
     case 'convert':
-      throw new EngineError('Traceless removes metadata from videos but does not re-encode them', 'unsupported');
+      throw new EngineError('Traceless removes metadata from videos but does not re-encode them', 'unsupported', { code: 'video_not_reencoded', args: [] });
   }
 }
 
@@ -55,17 +55,19 @@ export async function serve(engine: Engine, request: EngineRequest): Promise<Eng
       return { ok: true, value: await serveVideo(request), ms: performance.now() - started };
     }
     if (request.video) {
-      throw new EngineError('not a video Traceless can clean (it cleans MP4, MOV, M4V and 3GP videos)', 'unsupported');
+      throw new EngineError('not a video Traceless can clean (it cleans MP4, MOV, M4V and 3GP videos)', 'unsupported', { code: 'not_a_video', args: [] });
     }
     if (request.input.size > MAX_IMAGE_BYTES) {
-      throw new EngineError(`the file is too large to process (the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB)`, 'limit_exceeded');
+      throw new EngineError(`the file is too large to process (the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB)`, 'limit_exceeded', {
+        code: 'file_too_large',
+        args: [String(request.input.size), String(MAX_IMAGE_BYTES)],
+      });
     }
     const bytes = new Uint8Array(await request.input.arrayBuffer());
     const started = performance.now();
     const value = await perform(engine, { ...request, bytes } as EngineCall);
     return { ok: true, value: outbound(value), ms: performance.now() - started };
   } catch (e) {
-    const kind = e instanceof EngineError ? e.kind : 'internal';
-    return { ok: false, message: e instanceof Error ? e.message : String(e), kind };
+    return { ok: false, ...errorReply(e) };
   }
 }

@@ -101,11 +101,51 @@ export interface Output<R> {
 export type ErrorKind =
   | 'empty' | 'unrecognised' | 'unsupported' | 'corrupt' | 'truncated' | 'limit_exceeded' | 'invalid_request' | 'internal';
 
+/**
+ * Why, for the user's language: a code (core/src/error.rs, `reason`) and its
+ * arguments, on the refusals a person can act on. `message` stays the engine's
+ * English, diagnostic text.
+ */
+export interface Reason {
+  code: ReasonCode;
+  args: string[];
+}
+
+export type ReasonCode =
+  | 'other_type' | 'cannot_convert' | 'too_many_pixels' | 'out_of_memory' | 'animated_to_single'
+  | 'animation_too_long' | 'video_not_reencoded' | 'fragmented_video' | 'unusual_video'
+  // Found by the extension itself, not the engine:
+  | 'file_too_large' | 'not_a_video' | 'browser_cannot_decode';
+
 export class EngineError extends Error {
-  constructor(message: string, readonly kind: ErrorKind) {
+  constructor(message: string, readonly kind: ErrorKind, readonly reason?: Reason) {
     super(message);
     this.name = 'EngineError';
   }
+}
+
+/** An engine error as it crosses a worker or a runtime message (structured clone drops the class). */
+export interface ErrorReply {
+  message: string;
+  kind: ErrorKind;
+  reason?: Reason;
+}
+
+export function errorReply(e: unknown): ErrorReply {
+  if (e instanceof EngineError) return { message: e.message, kind: e.kind, ...(e.reason ? { reason: e.reason } : {}) };
+  return { message: e instanceof Error ? e.message : String(e), kind: 'internal' };
+}
+
+export function errorFrom(reply: ErrorReply): EngineError {
+  return new EngineError(reply.message, reply.kind, reply.reason);
+}
+
+/** The engine's JS `Error` (wasm/src/js.rs: `kind`, `reason`, `args`) as an EngineError. */
+export function fromWasmError(e: unknown): EngineError {
+  if (e instanceof EngineError) return e;
+  if (!(e instanceof Error)) return new EngineError(String(e), 'internal');
+  const { kind, reason, args } = e as { kind?: ErrorKind; reason?: ReasonCode; args?: string[] };
+  return new EngineError(e.message, kind ?? 'internal', reason ? { code: reason, args: args ?? [] } : undefined);
 }
 
 export interface Engine {

@@ -5,7 +5,7 @@
 // `slice()`s of the original, so the media data is never read into memory.
 import init, * as wasm from 'traceless-wasm-video';
 import { hasVideoMagic } from '../shared/file-kinds';
-import { EngineError, type CleanReport, type ErrorKind, type InspectReport, type Policy } from './types';
+import { EngineError, fromWasmError, type CleanReport, type InspectReport, type Policy } from './types';
 
 /** The module's place in the built extension (see extension/build.mjs). */
 export const VIDEO_WASM_PATH = '/engine/traceless-video.wasm';
@@ -33,11 +33,7 @@ function load(): Promise<unknown> {
 type Range = [number, Uint8Array];
 type Step<T> = { need: [number, number] } | T;
 
-function engineError(e: unknown): EngineError {
-  if (e instanceof EngineError) return e;
-  if (e instanceof Error) return new EngineError(e.message, (e as { kind?: ErrorKind }).kind ?? 'internal');
-  return new EngineError(String(e), 'internal');
-}
+const engineError = fromWasmError;
 
 /** Calls `step` with the ranges read so far until it stops asking for more. */
 async function drive<T extends object>(blob: Blob, step: (ranges: Range[]) => Step<T>): Promise<T> {

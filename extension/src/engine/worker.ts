@@ -2,7 +2,7 @@
 // that asked (the converter, the report page).
 import { LocalEngine, preload } from './local';
 import { perform, transferables, type Endpoint, type Request, type Response } from './protocol';
-import { EngineError } from './types';
+import { errorReply } from './types';
 
 const engine = new LocalEngine();
 // A worker exists to be used: compile the module while its first image is still being chosen.
@@ -16,8 +16,7 @@ async function answer(endpoint: Endpoint, request: Request): Promise<void> {
     const value = await perform(engine, request);
     response = { id, ok: true, value, ms: performance.now() - started };
   } catch (e) {
-    const kind = e instanceof EngineError ? e.kind : 'internal';
-    response = { id, ok: false, message: e instanceof Error ? e.message : String(e), kind };
+    response = { id, ok: false, ...errorReply(e) };
   }
   endpoint.postMessage(response, response.ok ? transferables(response.value) : []);
 }

@@ -1,6 +1,8 @@
 // Turns an inspection report into plain-language sections for people, most
 // sensitive first.
 import type { Category, Finding, InspectReport } from '../engine/types';
+import { list, t, tn, type MessageKey } from '../shared/i18n';
+import { formatBytes } from '../shared/sizes';
 
 export interface Section {
   category: Category;
@@ -8,20 +10,23 @@ export interface Section {
   items: { label: string; value: string }[];
 }
 
-const TITLES: [Category, string][] = [
-  ['location', 'Where it was taken'],
-  ['camera_serial', 'Serial numbers that identify the camera'],
-  ['people', 'Names and ownership'],
-  ['identifiers', 'Unique identifiers'],
-  ['time', 'Dates and times'],
-  ['device', 'Camera and lens'],
-  ['thumbnail', 'Hidden preview images'],
-  ['hidden_data', 'Hidden data'],
-  ['text', 'Titles, captions and comments'],
-  ['software', 'Software and edit history'],
-  ['maker_notes', "Camera maker's private notes"],
-  ['content_credentials', 'Content credentials'],
-  ['other', 'Other metadata'],
+type Shown = Exclude<Category, 'display'>;
+
+/** Each category's heading and its short form in a list, most sensitive first. */
+const WORDS: [Shown, MessageKey, MessageKey][] = [
+  ['location', 'categoryLocation', 'revealsLocation'],
+  ['camera_serial', 'categoryCameraSerial', 'revealsCameraSerial'],
+  ['people', 'categoryPeople', 'revealsPeople'],
+  ['identifiers', 'categoryIdentifiers', 'revealsIdentifiers'],
+  ['time', 'categoryTime', 'revealsTime'],
+  ['device', 'categoryDevice', 'revealsDevice'],
+  ['thumbnail', 'categoryThumbnail', 'revealsThumbnail'],
+  ['hidden_data', 'categoryHiddenData', 'revealsHiddenData'],
+  ['text', 'categoryText', 'revealsText'],
+  ['software', 'categorySoftware', 'revealsSoftware'],
+  ['maker_notes', 'categoryMakerNotes', 'revealsMakerNotes'],
+  ['content_credentials', 'categoryContentCredentials', 'revealsContentCredentials'],
+  ['other', 'categoryOther', 'revealsOther'],
 ];
 
 export function sections(report: InspectReport): Section[] {
@@ -30,9 +35,9 @@ export function sections(report: InspectReport): Section[] {
     if (f.category === 'display') continue;
     byCategory.set(f.category, [...(byCategory.get(f.category) ?? []), f]);
   }
-  return TITLES.filter(([c]) => byCategory.has(c)).map(([c, title]) => ({
+  return WORDS.filter(([c]) => byCategory.has(c)).map(([c, title]) => ({
     category: c,
-    title,
+    title: t(title),
     items: byCategory.get(c)!.map((f) => ({ label: f.label, value: f.value })),
   }));
 }
@@ -44,46 +49,23 @@ export function mapLink(latitude: number, longitude: number): string {
   return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=15/${lat}/${lon}`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
 export function facts(report: InspectReport): string {
-  const parts = [`${report.format.toUpperCase()}, ${report.width} × ${report.height} pixels`, formatBytes(report.bytes)];
-  if (report.frames > 1) parts.push(`${report.frames} frames`);
-  if (report.icc) parts.push(`colour profile${report.icc.description ? ` "${report.icc.description}"` : ''} (kept)`);
+  const parts = [t('factsPixels', report.format.toUpperCase(), String(report.width), String(report.height)), formatBytes(report.bytes)];
+  if (report.frames > 1) parts.push(tn('factsFrames', report.frames));
+  if (report.icc) parts.push(report.icc.description ? t('factsProfileNamed', report.icc.description) : t('factsProfile'));
   return parts.join(' · ');
 }
 
-const SHORT: Record<Exclude<Category, 'display'>, string> = {
-  location: 'location',
-  camera_serial: 'camera serial',
-  people: 'names',
-  identifiers: 'identifiers',
-  time: 'dates',
-  device: 'camera model',
-  thumbnail: 'hidden preview',
-  hidden_data: 'hidden data',
-  text: 'captions',
-  software: 'software',
-  maker_notes: 'maker notes',
-  content_credentials: 'content credentials',
-  other: 'other metadata',
-};
-
-/** "location, camera serial, dates": what the image reveals, in a few words, most sensitive first. */
-export function revealsBriefly(report: InspectReport): string {
-  return sections(report)
-    .map((s) => SHORT[s.category as Exclude<Category, 'display'>])
-    .join(', ');
+/** The categories of `findings` in a few words, most sensitive first: "location, dates and 2 other kinds of data". */
+export function summarise(findings: Finding[], named = 2): string {
+  const present = new Set(findings.map((f) => f.category));
+  const words = WORDS.filter(([c]) => present.has(c)).map(([, , short]) => t(short));
+  if (words.length <= named + 1) return list(words);
+  return list([...words.slice(0, named), tn('revealsMore', words.length - named)]);
 }
 
-/** "−74%" (smaller) or "+3%" (larger): the change from `before` to `after` bytes. */
-export function change(before: number, after: number): string {
-  if (before <= 0) return '';
-  const percent = Math.round(((after - before) / before) * 100);
-  if (percent === 0) return '0%';
-  return percent < 0 ? `−${Math.abs(percent)}%` : `+${percent}%`;
+/** "location, camera serial number, dates": what the image reveals, every kind, most sensitive first. */
+export function revealsBriefly(report: InspectReport): string {
+  const present = new Set(report.findings.map((f) => f.category));
+  return WORDS.filter(([c]) => present.has(c)).map(([, , short]) => t(short)).join(', ');
 }

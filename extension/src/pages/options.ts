@@ -1,6 +1,8 @@
 // Options page: edits the settings the image menu uses.
+import { localisePage, t } from '../shared/i18n';
 import { DEFAULTS, loadSettings, sanitise, saveSettings, siteOrigin, type GuardMode, type Settings } from '../shared/settings';
 
+localisePage();
 const form = document.getElementById('settings') as HTMLFormElement;
 const status = document.getElementById('status') as HTMLElement;
 
@@ -9,9 +11,9 @@ function field(name: keyof Settings): HTMLInputElement | HTMLSelectElement {
 }
 
 const MODE_NAMES: Record<GuardMode, string> = {
-  clean: 'Remove metadata',
-  recompress: 'Remove metadata and recompress',
-  off: 'Do nothing',
+  clean: t('modeClean'),
+  recompress: t('modeRecompress'),
+  off: t('modeOff'),
 };
 let sites: Record<string, GuardMode> = {};
 
@@ -21,12 +23,12 @@ function showSites(): void {
   for (const [origin, mode] of Object.entries(sites).sort()) {
     const item = document.createElement('li');
     const label = document.createElement('span');
-    label.textContent = `${origin}: ${MODE_NAMES[mode]}`;
+    label.textContent = t('settingsSiteRuleLine', origin, MODE_NAMES[mode]);
     const remove = document.createElement('button');
     remove.type = 'button';
     remove.className = 'secondary';
-    remove.textContent = 'Remove';
-    remove.setAttribute('aria-label', `Remove the rule for ${origin}`);
+    remove.textContent = t('settingsRemove');
+    remove.setAttribute('aria-label', t('settingsRemoveRule', origin));
     remove.addEventListener('click', () => {
       delete sites[origin];
       showSites();
@@ -41,7 +43,7 @@ document.getElementById('site-add')!.addEventListener('click', () => {
   const origin = siteOrigin(input.value.trim());
   const error = document.getElementById('site-error')!;
   if (!origin) {
-    error.textContent = 'Enter a web address such as https://example.com';
+    error.textContent = t('settingsBadSite');
     return;
   }
   error.textContent = '';
@@ -83,14 +85,14 @@ async function save(settings: Settings, message: string): Promise<void> {
     show(settings);
     status.textContent = message;
   } catch (e) {
-    status.textContent = `Not saved: ${(e as Error).message}`;
+    status.textContent = t('settingsNotSaved', (e as Error).message);
   }
 }
 
 form.addEventListener('submit', (e) => {
   e.preventDefault();
-  void save(read(), 'Saved.');
+  void save(read(), t('settingsSaved'));
 });
-document.getElementById('reset')!.addEventListener('click', () => void save({ ...DEFAULTS }, 'Defaults restored.'));
+document.getElementById('reset')!.addEventListener('click', () => void save({ ...DEFAULTS }, t('settingsDefaultsRestored')));
 
-loadSettings().then(show, (e) => (status.textContent = `Could not load the settings: ${(e as Error).message}`));
+loadSettings().then(show, (e) => (status.textContent = t('settingsNotLoaded', (e as Error).message)));

@@ -3,12 +3,15 @@
 // and to the full-page converter.
 import { mountConverter } from '../converter/view';
 import { ext } from '../shared/ext';
+import { localisePage, t } from '../shared/i18n';
 import { currentSettings, guardModeFor, saveSettings, siteOrigin, type GuardMode } from '../shared/settings';
 
-const MODE_NAMES: Record<GuardMode, string> = {
-  clean: 'metadata is removed',
-  recompress: 'metadata is removed and images are recompressed',
-  off: 'the guard is off',
+localisePage();
+
+const MODE_STATUS: Record<GuardMode, () => string> = {
+  clean: () => t('popupHereClean'),
+  recompress: () => t('popupHereRecompress'),
+  off: () => t('popupHereOff'),
 };
 
 /** The tab the popup is about: the active one, or `?tab=ID` when opened as a page. */
@@ -26,14 +29,14 @@ async function siteSwitch(): Promise<void> {
     document.getElementById('no-site')!.hidden = false;
     return;
   }
-  document.getElementById('site')!.textContent = new URL(origin).host;
+  document.getElementById('site-label')!.textContent = t('popupUploadsTo', new URL(origin).host);
   document.getElementById('site-card')!.hidden = false;
   const select = document.getElementById('site-mode') as HTMLSelectElement;
   const status = document.getElementById('site-status')!;
   const show = async () => {
     const settings = await currentSettings();
     select.value = settings.siteModes[origin] ?? 'default';
-    status.textContent = `Here, ${MODE_NAMES[guardModeFor(settings, origin)]}.`;
+    status.textContent = MODE_STATUS[guardModeFor(settings, origin)]();
   };
   select.addEventListener('change', async () => {
     const settings = { ...(await currentSettings()) };
@@ -41,7 +44,7 @@ async function siteSwitch(): Promise<void> {
     if (select.value === 'default') delete siteModes[origin];
     else siteModes[origin] = select.value as GuardMode;
     await saveSettings({ ...settings, siteModes });
-    status.textContent = 'Saved.';
+    status.textContent = t('settingsSaved');
     setTimeout(() => void show(), 300);
   });
   await show();

@@ -8,18 +8,20 @@ import { describeFailure } from '../shared/failure';
 import { outputName } from '../shared/names';
 import { sourceFromHash } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
-import { facts, mapLink, sections } from './explain';
+import { localisePage, t, tn } from '../shared/i18n';
+import { formatBytes } from '../shared/sizes';
+import { facts, mapLink, sections, summarise } from './explain';
 
+localisePage();
 const engine = new WorkerEngine();
 const $ = (id: string) => document.getElementById(id)!;
 
 function render(report: InspectReport, bytes: Uint8Array): void {
   const preview = $('preview') as HTMLImageElement;
   preview.src = URL.createObjectURL(new Blob([bytes as BlobPart], { type: report.mime }));
-  $('summary').textContent =
-    report.findings.some((f) => f.category !== 'display')
-      ? `This image reveals ${report.summary}.`
-      : 'This image carries nothing that identifies you.';
+  $('summary').textContent = report.findings.some((f) => f.category !== 'display')
+    ? t('reportReveals', summarise(report.findings))
+    : t('reportNothing');
   $('facts').textContent = facts(report);
 
   const container = $('sections');
@@ -34,20 +36,22 @@ function render(report: InspectReport, bytes: Uint8Array): void {
     container.append(card);
   }
   if (report.findings_omitted > 0) {
-    container.append(element('p', 'muted', `… and ${report.findings_omitted} more items.`));
+    container.append(element('p', 'muted', tn('reportMore', report.findings_omitted)));
   }
 }
 
 /** Coordinates first, and a map only if the user asks for one. */
 function whereItWasTaken({ latitude, longitude, altitude }: NonNullable<InspectReport['location']>): HTMLElement[] {
-  const height = altitude !== undefined ? `, ${Math.round(altitude)} m above sea level` : '';
-  const coordinates = element('p', 'coordinates', `${latitude.toFixed(6)}, ${longitude.toFixed(6)}${height}`);
-  const link = element('a', '', 'Open this place on OpenStreetMap') as HTMLAnchorElement;
+  // Coordinates as people copy them into maps: a dot, whatever the language.
+  const place = `${latitude.toFixed(6)}, ${longitude.toFixed(6)}`;
+  const text = altitude !== undefined ? t('reportAltitude', place, Math.round(altitude)) : place;
+  const coordinates = element('p', 'coordinates', text);
+  const link = element('a', '', t('reportOpenMap')) as HTMLAnchorElement;
   link.href = mapLink(latitude, longitude);
   link.target = '_blank';
   link.rel = 'noopener noreferrer';
   const linkLine = element('p');
-  linkLine.append(link, element('span', 'hint', ' (the map site then learns this place)'));
+  linkLine.append(link, ' ', element('span', 'hint', t('reportMapHint')));
   return [coordinates, linkLine];
 }
 
@@ -61,7 +65,7 @@ function element(tag: string, className = '', text?: string): HTMLElement {
 async function main(): Promise<void> {
   const source = sourceFromHash(location.hash);
   if (!source) {
-    $('status').textContent = 'No image was given to this page.';
+    $('status').textContent = t('reportNoImage');
     return;
   }
   let bytes: Uint8Array;
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
   const buttons = [$('save-clean'), $('save-compressed')] as HTMLButtonElement[];
   const run = async (compress: boolean) => {
     buttons.forEach((b) => (b.disabled = true));
-    saved.textContent = 'Working…';
+    saved.textContent = t('reportWorking');
     try {
       const settings = await loadSettings();
       const result = compress
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
       const format = result.report.format;
       const name = outputName(url, compress ? '-compressed' : '-clean', format);
       await download(result.data, MIME[format], name);
-      saved.textContent = `Saved ${name} (${result.data.length.toLocaleString()} bytes).`;
+      saved.textContent = t('reportSaved', name, formatBytes(result.data.length));
     } catch (e) {
       saved.textContent = describeFailure(e);
     } finally {

@@ -3,6 +3,7 @@
 // belong to the page's origin, so the content script reads those.
 import type { ContentRequest, ImageReply, ImageSource } from './messages';
 import { ext } from './ext';
+import { t } from './i18n';
 
 /** Bigger than any image the engine accepts (its limit is 100 MP decoded; files this large are not photos). */
 export const MAX_FETCH_BYTES = 256 * 1024 * 1024;
@@ -38,22 +39,22 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   try {
     response = await fetch(url, { credentials: 'include', cache: 'force-cache' });
   } catch (e) {
-    throw new AcquireError(`The image could not be downloaded (${(e as Error).message}).`);
+    throw new AcquireError(t('acquireDownload', (e as Error).message));
   }
-  if (!response.ok) throw new AcquireError(`The site refused the image (HTTP ${response.status}).`);
+  if (!response.ok) throw new AcquireError(t('acquireRefused', String(response.status)));
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_FETCH_BYTES) throw new AcquireError('The image is too large to process (over 256 MB).');
+  if (declared > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > MAX_FETCH_BYTES) throw new AcquireError('The image is too large to process (over 256 MB).');
+  if (bytes.length > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
   return bytes;
 }
 
 export async function acquire(source: ImageSource): Promise<Acquired> {
   const reply = await ask(source);
   const url = reply?.url ?? source.srcUrl;
-  if (reply?.error) throw new AcquireError(`The image could not be read from the page (${reply.error}).`);
+  if (reply?.error) throw new AcquireError(t('acquireFromPage', reply.error));
   if (reply?.base64 !== undefined) return { bytes: Uint8Array.fromBase64(reply.base64), url };
-  if (url.startsWith('blob:')) throw new AcquireError('This image only exists inside the page. Reload the page and try again.');
-  if (!/^(https?|data|file):/.test(url)) throw new AcquireError('Traceless cannot read images from this kind of address.');
+  if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
+  if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
   return { bytes: await fetchBytes(url), url };
 }

@@ -65,19 +65,19 @@ pub(crate) type Result<T> = std::result::Result<T, Box<Error>>;
 /// costs a call, not the building of an `Error`.
 #[cold]
 #[inline(never)]
-pub(crate) fn fail(kind: ErrorKind, format: &str, offset: usize, message: Arguments) -> Box<Error> {
+pub(crate) fn fail(kind: ErrorKind, format: &'static str, offset: usize, message: Arguments) -> Box<Error> {
     Box::new(Error::new(kind, fmt::format(message)).in_format(format).at(offset))
 }
 
-pub(crate) fn corrupt(format: &str, offset: usize, message: Arguments) -> Box<Error> {
+pub(crate) fn corrupt(format: &'static str, offset: usize, message: Arguments) -> Box<Error> {
     fail(ErrorKind::Corrupt, format, offset, message)
 }
 
-pub(crate) fn limit(format: &str, offset: usize, message: Arguments) -> Box<Error> {
+pub(crate) fn limit(format: &'static str, offset: usize, message: Arguments) -> Box<Error> {
     fail(ErrorKind::LimitExceeded, format, offset, message)
 }
 
-pub(crate) fn unsupported(format: &str, offset: usize, message: Arguments) -> Box<Error> {
+pub(crate) fn unsupported(format: &'static str, offset: usize, message: Arguments) -> Box<Error> {
     fail(ErrorKind::Unsupported, format, offset, message)
 }
 

@@ -2,15 +2,17 @@
 // copies with the same name, type and date; other files pass untouched; one that
 // cannot be cleaned is held back (the default failure policy) with the reason.
 import type { MessagingEngine } from '../../engine/messaging-engine';
-import { MIME } from '../../engine/types';
+import { MIME, type Finding } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isAnimated, kindOf, type FileKind } from '../../shared/file-kinds';
 import { renamed } from '../../shared/names';
+import { t } from '../../shared/i18n';
+import { formatBytes } from '../../shared/sizes';
 
 export type FileOutcome =
   /** `convertedFrom`: the original's name, when it was sent in another format (a HEIC as JPEG). */
-  | { kind: 'cleaned'; file: File; summary: string; removed: number; convertedFrom?: string }
+  | { kind: 'cleaned'; file: File; removed: Finding[]; convertedFrom?: string }
   | { kind: 'untouched'; file: File }
   | { kind: 'blocked'; original: File; reason: string }
   /** Could not be cleaned, and the user chose to let such images through. */
@@ -43,7 +45,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
   if (kind === 'other') return { kind: 'untouched', file };
   if (kind === 'video') return cleanVideoFile(engine, file, settings);
   if (file.size > MAX_IMAGE_BYTES) {
-    const reason = `The image is too large to process (${Math.round(file.size / 2 ** 20)} MB; the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB).`;
+    const reason = t('guardTooLarge', formatBytes(file.size), formatBytes(MAX_IMAGE_BYTES));
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
   }
   try {
@@ -74,7 +76,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     const name = format === cleaned.report.format ? file.name : renamed(file.name, format);
     const out = new File([data], name, { type, lastModified: file.lastModified });
     const convertedFrom = name === file.name ? undefined : file.name;
-    return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length, convertedFrom };
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, convertedFrom };
   } catch (e) {
     const reason = describeFailure(e);
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
@@ -91,7 +93,7 @@ async function cleanVideoFile(engine: MessagingEngine, file: File, settings: Set
     const cleaned = await engine.cleanBlob(file, policyOf(settings), true);
     const type = file.type || MIME[cleaned.report.format];
     const out = new File([cleaned.data], file.name, { type, lastModified: file.lastModified });
-    return { kind: 'cleaned', file: out, summary: cleaned.report.summary, removed: cleaned.report.removed.length };
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed };
   } catch (e) {
     const reason = describeFailure(e, 'video');
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
@@ -117,7 +119,7 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
     return await bounded(work, AT_ONCE, ({ file, kind }) => cleanFile(engine, file, kind, settings, mode));
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
-    const reason = `Traceless could not start its cleaner (${(e as Error).message}).`;
+    const reason = t('guardNoCleaner', (e as Error).message);
     return originals.map((file, i) =>
       kinds[i] !== 'other' ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
     );

@@ -21,6 +21,7 @@ import { cleanAll, passed } from './clean-files';
 import { deliver, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
+import { t } from '../../shared/i18n';
 
 type Kind = 'drop' | 'paste';
 
@@ -118,7 +119,7 @@ export function guardDrops(hooks: GuardHooks): void {
   const handle = async (taken: Taken) => {
     const walked = await filesOf(taken).catch((e: Error): Walked => ({ files: [], refused: e.message }));
     if (walked.refused) {
-      hooks.warn(`The dropped folder was held back: ${walked.refused}.`);
+      hooks.warn(t('noticeFolderHeldBack', walked.refused));
       return;
     }
     // Files dropped straight on a file input: it gets them as if chosen.

@@ -2,6 +2,8 @@
 // bounds: a page cannot make the guard read without end, and a folder too big to
 // walk is held back whole rather than passed on unread.
 
+import { t } from '../../shared/i18n';
+
 /** Most files taken from dropped folders in one drop; more, and the drop is held back. */
 export const MAX_FOLDER_FILES = 10_000;
 /** Deepest folder nesting followed. */
@@ -35,12 +37,12 @@ export async function walkEntries(entries: FileSystemEntry[], limits: { maxFiles
   const files: File[] = [];
   const visit = async (entry: FileSystemEntry, depth: number): Promise<string | undefined> => {
     if (isFile(entry)) {
-      if (files.length >= limits.maxFiles) return `it holds more than ${limits.maxFiles.toLocaleString('en')} files`;
+      if (files.length >= limits.maxFiles) return t('folderTooManyFiles', limits.maxFiles);
       files.push(await fileOf(entry));
       return undefined;
     }
     if (!isDirectory(entry)) return undefined;
-    if (depth >= limits.maxDepth) return `its folders nest deeper than ${limits.maxDepth} levels`;
+    if (depth >= limits.maxDepth) return t('folderTooDeep', limits.maxDepth);
     for (const child of await children(entry)) {
       const refused = await visit(child, depth + 1);
       if (refused) return refused;
