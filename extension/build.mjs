@@ -78,9 +78,9 @@ async function bundle(outdir) {
 }
 
 /** A plain page around HTML made from the project's own Markdown (PRIVACY.md). */
-function page(title, body) {
+function page(title, body, lang = 'en') {
   return `<!doctype html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <title>${title}</title>
@@ -177,6 +177,17 @@ const staging = join(dist, '.bundle');
 rmSync(dist, { recursive: true, force: true });
 const noticesPage = notices(await bundle(staging));
 const privacyPage = page('Traceless: privacy', marked.parse(readFileSync(join(root, 'PRIVACY.md'), 'utf8')));
+// Its translations, one page per locale (docs/privacy/de.md gives privacy-de.html); each
+// locale's messages name their page (privacyPage), so the settings link to the user's own.
+const privacyTranslations = readdirSync(join(root, 'docs/privacy'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => {
+    const locale = f.slice(0, -'.md'.length);
+    const markdown = readFileSync(join(root, 'docs/privacy', f), 'utf8');
+    const title = markdown.match(/^# (.+)$/m)?.[1] ?? 'Traceless';
+    return [`privacy-${locale}.html`, page(title, marked.parse(markdown), locale.replace('_', '-'))];
+  });
 for (const browser of ['chromium', 'firefox']) {
   const out = join(dist, browser);
   mkdirSync(join(out, 'engine'), { recursive: true });
@@ -190,6 +201,7 @@ for (const browser of ['chromium', 'firefox']) {
   for (const licence of ['LICENSE-MIT', 'LICENSE-APACHE']) cpSync(join(root, licence), join(out, licence));
   writeFileSync(join(out, 'licences.html'), noticesPage);
   writeFileSync(join(out, 'privacy.html'), privacyPage);
+  for (const [name, html] of privacyTranslations) writeFileSync(join(out, name), html);
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_full_bg.wasm'), join(out, 'engine/traceless-full.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));

@@ -126,7 +126,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             ErrorKind::Empty => return write!(f, "empty file (0 bytes)"),
-            ErrorKind::Unsupported if matches!(self.format.as_deref(), Some("MP4" | "MOV")) => "unsupported video",
+            ErrorKind::Unsupported if matches!(self.format, Some("MP4" | "MOV")) => "unsupported video",
             ErrorKind::Unsupported => "unsupported image type",
             ErrorKind::Unrecognised => "not a recognised image",
             ErrorKind::Truncated => "truncated",
@@ -150,3 +150,23 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_names_are_serdes() {
+        for kind in [
+            ErrorKind::Unsupported,
+            ErrorKind::Empty,
+            ErrorKind::Unrecognised,
+            ErrorKind::Truncated,
+            ErrorKind::Corrupt,
+            ErrorKind::LimitExceeded,
+            ErrorKind::InvalidRequest,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "{kind:?}");
+        }
+    }
+}

@@ -120,7 +120,7 @@ fn corpus_unsupported_and_unknown_files_are_refused_with_their_type() {
                 }
             }
             Err(e) => {
-                let named = e.format.clone().unwrap_or_default().to_uppercase().replace(' ', "");
+                let named = e.format.unwrap_or_default().to_uppercase().replace(' ', "");
                 let want = row.format.to_uppercase();
                 let same = named == want || (want == "HEIF" && named == "HEIC") || (want == "JXL" && named == "JPEGXL");
                 if e.kind != ErrorKind::Unsupported || !same {

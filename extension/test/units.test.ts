@@ -7,7 +7,7 @@ import { baseName, outputName } from '../src/shared/names';
 import { sourceFromHash, reportPageUrl } from '../src/shared/report-link';
 import { convertOptionsOf, DEFAULTS, guardModeFor, sanitise, siteOrigin } from '../src/shared/settings';
 import { facts, mapLink, sections } from '../src/pages/explain';
-import type { InspectReport } from '../src/engine/types';
+import type { Finding, InspectReport } from '../src/engine/types';
 
 test('file names keep the original base name and say what was done', () => {
   assert.equal(outputName('https://x.test/photos/IMG_2041.JPG?size=large', '-clean', 'jpeg'), 'IMG_2041-clean.jpg');
@@ -197,4 +197,53 @@ test('messages: placeholders are filled as the browser fills them', async () => 
   assert.equal(t('menuSaveAs', 'WebP'), 'Save as WebP');
   assert.equal(t('menuPresetBalanced', 2560), 'Balanced (up to 2,560 px)', 'numbers as the language writes them');
   assert.equal(t('menuClean'), 'Remove metadata and save');
+});
+
+test('counted messages, lists and sizes in English (the plural form by Intl.PluralRules)', async () => {
+  const { tn, list } = await import('../src/shared/i18n');
+  const { formatBytes, change } = await import('../src/shared/sizes');
+  assert.equal(tn('converterConvertImages', 1), 'Convert 1 image');
+  assert.equal(tn('converterConvertImages', 1200), 'Convert 1,200 images');
+  assert.equal(tn('zipSaved', 2, '1.0 MB'), 'Saved a zip of 2 files (1.0 MB).', 'further substitutions follow the count');
+  assert.equal(list(['location', 'dates', 'camera model']), 'location, dates and camera model', 'no serial comma: British English');
+  assert.deepEqual([formatBytes(1), formatBytes(512), formatBytes(161713), formatBytes(5 * 2 ** 20)], ['1 byte', '512 bytes', '157.9 KB', '5.0 MB']);
+  assert.equal(change(1000, 260), '−74%');
+});
+
+test('what was removed, in a few words: the two most sensitive kinds, then a count', async () => {
+  const { summarise } = await import('../src/pages/explain');
+  const finding = (category: string) => ({ category, key: category, label: category, value: 'x', block: 0 }) as Finding;
+  assert.equal(summarise(['time'].map(finding)), 'dates');
+  assert.equal(summarise(['time', 'location'].map(finding)), 'location and dates');
+  assert.equal(summarise(['time', 'location', 'device'].map(finding)), 'location, dates and camera model');
+  assert.equal(summarise(['time', 'location', 'device', 'software', 'display'].map(finding)), 'location, dates and 2 other kinds of data');
+});
+
+test('field names: the engine key chooses the message; raw names stay as the engine gives them', async () => {
+  const { fieldLabel } = await import('../src/pages/field-labels');
+  const finding = (key: string, label: string) => ({ category: 'other', key, label, value: '', block: 0 }) as Finding;
+  assert.equal(fieldLabel(finding('EXIF Make', 'Camera maker')), 'Camera maker');
+  assert.equal(fieldLabel(finding('PNG iTXt Author', 'Author')), 'Author');
+  assert.equal(fieldLabel(finding("item 50 'hvc1': thumbnail", 'Embedded thumbnail image')), 'Embedded thumbnail image');
+  assert.equal(fieldLabel(finding('XMP xmpMM:DocumentID', 'xmpMM:DocumentID')), 'xmpMM:DocumentID');
+});
+
+test('engine refusals: every reason code of the engine has its sentence; others keep the engine detail', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { describeFailure, reasonText } = await import('../src/shared/failure');
+  const { EngineError } = await import('../src/engine/types');
+  const rust = readFileSync(join(process.cwd(), 'core/src/error.rs'), 'utf8');
+  const codes = [...rust.matchAll(/pub const [A-Z_]+: &str = "([a-z_]+)";/g)].map((m) => m[1]);
+  assert.ok(codes.length >= 9, codes.join());
+  for (const code of codes) {
+    assert.ok(reasonText({ code: code as never, args: ['1', '2', '3'] }), `no sentence for the engine's reason "${code}"`);
+  }
+  const tiff = new EngineError('unsupported image type: this is a TIFF file; …', 'unsupported', { code: 'other_type', args: ['TIFF'] });
+  assert.equal(describeFailure(tiff), 'Traceless cannot process this image. This is a TIFF file. Traceless cleans JPEG, PNG, WebP, GIF, HEIC and AVIF images.');
+  const gif = new EngineError('…', 'unsupported', { code: 'animated_to_single', args: ['GIF', '8', 'JPEG'] });
+  assert.match(describeFailure(gif), /This GIF is animated \(8 frames\) and JPEG holds a single picture/);
+  const damaged = new EngineError('corrupt JPEG at byte 20: bad segment length', 'corrupt');
+  assert.equal(describeFailure(damaged), 'The image is damaged. (Details: corrupt JPEG at byte 20: bad segment length)');
+  assert.equal(describeFailure(new EngineError('', 'empty'), 'video'), 'The file is empty (0 bytes).');
 });

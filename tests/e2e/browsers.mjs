@@ -36,7 +36,7 @@ function tempDir(name) {
  * @property {() => Promise<void>} close
  */
 
-export async function launchChromium(web, { headless = true, withExtension = true, lang } = {}) {
+export async function launchChromium(web, { headless = true, withExtension = true, lang, extension = join(root, 'dist', 'chromium') } = {}) {
   const profile = tempDir('chromium');
   const downloads = tempDir('chromium-downloads');
   mkdirSync(join(profile, 'Default'), { recursive: true });
@@ -44,7 +44,6 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     download: { default_directory: downloads, prompt_for_download: false, directory_upgrade: true },
     savefile: { default_directory: downloads },
   }));
-  const extension = join(root, 'dist', 'chromium');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless,
@@ -543,6 +542,7 @@ export const BROWSERS = { chromium: launchChromium, firefox: launchFirefox };
 
 /** The settings page's introduction, once the page has loaded. */
 async function introOf(page) {
-  await page.waitForSelector('#intro', { timeout: 10000 });
+  // The page writes its words in as it starts (localisePage): wait for them.
+  await page.waitForFunction(() => document.getElementById('intro')?.textContent, undefined, { timeout: 10000 });
   return page.evaluate(() => document.getElementById('intro').textContent);
 }

@@ -1,6 +1,6 @@
 // The full-page converter: the popup's converter with room for big batches.
 import { mountConverter } from '../converter/view';
-import { localisePage } from '../shared/i18n';
+import { localisePage, shown } from '../shared/i18n';
 
 localisePage();
-void mountConverter(document.getElementById('converter')!, 'page');
+void mountConverter(document.getElementById('converter')!, 'page').finally(shown);

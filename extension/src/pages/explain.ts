@@ -3,6 +3,7 @@
 import type { Category, Finding, InspectReport } from '../engine/types';
 import { list, t, tn, type MessageKey } from '../shared/i18n';
 import { formatBytes } from '../shared/sizes';
+import { fieldLabel } from './field-labels';
 
 export interface Section {
   category: Category;
@@ -38,7 +39,7 @@ export function sections(report: InspectReport): Section[] {
   return WORDS.filter(([c]) => byCategory.has(c)).map(([c, title]) => ({
     category: c,
     title: t(title),
-    items: byCategory.get(c)!.map((f) => ({ label: f.label, value: f.value })),
+    items: byCategory.get(c)!.map((f) => ({ label: fieldLabel(f), value: f.value })),
   }));
 }
 

@@ -1,5 +1,5 @@
 // Options page: edits the settings the image menu uses.
-import { localisePage, t } from '../shared/i18n';
+import { localisePage, shown, t } from '../shared/i18n';
 import { DEFAULTS, loadSettings, sanitise, saveSettings, siteOrigin, type GuardMode, type Settings } from '../shared/settings';
 
 localisePage();
@@ -95,4 +95,6 @@ form.addEventListener('submit', (e) => {
 });
 document.getElementById('reset')!.addEventListener('click', () => void save({ ...DEFAULTS }, t('settingsDefaultsRestored')));
 
-loadSettings().then(show, (e) => (status.textContent = t('settingsNotLoaded', (e as Error).message)));
+loadSettings()
+  .then(show, (e) => (status.textContent = t('settingsNotLoaded', (e as Error).message)))
+  .finally(shown);

@@ -3,7 +3,7 @@
 // and to the full-page converter.
 import { mountConverter } from '../converter/view';
 import { ext } from '../shared/ext';
-import { localisePage, t } from '../shared/i18n';
+import { localisePage, shown, t } from '../shared/i18n';
 import { currentSettings, guardModeFor, saveSettings, siteOrigin, type GuardMode } from '../shared/settings';
 
 localisePage();
@@ -51,7 +51,7 @@ async function siteSwitch(): Promise<void> {
 }
 
 document.getElementById('settings')!.addEventListener('click', () => void ext.runtime.openOptionsPage());
-void siteSwitch();
-void mountConverter(document.getElementById('converter')!, 'popup').then((converter) => {
-  document.getElementById('open-tab')!.addEventListener('click', () => void converter.openInTab());
+const converter = mountConverter(document.getElementById('converter')!, 'popup').then((mounted) => {
+  document.getElementById('open-tab')!.addEventListener('click', () => void mounted.openInTab());
 });
+void Promise.allSettled([siteSwitch(), converter]).then(shown);

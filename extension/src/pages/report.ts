@@ -8,11 +8,12 @@ import { describeFailure } from '../shared/failure';
 import { outputName } from '../shared/names';
 import { sourceFromHash } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
-import { localisePage, t, tn } from '../shared/i18n';
+import { localisePage, shown, t, tn } from '../shared/i18n';
 import { formatBytes } from '../shared/sizes';
 import { facts, mapLink, sections, summarise } from './explain';
 
 localisePage();
+shown();
 const engine = new WorkerEngine();
 const $ = (id: string) => document.getElementById(id)!;
 

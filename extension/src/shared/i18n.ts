@@ -68,10 +68,16 @@ function fallback(key: MessageKey, values: string[]): string {
   });
 }
 
+/** Lets the page be seen (page.css hides it until then): its words and first state are in. */
+export function shown(): void {
+  document.documentElement.classList.add('shown');
+}
+
 /**
- * Puts the messages into a page's static markup: `data-i18n="key"` for the text,
- * `data-i18n-<attribute>="key"` for an attribute (placeholder, aria-label, title, alt).
- * Runs before the page is first drawn (its script ends the body), so nothing moves.
+ * Puts the messages into a page's static markup: `data-i18n` names the message for
+ * an element's text, `data-i18n-<attribute>` for an attribute (placeholder,
+ * aria-label, alt, href).
+ * The page stays unseen until it calls shown() (page.css), so nothing moves as words go in.
  */
 export function localisePage(root: ParentNode = document): void {
   document.documentElement.lang = language();
