@@ -31,9 +31,9 @@ const BATCH = ['photo.jpg', 'text.png', 'comment.gif', 'xmp.webp', 'rotated.jpg'
 const PILLOW = { jpeg: 'JPEG', png: 'PNG', webp: 'WEBP', gif: 'GIF' };
 const SOURCE_FORMAT = { 'photo.jpg': 'jpeg', 'text.png': 'png', 'comment.gif': 'gif', 'xmp.webp': 'webp', 'rotated.jpg': 'jpeg' };
 
-/** What the page shows for a byte count (pages/explain.ts formatBytes). */
+/** What the page shows for a byte count in English (shared/sizes.ts formatBytes). */
 function formatBytes(n) {
-  if (n < 1024) return `${n} bytes`;
+  if (n < 1024) return `${n.toLocaleString('en-GB')} ${n === 1 ? 'byte' : 'bytes'}`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -4,7 +4,7 @@
 // converter and the settings are photographed in each (the README shows German).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from './browsers.mjs';
 import { accessibilityViolations, layoutFaults, until } from './page-checks.mjs';
@@ -18,6 +18,13 @@ after(() => web.stop());
 const messagesOf = (folder) => JSON.parse(readFileSync(join(root, 'extension/_locales', folder, 'messages.json'), 'utf8'));
 const english = messagesOf('en');
 const FILES = ['photo.jpg', 'rotated.jpg', 'phone.heic'].map((f) => join(corpus, IMAGES[f]));
+
+/** German is the README's (`make screenshots` refreshes it there); the others stay under target/. */
+function screenshotPath(name, folder) {
+  if (folder === 'de') return shot(name);
+  mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
+  return join(root, 'target', 'screenshots', `${name}.png`);
+}
 
 /** English messages on screen that the language says otherwise (sentences, not names like "JPEG"). */
 function englishOnScreen(page, messages) {
@@ -51,7 +58,7 @@ for (const [lang, folder] of [['de', 'de'], ['fr', 'fr'], ['es', 'es'], ['pt_BR'
       await page.click('#convert');
       await until(page, (n) => document.querySelectorAll('.item[data-stage=done]').length === n, FILES.length);
       await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
-      await page.screenshot({ path: shot(`converter-${folder}`), fullPage: true });
+      await page.screenshot({ path: screenshotPath(`converter-${folder}`, folder), fullPage: true });
       assert.equal(await page.evaluate(() => document.getElementById('convert').textContent), messages.converterConvert.message);
       assert.deepEqual(await englishOnScreen(page, messages), [], 'converter');
       assert.deepEqual(await layoutFaults(page), [], 'converter');
@@ -60,7 +67,7 @@ for (const [lang, folder] of [['de', 'de'], ['fr', 'fr'], ['es', 'es'], ['pt_BR'
 
       const settings = await browser.openExtensionPage('options.html');
       await until(settings, () => document.documentElement.classList.contains('shown'));
-      await settings.screenshot({ path: shot(`settings-${folder}`), fullPage: true });
+      await settings.screenshot({ path: screenshotPath(`settings-${folder}`, folder), fullPage: true });
       assert.equal(await settings.evaluate(() => document.getElementById('intro').textContent), messages.settingsIntro.message);
       assert.equal(await settings.evaluate(() => document.querySelector('a[target=_blank][href^=privacy]').getAttribute('href')), `privacy-${folder}.html`);
       assert.deepEqual(await englishOnScreen(settings, messages), [], 'settings');

@@ -6,12 +6,11 @@
 // that does not come from _locales.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { launchChromium } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
-import { shot } from './shots.mjs';
 import { accessibilityViolations, layoutFaults, until } from './page-checks.mjs';
 
 const ACCENTED = Object.fromEntries(
@@ -19,7 +18,7 @@ const ACCENTED = Object.fromEntries(
 );
 
 /** A message 40% longer and accented, its $PLACEHOLDERS$ and URLs left as they are. */
-export function pseudo(message) {
+function pseudo(message) {
   const accented = message
     .split(/(\$[A-Za-z0-9_@]+\$|https?:\/\/\S+)/)
     .map((part, i) => (i % 2 ? part : [...part].map((c) => ACCENTED[c] ?? c).join('')))
@@ -55,6 +54,12 @@ function englishLeft(page, ignore) {
     for (const word of ignore) text = text.split(word).join(' ');
     return [...new Set(text.match(/\b[A-Za-z]{3,}\b/g) ?? [])];
   }, ignore);
+}
+
+/** For a person to look at (target/screenshots): the README shows real languages. */
+function screenshot(name) {
+  mkdirSync(join(root, 'target', 'screenshots'), { recursive: true });
+  return join(root, 'target', 'screenshots', `${name}.png`);
 }
 
 const FILES = ['photo.jpg', 'rotated.jpg', 'text.png', 'phone.heic'].map((f) => join(corpus, IMAGES[f]));
@@ -104,7 +109,7 @@ describe('pseudo-locale (Chromium)', { concurrency: false }, () => {
       await until(page, () => document.querySelectorAll('.item[data-stage=done]').length === 4);
       await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
       await new Promise((r) => setTimeout(r, 500));
-      await page.screenshot({ path: shot(`pseudo-${basename(path, '.html')}`), fullPage: true });
+      await page.screenshot({ path: screenshot(`pseudo-${basename(path, '.html')}`), fullPage: true });
 
       const shifts = await page.evaluate(() => window.shifts);
       const cls = shifts.reduce((sum, s) => sum + s.value, 0);
@@ -123,7 +128,7 @@ describe('pseudo-locale (Chromium)', { concurrency: false }, () => {
     // A per-site rule, so its line and button are drawn too.
     await page.fill('#site-origin', 'https://example.com');
     await page.click('#site-add');
-    await page.screenshot({ path: shot('pseudo-settings'), fullPage: true });
+    await page.screenshot({ path: screenshot('pseudo-settings'), fullPage: true });
     assert.deepEqual(await layoutFaults(page), []);
     assert.deepEqual(await englishLeft(page, DATA), []);
     assert.deepEqual(await accessibilityViolations(page), []);

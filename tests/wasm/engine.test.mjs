@@ -103,9 +103,12 @@ test('convert re-encodes to JPEG, PNG and WebP within bounds', () => {
   }
 });
 
-test('errors are JS Errors with the engine message and kind', () => {
+test('errors are JS Errors with the engine message and kind, and a reason code where a person can act', () => {
   assert.throws(() => engine.clean(read('ianare-exif-samples/tiff/Arbitro.tiff')), (e) => e instanceof Error && e.kind === 'unsupported' && /TIFF/.test(e.message));
-  assert.throws(() => engine.clean(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 9])), (e) => e.kind === 'truncated');
+  assert.throws(() => engine.clean(read('ianare-exif-samples/tiff/Arbitro.tiff')), (e) => e.reason === 'other_type' && e.args.length === 1 && e.args[0] === 'TIFF');
+  const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  assert.throws(() => full.convert(read('mat2/tests/data/dirty.gif'), { format: 'png' }), (e) => e.reason === 'animated_to_single' && e.args.join() === 'GIF,8,PNG');
+  assert.throws(() => engine.clean(new Uint8Array([0xff, 0xd8, 0xff, 0xe1, 0, 9])), (e) => e.kind === 'truncated' && e.reason === undefined);
   assert.throws(() => engine.convert(read('exiftool/t/images/GPS.jpg'), { quality: 'high' }), /invalid options/);
 });
 
