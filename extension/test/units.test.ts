@@ -247,3 +247,17 @@ test('engine refusals: every reason code of the engine has its sentence; others 
   assert.equal(describeFailure(damaged), 'The image is damaged. (Details: corrupt JPEG at byte 20: bad segment length)');
   assert.equal(describeFailure(new EngineError('', 'empty'), 'video'), 'The file is empty (0 bytes).');
 });
+
+test("field values: the engine's English words said again (sizes, counts, altitude, orientation); people's words untouched", async () => {
+  const { fieldValue } = await import('../src/pages/field-values');
+  const finding = (key: string, value: string, category = 'other') => ({ category, key, label: '', value, block: 0 }) as Finding;
+  assert.equal(fieldValue(finding('EXIF IFD1 thumbnail', '157.9 KB', 'thumbnail')), '157.9 KB');
+  assert.equal(fieldValue(finding('EXIF MakerNote', '1009 bytes', 'maker_notes')), '1,009 bytes');
+  assert.equal(fieldValue(finding('IPTC other', '1 fields')), '1 field', 'the engine says "1 fields"');
+  assert.equal(fieldValue(finding('XMP other', '2 properties: dc:format, xmp:Rating')), '2 properties: dc:format, xmp:Rating');
+  assert.equal(fieldValue(finding('EXIF GPSAltitude', '1260.6 m above sea level', 'location')), '1,260.6 m above sea level');
+  assert.equal(fieldValue(finding('EXIF Orientation', 'row 0 at right and column 0 at top', 'display')), 'Turned 90° clockwise');
+  assert.equal(fieldValue(finding('ICC profile', 'Display P3 (548 bytes)', 'display')), 'Display P3 (548 bytes)');
+  assert.equal(fieldValue(finding('IPTC Caption', '3 frames', 'text')), '3 frames', "a caption is the author's words");
+  assert.equal(fieldValue(finding('EXIF Model', 'C2000Z', 'device')), 'C2000Z');
+});

@@ -1,5 +1,5 @@
 // The extension speaks the browser's language: Chromium started in each shipped
-// language gives the image menu, the converter and the settings in that language's
+// language gives the image menu, the converter, the report and the settings in that language's
 // words, with nothing left in English and nothing spilling out of its box. The
 // converter and the settings are photographed in each (the README shows German).
 import { after, before, test } from 'node:test';
@@ -64,6 +64,19 @@ for (const [lang, folder] of [['de', 'de'], ['fr', 'fr'], ['es', 'es'], ['pt_BR'
       assert.deepEqual(await layoutFaults(page), [], 'converter');
       assert.deepEqual(await accessibilityViolations(page), [], 'converter');
       await page.close();
+
+      // What a GPS photo reveals: headings, field names and the engine's worded values.
+      const source = encodeURIComponent(JSON.stringify({ srcUrl: `${web.originA}/img/photo.jpg` }));
+      const report = await browser.openExtensionPage(`report.html#${source}`);
+      await report.waitForSelector('#report:not([hidden])');
+      const reportText = await report.evaluate(() => document.body.innerText);
+      for (const key of ['categoryLocation', 'categoryTime', 'fieldCameraModel', 'fieldDateTaken', 'reportSaveClean']) {
+        assert.ok(reportText.includes(messages[key].message), `report: ${key} "${messages[key].message}"`);
+      }
+      assert.deepEqual(await englishOnScreen(report, messages), [], 'report');
+      assert.deepEqual(await layoutFaults(report), [], 'report');
+      await report.screenshot({ path: screenshotPath(`report-${folder}`, folder), fullPage: true });
+      await report.close();
 
       const settings = await browser.openExtensionPage('options.html');
       await until(settings, () => document.documentElement.classList.contains('shown'));

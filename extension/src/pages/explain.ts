@@ -4,6 +4,7 @@ import type { Category, Finding, InspectReport } from '../engine/types';
 import { list, t, tn, type MessageKey } from '../shared/i18n';
 import { formatBytes } from '../shared/sizes';
 import { fieldLabel } from './field-labels';
+import { fieldValue } from './field-values';
 
 export interface Section {
   category: Category;
@@ -39,7 +40,7 @@ export function sections(report: InspectReport): Section[] {
   return WORDS.filter(([c]) => byCategory.has(c)).map(([c, title]) => ({
     category: c,
     title: t(title),
-    items: byCategory.get(c)!.map((f) => ({ label: fieldLabel(f), value: f.value })),
+    items: byCategory.get(c)!.map((f) => ({ label: fieldLabel(f), value: fieldValue(f) })),
   }));
 }
 
