@@ -1,5 +1,5 @@
 // One encode in a fresh Node process, so its peak memory is its own:
-//   node bench/codec-child.mjs ours|jsquash jpeg|png|webp RAW WIDTH HEIGHT QUALITY OUT
+//   node bench/codec-child.mjs ours|jsquash jpeg|png|webp|avif RAW WIDTH HEIGHT QUALITY OUT
 // Prints { ms, bytes, peakKib }. A small warm-up encode runs first (compilation,
 // first allocations); the timed encode is the full image.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,15 @@ const require = createRequire(import.meta.url);
 const [encoder, format, raw, w, h, q, out] = process.argv.slice(2);
 const width = Number(w), height = Number(h), quality = Number(q);
 const PNG_LEVEL = 2; // both sides' default
+const AVIF_SPEED = 6; // both sides' default (libaom cpu-used)
 
 const compile = (path) => new WebAssembly.Module(readFileSync(join(root, 'node_modules', path)));
 
 async function load() {
   if (encoder === 'ours') {
-    const engine = require(join(root, 'target/wasm/node/traceless_wasm.js'));
-    return (rgba, width, height) => engine.encode(rgba, width, height, { format, quality, pngLevel: PNG_LEVEL });
+    // AVIF output lives in its own module, as in the extension.
+    const engine = require(join(root, `target/wasm/node/traceless_wasm${format === 'avif' ? '_avif' : ''}.js`));
+    return (rgba, width, height) => engine.encode(rgba, width, height, { format, quality, pngLevel: PNG_LEVEL, avifSpeed: AVIF_SPEED });
   }
   const image = (rgba, width, height) => new ImageData(new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, rgba.length), width, height);
   if (format === 'jpeg') {
@@ -30,6 +32,12 @@ async function load() {
     const { default: encode, init } = await import('@jsquash/webp/encode.js');
     await init(compile('@jsquash/webp/codec/enc/webp_enc_simd.wasm'));
     return async (rgba, width, height) => new Uint8Array(await encode(image(rgba, width, height), { quality }));
+  }
+  if (format === 'avif') {
+    // The single-threaded build: Node has no cross-origin isolation to offer threads.
+    const { default: encode, init } = await import('@jsquash/avif/encode.js');
+    await init(compile('@jsquash/avif/codec/enc/avif_enc.wasm'));
+    return async (rgba, width, height) => new Uint8Array(await encode(image(rgba, width, height), { quality, speed: AVIF_SPEED }));
   }
   const { default: optimise, init } = await import('@jsquash/oxipng/optimise.js');
   await init(compile('@jsquash/oxipng/codec/pkg/squoosh_oxipng_bg.wasm'));

@@ -67,6 +67,7 @@ async function bundle(outdir) {
     alias: {
       'traceless-wasm': join(wasmDir, 'traceless_wasm.js'),
       'traceless-wasm-full': join(wasmDir, 'traceless_wasm_full.js'),
+      'traceless-wasm-avif': join(wasmDir, 'traceless_wasm_avif.js'),
       'traceless-wasm-video': join(wasmDir, 'traceless_wasm_video.js'),
     },
     // wasm-bindgen's default path uses import.meta.url; we always pass the module's URL instead.
@@ -204,6 +205,7 @@ for (const browser of ['chromium', 'firefox']) {
   for (const [name, html] of privacyTranslations) writeFileSync(join(out, name), html);
   cpSync(join(wasmDir, 'traceless_wasm_bg.wasm'), join(out, 'engine/traceless.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_full_bg.wasm'), join(out, 'engine/traceless-full.wasm'));
+  cpSync(join(wasmDir, 'traceless_wasm_avif_bg.wasm'), join(out, 'engine/traceless-avif.wasm'));
   cpSync(join(wasmDir, 'traceless_wasm_video_bg.wasm'), join(out, 'engine/traceless-video.wasm'));
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, source), null, 2) + '\n');
   zip(out, join(dist, `traceless-${browser}-${source.version}.zip`));

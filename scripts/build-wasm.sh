@@ -14,7 +14,7 @@ if ! cmp -s scripts/wasm-clang "$stamp"; then
     cargo clean --profile wasm --target wasm32-unknown-unknown -p mozjpeg-sys -p libwebp-sys -p libdeflate-sys
     mkdir -p target && cp scripts/wasm-clang "$stamp"
 fi
-# Three modules, one cargo run each (one run would unify the core's features):
+# Four modules, one cargo run each (one run would unify the core's features):
 # - traceless_wasm: the engine (inspect, clean, convert), without the HEVC decoder;
 # - traceless_wasm_full: the same engine with it and the animation encoder, loaded
 #   only to convert a HEIC, an AVIF or an animation (so the engine stays under its
@@ -30,6 +30,14 @@ cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
 bindgen traceless_wasm traceless_wasm
 cargo build --profile wasm -p traceless-wasm --features full --target wasm32-unknown-unknown
 bindgen traceless_wasm traceless_wasm_full
+# - traceless_wasm_avif: the converter module with libaom's AV1 encoder, loaded
+#   only when AVIF output is chosen.
+(
+    # shellcheck disable=SC2046
+    export $(scripts/build-aom-wasm.sh)
+    cargo build --profile wasm -p traceless-wasm --features avif --target wasm32-unknown-unknown
+)
+bindgen traceless_wasm traceless_wasm_avif
 cargo build --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
 bindgen traceless_wasm_video traceless_wasm_video
 # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
@@ -42,8 +50,9 @@ opt() {  # opt LEVEL FILE
 # The engines for speed (they convert); the video cleaner for size (it parses a few hundred KB).
 opt -O3 target/wasm/web/traceless_wasm_bg.wasm
 opt -O3 target/wasm/web/traceless_wasm_full_bg.wasm
+opt -O3 target/wasm/web/traceless_wasm_avif_bg.wasm
 opt -Oz target/wasm/web/traceless_wasm_video_bg.wasm
-for name in traceless_wasm traceless_wasm_full traceless_wasm_video; do
+for name in traceless_wasm traceless_wasm_full traceless_wasm_avif traceless_wasm_video; do
     cp target/wasm/web/${name}_bg.wasm target/wasm/node/${name}_bg.wasm
     size=$(stat -c %s target/wasm/web/${name}_bg.wasm)
     gz=$(gzip -9 -c target/wasm/web/${name}_bg.wasm | wc -c)

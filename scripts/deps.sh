@@ -63,6 +63,10 @@ has ffmpeg && has ffprobe || need_apt+=(ffmpeg)
 # The CLI decodes AVIF with Debian's dav1d, found through pkg-config.
 has pkg-config || need_apt+=(pkg-config)
 [ -f /usr/include/dav1d/dav1d.h ] || need_apt+=(libdav1d-dev)
+# libaom (AVIF output) is built from the libaom-sys crate's sources with CMake;
+# natively its x86 SIMD is assembled by NASM.
+has cmake || need_apt+=(cmake)
+has nasm || need_apt+=(nasm)
 # The C codecs compile to wasm32 with clang, llvm-ar and wasi-libc's headers.
 has clang || need_apt+=(clang)
 has llvm-ar || need_apt+=(llvm)

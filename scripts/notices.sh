@@ -12,4 +12,21 @@ fi
 mkdir -p target
 rm -f "$out"
 cargo about generate --fail about.hbs -o "$out.tmp"
+# libaom comes with the Alliance for Open Media Patent License beside its BSD
+# licence; it is not an SPDX licence, so cargo-about does not list it: added here.
+patents=$(cargo metadata --format-version 1 --locked 2>/dev/null | node -e '
+  const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const p = m.packages.find((p) => p.name === "libaom-sys");
+  console.log(require("path").join(require("path").dirname(p.manifest_path), "vendor/PATENTS"));')
+node -e '
+  const fs = require("fs");
+  const [file, patents] = process.argv.slice(1);
+  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const section = `<section>\n<h3 id="AOM-patent">Alliance for Open Media Patent License 1.0</h3>\n` +
+    `<p>Used by:</p>\n<ul class="used-by">\n<li>libaom (libaom-sys), the AV1 encoder</li>\n</ul>\n` +
+    `<pre>${escape(fs.readFileSync(patents, "utf8"))}</pre>\n</section>`;
+  const html = fs.readFileSync(file, "utf8");
+  if (!html.includes("<!-- libaom patent licence -->")) throw new Error("about.hbs: no place for the patent licence");
+  fs.writeFileSync(file, html.replace("<!-- libaom patent licence -->", section));
+' "$out.tmp" "$patents"
 mv "$out.tmp" "$out"

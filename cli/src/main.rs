@@ -43,7 +43,7 @@ enum Command {
     },
     /// Remove metadata, writing cleaned copies (originals are left alone unless --in-place).
     Clean(CleanArgs),
-    /// Re-encode as JPEG, PNG or WebP: smaller, resized, upright, with no metadata.
+    /// Re-encode as JPEG, PNG, WebP or AVIF: smaller, resized, upright, with no metadata.
     Convert(ConvertArgs),
 }
 
@@ -55,10 +55,10 @@ struct ConvertArgs {
     /// Folder for the converted files (created if missing; folder structure is kept).
     #[arg(short = 'o', long = "out", value_name = "OUTDIR", required = true)]
     out: PathBuf,
-    /// Output format: jpeg, png, webp, or keep (the input's own).
+    /// Output format: jpeg, png, webp, avif, or keep (the input's own).
     #[arg(long, value_name = "FORMAT", default_value = "keep", value_parser = parse_format)]
     to: OutputFormat,
-    /// Quality for JPEG and lossy WebP, 0-100 (the upper bound with --target-size).
+    /// Quality for JPEG, lossy WebP and AVIF, 0-100 (the upper bound with --target-size).
     #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u8).range(0..=100))]
     quality: u8,
     /// Fit within WIDTHxHEIGHT (e.g. 2048x2048; never upscales).
@@ -70,7 +70,7 @@ struct ConvertArgs {
     /// Convert colours to sRGB instead of embedding the source's ICC profile.
     #[arg(long)]
     srgb: bool,
-    /// JPEG: full-resolution colour (4:4:4) instead of 4:2:0.
+    /// JPEG and AVIF: full-resolution colour (4:4:4) instead of 4:2:0.
     #[arg(long)]
     full_chroma: bool,
     /// WebP: lossless.
@@ -79,6 +79,9 @@ struct ConvertArgs {
     /// PNG: oxipng effort, 0 (fastest) to 6 (smallest).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=6))]
     png_level: u8,
+    /// AVIF: encoder speed, 0 (slowest, smallest) to 9.
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=9))]
+    avif_speed: u8,
     /// Background for transparent areas in JPEG output, as RRGGBB.
     #[arg(long, value_name = "RRGGBB", default_value = "ffffff", value_parser = parse_colour)]
     background: [u8; 3],
@@ -105,8 +108,9 @@ fn parse_format(s: &str) -> Result<OutputFormat, String> {
         "jpeg" | "jpg" => Ok(OutputFormat::Jpeg),
         "png" => Ok(OutputFormat::Png),
         "webp" => Ok(OutputFormat::Webp),
+        "avif" => Ok(OutputFormat::Avif),
         "keep" => Ok(OutputFormat::Keep),
-        _ => Err("expected jpeg, png, webp or keep".into()),
+        _ => Err("expected jpeg, png, webp, avif or keep".into()),
     }
 }
 
@@ -299,6 +303,7 @@ fn convert(args: &ConvertArgs) -> bool {
         background: args.background,
         webp_lossless: args.lossless,
         png_level: args.png_level,
+        avif_speed: args.avif_speed,
     };
     // An explicit format gets its own extension; "keep" keeps the file name.
     let format = match args.to {
@@ -306,6 +311,7 @@ fn convert(args: &ConvertArgs) -> bool {
         OutputFormat::Jpeg => Some(traceless_core::Format::Jpeg),
         OutputFormat::Png => Some(traceless_core::Format::Png),
         OutputFormat::Webp => Some(traceless_core::Format::Webp),
+        OutputFormat::Avif => Some(traceless_core::Format::Avif),
     };
     let target =
         write::Target::Dir { root: args.out.clone(), overwrite: args.batch.overwrite, format, converting: true };

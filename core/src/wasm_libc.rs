@@ -137,3 +137,134 @@ pub extern "C" fn fputc(c: c_int, _stream: *mut c_void) -> c_int {
 pub extern "C" fn exit(code: c_int) -> ! {
     panic!("the C codec called exit({code})");
 }
+
+/// What libaom (AVIF output) calls beyond the other codecs: files (for options
+/// the engine never sets, such as film grain tables: they fail to open),
+/// `stderr`, number parsing for its key=value options, `rand`, and `longjmp`.
+#[cfg(feature = "avif-encode")]
+mod aom {
+    use std::ffi::{c_char, c_int, c_long, c_uint, c_ulong, c_void};
+
+    #[no_mangle]
+    pub static mut stderr: *mut c_void = std::ptr::null_mut();
+
+    #[no_mangle]
+    pub extern "C" fn fopen(_path: *const c_char, _mode: *const c_char) -> *mut c_void {
+        std::ptr::null_mut()
+    }
+    #[no_mangle]
+    pub extern "C" fn fclose(_stream: *mut c_void) -> c_int {
+        0
+    }
+    #[no_mangle]
+    pub extern "C" fn feof(_stream: *mut c_void) -> c_int {
+        1
+    }
+    #[no_mangle]
+    pub extern "C" fn fread(_ptr: *mut c_void, _size: usize, _count: usize, _stream: *mut c_void) -> usize {
+        0
+    }
+    #[no_mangle]
+    pub extern "C" fn fseek(_stream: *mut c_void, _offset: c_long, _whence: c_int) -> c_int {
+        -1
+    }
+    /// EOF: nothing was read.
+    #[no_mangle]
+    pub extern "C" fn fscanf(_stream: *mut c_void, _format: *const c_char, _va_list: *const c_void) -> c_int {
+        -1
+    }
+    #[no_mangle]
+    pub unsafe extern "C" fn vsnprintf(
+        buffer: *mut u8,
+        size: usize,
+        _format: *const u8,
+        _va_list: *const c_void,
+    ) -> c_int {
+        if !buffer.is_null() && size > 0 {
+            *buffer = 0;
+        }
+        0
+    }
+
+    /// libaom's error path (scripts/wasm-include/setjmp.h): stop the instance.
+    #[no_mangle]
+    pub extern "C" fn longjmp(_env: *mut c_void, _value: c_int) -> ! {
+        panic!("the AV1 encoder failed (out of memory?)");
+    }
+
+    /// libaom seeds its own generators; `rand` is only a fallback (a fixed
+    /// sequence keeps encodes reproducible).
+    #[no_mangle]
+    pub extern "C" fn rand() -> c_int {
+        static mut STATE: c_uint = 1;
+        // SAFETY: wasm32-unknown-unknown runs one thread.
+        unsafe {
+            STATE = STATE.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            ((STATE >> 16) & 0x7fff) as c_int
+        }
+    }
+
+    #[no_mangle]
+    pub extern "C" fn lrint(x: f64) -> c_long {
+        // The current rounding mode: to nearest, ties to even.
+        x.round_ties_even() as c_long
+    }
+
+    #[no_mangle]
+    pub unsafe extern "C" fn strncmp(a: *const c_char, b: *const c_char, n: usize) -> c_int {
+        for i in 0..n {
+            let (x, y) = (*a.add(i) as u8, *b.add(i) as u8);
+            if x != y || x == 0 {
+                return c_int::from(x) - c_int::from(y);
+            }
+        }
+        0
+    }
+    #[no_mangle]
+    pub unsafe extern "C" fn strcmp(a: *const c_char, b: *const c_char) -> c_int {
+        strncmp(a, b, usize::MAX)
+    }
+
+    /// strtol/strtoul for libaom's option parser, base 10 or 16 (the only ones it uses).
+    unsafe fn parse(text: *const c_char, end: *mut *mut c_char, base: c_int) -> (bool, u64) {
+        let mut p = text as *const u8;
+        while (*p).is_ascii_whitespace() {
+            p = p.add(1);
+        }
+        let negative = *p == b'-';
+        if *p == b'-' || *p == b'+' {
+            p = p.add(1);
+        }
+        let base = if base == 0 { 10 } else { base as u64 };
+        let mut value: u64 = 0;
+        let start = p;
+        while let Some(digit) = (*p as char).to_digit(base as u32) {
+            value = value.saturating_mul(base).saturating_add(u64::from(digit));
+            p = p.add(1);
+        }
+        if !end.is_null() {
+            *end = if p == start { text as *mut c_char } else { p as *mut c_char };
+        }
+        (negative, value)
+    }
+    #[no_mangle]
+    pub unsafe extern "C" fn strtol(text: *const c_char, end: *mut *mut c_char, base: c_int) -> c_long {
+        let (negative, value) = parse(text, end, base);
+        let value = value.min(c_long::MAX as u64) as c_long;
+        if negative {
+            -value
+        } else {
+            value
+        }
+    }
+    #[no_mangle]
+    pub unsafe extern "C" fn strtoul(text: *const c_char, end: *mut *mut c_char, base: c_int) -> c_ulong {
+        let (negative, value) = parse(text, end, base);
+        let value = value.min(c_ulong::MAX as u64) as c_ulong;
+        if negative {
+            value.wrapping_neg()
+        } else {
+            value
+        }
+    }
+}

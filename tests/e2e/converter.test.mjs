@@ -28,7 +28,7 @@ const BIG = [
 
 /** The batch: one per container, one with GPS, one turned by EXIF (Rotate 90 CW, 2048 x 1536 stored). */
 const BATCH = ['photo.jpg', 'text.png', 'comment.gif', 'xmp.webp', 'rotated.jpg'];
-const PILLOW = { jpeg: 'JPEG', png: 'PNG', webp: 'WEBP', gif: 'GIF' };
+const PILLOW = { jpeg: 'JPEG', png: 'PNG', webp: 'WEBP', gif: 'GIF', avif: 'AVIF' };
 const SOURCE_FORMAT = { 'photo.jpg': 'jpeg', 'text.png': 'png', 'comment.gif': 'gif', 'xmp.webp': 'webp', 'rotated.jpg': 'jpeg' };
 
 /** What the page shows for a byte count in English (shared/sizes.ts formatBytes). */
@@ -107,7 +107,7 @@ for (const name of only) {
       assert.match(before[0].reveals, /^Reveals: location, dates, camera model/, 'what the GPS photo reveals is listed');
       assert.match(before[1].reveals, /location/, 'the PNG with IPTC location');
 
-      for (const format of ['clean', 'keep', 'jpeg', 'png', 'webp']) {
+      for (const format of ['clean', 'keep', 'jpeg', 'png', 'webp', 'avif']) {
         await setControl(page, 'format', format);
         await page.click('#convert');
         await until(page, idle, undefined, 60000);

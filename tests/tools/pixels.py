@@ -1,25 +1,51 @@
 #!/usr/bin/python3
 """Independent pixel check: decode each file with Pillow (libjpeg-turbo, libpng,
-libwebp, Pillow's GIF reader) and print a SHA-256 per frame, as JSON.
+libwebp, Pillow's GIF reader) and print a SHA-256 per frame, as JSON. AVIF,
+which this Pillow cannot read, is decoded by libheif (heif-convert) first.
 
 Usage: pixels.py FILE...   (or file names on stdin with -)
        pixels.py --describe FILE   (one file: format, size, frame count and hashes)
        pixels.py --psnr A B   (PSNR of A against B as seen: both over mid grey, so
                                that colours under full transparency do not count)
 """
+import contextlib
 import hashlib
 import math
 import json
+import os
+import subprocess
 import sys
+import tempfile
 
 from PIL import Image, ImageSequence
 
 Image.MAX_IMAGE_PIXELS = None
 
 
+def is_avif(path):
+    with open(path, "rb") as f:
+        head = f.read(32)
+    return head[4:8] == b"ftyp" and b"avif" in head[8:32]
+
+
+@contextlib.contextmanager
+def opened(path):
+    """The image at `path` in Pillow; an AVIF as libheif decodes it (format "AVIF")."""
+    if not is_avif(path):
+        with Image.open(path) as im:
+            yield im
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        png = os.path.join(tmp, "decoded.png")
+        subprocess.run(["heif-convert", path, png], check=True, capture_output=True)
+        with Image.open(png) as im:
+            im.format = "AVIF"
+            yield im
+
+
 def frame_hashes(path):
     try:
-        with Image.open(path) as im:
+        with opened(path) as im:
             hashes = []
             for frame in ImageSequence.Iterator(im):
                 rgba = frame.convert("RGBA")
@@ -30,7 +56,7 @@ def frame_hashes(path):
 
 
 def describe(path):
-    with Image.open(path) as im:
+    with opened(path) as im:
         return {
             "format": im.format,
             "width": im.width,
@@ -41,7 +67,7 @@ def describe(path):
 
 
 def seen(path):
-    with Image.open(path) as im:
+    with opened(path) as im:
         rgba = im.convert("RGBA")
         grey = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
         return Image.alpha_composite(grey, rgba).convert("RGB")

@@ -73,12 +73,32 @@ test('conversions give the native engine\'s bytes (JPEG, WebP lossy and lossless
   // target/wasm-convert-reference.json is written by the Rust test `wasm_convert_reference`.
   const cases = JSON.parse(readFileSync(join(root, 'target/wasm-convert-reference.json'), 'utf8'));
   const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  const avif = require(join(root, 'target/wasm/node/traceless_wasm_avif.js'));
+  const modules = { full, avif };
   for (const { file, options, len, sum, module } of cases) {
-    const { data } = (module === 'full' ? full : engine).convert(read(file), options);
+    const { data } = (modules[module] ?? engine).convert(read(file), options);
     assert.deepEqual({ len: data.length, sum: checksum(data) }, { len, sum }, `${file} ${JSON.stringify(options)}`);
   }
   assert.ok(cases.length >= 30, `${cases.length} cases`);
   assert.ok(cases.filter((c) => c.module === 'full').length >= 6, 'the animations');
+  assert.ok(cases.filter((c) => c.module === 'avif').length >= 3, 'AVIF output');
+});
+
+test('AVIF output comes from the AVIF module only; the other modules say so plainly', () => {
+  const bytes = readFileSync(join(root, 'target/wasm/web/traceless_wasm_avif_bg.wasm'));
+  const env = WebAssembly.Module.imports(new WebAssembly.Module(bytes)).filter((i) => i.module === 'env');
+  assert.deepEqual(env, [], 'libaom needs nothing from the host');
+  const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  for (const module of [engine, full]) {
+    assert.throws(() => module.convert(read('exiftool/t/images/GPS.jpg'), { format: 'avif' }),
+      (e) => e.kind === 'unsupported' && /no AVIF encoder/.test(e.message));
+  }
+  const avif = require(join(root, 'target/wasm/node/traceless_wasm_avif.js'));
+  const { data, report } = avif.convert(read('exiftool/t/images/GPS.jpg'), { format: 'avif', quality: 70 });
+  assert.equal(report.format, 'avif');
+  const after = engine.inspect(data);
+  assert.equal(after.format, 'avif');
+  assert.ok(after.findings.every((f) => f.category === 'display'), JSON.stringify(after.findings));
 });
 
 test('animations convert in the converter module only; the image module refuses them plainly', () => {

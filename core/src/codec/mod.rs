@@ -13,6 +13,10 @@ pub(crate) mod animation;
 pub(crate) mod av1;
 #[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
 pub(crate) mod avif;
+#[cfg(feature = "avif-encode")]
+pub(crate) mod avif_encode;
+#[cfg(feature = "avif-encode")]
+mod avif_icc;
 #[cfg(feature = "animation")]
 pub(crate) mod canvas;
 pub(crate) mod gif;

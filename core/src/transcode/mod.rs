@@ -91,9 +91,7 @@ pub fn convert_decoded(
 // Inlined: in the engine's wasm module only `convert` calls it, and its size counts there.
 #[inline(always)]
 fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pixels>) -> Result<Converted> {
-    if options.quality > 100 || options.png_level > 6 {
-        return Err(Error::new(ErrorKind::InvalidRequest, "quality must be 0-100 and the PNG level 0-6"));
-    }
+    check_options(options)?;
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
@@ -201,9 +199,7 @@ pub fn encode_rgba(rgba: &[u8], width: u32, height: u32, options: &ConvertOption
         }
         other => other.resolve(Format::Png),
     };
-    if options.quality > 100 || options.png_level > 6 {
-        return Err(Error::new(ErrorKind::InvalidRequest, "quality must be 0-100 and the PNG level 0-6"));
-    }
+    check_options(options)?;
     let pixels = u64::from(width) * u64::from(height);
     if width == 0 || height == 0 || pixels > MAX_DECODE_PIXELS {
         return Err(Error::new(ErrorKind::LimitExceeded, format!("{width}x{height} is outside the supported size")));
@@ -214,8 +210,18 @@ pub fn encode_rgba(rgba: &[u8], width: u32, height: u32, options: &ConvertOption
     Ok(encode(Cow::Borrowed(rgba), (width, height), format, options.quality, None, options)?.0)
 }
 
+fn check_options(options: &ConvertOptions) -> Result<()> {
+    if options.quality > 100 || options.png_level > 6 || options.avif_speed > 9 {
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "quality must be 0-100, the PNG level 0-6 and the AVIF speed 0-9",
+        ));
+    }
+    Ok(())
+}
+
 fn lossy(format: Format, options: &ConvertOptions) -> bool {
-    format == Format::Jpeg || (format == Format::Webp && !options.webp_lossless)
+    format == Format::Jpeg || format == Format::Avif || (format == Format::Webp && !options.webp_lossless)
 }
 
 fn scaled(source: &Prepared, size: (u32, u32)) -> Result<Cow<'_, [u8]>> {
@@ -244,7 +250,20 @@ fn encode(
         }
         Format::Png => Ok((codec::png::encode(&rgba, w, h, options.png_level, icc)?, false)),
         Format::Webp => Ok((codec::webp::encode(&rgba, w, h, quality, options.webp_lossless, icc)?, false)),
-        Format::Gif | Format::Heif | Format::Avif | Format::Mp4 | Format::Mov => Err(Error::new(
+        #[cfg(feature = "avif-encode")]
+        Format::Avif => {
+            let settings = codec::avif_encode::Settings {
+                speed: options.avif_speed,
+                subsample: options.chroma == Chroma::Subsampled,
+            };
+            Ok((codec::avif_encode::encode(&rgba, w, h, quality, settings, icc)?, false))
+        }
+        #[cfg(not(feature = "avif-encode"))]
+        Format::Avif => Err(Error::new(
+            ErrorKind::Unsupported,
+            "this build of the engine has no AVIF encoder (the extension loads the one that has)",
+        )),
+        Format::Gif | Format::Heif | Format::Mp4 | Format::Mov => Err(Error::new(
             ErrorKind::InvalidRequest,
             format!("{} output is not offered: choose JPEG, PNG or WebP", format.name()),
         )),

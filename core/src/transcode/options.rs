@@ -13,6 +13,8 @@ pub enum OutputFormat {
     Jpeg,
     Png,
     Webp,
+    /// AV1 in HEIF (libaom); only in builds with the `avif-encode` feature.
+    Avif,
 }
 
 impl OutputFormat {
@@ -26,6 +28,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => Format::Jpeg,
             OutputFormat::Png => Format::Png,
             OutputFormat::Webp => Format::Webp,
+            OutputFormat::Avif => Format::Avif,
         }
     }
 }
@@ -67,6 +70,8 @@ pub struct ConvertOptions {
     pub webp_lossless: bool,
     /// oxipng preset, 0 (fastest) to 6 (smallest).
     pub png_level: u8,
+    /// AVIF: libaom's speed, 0 (slowest, smallest) to 9; 6 is Squoosh's default.
+    pub avif_speed: u8,
 }
 
 impl Default for ConvertOptions {
@@ -82,6 +87,7 @@ impl Default for ConvertOptions {
             background: [255, 255, 255],
             webp_lossless: false,
             png_level: 2,
+            avif_speed: 6,
         }
     }
 }

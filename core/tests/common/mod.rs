@@ -165,6 +165,28 @@ pub fn allowed(group: &str, tag: &str) -> bool {
                 | "Duration"
                 | "WebP_Flags"
         ),
+        // HEIF containers (AVIF output): brands, item structure and the AV1 configuration.
+        "QuickTime" => matches!(
+            tag,
+            "MajorBrand"
+                | "MinorVersion"
+                | "CompatibleBrands"
+                | "HandlerType"
+                | "PrimaryItemReference"
+                | "ImageSpatialExtent"
+                | "ImagePixelDepth"
+                | "AV1ConfigurationVersion"
+                | "ChromaFormat"
+                | "ChromaSamplePosition"
+                | "MediaDataSize"
+                | "MediaDataOffset"
+                | "ColorProfiles"
+                | "ColorPrimaries"
+                | "TransferCharacteristics"
+                | "MatrixCoefficients"
+                | "VideoFullRangeFlag"
+                | "AuxiliaryImageType"
+        ),
         "GIF" => matches!(
             tag,
             "GIFVersion"

@@ -28,6 +28,7 @@ function items(): { id: string; title: string; parentId?: string; type?: 'separa
     { id: 'save-as:jpeg', title: t('menuSaveAs', 'JPEG') },
     { id: 'save-as:png', title: t('menuSaveAs', 'PNG') },
     { id: 'save-as:webp', title: t('menuSaveAs', 'WebP') },
+    { id: 'save-as:avif', title: t('menuSaveAs', 'AVIF') },
     { id: 'separator', title: '', type: 'separator' },
     { id: 'reveal', title: t('menuReveal') },
   ];
@@ -62,7 +63,7 @@ export function parseMenuId(menuItemId: string | number): MenuAction | undefined
       }
       return undefined;
     case 'save-as':
-      if (arg === 'jpeg' || arg === 'png' || arg === 'webp') return { kind: 'save-as', format: arg };
+      if (arg === 'jpeg' || arg === 'png' || arg === 'webp' || arg === 'avif') return { kind: 'save-as', format: arg };
       return undefined;
     default:
       return undefined;

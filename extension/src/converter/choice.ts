@@ -7,7 +7,7 @@ import { t } from '../shared/i18n';
 import { keptFormat, policyOf, type Settings } from '../shared/settings';
 
 /** `clean`: remove metadata only, losslessly; `keep`: recompress in the image's own format. */
-export type TargetFormat = 'clean' | 'keep' | 'jpeg' | 'png' | 'webp';
+export type TargetFormat = 'clean' | 'keep' | 'jpeg' | 'png' | 'webp' | 'avif';
 
 export interface Choice {
   format: TargetFormat;
@@ -22,10 +22,10 @@ export interface Choice {
 
 /** Each format's name in the converter's choice. */
 export function formatTitles(): Record<TargetFormat, string> {
-  return { clean: t('choiceClean'), keep: t('choiceKeep'), jpeg: 'JPEG', png: t('formatPngLossless'), webp: 'WebP' };
+  return { clean: t('choiceClean'), keep: t('choiceKeep'), jpeg: 'JPEG', png: t('formatPngLossless'), webp: 'WebP', avif: 'AVIF' };
 }
 
-const FORMATS: TargetFormat[] = ['clean', 'keep', 'jpeg', 'png', 'webp'];
+const FORMATS: TargetFormat[] = ['clean', 'keep', 'jpeg', 'png', 'webp', 'avif'];
 const STORAGE_KEY = 'converterChoice';
 const LIMIT = 16384;
 

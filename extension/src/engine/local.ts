@@ -2,6 +2,7 @@
 // background (a service worker cannot start workers in Chromium; the background
 // does one user-requested image at a time, so blocking it is harmless).
 import init, * as wasm from 'traceless-wasm';
+import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';
 import { isAnimated, isAvif, isHeic } from '../shared/file-kinds';
 import {
@@ -24,9 +25,12 @@ export const WASM_PATH = '/engine/traceless.wasm';
  * goal, and removing metadata never loads this one.
  */
 export const FULL_WASM_PATH = '/engine/traceless-full.wasm';
+/** The converter module plus libaom's AV1 encoder (4 MB), loaded only when AVIF output is chosen. */
+export const AVIF_WASM_PATH = '/engine/traceless-avif.wasm';
 
 let ready: Promise<unknown> | undefined;
 let fullReady: Promise<unknown> | undefined;
+let avifReady: Promise<unknown> | undefined;
 
 /**
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
@@ -63,6 +67,11 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
 function loadFull(): Promise<unknown> {
   if (!fullReady) fullReady = initFull({ module_or_path: fetch(new URL(FULL_WASM_PATH, globalThis.location.href)) });
   return fullReady;
+}
+
+function loadAvif(): Promise<unknown> {
+  if (!avifReady) avifReady = initAvif({ module_or_path: fetch(new URL(AVIF_WASM_PATH, globalThis.location.href)) });
+  return avifReady;
 }
 
 /** Compiles and instantiates the module now rather than on the first request. */
@@ -103,12 +112,13 @@ export class LocalEngine implements Engine {
   }
 
   async convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
-    // The converter module is a whole engine: the image module is not loaded for these.
-    if (isHeic(bytes) || isAnimated(bytes)) return run(() => full.convert(bytes, options), loadFull);
+    // The converter and AVIF modules are whole engines: the image module is not loaded for these.
+    const [module, loading] = options?.format === 'avif' ? [avif, loadAvif] : [full, loadFull];
     if (isAvif(bytes)) {
       const { rgba, width, height } = await browserDecode(bytes);
-      return run(() => full.convert_decoded(bytes, rgba, width, height, options), loadFull);
+      return run(() => module.convert_decoded(bytes, rgba, width, height, options), loading);
     }
+    if (isHeic(bytes) || isAnimated(bytes) || options?.format === 'avif') return run(() => module.convert(bytes, options), loading);
     return run(() => wasm.convert(bytes, options));
   }
 }

@@ -77,7 +77,7 @@ export interface Policy {
   keepGainMap?: boolean;
 }
 
-export type OutputFormat = 'keep' | 'jpeg' | 'png' | 'webp';
+export type OutputFormat = 'keep' | 'jpeg' | 'png' | 'webp' | 'avif';
 
 export interface ConvertOptions {
   format?: OutputFormat;
@@ -90,6 +90,8 @@ export interface ConvertOptions {
   background?: [number, number, number];
   webpLossless?: boolean;
   pngLevel?: number;
+  /** AVIF: libaom's speed, 0 (slowest, smallest) to 9; the engine's default is 6. */
+  avifSpeed?: number;
 }
 
 export interface Output<R> {

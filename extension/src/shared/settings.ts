@@ -39,7 +39,7 @@ export const DEFAULTS: Readonly<Settings> = {
   keepOrientation: true,
 };
 
-const FORMATS: readonly OutputFormat[] = ['keep', 'jpeg', 'png', 'webp'];
+const FORMATS: readonly OutputFormat[] = ['keep', 'jpeg', 'png', 'webp', 'avif'];
 const MODES: readonly GuardMode[] = ['clean', 'recompress', 'off'];
 const isMode = (value: unknown): value is GuardMode => MODES.includes(value as GuardMode);
 
