@@ -23,6 +23,11 @@ mkdirSync(work, { recursive: true });
 const TARGET = Number(process.env.BENCH_SSIM ?? 80);
 const COUNT = Number(process.env.BENCH_PHOTOS ?? 10);
 const [W, H] = [4000, 3000];
+// BENCH_FORMATS=avif (say) runs only those formats and writes bench/out/codecs-avif.json.
+const FORMATS = (process.env.BENCH_FORMATS ?? 'jpeg,webp,avif,png').split(',');
+const LOSSY = ['jpeg', 'webp', 'avif'].filter((f) => FORMATS.includes(f));
+// Where the quality search starts: AVIF reaches the target at lower settings.
+const LOWEST = { jpeg: 50, webp: 50, avif: 20 };
 
 const run = promisify(execFile);
 const scores = new Map(); // sha256 of an output -> score promise: identical bytes are scored once
@@ -50,19 +55,35 @@ async function encodeForSearch(encoder, format, raw, quality, out) {
 }
 
 const outName = (name, encoder, format, q) => join(work, `${name}-${encoder}-q${q}.${format === 'jpeg' ? 'jpg' : format}`);
+// ssimulacra2_rs reads PNG, JPEG and WebP: an AVIF is scored through libheif's decode.
+function scorable(file) {
+  if (!file.endsWith('.avif')) return file;
+  const png = `${file}.png`;
+  execFileSync('heif-convert', [file, png], { stdio: 'ignore' });
+  return png;
+}
 
-/** The lowest quality in [lo, hi] reaching TARGET, by bisection: { quality, score, bytes }. */
-async function search(encoder, format, raw, reference, name) {
+/**
+ * The lowest quality in [lo, hi] reaching TARGET, by bisection: { quality, score, bytes }.
+ * With a `hint` (another encoder's answer on the same photo) it is tried first, with the
+ * setting below it: when the hint reaches TARGET and the one below does not, that is
+ * the answer, as bisection would find it (both assume the score rises with quality).
+ */
+async function search(encoder, format, raw, reference, name, hint) {
   const tried = new Map();
   const at = async (q) => {
     if (!tried.has(q)) {
       const out = outName(name, encoder, format, q);
       const { bytes } = await encodeForSearch(encoder, format, raw, q, out);
-      tried.set(q, { quality: q, bytes, score: await score(reference, out) });
+      tried.set(q, { quality: q, bytes, score: await score(reference, scorable(out)) });
     }
     return tried.get(q);
   };
-  let lo = 50, hi = 100;
+  if (hint !== undefined && hint > LOWEST[format]) {
+    const [at_hint, below] = [await at(hint), await at(hint - 1)];
+    if (at_hint.score >= TARGET && below.score < TARGET) return at_hint;
+  }
+  let lo = LOWEST[format], hi = 100;
   if ((await at(hi)).score < TARGET) return at(hi);
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
@@ -90,16 +111,18 @@ try { found = JSON.parse(readFileSync(searchFile, 'utf8')); } catch { /* first r
 if (found.target !== TARGET) found = { target: TARGET };
 const tasks = [];
 for (const name of names) {
-  for (const format of ['jpeg', 'webp']) {
-    for (const encoder of ['ours', 'jsquash']) {
-      const key = `${name}/${format}/${encoder}`;
-      if (found[key]) continue;
-      tasks.push(async () => {
-        found[key] = await search(encoder, format, join(photos, `${name}.rgba`), join(photos, `${name}.png`), name);
+  for (const format of LOSSY) {
+    // jSquash's search starts from ours (AVIF: the same libaom, so usually the same setting).
+    tasks.push(async () => {
+      for (const encoder of ['ours', 'jsquash']) {
+        const key = `${name}/${format}/${encoder}`;
+        if (found[key]) continue;
+        const hint = encoder === 'jsquash' ? found[`${name}/${format}/ours`]?.quality : undefined;
+        found[key] = await search(encoder, format, join(photos, `${name}.rgba`), join(photos, `${name}.png`), name, hint);
         writeFileSync(searchFile, JSON.stringify(found, null, 2));
         console.error(`search ${key}: q${found[key].quality} score ${found[key].score.toFixed(2)} ${found[key].bytes} B`);
-      });
-    }
+      }
+    });
   }
 }
 await pool(tasks, 2);
@@ -110,7 +133,7 @@ const rows = [];
 for (const name of names) {
   const raw = join(photos, `${name}.rgba`);
   const row = { name };
-  for (const format of ['jpeg', 'webp']) {
+  for (const format of LOSSY) {
     for (const encoder of ['ours', 'jsquash', 'native']) {
       const { quality, score: s } = found[`${name}/${format}/${encoder === 'native' ? 'ours' : encoder}`];
       const out = outName(name, encoder, format, quality);
@@ -119,23 +142,23 @@ for (const name of names) {
     row[`${format}-nativeSame`] = readFileSync(outName(name, 'native', format, row[`${format}-ours`].quality))
       .equals(readFileSync(outName(name, 'ours', format, row[`${format}-ours`].quality)));
   }
-  for (const encoder of ['ours', 'jsquash', 'native']) {
+  for (const encoder of FORMATS.includes('png') ? ['ours', 'jsquash', 'native'] : []) {
     row[`png-${encoder}`] = encode(encoder, 'png', raw, 0, join(work, `${name}-${encoder}.png`));
   }
   rows.push(row);
   console.error(`${name}: timed`);
 }
-writeFileSync(join(root, 'bench/out/codecs.json'), JSON.stringify({ target: TARGET, rows }, null, 2));
+const all = FORMATS.join() === 'jpeg,webp,avif,png';
+writeFileSync(join(root, `bench/out/codecs${all ? '' : `-${FORMATS.join('-')}`}.json`), JSON.stringify({ target: TARGET, rows }, null, 2));
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const ratio = (format, a, b, key) => median(rows.map((r) => r[`${format}-${a}`][key] / r[`${format}-${b}`][key]));
 const med = (format, encoder, key) => median(rows.map((r) => r[`${format}-${encoder}`][key]));
 console.log(`\n${rows.length} photos of 4000x3000; lossy formats at SSIMULACRA2 >= ${TARGET}; medians over photos`);
-console.log(`native output identical to our wasm output: JPEG ${rows.filter((r) => r['jpeg-nativeSame']).length}/${rows.length}, ` +
-  `WebP ${rows.filter((r) => r['webp-nativeSame']).length}/${rows.length}`);
+console.log(`native output identical to our wasm output: ${LOSSY.map((f) => `${f} ${rows.filter((r) => r[`${f}-nativeSame`]).length}/${rows.length}`).join(', ')}`);
 console.log('| codec | ours (wasm) | jSquash | size ours/jSquash | time ours/jSquash | wasm/native time | peak RSS ours / jSquash / native |');
 console.log('|---|---|---|---|---|---|---|');
-for (const [format, label] of [['jpeg', 'JPEG (MozJPEG)'], ['webp', 'WebP (libwebp)'], ['png', 'PNG (oxipng level 2)']]) {
+for (const [format, label] of [['jpeg', 'JPEG (MozJPEG)'], ['webp', 'WebP (libwebp)'], ['avif', 'AVIF (libaom, speed 6)'], ['png', 'PNG (oxipng level 2)']].filter(([f]) => FORMATS.includes(f))) {
   const q = (e) => (format === 'png' ? '' : ` q${med(format, e, 'quality')}`);
   console.log(`| ${label} | ${(med(format, 'ours', 'bytes') / 1e6).toFixed(2)} MB, ${(med(format, 'ours', 'ms') / 1000).toFixed(2)} s${q('ours')} ` +
     `| ${(med(format, 'jsquash', 'bytes') / 1e6).toFixed(2)} MB, ${(med(format, 'jsquash', 'ms') / 1000).toFixed(2)} s${q('jsquash')} ` +

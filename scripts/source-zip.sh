@@ -37,6 +37,7 @@ package-lock.json, from crates.io and the npm registry.
 - $(rustc --version)
 - $(cargo --version)
 - $(clang --version | head -1)
+- $(cmake --version | head -1) (libaom for wasm32)
 - wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2)
 - wasm-opt: binaryen $binaryen (npm); esbuild $esbuild (npm)
 - Node.js $(node --version)
@@ -51,7 +52,9 @@ differently); the extension then works the same.
   bundled by esbuild: \`extension/build.mjs\`); \`manifest.json\`: the source manifest
   the build derives both browsers' from.
 - The C codecs (MozJPEG, libwebp, libdeflate) come as source in their -sys crates and
-  are compiled with clang for wasm32 (\`scripts/wasm-clang\`, \`scripts/build-wasm.sh\`).
+  are compiled with clang for wasm32 (\`scripts/wasm-clang\`, \`scripts/build-wasm.sh\`);
+  libaom (AVIF output) comes as source in libaom-sys and is built for wasm32 with
+  CMake and clang (\`scripts/build-aom-wasm.sh\`, \`scripts/aom-wasm32.cmake\`).
 - README.md explains the design, DEVELOPERS.md the layout.
 NOTES
 )

@@ -1,7 +1,7 @@
 //! The native encoders on raw RGBA, for bench/codecs.mjs (which runs the wasm
 //! builds beside it). Prints one JSON line: encode time, output size, peak RSS.
 //!
-//! Usage: encode_speed RAW WIDTH HEIGHT jpeg|png|webp QUALITY OUT
+//! Usage: encode_speed RAW WIDTH HEIGHT jpeg|png|webp|avif QUALITY OUT
 use std::time::Instant;
 
 use traceless_core::{encode_rgba, ConvertOptions, OutputFormat};
@@ -19,7 +19,7 @@ fn peak_rss_kib() -> u64 {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 7 {
-        eprintln!("usage: encode_speed RAW WIDTH HEIGHT jpeg|png|webp QUALITY OUT");
+        eprintln!("usage: encode_speed RAW WIDTH HEIGHT jpeg|png|webp|avif QUALITY OUT");
         std::process::exit(2);
     }
     let rgba = std::fs::read(&args[1]).expect("read the raw pixels");
@@ -28,6 +28,7 @@ fn main() {
         "jpeg" => OutputFormat::Jpeg,
         "png" => OutputFormat::Png,
         "webp" => OutputFormat::Webp,
+        "avif" => OutputFormat::Avif,
         other => panic!("unknown format {other}"),
     };
     let options = ConvertOptions { format, quality: args[5].parse().unwrap(), ..ConvertOptions::default() };

@@ -240,7 +240,7 @@ for (const name of only) {
       const licences = await browser.openExtensionPage('licences.html');
       const text = await licences.evaluate(() => document.body.innerText);
       // The C codecs' own licences, not only their Rust bindings', and the bundled npm code.
-      for (const owner of ['Independent JPEG Group', 'Copyright (c) 2010, Google Inc.', 'Eric Biggers', 'fflate', 'srcset']) {
+      for (const owner of ['Independent JPEG Group', 'Copyright (c) 2010, Google Inc.', 'Eric Biggers', 'Alliance for Open Media Patent License', 'fflate', 'srcset']) {
         assert.ok(text.includes(owner), `the notices name ${owner}`);
       }
       await licences.close();

@@ -99,6 +99,14 @@ test('AVIF output comes from the AVIF module only; the other modules say so plai
   const after = engine.inspect(data);
   assert.equal(after.format, 'avif');
   assert.ok(after.findings.every((f) => f.category === 'display'), JSON.stringify(after.findings));
+  // Nothing is left behind per encode (libaom once allocated a frame we never freed):
+  // after the first conversions, more of them do not grow the module's memory.
+  const photo = read('link-u-avif-sample-images/kimono.jpg');
+  const options = { format: 'avif', maxWidth: 800, maxHeight: 800, avifSpeed: 9 };
+  for (let i = 0; i < 2; i++) avif.convert(photo, options);
+  const settled = avif.memory_bytes();
+  for (let i = 0; i < 6; i++) avif.convert(photo, options);
+  assert.equal(avif.memory_bytes(), settled, 'memory grew over six more conversions');
 });
 
 test('animations convert in the converter module only; the image module refuses them plainly', () => {

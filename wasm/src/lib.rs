@@ -64,11 +64,22 @@ pub fn convert_decoded(
 }
 
 /// Encodes raw RGBA pixels (`width * height * 4` bytes) as `options.format`
-/// (jpeg, png or webp) with the options' quality and codec settings. For callers
+/// (jpeg, png, webp or avif) with the options' quality and codec settings. For callers
 /// that already hold pixels; returns the file's bytes.
 #[wasm_bindgen]
 pub fn encode(rgba: &[u8], width: u32, height: u32, options_value: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
     let opts: traceless_core::ConvertOptions = options(options_value)?;
     let data = traceless_core::encode_rgba(rgba, width, height, &opts).map_err(error)?;
     Ok(js_sys::Uint8Array::from(data.as_slice()))
+}
+
+/// The module's linear memory in bytes. Wasm memory only grows, so this is the
+/// high-water mark of everything the engine has held: tests use it to show that
+/// repeated work leaves nothing behind.
+#[wasm_bindgen]
+pub fn memory_bytes() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    return core::arch::wasm32::memory_size(0) * 65536;
+    #[cfg(not(target_arch = "wasm32"))]
+    0
 }

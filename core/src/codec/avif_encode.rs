@@ -1,9 +1,9 @@
 //! AVIF encoding: libaom (the AV1 reference encoder, in C; the one Squoosh and
 //! libavif use) for the pictures, avif-serialize for the container.
 //!
-//! libaom rather than rav1e (through ravif): measured in the README, libaom's
-//! all-intra mode makes smaller files at the same SSIMULACRA2 in less time, and
-//! it offers 4:2:0, which ravif does not.
+//! libaom rather than rav1e (through ravif, pure Rust): the two are compared at
+//! equal SSIMULACRA2 in the README (bench/avif-encoders), and ravif writes 4:4:4
+//! only. libaom is also what Squoosh and libavif use.
 //!
 //! The pixels arrive as 8-bit RGBA (upright, resized, colour-managed); they are
 //! converted here to Y'CbCr with the BT.601 matrix at full range (what libavif
@@ -249,11 +249,14 @@ fn encode_planes(planes: &Planes, quality: u8, settings: Settings, role: Role) -
 
         let fmt = if planes.subsample { aom::AOM_IMG_FMT_I420 } else { aom::AOM_IMG_FMT_I444 };
         let mut image = std::mem::zeroed::<aom::aom_image_t>();
-        // Wrapping with a null buffer sets up the format's fields; the planes are ours.
-        if aom::aom_img_wrap(&mut image, fmt, planes.width, planes.height, 1, ptr::null_mut()).is_null() {
+        // Wrapping sets up the format's fields. It is given our luma plane (a null
+        // buffer would make it allocate one of its own) and then told where each
+        // plane is, since its own plane layout rounds odd chroma widths down.
+        let y = planes.y.as_ptr() as *mut u8;
+        if aom::aom_img_wrap(&mut image, fmt, planes.width, planes.height, 1, y).is_null() {
             return Err(failed("image"));
         }
-        image.planes = [planes.y.as_ptr() as *mut u8, planes.u.as_ptr() as *mut u8, planes.v.as_ptr() as *mut u8];
+        image.planes = [y, planes.u.as_ptr() as *mut u8, planes.v.as_ptr() as *mut u8];
         image.stride = [planes.width as c_int, planes.chroma_width as c_int, planes.chroma_width as c_int];
         image.range = aom::AOM_CR_FULL_RANGE;
         image.monochrome = c_int::from(planes.monochrome);
