@@ -12,11 +12,7 @@
 # 12.1-13.1 s, identical output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-src=$(cargo metadata --format-version 1 --locked 2>/dev/null | node -e '
-  const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  const p = m.packages.find((p) => p.name === "libaom-sys");
-  if (!p) process.exit(1);
-  console.log(require("path").join(require("path").dirname(p.manifest_path), "vendor"));')
+src="$(scripts/crate-dir.sh libaom-sys)/vendor"
 # One folder per configuration (sources, build type, these scripts): the
 # library's path changes with it, which is what tells cargo to link again.
 key=$(echo "$src ${AOM_BUILD_TYPE:-}" | cat - scripts/build-aom-wasm.sh scripts/aom-wasm32.cmake scripts/wasm-include/setjmp.h | sha256sum | cut -c1-16)

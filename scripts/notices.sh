@@ -14,10 +14,7 @@ rm -f "$out"
 cargo about generate --fail about.hbs -o "$out.tmp"
 # libaom comes with the Alliance for Open Media Patent License beside its BSD
 # licence; it is not an SPDX licence, so cargo-about does not list it: added here.
-patents=$(cargo metadata --format-version 1 --locked 2>/dev/null | node -e '
-  const m = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  const p = m.packages.find((p) => p.name === "libaom-sys");
-  console.log(require("path").join(require("path").dirname(p.manifest_path), "vendor/PATENTS"));')
+patents="$(scripts/crate-dir.sh libaom-sys)/vendor/PATENTS"
 node -e '
   const fs = require("fs");
   const [file, patents] = process.argv.slice(1);

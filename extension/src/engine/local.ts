@@ -28,9 +28,18 @@ export const FULL_WASM_PATH = '/engine/traceless-full.wasm';
 /** The converter module plus libaom's AV1 encoder (4 MB), loaded only when AVIF output is chosen. */
 export const AVIF_WASM_PATH = '/engine/traceless-avif.wasm';
 
-let ready: Promise<unknown> | undefined;
-let fullReady: Promise<unknown> | undefined;
-let avifReady: Promise<unknown> | undefined;
+type Init = (options: { module_or_path: Promise<Response> }) => Promise<unknown>;
+
+/** A module's instantiation, started on first use and shared after that. */
+function loader(path: string, init: Init): () => Promise<unknown> {
+  let ready: Promise<unknown> | undefined;
+  // Resolved against our own origin: workers have no `chrome.runtime` to ask.
+  return () => (ready ??= init({ module_or_path: fetch(new URL(path, globalThis.location.href)) }));
+}
+
+const load = loader(WASM_PATH, init);
+const loadFull = loader(FULL_WASM_PATH, initFull);
+const loadAvif = loader(AVIF_WASM_PATH, initAvif);
 
 /**
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
@@ -64,25 +73,9 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
   }
 }
 
-function loadFull(): Promise<unknown> {
-  if (!fullReady) fullReady = initFull({ module_or_path: fetch(new URL(FULL_WASM_PATH, globalThis.location.href)) });
-  return fullReady;
-}
-
-function loadAvif(): Promise<unknown> {
-  if (!avifReady) avifReady = initAvif({ module_or_path: fetch(new URL(AVIF_WASM_PATH, globalThis.location.href)) });
-  return avifReady;
-}
-
 /** Compiles and instantiates the module now rather than on the first request. */
 export function preload(): Promise<unknown> {
   return load();
-}
-
-function load(): Promise<unknown> {
-  // Resolved against our own origin: workers have no `chrome.runtime` to ask.
-  if (!ready) ready = init({ module_or_path: fetch(new URL(WASM_PATH, globalThis.location.href)) });
-  return ready;
 }
 
 function rethrow(e: unknown): never {
