@@ -4,6 +4,11 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
+# Cargo with libaom built once, in Release, by scripts/build-aom.sh rather than by
+# libaom-sys's build script (which builds it again per profile and for clippy):
+# with x86 SIMD for what ships, in plain C for the tests (bit-exact, quicker to build).
+CARGO_AOM = env $$(bash scripts/build-aom.sh native) $(CARGO)
+CARGO_AOM_TEST = env $$(bash scripts/build-aom.sh native-generic) $(CARGO)
 
 .PHONY: all deps build run test fuzz-smoke fuzz-long bench lint clean screenshots repro source-zip store-assets
 
@@ -13,7 +18,7 @@ deps:
 	@bash scripts/deps.sh
 
 build: deps
-	$(CARGO) build --release --workspace
+	$(CARGO_AOM) build --release --workspace
 	@bash scripts/build-wasm.sh
 	@bash scripts/build-extension.sh
 
@@ -29,10 +34,11 @@ TIMED := @bash scripts/timed.sh
 
 test: deps
 	$(TIMED) bash scripts/test-deps.sh
-	$(TIMED) $(CARGO) build --workspace --all-targets
+	$(TIMED) bash scripts/build-aom.sh native-generic
+	$(TIMED) $(CARGO_AOM_TEST) build --workspace --all-targets
 	$(TIMED) $(CARGO) fmt --all -- --check
-	$(TIMED) $(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
-	$(TIMED) $(CARGO) test --workspace
+	$(TIMED) $(CARGO_AOM_TEST) clippy --workspace --all-targets --quiet -- -D warnings
+	$(TIMED) $(CARGO_AOM_TEST) test --workspace
 	$(TIMED) bash scripts/build-wasm.sh
 	$(TIMED) bash scripts/test-wasm.sh
 	$(TIMED) bash scripts/build-extension.sh
@@ -71,7 +77,7 @@ fuzz-long: deps
 
 bench: build
 	@command -v ssimulacra2_rs >/dev/null || cargo install ssimulacra2_rs --locked --no-default-features --quiet
-	$(CARGO) build --release -p traceless-core --example encode_speed
+	$(CARGO_AOM) build --release -p traceless-core --example encode_speed
 	@bash bench/clean-throughput.sh
 	@bash bench/heif-throughput.sh
 	@bash bench/video-throughput.sh
@@ -93,7 +99,7 @@ bench: build
 
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO_AOM_TEST) clippy --workspace --all-targets -- -D warnings
 
 clean:
 	$(CARGO) clean

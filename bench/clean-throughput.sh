@@ -56,7 +56,7 @@ else
 fi
 
 # The engine alone, in memory (what the extension runs).
-cargo run --quiet --release -p traceless-core --example clean_throughput -- "$src" 9 > bench/out/clean-engine.json
+env $(bash scripts/build-aom.sh native) cargo run --quiet --release -p traceless-core --example clean_throughput -- "$src" 9 > bench/out/clean-engine.json
 
 python3 - "$bytes" "$bytes_nowebp" <<'PY'
 import json, sys

@@ -1,4 +1,4 @@
-# CMake toolchain for libaom on wasm32-unknown-unknown (scripts/build-aom-wasm.sh):
+# CMake toolchain for libaom on wasm32-unknown-unknown (scripts/build-aom.sh wasm32):
 # Debian's clang against wasi-libc's headers, as for the other C codecs
 # (.cargo/config.toml); libaom's setjmp from scripts/wasm-include.
 set(CMAKE_SYSTEM_NAME Generic)

@@ -34,7 +34,7 @@ bindgen traceless_wasm traceless_wasm_full
 #   only when AVIF output is chosen.
 (
     # shellcheck disable=SC2046
-    export $(scripts/build-aom-wasm.sh)
+    export $(scripts/build-aom.sh wasm32)
     cargo build --profile wasm -p traceless-wasm --features avif --target wasm32-unknown-unknown
 )
 bindgen traceless_wasm traceless_wasm_avif

@@ -54,7 +54,7 @@ differently); the extension then works the same.
 - The C codecs (MozJPEG, libwebp, libdeflate) come as source in their -sys crates and
   are compiled with clang for wasm32 (\`scripts/wasm-clang\`, \`scripts/build-wasm.sh\`);
   libaom (AVIF output) comes as source in libaom-sys and is built for wasm32 with
-  CMake and clang (\`scripts/build-aom-wasm.sh\`, \`scripts/aom-wasm32.cmake\`).
+  CMake and clang (\`scripts/build-aom.sh wasm32\`, \`scripts/aom-wasm32.cmake\`).
 - README.md explains the design, DEVELOPERS.md the layout.
 NOTES
 )

@@ -82,6 +82,9 @@ struct ConvertArgs {
     /// AVIF: encoder speed, 0 (slowest, smallest) to 9.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=9))]
     avif_speed: u8,
+    /// AVIF: bits a sample, 8 or 10 (a 16-bit PNG keeps 10 of its bits).
+    #[arg(long, default_value_t = 8, value_parser = parse_avif_depth)]
+    avif_depth: u8,
     /// Background for transparent areas in JPEG output, as RRGGBB.
     #[arg(long, value_name = "RRGGBB", default_value = "ffffff", value_parser = parse_colour)]
     background: [u8; 3],
@@ -124,6 +127,14 @@ fn parse_colour(s: &str) -> Result<[u8; 3], String> {
     let hex = s.trim_start_matches('#');
     let v = u32::from_str_radix(hex, 16).ok().filter(|_| hex.len() == 6).ok_or("expected RRGGBB, e.g. ffffff")?;
     Ok([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+}
+
+fn parse_avif_depth(s: &str) -> Result<u8, String> {
+    match s {
+        "8" => Ok(8),
+        "10" => Ok(10),
+        _ => Err("expected 8 or 10".into()),
+    }
 }
 
 #[derive(Args)]
@@ -304,6 +315,7 @@ fn convert(args: &ConvertArgs) -> bool {
         webp_lossless: args.lossless,
         png_level: args.png_level,
         avif_speed: args.avif_speed,
+        avif_depth: args.avif_depth,
     };
     // An explicit format gets its own extension; "keep" keeps the file name.
     let format = match args.to {

@@ -139,3 +139,74 @@ fn any_size_encodes_odd_and_tiny_included_and_the_target_size_is_met() {
     assert_eq!(convert(&data, &bad).unwrap_err().kind, ErrorKind::InvalidRequest);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The distinct green levels along a row of libheif's 16-bit decode of an AVIF.
+fn levels_in_row(file: &Path, row: u32) -> usize {
+    let png = file.with_extension("libheif.png");
+    let out = Command::new("heif-convert").arg(file).arg(&png).output().unwrap();
+    assert!(out.status.success(), "libheif cannot read {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    let decoded = image::open(&png).unwrap().to_rgb16();
+    let mut greens: Vec<u16> = (0..decoded.width()).map(|x| decoded.get_pixel(x, row)[1]).collect();
+    greens.sort_unstable();
+    greens.dedup();
+    greens.len()
+}
+
+#[test]
+fn ten_bits_keep_a_16_bit_gradient_finer_than_eight_can() {
+    let dir = scratch("depth");
+    // A grey ramp over 1024 columns: 1024 levels in 16 bits.
+    let (w, h) = (1024u32, 8u32);
+    let ramp = image::ImageBuffer::from_fn(w, h, |x, _| {
+        let v = (x * 64) as u16;
+        image::Rgb([v, v, v])
+    });
+    let source = dir.join("ramp16.png");
+    image::DynamicImage::ImageRgb16(ramp).save(&source).unwrap();
+    let data = std::fs::read(&source).unwrap();
+    let mut levels = Vec::new();
+    for depth in [8u8, 10] {
+        let out = convert(&data, &ConvertOptions { avif_depth: depth, ..avif(100) }).unwrap();
+        let file = write(&dir, &format!("ramp-{depth}.avif"), &out.data);
+        let records = exiftool(std::slice::from_ref(&file), &[]);
+        let record = records.values().next().unwrap();
+        // pixi: the bits of each channel, as stored in the container.
+        let depths = field(record, "ImagePixelDepth").map(|v| v.to_string());
+        assert_eq!(depths.as_deref(), Some(format!("\"{depth} {depth} {depth}\"").as_str()), "{record:?}");
+        levels.push(levels_in_row(&file, 4));
+    }
+    assert!(levels[0] <= 256, "8 bits hold at most 256 levels: {levels:?}");
+    assert!(levels[1] > 700, "10 bits keep most of the ramp's 1024 levels: {levels:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sixteen_bit_pngs_become_10_bit_avifs_with_their_alpha_and_colours() {
+    let dir = scratch("deep");
+    for (rel, alpha) in [("pngsuite/png/basn2c16.png", false), ("pngsuite/png/basn6a16.png", true)] {
+        let data = std::fs::read(corpus_dir().join(rel)).unwrap();
+        let name = Path::new(rel).file_stem().unwrap().to_str().unwrap();
+        // 4:4:4, since these small test cards change colour from pixel to pixel
+        // (at 4:2:0 both depths stop near 33 dB, at any quality).
+        let mut db = Vec::new();
+        for depth in [8u8, 10] {
+            let options = ConvertOptions { avif_depth: depth, chroma: Chroma::Full, ..avif(90) };
+            let out = convert(&data, &options).unwrap();
+            assert_eq!(out.report.format, Format::Avif);
+            let file = write(&dir, &format!("{name}-{depth}.avif"), &out.data);
+            assert_eq!(libheif(&file), (32, 32, alpha), "{rel}");
+            db.push(psnr(&file, &corpus_dir().join(rel)));
+        }
+        assert!(db[1] >= 45.0, "{rel}: {db:.1?} dB at quality 90, 8 and 10 bits");
+        assert!(db[1] > db[0], "{rel}: 10 bits keep more of the 16-bit source than 8: {db:.1?} dB");
+    }
+    // 8-bit sources may be written at 10 bits too.
+    let data = std::fs::read(corpus_dir().join("pngsuite/png/basn6a08.png")).unwrap();
+    let out = convert(&data, &ConvertOptions { avif_depth: 10, ..avif(90) }).unwrap();
+    let file = write(&dir, "eight-to-ten.avif", &out.data);
+    assert_eq!(libheif(&file), (32, 32, true));
+    assert!(psnr(&file, &corpus_dir().join("pngsuite/png/basn6a08.png")) >= 35.0);
+    let bad = ConvertOptions { avif_depth: 12, ..avif(80) };
+    assert_eq!(convert(&data, &bad).unwrap_err().kind, ErrorKind::InvalidRequest);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,15 +13,19 @@ import type { InspectReport } from '../src/engine/types';
 
 const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0]);
 const GIF = new TextEncoder().encode('GIF89a');
-const choice: Choice = { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: 0, targetKB: 0 };
+const choice: Choice = { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: 0, targetKB: 0, avifSpeed: 6, avifDepth: 8 };
 
 test('a stored choice is sanitised; the settings give the first one', () => {
-  assert.deepEqual(defaultChoice(DEFAULTS), { format: 'clean', quality: 80, maxWidth: 0, maxHeight: 0, targetKB: 0 });
+  assert.deepEqual(defaultChoice(DEFAULTS), {
+    format: 'clean', quality: 80, maxWidth: 0, maxHeight: 0, targetKB: 0, avifSpeed: 6, avifDepth: 8,
+  });
   assert.deepEqual(defaultChoice({ ...DEFAULTS, format: 'jpeg', maxDimension: 2560 }).maxWidth, 2560);
   assert.deepEqual(sanitiseChoice(null, choice), choice);
-  assert.deepEqual(sanitiseChoice({ format: 'bmp', quality: 300, maxWidth: -4, maxHeight: 99999, targetKB: 12.4 }, choice), {
-    format: 'webp', quality: 100, maxWidth: 0, maxHeight: 16384, targetKB: 12,
-  });
+  assert.deepEqual(
+    sanitiseChoice({ format: 'bmp', quality: 300, maxWidth: -4, maxHeight: 99999, targetKB: 12.4, avifSpeed: 5, avifDepth: 12 }, choice),
+    { format: 'webp', quality: 100, maxWidth: 0, maxHeight: 16384, targetKB: 12, avifSpeed: 6, avifDepth: 8 },
+  );
+  assert.deepEqual(sanitiseChoice({ ...choice, avifSpeed: 4, avifDepth: 10 }, choice), { ...choice, avifSpeed: 4, avifDepth: 10 });
 });
 
 test('the choice becomes the engine call: clean is lossless, the rest convert; GIF kept becomes PNG', () => {
@@ -30,6 +34,9 @@ test('the choice becomes the engine call: clean is lossless, the rest convert; G
     op: 'convert',
     options: { format: 'webp', quality: 70, maxWidth: 1920, maxHeight: null, targetBytes: null, colour: 'converttosrgb' },
   });
+  // The AVIF options reach the engine only for AVIF.
+  const avif = workOf({ ...choice, format: 'avif', avifSpeed: 8, avifDepth: 10 }, DEFAULTS, JPEG);
+  assert.deepEqual(avif.op === 'convert' && [avif.options.avifSpeed, avif.options.avifDepth], [8, 10]);
   const gif = workOf({ ...choice, format: 'keep', targetKB: 100 }, DEFAULTS, GIF);
   assert.equal(gif.op === 'convert' && gif.options.format, 'png');
   assert.equal(gif.op === 'convert' && gif.options.targetBytes, 102400);
@@ -81,4 +88,5 @@ test('the choice folds into one line', () => {
   assert.equal(summarise({ ...choice, format: 'clean' }), 'metadata removed only');
   assert.equal(summarise({ ...choice, format: 'keep', targetKB: 200, maxWidth: 0 }), 'same format, at most 200 KB');
   assert.equal(summarise({ ...choice, format: 'png', maxWidth: 0, maxHeight: 800 }), 'PNG, fit any × 800');
+  assert.equal(summarise({ ...choice, format: 'avif', avifDepth: 10, maxWidth: 0 }), 'AVIF, quality 70, 10-bit');
 });

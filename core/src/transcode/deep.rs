@@ -1,5 +1,6 @@
 //! 16-bit PNGs converted to PNG keep their 16 bits: turned upright and resized in
 //! 16 bits, written by oxipng at 16 bits (it reduces to 8 only when nothing is lost).
+//! Converted to 10-bit AVIF, they keep 10 of them.
 //! Everything else, and these when the work needs 8 bits (a profile converted to
 //! sRGB with qcms, a target size) or they are very large, goes through RGBA8.
 
@@ -21,8 +22,14 @@ pub(super) fn convert(
     analysis: &mut Analysis,
     options: &ConvertOptions,
 ) -> Result<Option<Output>> {
+    let format = options.format.resolve(Format::Png);
+    let deep_output = match format {
+        Format::Png => true,
+        Format::Avif => cfg!(feature = "avif-encode") && options.avif_depth > 8,
+        _ => false,
+    };
     let applies = parsed.format == Format::Png
-        && options.format.resolve(Format::Png) == Format::Png
+        && deep_output
         && codec::png::is_16_bit(data)
         && options.target_bytes.is_none()
         && !(options.colour == ColourMode::ConvertToSrgb && analysis.icc_profile.is_some())
@@ -35,12 +42,26 @@ pub(super) fn convert(
     let bounds = resize::fit(width, height, options.max_width, options.max_height);
     let rgba = if bounds == (width, height) { rgba } else { resize::resize_rgba16(&rgba, (width, height), bounds)? };
     let icc = analysis.icc_profile.take();
-    let data = codec::png::encode16(&rgba, bounds.0, bounds.1, options.png_level, icc.as_deref())?;
+    let data = match format {
+        #[cfg(feature = "avif-encode")]
+        Format::Avif => {
+            let rgba = codec::avif_encode::Rgba::Sixteen(&rgba);
+            codec::avif_encode::encode(
+                rgba,
+                bounds.0,
+                bounds.1,
+                options.quality,
+                super::avif_settings(options),
+                icc.as_deref(),
+            )?
+        }
+        _ => codec::png::encode16(&rgba, bounds.0, bounds.1, options.png_level, icc.as_deref())?,
+    };
     Ok(Some(Output {
         data,
-        format: Format::Png,
+        format,
         size: bounds,
-        quality: None,
+        quality: (format == Format::Avif).then_some(options.quality),
         icc_kept: icc.is_some(),
         flattened: false,
     }))

@@ -211,10 +211,14 @@ pub fn encode_rgba(rgba: &[u8], width: u32, height: u32, options: &ConvertOption
 }
 
 fn check_options(options: &ConvertOptions) -> Result<()> {
-    if options.quality > 100 || options.png_level > 6 || options.avif_speed > 9 {
+    if options.quality > 100
+        || options.png_level > 6
+        || options.avif_speed > 9
+        || ![8, 10].contains(&options.avif_depth)
+    {
         return Err(Error::new(
             ErrorKind::InvalidRequest,
-            "quality must be 0-100, the PNG level 0-6 and the AVIF speed 0-9",
+            "quality must be 0-100, the PNG level 0-6, the AVIF speed 0-9 and the AVIF depth 8 or 10",
         ));
     }
     Ok(())
@@ -252,11 +256,8 @@ fn encode(
         Format::Webp => Ok((codec::webp::encode(&rgba, w, h, quality, options.webp_lossless, icc)?, false)),
         #[cfg(feature = "avif-encode")]
         Format::Avif => {
-            let settings = codec::avif_encode::Settings {
-                speed: options.avif_speed,
-                subsample: options.chroma == Chroma::Subsampled,
-            };
-            Ok((codec::avif_encode::encode(&rgba, w, h, quality, settings, icc)?, false))
+            let rgba = codec::avif_encode::Rgba::Eight(&rgba);
+            Ok((codec::avif_encode::encode(rgba, w, h, quality, avif_settings(options), icc)?, false))
         }
         #[cfg(not(feature = "avif-encode"))]
         Format::Avif => Err(Error::new(
@@ -267,6 +268,15 @@ fn encode(
             ErrorKind::InvalidRequest,
             format!("{} output is not offered: choose JPEG, PNG or WebP", format.name()),
         )),
+    }
+}
+
+#[cfg(feature = "avif-encode")]
+fn avif_settings(options: &ConvertOptions) -> codec::avif_encode::Settings {
+    codec::avif_encode::Settings {
+        speed: options.avif_speed,
+        subsample: options.chroma == Chroma::Subsampled,
+        depth: options.avif_depth,
     }
 }
 

@@ -72,6 +72,8 @@ pub struct ConvertOptions {
     pub png_level: u8,
     /// AVIF: libaom's speed, 0 (slowest, smallest) to 9; 6 is Squoosh's default.
     pub avif_speed: u8,
+    /// AVIF: 8 or 10 bits a sample. A 16-bit PNG written at 10 keeps its precision.
+    pub avif_depth: u8,
 }
 
 impl Default for ConvertOptions {
@@ -88,6 +90,7 @@ impl Default for ConvertOptions {
             webp_lossless: false,
             png_level: 2,
             avif_speed: 6,
+            avif_depth: 8,
         }
     }
 }

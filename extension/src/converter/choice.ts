@@ -18,7 +18,14 @@ export interface Choice {
   maxHeight: number;
   /** 0: no target; otherwise "at most this many KB" (quality becomes the upper bound). */
   targetKB: number;
+  /** AVIF: libaom's speed (AVIF_SPEEDS), and bits a sample. */
+  avifSpeed: number;
+  avifDepth: 8 | 10;
 }
+
+/** The AVIF efforts offered, as libaom speeds: fast, balanced (Squoosh's default), smallest. */
+export const AVIF_SPEEDS = [8, 6, 4] as const;
+const DEFAULT_AVIF_SPEED = 6;
 
 /** Each format's name in the converter's choice. */
 export function formatTitles(): Record<TargetFormat, string> {
@@ -36,6 +43,8 @@ export function defaultChoice(settings: Settings): Choice {
     maxWidth: settings.maxDimension,
     maxHeight: settings.maxDimension,
     targetKB: 0,
+    avifSpeed: DEFAULT_AVIF_SPEED,
+    avifDepth: 8,
   };
 }
 
@@ -50,6 +59,8 @@ export function sanitiseChoice(value: unknown, fallback: Choice): Choice {
     maxWidth: int(v.maxWidth, 0, LIMIT, fallback.maxWidth),
     maxHeight: int(v.maxHeight, 0, LIMIT, fallback.maxHeight),
     targetKB: int(v.targetKB, 0, 1024 * 1024, fallback.targetKB),
+    avifSpeed: (AVIF_SPEEDS as readonly unknown[]).includes(v.avifSpeed) ? (v.avifSpeed as number) : fallback.avifSpeed,
+    avifDepth: v.avifDepth === 8 || v.avifDepth === 10 ? v.avifDepth : fallback.avifDepth,
   };
 }
 
@@ -69,6 +80,9 @@ export function usesQuality(choice: Choice): boolean {
 export function usesPixels(choice: Choice): boolean {
   return choice.format !== 'clean';
 }
+export function usesAvifOptions(choice: Choice): boolean {
+  return choice.format === 'avif';
+}
 
 /** The engine call that makes this choice's output from `input`. */
 export type Work = { op: 'clean'; policy: Policy } | { op: 'convert'; options: ConvertOptions };
@@ -84,6 +98,7 @@ export function workOf(choice: Choice, settings: Settings, input: Uint8Array): W
       maxHeight: choice.maxHeight || null,
       targetBytes: choice.targetKB > 0 ? choice.targetKB * 1024 : null,
       colour: settings.keepIcc ? 'keepprofile' : 'converttosrgb',
+      ...(usesAvifOptions(choice) ? { avifSpeed: choice.avifSpeed, avifDepth: choice.avifDepth } : {}),
     },
   };
 }
@@ -99,6 +114,7 @@ export function summarise(choice: Choice): string {
   const parts = [choice.format === 'keep' ? t('summarySameFormat') : choice.format === 'webp' ? 'WebP' : choice.format.toUpperCase()];
   if (choice.targetKB) parts.push(t('summaryAtMost', choice.targetKB));
   else if (usesQuality(choice)) parts.push(t('summaryQuality', choice.quality));
+  if (usesAvifOptions(choice) && choice.avifDepth === 10) parts.push(t('summaryTenBit'));
   // Pixel sizes are written plainly (1920 × 1080), as image software writes them.
   const side = (n: number) => (n ? String(n) : t('converterAny'));
   if (choice.maxWidth || choice.maxHeight) parts.push(t('summaryFit', side(choice.maxWidth), side(choice.maxHeight)));

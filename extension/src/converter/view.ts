@@ -12,6 +12,7 @@ import {
   sameChoice,
   saveChoice,
   summarise,
+  usesAvifOptions,
   usesPixels,
   usesQuality,
   type Choice,
@@ -131,6 +132,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   const maxWidth = $<HTMLInputElement>('max-width');
   const maxHeight = $<HTMLInputElement>('max-height');
   const target = $<HTMLInputElement>('target');
+  const avifSpeed = $<HTMLSelectElement>('avif-speed');
+  const avifTenBit = $<HTMLInputElement>('avif-ten-bit');
   const showChoice = () => {
     format.value = choice.format;
     quality.value = String(choice.quality);
@@ -138,6 +141,9 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     maxWidth.value = choice.maxWidth ? String(choice.maxWidth) : '';
     maxHeight.value = choice.maxHeight ? String(choice.maxHeight) : '';
     target.value = choice.targetKB ? String(choice.targetKB) : '';
+    avifSpeed.value = String(choice.avifSpeed);
+    avifTenBit.checked = choice.avifDepth === 10;
+    $('avif-options').hidden = !usesAvifOptions(choice);
     $('choice-summary').textContent = summarise(choice);
     quality.disabled = !usesQuality(choice);
     for (const input of [maxWidth, maxHeight, target]) input.disabled = !usesPixels(choice);
@@ -153,6 +159,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       maxWidth: Number(maxWidth.value) || 0,
       maxHeight: Number(maxHeight.value) || 0,
       targetKB: Number(target.value) || 0,
+      avifSpeed: Number(avifSpeed.value),
+      avifDepth: avifTenBit.checked ? 10 : 8,
     };
     showChoice();
     void saveChoice(choice);
@@ -160,7 +168,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     for (const item of batch.items) renderRow(item);
     schedulePreview();
   };
-  for (const input of [format, maxWidth, maxHeight, target]) input.addEventListener('change', readChoice);
+  for (const input of [format, maxWidth, maxHeight, target, avifSpeed, avifTenBit]) input.addEventListener('change', readChoice);
   quality.addEventListener('input', () => ($('quality-value').textContent = quality.value));
   quality.addEventListener('change', readChoice);
   ext.storage.onChanged.addListener((_changes, area) => {

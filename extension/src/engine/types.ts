@@ -92,6 +92,8 @@ export interface ConvertOptions {
   pngLevel?: number;
   /** AVIF: libaom's speed, 0 (slowest, smallest) to 9; the engine's default is 6. */
   avifSpeed?: number;
+  /** AVIF: 8 or 10 bits a sample; the engine's default is 8. */
+  avifDepth?: 8 | 10;
 }
 
 export interface Output<R> {
