@@ -18,4 +18,8 @@ console.log(`  ${r.summary.errors} errors, ${r.summary.warnings} warnings, ${r.s
 process.exit(r.summary.errors === 0 && r.summary.warnings === 0 ? 0 : 1);
 '
 echo "extension: end-to-end in Chromium and Firefox"
-node --test --test-concurrency=1 tests/e2e/
+# Two test files at a time: a browser test mostly waits (for a page, a download, a
+# worker), so the two cores stay busy with two (measured: 313 s for the suite, 578 s
+# one file at a time, every test passing both ways). Each file has its own browsers,
+# profiles, servers on free ports and scratch folders.
+node --test --test-concurrency=2 tests/e2e/
