@@ -29,6 +29,6 @@ pub use report::{
     summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,
 };
 pub use transcode::{
-    convert, convert_decoded, encode_rgba, Chroma, ColourMode, ConvertOptions, ConvertReport, Converted, OutputFormat,
-    MAX_DECODE_PIXELS,
+    convert, convert_decoded, decode_upright, encode_rgba, Chroma, ColourMode, ConvertOptions, ConvertReport,
+    Converted, DecodedImage, OutputFormat, MAX_DECODE_PIXELS,
 };

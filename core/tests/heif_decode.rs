@@ -288,3 +288,40 @@ fn an_avif_converted_to_jpeg_or_webp_carries_no_metadata() {
         assert!(!tags.values().any(|t| t.keys().any(|k| k.starts_with("EXIF:"))), "{format:?}: {tags:?}");
     }
 }
+
+/// The converter decodes a HEIC once to show it and hands those pixels back to convert:
+/// the result must be the very file `convert` makes from the HEIC itself, for a grid
+/// turned by `irot` (the iPhone photo) and for JPEGs, turned by EXIF or not.
+#[test]
+fn converting_pixels_decoded_before_gives_the_same_file() {
+    let corpus = common::corpus_dir();
+    let files = [
+        "ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC",
+        "ianare-exif-samples/jpg/orientation/landscape_6.jpg",
+        "exiftool/t/images/ExifTool.jpg",
+    ];
+    for name in files {
+        let data = std::fs::read(corpus.join(name)).unwrap();
+        let decoded = traceless_core::decode_upright(&data).unwrap();
+        for options in [
+            ConvertOptions { format: OutputFormat::Jpeg, quality: 80, ..ConvertOptions::default() },
+            ConvertOptions {
+                format: OutputFormat::Png,
+                colour: ColourMode::ConvertToSrgb,
+                ..ConvertOptions::default()
+            },
+        ] {
+            let direct = convert(&data, &options).unwrap();
+            let again =
+                traceless_core::convert_decoded(&data, decoded.rgba.clone(), decoded.width, decoded.height, &options)
+                    .unwrap();
+            assert!(direct.data == again.data, "{name} {:?}: the outputs differ", options.format);
+            assert_eq!(direct.report, again.report, "{name}");
+        }
+    }
+    // A HEIC's shown size is the upright one: 3024 wide, 4032 high.
+    let iphone = std::fs::read(corpus.join(files[0])).unwrap();
+    let decoded = traceless_core::decode_upright(&iphone).unwrap();
+    assert_eq!((decoded.width, decoded.height), (3024, 4032));
+    assert!(traceless_core::decode_upright(b"not an image").is_err());
+}

@@ -158,3 +158,17 @@ test('HEIC converts in the converter module only: the engine refuses it plainly,
   assert.equal(after.location, null);
   assert.ok(report.removed.some((f) => f.category === 'location'), 'what it revealed is reported');
 });
+
+test('a HEIC decoded once (as the converter does to show it) converts from those pixels to the very file converting it afresh makes', () => {
+  const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  const photo = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
+  const decoded = heif.decode(photo);
+  assert.deepEqual([decoded.width, decoded.height], [3024, 4032], 'upright: irot applied');
+  assert.equal(decoded.rgba.length, 3024 * 4032 * 4);
+  const options = { format: 'jpeg', quality: 80 };
+  const direct = heif.convert(photo, options);
+  const again = heif.convert_decoded(photo, decoded.rgba, decoded.width, decoded.height, options);
+  assert.ok(Buffer.from(direct.data).equals(Buffer.from(again.data)), 'byte-identical JPEGs');
+  assert.deepEqual(again.report, direct.report);
+  assert.throws(() => heif.decode(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
+});

@@ -45,7 +45,7 @@ pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue>
     with_data(&converted.data, to_js(&converted.report)?)
 }
 
-/// Converts an image whose pixels the caller decoded (the browser decodes AVIF):
+/// Converts an image whose pixels the caller decoded (the browser decodes AVIF; `decode`):
 /// `rgba` is `width * height * 4` bytes, upright, unpremultiplied; `bytes` is the
 /// file, read for what it reveals and its colour profile. Only in the module with
 /// the HEVC decoder, which is loaded to convert such images anyway.
@@ -61,6 +61,20 @@ pub fn convert_decoded(
     let opts: traceless_core::ConvertOptions = options(options_value)?;
     let converted = traceless_core::convert_decoded(bytes, rgba, width, height, &opts).map_err(error)?;
     with_data(&converted.data, to_js(&converted.report)?)
+}
+
+/// The pixels `convert` starts from, `{ rgba: Uint8Array, width, height }`: upright,
+/// RGBA8, in the file's colour space. The converter decodes a HEIC once to show it and
+/// passes these to `convert_decoded` rather than decoding it again.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn decode(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let decoded = traceless_core::decode_upright(bytes).map_err(error)?;
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"rgba".into(), &js_sys::Uint8Array::from(decoded.rgba.as_slice()).into())?;
+    js_sys::Reflect::set(&out, &"width".into(), &decoded.width.into())?;
+    js_sys::Reflect::set(&out, &"height".into(), &decoded.height.into())?;
+    Ok(out.into())
 }
 
 /// Encodes raw RGBA pixels (`width * height * 4` bytes) as `options.format`

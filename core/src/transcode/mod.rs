@@ -88,6 +88,40 @@ pub fn convert_decoded(
     convert_with(data, options, Some(pixels))
 }
 
+/// The pixels `convert` starts from: decoded and upright, RGBA8, in the file's own
+/// colour space (a CMYK JPEG's in sRGB). For a caller that shows an image before
+/// converting it (the extension's converter decodes a HEIC to show it): handing them
+/// back to `convert_decoded` saves decoding the file a second time.
+pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
+    let input_format = supported_format(data)?;
+    let parsed = container::parse(input_format, data)?;
+    decode::check(&parsed, false)?;
+    if animate::is_animation(&parsed, data) {
+        return Err(Error::new(ErrorKind::InvalidRequest, "an animation has no single picture to decode"));
+    }
+    let analysis = analyse(&parsed, data);
+    let codec::Pixels { rgba, width, height } = upright_pixels(data, &parsed, &analysis)?;
+    Ok(DecodedImage { rgba, width, height })
+}
+
+/// Pixels from `decode_upright`.
+#[derive(Debug, Clone)]
+pub struct DecodedImage {
+    pub rgba: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn upright_pixels(data: &[u8], parsed: &Parsed, analysis: &Analysis) -> Result<codec::Pixels> {
+    let pixels = if decode::is_cmyk(parsed) {
+        decode::decode_cmyk(data, parsed, analysis.icc_profile.as_deref())?
+    } else {
+        decode::decode(data, parsed.format)?
+    };
+    let turn = if decode::decodes_upright(parsed.format) { None } else { analysis.orientation };
+    Ok(orient::upright(pixels, turn))
+}
+
 // Inlined: in the engine's wasm module only `convert` calls it, and its size counts there.
 #[inline(always)]
 fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pixels>) -> Result<Converted> {
@@ -112,13 +146,10 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
         }
     }
     let cmyk = decode::is_cmyk(&parsed);
-    let pixels = match decoded {
+    let codec::Pixels { mut rgba, width, height } = match decoded {
         Some(pixels) => pixels,
-        None if cmyk => decode::decode_cmyk(data, &parsed, analysis.icc_profile.as_deref())?,
-        None => decode::decode(data, input_format)?,
+        None => upright_pixels(data, &parsed, &analysis)?,
     };
-    let turn = if decode::decodes_upright(input_format) { None } else { analysis.orientation };
-    let codec::Pixels { mut rgba, width, height } = orient::upright(pixels, turn);
     // A CMYK JPEG's pixels are sRGB now: its CMYK profile would misdescribe them.
     let mut icc = analysis.icc_profile.take().filter(|_| !cmyk);
     if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {

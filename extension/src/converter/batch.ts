@@ -12,6 +12,7 @@ import { t } from '../shared/i18n';
 import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
 import { sameChoice, workOf, type Choice } from './choice';
+import { decodedPixels, forget } from './display';
 
 export type Stage = 'new' | 'waiting' | 'working' | 'done' | 'failed' | 'cancelled';
 
@@ -106,10 +107,12 @@ export class Batch {
     if (item.stage === 'working' || item.stage === 'waiting') return;
     const index = this.items.indexOf(item);
     if (index >= 0) this.items.splice(index, 1);
+    forget(item.file);
   }
 
   clear(): void {
     this.cancel();
+    for (const item of this.items) forget(item.file);
     this.items.length = 0;
   }
 
@@ -203,7 +206,9 @@ export class Batch {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
       const work = workOf(choice, settings, bytes);
       const output =
-        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await engine.convert(bytes, work.options);
+        work.op === 'clean'
+          ? await engine.clean(bytes, work.policy)
+          : await engine.convert(bytes, work.options, decodedPixels(item.file));
       if (generation !== this.generation) return;
       const report = output.report;
       const format = report.format;

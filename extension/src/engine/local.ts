@@ -5,15 +5,17 @@ import init, * as wasm from 'traceless-wasm';
 import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';
 import { isAnimated, isAvif, isHeic } from '../shared/file-kinds';
+import { TrapGuard } from './trap';
 import {
   EngineError,
   type CleanReport,
   type ConvertOptions,
   type ConvertReport,
-  type Engine,
+  type Decoded,
   fromWasmError,
   type InspectReport,
   type Output,
+  type PixelEngine,
   type Policy,
 } from './types';
 
@@ -30,16 +32,25 @@ export const AVIF_WASM_PATH = '/engine/traceless-avif.wasm';
 
 type Init = (options: { module_or_path: Promise<Response> }) => Promise<unknown>;
 
-/** A module's instantiation, started on first use and shared after that. */
-function loader(path: string, init: Init): () => Promise<unknown> {
-  let ready: Promise<unknown> | undefined;
-  // Resolved against our own origin: workers have no `chrome.runtime` to ask.
-  return () => (ready ??= init({ module_or_path: fetch(new URL(path, globalThis.location.href)) }));
+/** A module: its instantiation, started on first use and shared after that, and its calls. */
+class Module {
+  private ready: Promise<unknown> | undefined;
+  readonly guard = new TrapGuard();
+
+  constructor(
+    private readonly path: string,
+    private readonly init: Init,
+  ) {}
+
+  load(): Promise<unknown> {
+    // Resolved against our own origin: workers have no `chrome.runtime` to ask.
+    return (this.ready ??= this.init({ module_or_path: fetch(new URL(this.path, globalThis.location.href)) }));
+  }
 }
 
-const load = loader(WASM_PATH, init);
-const loadFull = loader(FULL_WASM_PATH, initFull);
-const loadAvif = loader(AVIF_WASM_PATH, initAvif);
+const image = new Module(WASM_PATH, init);
+const converter = new Module(FULL_WASM_PATH, initFull);
+const avifEncoder = new Module(AVIF_WASM_PATH, initAvif);
 
 /**
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
@@ -75,7 +86,7 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
 
 /** Compiles and instantiates the module now rather than on the first request. */
 export function preload(): Promise<unknown> {
-  return load();
+  return image.load();
 }
 
 function rethrow(e: unknown): never {
@@ -83,19 +94,19 @@ function rethrow(e: unknown): never {
 }
 
 /**
- * Runs a wasm call once its module is ready (`loading`: the image module unless
- * said), with its errors as EngineErrors.
+ * Runs a wasm call once its module is ready (the image module unless said), with
+ * its errors as EngineErrors; a trap stops the module for good (see trap.ts).
  */
-async function run<T>(call: () => unknown, loading: () => Promise<unknown> = load): Promise<T> {
-  await loading();
+async function run<T>(call: () => unknown, module: Module = image): Promise<T> {
+  await module.load();
   try {
-    return call() as T;
+    return module.guard.call(call) as T;
   } catch (e) {
     rethrow(e);
   }
 }
 
-export class LocalEngine implements Engine {
+export class LocalEngine implements PixelEngine {
   inspect(bytes: Uint8Array): Promise<InspectReport> {
     return run(() => wasm.inspect(bytes));
   }
@@ -104,14 +115,23 @@ export class LocalEngine implements Engine {
     return run(() => wasm.clean(bytes, policy));
   }
 
-  async convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>> {
+  async convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>> {
     // The converter and AVIF modules are whole engines: the image module is not loaded for these.
-    const [module, loading] = options?.format === 'avif' ? [avif, loadAvif] : [full, loadFull];
+    const [exports, module] = options?.format === 'avif' ? [avif, avifEncoder] : [full, converter];
+    if (decoded) {
+      const { rgba, width, height } = decoded;
+      return run(() => exports.convert_decoded(bytes, rgba, width, height, options), module);
+    }
     if (isAvif(bytes)) {
       const { rgba, width, height } = await browserDecode(bytes);
-      return run(() => module.convert_decoded(bytes, rgba, width, height, options), loading);
+      return run(() => exports.convert_decoded(bytes, rgba, width, height, options), module);
     }
-    if (isHeic(bytes) || isAnimated(bytes) || options?.format === 'avif') return run(() => module.convert(bytes, options), loading);
+    if (isHeic(bytes) || isAnimated(bytes) || options?.format === 'avif') return run(() => exports.convert(bytes, options), module);
     return run(() => wasm.convert(bytes, options));
+  }
+
+  /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */
+  decode(bytes: Uint8Array): Promise<Decoded> {
+    return run(() => full.decode(bytes), converter);
   }
 }

@@ -1,12 +1,13 @@
 // The engine behind a message endpoint (a Worker, or a MessagePort to one).
 // Bytes cross as transferred buffers: no encoding and no copy in transit.
 import { CallEngine } from './call-engine';
-import { transferables, type EngineCall, type Endpoint, type Request, type Response } from './protocol';
-import { errorFrom } from './types';
+import { transferables, type AnyCall, type Endpoint, type Request, type Response } from './protocol';
+import { engineStopped, isEngineStopped } from './trap';
+import { errorFrom, type ConvertOptions, type ConvertReport, type Decoded, type Output, type PixelEngine } from './types';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-export class PortEngine extends CallEngine {
+export class PortEngine extends CallEngine implements PixelEngine {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   /** The engine's own time for the last answered request, in ms (benchmarks subtract it). */
@@ -17,11 +18,33 @@ export class PortEngine extends CallEngine {
    * becomes unusable to it), which saves a copy of every image; otherwise a copy is sent.
    */
   constructor(
-    private readonly endpoint: Endpoint,
+    private endpoint: Endpoint,
     private readonly giveInput = false,
   ) {
     super();
+    this.bind(endpoint);
+  }
+
+  /** Sends from now on to `endpoint` (a replacement for one whose engine stopped). */
+  protected bind(endpoint: Endpoint): void {
+    this.endpoint = endpoint;
     endpoint.onmessage = (event: MessageEvent<Response>) => this.settle(event.data);
+  }
+
+  /**
+   * A fresh endpoint for one whose engine trapped and cannot be used again
+   * (trap.ts), or undefined for engines that cannot start another (the default).
+   */
+  protected replacement(): Endpoint | undefined {
+    return undefined;
+  }
+
+  private replaceStopped(): void {
+    const next = this.replacement();
+    if (!next) return;
+    // Requests queued behind the one that trapped would only meet the stopped engine.
+    this.failAll(engineStopped('on an earlier file, before this one was read'));
+    this.bind(next);
   }
 
   /** Rejects everything in flight (the endpoint died or the caller gave up). */
@@ -30,7 +53,17 @@ export class PortEngine extends CallEngine {
     this.pending.clear();
   }
 
-  protected call(call: EngineCall): Promise<unknown> {
+  override convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>> {
+    if (!decoded) return super.convert(bytes, options);
+    // Sent as a copy: the caller keeps its pixels for another conversion.
+    return this.call({ op: 'convert', bytes, options, decoded }) as Promise<Output<ConvertReport>>;
+  }
+
+  decode(bytes: Uint8Array): Promise<Decoded> {
+    return this.call({ op: 'decode', bytes }) as Promise<Decoded>;
+  }
+
+  protected call(call: AnyCall): Promise<unknown> {
     const id = this.nextId++;
     const request: Request = { ...call, id, bytes: this.giveInput ? call.bytes : call.bytes.slice() };
     return new Promise((resolve, reject) => {
@@ -47,7 +80,9 @@ export class PortEngine extends CallEngine {
       this.lastEngineMs = response.ms;
       pending.resolve(response.value);
     } else {
-      pending.reject(errorFrom(response));
+      const error = errorFrom(response);
+      pending.reject(error);
+      if (isEngineStopped(error)) this.replaceStopped();
     }
   }
 }

@@ -1,6 +1,6 @@
 // Messages between an engine client and an engine worker. Bytes travel as
 // transferred ArrayBuffers (structured clone, no copy, no encoding).
-import type { ConvertOptions, Engine, ErrorReply, Policy } from './types';
+import type { ConvertOptions, Decoded, ErrorReply, PixelEngine, Policy } from './types';
 
 /** One engine operation, whatever carries it (a worker port, runtime messaging). */
 export type EngineCall =
@@ -8,17 +8,26 @@ export type EngineCall =
   | { op: 'clean'; bytes: Uint8Array; policy?: Policy }
   | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions };
 
-export type Request = EngineCall & { id: number };
+/** The calls with decoded pixels: only between an extension page and its workers. */
+export type PixelCall =
+  | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded }
+  | { op: 'decode'; bytes: Uint8Array };
+
+export type AnyCall = EngineCall | PixelCall;
+
+export type Request = AnyCall & { id: number };
 
 /** Runs a call on an engine: the one place an operation name meets the engine's methods. */
-export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
+export function perform(engine: PixelEngine, call: AnyCall): Promise<unknown> {
   switch (call.op) {
     case 'inspect':
       return engine.inspect(call.bytes);
     case 'clean':
       return engine.clean(call.bytes, call.policy);
     case 'convert':
-      return engine.convert(call.bytes, call.options);
+      return engine.convert(call.bytes, call.options, 'decoded' in call ? call.decoded : undefined);
+    case 'decode':
+      return engine.decode(call.bytes);
   }
 }
 
@@ -36,6 +45,7 @@ export interface Endpoint {
 /** The buffers of `value` worth transferring rather than copying. */
 export function transferables(value: unknown): Transferable[] {
   if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
-  const data = (value as { data?: unknown } | null)?.data;
-  return data instanceof Uint8Array ? [data.buffer as ArrayBuffer] : [];
+  // An output's `data`, or decoded pixels' `rgba`.
+  const { data, rgba } = (value ?? {}) as { data?: unknown; rgba?: unknown };
+  return [data, rgba].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
 }

@@ -119,7 +119,7 @@ export type ReasonCode =
   | 'other_type' | 'cannot_convert' | 'too_many_pixels' | 'out_of_memory' | 'animated_to_single'
   | 'animation_too_long' | 'video_not_reencoded' | 'fragmented_video' | 'unusual_video'
   // Found by the extension itself, not the engine:
-  | 'file_too_large' | 'not_a_video' | 'browser_cannot_decode';
+  | 'file_too_large' | 'not_a_video' | 'browser_cannot_decode' | 'engine_stopped';
 
 export class EngineError extends Error {
   constructor(message: string, readonly kind: ErrorKind, readonly reason?: Reason) {
@@ -152,10 +152,28 @@ export function fromWasmError(e: unknown): EngineError {
   return new EngineError(e.message, kind ?? 'internal', reason ? { code: reason, args: args ?? [] } : undefined);
 }
 
+/** A file's pixels as the engine decoded them (`decode`): RGBA8, upright, in the file's colour space. */
+export interface Decoded {
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+}
+
 export interface Engine {
   inspect(bytes: Uint8Array): Promise<InspectReport>;
   clean(bytes: Uint8Array, policy?: Policy): Promise<Output<CleanReport>>;
   convert(bytes: Uint8Array, options?: ConvertOptions): Promise<Output<ConvertReport>>;
+}
+
+/**
+ * The engine as extension pages and their workers have it: a file decoded once (to
+ * show it) converts from those pixels. Content scripts' engine has no such calls:
+ * pixels never come from a message (service.ts).
+ */
+export interface PixelEngine extends Engine {
+  /** `decoded`: the file's pixels from an earlier `decode`, which spares decoding it again. */
+  convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>>;
+  decode(bytes: Uint8Array): Promise<Decoded>;
 }
 
 export const MIME: Record<Format, string> = {

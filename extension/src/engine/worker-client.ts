@@ -4,14 +4,28 @@ import { PortEngine } from './port-engine';
 import { EngineError } from './types';
 
 export class WorkerEngine extends PortEngine {
-  private readonly worker: Worker;
+  private worker: Worker;
+  private readonly url: string;
 
   /** `giveInput`: see PortEngine (the converter gives its file bytes away; the report page keeps them). */
   constructor({ giveInput = false, url = '/engine-worker.js' } = {}) {
     const worker = new Worker(url);
     super(worker, giveInput);
     this.worker = worker;
+    this.url = url;
+    this.watch(worker);
+  }
+
+  private watch(worker: Worker): void {
     worker.onerror = (event) => this.failAll(new EngineError(event.message || 'the engine stopped', 'internal'));
+  }
+
+  /** Its engine trapped: the next request goes to a fresh worker with a fresh instance. */
+  protected override replacement(): Worker {
+    this.worker.terminate();
+    this.worker = new Worker(this.url);
+    this.watch(this.worker);
+    return this.worker;
   }
 
   terminate(): void {

@@ -57,6 +57,8 @@ export function reasonText({ code, args }: Reason): string | undefined {
       return t('reasonNotAVideo');
     case 'browser_cannot_decode':
       return t('reasonBrowserCannotDecode', args[0]);
+    case 'engine_stopped':
+      return t('reasonEngineStopped');
     default:
       return undefined;
   }
