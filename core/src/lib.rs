@@ -28,6 +28,8 @@ pub use policy::Policy;
 pub use report::{
     summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,
 };
+#[cfg(feature = "heif-decode")]
+pub use transcode::decode_for_screen;
 pub use transcode::{
     convert, convert_decoded, decode_upright, encode_rgba, Chroma, ColourMode, ConvertOptions, ConvertReport,
     Converted, DecodedImage, OutputFormat, MAX_DECODE_PIXELS,

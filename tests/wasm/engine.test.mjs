@@ -162,13 +162,16 @@ test('HEIC converts in the converter module only: the engine refuses it plainly,
 test('a HEIC decoded once (as the converter does to show it) converts from those pixels to the very file converting it afresh makes', () => {
   const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   const photo = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
-  const decoded = heif.decode(photo);
+  const decoded = heif.decode_for_screen(photo);
   assert.deepEqual([decoded.width, decoded.height], [3024, 4032], 'upright: irot applied');
   assert.equal(decoded.rgba.length, 3024 * 4032 * 4);
+  // The PNG to show: its header says 3024 × 4032.
+  const header = new DataView(decoded.png.buffer, decoded.png.byteOffset);
+  assert.deepEqual([header.getUint32(16), header.getUint32(20)], [3024, 4032]);
   const options = { format: 'jpeg', quality: 80 };
   const direct = heif.convert(photo, options);
   const again = heif.convert_decoded(photo, decoded.rgba, decoded.width, decoded.height, options);
   assert.ok(Buffer.from(direct.data).equals(Buffer.from(again.data)), 'byte-identical JPEGs');
   assert.deepEqual(again.report, direct.report);
-  assert.throws(() => heif.decode(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
+  assert.throws(() => heif.decode_for_screen(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
 });

@@ -45,7 +45,7 @@ pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue>
     with_data(&converted.data, to_js(&converted.report)?)
 }
 
-/// Converts an image whose pixels the caller decoded (the browser decodes AVIF; `decode`):
+/// Converts an image whose pixels the caller decoded (the browser decodes AVIF; `decode_for_screen`):
 /// `rgba` is `width * height * 4` bytes, upright, unpremultiplied; `bytes` is the
 /// file, read for what it reveals and its colour profile. Only in the module with
 /// the HEVC decoder, which is loaded to convert such images anyway.
@@ -63,17 +63,19 @@ pub fn convert_decoded(
     with_data(&converted.data, to_js(&converted.report)?)
 }
 
-/// The pixels `convert` starts from, `{ rgba: Uint8Array, width, height }`: upright,
-/// RGBA8, in the file's colour space. The converter decodes a HEIC once to show it and
-/// passes these to `convert_decoded` rather than decoding it again.
+/// `{ rgba: Uint8Array, width, height, png: Uint8Array }`: the pixels `convert` starts
+/// from (upright, RGBA8, in the file's colour space) and a PNG to show (sRGB, made
+/// fast). The converter shows a HEIC with the PNG and passes the pixels to
+/// `convert_decoded` rather than decoding the file again.
 #[cfg(feature = "full")]
 #[wasm_bindgen]
-pub fn decode(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let decoded = traceless_core::decode_upright(bytes).map_err(error)?;
+pub fn decode_for_screen(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let (decoded, png) = traceless_core::decode_for_screen(bytes).map_err(error)?;
     let out = js_sys::Object::new();
     js_sys::Reflect::set(&out, &"rgba".into(), &js_sys::Uint8Array::from(decoded.rgba.as_slice()).into())?;
     js_sys::Reflect::set(&out, &"width".into(), &decoded.width.into())?;
     js_sys::Reflect::set(&out, &"height".into(), &decoded.height.into())?;
+    js_sys::Reflect::set(&out, &"png".into(), &js_sys::Uint8Array::from(png.as_slice()).into())?;
     Ok(out.into())
 }
 

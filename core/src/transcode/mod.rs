@@ -93,6 +93,30 @@ pub fn convert_decoded(
 /// converting it (the extension's converter decodes a HEIC to show it): handing them
 /// back to `convert_decoded` saves decoding the file a second time.
 pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
+    let (codec::Pixels { rgba, width, height }, _) = decode_with_profile(data)?;
+    Ok(DecodedImage { rgba, width, height })
+}
+
+/// `decode_upright`, and a PNG of the pixels to show: in sRGB, made fast and large.
+/// The extension shows a HEIC (which no browser shows) with it, and converts the
+/// file from the pixels. Only with the HEVC decoder: other images show as they are.
+#[cfg(feature = "heif-decode")]
+pub fn decode_for_screen(data: &[u8]) -> Result<(DecodedImage, Vec<u8>)> {
+    let (codec::Pixels { rgba, width, height }, profile) = decode_with_profile(data)?;
+    let png = match profile {
+        Some(profile) => {
+            let mut srgb = rgba.clone();
+            colour::to_srgb(&mut srgb, &profile)?;
+            codec::png::encode_for_screen(&srgb, width, height)?
+        }
+        None => codec::png::encode_for_screen(&rgba, width, height)?,
+    };
+    Ok((DecodedImage { rgba, width, height }, png))
+}
+
+/// Upright pixels, and the colour profile that describes them (none for sRGB, and
+/// none for a CMYK JPEG, whose pixels are sRGB once decoded).
+fn decode_with_profile(data: &[u8]) -> Result<(codec::Pixels, Option<Vec<u8>>)> {
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, false)?;
@@ -100,8 +124,8 @@ pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
         return Err(Error::new(ErrorKind::InvalidRequest, "an animation has no single picture to decode"));
     }
     let analysis = analyse(&parsed, data);
-    let codec::Pixels { rgba, width, height } = upright_pixels(data, &parsed, &analysis)?;
-    Ok(DecodedImage { rgba, width, height })
+    let pixels = upright_pixels(data, &parsed, &analysis)?;
+    Ok((pixels, analysis.icc_profile.filter(|_| !decode::is_cmyk(&parsed))))
 }
 
 /// Pixels from `decode_upright`.

@@ -1,6 +1,7 @@
 // What the comparison shows as "before" for an image no browser can show (HEIC):
-// a lossless PNG of it made by the engine, once per item, in a worker of its own
-// ended as soon as the copy is made. Other images are shown as they are.
+// a PNG of it made by the engine (lossless, sRGB, made for speed rather than size),
+// once per item, in a worker of its own ended as soon as the copy is made. Other
+// images are shown as they are.
 //
 // The engine decodes the HEIC for that copy, and decoding is most of the time a
 // HEIC's conversion takes (1-1.5 s of about 2.5 s for a 12 MP iPhone photo): the
@@ -42,15 +43,12 @@ export const needsCopy = isHeicFile;
 
 async function makeCopy(file: File): Promise<Blob | undefined> {
   if (!(await needsCopy(file))) return file;
-  // Not `giveInput`: the bytes and the pixels are both sent twice.
-  const engine = new WorkerEngine();
+  const engine = new WorkerEngine({ giveInput: true });
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const decoded = await engine.decode(bytes);
-    // Fastest PNG: it is shown, never saved. Upright, in sRGB as the browser shows the copy.
-    const png = await engine.convert(bytes, { format: 'png', pngLevel: 0, colour: 'converttosrgb' }, decoded);
+    const { png, ...decoded } = await engine.decodeForScreen(bytes);
     kept = { file, decoded };
-    return new Blob([png.data as BlobPart], { type: 'image/png' });
+    return new Blob([png as BlobPart], { type: 'image/png' });
   } finally {
     engine.terminate();
   }

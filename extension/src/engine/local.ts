@@ -16,6 +16,7 @@ import {
   type InspectReport,
   type Output,
   type PixelEngine,
+  type ScreenDecoded,
   type Policy,
 } from './types';
 
@@ -131,7 +132,7 @@ export class LocalEngine implements PixelEngine {
   }
 
   /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */
-  decode(bytes: Uint8Array): Promise<Decoded> {
-    return run(() => full.decode(bytes), converter);
+  decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded> {
+    return run(() => full.decode_for_screen(bytes), converter);
   }
 }

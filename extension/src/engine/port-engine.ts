@@ -3,7 +3,7 @@
 import { CallEngine } from './call-engine';
 import { transferables, type AnyCall, type Endpoint, type Request, type Response } from './protocol';
 import { engineStopped, isEngineStopped } from './trap';
-import { errorFrom, type ConvertOptions, type ConvertReport, type Decoded, type Output, type PixelEngine } from './types';
+import { errorFrom, type ConvertOptions, type ConvertReport, type Decoded, type Output, type PixelEngine, type ScreenDecoded } from './types';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -59,8 +59,8 @@ export class PortEngine extends CallEngine implements PixelEngine {
     return this.call({ op: 'convert', bytes, options, decoded }) as Promise<Output<ConvertReport>>;
   }
 
-  decode(bytes: Uint8Array): Promise<Decoded> {
-    return this.call({ op: 'decode', bytes }) as Promise<Decoded>;
+  decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded> {
+    return this.call({ op: 'decodeForScreen', bytes }) as Promise<ScreenDecoded>;
   }
 
   protected call(call: AnyCall): Promise<unknown> {

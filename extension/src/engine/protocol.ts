@@ -11,7 +11,7 @@ export type EngineCall =
 /** The calls with decoded pixels: only between an extension page and its workers. */
 export type PixelCall =
   | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded }
-  | { op: 'decode'; bytes: Uint8Array };
+  | { op: 'decodeForScreen'; bytes: Uint8Array };
 
 export type AnyCall = EngineCall | PixelCall;
 
@@ -26,8 +26,8 @@ export function perform(engine: PixelEngine, call: AnyCall): Promise<unknown> {
       return engine.clean(call.bytes, call.policy);
     case 'convert':
       return engine.convert(call.bytes, call.options, 'decoded' in call ? call.decoded : undefined);
-    case 'decode':
-      return engine.decode(call.bytes);
+    case 'decodeForScreen':
+      return engine.decodeForScreen(call.bytes);
   }
 }
 
@@ -45,7 +45,7 @@ export interface Endpoint {
 /** The buffers of `value` worth transferring rather than copying. */
 export function transferables(value: unknown): Transferable[] {
   if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
-  // An output's `data`, or decoded pixels' `rgba`.
-  const { data, rgba } = (value ?? {}) as { data?: unknown; rgba?: unknown };
-  return [data, rgba].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
+  // An output's `data`, or decoded pixels' `rgba` and `png`.
+  const { data, rgba, png } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown };
+  return [data, rgba, png].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
 }

@@ -152,11 +152,16 @@ export function fromWasmError(e: unknown): EngineError {
   return new EngineError(e.message, kind ?? 'internal', reason ? { code: reason, args: args ?? [] } : undefined);
 }
 
-/** A file's pixels as the engine decoded them (`decode`): RGBA8, upright, in the file's colour space. */
+/** A file's pixels as the engine decoded them (`decodeForScreen`): RGBA8, upright, in the file's colour space. */
 export interface Decoded {
   rgba: Uint8Array;
   width: number;
   height: number;
+}
+
+/** `Decoded`, and a PNG of it to show: sRGB, made fast and large, never saved. */
+export interface ScreenDecoded extends Decoded {
+  png: Uint8Array;
 }
 
 export interface Engine {
@@ -171,9 +176,9 @@ export interface Engine {
  * pixels never come from a message (service.ts).
  */
 export interface PixelEngine extends Engine {
-  /** `decoded`: the file's pixels from an earlier `decode`, which spares decoding it again. */
+  /** `decoded`: the file's pixels from an earlier `decodeForScreen`, which spares decoding it again. */
   convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>>;
-  decode(bytes: Uint8Array): Promise<Decoded>;
+  decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded>;
 }
 
 export const MIME: Record<Format, string> = {
