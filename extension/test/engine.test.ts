@@ -1,11 +1,24 @@
 // The engine's glue without a wasm module: what happens after a trap (trap.ts,
-// port-engine.ts). Bundled and run by test/run.mjs.
+// port-engine.ts), the converter's kept HEIC pixels (display.ts), and what content
+// scripts may ask of the background (service.ts). Bundled and run by test/run.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PortEngine } from '../src/engine/port-engine';
 import type { Endpoint, Request, Response } from '../src/engine/protocol';
 import { engineStopped, isEngineStopped, TrapGuard } from '../src/engine/trap';
-import { EngineError, errorReply } from '../src/engine/types';
+import { convertKept, decodedPixels, displayable, forget } from '../src/converter/display';
+import { isEngineRequest, serve, type EngineRequest } from '../src/engine/service';
+import {
+  EngineError,
+  errorReply,
+  type ConvertOptions,
+  type ConvertReport,
+  type Decoded,
+  type Engine,
+  type Output,
+  type PixelEngine,
+  type ScreenDecoded,
+} from '../src/engine/types';
 import { describeFailure } from '../src/shared/failure';
 
 test('a trap stops the instance for good; an engine error does not', () => {
@@ -18,6 +31,10 @@ test('a trap stops the instance for good; an engine error does not', () => {
   assert.throws(() => guard.call(() => calls++), (e) => isEngineStopped(e) && /earlier fault: unreachable/.test((e as Error).message));
   assert.equal(calls, 1, 'the stopped instance is not called again');
   assert.match(describeFailure(engineStopped('unreachable')), /The engine stopped while working on it/);
+  // The host's stack running out unwinds the wasm frames without their exits: a stop too.
+  const overflowed = new TrapGuard();
+  assert.throws(() => overflowed.call(() => { throw new RangeError('Maximum call stack size exceeded'); }), (e) => isEngineStopped(e));
+  assert.ok(overflowed.trapped);
 });
 
 /** A worker stand-in: records requests; the test answers them. */
@@ -65,4 +82,108 @@ test('an engine that stopped is replaced: the next file goes to a fresh one, the
   fresh.answer({ id: fresh.requests[1].id, ok: false, ...errorReply(new EngineError('not an image', 'unrecognised')) });
   await assert.rejects(refused, /not an image/);
   assert.equal(engine.endpoints.length, 2);
+});
+
+// --- The converter's kept HEIC pixels (converter/display.ts) ---
+
+/** A HEIC's first bytes: an `ftyp` box with the `heic` brand. */
+function heicFile(name: string): File {
+  const ftyp = new Uint8Array([0, 0, 0, 24, ...'ftypheic'].map((c) => (typeof c === 'string' ? c.charCodeAt(0) : c)));
+  return new File([ftyp, new Uint8Array(64)], name, { type: 'image/heic' });
+}
+
+/** A copy maker whose decodes the test finishes, in any order. */
+function copies() {
+  const pending: { finish: () => void }[] = [];
+  const maker = () => ({
+    decodeForScreen: (bytes: Uint8Array) =>
+      new Promise<ScreenDecoded>((resolve) => {
+        pending.push({ finish: () => resolve({ rgba: new Uint8Array(4).fill(bytes.length % 256), width: 1, height: 1, png: new Uint8Array(8) }) });
+      }),
+    terminate: () => undefined,
+  });
+  return { maker, pending };
+}
+
+/** Records what each conversion was given; `refuse` makes a call with pixels fail. */
+class SpyEngine {
+  readonly calls: { decoded?: Decoded }[] = [];
+  constructor(private readonly refuse?: Error) {}
+  async convert(_bytes: Uint8Array, _options?: ConvertOptions, decoded?: Decoded) {
+    this.calls.push({ decoded });
+    if (decoded && this.refuse) throw this.refuse;
+    return { data: new Uint8Array(1), report: {} } as Output<ConvertReport>;
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+test('a shown HEIC converts from its kept pixels; a removed one, or an older copy that ends late, keeps none', async () => {
+  const { maker, pending } = copies();
+  const [a, b] = [heicFile('a.heic'), heicFile('b.heic')];
+  const spy = new SpyEngine();
+  const options: ConvertOptions = { format: 'jpeg' };
+  const shownA = displayable(a, maker);
+  const shownB = displayable(b, maker);
+  await settle();
+  assert.equal(pending.length, 2);
+  pending[1].finish(); // b, asked for last, ends first
+  await shownB;
+  pending[0].finish(); // a ends later: not kept over b
+  await shownA;
+  assert.ok(decodedPixels(b) && !decodedPixels(a));
+  await convertKept(spy as unknown as PixelEngine, b, new Uint8Array(3), options);
+  await convertKept(spy as unknown as PixelEngine, a, new Uint8Array(3), options);
+  assert.deepEqual(spy.calls.map((c) => Boolean(c.decoded)), [true, false], 'b from its pixels, a from its file');
+  forget(b);
+  assert.equal(decodedPixels(b), undefined, 'let go when it leaves the list');
+  // Removed while its copy is being made: nothing is kept when the copy ends.
+  const c = heicFile('c.heic');
+  const shownC = displayable(c, maker);
+  await settle();
+  forget(c);
+  pending[2].finish();
+  assert.ok(await shownC, 'the copy is still made');
+  assert.equal(decodedPixels(c), undefined);
+});
+
+test('pixels the engine refuses are retried from the file; an engine that stopped is not asked again', async () => {
+  const { maker, pending } = copies();
+  const d = heicFile('d.heic');
+  const shown = displayable(d, maker);
+  await settle();
+  pending[0].finish();
+  await shown;
+  assert.ok(decodedPixels(d));
+  const refusing = new SpyEngine(new EngineError('the browser decoded it at 1×1', 'corrupt'));
+  await convertKept(refusing as unknown as PixelEngine, d, new Uint8Array(3), { format: 'jpeg' });
+  assert.deepEqual(refusing.calls.map((c) => Boolean(c.decoded)), [true, false]);
+  const stopped = new SpyEngine(engineStopped('unreachable'));
+  await assert.rejects(convertKept(stopped as unknown as PixelEngine, d, new Uint8Array(3), { format: 'jpeg' }), (e) => isEngineStopped(e));
+  assert.equal(stopped.calls.length, 1);
+  forget(d);
+});
+
+// --- Content scripts' requests (engine/service.ts) ---
+
+test('a content script cannot hand the engine pixels, nor ask for a decode', async () => {
+  const given: unknown[][] = [];
+  const engine = {
+    inspect: async () => ({}),
+    clean: async () => ({ data: new Uint8Array(1), report: {} }),
+    convert: async (...args: unknown[]) => {
+      given.push(args);
+      return { data: new Uint8Array(1), report: {} };
+    },
+  } as unknown as Engine;
+  const input = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xd9])]);
+  const pixels = { rgba: new Uint8Array(4), width: 1, height: 1 };
+  const request = { type: 'traceless:engine', op: 'convert', input, options: { format: 'png' }, decoded: pixels };
+  assert.ok(isEngineRequest(request));
+  const reply = await serve(engine, request as EngineRequest);
+  assert.ok(reply.ok);
+  assert.equal(given.length, 1);
+  assert.equal(given[0][2], undefined, 'no pixels reach the engine');
+  assert.deepEqual(given[0][1], { format: 'png' });
+  assert.ok(!isEngineRequest({ type: 'traceless:engine', op: 'decodeForScreen', input }));
 });

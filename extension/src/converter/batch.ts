@@ -12,7 +12,7 @@ import { t } from '../shared/i18n';
 import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
 import { sameChoice, workOf, type Choice } from './choice';
-import { decodedPixels, forget } from './display';
+import { convertKept, forget } from './display';
 
 export type Stage = 'new' | 'waiting' | 'working' | 'done' | 'failed' | 'cancelled';
 
@@ -206,9 +206,7 @@ export class Batch {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
       const work = workOf(choice, settings, bytes);
       const output =
-        work.op === 'clean'
-          ? await engine.clean(bytes, work.policy)
-          : await engine.convert(bytes, work.options, decodedPixels(item.file));
+        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options);
       if (generation !== this.generation) return;
       const report = output.report;
       const format = report.format;

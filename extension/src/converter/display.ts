@@ -3,26 +3,34 @@
 // once per item, in a worker of its own ended as soon as the copy is made. Other
 // images are shown as they are.
 //
-// The engine decodes the HEIC for that copy, and decoding is most of the time a
-// HEIC's conversion takes (1-1.5 s of about 2.5 s for a 12 MP iPhone photo): the
-// pixels of the last one shown are kept, and converting it starts from them.
+// The engine decodes the HEIC for that copy, and decoding is much of the time a
+// HEIC's conversion takes: the pixels of the file shown last are kept, and
+// converting it (the batch, the live estimate) starts from them.
+import { isEngineStopped } from '../engine/trap';
 import { WorkerEngine } from '../engine/worker-client';
-import type { Decoded } from '../engine/types';
+import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine, ScreenDecoded } from '../engine/types';
 import { isHeicFile } from '../shared/file-kinds';
+
+/** What makes the copy: an engine worker, ended after its one call. */
+export type CopyMaker = () => { decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded>; terminate(): void };
 
 const made = new WeakMap<File, Promise<Blob | undefined>>();
 
 /**
- * The last copy's pixels. One file's only: a 12 MP photo's are 48 MB, and the
- * copy is made for the item the comparison shows, so a batch keeps one at a time.
+ * The pixels of the copy made last. One file's only: a 12 MP photo's are 48 MB,
+ * and copies are made for the item the comparison shows.
  */
 let kept: { file: File; decoded: Decoded } | undefined;
+/** Copies are numbered as asked for: an older one that ends later is not kept. */
+let lastAsked = 0;
+/** Files that left the list: a copy of one that ends afterwards keeps nothing. */
+const gone = new WeakSet<File>();
 
 /** The picture to show for `file`: itself, or a PNG the engine made of it. */
-export function displayable(file: File): Promise<Blob | undefined> {
+export function displayable(file: File, maker: CopyMaker = () => new WorkerEngine({ giveInput: true })): Promise<Blob | undefined> {
   let copy = made.get(file);
   if (!copy) {
-    copy = makeCopy(file).catch(() => undefined);
+    copy = makeCopy(file, maker).catch(() => undefined);
     made.set(file, copy);
   }
   return copy;
@@ -35,19 +43,37 @@ export function decodedPixels(file: File): Decoded | undefined {
 
 /** Lets the kept pixels go when their file leaves the list. */
 export function forget(file: File): void {
+  gone.add(file);
   if (kept?.file === file) kept = undefined;
+}
+
+/**
+ * Converts `file` from its kept pixels when there are some, else from its bytes.
+ * Pixels that the engine refuses (short of its stopping) are not the last word:
+ * the file is converted afresh, which reports its own errors.
+ */
+export async function convertKept(engine: PixelEngine, file: File, bytes: Uint8Array, options: ConvertOptions): Promise<Output<ConvertReport>> {
+  const decoded = decodedPixels(file);
+  if (!decoded) return engine.convert(bytes, options);
+  try {
+    // A copy: an engine that is given its input would take these bytes away.
+    return await engine.convert(bytes.slice(), options, decoded);
+  } catch (e) {
+    if (isEngineStopped(e)) throw e;
+    return engine.convert(bytes, options);
+  }
 }
 
 /** Whether `file` needs an engine-made copy to be shown (no browser shows HEIC). */
 export const needsCopy = isHeicFile;
 
-async function makeCopy(file: File): Promise<Blob | undefined> {
+async function makeCopy(file: File, maker: CopyMaker): Promise<Blob | undefined> {
   if (!(await needsCopy(file))) return file;
-  const engine = new WorkerEngine({ giveInput: true });
+  const ticket = ++lastAsked;
+  const engine = maker();
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const { png, ...decoded } = await engine.decodeForScreen(bytes);
-    kept = { file, decoded };
+    const { png, ...decoded } = await engine.decodeForScreen(new Uint8Array(await file.arrayBuffer()));
+    if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded };
     return new Blob([png as BlobPart], { type: 'image/png' });
   } finally {
     engine.terminate();

@@ -8,7 +8,7 @@ import { describeFailure } from '../shared/failure';
 import type { Settings } from '../shared/settings';
 import { VideoNotReencoded, videoCopy, type Item } from './batch';
 import { workOf, type Choice } from './choice';
-import { decodedPixels } from './display';
+import { convertKept } from './display';
 
 export type PreviewOutcome = { ok: true; blob: Blob; ms: number } | { ok: false; message: string };
 
@@ -26,9 +26,7 @@ export class Preview {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
       const work = workOf(choice, settings, bytes);
       const output =
-        work.op === 'clean'
-          ? await engine.clean(bytes, work.policy)
-          : await engine.convert(bytes, work.options, decodedPixels(item.file));
+        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options);
       if (generation !== this.generation) return undefined;
       const blob = new Blob([output.data as BlobPart], { type: MIME[output.report.format] });
       return { ok: true, blob, ms: performance.now() - started };

@@ -1,6 +1,6 @@
 // Messages between an engine client and an engine worker. Bytes travel as
 // transferred ArrayBuffers (structured clone, no copy, no encoding).
-import type { ConvertOptions, Decoded, ErrorReply, PixelEngine, Policy } from './types';
+import type { ConvertOptions, Decoded, Engine, ErrorReply, PixelEngine, Policy } from './types';
 
 /** One engine operation, whatever carries it (a worker port, runtime messaging). */
 export type EngineCall =
@@ -18,17 +18,22 @@ export type AnyCall = EngineCall | PixelCall;
 export type Request = AnyCall & { id: number };
 
 /** Runs a call on an engine: the one place an operation name meets the engine's methods. */
-export function perform(engine: PixelEngine, call: AnyCall): Promise<unknown> {
+export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
   switch (call.op) {
     case 'inspect':
       return engine.inspect(call.bytes);
     case 'clean':
       return engine.clean(call.bytes, call.policy);
     case 'convert':
-      return engine.convert(call.bytes, call.options, 'decoded' in call ? call.decoded : undefined);
-    case 'decodeForScreen':
-      return engine.decodeForScreen(call.bytes);
+      return engine.convert(call.bytes, call.options);
   }
+}
+
+/** `perform` with the pixel calls too: for an extension page's own workers only. */
+export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<unknown> {
+  if (call.op === 'decodeForScreen') return engine.decodeForScreen(call.bytes);
+  if (call.op === 'convert' && 'decoded' in call && call.decoded) return engine.convert(call.bytes, call.options, call.decoded);
+  return perform(engine, call);
 }
 
 /** `ms`: the engine's own time, so callers can tell transport from work. */

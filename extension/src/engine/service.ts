@@ -6,8 +6,8 @@
 // measured in Chromium 156, a 5 MB round trip took 28 ms as Blobs against 111 ms
 // as a Uint8Array (20 MB: 98 against 400 ms), and Blobs are not bound by
 // Chromium's 64 MiB message limit.
-import { perform, type AnyCall, type EngineCall } from './protocol';
-import { EngineError, errorReply, type ErrorReply, type PixelEngine } from './types';
+import { perform, type EngineCall } from './protocol';
+import { EngineError, errorReply, type Engine, type ErrorReply } from './types';
 import { cleanVideo, inspectVideo, videoFormat } from './video';
 
 /** An engine call as sent: its input as a Blob instead of bytes (per kind of call). */
@@ -47,7 +47,7 @@ async function serveVideo(request: EngineRequest): Promise<unknown> {
   }
 }
 
-export async function serve(engine: PixelEngine, request: EngineRequest): Promise<EngineReply> {
+export async function serve(engine: Engine, request: EngineRequest): Promise<EngineReply> {
   try {
     // Decided by content: a video named photo.jpg is still a video, and is not read whole.
     if (await videoFormat(request.input)) {
@@ -65,10 +65,25 @@ export async function serve(engine: PixelEngine, request: EngineRequest): Promis
     }
     const bytes = new Uint8Array(await request.input.arrayBuffer());
     const started = performance.now();
-    // Pixels are never taken from a message, whatever its sender added (PixelEngine).
-    const value = await perform(engine, { ...request, bytes, decoded: undefined } as AnyCall);
+    const value = await perform(engine, engineCall(request, bytes));
     return { ok: true, value: outbound(value), ms: performance.now() - started };
   } catch (e) {
     return { ok: false, ...errorReply(e) };
+  }
+}
+
+/**
+ * The call a request asks for, rebuilt field by field: nothing else a sender added
+ * reaches the engine (decoded pixels, for one, come only from an extension page's
+ * own workers: PixelEngine).
+ */
+function engineCall(request: EngineRequest, bytes: Uint8Array): EngineCall {
+  switch (request.op) {
+    case 'inspect':
+      return { op: 'inspect', bytes };
+    case 'clean':
+      return { op: 'clean', bytes, policy: request.policy };
+    case 'convert':
+      return { op: 'convert', bytes, options: request.options };
   }
 }

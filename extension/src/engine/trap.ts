@@ -30,11 +30,21 @@ export class TrapGuard {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) {
+      if (isTrap(e)) {
         this.trap = e.message;
         throw engineStopped(e.message);
       }
       throw e;
     }
   }
+}
+
+/**
+ * A fault that stopped the instance mid-call: a wasm trap, or the host's stack running
+ * out (Chromium: RangeError; Firefox: InternalError), which unwinds the wasm frames
+ * without running their exits. The engine's own errors are ordinary Errors that the
+ * Rust code returned, after which the instance is whole.
+ */
+function isTrap(e: unknown): e is Error {
+  return e instanceof WebAssembly.RuntimeError || e instanceof RangeError || (e instanceof Error && e.name === 'InternalError');
 }

@@ -1,7 +1,7 @@
 // Engine worker: keeps the engine's work off the thread of the extension page
 // that asked (the converter, the report page).
 import { LocalEngine, preload } from './local';
-import { perform, transferables, type Endpoint, type Request, type Response } from './protocol';
+import { performWithPixels, transferables, type Endpoint, type Request, type Response } from './protocol';
 import { errorReply } from './types';
 
 const engine = new LocalEngine();
@@ -13,7 +13,7 @@ async function answer(endpoint: Endpoint, request: Request): Promise<void> {
   let response: Response;
   const started = performance.now();
   try {
-    const value = await perform(engine, request);
+    const value = await performWithPixels(engine, request);
     response = { id, ok: true, value, ms: performance.now() - started };
   } catch (e) {
     response = { id, ok: false, ...errorReply(e) };
