@@ -313,6 +313,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
 
   function schedulePreview(): void {
     clearTimeout(previewTimer);
+    // A preview still being made is for an older choice: it must not land as this one's estimate.
+    preview.cancel();
     const estimate = $('estimate');
     const item = selected;
     if (!item || batch.running || item.stage === 'failed') {
