@@ -92,12 +92,21 @@ for (const name of only) {
 
     /** Clicks each row's Download and returns the saved paths, in row order. */
     async function downloadEach(page) {
-      const count = await page.evaluate(() => document.querySelectorAll('.item .download:not(:disabled)').length);
+      const names = await page.evaluate(() =>
+        [...document.querySelectorAll('.item')].filter((li) => li.querySelector('.download:not(:disabled)')).map((li) => li.querySelector('.name').textContent));
       const since = Date.now();
       // All at once, as a person clicking down the list (one by one, each waited for,
-      // took Firefox a second a file); the downloads keep their order.
+      // took Firefox a second a file). They may start out of order (Chromium, under
+      // load): each is matched to its row by name (the stem stays; the extension may
+      // change, and a repeated name gets " (1)").
       await page.evaluate(() => document.querySelectorAll('.item .download:not(:disabled)').forEach((b) => b.click()));
-      return browser.downloadsSince(since, count);
+      const files = await browser.downloadsSince(since, names.length);
+      const stem = (name) => basename(name).replace(/\.[^.]*$/, '').replace(/ ?\(\d+\)$/, '');
+      return names.map((name) => {
+        const matching = files.filter((f) => stem(f) === stem(name));
+        assert.equal(matching.length, 1, `one download for ${name}: ${files.map((f) => basename(f)).join(', ')}`);
+        return matching[0];
+      });
     }
 
     test('a batch through each output format: downloads decode, carry no metadata, and are the sizes shown; the zip holds the same files', async () => {
