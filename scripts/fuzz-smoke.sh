@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes every target, seeded with small corpus images.
-# make test: FUZZ_SECONDS (default 15) per target, under AddressSanitizer.
+# make test: FUZZ_SECONDS (default 10) per target, under AddressSanitizer.
 # make fuzz-long: FUZZ_RUNS=N executions per target (10^7) without a sanitizer
 # (FUZZ_SANITIZER=none, about 8 times faster here: Rust's own checks stay, and the
 # C codecs get AddressSanitizer in the short runs); a summary per target goes to
@@ -8,7 +8,7 @@
 # FUZZ_TARGETS names a subset of the targets (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
-seconds="${FUZZ_SECONDS:-15}"
+seconds="${FUZZ_SECONDS:-10}"
 sanitizer="${FUZZ_SANITIZER:-address}"
 corpus="${TRACELESS_CORPUS:-../../shared/corpus}"
 summary="${FUZZ_SUMMARY:-/dev/null}"

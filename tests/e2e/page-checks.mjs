@@ -40,5 +40,7 @@ export async function until(page, fn, arg, timeoutMs = 60000) {
     if (last) return last;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out waiting for ${fn.toString().slice(0, 120)}`);
+  // What the page showed, so a timeout in CI says whether it stalled or was only slow.
+  const shown = await page.evaluate(() => document.body?.innerText ?? '').catch((e) => `(unreadable: ${e?.message})`);
+  throw new Error(`timed out waiting for ${fn.toString().slice(0, 120)}; the page showed: ${JSON.stringify(String(shown).slice(0, 600))}`);
 }
