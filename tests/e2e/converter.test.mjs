@@ -363,10 +363,19 @@ for (const name of only) {
         return !img.hidden && img.complete && img.naturalWidth > 0 && [img.naturalWidth, img.naturalHeight];
       });
       assert.deepEqual(after, [300, 225], 'the preview is the resized copy');
+      // Every stage the row passes through from here.
+      await page.evaluate(() => {
+        const row = document.querySelector('.item');
+        window.stagesSeen = [row.dataset.stage];
+        new MutationObserver(() => window.stagesSeen.push(row.dataset.stage)).observe(row, { attributeFilter: ['data-stage'] });
+      });
       await page.click('#convert');
       await until(page, idle, undefined, 60000);
       const [row] = await rows(page);
       assert.ok(estimate.includes(`would be ${formatBytes(row.after)}`), `estimate "${estimate}" vs made ${row.after}`);
+      // The estimate's copy is the image's copy: the batch does not make it again.
+      const stagesSeen = await page.evaluate(() => window.stagesSeen);
+      assert.ok(!stagesSeen.includes('working') && stagesSeen.at(-1) === 'done', stagesSeen.join());
       const facts = await page.evaluate(() => document.getElementById('compare-facts').textContent);
       assert.match(facts, /^Before: 640 × 480, .* · after: 300 × 225, /);
       // The slider moves the divide between the two.

@@ -6,12 +6,12 @@
 // Videos are cleaned here, never read whole (engine/video.ts), and never re-encoded.
 import { cleanVideo, inspectVideo, videoFormat } from '../engine/video';
 import { WorkerEngine } from '../engine/worker-client';
-import { MIME, type CleanReport, type ConvertReport, type Format, type InspectReport } from '../engine/types';
+import { MIME, type CleanReport, type ConvertReport, type Format, type InspectReport, type Output } from '../engine/types';
 import { describeFailure } from '../shared/failure';
 import { t } from '../shared/i18n';
 import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
-import { sameChoice, workOf, type Choice } from './choice';
+import { sameChoice, workOf, type Choice, type Work } from './choice';
 import { convertKept, forget } from './display';
 
 export type Stage = 'new' | 'waiting' | 'working' | 'done' | 'failed' | 'cancelled';
@@ -43,6 +43,13 @@ export interface Item {
   error?: string;
   /** The choice a conversion failed with (trying it again would fail again); `unreadable`: any would. */
   failedWith?: Choice | 'unreadable';
+}
+
+/** A copy made outside the batch (the estimate's preview), and the engine call that made it. */
+export interface MadeCopy {
+  item: Item;
+  work: Work;
+  output: Output<CleanReport | ConvertReport>;
 }
 
 export interface BatchEvents {
@@ -78,6 +85,8 @@ export class Batch {
   private readonly engines = new Set<WorkerEngine>();
   private inspector?: WorkerEngine;
   private inspecting: Promise<void> = Promise.resolve();
+  /** The last preview's copy: taken as the item's copy when the batch would make the same. */
+  private made?: MadeCopy;
   private isRunning = false;
 
   constructor(private readonly events: BatchEvents) {}
@@ -105,6 +114,7 @@ export class Batch {
 
   remove(item: Item): void {
     if (item.stage === 'working' || item.stage === 'waiting') return;
+    if (this.made?.item === item) this.made = undefined;
     const index = this.items.indexOf(item);
     if (index >= 0) this.items.splice(index, 1);
     forget(item.file);
@@ -112,6 +122,7 @@ export class Batch {
 
   clear(): void {
     this.cancel();
+    this.made = undefined;
     for (const item of this.items) forget(item.file);
     this.items.length = 0;
   }
@@ -132,6 +143,15 @@ export class Batch {
       item.failedWith = 'unreadable';
     }
     this.events.changed(item);
+  }
+
+  /**
+   * Offers a copy made for the estimate. A person usually converts the image whose
+   * estimate they just saw: that copy is not made a second time (a 12 MP HEIC to JPEG
+   * takes over a second) when the engine call the batch would make is the same.
+   */
+  offer(made: MadeCopy): void {
+    this.made = made;
   }
 
   /** Items whose copy is missing or was made with another choice, and that could be made. */
@@ -156,11 +176,28 @@ export class Batch {
     const generation = this.generation;
     this.setRunning(true);
     try {
+      await this.takeMade(queue, choice, settings, generation);
+      if (generation !== this.generation) return;
       const lanes = Math.min(workerCount(), queue.length);
       await Promise.all(Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation)));
     } finally {
       if (generation === this.generation) this.setRunning(false);
     }
+  }
+
+  /** Finishes, from the offered copy, the queued item it was made for, if made as the batch would. */
+  private async takeMade(queue: Item[], choice: Choice, settings: Settings, generation: number): Promise<void> {
+    const made = this.made;
+    if (!made || !queue.includes(made.item) || made.item.video) return;
+    const bytes = new Uint8Array(await made.item.file.arrayBuffer());
+    const index = queue.indexOf(made.item);
+    if (generation !== this.generation || index < 0) return;
+    if (JSON.stringify(workOf(choice, settings, bytes)) !== JSON.stringify(made.work)) return;
+    queue.splice(index, 1);
+    // Its bytes live on in the item's result.
+    this.made = undefined;
+    this.finish(made.item, made.output, choice);
+    this.events.changed(made.item);
   }
 
   /** Stops now: work in flight is abandoned (its worker is terminated), the rest is not started. */
@@ -208,21 +245,7 @@ export class Batch {
       const output =
         work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options);
       if (generation !== this.generation) return;
-      const report = output.report;
-      const format = report.format;
-      const width = 'width' in report ? report.width : (item.report?.width ?? 0);
-      const height = 'height' in report ? report.height : (item.report?.height ?? 0);
-      item.result = {
-        blob: new Blob([output.data as BlobPart], { type: MIME[format] }),
-        name: renamed(item.path, format),
-        format,
-        width,
-        height,
-        choice,
-        report,
-      };
-      item.stage = 'done';
-      item.failedWith = undefined;
+      this.finish(item, output, choice);
     } catch (e) {
       if (generation !== this.generation) return;
       item.error = describeFailure(e);
@@ -230,6 +253,25 @@ export class Batch {
       item.failedWith = choice;
     }
     this.events.changed(item);
+  }
+
+  private finish(item: Item, output: Output<CleanReport | ConvertReport>, choice: Choice): void {
+    const report = output.report;
+    const format = report.format;
+    const width = 'width' in report ? report.width : (item.report?.width ?? 0);
+    const height = 'height' in report ? report.height : (item.report?.height ?? 0);
+    item.result = {
+      blob: new Blob([output.data as BlobPart], { type: MIME[format] }),
+      name: renamed(item.path, format),
+      format,
+      width,
+      height,
+      choice,
+      report,
+    };
+    item.stage = 'done';
+    item.error = undefined;
+    item.failedWith = undefined;
   }
 
   private async cleanOneVideo(item: Item, choice: Choice, generation: number): Promise<void> {

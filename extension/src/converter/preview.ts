@@ -6,11 +6,12 @@ import { WorkerEngine } from '../engine/worker-client';
 import { MIME } from '../engine/types';
 import { describeFailure } from '../shared/failure';
 import type { Settings } from '../shared/settings';
-import { VideoNotReencoded, videoCopy, type Item } from './batch';
+import { VideoNotReencoded, videoCopy, type Item, type MadeCopy } from './batch';
 import { workOf, type Choice } from './choice';
 import { convertKept } from './display';
 
-export type PreviewOutcome = { ok: true; blob: Blob; ms: number } | { ok: false; message: string };
+/** `made`: the image's copy and the engine call that made it (a video's preview has none). */
+export type PreviewOutcome = { ok: true; blob: Blob; ms: number; made?: Omit<MadeCopy, 'item'> } | { ok: false; message: string };
 
 export class Preview {
   private engine?: WorkerEngine;
@@ -29,7 +30,7 @@ export class Preview {
         work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options);
       if (generation !== this.generation) return undefined;
       const blob = new Blob([output.data as BlobPart], { type: MIME[output.report.format] });
-      return { ok: true, blob, ms: performance.now() - started };
+      return { ok: true, blob, ms: performance.now() - started, made: { work, output } };
     } catch (e) {
       return generation === this.generation ? { ok: false, message: describeFailure(e) } : undefined;
     } finally {

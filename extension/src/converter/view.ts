@@ -333,6 +333,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       if (!outcome || selected !== item) return;
       if (outcome.ok) {
         previewBlob = outcome.blob;
+        if (outcome.made) batch.offer({ item, ...outcome.made });
         estimate.textContent = t('estimateDone', item.path, formatBytes(outcome.blob.size), change(item.file.size, outcome.blob.size));
       } else {
         previewBlob = undefined;
