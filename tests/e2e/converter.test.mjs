@@ -393,6 +393,50 @@ for (const name of only) {
       await setControl(page, 'target', 0);
     });
 
+    test('Convert while the estimate is being made: that copy goes on as the batch\'s, not made again', async () => {
+      const page = await converterWith([BIG[3]]);
+      // Counts the workers the page starts from here (the engine runs in workers; the
+      // drivers' own worker events missed one started as another ended).
+      await page.evaluate(() => {
+        const Original = window.Worker;
+        window.workersStarted = 0;
+        window.Worker = class extends Original {
+          constructor(...args) {
+            super(...args);
+            window.workersStarted++;
+          }
+        };
+      });
+      const workers = () => page.evaluate(() => window.workersStarted);
+      await setControl(page, 'max-width', 0);
+      await setControl(page, 'target', 0);
+      await setControl(page, 'quality', 80);
+      await setControl(page, 'format', 'png');
+      // The estimate starts 300 ms after the choice; a 12 MP PNG takes seconds in wasm.
+      await until(page, () => /^Estimating/.test(document.getElementById('estimate').textContent));
+      await new Promise((r) => setTimeout(r, 1000));
+      const startedBefore = await workers();
+      const estimating = await page.evaluate(() => document.getElementById('estimate').textContent);
+      assert.match(estimating, /^Estimating/, 'the estimate is still being made when Convert is clicked');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const [row] = await rows(page);
+      assert.equal(row.stage, 'done', row.error);
+      const file = (await downloadEach(page))[0];
+      assert.equal(statSync(file).size, row.after, 'the saved file is the copy the page made');
+      const pixels = decode(file);
+      assert.ok(pixels.width > 0 && pixels.height > 0, 'the copy decodes');
+      assert.equal(await workers(), startedBefore, 'no engine worker started for the batch: the estimate\'s went on');
+      // Another choice, clicked at once, makes its copy as before: in a worker of the batch's.
+      await setControl(page, 'format', 'jpeg');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const [again] = await rows(page);
+      assert.equal(again.stage, 'done', again.error);
+      assert.notEqual(again.after, row.after, 'JPEG made another copy');
+      assert.equal(await workers(), startedBefore + 1, 'the batch started one worker for it');
+    });
+
     test('cancel stops the batch at once; progress shows throughout; nothing finishes afterwards', async () => {
       const page = await converterWith([...BIG, ...BIG]);
       await setControl(page, 'format', 'webp');

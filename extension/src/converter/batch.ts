@@ -45,11 +45,15 @@ export interface Item {
   failedWith?: Choice | 'unreadable';
 }
 
-/** A copy made outside the batch (the estimate's preview), and the engine call that made it. */
+/**
+ * A copy made outside the batch (the estimate's preview), and the engine call that made
+ * it; or one still being made, with the worker making it (the batch ends it).
+ */
 export interface MadeCopy {
   item: Item;
   work: Work;
-  output: Output<CleanReport | ConvertReport>;
+  output: Output<CleanReport | ConvertReport> | Promise<Output<CleanReport | ConvertReport>>;
+  engine?: WorkerEngine;
 }
 
 export interface BatchEvents {
@@ -77,6 +81,9 @@ export function workerCount(): number {
   return memoryGB <= 2 ? 1 : Math.min(2, cores);
 }
 
+/** Preview copies kept for the batch to take (each up to an image's converted size). */
+const KEPT_PREVIEWS = 2;
+
 export class Batch {
   readonly items: Item[] = [];
   private nextId = 1;
@@ -85,8 +92,8 @@ export class Batch {
   private readonly engines = new Set<WorkerEngine>();
   private inspector?: WorkerEngine;
   private inspecting: Promise<void> = Promise.resolve();
-  /** The last preview's copy: taken as the item's copy when the batch would make the same. */
-  private made?: MadeCopy;
+  /** The previews' copies, by image: each taken as the image's copy when the batch would make the same. */
+  private readonly made = new Map<Item, MadeCopy>();
   private isRunning = false;
 
   constructor(private readonly events: BatchEvents) {}
@@ -114,7 +121,8 @@ export class Batch {
 
   remove(item: Item): void {
     if (item.stage === 'working' || item.stage === 'waiting') return;
-    if (this.made?.item === item) this.made = undefined;
+    this.made.get(item)?.engine?.terminate();
+    this.made.delete(item);
     const index = this.items.indexOf(item);
     if (index >= 0) this.items.splice(index, 1);
     forget(item.file);
@@ -122,7 +130,7 @@ export class Batch {
 
   clear(): void {
     this.cancel();
-    this.made = undefined;
+    this.made.clear();
     for (const item of this.items) forget(item.file);
     this.items.length = 0;
   }
@@ -146,12 +154,21 @@ export class Batch {
   }
 
   /**
-   * Offers a copy made for the estimate. A person usually converts the image whose
-   * estimate they just saw: that copy is not made a second time (a 12 MP HEIC to JPEG
-   * takes over a second) when the engine call the batch would make is the same.
+   * Offers a copy made for the estimate, or one still being made (Convert was clicked
+   * meanwhile). A person usually converts the image whose estimate they just saw: that
+   * copy is not made a second time (a 12 MP HEIC to JPEG takes over a second) when the
+   * engine call the batch would make is the same.
    */
   offer(made: MadeCopy): void {
-    this.made = made;
+    this.made.get(made.item)?.engine?.terminate();
+    this.made.delete(made.item);
+    this.made.set(made.item, made);
+    // The last few only: a person clicking through a batch of large PNGs would otherwise hold them all.
+    for (const [item, old] of this.made) {
+      if (this.made.size <= KEPT_PREVIEWS) break;
+      old.engine?.terminate();
+      this.made.delete(item);
+    }
   }
 
   /** Items whose copy is missing or was made with another choice, and that could be made. */
@@ -165,9 +182,15 @@ export class Batch {
 
   /** Converts every pending item; resolves when all are done, failed or cancelled. */
   async convert(choice: Choice, settings: Settings): Promise<void> {
-    if (this.isRunning) return;
-    const queue = this.pending(choice);
-    if (queue.length === 0) return;
+    const queue = this.isRunning ? [] : this.pending(choice);
+    if (queue.length === 0) {
+      // A copy still being made that no batch will take: its worker is ended, not left running.
+      for (const [item, made] of this.made) {
+        if (made.engine) this.made.delete(item);
+        made.engine?.terminate();
+      }
+      return;
+    }
     for (const item of queue) {
       item.stage = 'waiting';
       item.error = undefined;
@@ -176,28 +199,64 @@ export class Batch {
     const generation = this.generation;
     this.setRunning(true);
     try {
-      await this.takeMade(queue, choice, settings, generation);
+      // A copy still being made takes the place of one worker (on a machine with room for one only, first).
+      let { making } = await this.takeMade(queue, choice, settings, generation);
       if (generation !== this.generation) return;
-      const lanes = Math.min(workerCount(), queue.length);
-      await Promise.all(Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation)));
+      let room = workerCount();
+      if (making && room === 1) await making;
+      else if (making) room--;
+      making ??= Promise.resolve();
+      const lanes = Math.min(room, queue.length);
+      await Promise.all([making, ...Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation))]);
     } finally {
       if (generation === this.generation) this.setRunning(false);
     }
   }
 
-  /** Finishes, from the offered copy, the queued item it was made for, if made as the batch would. */
-  private async takeMade(queue: Item[], choice: Choice, settings: Settings, generation: number): Promise<void> {
-    const made = this.made;
-    if (!made || !queue.includes(made.item) || made.item.video) return;
-    const bytes = new Uint8Array(await made.item.file.arrayBuffer());
-    const index = queue.indexOf(made.item);
-    if (generation !== this.generation || index < 0) return;
-    if (JSON.stringify(workOf(choice, settings, bytes)) !== JSON.stringify(made.work)) return;
-    queue.splice(index, 1);
-    // Its bytes live on in the item's result.
-    this.made = undefined;
-    this.finish(made.item, made.output, choice);
-    this.events.changed(made.item);
+  /**
+   * Takes out of the queue the images whose offered copy is what the batch would make:
+   * finished at once, or (a copy still being made: one at most) by `making`. (In an
+   * object: an async function returning a promise would wait for it.)
+   */
+  private async takeMade(queue: Item[], choice: Choice, settings: Settings, generation: number): Promise<{ making?: Promise<void> }> {
+    const offered = [...this.made.values()];
+    this.made.clear();
+    let making: Promise<void> | undefined;
+    for (const made of offered) {
+      const { item, output, engine } = made;
+      const bytes = queue.includes(item) && !item.video ? new Uint8Array(await item.file.arrayBuffer()) : undefined;
+      const index = queue.indexOf(item);
+      if (!bytes || generation !== this.generation || index < 0 || JSON.stringify(workOf(choice, settings, bytes)) !== JSON.stringify(made.work)) {
+        engine?.terminate();
+        continue;
+      }
+      queue.splice(index, 1);
+      if (!(output instanceof Promise)) {
+        this.finish(item, output, choice);
+        this.events.changed(item);
+        continue;
+      }
+      item.stage = 'working';
+      this.events.changed(item);
+      if (engine) this.engines.add(engine);
+      making = output
+        .then(
+          (done) => {
+            if (generation === this.generation) this.finish(item, done, choice);
+          },
+          (e: unknown) => {
+            if (generation === this.generation) this.fail(item, e, choice);
+          },
+        )
+        .finally(() => {
+          if (engine) {
+            engine.terminate();
+            this.engines.delete(engine);
+          }
+          if (generation === this.generation) this.events.changed(item);
+        });
+    }
+    return { making };
   }
 
   /** Stops now: work in flight is abandoned (its worker is terminated), the rest is not started. */
@@ -248,11 +307,15 @@ export class Batch {
       this.finish(item, output, choice);
     } catch (e) {
       if (generation !== this.generation) return;
-      item.error = describeFailure(e);
-      item.stage = 'failed';
-      item.failedWith = choice;
+      this.fail(item, e, choice);
     }
     this.events.changed(item);
+  }
+
+  private fail(item: Item, e: unknown, choice: Choice): void {
+    item.error = describeFailure(e);
+    item.stage = 'failed';
+    item.failedWith = choice;
   }
 
   private finish(item: Item, output: Output<CleanReport | ConvertReport>, choice: Choice): void {

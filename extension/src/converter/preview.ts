@@ -16,6 +16,8 @@ export type PreviewOutcome = { ok: true; blob: Blob; ms: number; made?: Omit<Mad
 export class Preview {
   private engine?: WorkerEngine;
   private generation = 0;
+  /** The copy being made now, for `handOver`. */
+  private making?: MadeCopy;
 
   async make(item: Item, choice: Choice, settings: Settings): Promise<PreviewOutcome | undefined> {
     const generation = ++this.generation;
@@ -26,9 +28,11 @@ export class Preview {
     try {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
       const work = workOf(choice, settings, bytes);
-      const output =
-        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options);
+      const pending = work.op === 'clean' ? engine.clean(bytes, work.policy) : convertKept(engine, item.file, bytes, work.options);
+      if (generation === this.generation) this.making = { item, work, output: pending, engine };
+      const output = await pending;
       if (generation !== this.generation) return undefined;
+      this.making = undefined;
       const blob = new Blob([output.data as BlobPart], { type: MIME[output.report.format] });
       return { ok: true, blob, ms: performance.now() - started, made: { work, output } };
     } catch (e) {
@@ -51,10 +55,25 @@ export class Preview {
     }
   }
 
+  /**
+   * Gives up the copy being made, if any, with its worker, to whoever will wait for it
+   * (the batch, when Convert is clicked meanwhile): this preview neither waits for it
+   * nor ends its worker any more.
+   */
+  handOver(): MadeCopy | undefined {
+    const making = this.making;
+    if (!making) return undefined;
+    this.making = undefined;
+    this.engine = undefined;
+    this.generation++;
+    return making;
+  }
+
   /** Abandons the preview in progress, if any, and frees its worker's memory. */
   stop(): void {
     this.engine?.terminate();
     this.engine = undefined;
+    this.making = undefined;
   }
 
   cancel(): void {

@@ -184,6 +184,10 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   $('convert').addEventListener('click', () => {
     // A preview still waiting for its timer would otherwise start beside the batch.
     clearTimeout(previewTimer);
+    // One being made is the copy the batch would make of that image (the same choice:
+    // a new choice cancels it): it goes on, as the batch's.
+    const making = preview.handOver();
+    if (making) batch.offer(making);
     preview.cancel();
     void batch.convert(choice, settings);
   });
