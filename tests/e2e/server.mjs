@@ -105,6 +105,8 @@ export class TestWeb {
   requests = [];
   /** Uploads received by /upload, for later issues' tests. */
   uploads = [];
+  /** What went wrong on the way (a request aborted, a body that could not be parsed): for failures' messages. */
+  trouble = [];
   servers = [];
 
   async start() {
@@ -170,6 +172,11 @@ export class TestWeb {
       });
       parser.on('field', (name, value) => (upload.fields[name] = value));
       parser.on('close', done);
+      parser.on('error', (e) => {
+        this.trouble.push(`upload ${url.pathname}${url.search}: ${e.message}`);
+        res.writeHead(400).end();
+      });
+      req.on('aborted', () => this.trouble.push(`upload ${url.pathname}${url.search}: aborted by the browser`));
       req.pipe(parser);
     } else {
       const chunks = [];
@@ -202,7 +209,11 @@ export class TestWeb {
         up.pipe(res);
       },
     );
-    upstream.on('error', () => res.writeHead(502).end());
+    upstream.on('error', (e) => {
+      this.trouble.push(`proxy ${req.method} ${target.pathname}: ${e.message}`);
+      res.writeHead(502).end();
+    });
+    req.on('aborted', () => this.trouble.push(`proxy ${req.method} ${target.pathname}: aborted by the browser`));
     req.pipe(upstream);
   }
 
