@@ -98,7 +98,7 @@ for (const name of only) {
       let seconds = (Date.now() - started) / 1000;
       const { before, peak, growth } = memory.stop();
       if (!upload) {
-        // Firefox, about once in 30 runs of this file (twice in CI): the page got its
+        // Firefox, about once in 25 runs of this file (twice in CI): the page got its
         // thousand cleaned files, but its fetch of them never settled. Not explained yet
         // (README, "Floods"): said here, and tried once more in a new page.
         const first = await whereItStopped(page);
