@@ -124,8 +124,8 @@ async function heic2any(web, file, sampled = false) {
 
 /**
  * The CLI, one file to JPEG: wall time and peak RSS from GNU time, of the second of two
- * runs (the first right after a browser's run took up to twice as long: 2.28 s, then
- * 1.06 and 1.15 s for the iPhone photo).
+ * runs (three by hand right after a benchmark: 2.28, 1.06 and 1.15 s for the iPhone
+ * photo; the first is not representative).
  */
 function cli(file) {
   const out = mkdtempSync(join(tmpdir(), 'traceless-heic-'));

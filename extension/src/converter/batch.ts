@@ -185,9 +185,10 @@ export class Batch {
     const queue = this.isRunning ? [] : this.pending(choice);
     if (queue.length === 0) {
       // A copy still being made that no batch will take: its worker is ended, not left running.
-      for (const [item, made] of this.made) {
-        if (made.engine) this.made.delete(item);
-        made.engine?.terminate();
+      for (const [item, { engine }] of this.made) {
+        if (!engine) continue;
+        engine.terminate();
+        this.made.delete(item);
       }
       return;
     }
