@@ -31,6 +31,7 @@ pub use report::{
 #[cfg(feature = "heif-decode")]
 pub use transcode::decode_for_screen;
 pub use transcode::{
-    convert, convert_decoded, decode_upright, encode_rgba, Chroma, ColourMode, ConvertOptions, ConvertReport,
-    Converted, DecodedImage, OutputFormat, MAX_DECODE_PIXELS,
+    convert, convert_decoded, convert_in_parts, decode_upright, encode_part, encode_rgba, join_parts, Chroma,
+    ColourMode, ConvertOptions, ConvertReport, Converted, DecodedImage, InParts, OutputFormat, Parts, PartsJob,
+    MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
 };

@@ -94,6 +94,26 @@ pub(crate) fn encode(
     subsampling: Subsampling,
     icc: Option<&[u8]>,
 ) -> Result<Vec<u8>> {
+    encode_with(rgb, width, height, quality, subsampling, icc, Scans::Progressive)
+}
+
+/// How the coefficients are written: progressive for what ships; one baseline scan for
+/// a strip that `jpeg_parts::join` rewrites anyway (its entropy coding is thrown away).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Scans {
+    Progressive,
+    Baseline,
+}
+
+pub(super) fn encode_with(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    quality: u8,
+    subsampling: Subsampling,
+    icc: Option<&[u8]>,
+    scans: Scans,
+) -> Result<Vec<u8>> {
     if rgb.len() != width as usize * height as usize * 3
         || width == 0
         || height == 0
@@ -104,23 +124,29 @@ pub(crate) fn encode(
     }
     // libjpeg reports fatal errors by calling error_exit, which (with the
     // "unwinding" feature) panics; the panic is caught here and becomes an Error.
-    let result = catch_unwind(AssertUnwindSafe(|| unsafe { compress(rgb, width, height, quality, subsampling, icc) }));
+    let result =
+        catch_unwind(AssertUnwindSafe(|| unsafe { compress(rgb, width, height, quality, subsampling, icc, scans) }));
+    caught(result, "JPEG encoder")
+}
+
+/// libjpeg's fatal error, caught as a panic (natively; in wasm it aborts), as an Error.
+pub(super) fn caught<T>(result: std::thread::Result<T>, what: &str) -> Result<T> {
     result.map_err(|panic| {
         let msg = panic
             .downcast_ref::<String>()
             .cloned()
             .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "unknown error".into());
-        Error::new(ErrorKind::InvalidRequest, format!("JPEG encoder failed: {msg}"))
+        Error::new(ErrorKind::InvalidRequest, format!("{what} failed: {msg}"))
     })
 }
 
-extern "C-unwind" fn error_exit(cinfo: &mut ffi::jpeg_common_struct) {
+pub(super) extern "C-unwind" fn error_exit(cinfo: &mut ffi::jpeg_common_struct) {
     let code = unsafe { cinfo.err.as_ref().map(|e| e.msg_code).unwrap_or(-1) };
     std::panic::resume_unwind(Box::new(format!("libjpeg error code {code}")));
 }
 
-extern "C-unwind" fn silence(_cinfo: &mut ffi::jpeg_common_struct, _level: c_int) {}
+pub(super) extern "C-unwind" fn silence(_cinfo: &mut ffi::jpeg_common_struct, _level: c_int) {}
 
 unsafe fn compress(
     rgb: &[u8],
@@ -129,6 +155,7 @@ unsafe fn compress(
     quality: u8,
     subsampling: Subsampling,
     icc: Option<&[u8]>,
+    scans: Scans,
 ) -> Vec<u8> {
     let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
     ffi::jpeg_std_error(&mut err);
@@ -183,7 +210,14 @@ unsafe fn compress(
         c.h_samp_factor = 1;
         c.v_samp_factor = 1;
     }
-    ffi::jpeg_simple_progression(&mut cinfo);
+    match scans {
+        Scans::Progressive => ffi::jpeg_simple_progression(&mut cinfo),
+        // jpeg_set_defaults chose MozJPEG's progressive script: back to one scan.
+        Scans::Baseline => {
+            cinfo.scan_info = std::ptr::null();
+            cinfo.num_scans = 0;
+        }
+    }
 
     ffi::jpeg_start_compress(&mut cinfo, 1);
     if let Some(profile) = icc {
@@ -198,7 +232,7 @@ unsafe fn compress(
     std::slice::from_raw_parts(dest.buffer, dest.size as usize).to_vec()
 }
 
-unsafe fn c_free(ptr: *mut c_uchar) {
+pub(super) unsafe fn c_free(ptr: *mut c_uchar) {
     extern "C" {
         fn free(ptr: *mut std::ffi::c_void);
     }

@@ -25,6 +25,7 @@ pub(crate) mod heif;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif_geometry;
 pub(crate) mod jpeg;
+pub(crate) mod jpeg_parts;
 pub(crate) mod png;
 pub(crate) mod webp;
 #[cfg(feature = "animation")]

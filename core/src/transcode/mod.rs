@@ -7,6 +7,7 @@ mod decode;
 mod deep;
 mod options;
 mod orient;
+mod parts;
 mod resize;
 
 use std::borrow::Cow;
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::MAX_DECODE_PIXELS;
 pub use options::{Chroma, ColourMode, ConvertOptions, OutputFormat};
+pub use parts::{encode_part, join_parts, InParts, Parts, PartsJob, MIN_PARTS_PIXELS};
 
 use crate::codec;
 use crate::container;
@@ -61,7 +63,32 @@ struct Prepared {
 }
 
 pub fn convert(data: &[u8], options: &ConvertOptions) -> Result<Converted> {
-    convert_with(data, options, None)
+    whole(convert_with(data, options, None, 1))
+}
+
+/// `convert`, or `convert_decoded` when `decoded` is given, with a JPEG's encoding left
+/// in up to `parts` strips for the caller to run side by side (`encode_part`, then
+/// `join_parts`). Small images and other formats come back converted whole.
+pub fn convert_in_parts(
+    data: &[u8],
+    decoded: Option<DecodedImage>,
+    options: &ConvertOptions,
+    parts: u32,
+) -> Result<InParts> {
+    match decoded {
+        None => convert_with(data, options, None, parts),
+        Some(DecodedImage { rgba, width, height }) => {
+            let pixels = decoded_pixels(data, rgba, width, height)?;
+            convert_with(data, options, Some(pixels), parts)
+        }
+    }
+}
+
+fn whole(converted: Result<InParts>) -> Result<Converted> {
+    match converted? {
+        InParts::Whole(converted) => Ok(converted),
+        InParts::Parts(_) => Err(Error::new(ErrorKind::InvalidRequest, "a conversion in one part came in several")),
+    }
 }
 
 /// Converts an image whose pixels were decoded elsewhere (the extension has the
@@ -75,6 +102,11 @@ pub fn convert_decoded(
     height: u32,
     options: &ConvertOptions,
 ) -> Result<Converted> {
+    let pixels = decoded_pixels(data, rgba, width, height)?;
+    whole(convert_with(data, options, Some(pixels), 1))
+}
+
+fn decoded_pixels(data: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result<codec::Pixels> {
     if width == 0 || height == 0 || rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
         return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
     }
@@ -85,7 +117,7 @@ pub fn convert_decoded(
         Format::Avif | Format::Heif => codec::heif_geometry::finish_browser_decode(data, pixels)?,
         _ => pixels,
     };
-    convert_with(data, options, Some(pixels))
+    Ok(pixels)
 }
 
 /// The pixels `convert` starts from: decoded and upright, RGBA8, in the file's own
@@ -148,7 +180,7 @@ fn upright_pixels(data: &[u8], parsed: &Parsed, analysis: &Analysis) -> Result<c
 
 // Inlined: in the engine's wasm module only `convert` calls it, and its size counts there.
 #[inline(always)]
-fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pixels>) -> Result<Converted> {
+fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pixels>, parts: u32) -> Result<InParts> {
     check_options(options)?;
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
@@ -162,11 +194,11 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
             ));
         }
         let output = animate::convert(data, &parsed, &mut analysis, options)?;
-        return Ok(converted(data, &parsed, analysis, output));
+        return Ok(InParts::Whole(converted(data, &parsed, analysis, output)));
     }
     if decoded.is_none() {
         if let Some(output) = deep::convert(data, &parsed, &mut analysis, options)? {
-            return Ok(converted(data, &parsed, analysis, output));
+            return Ok(InParts::Whole(converted(data, &parsed, analysis, output)));
         }
     }
     let cmyk = decode::is_cmyk(&parsed);
@@ -192,6 +224,30 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
             } else {
                 Cow::Owned(scaled(&source, bounds)?.into_owned())
             };
+            if let Some(heights) =
+                (format == Format::Jpeg).then(|| parts::plan(bounds, options.chroma, parts)).flatten()
+            {
+                let (rgb, flattened) = flatten(pixels, options.background);
+                let icc_kept = source.icc.is_some();
+                let output = Output {
+                    data: Vec::new(),
+                    format,
+                    size: bounds,
+                    quality: Some(options.quality),
+                    icc_kept,
+                    flattened,
+                };
+                let report = converted(data, &parsed, analysis, output).report;
+                let job = PartsJob {
+                    width: bounds.0,
+                    heights,
+                    quality: options.quality,
+                    chroma: options.chroma,
+                    icc: source.icc,
+                    report,
+                };
+                return Ok(InParts::Parts(Parts { job, rgb }));
+            }
             let (out, flattened) = encode(pixels, bounds, format, options.quality, source.icc.as_deref(), options)?;
             (out, bounds, lossy(format, options).then_some(options.quality), flattened)
         }
@@ -208,7 +264,7 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
         }
     };
     let output = Output { data: data_out, format, size, quality, icc_kept: source.icc.is_some(), flattened };
-    Ok(converted(data, &parsed, analysis, output))
+    Ok(InParts::Whole(converted(data, &parsed, analysis, output)))
 }
 
 /// What an encode made, for the report.

@@ -1,0 +1,297 @@
+//! One JPEG encoded in horizontal strips, each strip on its own (a worker, a thread),
+//! then joined into one progressive file. MozJPEG's encoder is single-threaded and most
+//! of its time (the DCT and trellis quantisation) is per block: strips split that work,
+//! and the join only moves quantised coefficients (libjpeg's transcoding path, as
+//! jpegtran uses it), so nothing is decoded to pixels or quantised twice.
+//!
+//! Strip boundaries fall on MCU rows, so every block of a strip but the last is whole
+//! and the strips' blocks are exactly the whole image's. Each strip's trellis sees only
+//! its own rows, and rates with its own Huffman tables: a 12 MP photo came out 0.08%
+//! larger, with the same error against its source (measured natively, session 16).
+
+use std::mem;
+use std::os::raw::{c_uchar, c_ulong};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use mozjpeg_sys as ffi;
+
+use super::jpeg::{c_free, caught, encode_with, error_exit, silence, Scans, Subsampling};
+use crate::error::{Error, ErrorKind, Result};
+
+/// Rows in one MCU: strips start on multiples of it.
+fn mcu_rows(subsampling: Subsampling) -> u32 {
+    match subsampling {
+        Subsampling::S420 => 16,
+        Subsampling::S444 => 8,
+    }
+}
+
+/// The heights of up to `parts` strips of `height` rows: as equal as MCU rows allow,
+/// none empty (a short image gets fewer strips).
+pub(crate) fn strip_heights(height: u32, subsampling: Subsampling, parts: u32) -> Vec<u32> {
+    let mcu = mcu_rows(subsampling);
+    let mcus = height.div_ceil(mcu);
+    let parts = parts.clamp(1, mcus.max(1));
+    let mut heights = Vec::with_capacity(parts as usize);
+    let mut start = 0;
+    for k in 1..=parts {
+        let end = if k == parts { height } else { (mcus * k / parts) * mcu };
+        heights.push(end - start);
+        start = end;
+    }
+    heights
+}
+
+/// One strip, encoded with the whole image's settings as a baseline JPEG: the join
+/// keeps its quantised coefficients and rewrites everything else.
+pub(crate) fn encode_strip(
+    rgb: &[u8],
+    width: u32,
+    height: u32,
+    quality: u8,
+    subsampling: Subsampling,
+) -> Result<Vec<u8>> {
+    encode_with(rgb, width, height, quality, subsampling, None, Scans::Baseline)
+}
+
+/// Joins strips from `encode_strip` (top to bottom, all but the last a whole number of
+/// MCU rows) into one progressive JPEG with optimised Huffman tables, as `jpeg::encode`
+/// writes them, with `icc` embedded.
+pub(crate) fn join(strips: &[&[u8]], width: u32, height: u32, icc: Option<&[u8]>) -> Result<Vec<u8>> {
+    if strips.is_empty() || width == 0 || height == 0 || width > 65_500 || height > 65_500 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "JPEG join: no strips, or bad dimensions"));
+    }
+    let result = catch_unwind(AssertUnwindSafe(|| unsafe { join_unchecked(strips, width, height, icc) }));
+    caught(result, "JPEG join")?
+}
+
+/// A decompressor over one strip, destroyed when dropped (unwinding included).
+struct Reader {
+    cinfo: Box<ffi::jpeg_decompress_struct>,
+    _err: Box<ffi::jpeg_error_mgr>,
+}
+
+impl Reader {
+    unsafe fn open(data: &[u8]) -> Reader {
+        let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
+        ffi::jpeg_std_error(&mut err);
+        err.error_exit = Some(error_exit);
+        err.emit_message = Some(silence);
+        let mut cinfo: Box<ffi::jpeg_decompress_struct> = Box::new(mem::zeroed());
+        cinfo.common.err = &mut *err;
+        ffi::jpeg_CreateDecompress(&mut *cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_decompress_struct>());
+        let mut reader = Reader { cinfo, _err: err };
+        ffi::jpeg_mem_src(&mut reader.cinfo, data.as_ptr(), data.len() as c_ulong);
+        ffi::jpeg_read_header(&mut reader.cinfo, 1);
+        reader
+    }
+
+    fn components(&self) -> &[ffi::jpeg_component_info] {
+        unsafe { std::slice::from_raw_parts(self.cinfo.comp_info, self.cinfo.num_components as usize) }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        unsafe { ffi::jpeg_destroy_decompress(&mut self.cinfo) }
+    }
+}
+
+unsafe fn join_unchecked(strips: &[&[u8]], width: u32, height: u32, icc: Option<&[u8]>) -> Result<Vec<u8>> {
+    let bad = |why: &str| Err(Error::new(ErrorKind::InvalidRequest, format!("JPEG join: {why}")));
+    let mut readers: Vec<Reader> = strips.iter().map(|s| Reader::open(s)).collect();
+    let mut sources = Vec::with_capacity(readers.len());
+    for reader in &mut readers {
+        sources.push(ffi::jpeg_read_coefficients(&mut reader.cinfo));
+    }
+    let first = &readers[0];
+    let rows: u32 = readers.iter().map(|r| r.cinfo.image_height).sum();
+    if rows != height
+        || readers.iter().any(|r| r.cinfo.image_width != width || r.cinfo.num_components != first.cinfo.num_components)
+    {
+        return bad("the strips do not make up the image");
+    }
+
+    let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
+    ffi::jpeg_std_error(&mut err);
+    err.error_exit = Some(error_exit);
+    err.emit_message = Some(silence);
+    let mut cinfo: Box<ffi::jpeg_compress_struct> = Box::new(mem::zeroed());
+    cinfo.common.err = &mut *err;
+    ffi::jpeg_CreateCompress(&mut *cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_compress_struct>());
+    struct Guard(*mut ffi::jpeg_compress_struct);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            unsafe { ffi::jpeg_destroy_compress(&mut *self.0) }
+        }
+    }
+    let _guard = Guard(&mut *cinfo);
+    struct MemDest {
+        buffer: *mut c_uchar,
+        size: c_ulong,
+    }
+    impl Drop for MemDest {
+        fn drop(&mut self) {
+            unsafe { c_free(self.buffer) }
+        }
+    }
+    let mut dest = Box::new(MemDest { buffer: std::ptr::null_mut(), size: 0 });
+    ffi::jpeg_mem_dest(&mut cinfo, &mut dest.buffer, &mut dest.size);
+
+    // Quantisation tables, sampling and colour space from the first strip; as
+    // `jpeg::encode` writes: optimised Huffman tables, MozJPEG's progressive script
+    // without its scan search. No trellis: the coefficients are already quantised.
+    ffi::jpeg_copy_critical_parameters(&first.cinfo, &mut cinfo);
+    cinfo.image_height = height;
+    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_OPTIMIZE_SCANS, 0);
+    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_TRELLIS_QUANT, 0);
+    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_TRELLIS_QUANT_DC, 0);
+    cinfo.optimize_coding = 1;
+    ffi::jpeg_simple_progression(&mut cinfo);
+
+    let components = first.components();
+    let (h_max, v_max) = components.iter().fold((1, 1), |(h, v), c| (h.max(c.h_samp_factor), v.max(c.v_samp_factor)));
+    let mem = &*cinfo.common.mem;
+    let (request, access) = (mem.request_virt_barray.unwrap(), mem.access_virt_barray.unwrap());
+    let mut targets = Vec::with_capacity(components.len());
+    for c in components {
+        // As libjpeg sizes a component: its samples, rounded up to whole blocks.
+        let wide = (width * c.h_samp_factor as u32).div_ceil(h_max as u32).div_ceil(8);
+        let tall = (height * c.v_samp_factor as u32).div_ceil(v_max as u32).div_ceil(8);
+        // Allocated in whole MCUs, which the encoder reads a row of at a time (as jpeg_read_coefficients does).
+        let (h, v) = (c.h_samp_factor as u32, c.v_samp_factor as u32);
+        let array =
+            request(&mut cinfo.common, ffi::JPOOL_IMAGE, 1, wide.next_multiple_of(h), tall.next_multiple_of(v), v);
+        targets.push((array, wide, tall));
+    }
+    // libjpeg keeps this array's address until the compressor is destroyed.
+    let mut arrays: Vec<_> = targets.iter().map(|t| t.0).collect();
+    ffi::jpeg_write_coefficients(&mut cinfo, arrays.as_mut_ptr());
+    if let Some(profile) = icc {
+        ffi::jpeg_write_icc_profile(&mut cinfo, profile.as_ptr(), profile.len() as _);
+    }
+
+    let mut offsets = vec![0u32; components.len()];
+    for (reader, &source) in readers.iter_mut().zip(&sources) {
+        for (c, &(target, wide, tall)) in targets.iter().enumerate() {
+            let from = *source.add(c);
+            let (part_wide, part_tall) = {
+                let part = &reader.components()[c];
+                (part.width_in_blocks, part.height_in_blocks)
+            };
+            if part_wide != wide || offsets[c] + part_tall > tall {
+                return bad("a strip's blocks do not fit the image");
+            }
+            for row in 0..part_tall {
+                let src = *access(&mut reader.cinfo.common, from, row, 1, 0);
+                let dst = *access(&mut cinfo.common, target, offsets[c] + row, 1, 1);
+                std::ptr::copy_nonoverlapping(src, dst, wide as usize);
+            }
+            offsets[c] += part_tall;
+        }
+    }
+    if offsets.iter().zip(&targets).any(|(&o, t)| o != t.2) {
+        return bad("the strips do not end on whole blocks");
+    }
+    ffi::jpeg_finish_compress(&mut cinfo);
+    Ok(std::slice::from_raw_parts(dest.buffer, dest.size as usize).to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::jpeg;
+
+    /// A photo-like picture: gradients, edges and noise, so that trellis has choices to make.
+    fn picture(width: u32, height: u32) -> Vec<u8> {
+        let mut seed = 12345u32;
+        (0..width * height)
+            .flat_map(|i| {
+                let (x, y) = (i % width, i / width);
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let noise = (seed >> 27) as u8;
+                let edge = if (x / 37 + y / 23) % 2 == 0 { 60 } else { 0 };
+                [
+                    (x * 255 / width) as u8 / 2 + edge + noise,
+                    (y * 255 / height) as u8 / 2 + noise,
+                    ((x + y) % 200) as u8 + noise / 2,
+                ]
+            })
+            .collect()
+    }
+
+    fn psnr(a: &[u8], b: &[u8]) -> f64 {
+        let mse = a.iter().zip(b).map(|(x, y)| (f64::from(*x) - f64::from(*y)).powi(2)).sum::<f64>() / a.len() as f64;
+        10.0 * (255.0 * 255.0 / mse).log10()
+    }
+
+    fn rgb_of(jpeg_file: &[u8]) -> Vec<u8> {
+        let pixels = jpeg::decode(jpeg_file).unwrap();
+        pixels.rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
+    }
+
+    fn in_strips(rgb: &[u8], width: u32, height: u32, sub: Subsampling, parts: u32, icc: Option<&[u8]>) -> Vec<u8> {
+        let mut strips = Vec::new();
+        let mut start = 0usize;
+        for h in strip_heights(height, sub, parts) {
+            let rows = &rgb[start * width as usize * 3..(start + h as usize) * width as usize * 3];
+            strips.push(encode_strip(rows, width, h, 80, sub).unwrap());
+            start += h as usize;
+        }
+        join(&strips.iter().map(Vec::as_slice).collect::<Vec<_>>(), width, height, icc).unwrap()
+    }
+
+    #[test]
+    fn strips_fall_on_mcu_rows() {
+        assert_eq!(strip_heights(3024, Subsampling::S420, 2), vec![1504, 1520]);
+        assert_eq!(strip_heights(100, Subsampling::S420, 2), vec![48, 52]);
+        assert_eq!(strip_heights(100, Subsampling::S444, 3), vec![32, 32, 36]);
+        // Too short to split: one strip, never an empty one.
+        assert_eq!(strip_heights(10, Subsampling::S420, 2), vec![10]);
+        assert_eq!(strip_heights(17, Subsampling::S420, 4), vec![16, 1]);
+    }
+
+    #[test]
+    fn joined_strips_are_the_whole_encode() {
+        // Sizes that are not whole MCUs either way, and both samplings.
+        for (width, height, sub, parts) in
+            [(333, 250, Subsampling::S420, 2), (320, 241, Subsampling::S444, 3), (97, 33, Subsampling::S420, 2)]
+        {
+            let rgb = picture(width, height);
+            let whole = jpeg::encode(&rgb, width, height, 80, sub, None).unwrap();
+            let joined = in_strips(&rgb, width, height, sub, parts, None);
+            let info = crate::container::parse(crate::format::Format::Jpeg, &joined).unwrap();
+            assert_eq!((info.width, info.height), (width, height));
+            assert!(joined.windows(2).any(|w| w == [0xFF, 0xC2]), "progressive (SOF2)");
+            let (q_whole, q_joined) = (psnr(&rgb, &rgb_of(&whole)), psnr(&rgb, &rgb_of(&joined)));
+            assert!(
+                (q_whole - q_joined).abs() < 0.1,
+                "{width}x{height}: {q_whole:.2} dB whole, {q_joined:.2} dB joined"
+            );
+            let growth = joined.len() as f64 / whole.len() as f64;
+            assert!((0.98..1.02).contains(&growth), "{width}x{height}: {} vs {} bytes", joined.len(), whole.len());
+            // The strips' seams are invisible: the joined file decodes like the whole one.
+            assert!(psnr(&rgb_of(&whole), &rgb_of(&joined)) > 40.0);
+        }
+    }
+
+    #[test]
+    fn one_strip_joins_and_the_profile_is_embedded() {
+        let rgb = picture(64, 48);
+        let icc = vec![7u8; 600];
+        let joined = in_strips(&rgb, 64, 48, Subsampling::S420, 1, Some(&icc));
+        assert!(joined.windows(11).any(|w| w == b"ICC_PROFILE"));
+        assert!(psnr(&rgb, &rgb_of(&joined)) > 30.0);
+    }
+
+    #[test]
+    fn strips_that_do_not_make_the_image_are_refused() {
+        let rgb = picture(64, 64);
+        let top = encode_strip(&rgb[..64 * 32 * 3], 64, 32, 80, Subsampling::S420).unwrap();
+        assert!(join(&[&top], 64, 64, None).is_err(), "too few rows");
+        assert!(join(&[&top, &top], 48, 64, None).is_err(), "another width");
+        let odd = encode_strip(&rgb[..64 * 24 * 3], 64, 24, 80, Subsampling::S420).unwrap();
+        assert!(join(&[&odd, &odd, &top[..0]], 64, 80, None).is_err());
+        assert!(join(&[], 64, 64, None).is_err());
+    }
+}

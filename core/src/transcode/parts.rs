@@ -1,0 +1,91 @@
+//! A JPEG conversion in parts, for a caller with more than one thread of its own (the
+//! extension's workers): everything up to the encode is done once, the encode is split
+//! into strips that can run side by side (`encode_part`), and `join_parts` makes the
+//! file. The result is the file `convert` makes, up to each strip's trellis seeing only
+//! its own rows (codec/jpeg_parts.rs).
+
+use serde::{Deserialize, Serialize};
+
+use super::{ConvertReport, Converted};
+use crate::codec::jpeg::Subsampling;
+use crate::codec::jpeg_parts;
+use crate::error::{Error, ErrorKind, Result};
+use crate::transcode::Chroma;
+
+/// Below this many output pixels a conversion is not split: starting a second worker
+/// and joining cost more than half an encode saves.
+pub const MIN_PARTS_PIXELS: u64 = 4_000_000;
+
+/// What the parts of one conversion share: their settings, and the report the joined
+/// file completes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartsJob {
+    pub width: u32,
+    /// Each strip's rows, top to bottom.
+    pub heights: Vec<u32>,
+    pub quality: u8,
+    pub chroma: Chroma,
+    /// The colour profile the file embeds.
+    pub icc: Option<Vec<u8>>,
+    pub report: ConvertReport,
+}
+
+/// A conversion ready to encode in strips: `rgb` holds them all, top to bottom.
+#[derive(Debug)]
+pub struct Parts {
+    pub job: PartsJob,
+    pub rgb: Vec<u8>,
+}
+
+/// What `convert_in_parts` made: the file (not worth splitting, or not a JPEG), or parts.
+#[derive(Debug)]
+pub enum InParts {
+    Whole(Converted),
+    Parts(Parts),
+}
+
+impl Parts {
+    /// The pixels of strip `k`.
+    pub fn strip(&self, k: usize) -> &[u8] {
+        let row = self.job.width as usize * 3;
+        let start: u32 = self.job.heights[..k].iter().sum();
+        &self.rgb[start as usize * row..(start + self.job.heights[k]) as usize * row]
+    }
+}
+
+fn subsampling(chroma: Chroma) -> Subsampling {
+    match chroma {
+        Chroma::Subsampled => Subsampling::S420,
+        Chroma::Full => Subsampling::S444,
+    }
+}
+
+/// Strip heights for `parts` strips of the output, or None when it should not be split.
+pub(super) fn plan(size: (u32, u32), chroma: Chroma, parts: u32) -> Option<Vec<u32>> {
+    if parts < 2 || u64::from(size.0) * u64::from(size.1) < MIN_PARTS_PIXELS {
+        return None;
+    }
+    let heights = jpeg_parts::strip_heights(size.1, subsampling(chroma), parts);
+    (heights.len() > 1).then_some(heights)
+}
+
+/// Encodes one strip (`rgb`: its rows, `height` of them) of a job.
+pub fn encode_part(rgb: &[u8], height: u32, job: &PartsJob) -> Result<Vec<u8>> {
+    if !job.heights.contains(&height) {
+        return Err(Error::new(ErrorKind::InvalidRequest, "this strip is not one of the job's"));
+    }
+    jpeg_parts::encode_strip(rgb, job.width, height, job.quality, subsampling(job.chroma))
+}
+
+/// The file from a job's encoded strips, top to bottom, and its report.
+pub fn join_parts(strips: &[&[u8]], job: PartsJob) -> Result<Converted> {
+    if strips.len() != job.heights.len() {
+        return Err(Error::new(ErrorKind::InvalidRequest, "a strip of the job is missing"));
+    }
+    let height = job.heights.iter().sum();
+    let data = jpeg_parts::join(strips, job.width, height, job.icc.as_deref())?;
+    let mut report = job.report;
+    report.output_bytes = data.len() as u64;
+    Ok(Converted { data, report })
+}

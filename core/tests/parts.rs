@@ -1,0 +1,95 @@
+//! A JPEG conversion in parts (`convert_in_parts`, `encode_part`, `join_parts`), as the
+//! extension runs it over two workers: the same picture, report and privacy as `convert`.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{corpus_dir, exiftool, leaks};
+use traceless_core::{
+    convert, convert_in_parts, decode_upright, encode_part, join_parts, ConvertOptions, Converted, InParts,
+    OutputFormat,
+};
+
+fn jpeg_options() -> ConvertOptions {
+    ConvertOptions { format: OutputFormat::Jpeg, quality: 80, ..ConvertOptions::default() }
+}
+
+fn in_parts(data: &[u8], decoded: bool, options: &ConvertOptions) -> Converted {
+    let pixels = decoded.then(|| decode_upright(data).unwrap());
+    let InParts::Parts(parts) = convert_in_parts(data, pixels, options, 2).unwrap() else {
+        panic!("an 8 MP photo to JPEG is split");
+    };
+    assert_eq!(parts.job.heights.len(), 2);
+    let strips: Vec<Vec<u8>> =
+        (0..2).map(|k| encode_part(parts.strip(k), parts.job.heights[k], &parts.job).unwrap()).collect();
+    join_parts(&strips.iter().map(Vec::as_slice).collect::<Vec<_>>(), parts.job).unwrap()
+}
+
+fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    let mse = a.iter().zip(b).map(|(x, y)| (f64::from(*x) - f64::from(*y)).powi(2)).sum::<f64>() / a.len() as f64;
+    10.0 * (255.0 * 255.0 / mse).log10()
+}
+
+#[test]
+fn a_photo_converted_in_parts_is_the_photo_converted_whole() {
+    let path = corpus_dir().join("ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg");
+    let data = std::fs::read(&path).unwrap();
+    for (options, decoded) in [
+        (jpeg_options(), false),
+        // From pixels decoded earlier (the converter's HEIC path), and resized.
+        (ConvertOptions { max_width: Some(3000), ..jpeg_options() }, true),
+    ] {
+        let whole = convert(&data, &options).unwrap();
+        let joined = in_parts(&data, decoded, &options);
+        let mut report = joined.report.clone();
+        report.output_bytes = whole.report.output_bytes;
+        assert_eq!(report, whole.report, "the same report, but for the size");
+        assert_eq!(joined.report.output_bytes, joined.data.len() as u64);
+        let growth = joined.data.len() as f64 / whole.data.len() as f64;
+        assert!((0.99..1.01).contains(&growth), "{} bytes in parts, {} whole", joined.data.len(), whole.data.len());
+        let (a, b) = (decode_upright(&whole.data).unwrap(), decode_upright(&joined.data).unwrap());
+        assert_eq!((a.width, a.height), (b.width, b.height));
+        let similar = psnr(&a.rgba, &b.rgba);
+        assert!(similar > 40.0, "{similar:.1} dB between the two files' pixels");
+    }
+
+    // exiftool, on the file the parts made: nothing of the photo's metadata.
+    let out = std::env::temp_dir().join(format!("traceless-parts-{}.jpg", std::process::id()));
+    std::fs::write(&out, in_parts(&data, false, &jpeg_options()).data).unwrap();
+    let records = exiftool(&[PathBuf::from(&out)], &[]);
+    let record = records.values().next().expect("exiftool read the file");
+    assert_eq!(
+        record.get("File:System:FileType").or(record.get("File:FileType")).and_then(|v| v.as_str()),
+        Some("JPEG")
+    );
+    assert_eq!(leaks(record), Vec::<String>::new());
+    std::fs::remove_file(&out).ok();
+}
+
+#[test]
+fn small_images_and_other_formats_are_converted_whole() {
+    let photo = std::fs::read(corpus_dir().join("ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg")).unwrap();
+    let small = ConvertOptions { max_width: Some(1000), max_height: Some(1000), ..jpeg_options() };
+    let png = ConvertOptions { format: OutputFormat::Png, max_width: Some(2400), ..jpeg_options() };
+    let target = ConvertOptions { target_bytes: Some(400_000), ..jpeg_options() };
+    for options in [small, png, target] {
+        let InParts::Whole(converted) = convert_in_parts(&photo, None, &options, 2).unwrap() else {
+            panic!("{options:?} is not split");
+        };
+        assert_eq!(converted.data, convert(&photo, &options).unwrap().data);
+    }
+    // One part asked for: never split.
+    assert!(matches!(convert_in_parts(&photo, None, &jpeg_options(), 1).unwrap(), InParts::Whole(_)));
+}
+
+#[test]
+fn strips_that_are_not_the_jobs_are_refused() {
+    let photo = std::fs::read(corpus_dir().join("ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg")).unwrap();
+    let InParts::Parts(parts) = convert_in_parts(&photo, None, &jpeg_options(), 2).unwrap() else { panic!() };
+    assert!(encode_part(parts.strip(0), 17, &parts.job).is_err(), "a height no strip has");
+    let top = encode_part(parts.strip(0), parts.job.heights[0], &parts.job).unwrap();
+    assert!(join_parts(&[&top], parts.job.clone()).is_err(), "a strip missing");
+    assert!(join_parts(&[&top, &top], parts.job.clone()).is_err(), "the top strip twice");
+    assert!(join_parts(&[&top, b"not a JPEG"], parts.job).is_err());
+}
