@@ -434,7 +434,13 @@ for (const name of only) {
       const [again] = await rows(page);
       assert.equal(again.stage, 'done', again.error);
       assert.notEqual(again.after, row.after, 'JPEG made another copy');
-      assert.equal(await workers(), startedBefore + 1, 'the batch started one worker for it');
+      // A 9 MP JPEG alone in the batch: its encode is shared with a helper worker.
+      assert.equal(await workers(), startedBefore + 2, 'the batch started one worker for it, and one to help with its encode');
+      const jpeg = (await downloadEach(page))[0];
+      assert.equal(statSync(jpeg).size, again.after, 'the saved file is the copy the page made');
+      const joined = decode(jpeg);
+      assert.deepEqual([joined.width, joined.height], [4608, 1976], 'whole: both strips are in it');
+      assert.deepEqual(leaks(jpeg), [], 'exiftool finds nothing of the photo');
     });
 
     test('cancel stops the batch at once; progress shows throughout; nothing finishes afterwards', async () => {

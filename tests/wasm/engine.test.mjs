@@ -175,3 +175,32 @@ test('a HEIC decoded once (as the converter does to show it) converts from those
   assert.deepEqual(again.report, direct.report);
   assert.throws(() => heif.decode_for_screen(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
 });
+
+test('a large JPEG converted in parts (the converter splits its encode over two workers) is the whole conversion, give or take the strips\' trellis', () => {
+  const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  assert.equal(engine.convert_in_parts, undefined, 'not in the image module (its size goal)');
+  const heic = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
+  const decoded = full.decode_for_screen(heic);
+  const options = { format: 'jpeg', quality: 80 };
+  let lastJob;
+  for (const [name, bytes, pixels] of [['a JPEG photo', read('ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg')], ['a HEIC from its decoded pixels', heic, decoded]]) {
+    const whole = pixels ? full.convert_decoded(bytes, pixels.rgba, pixels.width, pixels.height, options) : full.convert(bytes, options);
+    const made = full.convert_in_parts(bytes, pixels?.rgba, pixels?.width ?? 0, pixels?.height ?? 0, options, 2);
+    assert.equal(made.strips.length, 2, name);
+    // As the workers pass them: structured clones.
+    const job = (lastJob = structuredClone(made.job));
+    const encoded = made.strips.map((rgb, k) => full.encode_part(rgb, job.heights[k], structuredClone(job)));
+    const joined = full.join_parts(encoded, job);
+    assert.deepEqual({ ...joined.report, output_bytes: 0 }, { ...whole.report, output_bytes: 0 }, name);
+    assert.equal(joined.report.output_bytes, joined.data.length);
+    const growth = joined.data.length / whole.data.length;
+    assert.ok(growth > 0.99 && growth < 1.01, `${name}: ${joined.data.length} bytes in parts, ${whole.data.length} whole`);
+    assert.ok(full.inspect(joined.data).findings.every((f) => f.category === 'display'), name);
+  }
+  // Small images and other formats come back whole.
+  const small = full.convert_in_parts(read('ianare-exif-samples/jpg/gps/DSCN0010.jpg'), undefined, 0, 0, options, 2);
+  assert.ok(small.data instanceof Uint8Array && small.report.format === 'jpeg');
+  // Strips that are not the job's: an error, before libjpeg (whose errors would stop the module).
+  assert.throws(() => full.join_parts([new Uint8Array([1, 2, 3]), new Uint8Array(9)], lastJob), (e) => /not the JPEG the job needs/.test(e.message));
+  assert.equal(full.inspect(read('ianare-exif-samples/jpg/gps/DSCN0010.jpg')).format, 'jpeg', 'the module still works');
+});

@@ -79,6 +79,60 @@ pub fn decode_for_screen(bytes: &[u8]) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
+/// `convert` (or `convert_decoded`, given `rgba`), with a JPEG's encoding left in up to
+/// `parts` strips for other workers: `{ data, report }` when converted whole (small
+/// images, other formats), else `{ job, strips }`, each strip RGB rows for `encode_part`.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn convert_in_parts(
+    bytes: &[u8],
+    rgba: Option<Vec<u8>>,
+    width: u32,
+    height: u32,
+    options_value: JsValue,
+    parts: u32,
+) -> Result<JsValue, JsValue> {
+    let opts: traceless_core::ConvertOptions = options(options_value)?;
+    let decoded = rgba.map(|rgba| traceless_core::DecodedImage { rgba, width, height });
+    match traceless_core::convert_in_parts(bytes, decoded, &opts, parts).map_err(error)? {
+        traceless_core::InParts::Whole(converted) => with_data(&converted.data, to_js(&converted.report)?),
+        traceless_core::InParts::Parts(split) => {
+            let strips: js_sys::Array =
+                (0..split.job.heights.len()).map(|k| js_sys::Uint8Array::from(split.strip(k))).collect();
+            let out = js_sys::Object::new();
+            js_sys::Reflect::set(&out, &"job".into(), &to_js(&split.job)?)?;
+            js_sys::Reflect::set(&out, &"strips".into(), &strips)?;
+            Ok(out.into())
+        }
+    }
+}
+
+#[cfg(feature = "full")]
+fn parts_job(value: JsValue) -> Result<traceless_core::PartsJob, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsValue::from(js_sys::Error::new(&format!("invalid job: {e}"))))
+}
+
+/// One strip of a `convert_in_parts` job (`rgb`: its rows, `height` of them), encoded.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn encode_part(rgb: &[u8], height: u32, job: JsValue) -> Result<js_sys::Uint8Array, JsValue> {
+    let job = parts_job(job)?;
+    let data = traceless_core::encode_part(rgb, height, &job).map_err(error)?;
+    Ok(js_sys::Uint8Array::from(data.as_slice()))
+}
+
+/// `{ data, report }`: the file from a job's encoded strips, top to bottom. The strips
+/// must be `encode_part`'s: libjpeg reads them, and its errors stop the module.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn join_parts(strips: js_sys::Array, job: JsValue) -> Result<JsValue, JsValue> {
+    let job = parts_job(job)?;
+    let strips: Vec<Vec<u8>> = strips.iter().map(|s| js_sys::Uint8Array::new(&s).to_vec()).collect();
+    let converted =
+        traceless_core::join_parts(&strips.iter().map(Vec::as_slice).collect::<Vec<_>>(), job).map_err(error)?;
+    with_data(&converted.data, to_js(&converted.report)?)
+}
+
 /// Encodes raw RGBA pixels (`width * height * 4` bytes) as `options.format`
 /// (jpeg, png, webp or avif) with the options' quality and codec settings. For callers
 /// that already hold pixels; returns the file's bytes.

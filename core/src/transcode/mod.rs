@@ -106,6 +106,7 @@ pub fn convert_decoded(
     whole(convert_with(data, options, Some(pixels), 1))
 }
 
+#[cfg_attr(not(feature = "heif-decode"), allow(unused_variables))]
 fn decoded_pixels(data: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result<codec::Pixels> {
     if width == 0 || height == 0 || rgba.len() as u64 != u64::from(width) * u64::from(height) * 4 {
         return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
@@ -224,9 +225,9 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
             } else {
                 Cow::Owned(scaled(&source, bounds)?.into_owned())
             };
-            if let Some(heights) =
-                (format == Format::Jpeg).then(|| parts::plan(bounds, options.chroma, parts)).flatten()
-            {
+            // Without the feature, `cfg!` lets the compiler drop this (the image module's size).
+            let split = cfg!(feature = "parts") && format == Format::Jpeg;
+            if let Some(heights) = split.then(|| parts::plan(bounds, options.chroma, parts)).flatten() {
                 let (rgb, flattened) = flatten(pixels, options.background);
                 let icc_kept = source.icc.is_some();
                 let output = Output {

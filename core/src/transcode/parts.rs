@@ -83,6 +83,13 @@ pub fn join_parts(strips: &[&[u8]], job: PartsJob) -> Result<Converted> {
     if strips.len() != job.heights.len() {
         return Err(Error::new(ErrorKind::InvalidRequest, "a strip of the job is missing"));
     }
+    // Checked here, where a bad strip is an error: libjpeg's errors stop the wasm module.
+    for (strip, &rows) in strips.iter().zip(&job.heights) {
+        let parsed = crate::container::parse(crate::format::Format::Jpeg, strip);
+        if !parsed.is_ok_and(|p| (p.width, p.height) == (job.width, rows)) {
+            return Err(Error::new(ErrorKind::InvalidRequest, "a strip is not the JPEG the job needs there"));
+        }
+    }
     let height = job.heights.iter().sum();
     let data = jpeg_parts::join(strips, job.width, height, job.icc.as_deref())?;
     let mut report = job.report;

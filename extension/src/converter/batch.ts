@@ -13,6 +13,7 @@ import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
 import { sameChoice, workOf, type Choice, type Work } from './choice';
 import { convertKept, forget } from './display';
+import type { Helper } from './split-encode';
 
 export type Stage = 'new' | 'waiting' | 'working' | 'done' | 'failed' | 'cancelled';
 
@@ -208,7 +209,9 @@ export class Batch {
       else if (making) room--;
       making ??= Promise.resolve();
       const lanes = Math.min(room, queue.length);
-      await Promise.all([making, ...Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation))]);
+      // A worker that no lane needs helps the one lane with its encode (one image left to make).
+      const helper = lanes === 1 && room > 1 ? this.helper() : undefined;
+      await Promise.all([making, ...Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation, helper))]);
     } finally {
       if (generation === this.generation) this.setRunning(false);
     }
@@ -279,14 +282,29 @@ export class Batch {
     this.events.running(running);
   }
 
+  /** A worker that `cancel` ends with the rest. */
+  private helper(): Helper {
+    return () => {
+      const engine = new WorkerEngine({ giveInput: true });
+      this.engines.add(engine);
+      return {
+        engine,
+        release: () => {
+          engine.terminate();
+          this.engines.delete(engine);
+        },
+      };
+    };
+  }
+
   /** One worker taking items from the shared queue until it is empty or the batch is cancelled. */
-  private async lane(queue: Item[], choice: Choice, settings: Settings, generation: number): Promise<void> {
+  private async lane(queue: Item[], choice: Choice, settings: Settings, generation: number, helper?: Helper): Promise<void> {
     const engine = new WorkerEngine({ giveInput: true });
     this.engines.add(engine);
     try {
       let item: Item | undefined;
       while (generation === this.generation && (item = queue.shift())) {
-        await this.convertOne(engine, item, choice, settings, generation);
+        await this.convertOne(engine, item, choice, settings, generation, helper);
       }
     } finally {
       // The wasm memory a worker grew to is only returned by ending it.
@@ -295,7 +313,7 @@ export class Batch {
     }
   }
 
-  private async convertOne(engine: WorkerEngine, item: Item, choice: Choice, settings: Settings, generation: number) {
+  private async convertOne(engine: WorkerEngine, item: Item, choice: Choice, settings: Settings, generation: number, helper?: Helper) {
     if (item.video) return this.cleanOneVideo(item, choice, generation);
     item.stage = 'working';
     this.events.changed(item);
@@ -303,7 +321,7 @@ export class Batch {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
       const work = workOf(choice, settings, bytes);
       const output =
-        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options);
+        work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options, helper);
       if (generation !== this.generation) return;
       this.finish(item, output, choice);
     } catch (e) {

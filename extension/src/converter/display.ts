@@ -10,6 +10,7 @@ import { isEngineStopped } from '../engine/trap';
 import { WorkerEngine } from '../engine/worker-client';
 import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine, ScreenDecoded } from '../engine/types';
 import { isHeicFile } from '../shared/file-kinds';
+import { convertInTwo, type Helper } from './split-encode';
 
 /** What makes the copy: an engine worker, ended after its one call. */
 export type CopyMaker = () => { decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded>; terminate(): void };
@@ -48,19 +49,28 @@ export function forget(file: File): void {
 }
 
 /**
- * Converts `file` from its kept pixels when there are some, else from its bytes.
- * Pixels that the engine refuses (short of its stopping) are not the last word:
- * the file is converted afresh, which reports its own errors.
+ * Converts `file` from its kept pixels when there are some, else from its bytes; with
+ * `helper`, a second worker to share a large JPEG's encode. Pixels that the engine
+ * refuses (short of its stopping) are not the last word: the file is converted afresh,
+ * which reports its own errors.
  */
-export async function convertKept(engine: PixelEngine, file: File, bytes: Uint8Array, options: ConvertOptions): Promise<Output<ConvertReport>> {
+export async function convertKept(
+  engine: PixelEngine,
+  file: File,
+  bytes: Uint8Array,
+  options: ConvertOptions,
+  helper?: Helper,
+): Promise<Output<ConvertReport>> {
+  const convert = (input: Uint8Array, decoded?: Decoded) =>
+    helper ? convertInTwo(engine, helper, input, options, decoded) : engine.convert(input, options, decoded);
   const decoded = decodedPixels(file);
-  if (!decoded) return engine.convert(bytes, options);
+  if (!decoded) return convert(bytes);
   try {
     // A copy: an engine that is given its input would take these bytes away.
-    return await engine.convert(bytes.slice(), options, decoded);
+    return await convert(bytes.slice(), decoded);
   } catch (e) {
     if (isEngineStopped(e)) throw e;
-    return engine.convert(bytes, options);
+    return convert(bytes);
   }
 }
 

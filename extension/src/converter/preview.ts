@@ -6,9 +6,23 @@ import { WorkerEngine } from '../engine/worker-client';
 import { MIME } from '../engine/types';
 import { describeFailure } from '../shared/failure';
 import type { Settings } from '../shared/settings';
-import { VideoNotReencoded, videoCopy, type Item, type MadeCopy } from './batch';
+import { VideoNotReencoded, videoCopy, workerCount, type Item, type MadeCopy } from './batch';
 import { workOf, type Choice } from './choice';
 import { convertKept } from './display';
+import type { Helper } from './split-encode';
+
+/**
+ * A second worker for the preview's one image, on a machine with room for two. Not
+ * tracked here: it lives as long as the conversion that asked for it, which ends when
+ * its first worker is ended (by this preview, or by the batch it was handed to).
+ */
+function helper(): Helper | undefined {
+  if (workerCount() < 2) return undefined;
+  return () => {
+    const engine = new WorkerEngine({ giveInput: true });
+    return { engine, release: () => engine.terminate() };
+  };
+}
 
 /** `made`: the image's copy and the engine call that made it (a video's preview has none). */
 export type PreviewOutcome = { ok: true; blob: Blob; ms: number; made?: Omit<MadeCopy, 'item'> } | { ok: false; message: string };
@@ -28,7 +42,8 @@ export class Preview {
     try {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
       const work = workOf(choice, settings, bytes);
-      const pending = work.op === 'clean' ? engine.clean(bytes, work.policy) : convertKept(engine, item.file, bytes, work.options);
+      const pending =
+        work.op === 'clean' ? engine.clean(bytes, work.policy) : convertKept(engine, item.file, bytes, work.options, helper());
       if (generation === this.generation) this.making = { item, work, output: pending, engine };
       const output = await pending;
       if (generation !== this.generation) return undefined;

@@ -13,8 +13,10 @@ import {
   type ConvertReport,
   type Decoded,
   fromWasmError,
+  type InParts,
   type InspectReport,
   type Output,
+  type PartsJob,
   type PixelEngine,
   type ScreenDecoded,
   type Policy,
@@ -129,6 +131,21 @@ export class LocalEngine implements PixelEngine {
     }
     if (isHeic(bytes) || isAnimated(bytes) || options?.format === 'avif') return run(() => exports.convert(bytes, options), module);
     return run(() => wasm.convert(bytes, options));
+  }
+
+  /** In the converter module, which has the strip encoder and joiner (the image module has no room for them). */
+  async convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts> {
+    if (options?.format === 'avif') return this.convert(bytes, options, decoded);
+    const pixels = decoded ?? (isAvif(bytes) ? await browserDecode(bytes) : undefined);
+    return run(() => full.convert_in_parts(bytes, pixels?.rgba, pixels?.width ?? 0, pixels?.height ?? 0, options, parts), converter);
+  }
+
+  encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array> {
+    return run(() => full.encode_part(rgb, height, job), converter);
+  }
+
+  joinParts(strips: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
+    return run(() => full.join_parts(strips, job), converter);
   }
 
   /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */

@@ -3,7 +3,17 @@
 import { CallEngine } from './call-engine';
 import { transferables, type AnyCall, type Endpoint, type Request, type Response } from './protocol';
 import { engineStopped, isEngineStopped } from './trap';
-import { errorFrom, type ConvertOptions, type ConvertReport, type Decoded, type Output, type PixelEngine, type ScreenDecoded } from './types';
+import {
+  errorFrom,
+  type ConvertOptions,
+  type ConvertReport,
+  type Decoded,
+  type InParts,
+  type Output,
+  type PartsJob,
+  type PixelEngine,
+  type ScreenDecoded,
+} from './types';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -63,12 +73,27 @@ export class PortEngine extends CallEngine implements PixelEngine {
     return this.call({ op: 'decodeForScreen', bytes }) as Promise<ScreenDecoded>;
   }
 
+  convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts> {
+    // The pixels go as a copy, as for `convert`.
+    return this.call({ op: 'convertInParts', bytes, options, decoded, parts }) as Promise<Output<ConvertReport> | InParts>;
+  }
+
+  encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array> {
+    return this.call({ op: 'encodePart', bytes: rgb, height, job }) as Promise<Uint8Array>;
+  }
+
+  /** The strips are given away (transferred). */
+  joinParts(strips: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
+    return this.call({ op: 'joinParts', strips, job }) as Promise<Output<ConvertReport>>;
+  }
+
   protected call(call: AnyCall): Promise<unknown> {
     const id = this.nextId++;
-    const request: Request = { ...call, id, bytes: this.giveInput ? call.bytes : call.bytes.slice() };
+    const request: Request = 'bytes' in call ? { ...call, id, bytes: this.giveInput ? call.bytes : call.bytes.slice() } : { ...call, id };
+    const transfer = 'bytes' in request ? transferables(request.bytes) : transferables({ strips: request.strips });
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.endpoint.postMessage(request, transferables(request.bytes));
+      this.endpoint.postMessage(request, transfer);
     });
   }
 

@@ -1,6 +1,6 @@
 // Messages between an engine client and an engine worker. Bytes travel as
 // transferred ArrayBuffers (structured clone, no copy, no encoding).
-import type { ConvertOptions, Decoded, Engine, ErrorReply, PixelEngine, Policy } from './types';
+import type { ConvertOptions, Decoded, Engine, ErrorReply, PartsJob, PixelEngine, Policy } from './types';
 
 /** One engine operation, whatever carries it (a worker port, runtime messaging). */
 export type EngineCall =
@@ -11,7 +11,11 @@ export type EngineCall =
 /** The calls with decoded pixels: only between an extension page and its workers. */
 export type PixelCall =
   | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded }
-  | { op: 'decodeForScreen'; bytes: Uint8Array };
+  | { op: 'decodeForScreen'; bytes: Uint8Array }
+  | { op: 'convertInParts'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded; parts: number }
+  /** `bytes`: the strip's RGB rows. */
+  | { op: 'encodePart'; bytes: Uint8Array; height: number; job: PartsJob }
+  | { op: 'joinParts'; strips: Uint8Array[]; job: PartsJob };
 
 export type AnyCall = EngineCall | PixelCall;
 
@@ -32,6 +36,9 @@ export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
 /** `perform` with the pixel calls too: for an extension page's own workers only. */
 export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<unknown> {
   if (call.op === 'decodeForScreen') return engine.decodeForScreen(call.bytes);
+  if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
+  if (call.op === 'encodePart') return engine.encodePart(call.bytes, call.height, call.job);
+  if (call.op === 'joinParts') return engine.joinParts(call.strips, call.job);
   if (call.op === 'convert' && 'decoded' in call && call.decoded) return engine.convert(call.bytes, call.options, call.decoded);
   return perform(engine, call);
 }
@@ -50,7 +57,7 @@ export interface Endpoint {
 /** The buffers of `value` worth transferring rather than copying. */
 export function transferables(value: unknown): Transferable[] {
   if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
-  // An output's `data`, or decoded pixels' `rgba` and `png`.
-  const { data, rgba, png } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown };
-  return [data, rgba, png].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
+  // An output's `data`, decoded pixels' `rgba` and `png`, or a conversion's strips.
+  const { data, rgba, png, strips } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown; strips?: unknown };
+  return [data, rgba, png, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
 }

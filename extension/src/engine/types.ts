@@ -175,10 +175,27 @@ export interface Engine {
  * show it) converts from those pixels. Content scripts' engine has no such calls:
  * pixels never come from a message (service.ts).
  */
+/** What a JPEG conversion's strips share (the engine's `PartsJob`): passed back to it as it came. */
+export interface PartsJob {
+  width: number;
+  /** Each strip's rows, top to bottom. */
+  heights: number[];
+}
+
+/** A JPEG conversion left in strips for other workers to encode: each strip's RGB rows. */
+export interface InParts {
+  job: PartsJob;
+  strips: Uint8Array[];
+}
+
 export interface PixelEngine extends Engine {
   /** `decoded`: the file's pixels from an earlier `decodeForScreen`, which spares decoding it again. */
   convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>>;
   decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded>;
+  /** `convert`, with a large JPEG's encoding left in up to `parts` strips (see split-encode.ts). */
+  convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts>;
+  encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array>;
+  joinParts(strips: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>>;
 }
 
 export const MIME: Record<Format, string> = {

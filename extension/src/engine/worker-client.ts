@@ -1,11 +1,13 @@
 // The engine as extension pages use it: requests go to a dedicated worker, so
 // the page stays responsive while an image is processed.
 import { PortEngine } from './port-engine';
+import type { AnyCall } from './protocol';
 import { EngineError } from './types';
 
 export class WorkerEngine extends PortEngine {
   private worker: Worker;
   private readonly url: string;
+  private ended = false;
 
   /** `giveInput`: see PortEngine (the converter gives its file bytes away; the report page keeps them). */
   constructor({ giveInput = false, url = '/engine-worker.js' } = {}) {
@@ -28,7 +30,14 @@ export class WorkerEngine extends PortEngine {
     return this.worker;
   }
 
+  /** A request after `terminate` fails at once: the ended worker would never answer it. */
+  protected override call(call: AnyCall): Promise<unknown> {
+    if (this.ended) return Promise.reject(new EngineError('cancelled', 'internal'));
+    return super.call(call);
+  }
+
   terminate(): void {
+    this.ended = true;
     this.worker.terminate();
     this.failAll(new EngineError('cancelled', 'internal'));
   }
