@@ -31,7 +31,7 @@ pub use report::{
 #[cfg(feature = "heif-decode")]
 pub use transcode::decode_for_screen;
 pub use transcode::{
-    convert, convert_decoded, convert_in_parts, decode_upright, encode_part, encode_rgba, join_parts, Chroma,
-    ColourMode, ConvertOptions, ConvertReport, Converted, DecodedImage, InParts, OutputFormat, Parts, PartsJob,
-    MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
+    convert, convert_decoded, convert_in_parts, decode_upright, encode_part, encode_rgba, join_parts, splice_scans,
+    write_scans, Chroma, ColourMode, ConvertOptions, ConvertReport, Converted, DecodedImage, InParts, OutputFormat,
+    Parts, PartsJob, MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
 };

@@ -7,15 +7,16 @@ use std::path::PathBuf;
 
 use common::{corpus_dir, exiftool, leaks};
 use traceless_core::{
-    convert, convert_in_parts, decode_upright, encode_part, join_parts, ConvertOptions, Converted, InParts,
-    OutputFormat,
+    convert, convert_in_parts, decode_upright, encode_part, join_parts, splice_scans, write_scans, ConvertOptions,
+    Converted, InParts, OutputFormat,
 };
 
 fn jpeg_options() -> ConvertOptions {
     ConvertOptions { format: OutputFormat::Jpeg, quality: 80, ..ConvertOptions::default() }
 }
 
-fn in_parts(data: &[u8], decoded: bool, options: &ConvertOptions) -> Converted {
+/// The file joined by one worker, and the same written in two halves of its scans.
+fn in_parts(data: &[u8], decoded: bool, options: &ConvertOptions) -> (Converted, Converted) {
     let pixels = decoded.then(|| decode_upright(data).unwrap());
     let InParts::Parts(parts) = convert_in_parts(data, pixels, options, 2).unwrap() else {
         panic!("an 8 MP photo to JPEG is split");
@@ -23,7 +24,10 @@ fn in_parts(data: &[u8], decoded: bool, options: &ConvertOptions) -> Converted {
     assert_eq!(parts.job.heights.len(), 2);
     let strips: Vec<Vec<u8>> =
         (0..2).map(|k| encode_part(parts.strip(k), parts.job.heights[k], &parts.job).unwrap()).collect();
-    join_parts(&strips.iter().map(Vec::as_slice).collect::<Vec<_>>(), parts.job).unwrap()
+    let strips: Vec<&[u8]> = strips.iter().map(Vec::as_slice).collect();
+    let halves: Vec<Vec<u8>> = (0..2).map(|half| write_scans(&strips, &parts.job, half).unwrap()).collect();
+    let shared = splice_scans(&[&halves[0], &halves[1]], parts.job.clone()).unwrap();
+    (join_parts(&strips, parts.job).unwrap(), shared)
 }
 
 fn psnr(a: &[u8], b: &[u8]) -> f64 {
@@ -41,7 +45,20 @@ fn a_photo_converted_in_parts_is_the_photo_converted_whole() {
         (ConvertOptions { max_width: Some(3000), ..jpeg_options() }, true),
     ] {
         let whole = convert(&data, &options).unwrap();
-        let joined = in_parts(&data, decoded, &options);
+        let (joined, shared) = in_parts(&data, decoded, &options);
+        // Two workers writing half the scans each: the same coefficients, so the same pixels.
+        let mut shared_report = shared.report.clone();
+        shared_report.output_bytes = joined.report.output_bytes;
+        assert_eq!(shared_report, joined.report);
+        assert_eq!(shared.report.output_bytes, shared.data.len() as u64);
+        assert_eq!(decode_upright(&shared.data).unwrap().rgba, decode_upright(&joined.data).unwrap().rgba);
+        let split_growth = shared.data.len() as f64 / joined.data.len() as f64;
+        assert!(
+            (1.0..1.01).contains(&split_growth),
+            "{} bytes in halves, {} joined",
+            shared.data.len(),
+            joined.data.len()
+        );
         let mut report = joined.report.clone();
         report.output_bytes = whole.report.output_bytes;
         assert_eq!(report, whole.report, "the same report, but for the size");
@@ -56,14 +73,17 @@ fn a_photo_converted_in_parts_is_the_photo_converted_whole() {
 
     // exiftool, on the file the parts made: nothing of the photo's metadata.
     let out = std::env::temp_dir().join(format!("traceless-parts-{}.jpg", std::process::id()));
-    std::fs::write(&out, in_parts(&data, false, &jpeg_options()).data).unwrap();
-    let records = exiftool(&[PathBuf::from(&out)], &[]);
-    let record = records.values().next().expect("exiftool read the file");
-    assert_eq!(
-        record.get("File:System:FileType").or(record.get("File:FileType")).and_then(|v| v.as_str()),
-        Some("JPEG")
-    );
-    assert_eq!(leaks(record), Vec::<String>::new());
+    let (joined, shared) = in_parts(&data, false, &jpeg_options());
+    for file in [joined, shared] {
+        std::fs::write(&out, file.data).unwrap();
+        let records = exiftool(&[PathBuf::from(&out)], &[]);
+        let record = records.values().next().expect("exiftool read the file");
+        assert_eq!(
+            record.get("File:System:FileType").or(record.get("File:FileType")).and_then(|v| v.as_str()),
+            Some("JPEG")
+        );
+        assert_eq!(leaks(record), Vec::<String>::new());
+    }
     std::fs::remove_file(&out).ok();
 }
 
@@ -91,5 +111,13 @@ fn strips_that_are_not_the_jobs_are_refused() {
     let top = encode_part(parts.strip(0), parts.job.heights[0], &parts.job).unwrap();
     assert!(join_parts(&[&top], parts.job.clone()).is_err(), "a strip missing");
     assert!(join_parts(&[&top, &top], parts.job.clone()).is_err(), "the top strip twice");
-    assert!(join_parts(&[&top, b"not a JPEG"], parts.job).is_err());
+    assert!(join_parts(&[&top, b"not a JPEG"], parts.job.clone()).is_err());
+    let bottom = encode_part(parts.strip(1), parts.job.heights[1], &parts.job).unwrap();
+    assert!(write_scans(&[&top, &top], &parts.job, 0).is_err(), "the top strip twice");
+    assert!(write_scans(&[&top, &bottom], &parts.job, 2).is_err(), "there are two halves");
+    let first = write_scans(&[&top, &bottom], &parts.job, 0).unwrap();
+    let second = write_scans(&[&top, &bottom], &parts.job, 1).unwrap();
+    assert!(splice_scans(&[&first], parts.job.clone()).is_err(), "a half missing");
+    assert!(splice_scans(&[&second, &first], parts.job.clone()).is_err(), "the halves swapped");
+    assert!(splice_scans(&[b"not a JPEG", &second], parts.job).is_err());
 }

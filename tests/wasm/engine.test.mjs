@@ -176,7 +176,7 @@ test('a HEIC decoded once (as the converter does to show it) converts from those
   assert.throws(() => heif.decode_for_screen(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
 });
 
-test('a large JPEG converted in parts (the converter splits its encode over two workers) is the whole conversion, give or take the strips\' trellis', () => {
+test('a large JPEG converted in parts (the converter splits its encode over two workers) is the whole conversion, give or take the strips\' trellis and the scans\' split', () => {
   const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   assert.equal(engine.convert_in_parts, undefined, 'not in the image module (its size goal)');
   const heic = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
@@ -190,7 +190,9 @@ test('a large JPEG converted in parts (the converter splits its encode over two 
     // As the workers pass them: structured clones.
     const job = (lastJob = structuredClone(made.job));
     const encoded = made.strips.map((rgb, k) => full.encode_part(rgb, job.heights[k], structuredClone(job)));
-    const joined = full.join_parts(encoded, job);
+    // Each worker writes half the file's scans from both strips; the first splices them.
+    const halves = [0, 1].map((half) => full.write_scans(encoded.map((e) => e.slice()), structuredClone(job), half));
+    const joined = full.splice_scans(halves, job);
     assert.deepEqual({ ...joined.report, output_bytes: 0 }, { ...whole.report, output_bytes: 0 }, name);
     assert.equal(joined.report.output_bytes, joined.data.length);
     const growth = joined.data.length / whole.data.length;
@@ -201,6 +203,7 @@ test('a large JPEG converted in parts (the converter splits its encode over two 
   const small = full.convert_in_parts(read('ianare-exif-samples/jpg/gps/DSCN0010.jpg'), undefined, 0, 0, options, 2);
   assert.ok(small.data instanceof Uint8Array && small.report.format === 'jpeg');
   // Strips that are not the job's: an error, before libjpeg (whose errors would stop the module).
-  assert.throws(() => full.join_parts([new Uint8Array([1, 2, 3]), new Uint8Array(9)], lastJob), (e) => /not the JPEG the job needs/.test(e.message));
+  assert.throws(() => full.write_scans([new Uint8Array([1, 2, 3]), new Uint8Array(9)], lastJob, 0), (e) => /not the JPEG the job needs/.test(e.message));
+  assert.throws(() => full.splice_scans([new Uint8Array([1, 2, 3]), new Uint8Array(9)], lastJob), (e) => /do not make this job's JPEG/.test(e.message));
   assert.equal(full.inspect(read('ianare-exif-samples/jpg/gps/DSCN0010.jpg')).format, 'jpeg', 'the module still works');
 });

@@ -121,15 +121,31 @@ pub fn encode_part(rgb: &[u8], height: u32, job: JsValue) -> Result<js_sys::Uint
     Ok(js_sys::Uint8Array::from(data.as_slice()))
 }
 
-/// `{ data, report }`: the file from a job's encoded strips, top to bottom. The strips
-/// must be `encode_part`'s: libjpeg reads them, and its errors stop the module.
+fn byte_arrays(array: &js_sys::Array) -> Vec<Vec<u8>> {
+    array.iter().map(|bytes| js_sys::Uint8Array::new(&bytes).to_vec()).collect()
+}
+
+/// Half (`half` 0 or 1) of the file's scans, from a job's encoded strips, top to bottom;
+/// two workers write one each. The strips are checked first: libjpeg reads them, and its
+/// errors would stop the module.
 #[cfg(feature = "full")]
 #[wasm_bindgen]
-pub fn join_parts(strips: js_sys::Array, job: JsValue) -> Result<JsValue, JsValue> {
+pub fn write_scans(strips: js_sys::Array, job: JsValue, half: u32) -> Result<js_sys::Uint8Array, JsValue> {
     let job = parts_job(job)?;
-    let strips: Vec<Vec<u8>> = strips.iter().map(|s| js_sys::Uint8Array::new(&s).to_vec()).collect();
-    let converted =
-        traceless_core::join_parts(&strips.iter().map(Vec::as_slice).collect::<Vec<_>>(), job).map_err(error)?;
+    let strips = byte_arrays(&strips);
+    let strips: Vec<&[u8]> = strips.iter().map(Vec::as_slice).collect();
+    let data = traceless_core::write_scans(&strips, &job, half).map_err(error)?;
+    Ok(js_sys::Uint8Array::from(data.as_slice()))
+}
+
+/// `{ data, report }`: the file from `write_scans`' two halves, in order.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn splice_scans(halves: js_sys::Array, job: JsValue) -> Result<JsValue, JsValue> {
+    let job = parts_job(job)?;
+    let halves = byte_arrays(&halves);
+    let halves: Vec<&[u8]> = halves.iter().map(Vec::as_slice).collect();
+    let converted = traceless_core::splice_scans(&halves, job).map_err(error)?;
     with_data(&converted.data, to_js(&converted.report)?)
 }
 

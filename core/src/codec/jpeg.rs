@@ -197,6 +197,7 @@ unsafe fn compress(
     // bytes, native). The coefficients, hence the pixels, are the same either way.
     ffi::jpeg_set_defaults(&mut cinfo);
     ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_OPTIMIZE_SCANS, 0);
+    // Strips too: without it MozJPEG's trellis took 60% longer on a strip (and the file was 2.4% larger).
     cinfo.optimize_coding = 1;
     ffi::jpeg_set_quality(&mut cinfo, quality.min(100) as c_int, 1);
     let (h, v) = match subsampling {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use decode::MAX_DECODE_PIXELS;
 pub use options::{Chroma, ColourMode, ConvertOptions, OutputFormat};
-pub use parts::{encode_part, join_parts, InParts, Parts, PartsJob, MIN_PARTS_PIXELS};
+pub use parts::{encode_part, join_parts, splice_scans, write_scans, InParts, Parts, PartsJob, MIN_PARTS_PIXELS};
 
 use crate::codec;
 use crate::container;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ConvertReport, Converted};
 use crate::codec::jpeg::Subsampling;
-use crate::codec::jpeg_parts;
+use crate::codec::jpeg_parts::{self, Share};
 use crate::error::{Error, ErrorKind, Result};
 use crate::transcode::Chroma;
 
@@ -80,19 +80,52 @@ pub fn encode_part(rgb: &[u8], height: u32, job: &PartsJob) -> Result<Vec<u8>> {
 
 /// The file from a job's encoded strips, top to bottom, and its report.
 pub fn join_parts(strips: &[&[u8]], job: PartsJob) -> Result<Converted> {
+    check_strips(strips, &job)?;
+    let data = jpeg_parts::join(strips, job.width, job.heights.iter().sum(), job.icc.as_deref(), Share::All)?;
+    Ok(converted(data, job))
+}
+
+/// Half of the file's scans (`half` 0 or 1) from a job's encoded strips: two workers
+/// write the two halves side by side, and `splice_scans` makes the file.
+pub fn write_scans(strips: &[&[u8]], job: &PartsJob, half: u32) -> Result<Vec<u8>> {
+    check_strips(strips, job)?;
+    let (share, icc) = match half {
+        0 => (Share::First, job.icc.as_deref()),
+        1 => (Share::Second, None),
+        _ => return Err(Error::new(ErrorKind::InvalidRequest, "a file's scans are written in two halves")),
+    };
+    jpeg_parts::join(strips, job.width, job.heights.iter().sum(), icc, share)
+}
+
+/// The file from `write_scans`' two halves, in order, and its report.
+pub fn splice_scans(halves: &[&[u8]], job: PartsJob) -> Result<Converted> {
+    let data = match halves {
+        [first, second] => jpeg_parts::splice(&[first, second]),
+        _ => return Err(Error::new(ErrorKind::InvalidRequest, "a file's scans come in two halves")),
+    };
+    let parsed = crate::container::parse(crate::format::Format::Jpeg, &data);
+    if !parsed.is_ok_and(|p| (p.width, p.height) == (job.width, job.heights.iter().sum())) {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the halves do not make this job's JPEG"));
+    }
+    Ok(converted(data, job))
+}
+
+fn converted(data: Vec<u8>, job: PartsJob) -> Converted {
+    let mut report = job.report;
+    report.output_bytes = data.len() as u64;
+    Converted { data, report }
+}
+
+/// Checked here, where a bad strip is an error: libjpeg's errors stop the wasm module.
+fn check_strips(strips: &[&[u8]], job: &PartsJob) -> Result<()> {
     if strips.len() != job.heights.len() {
         return Err(Error::new(ErrorKind::InvalidRequest, "a strip of the job is missing"));
     }
-    // Checked here, where a bad strip is an error: libjpeg's errors stop the wasm module.
     for (strip, &rows) in strips.iter().zip(&job.heights) {
         let parsed = crate::container::parse(crate::format::Format::Jpeg, strip);
         if !parsed.is_ok_and(|p| (p.width, p.height) == (job.width, rows)) {
             return Err(Error::new(ErrorKind::InvalidRequest, "a strip is not the JPEG the job needs there"));
         }
     }
-    let height = job.heights.iter().sum();
-    let data = jpeg_parts::join(strips, job.width, height, job.icc.as_deref())?;
-    let mut report = job.report;
-    report.output_bytes = data.len() as u64;
-    Ok(Converted { data, report })
+    Ok(())
 }

@@ -28,7 +28,7 @@ let lastAsked = 0;
 const gone = new WeakSet<File>();
 
 /** The picture to show for `file`: itself, or a PNG the engine made of it. */
-export function displayable(file: File, maker: CopyMaker = () => new WorkerEngine({ giveInput: true })): Promise<Blob | undefined> {
+export function displayable(file: File, maker: CopyMaker = () => new WorkerEngine({ giveInput: true, converter: true })): Promise<Blob | undefined> {
   let copy = made.get(file);
   if (!copy) {
     copy = makeCopy(file, maker).catch(() => undefined);

@@ -1,8 +1,9 @@
 // A large JPEG's encode over two workers. MozJPEG encodes on one thread, and it is most
 // of a 12 MP conversion (about 1 s in wasm): the engine prepares the pixels once, the
-// worker that did so and a helper worker encode a strip each, and the first joins them
-// (core: transcode/parts.rs). Only where a worker would otherwise sit idle: a single
-// image (the estimate's copy, a batch of one), never beside a batch's other lanes.
+// worker that did so and a helper worker encode a strip each, then each writes half of
+// the file's scans from both strips, and the first splices them (core: transcode/parts.rs).
+// Only where a worker would otherwise sit idle: a single image (the estimate's copy, a
+// batch of one), never beside a batch's other lanes.
 import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine } from '../engine/types';
 
 /** A second worker for one conversion, and how to let it go (its memory goes with it). */
@@ -27,7 +28,9 @@ export async function convertInTwo(
     second ??= helper();
     const helping = second.engine;
     const encoded = await Promise.all(strips.map((rgb, k) => (k === 0 ? engine : helping).encodePart(rgb, job.heights[k], job)));
-    return await engine.joinParts(encoded, job);
+    // Both need both strips (each scan covers the whole picture): the helper gets a copy.
+    const halves = await Promise.all([engine.writeScans(encoded.map((s) => s.slice()), job, 0), helping.writeScans(encoded, job, 1)]);
+    return await engine.spliceScans(halves, job);
   } finally {
     second?.release();
   }

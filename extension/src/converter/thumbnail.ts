@@ -103,7 +103,7 @@ async function engineBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<Imag
   for (;;) {
     await idle();
     if (canvas.dataset.drawn) return undefined;
-    engine ??= new WorkerEngine();
+    engine ??= new WorkerEngine({ converter: true });
     const stopped = stops;
     try {
       const small = await engine.convert(bytes, { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE });

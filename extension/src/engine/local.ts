@@ -45,6 +45,11 @@ class Module {
     private readonly init: Init,
   ) {}
 
+  /** Whether it was asked for (it may still be loading). */
+  get started(): boolean {
+    return this.ready !== undefined;
+  }
+
   load(): Promise<unknown> {
     // Resolved against our own origin: workers have no `chrome.runtime` to ask.
     return (this.ready ??= this.init({ module_or_path: fetch(new URL(this.path, globalThis.location.href)) }));
@@ -92,6 +97,19 @@ export function preload(): Promise<unknown> {
   return image.load();
 }
 
+/** The converter module instead, for a worker that will convert (see `basic`). */
+export function preloadConverter(): Promise<unknown> {
+  return converter.load();
+}
+
+/**
+ * The module for work any of them does: the converter module once this thread has it
+ * (it is the image module and more, so the image module is not compiled as well).
+ */
+function basic(): [typeof wasm, Module] {
+  return converter.started ? [full, converter] : [wasm, image];
+}
+
 function rethrow(e: unknown): never {
   throw fromWasmError(e);
 }
@@ -111,11 +129,13 @@ async function run<T>(call: () => unknown, module: Module = image): Promise<T> {
 
 export class LocalEngine implements PixelEngine {
   inspect(bytes: Uint8Array): Promise<InspectReport> {
-    return run(() => wasm.inspect(bytes));
+    const [exports, module] = basic();
+    return run(() => exports.inspect(bytes), module);
   }
 
   clean(bytes: Uint8Array, policy?: Policy): Promise<Output<CleanReport>> {
-    return run(() => wasm.clean(bytes, policy));
+    const [exports, module] = basic();
+    return run(() => exports.clean(bytes, policy), module);
   }
 
   async convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>> {
@@ -130,7 +150,8 @@ export class LocalEngine implements PixelEngine {
       return run(() => exports.convert_decoded(bytes, rgba, width, height, options), module);
     }
     if (isHeic(bytes) || isAnimated(bytes) || options?.format === 'avif') return run(() => exports.convert(bytes, options), module);
-    return run(() => wasm.convert(bytes, options));
+    const [either, itsModule] = basic();
+    return run(() => either.convert(bytes, options), itsModule);
   }
 
   /** In the converter module, which has the strip encoder and joiner (the image module has no room for them). */
@@ -144,8 +165,12 @@ export class LocalEngine implements PixelEngine {
     return run(() => full.encode_part(rgb, height, job), converter);
   }
 
-  joinParts(strips: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
-    return run(() => full.join_parts(strips, job), converter);
+  writeScans(strips: Uint8Array[], job: PartsJob, half: number): Promise<Uint8Array> {
+    return run(() => full.write_scans(strips, job, half), converter);
+  }
+
+  spliceScans(halves: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
+    return run(() => full.splice_scans(halves, job), converter);
   }
 
   /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */

@@ -83,8 +83,13 @@ export class PortEngine extends CallEngine implements PixelEngine {
   }
 
   /** The strips are given away (transferred). */
-  joinParts(strips: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
-    return this.call({ op: 'joinParts', strips, job }) as Promise<Output<ConvertReport>>;
+  writeScans(strips: Uint8Array[], job: PartsJob, half: number): Promise<Uint8Array> {
+    return this.call({ op: 'writeScans', strips, job, half }) as Promise<Uint8Array>;
+  }
+
+  /** The halves are given away (transferred). */
+  spliceScans(halves: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
+    return this.call({ op: 'spliceScans', strips: halves, job }) as Promise<Output<ConvertReport>>;
   }
 
   protected call(call: AnyCall): Promise<unknown> {

@@ -15,7 +15,9 @@ export type PixelCall =
   | { op: 'convertInParts'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded; parts: number }
   /** `bytes`: the strip's RGB rows. */
   | { op: 'encodePart'; bytes: Uint8Array; height: number; job: PartsJob }
-  | { op: 'joinParts'; strips: Uint8Array[]; job: PartsJob };
+  | { op: 'writeScans'; strips: Uint8Array[]; job: PartsJob; half: number }
+  /** `strips`: the halves of the file's scans. */
+  | { op: 'spliceScans'; strips: Uint8Array[]; job: PartsJob };
 
 export type AnyCall = EngineCall | PixelCall;
 
@@ -38,7 +40,8 @@ export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<u
   if (call.op === 'decodeForScreen') return engine.decodeForScreen(call.bytes);
   if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
   if (call.op === 'encodePart') return engine.encodePart(call.bytes, call.height, call.job);
-  if (call.op === 'joinParts') return engine.joinParts(call.strips, call.job);
+  if (call.op === 'writeScans') return engine.writeScans(call.strips, call.job, call.half);
+  if (call.op === 'spliceScans') return engine.spliceScans(call.strips, call.job);
   if (call.op === 'convert' && 'decoded' in call && call.decoded) return engine.convert(call.bytes, call.options, call.decoded);
   return perform(engine, call);
 }

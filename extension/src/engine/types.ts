@@ -195,7 +195,10 @@ export interface PixelEngine extends Engine {
   /** `convert`, with a large JPEG's encoding left in up to `parts` strips (see split-encode.ts). */
   convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts>;
   encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array>;
-  joinParts(strips: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>>;
+  /** Half (0 or 1) of the file's scans, from the encoded strips (all of them, top to bottom). */
+  writeScans(strips: Uint8Array[], job: PartsJob, half: number): Promise<Uint8Array>;
+  /** The file from the two halves of its scans. */
+  spliceScans(halves: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>>;
 }
 
 export const MIME: Record<Format, string> = {

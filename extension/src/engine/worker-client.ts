@@ -9,8 +9,13 @@ export class WorkerEngine extends PortEngine {
   private readonly url: string;
   private ended = false;
 
-  /** `giveInput`: see PortEngine (the converter gives its file bytes away; the report page keeps them). */
-  constructor({ giveInput = false, url = '/engine-worker.js' } = {}) {
+  /**
+   * `giveInput`: see PortEngine (the converter gives its file bytes away; the report page keeps them).
+   * `converter`: the worker loads the converter module from the start, and uses it for everything
+   * (it is the image module and more): one module compiled, not two.
+   */
+  constructor({ giveInput = false, converter = false } = {}) {
+    const url = converter ? '/engine-worker.js?converter' : '/engine-worker.js';
     const worker = new Worker(url);
     super(worker, giveInput);
     this.worker = worker;

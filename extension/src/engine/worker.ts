@@ -1,12 +1,12 @@
 // Engine worker: keeps the engine's work off the thread of the extension page
 // that asked (the converter, the report page).
-import { LocalEngine, preload } from './local';
+import { LocalEngine, preload, preloadConverter } from './local';
 import { performWithPixels, transferables, type Endpoint, type Request, type Response } from './protocol';
 import { errorReply } from './types';
 
 const engine = new LocalEngine();
 // A worker exists to be used: compile the module while its first image is still being chosen.
-void preload().catch(() => undefined);
+void (new URL(globalThis.location.href).searchParams.has('converter') ? preloadConverter() : preload()).catch(() => undefined);
 
 async function answer(endpoint: Endpoint, request: Request): Promise<void> {
   const { id } = request;
