@@ -338,4 +338,9 @@ fn converting_pixels_decoded_before_gives_the_same_file() {
     assert_eq!(shown.dimensions(), (3024, 4032));
     assert!(shown == expected, "the screen copy is the sRGB picture");
     assert!(shown.as_raw() != decoded.rgba.as_slice(), "Display P3 was turned into sRGB");
+    // The same picture made afterwards from the pixels (the extension's order).
+    assert!(traceless_core::screen_picture(&iphone, &decoded).unwrap() == png);
+    let mut short = decoded.clone();
+    short.rgba.truncate(16);
+    assert!(traceless_core::screen_picture(&iphone, &short).is_err());
 }

@@ -17,7 +17,6 @@ import {
   type Engine,
   type Output,
   type PixelEngine,
-  type ScreenDecoded,
 } from '../src/engine/types';
 import { describeFailure } from '../src/shared/failure';
 
@@ -96,10 +95,11 @@ function heicFile(name: string): File {
 function copies() {
   const pending: { finish: () => void }[] = [];
   const maker = () => ({
-    decodeForScreen: (bytes: Uint8Array) =>
-      new Promise<ScreenDecoded>((resolve) => {
-        pending.push({ finish: () => resolve({ rgba: new Uint8Array(4).fill(bytes.length % 256), width: 1, height: 1, png: new Uint8Array(8) }) });
+    decodeUpright: (bytes: Uint8Array) =>
+      new Promise<Decoded>((resolve) => {
+        pending.push({ finish: () => resolve({ rgba: new Uint8Array(4).fill(bytes.length % 256), width: 1, height: 1 }) });
       }),
+    screenPicture: async () => new Uint8Array(8),
     terminate: () => undefined,
   });
   return { maker, pending };
@@ -147,6 +147,21 @@ test('a shown HEIC converts from its kept pixels; a removed one, or an older cop
   assert.equal(decodedPixels(c), undefined);
 });
 
+test('converting a HEIC while its copy is being made waits for that decode, and converts from its pixels', async () => {
+  const { maker, pending } = copies();
+  const e = heicFile('e.heic');
+  const shown = displayable(e, maker);
+  await settle();
+  const spy = new SpyEngine();
+  const converting = convertKept(spy as unknown as PixelEngine, e, new Uint8Array(3), { format: 'jpeg' });
+  await settle();
+  assert.equal(spy.calls.length, 0, 'no conversion of its own while the copy decodes');
+  pending.at(-1)!.finish();
+  await Promise.all([shown, converting]);
+  assert.deepEqual(spy.calls.map((c) => Boolean(c.decoded)), [true], 'from the copy\'s pixels');
+  forget(e);
+});
+
 test('pixels the engine refuses are retried from the file; an engine that stopped is not asked again', async () => {
   const { maker, pending } = copies();
   const d = heicFile('d.heic');
@@ -185,5 +200,7 @@ test('a content script cannot hand the engine pixels, nor ask for a decode', asy
   assert.equal(given.length, 1);
   assert.equal(given[0][2], undefined, 'no pixels reach the engine');
   assert.deepEqual(given[0][1], { format: 'png' });
-  assert.ok(!isEngineRequest({ type: 'traceless:engine', op: 'decodeForScreen', input }));
+  for (const op of ['decodeUpright', 'screenPicture', 'convertInParts', 'encodePart', 'writeScans', 'spliceScans']) {
+    assert.ok(!isEngineRequest({ type: 'traceless:engine', op, input }), op);
+  }
 });

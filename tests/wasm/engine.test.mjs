@@ -162,25 +162,27 @@ test('HEIC converts in the converter module only: the engine refuses it plainly,
 test('a HEIC decoded once (as the converter does to show it) converts from those pixels to the very file converting it afresh makes', () => {
   const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   const photo = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
-  const decoded = heif.decode_for_screen(photo);
+  const decoded = heif.decode_upright(photo);
   assert.deepEqual([decoded.width, decoded.height], [3024, 4032], 'upright: irot applied');
   assert.equal(decoded.rgba.length, 3024 * 4032 * 4);
-  // The PNG to show: its header says 3024 × 4032.
-  const header = new DataView(decoded.png.buffer, decoded.png.byteOffset);
+  // The PNG to show, made from those pixels: its header says 3024 × 4032.
+  const png = heif.screen_picture(photo, decoded.rgba, decoded.width, decoded.height);
+  const header = new DataView(png.buffer, png.byteOffset);
   assert.deepEqual([header.getUint32(16), header.getUint32(20)], [3024, 4032]);
   const options = { format: 'jpeg', quality: 80 };
   const direct = heif.convert(photo, options);
   const again = heif.convert_decoded(photo, decoded.rgba, decoded.width, decoded.height, options);
   assert.ok(Buffer.from(direct.data).equals(Buffer.from(again.data)), 'byte-identical JPEGs');
   assert.deepEqual(again.report, direct.report);
-  assert.throws(() => heif.decode_for_screen(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
+  assert.throws(() => heif.decode_upright(new Uint8Array([1, 2, 3])), (e) => e.kind === 'unrecognised' || e.kind === 'empty');
+  assert.throws(() => heif.screen_picture(photo, new Uint8Array(16), 3024, 4032), (e) => e.kind === 'invalid_request' || /does not match/.test(e.message));
 });
 
 test('a large JPEG converted in parts (the converter splits its encode over two workers) is the whole conversion, give or take the strips\' trellis and the scans\' split', () => {
   const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   assert.equal(engine.convert_in_parts, undefined, 'not in the image module (its size goal)');
   const heic = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
-  const decoded = full.decode_for_screen(heic);
+  const decoded = full.decode_upright(heic);
   const options = { format: 'jpeg', quality: 80 };
   let lastJob;
   for (const [name, bytes, pixels] of [['a JPEG photo', read('ianare-exif-samples/jpg/hdr/iphone_hdr_YES.jpg')], ['a HEIC from its decoded pixels', heic, decoded]]) {

@@ -45,7 +45,7 @@ pub fn convert(bytes: &[u8], options_value: JsValue) -> Result<JsValue, JsValue>
     with_data(&converted.data, to_js(&converted.report)?)
 }
 
-/// Converts an image whose pixels the caller decoded (the browser decodes AVIF; `decode_for_screen`):
+/// Converts an image whose pixels the caller decoded (the browser decodes AVIF; `decode_upright`):
 /// `rgba` is `width * height * 4` bytes, upright, unpremultiplied; `bytes` is the
 /// file, read for what it reveals and its colour profile. Only in the module with
 /// the HEVC decoder, which is loaded to convert such images anyway.
@@ -63,20 +63,27 @@ pub fn convert_decoded(
     with_data(&converted.data, to_js(&converted.report)?)
 }
 
-/// `{ rgba: Uint8Array, width, height, png: Uint8Array }`: the pixels `convert` starts
-/// from (upright, RGBA8, in the file's colour space) and a PNG to show (sRGB, made
-/// fast). The converter shows a HEIC with the PNG and passes the pixels to
-/// `convert_decoded` rather than decoding the file again.
+/// `{ rgba: Uint8Array, width, height }`: the pixels `convert` starts from (upright,
+/// RGBA8, in the file's colour space). The converter shows a HEIC with `screen_picture`
+/// of them and passes them to `convert_decoded` rather than decoding the file again.
 #[cfg(feature = "full")]
 #[wasm_bindgen]
-pub fn decode_for_screen(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let (decoded, png) = traceless_core::decode_for_screen(bytes).map_err(error)?;
+pub fn decode_upright(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    let decoded = traceless_core::decode_upright(bytes).map_err(error)?;
     let out = js_sys::Object::new();
     js_sys::Reflect::set(&out, &"rgba".into(), &js_sys::Uint8Array::from(decoded.rgba.as_slice()).into())?;
     js_sys::Reflect::set(&out, &"width".into(), &decoded.width.into())?;
     js_sys::Reflect::set(&out, &"height".into(), &decoded.height.into())?;
-    js_sys::Reflect::set(&out, &"png".into(), &js_sys::Uint8Array::from(png.as_slice()).into())?;
     Ok(out.into())
+}
+
+/// A PNG to show `decode_upright`'s pixels of `bytes` with: sRGB, made fast.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn screen_picture(bytes: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result<js_sys::Uint8Array, JsValue> {
+    let pixels = traceless_core::DecodedImage { rgba, width, height };
+    let png = traceless_core::screen_picture(bytes, &pixels).map_err(error)?;
+    Ok(js_sys::Uint8Array::from(png.as_slice()))
 }
 
 /// `convert` (or `convert_decoded`, given `rgba`), with a JPEG's encoding left in up to

@@ -136,15 +136,34 @@ pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
 #[cfg(feature = "heif-decode")]
 pub fn decode_for_screen(data: &[u8]) -> Result<(DecodedImage, Vec<u8>)> {
     let (codec::Pixels { rgba, width, height }, profile) = decode_with_profile(data)?;
-    let png = match profile {
-        Some(profile) => {
-            let mut srgb = rgba.clone();
-            colour::to_srgb(&mut srgb, &profile)?;
-            codec::png::encode_for_screen(&srgb, width, height)?
-        }
-        None => codec::png::encode_for_screen(&rgba, width, height)?,
-    };
+    let png = screen_png(&rgba, width, height, profile.as_deref())?;
     Ok((DecodedImage { rgba, width, height }, png))
+}
+
+/// The PNG `decode_for_screen` makes, from `decode_upright`'s pixels of `data`: for a
+/// caller that wants the pixels first (the extension converts a HEIC from them while
+/// its picture is being made).
+#[cfg(feature = "heif-decode")]
+pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
+    let DecodedImage { rgba, width, height } = pixels;
+    if *width == 0 || *height == 0 || rgba.len() as u64 != u64::from(*width) * u64::from(*height) * 4 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
+    }
+    let parsed = container::parse(supported_format(data)?, data)?;
+    let profile = analyse(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed));
+    screen_png(rgba, *width, *height, profile.as_deref())
+}
+
+#[cfg(feature = "heif-decode")]
+fn screen_png(rgba: &[u8], width: u32, height: u32, profile: Option<&[u8]>) -> Result<Vec<u8>> {
+    match profile {
+        Some(profile) => {
+            let mut srgb = rgba.to_vec();
+            colour::to_srgb(&mut srgb, profile)?;
+            codec::png::encode_for_screen(&srgb, width, height)
+        }
+        None => codec::png::encode_for_screen(rgba, width, height),
+    }
 }
 
 /// Upright pixels, and the colour profile that describes them (none for sRGB, and

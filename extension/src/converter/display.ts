@@ -8,12 +8,12 @@
 // converting it (the batch, the live estimate) starts from them.
 import { isEngineStopped } from '../engine/trap';
 import { WorkerEngine } from '../engine/worker-client';
-import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine, ScreenDecoded } from '../engine/types';
+import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine } from '../engine/types';
 import { isHeicFile } from '../shared/file-kinds';
 import { convertInTwo, type Helper } from './split-encode';
 
 /** What makes the copy: an engine worker, ended after its one call. */
-export type CopyMaker = () => { decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded>; terminate(): void };
+export type CopyMaker = () => Pick<PixelEngine, 'decodeUpright' | 'screenPicture'> & { terminate(): void };
 
 const made = new WeakMap<File, Promise<Blob | undefined>>();
 
@@ -26,6 +26,8 @@ let kept: { file: File; decoded: Decoded } | undefined;
 let lastAsked = 0;
 /** Files that left the list: a copy of one that ends afterwards keeps nothing. */
 const gone = new WeakSet<File>();
+/** Copies being made, by file: converting the file meanwhile waits for their pixels. */
+const decoding = new WeakMap<File, Promise<unknown>>();
 
 /** The picture to show for `file`: itself, or a PNG the engine made of it. */
 export function displayable(file: File, maker: CopyMaker = () => new WorkerEngine({ giveInput: true, converter: true })): Promise<Blob | undefined> {
@@ -63,6 +65,9 @@ export async function convertKept(
 ): Promise<Output<ConvertReport>> {
   const convert = (input: Uint8Array, decoded?: Decoded) =>
     helper ? convertInTwo(engine, helper, input, options, decoded) : engine.convert(input, options, decoded);
+  // A copy of this file being made is decoding it now: its pixels come sooner than those
+  // of a second decode, which would also take half the machine from the first.
+  await decoding.get(file)?.catch(() => undefined);
   const decoded = decodedPixels(file);
   if (!decoded) return convert(bytes);
   try {
@@ -81,11 +86,18 @@ async function makeCopy(file: File, maker: CopyMaker): Promise<Blob | undefined>
   if (!(await needsCopy(file))) return file;
   const ticket = ++lastAsked;
   const engine = maker();
+  // The pixels first, then the picture from them: converting the file need not wait for the picture.
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const decoded = engine.decodeUpright(bytes.slice());
+  decoding.set(file, decoded);
   try {
-    const { png, ...decoded } = await engine.decodeForScreen(new Uint8Array(await file.arrayBuffer()));
-    if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded };
+    const pixels = await decoded;
+    if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded: pixels };
+    decoding.delete(file);
+    const png = await engine.screenPicture(bytes, pixels);
     return new Blob([png as BlobPart], { type: 'image/png' });
   } finally {
+    decoding.delete(file);
     engine.terminate();
   }
 }

@@ -18,7 +18,6 @@ import {
   type Output,
   type PartsJob,
   type PixelEngine,
-  type ScreenDecoded,
   type Policy,
 } from './types';
 
@@ -174,7 +173,11 @@ export class LocalEngine implements PixelEngine {
   }
 
   /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */
-  decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded> {
-    return run(() => full.decode_for_screen(bytes), converter);
+  decodeUpright(bytes: Uint8Array): Promise<Decoded> {
+    return run(() => full.decode_upright(bytes), converter);
+  }
+
+  screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array> {
+    return run(() => full.screen_picture(bytes, decoded.rgba, decoded.width, decoded.height), converter);
   }
 }

@@ -12,7 +12,6 @@ import {
   type Output,
   type PartsJob,
   type PixelEngine,
-  type ScreenDecoded,
 } from './types';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -69,8 +68,13 @@ export class PortEngine extends CallEngine implements PixelEngine {
     return this.call({ op: 'convert', bytes, options, decoded }) as Promise<Output<ConvertReport>>;
   }
 
-  decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded> {
-    return this.call({ op: 'decodeForScreen', bytes }) as Promise<ScreenDecoded>;
+  decodeUpright(bytes: Uint8Array): Promise<Decoded> {
+    return this.call({ op: 'decodeUpright', bytes }) as Promise<Decoded>;
+  }
+
+  /** The pixels go as a copy: the caller keeps them. */
+  screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array> {
+    return this.call({ op: 'screenPicture', bytes, decoded }) as Promise<Uint8Array>;
   }
 
   convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts> {

@@ -11,7 +11,8 @@ export type EngineCall =
 /** The calls with decoded pixels: only between an extension page and its workers. */
 export type PixelCall =
   | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded }
-  | { op: 'decodeForScreen'; bytes: Uint8Array }
+  | { op: 'decodeUpright'; bytes: Uint8Array }
+  | { op: 'screenPicture'; bytes: Uint8Array; decoded: Decoded }
   | { op: 'convertInParts'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded; parts: number }
   /** `bytes`: the strip's RGB rows. */
   | { op: 'encodePart'; bytes: Uint8Array; height: number; job: PartsJob }
@@ -37,7 +38,8 @@ export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
 
 /** `perform` with the pixel calls too: for an extension page's own workers only. */
 export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<unknown> {
-  if (call.op === 'decodeForScreen') return engine.decodeForScreen(call.bytes);
+  if (call.op === 'decodeUpright') return engine.decodeUpright(call.bytes);
+  if (call.op === 'screenPicture') return engine.screenPicture(call.bytes, call.decoded);
   if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
   if (call.op === 'encodePart') return engine.encodePart(call.bytes, call.height, call.job);
   if (call.op === 'writeScans') return engine.writeScans(call.strips, call.job, call.half);

@@ -152,17 +152,13 @@ export function fromWasmError(e: unknown): EngineError {
   return new EngineError(e.message, kind ?? 'internal', reason ? { code: reason, args: args ?? [] } : undefined);
 }
 
-/** A file's pixels as the engine decoded them (`decodeForScreen`): RGBA8, upright, in the file's colour space. */
+/** A file's pixels as the engine decoded them (`decodeUpright`): RGBA8, upright, in the file's colour space. */
 export interface Decoded {
   rgba: Uint8Array;
   width: number;
   height: number;
 }
 
-/** `Decoded`, and a PNG of it to show: sRGB, made fast and large, never saved. */
-export interface ScreenDecoded extends Decoded {
-  png: Uint8Array;
-}
 
 export interface Engine {
   inspect(bytes: Uint8Array): Promise<InspectReport>;
@@ -189,9 +185,11 @@ export interface InParts {
 }
 
 export interface PixelEngine extends Engine {
-  /** `decoded`: the file's pixels from an earlier `decodeForScreen`, which spares decoding it again. */
+  /** `decoded`: the file's pixels from an earlier `decodeUpright`, which spares decoding it again. */
   convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>>;
-  decodeForScreen(bytes: Uint8Array): Promise<ScreenDecoded>;
+  decodeUpright(bytes: Uint8Array): Promise<Decoded>;
+  /** A PNG to show `decodeUpright`'s pixels of `bytes` with: sRGB, made fast and large, never saved. */
+  screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array>;
   /** `convert`, with a large JPEG's encoding left in up to `parts` strips (see split-encode.ts). */
   convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts>;
   encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array>;
