@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use common::{corpus_dir, exiftool, leaks};
 use traceless_core::{
-    convert, convert_in_parts, decode_upright, encode_part, join_parts, splice_scans, write_scans, ConvertOptions,
-    Converted, InParts, OutputFormat,
+    convert, convert_in_parts, decode_upright, encode_decoded_strip, encode_part, join_parts, splice_scans,
+    write_scans, ConvertOptions, Converted, InParts, OutputFormat,
 };
 
 fn jpeg_options() -> ConvertOptions {
@@ -26,7 +26,7 @@ fn in_parts(data: &[u8], decoded: bool, options: &ConvertOptions) -> (Converted,
         (0..2).map(|k| encode_part(parts.strip(k), parts.job.heights[k], &parts.job).unwrap()).collect();
     let strips: Vec<&[u8]> = strips.iter().map(Vec::as_slice).collect();
     let halves: Vec<Vec<u8>> = (0..2).map(|half| write_scans(&strips, &parts.job, half).unwrap()).collect();
-    let shared = splice_scans(&[&halves[0], &halves[1]], parts.job.clone()).unwrap();
+    let shared = splice_scans(&[&halves[0], &halves[1]], &[parts.job.clone()]).unwrap();
     (join_parts(&strips, parts.job).unwrap(), shared)
 }
 
@@ -117,7 +117,57 @@ fn strips_that_are_not_the_jobs_are_refused() {
     assert!(write_scans(&[&top, &bottom], &parts.job, 2).is_err(), "there are two halves");
     let first = write_scans(&[&top, &bottom], &parts.job, 0).unwrap();
     let second = write_scans(&[&top, &bottom], &parts.job, 1).unwrap();
-    assert!(splice_scans(&[&first], parts.job.clone()).is_err(), "a half missing");
-    assert!(splice_scans(&[&second, &first], parts.job.clone()).is_err(), "the halves swapped");
-    assert!(splice_scans(&[b"not a JPEG", &second], parts.job).is_err());
+    assert!(splice_scans(&[&first], &[parts.job.clone()]).is_err(), "a half missing");
+    assert!(splice_scans(&[&second, &first], &[parts.job.clone()]).is_err(), "the halves swapped");
+    assert!(splice_scans(&[b"not a JPEG", &second], &[parts.job]).is_err());
+}
+
+#[test]
+fn strips_prepared_by_each_worker_make_the_same_file() {
+    // The converter hands each worker its own rows of a HEIC's decoded pixels.
+    let heic = std::fs::read(corpus_dir().join("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC")).unwrap();
+    let decoded = decode_upright(&heic).unwrap();
+    for options in
+        [jpeg_options(), ConvertOptions { colour: traceless_core::ColourMode::ConvertToSrgb, ..jpeg_options() }]
+    {
+        let InParts::Parts(parts) = convert_in_parts(&heic, Some(decoded.clone()), &options, 2).unwrap() else {
+            panic!()
+        };
+        let strips: Vec<Vec<u8>> =
+            (0..2).map(|k| encode_part(parts.strip(k), parts.job.heights[k], &parts.job).unwrap()).collect();
+        let row = decoded.width as usize * 4;
+        let mut top = 0;
+        let mut own = Vec::new();
+        for (k, &rows) in parts.job.heights.iter().enumerate() {
+            let rgba = decoded.rgba[top * row..(top + rows as usize) * row].to_vec();
+            own.push(encode_decoded_strip(&heic, rgba, decoded.width, &parts.job.heights, k, &options).unwrap());
+            top += rows as usize;
+        }
+        assert!(own.iter().zip(&strips).all(|((strip, _), made)| strip == made), "the same strips");
+        let jobs: Vec<_> = own.iter().map(|(_, job)| job.clone()).collect();
+        assert!(jobs.iter().all(|job| *job == parts.job), "the same job");
+        let strips: Vec<&[u8]> = own.iter().map(|(strip, _)| strip.as_slice()).collect();
+        let halves: Vec<Vec<u8>> = (0..2).map(|half| write_scans(&strips, &jobs[half], half as u32).unwrap()).collect();
+        let file = splice_scans(&[&halves[0], &halves[1]], &jobs).unwrap();
+        let whole = convert(&heic, &options).unwrap();
+        let mut report = file.report.clone();
+        report.output_bytes = whole.report.output_bytes;
+        assert_eq!(report, whole.report);
+    }
+    // Not the engine's cut, a resized conversion, rows that are not the strip's: refused.
+    let InParts::Parts(parts) = convert_in_parts(&heic, Some(decoded.clone()), &jpeg_options(), 2).unwrap() else {
+        panic!()
+    };
+    let rows = |n: u32| vec![0u8; decoded.width as usize * n as usize * 4];
+    let h = parts.job.heights.clone();
+    assert!(encode_decoded_strip(&heic, rows(h[0] + 16), decoded.width, &[h[0] + 16, h[1] - 16], 0, &jpeg_options())
+        .is_err());
+    let smaller = ConvertOptions { max_width: Some(1000), ..jpeg_options() };
+    assert!(encode_decoded_strip(&heic, rows(h[0]), decoded.width, &h, 0, &smaller).is_err());
+    assert!(encode_decoded_strip(&heic, rows(h[0] - 1), decoded.width, &h, 0, &jpeg_options()).is_err());
+    assert!(encode_decoded_strip(&heic, rows(h[1]), decoded.width, &h, 2, &jpeg_options()).is_err());
+    // A job that is not the other strip's is not spliced.
+    let mut other = parts.job.clone();
+    other.quality = 50;
+    assert!(splice_scans(&[b"x", b"y"], &[parts.job.clone(), other]).is_err());
 }

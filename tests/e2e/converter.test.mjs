@@ -222,6 +222,29 @@ for (const name of only) {
       await setControl(page, 'max-height', 0);
     });
 
+    test('a HEIC alone to JPEG at its own size: two workers share its encode from the pixels shown; the file is the command line\'s, give or take the split', async () => {
+      const page = await converterWith([image('phone.heic')]);
+      await until(page, () => document.getElementById('before').naturalWidth > 0, undefined, 60000);
+      await setControl(page, 'max-width', 0);
+      await setControl(page, 'max-height', 0);
+      await setControl(page, 'target', 0);
+      await setControl(page, 'quality', 80);
+      await setControl(page, 'format', 'jpeg');
+      await page.click('#convert');
+      await until(page, idle, undefined, 60000);
+      const [row] = await rows(page);
+      assert.equal(row.stage, 'done', row.error);
+      const [jpeg] = await downloadEach(page);
+      const pixels = decode(jpeg);
+      assert.deepEqual([pixels.format, pixels.width, pixels.height], ['JPEG', 2566, 3313], 'whole and upright');
+      assert.deepEqual(leaks(jpeg), [], 'exiftool finds nothing of the photo');
+      const out = mkdtempSync(join(tmpdir(), 'traceless-converter-heic-'));
+      execFileSync(traceless(), ['convert', image('phone.heic'), '--to', 'jpeg', '--quality', '80', '-o', out], { stdio: 'ignore' });
+      const cli = statSync(join(out, 'IMG_5195.jpg')).size;
+      const ratio = statSync(jpeg).size / cli;
+      assert.ok(ratio > 0.98 && ratio < 1.02, `${statSync(jpeg).size} bytes, the command line's ${cli}: the split costs under 2%`);
+    });
+
     test('animations: "keep the format" makes animated WebPs with every frame; JPEG refuses them plainly', async () => {
       const sources = ['mat2/tests/data/dirty.gif', 'image-rs-image/tests/images/png/apng/ball.png'].map((f) => join(corpus, f));
       const page = await converterWith(sources);

@@ -145,15 +145,39 @@ pub fn write_scans(strips: js_sys::Array, job: JsValue, half: u32) -> Result<js_
     Ok(js_sys::Uint8Array::from(data.as_slice()))
 }
 
-/// `{ data, report }`: the file from `write_scans`' two halves, in order.
+/// `{ data, report }`: the file from `write_scans`' two halves, in order. `jobs`: the
+/// job, or each strip's (from `encode_decoded_strip`).
 #[cfg(feature = "full")]
 #[wasm_bindgen]
-pub fn splice_scans(halves: js_sys::Array, job: JsValue) -> Result<JsValue, JsValue> {
-    let job = parts_job(job)?;
+pub fn splice_scans(halves: js_sys::Array, jobs: js_sys::Array) -> Result<JsValue, JsValue> {
+    let jobs = jobs.iter().map(parts_job).collect::<Result<Vec<_>, _>>()?;
     let halves = byte_arrays(&halves);
     let halves: Vec<&[u8]> = halves.iter().map(Vec::as_slice).collect();
-    let converted = traceless_core::splice_scans(&halves, job).map_err(error)?;
+    let converted = traceless_core::splice_scans(&halves, &jobs).map_err(error)?;
     with_data(&converted.data, to_js(&converted.report)?)
+}
+
+/// `{ strip, job }`: strip `index` of `heights` (the engine's cut, as `convert_in_parts`
+/// makes it) of the JPEG `convert_decoded` would make, from `rgba`, that strip's rows of
+/// `decode_upright`'s pixels: prepared and encoded here, so that each worker prepares
+/// only its own rows.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn encode_decoded_strip(
+    bytes: &[u8],
+    rgba: Vec<u8>,
+    width: u32,
+    heights: Vec<u32>,
+    index: usize,
+    options_value: JsValue,
+) -> Result<JsValue, JsValue> {
+    let opts: traceless_core::ConvertOptions = options(options_value)?;
+    let (strip, job) =
+        traceless_core::encode_decoded_strip(bytes, rgba, width, &heights, index, &opts).map_err(error)?;
+    let out = js_sys::Object::new();
+    js_sys::Reflect::set(&out, &"strip".into(), &js_sys::Uint8Array::from(strip.as_slice()).into())?;
+    js_sys::Reflect::set(&out, &"job".into(), &to_js(&job)?)?;
+    Ok(out.into())
 }
 
 /// Encodes raw RGBA pixels (`width * height * 4` bytes) as `options.format`

@@ -84,6 +84,70 @@ pub fn convert_in_parts(
     }
 }
 
+/// One strip of the JPEG `convert_decoded` would make, prepared and encoded on its own:
+/// `rgba` holds the rows of strip `index` of `heights` (which must be `convert_in_parts`'
+/// plan for the picture) of `decode_upright`'s pixels of `data`, `width` × the heights'
+/// sum. For a caller that hands each worker its own rows of pixels it already has, so
+/// that no worker prepares the whole picture first; the strips, `write_scans` and
+/// `splice_scans` then make the file as after `convert_in_parts`. Not for resized or
+/// target-size conversions, whose rows depend on their neighbours'.
+pub fn encode_decoded_strip(
+    data: &[u8],
+    rgba: Vec<u8>,
+    width: u32,
+    heights: &[u32],
+    index: usize,
+    options: &ConvertOptions,
+) -> Result<(Vec<u8>, PartsJob)> {
+    check_options(options)?;
+    let height: u32 = heights.iter().sum();
+    let refuse = |why: &str| Err(Error::new(ErrorKind::InvalidRequest, format!("a strip cannot be made here: {why}")));
+    let input_format = supported_format(data)?;
+    let format = options.format.resolve(input_format);
+    if format != Format::Jpeg
+        || options.target_bytes.is_some()
+        || resize::fit(width, height, options.max_width, options.max_height) != (width, height)
+    {
+        return refuse("only JPEG conversions at the picture's own size are made in strips");
+    }
+    if parts::plan((width, height), options.chroma, heights.len() as u32).as_deref() != Some(heights)
+        || index >= heights.len()
+    {
+        return refuse("these are not the strips the engine would cut");
+    }
+    let rows = heights[index];
+    if rgba.len() as u64 != u64::from(width) * u64::from(rows) * 4 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x rows x 4"));
+    }
+    let parsed = container::parse(input_format, data)?;
+    decode::check(&parsed, true)?;
+    if animate::is_animation(&parsed, data) {
+        return refuse("an animation is converted from its file");
+    }
+    let mut analysis = analyse(&parsed, data);
+    let mut rgba = rgba;
+    let mut icc = analysis.icc_profile.take().filter(|_| !decode::is_cmyk(&parsed));
+    if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
+        colour::to_srgb(&mut rgba, profile)?;
+        icc = None;
+    }
+    let (rgb, flattened) = flatten(Cow::Owned(rgba), options.background);
+    let strip =
+        codec::jpeg_parts::encode_strip(&rgb, width, rows, options.quality, parts::subsampling(options.chroma))?;
+    let output = Output {
+        data: Vec::new(),
+        format,
+        size: (width, height),
+        quality: Some(options.quality),
+        icc_kept: icc.is_some(),
+        flattened,
+    };
+    let report = converted(data, &parsed, analysis, output).report;
+    let job =
+        PartsJob { width, heights: heights.to_vec(), quality: options.quality, chroma: options.chroma, icc, report };
+    Ok((strip, job))
+}
+
 fn whole(converted: Result<InParts>) -> Result<Converted> {
     match converted? {
         InParts::Whole(converted) => Ok(converted),

@@ -54,7 +54,7 @@ impl Parts {
     }
 }
 
-fn subsampling(chroma: Chroma) -> Subsampling {
+pub(super) fn subsampling(chroma: Chroma) -> Subsampling {
     match chroma {
         Chroma::Subsampled => Subsampling::S420,
         Chroma::Full => Subsampling::S444,
@@ -97,8 +97,19 @@ pub fn write_scans(strips: &[&[u8]], job: &PartsJob, half: u32) -> Result<Vec<u8
     jpeg_parts::join(strips, job.width, job.heights.iter().sum(), icc, share)
 }
 
-/// The file from `write_scans`' two halves, in order, and its report.
-pub fn splice_scans(halves: &[&[u8]], job: PartsJob) -> Result<Converted> {
+/// The file from `write_scans`' two halves, in order, and its report. `jobs`: the job,
+/// or each strip's (`encode_decoded_strip`: they differ only in whether their rows had
+/// translucent pixels to flatten).
+pub fn splice_scans(halves: &[&[u8]], jobs: &[PartsJob]) -> Result<Converted> {
+    let mut job = jobs.first().cloned().ok_or_else(|| Error::new(ErrorKind::InvalidRequest, "no job to splice for"))?;
+    job.report.flattened = jobs.iter().any(|j| j.report.flattened);
+    if jobs.iter().any(|j| {
+        let mut same = j.clone();
+        same.report.flattened = job.report.flattened;
+        same != job
+    }) {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the strips are of different jobs"));
+    }
     let data = match halves {
         [first, second] => jpeg_parts::splice(&[first, second]),
         _ => return Err(Error::new(ErrorKind::InvalidRequest, "a file's scans come in two halves")),

@@ -1,16 +1,21 @@
 // A large JPEG's encode over two workers. MozJPEG encodes on one thread, and it is most
-// of a 12 MP conversion (about 1 s in wasm): the engine prepares the pixels once, the
-// worker that did so and a helper worker encode a strip each, then each writes half of
-// the file's scans from both strips, and the first splices them (core: transcode/parts.rs).
+// of a 12 MP conversion (about 1 s in wasm): the picture is cut into two strips, each
+// worker encodes one, then each writes half of the file's scans from both strips, and
+// the first splices them (core: transcode/parts.rs). Pixels the page already has (a
+// HEIC's, decoded to show it) are cut here, and each worker prepares only its own rows;
+// otherwise the first worker decodes and prepares the picture, and hands over a strip.
 // Only where a worker would otherwise sit idle: a single image (the estimate's copy, a
 // batch of one), never beside a batch's other lanes.
-import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine } from '../engine/types';
+import { isEngineStopped } from '../engine/trap';
+import type { ConvertOptions, ConvertReport, Decoded, Output, PartsJob, PixelEngine } from '../engine/types';
 
 /** A second worker for one conversion, and how to let it go (its memory goes with it). */
 export type Helper = () => { engine: PixelEngine; release(): void };
 
 /** Files at least this large start their helper at once, so it is ready when the strips are. */
 const EAGER_BYTES = 1_000_000;
+/** The engine splits nothing smaller (transcode/parts.rs MIN_PARTS_PIXELS). */
+const MIN_PIXELS = 4_000_000;
 
 export async function convertInTwo(
   engine: PixelEngine,
@@ -19,19 +24,67 @@ export async function convertInTwo(
   options: ConvertOptions | undefined,
   decoded?: Decoded,
 ): Promise<Output<ConvertReport>> {
-  const large = decoded ? decoded.width * decoded.height >= 4_000_000 : bytes.length >= EAGER_BYTES;
+  // Only JPEG is made in strips: other formats go the usual way, with no helper started.
+  const jpegOut = options?.format === 'jpeg' || (options?.format === 'keep' && bytes[0] === 0xff && bytes[1] === 0xd8);
+  if (!jpegOut) return engine.convert(bytes, options, decoded);
+  const large = decoded ? decoded.width * decoded.height >= MIN_PIXELS : bytes.length >= EAGER_BYTES;
   let second = large ? helper() : undefined;
   try {
+    if (decoded && second && ownRows(decoded, options)) {
+      try {
+        return await fromOwnRows(engine, second.engine, bytes, options, decoded);
+      } catch (e) {
+        // The engine cuts otherwise (its rules changed?): the way below asks it.
+        if (isEngineStopped(e)) throw e;
+      }
+    }
     const made = await engine.convertInParts(bytes, options, decoded, 2);
     if (!('job' in made)) return made;
     const { job, strips } = made;
     second ??= helper();
     const helping = second.engine;
     const encoded = await Promise.all(strips.map((rgb, k) => (k === 0 ? engine : helping).encodePart(rgb, job.heights[k], job)));
-    // Both need both strips (each scan covers the whole picture): the helper gets a copy.
-    const halves = await Promise.all([engine.writeScans(encoded.map((s) => s.slice()), job, 0), helping.writeScans(encoded, job, 1)]);
-    return await engine.spliceScans(halves, job);
+    return await spliced([engine, helping], encoded, [job, job]);
   } finally {
     second?.release();
   }
+}
+
+/** Each worker writes half the file's scans from both strips (each scan covers the whole picture), the first splices them. */
+async function spliced(engines: [PixelEngine, PixelEngine], strips: Uint8Array[], jobs: [PartsJob, PartsJob]): Promise<Output<ConvertReport>> {
+  const halves = await Promise.all([engines[0].writeScans(strips.map((s) => s.slice()), jobs[0], 0), engines[1].writeScans(strips, jobs[1], 1)]);
+  return engines[0].spliceScans(halves, jobs);
+}
+
+/** Whether the engine would cut these pixels in strips as they are: a JPEG at their own size. */
+function ownRows({ width, height }: Decoded, options: ConvertOptions | undefined): boolean {
+  if (options?.format !== 'jpeg' || options.targetBytes) return false;
+  const fits = (limit: number | null | undefined, size: number) => !limit || limit >= size;
+  return width * height >= MIN_PIXELS && fits(options.maxWidth, width) && fits(options.maxHeight, height);
+}
+
+/** The engine's cut (codec/jpeg_parts.rs strip_heights): whole MCU rows, as even as they allow. */
+function cut(height: number, options: ConvertOptions | undefined): [number, number] {
+  const mcu = options?.chroma === 'full' ? 8 : 16;
+  const first = Math.floor(Math.ceil(height / mcu) / 2) * mcu;
+  return [first, height - first];
+}
+
+async function fromOwnRows(
+  engine: PixelEngine,
+  helping: PixelEngine,
+  bytes: Uint8Array,
+  options: ConvertOptions | undefined,
+  { rgba, width, height }: Decoded,
+): Promise<Output<ConvertReport>> {
+  const heights = cut(height, options);
+  const row = width * 4;
+  const made = await Promise.all(
+    heights.map((rows, k) => {
+      const start = k === 0 ? 0 : heights[0] * row;
+      // Copies (the page keeps its pixels), and of the file: each worker is given its own.
+      return (k === 0 ? engine : helping).encodeDecodedStrip(bytes.slice(), rgba.slice(start, start + rows * row), width, heights, k, options);
+    }),
+  );
+  return spliced([engine, helping], made.map((m) => m.strip), [made[0].job, made[1].job]);
 }

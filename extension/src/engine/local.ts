@@ -168,8 +168,19 @@ export class LocalEngine implements PixelEngine {
     return run(() => full.write_scans(strips, job, half), converter);
   }
 
-  spliceScans(halves: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
-    return run(() => full.splice_scans(halves, job), converter);
+  spliceScans(halves: Uint8Array[], jobs: PartsJob[]): Promise<Output<ConvertReport>> {
+    return run(() => full.splice_scans(halves, jobs), converter);
+  }
+
+  encodeDecodedStrip(
+    bytes: Uint8Array,
+    rows: Uint8Array,
+    width: number,
+    heights: number[],
+    index: number,
+    options: ConvertOptions | undefined,
+  ): Promise<{ strip: Uint8Array; job: PartsJob }> {
+    return run(() => full.encode_decoded_strip(bytes, rows, width, new Uint32Array(heights), index, options), converter);
   }
 
   /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */

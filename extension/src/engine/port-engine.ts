@@ -92,14 +92,26 @@ export class PortEngine extends CallEngine implements PixelEngine {
   }
 
   /** The halves are given away (transferred). */
-  spliceScans(halves: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>> {
-    return this.call({ op: 'spliceScans', strips: halves, job }) as Promise<Output<ConvertReport>>;
+  spliceScans(halves: Uint8Array[], jobs: PartsJob[]): Promise<Output<ConvertReport>> {
+    return this.call({ op: 'spliceScans', strips: halves, jobs }) as Promise<Output<ConvertReport>>;
+  }
+
+  /** The rows are given away (transferred). */
+  encodeDecodedStrip(
+    bytes: Uint8Array,
+    rows: Uint8Array,
+    width: number,
+    heights: number[],
+    index: number,
+    options: ConvertOptions | undefined,
+  ): Promise<{ strip: Uint8Array; job: PartsJob }> {
+    return this.call({ op: 'encodeDecodedStrip', bytes, strips: [rows], width, heights, index, options }) as Promise<{ strip: Uint8Array; job: PartsJob }>;
   }
 
   protected call(call: AnyCall): Promise<unknown> {
     const id = this.nextId++;
     const request: Request = 'bytes' in call ? { ...call, id, bytes: this.giveInput ? call.bytes : call.bytes.slice() } : { ...call, id };
-    const transfer = 'bytes' in request ? transferables(request.bytes) : transferables({ strips: request.strips });
+    const transfer = [...('bytes' in request ? transferables(request.bytes) : []), ...('strips' in request ? transferables({ strips: request.strips }) : [])];
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.endpoint.postMessage(request, transfer);

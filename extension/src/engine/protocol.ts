@@ -18,7 +18,9 @@ export type PixelCall =
   | { op: 'encodePart'; bytes: Uint8Array; height: number; job: PartsJob }
   | { op: 'writeScans'; strips: Uint8Array[]; job: PartsJob; half: number }
   /** `strips`: the halves of the file's scans. */
-  | { op: 'spliceScans'; strips: Uint8Array[]; job: PartsJob };
+  | { op: 'spliceScans'; strips: Uint8Array[]; jobs: PartsJob[] }
+  /** `strips`: the strip's rows of pixels (one array). */
+  | { op: 'encodeDecodedStrip'; bytes: Uint8Array; strips: [Uint8Array]; width: number; heights: number[]; index: number; options?: ConvertOptions };
 
 export type AnyCall = EngineCall | PixelCall;
 
@@ -43,7 +45,8 @@ export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<u
   if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
   if (call.op === 'encodePart') return engine.encodePart(call.bytes, call.height, call.job);
   if (call.op === 'writeScans') return engine.writeScans(call.strips, call.job, call.half);
-  if (call.op === 'spliceScans') return engine.spliceScans(call.strips, call.job);
+  if (call.op === 'spliceScans') return engine.spliceScans(call.strips, call.jobs);
+  if (call.op === 'encodeDecodedStrip') return engine.encodeDecodedStrip(call.bytes, call.strips[0], call.width, call.heights, call.index, call.options);
   if (call.op === 'convert' && 'decoded' in call && call.decoded) return engine.convert(call.bytes, call.options, call.decoded);
   return perform(engine, call);
 }
@@ -62,7 +65,7 @@ export interface Endpoint {
 /** The buffers of `value` worth transferring rather than copying. */
 export function transferables(value: unknown): Transferable[] {
   if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
-  // An output's `data`, decoded pixels' `rgba` and `png`, or a conversion's strips.
-  const { data, rgba, png, strips } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown; strips?: unknown };
-  return [data, rgba, png, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
+  // An output's `data`, decoded pixels' `rgba` and `png`, or a conversion's strip(s).
+  const { data, rgba, png, strip, strips } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown; strip?: unknown; strips?: unknown };
+  return [data, rgba, png, strip, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
 }

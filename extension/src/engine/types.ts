@@ -195,8 +195,17 @@ export interface PixelEngine extends Engine {
   encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array>;
   /** Half (0 or 1) of the file's scans, from the encoded strips (all of them, top to bottom). */
   writeScans(strips: Uint8Array[], job: PartsJob, half: number): Promise<Uint8Array>;
-  /** The file from the two halves of its scans. */
-  spliceScans(halves: Uint8Array[], job: PartsJob): Promise<Output<ConvertReport>>;
+  /** The file from the two halves of its scans; `jobs`: each half's job. */
+  spliceScans(halves: Uint8Array[], jobs: PartsJob[]): Promise<Output<ConvertReport>>;
+  /** Strip `index` of `heights` (the engine's cut), prepared and encoded from `rows`, its rows of `decodeUpright`'s pixels. */
+  encodeDecodedStrip(
+    bytes: Uint8Array,
+    rows: Uint8Array,
+    width: number,
+    heights: number[],
+    index: number,
+    options: ConvertOptions | undefined,
+  ): Promise<{ strip: Uint8Array; job: PartsJob }>;
 }
 
 export const MIME: Record<Format, string> = {
