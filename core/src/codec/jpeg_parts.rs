@@ -73,7 +73,8 @@ pub(crate) enum Share {
 /// (session 17, 12 MP, 3 runs): at 17, shares of 144 and 121-127 ms where one worker
 /// writing every scan took 213-216 ms, and 0.52% more bytes than MozJPEG's script (the
 /// iPhone photo: 175-181 and 118-136 ms against 260-263 ms, 0.76% more); at 20, 0.57% and
-/// 0.90% more; at 14, 0.91% and 1.6%.
+/// 0.90% more; at 14, 0.91% and 1.6%. In wasm (the iPhone photo, in the converter) the
+/// shares took 245-255 and 184-189 ms; at 15, 228-245 and 181-201 ms, for 1.0% more bytes.
 const SPLIT_AT: i32 = 17;
 
 fn scan(components: &[i32], ss: i32, se: i32, ah: i32, al: i32) -> ffi::jpeg_scan_info {
