@@ -26,7 +26,7 @@ fn in_parts(data: &[u8], decoded: bool, options: &ConvertOptions) -> (Converted,
         (0..2).map(|k| encode_part(parts.strip(k), parts.job.heights[k], &parts.job).unwrap()).collect();
     let strips: Vec<&[u8]> = strips.iter().map(Vec::as_slice).collect();
     let halves: Vec<Vec<u8>> = (0..2).map(|half| write_scans(&strips, &parts.job, half).unwrap()).collect();
-    let shared = splice_scans(&[&halves[0], &halves[1]], &[parts.job.clone()]).unwrap();
+    let shared = splice_scans(&[&halves[0], &halves[1]], std::slice::from_ref(&parts.job)).unwrap();
     (join_parts(&strips, parts.job).unwrap(), shared)
 }
 
@@ -117,8 +117,8 @@ fn strips_that_are_not_the_jobs_are_refused() {
     assert!(write_scans(&[&top, &bottom], &parts.job, 2).is_err(), "there are two halves");
     let first = write_scans(&[&top, &bottom], &parts.job, 0).unwrap();
     let second = write_scans(&[&top, &bottom], &parts.job, 1).unwrap();
-    assert!(splice_scans(&[&first], &[parts.job.clone()]).is_err(), "a half missing");
-    assert!(splice_scans(&[&second, &first], &[parts.job.clone()]).is_err(), "the halves swapped");
+    assert!(splice_scans(&[&first], std::slice::from_ref(&parts.job)).is_err(), "a half missing");
+    assert!(splice_scans(&[&second, &first], std::slice::from_ref(&parts.job)).is_err(), "the halves swapped");
     assert!(splice_scans(&[b"not a JPEG", &second], &[parts.job]).is_err());
 }
 
@@ -166,8 +166,14 @@ fn strips_prepared_by_each_worker_make_the_same_file() {
     assert!(encode_decoded_strip(&heic, rows(h[0]), decoded.width, &h, 0, &smaller).is_err());
     assert!(encode_decoded_strip(&heic, rows(h[0] - 1), decoded.width, &h, 0, &jpeg_options()).is_err());
     assert!(encode_decoded_strip(&heic, rows(h[1]), decoded.width, &h, 2, &jpeg_options()).is_err());
-    // A job that is not the other strip's is not spliced.
+    // Halves that would splice, with a job that is not the other strip's: refused.
+    let strips: Vec<Vec<u8>> =
+        (0..2).map(|k| encode_part(parts.strip(k), parts.job.heights[k], &parts.job).unwrap()).collect();
+    let strips: Vec<&[u8]> = strips.iter().map(Vec::as_slice).collect();
+    let halves: Vec<Vec<u8>> = (0..2).map(|half| write_scans(&strips, &parts.job, half).unwrap()).collect();
+    assert!(splice_scans(&[&halves[0], &halves[1]], &[parts.job.clone(), parts.job.clone()]).is_ok());
     let mut other = parts.job.clone();
     other.quality = 50;
-    assert!(splice_scans(&[b"x", b"y"], &[parts.job.clone(), other]).is_err());
+    let refused = splice_scans(&[&halves[0], &halves[1]], &[parts.job.clone(), other]).unwrap_err();
+    assert!(refused.to_string().contains("different jobs"), "{refused}");
 }

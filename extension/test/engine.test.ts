@@ -7,6 +7,7 @@ import { PortEngine } from '../src/engine/port-engine';
 import type { Endpoint, Request, Response } from '../src/engine/protocol';
 import { engineStopped, isEngineStopped, TrapGuard } from '../src/engine/trap';
 import { convertKept, decodedPixels, displayable, forget } from '../src/converter/display';
+import { convertInTwo } from '../src/converter/split-encode';
 import { isEngineRequest, serve, type EngineRequest } from '../src/engine/service';
 import {
   EngineError,
@@ -177,6 +178,67 @@ test('pixels the engine refuses are retried from the file; an engine that stoppe
   await assert.rejects(convertKept(stopped as unknown as PixelEngine, d, new Uint8Array(3), { format: 'jpeg' }), (e) => isEngineStopped(e));
   assert.equal(stopped.calls.length, 1);
   forget(d);
+});
+
+// --- A JPEG's encode over two workers (converter/split-encode.ts) ---
+
+/** An engine that splits every JPEG in two strips; `fail` makes the named call reject. */
+function splitter(name: string, fail?: string) {
+  const calls: string[] = [];
+  const job = { width: 1, heights: [16, 16] };
+  const step = <T>(call: string, value: T) => {
+    calls.push(`${name}.${call}`);
+    return call === fail ? Promise.reject(new EngineError(`${name} failed`, 'internal')) : Promise.resolve(value);
+  };
+  const engine = {
+    convert: () => step('convert', { data: new Uint8Array([1]), report: {} }),
+    convertInParts: () => step('convertInParts', { job, strips: [new Uint8Array(3), new Uint8Array(3)] }),
+    encodePart: () => step('encodePart', new Uint8Array(2)),
+    writeScans: () => step('writeScans', new Uint8Array(2)),
+    spliceScans: () => step('spliceScans', { data: new Uint8Array([2]), report: {} }),
+    encodeDecodedStrip: () => step('encodeDecodedStrip', { strip: new Uint8Array(2), job }),
+  };
+  return { engine: engine as unknown as PixelEngine, calls };
+}
+
+test('a large JPEG: a strip and half the scans each, spliced by the first worker; the helper released', async () => {
+  const first = splitter('first');
+  const second = splitter('second');
+  let released = 0;
+  const out = await convertInTwo(first.engine, () => ({ engine: second.engine, release: () => released++ }), new Uint8Array(2_000_000), { format: 'jpeg' });
+  assert.deepEqual([...out.data], [2], 'the spliced file');
+  assert.deepEqual(first.calls, ['first.convertInParts', 'first.encodePart', 'first.writeScans', 'first.spliceScans']);
+  assert.deepEqual(second.calls, ['second.encodePart', 'second.writeScans']);
+  assert.equal(released, 1);
+  // Pixels the page has: each worker prepares its own rows.
+  const [a, b] = [splitter('a'), splitter('b')];
+  const decoded = { rgba: new Uint8Array(2000 * 2000 * 4), width: 2000, height: 2000 };
+  await convertInTwo(a.engine, () => ({ engine: b.engine, release: () => released++ }), new Uint8Array(9), { format: 'jpeg' }, decoded);
+  assert.deepEqual(a.calls, ['a.encodeDecodedStrip', 'a.writeScans', 'a.spliceScans']);
+  assert.deepEqual(b.calls, ['b.encodeDecodedStrip', 'b.writeScans']);
+});
+
+test('a helper that fails leaves the image to the first worker; a first worker that fails fails the image; PNG starts no helper', async () => {
+  for (const fail of ['encodePart', 'writeScans']) {
+    const first = splitter('first');
+    let released = 0;
+    const out = await convertInTwo(first.engine, () => ({ engine: splitter('second', fail).engine, release: () => released++ }), new Uint8Array(2_000_000), { format: 'jpeg' });
+    assert.deepEqual([...out.data], [1], `${fail}: converted whole by the first worker`);
+    assert.equal(first.calls.at(-1), 'first.convert');
+    assert.equal(released, 1);
+  }
+  const broken = await convertInTwo(splitter('first').engine, () => { throw new Error('no worker'); }, new Uint8Array(2_000_000), { format: 'jpeg' });
+  assert.deepEqual([...broken.data], [1], 'a helper that cannot start');
+  let released = 0;
+  await assert.rejects(
+    convertInTwo(splitter('first', 'encodePart').engine, () => ({ engine: splitter('second').engine, release: () => released++ }), new Uint8Array(2_000_000), { format: 'jpeg' }),
+    /first failed/,
+  );
+  assert.equal(released, 1, 'released when the first worker fails too');
+  let started = 0;
+  const png = splitter('first');
+  await convertInTwo(png.engine, () => { started++; return { engine: splitter('second').engine, release: () => undefined }; }, new Uint8Array(2_000_000), { format: 'png' });
+  assert.deepEqual([png.calls, started], [['first.convert'], 0]);
 });
 
 // --- Content scripts' requests (engine/service.ts) ---

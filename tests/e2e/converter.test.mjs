@@ -238,6 +238,10 @@ for (const name of only) {
       const pixels = decode(jpeg);
       assert.deepEqual([pixels.format, pixels.width, pixels.height], ['JPEG', 2566, 3313], 'whole and upright');
       assert.deepEqual(leaks(jpeg), [], 'exiftool finds nothing of the photo');
+      // Made by two workers: the shared scan script's first luma scan (coefficients 1-17, two bits
+      // short) is in the file; one worker writes MozJPEG's (1-8).
+      const firstLumaScan = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x11, 0x02]);
+      assert.ok(readFileSync(jpeg).includes(firstLumaScan), 'the scans were shared');
       const out = mkdtempSync(join(tmpdir(), 'traceless-converter-heic-'));
       execFileSync(traceless(), ['convert', image('phone.heic'), '--to', 'jpeg', '--quality', '80', '-o', out], { stdio: 'ignore' });
       const cli = statSync(join(out, 'IMG_5195.jpg')).size;

@@ -128,6 +128,7 @@ pub fn encode_part(rgb: &[u8], height: u32, job: JsValue) -> Result<js_sys::Uint
     Ok(js_sys::Uint8Array::from(data.as_slice()))
 }
 
+#[cfg(feature = "full")]
 fn byte_arrays(array: &js_sys::Array) -> Vec<Vec<u8>> {
     array.iter().map(|bytes| js_sys::Uint8Array::new(&bytes).to_vec()).collect()
 }

@@ -7,7 +7,7 @@
 //! abort) cannot catch.
 
 use std::mem;
-use std::os::raw::{c_int, c_uchar, c_ulong};
+use std::os::raw::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use mozjpeg_sys as ffi;
@@ -15,6 +15,7 @@ use zune_core::bytestream::ZCursor;
 use zune_core::colorspace::ColorSpace;
 use zune_core::options::DecoderOptions;
 
+use super::jpeg_dest::VecDest;
 use super::{rgba_buffer, undecodable, widen_to_rgba, Pixels};
 use crate::error::{Error, ErrorKind, Result};
 
@@ -173,19 +174,9 @@ unsafe fn compress(
     }
     let _guard = Guard(&mut *cinfo);
 
-    // jpeg_mem_dest allocates (and grows) the output with the C allocator and
-    // hands ownership to us, also when an error unwinds out of the encoder.
-    struct MemDest {
-        buffer: *mut c_uchar,
-        size: c_ulong,
-    }
-    impl Drop for MemDest {
-        fn drop(&mut self) {
-            unsafe { c_free(self.buffer) }
-        }
-    }
-    let mut dest = Box::new(MemDest { buffer: std::ptr::null_mut(), size: 0 });
-    ffi::jpeg_mem_dest(&mut cinfo, &mut dest.buffer, &mut dest.size);
+    // Declared after the compressor's guard, so dropped before it: libjpeg never uses it after finishing.
+    let mut dest = VecDest::new();
+    dest.attach(&mut cinfo);
 
     cinfo.image_width = width;
     cinfo.image_height = height;
@@ -230,21 +221,23 @@ unsafe fn compress(
         ffi::jpeg_write_scanlines(&mut cinfo, &ptr, 1);
     }
     ffi::jpeg_finish_compress(&mut cinfo);
-    std::slice::from_raw_parts(dest.buffer, dest.size as usize).to_vec()
-}
-
-pub(super) unsafe fn c_free(ptr: *mut c_uchar) {
-    extern "C" {
-        fn free(ptr: *mut std::ffi::c_void);
-    }
-    if !ptr.is_null() {
-        free(ptr.cast());
-    }
+    dest.into_data()
 }
 
 #[cfg(test)]
 mod tests {
+    use std::os::raw::{c_uchar, c_ulong};
+
     use super::*;
+
+    unsafe fn c_free(ptr: *mut c_uchar) {
+        extern "C" {
+            fn free(ptr: *mut std::ffi::c_void);
+        }
+        if !ptr.is_null() {
+            free(ptr.cast());
+        }
+    }
 
     /// A CMYK JPEG written by libjpeg (MozJPEG) as Photoshop writes them: the stored
     /// samples are the inverted inks, with an Adobe segment; `ycck` also has libjpeg

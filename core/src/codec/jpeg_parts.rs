@@ -10,12 +10,13 @@
 //! larger, with the same error against its source (measured natively, session 16).
 
 use std::mem;
-use std::os::raw::{c_uchar, c_ulong};
+use std::os::raw::c_ulong;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use mozjpeg_sys as ffi;
 
-use super::jpeg::{c_free, caught, encode_with, error_exit, silence, Scans, Subsampling};
+use super::jpeg::{caught, encode_with, error_exit, silence, Scans, Subsampling};
+use super::jpeg_dest::VecDest;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Rows in one MCU: strips start on multiples of it.
@@ -190,6 +191,12 @@ impl Drop for Reader {
     }
 }
 
+/// One component's size in the joined image, in blocks, as libjpeg sizes it: its
+/// samples, rounded up to whole blocks.
+fn blocks(size: u32, factor: i32, max: i32) -> u32 {
+    (size * factor as u32).div_ceil(max as u32).div_ceil(8)
+}
+
 unsafe fn join_unchecked(
     strips: &[&[u8]],
     width: u32,
@@ -203,12 +210,34 @@ unsafe fn join_unchecked(
     for reader in &mut readers {
         sources.push(ffi::jpeg_read_coefficients(&mut reader.cinfo));
     }
+
+    // Every strip checked against the image before anything is written: the same
+    // components and sampling, the image's width in blocks, and block rows that add up
+    // to the image's (so all but the last strip end on whole MCU rows).
     let first = &readers[0];
+    let components = first.components();
+    let (h_max, v_max) = components.iter().fold((1, 1), |(h, v), c| (h.max(c.h_samp_factor), v.max(c.v_samp_factor)));
+    let sizes: Vec<(u32, u32)> = components
+        .iter()
+        .map(|c| (blocks(width, c.h_samp_factor, h_max), blocks(height, c.v_samp_factor, v_max)))
+        .collect();
     let rows: u32 = readers.iter().map(|r| r.cinfo.image_height).sum();
-    if rows != height
-        || readers.iter().any(|r| r.cinfo.image_width != width || r.cinfo.num_components != first.cinfo.num_components)
-    {
+    if rows != height || readers.iter().any(|r| r.cinfo.image_width != width) {
         return bad("the strips do not make up the image");
+    }
+    for (c, component) in components.iter().enumerate() {
+        let mut tall = 0;
+        for reader in &readers {
+            let Some(part) = reader.components().get(c) else { return bad("a strip has other components") };
+            let same = (part.h_samp_factor, part.v_samp_factor) == (component.h_samp_factor, component.v_samp_factor);
+            if !same || reader.components().len() != components.len() || part.width_in_blocks != sizes[c].0 {
+                return bad("a strip's blocks do not fit the image");
+            }
+            tall += part.height_in_blocks;
+        }
+        if tall != sizes[c].1 {
+            return bad("the strips do not end on whole blocks");
+        }
     }
 
     let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
@@ -225,17 +254,8 @@ unsafe fn join_unchecked(
         }
     }
     let _guard = Guard(&mut *cinfo);
-    struct MemDest {
-        buffer: *mut c_uchar,
-        size: c_ulong,
-    }
-    impl Drop for MemDest {
-        fn drop(&mut self) {
-            unsafe { c_free(self.buffer) }
-        }
-    }
-    let mut dest = Box::new(MemDest { buffer: std::ptr::null_mut(), size: 0 });
-    ffi::jpeg_mem_dest(&mut cinfo, &mut dest.buffer, &mut dest.size);
+    let mut dest = VecDest::new();
+    dest.attach(&mut cinfo);
 
     // Quantisation tables, sampling and colour space from the first strip; as
     // `jpeg::encode` writes: optimised Huffman tables, MozJPEG's progressive script
@@ -254,23 +274,23 @@ unsafe fn join_unchecked(
         cinfo.num_scans = script.len() as _;
     }
 
-    let components = first.components();
-    let (h_max, v_max) = components.iter().fold((1, 1), |(h, v), c| (h.max(c.h_samp_factor), v.max(c.v_samp_factor)));
     let mem = &*cinfo.common.mem;
     let (request, access) = (mem.request_virt_barray.unwrap(), mem.access_virt_barray.unwrap());
     let mut targets = Vec::with_capacity(components.len());
-    for c in components {
-        // As libjpeg sizes a component: its samples, rounded up to whole blocks.
-        let wide = (width * c.h_samp_factor as u32).div_ceil(h_max as u32).div_ceil(8);
-        let tall = (height * c.v_samp_factor as u32).div_ceil(v_max as u32).div_ceil(8);
+    for (c, &(wide, tall)) in components.iter().zip(&sizes) {
         // Allocated in whole MCUs, which the encoder reads a row of at a time (as jpeg_read_coefficients does).
         let (h, v) = (c.h_samp_factor as u32, c.v_samp_factor as u32);
-        let array =
-            request(&mut cinfo.common, ffi::JPOOL_IMAGE, 1, wide.next_multiple_of(h), tall.next_multiple_of(v), v);
-        targets.push((array, wide, tall));
+        targets.push(request(
+            &mut cinfo.common,
+            ffi::JPOOL_IMAGE,
+            1,
+            wide.next_multiple_of(h),
+            tall.next_multiple_of(v),
+            v,
+        ));
     }
     // libjpeg keeps this array's address until the compressor is destroyed.
-    let mut arrays: Vec<_> = targets.iter().map(|t| t.0).collect();
+    let mut arrays = targets.clone();
     ffi::jpeg_write_coefficients(&mut cinfo, arrays.as_mut_ptr());
     if let Some(profile) = icc {
         ffi::jpeg_write_icc_profile(&mut cinfo, profile.as_ptr(), profile.len() as _);
@@ -278,28 +298,19 @@ unsafe fn join_unchecked(
 
     let mut offsets = vec![0u32; components.len()];
     for (reader, &source) in readers.iter_mut().zip(&sources) {
-        for (c, &(target, wide, tall)) in targets.iter().enumerate() {
+        for (c, &target) in targets.iter().enumerate() {
             let from = *source.add(c);
-            let (part_wide, part_tall) = {
-                let part = &reader.components()[c];
-                (part.width_in_blocks, part.height_in_blocks)
-            };
-            if part_wide != wide || offsets[c] + part_tall > tall {
-                return bad("a strip's blocks do not fit the image");
-            }
+            let part_tall = reader.components()[c].height_in_blocks;
             for row in 0..part_tall {
                 let src = *access(&mut reader.cinfo.common, from, row, 1, 0);
                 let dst = *access(&mut cinfo.common, target, offsets[c] + row, 1, 1);
-                std::ptr::copy_nonoverlapping(src, dst, wide as usize);
+                std::ptr::copy_nonoverlapping(src, dst, sizes[c].0 as usize);
             }
             offsets[c] += part_tall;
         }
     }
-    if offsets.iter().zip(&targets).any(|(&o, t)| o != t.2) {
-        return bad("the strips do not end on whole blocks");
-    }
     ffi::jpeg_finish_compress(&mut cinfo);
-    Ok(std::slice::from_raw_parts(dest.buffer, dest.size as usize).to_vec())
+    Ok(dest.into_data())
 }
 
 #[cfg(test)]
@@ -406,8 +417,16 @@ mod tests {
         let top = encode_strip(&rgb[..64 * 32 * 3], 64, 32, 80, Subsampling::S420).unwrap();
         assert!(join(&[&top], 64, 64, None, Share::All).is_err(), "too few rows");
         assert!(join(&[&top, &top], 48, 64, None, Share::All).is_err(), "another width");
+        // 24 rows, then 40: the rows add up, but the first strip ends inside an MCU row (the
+        // chroma's block rows add up to 5, not the image's 4). Refused before anything is
+        // written, the large profile included.
         let odd = encode_strip(&rgb[..64 * 24 * 3], 64, 24, 80, Subsampling::S420).unwrap();
-        assert!(join(&[&odd, &odd, &top[..0]], 64, 80, None, Share::First).is_err());
+        let rest = encode_strip(&rgb[64 * 24 * 3..], 64, 40, 80, Subsampling::S420).unwrap();
+        let icc = vec![3u8; 200_000];
+        assert!(join(&[&odd, &rest], 64, 64, Some(&icc), Share::First).is_err());
+        let full = encode_strip(&rgb[64 * 32 * 3..], 64, 32, 80, Subsampling::S444).unwrap();
+        assert!(join(&[&top, &full], 64, 64, Some(&icc), Share::All).is_err(), "other sampling");
+        assert!(join(&[&top, &top[..0]], 64, 64, None, Share::All).is_err(), "an empty strip");
         assert!(join(&[], 64, 64, None, Share::Second).is_err());
     }
 }

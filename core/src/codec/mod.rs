@@ -25,6 +25,7 @@ pub(crate) mod heif;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif_geometry;
 pub(crate) mod jpeg;
+mod jpeg_dest;
 pub(crate) mod jpeg_parts;
 pub(crate) mod png;
 pub(crate) mod webp;

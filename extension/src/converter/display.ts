@@ -85,12 +85,12 @@ export const needsCopy = isHeicFile;
 async function makeCopy(file: File, maker: CopyMaker): Promise<Blob | undefined> {
   if (!(await needsCopy(file))) return file;
   const ticket = ++lastAsked;
-  const engine = maker();
-  // The pixels first, then the picture from them: converting the file need not wait for the picture.
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const decoded = engine.decodeUpright(bytes.slice());
-  decoding.set(file, decoded);
+  const engine = maker();
   try {
+    // The pixels first, then the picture from them: converting the file need not wait for the picture.
+    const decoded = engine.decodeUpright(bytes.slice());
+    decoding.set(file, decoded);
     const pixels = await decoded;
     if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded: pixels };
     decoding.delete(file);
