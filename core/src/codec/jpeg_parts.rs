@@ -159,6 +159,39 @@ fn after_first_scan(file: &[u8]) -> Option<usize> {
     None
 }
 
+/// libjpeg's error manager as `jpeg::encode`'s: fatal errors become panics (`caught`),
+/// warnings are dropped. (`jpeg::encode` sets up its own in place: sharing this with it
+/// cost the image module bytes it does not have, see README *Module sizes*.)
+fn error_manager() -> Box<ffi::jpeg_error_mgr> {
+    let mut err: Box<ffi::jpeg_error_mgr> = Box::new(unsafe { mem::zeroed() });
+    unsafe { ffi::jpeg_std_error(&mut err) };
+    err.error_exit = Some(error_exit);
+    err.emit_message = Some(silence);
+    err
+}
+
+/// The joined file's compressor with its error manager, destroyed when dropped (unwinding included).
+struct Compressor {
+    cinfo: Box<ffi::jpeg_compress_struct>,
+    _err: Box<ffi::jpeg_error_mgr>,
+}
+
+impl Compressor {
+    unsafe fn new() -> Compressor {
+        let mut err = error_manager();
+        let mut cinfo: Box<ffi::jpeg_compress_struct> = Box::new(mem::zeroed());
+        cinfo.common.err = &mut *err;
+        ffi::jpeg_CreateCompress(&mut *cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_compress_struct>());
+        Compressor { cinfo, _err: err }
+    }
+}
+
+impl Drop for Compressor {
+    fn drop(&mut self) {
+        unsafe { ffi::jpeg_destroy_compress(&mut self.cinfo) }
+    }
+}
+
 /// A decompressor over one strip, destroyed when dropped (unwinding included).
 struct Reader {
     cinfo: Box<ffi::jpeg_decompress_struct>,
@@ -167,10 +200,7 @@ struct Reader {
 
 impl Reader {
     unsafe fn open(data: &[u8]) -> Reader {
-        let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
-        ffi::jpeg_std_error(&mut err);
-        err.error_exit = Some(error_exit);
-        err.emit_message = Some(silence);
+        let mut err = error_manager();
         let mut cinfo: Box<ffi::jpeg_decompress_struct> = Box::new(mem::zeroed());
         cinfo.common.err = &mut *err;
         ffi::jpeg_CreateDecompress(&mut *cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_decompress_struct>());
@@ -240,34 +270,22 @@ unsafe fn join_unchecked(
         }
     }
 
-    let mut err: Box<ffi::jpeg_error_mgr> = Box::new(mem::zeroed());
-    ffi::jpeg_std_error(&mut err);
-    err.error_exit = Some(error_exit);
-    err.emit_message = Some(silence);
-    let mut cinfo: Box<ffi::jpeg_compress_struct> = Box::new(mem::zeroed());
-    cinfo.common.err = &mut *err;
-    ffi::jpeg_CreateCompress(&mut *cinfo, ffi::JPEG_LIB_VERSION, mem::size_of::<ffi::jpeg_compress_struct>());
-    struct Guard(*mut ffi::jpeg_compress_struct);
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            unsafe { ffi::jpeg_destroy_compress(&mut *self.0) }
-        }
-    }
-    let _guard = Guard(&mut *cinfo);
+    let mut compressor = Compressor::new();
+    let cinfo = &mut *compressor.cinfo;
     let mut dest = VecDest::new();
-    dest.attach(&mut cinfo);
+    dest.attach(cinfo);
 
     // Quantisation tables, sampling and colour space from the first strip; as
     // `jpeg::encode` writes: optimised Huffman tables, MozJPEG's progressive script
     // without its scan search (or a share's script). No trellis: the coefficients are
     // already quantised.
-    ffi::jpeg_copy_critical_parameters(&first.cinfo, &mut cinfo);
+    ffi::jpeg_copy_critical_parameters(&first.cinfo, cinfo);
     cinfo.image_height = height;
-    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_OPTIMIZE_SCANS, 0);
-    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_TRELLIS_QUANT, 0);
-    ffi::jpeg_c_set_bool_param(&mut cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_TRELLIS_QUANT_DC, 0);
+    ffi::jpeg_c_set_bool_param(cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_OPTIMIZE_SCANS, 0);
+    ffi::jpeg_c_set_bool_param(cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_TRELLIS_QUANT, 0);
+    ffi::jpeg_c_set_bool_param(cinfo, ffi::J_BOOLEAN_PARAM::JBOOLEAN_TRELLIS_QUANT_DC, 0);
     cinfo.optimize_coding = 1;
-    ffi::jpeg_simple_progression(&mut cinfo);
+    ffi::jpeg_simple_progression(cinfo);
     if !script.is_empty() {
         // libjpeg reads the script while it writes: `script` outlives the compressor's use.
         cinfo.scan_info = script.as_ptr();
@@ -291,9 +309,9 @@ unsafe fn join_unchecked(
     }
     // libjpeg keeps this array's address until the compressor is destroyed.
     let mut arrays = targets.clone();
-    ffi::jpeg_write_coefficients(&mut cinfo, arrays.as_mut_ptr());
+    ffi::jpeg_write_coefficients(cinfo, arrays.as_mut_ptr());
     if let Some(profile) = icc {
-        ffi::jpeg_write_icc_profile(&mut cinfo, profile.as_ptr(), profile.len() as _);
+        ffi::jpeg_write_icc_profile(cinfo, profile.as_ptr(), profile.len() as _);
     }
 
     let mut offsets = vec![0u32; components.len()];
@@ -309,7 +327,7 @@ unsafe fn join_unchecked(
             offsets[c] += part_tall;
         }
     }
-    ffi::jpeg_finish_compress(&mut cinfo);
+    ffi::jpeg_finish_compress(cinfo);
     Ok(dest.into_data())
 }
 

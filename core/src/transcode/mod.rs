@@ -190,49 +190,6 @@ fn decoded_pixels(data: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result
 /// converting it (the extension's converter decodes a HEIC to show it): handing them
 /// back to `convert_decoded` saves decoding the file a second time.
 pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
-    let (codec::Pixels { rgba, width, height }, _) = decode_with_profile(data)?;
-    Ok(DecodedImage { rgba, width, height })
-}
-
-/// `decode_upright`, and a PNG of the pixels to show: in sRGB, made fast and large.
-/// The extension shows a HEIC (which no browser shows) with it, and converts the
-/// file from the pixels. Only with the HEVC decoder: other images show as they are.
-#[cfg(feature = "heif-decode")]
-pub fn decode_for_screen(data: &[u8]) -> Result<(DecodedImage, Vec<u8>)> {
-    let (codec::Pixels { rgba, width, height }, profile) = decode_with_profile(data)?;
-    let png = screen_png(&rgba, width, height, profile.as_deref())?;
-    Ok((DecodedImage { rgba, width, height }, png))
-}
-
-/// The PNG `decode_for_screen` makes, from `decode_upright`'s pixels of `data`: for a
-/// caller that wants the pixels first (the extension converts a HEIC from them while
-/// its picture is being made).
-#[cfg(feature = "heif-decode")]
-pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
-    let DecodedImage { rgba, width, height } = pixels;
-    if *width == 0 || *height == 0 || rgba.len() as u64 != u64::from(*width) * u64::from(*height) * 4 {
-        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
-    }
-    let parsed = container::parse(supported_format(data)?, data)?;
-    let profile = analyse(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed));
-    screen_png(rgba, *width, *height, profile.as_deref())
-}
-
-#[cfg(feature = "heif-decode")]
-fn screen_png(rgba: &[u8], width: u32, height: u32, profile: Option<&[u8]>) -> Result<Vec<u8>> {
-    match profile {
-        Some(profile) => {
-            let mut srgb = rgba.to_vec();
-            colour::to_srgb(&mut srgb, profile)?;
-            codec::png::encode_for_screen(&srgb, width, height)
-        }
-        None => codec::png::encode_for_screen(rgba, width, height),
-    }
-}
-
-/// Upright pixels, and the colour profile that describes them (none for sRGB, and
-/// none for a CMYK JPEG, whose pixels are sRGB once decoded).
-fn decode_with_profile(data: &[u8]) -> Result<(codec::Pixels, Option<Vec<u8>>)> {
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, false)?;
@@ -240,8 +197,29 @@ fn decode_with_profile(data: &[u8]) -> Result<(codec::Pixels, Option<Vec<u8>>)> 
         return Err(Error::new(ErrorKind::InvalidRequest, "an animation has no single picture to decode"));
     }
     let analysis = analyse(&parsed, data);
-    let pixels = upright_pixels(data, &parsed, &analysis)?;
-    Ok((pixels, analysis.icc_profile.filter(|_| !decode::is_cmyk(&parsed))))
+    let codec::Pixels { rgba, width, height } = upright_pixels(data, &parsed, &analysis)?;
+    Ok(DecodedImage { rgba, width, height })
+}
+
+/// A PNG to show `decode_upright`'s pixels of `data` with: in sRGB (from the file's
+/// colour profile; a CMYK JPEG's pixels are sRGB once decoded), made fast and large.
+/// The extension shows a HEIC (which no browser shows) with it, and converts the file
+/// from the pixels. Only with the HEVC decoder: other images show as they are.
+#[cfg(feature = "heif-decode")]
+pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
+    let DecodedImage { rgba, width, height } = pixels;
+    if *width == 0 || *height == 0 || rgba.len() as u64 != u64::from(*width) * u64::from(*height) * 4 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
+    }
+    let parsed = container::parse(supported_format(data)?, data)?;
+    match analyse(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
+        Some(profile) => {
+            let mut srgb = rgba.clone();
+            colour::to_srgb(&mut srgb, &profile)?;
+            codec::png::encode_for_screen(&srgb, *width, *height)
+        }
+        None => codec::png::encode_for_screen(rgba, *width, *height),
+    }
 }
 
 /// Pixels from `decode_upright`.
