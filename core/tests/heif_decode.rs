@@ -329,11 +329,12 @@ fn converting_pixels_decoded_before_gives_the_same_file() {
     assert!(traceless_core::decode_upright(b"not an image").is_err());
     // The copy to show: the same pixels, turned to sRGB from the photo's Display P3, as
     // a lossless conversion to sRGB gives them.
-    let png = traceless_core::screen_picture(&iphone, &decoded).unwrap();
+    let bmp = traceless_core::screen_picture(&iphone, &decoded).unwrap();
     let srgb =
         ConvertOptions { format: OutputFormat::Png, colour: ColourMode::ConvertToSrgb, ..ConvertOptions::default() };
     let expected = image::load_from_memory(&convert(&iphone, &srgb).unwrap().data).unwrap().to_rgba8();
-    let shown = image::load_from_memory(&png).unwrap().to_rgba8();
+    // Read by image-rs's BMP decoder: a V4 header, channel masks, top row first.
+    let shown = image::load_from_memory_with_format(&bmp, image::ImageFormat::Bmp).unwrap().to_rgba8();
     assert_eq!(shown.dimensions(), (3024, 4032));
     assert!(shown == expected, "the screen copy is the sRGB picture");
     assert!(shown.as_raw() != decoded.rgba.as_slice(), "Display P3 was turned into sRGB");

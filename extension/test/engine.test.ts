@@ -7,6 +7,7 @@ import { PortEngine } from '../src/engine/port-engine';
 import type { Endpoint, Request, Response } from '../src/engine/protocol';
 import { engineStopped, isEngineStopped, TrapGuard } from '../src/engine/trap';
 import { convertKept, decodedPixels, displayable, forget } from '../src/converter/display';
+import { decodeInTwo } from '../src/converter/split-decode';
 import { convertInTwo } from '../src/converter/split-encode';
 import { isEngineRequest, serve, type EngineRequest } from '../src/engine/service';
 import {
@@ -92,14 +93,17 @@ function heicFile(name: string): File {
   return new File([ftyp, new Uint8Array(64)], name, { type: 'image/heic' });
 }
 
-/** A copy maker whose decodes the test finishes, in any order. */
+/** A copy maker whose decodes the test finishes, in any order (images decoded whole: the second worker has no part). */
 function copies() {
   const pending: { finish: () => void }[] = [];
+  const decodeUpright = (bytes: Uint8Array) =>
+    new Promise<Decoded>((resolve) => {
+      pending.push({ finish: () => resolve({ rgba: new Uint8Array(4).fill(bytes.length % 256), width: 1, height: 1 }) });
+    });
   const maker = () => ({
-    decodeUpright: (bytes: Uint8Array) =>
-      new Promise<Decoded>((resolve) => {
-        pending.push({ finish: () => resolve({ rgba: new Uint8Array(4).fill(bytes.length % 256), width: 1, height: 1 }) });
-      }),
+    decodeUpright,
+    decodeUprightBand: async (bytes: Uint8Array, index: number) => (index === 0 ? decodeUpright(bytes) : null),
+    joinUprightBands: () => Promise.reject(new Error('nothing to join')),
     screenPicture: async () => new Uint8Array(8),
     terminate: () => undefined,
   });
@@ -178,6 +182,56 @@ test('pixels the engine refuses are retried from the file; an engine that stoppe
   await assert.rejects(convertKept(stopped as unknown as PixelEngine, d, new Uint8Array(3), { format: 'jpeg' }), (e) => isEngineStopped(e));
   assert.equal(stopped.calls.length, 1);
   forget(d);
+});
+
+// --- A HEIC's decode over two workers (converter/split-decode.ts) ---
+
+/** A decoder that splits every image in two bands; `fail` makes the named call reject, `whole` decodes it whole. */
+function bander(name: string, { fail, whole = false }: { fail?: string; whole?: boolean } = {}) {
+  const calls: string[] = [];
+  let ended = 0;
+  const step = <T>(call: string, value: T) => {
+    calls.push(`${name}.${call}`);
+    return call === fail ? Promise.reject(new EngineError(`${name} failed`, 'corrupt')) : Promise.resolve(value);
+  };
+  const decoded = (mark: number): Decoded => ({ rgba: new Uint8Array([mark]), width: 1, height: 1 });
+  const decoder = {
+    decodeUpright: () => step('decodeUpright', decoded(1)),
+    decodeUprightBand: (_bytes: Uint8Array, index: number) =>
+      step(`decodeUprightBand${index}`, whole ? (index === 0 ? decoded(1) : null) : { rows: new Uint8Array([10 + index]) }),
+    joinUprightBands: (_bytes: Uint8Array, bands: Uint8Array[]) => step('joinUprightBands', decoded(bands.reduce((sum, b) => sum + b[0], 0))),
+    terminate: () => void ended++,
+  };
+  return { decoder, calls, ended: () => ended };
+}
+
+test('a grid HEIC: half its tiles each, joined by the first worker; the second ended', async () => {
+  const [first, second] = [bander('first'), bander('second')];
+  const out = await decodeInTwo(first.decoder, () => second.decoder, new Uint8Array(9));
+  assert.deepEqual([...out.rgba], [21], 'both bands joined');
+  assert.deepEqual(first.calls, ['first.decodeUprightBand0', 'first.joinUprightBands']);
+  assert.deepEqual(second.calls, ['second.decodeUprightBand1']);
+  assert.ok(second.ended() >= 1);
+  // Not split: the first decodes it whole, the second has nothing to do.
+  const [a, b] = [bander('a', { whole: true }), bander('b', { whole: true })];
+  const whole = await decodeInTwo(a.decoder, () => b.decoder, new Uint8Array(9));
+  assert.deepEqual([[...whole.rgba], a.calls], [[1], ['a.decodeUprightBand0']]);
+  assert.ok(b.ended() >= 1);
+});
+
+test('a second worker that fails or cannot start leaves the decode to the first; a first that fails fails it', async () => {
+  const first = bander('first');
+  const second = bander('second', { fail: 'decodeUprightBand1' });
+  const out = await decodeInTwo(first.decoder, () => second.decoder, new Uint8Array(9));
+  assert.deepEqual([...out.rgba], [1], 'decoded whole by the first');
+  assert.deepEqual(first.calls, ['first.decodeUprightBand0', 'first.decodeUpright']);
+  const alone = bander('alone');
+  const started = await decodeInTwo(alone.decoder, () => { throw new Error('no worker'); }, new Uint8Array(9));
+  assert.deepEqual([[...started.rgba], alone.calls], [[1], ['alone.decodeUpright']]);
+  const broken = bander('broken', { fail: 'decodeUprightBand0' });
+  const helper = bander('helper');
+  await assert.rejects(decodeInTwo(broken.decoder, () => helper.decoder, new Uint8Array(9)), /broken failed/);
+  assert.ok(helper.ended() >= 1, 'the second worker is ended when the first fails');
 });
 
 // --- A JPEG's encode over two workers (converter/split-encode.ts) ---

@@ -81,8 +81,10 @@ for (const name of only) {
       await web.stop();
     });
 
-    async function converterWith(files, path = 'converter.html', driver = browser) {
+    /** `warnings`: an array to collect the page's console warnings in. */
+    async function converterWith(files, path = 'converter.html', driver = browser, warnings = undefined) {
       const page = await driver.openExtensionPage(path);
+      if (warnings) page.on('console', (message) => message.type().startsWith('warn') && warnings.push(message.text()));
       await until(page, () => document.getElementById('convert') !== null);
       await page.evaluate(() => document.getElementById('clear').click());
       if (files.length) await driver.chooseFiles(page, '#file-input', files);
@@ -222,9 +224,13 @@ for (const name of only) {
       await setControl(page, 'max-height', 0);
     });
 
-    test('a HEIC alone to JPEG at its own size: two workers share its encode from the pixels shown; the file is the command line\'s, give or take the split', async () => {
-      const page = await converterWith([image('phone.heic')]);
+    test('a HEIC alone to JPEG at its own size: two workers share its decode, then its encode from the pixels shown; the file is the command line\'s, give or take the split', async () => {
+      const warnings = [];
+      const page = await converterWith([image('phone.heic')], undefined, undefined, warnings);
       await until(page, () => document.getElementById('before').naturalWidth > 0, undefined, 60000);
+      // A grid of tiles (core/tests/heif_bands.rs): each worker decoded half, or a warning says why not.
+      assert.deepEqual(warnings, [], 'no worker fell back to doing it alone');
+      await until(page, () => document.querySelector('canvas.thumb')?.dataset.drawn === '1', undefined, 30000);
       await setControl(page, 'max-width', 0);
       await setControl(page, 'max-height', 0);
       await setControl(page, 'target', 0);
@@ -242,6 +248,7 @@ for (const name of only) {
       // short) is in the file; one worker writes MozJPEG's (1-8).
       const firstLumaScan = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x01, 0x11, 0x02]);
       assert.ok(readFileSync(jpeg).includes(firstLumaScan), 'the scans were shared');
+      assert.deepEqual(warnings, [], 'no worker fell back to doing it alone');
       const out = mkdtempSync(join(tmpdir(), 'traceless-converter-heic-'));
       execFileSync(traceless(), ['convert', image('phone.heic'), '--to', 'jpeg', '--quality', '80', '-o', out], { stdio: 'ignore' });
       const cli = statSync(join(out, 'IMG_5195.jpg')).size;

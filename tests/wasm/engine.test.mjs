@@ -165,10 +165,17 @@ test('a HEIC decoded once (as the converter does to show it) converts from those
   const decoded = heif.decode_upright(photo);
   assert.deepEqual([decoded.width, decoded.height], [3024, 4032], 'upright: irot applied');
   assert.equal(decoded.rgba.length, 3024 * 4032 * 4);
-  // The PNG to show, made from those pixels: its header says 3024 × 4032.
-  const png = heif.screen_picture(photo, decoded.rgba, decoded.width, decoded.height);
-  const header = new DataView(png.buffer, png.byteOffset);
-  assert.deepEqual([header.getUint32(16), header.getUint32(20)], [3024, 4032]);
+  // The BMP to show, made from those pixels: its header says 3024 × 4032, top row first.
+  const bmp = heif.screen_picture(photo, decoded.rgba, decoded.width, decoded.height);
+  const header = new DataView(bmp.buffer, bmp.byteOffset);
+  assert.deepEqual([String.fromCharCode(bmp[0], bmp[1]), header.getInt32(18, true), header.getInt32(22, true)], ['BM', 3024, -4032]);
+  assert.equal(bmp.length, 122 + decoded.rgba.length);
+  // Decoded by two workers, half the tiles each, then joined: the same pixels.
+  const bands = [0, 1].map((index) => heif.decode_upright_band(photo, index, 2));
+  assert.ok(bands.every((band) => band.rows instanceof Uint8Array), 'a grid: split in two');
+  const joined = heif.join_upright_bands(photo, bands.map((band) => band.rows));
+  assert.deepEqual([joined.width, joined.height], [3024, 4032]);
+  assert.ok(Buffer.from(joined.rgba).equals(Buffer.from(decoded.rgba)), 'the bands joined are the whole decode');
   const options = { format: 'jpeg', quality: 80 };
   const direct = heif.convert(photo, options);
   const again = heif.convert_decoded(photo, decoded.rgba, decoded.width, decoded.height, options);

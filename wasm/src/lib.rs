@@ -69,7 +69,11 @@ pub fn convert_decoded(
 #[cfg(feature = "full")]
 #[wasm_bindgen]
 pub fn decode_upright(bytes: &[u8]) -> Result<JsValue, JsValue> {
-    let decoded = traceless_core::decode_upright(bytes).map_err(error)?;
+    decoded_to_js(&traceless_core::decode_upright(bytes).map_err(error)?)
+}
+
+#[cfg(feature = "full")]
+fn decoded_to_js(decoded: &traceless_core::DecodedImage) -> Result<JsValue, JsValue> {
     let out = js_sys::Object::new();
     js_sys::Reflect::set(&out, &"rgba".into(), &js_sys::Uint8Array::from(decoded.rgba.as_slice()).into())?;
     js_sys::Reflect::set(&out, &"width".into(), &decoded.width.into())?;
@@ -77,7 +81,32 @@ pub fn decode_upright(bytes: &[u8]) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
-/// A PNG to show `decode_upright`'s pixels of `bytes` with: sRGB, made fast.
+/// Band `index` of `count` of `decode_upright(bytes)`, for workers that decode one
+/// photo together (a grid HEIC's tiles): `{ rows }` for `join_upright_bands`; or, for
+/// an image not decoded in bands, `{ rgba, width, height }` from the first band and
+/// null from the others.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn decode_upright_band(bytes: &[u8], index: u32, count: u32) -> Result<JsValue, JsValue> {
+    match traceless_core::decode_upright_band(bytes, index, count).map_err(error)? {
+        traceless_core::UprightBand::Whole(decoded) => decoded_to_js(&decoded),
+        traceless_core::UprightBand::Nothing => Ok(JsValue::NULL),
+        traceless_core::UprightBand::Rows(rows) => {
+            let out = js_sys::Object::new();
+            js_sys::Reflect::set(&out, &"rows".into(), &js_sys::Uint8Array::from(rows.as_slice()).into())?;
+            Ok(out.into())
+        }
+    }
+}
+
+/// `decode_upright(bytes)`'s `{ rgba, width, height }` from every band's rows, in order.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn join_upright_bands(bytes: &[u8], bands: js_sys::Array) -> Result<JsValue, JsValue> {
+    decoded_to_js(&traceless_core::join_upright_bands(bytes, byte_arrays(&bands)).map_err(error)?)
+}
+
+/// A BMP to show `decode_upright`'s pixels of `bytes` with: sRGB, made fast.
 #[cfg(feature = "full")]
 #[wasm_bindgen]
 pub fn screen_picture(bytes: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result<js_sys::Uint8Array, JsValue> {

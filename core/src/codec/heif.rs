@@ -20,7 +20,8 @@ pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     Ok(Pixels { rgba: image.data, width: image.width, height: image.height })
 }
 
-fn error(e: heifer::Error) -> Error {
+pub(crate) fn error(e: impl Into<heifer::Error>) -> Error {
+    let e = e.into();
     let (kind, message) = match &e {
         heifer::Error::Unsupported(_) => {
             (ErrorKind::Unsupported, format!("this HEIF cannot be decoded here ({e}), but removing its metadata works"))

@@ -17,11 +17,15 @@ pub(crate) mod avif;
 pub(crate) mod avif_encode;
 #[cfg(feature = "avif-encode")]
 mod avif_icc;
+#[cfg(feature = "heif-decode")]
+pub(crate) mod bmp;
 #[cfg(feature = "animation")]
 pub(crate) mod canvas;
 pub(crate) mod gif;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif;
+#[cfg(feature = "heif-decode")]
+pub(crate) mod heif_bands;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif_geometry;
 pub(crate) mod jpeg;

@@ -83,25 +83,6 @@ pub(crate) fn encode(rgba: &[u8], width: u32, height: u32, level: u8, icc: Optio
     encode_raw(rgba.to_vec(), oxipng::BitDepth::Eight, width, height, level, icc)
 }
 
-/// A PNG made for speed, not size: no reductions, no filter search, fdeflate's
-/// fastest setting (the `png` crate's; oxipng's quickest preset still tries
-/// reductions and filters, 1.7 s for 12 MP in wasm). For pictures that are shown and
-/// never saved. sRGB.
-#[cfg(feature = "heif-decode")]
-pub(crate) fn encode_for_screen(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(rgba.len() / 2);
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
-    encoder.set_source_srgb(png::SrgbRenderingIntent::Perceptual);
-    let failed = |e: png::EncodingError| Error::new(ErrorKind::InvalidRequest, format!("PNG encoder: {e}"));
-    let mut writer = encoder.write_header().map_err(failed)?;
-    writer.write_image_data(rgba).map_err(failed)?;
-    writer.finish().map_err(failed)?;
-    Ok(out)
-}
-
 fn encode_raw(
     rgba: Vec<u8>,
     depth: oxipng::BitDepth,

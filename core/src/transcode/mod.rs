@@ -190,21 +190,59 @@ fn decoded_pixels(data: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result
 /// converting it (the extension's converter decodes a HEIC to show it): handing them
 /// back to `convert_decoded` saves decoding the file a second time.
 pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
-    let input_format = supported_format(data)?;
-    let parsed = container::parse(input_format, data)?;
-    decode::check(&parsed, false)?;
-    if animate::is_animation(&parsed, data) {
-        return Err(Error::new(ErrorKind::InvalidRequest, "an animation has no single picture to decode"));
-    }
+    let parsed = picture_to_decode(data)?;
     let analysis = analyse(&parsed, data);
     let codec::Pixels { rgba, width, height } = upright_pixels(data, &parsed, &analysis)?;
     Ok(DecodedImage { rgba, width, height })
 }
 
-/// A PNG to show `decode_upright`'s pixels of `data` with: in sRGB (from the file's
-/// colour profile; a CMYK JPEG's pixels are sRGB once decoded), made fast and large.
-/// The extension shows a HEIC (which no browser shows) with it, and converts the file
-/// from the pixels. Only with the HEVC decoder: other images show as they are.
+/// `data` parsed, within the limits, and a single picture.
+fn picture_to_decode(data: &[u8]) -> Result<Parsed> {
+    let parsed = container::parse(supported_format(data)?, data)?;
+    decode::check(&parsed, false)?;
+    if animate::is_animation(&parsed, data) {
+        return Err(Error::new(ErrorKind::InvalidRequest, "an animation has no single picture to decode"));
+    }
+    Ok(parsed)
+}
+
+/// One band's share of `decode_upright`, for callers with several threads of their own
+/// (wasm workers): a grid HEIC's tiles, most of a phone photo's decode, are split by
+/// rows of tiles; `join_upright_bands` makes the upright image from the bands.
+#[cfg(feature = "heif-decode")]
+pub enum UprightBand {
+    /// The image is not decoded in bands (not a grid HEIC, or one with alpha or a
+    /// crop): the first band is all of it.
+    Whole(DecodedImage),
+    /// The image is not decoded in bands, and this is not the first band.
+    Nothing,
+    /// This band's rows, for `join_upright_bands`.
+    Rows(Vec<u8>),
+}
+
+/// Band `index` of `count` of `decode_upright(data)`.
+#[cfg(feature = "heif-decode")]
+pub fn decode_upright_band(data: &[u8], index: u32, count: u32) -> Result<UprightBand> {
+    let parsed = picture_to_decode(data)?;
+    let band = if parsed.format == Format::Heif { codec::heif_bands::decode_band(data, index, count)? } else { None };
+    Ok(match band {
+        Some(rows) => UprightBand::Rows(rows),
+        None if index == 0 => UprightBand::Whole(decode_upright(data)?),
+        None => UprightBand::Nothing,
+    })
+}
+
+/// `decode_upright(data)` from every band's `Rows`, in order.
+#[cfg(feature = "heif-decode")]
+pub fn join_upright_bands(data: &[u8], bands: Vec<Vec<u8>>) -> Result<DecodedImage> {
+    let codec::Pixels { rgba, width, height } = codec::heif_bands::join(data, bands)?;
+    Ok(DecodedImage { rgba, width, height })
+}
+
+/// A picture to show `decode_upright`'s pixels of `data` with: a BMP, in sRGB (from
+/// the file's colour profile; a CMYK JPEG's pixels are sRGB once decoded), made for
+/// speed. The extension shows a HEIC (which no browser shows) with it, and converts
+/// the file from the pixels. Only with the HEVC decoder: other images show as they are.
 #[cfg(feature = "heif-decode")]
 pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
     let DecodedImage { rgba, width, height } = pixels;
@@ -212,14 +250,11 @@ pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
         return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
     }
     let parsed = container::parse(supported_format(data)?, data)?;
-    match analyse(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
-        Some(profile) => {
-            let mut srgb = rgba.clone();
-            colour::to_srgb(&mut srgb, &profile)?;
-            codec::png::encode_for_screen(&srgb, *width, *height)
-        }
-        None => codec::png::encode_for_screen(rgba, *width, *height),
+    let mut picture = codec::bmp::encode(rgba, *width, *height)?;
+    if let Some(profile) = analyse(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
+        colour::to_srgb(&mut picture[codec::bmp::HEADER..], &profile)?;
     }
+    Ok(picture)
 }
 
 /// Pixels from `decode_upright`.

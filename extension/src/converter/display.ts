@@ -1,21 +1,24 @@
 // What the comparison shows as "before" for an image no browser can show (HEIC):
-// a PNG of it made by the engine (lossless, sRGB, made for speed rather than size),
-// once per item, in a worker of its own ended as soon as the copy is made. Other
-// images are shown as they are.
+// a BMP of it made by the engine (lossless, sRGB, made for speed rather than size),
+// once per item, by a worker of its own (and a second one sharing the decode: see
+// split-decode.ts), ended as soon as the copy is made. Other images are shown as
+// they are.
 //
 // The engine decodes the HEIC for that copy, and decoding is much of the time a
 // HEIC's conversion takes: the pixels of the file shown last are kept, and
-// converting it (the batch, the live estimate) starts from them.
+// converting it (the batch, the live estimate) starts from them. Its thumbnail is
+// drawn from the copy (thumbnail.ts), rather than from a decode of its own.
 import { isEngineStopped } from '../engine/trap';
 import { WorkerEngine } from '../engine/worker-client';
 import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine } from '../engine/types';
 import { isHeicFile } from '../shared/file-kinds';
+import { decodeInTwo, type Decoder } from './split-decode';
 import { convertInTwo, type Helper } from './split-encode';
 
-/** What makes the copy: an engine worker, ended after its one call. */
-export type CopyMaker = () => Pick<PixelEngine, 'decodeUpright' | 'screenPicture'> & { terminate(): void };
+/** What makes the copy: an engine worker, ended after its calls (two share the decode). */
+export type CopyMaker = () => Decoder & Pick<PixelEngine, 'screenPicture'> & { terminate(): void };
 
-const made = new WeakMap<File, Promise<Blob | undefined>>();
+const made = new WeakMap<Blob, Promise<Blob | undefined>>();
 
 /**
  * The pixels of the copy made last. One file's only: a 12 MP photo's are 48 MB,
@@ -26,17 +29,36 @@ let kept: { file: File; decoded: Decoded } | undefined;
 let lastAsked = 0;
 /** Files that left the list: a copy of one that ends afterwards keeps nothing. */
 const gone = new WeakSet<File>();
-/** Copies being made, by file: converting the file meanwhile waits for their pixels. */
-const decoding = new WeakMap<File, Promise<unknown>>();
+/**
+ * Copies' decodes, by file, from the moment the copy is asked for (never rejected):
+ * converting the file, or drawing its thumbnail, meanwhile waits for their pixels.
+ */
+const decoding = new WeakMap<Blob, Promise<unknown>>();
 
-/** The picture to show for `file`: itself, or a PNG the engine made of it. */
+/** A HEIC decoded for its copy, and the worker that will make the picture of it. */
+type ForCopy = { bytes: Uint8Array; engine: ReturnType<CopyMaker>; pixels: Decoded };
+
+/** The picture to show for `file`: itself, or a BMP the engine made of it. */
 export function displayable(file: File, maker: CopyMaker = () => new WorkerEngine({ giveInput: true, converter: true })): Promise<Blob | undefined> {
   let copy = made.get(file);
   if (!copy) {
-    copy = makeCopy(file, maker).catch(() => undefined);
+    const decoded = decodeForCopy(file, maker);
+    decoding.set(file, decoded.catch(() => undefined));
+    copy = decoded.then((it) => (it ? picture(it) : file)).catch(() => undefined);
     made.set(file, copy);
   }
   return copy;
+}
+
+/** The copy of `file` being made or made, if one was asked for. */
+export function copyOf(file: Blob): Promise<Blob | undefined> | undefined {
+  return made.get(file);
+}
+
+/** `file`'s pixels once the decode for its copy (if one is under way) ends, if they are kept. */
+export async function pixelsFor(file: Blob): Promise<Decoded | undefined> {
+  await decoding.get(file);
+  return kept?.file === file ? kept.decoded : undefined;
 }
 
 /** `file`'s pixels, if they were decoded for its copy and are still kept. */
@@ -66,9 +88,8 @@ export async function convertKept(
   const convert = (input: Uint8Array, decoded?: Decoded) =>
     helper ? convertInTwo(engine, helper, input, options, decoded) : engine.convert(input, options, decoded);
   // A copy of this file being made is decoding it now: its pixels come sooner than those
-  // of a second decode, which would also take half the machine from the first.
-  await decoding.get(file)?.catch(() => undefined);
-  const decoded = decodedPixels(file);
+  // of a second decode, which would also take the machine from the first.
+  const decoded = await pixelsFor(file);
   if (!decoded) return convert(bytes);
   try {
     // A copy: an engine that is given its input would take these bytes away.
@@ -82,22 +103,28 @@ export async function convertKept(
 /** Whether `file` needs an engine-made copy to be shown (no browser shows HEIC). */
 export const needsCopy = isHeicFile;
 
-async function makeCopy(file: File, maker: CopyMaker): Promise<Blob | undefined> {
-  if (!(await needsCopy(file))) return file;
+/** `file` decoded (by two workers when they can share it), its pixels kept; undefined if it needs no copy. */
+async function decodeForCopy(file: File, maker: CopyMaker): Promise<ForCopy | undefined> {
+  if (!(await needsCopy(file))) return undefined;
   const ticket = ++lastAsked;
   const bytes = new Uint8Array(await file.arrayBuffer());
   const engine = maker();
   try {
-    // The pixels first, then the picture from them: converting the file need not wait for the picture.
-    const decoded = engine.decodeUpright(bytes.slice());
-    decoding.set(file, decoded);
-    const pixels = await decoded;
+    const pixels = await decodeInTwo(engine, maker, bytes);
     if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded: pixels };
-    decoding.delete(file);
-    const png = await engine.screenPicture(bytes, pixels);
-    return new Blob([png as BlobPart], { type: 'image/png' });
+    return { bytes, engine, pixels };
+  } catch (e) {
+    engine.terminate();
+    throw e;
+  }
+}
+
+/** The picture to show of a decoded HEIC (the pixels first: converting it need not wait for this). */
+async function picture({ bytes, engine, pixels }: ForCopy): Promise<Blob> {
+  try {
+    const bmp = await engine.screenPicture(bytes, pixels);
+    return new Blob([bmp as BlobPart], { type: 'image/bmp' });
   } finally {
-    decoding.delete(file);
     engine.terminate();
   }
 }

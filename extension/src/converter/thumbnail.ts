@@ -3,11 +3,16 @@
 // which no browser shows, is drawn from a small JPEG the engine makes of it, in
 // a worker of its own that ends when no thumbnail is waiting. That costs a full
 // decode, so it waits while a batch converts (a HEIC converted meanwhile is
-// drawn from its copy instead: see `drawFromCopy`).
+// drawn from its copy instead: see `drawFromCopy`), and a HEIC being shown is
+// drawn from the picture made to show it (display.ts), not decoded a second time.
+import type { ConvertOptions } from '../engine/types';
 import { WorkerEngine } from '../engine/worker-client';
 import { isHeicFile } from '../shared/file-kinds';
+import { copyOf } from './display';
 
 const SIZE = 112;
+/** A HEIC's thumbnail, made by the engine. */
+const SMALL: ConvertOptions = { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE };
 let queue: Promise<void> = Promise.resolve();
 let heicQueue: Promise<void> = Promise.resolve();
 let waiting = 0;
@@ -103,10 +108,18 @@ async function engineBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<Imag
   for (;;) {
     await idle();
     if (canvas.dataset.drawn) return undefined;
-    engine ??= new WorkerEngine({ converter: true });
+    const shown = await copyOf(file);
+    if (shown) {
+      try {
+        return await createImageBitmap(shown, { resizeWidth: SIZE, resizeQuality: 'medium' });
+      } catch {
+        // A picture the browser cannot read after all: the engine makes the thumbnail.
+      }
+    }
+    const worker = (engine ??= new WorkerEngine({ converter: true }));
     const stopped = stops;
     try {
-      const small = await engine.convert(bytes, { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE });
+      const small = await worker.convert(bytes, SMALL);
       return await createImageBitmap(new Blob([small.data as BlobPart], { type: 'image/jpeg' }));
     } catch (failure) {
       if (stops === stopped) throw failure;

@@ -19,6 +19,7 @@ import {
   type PartsJob,
   type PixelEngine,
   type Policy,
+  type UprightBand,
 } from './types';
 
 /** The module's place in the built extension (see extension/build.mjs). */
@@ -186,6 +187,14 @@ export class LocalEngine implements PixelEngine {
   /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */
   decodeUpright(bytes: Uint8Array): Promise<Decoded> {
     return run(() => full.decode_upright(bytes), converter);
+  }
+
+  decodeUprightBand(bytes: Uint8Array, index: number, count: number): Promise<UprightBand> {
+    return run(() => full.decode_upright_band(bytes, index, count), converter);
+  }
+
+  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded> {
+    return run(() => full.join_upright_bands(bytes, bands), converter);
   }
 
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array> {

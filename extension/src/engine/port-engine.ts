@@ -12,6 +12,7 @@ import {
   type Output,
   type PartsJob,
   type PixelEngine,
+  type UprightBand,
 } from './types';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
@@ -70,6 +71,15 @@ export class PortEngine extends CallEngine implements PixelEngine {
 
   decodeUpright(bytes: Uint8Array): Promise<Decoded> {
     return this.call({ op: 'decodeUpright', bytes }) as Promise<Decoded>;
+  }
+
+  decodeUprightBand(bytes: Uint8Array, index: number, count: number): Promise<UprightBand> {
+    return this.call({ op: 'decodeUprightBand', bytes, index, count }) as Promise<UprightBand>;
+  }
+
+  /** The bands are given away (transferred). */
+  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded> {
+    return this.call({ op: 'joinUprightBands', bytes, strips: bands }) as Promise<Decoded>;
   }
 
   /** The pixels go as a copy: the caller keeps them. */

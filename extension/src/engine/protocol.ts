@@ -12,6 +12,9 @@ export type EngineCall =
 export type PixelCall =
   | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded }
   | { op: 'decodeUpright'; bytes: Uint8Array }
+  | { op: 'decodeUprightBand'; bytes: Uint8Array; index: number; count: number }
+  /** `strips`: the bands' rows. */
+  | { op: 'joinUprightBands'; bytes: Uint8Array; strips: Uint8Array[] }
   | { op: 'screenPicture'; bytes: Uint8Array; decoded: Decoded }
   | { op: 'convertInParts'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded; parts: number }
   /** `bytes`: the strip's RGB rows. */
@@ -41,6 +44,8 @@ export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
 /** `perform` with the pixel calls too: for an extension page's own workers only. */
 export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<unknown> {
   if (call.op === 'decodeUpright') return engine.decodeUpright(call.bytes);
+  if (call.op === 'decodeUprightBand') return engine.decodeUprightBand(call.bytes, call.index, call.count);
+  if (call.op === 'joinUprightBands') return engine.joinUprightBands(call.bytes, call.strips);
   if (call.op === 'screenPicture') return engine.screenPicture(call.bytes, call.decoded);
   if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
   if (call.op === 'encodePart') return engine.encodePart(call.bytes, call.height, call.job);
@@ -65,7 +70,7 @@ export interface Endpoint {
 /** The buffers of `value` worth transferring rather than copying. */
 export function transferables(value: unknown): Transferable[] {
   if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
-  // An output's `data`, decoded pixels' `rgba` and `png`, or a conversion's strip(s).
-  const { data, rgba, png, strip, strips } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown; strip?: unknown; strips?: unknown };
-  return [data, rgba, png, strip, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
+  // An output's `data`, decoded pixels' `rgba` and `png`, a band's `rows`, or a conversion's strip(s).
+  const { data, rgba, png, rows, strip, strips } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown; rows?: unknown; strip?: unknown; strips?: unknown };
+  return [data, rgba, png, rows, strip, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
 }

@@ -159,6 +159,8 @@ export interface Decoded {
   height: number;
 }
 
+/** A band's share of a decode (`decodeUprightBand`). */
+export type UprightBand = { rows: Uint8Array } | Decoded | null;
 
 export interface Engine {
   inspect(bytes: Uint8Array): Promise<InspectReport>;
@@ -188,7 +190,15 @@ export interface PixelEngine extends Engine {
   /** `decoded`: the file's pixels from an earlier `decodeUpright`, which spares decoding it again. */
   convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>>;
   decodeUpright(bytes: Uint8Array): Promise<Decoded>;
-  /** A PNG to show `decodeUpright`'s pixels of `bytes` with: sRGB, made fast and large, never saved. */
+  /**
+   * Band `index` of `count` of `decodeUpright(bytes)`, for workers sharing one decode (a
+   * grid HEIC's tiles): its rows for `joinUprightBands`; or, for an image not decoded in
+   * bands, the whole image from the first band and null from the others.
+   */
+  decodeUprightBand(bytes: Uint8Array, index: number, count: number): Promise<UprightBand>;
+  /** `decodeUpright(bytes)` from every band's rows, in order (given away). */
+  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded>;
+  /** A BMP to show `decodeUpright`'s pixels of `bytes` with: sRGB, made fast and large, never saved. */
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array>;
   /** `convert`, with a large JPEG's encoding left in up to `parts` strips (see split-encode.ts). */
   convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts>;
