@@ -56,7 +56,7 @@ const samples = [];
 let result;
 try {
   const page = await browser.openExtensionPage('converter.html');
-  await page.waitForSelector('#convert');
+  await page.waitForFunction(() => document.documentElement.classList.contains('shown')); // wired up: its settings read
   await page.evaluate(() => {
     window.longTasks = [];
     new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });

@@ -48,7 +48,7 @@ async function converter(web, file, { fit = 0, sampled = false, flow = 'shown' }
   const browser = await launchChromium(web);
   try {
     const page = await browser.openExtensionPage('converter.html');
-    await page.waitForSelector('#convert');
+    await page.waitForFunction(() => document.documentElement.classList.contains('shown')); // wired up: its settings read
     const choose = () => page.evaluate(({ quality, fit }) => {
       for (const [id, value] of [['format', 'jpeg'], ['quality', quality], ['max-width', fit], ['max-height', fit], ['target', 0]]) {
         const control = document.getElementById(id);
@@ -58,9 +58,23 @@ async function converter(web, file, { fit = 0, sampled = false, flow = 'shown' }
     }, { quality: QUALITY, fit });
     // The converter remembers the last choice: JPEG may be chosen before the file comes.
     if (flow === 'remembered') await choose();
+    // In the page: adding the file (its input's change) to its "before" picture loaded (for a
+    // HEIC, the engine's copy: the file itself fails to load) and to its thumbnail drawn.
+    await page.evaluate(() => {
+      const before = document.getElementById('before');
+      document.getElementById('file-input').addEventListener('change', () => {
+        window.addedAt = performance.now();
+        before.addEventListener('load', () => (window.pictureAt = performance.now()), { once: true });
+        const thumb = () => {
+          if (document.querySelector('canvas.thumb[data-drawn]')) window.thumbAt = performance.now();
+          else setTimeout(thumb, 5);
+        };
+        thumb();
+      }, { capture: true, once: true });
+    });
     const added = performance.now();
     await page.setInputFiles('#file-input', [file]);
-    let shownSeconds;
+    let shownSeconds, pictureSeconds, thumbSeconds;
     if (flow === 'remembered') {
       await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText), null, { timeout: 120000, polling: 20 });
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -72,6 +86,7 @@ async function converter(web, file, { fit = 0, sampled = false, flow = 'shown' }
       await page.waitForFunction(() => document.querySelectorAll('.item').length === 1 && !/Reading/.test(document.body.innerText) && document.querySelector('canvas.thumb[data-drawn]') && document.getElementById('before').naturalWidth > 0, null, { timeout: 120000, polling: 50 });
       // Adding to shown: for a HEIC, the engine's decode, which the conversion then starts from.
       shownSeconds = (performance.now() - added) / 1000;
+      [pictureSeconds, thumbSeconds] = await page.evaluate(() => [(window.pictureAt - window.addedAt) / 1000, (window.thumbAt - window.addedAt) / 1000]);
     }
     if (flow !== 'remembered') await choose();
     let estimateSeconds;
@@ -105,7 +120,7 @@ async function converter(web, file, { fit = 0, sampled = false, flow = 'shown' }
     const failed = await page.evaluate(() => document.querySelector('.item[data-stage=failed]')?.innerText);
     if (failed) throw new Error(`the converter failed: ${failed}`);
     const totals = await page.evaluate(() => document.getElementById('totals').textContent);
-    return { seconds, shownSeconds, estimateSeconds, addedToDone: (done - added) / 1000, peakMiB: peak - before, totals };
+    return { seconds, shownSeconds, pictureSeconds, thumbSeconds, estimateSeconds, addedToDone: (done - added) / 1000, peakMiB: peak - before, totals };
   } finally {
     await browser.close();
   }
@@ -190,7 +205,13 @@ try {
 const summary = Object.fromEntries(
   Object.entries(runs).map(([name, rs]) => [
     name,
-    { seconds: median(rs.map((r) => r.seconds)), shownSeconds: median(rs.map((r) => r.shownSeconds ?? NaN)), peakMiB: median(rs.map((r) => r.peakMiB)) },
+    {
+      seconds: median(rs.map((r) => r.seconds)),
+      shownSeconds: median(rs.map((r) => r.shownSeconds ?? NaN)),
+      pictureSeconds: median(rs.map((r) => r.pictureSeconds ?? NaN)),
+      thumbSeconds: median(rs.map((r) => r.thumbSeconds ?? NaN)),
+      peakMiB: median(rs.map((r) => r.peakMiB)),
+    },
   ]),
 );
 const bytes = (f) => readFileSync(f).length;
@@ -198,7 +219,9 @@ writeFileSync(join(root, 'bench/out/heic.json'), JSON.stringify({ runs, summary,
 const s = summary;
 const line = (label, r) =>
   `  ${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s   peak +${r.peakMiB.toFixed(0).padStart(4)} MiB` +
-  (Number.isNaN(r.shownSeconds) ? '' : `   (added to shown: ${r.shownSeconds.toFixed(2)} s)`);
+  (Number.isNaN(r.shownSeconds)
+    ? ''
+    : `   (added to shown: ${r.shownSeconds.toFixed(2)} s; in the page, its picture ${r.pictureSeconds.toFixed(2)} s, its thumbnail ${r.thumbSeconds.toFixed(2)} s)`);
 const versus = (ours, theirs, theirBytes) =>
   `  Traceless is ${(theirs.seconds / ours.seconds).toFixed(1)}× faster than heic2any, with ${(ours.peakMiB / theirs.peakMiB).toFixed(2)}× its memory (heic2any's JPEG: ${(theirBytes / 1e6).toFixed(2)} MB, from the browser's encoder)`;
 console.log(`\niPhone 13 Pro Max HEIC (3024×4032, 48 tiles, ${(bytes(IPHONE) / 1e6).toFixed(1)} MB) → JPEG q${QUALITY}, median of ${RUNS} runs:`);

@@ -10,6 +10,7 @@ import { convertKept, decodedPixels, displayable, forget } from '../src/converte
 import { decodeInTwo } from '../src/converter/split-decode';
 import { convertInTwo } from '../src/converter/split-encode';
 import { isEngineRequest, serve, type EngineRequest } from '../src/engine/service';
+import { cancelled, isCancelled } from '../src/engine/worker-client';
 import {
   EngineError,
   errorReply,
@@ -270,6 +271,21 @@ test('a large JPEG: a strip and half the scans each, spliced by the first worker
   await convertInTwo(a.engine, () => ({ engine: b.engine, release: () => released++ }), new Uint8Array(9), { format: 'jpeg' }, decoded);
   assert.deepEqual(a.calls, ['a.encodeDecodedStrip', 'a.writeScans', 'a.spliceScans']);
   assert.deepEqual(b.calls, ['b.encodeDecodedStrip', 'b.writeScans']);
+});
+
+test('a conversion dropped (its worker ended: the estimate was asked again) is not retried another way', async () => {
+  const first = splitter('first');
+  const dropped = { ...first.engine, encodeDecodedStrip: () => Promise.reject(cancelled()) } as unknown as PixelEngine;
+  const decoded = { rgba: new Uint8Array(2000 * 2000 * 4), width: 2000, height: 2000 };
+  const warned: unknown[] = [];
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => void warned.push(args);
+  try {
+    await assert.rejects(convertInTwo(dropped, () => ({ engine: splitter('second').engine, release: () => undefined }), new Uint8Array(9), { format: 'jpeg' }, decoded), (e) => isCancelled(e));
+  } finally {
+    console.warn = warn;
+  }
+  assert.deepEqual([first.calls, warned], [[], []], 'no other way tried, nothing said');
 });
 
 test('a helper that fails leaves the image to the first worker; a first worker that fails fails the image; PNG starts no helper', async () => {

@@ -85,7 +85,8 @@ for (const name of only) {
     async function converterWith(files, path = 'converter.html', driver = browser, warnings = undefined) {
       const page = await driver.openExtensionPage(path);
       if (warnings) page.on('console', (message) => message.type().startsWith('warn') && warnings.push(message.text()));
-      await until(page, () => document.getElementById('convert') !== null);
+      // Shown once the converter is wired up (its settings read): files chosen before would go nowhere.
+      await until(page, () => document.documentElement.classList.contains('shown'));
       await page.evaluate(() => document.getElementById('clear').click());
       if (files.length) await driver.chooseFiles(page, '#file-input', files);
       await until(page, (n) => document.querySelectorAll('.item').length === n && !/Reading/.test(document.body.innerText), files.length);
@@ -544,7 +545,8 @@ for (const name of only) {
       for (const path of ['converter.html', 'popup.html']) {
         test(`no layout jumps while a batch is added, converted and compared (${path})`, async () => {
           const page = await browser.openExtensionPage(path);
-          await until(page, () => document.getElementById('convert') !== null);
+          // Shown once the converter is wired up (its settings read): files chosen before would go nowhere.
+          await until(page, () => document.documentElement.classList.contains('shown'));
           await page.evaluate(() => {
             window.shifts = [];
             new PerformanceObserver((list) => window.shifts.push(...list.getEntries().map((e) => ({ value: e.value, input: e.hadRecentInput, at: Math.round(e.startTime), what: e.sources.map((s) => s.node?.id || s.node?.className || s.node?.nodeName).join(",") }))))

@@ -53,7 +53,8 @@ describe('store assets (Chromium)', { concurrency: false }, () => {
   test('1: the converter after a batch of three photos', async () => {
     const page = await browser.openExtensionPage('converter.html');
     await page.setViewportSize({ width: 1280, height: 800 });
-    await until(page, () => document.getElementById('convert') !== null);
+    // Shown once the converter is wired up (its settings read): files chosen before would go nowhere.
+    await until(page, () => document.documentElement.classList.contains('shown'));
     await browser.chooseFiles(page, '#file-input', ['photo.jpg', 'rotated.jpg', 'phone.heic'].map(image));
     await until(page, () => document.querySelectorAll('.item').length === 3 && !/Reading/.test(document.body.innerText));
     await page.selectOption('#format', 'webp');

@@ -7,6 +7,7 @@
 // Only where a worker would otherwise sit idle: a single image (the estimate's copy, a
 // batch of one), never beside a batch's other lanes.
 import { isEngineStopped } from '../engine/trap';
+import { isCancelled } from '../engine/worker-client';
 import { isAvif, isHeic } from '../shared/file-kinds';
 import type { ConvertOptions, ConvertReport, Decoded, Output, PartsJob, PixelEngine } from '../engine/types';
 
@@ -63,7 +64,7 @@ export async function convertInTwo(
       try {
         return await fromOwnRows(engine, asHelper(second.engine), bytes, options, decoded);
       } catch (e) {
-        if (isEngineStopped(e) || e instanceof HelperFailed) throw e;
+        if (isEngineStopped(e) || isCancelled(e) || e instanceof HelperFailed) throw e;
         // The engine cuts otherwise (its rules changed?): said, and the way below asks it.
         console.warn('traceless: the engine refused the strips cut in the page', e);
       }

@@ -37,13 +37,29 @@ export class WorkerEngine extends PortEngine {
 
   /** A request after `terminate` fails at once: the ended worker would never answer it. */
   protected override call(call: AnyCall): Promise<unknown> {
-    if (this.ended) return Promise.reject(new EngineError('cancelled', 'internal'));
+    if (this.ended) return Promise.reject(cancelled());
     return super.call(call);
   }
 
   terminate(): void {
     this.ended = true;
     this.worker.terminate();
-    this.failAll(new EngineError('cancelled', 'internal'));
+    this.failAll(cancelled());
   }
+}
+
+/** What requests to a terminated worker fail with: nothing went wrong, the work was dropped. */
+class Cancelled extends EngineError {
+  constructor() {
+    super('cancelled', 'internal');
+  }
+}
+
+export function cancelled(): EngineError {
+  return new Cancelled();
+}
+
+/** Whether `e` says the work was dropped (its worker terminated), rather than failed. */
+export function isCancelled(e: unknown): boolean {
+  return e instanceof Cancelled;
 }
