@@ -14,7 +14,9 @@
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use traceless_core::{clean, inspect, Category, Policy};
+use traceless_core::{
+    clean, decode_upright, decode_upright_band, inspect, join_upright_bands, Category, Policy, UprightBand,
+};
 
 const SECRET: &[u8; 16] = b"SECRET-META-8f3a";
 
@@ -175,10 +177,13 @@ impl PropSpec {
     fn build(&self) -> Vec<u8> {
         let aux = |urn: &str| full(b"auxC", 0, 0, &[urn.as_bytes(), b"\0"].concat());
         match self {
-            PropSpec::Ispe(w, h) => full(b"ispe", 0, 0, &[u32::from(*w).to_be_bytes(), u32::from(*h).to_be_bytes()].concat()),
-            PropSpec::Hvcc => {
-                bx(b"hvcC", &[1, 1, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x5A, 0xF0, 0, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0, 0x0F, 0])
+            PropSpec::Ispe(w, h) => {
+                full(b"ispe", 0, 0, &[u32::from(*w).to_be_bytes(), u32::from(*h).to_be_bytes()].concat())
             }
+            PropSpec::Hvcc => bx(
+                b"hvcC",
+                &[1, 1, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x5A, 0xF0, 0, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0, 0x0F, 0],
+            ),
             PropSpec::Av1c => bx(b"av1C", &[0x81, 0x00, 0x0C, 0x00]),
             PropSpec::Nclx => bx(b"colr", &[b"nclx".as_slice(), &[0, 1, 0, 13, 0, 6, 0x80]].concat()),
             PropSpec::Icc(n) => bx(b"colr", &[b"prof".as_slice(), &vec![0x49; usize::from(*n)]].concat()),
@@ -189,7 +194,10 @@ impl PropSpec {
             PropSpec::Matte => aux("urn:com:apple:photo:2019:aux:semanticskinmatte"),
             PropSpec::GainMap => aux("urn:com:apple:photo:2020:aux:hdrgainmap"),
             PropSpec::Pixi => full(b"pixi", 0, 0, &[3, 8, 8, 8]),
-            PropSpec::Clap => bx(b"clap", &[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1]),
+            PropSpec::Clap => bx(
+                b"clap",
+                &[0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1],
+            ),
             // High bytes only: the fuzzer learns the (ASCII) marker from the
             // comparisons below and would otherwise plant it in a kept property.
             PropSpec::Other(c, body) => bx(c, &body.iter().take(64).map(|b| b | 0x80).collect::<Vec<u8>>()),
@@ -222,7 +230,9 @@ fn payload(kind: &Kind, item: usize, extent: usize, len: usize) -> Vec<u8> {
         }
         Kind::Xmp => [b"<x:xmpmeta xmlns:x='adobe:ns:meta/'>".as_slice(), SECRET, b"</x:xmpmeta>"].concat(),
         k if k.metadata() => SECRET.to_vec(),
-        _ => (0..len.max(1)).map(|i| (item as u8).wrapping_mul(31) ^ (extent as u8).wrapping_mul(7) ^ (i as u8)).collect(),
+        _ => (0..len.max(1))
+            .map(|i| (item as u8).wrapping_mul(31) ^ (extent as u8).wrapping_mul(7) ^ (i as u8))
+            .collect(),
     };
     if kind.metadata() {
         // Every extent holds the whole payload at least once, marker included.
@@ -254,7 +264,8 @@ fn build(spec: &Spec) -> Option<Built> {
         .iter()
         .enumerate()
         .map(|(i, it)| {
-            let lens: Vec<u8> = if it.extents.is_empty() { vec![24] } else { it.extents.iter().take(4).copied().collect() };
+            let lens: Vec<u8> =
+                if it.extents.is_empty() { vec![24] } else { it.extents.iter().take(4).copied().collect() };
             lens.iter().enumerate().map(|(e, &n)| payload(&it.kind, i, e, usize::from(n))).collect()
         })
         .collect();
@@ -267,7 +278,9 @@ fn build(spec: &Spec) -> Option<Built> {
     let idat_payload: Vec<u8> = (0..items.len()).filter(|&i| in_idat(i)).flat_map(|i| data[i].concat()).collect();
     let mdat_header: Vec<u8> = match spec.mdat {
         MdatSize::Normal => [&((mdat_payload.len() + 8) as u32).to_be_bytes()[..], b"mdat"].concat(),
-        MdatSize::Large => [&1u32.to_be_bytes()[..], b"mdat", &((mdat_payload.len() + 16) as u64).to_be_bytes()].concat(),
+        MdatSize::Large => {
+            [&1u32.to_be_bytes()[..], b"mdat", &((mdat_payload.len() + 16) as u64).to_be_bytes()].concat()
+        }
         // A size-0 box must be last; after meta it is not, so it is written as a normal one.
         MdatSize::ToEnd if !spec.mdat_first => [&0u32.to_be_bytes()[..], b"mdat"].concat(),
         MdatSize::ToEnd => [&((mdat_payload.len() + 8) as u32).to_be_bytes()[..], b"mdat"].concat(),
@@ -368,7 +381,10 @@ fn build(spec: &Spec) -> Option<Built> {
             }
         }
         let flags = u32::from(spec.ipma_wide_index);
-        body.extend(bx(b"iprp", &[bx(b"ipco", &ipco), full(b"ipma", u8::from(spec.ipma_large_ids), flags, &ipma)].concat()));
+        body.extend(bx(
+            b"iprp",
+            &[bx(b"ipco", &ipco), full(b"ipma", u8::from(spec.ipma_large_ids), flags, &ipma)].concat(),
+        ));
         if !idat_payload.is_empty() {
             body.extend(bx(b"idat", &idat_payload));
         }
@@ -413,6 +429,18 @@ fuzz_target!(|spec: Spec| {
         assert_eq!(again.data, cleaned.data, "cleaning is idempotent");
         for extent in built.primary_extents.iter().filter(|e| e.len() >= 4) {
             assert!(contains(&cleaned.data, extent), "the primary image's data changed");
+        }
+    }
+    // The converter's decode in bands (two workers): whatever the grid's references and
+    // sizes claim, an error or the whole decode's very pixels, never a panic.
+    if !spec.avif {
+        let bands: Vec<_> = (0..2).map(|index| decode_upright_band(&built.file, index, 2)).collect();
+        if let [Ok(UprightBand::Rows(top)), Ok(UprightBand::Rows(bottom))] = &bands[..] {
+            if let (Ok(joined), Ok(whole)) =
+                (join_upright_bands(&built.file, vec![top.clone(), bottom.clone()]), decode_upright(&built.file))
+            {
+                assert!(joined.rgba == whole.rgba && joined.width == whole.width, "bands joined differ from the whole");
+            }
         }
     }
 });
