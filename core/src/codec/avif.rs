@@ -18,16 +18,13 @@ use super::Pixels;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transcode::MAX_DECODE_PIXELS;
 
-/// The two auxiliary types that mean "alpha" (MPEG-B for AV1, and HEVC's).
-const ALPHA: [&str; 2] = ["urn:mpeg:mpegB:cicp:systems:auxiliary:alpha", "urn:mpeg:hevc:2015:auxid:1"];
-
 /// The primary image, upright and cropped, as RGBA8 in its coded colours (a
 /// profile is kept or converted later, as for any image).
 pub(crate) fn decode(data: &[u8]) -> Result<Pixels> {
     let file = HeifFile::parse(data).map_err(container)?;
     let id = file.primary_id;
     let mut image = decode_item(&file, id, Range::Declared)?;
-    if let Some(alpha) = alpha_item(&file, id)? {
+    if let Some(alpha) = heif_geometry::alpha_item(&file, id).map_err(container)? {
         let premultiplied = file.referenced_items(id, b"prem").contains(&alpha);
         attach_alpha(&mut image, &decode_alpha(&file, alpha)?, premultiplied)?;
     }
@@ -189,20 +186,6 @@ fn widen_range(samples: &mut [u16], depth: u8) {
         let x = u32::from(*v).saturating_sub(low);
         *v = ((x * max + span / 2) / span).min(max) as u16;
     }
-}
-
-/// The auxiliary image that is this item's alpha, if any.
-fn alpha_item(file: &HeifFile, id: ItemId) -> Result<Option<ItemId>> {
-    for aux in file.referencing_items(id, b"auxl") {
-        let is_alpha = file
-            .item_properties(aux)
-            .map_err(container)?
-            .any(|p| matches!(p, Property::AuxiliaryType(t) if ALPHA.contains(&t.as_str())));
-        if is_alpha {
-            return Ok(Some(aux));
-        }
-    }
-    Ok(None)
 }
 
 /// The alpha plane as grey (monochrome, or luma with neutral chroma), in 8

@@ -1,8 +1,8 @@
 //! A BMP of RGBA8 pixels, for pictures that are shown and never saved (the
 //! converter's "before" of a HEIC, which no browser shows): a header before the
-//! pixels as they are, no compression. Both browsers decode it at memory speed,
-//! where a fast PNG of 12 MP took 0.3-0.4 s to write in wasm and as long again
-//! for the browser to read. Written here: 30 lines of header do not earn a crate.
+//! pixels as they are, no compression: nothing to encode, where a fast PNG of 12 MP
+//! took 0.3-0.4 s to write in wasm (Chromium reads a 12 MP BMP in about 0.16 s,
+//! measured). Written here: 30 lines of header do not earn a crate.
 
 use crate::error::{Error, ErrorKind, Result};
 

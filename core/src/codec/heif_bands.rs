@@ -8,7 +8,7 @@
 //! Only grids heifer would decode tile by tile straight into its canvas are split:
 //! plain `hvc1` tiles, no alpha, and no crop on the grid (heifer's `clap` rounding is
 //! its own, so a cropped grid is decoded whole). Anything else is decoded whole by
-//! caller instead.
+//! the caller instead.
 
 use heifer::color::{frame_to_rgba_into, ColorParams};
 use heifer::heifer_hevc_dec::decoder::{decode_picture, DecodeOptions};
@@ -16,7 +16,7 @@ use heifer::heifer_isobmff::boxes::{ColorInfo, Property};
 use heifer::heifer_isobmff::{HeifFile, ItemId};
 use heifer::Image;
 
-use super::{heif, Pixels};
+use super::{heif, heif_geometry, Pixels};
 use crate::error::{Error, ErrorKind, Result};
 use crate::transcode::MAX_DECODE_PIXELS;
 
@@ -101,7 +101,9 @@ impl Grid {
     /// mirroring to apply after, or None.
     fn of(file: &HeifFile) -> Result<Option<Grid>> {
         let id = file.primary_id;
-        if file.item(id).map_err(heif::error)?.item_type.0 != *b"grid" || has_alpha(file, id)? {
+        if file.item(id).map_err(heif::error)?.item_type.0 != *b"grid"
+            || heif_geometry::alpha_item(file, id).map_err(heif::error)?.is_some()
+        {
             return Ok(None);
         }
         let transforms_only =
@@ -154,21 +156,6 @@ impl Grid {
         let (first, last) = self.tile_rows(index, count);
         self.pixel_rows(first, last)
     }
-}
-
-/// Whether an alpha plane belongs to the item (an iPhone photo's other auxiliary
-/// image, its gain map, is not drawn).
-fn has_alpha(file: &HeifFile, id: ItemId) -> Result<bool> {
-    for aux in file.referencing_items(id, b"auxl") {
-        let alpha = file.item_properties(aux).map_err(heif::error)?.any(|p| {
-            matches!(p, Property::AuxiliaryType(t)
-                if t == "urn:mpeg:hevc:2015:auxid:1" || t == "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha")
-        });
-        if alpha {
-            return Ok(true);
-        }
-    }
-    Ok(false)
 }
 
 /// A coded tile heifer converts straight into its canvas: HEVC, no auxiliary image, no transforms.

@@ -4,10 +4,27 @@
 //! not `clap`, and a crop left undone would show what the author cut away.
 
 use heifer::heifer_isobmff::boxes::Property;
-use heifer::heifer_isobmff::HeifFile;
+use heifer::heifer_isobmff::{HeifFile, ItemId};
 
 use super::Pixels;
 use crate::error::{Error, ErrorKind, Result};
+
+/// The two auxiliary types that mean "alpha" (MPEG-B for AV1, and HEVC's).
+const ALPHA: [&str; 2] = ["urn:mpeg:mpegB:cicp:systems:auxiliary:alpha", "urn:mpeg:hevc:2015:auxid:1"];
+
+/// The auxiliary image that is item `id`'s alpha, if any (an iPhone photo's other
+/// auxiliary image, its gain map, is not).
+pub(crate) fn alpha_item(
+    file: &HeifFile,
+    id: ItemId,
+) -> std::result::Result<Option<ItemId>, heifer::heifer_isobmff::Error> {
+    for aux in file.referencing_items(id, b"auxl") {
+        if file.item_properties(aux)?.any(|p| matches!(p, Property::AuxiliaryType(t) if ALPHA.contains(&t.as_str()))) {
+            return Ok(Some(aux));
+        }
+    }
+    Ok(None)
+}
 
 /// A rectangle of whole pixels: left, top, width, height.
 pub(crate) type Rect = (u32, u32, u32, u32);

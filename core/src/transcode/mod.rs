@@ -190,9 +190,11 @@ fn decoded_pixels(data: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result
 /// converting it (the extension's converter decodes a HEIC to show it): handing them
 /// back to `convert_decoded` saves decoding the file a second time.
 pub fn decode_upright(data: &[u8]) -> Result<DecodedImage> {
-    let parsed = picture_to_decode(data)?;
-    let analysis = analyse(&parsed, data);
-    let codec::Pixels { rgba, width, height } = upright_pixels(data, &parsed, &analysis)?;
+    decode_parsed(data, &picture_to_decode(data)?)
+}
+
+fn decode_parsed(data: &[u8], parsed: &Parsed) -> Result<DecodedImage> {
+    let codec::Pixels { rgba, width, height } = upright_pixels(data, parsed, &analyse(parsed, data))?;
     Ok(DecodedImage { rgba, width, height })
 }
 
@@ -227,7 +229,7 @@ pub fn decode_upright_band(data: &[u8], index: u32, count: u32) -> Result<Uprigh
     let band = if parsed.format == Format::Heif { codec::heif_bands::decode_band(data, index, count)? } else { None };
     Ok(match band {
         Some(rows) => UprightBand::Rows(rows),
-        None if index == 0 => UprightBand::Whole(decode_upright(data)?),
+        None if index == 0 => UprightBand::Whole(decode_parsed(data, &parsed)?),
         None => UprightBand::Nothing,
     })
 }

@@ -58,11 +58,11 @@ export function copyOf(file: Blob): Promise<Blob | undefined> | undefined {
 /** `file`'s pixels once the decode for its copy (if one is under way) ends, if they are kept. */
 export async function pixelsFor(file: Blob): Promise<Decoded | undefined> {
   await decoding.get(file);
-  return kept?.file === file ? kept.decoded : undefined;
+  return decodedPixels(file);
 }
 
 /** `file`'s pixels, if they were decoded for its copy and are still kept. */
-export function decodedPixels(file: File): Decoded | undefined {
+export function decodedPixels(file: Blob): Decoded | undefined {
   return kept?.file === file ? kept.decoded : undefined;
 }
 

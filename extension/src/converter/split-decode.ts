@@ -33,6 +33,7 @@ export async function decodeInTwo(engine: Decoder, helper: DecodeHelper, bytes: 
     if (mine === null) throw new EngineError('the engine decoded no part of this image', 'internal');
     if (!('rows' in mine)) return mine;
     const band = await theirs;
+    // Its band is in: its memory (a 12 MP decode's) goes before the join needs more.
     second.terminate();
     if ('failed' in band) {
       // The helper could not do its part (it could not start, it stopped, or its band
