@@ -331,6 +331,47 @@ for (const name of only) {
       await setControl(page, 'format', 'clean');
     });
 
+    test('an AVIF that gives its colours only as code points (Apple\'s, in Display P3) keeps them: its PNG carries a Display P3 profile, and converted to sRGB it has the command line\'s colours', async () => {
+      const source = join(corpus, 'av1-avif/testFiles/Apple/multilayer_examples/animals_00_singlelayer.avif');
+      const scratch = mkdtempSync(join(tmpdir(), 'traceless-p3-'));
+      const cli = traceless();
+      execFileSync(cli, ['convert', source, '--to', 'png', '-o', join(scratch, 'coded')], { stdio: 'ignore' });
+      execFileSync(cli, ['convert', source, '--to', 'png', '--srgb', '-o', join(scratch, 'srgb')], { stdio: 'ignore' });
+      const reference = (kind) => join(scratch, kind, 'animals_00_singlelayer.png');
+      // Pillow reads the pixels as coded, whatever profile a PNG carries.
+      const psnr = (a, b) => JSON.parse(execFileSync('/usr/bin/python3', [join(root, 'tests/tools/pixels.py'), '--psnr', a, b], { encoding: 'utf8' })).psnr;
+      const convert = async () => {
+        const page = await converterWith([source]);
+        await setControl(page, 'format', 'png');
+        await page.click('#convert');
+        await until(page, idle, undefined, 60000);
+        const shown = await rows(page);
+        assert.equal(shown[0].stage, 'done', shown[0].error);
+        const [file] = await downloadEach(page);
+        await setControl(page, 'format', 'clean');
+        return file;
+      };
+      // The setting's default: the colours kept as coded, described by a profile made from the code points.
+      const kept = await convert();
+      assert.match(exif(kept)['ICC_Profile:ProfileDescription'] ?? '', /^Display P3/, 'a Display P3 profile');
+      const keptToCoded = psnr(kept, reference('coded'));
+      // The browser's AV1 decoder against dav1d: 41-45 dB on Apple's and Xiph's files (measured).
+      assert.ok(keptToCoded >= 38, `the coded colours: ${keptToCoded.toFixed(1)} dB against the command line's`);
+      await browser.setSettings({ keepIcc: false });
+      try {
+        const converted = await convert();
+        assert.equal(exif(converted)['ICC_Profile:ProfileDescription'], undefined, 'no profile: the pixels are sRGB');
+        const toSrgb = psnr(converted, reference('srgb'));
+        const toCoded = psnr(converted, reference('coded'));
+        console.log(`# ${name}: converted to sRGB, ${toSrgb.toFixed(1)} dB against the command line's sRGB, ${toCoded.toFixed(1)} against the coded colours`);
+        assert.ok(toSrgb >= 38, `sRGB: ${toSrgb.toFixed(1)} dB against the command line's`);
+        // Display P3 read as sRGB is about 34 dB from it (measured): the conversion happened.
+        assert.ok(toSrgb > toCoded + 3, `converted (${toSrgb.toFixed(1)} dB to sRGB, ${toCoded.toFixed(1)} to the coded colours)`);
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     test('videos: "metadata removed" gives the command line\'s cleaned copy, alone and in the zip; re-encoding is refused plainly', async () => {
       const videos = join(root, 'target', 'test-videos');
       execFileSync('bash', [join(root, 'tests', 'videos', 'make.sh'), videos], { stdio: 'ignore' });

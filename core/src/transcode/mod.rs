@@ -2,6 +2,8 @@
 //! target-size mode) search for the best quality that fits.
 
 mod animate;
+#[cfg(feature = "heif-decode")]
+mod cicp;
 mod colour;
 mod decode;
 mod deep;
@@ -124,7 +126,7 @@ pub fn encode_decoded_strip(
     if animate::is_animation(&parsed, data) {
         return refuse("an animation is converted from its file");
     }
-    let mut analysis = analyse(&parsed, data);
+    let mut analysis = analyse_colour(&parsed, data);
     let mut rgba = rgba;
     let mut icc = analysis.icc_profile.take().filter(|_| !decode::is_cmyk(&parsed));
     if let (ColourMode::ConvertToSrgb, Some(profile)) = (options.colour, &icc) {
@@ -253,7 +255,7 @@ pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
     }
     let parsed = container::parse(supported_format(data)?, data)?;
     let mut picture = codec::bmp::encode(rgba, *width, *height)?;
-    if let Some(profile) = analyse(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
+    if let Some(profile) = analyse_colour(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
         colour::to_srgb(&mut picture[codec::bmp::HEADER..], &profile)?;
     }
     Ok(picture)
@@ -265,6 +267,19 @@ pub struct DecodedImage {
     pub rgba: Vec<u8>,
     pub width: u32,
     pub height: u32,
+}
+
+/// The file's analysis, with a colour profile made from its code points when a HEIF
+/// or AVIF gives its colours only that way (cicp.rs): every conversion then keeps or
+/// converts those colours as it does an embedded profile's.
+fn analyse_colour(parsed: &Parsed, data: &[u8]) -> Analysis {
+    #[allow(unused_mut)]
+    let mut analysis = analyse(parsed, data);
+    #[cfg(feature = "heif-decode")]
+    if analysis.icc_profile.is_none() && matches!(parsed.format, Format::Heif | Format::Avif) {
+        analysis.icc_profile = container::isobmff::coded_colour(parsed, data).and_then(|(p, t)| cicp::profile(p, t));
+    }
+    analysis
 }
 
 fn upright_pixels(data: &[u8], parsed: &Parsed, analysis: &Analysis) -> Result<codec::Pixels> {
@@ -284,7 +299,7 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
-    let mut analysis = analyse(&parsed, data);
+    let mut analysis = analyse_colour(&parsed, data);
     if animate::is_animation(&parsed, data) {
         if decoded.is_some() {
             return Err(Error::new(

@@ -320,6 +320,30 @@ fn primary_properties(heif: &Heif) -> impl Iterator<Item = (usize, &Info)> {
     })
 }
 
+/// The primary picture's colour as code points (`colr` of type `nclx`: primaries,
+/// transfer), when that is how it is said: None when an ICC profile says it (the
+/// profile wins) or nothing does. A grid that says nothing speaks through its first
+/// tile, as iPhone grids do for their matrix.
+pub(crate) fn coded_colour(heif: &Heif) -> Option<(u16, u16)> {
+    let meta = &heif.meta;
+    // Some(None): the item has an ICC profile; None: no `colr` at all.
+    let colour_of = |item: u32| {
+        let mut nclx = None;
+        for (index, _) in meta.properties_of(item) {
+            match usize::from(*index).checked_sub(1).and_then(|i| meta.properties.get(i)).map(|p| &p.info) {
+                Some(Info::Profile(_)) => return Some(None),
+                Some(Info::Nclx(primaries, transfer, ..)) => nclx = nclx.or(Some((*primaries, *transfer))),
+                _ => {}
+            }
+        }
+        nclx.map(Some)
+    };
+    colour_of(meta.primary).unwrap_or_else(|| {
+        let tile = meta.references.iter().find(|r| &r.kind == b"dimg" && r.from == meta.primary)?.to.first()?;
+        colour_of(*tile).flatten()
+    })
+}
+
 /// Display findings: what is kept so the picture looks as it did.
 pub(crate) fn display(heif: &Heif, roles: &[Role], parts: &[(Part, Block)]) -> (Vec<(usize, Finding)>, Option<u16>) {
     let mut property_blocks = vec![None; heif.meta.properties.len()];

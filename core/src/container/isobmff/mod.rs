@@ -58,6 +58,13 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Result<Vec<u8>
     Ok(write::write(&heif, data, &parts, plan.decisions))
 }
 
+/// The primary picture's colour primaries and transfer, when the file says them
+/// only as code points (`nclx`, no ICC profile).
+pub(crate) fn coded_colour(parsed: &Parsed, data: &[u8]) -> Option<(u16, u16)> {
+    let (heif, _) = model(data, parsed.format.name()).ok()?;
+    layout::coded_colour(&heif)
+}
+
 /// What the picture keeps for display (colour, rotation, alpha, gain map),
 /// each with its block index; and the rotation and mirroring as an EXIF
 /// orientation value.
