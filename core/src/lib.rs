@@ -34,4 +34,4 @@ pub use transcode::{
     InParts, OutputFormat, Parts, PartsJob, MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
 };
 #[cfg(feature = "heif-decode")]
-pub use transcode::{decode_upright_band, join_upright_bands, screen_picture, UprightBand};
+pub use transcode::{decode_upright_band, join_upright_bands, list_picture, screen_picture, UprightBand};

@@ -342,3 +342,41 @@ fn converting_pixels_decoded_before_gives_the_same_file() {
     short.rgba.truncate(16);
     assert!(traceless_core::screen_picture(&iphone, &short).is_err());
 }
+
+/// A BMP's width and height (its rows run top-down: the height is stored negative).
+fn bmp_size(bmp: &[u8]) -> (u32, u32) {
+    let at = |o: usize| i32::from_le_bytes(bmp[o..o + 4].try_into().unwrap());
+    (at(18) as u32, at(22).unsigned_abs())
+}
+
+#[test]
+fn list_pictures_come_from_the_photo_s_own_thumbnail_or_else_the_photo() {
+    let corpus = common::corpus_dir();
+    for (name, size) in [
+        // Its 320×240 thumbnail, turned as the photo is.
+        ("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC", (84, 112)),
+        // No thumbnail: the photo itself.
+        ("ianare-exif-samples/heic/mobile/HMD_Nokia_8.3_5G.heif", (84, 112)),
+        ("mat2/tests/data/dirty.heic", (112, 84)),
+    ] {
+        let data = std::fs::read(corpus.join(name)).unwrap();
+        let started = std::time::Instant::now();
+        let own = traceless_core::list_picture(&data, 112, false).unwrap();
+        assert_eq!(own.is_some(), name.contains("iphone"), "{name}: only the iPhone photo has a thumbnail");
+        let bmp = traceless_core::list_picture(&data, 112, true).unwrap().unwrap();
+        if let Some(own) = own {
+            assert!(own == bmp, "{name}: the thumbnail is the picture either way");
+        }
+        println!("{name}: {:?} in {:?}", bmp_size(&bmp), started.elapsed());
+        assert_eq!(bmp_size(&bmp), size, "{name}");
+        assert_eq!(bmp.len(), 122 + size.0 as usize * size.1 as usize * 4, "{name}");
+    }
+    assert!(traceless_core::list_picture(b"not an image", 112, true).is_err());
+    // Its thumbnail is not of the photo's shape, and the photo is cut short (libheif refuses it too).
+    let cut = std::fs::read(corpus.join("exiftool/t/images/QuickTime.heic")).unwrap();
+    assert!(traceless_core::list_picture(&cut, 112, true).is_err());
+    let iphone = std::fs::read(corpus.join("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC")).unwrap();
+    assert!(traceless_core::list_picture(&iphone, 0, false).is_err());
+    // Damaged past its header: an error, never a panic.
+    assert!(traceless_core::list_picture(&iphone[..iphone.len() / 2], 112, true).is_err());
+}

@@ -332,7 +332,7 @@ test('a content script cannot hand the engine pixels, nor ask for a decode', asy
   assert.equal(given.length, 1);
   assert.equal(given[0][2], undefined, 'no pixels reach the engine');
   assert.deepEqual(given[0][1], { format: 'png' });
-  for (const op of ['decodeUpright', 'decodeUprightBand', 'joinUprightBands', 'screenPicture', 'convertInParts', 'encodePart', 'writeScans', 'spliceScans', 'encodeDecodedStrip']) {
+  for (const op of ['decodeUpright', 'decodeUprightBand', 'joinUprightBands', 'screenPicture', 'listPicture', 'convertInParts', 'encodePart', 'writeScans', 'spliceScans', 'encodeDecodedStrip']) {
     assert.ok(!isEngineRequest({ type: 'traceless:engine', op, input }), op);
   }
 });

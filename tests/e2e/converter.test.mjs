@@ -225,6 +225,31 @@ for (const name of only) {
       await setControl(page, 'max-height', 0);
     });
 
+    test('a HEIC\'s thumbnail comes from the one the phone stored in it, without waiting for another photo\'s decode', async () => {
+      const nokia = join(corpus, 'ianare-exif-samples/heic/mobile/HMD_Nokia_8.3_5G.heif'); // none stored: decoded (16 MP)
+      const iphone = join(corpus, 'ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC'); // 240×320 stored
+      const page = await converterWith([nokia, iphone]);
+      const box = (index) => page.evaluate((i) => {
+        const canvas = document.querySelectorAll('.item canvas.thumb')[i];
+        if (canvas?.dataset.drawn !== '1') return null;
+        const { data, width, height } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+        let [left, top, right, bottom] = [width, height, -1, -1];
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            if (data[(y * width + x) * 4 + 3] === 0) continue;
+            [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x), Math.max(bottom, y)];
+          }
+        }
+        return { width: right - left + 1, height: bottom - top + 1 };
+      }, index);
+      await until(page, () => document.querySelectorAll('.item canvas.thumb')[1]?.dataset.drawn === '1', undefined, 30000);
+      // The Nokia photo, first in the list, is still being decoded (about a second and a half alone).
+      assert.equal(await box(0), null, 'the iPhone photo\'s thumbnail did not wait for the Nokia photo\'s decode');
+      assert.deepEqual(await box(1), { width: 84, height: 112 }, 'the iPhone photo upright (3024 × 4032)');
+      await until(page, () => document.querySelectorAll('.item canvas.thumb')[0]?.dataset.drawn === '1', undefined, 60000);
+      assert.deepEqual(await box(0), { width: 84, height: 112 }, 'the Nokia photo upright (3456 × 4608)');
+    });
+
     test('a HEIC alone to JPEG at its own size: two workers share its decode, then its encode from the pixels shown; the file is the command line\'s, give or take the split', async () => {
       const warnings = [];
       const page = await converterWith([image('phone.heic')], undefined, undefined, warnings);

@@ -185,6 +185,22 @@ test('a HEIC decoded once (as the converter does to show it) converts from those
   assert.throws(() => heif.screen_picture(photo, new Uint8Array(16), 3024, 4032), (e) => e.kind === 'invalid_request' || /does not match/.test(e.message));
 });
 
+test('a HEIC\'s picture for the list: its stored thumbnail when it has one, else the photo decoded only when asked', () => {
+  const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  const size = (bmp) => {
+    const header = new DataView(bmp.buffer, bmp.byteOffset);
+    return [String.fromCharCode(bmp[0], bmp[1]), header.getInt32(18, true), header.getInt32(22, true)];
+  };
+  const iphone = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
+  const stored = heif.list_picture(iphone, 112, false);
+  assert.deepEqual(size(stored), ['BM', 84, -112], 'its 240 × 320 thumbnail, upright, within 112');
+  assert.ok(Buffer.from(heif.list_picture(iphone, 112, true)).equals(Buffer.from(stored)), 'the same either way');
+  const nokia = read('ianare-exif-samples/heic/mobile/HMD_Nokia_8.3_5G.heif');
+  assert.equal(heif.list_picture(nokia, 112, false), undefined, 'none stored: nothing without a decode');
+  assert.deepEqual(size(heif.list_picture(nokia, 112, true)), ['BM', 84, -112], 'decoded, upright');
+  assert.throws(() => heif.list_picture(iphone.subarray(0, 1000), 112, true), (e) => typeof e.kind === 'string');
+});
+
 test('a large JPEG converted in parts (the converter splits its encode over two workers) is the whole conversion, give or take the strips\' trellis and the scans\' split', () => {
   const full = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   assert.equal(engine.convert_in_parts, undefined, 'not in the image module (its size goal)');

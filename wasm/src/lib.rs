@@ -115,6 +115,16 @@ pub fn screen_picture(bytes: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> R
     Ok(js_sys::Uint8Array::from(png.as_slice()))
 }
 
+/// A small sRGB BMP of `bytes` (a HEIC) within `size` × `size`, for a list of files:
+/// from the photo's own thumbnail when it has one of its shape, else (with
+/// `decode_photo`; otherwise undefined) from the photo.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+pub fn list_picture(bytes: &[u8], size: u32, decode_photo: bool) -> Result<Option<js_sys::Uint8Array>, JsValue> {
+    let bmp = traceless_core::list_picture(bytes, size, decode_photo).map_err(error)?;
+    Ok(bmp.map(|bmp| js_sys::Uint8Array::from(bmp.as_slice())))
+}
+
 /// `convert` (or `convert_decoded`, given `rgba`), with a JPEG's encoding left in up to
 /// `parts` strips for other workers: `{ data, report }` when converted whole (small
 /// images, other formats), else `{ job, strips }`, each strip RGB rows for `encode_part`.

@@ -170,7 +170,11 @@ fn plain(file: &HeifFile, id: ItemId) -> Result<bool> {
 }
 
 /// A tile's matrix and range: its `nclx`, else its HEVC stream's (as heifer reads them).
-fn colour(file: &HeifFile, id: ItemId, frame: &heifer::heifer_hevc_dec::recon::Frame) -> Result<ColorParams> {
+pub(crate) fn colour(
+    file: &HeifFile,
+    id: ItemId,
+    frame: &heifer::heifer_hevc_dec::recon::Frame,
+) -> Result<ColorParams> {
     Ok(file
         .item_properties(id)
         .map_err(heif::error)?

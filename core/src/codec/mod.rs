@@ -28,6 +28,8 @@ pub(crate) mod heif;
 pub(crate) mod heif_bands;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif_geometry;
+#[cfg(feature = "heif-decode")]
+pub(crate) mod heif_thumbnail;
 pub(crate) mod jpeg;
 mod jpeg_dest;
 pub(crate) mod jpeg_parts;

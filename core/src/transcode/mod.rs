@@ -261,6 +261,33 @@ pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
     Ok(picture)
 }
 
+/// A small picture of a HEIC for a list of files: an sRGB BMP within `size` × `size`,
+/// from the file's own thumbnail when it has one of the photo's shape (a few
+/// milliseconds; `codec/heif_thumbnail.rs`), else, with `decode_photo`, from the photo
+/// decoded (a second or more; without it, None). A damaged thumbnail is passed over:
+/// the photo reports its own damage.
+#[cfg(feature = "heif-decode")]
+pub fn list_picture(data: &[u8], size: u32, decode_photo: bool) -> Result<Option<Vec<u8>>> {
+    if size == 0 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "a picture of no size"));
+    }
+    let parsed = picture_to_decode(data)?;
+    let own =
+        if parsed.format == Format::Heif { codec::heif_thumbnail::decode(data, size).ok().flatten() } else { None };
+    let codec::Pixels { rgba, width, height } = match own {
+        Some(pixels) => pixels,
+        None if decode_photo => upright_pixels(data, &parsed, &analyse(&parsed, data))?,
+        None => return Ok(None),
+    };
+    let (w, h) = resize::fit(width, height, Some(size), Some(size));
+    let small = resize::resize_rgba(&rgba, (width, height), (w, h))?;
+    let mut picture = codec::bmp::encode(&small, w, h)?;
+    if let Some(profile) = analyse_colour(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
+        colour::to_srgb(&mut picture[codec::bmp::HEADER..], &profile)?;
+    }
+    Ok(Some(picture))
+}
+
 /// Pixels from `decode_upright`.
 #[derive(Debug, Clone)]
 pub struct DecodedImage {

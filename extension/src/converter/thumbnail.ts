@@ -1,22 +1,24 @@
 // Small previews for the list, decoded by the browser (fast, upright, local)
 // one at a time: fifty 12-megapixel decodes at once would hold 2.4 GB. A HEIC,
-// which no browser shows, is drawn from a small JPEG the engine makes of it, in
-// a worker of its own that ends when no thumbnail is waiting. That costs a full
-// decode, so it waits while a batch converts (a HEIC converted meanwhile is
-// drawn from its copy instead: see `drawFromCopy`), and a HEIC being shown is
-// drawn from the picture made to show it (display.ts), not decoded a second time.
-import type { ConvertOptions } from '../engine/types';
+// which no browser shows, is drawn from a small picture the engine makes of it, in
+// a worker of its own that ends when no thumbnail is waiting: from the thumbnail the
+// phone stored in it (an iPhone's, 240×320: milliseconds), at once; else from the
+// photo decoded, which costs seconds, so that waits while a batch converts (a HEIC
+// converted meanwhile is drawn from its copy instead: see `drawFromCopy`), and a
+// HEIC being shown is drawn from the picture made to show it (display.ts), not
+// decoded a second time.
 import { WorkerEngine } from '../engine/worker-client';
 import { isHeicFile } from '../shared/file-kinds';
 import { copyOf } from './display';
 
 const SIZE = 112;
-/** A HEIC's thumbnail, made by the engine. */
-const SMALL: ConvertOptions = { format: 'jpeg', quality: 70, maxWidth: SIZE, maxHeight: SIZE };
 let queue: Promise<void> = Promise.resolve();
-let heicQueue: Promise<void> = Promise.resolve();
+let heicQueue: Promise<unknown> = Promise.resolve();
+let storedQueue: Promise<unknown> = Promise.resolve();
 let waiting = 0;
+/** Decodes photos for their thumbnails; `storedEngine` reads the thumbnails files store. */
 let engine: WorkerEngine | undefined;
+let storedEngine: WorkerEngine | undefined;
 let idle: () => Promise<void> = () => Promise.resolve();
 
 /** Engine-made thumbnails wait for `until` (the batch being idle) before each decode. */
@@ -57,24 +59,45 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
 
 function drawHeic(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
   waiting++;
-  const run = heicQueue.then(async () => {
-    let bitmap: ImageBitmap | undefined;
-    try {
-      bitmap = await engineBitmap(file, canvas);
-      if (bitmap) draw(bitmap, canvas);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      bitmap?.close();
-      if (--waiting === 0) {
-        engine?.terminate();
-        engine = undefined;
-      }
-    }
+  // The thumbnail the file stores, if any, in a queue and a worker of their own: none
+  // waits behind a photo's decode.
+  const stored = storedQueue.then(() => storedBitmap(file));
+  storedQueue = stored;
+  const bitmap = stored.then((found) => {
+    if (found) return found;
+    const turn = heicQueue.then(() => decodedBitmap(file, canvas));
+    heicQueue = turn.catch(() => undefined);
+    return turn;
   });
-  heicQueue = run.then(() => undefined);
-  return run;
+  return bitmap
+    .then(
+      (found) => {
+        if (found && !canvas.dataset.drawn) draw(found, canvas);
+        found?.close();
+        return true;
+      },
+      () => false,
+    )
+    .finally(() => {
+      if (--waiting === 0) {
+        for (const worker of [engine, storedEngine]) worker?.terminate();
+        engine = storedEngine = undefined;
+      }
+    });
+}
+
+const bitmapOf = (bmp: Uint8Array) => createImageBitmap(new Blob([bmp as BlobPart], { type: 'image/bmp' }));
+
+/** The file's stored thumbnail, when it has one of the photo's shape (the engine's `list_picture`). */
+async function storedBitmap(file: Blob): Promise<ImageBitmap | undefined> {
+  try {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const bmp = await (storedEngine ??= new WorkerEngine({ converter: true })).listPicture(bytes, SIZE, false);
+    return bmp ? await bitmapOf(bmp) : undefined;
+  } catch {
+    // A file the engine cannot read: its decode, next, says so (or fails the same way).
+    return undefined;
+  }
 }
 
 /** A thumbnail from an item's finished copy, when its own could not be drawn yet. */
@@ -102,8 +125,8 @@ function draw(bitmap: ImageBitmap, canvas: HTMLCanvasElement): void {
   canvas.dataset.drawn = '1';
 }
 
-/** The engine's picture of a HEIC, or undefined when the canvas was drawn meanwhile (from a copy). */
-async function engineBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
+/** The photo decoded by the engine, small, or undefined when the canvas was drawn meanwhile (from a copy). */
+async function decodedBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
   const bytes = new Uint8Array(await file.arrayBuffer());
   for (;;) {
     await idle();
@@ -119,8 +142,9 @@ async function engineBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<Imag
     const worker = (engine ??= new WorkerEngine({ converter: true }));
     const stopped = stops;
     try {
-      const small = await worker.convert(bytes, SMALL);
-      return await createImageBitmap(new Blob([small.data as BlobPart], { type: 'image/jpeg' }));
+      const picture = await worker.listPicture(bytes, SIZE, true);
+      if (!picture) throw new Error('the engine made no picture');
+      return await bitmapOf(picture);
     } catch (failure) {
       if (stops === stopped) throw failure;
     }

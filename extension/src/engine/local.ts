@@ -200,4 +200,8 @@ export class LocalEngine implements PixelEngine {
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array> {
     return run(() => full.screen_picture(bytes, decoded.rgba, decoded.width, decoded.height), converter);
   }
+
+  listPicture(bytes: Uint8Array, size: number, decodePhoto: boolean): Promise<Uint8Array | null> {
+    return run(() => full.list_picture(bytes, size, decodePhoto) ?? null, converter);
+  }
 }

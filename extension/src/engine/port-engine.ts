@@ -87,6 +87,10 @@ export class PortEngine extends CallEngine implements PixelEngine {
     return this.call({ op: 'screenPicture', bytes, decoded }) as Promise<Uint8Array>;
   }
 
+  listPicture(bytes: Uint8Array, size: number, decodePhoto: boolean): Promise<Uint8Array | null> {
+    return this.call({ op: 'listPicture', bytes, size, decodePhoto }) as Promise<Uint8Array | null>;
+  }
+
   convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts> {
     // The pixels go as a copy, as for `convert`.
     return this.call({ op: 'convertInParts', bytes, options, decoded, parts }) as Promise<Output<ConvertReport> | InParts>;

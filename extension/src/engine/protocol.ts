@@ -16,6 +16,7 @@ export type PixelCall =
   /** `strips`: the bands' rows. */
   | { op: 'joinUprightBands'; bytes: Uint8Array; strips: Uint8Array[] }
   | { op: 'screenPicture'; bytes: Uint8Array; decoded: Decoded }
+  | { op: 'listPicture'; bytes: Uint8Array; size: number; decodePhoto: boolean }
   | { op: 'convertInParts'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded; parts: number }
   /** `bytes`: the strip's RGB rows. */
   | { op: 'encodePart'; bytes: Uint8Array; height: number; job: PartsJob }
@@ -47,6 +48,7 @@ export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<u
   if (call.op === 'decodeUprightBand') return engine.decodeUprightBand(call.bytes, call.index, call.count);
   if (call.op === 'joinUprightBands') return engine.joinUprightBands(call.bytes, call.strips);
   if (call.op === 'screenPicture') return engine.screenPicture(call.bytes, call.decoded);
+  if (call.op === 'listPicture') return engine.listPicture(call.bytes, call.size, call.decodePhoto);
   if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
   if (call.op === 'encodePart') return engine.encodePart(call.bytes, call.height, call.job);
   if (call.op === 'writeScans') return engine.writeScans(call.strips, call.job, call.half);

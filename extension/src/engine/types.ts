@@ -200,6 +200,11 @@ export interface PixelEngine extends Engine {
   joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded>;
   /** A BMP to show `decodeUpright`'s pixels of `bytes` with: sRGB, made fast and large, never saved. */
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array>;
+  /**
+   * A small BMP of a HEIC within `size` × `size`, for a list: from its own thumbnail when it
+   * has one of its shape (milliseconds), else, with `decodePhoto`, decoded (else null).
+   */
+  listPicture(bytes: Uint8Array, size: number, decodePhoto: boolean): Promise<Uint8Array | null>;
   /** `convert`, with a large JPEG's encoding left in up to `parts` strips (see split-encode.ts). */
   convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts>;
   encodePart(rgb: Uint8Array, height: number, job: PartsJob): Promise<Uint8Array>;

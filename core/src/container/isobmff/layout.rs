@@ -324,6 +324,7 @@ fn primary_properties(heif: &Heif) -> impl Iterator<Item = (usize, &Info)> {
 /// transfer), when that is how it is said: None when an ICC profile says it (the
 /// profile wins) or nothing does. A grid that says nothing speaks through its first
 /// tile, as iPhone grids do for their matrix.
+#[cfg(feature = "heif-decode")]
 pub(crate) fn coded_colour(heif: &Heif) -> Option<(u16, u16)> {
     let meta = &heif.meta;
     // Some(None): the item has an ICC profile; None: no `colr` at all.

@@ -60,6 +60,7 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Result<Vec<u8>
 
 /// The primary picture's colour primaries and transfer, when the file says them
 /// only as code points (`nclx`, no ICC profile).
+#[cfg(feature = "heif-decode")]
 pub(crate) fn coded_colour(parsed: &Parsed, data: &[u8]) -> Option<(u16, u16)> {
     let (heif, _) = model(data, parsed.format.name()).ok()?;
     layout::coded_colour(&heif)
