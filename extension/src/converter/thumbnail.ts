@@ -92,7 +92,7 @@ const bitmapOf = (bmp: Uint8Array) => createImageBitmap(new Blob([bmp as BlobPar
 async function storedBitmap(file: Blob): Promise<ImageBitmap | undefined> {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const bmp = await (storedEngine ??= new WorkerEngine({ converter: true })).listPicture(bytes, SIZE, false);
+    const bmp = await (storedEngine ??= new WorkerEngine({ giveInput: true, converter: true })).listPicture(bytes, SIZE, false);
     return bmp ? await bitmapOf(bmp) : undefined;
   } catch {
     // A file the engine cannot read: its decode, next, says so (or fails the same way).
