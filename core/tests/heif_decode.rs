@@ -349,6 +349,21 @@ fn bmp_size(bmp: &[u8]) -> (u32, u32) {
     (at(18) as u32, at(22).unsigned_abs())
 }
 
+/// Mean colour of each cell of a 4 × 4 grid over a BMP's picture.
+fn bmp_cells(bmp: &[u8]) -> Vec<[f64; 3]> {
+    let (width, height) = bmp_size(bmp);
+    let mut sums = vec![[0.0; 4]; 16];
+    for (i, pixel) in bmp[122..].chunks_exact(4).enumerate() {
+        let (x, y) = (i as u32 % width, i as u32 / width);
+        let cell = &mut sums[(y * 4 / height * 4 + x * 4 / width) as usize];
+        for (sum, &v) in cell.iter_mut().zip(pixel.iter().take(3)) {
+            *sum += f64::from(v);
+        }
+        cell[3] += 1.0;
+    }
+    sums.iter().map(|s| [s[0] / s[3], s[1] / s[3], s[2] / s[3]]).collect()
+}
+
 #[test]
 fn list_pictures_come_from_the_photo_s_own_thumbnail_or_else_the_photo() {
     let corpus = common::corpus_dir();
@@ -371,12 +386,48 @@ fn list_pictures_come_from_the_photo_s_own_thumbnail_or_else_the_photo() {
         assert_eq!(bmp_size(&bmp), size, "{name}");
         assert_eq!(bmp.len(), 122 + size.0 as usize * size.1 as usize * 4, "{name}");
     }
+    // In sRGB, as the photo's own picture for the screen is (the iPhone's is Display P3).
+    let iphone = std::fs::read(corpus.join("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC")).unwrap();
+    let small = traceless_core::list_picture(&iphone, 112, false).unwrap().unwrap();
+    let whole = traceless_core::screen_picture(&iphone, &traceless_core::decode_upright(&iphone).unwrap()).unwrap();
+    for (ours, theirs) in bmp_cells(&small).iter().zip(bmp_cells(&whole)) {
+        for c in 0..3 {
+            assert!((ours[c] - theirs[c]).abs() < 8.0, "{ours:?} against the screen picture's {theirs:?}");
+        }
+    }
     assert!(traceless_core::list_picture(b"not an image", 112, true).is_err());
     // Its thumbnail is not of the photo's shape, and the photo is cut short (libheif refuses it too).
     let cut = std::fs::read(corpus.join("exiftool/t/images/QuickTime.heic")).unwrap();
     assert!(traceless_core::list_picture(&cut, 112, true).is_err());
-    let iphone = std::fs::read(corpus.join("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC")).unwrap();
     assert!(traceless_core::list_picture(&iphone, 0, false).is_err());
     // Damaged past its header: an error, never a panic.
     assert!(traceless_core::list_picture(&iphone[..iphone.len() / 2], 112, true).is_err());
+}
+
+#[test]
+fn colours_given_as_code_points_are_kept_with_a_profile_made_from_them_or_converted() {
+    let corpus = common::corpus_dir();
+    let png = |colour| ConvertOptions { format: OutputFormat::Png, colour, ..ConvertOptions::default() };
+    let pixels = |png: &[u8]| image::load_from_memory(png).unwrap().to_rgb8().into_raw();
+    for (name, described) in [
+        // Apple's AVIF: Display P3 as code points (12, the sRGB curve), no ICC profile.
+        ("av1-avif/testFiles/Apple/multilayer_examples/animals_00_singlelayer.avif", "Display P3"),
+        // The Nokia's HDR photo: BT.601's 625-line primaries (5), BT.709's curve.
+        ("ianare-exif-samples/heic/mobile/HMD_Nokia_8.3_5G_hdr.heif", "BT.601 (625 lines)"),
+    ] {
+        let data = std::fs::read(corpus.join(name)).unwrap();
+        let kept = convert(&data, &png(ColourMode::KeepProfile)).unwrap();
+        let icc = traceless_core::inspect(&kept.data).unwrap().icc.unwrap_or_else(|| panic!("{name}: no profile kept"));
+        let description = icc.description.unwrap_or_default();
+        assert!(description.starts_with(described) && description.contains("code points"), "{name}: {description}");
+        let converted = convert(&data, &png(ColourMode::ConvertToSrgb)).unwrap();
+        assert!(traceless_core::inspect(&converted.data).unwrap().icc.is_none(), "{name}: sRGB needs no profile");
+        let (a, b) = (pixels(&kept.data), pixels(&converted.data));
+        let moved = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+        assert!(moved * 10 > a.len(), "{name}: converting to sRGB changed only {moved} of {} samples", a.len());
+    }
+    // Code points that say sRGB (BT.709's primaries, the sRGB curve): nothing to describe.
+    let srgb = std::fs::read(corpus.join("av1-avif/testFiles/Xiph/abandoned_filmgrain.avif")).unwrap();
+    let kept = convert(&srgb, &png(ColourMode::KeepProfile)).unwrap();
+    assert!(traceless_core::inspect(&kept.data).unwrap().icc.is_none());
 }

@@ -15,7 +15,8 @@
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use traceless_core::{
-    clean, decode_upright, decode_upright_band, inspect, join_upright_bands, Category, Policy, UprightBand,
+    clean, decode_upright, decode_upright_band, inspect, join_upright_bands, list_picture, Category, Policy,
+    UprightBand,
 };
 
 const SECRET: &[u8; 16] = b"SECRET-META-8f3a";
@@ -441,6 +442,12 @@ fuzz_target!(|spec: Spec| {
             {
                 assert!(joined.rgba == whole.rgba && joined.width == whole.width, "bands joined differ from the whole");
             }
+        }
+        // The list's picture from a stored thumbnail (`thmb`): whatever it claims, a
+        // picture within the size asked, nothing, or an error; never a panic.
+        if let Ok(Some(bmp)) = list_picture(&built.file, 112, false) {
+            let side = |at: usize| i32::from_le_bytes(bmp[at..at + 4].try_into().unwrap()).unsigned_abs();
+            assert!((1..=112).contains(&side(18)) && (1..=112).contains(&side(22)), "a list picture too large");
         }
     }
 });

@@ -70,10 +70,16 @@ pub(crate) fn join(data: &[u8], bands: Vec<Vec<u8>>) -> Result<Pixels> {
             return Err(mismatch("a band is not the size its place in the grid needs"));
         }
     }
-    let mut image =
-        Image { width: grid.width, height: grid.height, bit_depth: 8, has_alpha: false, data: bands.concat() };
+    let image = Image { width: grid.width, height: grid.height, bit_depth: 8, has_alpha: false, data: bands.concat() };
     drop(bands);
-    for property in file.item_properties(file.primary_id).map_err(heif::error)? {
+    let image = upright(&file, file.primary_id, image)?;
+    Ok(Pixels { rgba: image.data, width: image.width, height: image.height })
+}
+
+/// `image` (item `id` decoded) turned and mirrored by the item's `irot` and `imir`, in
+/// their order; any crop is the caller's to refuse.
+pub(crate) fn upright(file: &HeifFile, id: ItemId, mut image: Image<u8>) -> Result<Image<u8>> {
+    for property in file.item_properties(id).map_err(heif::error)? {
         image = match *property {
             Property::Rotation(0) => image,
             Property::Rotation(quarters) => image.rotate_ccw(quarters),
@@ -81,7 +87,7 @@ pub(crate) fn join(data: &[u8], bands: Vec<Vec<u8>>) -> Result<Pixels> {
             _ => image,
         };
     }
-    Ok(Pixels { rgba: image.data, width: image.width, height: image.height })
+    Ok(image)
 }
 
 /// A primary image that can be decoded in bands.
@@ -114,8 +120,13 @@ impl Grid {
         if !transforms_only || tiles.is_empty() || tiles.len() as u64 != u64::from(rows) * u64::from(columns) {
             return Ok(None);
         }
+        // Items that have an auxiliary image, gathered once: a grid may have thousands of
+        // tiles, and a file hundreds of thousands of references.
+        let mut with_auxiliary: Vec<ItemId> =
+            file.references.iter().filter(|r| r.ref_type.0 == *b"auxl").flat_map(|r| r.to.iter().copied()).collect();
+        with_auxiliary.sort_unstable();
         for &tile in tiles {
-            if !plain(file, tile)? {
+            if !plain(file, tile, &with_auxiliary)? {
                 return Ok(None);
             }
         }
@@ -159,8 +170,8 @@ impl Grid {
 }
 
 /// A coded tile heifer converts straight into its canvas: HEVC, no auxiliary image, no transforms.
-fn plain(file: &HeifFile, id: ItemId) -> Result<bool> {
-    if file.item(id).map_err(heif::error)?.item_type.0 != *b"hvc1" || !file.referencing_items(id, b"auxl").is_empty() {
+fn plain(file: &HeifFile, id: ItemId, with_auxiliary: &[ItemId]) -> Result<bool> {
+    if file.item(id).map_err(heif::error)?.item_type.0 != *b"hvc1" || with_auxiliary.binary_search(&id).is_ok() {
         return Ok(false);
     }
     Ok(!file

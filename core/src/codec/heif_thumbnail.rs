@@ -2,14 +2,15 @@
 //! list of files to show: a few milliseconds where the photo itself takes a second
 //! or more, and the browser cannot show a HEIC at all.
 //!
-//! Only a thumbnail that is one plain HEVC picture (rotation and mirroring allowed)
-//! and has the photo's shape once both are upright is used, so that an edited photo
-//! whose old thumbnail was left behind does not show a picture the copy will not be;
-//! anything else is None, and the caller decodes the photo.
+//! Only a thumbnail that is one plain HEVC picture, turned and mirrored as the photo
+//! is, in the photo's colours (its own `colr`, if any, the photo's), and of the
+//! photo's shape is used, so that an edited photo whose old thumbnail was left behind
+//! does not show a picture the copy will not be; anything else is None, and the
+//! caller decodes the photo.
 
 use heifer::color::frame_to_rgba_into;
 use heifer::heifer_hevc_dec::decoder::{decode_picture, DecodeOptions};
-use heifer::heifer_isobmff::boxes::Property;
+use heifer::heifer_isobmff::boxes::{ColorInfo, Property};
 use heifer::heifer_isobmff::{HeifFile, ItemId};
 use heifer::Image;
 
@@ -20,21 +21,32 @@ use crate::error::Result;
 /// claiming more is not decoded as one.
 const MAX_THUMBNAIL_PIXELS: u64 = 1 << 20;
 
+/// Thumbnails looked at: phones store one. A hostile file may name the same item a
+/// thumbnail hundreds of thousands of times, and each look reads every reference.
+const MAX_THUMBNAILS: usize = 4;
+
 /// The primary image's thumbnail, upright, RGBA8 in its coded colours (as the
 /// photo's are), or None when it has no usable one. `min_side`: the smallest
 /// thumbnail whose longer side reaches it is chosen, else the largest.
 pub(crate) fn decode(data: &[u8], min_side: u32) -> Result<Option<Pixels>> {
     let file = HeifFile::parse(data).map_err(heif::error)?;
-    let Some(photo) = upright_size(&file, file.primary_id)? else { return Ok(None) };
+    let primary = file.primary_id;
+    let Some(photo) = upright_size(&file, primary)? else { return Ok(None) };
+    let (photo_turns, photo_colour) = (turns(&file, primary)?, colour_chain(&file, primary)?);
+    let mut ids = file.referencing_items(primary, b"thmb");
+    ids.sort_unstable();
+    ids.dedup();
     let mut usable = Vec::new();
-    for id in file.referencing_items(file.primary_id, b"thmb") {
-        if let Some(size) = upright_size(&file, id)? {
-            if plain(&file, id)?
-                && same_shape(size, photo)
-                && u64::from(size.0) * u64::from(size.1) <= MAX_THUMBNAIL_PIXELS
-            {
-                usable.push((id, size));
-            }
+    for id in ids.into_iter().take(MAX_THUMBNAILS) {
+        let Some(size) = upright_size(&file, id)? else { continue };
+        let colour = colours(&file, id)?;
+        if plain(&file, id)?
+            && same_shape(size, photo)
+            && u64::from(size.0) * u64::from(size.1) <= MAX_THUMBNAIL_PIXELS
+            && turns(&file, id)? == photo_turns
+            && (colour.is_empty() || colour == photo_colour)
+        {
+            usable.push((id, size));
         }
     }
     let side = |&(_, (w, h)): &(ItemId, (u32, u32))| w.max(h);
@@ -47,18 +59,10 @@ pub(crate) fn decode(data: &[u8], min_side: u32) -> Result<Option<Pixels>> {
         return Ok(None);
     }
     let mut image =
-        Image { width, height, bit_depth: 8, has_alpha: false, data: vec![0; width as usize * height as usize * 4] };
-    let stride = width as usize * 4;
-    let mut rows: Vec<&mut [u8]> = image.data.chunks_exact_mut(stride).collect();
+        Image { width, height, bit_depth: 8, has_alpha: false, data: super::rgba_buffer("HEIF", width, height)? };
+    let mut rows: Vec<&mut [u8]> = image.data.chunks_exact_mut(width as usize * 4).collect();
     frame_to_rgba_into(&frame, heif_bands::colour(&file, id, &frame)?, &mut rows, width as usize, height as usize);
-    for property in file.item_properties(id).map_err(heif::error)? {
-        image = match *property {
-            Property::Rotation(0) => image,
-            Property::Rotation(quarters) => image.rotate_ccw(quarters),
-            Property::Mirror(top_bottom) => image.mirror(top_bottom),
-            _ => image,
-        };
-    }
+    let image = heif_bands::upright(&file, id, image)?;
     Ok(Some(Pixels { rgba: image.data, width: image.width, height: image.height }))
 }
 
@@ -75,6 +79,37 @@ fn upright_size(file: &HeifFile, id: ItemId) -> Result<Option<(u32, u32)>> {
         }
     }
     Ok(Some(if turned { (height, width) } else { (width, height) }))
+}
+
+/// An item's rotations and mirrorings, in order.
+fn turns(file: &HeifFile, id: ItemId) -> Result<Vec<Property>> {
+    Ok(file
+        .item_properties(id)
+        .map_err(heif::error)?
+        .filter(|p| matches!(p, Property::Rotation(_) | Property::Mirror(_)))
+        .cloned()
+        .collect())
+}
+
+/// An item's `colr` properties.
+fn colours(file: &HeifFile, id: ItemId) -> Result<Vec<ColorInfo>> {
+    Ok(file
+        .item_properties(id)
+        .map_err(heif::error)?
+        .filter_map(|p| match p {
+            Property::Color(colour) => Some(colour.clone()),
+            _ => None,
+        })
+        .collect())
+}
+
+/// The photo's colours: its own `colr`, else (a grid's) its first tile's.
+fn colour_chain(file: &HeifFile, id: ItemId) -> Result<Vec<ColorInfo>> {
+    let own = colours(file, id)?;
+    match file.referenced_items(id, b"dimg").first() {
+        Some(&tile) if own.is_empty() => colours(file, tile),
+        _ => Ok(own),
+    }
 }
 
 /// Within 3% of the same width to height (thumbnails are rounded to whole pixels).

@@ -10,7 +10,10 @@
 //! log curves are not described: those pictures keep their coded values (their tone
 //! mapping is not done here).
 
-use moxcms::{Chromaticity, ColorPrimaries, ColorProfile, LocalizableString, ProfileText, ToneReprCurve};
+use moxcms::{
+    adaption_matrix_d, Chromaticity, ColorPrimaries, ColorProfile, LocalizableString, ProfileText, ToneReprCurve,
+    WHITE_POINT_D50,
+};
 
 /// The sRGB curve as an ICC parametric curve (type 3): gamma, a, b, c, d.
 const SRGB_CURVE: [f32; 5] = [2.4, 1.0 / 1.055, 0.055 / 1.055, 1.0 / 12.92, 0.04045];
@@ -47,7 +50,10 @@ pub(crate) fn profile(primaries: u16, transfer: u16) -> Option<Vec<u8>> {
     // sRGB's profile as the frame (header, D50 adaptation), given these primaries and curve.
     let mut profile = ColorProfile::new_srgb();
     profile.update_rgb_colorimetry(white.to_xyyb(), primaries);
-    profile.media_white_point = Some(white.to_xyzd());
+    // As ICC v4 has it for a display profile: the white point tag is D50 and `chad` is
+    // the (Bradford) adaptation from the picture's own white to it.
+    profile.chromatic_adaptation = Some(adaption_matrix_d(white.to_xyz(), WHITE_POINT_D50.to_xyz()));
+    profile.media_white_point = Some(WHITE_POINT_D50.to_xyzd());
     let curve = ToneReprCurve::Parametric(curve);
     profile.red_trc = Some(curve.clone());
     profile.green_trc = Some(curve.clone());
@@ -120,6 +126,21 @@ mod tests {
         }
         // sRGB's primaries with a plain gamma are not sRGB.
         assert!(profile(1, 4).is_some());
+    }
+
+    #[test]
+    fn a_white_other_than_d65_is_adapted_to_d50_in_the_profile() {
+        for (p, white) in [(11, (0.314, 0.351)), (12, (0.3127, 0.329)), (4, (0.310, 0.316))] {
+            let read = ColorProfile::new_from_slice(&profile(p, 13).unwrap()).unwrap();
+            let d50 = WHITE_POINT_D50.to_xyzd();
+            let wtpt = read.media_white_point.unwrap();
+            assert!((wtpt.x - d50.x).abs() < 1e-3 && (wtpt.z - d50.z).abs() < 1e-3, "{p}: wtpt {wtpt:?}");
+            // `chad` takes the picture's own white to D50.
+            let w = Chromaticity { x: white.0, y: white.1 }.to_xyzd();
+            let m = read.chromatic_adaptation.unwrap().v;
+            let adapted = [0, 1, 2].map(|r| m[r][0] * w.x + m[r][1] * w.y + m[r][2] * w.z);
+            assert!((adapted[0] - d50.x).abs() < 2e-3 && (adapted[2] - d50.z).abs() < 2e-3, "{p}: {adapted:?}");
+        }
     }
 
     #[test]

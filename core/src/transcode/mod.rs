@@ -274,15 +274,16 @@ pub fn list_picture(data: &[u8], size: u32, decode_photo: bool) -> Result<Option
     let parsed = picture_to_decode(data)?;
     let own =
         if parsed.format == Format::Heif { codec::heif_thumbnail::decode(data, size).ok().flatten() } else { None };
+    let analysis = analyse_colour(&parsed, data);
     let codec::Pixels { rgba, width, height } = match own {
         Some(pixels) => pixels,
-        None if decode_photo => upright_pixels(data, &parsed, &analyse(&parsed, data))?,
+        None if decode_photo => upright_pixels(data, &parsed, &analysis)?,
         None => return Ok(None),
     };
     let (w, h) = resize::fit(width, height, Some(size), Some(size));
     let small = resize::resize_rgba(&rgba, (width, height), (w, h))?;
     let mut picture = codec::bmp::encode(&small, w, h)?;
-    if let Some(profile) = analyse_colour(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
+    if let Some(profile) = analysis.icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
         colour::to_srgb(&mut picture[codec::bmp::HEADER..], &profile)?;
     }
     Ok(Some(picture))
@@ -296,15 +297,22 @@ pub struct DecodedImage {
     pub height: u32,
 }
 
-/// The file's analysis, with a colour profile made from its code points when a HEIF
-/// or AVIF gives its colours only that way (cicp.rs): every conversion then keeps or
-/// converts those colours as it does an embedded profile's.
+/// The file's analysis, with a HEIF's or AVIF's colour profile taken from its primary
+/// picture (the inspection's is the first in the file, which may be a gain map's), or
+/// made from its code points when it gives its colours that way (cicp.rs): every
+/// conversion then keeps or converts those colours as it does an embedded profile's.
 fn analyse_colour(parsed: &Parsed, data: &[u8]) -> Analysis {
     #[allow(unused_mut)]
     let mut analysis = analyse(parsed, data);
     #[cfg(feature = "heif-decode")]
-    if analysis.icc_profile.is_none() && matches!(parsed.format, Format::Heif | Format::Avif) {
-        analysis.icc_profile = container::isobmff::coded_colour(parsed, data).and_then(|(p, t)| cicp::profile(p, t));
+    if matches!(parsed.format, Format::Heif | Format::Avif) {
+        use container::isobmff::Colour;
+        match container::isobmff::primary_colour(parsed, data) {
+            Some(Colour::Profile(range)) => analysis.icc_profile = data.get(range).map(<[u8]>::to_vec),
+            Some(Colour::CodePoints(primaries, transfer)) => analysis.icc_profile = cicp::profile(primaries, transfer),
+            // Nothing said: whatever profile the file has, as before.
+            None => {}
+        }
     }
     analysis
 }

@@ -16,6 +16,7 @@ let queue: Promise<void> = Promise.resolve();
 let heicQueue: Promise<unknown> = Promise.resolve();
 let storedQueue: Promise<unknown> = Promise.resolve();
 let waiting = 0;
+let storedWaiting = 0;
 /** Decodes photos for their thumbnails; `storedEngine` reads the thumbnails files store. */
 let engine: WorkerEngine | undefined;
 let storedEngine: WorkerEngine | undefined;
@@ -59,9 +60,18 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
 
 function drawHeic(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
   waiting++;
+  storedWaiting++;
   // The thumbnail the file stores, if any, in a queue and a worker of their own: none
-  // waits behind a photo's decode.
-  const stored = storedQueue.then(() => storedBitmap(file));
+  // waits behind a photo's decode. That worker ends as soon as none is waiting for it
+  // (decodes may wait for a whole batch).
+  const stored = storedQueue
+    .then(() => storedBitmap(file))
+    .finally(() => {
+      if (--storedWaiting === 0) {
+        storedEngine?.terminate();
+        storedEngine = undefined;
+      }
+    });
   storedQueue = stored;
   const bitmap = stored.then((found) => {
     if (found) return found;
@@ -80,8 +90,8 @@ function drawHeic(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
     )
     .finally(() => {
       if (--waiting === 0) {
-        for (const worker of [engine, storedEngine]) worker?.terminate();
-        engine = storedEngine = undefined;
+        engine?.terminate();
+        engine = undefined;
       }
     });
 }

@@ -320,29 +320,37 @@ fn primary_properties(heif: &Heif) -> impl Iterator<Item = (usize, &Info)> {
     })
 }
 
-/// The primary picture's colour as code points (`colr` of type `nclx`: primaries,
-/// transfer), when that is how it is said: None when an ICC profile says it (the
-/// profile wins) or nothing does. A grid that says nothing speaks through its first
-/// tile, as iPhone grids do for their matrix.
+/// How the primary picture says its colours (its `colr`, else, for a grid, its first
+/// tile's): an ICC profile (the profile's bytes; it wins over code points), H.273 code
+/// points (primaries, transfer), or None when neither says anything.
 #[cfg(feature = "heif-decode")]
-pub(crate) fn coded_colour(heif: &Heif) -> Option<(u16, u16)> {
+pub(crate) fn primary_colour(heif: &Heif) -> Option<Colour> {
     let meta = &heif.meta;
-    // Some(None): the item has an ICC profile; None: no `colr` at all.
     let colour_of = |item: u32| {
-        let mut nclx = None;
+        let mut found = None;
         for (index, _) in meta.properties_of(item) {
             match usize::from(*index).checked_sub(1).and_then(|i| meta.properties.get(i)).map(|p| &p.info) {
-                Some(Info::Profile(_)) => return Some(None),
-                Some(Info::Nclx(primaries, transfer, ..)) => nclx = nclx.or(Some((*primaries, *transfer))),
+                Some(Info::Profile(range)) => return Some(Colour::Profile(range.clone())),
+                Some(Info::Nclx(primaries, transfer, ..)) => {
+                    found = found.or(Some(Colour::CodePoints(*primaries, *transfer)))
+                }
                 _ => {}
             }
         }
-        nclx.map(Some)
+        found
     };
-    colour_of(meta.primary).unwrap_or_else(|| {
+    colour_of(meta.primary).or_else(|| {
         let tile = meta.references.iter().find(|r| &r.kind == b"dimg" && r.from == meta.primary)?.to.first()?;
-        colour_of(*tile).flatten()
+        colour_of(*tile)
     })
+}
+
+/// See `primary_colour`.
+#[cfg(feature = "heif-decode")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Colour {
+    Profile(std::ops::Range<usize>),
+    CodePoints(u16, u16),
 }
 
 /// Display findings: what is kept so the picture looks as it did.

@@ -58,12 +58,14 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Result<Vec<u8>
     Ok(write::write(&heif, data, &parts, plan.decisions))
 }
 
-/// The primary picture's colour primaries and transfer, when the file says them
-/// only as code points (`nclx`, no ICC profile).
 #[cfg(feature = "heif-decode")]
-pub(crate) fn coded_colour(parsed: &Parsed, data: &[u8]) -> Option<(u16, u16)> {
+pub(crate) use layout::Colour;
+
+/// How the primary picture says its colours (see `layout::primary_colour`).
+#[cfg(feature = "heif-decode")]
+pub(crate) fn primary_colour(parsed: &Parsed, data: &[u8]) -> Option<layout::Colour> {
     let (heif, _) = model(data, parsed.format.name()).ok()?;
-    layout::coded_colour(&heif)
+    layout::primary_colour(&heif)
 }
 
 /// What the picture keeps for display (colour, rotation, alpha, gain map),
