@@ -379,6 +379,7 @@ for (const name of only) {
       // The setting's default: the colours kept as coded, described by a profile made from the code points.
       const kept = await convert();
       assert.match(exif(kept)['ICC_Profile:ProfileDescription'] ?? '', /^Display P3/, 'a Display P3 profile');
+      assert.equal(exif(kept)['ICC-header:ProfileDateTime'], '0000:00:00 00:00:00', 'the made profile carries no date');
       const keptToCoded = psnr(kept, reference('coded'));
       // The browser's AV1 decoder against dav1d: 41-45 dB on Apple's and Xiph's files (measured).
       assert.ok(keptToCoded >= 38, `the coded colours: ${keptToCoded.toFixed(1)} dB against the command line's`);

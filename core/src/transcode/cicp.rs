@@ -64,8 +64,16 @@ pub(crate) fn profile(primaries: u16, transfer: u16) -> Option<Vec<u8>> {
         |s: &str| Some(ProfileText::Localizable(vec![LocalizableString::new("en".into(), "US".into(), s.into())]));
     profile.description = text(&format!("{name} (from the file's colour code points)"));
     profile.copyright = text("No copyright, use freely");
-    profile.encode().ok()
+    let mut bytes = profile.encode().ok()?;
+    // moxcms stamps the header with the time it wrote the profile (natively; a fixed
+    // date in wasm): a copy would carry when it was made, which is what Traceless
+    // removes, and the same photo would convert to different bytes. Zero is "no date".
+    bytes.get_mut(CREATED)?.fill(0);
+    Some(bytes)
 }
+
+/// The ICC header's creation date and time (six 16-bit numbers).
+const CREATED: std::ops::Range<usize> = 24..36;
 
 #[cfg(test)]
 mod tests {
@@ -114,6 +122,14 @@ mod tests {
         }
         // Saturated P3 red is outside sRGB: it moves, so the conversion happened.
         assert_ne!(&rgba[4..7], &[200, 60, 40]);
+    }
+
+    #[test]
+    fn a_made_profile_carries_no_date_and_is_the_same_every_time() {
+        let made = profile(12, 13).unwrap();
+        assert!(made[CREATED].iter().all(|&b| b == 0), "{:?}", &made[CREATED]);
+        assert_eq!(made, profile(12, 13).unwrap());
+        assert_eq!(&made[36..40], b"acsp");
     }
 
     #[test]
