@@ -31,7 +31,7 @@ pub use report::{
 pub use transcode::{
     convert, convert_decoded, convert_in_parts, decode_upright, encode_decoded_strip, encode_part, encode_rgba,
     join_parts, splice_scans, write_scans, Chroma, ColourMode, ConvertOptions, ConvertReport, Converted, DecodedImage,
-    InParts, OutputFormat, Parts, PartsJob, MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
+    InParts, OutputFormat, Parts, PartsJob, MAX_DECODE_ITEMS, MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
 };
 #[cfg(feature = "heif-decode")]
 pub use transcode::{decode_upright_band, join_upright_bands, list_picture, screen_picture, UprightBand};

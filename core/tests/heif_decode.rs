@@ -431,3 +431,116 @@ fn colours_given_as_code_points_are_kept_with_a_profile_made_from_them_or_conver
     let kept = convert(&srgb, &png(ColourMode::KeepProfile)).unwrap();
     assert!(traceless_core::inspect(&kept.data).unwrap().icc.is_none());
 }
+
+/// A box: size, type, body.
+fn isobmff_box(fourcc: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    [&((body.len() + 8) as u32).to_be_bytes()[..], fourcc, body].concat()
+}
+
+/// A full box: a box whose body starts with version 0 and no flags, or the given version.
+fn full_box(fourcc: &[u8; 4], version: u8, body: &[u8]) -> Vec<u8> {
+    isobmff_box(fourcc, &[&[version, 0, 0, 0][..], body].concat())
+}
+
+/// The body of the first box `fourcc` among `data`'s boxes from `at` (descending into
+/// `meta` and `iprp`/`ipco`), with its header.
+fn find_box<'a>(data: &'a [u8], fourcc: &[u8; 4]) -> &'a [u8] {
+    let mut at = 0;
+    while at + 8 <= data.len() {
+        let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        let kind = &data[at + 4..at + 8];
+        if kind == fourcc {
+            return &data[at..at + size];
+        }
+        let inner = match kind {
+            b"meta" => Some(12),
+            b"iprp" | b"ipco" => Some(8),
+            _ => None,
+        };
+        if let Some(skip) = inner {
+            let found = find_box(&data[at + skip..at + size], fourcc);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        at += size;
+    }
+    &[]
+}
+
+/// A grid HEIC of `rows` × `columns` 16×16 tiles (a tiny HEVC picture made by
+/// heif-enc) with `items` items: the grid, then hvc1 items, each with its own copy
+/// of the tile's bytes, which the grid's tiles take in turn.
+fn many_item_grid(items: usize, rows: u8, columns: u8) -> Vec<u8> {
+    let png = scratch().join("tile16.png");
+    image::RgbImage::from_pixel(16, 16, image::Rgb([200, 100, 50])).save(&png).unwrap();
+    let heic = scratch().join("tile16.heic");
+    let out = Command::new("heif-enc").args(["-q", "50"]).arg(&png).arg("-o").arg(&heic).output().unwrap();
+    assert!(out.status.success(), "heif-enc: {}", String::from_utf8_lossy(&out.stderr));
+    let small = std::fs::read(&heic).unwrap();
+    let hvcc = find_box(&small, b"hvcC").to_vec();
+    let tile = find_box(&small, b"mdat")[8..].to_vec();
+    assert!(!hvcc.is_empty() && !tile.is_empty(), "heif-enc's file has an hvcC and an mdat");
+
+    let (tiles, width, height) =
+        (usize::from(rows) * usize::from(columns), 16 * u32::from(columns), 16 * u32::from(rows));
+    let id = |i: usize| (i as u16).to_be_bytes();
+    let infe = |i: usize, kind: &[u8; 4]| full_box(b"infe", 2, &[&id(i)[..], &[0, 0], kind, b"\0"].concat());
+    let mut iinf = (items as u16).to_be_bytes().to_vec();
+    iinf.extend(infe(1, b"grid"));
+    (2..=items).for_each(|i| iinf.extend(infe(i, b"hvc1")));
+    let grid =
+        [&[0, 0, rows - 1, columns - 1][..], &(width as u16).to_be_bytes(), &(height as u16).to_be_bytes()].concat();
+    let mut references = [&id(1)[..], &(tiles as u16).to_be_bytes()].concat();
+    (0..tiles).for_each(|k| references.extend(id(2 + k % (items - 1))));
+    let ispe = |w: u32, h: u32| full_box(b"ispe", 0, &[w.to_be_bytes(), h.to_be_bytes()].concat());
+    let ipco = isobmff_box(b"ipco", &[ispe(16, 16), ispe(width, height), hvcc].concat());
+    let mut ipma = (items as u32).to_be_bytes().to_vec();
+    ipma.extend([&id(1)[..], &[1, 2]].concat());
+    (2..=items).for_each(|i| ipma.extend([&id(i)[..], &[2, 0x81, 3]].concat()));
+    let meta = |mdat_body: usize| {
+        // iloc version 1: 4-byte offsets and lengths; the grid in idat, the tiles in mdat.
+        let mut iloc = vec![0x44, 0x00];
+        iloc.extend((items as u16).to_be_bytes());
+        iloc.extend(
+            [&id(1)[..], &[0, 1, 0, 0, 0, 1], &0u32.to_be_bytes(), &(grid.len() as u32).to_be_bytes()].concat(),
+        );
+        for i in 2..=items {
+            let offset = (mdat_body + (i - 2) * tile.len()) as u32;
+            iloc.extend(
+                [&id(i)[..], &[0, 0, 0, 0, 0, 1], &offset.to_be_bytes(), &(tile.len() as u32).to_be_bytes()].concat(),
+            );
+        }
+        let hdlr = full_box(b"hdlr", 0, &[&[0u8; 4][..], b"pict", &[0; 12], b"\0"].concat());
+        let body = [
+            hdlr,
+            full_box(b"pitm", 0, &id(1)),
+            full_box(b"iinf", 0, &iinf),
+            full_box(b"iloc", 1, &iloc),
+            full_box(b"iref", 0, &isobmff_box(b"dimg", &references)),
+            isobmff_box(b"iprp", &[ipco.clone(), full_box(b"ipma", 0, &ipma)].concat()),
+            isobmff_box(b"idat", &grid),
+        ]
+        .concat();
+        full_box(b"meta", 0, &body)
+    };
+    let ftyp = isobmff_box(b"ftyp", &[&b"heic"[..], &[0; 4], b"mif1heic"].concat());
+    let before_mdat = ftyp.len() + meta(0).len() + 8;
+    let mdat = isobmff_box(b"mdat", &tile.repeat(items - 1));
+    [ftyp, meta(before_mdat), mdat].concat()
+}
+
+#[test]
+fn a_heif_with_more_items_than_decoding_allows_is_refused_before_decoding() {
+    // heifer looks items up by scanning: a crafted grid of 255×255 tiles over 50,000
+    // items took 7 s natively before failing. At the limit the file decodes (so the
+    // builder makes real files); one item more is refused.
+    let limit = traceless_core::MAX_DECODE_ITEMS;
+    let at_limit = many_item_grid(limit, 63, 65);
+    let decoded = ours(&at_limit).expect("a grid of the limit's items decodes");
+    assert_eq!(decoded.dimensions(), (65 * 16, 63 * 16));
+    assert_eq!(decoded.get_pixel(500, 500).0[3], 255);
+    let err = ours(&many_item_grid(limit + 1, 63, 65)).unwrap_err();
+    assert_eq!(err.kind, traceless_core::ErrorKind::LimitExceeded, "{err}");
+    assert!(err.to_string().contains(&format!("{} items", limit + 1)), "{err}");
+}

@@ -11,6 +11,14 @@ use crate::report::BlockKind;
 /// Most pixels decoded (about 100 megapixels: 400 MB as RGBA).
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 
+/// Most items (with `iloc` entries for unlisted ones) in a HEIF or AVIF that is
+/// decoded. heifer finds an item, its properties and its data by scanning lists, so its
+/// parse and every grid tile cost time in proportion to the item count: a crafted file
+/// with 50,000 items (cleaning's limit) and a 255×255 grid took 7 s natively before
+/// failing. Phones write tens of items (an iPhone photo: 53; a 200-megapixel photo in
+/// 512-pixel tiles about 800).
+pub const MAX_DECODE_ITEMS: usize = 4_096;
+
 /// Refuses, from the container's own header, what should never be decoded.
 /// `decoded_elsewhere`: the caller brings the pixels (the format need not be
 /// decodable here; the limits still hold).
@@ -32,6 +40,20 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
             ),
         )
         .because_with(reason::TOO_MANY_PIXELS, &[&parsed.width, &parsed.height, &(MAX_DECODE_PIXELS / 1_000_000)]));
+    }
+    if matches!(parsed.format, Format::Heif | Format::Avif) {
+        // The container's layout has a block per item, and one per orphan `iloc` entry.
+        let items = parsed
+            .blocks
+            .iter()
+            .filter(|b| b.label.starts_with("item ") || b.label.starts_with("data of item "))
+            .count();
+        if items > MAX_DECODE_ITEMS {
+            return Err(Error::limit(
+                name,
+                format!("it has {items} items; conversion is limited to {MAX_DECODE_ITEMS} (cleaning works with more)"),
+            ));
+        }
     }
     // The decoder reads baseline, extended and progressive Huffman JPEGs only.
     let exotic = parsed

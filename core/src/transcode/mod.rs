@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-pub use decode::MAX_DECODE_PIXELS;
+pub use decode::{MAX_DECODE_ITEMS, MAX_DECODE_PIXELS};
 pub use options::{Chroma, ColourMode, ConvertOptions, OutputFormat};
 pub use parts::{encode_part, join_parts, splice_scans, write_scans, InParts, Parts, PartsJob, MIN_PARTS_PIXELS};
 
