@@ -41,20 +41,8 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
         )
         .because_with(reason::TOO_MANY_PIXELS, &[&parsed.width, &parsed.height, &(MAX_DECODE_PIXELS / 1_000_000)]));
     }
-    if matches!(parsed.format, Format::Heif | Format::Avif) {
-        // The container's layout has a block per item, and one per orphan `iloc` entry.
-        let items = parsed
-            .blocks
-            .iter()
-            .filter(|b| b.label.starts_with("item ") || b.label.starts_with("data of item "))
-            .count();
-        if items > MAX_DECODE_ITEMS {
-            return Err(Error::limit(
-                name,
-                format!("it has {items} items; conversion is limited to {MAX_DECODE_ITEMS} (cleaning works with more)"),
-            ));
-        }
-    }
+    #[cfg(feature = "heif-decode")]
+    check_items(parsed)?;
     // The decoder reads baseline, extended and progressive Huffman JPEGs only.
     let exotic = parsed
         .blocks
@@ -75,6 +63,25 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
         )
         .in_format(name)
         .because_with(reason::CANNOT_CONVERT, &[&name]));
+    }
+    Ok(())
+}
+
+/// A HEIF or AVIF within MAX_DECODE_ITEMS. Only where heifer is built in: the image
+/// module, without it, reads no item structure to convert.
+#[cfg(feature = "heif-decode")]
+fn check_items(parsed: &Parsed) -> Result<()> {
+    if !matches!(parsed.format, Format::Heif | Format::Avif) {
+        return Ok(());
+    }
+    // The container's layout has a block per item, and one per orphan `iloc` entry.
+    let items =
+        parsed.blocks.iter().filter(|b| b.label.starts_with("item ") || b.label.starts_with("data of item ")).count();
+    if items > MAX_DECODE_ITEMS {
+        return Err(Error::limit(
+            parsed.format.name(),
+            format!("it has {items} items; conversion is limited to {MAX_DECODE_ITEMS} (cleaning works with more)"),
+        ));
     }
     Ok(())
 }
