@@ -48,18 +48,28 @@ function privateChooser(like: HTMLInputElement): HTMLInputElement {
 }
 
 export function guardChoosers(hooks: GuardHooks): void {
-  // The chooser in use, held until the next click replaces it. Nothing else refers to
-  // it (it is never in the document), and an element a chooser is still open for must
-  // not be collected: Firefox under automation keeps only a weak reference to it
-  // (WebDriver BiDi's setFiles then found "no such node", one run in many).
+  // The chooser last opened, held until it closes or another opens (a browser shows
+  // one at a time; a script's click opens none and never closes). Nothing else refers
+  // to it (it is never in the document), and an element a chooser is open for must not
+  // be collected: Firefox under automation keeps only a weak reference to it (WebDriver
+  // BiDi's setFiles then found "no such node", once in a CI run).
   let open: HTMLInputElement | undefined;
+  const close = (mine: HTMLInputElement) => {
+    if (open === mine) open = undefined;
+  };
   const choose = (input: HTMLInputElement) => {
     const mine = privateChooser(input);
     open = mine;
-    mine.addEventListener('cancel', () => input.dispatchEvent(new Event('cancel', { bubbles: true })));
-    // Whatever the input held before is replaced, as the browser's chooser would.
-    mine.addEventListener('change', () => deliver(input, Array.from(mine.files ?? []), hooks));
-    open.click();
+    mine.addEventListener('cancel', () => {
+      close(mine);
+      input.dispatchEvent(new Event('cancel', { bubbles: true }));
+    });
+    mine.addEventListener('change', () => {
+      close(mine);
+      // Whatever the input held before is replaced, as the browser's chooser would.
+      deliver(input, Array.from(mine.files ?? []), hooks);
+    });
+    mine.click();
   };
 
   window.addEventListener(
