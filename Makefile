@@ -38,6 +38,8 @@ test: deps
 	$(TIMED) $(CARGO_AOM_TEST) build --workspace --all-targets
 	$(TIMED) $(CARGO) fmt --all -- --check
 	$(TIMED) $(CARGO_AOM_TEST) clippy --workspace --all-targets --quiet -- -D warnings
+	# The core as the image module builds it (no HEVC decoder, video or AVIF): linted too.
+	$(TIMED) $(CARGO) clippy -p traceless-core --no-default-features --all-targets --quiet -- -D warnings
 	$(TIMED) $(CARGO_AOM_TEST) test --workspace
 	$(TIMED) bash scripts/build-wasm.sh
 	$(TIMED) bash scripts/test-wasm.sh

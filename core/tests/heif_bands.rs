@@ -1,3 +1,4 @@
+#![cfg(feature = "heif-decode")]
 //! A grid HEIC decoded in bands (by two wasm workers in the extension) must be the
 //! very image `decode_upright` gives, whatever the number of bands; images that are not
 //! split are decoded whole by the first band; bands that do not fit are refused.
