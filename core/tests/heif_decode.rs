@@ -448,6 +448,9 @@ fn find_box<'a>(data: &'a [u8], fourcc: &[u8; 4]) -> &'a [u8] {
     let mut at = 0;
     while at + 8 <= data.len() {
         let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        if size < 8 || at + size > data.len() {
+            break; // heif-enc's boxes all have sizes; this walk reads no other kind
+        }
         let kind = &data[at + 4..at + 8];
         if kind == fourcc {
             return &data[at..at + size];
@@ -470,8 +473,9 @@ fn find_box<'a>(data: &'a [u8], fourcc: &[u8; 4]) -> &'a [u8] {
 
 /// A grid HEIC of `rows` × `columns` 16×16 tiles (a tiny HEVC picture made by
 /// heif-enc) with `items` items: the grid, then hvc1 items, each with its own copy
-/// of the tile's bytes, which the grid's tiles take in turn.
-fn many_item_grid(items: usize, rows: u8, columns: u8) -> Vec<u8> {
+/// of the tile's bytes, which the grid's tiles take in turn; and `junk` more `ipma`
+/// entries, for items the file does not have, with no properties.
+fn many_item_grid(items: usize, rows: u8, columns: u8, junk: usize) -> Vec<u8> {
     let png = scratch().join("tile16.png");
     image::RgbImage::from_pixel(16, 16, image::Rgb([200, 100, 50])).save(&png).unwrap();
     let heic = scratch().join("tile16.heic");
@@ -495,9 +499,10 @@ fn many_item_grid(items: usize, rows: u8, columns: u8) -> Vec<u8> {
     (0..tiles).for_each(|k| references.extend(id(2 + k % (items - 1))));
     let ispe = |w: u32, h: u32| full_box(b"ispe", 0, &[w.to_be_bytes(), h.to_be_bytes()].concat());
     let ipco = isobmff_box(b"ipco", &[ispe(16, 16), ispe(width, height), hvcc].concat());
-    let mut ipma = (items as u32).to_be_bytes().to_vec();
+    let mut ipma = ((items + junk) as u32).to_be_bytes().to_vec();
     ipma.extend([&id(1)[..], &[1, 2]].concat());
     (2..=items).for_each(|i| ipma.extend([&id(i)[..], &[2, 0x81, 3]].concat()));
+    (0..junk).for_each(|k| ipma.extend([&id(20_000 + k)[..], &[0]].concat()));
     let meta = |mdat_body: usize| {
         // iloc version 1: 4-byte offsets and lengths; the grid in idat, the tiles in mdat.
         let mut iloc = vec![0x44, 0x00];
@@ -531,12 +536,14 @@ fn many_item_grid(items: usize, rows: u8, columns: u8) -> Vec<u8> {
 }
 
 #[test]
-fn a_heif_with_more_items_than_decoding_allows_is_refused_before_decoding() {
+fn a_heif_with_longer_item_lists_than_decoding_allows_is_refused_before_decoding() {
     // heifer looks items up by scanning: a crafted grid of 255×255 tiles over 50,000
     // items took 7 s natively before failing. At the limit the file decodes (so the
-    // builder makes real files); one item more is refused.
+    // builder makes real files); one item more, or one property association more, is
+    // refused, whether the engine decodes the file or is given its pixels (the
+    // extension has the browser decode AVIF, and the engine still reads the file).
     let limit = traceless_core::MAX_DECODE_ITEMS;
-    let at_limit = many_item_grid(limit, 63, 65);
+    let at_limit = many_item_grid(limit, 63, 65, 0);
     let decoded = ours(&at_limit).expect("a grid of the limit's items decodes");
     assert_eq!(decoded.dimensions(), (65 * 16, 63 * 16));
     // The first, a middle and the last tile decoded: the flat colour heif-enc was given, opaque.
@@ -545,7 +552,14 @@ fn a_heif_with_more_items_than_decoding_allows_is_refused_before_decoding() {
         let near = |v: u8, want: u8| v.abs_diff(want) <= 6;
         assert!(near(r, 200) && near(g, 100) && near(b, 50) && a == 255, "({x}, {y}): {r} {g} {b} {a}");
     }
-    let err = ours(&many_item_grid(limit + 1, 63, 65)).unwrap_err();
-    assert_eq!(err.kind, traceless_core::ErrorKind::LimitExceeded, "{err}");
-    assert!(err.to_string().contains(&format!("{} items", limit + 1)), "{err}");
+    let refused = |file: &[u8], what: &str| {
+        let pixels = vec![0; 65 * 16 * 63 * 16 * 4];
+        let given = traceless_core::convert_decoded(file, pixels, 65 * 16, 63 * 16, &ConvertOptions::default());
+        for err in [ours(file).unwrap_err(), given.unwrap_err()] {
+            assert_eq!(err.kind, traceless_core::ErrorKind::LimitExceeded, "{err}");
+            assert!(err.to_string().contains(what), "{err}");
+        }
+    };
+    refused(&many_item_grid(limit + 1, 63, 65, 0), &format!("{} items", limit + 1));
+    refused(&many_item_grid(2, 63, 65, limit - 1), &format!("{} property associations", limit + 1));
 }

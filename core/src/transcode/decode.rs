@@ -11,12 +11,11 @@ use crate::report::BlockKind;
 /// Most pixels decoded (about 100 megapixels: 400 MB as RGBA).
 pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 
-/// Most items (with `iloc` entries for unlisted ones) in a HEIF or AVIF that is
-/// decoded. heifer finds an item, its properties and its data by scanning lists, so its
-/// parse and every grid tile cost time in proportion to the item count: a crafted file
-/// with 50,000 items (cleaning's limit) and a 255×255 grid took 7 s natively before
-/// failing. Phones write tens of items (an iPhone photo: 53; a 200-megapixel photo in
-/// 512-pixel tiles about 800).
+/// Most items in a HEIF or AVIF that is decoded, and most entries in each of its other
+/// item lists (`check_lists`). heifer scans these lists, so its parse and every grid
+/// tile cost time in proportion to them: a crafted file with 50,000 items (cleaning's
+/// limit) and a 255×255 grid took 7 s natively before failing. Phones write tens of
+/// items (an iPhone photo: 53; a 200-megapixel photo in 512-pixel tiles about 800).
 pub const MAX_DECODE_ITEMS: usize = 4_096;
 
 /// Refuses, from the container's own header, what should never be decoded.
@@ -41,8 +40,6 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
         )
         .because_with(reason::TOO_MANY_PIXELS, &[&parsed.width, &parsed.height, &(MAX_DECODE_PIXELS / 1_000_000)]));
     }
-    #[cfg(feature = "heif-decode")]
-    check_items(parsed)?;
     // The decoder reads baseline, extended and progressive Huffman JPEGs only.
     let exotic = parsed
         .blocks
@@ -67,21 +64,32 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
     Ok(())
 }
 
-/// A HEIF or AVIF within MAX_DECODE_ITEMS. Only where heifer is built in: the image
-/// module, without it, reads no item structure to convert.
+/// Refuses a HEIF or AVIF whose item lists heifer would take too long over: it finds
+/// an item, its properties, its data and the items referring to it by scanning lists,
+/// in its parse for each item and in a grid's decode for each tile. Checked before
+/// anything reaches heifer; only where heifer is built in.
 #[cfg(feature = "heif-decode")]
-fn check_items(parsed: &Parsed) -> Result<()> {
-    if !matches!(parsed.format, Format::Heif | Format::Avif) {
+pub(crate) fn check_lists(format: Format, data: &[u8]) -> Result<()> {
+    if !matches!(format, Format::Heif | Format::Avif) {
         return Ok(());
     }
-    // The container's layout has a block per item, and one per orphan `iloc` entry.
-    let items =
-        parsed.blocks.iter().filter(|b| b.label.starts_with("item ") || b.label.starts_with("data of item ")).count();
-    if items > MAX_DECODE_ITEMS {
-        return Err(Error::limit(
-            parsed.format.name(),
-            format!("it has {items} items; conversion is limited to {MAX_DECODE_ITEMS} (cleaning works with more)"),
-        ));
+    let lists = crate::container::isobmff::list_lengths(format, data)?;
+    let counts = [
+        (lists.items, "items"),
+        (lists.locations, "item locations"),
+        (lists.associations, "property associations"),
+        (lists.references, "item references"),
+        (lists.other_targets, "items referred to other than grid tiles"),
+    ];
+    for (count, what) in counts {
+        if count > MAX_DECODE_ITEMS {
+            return Err(Error::limit(
+                format.name(),
+                format!(
+                    "it has {count} {what}; conversion is limited to {MAX_DECODE_ITEMS} (cleaning works with more)"
+                ),
+            ));
+        }
     }
     Ok(())
 }

@@ -181,7 +181,10 @@ fn decoded_pixels(data: &[u8], rgba: Vec<u8>, width: u32, height: u32) -> Result
     // The browser turns and mirrors HEIF images but may leave their crop undone (Chromium).
     #[cfg(feature = "heif-decode")]
     let pixels = match supported_format(data)? {
-        Format::Avif | Format::Heif => codec::heif_geometry::finish_browser_decode(data, pixels)?,
+        format @ (Format::Avif | Format::Heif) => {
+            decode::check_lists(format, data)?;
+            codec::heif_geometry::finish_browser_decode(data, pixels)?
+        }
         _ => pixels,
     };
     Ok(pixels)
@@ -204,6 +207,8 @@ fn decode_parsed(data: &[u8], parsed: &Parsed) -> Result<DecodedImage> {
 fn picture_to_decode(data: &[u8]) -> Result<Parsed> {
     let parsed = container::parse(supported_format(data)?, data)?;
     decode::check(&parsed, false)?;
+    #[cfg(feature = "heif-decode")]
+    decode::check_lists(parsed.format, data)?;
     if animate::is_animation(&parsed, data) {
         return Err(Error::new(ErrorKind::InvalidRequest, "an animation has no single picture to decode"));
     }
@@ -239,6 +244,7 @@ pub fn decode_upright_band(data: &[u8], index: u32, count: u32) -> Result<Uprigh
 /// `decode_upright(data)` from every band's `Rows`, in order.
 #[cfg(feature = "heif-decode")]
 pub fn join_upright_bands(data: &[u8], bands: Vec<Vec<u8>>) -> Result<DecodedImage> {
+    picture_to_decode(data)?;
     let codec::Pixels { rgba, width, height } = codec::heif_bands::join(data, bands)?;
     Ok(DecodedImage { rgba, width, height })
 }
@@ -334,6 +340,8 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
+    #[cfg(feature = "heif-decode")]
+    decode::check_lists(input_format, data)?;
     let mut analysis = analyse_colour(&parsed, data);
     if animate::is_animation(&parsed, data) {
         if decoded.is_some() {

@@ -50,6 +50,35 @@ pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {
     })
 }
 
+/// The lengths of the lists a reader without indexes scans for each item or grid
+/// tile (heifer, which decodes HEIC: see `transcode::decode::check_lists`). Read again
+/// from `data`, as `write` does.
+#[cfg(feature = "heif-decode")]
+pub(crate) struct ListLengths {
+    /// Items in `iinf`.
+    pub items: usize,
+    /// Entries in `iloc`.
+    pub locations: usize,
+    /// Entries in `ipma`.
+    pub associations: usize,
+    /// References in `iref`.
+    pub references: usize,
+    /// Items named by references other than `dimg` (a grid's tiles).
+    pub other_targets: usize,
+}
+
+#[cfg(feature = "heif-decode")]
+pub(crate) fn list_lengths(format: Format, data: &[u8]) -> Result<ListLengths> {
+    let meta = heif::parse(data, format.name()).map_err(|e| *e)?.meta;
+    Ok(ListLengths {
+        items: meta.items.len(),
+        locations: meta.locations.len(),
+        associations: meta.associations.len(),
+        references: meta.references.len(),
+        other_targets: meta.references.iter().filter(|r| &r.kind != b"dimg").map(|r| r.to.len()).sum(),
+    })
+}
+
 /// Rebuilds the file from the blocks `plan` keeps. The model is read again
 /// from `data` (cheap: only `meta` is parsed) rather than carried in `Parsed`.
 pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Result<Vec<u8>> {

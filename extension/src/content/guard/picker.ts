@@ -48,18 +48,19 @@ function privateChooser(like: HTMLInputElement): HTMLInputElement {
 }
 
 export function guardChoosers(hooks: GuardHooks): void {
-  // The chooser last opened, held until it closes or another opens (a browser shows
-  // one at a time; a script's click opens none and never closes). Nothing else refers
-  // to it (it is never in the document), and an element a chooser is open for must not
-  // be collected: Firefox under automation keeps only a weak reference to it (WebDriver
-  // BiDi's setFiles then found "no such node", once in a CI run).
+  // The chooser that is open, held until it closes. Nothing else refers to it (it is
+  // never in the document), and an element a chooser is open for must not be
+  // collected: Firefox under automation keeps only a weak reference to it (WebDriver
+  // BiDi's setFiles then found "no such node", once in a CI run). A browser shows one
+  // chooser at a time, and only for a click with the user's activation: a script's
+  // click without one opens nothing and must not let go of the one that is open.
   let open: HTMLInputElement | undefined;
   const close = (mine: HTMLInputElement) => {
     if (open === mine) open = undefined;
   };
   const choose = (input: HTMLInputElement) => {
     const mine = privateChooser(input);
-    open = mine;
+    if (navigator.userActivation?.isActive ?? true) open = mine;
     mine.addEventListener('cancel', () => {
       close(mine);
       input.dispatchEvent(new Event('cancel', { bubbles: true }));
