@@ -5,23 +5,12 @@
 
 mod common;
 
+use common::{bx, full};
+
 use traceless_core::{clean, convert, inspect, BlockKind, Category, ConvertOptions, ErrorKind, Format, Policy};
 
 // ---------------------------------------------------------------------------
 // A test-side builder of HEIF files.
-
-fn bx(fourcc: &[u8; 4], body: &[u8]) -> Vec<u8> {
-    let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
-    out.extend_from_slice(fourcc);
-    out.extend_from_slice(body);
-    out
-}
-
-fn full(fourcc: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
-    let mut b = ((u32::from(version) << 24) | flags).to_be_bytes().to_vec();
-    b.extend_from_slice(body);
-    bx(fourcc, &b)
-}
 
 fn uint(size: usize, v: u64) -> Vec<u8> {
     match size {

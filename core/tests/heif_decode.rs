@@ -12,6 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{bx, full};
 use image::ImageReader;
 use traceless_core::{convert, ColourMode, ConvertOptions, OutputFormat};
 
@@ -432,16 +433,6 @@ fn colours_given_as_code_points_are_kept_with_a_profile_made_from_them_or_conver
     assert!(traceless_core::inspect(&kept.data).unwrap().icc.is_none());
 }
 
-/// A box: size, type, body.
-fn isobmff_box(fourcc: &[u8; 4], body: &[u8]) -> Vec<u8> {
-    [&((body.len() + 8) as u32).to_be_bytes()[..], fourcc, body].concat()
-}
-
-/// A full box: its version, no flags, then the body.
-fn full_box(fourcc: &[u8; 4], version: u8, body: &[u8]) -> Vec<u8> {
-    isobmff_box(fourcc, &[&[version, 0, 0, 0][..], body].concat())
-}
-
 /// The first box `fourcc` in `data`, header included (looking into `meta`, `iprp` and
 /// `ipco`), or nothing.
 fn find_box<'a>(data: &'a [u8], fourcc: &[u8; 4]) -> &'a [u8] {
@@ -489,7 +480,7 @@ fn many_item_grid(items: usize, rows: u8, columns: u8, junk: usize) -> Vec<u8> {
     let (tiles, width, height) =
         (usize::from(rows) * usize::from(columns), 16 * u32::from(columns), 16 * u32::from(rows));
     let id = |i: usize| (i as u16).to_be_bytes();
-    let infe = |i: usize, kind: &[u8; 4]| full_box(b"infe", 2, &[&id(i)[..], &[0, 0], kind, b"\0"].concat());
+    let infe = |i: usize, kind: &[u8; 4]| full(b"infe", 2, 0, &[&id(i)[..], &[0, 0], kind, b"\0"].concat());
     let mut iinf = (items as u16).to_be_bytes().to_vec();
     iinf.extend(infe(1, b"grid"));
     (2..=items).for_each(|i| iinf.extend(infe(i, b"hvc1")));
@@ -497,8 +488,8 @@ fn many_item_grid(items: usize, rows: u8, columns: u8, junk: usize) -> Vec<u8> {
         [&[0, 0, rows - 1, columns - 1][..], &(width as u16).to_be_bytes(), &(height as u16).to_be_bytes()].concat();
     let mut references = [&id(1)[..], &(tiles as u16).to_be_bytes()].concat();
     (0..tiles).for_each(|k| references.extend(id(2 + k % (items - 1))));
-    let ispe = |w: u32, h: u32| full_box(b"ispe", 0, &[w.to_be_bytes(), h.to_be_bytes()].concat());
-    let ipco = isobmff_box(b"ipco", &[ispe(16, 16), ispe(width, height), hvcc].concat());
+    let ispe = |w: u32, h: u32| full(b"ispe", 0, 0, &[w.to_be_bytes(), h.to_be_bytes()].concat());
+    let ipco = bx(b"ipco", &[ispe(16, 16), ispe(width, height), hvcc].concat());
     let mut ipma = ((items + junk) as u32).to_be_bytes().to_vec();
     ipma.extend([&id(1)[..], &[1, 2]].concat());
     (2..=items).for_each(|i| ipma.extend([&id(i)[..], &[2, 0x81, 3]].concat()));
@@ -516,22 +507,22 @@ fn many_item_grid(items: usize, rows: u8, columns: u8, junk: usize) -> Vec<u8> {
                 [&id(i)[..], &[0, 0, 0, 0, 0, 1], &offset.to_be_bytes(), &(tile.len() as u32).to_be_bytes()].concat(),
             );
         }
-        let hdlr = full_box(b"hdlr", 0, &[&[0u8; 4][..], b"pict", &[0; 12], b"\0"].concat());
+        let hdlr = full(b"hdlr", 0, 0, &[&[0u8; 4][..], b"pict", &[0; 12], b"\0"].concat());
         let body = [
             hdlr,
-            full_box(b"pitm", 0, &id(1)),
-            full_box(b"iinf", 0, &iinf),
-            full_box(b"iloc", 1, &iloc),
-            full_box(b"iref", 0, &isobmff_box(b"dimg", &references)),
-            isobmff_box(b"iprp", &[ipco.clone(), full_box(b"ipma", 0, &ipma)].concat()),
-            isobmff_box(b"idat", &grid),
+            full(b"pitm", 0, 0, &id(1)),
+            full(b"iinf", 0, 0, &iinf),
+            full(b"iloc", 1, 0, &iloc),
+            full(b"iref", 0, 0, &bx(b"dimg", &references)),
+            bx(b"iprp", &[ipco.clone(), full(b"ipma", 0, 0, &ipma)].concat()),
+            bx(b"idat", &grid),
         ]
         .concat();
-        full_box(b"meta", 0, &body)
+        full(b"meta", 0, 0, &body)
     };
-    let ftyp = isobmff_box(b"ftyp", &[&b"heic"[..], &[0; 4], b"mif1heic"].concat());
+    let ftyp = bx(b"ftyp", &[&b"heic"[..], &[0; 4], b"mif1heic"].concat());
     let before_mdat = ftyp.len() + meta(0).len() + 8;
-    let mdat = isobmff_box(b"mdat", &tile.repeat(items - 1));
+    let mdat = bx(b"mdat", &tile.repeat(items - 1));
     [ftyp, meta(before_mdat), mdat].concat()
 }
 

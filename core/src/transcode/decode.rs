@@ -15,7 +15,8 @@ pub const MAX_DECODE_PIXELS: u64 = 100_000_000;
 /// item lists (`check_lists`). heifer scans these lists, so its parse and every grid
 /// tile cost time in proportion to them: a crafted file with 50,000 items (cleaning's
 /// limit) and a 255×255 grid took 7 s natively before failing. Phones write tens of
-/// items (an iPhone photo: 53; a 200-megapixel photo in 512-pixel tiles about 800).
+/// items (the corpus's iPhone photo: 53); a 200-megapixel photo in 512-pixel tiles
+/// would have about 800 (32 × 24 tiles).
 pub const MAX_DECODE_ITEMS: usize = 4_096;
 
 /// Refuses, from the container's own header, what should never be decoded.

@@ -340,8 +340,11 @@ fn convert_with(data: &[u8], options: &ConvertOptions, decoded: Option<codec::Pi
     let input_format = supported_format(data)?;
     let parsed = container::parse(input_format, data)?;
     decode::check(&parsed, decoded.is_some())?;
+    // Pixels given were checked with their file in `decoded_pixels`.
     #[cfg(feature = "heif-decode")]
-    decode::check_lists(input_format, data)?;
+    if decoded.is_none() {
+        decode::check_lists(input_format, data)?;
+    }
     let mut analysis = analyse_colour(&parsed, data);
     if animate::is_animation(&parsed, data) {
         if decoded.is_some() {

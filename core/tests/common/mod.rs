@@ -265,3 +265,18 @@ pub const HEIF: &[&str] = &["HEIF", "AVIF"];
 pub fn field<'a>(record: &'a Map<String, Value>, suffix: &str) -> Option<&'a Value> {
     record.iter().find(|(k, _)| k.ends_with(suffix)).map(|(_, v)| v)
 }
+
+/// An ISO BMFF box: size, type, body.
+pub fn bx(fourcc: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut out = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(fourcc);
+    out.extend_from_slice(body);
+    out
+}
+
+/// An ISO BMFF full box: version and flags, then the body.
+pub fn full(fourcc: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
+    let mut b = ((u32::from(version) << 24) | flags).to_be_bytes().to_vec();
+    b.extend_from_slice(body);
+    bx(fourcc, &b)
+}
