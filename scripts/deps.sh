@@ -60,9 +60,6 @@ has gif2webp || need_apt+=(webp)
 [ -f /usr/share/color/icc/ghostscript/default_cmyk.icc ] || need_apt+=(libgs-common)
 # Test videos (tests/videos/make.sh): ffmpeg with libx264/libx265, ffprobe.
 has ffmpeg && has ffprobe || need_apt+=(ffmpeg)
-# The CLI decodes AVIF with Debian's dav1d, found through pkg-config.
-has pkg-config || need_apt+=(pkg-config)
-[ -f /usr/include/dav1d/dav1d.h ] || need_apt+=(libdav1d-dev)
 # libaom (AVIF output) is built from the libaom-sys crate's sources with CMake;
 # natively its x86 SIMD is assembled by NASM.
 has cmake || need_apt+=(cmake)

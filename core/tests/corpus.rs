@@ -230,6 +230,23 @@ fn wasm_convert_reference() {
             "file": file, "options": option, "len": out.data.len(), "sum": fnv1a(&out.data), "module": "avif"
         }));
     }
+    // AVIF input, for the AVIF module's rav1d (the extension's fallback when the
+    // browser's decoder refuses a file): every corpus AVIF, decoded to the same
+    // pixels as here, or refused with the same kind of error. Small PNGs keep the
+    // run short; any decoding difference still shows.
+    for row in index().into_iter().filter(|r| r.format == "AVIF") {
+        let data = std::fs::read(corpus.join(&row.path)).unwrap();
+        let option = serde_json::json!({ "format": "png", "maxWidth": 512, "maxHeight": 512, "pngLevel": 0 });
+        let parsed: traceless_core::ConvertOptions = serde_json::from_value(option.clone()).unwrap();
+        cases.push(match traceless_core::convert(&data, &parsed) {
+            Ok(out) => serde_json::json!({
+                "file": row.path, "options": option, "len": out.data.len(), "sum": fnv1a(&out.data), "module": "avif"
+            }),
+            Err(e) => serde_json::json!({
+                "file": row.path, "options": option, "error": e.kind.as_str(), "module": "avif"
+            }),
+        });
+    }
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm-convert-reference.json");
     std::fs::write(target, serde_json::to_string_pretty(&cases).unwrap()).unwrap();
 }

@@ -1,13 +1,26 @@
-//! One AV1 still picture (an AVIF item's data) decoded by dav1d, the decoder
-//! the browsers ship, through Debian's libdav1d (BSD-2-Clause). Native builds
-//! only: in the extension the browser's own AV1 decoder does this work, and
-//! there is no pure-Rust AV1 decoder worth its size yet.
+//! One AV1 still picture (an AVIF item's data) decoded by rav1d, the Rust port
+//! of dav1d (the decoder the browsers ship), through its C-style API: the only
+//! one it exports. The command line decodes every AVIF here; the extension's
+//! AVIF module only those its browser's own decoder refuses.
 //!
 //! The result is a `heifer` frame (planes of 16-bit samples) so that AVIF and
 //! HEIC share one YCbCr-to-RGB conversion.
 
-use dav1d::{PixelLayout, PlanarImageComponent};
+use std::ffi::c_int;
+use std::ptr::NonNull;
+
 use heifer::heifer_hevc_dec::recon::Frame;
+use rav1d::include::dav1d::data::Dav1dData;
+use rav1d::include::dav1d::dav1d::{Dav1dContext, Dav1dSettings};
+use rav1d::include::dav1d::headers::{
+    DAV1D_PIXEL_LAYOUT_I400, DAV1D_PIXEL_LAYOUT_I420, DAV1D_PIXEL_LAYOUT_I422, DAV1D_PIXEL_LAYOUT_I444,
+};
+use rav1d::include::dav1d::picture::Dav1dPicture;
+use rav1d::src::lib::{
+    dav1d_close, dav1d_data_create, dav1d_data_unref, dav1d_default_settings, dav1d_get_picture, dav1d_open,
+    dav1d_picture_unref, dav1d_send_data,
+};
+use rav1d::Dav1dResult;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -26,80 +39,169 @@ pub(crate) fn decode(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Res
     if obus.is_empty() {
         return Err(corrupt("an image item holds no AV1 data".into()));
     }
-    let mut settings = dav1d::Settings::new();
-    // 0: as many threads as cores. One frame in flight: a still picture.
-    settings.set_n_threads(0);
-    settings.set_max_frame_delay(1);
+    let mut settings = Settings::default();
+    // 0: as many threads as cores. wasm32 has no threads to start (rav1d would
+    // panic trying): one, which rav1d runs in the calling thread.
+    settings.0.n_threads = if cfg!(target_arch = "wasm32") { 1 } else { 0 };
+    // One frame in flight: a still picture.
+    settings.0.max_frame_delay = 1;
     // Layered files (spatial or quality layers): only the best, as libheif shows.
-    settings.set_all_layers(false);
-    settings.set_operating_point(u32::from(operating_point.min(31)));
-    settings.set_frame_size_limit(u32::try_from(max_pixels).unwrap_or(u32::MAX));
-    let mut decoder = dav1d::Decoder::with_settings(&settings).map_err(failed)?;
-    match decoder.send_data(obus, None, None, None) {
-        Ok(()) | Err(dav1d::Error::Again) => {}
-        Err(e) => return Err(failed(e)),
-    }
+    settings.0.all_layers = 0;
+    settings.0.operating_point = c_int::from(operating_point.min(31));
+    settings.0.frame_size_limit = u32::try_from(max_pixels).unwrap_or(u32::MAX);
+    let decoder = Decoder::open(&mut settings)?;
+    let mut data = Data::copy_of(&obus)?;
     // Bounded: a stream with no picture in it must end in an error, not a loop.
     for _ in 0..16 {
-        match decoder.get_picture() {
-            Ok(picture) => return frame(&picture),
-            Err(dav1d::Error::Again) => match decoder.send_pending_data() {
-                Ok(()) | Err(dav1d::Error::Again) => {}
-                Err(e) => return Err(failed(e)),
-            },
-            Err(e) => return Err(failed(e)),
+        if data.0.sz > 0 {
+            // Taken whole, or not at all while a picture waits to be collected.
+            let sent = unsafe { dav1d_send_data(Some(decoder.0), Some(NonNull::from(&mut data.0))) };
+            again_or(sent)?;
+        }
+        let mut picture = Picture(Dav1dPicture::default());
+        let got = unsafe { dav1d_get_picture(Some(decoder.0), Some(NonNull::from(&mut picture.0))) };
+        if again_or(got)? {
+            return frame(&picture.0);
         }
     }
     Err(corrupt("the AV1 data holds no picture".into()))
 }
 
-fn frame(picture: &dav1d::Picture) -> Result<Frame> {
-    let (width, height) = (picture.width() as usize, picture.height() as usize);
-    let wide = picture.bit_depth() > 8;
-    let depth = picture.bits_per_component().map_or(8, |b| b.0) as u8;
-    let (chroma_format, sx, sy) = match picture.pixel_layout() {
-        PixelLayout::I400 => (0, 1, 1),
-        PixelLayout::I420 => (1, 2, 2),
-        PixelLayout::I422 => (2, 2, 1),
-        PixelLayout::I444 => (3, 1, 1),
-    };
-    let (cw, ch) = (width.div_ceil(sx), height.div_ceil(sy));
-    let plane = |component, w: usize, h: usize, padded_w: usize, padded_h: usize| {
-        let data = picture.plane(component);
-        let stride = picture.stride(component) as usize;
-        let sample = |x: usize, y: usize| {
-            let at = y * stride + if wide { x * 2 } else { x };
-            match (wide, data.get(at), data.get(at + 1)) {
-                (false, Some(&v), _) => u16::from(v),
-                (true, Some(&lo), Some(&hi)) => u16::from_le_bytes([lo, hi]),
-                _ => 0,
-            }
-        };
-        let mut out = Vec::with_capacity(padded_w * padded_h);
-        for y in 0..padded_h {
-            out.extend((0..padded_w).map(|x| sample(x.min(w - 1), y.min(h - 1))));
+// rav1d's API is C's: what it allocates is given back by hand. Each of these owns
+// one such thing and gives it back when dropped, on every path out of `decode`.
+// The SAFETY notes are rav1d's documented contracts (third_party/rav1d/src/lib.rs).
+
+struct Settings(Dav1dSettings);
+
+impl Default for Settings {
+    fn default() -> Self {
+        let mut settings = std::mem::MaybeUninit::<Dav1dSettings>::uninit();
+        // SAFETY: dav1d_default_settings writes every field, and needs only a place to.
+        unsafe {
+            dav1d_default_settings(NonNull::new_unchecked(settings.as_mut_ptr()));
+            Settings(settings.assume_init())
         }
-        out
-    };
+    }
+}
+
+/// A decoder instance, closed when dropped.
+struct Decoder(Dav1dContext);
+
+impl Decoder {
+    fn open(settings: &mut Settings) -> Result<Self> {
+        let mut context: Option<Dav1dContext> = None;
+        // SAFETY: both pointers are to live values of the types dav1d_open reads and writes.
+        let opened = unsafe { dav1d_open(Some(NonNull::from(&mut context)), Some(NonNull::from(&mut settings.0))) };
+        again_or(opened)?;
+        context.map(Decoder).ok_or_else(|| corrupt("the AV1 decoder did not start".into()))
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        let mut context = Some(self.0);
+        // SAFETY: the context is from dav1d_open and closed only here.
+        unsafe { dav1d_close(Some(NonNull::from(&mut context))) };
+    }
+}
+
+/// The input, in a buffer rav1d allocated (it keeps a reference while decoding).
+struct Data(Dav1dData);
+
+impl Data {
+    fn copy_of(bytes: &[u8]) -> Result<Self> {
+        let mut data = Data(Dav1dData::default());
+        // SAFETY: dav1d_data_create writes the Dav1dData and returns its buffer of
+        // `bytes.len()` bytes (or null), which nothing else refers to yet.
+        unsafe {
+            let buffer = dav1d_data_create(Some(NonNull::from(&mut data.0)), bytes.len());
+            if buffer.is_null() {
+                return Err(out_of_memory());
+            }
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer, bytes.len());
+        }
+        Ok(data)
+    }
+}
+
+impl Drop for Data {
+    fn drop(&mut self) {
+        // SAFETY: the Dav1dData is from dav1d_data_create, or emptied by
+        // dav1d_send_data taking it (then this does nothing).
+        unsafe { dav1d_data_unref(Some(NonNull::from(&mut self.0))) };
+    }
+}
+
+/// A decoded picture, lent by the decoder until dropped.
+struct Picture(Dav1dPicture);
+
+impl Drop for Picture {
+    fn drop(&mut self) {
+        // SAFETY: the picture is empty (Default) or from dav1d_get_picture.
+        unsafe { dav1d_picture_unref(Some(NonNull::from(&mut self.0))) };
+    }
+}
+
+/// One plane's bytes: `rows` rows `stride` bytes apart, each `row_bytes` long.
+fn plane_bytes(picture: &Dav1dPicture, index: usize, row_bytes: usize, rows: usize) -> Result<&[u8]> {
+    let stride = picture.stride[index.min(1)];
+    let data = picture.data[index];
+    match (data, usize::try_from(stride)) {
+        (Some(data), Ok(stride)) if stride >= row_bytes && rows > 0 => {
+            // SAFETY: rav1d's planes hold `rows` rows of `stride` bytes (the last
+            // row at least its samples), alive as long as the picture.
+            Ok(unsafe { std::slice::from_raw_parts(data.as_ptr().cast::<u8>(), stride * (rows - 1) + row_bytes) })
+        }
+        _ => Err(corrupt("the AV1 decoder returned a picture without its planes".into())),
+    }
+}
+
+fn frame(picture: &Dav1dPicture) -> Result<Frame> {
+    let (width, height) = (usize::try_from(picture.p.w).unwrap_or(0), usize::try_from(picture.p.h).unwrap_or(0));
     if width == 0 || height == 0 {
         return Err(corrupt("the AV1 picture is empty".into()));
     }
-    let luma = plane(PlanarImageComponent::Y, width, height, width, height);
+    let wide = picture.p.bpc > 8;
+    let depth = u8::try_from(picture.p.bpc).unwrap_or(8);
+    let (chroma_format, sx, sy) = match picture.p.layout {
+        DAV1D_PIXEL_LAYOUT_I400 => (0, 1, 1),
+        DAV1D_PIXEL_LAYOUT_I420 => (1, 2, 2),
+        DAV1D_PIXEL_LAYOUT_I422 => (2, 2, 1),
+        DAV1D_PIXEL_LAYOUT_I444 => (3, 1, 1),
+        _ => return Err(corrupt("the AV1 picture has an unknown chroma layout".into())),
+    };
+    let bytes_per_sample = if wide { 2 } else { 1 };
+    let (cw, ch) = (width.div_ceil(sx), height.div_ceil(sy));
+    let plane = |index: usize, w: usize, h: usize| -> Result<Vec<u16>> {
+        let data = plane_bytes(picture, index, w * bytes_per_sample, h)?;
+        let stride = usize::try_from(picture.stride[index.min(1)]).unwrap_or(0);
+        let mut out = Vec::with_capacity(w * h);
+        for y in 0..h {
+            let row = &data[y * stride..][..w * bytes_per_sample];
+            if wide {
+                out.extend(row.chunks_exact(2).map(|s| u16::from_ne_bytes([s[0], s[1]])));
+            } else {
+                out.extend(row.iter().map(|&v| u16::from(v)));
+            }
+        }
+        Ok(out)
+    };
+    let luma = plane(0, width, height)?;
     // Chroma to full size by repeating each sample (nearest neighbour), as
     // libheif does for AVIF: the reference for what an AVIF looks like.
     let (u, v, chroma) = if chroma_format == 0 {
         (Vec::new(), Vec::new(), (0, 0))
     } else {
-        let full = |component| {
-            let samples = plane(component, cw, ch, cw, ch);
+        let full = |index| -> Result<Vec<u16>> {
+            let samples = plane(index, cw, ch)?;
             let mut out = Vec::with_capacity(width * height);
             for y in 0..height {
                 let row = &samples[(y / sy) * cw..][..cw];
                 out.extend((0..width).map(|x| row[x / sx]));
             }
-            out
+            Ok(out)
         };
-        (full(PlanarImageComponent::U), full(PlanarImageComponent::V), (width as u32, height as u32))
+        (full(1)?, full(2)?, (width as u32, height as u32))
     };
     Ok(Frame {
         widths: [width as u32, chroma.0, chroma.0],
@@ -113,17 +215,25 @@ fn frame(picture: &dav1d::Picture) -> Result<Frame> {
     })
 }
 
-fn failed(e: dav1d::Error) -> Error {
-    match e {
-        dav1d::Error::NotEnoughMemory => Error::limit("AVIF", "there is not enough memory to decode the image")
-            .because(crate::error::reason::OUT_OF_MEMORY),
-        dav1d::Error::UnsupportedBitstream => {
-            Error::new(ErrorKind::Unsupported, "this AV1 stream is not supported by the decoder")
+/// Ok(true) on success, Ok(false) for "again" (EAGAIN: rav1d wants the other
+/// call first), else the error.
+fn again_or(result: Dav1dResult) -> Result<bool> {
+    use rav1d::libc::{EAGAIN, ENOMEM, ENOPROTOOPT};
+    match -result.0 {
+        0 => Ok(true),
+        e if e == EAGAIN => Ok(false),
+        e if e == ENOMEM => Err(out_of_memory()),
+        e if e == ENOPROTOOPT => {
+            Err(Error::new(ErrorKind::Unsupported, "this AV1 stream is not supported by the decoder")
                 .in_format("AVIF")
-                .because_with(crate::error::reason::CANNOT_CONVERT, &[&"AVIF"])
+                .because_with(crate::error::reason::CANNOT_CONVERT, &[&"AVIF"]))
         }
-        e => corrupt(format!("the AV1 data cannot be decoded ({e})")),
+        _ => Err(corrupt("the AV1 data cannot be decoded".into())),
     }
+}
+
+fn out_of_memory() -> Error {
+    Error::limit("AVIF", "there is not enough memory to decode the image").because(crate::error::reason::OUT_OF_MEMORY)
 }
 
 fn corrupt(message: String) -> Error {
@@ -132,8 +242,8 @@ fn corrupt(message: String) -> Error {
 
 /// The colour config of the first sequence header OBU in `obus` (an AVIF
 /// item's data, or an `av1C`'s config OBUs), if there is one that parses.
-/// Why by hand: dav1d's Rust binding does not expose it, and this is the only
-/// field needed (AV1 spec 5.3 and 5.5).
+/// Why by hand: it is read from the file (rav1d has it only after decoding),
+/// and this is the only field needed (AV1 spec 5.3 and 5.5).
 pub(crate) fn sequence_colour(mut obus: &[u8]) -> Option<SequenceColour> {
     while !obus.is_empty() {
         let header = obus[0];

@@ -9,9 +9,9 @@
 
 #[cfg(feature = "animation")]
 pub(crate) mod animation;
-#[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
+#[cfg(feature = "avif-decode")]
 pub(crate) mod av1;
-#[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
+#[cfg(feature = "avif-decode")]
 pub(crate) mod avif;
 #[cfg(feature = "avif-encode")]
 pub(crate) mod avif_encode;

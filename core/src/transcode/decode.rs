@@ -119,7 +119,7 @@ fn decodable(format: Format) -> bool {
     // Named first: written as literal arms, clippy finds the match a `matches!` in the
     // image module's build (both false) and not in the others.
     let heif = cfg!(feature = "heif-decode");
-    let avif = cfg!(all(feature = "avif-decode", not(target_arch = "wasm32")));
+    let avif = cfg!(feature = "avif-decode");
     match format {
         Format::Heif => heif,
         Format::Avif => avif,
@@ -144,9 +144,9 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
         Format::Heif => codec::heif::decode(data),
         #[cfg(not(feature = "heif-decode"))]
         Format::Heif => Err(undecodable(format)),
-        #[cfg(all(feature = "avif-decode", not(target_arch = "wasm32")))]
+        #[cfg(feature = "avif-decode")]
         Format::Avif => codec::avif::decode(data),
-        #[cfg(not(all(feature = "avif-decode", not(target_arch = "wasm32"))))]
+        #[cfg(not(feature = "avif-decode"))]
         Format::Avif => Err(undecodable(format)),
         Format::Mp4 | Format::Mov => Err(Error::new(
             ErrorKind::Unsupported,
@@ -157,9 +157,9 @@ pub(crate) fn decode(data: &[u8], format: Format) -> Result<Pixels> {
     }
 }
 
-/// A build without the decoder (the image engine's wasm module has no HEVC
-/// decoder, and no wasm build has AV1: the extension brings the browser's
-/// pixels): HEIC and AVIF are cleaned losslessly but not converted here.
+/// A build without the decoder (the image engine's wasm module has neither, the
+/// converter module no AV1 decoder: the extension brings the browser's pixels or
+/// asks the AVIF module): HEIC and AVIF are cleaned losslessly but not converted here.
 fn undecodable(format: Format) -> Error {
     Error::new(
         ErrorKind::Unsupported,

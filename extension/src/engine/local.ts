@@ -7,7 +7,6 @@ import initFull, * as full from 'traceless-wasm-full';
 import { isAnimated, isAvif, isHeic } from '../shared/file-kinds';
 import { TrapGuard } from './trap';
 import {
-  EngineError,
   type CleanReport,
   type ConvertOptions,
   type ConvertReport,
@@ -30,7 +29,10 @@ export const WASM_PATH = '/engine/traceless.wasm';
  * goal, and removing metadata never loads this one.
  */
 export const FULL_WASM_PATH = '/engine/traceless-full.wasm';
-/** The converter module plus libaom's AV1 encoder (4 MB), loaded only when AVIF output is chosen. */
+/**
+ * The converter module plus libaom's AV1 encoder and rav1d's AV1 decoder (5 MB), loaded
+ * only when AVIF output is chosen or the browser's own decoder refuses an AVIF.
+ */
 export const AVIF_WASM_PATH = '/engine/traceless-avif.wasm';
 
 type Init = (options: { module_or_path: Promise<Response> }) => Promise<unknown>;
@@ -64,8 +66,13 @@ const avifEncoder = new Module(AVIF_WASM_PATH, initAvif);
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
  * the file's rotation, mirroring and crop), unpremultiplied, in the file's colours
  * (no colour conversion: the engine keeps or converts the file's profile).
+ *
+ * None when the browser refuses the file, which need not be damaged (Chromium: 12-bit
+ * AV1; Debian's Firefox ESR: files its compliance checks reject, such as some of the
+ * link-u rotations and crops): the AVIF module decodes those with rav1d, which is
+ * slower and a 5 MB module to load, so it is not the first choice.
  */
-async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; width: number; height: number }> {
+async function browserDecode(bytes: Uint8Array): Promise<Decoded | undefined> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(new Blob([bytes as BlobPart], { type: 'image/avif' }), {
@@ -73,17 +80,12 @@ async function browserDecode(bytes: Uint8Array): Promise<{ rgba: Uint8Array; wid
       premultiplyAlpha: 'none',
     });
   } catch {
-    // Not necessarily damaged: browsers refuse some valid AVIFs (Chromium: 12-bit 4:4:4 with alpha).
-    throw new EngineError(
-      "this browser's AV1 decoder cannot read this AVIF, so it cannot be converted here (the command line can), but removing its metadata works",
-      'unsupported',
-      { code: 'browser_cannot_decode', args: ['AVIF'] },
-    );
+    return undefined;
   }
   try {
     const { width, height } = bitmap;
     const context = new OffscreenCanvas(width, height).getContext('2d');
-    if (!context) throw new EngineError('no canvas to decode this AVIF image on', 'unsupported', { code: 'browser_cannot_decode', args: ['AVIF'] });
+    if (!context) return undefined;
     context.drawImage(bitmap, 0, 0);
     const rgba = context.getImageData(0, 0, width, height).data;
     return { rgba: new Uint8Array(rgba.buffer, rgba.byteOffset, rgba.byteLength), width, height };
@@ -146,7 +148,9 @@ export class LocalEngine implements PixelEngine {
       return run(() => exports.convert_decoded(bytes, rgba, width, height, options), module);
     }
     if (isAvif(bytes)) {
-      const { rgba, width, height } = await browserDecode(bytes);
+      const pixels = await browserDecode(bytes);
+      if (!pixels) return run(() => avif.convert(bytes, options), avifEncoder);
+      const { rgba, width, height } = pixels;
       return run(() => exports.convert_decoded(bytes, rgba, width, height, options), module);
     }
     if (isHeic(bytes) || isAnimated(bytes) || options?.format === 'avif') return run(() => exports.convert(bytes, options), module);
@@ -157,7 +161,12 @@ export class LocalEngine implements PixelEngine {
   /** In the converter module, which has the strip encoder and joiner (the image module has no room for them). */
   async convertInParts(bytes: Uint8Array, options: ConvertOptions | undefined, decoded: Decoded | undefined, parts: number): Promise<Output<ConvertReport> | InParts> {
     if (options?.format === 'avif') return this.convert(bytes, options, decoded);
-    const pixels = decoded ?? (isAvif(bytes) ? await browserDecode(bytes) : undefined);
+    let pixels = decoded;
+    if (!pixels && isAvif(bytes)) {
+      pixels = await browserDecode(bytes);
+      // Not in parts: the AVIF module has the decoder but not the strip encoder.
+      if (!pixels) return run(() => avif.convert(bytes, options), avifEncoder);
+    }
     return run(() => full.convert_in_parts(bytes, pixels?.rgba, pixels?.width ?? 0, pixels?.height ?? 0, options, parts), converter);
   }
 

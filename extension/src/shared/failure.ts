@@ -55,8 +55,6 @@ export function reasonText({ code, args }: Reason): string | undefined {
       return t('reasonFileTooLarge', formatBytes(number(0)), formatBytes(number(1)));
     case 'not_a_video':
       return t('reasonNotAVideo');
-    case 'browser_cannot_decode':
-      return t('reasonBrowserCannotDecode', args[0]);
     case 'engine_stopped':
       return t('reasonEngineStopped');
     default:
