@@ -331,6 +331,12 @@ for (const name of only) {
       }[name] ?? [];
       const files = names.map((n) => join(corpus, n));
       const page = await converterWith(files);
+      // Every file has its thumbnail before converting: the browser draws what it decodes, the
+      // engine (rav1d) the rest (after converting, a thumbnail could come from the copy).
+      await until(page, (count) => {
+        const thumbs = [...document.querySelectorAll('.item canvas.thumb')];
+        return thumbs.length === count && thumbs.every((c) => c.dataset.drawn === '1');
+      }, names.length, 90000);
       await setControl(page, 'format', 'png');
       await page.click('#convert');
       await until(page, idle, undefined, 180000);

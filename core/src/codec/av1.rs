@@ -49,6 +49,11 @@ pub(crate) fn decode(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Res
     settings.0.all_layers = 0;
     settings.0.operating_point = c_int::from(operating_point.min(31));
     settings.0.frame_size_limit = u32::try_from(max_pixels).unwrap_or(u32::MAX);
+    // No log: rav1d's default writes its parse errors to stderr, in the middle of the
+    // command line's report (and in wasm, nowhere); its error code is what we report.
+    // SAFETY: the logger is two Options of pointers (cookie, callback), so all-zero is
+    // both None: dav1d's "no callback", which rav1d reads as no logger.
+    settings.0.logger = unsafe { std::mem::zeroed() };
     let decoder = Decoder::open(&mut settings)?;
     let mut data = Data::copy_of(&obus)?;
     // Bounded: a stream with no picture in it must end in an error, not a loop.

@@ -8,7 +8,7 @@
 // HEIC being shown is drawn from the picture made to show it (display.ts), not
 // decoded a second time.
 import { WorkerEngine } from '../engine/worker-client';
-import { isHeicFile } from '../shared/file-kinds';
+import { isHeifFile } from '../shared/file-kinds';
 import { copyOf } from './display';
 
 const SIZE = 112;
@@ -46,9 +46,10 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
       draw(bitmap, canvas);
       return true;
     } catch {
-      // The browser cannot show it. A HEIC goes to the engine, in a queue of its own, so
-      // that one waiting for a batch to end holds back no other thumbnail.
-      if (!(await isHeicFile(file))) return false;
+      // The browser cannot show it. A HEIC, or an AVIF its decoder refuses, goes to the
+      // engine, in a queue of its own, so that one waiting for a batch to end holds back
+      // no other thumbnail.
+      if (!(await isHeifFile(file))) return false;
       return 'heic' as const;
     } finally {
       bitmap?.close();

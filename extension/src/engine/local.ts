@@ -210,7 +210,10 @@ export class LocalEngine implements PixelEngine {
     return run(() => full.screen_picture(bytes, decoded.rgba, decoded.width, decoded.height), converter);
   }
 
-  listPicture(bytes: Uint8Array, size: number, decodePhoto: boolean): Promise<Uint8Array | null> {
+  async listPicture(bytes: Uint8Array, size: number, decodePhoto: boolean): Promise<Uint8Array | null> {
+    // An AVIF comes here only when the browser cannot show it: the AVIF module's rav1d
+    // decodes it (no stored thumbnail of an AVIF is read, so that waits for the photo).
+    if (isAvif(bytes)) return decodePhoto ? run(() => avif.list_picture(bytes, size, true) ?? null, avifEncoder) : null;
     return run(() => full.list_picture(bytes, size, decodePhoto) ?? null, converter);
   }
 }
