@@ -1,5 +1,6 @@
-//! AVIF decoding natively (the CLI): the HEIF item structure read by heifer's
-//! container layer, each AV1 picture decoded by dav1d (codec/av1.rs), then
+//! AVIF decoding (the CLI, and the extension's AVIF module for the files the
+//! browser refuses): the HEIF item structure read by heifer's container layer,
+//! each AV1 picture decoded by rav1d (codec/av1.rs), then
 //! what HEIF asks of a reader, in its order: tiles of a grid placed and the
 //! grid cropped to its output size, the alpha auxiliary image attached (and
 //! un-premultiplied when the file says it is premultiplied), and the item's
@@ -127,7 +128,7 @@ fn coded_frame(file: &HeifFile, id: ItemId, range: Range) -> Result<Frame> {
         _ => None,
     });
     let data = file.item_data(id).map_err(container)?.into_owned();
-    // The picture must be the size the item declares: dav1d refuses anything larger
+    // The picture must be the size the item declares: rav1d refuses anything larger
     // before decoding it (a tiny `ispe` cannot hide a 100 MP frame), smaller is refused after.
     let (width, height) = size(file, id)?;
     let mut frame = av1::decode(data, operating_point.unwrap_or(0), u64::from(width) * u64::from(height))?;
