@@ -8,7 +8,7 @@
 // HEIC being shown is drawn from the picture made to show it (display.ts), not
 // decoded a second time.
 import { WorkerEngine } from '../engine/worker-client';
-import { isHeifFile } from '../shared/file-kinds';
+import { isAvif, isHeic } from '../shared/file-kinds';
 import { copyOf } from './display';
 
 const SIZE = 112;
@@ -49,31 +49,20 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
       // The browser cannot show it. A HEIC, or an AVIF its decoder refuses, goes to the
       // engine, in a queue of its own, so that one waiting for a batch to end holds back
       // no other thumbnail.
-      if (!(await isHeifFile(file))) return false;
-      return 'heic' as const;
+      const head = new Uint8Array(await file.slice(0, 256).arrayBuffer());
+      return isHeic(head) ? ('heic' as const) : isAvif(head) ? ('avif' as const) : false;
     } finally {
       bitmap?.close();
     }
   });
   queue = run.then(() => undefined);
-  return run.then((outcome) => (outcome === 'heic' ? drawHeic(file, canvas) : outcome));
+  return run.then((outcome) => (outcome === 'heic' || outcome === 'avif' ? drawHeic(file, canvas, outcome === 'heic') : outcome));
 }
 
-function drawHeic(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
+/** `readsStored`: look for the thumbnail the file stores first (a HEIC's; the engine reads no AVIF's). */
+function drawHeic(file: Blob, canvas: HTMLCanvasElement, readsStored: boolean): Promise<boolean> {
   waiting++;
-  storedWaiting++;
-  // The thumbnail the file stores, if any, in a queue and a worker of their own: none
-  // waits behind a photo's decode. That worker ends as soon as none is waiting for it
-  // (decodes may wait for a whole batch).
-  const stored = storedQueue
-    .then(() => storedBitmap(file))
-    .finally(() => {
-      if (--storedWaiting === 0) {
-        storedEngine?.terminate();
-        storedEngine = undefined;
-      }
-    });
-  storedQueue = stored;
+  const stored = readsStored ? storedThumbnail(file) : Promise.resolve(undefined);
   const bitmap = stored.then((found) => {
     if (found) return found;
     const turn = heicQueue.then(() => decodedBitmap(file, canvas));
@@ -95,6 +84,25 @@ function drawHeic(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
         engine = undefined;
       }
     });
+}
+
+/**
+ * The thumbnail the file stores, if any, in a queue and a worker of their own: none
+ * waits behind a photo's decode. That worker ends as soon as none is waiting for it
+ * (decodes may wait for a whole batch).
+ */
+function storedThumbnail(file: Blob): Promise<ImageBitmap | undefined> {
+  storedWaiting++;
+  const stored = storedQueue
+    .then(() => storedBitmap(file))
+    .finally(() => {
+      if (--storedWaiting === 0) {
+        storedEngine?.terminate();
+        storedEngine = undefined;
+      }
+    });
+  storedQueue = stored;
+  return stored;
 }
 
 const bitmapOf = (bmp: Uint8Array) => createImageBitmap(new Blob([bmp as BlobPart], { type: 'image/bmp' }));

@@ -50,12 +50,6 @@ export async function isHeicFile(file: Blob): Promise<boolean> {
   return isHeic(new Uint8Array(await file.slice(0, 256).arrayBuffer()));
 }
 
-/** Whether a file is a HEIC or an AVIF (which some browsers refuse), from its first bytes only. */
-export async function isHeifFile(file: Blob): Promise<boolean> {
-  const head = new Uint8Array(await file.slice(0, 256).arrayBuffer());
-  return isHeic(head) || isAvif(head);
-}
-
 const VIDEO_NAME = /\.(mp4|m4v|mov|qt|3gp|3g2|webm|mkv|avi)$/i;
 
 export function looksLikeVideo(file: File): boolean {

@@ -320,7 +320,9 @@ pub(crate) fn rav1d_open(s: &Rav1dSettings) -> Rav1dResult<Arc<Rav1dContext>> {
 /// * `s`, if [`NonNull`], is valid to [`ptr::read`] from.
 #[no_mangle]
 #[cold]
-pub unsafe extern "C" fn dav1d_open(
+// Traceless: "C-unwind", so that a panic on a hostile file reaches the caller's
+// catch_unwind (natively) instead of aborting the process.
+pub unsafe extern "C-unwind" fn dav1d_open(
     c_out: Option<NonNull<Option<Dav1dContext>>>,
     s: Option<NonNull<Dav1dSettings>>,
 ) -> Dav1dResult {
@@ -540,7 +542,9 @@ pub(crate) fn rav1d_send_data(c: &Rav1dContext, in_0: &mut Rav1dData) -> Rav1dRe
 /// * `c`, if [`NonNull`], must be from [`dav1d_open`] and not be passed to [`dav1d_close`] yet.
 /// * `r#in`, if [`NonNull`], must be valid to [`ptr::read`] from and [`ptr::write`] to.
 #[no_mangle]
-pub unsafe extern "C" fn dav1d_send_data(
+// Traceless: "C-unwind", so that a panic on a hostile file reaches the caller's
+// catch_unwind (natively) instead of aborting the process.
+pub unsafe extern "C-unwind" fn dav1d_send_data(
     c: Option<Dav1dContext>,
     r#in: Option<NonNull<Dav1dData>>,
 ) -> Dav1dResult {
@@ -581,7 +585,9 @@ pub(crate) fn rav1d_get_picture(c: &Rav1dContext, out: &mut Rav1dPicture) -> Rav
 /// * `c`, if [`NonNull`], must be from [`dav1d_open`] and not be passed to [`dav1d_close`] yet.
 /// * `out`, if [`NonNull`], must be valid to [`ptr::write`] to.
 #[no_mangle]
-pub unsafe extern "C" fn dav1d_get_picture(
+// Traceless: "C-unwind", so that a panic on a hostile file reaches the caller's
+// catch_unwind (natively) instead of aborting the process.
+pub unsafe extern "C-unwind" fn dav1d_get_picture(
     c: Option<Dav1dContext>,
     out: Option<NonNull<Dav1dPicture>>,
 ) -> Dav1dResult {
