@@ -35,7 +35,7 @@ pub(crate) struct SequenceColour {
 
 /// The decoded picture, its chroma at full size (4:4:4).
 /// `operating_point`: which one of a layered stream (the item's `a1op`; 0 otherwise).
-pub(crate) fn decode(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Result<Frame> {
+pub(crate) fn decode(obus: &[u8], operating_point: u8, max_pixels: u64) -> Result<Frame> {
     if obus.is_empty() {
         return Err(corrupt("an image item holds no AV1 data".into()));
     }
@@ -51,7 +51,7 @@ pub(crate) fn decode(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Res
     decode_unguarded(obus, operating_point, max_pixels)
 }
 
-fn decode_unguarded(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Result<Frame> {
+fn decode_unguarded(obus: &[u8], operating_point: u8, max_pixels: u64) -> Result<Frame> {
     let mut settings = Settings::default();
     // One thread, the caller's: a panic in a worker thread would leave the caller
     // waiting for it for ever, and wasm32 has no threads to start (rav1d would panic
@@ -69,7 +69,7 @@ fn decode_unguarded(obus: Vec<u8>, operating_point: u8, max_pixels: u64) -> Resu
     // both None: dav1d's "no callback", which rav1d reads as no logger.
     settings.0.logger = unsafe { std::mem::zeroed() };
     let decoder = Decoder::open(&mut settings)?;
-    let mut data = Data::copy_of(&obus)?;
+    let mut data = Data::copy_of(obus)?;
     // Bounded: a stream with no picture in it must end in an error, not a loop.
     for _ in 0..16 {
         if data.0.sz > 0 {

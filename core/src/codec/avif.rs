@@ -127,11 +127,11 @@ fn coded_frame(file: &HeifFile, id: ItemId, range: Range) -> Result<Frame> {
         Property::Unknown(kind, content) if kind.0 == *b"a1op" => content.first().copied(),
         _ => None,
     });
-    let data = file.item_data(id).map_err(container)?.into_owned();
+    let data = file.item_data(id).map_err(container)?;
     // The picture must be the size the item declares: rav1d refuses anything larger
     // before decoding it (a tiny `ispe` cannot hide a 100 MP frame), smaller is refused after.
     let (width, height) = size(file, id)?;
-    let mut frame = av1::decode(data, operating_point.unwrap_or(0), u64::from(width) * u64::from(height))?;
+    let mut frame = av1::decode(&data, operating_point.unwrap_or(0), u64::from(width) * u64::from(height))?;
     if (frame.widths[0], frame.heights[0]) != (width, height) {
         return Err(corrupt(format!(
             "its AV1 picture is {}×{}, not the {width}×{height} it declares",
