@@ -285,7 +285,7 @@ export class Batch {
   /** A worker that `cancel` ends with the rest. */
   private helper(): Helper {
     return () => {
-      const engine = new WorkerEngine({ giveInput: true, converter: true });
+      const engine = new WorkerEngine({ giveInput: true, preload: 'converter' });
       this.engines.add(engine);
       return {
         engine,
@@ -299,7 +299,7 @@ export class Batch {
 
   /** One worker taking items from the shared queue until it is empty or the batch is cancelled. */
   private async lane(queue: Item[], choice: Choice, settings: Settings, generation: number, helper?: Helper): Promise<void> {
-    const engine = new WorkerEngine({ giveInput: true, converter: true });
+    const engine = new WorkerEngine({ giveInput: true, preload: 'converter' });
     this.engines.add(engine);
     try {
       let item: Item | undefined;

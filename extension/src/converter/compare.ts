@@ -17,7 +17,7 @@ export class Comparison {
 
   /**
    * Shows `item` with `after` as its copy (none yet: only the original); undefined hides it.
-   * `before`: what to show as the original when the browser cannot show the file itself (HEIC).
+   * `before`: what to show as the original when the browser cannot show the file itself (a HEIC, an AVIF its decoder refuses).
    */
   show(item: Item | undefined, after: Blob | undefined, before?: Blob): void {
     const $ = <T extends HTMLElement>(id: string) => byId<T>(this.root, id);

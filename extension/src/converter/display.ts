@@ -1,22 +1,25 @@
-// What the comparison shows as "before" for an image no browser can show (HEIC):
-// a BMP of it made by the engine (lossless, sRGB, made for speed rather than size),
-// once per item, by a worker of its own (and a second one sharing the decode: see
-// split-decode.ts), ended as soon as the copy is made. Other images are shown as
-// they are.
+// What the comparison shows as "before" for an image the browser cannot show (a HEIC;
+// an AVIF its AV1 decoder refuses): a BMP of it made by the engine (lossless, sRGB,
+// made for speed rather than size), once per item, by a worker of its own (for a HEIC,
+// a second one sharing the decode: see split-decode.ts), ended as soon as the copy is
+// made. Other images are shown as they are.
 //
-// The engine decodes the HEIC for that copy, and decoding is much of the time a
-// HEIC's conversion takes: the pixels of the file shown last are kept, and
-// converting it (the batch, the live estimate) starts from them. Its thumbnail is
-// drawn from the copy (thumbnail.ts), rather than from a decode of its own.
+// The engine decodes the image for that copy, and decoding is much of the time its
+// conversion takes: the pixels of the file shown last are kept, and converting it (the
+// batch, the live estimate) starts from them. Its thumbnail is drawn from the copy
+// (thumbnail.ts), rather than from a decode of its own.
 import { isEngineStopped } from '../engine/trap';
-import { WorkerEngine } from '../engine/worker-client';
+import { type Preload, WorkerEngine } from '../engine/worker-client';
 import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine } from '../engine/types';
-import { isHeicFile } from '../shared/file-kinds';
+import { isAvif, isHeic } from '../shared/file-kinds';
 import { decodeInTwo, type Decoder } from './split-decode';
 import { convertInTwo, type Helper } from './split-encode';
 
-/** What makes the copy: an engine worker, ended after its calls (two share the decode). */
-export type CopyMaker = () => Decoder & Pick<PixelEngine, 'screenPicture'> & { terminate(): void };
+/**
+ * What makes the copy: an engine worker, ended after its calls (two share a HEIC's decode),
+ * compiling `preload` from the start.
+ */
+export type CopyMaker = (preload: Preload) => Decoder & Pick<PixelEngine, 'screenPicture'> & { terminate(): void };
 
 const made = new WeakMap<Blob, Promise<Blob | undefined>>();
 
@@ -35,11 +38,11 @@ const gone = new WeakSet<File>();
  */
 const decoding = new WeakMap<Blob, Promise<unknown>>();
 
-/** A HEIC decoded for its copy, and the worker that will make the picture of it. */
+/** An image decoded for its copy, and the worker that will make the picture of it. */
 type ForCopy = { bytes: Uint8Array; engine: ReturnType<CopyMaker>; pixels: Decoded };
 
 /** The picture to show for `file`: itself, or a BMP the engine made of it. */
-export function displayable(file: File, maker: CopyMaker = () => new WorkerEngine({ giveInput: true, converter: true })): Promise<Blob | undefined> {
+export function displayable(file: File, maker: CopyMaker = (preload) => new WorkerEngine({ giveInput: true, preload })): Promise<Blob | undefined> {
   let copy = made.get(file);
   if (!copy) {
     const decoded = decodeForCopy(file, maker);
@@ -100,17 +103,46 @@ export async function convertKept(
   }
 }
 
-/** Whether `file` needs an engine-made copy to be shown (no browser shows HEIC). */
-export const needsCopy = isHeicFile;
+/** Which engine-made copy a file needs to be shown, by file (asked once: an AVIF's answer costs a decode). */
+const copyKinds = new WeakMap<Blob, Promise<CopyKind>>();
+type CopyKind = 'heic' | 'avif' | undefined;
 
-/** `file` decoded (by two workers when they can share it), its pixels kept; undefined if it needs no copy. */
+/** Whether `file` needs an engine-made copy to be shown: no browser shows HEIC, nor every AVIF. */
+export async function needsCopy(file: Blob): Promise<boolean> {
+  return (await copyKind(file)) !== undefined;
+}
+
+function copyKind(file: Blob): Promise<CopyKind> {
+  let kind = copyKinds.get(file);
+  if (!kind) {
+    kind = (async () => {
+      const head = new Uint8Array(await file.slice(0, 256).arrayBuffer());
+      if (isHeic(head)) return 'heic';
+      if (!isAvif(head)) return undefined;
+      // Decoded whole for the answer: the one way to ask (an <img> refuses it the same).
+      try {
+        (await createImageBitmap(file)).close();
+        return undefined;
+      } catch {
+        return 'avif';
+      }
+    })();
+    copyKinds.set(file, kind);
+  }
+  return kind;
+}
+
+/** `file` decoded (a HEIC by two workers when they can share it), its pixels kept; undefined if it needs no copy. */
 async function decodeForCopy(file: File, maker: CopyMaker): Promise<ForCopy | undefined> {
-  if (!(await needsCopy(file))) return undefined;
+  const kind = await copyKind(file);
+  if (!kind) return undefined;
   const ticket = ++lastAsked;
   const bytes = new Uint8Array(await file.arrayBuffer());
-  const engine = maker();
+  // An AVIF's worker loads the AVIF module (rav1d) for its first call, and decodes it alone:
+  // the engine decodes an AV1 picture in one piece.
+  const engine = maker(kind === 'heic' ? 'converter' : 'none');
   try {
-    const pixels = await decodeInTwo(engine, maker, bytes);
+    const pixels = kind === 'heic' ? await decodeInTwo(engine, () => maker('converter'), bytes) : await engine.decodeUpright(bytes.slice());
     if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded: pixels };
     return { bytes, engine, pixels };
   } catch (e) {
@@ -119,7 +151,7 @@ async function decodeForCopy(file: File, maker: CopyMaker): Promise<ForCopy | un
   }
 }
 
-/** The picture to show of a decoded HEIC (the pixels first: converting it need not wait for this). */
+/** The picture to show of a decoded image (the pixels first: converting it need not wait for this). */
 async function picture({ bytes, engine, pixels }: ForCopy): Promise<Blob> {
   try {
     const bmp = await engine.screenPicture(bytes, pixels);

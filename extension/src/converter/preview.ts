@@ -19,7 +19,7 @@ import type { Helper } from './split-encode';
 function helper(): Helper | undefined {
   if (workerCount() < 2) return undefined;
   return () => {
-    const engine = new WorkerEngine({ giveInput: true, converter: true });
+    const engine = new WorkerEngine({ giveInput: true, preload: 'converter' });
     return { engine, release: () => engine.terminate() };
   };
 }
@@ -37,7 +37,7 @@ export class Preview {
     const generation = ++this.generation;
     this.stop();
     if (item.video) return this.videoPreview(item, choice, generation);
-    const engine = (this.engine = new WorkerEngine({ giveInput: true, converter: true }));
+    const engine = (this.engine = new WorkerEngine({ giveInput: true, preload: 'converter' }));
     const started = performance.now();
     try {
       const bytes = new Uint8Array(await item.file.arrayBuffer());

@@ -111,7 +111,7 @@ const bitmapOf = (bmp: Uint8Array) => createImageBitmap(new Blob([bmp as BlobPar
 async function storedBitmap(file: Blob): Promise<ImageBitmap | undefined> {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const bmp = await (storedEngine ??= new WorkerEngine({ giveInput: true, converter: true })).listPicture(bytes, SIZE, false);
+    const bmp = await (storedEngine ??= new WorkerEngine({ giveInput: true, preload: 'converter' })).listPicture(bytes, SIZE, false);
     return bmp ? await bitmapOf(bmp) : undefined;
   } catch {
     // A file the engine cannot read: its decode, next, says so (or fails the same way).
@@ -158,7 +158,9 @@ async function decodedBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<Ima
         // A picture the browser cannot read after all: the engine makes the thumbnail.
       }
     }
-    const worker = (engine ??= new WorkerEngine({ converter: true }));
+    // It compiles the module its first request needs (the converter module for a HEIC, the
+    // AVIF module for an AVIF), not one chosen beforehand.
+    const worker = (engine ??= new WorkerEngine({ preload: 'none' }));
     const stopped = stops;
     try {
       const picture = await worker.listPicture(bytes, SIZE, true);

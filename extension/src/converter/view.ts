@@ -299,7 +299,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     const shown = item && !item.video ? displays.get(item) : undefined;
     comparison.show(item, item && afterOf(item), shown);
     if (item && !item.video && !displays.has(item)) {
-      // A HEIC's "before" is an engine-made copy: shown when made, if still selected.
+      // A HEIC's "before" (or an AVIF's the browser refuses) is an engine-made copy: shown when made, if still selected.
       void needsCopy(item.file).then(async (needed) => {
         if (!needed || displays.has(item)) return;
         displays.set(item, undefined);

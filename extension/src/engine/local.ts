@@ -112,6 +112,16 @@ function basic(): [typeof wasm, Module] {
   return converter.started ? [full, converter] : [wasm, image];
 }
 
+/**
+ * The module that decodes a picture for showing (the converter's list, its comparison): these
+ * come only for images the browser cannot show. A HEIC: the converter module, which converting
+ * it loads anyway (the image module cannot decode HEIC). An AVIF the browser's decoder refuses:
+ * the AVIF module, the only one with an AV1 decoder (rav1d).
+ */
+function showing(bytes: Uint8Array): [typeof full, Module] {
+  return isAvif(bytes) ? [avif, avifEncoder] : [full, converter];
+}
+
 function rethrow(e: unknown): never {
   throw fromWasmError(e);
 }
@@ -193,27 +203,30 @@ export class LocalEngine implements PixelEngine {
     return run(() => full.encode_decoded_strip(bytes, rows, width, new Uint32Array(heights), index, options), converter);
   }
 
-  /** In the converter module, which converting the file would load anyway (the image module cannot decode HEIC). */
   decodeUpright(bytes: Uint8Array): Promise<Decoded> {
-    return run(() => full.decode_upright(bytes), converter);
+    const [exports, module] = showing(bytes);
+    return run(() => exports.decode_upright(bytes), module);
   }
 
   decodeUprightBand(bytes: Uint8Array, index: number, count: number): Promise<UprightBand> {
-    return run(() => full.decode_upright_band(bytes, index, count), converter);
+    const [exports, module] = showing(bytes);
+    return run(() => exports.decode_upright_band(bytes, index, count), module);
   }
 
   joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded> {
-    return run(() => full.join_upright_bands(bytes, bands), converter);
+    const [exports, module] = showing(bytes);
+    return run(() => exports.join_upright_bands(bytes, bands), module);
   }
 
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array> {
-    return run(() => full.screen_picture(bytes, decoded.rgba, decoded.width, decoded.height), converter);
+    const [exports, module] = showing(bytes);
+    return run(() => exports.screen_picture(bytes, decoded.rgba, decoded.width, decoded.height), module);
   }
 
   async listPicture(bytes: Uint8Array, size: number, decodePhoto: boolean): Promise<Uint8Array | null> {
-    // An AVIF comes here only when the browser cannot show it: the AVIF module's rav1d
-    // decodes it (no stored thumbnail of an AVIF is read, so that waits for the photo).
-    if (isAvif(bytes)) return decodePhoto ? run(() => avif.list_picture(bytes, size, true) ?? null, avifEncoder) : null;
-    return run(() => full.list_picture(bytes, size, decodePhoto) ?? null, converter);
+    // No stored thumbnail of an AVIF is read, so that waits for the photo.
+    if (isAvif(bytes) && !decodePhoto) return null;
+    const [exports, module] = showing(bytes);
+    return run(() => exports.list_picture(bytes, size, decodePhoto) ?? null, module);
   }
 }

@@ -4,6 +4,14 @@ import { PortEngine } from './port-engine';
 import type { AnyCall } from './protocol';
 import { EngineError } from './types';
 
+/**
+ * What a worker compiles before its first request: the image module; the converter module,
+ * which it then uses for everything (it is the image module and more: one module compiled,
+ * not two); or nothing, for a worker whose first request picks its module (a HEIC's
+ * thumbnail needs the converter module, an AVIF's the AVIF module).
+ */
+export type Preload = 'image' | 'converter' | 'none';
+
 export class WorkerEngine extends PortEngine {
   private worker: Worker;
   private readonly url: string;
@@ -11,11 +19,11 @@ export class WorkerEngine extends PortEngine {
 
   /**
    * `giveInput`: see PortEngine (the converter gives its file bytes away; the report page keeps them).
-   * `converter`: the worker loads the converter module from the start, and uses it for everything
-   * (it is the image module and more): one module compiled, not two.
+   * `preload`: the module the worker compiles at once, while its first request is on the way
+   * (see Preload).
    */
-  constructor({ giveInput = false, converter = false } = {}) {
-    const url = converter ? '/engine-worker.js?converter' : '/engine-worker.js';
+  constructor({ giveInput = false, preload = 'image' as Preload } = {}) {
+    const url = `/engine-worker.js?preload=${preload}`;
     const worker = new Worker(url);
     super(worker, giveInput);
     this.worker = worker;

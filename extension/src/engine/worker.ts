@@ -5,8 +5,11 @@ import { performWithPixels, transferables, type Endpoint, type Request, type Res
 import { errorReply } from './types';
 
 const engine = new LocalEngine();
-// A worker exists to be used: compile the module while its first image is still being chosen.
-void (new URL(globalThis.location.href).searchParams.has('converter') ? preloadConverter() : preload()).catch(() => undefined);
+// A worker exists to be used: compile the module while its first image is still on its way
+// (worker-client.ts: Preload).
+const wanted = new URL(globalThis.location.href).searchParams.get('preload');
+if (wanted === 'converter') void preloadConverter().catch(() => undefined);
+else if (wanted !== 'none') void preload().catch(() => undefined);
 
 async function answer(endpoint: Endpoint, request: Request): Promise<void> {
   const { id } = request;
