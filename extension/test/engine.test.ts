@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PortEngine } from '../src/engine/port-engine';
 import type { Endpoint, Request, Response } from '../src/engine/protocol';
 import { engineStopped, isEngineStopped, TrapGuard } from '../src/engine/trap';
-import { convertKept, decodedPixels, displayable, forget } from '../src/converter/display';
+import { convertKept, decodedPixels, displayable, forget, noteBrowserDecode } from '../src/converter/display';
 import { decodeInTwo } from '../src/converter/split-decode';
 import { convertInTwo } from '../src/converter/split-encode';
 import { isEngineRequest, serve, type EngineRequest } from '../src/engine/service';
@@ -94,21 +94,42 @@ function heicFile(name: string): File {
   return new File([ftyp, new Uint8Array(64)], name, { type: 'image/heic' });
 }
 
-/** A copy maker whose decodes the test finishes, in any order (images decoded whole: the second worker has no part). */
+/** An AVIF's first bytes: an `ftyp` box with the `avif` brand. */
+function avifFile(name: string): File {
+  const ftyp = new Uint8Array([0, 0, 0, 24, ...'ftypavif'].map((c) => (typeof c === 'string' ? c.charCodeAt(0) : c)));
+  return new File([ftyp, new Uint8Array(64)], name, { type: 'image/avif' });
+}
+
+/**
+ * A copy maker whose decodes the test finishes, in any order (images decoded whole: the second
+ * worker has no part); `preloads` records what each worker was made to compile first, and
+ * `calls` each decode asked for.
+ */
 function copies() {
   const pending: { finish: () => void }[] = [];
+  const preloads: string[] = [];
+  const calls: string[] = [];
   const decodeUpright = (bytes: Uint8Array) =>
     new Promise<Decoded>((resolve) => {
       pending.push({ finish: () => resolve({ rgba: new Uint8Array(4).fill(bytes.length % 256), width: 1, height: 1 }) });
     });
-  const maker = () => ({
-    decodeUpright,
-    decodeUprightBand: async (bytes: Uint8Array, index: number) => (index === 0 ? decodeUpright(bytes) : null),
-    joinUprightBands: () => Promise.reject(new Error('nothing to join')),
-    screenPicture: async () => new Uint8Array(8),
-    terminate: () => undefined,
-  });
-  return { maker, pending };
+  const maker = (preload: string) => {
+    preloads.push(preload);
+    return {
+      decodeUpright: (bytes: Uint8Array) => {
+        calls.push('decodeUpright');
+        return decodeUpright(bytes);
+      },
+      decodeUprightBand: async (bytes: Uint8Array, index: number) => {
+        calls.push(`band ${index}`);
+        return index === 0 ? decodeUpright(bytes) : null;
+      },
+      joinUprightBands: () => Promise.reject(new Error('nothing to join')),
+      screenPicture: async () => new Uint8Array(8),
+      terminate: () => undefined,
+    };
+  };
+  return { maker, pending, preloads, calls };
 }
 
 /** Records what each conversion was given; `refuse` makes a call with pixels fail. */
@@ -151,6 +172,36 @@ test('a shown HEIC converts from its kept pixels; a removed one, or an older cop
   pending[2].finish();
   assert.ok(await shownC, 'the copy is still made');
   assert.equal(decodedPixels(c), undefined);
+});
+
+test('a HEIC\'s copy: two workers with the converter module share the decode; an AVIF the browser refuses: one worker, its module chosen by the call, one whole decode; one it shows: no copy', async () => {
+  const heic = copies();
+  const h = heicFile('h.heic');
+  const shownH = displayable(h, heic.maker);
+  await settle();
+  heic.pending.forEach((p) => p.finish());
+  assert.ok(await shownH);
+  assert.deepEqual(heic.preloads, ['converter', 'converter']);
+  assert.deepEqual(heic.calls.sort(), ['band 0', 'band 1']);
+  forget(h);
+
+  const avif = copies();
+  const refused = avifFile('refused.avif');
+  noteBrowserDecode(refused, false);
+  const shownA = displayable(refused, avif.maker);
+  await settle();
+  avif.pending.forEach((p) => p.finish());
+  const copy = await shownA;
+  assert.ok(copy && copy !== refused, 'an engine-made picture');
+  assert.ok(decodedPixels(refused), 'its pixels kept for converting it');
+  assert.deepEqual(avif.preloads, ['none']);
+  assert.deepEqual(avif.calls, ['decodeUpright']);
+  forget(refused);
+
+  const shown = avifFile('shown.avif');
+  noteBrowserDecode(shown, true);
+  assert.equal(await displayable(shown, avif.maker), shown, 'shown as it is');
+  assert.deepEqual(avif.preloads, ['none'], 'no worker made for it');
 });
 
 test('converting a HEIC while its copy is being made waits for that decode, and converts from its pixels', async () => {

@@ -103,9 +103,17 @@ export async function convertKept(
   }
 }
 
-/** Which engine-made copy a file needs to be shown, by file (asked once: an AVIF's answer costs a decode). */
+/** Which engine-made copy a file needs to be shown, by file (asked once: an AVIF's answer may cost a decode). */
 const copyKinds = new WeakMap<Blob, Promise<CopyKind>>();
 type CopyKind = 'heic' | 'avif' | undefined;
+
+/** Whether the browser decoded a file when something asked it to (the list's thumbnail), by file. */
+const browserDecoded = new WeakMap<Blob, boolean>();
+
+/** Records what the browser made of `file` when asked to decode it, so that it is not asked again here. */
+export function noteBrowserDecode(file: Blob, decoded: boolean): void {
+  browserDecoded.set(file, decoded);
+}
 
 /** Whether `file` needs an engine-made copy to be shown: no browser shows HEIC, nor every AVIF. */
 export async function needsCopy(file: Blob): Promise<boolean> {
@@ -115,21 +123,34 @@ export async function needsCopy(file: Blob): Promise<boolean> {
 function copyKind(file: Blob): Promise<CopyKind> {
   let kind = copyKinds.get(file);
   if (!kind) {
-    kind = (async () => {
-      const head = new Uint8Array(await file.slice(0, 256).arrayBuffer());
+    kind = (async (): Promise<CopyKind> => {
+      let head: Uint8Array;
+      try {
+        head = new Uint8Array(await file.slice(0, 256).arrayBuffer());
+      } catch {
+        // Unreadable (gone from the disk): it is shown as it is, and fails as it is.
+        return undefined;
+      }
       if (isHeic(head)) return 'heic';
       if (!isAvif(head)) return undefined;
-      // Decoded whole for the answer: the one way to ask (an <img> refuses it the same).
-      try {
-        (await createImageBitmap(file)).close();
-        return undefined;
-      } catch {
-        return 'avif';
-      }
+      return (await browserDecodes(file)) ? undefined : 'avif';
     })();
     copyKinds.set(file, kind);
   }
   return kind;
+}
+
+/** Whether the browser can decode `file`: known from its thumbnail, else asked (an <img> refuses what this does). */
+async function browserDecodes(file: Blob): Promise<boolean> {
+  const known = browserDecoded.get(file);
+  if (known !== undefined) return known;
+  try {
+    // Decoded whole all the same (the one way to ask), but kept as one pixel.
+    (await createImageBitmap(file, { resizeWidth: 1, resizeHeight: 1 })).close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** `file` decoded (a HEIC by two workers when they can share it), its pixels kept; undefined if it needs no copy. */

@@ -9,7 +9,7 @@
 // decoded a second time.
 import { WorkerEngine } from '../engine/worker-client';
 import { isAvif, isHeic } from '../shared/file-kinds';
-import { copyOf } from './display';
+import { copyOf, noteBrowserDecode } from './display';
 
 const SIZE = 112;
 let queue: Promise<void> = Promise.resolve();
@@ -43,9 +43,11 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
     let bitmap: ImageBitmap | undefined;
     try {
       bitmap = await createImageBitmap(file, { resizeWidth: SIZE, resizeQuality: 'medium' });
+      noteBrowserDecode(file, true);
       draw(bitmap, canvas);
       return true;
     } catch {
+      if (!bitmap) noteBrowserDecode(file, false);
       // The browser cannot show it. A HEIC, or an AVIF its decoder refuses, goes to the
       // engine, in a queue of its own, so that one waiting for a batch to end holds back
       // no other thumbnail.

@@ -45,11 +45,6 @@ export function isHeic(bytes: Uint8Array): boolean {
   return !list.includes('avif') && !list.includes('avis') && list.some((b) => ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx'].includes(b));
 }
 
-/** Whether a file is a HEIC, from its first bytes only. */
-export async function isHeicFile(file: Blob): Promise<boolean> {
-  return isHeic(new Uint8Array(await file.slice(0, 256).arrayBuffer()));
-}
-
 const VIDEO_NAME = /\.(mp4|m4v|mov|qt|3gp|3g2|webm|mkv|avi)$/i;
 
 export function looksLikeVideo(file: File): boolean {
