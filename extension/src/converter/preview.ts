@@ -41,6 +41,9 @@ export class Preview {
     const started = performance.now();
     try {
       const bytes = new Uint8Array(await item.file.arrayBuffer());
+      // A newer request came while the file was read (and ended this worker): nothing more is
+      // started for this one, not even the helper a large JPEG's encode would take.
+      if (generation !== this.generation) return undefined;
       const work = workOf(choice, settings, bytes);
       const pending =
         work.op === 'clean' ? engine.clean(bytes, work.policy) : convertKept(engine, item.file, bytes, work.options, helper());
