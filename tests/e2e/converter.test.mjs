@@ -155,9 +155,9 @@ converterSuites('converter', only, (suite) => {
     await setControl(page, 'format', 'png');
     // The estimate starts 300 ms after the choice; a 12 MP PNG takes seconds in wasm.
     await until(page, () => /^Estimating/.test(document.getElementById('estimate').textContent));
-    // Time for the estimate's worker to start and read the file (the hand-over needs both; a
-    // loaded machine took more than a second), well short of the PNG's encode.
-    await new Promise((r) => setTimeout(r, 3000));
+    // Past the estimate's 300 ms timer, so that a copy is being made (its worker may still be
+    // starting, or reading the file: it is handed over all the same), well short of the PNG's encode.
+    await new Promise((r) => setTimeout(r, 1500));
     const startedBefore = await workers();
     const estimating = await page.evaluate(() => document.getElementById('estimate').textContent);
     assert.match(estimating, /^Estimating/, 'the estimate is still being made when Convert is clicked');

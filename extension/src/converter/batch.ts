@@ -52,7 +52,8 @@ export interface Item {
  */
 export interface MadeCopy {
   item: Item;
-  work: Work;
+  /** A promise while the preview is still reading the file. */
+  work: Work | Promise<Work>;
   output: Output<CleanReport | ConvertReport> | Promise<Output<CleanReport | ConvertReport>>;
   engine?: WorkerEngine;
 }
@@ -80,6 +81,19 @@ export function workerCount(): number {
   const cores = navigator.hardwareConcurrency || 2;
   const memoryGB = (navigator as { deviceMemory?: number }).deviceMemory ?? 8;
   return memoryGB <= 2 ? 1 : Math.min(2, cores);
+}
+
+/**
+ * Whether an offered copy is the one the batch would make now. A copy whose file could not
+ * be read is not: the batch makes its own, and says why it failed.
+ */
+async function madeAlike(made: MadeCopy, choice: Choice, settings: Settings): Promise<boolean> {
+  try {
+    const [buffer, work] = await Promise.all([made.item.file.arrayBuffer(), made.work]);
+    return JSON.stringify(workOf(choice, settings, new Uint8Array(buffer))) === JSON.stringify(work);
+  } catch {
+    return false;
+  }
 }
 
 /** Preview copies kept for the batch to take (each up to an image's converted size). */
@@ -228,9 +242,9 @@ export class Batch {
     let making: Promise<void> | undefined;
     for (const made of offered) {
       const { item, output, engine } = made;
-      const bytes = queue.includes(item) && !item.video ? new Uint8Array(await item.file.arrayBuffer()) : undefined;
+      const usable = queue.includes(item) && !item.video && (await madeAlike(made, choice, settings));
       const index = queue.indexOf(item);
-      if (!bytes || generation !== this.generation || index < 0 || JSON.stringify(workOf(choice, settings, bytes)) !== JSON.stringify(made.work)) {
+      if (!usable || generation !== this.generation || index < 0) {
         engine?.terminate();
         continue;
       }

@@ -27,10 +27,15 @@ function helper(): Helper | undefined {
 /** `made`: the image's copy and the engine call that made it (a video's preview has none). */
 export type PreviewOutcome = { ok: true; blob: Blob; ms: number; made?: Omit<MadeCopy, 'item'> } | { ok: false; message: string };
 
+/** Why a preview's copy was not started: a newer request ended it while its file was read. */
+class Abandoned extends Error {}
+
 export class Preview {
   private engine?: WorkerEngine;
   private generation = 0;
-  /** The copy being made now, for `handOver`. */
+  /** The current request's flag: set when it is ended (not when handed over). */
+  private run?: { abandoned: boolean };
+  /** The copy being made now, for `handOver`: set before its file is read. */
   private making?: MadeCopy;
 
   async make(item: Item, choice: Choice, settings: Settings): Promise<PreviewOutcome | undefined> {
@@ -38,21 +43,26 @@ export class Preview {
     this.stop();
     if (item.video) return this.videoPreview(item, choice, generation);
     const engine = (this.engine = new WorkerEngine({ giveInput: true, preload: 'converter' }));
+    const run = (this.run = { abandoned: false });
     const started = performance.now();
+    const bytes = item.file.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+    const work = bytes.then((input) => workOf(choice, settings, input));
+    const output = work.then(async (w) => {
+      // Ended while the file was read (a newer request came): nothing more is started for it,
+      // not even the helper a large JPEG's encode would take. One handed over goes on.
+      if (run.abandoned) throw new Abandoned();
+      const input = await bytes;
+      return w.op === 'clean' ? engine.clean(input, w.policy) : convertKept(engine, item.file, input, w.options, helper());
+    });
+    // Offered from the start: a Convert clicked while the file is still being read takes this
+    // copy rather than make a second one beside it.
+    this.making = { item, work, output, engine };
     try {
-      const bytes = new Uint8Array(await item.file.arrayBuffer());
-      // A newer request came while the file was read (and ended this worker): nothing more is
-      // started for this one, not even the helper a large JPEG's encode would take.
-      if (generation !== this.generation) return undefined;
-      const work = workOf(choice, settings, bytes);
-      const pending =
-        work.op === 'clean' ? engine.clean(bytes, work.policy) : convertKept(engine, item.file, bytes, work.options, helper());
-      if (generation === this.generation) this.making = { item, work, output: pending, engine };
-      const output = await pending;
+      const [made, done] = await Promise.all([work, output]);
       if (generation !== this.generation) return undefined;
       this.making = undefined;
-      const blob = new Blob([output.data as BlobPart], { type: MIME[output.report.format] });
-      return { ok: true, blob, ms: performance.now() - started, made: { work, output } };
+      const blob = new Blob([done.data as BlobPart], { type: MIME[done.report.format] });
+      return { ok: true, blob, ms: performance.now() - started, made: { work: made, output: done } };
     } catch (e) {
       return generation === this.generation ? { ok: false, message: describeFailure(e) } : undefined;
     } finally {
@@ -83,12 +93,15 @@ export class Preview {
     if (!making) return undefined;
     this.making = undefined;
     this.engine = undefined;
+    this.run = undefined;
     this.generation++;
     return making;
   }
 
   /** Abandons the preview in progress, if any, and frees its worker's memory. */
   stop(): void {
+    if (this.run) this.run.abandoned = true;
+    this.run = undefined;
     this.engine?.terminate();
     this.engine = undefined;
     this.making = undefined;
