@@ -40,6 +40,8 @@ test: deps
 	$(TIMED) $(CARGO_AOM_TEST) clippy --workspace --all-targets --quiet -- -D warnings
 	# The core as the image module builds it (no HEVC decoder, video or AVIF): linted too.
 	$(TIMED) $(CARGO) clippy -p traceless-core --no-default-features --all-targets --quiet -- -D warnings
+	# The fuzz targets build behind the next steps, on the core they leave idle.
+	@bash scripts/fuzz-build-behind.sh start $$PPID
 	$(TIMED) $(CARGO_AOM_TEST) test --workspace
 	$(TIMED) bash scripts/build-wasm.sh
 	$(TIMED) bash scripts/test-wasm.sh

@@ -11,6 +11,8 @@ set -euo pipefail
 # picture plane when library backtraces are on (RUST_BACKTRACE turns them on): off,
 # so AVIF inputs run at speed; panics still print theirs.
 export RUST_LIB_BACKTRACE=0
+# make test builds the targets in the background while other steps run.
+bash "$(dirname "$0")/fuzz-build-behind.sh" wait
 cd "$(dirname "$0")/../fuzz"
 seconds="${FUZZ_SECONDS:-10}"
 sanitizer="${FUZZ_SANITIZER:-address}"

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets in the background, at the lowest priority, for `make test`.
+#   fuzz-build-behind.sh start WATCHED_PID   starts the build; it stops if WATCHED_PID does
+#   fuzz-build-behind.sh wait                waits for a build started that way, if any
+# The build (AddressSanitizer, a workspace of its own) took 229 s of both cores here,
+# and was most of the fuzz smoke's time; `cargo test` and the wasm build leave a core
+# idle for minutes (one test at a time, one fat-LTO unit, wasm-opt), which it uses.
+# At nice 19 it takes almost nothing from them when both cores are busy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+state="$PWD/target/fuzz-build"
+case "${1:-}" in
+start)
+    watched="${2:?give the PID to watch}"
+    mkdir -p "$state"
+    rm -f "$state/status"
+    (
+        cd fuzz
+        # A process group of its own (setsid execs in place: the PID is the group's),
+        # so that stopping it stops rustc too.
+        setsid nice -n 19 cargo +nightly fuzz build -s address > "$state/log" 2>&1 &
+        build=$!
+        echo "$build" > "$state/pid"
+        # make stopped (a step failed, or ^C): nothing should go on building behind it,
+        # and no later `wait` should find its state.
+        while kill -0 "$build" 2>/dev/null; do
+            if ! kill -0 "$watched" 2>/dev/null; then
+                kill -- "-$build" 2>/dev/null || true
+                wait "$build" || true
+                rm -f "$state/pid" "$state/status"
+                exit 0
+            fi
+            sleep 2
+        done
+        status=0
+        wait "$build" || status=$?
+        echo "$status" > "$state/status"
+    ) < /dev/null > /dev/null 2>&1 &
+    echo "fuzz: building the targets in the background (log: target/fuzz-build/log)"
+    ;;
+wait)
+    [ -e "$state/pid" ] || exit 0
+    started=$(date +%s)
+    while [ ! -e "$state/status" ]; do
+        if ! kill -0 "$(cat "$state/pid")" 2>/dev/null && [ ! -e "$state/status" ]; then
+            sleep 3  # the watcher writes the status just after the build ends
+            [ -e "$state/status" ] || { echo "fuzz: the background build vanished" >&2; exit 1; }
+        fi
+        sleep 2
+    done
+    status=$(cat "$state/status")
+    rm -f "$state/pid" "$state/status"
+    echo "fuzz: the background build ended with status $status; waited $(( $(date +%s) - started )) s for it"
+    if [ "$status" -ne 0 ]; then
+        tail -40 "$state/log" >&2
+        exit 1
+    fi
+    ;;
+*)
+    echo "usage: $0 start WATCHED_PID | wait" >&2
+    exit 2
+    ;;
+esac
