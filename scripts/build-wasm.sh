@@ -25,14 +25,15 @@ raw=target/wasm32-unknown-unknown/wasm
 # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
 # The `producers` and `target_features` sections are for tools, not browsers: 263 bytes.
 opt() {  # opt LEVEL NAME
-    node_modules/.bin/wasm-opt "$1" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    nice -n 10 node_modules/.bin/wasm-opt "$1" --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
         --enable-sign-ext --enable-mutable-globals --enable-reference-types \
         --strip-producers --strip-target-features -o "target/wasm/web/$2_bg.wasm" "target/wasm/web/$2_bg.wasm"
     cp "target/wasm/web/$2_bg.wasm" "target/wasm/node/$2_bg.wasm"
 }
 # wasm-opt works on one core (measured: user time = elapsed; 37, 50 and 92 s for the
 # three engines here) and so does the end of each cargo build (one fat-LTO codegen
-# unit): each module is optimised in the background while cargo builds the next.
+# unit): each module is optimised in the background while cargo builds the next,
+# at a lower priority than the builds (the last module's optimisation ends the step).
 optimising=()
 bindgen_and_opt() {  # bindgen_and_opt RAW_NAME OUT_NAME LEVEL
     wasm-bindgen --target web --out-dir target/wasm/web --out-name "$2" "$raw/$1.wasm"
@@ -40,15 +41,21 @@ bindgen_and_opt() {  # bindgen_and_opt RAW_NAME OUT_NAME LEVEL
     opt "$3" "$2" &
     optimising+=($!)
 }
+# libaom for wasm32 (CMake, about a minute here when not yet built) builds beside the
+# first two modules; the AVIF module's build waits for it.
+mkdir -p target
+scripts/build-aom.sh wasm32 > target/aom-wasm32.env 2> target/aom-wasm32.err &
+aom=$!
 cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
 bindgen_and_opt traceless_wasm traceless_wasm -O3
 cargo build --profile wasm -p traceless-wasm --features full --target wasm32-unknown-unknown
 bindgen_and_opt traceless_wasm traceless_wasm_full -O3
 # - traceless_wasm_avif: the converter module with libaom's AV1 encoder, loaded
 #   only when AVIF output is chosen.
+wait "$aom" || { cat target/aom-wasm32.err >&2; exit 1; }
 (
     # shellcheck disable=SC2046
-    export $(scripts/build-aom.sh wasm32)
+    export $(cat target/aom-wasm32.env)
     cargo build --profile wasm -p traceless-wasm --features avif --target wasm32-unknown-unknown
 )
 bindgen_and_opt traceless_wasm traceless_wasm_avif -O3

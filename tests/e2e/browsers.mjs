@@ -235,17 +235,26 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
   });
   if (withExtension) await browser.installExtension(join(root, 'dist', 'firefox'));
 
-  /** BiDi reports moz-extension:// pages as about:blank: ask each page where it is. */
+  /**
+   * BiDi reports moz-extension:// pages as about:blank: ask each page where it is. A page
+   * still loading may not answer for a while, so none is waited on for more than 2 s; and
+   * a Firefox started beside another test file's browsers once took over 15 s to show the
+   * converter (session 24's CI, the dark-scheme screenshots): 30 s in all.
+   */
   async function findPage(test, what) {
-    const deadline = Date.now() + 15000;
+    const deadline = Date.now() + 30000;
+    let seen = [];
     while (Date.now() < deadline) {
+      seen = [];
       for (const page of await browser.pages()) {
-        const href = await page.evaluate(() => location.href).catch(() => '');
+        const asked = page.evaluate(() => location.href).catch(() => '(no page)');
+        const href = await Promise.race([asked, new Promise((r) => setTimeout(() => r('(no answer yet)'), 2000))]);
+        seen.push(href);
         if (test(href)) return { page, href };
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`no ${what} page opened`);
+    throw new Error(`no ${what} page opened; open: ${seen.join(', ')}`);
   }
 
   // The extension opens its settings page on install; that page is our way into the extension.
