@@ -3,9 +3,11 @@
 #   fuzz-build-behind.sh start WATCHED_PID   starts the build; it stops if WATCHED_PID does
 #   fuzz-build-behind.sh wait                waits for a build started that way, if any
 # The build (AddressSanitizer, a workspace of its own) took 229 s of both cores here,
-# and was most of the fuzz smoke's time; `cargo test` and the wasm build leave a core
-# idle for minutes (one test at a time, one fat-LTO unit, wasm-opt), which it uses.
-# At nice 19 it takes almost nothing from them when both cores are busy.
+# most of the fuzz smoke's time. The steps after it leave part of the two cores idle
+# (cargo test used 1.7 of them on average; one fat-LTO unit, wasm-opt, browsers
+# waiting), and at nice 19 the build takes little else: in session 24's CI it ended
+# during the end-to-end tests, 17 min after it started, cargo test took 239 s with it
+# running (about as long as without), and the smoke 70 s instead of about 290.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state="$PWD/target/fuzz-build"
@@ -45,22 +47,19 @@ start)
     echo "fuzz: building the targets in the background (log: target/fuzz-build/log)"
     ;;
 wait)
+    # Only waits: should the build have failed or vanished (make killed hard), the
+    # smoke's own `cargo fuzz run` builds again and reports the error itself.
     [ -e "$state/pid" ] || exit 0
     started=$(date +%s)
-    while [ ! -e "$state/status" ]; do
-        if ! kill -0 "$(cat "$state/pid")" 2>/dev/null && [ ! -e "$state/status" ]; then
-            sleep 3  # the watcher writes the status just after the build ends
-            [ -e "$state/status" ] || { echo "fuzz: the background build vanished" >&2; exit 1; }
-        fi
+    pid=$(cat "$state/pid")
+    # Alive, and still cargo (not a later process given the PID of a build long gone).
+    while [ ! -e "$state/status" ] && [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == cargo* ]]; do
         sleep 2
     done
-    status=$(cat "$state/status")
+    sleep 1  # the watcher writes the status just after the build ends
+    status=$(cat "$state/status" 2>/dev/null || echo "none (it vanished)")
     rm -f "$state/pid" "$state/status"
     echo "fuzz: the background build ended with status $status; waited $(( $(date +%s) - started )) s for it"
-    if [ "$status" -ne 0 ]; then
-        tail -40 "$state/log" >&2
-        exit 1
-    fi
     ;;
 *)
     echo "usage: $0 start WATCHED_PID | wait" >&2
