@@ -7,7 +7,8 @@
 # (cargo test used 1.7 of them on average; one fat-LTO unit, wasm-opt, browsers
 # waiting), and at nice 19 the build takes little else: in session 24's CI it ended
 # during the end-to-end tests, 17 min after it started, cargo test took 239 s with it
-# running (about as long as without), and the smoke 70 s instead of about 290.
+# running (418 s when it ran in a session of its own, below), and the smoke 70 s
+# instead of about 290.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state="$PWD/target/fuzz-build"
@@ -53,7 +54,7 @@ wait)
     started=$(date +%s)
     pid=$(cat "$state/pid")
     # Alive, and still cargo (not a later process given the PID of a build long gone).
-    while [ ! -e "$state/status" ] && [[ "$(ps -o comm= -p "$pid" 2>/dev/null)" == cargo* ]]; do
+    while [ ! -e "$state/status" ] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == cargo* ]]; do
         sleep 2
     done
     sleep 1  # the watcher writes the status just after the build ends
