@@ -21,6 +21,8 @@ fi
 #   size goal and removing metadata never loads it);
 # - traceless_wasm_video: the video cleaner, loaded only when a video arrives.
 rm -rf target/wasm/web target/wasm/node
+# No machine's paths in the modules (scripts/wasm-remap.sh).
+remap=$(bash scripts/wasm-remap.sh)
 raw=target/wasm32-unknown-unknown/wasm
 # Binaryen from npm: Debian's is too old for wasm-bindgen's output.
 # The `producers` and `target_features` sections are for tools, not browsers: 263 bytes.
@@ -46,9 +48,9 @@ bindgen_and_opt() {  # bindgen_and_opt RAW_NAME OUT_NAME LEVEL
 mkdir -p target
 scripts/build-aom.sh wasm32 > target/aom-wasm32.env 2> target/aom-wasm32.err &
 aom=$!
-cargo build --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
+cargo build --config "$remap" --profile wasm -p traceless-wasm --target wasm32-unknown-unknown
 bindgen_and_opt traceless_wasm traceless_wasm -O3
-cargo build --profile wasm -p traceless-wasm --features full --target wasm32-unknown-unknown
+cargo build --config "$remap" --profile wasm -p traceless-wasm --features full --target wasm32-unknown-unknown
 bindgen_and_opt traceless_wasm traceless_wasm_full -O3
 # - traceless_wasm_avif: the converter module with libaom's AV1 encoder, loaded
 #   only when AVIF output is chosen.
@@ -56,12 +58,12 @@ wait "$aom" || { cat target/aom-wasm32.err >&2; exit 1; }
 (
     # shellcheck disable=SC2046
     export $(cat target/aom-wasm32.env)
-    cargo build --profile wasm -p traceless-wasm --features avif --target wasm32-unknown-unknown
+    cargo build --config "$remap" --profile wasm -p traceless-wasm --features avif --target wasm32-unknown-unknown
 )
 bindgen_and_opt traceless_wasm traceless_wasm_avif -O3
 # The engines are optimised for speed (they convert); the video cleaner for size (it
 # parses a few hundred KB).
-cargo build --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
+cargo build --config "$remap" --profile wasm -p traceless-wasm-video --target wasm32-unknown-unknown
 bindgen_and_opt traceless_wasm_video traceless_wasm_video -Oz
 for job in "${optimising[@]}"; do
     wait "$job" || { echo "wasm: wasm-opt failed" >&2; exit 1; }

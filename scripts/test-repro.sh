@@ -32,6 +32,17 @@ for browser in chromium firefox; do
     grep -q "\"version\": \"$version\"" "dist/$browser/manifest.json" ||
         { echo "repro: dist/$browser/manifest.json does not carry version $version" >&2; differ=1; }
 done
+# No module carries a path of this machine (its cargo home, this checkout), which a
+# build elsewhere would not have: scripts/wasm-remap.sh strips the crate registry's.
+home="${CARGO_HOME:-$HOME/.cargo}"
+for module in target/wasm/web/*.wasm; do
+    for path in "$home" "$root"; do
+        if grep -qaF "$path" "$module"; then
+            echo "repro: $module holds the path $path" >&2
+            differ=1
+        fi
+    done
+done
 if ((differ)); then exit 1; fi
 echo "repro: $count files (both extension folders and their zips) identical when built in another folder"
 rm -rf "$root/target/repro"

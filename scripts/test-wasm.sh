@@ -10,9 +10,11 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 # for wasm32 are reused (the dev profile compiled them again: 46 s instead of 80 s,
 # measured here with the C codecs already built), and the tests run the optimised
 # code that ships.
+# The same flags as build-wasm.sh's (scripts/wasm-remap.sh), or cargo rebuilds it all.
+remap=$(bash scripts/wasm-remap.sh)
 echo "wasm tests: Node"
-cargo test --profile wasm -p traceless-core --no-default-features --target wasm32-unknown-unknown --test containers
+cargo test --config "$remap" --profile wasm -p traceless-core --no-default-features --target wasm32-unknown-unknown --test containers
 echo "wasm tests: headless Chromium"
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-    cargo test --profile wasm -p traceless-core --no-default-features --target wasm32-unknown-unknown --test containers
+    cargo test --config "$remap" --profile wasm -p traceless-core --no-default-features --target wasm32-unknown-unknown --test containers
 node --test tests/wasm/

@@ -68,6 +68,9 @@ pub mod reason {
     pub const FRAGMENTED_VIDEO: &str = "fragmented_video";
     /// `[]`: a movie whose media is elsewhere, or whose header is compressed.
     pub const UNUSUAL_VIDEO: &str = "unusual_video";
+    /// `[format]`: an animated AVIF or a HEIF image sequence (pictures in a `moov`
+    /// track), not read yet.
+    pub const IMAGE_SEQUENCE: &str = "image_sequence";
 }
 
 impl ErrorKind {

@@ -818,9 +818,22 @@ fn sequences_are_refused_by_name() {
     let mut h = Heif::photo();
     h.major = *b"avis";
     h.top_extra = vec![bx(b"moov", &bx(b"mvhd", &[0; 100]))];
-    let err = clean(&h.build(), &Policy::default()).unwrap_err();
-    assert_eq!(err.kind, ErrorKind::Unsupported);
-    assert!(err.message.contains("sequence"), "{err}");
+    let file = h.build();
+    // Cleaning, inspecting and converting all say what it is, with a reason the
+    // extension puts in the user's words.
+    for err in [
+        clean(&file, &Policy::default()).unwrap_err(),
+        inspect(&file).unwrap_err(),
+        convert(&file, &ConvertOptions::default()).unwrap_err(),
+    ] {
+        assert_eq!(err.kind, ErrorKind::Unsupported);
+        assert!(err.message.contains("sequence"), "{err}");
+        let reason = err.reason.as_ref().expect("a reason code");
+        assert_eq!(
+            (reason.code, reason.args.as_slice()),
+            (traceless_core::reason::IMAGE_SEQUENCE, &["AVIF".to_string()][..])
+        );
+    }
 }
 
 fn format(file: &[u8]) -> Format {

@@ -157,7 +157,9 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     },
     async waitForExtensionPage(path) {
       // A tab opened by the extension starts as about:blank: poll for its final address.
-      const deadline = Date.now() + 15000;
+      // 30 s, as Firefox's findPage (which once missed a page at 15 s in CI); this one has
+      // not failed, but runs on the same busy two cores.
+      const deadline = Date.now() + 30000;
       while (Date.now() < deadline) {
         const page = context.pages().find((p) => p.url().startsWith(`${extensionOrigin}/${path}`));
         if (page) return page;

@@ -19,6 +19,8 @@ const HEIC = join(corpus, IMAGES['phone.heic']);
 const AVIF = join(corpus, IMAGES['photo.avif']);
 /** A TIFF: an image Traceless cannot clean. */
 const TIFF = join(corpus, IMAGES['scan.tiff']);
+/** An animated AVIF (an image sequence): refused too, with its own sentence. */
+const AVIFS = join(corpus, 'link-u-avif-sample-images/star-8bpc.avifs');
 const CORRUPT = join(corpus, IMAGES['corrupt.jpg']);
 const TEXT = join(scratch, 'notes.txt');
 writeFileSync(TEXT, 'not an image: must arrive byte for byte\n');
@@ -123,10 +125,17 @@ for (const name of only) {
 
     test('an image that cannot be cleaned is held back and the user is told why', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
-      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [TIFF, PHOTO]), 1);
-      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg'], 'the TIFF never left');
+      const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [TIFF, AVIFS, PHOTO]), 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg'], 'the TIFF and the animated AVIF never left');
       assert.deepEqual(judge(upload.files[0]).leaks, []);
-      assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 2);
+      // A notice each, saying why in words (the engine's reason codes, not its English
+      // detail in brackets).
+      const notices = await browser.noticeTexts(page);
+      assert.equal(notices.length, 3, JSON.stringify(notices));
+      const said = notices.join('\n');
+      assert.match(said, /Arbitro\.tiff was held back: .* This is a TIFF file\./);
+      assert.match(said, /star-8bpc\.avifs was held back: .* It is an animated AVIF \(an image sequence\), which Traceless cannot clean or convert yet\./);
+      assert.doesNotMatch(said, /moov/, 'no engine detail for a refusal with a reason');
     });
 
     for (const mode of ['open', 'closed']) {

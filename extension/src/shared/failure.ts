@@ -51,6 +51,8 @@ export function reasonText({ code, args }: Reason): string | undefined {
       return t('reasonFragmentedVideo');
     case 'unusual_video':
       return t('reasonUnusualVideo');
+    case 'image_sequence':
+      return t('reasonImageSequence', args[0]);
     case 'file_too_large':
       return t('reasonFileTooLarge', formatBytes(number(0)), formatBytes(number(1)));
     case 'not_a_video':

@@ -178,14 +178,17 @@ impl Meta {
     }
 }
 
-/// Image sequences keep their pictures in tracks (`moov`), which the cleaner
-/// does not rewrite yet.
+/// Image sequences keep their pictures in tracks (`moov`), which neither the
+/// cleaner nor the decoders read yet.
+#[cold]
+#[inline(never)]
 fn sequence_error(format: &'static str, at: usize) -> Box<Error> {
-    unsupported(
+    let error = *unsupported(
         format,
         at,
-        format_args!("this {format} is an image sequence (animation or burst in a 'moov' track); cleaning sequences is not supported yet"),
-    )
+        format_args!("this {format} is an image sequence (animation or burst in a 'moov' track)"),
+    );
+    Box::new(error.because_with(crate::error::reason::IMAGE_SEQUENCE, &[&format]))
 }
 
 pub(crate) fn parse(data: &[u8], format: &'static str) -> Result<Heif> {
