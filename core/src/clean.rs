@@ -24,6 +24,10 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
         let (data, report) = crate::video::clean_bytes(data, policy)?;
         return Ok(Cleaned { data, report });
     }
+    #[cfg(feature = "video")]
+    if container::isobmff::sequence::is_sequence(format, data) {
+        return clean_sequence(format, data, policy);
+    }
     let parsed = container::parse(format, data)?;
     let analysis = analyse(&parsed, data);
     let exif = minimal_exif(&parsed, &analysis, policy);
@@ -39,24 +43,9 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     };
     verify(format, &output, policy)?;
 
-    let blocks = block_infos(&parsed)
-        .into_iter()
-        .zip(&decisions)
-        .map(|(mut info, d)| {
-            info.action = Some(match d {
-                Decision::Keep => Action::Kept,
-                Decision::Remove => Action::Removed,
-                Decision::ReplaceExif => Action::Rewritten,
-            });
-            info
-        })
-        .collect();
+    let blocks = blocks_done(&parsed, &decisions);
     let (kept, removed) = split_findings(&parsed, &analysis, &decisions, exif.as_deref());
-    let mut summary = if removed.is_empty() {
-        "Nothing to remove".to_string()
-    } else {
-        format!("Removed {}", crate::report::summarise(&removed))
-    };
+    let mut summary = removed_summary(&removed);
     if keep_gain_map {
         summary.push_str("; HDR gain map kept");
     }
@@ -73,6 +62,79 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
         },
         data: output,
     })
+}
+
+/// An image sequence (an animated AVIF): its still image's items decided as any
+/// still's, its movie cleaned as a video's (see `container::isobmff::sequence`).
+#[cfg(feature = "video")]
+fn clean_sequence(format: Format, data: &[u8], policy: &Policy) -> Result<Cleaned> {
+    use crate::container::isobmff::sequence;
+    let sequence = sequence::read(format, data)?;
+    let parsed = &sequence.parsed;
+    let analysis = analyse(parsed, data);
+    let keep_icc = policy.keep_icc && icc::usable(parsed, data);
+    let decisions = decide(parsed, keep_icc, false, false);
+    // Always rewritten: at the least the movie's dates are zeroed and its chunks move.
+    let output = sequence.write(data, &decisions)?;
+    let check = sequence::read(format, &output)
+        .map_err(|e| internal(format, format!("the cleaned file does not parse ({e})")))?;
+    check_blocks(format, &check.parsed, &output, policy)?;
+    if let Some(left) = check.movie_leftover() {
+        return Err(internal(format, format!("{left} left in the movie")));
+    }
+
+    let mut blocks = blocks_done(parsed, &decisions);
+    let (mut kept, mut removed) = split_findings(parsed, &analysis, &decisions, None);
+    let first = blocks.len();
+    let (movie_blocks, movie_kept, movie_findings) = sequence.movie_report(first);
+    for (mut block, keep) in movie_blocks.into_iter().zip(&movie_kept) {
+        block.action = Some(if *keep { Action::Kept } else { Action::Removed });
+        blocks.push(block);
+    }
+    for finding in movie_findings {
+        if movie_kept[finding.block - first] {
+            kept.push(finding)
+        } else {
+            removed.push(finding)
+        }
+    }
+    Ok(Cleaned {
+        report: CleanReport {
+            format,
+            input_bytes: data.len() as u64,
+            output_bytes: output.len() as u64,
+            blocks,
+            summary: removed_summary(&removed),
+            removed,
+            kept,
+            unchanged: output == data,
+        },
+        data: output,
+    })
+}
+
+/// The report's blocks, each with what cleaning did to it.
+fn blocks_done(parsed: &Parsed, decisions: &[Decision]) -> Vec<crate::report::BlockInfo> {
+    block_infos(parsed)
+        .into_iter()
+        .zip(decisions)
+        .map(|(mut info, d)| {
+            info.action = Some(match d {
+                Decision::Keep => Action::Kept,
+                Decision::Remove => Action::Removed,
+                Decision::ReplaceExif => Action::Rewritten,
+            });
+            info
+        })
+        .collect()
+}
+
+fn removed_summary(removed: &[Finding]) -> String {
+    if removed.is_empty() {
+        "Nothing to remove".to_string()
+    } else {
+        format!("Removed {}", crate::report::summarise(removed))
+    }
 }
 
 /// Whether cleaning may write a minimal EXIF into this format. GIF has no
@@ -137,13 +199,20 @@ fn split_findings(
     })
 }
 
+fn internal(format: Format, what: String) -> Error {
+    Error::new(ErrorKind::Corrupt, format!("internal check failed: {what}")).in_format(format.name())
+}
+
 /// The output must parse as its format and hold nothing the policy removes.
 fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
-    let internal = |what: String| {
-        Error::new(ErrorKind::Corrupt, format!("internal check failed: {what}")).in_format(format.name())
-    };
-    let parsed =
-        container::parse(format, output).map_err(|e| internal(format!("the cleaned file does not parse ({e})")))?;
+    let parsed = container::parse(format, output)
+        .map_err(|e| internal(format, format!("the cleaned file does not parse ({e})")))?;
+    check_blocks(format, &parsed, output, policy)
+}
+
+/// Every block of a cleaned file is one the policy keeps.
+fn check_blocks(format: Format, parsed: &Parsed, output: &[u8], policy: &Policy) -> Result<()> {
+    let internal = |what: String| internal(format, what);
     let allowed = |block: &crate::container::Block, data: &[u8], hdr: bool| match block.kind {
         BlockKind::Icc => policy.keep_icc,
         BlockKind::Exif => carries_exif(format),

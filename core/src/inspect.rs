@@ -281,6 +281,10 @@ pub fn inspect(data: &[u8]) -> Result<InspectReport> {
     if format.is_video() {
         return crate::video::inspect_bytes(data);
     }
+    #[cfg(feature = "video")]
+    if container::isobmff::sequence::is_sequence(format, data) {
+        return inspect_sequence(format, data);
+    }
     let parsed = container::parse(format, data)?;
     let a = analyse(&parsed, data);
     Ok(InspectReport {
@@ -295,6 +299,37 @@ pub fn inspect(data: &[u8]) -> Result<InspectReport> {
         findings: a.findings,
         findings_omitted: a.omitted,
         location: a.location,
+        orientation: a.orientation,
+        icc: a.icc,
+    })
+}
+
+/// What an image sequence (an animated AVIF) reveals: its still image's items,
+/// then its movie's boxes, dates and tracks (see `container::isobmff::sequence`).
+#[cfg(feature = "video")]
+fn inspect_sequence(format: Format, data: &[u8]) -> Result<InspectReport> {
+    let sequence = container::isobmff::sequence::read(format, data)?;
+    let parsed = &sequence.parsed;
+    let mut a = analyse(parsed, data);
+    let mut blocks = block_infos(parsed);
+    let (movie_blocks, _, movie_findings) = sequence.movie_report(blocks.len());
+    blocks.extend(movie_blocks);
+    let room = crate::limits::MAX_FINDINGS.saturating_sub(a.findings.len());
+    a.omitted += movie_findings.len().saturating_sub(room);
+    a.findings.extend(movie_findings.into_iter().take(room));
+    let location = a.location.or_else(|| sequence.location());
+    Ok(InspectReport {
+        format,
+        mime: format.mime().to_string(),
+        width: parsed.width,
+        height: parsed.height,
+        frames: parsed.frames,
+        bytes: data.len() as u64,
+        blocks,
+        summary: summarise(&a.findings),
+        findings: a.findings,
+        findings_omitted: a.omitted,
+        location,
         orientation: a.orientation,
         icc: a.icc,
     })

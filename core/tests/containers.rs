@@ -442,3 +442,24 @@ fn wrong_types_are_refused_by_content_not_name() {
     assert_eq!(err.kind, ErrorKind::Corrupt);
     assert!(err.to_string().contains("HEIC"), "{err}");
 }
+
+/// An image sequence (an animated AVIF) where the video cleaner is not built, as in
+/// the image engine's wasm module: refused, saying what it is, with a reason code the
+/// extension words for the user. (With it, sequences are cleaned: sequences.rs.)
+#[cfg(not(feature = "video"))]
+#[test]
+fn image_sequences_are_refused_with_their_reason() {
+    let mut file = b"\0\0\0\x18ftypavis\0\0\0\0avismsf1".to_vec();
+    let mut mvhd = vec![0u8; 108];
+    mvhd[..4].copy_from_slice(&108u32.to_be_bytes());
+    mvhd[4..8].copy_from_slice(b"mvhd");
+    file.extend_from_slice(&116u32.to_be_bytes());
+    file.extend_from_slice(b"moov");
+    file.extend_from_slice(&mvhd);
+    for err in [clean(&file, &Policy::default()).unwrap_err(), inspect(&file).unwrap_err()] {
+        assert_eq!(err.kind, ErrorKind::Unsupported, "{err}");
+        assert!(err.to_string().contains("image sequence"), "{err}");
+        let reason = err.reason.expect("a reason code");
+        assert_eq!((reason.code, reason.args), (traceless_core::reason::IMAGE_SEQUENCE, vec!["AVIF".to_string()]));
+    }
+}

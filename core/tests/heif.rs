@@ -819,13 +819,15 @@ fn sequences_are_refused_by_name() {
     h.major = *b"avis";
     h.top_extra = vec![bx(b"moov", &bx(b"mvhd", &[0; 100]))];
     let file = h.build();
-    // Cleaning, inspecting and converting all say what it is, with a reason the
-    // extension puts in the user's words.
-    for err in [
-        clean(&file, &Policy::default()).unwrap_err(),
-        inspect(&file).unwrap_err(),
-        convert(&file, &ConvertOptions::default()).unwrap_err(),
-    ] {
+    // Converting says what it is, with a reason the extension puts in the user's
+    // words; so do cleaning and inspecting where the video cleaner is not built (the
+    // image engine's wasm module). Where it is, they read the sequence (sequences.rs):
+    // this one's `moov` holds no track, and is refused.
+    let mut refused = vec![convert(&file, &ConvertOptions::default()).unwrap_err()];
+    if !cfg!(feature = "video") {
+        refused.extend([clean(&file, &Policy::default()).unwrap_err(), inspect(&file).unwrap_err()]);
+    }
+    for err in refused {
         assert_eq!(err.kind, ErrorKind::Unsupported);
         assert!(err.message.contains("sequence"), "{err}");
         let reason = err.reason.as_ref().expect("a reason code");
@@ -1056,11 +1058,6 @@ fn flipped_bytes_in_real_headers_never_panic() {
 
 /// Corpus files cleaning refuses, and how.
 const REFUSED: &[(&str, ErrorKind)] = &[
-    // Image sequences: their pictures are in 'moov' tracks.
-    ("link-u-avif-sample-images/star-10bpc.avifs", ErrorKind::Unsupported),
-    ("link-u-avif-sample-images/star-12bpc-with-alpha.avifs", ErrorKind::Unsupported),
-    ("link-u-avif-sample-images/star-8bpc-with-alpha.avifs", ErrorKind::Unsupported),
-    ("link-u-avif-sample-images/star-8bpc.avifs", ErrorKind::Unsupported),
     // Two items share bytes (its own notes call it "technically not correct").
     ("av1-avif/testFiles/Apple/edge_case_testing/non_compliant/truncated_elementary_stream.avif", ErrorKind::Corrupt),
 ];
@@ -1154,11 +1151,16 @@ fn metadata_tags(record: &serde_json::Map<String, serde_json::Value>) -> Vec<Str
 #[test]
 fn corpus_heif_and_avif_are_cleaned_and_decode_to_the_same_pixels() {
     let corpus = common::corpus_dir();
-    let mut rows: Vec<String> =
-        common::index().into_iter().filter(|r| common::HEIF.contains(&r.format.as_str())).map(|r| r.path).collect();
+    // Image sequences (.avifs) are cleaned and judged in sequences.rs (libheif 1.15
+    // reads no file without a still-image brand).
+    let mut rows: Vec<String> = common::index()
+        .into_iter()
+        .filter(|r| common::HEIF.contains(&r.format.as_str()) && !r.path.ends_with(".avifs"))
+        .map(|r| r.path)
+        .collect();
     rows.sort();
     rows.dedup();
-    assert!(rows.len() >= 50, "the corpus should hold over 50 HEIF/AVIF files, found {}", rows.len());
+    assert!(rows.len() >= 45, "the corpus should hold over 45 HEIF/AVIF stills, found {}", rows.len());
     let dir = std::env::temp_dir().join(format!("traceless-heif-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
 

@@ -18,7 +18,7 @@
 
 mod exact;
 mod metadata;
-mod movie;
+pub(crate) mod movie;
 mod scan;
 pub mod source;
 mod tables;
@@ -230,12 +230,23 @@ fn blocks_and_findings(a: &Analysis) -> (Vec<BlockInfo>, Vec<Finding>, Vec<bool>
         )];
         push(BlockKind::Trailer, "Samsung trailer (SEF)".into(), t.clone(), false, items);
     }
-    let base = a.moov.0.start;
+    movie_blocks(&a.movie, a.moov.0.start, &mut push);
+    (blocks, findings, kept)
+}
+
+/// What cleaning does inside `moov` (which starts at byte `base`), as blocks for a
+/// report, each given to `push` with whether it stays and what it reveals: the
+/// boxes removed, the dates zeroed, the encoder names zeroed, the tracks kept.
+pub(crate) fn movie_blocks(
+    movie: &Movie,
+    base: u64,
+    push: &mut impl FnMut(BlockKind, String, Range<u64>, bool, Vec<Item>),
+) {
     let at = |r: &Range<usize>| base + r.start as u64..base + r.end as u64;
-    for r in &a.movie.removals {
+    for r in &movie.removals {
         push(r.kind, r.label.clone(), at(&r.range), false, r.items.clone());
     }
-    for (range, item) in &a.movie.dates {
+    for (range, item) in &movie.dates {
         push(
             BlockKind::ModificationTime,
             format!("{} dates", item.key.trim_start_matches("QuickTime ")),
@@ -244,14 +255,13 @@ fn blocks_and_findings(a: &Analysis) -> (Vec<BlockInfo>, Vec<Finding>, Vec<bool>
             vec![item.clone()],
         );
     }
-    for (range, item) in &a.movie.encoders {
+    for (range, item) in &movie.encoders {
         push(BlockKind::Vendor, "encoder name in 'stsd'".into(), at(range), false, vec![item.clone()]);
     }
-    for t in a.movie.tracks.iter().filter(|t| t.kept) {
+    for t in movie.tracks.iter().filter(|t| t.kept) {
         let item = Item::new(Category::Display, "QuickTime trak", "Track", t.describe());
         push(BlockKind::ImageData, t.describe(), base..base, true, vec![item]);
     }
-    (blocks, findings, kept)
 }
 
 fn location(a: &Analysis) -> Option<crate::report::GpsPosition> {

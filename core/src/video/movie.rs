@@ -13,8 +13,10 @@ use crate::metadata::Item;
 use crate::report::{BlockKind, Category};
 
 /// Handlers of the tracks a video needs: video, sound, subtitles, text
-/// (chapters), timecode, closed captions, auxiliary video, hints.
-const KEPT_HANDLERS: [&FourCc; 9] = [b"vide", b"soun", b"subt", b"sbtl", b"text", b"tmcd", b"clcp", b"auxv", b"hint"];
+/// (chapters), timecode, closed captions, auxiliary video (an animated AVIF's
+/// alpha), hints, and pictures (an image sequence's frames, `pict`).
+const KEPT_HANDLERS: [&FourCc; 10] =
+    [b"vide", b"soun", b"subt", b"sbtl", b"text", b"tmcd", b"clcp", b"auxv", b"hint", b"pict"];
 
 /// Sample entries of timed metadata: GoPro telemetry, Apple's boxed metadata,
 /// camera motion, ISO text/XML/URI metadata, Sony's real-time metadata.
@@ -69,6 +71,8 @@ impl Track {
             b"text" => "Text (chapters)",
             b"tmcd" => "Timecode",
             b"meta" => "Timed metadata",
+            b"pict" => "Picture sequence",
+            b"auxv" => "Auxiliary pictures (alpha or depth)",
             _ => "Track",
         };
         let codec = self.entry.map(|e| format!(", {}", String::from_utf8_lossy(&e).trim())).unwrap_or_default();

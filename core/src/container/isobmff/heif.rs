@@ -192,13 +192,36 @@ fn sequence_error(format: &'static str, at: usize) -> Box<Error> {
 }
 
 pub(crate) fn parse(data: &[u8], format: &'static str) -> Result<Heif> {
+    parse_top(data, format, false)
+}
+
+/// A still image or an image sequence: the model of its `meta`, with the sequence's
+/// `moov` among the top-level boxes (the caller reads it: see `sequence`).
+#[cfg(feature = "video")]
+pub(crate) fn parse_sequence(data: &[u8], format: &'static str) -> Result<Heif> {
+    parse_top(data, format, true)
+}
+
+/// Whether `data`'s top level has a `moov` box (read no further than box headers).
+#[cfg(feature = "video")]
+pub(crate) fn has_moov(data: &[u8], format: &'static str) -> bool {
+    Walker::new(data, format).top_level().is_ok_and(|top| top.iter().any(|b| b.is(b"moov")))
+}
+
+fn parse_top(data: &[u8], format: &'static str, sequence: bool) -> Result<Heif> {
     let mut walker = Walker::new(data, format);
     let top = walker.top_level()?;
     if top.first().map(|b| b.fourcc) != Some(*b"ftyp") {
         return Err(corrupt(format, 0, format_args!("the file does not start with an 'ftyp' box")));
     }
-    if let Some(moov) = top.iter().find(|b| b.is(b"moov")) {
-        return Err(sequence_error(format, moov.start));
+    let mut moovs = top.iter().filter(|b| b.is(b"moov"));
+    if let Some(moov) = moovs.next() {
+        if !sequence {
+            return Err(sequence_error(format, moov.start));
+        }
+        if let Some(second) = moovs.next() {
+            return Err(corrupt(format, second.start, format_args!("a second 'moov' box")));
+        }
     }
     let mut metas = top.iter().enumerate().filter(|(_, b)| b.is(b"meta"));
     let (meta_index, meta_box) =

@@ -18,6 +18,8 @@ mod iloc;
 mod layout;
 mod props;
 mod select;
+#[cfg(feature = "video")]
+pub(crate) mod sequence;
 mod write;
 
 use crate::error::Result;
@@ -28,7 +30,11 @@ use super::{Parsed, Plan};
 
 /// The model and every item's role.
 fn model(data: &[u8], format: &'static str) -> Result<(heif::Heif, Vec<select::Role>)> {
-    let heif = heif::parse(data, format).map_err(|e| *e)?;
+    with_roles(heif::parse(data, format))
+}
+
+fn with_roles(heif: boxes::Result<heif::Heif>) -> Result<(heif::Heif, Vec<select::Role>)> {
+    let heif = heif.map_err(|e| *e)?;
     let roles = select::roles(&heif.meta, heif.format).map_err(|e| *e)?;
     Ok((heif, roles))
 }
@@ -101,7 +107,12 @@ pub(crate) fn primary_colour(parsed: &Parsed, data: &[u8]) -> Option<layout::Col
 /// each with its block index; and the rotation and mirroring as an EXIF
 /// orientation value.
 pub(crate) fn display(parsed: &Parsed, data: &[u8]) -> (Vec<(usize, Item)>, Option<u16>) {
-    let Ok((heif, roles)) = model(data, parsed.format.name()) else { return (Vec::new(), None) };
+    // A sequence's still image shows as any other (see `sequence`).
+    #[cfg(feature = "video")]
+    let heif = heif::parse_sequence(data, parsed.format.name());
+    #[cfg(not(feature = "video"))]
+    let heif = heif::parse(data, parsed.format.name());
+    let Ok((heif, roles)) = with_roles(heif) else { return (Vec::new(), None) };
     let parts = layout::parts(&heif, &roles, data);
     layout::display(&heif, &roles, &parts)
 }

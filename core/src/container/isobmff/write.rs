@@ -84,6 +84,106 @@ pub(crate) fn write(heif: &Heif, data: &[u8], parts: &[Part], decisions: &[Decis
     out
 }
 
+/// An image sequence rebuilt (see `sequence`): `ftyp` as it was, a new `meta` as
+/// for a still image, the cleaned `moov` (`movie`'s removals and zeroed dates), and
+/// one new `mdat`: the kept items' bytes (in `iloc` order, as `write` places them),
+/// then `chunks` (the kept tracks' chunks, sorted and merged), to which every chunk
+/// offset in `moov` is pointed anew. An item whose bytes are also a chunk's (a
+/// sequence's first frame shown as its still) is copied twice, each copy whole.
+#[cfg(feature = "video")]
+pub(crate) fn write_sequence(
+    heif: &Heif,
+    data: &[u8],
+    parts: &[Part],
+    decisions: &[Decision],
+    moov: &[u8],
+    movie: &crate::video::movie::Movie,
+    chunks: &[std::ops::Range<u64>],
+) -> crate::error::Result<Vec<u8>> {
+    let meta = &heif.meta;
+    let kept = kept(meta, parts, decisions);
+    let locations: Vec<&Location> = meta.locations.iter().filter(|l| kept.has(meta, l.item)).collect();
+    let mut items_len = 0u64;
+    let mut idat = Vec::new();
+    for loc in &locations {
+        for e in &loc.extents {
+            if loc.method == 0 {
+                items_len += e.len() as u64;
+            } else {
+                put(&mut idat, &data[e.clone()]);
+            }
+        }
+    }
+    let chunks_len: u64 = chunks.iter().map(|c| c.end - c.start).sum();
+    let mdat_len = items_len + chunks_len;
+    let mdat_header = if mdat_len + 8 > u64::from(u32::MAX) { 16 } else { 8 };
+    let ftyp = &data[heif.top[0].range()];
+    let mut new_moov = movie.write(moov);
+    // As in `write`: iloc's field sizes follow where mdat starts.
+    let before_meta = ftyp.len() + new_moov.len() + mdat_header;
+    let mut mdat_start = before_meta as u64;
+    let mut meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
+    loop {
+        let start = (before_meta + meta_bytes.len()) as u64;
+        if start == mdat_start {
+            break;
+        }
+        mdat_start = start;
+        meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
+    }
+    // Each chunk's new place: after the items, at its merged range's new start
+    // (found by bisection: a movie may have millions of chunks).
+    let chunks_start = mdat_start + items_len;
+    let before: Vec<u64> = chunks
+        .iter()
+        .scan(0u64, |sum, c| {
+            let at = *sum;
+            *sum += c.end - c.start;
+            Some(at)
+        })
+        .collect();
+    let moved = |offset: u64| -> crate::error::Result<u64> {
+        let i = chunks.partition_point(|c| c.start <= offset);
+        match i.checked_sub(1).map(|i| (&chunks[i], before[i])) {
+            // An empty chunk may point at the end of a range.
+            Some((c, before)) if offset <= c.end => Ok(chunks_start + before + (offset - c.start)),
+            _ => Err(crate::error::Error::corrupt(
+                heif.format,
+                offset.min(usize::MAX as u64) as usize,
+                format!("a chunk offset ({offset}) outside every kept chunk"),
+            )),
+        }
+    };
+    let wide_needed = chunks_start + chunks_len > u64::from(u32::MAX);
+    if wide_needed && movie.tracks.iter().any(|t| t.kept && t.offsets.as_ref().is_some_and(|o| !o.wide)) {
+        // 32-bit chunk offsets (stco) cannot point past 4 GB; no image sequence comes near.
+        return Err(crate::error::Error::limit(heif.format, "an image sequence whose media ends past 4 GB"));
+    }
+    movie.patch_offsets(moov, &mut new_moov, moved)?;
+
+    let mut out = Vec::with_capacity(mdat_start as usize + mdat_len as usize);
+    put(&mut out, ftyp);
+    put(&mut out, &meta_bytes);
+    put(&mut out, &new_moov);
+    if mdat_header == 16 {
+        put32(&mut out, 1);
+        put(&mut out, b"mdat");
+        put(&mut out, &(mdat_len + 16).to_be_bytes());
+    } else {
+        put32(&mut out, (mdat_len + 8) as u32);
+        put(&mut out, b"mdat");
+    }
+    for loc in locations.iter().filter(|l| l.method == 0) {
+        for e in &loc.extents {
+            put(&mut out, &data[e.clone()]);
+        }
+    }
+    for c in chunks {
+        put(&mut out, &data[c.start as usize..c.end as usize]);
+    }
+    Ok(out)
+}
+
 impl Kept {
     /// Whether item `id` is kept.
     #[inline(never)]
