@@ -143,6 +143,13 @@ fn wasm_reference() {
     let cleaned = |r: &common::Row| SUPPORTED.contains(&r.format.as_str()) || HEIF.contains(&r.format.as_str());
     for row in index().into_iter().filter(cleaned) {
         let data = std::fs::read(corpus.join(&row.path)).unwrap();
+        // Image sequences (animated AVIF): cleaned here (sequences.rs), refused by the
+        // image engine's wasm module, which leaves the video reader out.
+        if row.path.ends_with(".avifs") {
+            reference
+                .insert(row.path, serde_json::json!({ "ok": false, "kind": traceless_core::ErrorKind::Unsupported }));
+            continue;
+        }
         let entry = match clean(&data, &Policy::default()) {
             Ok(c) => serde_json::json!({ "ok": true, "len": c.data.len(), "sum": fnv1a(&c.data) }),
             Err(e) => serde_json::json!({ "ok": false, "kind": e.kind }),
