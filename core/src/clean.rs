@@ -82,6 +82,9 @@ fn clean_sequence(format: Format, data: &[u8], policy: &Policy) -> Result<Cleane
     if let Some(left) = check.movie_leftover() {
         return Err(internal(format, format!("{left} left in the movie")));
     }
+    if !sequence.same_media(data, &check, &output) {
+        return Err(internal(format, "the tracks' media moved wrongly".into()));
+    }
 
     let mut blocks = blocks_done(parsed, &decisions);
     let (mut kept, mut removed) = split_findings(parsed, &analysis, &decisions, None);

@@ -821,8 +821,8 @@ fn sequences_are_refused_by_name() {
     let file = h.build();
     // Converting says what it is, with a reason the extension puts in the user's
     // words; so do cleaning and inspecting where the video cleaner is not built (the
-    // image engine's wasm module). Where it is, they read the sequence (sequences.rs):
-    // this one's `moov` holds no track, and is refused.
+    // image engine's wasm module). Where it is, they read it as a sequence
+    // (sequences.rs).
     let mut refused = vec![convert(&file, &ConvertOptions::default()).unwrap_err()];
     if !cfg!(feature = "video") {
         refused.extend([clean(&file, &Policy::default()).unwrap_err(), inspect(&file).unwrap_err()]);

@@ -172,3 +172,126 @@ fn damaged_sequences_are_errors_not_panics() {
         }
     }
 }
+
+/// A sequence as ffmpeg's AVIF muxer writes it (its still image is the first
+/// frame's bytes; one chunk), made with libaom from ffmpeg's test pattern.
+fn ffmpeg_sequence(dir: &Path) -> Vec<u8> {
+    let out = dir.join("ffmpeg.avifs");
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=6"])
+        .args(["-c:v", "libaom-av1", "-cpu-used", "8", "-f", "avif"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg");
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
+
+/// The boxes at `range` of `data`: (type, start, end).
+fn boxes(data: &[u8], range: std::ops::Range<usize>) -> Vec<([u8; 4], usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = range.start;
+    while at + 8 <= range.end {
+        let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        assert!(size >= 8 && at + size <= range.end, "a box at {at} of {size} bytes");
+        out.push((data[at + 4..at + 8].try_into().unwrap(), at, at + size));
+        at += size;
+    }
+    out
+}
+
+fn find(data: &[u8], range: std::ops::Range<usize>, path: &[&[u8; 4]]) -> (usize, usize) {
+    let (kind, rest) = path.split_first().unwrap();
+    let (_, start, end) = boxes(data, range).into_iter().find(|(k, _, _)| k == *kind).unwrap();
+    if rest.is_empty() {
+        (start, end)
+    } else {
+        // `meta` is a full box: version and flags before its children.
+        let body = if *kind == b"meta" { start + 12 } else { start + 8 };
+        find(data, body..end, rest)
+    }
+}
+
+/// `seq` (one chunk of 60 samples, `moov` before `mdat`) rewritten as three chunks
+/// of 20 with 100 bytes of "hidden" data between the first and the second: `stsc`
+/// says 20 a chunk, `stco` lists three, every box around it grows by 8 bytes, and
+/// every offset (the chunks', the still item's) moves by those 8 and the gap.
+fn three_chunks(seq: &[u8]) -> Vec<u8> {
+    let trak = [b"moov", b"trak", b"mdia", b"minf", b"stbl"];
+    let (stsc, _) = find(seq, 0..seq.len(), &[trak[0], trak[1], trak[2], trak[3], trak[4], b"stsc"]);
+    let (stsz, _) = find(seq, 0..seq.len(), &[trak[0], trak[1], trak[2], trak[3], trak[4], b"stsz"]);
+    let (stco, stco_end) = find(seq, 0..seq.len(), &[trak[0], trak[1], trak[2], trak[3], trak[4], b"stco"]);
+    let (mdat, _) = find(seq, 0..seq.len(), &[b"mdat"]);
+    let be = |at: usize| u32::from_be_bytes(seq[at..at + 4].try_into().unwrap());
+    assert_eq!((be(stsc + 12), be(stsc + 20)), (1, 60), "one stsc entry of 60 samples");
+    assert_eq!((be(stco + 12), stco_end - stco), (1, 20), "one chunk");
+    assert!(stco < mdat, "moov before mdat");
+    let sizes: Vec<u32> = (0..60).map(|i| be(stsz + 20 + 4 * i)).collect();
+    let first = be(stco + 16) as usize;
+    let (one, two): (usize, usize) =
+        (sizes[..20].iter().sum::<u32>() as usize, sizes[20..40].iter().sum::<u32>() as usize);
+    let gap = b"SECRETGAP".repeat(12)[..100].to_vec();
+
+    let mut out = seq[..stco].to_vec();
+    out.extend_from_slice(&28u32.to_be_bytes());
+    out.extend_from_slice(b"stco");
+    out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 3]);
+    for offset in [first + 8, first + 8 + one + 100, first + 8 + one + 100 + two] {
+        out.extend_from_slice(&(offset as u32).to_be_bytes());
+    }
+    out.extend_from_slice(&seq[stco_end..first]);
+    out.extend_from_slice(&seq[first..first + one]);
+    out.extend_from_slice(&gap);
+    out.extend_from_slice(&seq[first + one..]);
+    out[stsc + 20..stsc + 24].copy_from_slice(&20u32.to_be_bytes());
+    let grow = |out: &mut Vec<u8>, at: usize, by: u32| {
+        let size = u32::from_be_bytes(out[at..at + 4].try_into().unwrap()) + by;
+        out[at..at + 4].copy_from_slice(&size.to_be_bytes());
+    };
+    for depth in 1..=trak.len() {
+        grow(&mut out, find(seq, 0..seq.len(), &trak[..depth]).0, 8);
+    }
+    grow(&mut out, mdat + 8, 100);
+    // The still item (iloc version 0, 4-byte offsets, no base offset, one extent)
+    // is the first frame: after the box's header, the field sizes (2), the item count,
+    // the item's id, its data reference and its extent count (2 each).
+    let (iloc, _) = find(seq, 0..seq.len(), &[b"meta", b"iloc"]);
+    assert_eq!((seq[iloc + 8], seq[iloc + 12], seq[iloc + 13]), (0, 0x44, 0), "iloc v0, 4-byte fields, no base");
+    let item_offset = iloc + 12 + 2 + 2 + 2 + 2 + 2;
+    assert_eq!(be(item_offset) as usize, first, "the still is the first frame's bytes");
+    out[item_offset..item_offset + 4].copy_from_slice(&((first + 8) as u32).to_be_bytes());
+    out
+}
+
+#[test]
+fn chunks_are_moved_apart_from_what_lies_between_them() {
+    let dir = scratch();
+    let seq = ffmpeg_sequence(&dir);
+    let file = three_chunks(&seq);
+    let path = dir.join("three-chunks.avifs");
+    std::fs::write(&path, &file).unwrap();
+    // The surgery is sound: the same frames, and the still image, as ffmpeg wrote them.
+    assert_eq!(frame_hashes(&path), frame_hashes(&dir.join("ffmpeg.avifs")), "the three-chunk file plays as written");
+    let still = still_pixels(&seq, &dir, "ffmpeg-still").expect("libheif reads ffmpeg's still");
+    assert!(still_pixels(&file, &dir, "three-still") == Some(still.clone()), "the three-chunk file's still");
+
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let out = dir.join("three-chunks-cleaned.avifs");
+    std::fs::write(&out, &cleaned.data).unwrap();
+    assert_eq!(frame_hashes(&out), frame_hashes(&path), "every frame, from the moved chunks");
+    assert!(still_pixels(&cleaned.data, &dir, "three-cleaned") == Some(still), "the still, moved with them");
+    assert!(!cleaned.data.windows(9).any(|w| w == b"SECRETGAP"), "the bytes between chunks are gone");
+    // The still is the first frame's bytes: kept once, not copied beside the chunk.
+    assert_eq!(cleaned.data.len() + 100, file.len() - removed_bytes(&file, &cleaned.data), "nothing copied twice");
+    assert_eq!(clean(&cleaned.data, &Policy::default()).unwrap().data, cleaned.data, "idempotent");
+}
+
+/// What cleaning took out of `before` besides the 100-byte gap: the bytes `meta`
+/// and `moov` lost (names, encoder name, dates are zeroed in place).
+fn removed_bytes(before: &[u8], after: &[u8]) -> usize {
+    let len = |d: &[u8], kind: &[u8; 4]| {
+        let (s, e) = find(d, 0..d.len(), &[kind]);
+        e - s
+    };
+    (len(before, b"meta") - len(after, b"meta")) + (len(before, b"moov") - len(after, b"moov"))
+}

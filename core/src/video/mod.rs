@@ -12,7 +12,8 @@
 //! samples, a Samsung trailer, and the creation and modification dates of
 //! the movie and its tracks (zeroed). Every byte of `mdat` that no kept
 //! track's chunk covers is zeroed in place. What stays: every video, audio,
-//! subtitle, text and timecode track, byte for byte. When boxes before
+//! subtitle, text, timecode and picture-sequence (`pict`, as animated AVIF
+//! has) track, byte for byte. When boxes before
 //! `mdat` shrink, every chunk offset (`stco`/`co64`) is rewritten, so a
 //! `moov` that came first still comes first and the file still streams.
 

@@ -405,7 +405,8 @@ impl<'a> Reader<'a> {
             for b in &kept_boxes {
                 exact::check(&mut self.walker, b, samples)?;
             }
-            if let (b"vide", Some(stsd)) = (&handler, &sample_descriptions) {
+            // Visual sample entries: video, and an image sequence's pictures and alpha.
+            if let (b"vide" | b"pict" | b"auxv", Some(stsd)) = (&handler, &sample_descriptions) {
                 self.encoder_names(stsd)?;
             }
             removals.extend(inner);

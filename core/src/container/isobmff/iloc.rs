@@ -120,14 +120,20 @@ fn extent_error(
 
 /// Writes an `iloc` box for `locations` (the kept ones, in order) with their
 /// bytes laid out anew, each method's extents one after another: method 0
-/// from `mdat_start` in the file, method 1 from the start of `idat`. Fields
-/// are the smallest that hold every value.
-pub(crate) fn write(out: &mut Vec<u8>, locations: &[&Location], mdat_start: u64) {
+/// from `mdat_start` in the file, method 1 from the start of `idat`. With
+/// `moved`, a method-0 extent is at `mdat_start + moved(its old offset)`
+/// instead (an image sequence's `mdat`, where the items stay among the frames).
+/// Fields are the smallest that hold every value.
+pub(crate) fn write(out: &mut Vec<u8>, locations: &[&Location], mdat_start: u64, moved: Option<&dyn Fn(u64) -> u64>) {
     // Each extent's new offset and length, in order.
     let placed = || {
         let (mut in_mdat, mut in_idat) = (mdat_start, 0u64);
-        let extents = locations.iter().flat_map(|l| l.extents.iter().map(move |e| (l.method, e.len() as u64)));
-        extents.map(move |(method, length)| {
+        let extents = locations.iter().flat_map(|l| l.extents.iter().map(move |e| (l.method, e)));
+        extents.map(move |(method, e)| {
+            let length = e.len() as u64;
+            if let (0, Some(moved)) = (method, moved) {
+                return (mdat_start + moved(e.start as u64), length);
+            }
             let end = if method == 0 { &mut in_mdat } else { &mut in_idat };
             *end += length;
             (*end - length, length)

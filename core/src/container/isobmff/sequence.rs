@@ -6,9 +6,9 @@
 //! only the kept items' bytes and the kept tracks' chunks, so nothing removed can
 //! survive in an unused stretch of `mdat`.
 //!
-//! Only where the video cleaner is built (feature `video`: the command line, the
-//! extension's video module): the image engine's wasm module refuses sequences
-//! (`heif::sequence_error`), within its size goal.
+//! Only where the video cleaner is built (feature `video`: the command line): the
+//! image engine's wasm module refuses sequences (`heif::sequence_error`), within
+//! its size goal, and the extension does not call the video module for them yet.
 
 use std::ops::Range;
 
@@ -48,6 +48,10 @@ pub(crate) fn read(format: Format, data: &[u8]) -> Result<Sequence> {
     let Some(moov) = heif.top.iter().find(|b| b.is(b"moov")).map(|b| b.range()) else {
         return Err(Error::corrupt(name, 0, "an image sequence without a 'moov' box"));
     };
+    if moov.len() as u64 > crate::video::MAX_MOOV_BYTES {
+        let message = format!("a 'moov' box of {} bytes (the limit is {})", moov.len(), crate::video::MAX_MOOV_BYTES);
+        return Err(Error::limit(name, message).at(moov.start));
+    }
     let movie = movie::read(&data[moov.clone()], moov.start, name)?;
     let chunks = kept_chunks(&heif, &movie, name)?;
 
@@ -78,7 +82,10 @@ fn kept_chunks(heif: &Heif, movie: &Movie, name: &'static str) -> Result<Vec<Ran
     let mut chunks = Vec::new();
     for track in movie.tracks.iter().filter(|t| t.kept) {
         for chunk in track.chunks.iter().filter(|c| c.start < c.end) {
-            if !mdats.iter().any(|m| m.start <= chunk.start && chunk.end <= m.end) {
+            // The mdats are in file order: the one that could hold the chunk is the
+            // last to start at or before it (by bisection: thousands of each may come).
+            let i = mdats.partition_point(|m| m.start <= chunk.start);
+            if i.checked_sub(1).is_none_or(|i| chunk.end > mdats[i].end) {
                 let message = format!(
                     "a chunk of track {} (bytes {}..{}) lies outside the media data ('mdat')",
                     track.id, chunk.start, chunk.end
@@ -115,7 +122,8 @@ impl Sequence {
             let block = first_block + blocks.len();
             blocks.push(BlockInfo { kind, label, offset: range.start, length: range.end - range.start, action: None });
             kept.push(keep);
-            findings.extend(items.into_iter().map(|i| Finding {
+            let room = crate::limits::MAX_FINDINGS.saturating_sub(findings.len());
+            findings.extend(items.into_iter().take(room).map(|i| Finding {
                 category: i.category,
                 key: i.key,
                 label: i.label,
@@ -125,6 +133,22 @@ impl Sequence {
         };
         crate::video::movie_blocks(&self.movie, self.moov.start as u64, &mut push);
         (blocks, kept, findings)
+    }
+
+    /// Whether `cleaned` (this sequence cleaned, read back from `output`) holds the
+    /// same media: the same kept tracks, each chunk's bytes as they were. The check
+    /// on the new chunk offsets.
+    pub(crate) fn same_media(&self, data: &[u8], cleaned: &Sequence, output: &[u8]) -> bool {
+        let kept =
+            |s: &Sequence| s.movie.tracks.iter().filter(|t| t.kept).map(|t| (t.id, t.chunks.len())).collect::<Vec<_>>();
+        fn chunks(s: &Sequence) -> impl Iterator<Item = &Range<u64>> {
+            s.movie.tracks.iter().filter(|t| t.kept).flat_map(|t| t.chunks.iter())
+        }
+        kept(self) == kept(cleaned)
+            && chunks(self).zip(chunks(cleaned)).all(|(a, b)| {
+                let (a, b) = (slice(data, a), slice(output, b));
+                a.is_some() && a == b
+            })
     }
 
     /// Where the movie's user data says it was made, if it does.
@@ -138,4 +162,8 @@ impl Sequence {
         let (_, _, findings) = self.movie_report(0);
         findings.into_iter().find(|f| f.category != Category::Display).map(|f| format!("{} ({})", f.label, f.key))
     }
+}
+
+fn slice<'d>(data: &'d [u8], r: &Range<u64>) -> Option<&'d [u8]> {
+    data.get(usize::try_from(r.start).ok()?..usize::try_from(r.end).ok()?)
 }

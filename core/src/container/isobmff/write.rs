@@ -29,67 +29,80 @@ pub(crate) fn write(heif: &Heif, data: &[u8], parts: &[Part], decisions: &[Decis
     let meta = &heif.meta;
     let kept = kept(meta, parts, decisions);
     let locations: Vec<&Location> = meta.locations.iter().filter(|l| kept.has(meta, l.item)).collect();
-
-    // The kept bytes: method 0 in the new mdat, method 1 in the new idat,
-    // each in `iloc` order (as `iloc::write` places them).
-    let mut mdat_len = 0u64;
-    let mut idat = Vec::new();
-    for loc in &locations {
-        for e in &loc.extents {
-            if loc.method == 0 {
-                mdat_len += e.len() as u64;
-            } else {
-                put(&mut idat, &data[e.clone()]);
-            }
-        }
-    }
-
+    // The kept bytes in the new mdat: method 0's extents, in `iloc` order (as
+    // `iloc::write` places them).
+    let items = || locations.iter().filter(|l| l.method == 0).flat_map(|l| l.extents.iter());
+    let items_len: u64 = items().map(|e| e.len() as u64).sum();
     let ftyp = &data[heif.top[0].range()];
-    let mdat_header = if mdat_len + 8 > u64::from(u32::MAX) { 16 } else { 8 };
-    // iloc's field sizes follow the offsets, which follow meta's size: a
-    // second round settles it, a third at most (only the offset size
-    // depends on where mdat starts, and it only grows, from 4 to 8 bytes).
-    let mut mdat_start = (ftyp.len() + mdat_header) as u64;
-    let mut meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
-    loop {
-        let start = (ftyp.len() + meta_bytes.len() + mdat_header) as u64;
-        if start == mdat_start {
-            break;
-        }
-        mdat_start = start;
-        meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
-    }
-
-    let mut out = Vec::with_capacity(ftyp.len() + meta_bytes.len() + mdat_header + mdat_len as usize);
+    let (meta_bytes, mdat_header) = lay_out(meta, data, &kept, &locations, ftyp.len(), items_len, None);
+    let mut out = Vec::with_capacity(ftyp.len() + meta_bytes.len() + mdat_header + items_len as usize);
     put(&mut out, ftyp);
     put(&mut out, &meta_bytes);
-    if mdat_len > 0 {
-        let at = out.len();
-        if mdat_header == 16 {
-            put32(&mut out, 1);
-            put(&mut out, b"mdat");
-            put(&mut out, &(mdat_len + 16).to_be_bytes());
-        } else {
-            start_box(&mut out, b"mdat");
-        }
-        for loc in locations.iter().filter(|l| l.method == 0) {
-            for e in &loc.extents {
-                put(&mut out, &data[e.clone()]);
-            }
-        }
-        if mdat_header == 8 {
-            finish_box(&mut out, at);
+    if items_len > 0 {
+        put_mdat_header(&mut out, mdat_header, items_len);
+        for e in items() {
+            put(&mut out, &data[e.clone()]);
         }
     }
     out
 }
 
+/// The new `meta` of a file that is `before` bytes (`ftyp`, and a sequence's
+/// `moov`), then `meta`, then an `mdat` of `mdat_len` bytes; with the header
+/// `mdat` needs (8 bytes, or 16 past 4 GB). The items' offsets are laid out as
+/// `iloc::write` says (`moved`: see there).
+fn lay_out(
+    meta: &Meta,
+    data: &[u8],
+    kept: &Kept,
+    locations: &[&Location],
+    before: usize,
+    mdat_len: u64,
+    moved: Option<&dyn Fn(u64) -> u64>,
+) -> (Vec<u8>, usize) {
+    // The kept items stored in `idat` (method 1), in `iloc` order.
+    let mut idat = Vec::new();
+    for loc in locations.iter().filter(|l| l.method == 1) {
+        for e in &loc.extents {
+            put(&mut idat, &data[e.clone()]);
+        }
+    }
+    let mdat_header = if mdat_len + 8 > u64::from(u32::MAX) { 16 } else { 8 };
+    // iloc's field sizes follow the offsets, which follow meta's size: a
+    // second round settles it, a third at most (only the offset size
+    // depends on where mdat starts, and it only grows, from 4 to 8 bytes).
+    let mut mdat_start = (before + mdat_header) as u64;
+    let mut meta_bytes = build_meta(meta, data, kept, locations, &idat, mdat_start, moved);
+    loop {
+        let start = (before + meta_bytes.len() + mdat_header) as u64;
+        if start == mdat_start {
+            break;
+        }
+        mdat_start = start;
+        meta_bytes = build_meta(meta, data, kept, locations, &idat, mdat_start, moved);
+    }
+    (meta_bytes, mdat_header)
+}
+
+fn put_mdat_header(out: &mut Vec<u8>, header: usize, body_len: u64) {
+    let len = body_len + header as u64;
+    if header == 16 {
+        put32(out, 1);
+        put(out, b"mdat");
+        put(out, &len.to_be_bytes());
+    } else {
+        put32(out, len as u32);
+        put(out, b"mdat");
+    }
+}
+
 /// An image sequence rebuilt (see `sequence`): `ftyp` as it was, a new `meta` as
-/// for a still image, the cleaned `moov` (`movie`'s removals and zeroed dates), and
-/// one new `mdat`: the kept items' bytes (in `iloc` order, as `write` places them),
-/// then `chunks` (the kept tracks' chunks, sorted and merged), to which every chunk
-/// offset in `moov` is pointed anew. An item whose bytes are also a chunk's (a
-/// sequence's first frame shown as its still) is copied twice, each copy whole.
+/// for a still image, the cleaned `moov` (`movie`'s removals and zeroed dates),
+/// and one new `mdat` holding the kept items' bytes and the kept tracks' chunks
+/// (`chunks`: sorted, merged), in their order in the file: a still that is also
+/// the first frame (as ffmpeg writes them) stays one copy. Every item offset and
+/// chunk offset is pointed at the new place. A removed item whose bytes lie in a
+/// kept chunk cannot be taken out of it: the file is refused.
 #[cfg(feature = "video")]
 pub(crate) fn write_sequence(
     heif: &Heif,
@@ -100,86 +113,74 @@ pub(crate) fn write_sequence(
     movie: &crate::video::movie::Movie,
     chunks: &[std::ops::Range<u64>],
 ) -> crate::error::Result<Vec<u8>> {
+    use crate::error::{Error, ErrorKind};
     let meta = &heif.meta;
     let kept = kept(meta, parts, decisions);
+    let inside_chunk = |e: &std::ops::Range<usize>| {
+        let i = chunks.partition_point(|c| c.start < e.end as u64);
+        i > 0 && chunks[i - 1].end > e.start as u64
+    };
+    for loc in meta.locations.iter().filter(|l| l.method == 0 && !kept.has(meta, l.item)) {
+        if let Some(e) = loc.extents.iter().find(|e| inside_chunk(e)) {
+            let message =
+                format!("item {} shares bytes with the sequence's frames; removing it would cut them", loc.item);
+            return Err(Error::new(ErrorKind::Unsupported, message).in_format(heif.format).at(e.start));
+        }
+    }
     let locations: Vec<&Location> = meta.locations.iter().filter(|l| kept.has(meta, l.item)).collect();
-    let mut items_len = 0u64;
-    let mut idat = Vec::new();
-    for loc in &locations {
-        for e in &loc.extents {
-            if loc.method == 0 {
-                items_len += e.len() as u64;
-            } else {
-                put(&mut idat, &data[e.clone()]);
-            }
+    // What the new mdat holds: the kept items' extents and the chunks, in file
+    // order, overlapping ones merged; and where each range starts in it.
+    let mut ranges: Vec<std::ops::Range<u64>> = chunks.to_vec();
+    for loc in locations.iter().filter(|l| l.method == 0) {
+        ranges.extend(loc.extents.iter().map(|e| e.start as u64..e.end as u64));
+    }
+    ranges.sort_by_key(|r| r.start);
+    let mut merged: Vec<std::ops::Range<u64>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
         }
     }
-    let chunks_len: u64 = chunks.iter().map(|c| c.end - c.start).sum();
-    let mdat_len = items_len + chunks_len;
-    let mdat_header = if mdat_len + 8 > u64::from(u32::MAX) { 16 } else { 8 };
-    let ftyp = &data[heif.top[0].range()];
-    let mut new_moov = movie.write(moov);
-    // As in `write`: iloc's field sizes follow where mdat starts.
-    let before_meta = ftyp.len() + new_moov.len() + mdat_header;
-    let mut mdat_start = before_meta as u64;
-    let mut meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
-    loop {
-        let start = (before_meta + meta_bytes.len()) as u64;
-        if start == mdat_start {
-            break;
-        }
-        mdat_start = start;
-        meta_bytes = build_meta(meta, data, &kept, &locations, &idat, mdat_start);
-    }
-    // Each chunk's new place: after the items, at its merged range's new start
-    // (found by bisection: a movie may have millions of chunks).
-    let chunks_start = mdat_start + items_len;
-    let before: Vec<u64> = chunks
+    let before: Vec<u64> = merged
         .iter()
-        .scan(0u64, |sum, c| {
+        .scan(0u64, |sum, r| {
             let at = *sum;
-            *sum += c.end - c.start;
+            *sum += r.end - r.start;
             Some(at)
         })
         .collect();
-    let moved = |offset: u64| -> crate::error::Result<u64> {
-        let i = chunks.partition_point(|c| c.start <= offset);
-        match i.checked_sub(1).map(|i| (&chunks[i], before[i])) {
-            // An empty chunk may point at the end of a range.
-            Some((c, before)) if offset <= c.end => Ok(chunks_start + before + (offset - c.start)),
-            _ => Err(crate::error::Error::corrupt(
-                heif.format,
-                offset.min(usize::MAX as u64) as usize,
-                format!("a chunk offset ({offset}) outside every kept chunk"),
-            )),
+    let mdat_len: u64 = merged.iter().map(|r| r.end - r.start).sum();
+    // An old offset's place in the new mdat's body, by bisection (a movie may have
+    // millions of chunks). An empty chunk outside every range (it reads nothing)
+    // goes where it would sort.
+    let moved = |offset: u64| -> u64 {
+        let i = merged.partition_point(|r| r.start <= offset);
+        match i.checked_sub(1).map(|i| (&merged[i], before[i])) {
+            Some((r, before)) if offset <= r.end => before + (offset - r.start),
+            _ => before.get(i).copied().unwrap_or(mdat_len),
         }
     };
-    let wide_needed = chunks_start + chunks_len > u64::from(u32::MAX);
-    if wide_needed && movie.tracks.iter().any(|t| t.kept && t.offsets.as_ref().is_some_and(|o| !o.wide)) {
+    let ftyp = &data[heif.top[0].range()];
+    let mut new_moov = movie.write(moov);
+    let (meta_bytes, mdat_header) =
+        lay_out(meta, data, &kept, &locations, ftyp.len() + new_moov.len(), mdat_len, Some(&moved));
+    let mdat_start = (ftyp.len() + meta_bytes.len() + new_moov.len() + mdat_header) as u64;
+    if mdat_start + mdat_len > u64::from(u32::MAX)
+        && movie.tracks.iter().any(|t| t.kept && t.offsets.as_ref().is_some_and(|o| !o.wide))
+    {
         // 32-bit chunk offsets (stco) cannot point past 4 GB; no image sequence comes near.
-        return Err(crate::error::Error::limit(heif.format, "an image sequence whose media ends past 4 GB"));
+        return Err(Error::limit(heif.format, "an image sequence whose media ends past 4 GB"));
     }
-    movie.patch_offsets(moov, &mut new_moov, moved)?;
+    movie.patch_offsets(moov, &mut new_moov, |offset| Ok(mdat_start + moved(offset)))?;
 
-    let mut out = Vec::with_capacity(mdat_start as usize + mdat_len as usize);
+    let mut out = Vec::with_capacity((mdat_start + mdat_len) as usize);
     put(&mut out, ftyp);
     put(&mut out, &meta_bytes);
     put(&mut out, &new_moov);
-    if mdat_header == 16 {
-        put32(&mut out, 1);
-        put(&mut out, b"mdat");
-        put(&mut out, &(mdat_len + 16).to_be_bytes());
-    } else {
-        put32(&mut out, (mdat_len + 8) as u32);
-        put(&mut out, b"mdat");
-    }
-    for loc in locations.iter().filter(|l| l.method == 0) {
-        for e in &loc.extents {
-            put(&mut out, &data[e.clone()]);
-        }
-    }
-    for c in chunks {
-        put(&mut out, &data[c.start as usize..c.end as usize]);
+    put_mdat_header(&mut out, mdat_header, mdat_len);
+    for r in &merged {
+        put(&mut out, &data[r.start as usize..r.end as usize]);
     }
     Ok(out)
 }
@@ -270,7 +271,15 @@ const HDLR_BOX: [u8; 33] = [
     0, 0, 0,
 ];
 
-fn build_meta(meta: &Meta, data: &[u8], kept: &Kept, locations: &[&Location], idat: &[u8], mdat_start: u64) -> Vec<u8> {
+fn build_meta(
+    meta: &Meta,
+    data: &[u8],
+    kept: &Kept,
+    locations: &[&Location],
+    idat: &[u8],
+    mdat_start: u64,
+    moved: Option<&dyn Fn(u64) -> u64>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let at = start_full_box(&mut out, b"meta", 0, 0);
     for (j, child) in meta.children.iter().enumerate() {
@@ -279,7 +288,7 @@ fn build_meta(meta: &Meta, data: &[u8], kept: &Kept, locations: &[&Location], id
             PITM => put(&mut out, &data[child.range()]),
             DINF if meta.dinf_self_contained => put(&mut out, &data[child.range()]),
             IINF => write_iinf(&mut out, meta, kept),
-            ILOC => iloc::write(&mut out, locations, mdat_start),
+            ILOC => iloc::write(&mut out, locations, mdat_start, moved),
             IREF => write_iref(&mut out, meta, kept),
             IPRP => write_iprp(&mut out, meta, data, kept),
             IDAT if !idat.is_empty() => {
