@@ -64,6 +64,18 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     })
 }
 
+/// Cleans an image sequence (an animated AVIF), and nothing else: for the
+/// extension's video module, which reads sequences for the image engine (that one
+/// leaves the video reader out, and refuses them with `reason::IMAGE_SEQUENCE`).
+#[cfg(feature = "video")]
+pub fn clean_image_sequence(data: &[u8], policy: &Policy) -> Result<Cleaned> {
+    let format = supported_format(data)?;
+    if !container::isobmff::sequence::is_sequence(format, data) {
+        return Err(Error::new(ErrorKind::Unsupported, "not an image sequence").in_format(format.name()));
+    }
+    clean_sequence(format, data, policy)
+}
+
 /// An image sequence (an animated AVIF): its still image's items decided as any
 /// still's, its movie cleaned as a video's (see `container::isobmff::sequence`).
 #[cfg(feature = "video")]

@@ -304,6 +304,17 @@ pub fn inspect(data: &[u8]) -> Result<InspectReport> {
     })
 }
 
+/// What an image sequence (an animated AVIF) reveals, and nothing else's: for the
+/// extension's video module (see `clean_image_sequence`).
+#[cfg(feature = "video")]
+pub fn inspect_image_sequence(data: &[u8]) -> Result<InspectReport> {
+    let format = supported_format(data)?;
+    if !container::isobmff::sequence::is_sequence(format, data) {
+        return Err(Error::new(ErrorKind::Unsupported, "not an image sequence").in_format(format.name()));
+    }
+    inspect_sequence(format, data)
+}
+
 /// What an image sequence (an animated AVIF) reveals: its still image's items,
 /// then its movie's boxes, dates and tracks (see `container::isobmff::sequence`).
 #[cfg(feature = "video")]

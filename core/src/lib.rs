@@ -20,10 +20,14 @@ pub mod video;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 mod wasm_libc;
 
+#[cfg(feature = "video")]
+pub use clean::clean_image_sequence;
 pub use clean::{clean, Cleaned};
 pub use error::{reason, Error, ErrorKind, Reason, Result};
 pub use format::{detect, Detected, Format};
 pub use inspect::inspect;
+#[cfg(feature = "video")]
+pub use inspect::inspect_image_sequence;
 pub use policy::Policy;
 pub use report::{
     summarise, Action, BlockInfo, BlockKind, Category, CleanReport, Finding, GpsPosition, IccInfo, InspectReport,

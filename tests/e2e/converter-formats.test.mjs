@@ -12,7 +12,7 @@ import { unzipSync } from 'fflate';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, root, traceless } from './server.mjs';
 import { until } from './page-checks.mjs';
-import { decode, exif, heifPixels, leaks, ownFindings } from './judge.mjs';
+import { decode, exif, frameHashes, heifPixels, leaks, ownFindings, sequenceLeaks } from './judge.mjs';
 import { converterSuites, idle, image, rows, setControl } from './converter-kit.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
@@ -263,6 +263,35 @@ converterSuites('converter formats', only, (suite) => {
     } finally {
       await suite.browser.setSettings(undefined);
     }
+  });
+
+  test('an animated AVIF: "metadata removed" gives the command line\'s cleaned copy (the video module reads it); JPEG is refused in words', async () => {
+    const source = join(corpus, 'link-u-avif-sample-images/star-8bpc.avifs');
+    const expected = mkdtempSync(join(tmpdir(), 'traceless-converter-sequence-'));
+    execFileSync(traceless(), ['clean', source, '-o', expected], { stdio: 'ignore' });
+    const page = await converterWith([source]);
+    const [before] = await until(page, () => {
+      const row = document.querySelector('.item .reveals');
+      return row && row.textContent && [row.textContent];
+    }, undefined, 30000);
+    assert.match(before, /^Reveals: dates/, 'what the animated AVIF reveals is listed');
+    await setControl(page, 'format', 'clean');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    const [shown] = await rows(page);
+    assert.equal(shown.stage, 'done', shown.error);
+    const [file] = await downloadEach(page);
+    // Its own name (Chromium's download gave it .avif, the extension of its type, image/avif).
+    assert.match(basename(file), name === 'chromium' ? /^star-8bpc( \(\d+\))?\.avifs?$/ : /^star-8bpc( \(\d+\))?\.avifs$/);
+    assert.ok(readFileSync(file).equals(readFileSync(join(expected, 'star-8bpc.avifs'))), `${file}: the command line's bytes`);
+    assert.deepEqual(sequenceLeaks(file), [], `${file}: exiftool`);
+    assert.deepEqual(frameHashes(file), frameHashes(source), 'every frame as it was');
+    await setControl(page, 'format', 'jpeg');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    const [refused] = await rows(page);
+    assert.equal(refused.stage, 'failed');
+    assert.match(refused.error, /It is an animated AVIF \(an image sequence\), which Traceless cannot convert yet; removing its metadata works\./);
   });
 
   test('videos: "metadata removed" gives the command line\'s cleaned copy, alone and in the zip; re-encoding is refused plainly', async () => {

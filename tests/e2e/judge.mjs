@@ -46,6 +46,24 @@ export function ownFindings(file) {
   return result.report.findings.filter((f) => f.category !== 'display').map((f) => `${f.label}=${f.value}`);
 }
 
+/**
+ * What exiftool finds in an image sequence (an animated AVIF) that names a place, a
+ * device, a person or a date, as core/tests/sequences.rs judges: a sequence's movie
+ * tags are QuickTime's, which `leaks` takes as structure.
+ */
+export function sequenceLeaks(file) {
+  const out = execFileSync('exiftool', ['-a', '-G1', '-s', '-ee', file], { encoding: 'utf8' });
+  const revealing = ['[Keys]', '[UserData]', '[ItemList]', '[XMP', 'GPS', 'Make', 'Model', 'Software', 'Author', 'Creator'];
+  return out.split('\n').filter((l) => !/^\[(System|File|ExifTool)\]/.test(l)).filter((l) =>
+    revealing.some((k) => l.includes(k)) || (l.includes('Date') && !l.includes('0000:00:00 00:00:00')));
+}
+
+/** ffmpeg's hash of every decoded frame of every track of a movie or image sequence. */
+export function frameHashes(file) {
+  const out = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-map', '0', '-f', 'framemd5', '-'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l && !l.startsWith('#'));
+}
+
 /** The primary image of a HEIF/AVIF as libheif decodes it, hashed (Pillow reads heif-convert's PNG). */
 export function heifPixels(file) {
   const png = join(tmpdir(), `traceless-heif-${process.pid}-${Date.now()}.png`);

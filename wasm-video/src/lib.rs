@@ -86,17 +86,38 @@ pub fn inspect(len: f64, ranges: &js_sys::Array) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
+/// An image sequence (an animated AVIF), cleaned: `{ data, report }`. Read whole,
+/// as images are (the image engine refuses sequences: it leaves out the video
+/// reader their movie needs, which this module has).
+#[wasm_bindgen]
+pub fn clean_sequence(bytes: &[u8], policy: JsValue) -> Result<JsValue, JsValue> {
+    let cleaned = traceless_core::clean_image_sequence(bytes, &policy_of(policy)?).map_err(error)?;
+    let out = js_sys::Object::new();
+    set(&out, "data", &js_sys::Uint8Array::from(cleaned.data.as_slice()).into())?;
+    set(&out, "report", &to_js(&cleaned.report)?)?;
+    Ok(out.into())
+}
+
+/// What an image sequence reveals (an `InspectReport`).
+#[wasm_bindgen]
+pub fn inspect_sequence(bytes: &[u8]) -> Result<JsValue, JsValue> {
+    to_js(&traceless_core::inspect_image_sequence(bytes).map_err(error)?)
+}
+
+fn policy_of(policy: JsValue) -> Result<traceless_core::Policy, JsValue> {
+    if policy.is_undefined() || policy.is_null() {
+        return Ok(Default::default());
+    }
+    serde_wasm_bindgen::from_value(policy)
+        .map_err(|e| JsValue::from(js_sys::Error::new(&format!("invalid options: {e}"))))
+}
+
 /// How to write the video cleaned: `{ need }`, or `{ pieces, report }` where
 /// each piece is `{ bytes: Uint8Array }`, `{ copy: [start, end] }` (a range of
 /// the original) or `{ zero: length }`, and `report` a `CleanReport`.
 #[wasm_bindgen]
 pub fn plan(len: f64, ranges: &js_sys::Array, policy: JsValue) -> Result<JsValue, JsValue> {
-    let policy: traceless_core::Policy = if policy.is_undefined() || policy.is_null() {
-        Default::default()
-    } else {
-        serde_wasm_bindgen::from_value(policy)
-            .map_err(|e| JsValue::from(js_sys::Error::new(&format!("invalid options: {e}"))))?
-    };
+    let policy = policy_of(policy)?;
     let mut source = fetched(len, ranges)?;
     let result = video::plan(&mut source, &policy);
     if let Some(missing) = source.missing {

@@ -6,11 +6,13 @@ import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';
 import { isAnimated, isAvif, isHeic } from '../shared/file-kinds';
 import { TrapGuard } from './trap';
+import { cleanSequence, inspectSequence } from './video';
 import {
   type CleanReport,
   type ConvertOptions,
   type ConvertReport,
   type Decoded,
+  EngineError,
   fromWasmError,
   type InParts,
   type InspectReport,
@@ -139,15 +141,30 @@ async function run<T>(call: () => unknown, module: Module = image): Promise<T> {
   }
 }
 
+/** The image engine's refusal of an image sequence (an animated AVIF): the video module reads those. */
+function isSequenceRefusal(e: unknown): boolean {
+  return e instanceof EngineError && e.reason?.code === 'image_sequence';
+}
+
 export class LocalEngine implements PixelEngine {
-  inspect(bytes: Uint8Array): Promise<InspectReport> {
+  async inspect(bytes: Uint8Array): Promise<InspectReport> {
     const [exports, module] = basic();
-    return run(() => exports.inspect(bytes), module);
+    try {
+      return await run<InspectReport>(() => exports.inspect(bytes), module);
+    } catch (e) {
+      if (isSequenceRefusal(e)) return inspectSequence(bytes);
+      throw e;
+    }
   }
 
-  clean(bytes: Uint8Array, policy?: Policy): Promise<Output<CleanReport>> {
+  async clean(bytes: Uint8Array, policy?: Policy): Promise<Output<CleanReport>> {
     const [exports, module] = basic();
-    return run(() => exports.clean(bytes, policy), module);
+    try {
+      return await run<Output<CleanReport>>(() => exports.clean(bytes, policy), module);
+    } catch (e) {
+      if (isSequenceRefusal(e)) return cleanSequence(bytes, policy);
+      throw e;
+    }
   }
 
   async convert(bytes: Uint8Array, options?: ConvertOptions, decoded?: Decoded): Promise<Output<ConvertReport>> {

@@ -41,8 +41,9 @@ const SPELLINGS: Record<Format, readonly string[]> = {
   png: ['png', 'apng'],
   webp: ['webp'],
   gif: ['gif'],
-  heif: ['heic', 'heif', 'hif'],
-  avif: ['avif'],
+  // With their image sequences' spellings: an animated AVIF cleaned stays ".avifs".
+  heif: ['heic', 'heif', 'hif', 'heics', 'heifs'],
+  avif: ['avif', 'avifs'],
   mp4: ['mp4', 'm4v', '3gp', '3g2'],
   mov: ['mov', 'qt'],
 };
