@@ -19,7 +19,8 @@ fi
 # - traceless_wasm_full: the same engine with it and the animation encoder, loaded
 #   only to convert a HEIC, an AVIF or an animation (so the engine stays under its
 #   size goal and removing metadata never loads it);
-# - traceless_wasm_video: the video cleaner, loaded only when a video arrives.
+# - traceless_wasm_video: the video cleaner, loaded only when a video or an image
+#   sequence (animated AVIF) arrives.
 rm -rf target/wasm/web target/wasm/node
 # No machine's paths in the modules (scripts/wasm-remap.sh).
 remap=$(bash scripts/wasm-remap.sh)

@@ -22,6 +22,21 @@ test('file names keep the original base name and say what was done', () => {
   assert.equal(baseName(`https://x.test/${'a'.repeat(300)}.jpg`).length, 120);
 });
 
+test('image sequences are told by their brands; a cleaned one keeps its .avifs or .heics name', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { isImageSequence } = await import('../src/shared/file-kinds');
+  const { renamed } = await import('../src/shared/names');
+  const corpus = process.env.TRACELESS_CORPUS ?? join(process.cwd(), '..', 'shared', 'corpus');
+  const read = (rel: string) => new Uint8Array(readFileSync(join(corpus, rel)));
+  assert.ok(isImageSequence(read('link-u-avif-sample-images/star-8bpc.avifs')));
+  assert.ok(!isImageSequence(read('link-u-avif-sample-images/kimono.avif')));
+  assert.ok(!isImageSequence(read('exiftool/t/images/GPS.jpg')));
+  assert.equal(renamed('star.avifs', 'avif'), 'star.avifs');
+  assert.equal(renamed('burst.heics', 'heif'), 'burst.heics');
+  assert.equal(renamed('star.avifs', 'webp'), 'star.webp');
+});
+
 test('stored settings are sanitised whatever storage holds', () => {
   assert.deepEqual(sanitise({}), DEFAULTS);
   assert.deepEqual(sanitise({ quality: 250, maxDimension: -5, format: 'bmp', keepIcc: 'yes' }), {

@@ -285,7 +285,9 @@ converterSuites('converter formats', only, (suite) => {
     assert.match(basename(file), name === 'chromium' ? /^star-8bpc( \(\d+\))?\.avifs?$/ : /^star-8bpc( \(\d+\))?\.avifs$/);
     assert.ok(readFileSync(file).equals(readFileSync(join(expected, 'star-8bpc.avifs'))), `${file}: the command line's bytes`);
     assert.deepEqual(sequenceLeaks(file), [], `${file}: exiftool`);
-    assert.deepEqual(frameHashes(file), frameHashes(source), 'every frame as it was');
+    const frames = frameHashes(source);
+    assert.ok(frames.length >= 5, `${frames.length} frames`);
+    assert.deepEqual(frameHashes(file), frames, 'every frame as it was');
     await setControl(page, 'format', 'jpeg');
     await page.click('#convert');
     await until(page, idle, undefined, 60000);

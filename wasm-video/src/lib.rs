@@ -1,4 +1,5 @@
-//! The Traceless video cleaner for JavaScript. A video never enters this
+//! The Traceless video cleaner for JavaScript (and, whole, the image sequences
+//! the image engine leaves to it: `clean_sequence`). A video never enters this
 //! module whole: the caller holds it as a `Blob` and passes the byte ranges
 //! read so far; the engine either asks for one more range (`{ need: [offset,
 //! length] }`) or answers. Cleaning answers with a plan (new bytes, ranges of

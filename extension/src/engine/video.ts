@@ -3,8 +3,11 @@
 // an XMP box), then answers with a plan: new bytes, ranges of the original to
 // copy, runs of zeros. The cleaned copy is a Blob of the new bytes and
 // `slice()`s of the original, so the media data is never read into memory.
+// Image sequences (animated AVIF) are the exception: pictures, read whole as the
+// image engine reads images (`cleanSequence`).
 import init, * as wasm from 'traceless-wasm-video';
 import { hasVideoMagic } from '../shared/file-kinds';
+import { TrapGuard } from './trap';
 import { EngineError, fromWasmError, type CleanReport, type InspectReport, type Policy } from './types';
 
 /** The module's place in the built extension (see extension/build.mjs). */
@@ -24,6 +27,8 @@ const READ_AHEAD = 256 * 1024;
 const MAX_READS = 200;
 
 let ready: Promise<unknown> | undefined;
+/** The module's calls, cut off at its first trap (see trap.ts). */
+const guard = new TrapGuard();
 
 function load(): Promise<unknown> {
   if (!ready) ready = init({ module_or_path: fetch(new URL(VIDEO_WASM_PATH, globalThis.location.href)) });
@@ -42,7 +47,7 @@ async function drive<T extends object>(blob: Blob, step: (ranges: Range[]) => St
   for (let reads = 0; reads <= MAX_READS; reads++) {
     let result: Step<T>;
     try {
-      result = step(ranges);
+      result = guard.call(() => step(ranges));
     } catch (e) {
       throw engineError(e);
     }
@@ -113,7 +118,7 @@ export async function inspectVideo(blob: Blob): Promise<InspectReport> {
 export async function cleanSequence(bytes: Uint8Array, policy?: Policy): Promise<{ data: Uint8Array; report: CleanReport }> {
   await load();
   try {
-    return wasm.clean_sequence(bytes, policy) as { data: Uint8Array; report: CleanReport };
+    return guard.call(() => wasm.clean_sequence(bytes, policy) as { data: Uint8Array; report: CleanReport });
   } catch (e) {
     throw engineError(e);
   }
@@ -123,7 +128,7 @@ export async function cleanSequence(bytes: Uint8Array, policy?: Policy): Promise
 export async function inspectSequence(bytes: Uint8Array): Promise<InspectReport> {
   await load();
   try {
-    return wasm.inspect_sequence(bytes) as InspectReport;
+    return guard.call(() => wasm.inspect_sequence(bytes) as InspectReport);
   } catch (e) {
     throw engineError(e);
   }

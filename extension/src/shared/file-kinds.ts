@@ -3,7 +3,7 @@
 // photo.dat, so a file that claims to be something else is still sniffed.
 
 /** Types and names worth a look: the engine decides by content, this only spares other files. */
-const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|avif|tiff?|bmp|jxl)$/i;
+const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|heics|heifs|avif|avifs|tiff?|bmp|jxl)$/i;
 
 export function looksLikeImage(file: File): boolean {
   return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
@@ -37,6 +37,12 @@ function brands(bytes: Uint8Array): string[] {
 /** An AVIF still image by its brands (the engine's own checks decide; this only picks a decoder). */
 export function isAvif(bytes: Uint8Array): boolean {
   return brands(bytes).includes('avif');
+}
+
+/** An image sequence (animated AVIF, HEIF `msf1`) by its brands: a routing hint, as `isAvif`. */
+export function isImageSequence(bytes: Uint8Array): boolean {
+  const list = brands(bytes);
+  return list.includes('avis') || list.includes('msf1');
 }
 
 /** A HEIC/HEIF still image by its brands: no browser shows one. */

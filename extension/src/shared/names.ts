@@ -41,7 +41,8 @@ const SPELLINGS: Record<Format, readonly string[]> = {
   png: ['png', 'apng'],
   webp: ['webp'],
   gif: ['gif'],
-  // With their image sequences' spellings: an animated AVIF cleaned stays ".avifs".
+  // With their image sequences' spellings: an animated AVIF cleaned keeps ".avifs"
+  // (Chromium's downloads may still name it by its type, image/avif).
   heif: ['heic', 'heif', 'hif', 'heics', 'heifs'],
   avif: ['avif', 'avifs'],
   mp4: ['mp4', 'm4v', '3gp', '3g2'],

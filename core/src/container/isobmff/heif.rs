@@ -178,8 +178,8 @@ impl Meta {
     }
 }
 
-/// Image sequences keep their pictures in tracks (`moov`), which neither the
-/// cleaner nor the decoders read yet.
+/// Image sequences keep their pictures in tracks (`moov`): the decoders do not read
+/// them, and only the cleaner built with the video reader does (`sequence`).
 #[cold]
 #[inline(never)]
 fn sequence_error(format: &'static str, at: usize) -> Box<Error> {

@@ -6,9 +6,10 @@
 //! only the kept items' bytes and the kept tracks' chunks, so nothing removed can
 //! survive in an unused stretch of `mdat`.
 //!
-//! Only where the video cleaner is built (feature `video`: the command line): the
-//! image engine's wasm module refuses sequences (`heif::sequence_error`), within
-//! its size goal, and the extension does not call the video module for them yet.
+//! Only where the video cleaner is built (feature `video`: the command line, the
+//! extension's video module): the image engine's wasm module refuses sequences
+//! (`heif::sequence_error`), within its size goal, and the extension then hands
+//! them to the video module (extension/src/engine/local.ts).
 
 use std::ops::Range;
 

@@ -5,7 +5,7 @@ import type { MessagingEngine } from '../../engine/messaging-engine';
 import { MIME, type Finding } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
-import { isAnimated, kindOf, type FileKind } from '../../shared/file-kinds';
+import { isAnimated, isImageSequence, kindOf, type FileKind } from '../../shared/file-kinds';
 import { renamed } from '../../shared/names';
 import { t } from '../../shared/i18n';
 import { formatBytes } from '../../shared/sizes';
@@ -62,8 +62,9 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
       const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
       const asJpeg = settings.heicToJpeg && cleaned.report.format === 'heif';
       // An animation stays in its format (the lossless copy): the only animated output
-      // is WebP, which a site that asked for a GIF or APNG may refuse.
-      const converted = isAnimated(bytes)
+      // is WebP, which a site that asked for a GIF or APNG may refuse; an animated AVIF
+      // cannot be converted at all yet.
+      const converted = isAnimated(bytes) || isImageSequence(bytes)
         ? undefined
         : await engine.convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch(() => undefined);
       if (converted && (asJpeg || converted.data.length < data.size)) {
