@@ -40,7 +40,10 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 /// `com.apple.quicktime.location.ISO6709`, or a user-data or `ilst` atom.
 fn classify(name: &str) -> (Category, &'static str) {
     let n = name.to_ascii_lowercase();
-    let has = |w: &str| n.contains(w);
+    // Words are looked for after Apple's prefix: "quicktime" holds "time", which
+    // made every other Apple key (author, title, comment) a date.
+    let words = n.strip_prefix("com.apple.quicktime.").unwrap_or(&n);
+    let has = |w: &str| words.contains(w);
     match n.as_str() {
         "©xyz" | "loci" => (Category::Location, "Location"),
         "©mak" => (Category::Device, "Camera make"),
@@ -214,5 +217,10 @@ mod tests {
         assert_eq!(accuracy, (Category::Location, "Location accuracy (metres)"));
         assert_eq!(classify("com.apple.quicktime.location.ISO6709"), (Category::Location, "Location"));
         assert_eq!(classify("com.apple.quicktime.make").0, Category::Device);
+        assert_eq!(classify("com.apple.quicktime.creationdate"), (Category::Time, "Date"));
+        assert_eq!(classify("com.apple.quicktime.author"), (Category::People, "Name"));
+        assert_eq!(classify("com.apple.quicktime.title"), (Category::Text, "Text"));
+        assert_eq!(classify("com.apple.quicktime.comment"), (Category::Text, "Text"));
+        assert_eq!(classify("com.apple.quicktime.location.name"), (Category::Location, "Location"));
     }
 }
