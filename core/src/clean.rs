@@ -7,7 +7,7 @@ use crate::format::Format;
 use crate::inspect::{analyse, block_infos, supported_format, Analysis};
 use crate::metadata::{exif, icc};
 use crate::policy::Policy;
-use crate::report::{Action, BlockKind, Category, CleanReport, Finding};
+use crate::report::{Action, BlockInfo, BlockKind, Category, CleanReport, Finding};
 
 /// A cleaned image and what was done to it.
 #[derive(Debug, Clone)]
@@ -45,11 +45,28 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
 
     let blocks = blocks_done(&parsed, &decisions);
     let (kept, removed) = split_findings(&parsed, &analysis, &decisions, exif.as_deref());
-    let mut summary = removed_summary(&removed);
+    let mut cleaned = cleaned(format, data, output, blocks, kept, removed);
     if keep_gain_map {
-        summary.push_str("; HDR gain map kept");
+        cleaned.report.summary.push_str("; HDR gain map kept");
     }
-    Ok(Cleaned {
+    Ok(cleaned)
+}
+
+/// The cleaned file with its report.
+fn cleaned(
+    format: Format,
+    data: &[u8],
+    output: Vec<u8>,
+    blocks: Vec<BlockInfo>,
+    kept: Vec<Finding>,
+    removed: Vec<Finding>,
+) -> Cleaned {
+    let summary = if removed.is_empty() {
+        "Nothing to remove".to_string()
+    } else {
+        format!("Removed {}", crate::report::summarise(&removed))
+    };
+    Cleaned {
         report: CleanReport {
             format,
             input_bytes: data.len() as u64,
@@ -61,7 +78,7 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
             summary,
         },
         data: output,
-    })
+    }
 }
 
 /// Cleans an image sequence (an animated AVIF), and nothing else: for the
@@ -69,11 +86,7 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
 /// leaves the video reader out, and refuses them with `reason::IMAGE_SEQUENCE`).
 #[cfg(feature = "video")]
 pub fn clean_image_sequence(data: &[u8], policy: &Policy) -> Result<Cleaned> {
-    let format = supported_format(data)?;
-    if !container::isobmff::sequence::is_sequence(format, data) {
-        return Err(Error::new(ErrorKind::Unsupported, "not an image sequence").in_format(format.name()));
-    }
-    clean_sequence(format, data, policy)
+    clean_sequence(container::isobmff::sequence::format_of(data)?, data, policy)
 }
 
 /// An image sequence (an animated AVIF): its still image's items decided as any
@@ -113,23 +126,11 @@ fn clean_sequence(format: Format, data: &[u8], policy: &Policy) -> Result<Cleane
             removed.push(finding)
         }
     }
-    Ok(Cleaned {
-        report: CleanReport {
-            format,
-            input_bytes: data.len() as u64,
-            output_bytes: output.len() as u64,
-            blocks,
-            summary: removed_summary(&removed),
-            removed,
-            kept,
-            unchanged: output == data,
-        },
-        data: output,
-    })
+    Ok(cleaned(format, data, output, blocks, kept, removed))
 }
 
 /// The report's blocks, each with what cleaning did to it.
-fn blocks_done(parsed: &Parsed, decisions: &[Decision]) -> Vec<crate::report::BlockInfo> {
+fn blocks_done(parsed: &Parsed, decisions: &[Decision]) -> Vec<BlockInfo> {
     block_infos(parsed)
         .into_iter()
         .zip(decisions)
@@ -142,14 +143,6 @@ fn blocks_done(parsed: &Parsed, decisions: &[Decision]) -> Vec<crate::report::Bl
             info
         })
         .collect()
-}
-
-fn removed_summary(removed: &[Finding]) -> String {
-    if removed.is_empty() {
-        "Nothing to remove".to_string()
-    } else {
-        format!("Removed {}", crate::report::summarise(removed))
-    }
 }
 
 /// Whether cleaning may write a minimal EXIF into this format. GIF has no

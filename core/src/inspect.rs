@@ -287,32 +287,32 @@ pub fn inspect(data: &[u8]) -> Result<InspectReport> {
     }
     let parsed = container::parse(format, data)?;
     let a = analyse(&parsed, data);
-    Ok(InspectReport {
-        format,
-        mime: format.mime().to_string(),
+    Ok(report(&parsed, data, a, block_infos(&parsed)))
+}
+
+fn report(parsed: &Parsed, data: &[u8], a: Analysis, blocks: Vec<BlockInfo>) -> InspectReport {
+    InspectReport {
+        format: parsed.format,
+        mime: parsed.format.mime().to_string(),
         width: parsed.width,
         height: parsed.height,
         frames: parsed.frames,
         bytes: data.len() as u64,
-        blocks: block_infos(&parsed),
+        blocks,
         summary: summarise(&a.findings),
         findings: a.findings,
         findings_omitted: a.omitted,
         location: a.location,
         orientation: a.orientation,
         icc: a.icc,
-    })
+    }
 }
 
 /// What an image sequence (an animated AVIF) reveals, and nothing else's: for the
 /// extension's video module (see `clean_image_sequence`).
 #[cfg(feature = "video")]
 pub fn inspect_image_sequence(data: &[u8]) -> Result<InspectReport> {
-    let format = supported_format(data)?;
-    if !container::isobmff::sequence::is_sequence(format, data) {
-        return Err(Error::new(ErrorKind::Unsupported, "not an image sequence").in_format(format.name()));
-    }
-    inspect_sequence(format, data)
+    inspect_sequence(container::isobmff::sequence::format_of(data)?, data)
 }
 
 /// What an image sequence (an animated AVIF) reveals: its still image's items,
@@ -328,20 +328,6 @@ fn inspect_sequence(format: Format, data: &[u8]) -> Result<InspectReport> {
     let room = crate::limits::MAX_FINDINGS.saturating_sub(a.findings.len());
     a.omitted += movie_findings.len().saturating_sub(room);
     a.findings.extend(movie_findings.into_iter().take(room));
-    let location = a.location.or_else(|| sequence.location());
-    Ok(InspectReport {
-        format,
-        mime: format.mime().to_string(),
-        width: parsed.width,
-        height: parsed.height,
-        frames: parsed.frames,
-        bytes: data.len() as u64,
-        blocks,
-        summary: summarise(&a.findings),
-        findings: a.findings,
-        findings_omitted: a.omitted,
-        location,
-        orientation: a.orientation,
-        icc: a.icc,
-    })
+    a.location = a.location.or_else(|| sequence.location());
+    Ok(report(parsed, data, a, blocks))
 }

@@ -42,6 +42,16 @@ pub(crate) fn is_sequence(format: Format, data: &[u8]) -> bool {
     matches!(format, Format::Heif | Format::Avif) && heif::has_moov(data, format.name())
 }
 
+/// `data`'s format if it is an image sequence; otherwise an error saying it is not
+/// (for callers that take nothing else: the extension's video module).
+pub(crate) fn format_of(data: &[u8]) -> Result<Format> {
+    let format = crate::inspect::supported_format(data)?;
+    if !is_sequence(format, data) {
+        return Err(Error::new(crate::error::ErrorKind::Unsupported, "not an image sequence").in_format(format.name()));
+    }
+    Ok(format)
+}
+
 pub(crate) fn read(format: Format, data: &[u8]) -> Result<Sequence> {
     let name = format.name();
     let heif = heif::parse_sequence(data, name).map_err(|e| *e)?;
@@ -96,15 +106,20 @@ fn kept_chunks(heif: &Heif, movie: &Movie, name: &'static str) -> Result<Vec<Ran
             chunks.push(chunk.clone());
         }
     }
-    chunks.sort_by_key(|c| c.start);
-    let mut merged: Vec<Range<u64>> = Vec::with_capacity(chunks.len());
-    for c in chunks {
-        match merged.last_mut() {
-            Some(last) if c.start <= last.end => last.end = last.end.max(c.end),
-            _ => merged.push(c),
+    Ok(merged(chunks))
+}
+
+/// Byte ranges sorted, overlapping and touching ones joined.
+pub(crate) fn merged(mut ranges: Vec<Range<u64>>) -> Vec<Range<u64>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
         }
     }
-    Ok(merged)
+    out
 }
 
 impl Sequence {

@@ -134,14 +134,7 @@ pub(crate) fn write_sequence(
     for loc in locations.iter().filter(|l| l.method == 0) {
         ranges.extend(loc.extents.iter().map(|e| e.start as u64..e.end as u64));
     }
-    ranges.sort_by_key(|r| r.start);
-    let mut merged: Vec<std::ops::Range<u64>> = Vec::with_capacity(ranges.len());
-    for r in ranges {
-        match merged.last_mut() {
-            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
-            _ => merged.push(r),
-        }
-    }
+    let merged = super::sequence::merged(ranges);
     let before: Vec<u64> = merged
         .iter()
         .scan(0u64, |sum, r| {
