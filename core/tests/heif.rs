@@ -739,6 +739,25 @@ fn unused_bytes_in_mdat_are_removed() {
 }
 
 #[test]
+fn many_boxes_of_media_data_and_many_extents_are_matched_by_bisection() {
+    // 60,000 empty 'mdat's and a picture in 60,000 one-byte extents (a 1 MB file): which
+    // mdat holds each extent, and which bytes of each mdat no extent uses, were found by
+    // scanning all of one for each of the other, 3.6 billion steps for each question
+    // (measured before the change: see the commit); now by bisection.
+    let mut h = Heif::photo();
+    h.items.truncate(1);
+    h.refs.clear();
+    let coded: Vec<u8> = (0..60_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    h.items[0].extents = coded.iter().map(|&b| vec![b]).collect();
+    h.top_extra = vec![bx(b"mdat", b""); 60_000];
+    let file = h.build();
+    let report = inspect(&file).unwrap();
+    assert!(report.blocks.iter().all(|b| !b.label.contains("no item uses")), "every byte of media data is used");
+    let out = cleaned(&file);
+    assert_eq!(read(&out).data[&1], coded);
+}
+
+#[test]
 fn a_clean_file_is_returned_unchanged() {
     let mut h = Heif::photo();
     h.items.truncate(1);

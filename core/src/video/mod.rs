@@ -297,6 +297,16 @@ pub fn inspect_source(source: &mut dyn Source) -> Result<InspectReport> {
     })
 }
 
+/// The place in `mdats` (top-level boxes, so in file order) of the one whose body
+/// holds `offset` (or ends there, if `end_ok`), by bisection: a hostile file can
+/// hold as many chunks and boxes as the limits allow, and scanning every box for
+/// every chunk would take minutes.
+fn mdat_at(mdats: &[(usize, &TopBox)], offset: u64, end_ok: bool) -> Option<usize> {
+    let slot = mdats.partition_point(|(_, b)| b.body().start <= offset).checked_sub(1)?;
+    let end = mdats[slot].1.end;
+    (offset < end || (end_ok && offset == end)).then_some(slot)
+}
+
 /// How to write `source` cleaned. The policy's choices are about photos;
 /// videos keep everything that shows and nothing else.
 pub fn plan(source: &mut dyn Source, _policy: &Policy) -> Result<VideoPlan> {
@@ -322,7 +332,6 @@ pub fn plan(source: &mut dyn Source, _policy: &Policy) -> Result<VideoPlan> {
             format!("a chunk of media at byte {offset} lies outside the media data ('mdat')"),
         )
     };
-    let mdat_of = |offset: u64| mdats.iter().find(|(_, b)| b.body().start <= offset && offset < b.end).copied();
     // Every kept chunk must lie inside one mdat.
     let mut kept: Vec<Vec<Range<u64>>> = vec![Vec::new(); mdats.len()];
     for track in a.movie.tracks.iter().filter(|t| t.kept) {
@@ -330,44 +339,42 @@ pub fn plan(source: &mut dyn Source, _policy: &Policy) -> Result<VideoPlan> {
         let table = track.offsets.as_ref().map_or(moov_box.start, |t| moov_box.start + t.entries as u64) as usize;
         let kind = if track.offsets.as_ref().is_some_and(|t| t.wide) { "co64" } else { "stco" };
         for chunk in track.chunks.iter().filter(|c| c.start < c.end) {
-            let Some((i, b)) = mdat_of(chunk.start) else {
+            let Some(slot) = mdat_at(&mdats, chunk.start, false) else {
                 let message = format!(
                     "'{kind}' of track {}: a chunk at byte {} lies outside the media data ('mdat')",
                     track.id, chunk.start
                 );
                 return Err(Error::corrupt(name, table, message));
             };
-            if chunk.end > b.end {
+            if chunk.end > mdats[slot].1.end {
                 let message = format!(
                     "'{kind}' of track {}: a chunk at byte {} runs past the end of its 'mdat'",
                     track.id, chunk.start
                 );
                 return Err(Error::corrupt(name, table, message));
             }
-            let slot = mdats.iter().position(|(j, _)| *j == i).unwrap_or(0);
             kept[slot].push(chunk.clone());
         }
     }
     let mut moov = a.movie.write(moov_bytes);
     a.movie.patch_offsets(moov_bytes, &mut moov, |offset| {
         // An empty chunk may point at the end of an mdat.
-        let (i, b) = mdats
-            .iter()
-            .find(|(_, b)| b.body().start <= offset && offset <= b.end)
-            .copied()
-            .ok_or_else(|| outside(offset))?;
+        let (i, b) = mdat_at(&mdats, offset, true).map(|slot| mdats[slot]).ok_or_else(|| outside(offset))?;
         Ok(new_start[i] + (offset - b.start))
     })?;
 
     let mut pieces = Vec::new();
-    for (i, (b, top)) in a.layout.boxes.iter().zip(&a.top).enumerate() {
+    let mut mdats_passed = 0;
+    for (b, top) in a.layout.boxes.iter().zip(&a.top) {
+        // This box's place in `mdats` and `kept`, if it is an mdat.
+        let slot = mdats_passed;
+        mdats_passed += usize::from(b.is(b"mdat"));
         if !top.0 {
             continue;
         }
         if b.is(b"moov") {
             pieces.push(Piece::Bytes(std::mem::take(&mut moov)));
         } else if b.is(b"mdat") {
-            let slot = mdats.iter().position(|(j, _)| *j == i).unwrap_or(0);
             let ranges = &mut kept[slot];
             ranges.sort_by_key(|r| r.start);
             pieces.push(Piece::Copy(b.start..b.body().start));

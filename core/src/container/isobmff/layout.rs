@@ -292,8 +292,11 @@ fn unused(heif: &Heif, body: &Range<usize>) -> Option<(Range<usize>, usize)> {
         }
     };
     let mut pos = body.start;
-    // The extents are sorted by start.
-    for &(start, end, _) in heif.extents.iter().filter(|e| body.start <= e.0 && e.1 <= body.end) {
+    // The extents are sorted by start: bisect to this box's (a scan of them all for
+    // each of a hostile file's many 'mdat's would take minutes).
+    let from = heif.extents.partition_point(|e| e.0 < body.start);
+    let starting_inside = heif.extents[from..].iter().take_while(|e| e.0 < body.end);
+    for &(start, end, _) in starting_inside.filter(|e| e.1 <= body.end) {
         gap(pos, start);
         pos = pos.max(end);
     }
