@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { PortEngine } from '../src/engine/port-engine';
 import type { Endpoint, Request, Response } from '../src/engine/protocol';
 import { engineStopped, isEngineStopped, TrapGuard } from '../src/engine/trap';
+import { WasmModule } from '../src/engine/wasm-module';
 import { convertKept, decodedPixels, displayable, forget, noteBrowserDecode } from '../src/converter/display';
 import { decodeInTwo } from '../src/converter/split-decode';
 import { convertInTwo } from '../src/converter/split-encode';
@@ -22,6 +23,31 @@ import {
   type PixelEngine,
 } from '../src/engine/types';
 import { describeFailure } from '../src/shared/failure';
+
+test('a module whose load failed is loaded again by the next call; one that loaded is loaded once', async () => {
+  // The glue fetches the module from our own origin; Node has neither, so both are stood in for.
+  const saved = { location: (globalThis as { location?: unknown }).location, fetch: globalThis.fetch };
+  Object.assign(globalThis, { location: { href: 'chrome-extension://id/engine/worker.js' } });
+  globalThis.fetch = (async (url: URL) => new Response(String(url))) as typeof fetch;
+  try {
+    const asked: string[] = [];
+    let failures = 1;
+    const module = new WasmModule('/engine/x.wasm', async ({ module_or_path }) => {
+      asked.push(await (await module_or_path).text());
+      if (failures-- > 0) throw new Error('out of memory compiling');
+      return 'instance';
+    });
+    assert.equal(module.started, false);
+    await assert.rejects(module.load(), /out of memory/);
+    assert.equal(module.started, false, 'the failure is not kept');
+    assert.equal(await module.load(), 'instance');
+    assert.equal(await module.load(), 'instance');
+    assert.deepEqual(asked, ['chrome-extension://id/engine/x.wasm', 'chrome-extension://id/engine/x.wasm'], 'fetched twice: once failed, once kept');
+  } finally {
+    Object.assign(globalThis, { location: saved.location });
+    globalThis.fetch = saved.fetch;
+  }
+});
 
 test('a trap stops the instance for good; an engine error does not', () => {
   const guard = new TrapGuard();

@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasImageMagic, hasVideoMagic, kindOf } from '../src/shared/file-kinds';
 import { walkEntries } from '../src/content/guard/folders';
+import { describe } from '../src/content/guard/report';
+import type { FileOutcome } from '../src/content/guard/clean-files';
+import type { Finding } from '../src/engine/types';
 
 const corpus = process.env.TRACELESS_CORPUS ?? join(process.cwd(), '..', 'shared', 'corpus');
 const head = (rel: string) => new Uint8Array(readFileSync(join(corpus, rel)).subarray(0, 16));
@@ -75,4 +78,29 @@ test('dropped folders: every file inside, in order; too many files or too deep i
   assert.match(many.refused ?? '', /more than 3 files/);
   const deep = await walkEntries(tree(), { maxFiles: 10, maxDepth: 1 });
   assert.match(deep.refused ?? '', /deeper than 1/);
+});
+
+test('the upload notice names a HEIC sent as JPEG, counts several, and says why one went as HEIC', () => {
+  const file = (name: string) => new File([new Uint8Array([1])], name, { type: name.endsWith('.jpg') ? 'image/jpeg' : 'image/heic' });
+  const place: Finding = { category: 'location', key: 'GPS', label: 'GPS position', value: '1, 2', block: 0 };
+  const sent = (name: string, removed: Finding[], from?: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, convertedFrom: from });
+  const texts = (outcomes: FileOutcome[]) => describe(outcomes).map((n) => `${n.tone}: ${n.text}`);
+
+  // One, with something removed: the removal notice names both names.
+  assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC')]), ['info: Removed location from A.HEIC and sent it as A.jpg before the upload.']);
+  // One with nothing removed: still told of the new name.
+  assert.deepEqual(texts([sent('A.jpg', [], 'A.HEIC')]), ['info: Sent A.HEIC as A.jpg before the upload.']);
+  // One named in the removal notice, another not: the other is named.
+  assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC'), sent('B.jpg', [], 'B.HEIC')]), [
+    'info: Removed location from A.HEIC and sent it as A.jpg before the upload.',
+    'info: Sent B.HEIC as B.jpg before the upload.',
+  ]);
+  // Several: counted.
+  assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC'), sent('B.jpg', [place], 'B.HEIC'), sent('C.png', [place])]), [
+    'info: Removed hidden data from 3 photos before the upload.',
+    'info: Sent 2 HEIC photos as JPEG before the upload.',
+  ]);
+  // Not converted: said, with the reason, as an error.
+  const kept: FileOutcome = { kind: 'cleaned', file: file('D.HEIC'), removed: [], notConverted: 'It is too large.' };
+  assert.deepEqual(texts([kept]), ['error: D.HEIC was sent as HEIC, with its metadata removed, not as JPEG: It is too large.']);
 });

@@ -415,6 +415,36 @@ for (const name of only) {
       }
     });
 
+    test('recompress mode with "HEIC as JPEG": a HEIC too large to convert arrives cleaned as HEIC, and the notice says why it is not a JPEG', async () => {
+      // The phone photo claiming 12000 × 12000 pixels (its primary item's 'ispe'): cleaning
+      // takes it as it is; converting refuses it from that header, before any decode.
+      const huge = join(scratch, 'IMG_HUGE.HEIC');
+      const bytes = Buffer.from(readFileSync(HEIC));
+      const sizes = [];
+      for (let at = bytes.indexOf('ispe'); at >= 0; at = bytes.indexOf('ispe', at + 1)) sizes.push(at);
+      const primary = sizes.reduce((a, b) => (bytes.readUInt32BE(b + 8) * bytes.readUInt32BE(b + 12) > bytes.readUInt32BE(a + 8) * bytes.readUInt32BE(a + 12) ? b : a));
+      bytes.writeUInt32BE(12000, primary + 8);
+      bytes.writeUInt32BE(12000, primary + 12);
+      writeFileSync(huge, bytes);
+      await browser.setSettings({ guardMode: 'recompress', heicToJpeg: true });
+      try {
+        const page = await browser.open(`${web.originA}/upload/fetch.html`);
+        const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [huge]), 1);
+        const [file] = upload.files;
+        assert.equal(file.name, 'IMG_HUGE.HEIC');
+        const { leaks: found } = judge(file);
+        assert.deepEqual(found, [], 'no metadata');
+        assert.ok(leaks(huge).length > 0, 'the original carries metadata (the test can fail)');
+        const notices = await browser.noticeTexts(page);
+        assert.ok(
+          notices.some((n) => n === 'Traceless: IMG_HUGE.HEIC was sent as HEIC, with its metadata removed, not as JPEG: The image is too large to process. It is 12000 × 12000 pixels; converting is limited to 100 megapixels (removing metadata works at any size).'),
+          notices.join('\n'),
+        );
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     test('failure policy: a corrupt JPEG is held back; with "send as they are", a TIFF goes through with a notice', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [held] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [CORRUPT, TEXT]), 1);

@@ -5,8 +5,8 @@ import init, * as wasm from 'traceless-wasm';
 import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';
 import { isAnimated, isAvif, isHeic } from '../shared/file-kinds';
-import { TrapGuard } from './trap';
 import { cleanSequence, inspectSequence } from './video';
+import { WasmModule } from './wasm-module';
 import {
   type CleanReport,
   type ConvertOptions,
@@ -37,32 +37,9 @@ export const FULL_WASM_PATH = '/engine/traceless-full.wasm';
  */
 export const AVIF_WASM_PATH = '/engine/traceless-avif.wasm';
 
-type Init = (options: { module_or_path: Promise<Response> }) => Promise<unknown>;
-
-/** A module: its instantiation, started on first use and shared after that, and its calls. */
-class Module {
-  private ready: Promise<unknown> | undefined;
-  readonly guard = new TrapGuard();
-
-  constructor(
-    private readonly path: string,
-    private readonly init: Init,
-  ) {}
-
-  /** Whether it was asked for (it may still be loading). */
-  get started(): boolean {
-    return this.ready !== undefined;
-  }
-
-  load(): Promise<unknown> {
-    // Resolved against our own origin: workers have no `chrome.runtime` to ask.
-    return (this.ready ??= this.init({ module_or_path: fetch(new URL(this.path, globalThis.location.href)) }));
-  }
-}
-
-const image = new Module(WASM_PATH, init);
-const converter = new Module(FULL_WASM_PATH, initFull);
-const avifEncoder = new Module(AVIF_WASM_PATH, initAvif);
+const image = new WasmModule(WASM_PATH, init);
+const converter = new WasmModule(FULL_WASM_PATH, initFull);
+const avifEncoder = new WasmModule(AVIF_WASM_PATH, initAvif);
 
 /**
  * AVIF decoded by the browser's own AV1 decoder (in workers too): upright (it applies
@@ -110,7 +87,7 @@ export function preloadConverter(): Promise<unknown> {
  * The module for work any of them does: the converter module once this thread has it
  * (it is the image module and more, so the image module is not compiled as well).
  */
-function basic(): [typeof wasm, Module] {
+function basic(): [typeof wasm, WasmModule] {
   return converter.started ? [full, converter] : [wasm, image];
 }
 
@@ -120,7 +97,7 @@ function basic(): [typeof wasm, Module] {
  * it loads anyway (the image module cannot decode HEIC). An AVIF the browser's decoder refuses:
  * the AVIF module, the only one with an AV1 decoder (rav1d).
  */
-function showing(bytes: Uint8Array): [typeof full, Module] {
+function showing(bytes: Uint8Array): [typeof full, WasmModule] {
   return isAvif(bytes) ? [avif, avifEncoder] : [full, converter];
 }
 
@@ -132,7 +109,7 @@ function rethrow(e: unknown): never {
  * Runs a wasm call once its module is ready (the image module unless said), with
  * its errors as EngineErrors; a trap stops the module for good (see trap.ts).
  */
-async function run<T>(call: () => unknown, module: Module = image): Promise<T> {
+async function run<T>(call: () => unknown, module: WasmModule = image): Promise<T> {
   await module.load();
   try {
     return module.guard.call(call) as T;

@@ -7,7 +7,7 @@
 // image engine reads images (`cleanSequence`).
 import init, * as wasm from 'traceless-wasm-video';
 import { hasVideoMagic } from '../shared/file-kinds';
-import { TrapGuard } from './trap';
+import { WasmModule } from './wasm-module';
 import { EngineError, fromWasmError, type CleanReport, type InspectReport, type Policy } from './types';
 
 /** The module's place in the built extension (see extension/build.mjs). */
@@ -26,14 +26,9 @@ const READ_AHEAD = 256 * 1024;
  */
 const MAX_READS = 200;
 
-let ready: Promise<unknown> | undefined;
-/** The module's calls, cut off at its first trap (see trap.ts). */
-const guard = new TrapGuard();
-
-function load(): Promise<unknown> {
-  if (!ready) ready = init({ module_or_path: fetch(new URL(VIDEO_WASM_PATH, globalThis.location.href)) });
-  return ready;
-}
+const video = new WasmModule(VIDEO_WASM_PATH, init);
+const guard = video.guard;
+const load = () => video.load();
 
 type Range = [number, Uint8Array];
 type Step<T> = { need: [number, number] } | T;

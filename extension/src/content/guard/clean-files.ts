@@ -11,8 +11,12 @@ import { t } from '../../shared/i18n';
 import { formatBytes } from '../../shared/sizes';
 
 export type FileOutcome =
-  /** `convertedFrom`: the original's name, when it was sent in another format (a HEIC as JPEG). */
-  | { kind: 'cleaned'; file: File; removed: Finding[]; convertedFrom?: string }
+  /**
+   * `convertedFrom`: the original's name, when it was sent in another format (a HEIC as
+   * JPEG). `notConverted`: why a HEIC the settings asked to send as JPEG went as its
+   * cleaned HEIC instead.
+   */
+  | { kind: 'cleaned'; file: File; removed: Finding[]; convertedFrom?: string; notConverted?: string }
   | { kind: 'untouched'; file: File }
   | { kind: 'blocked'; original: File; reason: string }
   /** Could not be cleaned, and the user chose to let such images through. */
@@ -53,6 +57,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     const cleaned = await engine.cleanBlob(file, policyOf(settings));
     let data: Blob = cleaned.data;
     let format = cleaned.report.format;
+    let notConverted: string | undefined;
     if (mode === 'recompress') {
       // Same format, so the site gets the type it asked for; smaller, or the lossless copy.
       // What the engine cannot re-encode (AVIF, an image over its pixel limits) goes as the
@@ -63,13 +68,21 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
       const asJpeg = settings.heicToJpeg && cleaned.report.format === 'heif';
       // An animation stays in its format (the lossless copy): the only animated output
       // is WebP, which a site that asked for a GIF or APNG may refuse; an animated AVIF
-      // cannot be converted at all yet.
-      const converted = isAnimated(bytes) || isImageSequence(bytes)
+      // cannot be converted at all yet. A HEIC asked for as JPEG is always tried, so
+      // that the user hears why it could not be (a HEIF sequence, too many pixels).
+      let failure: unknown;
+      const converted = !asJpeg && (isAnimated(bytes) || isImageSequence(bytes))
         ? undefined
-        : await engine.convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch(() => undefined);
+        : await engine.convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch((e: unknown) => {
+            failure = e;
+            return undefined;
+          });
       if (converted && (asJpeg || converted.data.length < data.size)) {
         data = new Blob([converted.data as BlobPart]);
         format = converted.report.format;
+      } else if (asJpeg) {
+        // The site may refuse a HEIC: the user must know it was not made a JPEG.
+        notConverted = describeFailure(failure);
       }
     }
     const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];
@@ -77,7 +90,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     const name = format === cleaned.report.format ? file.name : renamed(file.name, format);
     const out = new File([data], name, { type, lastModified: file.lastModified });
     const convertedFrom = name === file.name ? undefined : file.name;
-    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, convertedFrom };
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, convertedFrom, notConverted };
   } catch (e) {
     const reason = describeFailure(e);
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };

@@ -27,7 +27,18 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
     const counts = [photos ? tn('noticePhotos', photos) : '', videos ? tn('noticeVideos', videos) : ''];
     notices.push({ tone: 'info', text: t('noticeRemovedMany', list(counts.filter(Boolean))) });
   }
+  // Conversions the notice above did not name: the site gets another name and type.
+  const converted = cleaned.filter((o) => o.convertedFrom && !(revealing.length === 1 && revealing[0] === o));
+  if (converted.length === 1) {
+    const o = converted[0];
+    notices.push({ tone: 'info', text: t('noticeConverted', o.convertedFrom ?? '', o.file.name) });
+  } else if (converted.length > 1) {
+    notices.push({ tone: 'info', text: tn('noticeConvertedMany', converted.length) });
+  }
   for (const o of outcomes) {
+    if (o.kind === 'cleaned' && o.notConverted) {
+      notices.push({ tone: 'error', text: t('noticeNotConverted', o.file.name, o.notConverted) });
+    }
     if (o.kind === 'blocked') {
       notices.push({ tone: 'error', text: t('noticeHeldBack', o.original.name, o.reason), heldBack: o.original });
     }
