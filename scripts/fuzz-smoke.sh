@@ -29,7 +29,7 @@ for target in $targets; do
     mkdir -p "$seeds"
     if [ -z "$(ls -A "$seeds")" ] && [[ "$target" != *_structure ]]; then
         find "$corpus" -type f \( -iname '*.jpg' -o -iname '*.jpeg' -o -iname '*.png' -o -iname '*.webp' -o -iname '*.gif' \
-            -o -iname '*.heic' -o -iname '*.heif' -o -iname '*.avif' \) \
+            -o -iname '*.heic' -o -iname '*.heif' -o -iname '*.avif' -o -iname '*.avifs' \) \
             -size -24k -exec cp -t "$seeds" {} + 2>/dev/null || true
         # The Ultra HDR test files seed the gain map paths (MPF index, second picture).
         cp ../tests/ultrahdr/files/*.jpg "$seeds"/

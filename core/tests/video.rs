@@ -251,6 +251,45 @@ fn a_box_larger_than_its_parent_is_corrupt_and_names_both() {
     assert_eq!(err.offset, Some(trak as u64));
 }
 
+/// The sample with `extra` inserted at the start of its first track's 'stbl' (the movie
+/// comes last in it, so no chunk moves), every enclosing box grown to match.
+fn with_in_first_stbl(extra: &[u8]) -> Vec<u8> {
+    let mut data = sample();
+    let moov = find(&data, b"moov");
+    let mut parents = vec![moov];
+    for fourcc in [b"trak", b"mdia", b"minf", b"stbl"] {
+        let from = *parents.last().unwrap() + 8;
+        parents.push(from + data[from..].windows(4).position(|w| w == fourcc).unwrap() - 4);
+    }
+    for &at in &parents {
+        let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) + extra.len() as u32;
+        data[at..at + 4].copy_from_slice(&size.to_be_bytes());
+    }
+    let stbl = *parents.last().unwrap();
+    data.splice(stbl + 8..stbl + 8, extra.iter().copied());
+    data
+}
+
+#[test]
+fn a_track_with_sample_data_beside_its_samples_is_refused_and_an_empty_saio_is_kept() {
+    // Version 0, no type: the entry count, then one 32-bit offset each.
+    let saio = |offsets: &[u32]| {
+        let mut b = (16 + 4 * offsets.len() as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(b"saio\0\0\0\0");
+        b.extend_from_slice(&(offsets.len() as u32).to_be_bytes());
+        offsets.iter().for_each(|o| b.extend_from_slice(&o.to_be_bytes()));
+        b
+    };
+    // One offset: bytes in the media data, outside every chunk, that cleaning would zero.
+    let err = clean(&with_in_first_stbl(&saio(&[64])), &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported, "{err}");
+    assert_eq!(err.reason.as_ref().map(|r| r.code), Some(traceless_core::reason::UNUSUAL_VIDEO));
+    assert!(err.message.contains("'saio'"), "{err}");
+    // No offsets: nothing points anywhere, and the file is cleaned with the box kept.
+    let out = clean(&with_in_first_stbl(&saio(&[])), &Policy::default()).unwrap();
+    assert!(contains(&out.data, b"saio"));
+}
+
 #[test]
 fn a_million_boxes_is_a_limit_not_a_hang() {
     let data = sample();

@@ -132,6 +132,27 @@ impl<'a> Reader<'a> {
         self.walker.children(parent, skip).map_err(|e| *e)
     }
 
+    /// An `saio` points at bytes of the media data beside the samples (an encrypted
+    /// track's per-sample values): cleaning would zero them, being in no chunk, and
+    /// moving the media would leave its offsets pointing elsewhere. Such a track is
+    /// refused rather than written broken; an empty one (no offsets) is harmless.
+    fn no_auxiliary_offsets(&self, saio: &BoxHeader) -> Result<()> {
+        let body = &self.data[saio.body.clone()];
+        // Version and flags, the optional type and parameter, then the entry count.
+        let at = if body.get(3).is_some_and(|flags| flags & 1 != 0) { 12 } else { 4 };
+        let count = body.get(at..at + 4).map_or(0, |c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
+        if count == 0 {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Unsupported,
+            "per-sample data stored beside the samples ('saio', as encrypted tracks use): Traceless does not clean these",
+        )
+        .because(crate::error::reason::UNUSUAL_VIDEO)
+        .in_format(self.format)
+        .at(self.base + saio.start))
+    }
+
     fn corrupt(&self, at: usize, message: String) -> Error {
         Error::corrupt(self.format, self.base + at, message)
     }
@@ -404,6 +425,9 @@ impl<'a> Reader<'a> {
             let samples = sizes.as_ref().and_then(|s| tables::sample_count(self.data, s));
             for b in &kept_boxes {
                 exact::check(&mut self.walker, b, samples)?;
+                if b.is(b"saio") {
+                    self.no_auxiliary_offsets(b)?;
+                }
             }
             // Visual sample entries: video, and an image sequence's pictures and alpha.
             if let (b"vide" | b"pict" | b"auxv", Some(stsd)) = (&handler, &sample_descriptions) {
