@@ -76,9 +76,9 @@ struct ConvertArgs {
     /// WebP: lossless.
     #[arg(long)]
     lossless: bool,
-    /// PNG: oxipng effort, 0 (fastest) to 6 (smallest).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=6))]
-    png_level: u8,
+    /// PNG: oxipng effort, 0 (fastest) to 6 (smallest) [default: 2, or 1 from 4 megapixels]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=6))]
+    png_level: Option<u8>,
     /// AVIF: encoder speed, 0 (slowest, smallest) to 9.
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(0..=9))]
     avif_speed: u8,

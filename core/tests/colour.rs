@@ -26,7 +26,7 @@ fn conversion_to_srgb_matches_littlecms() {
     let options = ConvertOptions {
         format: OutputFormat::Png,
         colour: ColourMode::ConvertToSrgb,
-        png_level: 0,
+        png_level: Some(0),
         ..ConvertOptions::default()
     };
     let mut pairs = String::new();

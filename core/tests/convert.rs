@@ -37,7 +37,7 @@ fn options(format: OutputFormat) -> ConvertOptions {
         format,
         max_width: Some(BOUND),
         max_height: Some(BOUND),
-        png_level: 1,
+        png_level: Some(1),
         ..ConvertOptions::default()
     }
 }
@@ -273,6 +273,23 @@ fn raw_pixels_encode_and_bad_buffers_are_refused() {
     assert_eq!(kind(traceless_core::encode_rgba(&[], 20000, 20000, &png)), ErrorKind::LimitExceeded);
 }
 
+#[test]
+fn png_effort_by_default_is_preset_2_below_4_megapixels_and_1_from_them() {
+    // Gradients and a XOR pattern: oxipng's presets give it different bytes.
+    let pixels = |w: u32, h: u32| -> Vec<u8> {
+        (0..w * h).flat_map(|i| [(i % w) as u8, (i / w) as u8, ((i % w) ^ (i / w)) as u8, 255]).collect()
+    };
+    let at =
+        |level: Option<u8>| ConvertOptions { format: OutputFormat::Png, png_level: level, ..ConvertOptions::default() };
+    for ((w, h), expected) in [((1999, 2000), 2), ((2000, 2000), 1)] {
+        let rgba = pixels(w, h);
+        let default = traceless_core::encode_rgba(&rgba, w, h, &at(None)).unwrap();
+        let (one, two) = [1, 2].map(|level| traceless_core::encode_rgba(&rgba, w, h, &at(Some(level))).unwrap()).into();
+        assert_ne!(one, two, "the presets differ on this picture (the test can fail)");
+        assert_eq!(default, if expected == 1 { one } else { two }, "{w}×{h}: preset {expected} by default");
+    }
+}
+
 /// The engine decodes with the codec crates directly (zune-jpeg, png, gif) and
 /// libwebp; the image crate (with image-webp, an independent WebP decoder) must
 /// see the same pixels in every still corpus image, upright. 16-bit PNG samples
@@ -281,7 +298,7 @@ fn raw_pixels_encode_and_bad_buffers_are_refused() {
 #[test]
 fn decoded_pixels_match_the_image_crate_on_every_still_corpus_image() {
     let corpus = corpus_dir();
-    let lossless_png = ConvertOptions { format: OutputFormat::Png, png_level: 0, ..ConvertOptions::default() };
+    let lossless_png = ConvertOptions { format: OutputFormat::Png, png_level: Some(0), ..ConvertOptions::default() };
     let (mut compared, mut failures) = (std::collections::HashMap::new(), Vec::new());
     let rows = index().into_iter().filter(|r| {
         SUPPORTED.contains(&r.format.as_str()) && !r.animated && !EXPECTED_ERRORS.iter().any(|(p, _)| *p == r.path)

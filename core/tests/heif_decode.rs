@@ -45,7 +45,7 @@ fn ours(data: &[u8]) -> Result<image::RgbaImage, traceless_core::Error> {
     let options = ConvertOptions {
         format: OutputFormat::Png,
         colour: ColourMode::KeepProfile,
-        png_level: 0,
+        png_level: Some(0),
         ..ConvertOptions::default()
     };
     let out = convert(data, &options)?;
@@ -313,7 +313,7 @@ fn converting_pixels_decoded_before_gives_the_same_file() {
             ConvertOptions {
                 format: OutputFormat::Png,
                 colour: ColourMode::ConvertToSrgb,
-                png_level: 0,
+                png_level: Some(0),
                 ..ConvertOptions::default()
             },
         ] {
@@ -336,7 +336,7 @@ fn converting_pixels_decoded_before_gives_the_same_file() {
     let srgb = ConvertOptions {
         format: OutputFormat::Png,
         colour: ColourMode::ConvertToSrgb,
-        png_level: 0,
+        png_level: Some(0),
         ..ConvertOptions::default()
     };
     let expected = image::load_from_memory(&convert(&iphone, &srgb).unwrap().data).unwrap().to_rgba8();
@@ -415,7 +415,8 @@ fn list_pictures_come_from_the_photo_s_own_thumbnail_or_else_the_photo() {
 fn colours_given_as_code_points_are_kept_with_a_profile_made_from_them_or_converted() {
     let corpus = common::corpus_dir();
     // Level 0: only the pixels and the profile are judged.
-    let png = |colour| ConvertOptions { format: OutputFormat::Png, colour, png_level: 0, ..ConvertOptions::default() };
+    let png =
+        |colour| ConvertOptions { format: OutputFormat::Png, colour, png_level: Some(0), ..ConvertOptions::default() };
     let pixels = |png: &[u8]| image::load_from_memory(png).unwrap().to_rgb8().into_raw();
     for (name, described) in [
         // Apple's AVIF: Display P3 as code points (12, the sRGB curve), no ICC profile.

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
         max_height: (bound > 0).then_some(u32::from(bound)),
         target_bytes: (flags & 1 == 1).then_some(u64::from(quality) * 64 + 200),
         webp_lossless: flags & 2 == 2,
-        png_level: 0,
+        png_level: Some(0),
         ..ConvertOptions::default()
     };
     if let Ok(converted) = convert(image, &options) {

@@ -55,7 +55,10 @@ pub(super) fn convert(
                 icc.as_deref(),
             )?
         }
-        _ => codec::png::encode16(&rgba, bounds.0, bounds.1, options.png_level, icc.as_deref())?,
+        _ => {
+            let level = options.png_level_for(u64::from(bounds.0) * u64::from(bounds.1));
+            codec::png::encode16(&rgba, bounds.0, bounds.1, level, icc.as_deref())?
+        }
     };
     Ok(Some(Output {
         data,

@@ -483,7 +483,7 @@ pub fn encode_rgba(rgba: &[u8], width: u32, height: u32, options: &ConvertOption
 
 fn check_options(options: &ConvertOptions) -> Result<()> {
     if options.quality > 100
-        || options.png_level > 6
+        || options.png_level.is_some_and(|level| level > 6)
         || options.avif_speed > 9
         || ![8, 10].contains(&options.avif_depth)
     {
@@ -523,7 +523,10 @@ fn encode(
             };
             Ok((codec::jpeg::encode(&rgb, w, h, quality, chroma, icc)?, flattened))
         }
-        Format::Png => Ok((codec::png::encode(&rgba, w, h, options.png_level, icc)?, false)),
+        Format::Png => {
+            let level = options.png_level_for(u64::from(w) * u64::from(h));
+            Ok((codec::png::encode(&rgba, w, h, level, icc)?, false))
+        }
         Format::Webp => Ok((codec::webp::encode(&rgba, w, h, quality, options.webp_lossless, icc)?, false)),
         #[cfg(feature = "avif-encode")]
         Format::Avif => {
