@@ -93,9 +93,11 @@ fn revealing_tags(path: &Path) -> Vec<String> {
                 "Title",
                 "Artist",
                 "Creator",
-                // The encoder and vendor in a video sample entry (GoPro, DJI, FFmpeg).
+                // The encoder and vendor in a video sample entry (GoPro, DJI, FFmpeg), and
+                // each track's handler name (Apple's "Core Media Video", FFmpeg's "VideoHandler").
                 "CompressorName",
                 "VendorID",
+                "HandlerDescription",
             ]
             .iter()
             .any(|k| l.contains(k))

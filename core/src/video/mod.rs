@@ -256,8 +256,8 @@ pub(crate) fn movie_blocks(
             vec![item.clone()],
         );
     }
-    for (range, item) in &movie.encoders {
-        push(BlockKind::Vendor, "encoder name in 'stsd'".into(), at(range), false, vec![item.clone()]);
+    for (range, place, item) in &movie.writer_names {
+        push(BlockKind::Vendor, (*place).into(), at(range), false, vec![item.clone()]);
     }
     for t in movie.tracks.iter().filter(|t| t.kept) {
         let item = Item::new(Category::Display, "QuickTime trak", "Track", t.describe());

@@ -92,8 +92,9 @@ pub(crate) struct Movie {
     pub zeroed: Vec<Range<usize>>,
     /// The dates found, and the header each is in (its range in the buffer).
     pub dates: Vec<(Range<usize>, Item)>,
-    /// Encoder names and vendors in video sample entries (zeroed), with the entry each is in.
-    pub encoders: Vec<(Range<usize>, Item)>,
+    /// Writers' names, zeroed: encoders and vendors in visual sample entries, handler
+    /// names; with the box each is in and what to call that place.
+    pub writer_names: Vec<(Range<usize>, &'static str, Item)>,
     /// Every box descended into: its size shrinks by what is removed inside it.
     pub containers: Vec<BoxHeader>,
     pub tracks: Vec<Track>,
@@ -256,9 +257,35 @@ impl<'a> Reader<'a> {
             let item = Item::new(Category::Software, "QuickTime stsd", "Encoder", value.trim().to_string());
             self.movie.zeroed.push(vendor);
             self.movie.zeroed.push(name);
-            self.movie.encoders.push((entry.range(), item));
+            self.movie.writer_names.push((entry.range(), "encoder name in 'stsd'", item));
         }
         Ok(())
+    }
+
+    /// A kept track's handler name: the writer's words ("Core Media Video", "GoPro AVC",
+    /// "VideoHandler", "GPAC pict Handler"), and in QuickTime the component's maker
+    /// (`appl`), which players do not need. Zeroed in place (an empty C string, or an
+    /// empty Pascal string in QuickTime), and reported.
+    fn handler_name(&mut self, hdlr: &BoxHeader) {
+        // Version and flags, pre_defined (QuickTime: component type), the handler type,
+        // three reserved words (QuickTime: maker, flags, mask), then the name.
+        if hdlr.body.len() < 24 {
+            return;
+        }
+        let (maker, name) = (hdlr.body.start + 12..hdlr.body.start + 16, hdlr.body.start + 24..hdlr.body.end);
+        let written = |range: &Range<usize>| self.data.get(range.clone()).filter(|b| b.iter().any(|&c| c != 0));
+        let (named, made) = (written(&name), written(&maker));
+        if named.is_none() && made.is_none() {
+            return;
+        }
+        let mut value: String =
+            named.map(|b| String::from_utf8_lossy(b).chars().filter(|c| !c.is_control()).collect()).unwrap_or_default();
+        if let Some(maker) = made {
+            value = format!("{} (maker {})", value.trim(), name_of(maker));
+        }
+        let item = Item::new(Category::Software, "QuickTime hdlr", "Handler name", value.trim().to_string());
+        self.movie.zeroed.extend([maker, name]);
+        self.movie.writer_names.push((hdlr.range(), "handler name in 'hdlr'", item));
     }
 
     fn movie(&mut self, moov: &BoxHeader) -> Result<()> {
@@ -428,6 +455,9 @@ impl<'a> Reader<'a> {
                 if b.is(b"saio") {
                     self.no_auxiliary_offsets(b)?;
                 }
+                if b.is(b"hdlr") {
+                    self.handler_name(b);
+                }
             }
             // Visual sample entries: video, and an image sequence's pictures and alpha.
             if let (b"vide" | b"pict" | b"auxv", Some(stsd)) = (&handler, &sample_descriptions) {
@@ -474,7 +504,7 @@ pub(crate) fn read(data: &[u8], base: usize, format: &'static str) -> Result<Mov
         removals: Vec::new(),
         zeroed: Vec::new(),
         dates: Vec::new(),
-        encoders: Vec::new(),
+        writer_names: Vec::new(),
         containers: Vec::new(),
         tracks: Vec::new(),
         found: Found::default(),
