@@ -60,9 +60,21 @@ fn revealing_tags(path: &Path) -> Vec<String> {
         .lines()
         .filter(|l| !l.starts_with("[System]") && !l.starts_with("[File]") && !l.starts_with("[ExifTool]"))
         .filter(|l| {
-            ["[Keys]", "[UserData]", "[ItemList]", "[XMP", "GPS", "Make", "Model", "Software", "Author", "Creator"]
-                .iter()
-                .any(|k| l.contains(k))
+            [
+                "[Keys]",
+                "[UserData]",
+                "[ItemList]",
+                "[XMP",
+                "GPS",
+                "Make",
+                "Model",
+                "Software",
+                "Author",
+                "Creator",
+                "HandlerDescription",
+            ]
+            .iter()
+            .any(|k| l.contains(k))
                 || (l.contains("Date") && !l.contains("0000:00:00 00:00:00"))
         })
         .map(str::to_string)

@@ -237,7 +237,7 @@ fn blocks_and_findings(a: &Analysis) -> (Vec<BlockInfo>, Vec<Finding>, Vec<bool>
 
 /// What cleaning does inside `moov` (which starts at byte `base`), as blocks for a
 /// report, each given to `push` with whether it stays and what it reveals: the
-/// boxes removed, the dates zeroed, the encoder names zeroed, the tracks kept.
+/// boxes removed, the dates zeroed, the encoder and handler names zeroed, the tracks kept.
 pub(crate) fn movie_blocks(
     movie: &Movie,
     base: u64,

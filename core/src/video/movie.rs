@@ -88,7 +88,7 @@ impl Track {
 
 pub(crate) struct Movie {
     pub removals: Vec<Removal>,
-    /// Date fields to zero, in the `moov` buffer.
+    /// Fields to zero, in the `moov` buffer: dates and writers' names.
     pub zeroed: Vec<Range<usize>>,
     /// The dates found, and the header each is in (its range in the buffer).
     pub dates: Vec<(Range<usize>, Item)>,
@@ -278,8 +278,17 @@ impl<'a> Reader<'a> {
         if named.is_none() && made.is_none() {
             return;
         }
-        let mut value: String =
-            named.map(|b| String::from_utf8_lossy(b).chars().filter(|c| !c.is_control()).collect()).unwrap_or_default();
+        // QuickTime's name is a Pascal string (a length byte first), ISO's a C string.
+        let quicktime = matches!(self.data.get(hdlr.body.start + 4..hdlr.body.start + 8), Some(b"mhlr" | b"dhlr"));
+        let text = |b: &[u8]| {
+            let b = match b.split_first() {
+                Some((&length, rest)) if quicktime && usize::from(length) <= rest.len() => &rest[..usize::from(length)],
+                _ => b,
+            };
+            let b = &b[..b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(256)];
+            String::from_utf8_lossy(b).chars().filter(|c| !c.is_control()).collect::<String>()
+        };
+        let mut value = named.map(text).unwrap_or_default();
         if let Some(maker) = made {
             value = format!("{} (maker {})", value.trim(), name_of(maker));
         }

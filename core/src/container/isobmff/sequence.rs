@@ -1,7 +1,7 @@
 //! Image sequences (an animated AVIF, a HEIF `msf1` burst or animation): a still
 //! image's `meta` and a movie's `moov` in one file. Each half is cleaned as its
 //! own kind is: the items as for a still image (`layout`, `write`), the tracks as
-//! for a video (`video::movie`: user data, timed metadata and encoder names out,
+//! for a video (`video::movie`: user data, timed metadata, encoder and handler names out,
 //! dates zeroed). The new file is `ftyp`, `meta`, `moov` and one `mdat` holding
 //! only the kept items' bytes and the kept tracks' chunks, so nothing removed can
 //! survive in an unused stretch of `mdat`.

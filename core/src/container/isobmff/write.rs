@@ -97,7 +97,7 @@ fn put_mdat_header(out: &mut Vec<u8>, header: usize, body_len: u64) {
 }
 
 /// An image sequence rebuilt (see `sequence`): `ftyp` as it was, a new `meta` as
-/// for a still image, the cleaned `moov` (`movie`'s removals and zeroed dates),
+/// for a still image, the cleaned `moov` (`movie`'s removals and zeroed fields),
 /// and one new `mdat` holding the kept items' bytes and the kept tracks' chunks
 /// (`chunks`: sorted, merged), in their order in the file: a still that is also
 /// the first frame (as ffmpeg writes them) stays one copy. Every item offset and
