@@ -53,34 +53,6 @@ fn still_pixels(data: &[u8], dir: &Path, name: &str) -> Option<Vec<u8>> {
     Some(image::open(&output).unwrap().into_rgba8().into_raw())
 }
 
-/// Tags exiftool finds that name a place, a device, software, a person or a date.
-fn revealing_tags(path: &Path) -> Vec<String> {
-    let out = Command::new("exiftool").args(["-a", "-G1", "-s", "-ee"]).arg(path).output().expect("exiftool");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with("[System]") && !l.starts_with("[File]") && !l.starts_with("[ExifTool]"))
-        .filter(|l| {
-            [
-                "[Keys]",
-                "[UserData]",
-                "[ItemList]",
-                "[XMP",
-                "GPS",
-                "Make",
-                "Model",
-                "Software",
-                "Author",
-                "Creator",
-                "HandlerDescription",
-            ]
-            .iter()
-            .any(|k| l.contains(k))
-                || (l.contains("Date") && !l.contains("0000:00:00 00:00:00"))
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 /// star-8bpc.avifs with exiftool's metadata added: XMP, a place and a make in user
 /// data, an author in Keys, a comment in the item list (exiftool moves the chunks
 /// and the still's item to match).
@@ -116,14 +88,14 @@ fn sequences_are_cleaned_losslessly_and_reveal_nothing() {
     for (i, path) in files.iter().enumerate() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let original = std::fs::read(path).unwrap();
-        assert!(!revealing_tags(path).is_empty(), "{name}: exiftool finds dates or more in the original");
+        assert!(!common::movie_revealing_tags(path).is_empty(), "{name}: exiftool finds dates or more in the original");
         let before = inspect(&original).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(before.findings.iter().any(|f| f.category != Category::Display), "{name}: something to remove");
 
         let cleaned = clean(&original, &Policy::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let out = dir.join(format!("cleaned-{i}-{name}"));
         std::fs::write(&out, &cleaned.data).unwrap();
-        assert_eq!(revealing_tags(&out), Vec::<String>::new(), "{name}: exiftool still finds these");
+        assert_eq!(common::movie_revealing_tags(&out), Vec::<String>::new(), "{name}: exiftool still finds these");
         let frames = frame_hashes(&out);
         assert!(frames.len() >= 5, "{name}: {} frames", frames.len());
         assert_eq!(frames, frame_hashes(path), "{name}: every frame of every track decodes as before");

@@ -4,6 +4,8 @@
 //! metadata tracks; a fragmented file), cleaned and judged by exiftool,
 //! ffmpeg's packet hashes and ffprobe; and hostile structures.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -73,40 +75,6 @@ fn streams(path: &Path) -> (Vec<(String, String, String)>, String) {
     (list, text(&j["format"]["duration"]))
 }
 
-/// Tags exiftool still finds that name a place, a device, software (an encoder too), a person, a title or a date.
-fn revealing_tags(path: &Path) -> Vec<String> {
-    let out = Command::new("exiftool").args(["-a", "-G1", "-s", "-ee"]).arg(path).output().unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| !l.starts_with("[System]") && !l.starts_with("[File]") && !l.starts_with("[ExifTool]"))
-        .filter(|l| {
-            [
-                "[Keys]",
-                "[UserData]",
-                "[ItemList]",
-                "[XMP",
-                "GPS",
-                "Make",
-                "Model",
-                "Software",
-                "Author",
-                "Title",
-                "Artist",
-                "Creator",
-                // The encoder and vendor in a video sample entry (GoPro, DJI, FFmpeg), and
-                // each track's handler name (Apple's "Core Media Video", FFmpeg's "VideoHandler").
-                "CompressorName",
-                "VendorID",
-                "HandlerDescription",
-            ]
-            .iter()
-            .any(|k| l.contains(k))
-                || (l.contains("Date") && !l.contains("0000:00:00 00:00:00"))
-        })
-        .map(str::to_string)
-        .collect()
-}
-
 #[test]
 fn every_generated_video_is_cleaned_losslessly_and_reveals_nothing() {
     let mut cleaned_count = 0;
@@ -120,7 +88,7 @@ fn every_generated_video_is_cleaned_losslessly_and_reveals_nothing() {
             "{name}: the original carries its markers"
         );
         assert!(
-            !revealing_tags(&path).is_empty(),
+            !common::movie_revealing_tags(&path).is_empty(),
             "{name}: exiftool finds metadata in the original (the test can fail)"
         );
 
@@ -129,7 +97,7 @@ fn every_generated_video_is_cleaned_losslessly_and_reveals_nothing() {
         for m in &markers {
             assert!(!contains(&cleaned.data, m.as_bytes()), "{name}: marker {m:?} survived");
         }
-        assert_eq!(revealing_tags(&out), Vec::<String>::new(), "{name}: exiftool still finds these");
+        assert_eq!(common::movie_revealing_tags(&out), Vec::<String>::new(), "{name}: exiftool still finds these");
         assert_eq!(packet_hashes(&out), packet_hashes(&path), "{name}: every video and audio packet is unchanged");
         assert_eq!(streams(&out), streams(&path), "{name}: same streams and durations (data tracks aside)");
         let report = inspect(&cleaned.data).unwrap();

@@ -280,3 +280,37 @@ pub fn full(fourcc: &[u8; 4], version: u8, flags: u32, body: &[u8]) -> Vec<u8> {
     b.extend_from_slice(body);
     bx(fourcc, &b)
 }
+
+/// What exiftool still finds in a movie (a video, or an image sequence's `moov`) that
+/// names a place, a device, software, a person or a date: tags of those kinds, the
+/// encoder and vendor in a video sample entry (GoPro, DJI, FFmpeg) and each track's
+/// handler name (Apple's "Core Media Video", FFmpeg's "VideoHandler").
+pub fn movie_revealing_tags(path: &Path) -> Vec<String> {
+    let out = Command::new("exiftool").args(["-a", "-G1", "-s", "-ee"]).arg(path).output().expect("exiftool runs");
+    const REVEALING: [&str; 16] = [
+        "[Keys]",
+        "[UserData]",
+        "[ItemList]",
+        "[XMP",
+        "GPS",
+        "Make",
+        "Model",
+        "Software",
+        "Author",
+        "Title",
+        "Artist",
+        "Creator",
+        "CompressorName",
+        "VendorID",
+        "HandlerDescription",
+        "HandlerVendorID",
+    ];
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("[System]") && !l.starts_with("[File]") && !l.starts_with("[ExifTool]"))
+        .filter(|l| {
+            REVEALING.iter().any(|k| l.contains(k)) || (l.contains("Date") && !l.contains("0000:00:00 00:00:00"))
+        })
+        .map(str::to_string)
+        .collect()
+}
