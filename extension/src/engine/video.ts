@@ -27,8 +27,6 @@ const READ_AHEAD = 256 * 1024;
 const MAX_READS = 200;
 
 const video = new WasmModule(VIDEO_WASM_PATH, init);
-const guard = video.guard;
-const load = () => video.load();
 
 type Range = [number, Uint8Array];
 type Step<T> = { need: [number, number] } | T;
@@ -37,12 +35,12 @@ const engineError = fromWasmError;
 
 /** Calls `step` with the ranges read so far until it stops asking for more. */
 async function drive<T extends object>(blob: Blob, step: (ranges: Range[]) => Step<T>): Promise<T> {
-  await load();
+  await video.load();
   const ranges: Range[] = [];
   for (let reads = 0; reads <= MAX_READS; reads++) {
     let result: Step<T>;
     try {
-      result = guard.call(() => step(ranges));
+      result = video.guard.call(() => step(ranges));
     } catch (e) {
       throw engineError(e);
     }
@@ -70,7 +68,7 @@ export function mightBeVideo(head: Uint8Array): boolean {
 export async function videoFormat(blob: Blob): Promise<'mp4' | 'mov' | undefined> {
   const head = new Uint8Array(new Uint8Array(await blob.slice(0, 256).arrayBuffer()));
   if (!mightBeVideo(head)) return undefined;
-  await load();
+  await video.load();
   return wasm.detect(head) as 'mp4' | 'mov' | undefined;
 }
 
@@ -111,9 +109,9 @@ export async function inspectVideo(blob: Blob): Promise<InspectReport> {
  * Whole, as images are: they are pictures, within the image engine's input limit.
  */
 export async function cleanSequence(bytes: Uint8Array, policy?: Policy): Promise<{ data: Uint8Array; report: CleanReport }> {
-  await load();
+  await video.load();
   try {
-    return guard.call(() => wasm.clean_sequence(bytes, policy) as { data: Uint8Array; report: CleanReport });
+    return video.guard.call(() => wasm.clean_sequence(bytes, policy) as { data: Uint8Array; report: CleanReport });
   } catch (e) {
     throw engineError(e);
   }
@@ -121,9 +119,9 @@ export async function cleanSequence(bytes: Uint8Array, policy?: Policy): Promise
 
 /** What an image sequence reveals (see `cleanSequence`). */
 export async function inspectSequence(bytes: Uint8Array): Promise<InspectReport> {
-  await load();
+  await video.load();
   try {
-    return guard.call(() => wasm.inspect_sequence(bytes) as InspectReport);
+    return video.guard.call(() => wasm.inspect_sequence(bytes) as InspectReport);
   } catch (e) {
     throw engineError(e);
   }
