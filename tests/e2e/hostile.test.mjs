@@ -82,7 +82,9 @@ const ATTACKS = readdirSync(pagesDir)
     // Pages whose channel does deliver files (cleaned ones) name the loot labels that must arrive,
     // so the test fails if the attack stops working rather than passing on empty loot.
     const obtains = html.match(/<meta name="attack-obtains" content="([^"]*)">/)?.[1].split(' ') ?? [];
-    return { name: f.replace('.html', ''), actions, browsers, waitsReady, obtains };
+    // Pages aimed at a setting other than the defaults (recompressing) name it.
+    const settings = html.match(/<meta name="attack-settings" content='([^']*)'>/)?.[1];
+    return { name: f.replace('.html', ''), actions, browsers, waitsReady, obtains, settings: settings && JSON.parse(settings) };
   });
 
 for (const name of only) {
@@ -133,32 +135,41 @@ for (const name of only) {
         const skip = (attack.browsers && !attack.browsers.includes(name) && `an attack on an API ${name} does not have`);
         test(`${attack.name} (${action}): the page obtains no byte of the original`, { skip }, async () => {
           const since = web.uploads.length;
-          const page = await browser.open(`${web.originA}/hostile/${attack.name}.html`);
-          if (attack.waitsReady) await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
-          if (action !== 'none') await perform(page, action);
-          else await page.waitForFunction(() => document.getElementById('status').textContent === 'sent');
-          const honest = action === 'none' ? undefined : await upload(`honest-${attack.name}`, since);
-          await new Promise((r) => setTimeout(r, 300)); // late traps (timers, entries) have their turn
-          await page.evaluate(() => window.flush());
-          const loot = await upload(`loot-${attack.name}`, since);
-          assert.ok(loot, 'the attack reported its loot');
-          for (const label of attack.obtains) {
-            assert.ok(loot.files.some((f) => f.name.includes(`-${label}`)), `the attack's ${label} channel delivered (cleaned) files`);
+          if (attack.settings) await browser.setSettings(attack.settings);
+          try {
+            await attackWith(attack, action, since);
+          } finally {
+            if (attack.settings) await browser.setSettings(undefined);
           }
-          for (const file of [...loot.files, ...(honest?.files ?? [])]) {
-            assert.equal(originalBytesIn(file.bytes), 0, `${file.name}: holds bytes of the original's metadata`);
-          }
-          if (action === 'none') {
-            const notices = await page.evaluate(() => document.querySelectorAll('traceless-notice').length);
-            assert.equal(notices, 0, 'no notice for a page-made event or message');
-          } else {
-            assert.ok(honest, 'the honest upload arrived');
-            assert.equal(honest.files.length, 1, 'the honest upload carries the photo');
-            assert.deepEqual(leaks(writeScratch(honest.files[0])), [], 'the honest upload is clean');
-          }
-          await page.close();
         });
       }
+    }
+
+    async function attackWith(attack, action, since) {
+      const page = await browser.open(`${web.originA}/hostile/${attack.name}.html`);
+      if (attack.waitsReady) await page.waitForFunction(() => document.getElementById('status').textContent === 'ready');
+      if (action !== 'none') await perform(page, action);
+      else await page.waitForFunction(() => document.getElementById('status').textContent === 'sent');
+      const honest = action === 'none' ? undefined : await upload(`honest-${attack.name}`, since);
+      await new Promise((r) => setTimeout(r, 300)); // late traps (timers, entries) have their turn
+      await page.evaluate(() => window.flush());
+      const loot = await upload(`loot-${attack.name}`, since);
+      assert.ok(loot, 'the attack reported its loot');
+      for (const label of attack.obtains) {
+        assert.ok(loot.files.some((f) => f.name.includes(`-${label}`)), `the attack's ${label} channel delivered (cleaned) files`);
+      }
+      for (const file of [...loot.files, ...(honest?.files ?? [])]) {
+        assert.equal(originalBytesIn(file.bytes), 0, `${file.name}: holds bytes of the original's metadata`);
+      }
+      if (action === 'none') {
+        const notices = await page.evaluate(() => document.querySelectorAll('traceless-notice').length);
+        assert.equal(notices, 0, 'no notice for a page-made event or message');
+      } else {
+        assert.ok(honest, 'the honest upload arrived');
+        assert.equal(honest.files.length, 1, 'the honest upload carries the photo');
+        assert.deepEqual(leaks(writeScratch(honest.files[0])), [], 'the honest upload is clean');
+      }
+      await page.close();
     }
 
     test('no request left the test web', () => {

@@ -13,11 +13,12 @@ import { guardDrops } from './guard/drops';
 import { guardChoosers } from './guard/picker';
 import type { FileOutcome } from './guard/clean-files';
 import { currentSettings } from '../shared/settings';
+import { listenOnDocument } from './lasting-listeners';
 
 let lastTarget: EventTarget | undefined;
 
 // composedPath() reaches into open shadow roots; for closed ones it stops at the host.
-document.addEventListener('contextmenu', (e) => (lastTarget = e.composedPath()[0]), { capture: true });
+listenOnDocument('contextmenu', (e) => (lastTarget = e.composedPath()[0]), { capture: true });
 
 /** blob: URLs belong to the page's origin: only this frame can read them. */
 async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise<ImageReply> {

@@ -5,7 +5,7 @@ import { ext } from '../shared/ext';
 import { CallEngine } from './call-engine';
 import type { EngineCall } from './protocol';
 import type { EngineReply, EngineRequest } from './service';
-import { EngineError, errorFrom, type CleanReport, type Policy } from './types';
+import { EngineError, errorFrom, type CleanReport, type ConvertOptions, type ConvertReport, type Policy } from './types';
 
 export class MessagingEngine extends CallEngine {
   /** The engine's own time for the last answered request, in ms (benchmarks subtract it). */
@@ -30,6 +30,16 @@ export class MessagingEngine extends CallEngine {
   async cleanBlob(input: Blob, policy?: Policy, video = false): Promise<{ data: Blob; report: CleanReport }> {
     const request: EngineRequest = { type: 'traceless:engine', op: 'clean', policy, input, video };
     return (await this.send(request)) as { data: Blob; report: CleanReport };
+  }
+
+  /**
+   * Converts a file without reading it here, as cleanBlob does: in Firefox a content
+   * script's read of a page's File resolves in the page's realm, where a page's
+   * `Object.prototype.then` getter sees the buffer (tests/e2e/hostile/then-getter.html).
+   */
+  async convertBlob(input: Blob, options: ConvertOptions): Promise<{ data: Blob; report: ConvertReport }> {
+    const request: EngineRequest = { type: 'traceless:engine', op: 'convert', options, input };
+    return (await this.send(request)) as { data: Blob; report: ConvertReport };
   }
 
   private async send(request: EngineRequest): Promise<unknown> {

@@ -63,8 +63,10 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
       // What the engine cannot re-encode (AVIF, an image over its pixel limits) goes as the
       // lossless copy: its metadata is removed all the same. A HEIC becomes a JPEG when
       // the settings ask, whatever its size: the point is that the site takes it.
+      // The original is never read here (see MessagingEngine.convertBlob); what the
+      // routing below needs to know (format, frames) the cleaned copy tells as well.
       // Firefox hands content scripts a page-side buffer: copy it into our own array.
-      const bytes = new Uint8Array(new Uint8Array(await file.arrayBuffer()));
+      const bytes = new Uint8Array(new Uint8Array(await cleaned.data.arrayBuffer()));
       const asJpeg = settings.heicToJpeg && cleaned.report.format === 'heif';
       // An animation stays in its format (the lossless copy): the only animated output
       // is WebP, which a site that asked for a GIF or APNG may refuse; an animated AVIF
@@ -73,12 +75,12 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
       let failure: unknown;
       const converted = !asJpeg && (isAnimated(bytes) || isImageSequence(bytes))
         ? undefined
-        : await engine.convert(bytes, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch((e: unknown) => {
+        : await engine.convertBlob(file, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch((e: unknown) => {
             failure = e;
             return undefined;
           });
-      if (converted && (asJpeg || converted.data.length < data.size)) {
-        data = new Blob([converted.data as BlobPart]);
+      if (converted && (asJpeg || converted.data.size < data.size)) {
+        data = converted.data;
         format = converted.report.format;
       } else if (asJpeg) {
         // The site may refuse a HEIC: the user must know it was not made a JPEG.

@@ -22,6 +22,7 @@ import { deliver, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
 import { t } from '../../shared/i18n';
+import { listen } from '../lasting-listeners';
 
 type Kind = 'drop' | 'paste';
 
@@ -131,7 +132,7 @@ export function guardDrops(hooks: GuardHooks): void {
     hooks.report(outcomes, (original) => replay({ ...taken, strings: [] }, [original]));
   };
   for (const kind of ['drop', 'paste'] as const) {
-    window.addEventListener(
+    listen(
       kind,
       (event) => {
         // Our own replays and page-made events carry no file of the user's: they go through.

@@ -1,8 +1,10 @@
 // Native form submission waits for cleaning: a form submitted while one of its
 // file inputs is being cleaned is held, then submitted again with the cleaned files.
+import { listen } from '../lasting-listeners';
+
 export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<void> | undefined): void {
   const resubmitted = new WeakSet<Event>();
-  window.addEventListener(
+  listen(
     'submit',
     (event) => {
       const form = event.composedPath()[0];

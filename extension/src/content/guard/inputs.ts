@@ -11,6 +11,7 @@
 // once each, in that order.
 import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-files';
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
+import { listen as listenOnWindow } from '../lasting-listeners';
 
 export interface GuardHooks extends CleanHooks {
   /**
@@ -140,11 +141,12 @@ export function guardInputs(hooks: GuardHooks): void {
     // The browser's change follows its input event: our redispatch will send one.
     event.stopImmediatePropagation();
   };
-  const listen = (target: Window | ShadowRoot) => {
-    target.addEventListener('input', onInput, { capture: true });
-    target.addEventListener('change', onChange, { capture: true });
+  const listen = (root: ShadowRoot) => {
+    root.addEventListener('input', onInput, { capture: true });
+    root.addEventListener('change', onChange, { capture: true });
   };
-  listen(window);
+  listenOnWindow('input', onInput, { capture: true });
+  listenOnWindow('change', onChange, { capture: true });
 
   // Firefox does not let a file input's input event out of its shadow root, and
   // change never leaves one: listen inside the shadow roots that hold file inputs.
@@ -162,7 +164,7 @@ export function guardInputs(hooks: GuardHooks): void {
     void hooks.engine().catch(() => undefined);
     void hooks.settings().catch(() => undefined);
   };
-  window.addEventListener(
+  listenOnWindow(
     'click',
     (event) => {
       const target = event.composedPath()[0];
@@ -178,7 +180,7 @@ export function guardInputs(hooks: GuardHooks): void {
     { capture: true },
   );
   // Files dragged over the page are about to be dropped.
-  window.addEventListener('dragenter', (event) => {
+  listenOnWindow('dragenter', (event) => {
     if (event.dataTransfer?.types.includes('Files')) warm();
   }, { capture: true });
 }

@@ -14,6 +14,7 @@
 // event with files on a page input has its files taken out at once and cleaned.
 import { deliver, type GuardHooks } from './inputs';
 import { allFileInputsWithin, shadowRootOf } from './shadow';
+import { listen } from '../lasting-listeners';
 
 const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
 
@@ -73,7 +74,7 @@ export function guardChoosers(hooks: GuardHooks): void {
     mine.click();
   };
 
-  window.addEventListener(
+  listen(
     'click',
     (event) => {
       const input = clickedInput(event);
