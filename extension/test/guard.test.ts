@@ -10,6 +10,27 @@ import { describe } from '../src/content/guard/report';
 import type { FileOutcome } from '../src/content/guard/clean-files';
 import type { Finding } from '../src/engine/types';
 
+// Node has no FileReader; kindOf reads a file's head with one, as the browsers do
+// (e2e: tests/e2e/hostile/then-getter.html). This one does what it needs: one read.
+(globalThis as { FileReader?: unknown }).FileReader ??= class {
+  result: ArrayBuffer | null = null;
+  error: Error | null = null;
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  readAsArrayBuffer(blob: Blob): void {
+    blob.arrayBuffer().then(
+      (buffer) => {
+        this.result = buffer;
+        this.onload?.();
+      },
+      (e: Error) => {
+        this.error = e;
+        this.onerror?.();
+      },
+    );
+  }
+};
+
 const corpus = process.env.TRACELESS_CORPUS ?? join(process.cwd(), '..', 'shared', 'corpus');
 const head = (rel: string) => new Uint8Array(readFileSync(join(corpus, rel)).subarray(0, 16));
 

@@ -75,11 +75,26 @@ export function hasVideoMagic(head: Uint8Array): boolean {
 export type FileKind = 'image' | 'video' | 'other';
 
 export async function kindOf(file: File): Promise<FileKind> {
-  // Firefox hands content scripts a page-side buffer: copy it into our own array.
-  const head = new Uint8Array(new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+  const head = await readHead(file, 16);
   if (hasVideoMagic(head)) return 'video';
   if (looksLikeImage(file) || hasImageMagic(head)) return 'image';
   return looksLikeVideo(file) ? 'video' : 'other';
+}
+
+/**
+ * The first bytes of a page's file, read without a promise of the page's realm: in
+ * Firefox a content script's `blob.arrayBuffer()` resolves there, where a page's
+ * `Object.prototype.then` getter sees the buffer (tests/e2e/hostile/then-getter.html).
+ * A FileReader calls only its own listeners, and they are ours.
+ */
+function readHead(file: Blob, length: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    // Firefox hands content scripts a page-side buffer: copied into our own array here.
+    reader.onload = () => resolve(new Uint8Array(new Uint8Array(reader.result as ArrayBuffer)));
+    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+    reader.readAsArrayBuffer(file.slice(0, length));
+  });
 }
 
 /**
