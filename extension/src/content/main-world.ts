@@ -38,6 +38,8 @@
   const labelControl = getter(HTMLLabelElement.prototype, 'control') as (el: unknown) => HTMLElement | null;
   const isConnected = getter(Node.prototype, 'isConnected') as (node: unknown) => boolean;
   const eventType = getter(Event.prototype, 'type') as (event: unknown) => string;
+  const composed = getter(Event.prototype, 'composed') as (event: unknown) => boolean;
+  const getRootNode = uncurry(Node.prototype.getRootNode);
   const append = uncurry(Element.prototype.append);
   const remove = uncurry(Element.prototype.remove);
   const createElement = uncurry(Document.prototype.createElement);
@@ -87,6 +89,23 @@
       }
     }
     return input && !isConnected(input) ? input : undefined;
+  }
+
+  /**
+   * The file input in a shadow root that a click dispatched at `el` would open, `el`
+   * itself or the input its label controls. Such a click made with `composed: false`
+   * never leaves the root, so the guard's listeners (on window, and on the roots it
+   * knows) do not see it (tests/e2e/hostile/shadow-inner-click.html).
+   */
+  function shadowChooser(el: unknown): HTMLInputElement | undefined {
+    const name = nameOf(el);
+    let input: HTMLInputElement | undefined;
+    try {
+      input = name === 'input' ? fileInput(el) : name === 'label' ? fileInput(labelControl(el)) : undefined;
+    } catch {
+      return undefined; // a 'label' element outside the HTML namespace
+    }
+    return input && isConnected(input) && nodeType(getRootNode(input)) === 11 ? input : undefined;
   }
 
   /**
@@ -144,7 +163,13 @@
       return inDocument(detachedChooser(this), () => click(this));
     },
     dispatchEvent(this: EventTarget, event: Event) {
-      const input = eventType(event) === 'click' ? detachedChooser(this) : undefined;
+      const isClick = eventType(event) === 'click';
+      // Sent as the browser's own click() instead, which is composed: the guard sees it.
+      if (isClick && !composed(event) && shadowChooser(this)) {
+        click(this);
+        return true;
+      }
+      const input = isClick ? detachedChooser(this) : undefined;
       return inDocument(input, () => dispatch(this, event));
     },
   };

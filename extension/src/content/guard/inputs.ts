@@ -32,17 +32,22 @@ const pending = new WeakMap<HTMLInputElement, Promise<void>>();
 
 const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
 
+/** Files this guard put in page inputs: cleaned copies, or an original the user chose to send. */
+const placed = new WeakSet<File>();
+
 /**
- * The file input an event came from. Inside a closed shadow root the event is
- * retargeted to the host by the time it reaches window; the input is then found
- * in the host's shadow tree (the one with a fresh selection we have not taken).
+ * The file inputs an input event came from. Inside a closed shadow root the event
+ * reaches window retargeted to the host, and which of the root's inputs it came from
+ * cannot be told: every one there holding a file this guard did not put there is
+ * taken (a page's own file in another input is cleaned too, but no original stays).
  */
-function fileInput(event: Event): HTMLInputElement | undefined {
+function fileInputs(event: Event): HTMLInputElement[] {
   const target = event.composedPath()[0];
-  if (isFileInput(target)) return target;
-  if (!(target instanceof Element)) return undefined;
+  if (isFileInput(target)) return [target];
+  if (!(target instanceof Element)) return [];
   const root = shadowRootOf(target);
-  return root ? fileInputsWithin(root).find((input) => !pending.has(input)) : undefined;
+  if (!root) return [];
+  return fileInputsWithin(root).filter((input) => Array.from(input.files ?? []).some((file) => !placed.has(file)));
 }
 
 /** Inputs whose shadow root already holds a stopper for the browser's next change. */
@@ -65,7 +70,10 @@ function stopNextChangeInside(input: HTMLInputElement): void {
 
 export function setFiles(input: HTMLInputElement, files: File[]): void {
   const transfer = new DataTransfer();
-  for (const file of files) transfer.items.add(file);
+  for (const file of files) {
+    placed.add(file);
+    transfer.items.add(file);
+  }
   input.files = transfer.files;
 }
 
@@ -128,16 +136,18 @@ export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
 
 export function guardInputs(hooks: GuardHooks): void {
   const onInput = (event: Event) => {
-    const input = fileInput(event);
-    // Also while an earlier selection of this input is still cleaning: the newest wins (deliver).
-    if (!input || ours.has(event)) return;
+    if (ours.has(event)) return;
+    const inputs = fileInputs(event);
+    if (!inputs.length) return;
     event.stopImmediatePropagation();
-    stopNextChangeInside(input);
-    deliver(input, Array.from(input.files ?? []), hooks);
+    // Also while an earlier selection of an input is still cleaning: the newest wins (deliver).
+    for (const input of inputs) {
+      stopNextChangeInside(input);
+      deliver(input, Array.from(input.files ?? []), hooks);
+    }
   };
   const onChange = (event: Event) => {
-    const input = fileInput(event);
-    if (!input || ours.has(event)) return;
+    if (ours.has(event) || !fileInputs(event).length) return;
     // The browser's change follows its input event: our redispatch will send one.
     event.stopImmediatePropagation();
   };

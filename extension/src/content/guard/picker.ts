@@ -19,21 +19,19 @@ import { listen } from '../lasting-listeners';
 const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
 
 /**
- * The file input a click is aimed at. Inside a closed shadow root the event reaches
- * window retargeted to the host: the input is the one in that host's tree under
- * the pointer, or the only one there.
+ * What a click is aimed at: the file input it would open, or the shadow root to ask.
+ * Inside a closed shadow root the event reaches window retargeted to the host, and
+ * which of the root's inputs it is for cannot be told there (a script's click has no
+ * pointer position; tests/e2e/hostile/closed-root-decoy.html); the root, which the
+ * event reaches next, sees the element itself.
  */
-export function clickedInput(event: MouseEvent): HTMLInputElement | undefined {
+function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
   const target = event.composedPath()[0];
   if (isFileInput(target)) return target;
   if (target instanceof HTMLLabelElement && isFileInput(target.control)) return undefined; // the label's click is followed by the input's own
   if (!(target instanceof Element)) return undefined;
   const root = shadowRootOf(target);
-  if (!root) return undefined;
-  const inputs = allFileInputsWithin(root);
-  if (inputs.length <= 1) return inputs[0];
-  const under = root.elementsFromPoint(event.clientX, event.clientY).find(isFileInput);
-  return under ?? inputs.find((input) => input === root.activeElement);
+  return root && allFileInputsWithin(root).length ? root : undefined;
 }
 
 /** A chooser like the page's input would have opened: same choices, our own element. */
@@ -74,15 +72,21 @@ export function guardChoosers(hooks: GuardHooks): void {
     mine.click();
   };
 
-  listen(
-    'click',
-    (event) => {
-      const input = clickedInput(event);
-      if (!input || input.disabled) return;
-      // The page's own chooser never opens; ours does, with the same user activation.
-      event.preventDefault();
-      choose(input);
-    },
-    { capture: true },
-  );
+  const handled = new WeakSet<Event>();
+  const onClick = (event: Event) => {
+    if (handled.has(event)) return;
+    const aim = aimOf(event);
+    if (aim instanceof ShadowRoot) {
+      // Asked again there (a root keeps the listener: a click a script sends from inside
+      // it, which never reaches window, is seen there too).
+      aim.addEventListener('click', onClick, { capture: true });
+      return;
+    }
+    handled.add(event);
+    if (!aim || aim.disabled) return;
+    // The page's own chooser never opens; ours does, with the same user activation.
+    event.preventDefault();
+    choose(aim);
+  };
+  listen('click', onClick, { capture: true });
 }
