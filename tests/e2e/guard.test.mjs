@@ -491,14 +491,42 @@ for (const name of only) {
       }
     });
 
-    test('"Upload the original anyway", from the keyboard, sends the held-back file after all', async () => {
+    /** The page's next browser dialog: its words, answered yes or no (failing if none comes within 10 s). */
+    function nextDialog(page, accept) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no dialog was shown')), 10000);
+        page.once('dialog', async (dialog) => {
+          clearTimeout(timer);
+          const message = dialog.message();
+          await (accept ? dialog.accept() : dialog.dismiss());
+          resolve(message);
+        });
+      });
+    }
+
+    // The notice's host is in the page, which can hide it or draw over it and so lead a
+    // click onto its button unseen: the original goes only once the browser's own dialog,
+    // which no page can cover, has been answered yes.
+    test('"Upload the original anyway", from the keyboard, asks in the browser\'s dialog: no keeps it back, yes sends it', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [first] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [TIFF, PHOTO]), 1);
       assert.deepEqual(first.files.map((f) => f.name), ['DSCN0010.jpg']);
       // The notice's button is the last stop of the page's tab order (it is in a closed shadow root).
       await page.evaluate(() => document.activeElement?.blur());
       await browser.press(page, 'Shift+Tab');
+      const site = new URL(web.originA).host;
+      const words = `Traceless could not remove the metadata from Arbitro.tiff. Send the original to ${site} anyway, with everything it reveals?`;
+      const uploads = web.uploads.length;
+      const no = nextDialog(page, false);
+      await browser.press(page, 'Enter');
+      assert.equal(await no, words);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(web.uploads.length, uploads, 'nothing sent on no');
+      assert.equal((await browser.noticeTexts(page)).filter((text) => text.includes('Arbitro.tiff')).length, 1, 'the notice stays');
+      // The button still has the focus.
+      const yes = nextDialog(page, true);
       const [second] = await uploadsAfter(() => browser.press(page, 'Enter'), 1);
+      assert.equal(await yes, words);
       assert.deepEqual(second.files.map((f) => f.name), ['DSCN0010.jpg', 'Arbitro.tiff']);
       assert.deepEqual(judge(second.files[0]).leaks, [], 'the cleaned photo stays cleaned');
       assert.deepEqual(second.files[1].bytes, readFileSync(TIFF), 'the original, as the user chose');

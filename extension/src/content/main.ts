@@ -61,6 +61,20 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true;
 });
 
+/**
+ * Sends a held-back original after the user says so twice: on the notice's button, then
+ * in the browser's own dialog. The notice's host element is in the page, which can make
+ * it invisible or draw over it and so lead a click onto its button unseen; no page can
+ * draw over the browser's dialog, and its words say what goes where. Where the browser
+ * shows no dialog (a sandboxed frame, a tab in the background), confirm() says no: the
+ * file stays back.
+ */
+function sendOriginal(original: File, allow: (original: File) => void): boolean {
+  if (!window.confirm(t('confirmUploadOriginal', original.name, location.host || location.origin))) return false;
+  allow(original);
+  return true;
+}
+
 // The upload guard: every image a page receives from a file input, a drop or a
 // paste is cleaned first.
 const guard = {
@@ -69,7 +83,7 @@ const guard = {
   report: (outcomes: FileOutcome[], allow?: (original: File) => void) => {
     for (const notice of describe(outcomes)) {
       const held = notice.heldBack;
-      const action = held && allow ? { label: t('noticeUploadAnyway', held.name), run: () => allow(held) } : undefined;
+      const action = held && allow ? { label: t('noticeUploadAnyway', held.name), run: () => sendOriginal(held, allow) } : undefined;
       showNotice(notice.text, notice.tone, action);
     }
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;

@@ -39,7 +39,8 @@ function remove(host: HTMLElement): void {
 
 export interface NoticeAction {
   label: string;
-  run: () => void;
+  /** Whether it was done: a notice whose action the user called off stays. */
+  run: () => boolean;
 }
 
 export function showNotice(text: string, tone: 'info' | 'error', action?: NoticeAction): void {
@@ -64,8 +65,7 @@ export function showNotice(text: string, tone: 'info' | 'error', action?: Notice
     button.className = 'action';
     button.textContent = action.label;
     button.addEventListener('click', () => {
-      remove(host);
-      action.run();
+      if (action.run()) remove(host);
     });
     box.append(button);
   }
