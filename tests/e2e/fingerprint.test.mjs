@@ -16,8 +16,8 @@ const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS)
  * design, where the browser has them (Firefox has no File System Access API).
  */
 const WRAPPED = {
-  chromium: ['click', 'dispatchEvent', 'showDirectoryPicker', 'showOpenFilePicker', 'showPicker'],
-  firefox: ['click', 'dispatchEvent', 'showPicker'],
+  chromium: ['click', 'dispatchEvent', 'open', 'showDirectoryPicker', 'showOpenFilePicker', 'showPicker', 'write', 'writeln'],
+  firefox: ['click', 'dispatchEvent', 'open', 'showPicker', 'write', 'writeln'],
 };
 /** Globals the extension takes away: showDirectoryPicker (its handles would reach originals). */
 const WITHDRAWN = { chromium: ['showDirectoryPicker'], firefox: [] };

@@ -91,7 +91,9 @@ const ATTACKS = readdirSync(pagesDir)
     const obtains = html.match(/<meta name="attack-obtains" content="([^"]*)">/)?.[1].split(' ') ?? [];
     // Pages aimed at a setting other than the defaults (recompressing) name it.
     const settings = html.match(/<meta name="attack-settings" content='([^']*)'>/)?.[1];
-    return { name: f.replace('.html', ''), actions, browsers, waitsReady, obtains, settings: settings && JSON.parse(settings) };
+    // An attack the guard does not stop yet says why: it runs as a to-do (reported, not failing the run).
+    const todo = html.match(/<meta name="attack-todo" content="([^"]*)">/)?.[1];
+    return { name: f.replace('.html', ''), actions, browsers, waitsReady, obtains, settings: settings && JSON.parse(settings), todo };
   });
 
 for (const name of only) {
@@ -141,7 +143,7 @@ for (const name of only) {
       const runs = attack.actions[0] === 'none' ? ['none'] : attack.actions;
       for (const action of runs) {
         const skip = (attack.browsers && !attack.browsers.includes(name) && `an attack on an API ${name} does not have`);
-        test(`${attack.name} (${action}): the page obtains no byte of the original`, { skip }, async () => {
+        test(`${attack.name} (${action}): the page obtains no byte of the original`, { skip, todo: attack.todo }, async () => {
           const since = web.uploads.length;
           if (attack.settings) await browser.setSettings(attack.settings);
           try {

@@ -5,25 +5,45 @@
 // handlers"), and no navigation follows, so no content script runs again: after a
 // page's `document.open(); document.write(...)` nothing of the upload guard was left
 // listening, and the page received the user's originals
-// (tests/e2e/hostile/document-open.html). A MutationObserver is not erased, and
-// document.open() replaces the document's children: each time they change, every
-// listener added here is added again (adding one that is still there does nothing).
+// (tests/e2e/hostile/document-open.html). Nor may they come back late: a page that
+// adds its own capture listeners on window right after document.open() has them run
+// before ours, and takes the files first (document-open-first.html).
 //
-// Between document.open() and that observer's microtask only the page's own
-// synchronous code runs: it may open a file chooser with our click listener gone,
-// but the user's choice arrives in a later task, to the input listeners re-added by then.
+// So main-world.ts wraps document.open() and write() and, the moment the browser has
+// erased the listeners, dispatches an event at a detached element of ours, whose
+// listener nothing erases; dispatch is synchronous, so every listener added here is
+// back before the page's next line (rearm-bridge.ts has the handshake). A
+// MutationObserver, which document.open() does not erase either, adds them again too
+// should an opening bypass that wrapper (a document opened with another realm's
+// open()); adding a listener that is still there does nothing.
+import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
 
 const adders: Array<() => void> = [];
-let observing = false;
+let armed = false;
+
+function rearm(): void {
+  for (const again of adders) again();
+}
+
+function arm(): void {
+  armed = true;
+  new MutationObserver(rearm).observe(document, { childList: true });
+  const bridge = document.createElement('traceless-rearm');
+  bridge.addEventListener(REARM, rearm);
+  const announce = () => document.dispatchEvent(new MouseEvent(BRIDGE, { relatedTarget: bridge }));
+  const done = () => {
+    document.removeEventListener(HELLO, announce);
+    document.removeEventListener(DONE, done);
+  };
+  document.addEventListener(HELLO, announce);
+  document.addEventListener(DONE, done);
+  announce();
+}
 
 function keep(add: () => void): void {
   adders.push(add);
   add();
-  if (observing) return;
-  observing = true;
-  new MutationObserver(() => {
-    for (const again of adders) again();
-  }).observe(document, { childList: true });
+  if (!armed) arm();
 }
 
 /** window.addEventListener, kept through document.open(). */

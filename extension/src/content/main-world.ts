@@ -13,10 +13,15 @@
 //    handles whose getFile() returns the cleaned copies. showDirectoryPicker()
 //    is withdrawn (pages fall back to <input webkitdirectory>, which the guard
 //    covers): fail closed.
+// 3. document.open() (and a write() that opens the document) erases every
+//    listener of the document and its window, the guard's too: the moment it
+//    returns, the guard is told to add them again (lasting-listeners.ts).
 //
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
+import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
+
 (() => {
   const { bind, call } = Function.prototype;
   /** `f(self, ...args)` for a method `self.f(...args)`, immune to later changes of call/bind. */
@@ -177,6 +182,58 @@
   defineProperty(elementProto, 'click', { ...operation, value: wrappers.click });
   if (nativeShowPicker) defineProperty(inputProto, 'showPicker', { ...operation, value: wrappers.showPicker });
   defineProperty(EventTarget.prototype, 'dispatchEvent', { ...operation, value: wrappers.dispatchEvent });
+
+  // 3. document.open(): the guard's element, handed over before any page script runs
+  // (rearm-bridge.ts), then told of every opening of this document at once, before
+  // the page's next line can add listeners ahead of the guard's.
+  const NativeEvent = Event;
+  const addListener = uncurry(EventTarget.prototype.addEventListener);
+  const removeListener = uncurry(EventTarget.prototype.removeEventListener);
+  const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
+  const readyState = getter(Document.prototype, 'readyState') as (d: unknown) => string;
+  const nativeOpen = Document.prototype.open as (...args: unknown[]) => unknown;
+  const open = uncurry(nativeOpen);
+  const write = uncurry(Document.prototype.write);
+  const writeln = uncurry(Document.prototype.writeln);
+  let bridge: EventTarget | null = null;
+  const take = (event: Event) => {
+    bridge = relatedTarget(event);
+    removeListener(doc, BRIDGE, take);
+    dispatch(doc, new NativeEvent(DONE));
+  };
+  addListener(doc, BRIDGE, take);
+  dispatch(doc, new NativeEvent(HELLO));
+  const rearm = (target: unknown) => {
+    // Another document (a frame's, opened with this realm's open()) has its own guard,
+    // whose MutationObserver re-adds its listeners.
+    if (target === doc && bridge) dispatch(bridge, new NativeEvent(REARM));
+  };
+  /** write() with no parser running opens the document first: opened here, so the guard is back before the markup (and any script in it) goes in. */
+  const openFirst = (target: unknown) => {
+    if (target === doc && readyState(doc) !== 'loading') {
+      open(doc);
+      rearm(doc);
+    }
+  };
+  const documentWrappers = {
+    open(this: Document, ...args: unknown[]) {
+      const result = open(this, ...args);
+      // With three arguments it is window.open(), which erases nothing.
+      if (args.length < 3) rearm(this);
+      return result;
+    },
+    write(this: Document, ...text: string[]) {
+      openFirst(this);
+      return write(this, ...text);
+    },
+    writeln(this: Document, ...text: string[]) {
+      openFirst(this);
+      return writeln(this, ...text);
+    },
+  };
+  for (const name of ['open', 'write', 'writeln'] as const) {
+    defineProperty(Document.prototype, name, { ...operation, value: documentWrappers[name] });
+  }
 
   // 2. File System Access (Chromium).
   const scope = window as unknown as Record<string, unknown>;

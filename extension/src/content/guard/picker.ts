@@ -28,7 +28,10 @@ const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLI
 function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
   const target = event.composedPath()[0];
   if (isFileInput(target)) return target;
-  if (target instanceof HTMLLabelElement && isFileInput(target.control)) return undefined; // the label's click is followed by the input's own
+  // A label's click: its input's own click would follow, but not where the guard sees it
+  // if the page takes the label out of the document meanwhile
+  // (tests/e2e/hostile/detached-by-label-click.html). So the label's click is the one.
+  if (target instanceof HTMLLabelElement && isFileInput(target.control)) return target.control;
   if (!(target instanceof Element)) return undefined;
   const root = shadowRootOf(target);
   return root && allFileInputsWithin(root).length ? root : undefined;

@@ -1,0 +1,16 @@
+// The names of the events by which the two content scripts, the guard (isolated world)
+// and main-world.ts (the page's world), agree on the element that tells the guard to add
+// its listeners again after document.open() (see lasting-listeners.ts). The handshake
+// happens before any page script runs, whichever of the two scripts the browser runs first:
+//
+//   guard: makes a detached element and announces it on document (BRIDGE, as the event's
+//          relatedTarget), and again on every HELLO, until DONE;
+//   main world: keeps the first BRIDGE's element, says DONE; says HELLO once when it starts.
+//
+// Afterwards the main world dispatches REARM at that element whenever the document is
+// opened. A page that somehow got the element could only make the guard add listeners it
+// already has.
+export const BRIDGE = 'traceless-rearm-bridge';
+export const HELLO = 'traceless-rearm-hello';
+export const DONE = 'traceless-rearm-done';
+export const REARM = 'traceless-rearm';
