@@ -243,6 +243,40 @@ test('field names: the engine key chooses the message; raw names stay as the eng
   assert.equal(fieldLabel(finding('XMP xmpMM:DocumentID', 'xmpMM:DocumentID')), 'xmpMM:DocumentID');
 });
 
+test("a video's field names: every label the engine's video reader gives has a message", async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { fieldLabel } = await import('../src/pages/field-labels');
+  const read = (file: string) => readFileSync(join(process.cwd(), 'core/src/video', file), 'utf8');
+  const all = ['metadata.rs', 'movie.rs', 'mod.rs'].map(read).join('\n');
+  const grab = (text: string, re: RegExp) => [...text.matchAll(re)].map((m) => m[1]);
+  // The labels as the Rust code writes them: classify's arms, Item::new's third argument,
+  // the vendors' and timed-metadata tracks' match arms, and the dates' "Created (movie)".
+  const dates = grab(read('movie.rs'), /self\.dates\([^,]+, "([^"]+)"\)/g).flatMap((what) => [`Created (${what})`, `Modified (${what})`]);
+  const labels = new Set([
+    ...grab(all, /\(Category::\w+, "([^"]+)"\)/g),
+    ...grab(all, /Item::new\(\s*Category::\w+,\s*(?:"[^"]*"|format!\("[^"]*"(?:, [^()]*(?:\([^()]*\))?)?\)),\s*"([^"]+)"/g),
+    ...grab(read('metadata.rs'), /(?:b"[^"]{4}"(?: \| b"[^"]{4}")*|_) => "([^"]+)",/g),
+    ...grab(read('movie.rs'), /(?:Some\(b"\w{4}"\)|_) => "([^"]+)",/g),
+    ...grab(all, /let label = "([^"]+)";/g),
+    ...dates,
+  ]);
+  assert.ok(labels.size >= 35 && labels.has('Live Photo pairing identifier') && labels.has('Created (track media)'), [...labels].join());
+  // Each message key shows through a stand-in for the browser's i18n API.
+  const global = globalThis as { chrome?: unknown };
+  global.chrome = { i18n: { getMessage: (key: string) => `<${key}>` } };
+  try {
+    for (const label of labels) {
+      const finding = { category: 'other', key: 'QuickTime ©xyz', label, value: '', block: 0 } as Finding;
+      assert.match(fieldLabel(finding), /^<\w+>$/, `no message for the video label "${label}"`);
+    }
+    const other = { category: 'other', key: 'XMP xmpMM:DocumentID', label: 'Location', value: '', block: 0 } as Finding;
+    assert.equal(fieldLabel(other), 'Location', 'only video findings are looked up by label');
+  } finally {
+    delete global.chrome;
+  }
+});
+
 test('engine refusals: every reason code of the engine has its sentence; others keep the engine detail', async () => {
   const { readFileSync } = await import('node:fs');
   const { join } = await import('node:path');

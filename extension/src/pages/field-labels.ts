@@ -109,6 +109,54 @@ const BY_KEY: Record<string, MessageKey> = {
   "names in 'hdlr' and 'infe' (usually the writing software)": 'fieldNamesText',
 };
 
+/**
+ * A video's (or an image sequence's) findings, by the engine's label: their keys name
+ * boxes and vendors' keys ("QuickTime com.apple.quicktime.location.ISO6709"), while
+ * their labels come from a short list (core/src/video: metadata.rs, movie.rs, mod.rs;
+ * a unit test reads them there, so a new one without a message fails).
+ */
+const MOVIE_LABELS = new Map<string, MessageKey>(Object.entries({
+  'Location': 'movieLocation',
+  'Date': 'movieDate',
+  'Live Photo pairing identifier': 'movieLivePhotoId',
+  'Location accuracy (metres)': 'movieLocationAccuracy',
+  'Serial number': 'movieSerial',
+  'Identifier': 'movieIdentifier',
+  'Device': 'movieDevice',
+  'Name': 'movieName',
+  'Metadata': 'movieMetadata',
+  "GoPro metadata (can hold GPS and the camera's serial number)": 'movieGoProMetadata',
+  'Samsung metadata': 'movieSamsungMetadata',
+  'Microsoft metadata': 'movieMicrosoftMetadata',
+  'Streaming hints': 'movieStreamingHints',
+  'Vendor data': 'movieVendorData',
+  "A vendor's or unknown box": 'movieUnknownBox',
+  'Encoder': 'movieEncoder',
+  'Handler name': 'movieHandlerName',
+  'Track': 'movieTrack',
+  'GoPro telemetry (GPS, camera motion)': 'movieGoProTelemetry',
+  'Camera motion and GPS': 'movieCameraMotion',
+  'Apple timed metadata': 'movieAppleTimedMetadata',
+  'Timed metadata': 'movieTimedMetadata',
+  'A track of a kind Traceless does not keep': 'movieTrackNotKept',
+  'Created (movie)': 'movieCreatedMovie',
+  'Modified (movie)': 'movieModifiedMovie',
+  'Created (track)': 'movieCreatedTrack',
+  'Modified (track)': 'movieModifiedTrack',
+  'Created (track media)': 'movieCreatedTrackMedia',
+  'Modified (track media)': 'movieModifiedTrackMedia',
+  'Samsung data after the video': 'movieSamsungTrailer',
+  'Camera make': 'fieldCameraMaker',
+  'Camera model': 'fieldCameraModel',
+  Software: 'fieldSoftware',
+  Author: 'fieldAuthor',
+  Copyright: 'fieldCopyright',
+  Title: 'fieldTitle',
+  Description: 'fieldDescription',
+  Text: 'fieldNamesText',
+  'Preview image': 'fieldThumbnail',
+} satisfies Record<string, MessageKey>));
+
 /** PNG text chunks' standard keywords (PNG specification, 11.3.4.2). */
 const PNG_KEYWORDS: Record<string, MessageKey> = {
   Title: 'fieldTitle',
@@ -129,6 +177,8 @@ export function fieldLabel(finding: Finding): string {
   if (known) return t(known);
   const png = /^PNG (?:tEXt|zTXt|iTXt) (.+)$/.exec(finding.key);
   if (png && PNG_KEYWORDS[png[1]]) return t(PNG_KEYWORDS[png[1]]);
+  const movie = /^(?:QuickTime|3GPP|Samsung) /.test(finding.key) ? MOVIE_LABELS.get(finding.label) : undefined;
+  if (movie) return t(movie);
   // An image item stored only as another's preview (HEIC, AVIF: "item 2 'av01': thumbnail").
   if (/^item \d+ '.{4}': thumbnail$/.test(finding.key)) return t('fieldThumbnail');
   return finding.label;
