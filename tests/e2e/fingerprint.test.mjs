@@ -58,6 +58,8 @@ for (const name of only) {
         assert.deepEqual(b[when].globals, a[when].globals.filter((g) => !WITHDRAWN[name].includes(g)), `${when}: globals`);
         assert.equal(b[when].nodes, a[when].nodes, `${when}: DOM`);
         assert.equal(b[when].frames, a[when].frames, `${when}: frames`);
+        // The guard's re-arming after document.open(), which every realm's open() must find.
+        assert.deepEqual(b[when].documentKeys, [...a[when].documentKeys, 'Symbol(traceless.rearm)'].sort(), `${when}: the document's own keys`);
         const differing = Object.keys(a[when].functions).filter((k) => a[when].functions[k] !== b[when].functions[k]).sort();
         assert.deepEqual(differing, WRAPPED[name], `${when}: built-ins that differ`);
       }

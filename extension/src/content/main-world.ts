@@ -187,6 +187,8 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
   // (rearm-bridge.ts), then told of every opening of this document at once, before
   // the page's next line can add listeners ahead of the guard's.
   const NativeEvent = Event;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const REARM_KEY = Symbol.for('traceless.rearm');
   const addListener = uncurry(EventTarget.prototype.addEventListener);
   const removeListener = uncurry(EventTarget.prototype.removeEventListener);
   const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
@@ -203,16 +205,36 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
   };
   addListener(doc, BRIDGE, take);
   dispatch(doc, new NativeEvent(HELLO));
+  const rearmHere = () => {
+    if (bridge) dispatch(bridge, new NativeEvent(REARM));
+  };
+  // Another realm's open() may be called on this document (a fresh frame's, taken by the
+  // page: tests/e2e/hostile/document-open-foreign.html): every realm's wrapper finds this
+  // document's own re-arming on the document itself, under a key all realms share.
+  // Neither writable nor configurable: a page may only call it, which re-adds listeners.
+  defineProperty(doc, REARM_KEY, { value: rearmHere });
   const rearm = (target: unknown) => {
-    // Another document (a frame's, opened with this realm's open()) has its own guard,
-    // whose MutationObserver re-adds its listeners.
-    if (target === doc && bridge) dispatch(bridge, new NativeEvent(REARM));
+    if (target === doc) return rearmHere();
+    let theirs: unknown;
+    try {
+      theirs = getOwnPropertyDescriptor(target, REARM_KEY)?.value;
+    } catch {
+      return; // not a document this realm can look into
+    }
+    // A document whose own script did not run has nothing here (its observer re-adds).
+    if (typeof theirs === 'function') theirs();
   };
   /** write() with no parser running opens the document first: opened here, so the guard is back before the markup (and any script in it) goes in. */
   const openFirst = (target: unknown) => {
-    if (target === doc && readyState(doc) !== 'loading') {
-      open(doc);
-      rearm(doc);
+    let opens: boolean;
+    try {
+      opens = readyState(target) !== 'loading';
+    } catch {
+      return; // not a document: write() will throw
+    }
+    if (opens) {
+      open(target);
+      rearm(target);
     }
   };
   const documentWrappers = {
