@@ -491,6 +491,18 @@ for (const name of only) {
       }
     });
 
+    // The page-world script wraps document.write() (the guard comes back the moment a
+    // write opens the document); a write the browser ignores must stay ignored.
+    test('document.write() from an async script or a module after load is still ignored: the page keeps its content', async () => {
+      const page = await browser.open(`${web.originA}/upload/late-write.html`);
+      await page.waitForFunction(() => window.writes?.length === 2);
+      assert.deepEqual(await page.evaluate(() => [
+        document.getElementById('status')?.textContent,
+        !!document.getElementById('from-async'),
+        !!document.getElementById('from-module'),
+      ]), ['waiting', false, false]);
+    });
+
     /** The page's next browser dialog: its words, answered yes or no (failing if none comes within 10 s). */
     function nextDialog(page, accept) {
       return new Promise((resolve, reject) => {

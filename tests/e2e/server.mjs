@@ -152,7 +152,10 @@ export class TestWeb {
       body = Buffer.from(body.toString('utf8').replaceAll('{{A}}', this.originA).replaceAll('{{B}}', this.originB));
       Object.assign(headers, pageHeaders(file));
     }
-    res.writeHead(200, headers).end(body);
+    // ?delay=ms holds the answer back (a page kept loading behind a slow script).
+    const delay = Math.min(Number(url.searchParams.get('delay')) || 0, 10000);
+    if (delay) setTimeout(() => res.writeHead(200, headers).end(body), delay);
+    else res.writeHead(200, headers).end(body);
   }
 
   /** Records an upload: multipart files (forms, FormData) or a raw body (XHR/fetch of a File). */

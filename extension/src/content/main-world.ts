@@ -183,80 +183,6 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
   if (nativeShowPicker) defineProperty(inputProto, 'showPicker', { ...operation, value: wrappers.showPicker });
   defineProperty(EventTarget.prototype, 'dispatchEvent', { ...operation, value: wrappers.dispatchEvent });
 
-  // 3. document.open(): the guard's element, handed over before any page script runs
-  // (rearm-bridge.ts), then told of every opening of this document at once, before
-  // the page's next line can add listeners ahead of the guard's.
-  const NativeEvent = Event;
-  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
-  const REARM_KEY = Symbol.for('traceless.rearm');
-  const addListener = uncurry(EventTarget.prototype.addEventListener);
-  const removeListener = uncurry(EventTarget.prototype.removeEventListener);
-  const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
-  const readyState = getter(Document.prototype, 'readyState') as (d: unknown) => string;
-  const nativeOpen = Document.prototype.open as (...args: unknown[]) => unknown;
-  const open = uncurry(nativeOpen);
-  const write = uncurry(Document.prototype.write);
-  const writeln = uncurry(Document.prototype.writeln);
-  let bridge: EventTarget | null = null;
-  const take = (event: Event) => {
-    bridge = relatedTarget(event);
-    removeListener(doc, BRIDGE, take);
-    dispatch(doc, new NativeEvent(DONE));
-  };
-  addListener(doc, BRIDGE, take);
-  dispatch(doc, new NativeEvent(HELLO));
-  const rearmHere = () => {
-    if (bridge) dispatch(bridge, new NativeEvent(REARM));
-  };
-  // Another realm's open() may be called on this document (a fresh frame's, taken by the
-  // page: tests/e2e/hostile/document-open-foreign.html): every realm's wrapper finds this
-  // document's own re-arming on the document itself, under a key all realms share.
-  // Neither writable nor configurable: a page may only call it, which re-adds listeners.
-  defineProperty(doc, REARM_KEY, { value: rearmHere });
-  const rearm = (target: unknown) => {
-    if (target === doc) return rearmHere();
-    let theirs: unknown;
-    try {
-      theirs = getOwnPropertyDescriptor(target, REARM_KEY)?.value;
-    } catch {
-      return; // not a document this realm can look into
-    }
-    // A document whose own script did not run has nothing here (its observer re-adds).
-    if (typeof theirs === 'function') theirs();
-  };
-  /** write() with no parser running opens the document first: opened here, so the guard is back before the markup (and any script in it) goes in. */
-  const openFirst = (target: unknown) => {
-    let opens: boolean;
-    try {
-      opens = readyState(target) !== 'loading';
-    } catch {
-      return; // not a document: write() will throw
-    }
-    if (opens) {
-      open(target);
-      rearm(target);
-    }
-  };
-  const documentWrappers = {
-    open(this: Document, ...args: unknown[]) {
-      const result = open(this, ...args);
-      // With three arguments it is window.open(), which erases nothing.
-      if (args.length < 3) rearm(this);
-      return result;
-    },
-    write(this: Document, ...text: string[]) {
-      openFirst(this);
-      return write(this, ...text);
-    },
-    writeln(this: Document, ...text: string[]) {
-      openFirst(this);
-      return writeln(this, ...text);
-    },
-  };
-  for (const name of ['open', 'write', 'writeln'] as const) {
-    defineProperty(Document.prototype, name, { ...operation, value: documentWrappers[name] });
-  }
-
   // 2. File System Access (Chromium).
   const scope = window as unknown as Record<string, unknown>;
   const Handle = scope.FileSystemFileHandle as { prototype: object } | undefined;
@@ -297,5 +223,86 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
   // Directory handles would reach the originals: withdrawn, so pages use <input webkitdirectory>.
   for (const target of [window, (window as { Window?: { prototype: object } }).Window?.prototype]) {
     if (target && 'showDirectoryPicker' in target) delete (target as { showDirectoryPicker?: unknown }).showDirectoryPicker;
+  }
+
+  // 3. document.open(): the guard's element, handed over before any page script runs
+  // (rearm-bridge.ts), then told of every opening of this document at once, before
+  // the page's next line can add listeners ahead of the guard's.
+  const NativeEvent = Event;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const REARM_KEY = Symbol.for('traceless.rearm');
+  const addListener = uncurry(EventTarget.prototype.addEventListener);
+  const removeListener = uncurry(EventTarget.prototype.removeEventListener);
+  const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
+  const nativeOpen = Document.prototype.open as (...args: unknown[]) => unknown;
+  const open = uncurry(nativeOpen);
+  const write = uncurry(Document.prototype.write);
+  const writeln = uncurry(Document.prototype.writeln);
+  let bridge: EventTarget | null = null;
+  const take = (event: Event) => {
+    bridge = relatedTarget(event);
+    removeListener(doc, BRIDGE, take);
+    dispatch(doc, new NativeEvent(DONE));
+  };
+  addListener(doc, BRIDGE, take);
+  dispatch(doc, new NativeEvent(HELLO));
+  const rearmHere = () => {
+    if (bridge) dispatch(bridge, new NativeEvent(REARM));
+  };
+  // Another realm's open() may be called on this document (a fresh frame's, taken by the
+  // page: tests/e2e/hostile/document-open-foreign.html): every realm's wrapper finds this
+  // document's own re-arming on the document itself, under a key all realms share.
+  // Neither writable nor configurable: a page may only call it, which re-adds listeners.
+  try {
+    defineProperty(doc, REARM_KEY, { value: rearmHere });
+  } catch {
+    // Already there or the document sealed (by a page, before this script ran in its
+    // frame): other realms' open() then leave the re-arming to the observer.
+  }
+  const rearm = (target: unknown) => {
+    if (target === doc) return rearmHere();
+    let theirs: unknown;
+    try {
+      theirs = getOwnPropertyDescriptor(target, REARM_KEY)?.value;
+    } catch {
+      return; // not a document this realm can look into
+    }
+    // A document whose own script did not run has nothing here (its observer re-adds).
+    if (typeof theirs === 'function') theirs();
+  };
+  /**
+   * write() opens the document first when it has nowhere to insert (no parser, or one
+   * that is not waiting on a script), unless the browser ignores it (from an async,
+   * deferred or module script): an empty write() first opens it in exactly those cases,
+   * and then the guard is back before the page's markup, and any script in it, goes in.
+   */
+  const openFirst = (target: unknown) => {
+    let before: Element | null;
+    try {
+      before = documentElement(target);
+      write(target, '');
+    } catch {
+      return; // not a document, or one that takes only Trusted Types (the observer re-adds)
+    }
+    if (documentElement(target) !== before) rearm(target);
+  };
+  const documentWrappers = {
+    open(this: Document, ...args: unknown[]) {
+      const result = open(this, ...args);
+      // With three arguments it is window.open(), which erases nothing.
+      if (args.length < 3) rearm(this);
+      return result;
+    },
+    write(this: Document, ...text: string[]) {
+      openFirst(this);
+      return write(this, ...text);
+    },
+    writeln(this: Document, ...text: string[]) {
+      openFirst(this);
+      return writeln(this, ...text);
+    },
+  };
+  for (const name of ['open', 'write', 'writeln'] as const) {
+    defineProperty(Document.prototype, name, { ...operation, value: documentWrappers[name] });
   }
 })();
