@@ -21,6 +21,7 @@
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
 import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
+import { CLICK_MARK } from './click-mark';
 
 (() => {
   const { bind, call } = Function.prototype;
@@ -113,6 +114,21 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
     return input && isConnected(input) && nodeType(getRootNode(input)) === 11 ? input : undefined;
   }
 
+  const setAttribute = uncurry(Element.prototype.setAttribute);
+  const removeAttribute = uncurry(Element.prototype.removeAttribute);
+
+  /** Runs `activate` (a script's click on `el`) with the shadow-root input it opens marked (click-mark.ts). */
+  function marked<T>(el: unknown, activate: () => T): T {
+    const input = shadowChooser(el);
+    if (!input) return activate();
+    setAttribute(input, CLICK_MARK, '');
+    try {
+      return activate();
+    } finally {
+      removeAttribute(input, CLICK_MARK);
+    }
+  }
+
   /**
    * The outermost element of a detached tree (through shadow roots to their hosts):
    * moved into the document whole, so a label keeps its control.
@@ -160,22 +176,21 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
   // called with `new`; defined as WebIDL defines operations (enumerable, writable, configurable).
   const wrappers = {
     click(this: HTMLElement) {
-      return inDocument(detachedChooser(this), () => click(this));
+      return marked(this, () => inDocument(detachedChooser(this), () => click(this)));
     },
     // showPicker() fires no click: it becomes one, which the guard turns into its own chooser.
     showPicker(this: HTMLInputElement) {
       if (!fileInput(this)) return nativeShowPicker!.call(this);
-      return inDocument(detachedChooser(this), () => click(this));
+      return marked(this, () => inDocument(detachedChooser(this), () => click(this)));
     },
     dispatchEvent(this: EventTarget, event: Event) {
-      const isClick = eventType(event) === 'click';
+      if (eventType(event) !== 'click') return dispatch(this, event);
       // Sent as the browser's own click() instead, which is composed: the guard sees it.
-      if (isClick && !composed(event) && shadowChooser(this)) {
-        click(this);
+      if (!composed(event) && shadowChooser(this)) {
+        marked(this, () => click(this));
         return true;
       }
-      const input = isClick ? detachedChooser(this) : undefined;
-      return inDocument(input, () => dispatch(this, event));
+      return marked(this, () => inDocument(detachedChooser(this), () => dispatch(this, event)));
     },
   };
   const operation = { writable: true, enumerable: true, configurable: true };

@@ -178,9 +178,11 @@ export function guardInputs(hooks: GuardHooks): void {
     'click',
     (event) => {
       const target = event.composedPath()[0];
-      if (isFileInput(target)) {
+      // The input itself, or the label for it (picker.ts takes a label's click as the input's).
+      const input = isFileInput(target) ? target : target instanceof HTMLLabelElement ? target.control : null;
+      if (isFileInput(input)) {
         warm();
-        return watch(target);
+        return watch(input);
       }
       const root = target instanceof Element ? shadowRootOf(target) : null;
       const inputs = root ? allFileInputsWithin(root) : [];

@@ -15,26 +15,49 @@
 import { deliver, type GuardHooks } from './inputs';
 import { allFileInputsWithin, shadowRootOf } from './shadow';
 import { listen } from '../lasting-listeners';
+import { CLICK_MARK } from '../click-mark';
 
 const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
 
-/**
- * What a click is aimed at: the file input it would open, or the shadow root to ask.
- * Inside a closed shadow root the event reaches window retargeted to the host, and
- * which of the root's inputs it is for cannot be told there (a script's click has no
- * pointer position; tests/e2e/hostile/closed-root-decoy.html); the root, which the
- * event reaches next, sees the element itself.
- */
-function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
-  const target = event.composedPath()[0];
-  if (isFileInput(target)) return target;
+/** Content whose click a label does not pass on to its control (HTML: the label element's activation behaviour). */
+const INTERACTIVE = 'a[href], button, input, select, textarea, summary, iframe, embed, object, [contenteditable=""], [contenteditable="true"]';
+
+/** The file input `el` opens when clicked: itself, or its label's (also from text or an image inside that label). */
+function opens(el: unknown): HTMLInputElement | undefined {
+  if (isFileInput(el)) return el;
+  if (!(el instanceof Element)) return undefined;
   // A label's click: its input's own click would follow, but not where the guard sees it
   // if the page takes the label out of the document meanwhile
   // (tests/e2e/hostile/detached-by-label-click.html). So the label's click is the one.
-  if (target instanceof HTMLLabelElement && isFileInput(target.control)) return target.control;
-  if (!(target instanceof Element)) return undefined;
+  const label = el.closest('label');
+  if (!label || !isFileInput(label.control)) return undefined;
+  const interactive = el.closest(INTERACTIVE);
+  return interactive && label.contains(interactive) ? undefined : label.control;
+}
+
+/**
+ * What a click is aimed at: the file input it would open, or the shadow root to ask.
+ * Inside a closed shadow root the event reaches window retargeted to the host. The
+ * input is then told at window where it can be: the one a page script's click marked
+ * (click-mark.ts), the one under the pointer, or the focused one a key activated;
+ * otherwise the root, which the event reaches after the page's capture listeners on
+ * the way (tests/e2e/hostile/closed-root-decoy.html, closed-root-stopped.html), is asked.
+ */
+function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
+  const target = event.composedPath()[0];
+  const direct = opens(target);
+  if (direct || !(target instanceof Element)) return direct;
   const root = shadowRootOf(target);
-  return root && allFileInputsWithin(root).length ? root : undefined;
+  const inputs = root ? allFileInputsWithin(root) : [];
+  if (!root || !inputs.length) return undefined;
+  const mark = inputs.find((input) => input.hasAttribute(CLICK_MARK));
+  if (mark) return mark;
+  if (event.isTrusted && event instanceof MouseEvent) {
+    const hit = event.detail > 0 ? opens(root.elementFromPoint(event.clientX, event.clientY)) : undefined;
+    const focused = event.detail === 0 ? opens(root.activeElement) : undefined;
+    if (hit ?? focused) return hit ?? focused;
+  }
+  return root;
 }
 
 /** A chooser like the page's input would have opened: same choices, our own element. */
@@ -60,7 +83,15 @@ export function guardChoosers(hooks: GuardHooks): void {
   const close = (mine: HTMLInputElement) => {
     if (open === mine) open = undefined;
   };
+  // A label's click and the input's own that a page's handler on the label sends
+  // (`input.click()`) are one choice: one chooser per input per task.
+  let choosing: HTMLInputElement | undefined;
   const choose = (input: HTMLInputElement) => {
+    if (choosing === input) return;
+    choosing = input;
+    setTimeout(() => {
+      if (choosing === input) choosing = undefined;
+    });
     const mine = privateChooser(input);
     if (navigator.userActivation?.isActive ?? true) open = mine;
     mine.addEventListener('cancel', () => {
