@@ -81,19 +81,21 @@ import { CLICK_MARK } from './click-mark';
     }
   }
 
+  /** The file input that activating `el` would open a chooser for: `el` itself, or the input its label controls. */
+  function chooserOf(el: unknown): HTMLInputElement | undefined {
+    const name = nameOf(el);
+    if (name === 'input') return fileInput(el);
+    if (name !== 'label') return undefined;
+    try {
+      return fileInput(labelControl(el));
+    } catch {
+      return undefined; // a 'label' element outside the HTML namespace
+    }
+  }
+
   /** The detached file input that activating `el` would open a chooser for. */
   function detachedChooser(el: unknown): HTMLInputElement | undefined {
-    let input: HTMLInputElement | undefined;
-    const name = nameOf(el);
-    if (name === 'input') {
-      input = fileInput(el);
-    } else if (name === 'label') {
-      try {
-        input = fileInput(labelControl(el));
-      } catch {
-        return undefined; // a 'label' element outside the HTML namespace
-      }
-    }
+    const input = chooserOf(el);
     return input && !isConnected(input) ? input : undefined;
   }
 
@@ -104,13 +106,7 @@ import { CLICK_MARK } from './click-mark';
    * knows) do not see it (tests/e2e/hostile/shadow-inner-click.html).
    */
   function shadowChooser(el: unknown): HTMLInputElement | undefined {
-    const name = nameOf(el);
-    let input: HTMLInputElement | undefined;
-    try {
-      input = name === 'input' ? fileInput(el) : name === 'label' ? fileInput(labelControl(el)) : undefined;
-    } catch {
-      return undefined; // a 'label' element outside the HTML namespace
-    }
+    const input = chooserOf(el);
     return input && isConnected(input) && nodeType(getRootNode(input)) === 11 ? input : undefined;
   }
 
@@ -249,8 +245,7 @@ import { CLICK_MARK } from './click-mark';
   const addListener = uncurry(EventTarget.prototype.addEventListener);
   const removeListener = uncurry(EventTarget.prototype.removeEventListener);
   const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
-  const nativeOpen = Document.prototype.open as (...args: unknown[]) => unknown;
-  const open = uncurry(nativeOpen);
+  const open = uncurry(Document.prototype.open as (...args: unknown[]) => unknown);
   const write = uncurry(Document.prototype.write);
   const writeln = uncurry(Document.prototype.writeln);
   let bridge: EventTarget | null = null;

@@ -20,6 +20,7 @@
 import { cleanAll, passed } from './clean-files';
 import { deliver, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
+import { isFileInput } from './file-inputs';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
 import { t } from '../../shared/i18n';
 import { listen } from '../lasting-listeners';
@@ -62,8 +63,6 @@ function take(kind: Kind, event: Event): Taken | undefined {
   const input = kind === 'drop' ? droppedOnInput(target, e) : undefined;
   return { kind, target, input, strings, files: Array.from(transfer.files), entries, init };
 }
-
-const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
 
 /** The file input under a drop, also inside a closed shadow root (the event names only its host). */
 function droppedOnInput(target: EventTarget, event: DragEvent): HTMLInputElement | undefined {

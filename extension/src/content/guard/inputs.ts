@@ -11,6 +11,7 @@
 // once each, in that order.
 import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-files';
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
+import { inputOpenedBy, isFileInput } from './file-inputs';
 import { listen as listenOnWindow } from '../lasting-listeners';
 
 export interface GuardHooks extends CleanHooks {
@@ -29,8 +30,6 @@ const ours = new WeakSet<Event>();
 const selections = new WeakMap<HTMLInputElement, number>();
 /** Inputs being cleaned, with the job their change event waits for. */
 const pending = new WeakMap<HTMLInputElement, Promise<void>>();
-
-const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
 
 /** Files this guard put in page inputs: cleaned copies, or an original the user chose to send. */
 const placed = new WeakSet<File>();
@@ -178,9 +177,9 @@ export function guardInputs(hooks: GuardHooks): void {
     'click',
     (event) => {
       const target = event.composedPath()[0];
-      // The input itself, or the label for it (picker.ts takes a label's click as the input's).
-      const input = isFileInput(target) ? target : target instanceof HTMLLabelElement ? target.control : null;
-      if (isFileInput(input)) {
+      // The input itself, or its label's (picker.ts takes a label's click as the input's).
+      const input = inputOpenedBy(target);
+      if (input) {
         warm();
         return watch(input);
       }

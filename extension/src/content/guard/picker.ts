@@ -16,24 +16,7 @@ import { deliver, type GuardHooks } from './inputs';
 import { allFileInputsWithin, shadowRootOf } from './shadow';
 import { listen } from '../lasting-listeners';
 import { CLICK_MARK } from '../click-mark';
-
-const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
-
-/** Content whose click a label does not pass on to its control (HTML: the label element's activation behaviour). */
-const INTERACTIVE = 'a[href], button, input, select, textarea, summary, iframe, embed, object, [contenteditable=""], [contenteditable="true"]';
-
-/** The file input `el` opens when clicked: itself, or its label's (also from text or an image inside that label). */
-function opens(el: unknown): HTMLInputElement | undefined {
-  if (isFileInput(el)) return el;
-  if (!(el instanceof Element)) return undefined;
-  // A label's click: its input's own click would follow, but not where the guard sees it
-  // if the page takes the label out of the document meanwhile
-  // (tests/e2e/hostile/detached-by-label-click.html). So the label's click is the one.
-  const label = el.closest('label');
-  if (!label || !isFileInput(label.control)) return undefined;
-  const interactive = el.closest(INTERACTIVE);
-  return interactive && label.contains(interactive) ? undefined : label.control;
-}
+import { inputOpenedBy } from './file-inputs';
 
 /**
  * What a click is aimed at: the file input it would open, or the shadow root to ask.
@@ -45,7 +28,10 @@ function opens(el: unknown): HTMLInputElement | undefined {
  */
 function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
   const target = event.composedPath()[0];
-  const direct = opens(target);
+  // A label's click counts as its input's: that one would follow, but not where the guard
+  // sees it if the page takes the label out of the document meanwhile
+  // (tests/e2e/hostile/detached-by-label-click.html).
+  const direct = inputOpenedBy(target);
   if (direct || !(target instanceof Element)) return direct;
   const root = shadowRootOf(target);
   const inputs = root ? allFileInputsWithin(root) : [];
@@ -53,8 +39,8 @@ function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
   const mark = inputs.find((input) => input.hasAttribute(CLICK_MARK));
   if (mark) return mark;
   if (event.isTrusted && event instanceof MouseEvent) {
-    const hit = event.detail > 0 ? opens(root.elementFromPoint(event.clientX, event.clientY)) : undefined;
-    const focused = event.detail === 0 ? opens(root.activeElement) : undefined;
+    const hit = event.detail > 0 ? inputOpenedBy(root.elementFromPoint(event.clientX, event.clientY)) : undefined;
+    const focused = event.detail === 0 ? inputOpenedBy(root.activeElement) : undefined;
     if (hit ?? focused) return hit ?? focused;
   }
   return root;
