@@ -73,7 +73,7 @@ fuzz-smoke: deps
 	@bash scripts/fuzz-smoke.sh
 
 # The long campaign (not part of make test): 10^7 executions per target, without
-# a sanitizer (see the script); about 2 hours on one core. Summary: target/fuzz-long.txt.
+# a sanitizer (see the script); two targets at a time, about an hour on two cores. Summary: target/fuzz-long.txt.
 fuzz-long: deps
 	@mkdir -p target
 	@FUZZ_RUNS=$${FUZZ_RUNS:-10000000} FUZZ_SANITIZER=$${FUZZ_SANITIZER:-none} \

@@ -24,6 +24,31 @@ targets="${FUZZ_TARGETS:-clean inspect convert heif_structure jpeg_structure mp4
 if [ -n "${FUZZ_RUNS:-}" ]; then
     echo "fuzz-long: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD), sanitizer $sanitizer, $FUZZ_RUNS executions per target" | tee "$summary"
 fi
+# Each target's run, its output kept in $work/$target.log and its exit status in
+# $work/$target.status, so that two can run at once and still report in order.
+fuzz_one() {
+    local target=$1 seeds="corpus/$1" budget started status done_line
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+        budget="-runs=$FUZZ_RUNS"
+        echo "fuzz: $target for $FUZZ_RUNS executions ($(ls "$seeds" | wc -l) seeds)"
+    else
+        budget="-max_total_time=$seconds"
+        echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
+    fi
+    started=$(date +%s)
+    set +e
+    cargo +nightly fuzz run -s "$sanitizer" "$target" "$seeds" -- "$budget" -rss_limit_mb=2048 -max_len=262144 2>&1 \
+        | grep -E '^(#[0-9]+\s+DONE|Done|==[0-9]+==|SUMMARY|thread|.*panicked)'
+    # cargo fuzz exits non-zero on a crash.
+    status=${PIPESTATUS[0]}
+    set -e
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+        done_line=$(grep -E '^#[0-9]+\s+DONE' "$work/$target.log" | tail -1)
+        echo "$target: ${done_line:-no DONE line}; $(( $(date +%s) - started )) s; exit $status" >> "$summary"
+    fi
+    echo "$status" > "$work/$target.status"
+}
+
 for target in $targets; do
     seeds="corpus/$target"
     mkdir -p "$seeds"
@@ -45,28 +70,29 @@ for target in $targets; do
             done
         fi
     fi
-    if [ -n "${FUZZ_RUNS:-}" ]; then
-        budget="-runs=$FUZZ_RUNS"
-        echo "fuzz: $target for $FUZZ_RUNS executions ($(ls "$seeds" | wc -l) seeds)"
-    else
-        budget="-max_total_time=$seconds"
-        echo "fuzz: $target for ${seconds}s ($(ls "$seeds" | wc -l) seeds)"
-    fi
-    started=$(date +%s)
-    set +e
-    cargo +nightly fuzz run -s "$sanitizer" "$target" "$seeds" -- "$budget" -rss_limit_mb=2048 -max_len=262144 2>&1 \
-        | grep -E '^(#[0-9]+\s+DONE|Done|==[0-9]+==|SUMMARY|thread|.*panicked)' | tee /tmp/traceless-fuzz-$$.log
-    # cargo fuzz exits non-zero on a crash.
-    status=${PIPESTATUS[0]}
-    set -e
-    if [ -n "${FUZZ_RUNS:-}" ]; then
-        done_line=$(grep -E '^#[0-9]+\s+DONE' /tmp/traceless-fuzz-$$.log | tail -1)
-        echo "$target: ${done_line:-no DONE line}; $(( $(date +%s) - started )) s; exit $status" >> "$summary"
-    fi
-    rm -f /tmp/traceless-fuzz-$$.log
-    if [ "$status" -ne 0 ]; then
-        echo "fuzz: $target FAILED (see fuzz/artifacts/$target)" >&2
-        exit "$status"
+done
+
+# Two targets at a time (FUZZ_JOBS): a fuzzer is one process on one core, and the
+# machines this runs on have two; one at a time left the other idle for a minute.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+jobs_max="${FUZZ_JOBS:-2}"
+for target in $targets; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+    fuzz_one "$target" > "$work/$target.log" 2>&1 &
+done
+wait
+failed=0
+for target in $targets; do
+    cat "$work/$target.log"
+    status=$(cat "$work/$target.status" 2>/dev/null || echo "none")
+    if [ "$status" != 0 ]; then
+        echo "fuzz: $target FAILED (exit $status; see fuzz/artifacts/$target)" >&2
+        failed=$((failed + 1))
     fi
 done
+if [ "$failed" -ne 0 ]; then
+    echo "fuzz: $(( $(wc -w <<< "$targets") - failed )) passed, $failed failed" >&2
+    exit 1
+fi
 echo "fuzz: $(wc -w <<< "$targets") passed, 0 failed"
