@@ -88,6 +88,34 @@ for (const name of only) {
       assert.notEqual(sizes[0], readFileSync(PHOTO).length, 'the first file the page saw was the cleaned one');
     });
 
+    test('a file the page makes itself (a crop), put in its input with its own input and change events: the page\'s handlers get them at once, and the file as made', async () => {
+      // Cropping and form libraries do this: the cropped canvas goes back into the file input,
+      // and the events they dispatch are what their handlers wait for. It is the page's own
+      // file (no user's original): the guard has nothing to take, and must not stop the events.
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      const [upload] = await uploadsAfter(async () => {
+        const seen = await page.evaluate(async () => {
+          const canvas = document.createElement('canvas');
+          canvas.width = 40;
+          canvas.height = 30;
+          canvas.getContext('2d').fillRect(5, 5, 10, 10);
+          const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+          window.made = new Uint8Array(await blob.arrayBuffer());
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([blob], 'cropped.png', { type: 'image/png' }));
+          const input = document.getElementById('file');
+          input.files = transfer.files;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          input.dispatchEvent(new Event('change', { bubbles: true }));
+          return window.seen.slice();
+        });
+        assert.deepEqual(seen, ['input:1', `change:cropped.png|image/png|${await page.evaluate(() => window.made.length)}`], 'the handlers ran during the page\'s own dispatches');
+      }, 1);
+      const made = await page.evaluate(() => Array.from(window.made));
+      assert.deepEqual([...upload.files[0].bytes], made, 'the page\'s file arrives as the page made it');
+      assert.equal(await page.evaluate(() => window.seen.length), 2, 'no second round of events');
+    });
+
     test('XHR with the File as body, read in an onchange attribute', async () => {
       const page = await browser.open(`${web.originA}/upload/xhr.html`);
       const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);

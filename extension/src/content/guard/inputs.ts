@@ -59,7 +59,8 @@ function stopNextChangeInside(input: HTMLInputElement): void {
   if (!(root instanceof ShadowRoot) || stopping.has(input)) return;
   stopping.add(input);
   const stop = (e: Event) => {
-    if (ours.has(e) || e.target !== input) return;
+    // Only the browser's own change (see guardInputs): a page's event is the page's.
+    if (!e.isTrusted || ours.has(e) || e.target !== input) return;
     e.stopImmediatePropagation();
     root.removeEventListener('change', stop, { capture: true });
     stopping.delete(input);
@@ -134,8 +135,12 @@ export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
 }
 
 export function guardInputs(hooks: GuardHooks): void {
+  // Only the browser's events bring the user's files (it fires them, trusted, when a
+  // choice or a drop fills an input). An event a page dispatches itself announces files
+  // the page put there (a crop put back, a form library's own events): its handlers must
+  // get it at once, as without the extension; stopping it broke such pages.
   const onInput = (event: Event) => {
-    if (ours.has(event)) return;
+    if (!event.isTrusted || ours.has(event)) return;
     const inputs = fileInputs(event);
     if (!inputs.length) return;
     event.stopImmediatePropagation();
@@ -146,7 +151,7 @@ export function guardInputs(hooks: GuardHooks): void {
     }
   };
   const onChange = (event: Event) => {
-    if (ours.has(event) || !fileInputs(event).length) return;
+    if (!event.isTrusted || ours.has(event) || !fileInputs(event).length) return;
     // The browser's change follows its input event: our redispatch will send one.
     event.stopImmediatePropagation();
   };
