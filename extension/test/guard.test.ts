@@ -8,6 +8,7 @@ import { hasImageMagic, hasVideoMagic, kindOf } from '../src/shared/file-kinds';
 import { walkEntries } from '../src/content/guard/folders';
 import { describe } from '../src/content/guard/report';
 import type { FileOutcome } from '../src/content/guard/clean-files';
+import { siteName } from '../src/content/site-name';
 import type { Finding } from '../src/engine/types';
 
 // Node has no FileReader; kindOf reads a file's head with one, as the browsers do
@@ -124,4 +125,17 @@ test('the upload notice names a HEIC sent as JPEG, counts several, and says why 
   // Not converted: said, with the reason, as an error.
   const kept: FileOutcome = { kind: 'cleaned', file: file('D.HEIC'), removed: [], notConverted: 'It is too large.' };
   assert.deepEqual(texts([kept]), ['error: D.HEIC was sent as HEIC, with its metadata removed, not as JPEG: It is too large.']);
+});
+
+test('the site named in the "send the original anyway?" dialog, from frames without a host of their own', () => {
+  const top = { host: 'a.example:8443', origin: 'https://a.example:8443', ancestors: [] };
+  assert.equal(siteName(top), 'a.example:8443');
+  // about:blank and srcdoc frames: no host (the dialog said "null"), their parent's origin.
+  assert.equal(siteName({ host: '', origin: 'https://a.example', ancestors: ['https://a.example'] }), 'a.example');
+  // A sandboxed frame: an opaque origin; Chromium lists the pages around it, nearest first.
+  assert.equal(siteName({ host: '', origin: 'null', ancestors: ['https://b.example', 'https://a.example'] }), 'b.example');
+  assert.equal(siteName({ host: '', origin: 'null', ancestors: ['null', 'https://a.example'] }), 'a.example');
+  // Firefox lists none: no name, and the dialog says "this page" instead.
+  assert.equal(siteName({ host: '', origin: 'null', ancestors: [] }), undefined);
+  assert.equal(siteName({ host: '', origin: 'not a url', ancestors: [] }), undefined);
 });

@@ -14,6 +14,7 @@ import { guardChoosers } from './guard/picker';
 import type { FileOutcome } from './guard/clean-files';
 import { currentSettings } from '../shared/settings';
 import { listenOnDocument } from './lasting-listeners';
+import { here, siteName } from './site-name';
 
 let lastTarget: EventTarget | undefined;
 
@@ -70,7 +71,9 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
  * file stays back.
  */
 function sendOriginal(original: File, allow: (original: File) => void): boolean {
-  if (!window.confirm(t('confirmUploadOriginal', original.name, location.host || location.origin))) return false;
+  const site = siteName(here());
+  const words = site ? t('confirmUploadOriginal', original.name, site) : t('confirmUploadOriginalHere', original.name);
+  if (!window.confirm(words)) return false;
   allow(original);
   return true;
 }
