@@ -114,6 +114,15 @@ export async function launchChromium(web, { headless = true, withExtension = tru
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click]);
       await chooser.setFiles(paths);
     },
+    /** Whether a click on the element opens a file chooser within `ms` (one that opens is cancelled). */
+    async chooserOpens(page, selector, ms) {
+      const [opened] = await Promise.all([
+        page.waitForEvent('filechooser', { timeout: ms }).then(() => true, () => false),
+        // A real click even on what Playwright takes as disabled (a disabled input's label).
+        page.click(selector, { force: true }),
+      ]);
+      return opened;
+    },
     /**
      * Drops files from disk on the element, as a user dragging them from a file manager
      * does: a trusted drag (CDP Input.dispatchDragEvent), with optional text data.
@@ -331,6 +340,17 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
           if (attempt === 3 || !/FileChooser/.test(String(e?.message))) throw e;
         }
       }
+    },
+    /** Whether a click on the element opens a file chooser within `ms` (one that opens is cancelled). */
+    async chooserOpens(page, selector, ms) {
+      const [opened] = await Promise.all([
+        page.waitForFileChooser({ timeout: ms }).then(async (chooser) => {
+          await chooser.cancel();
+          return true;
+        }, () => false),
+        page.click(selector),
+      ]);
+      return opened;
     },
     /**
      * Drops files from disk on the element: dragenter, dragover and drop made by privileged

@@ -116,6 +116,14 @@ for (const name of only) {
       assert.equal(await page.evaluate(() => window.seen.length), 2, 'no second round of events');
     });
 
+    test('an input disabled by its <fieldset disabled>: its label opens no chooser, as without the extension', async () => {
+      const page = await browser.open(`${web.originA}/upload/disabled.html`);
+      assert.equal(await browser.chooserOpens(page, '#pick-off', 2000), false, 'a chooser for a disabled input');
+      // The same page's enabled input opens one (this test can tell).
+      assert.equal(await browser.chooserOpens(page, '#pick-on', 10000), true, 'no chooser for the enabled input');
+      assert.equal(await page.evaluate(() => window.changes), 0);
+    });
+
     test('XHR with the File as body, read in an onchange attribute', async () => {
       const page = await browser.open(`${web.originA}/upload/xhr.html`);
       const [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);

@@ -20,7 +20,7 @@
 import { cleanAll, passed } from './clean-files';
 import { deliver, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
-import { isFileInput } from './file-inputs';
+import { isDisabled, isFileInput } from './file-inputs';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
 import { t } from '../../shared/i18n';
 import { listen } from '../lasting-listeners';
@@ -123,7 +123,7 @@ export function guardDrops(hooks: GuardHooks): void {
       return;
     }
     // Files dropped straight on a file input: it gets them as if chosen.
-    if (taken.input) return taken.input.disabled ? undefined : deliver(taken.input, walked.files, hooks);
+    if (taken.input) return isDisabled(taken.input) ? undefined : deliver(taken.input, walked.files, hooks);
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
     if (files.length || taken.strings.length) replay(taken, files);

@@ -14,3 +14,9 @@ export function inputOpenedBy(el: unknown): HTMLInputElement | undefined {
   const interactive = el.closest(INTERACTIVE);
   return interactive && label.contains(interactive) ? undefined : label.control;
 }
+
+/**
+ * Whether the browser would refuse `input` a choice or a drop: disabled itself, or by a
+ * `<fieldset disabled>` around it (the `disabled` property knows only the former).
+ */
+export const isDisabled = (input: HTMLInputElement): boolean => input.matches(':disabled');

@@ -16,7 +16,7 @@ import { deliver, type GuardHooks } from './inputs';
 import { allFileInputsWithin, shadowRootOf } from './shadow';
 import { listen } from '../lasting-listeners';
 import { CLICK_MARK } from '../click-mark';
-import { inputOpenedBy } from './file-inputs';
+import { inputOpenedBy, isDisabled } from './file-inputs';
 
 /**
  * What a click is aimed at: the file input it would open, or the shadow root to ask.
@@ -103,7 +103,7 @@ export function guardChoosers(hooks: GuardHooks): void {
       return;
     }
     handled.add(event);
-    if (!aim || aim.disabled) return;
+    if (!aim || isDisabled(aim)) return;
     // The page's own chooser never opens; ours does, with the same user activation.
     event.preventDefault();
     choose(aim);
