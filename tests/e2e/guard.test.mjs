@@ -291,6 +291,17 @@ for (const name of only) {
       });
     }
 
+    test('drag and drop onto a zone that keeps the items with an entry (webkitGetAsEntry) and reads each with entry.file(), as WordPress\'s uploader does', async () => {
+      const page = await browser.open(`${web.originA}/upload/drop.html`);
+      const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#entries-zone', [PHOTO, TEXT], 'dropped with text'), 1);
+      assert.deepEqual(upload.files.map((f) => [f.name, f.type]), [['DSCN0010.jpg', 'image/jpeg'], ['notes.txt', 'text/plain']]);
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      assert.deepEqual(upload.files[1].bytes, readFileSync(TEXT), 'a non-image passes untouched');
+      assert.deepEqual(await page.evaluate(() => window.seen), [
+        'text:dropped with text', 'entries:file /DSCN0010.jpg,file /notes.txt', 'entries-zone:DSCN0010.jpg,notes.txt',
+      ]);
+    });
+
     test('files dropped straight onto a file input', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#file', [PHOTO, TEXT]), 1);

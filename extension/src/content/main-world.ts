@@ -16,6 +16,10 @@
 // 3. document.open() (and a write() that opens the document) erases every
 //    listener of the document and its window, the guard's too: the moment it
 //    returns, the guard is told to add them again (lasting-listeners.ts).
+// 4. A dropped file the guard replays (cleaned, in a DataTransfer made by script)
+//    has no file-system entry in Chromium: webkitGetAsEntry() gives the page a
+//    file entry for it, as for the user's drop, so uploaders that read entries
+//    (WordPress's plupload, Fine Uploader) get the file instead of nothing.
 //
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
@@ -314,5 +318,54 @@ import { CLICK_MARK } from './click-mark';
   };
   for (const name of ['open', 'write', 'writeln'] as const) {
     defineProperty(Document.prototype, name, { ...operation, value: documentWrappers[name] });
+  }
+
+  // 4. Entries for replayed drops. Only where a DataTransfer made by script gives its
+  // files no entry (Chromium: it has no isolated file system to put them in); Firefox
+  // makes one itself, and there the built-in stays as it is.
+  const Item = scope.DataTransferItem as { prototype: DataTransferItem } | undefined;
+  // Chromium has no FileSystemFileEntry global (its entries' interface has no name there).
+  const entryProto = (scope.FileSystemFileEntry as { prototype: object } | undefined)?.prototype ?? Object.prototype;
+  const nativeEntry = Item?.prototype.webkitGetAsEntry;
+  const scriptDropsHaveNoEntries = () => {
+    try {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([], 'probe'));
+      return transfer.items[0].webkitGetAsEntry() === null;
+    } catch {
+      return false;
+    }
+  };
+  if (Item && nativeEntry && scriptDropsHaveNoEntries()) {
+    const entryOf = uncurry(nativeEntry);
+    const itemKind = getter(Item.prototype, 'kind') as (item: unknown) => string;
+    const getAsFile = uncurry(Item.prototype.getAsFile);
+    const fileName = getter(File.prototype, 'name') as (file: unknown) => string;
+    const later = queueMicrotask;
+    // What uploaders read of a file entry; file() answers later, as the built-in does.
+    // It holds only what getAsFile() already gives the page: a replayed drop's cleaned copy.
+    const fileEntry = (file: File): FileSystemFileEntry => {
+      const entry = create(entryProto) as FileSystemFileEntry;
+      const name = fileName(file);
+      const own = (key: string, value: unknown) => defineProperty(entry, key, { value, enumerable: true });
+      own('isFile', true);
+      own('isDirectory', false);
+      own('name', name);
+      own('fullPath', `/${name}`);
+      own('filesystem', null);
+      own('file', (success: (file: File) => void) => later(() => success(file)));
+      own('getParent', (_: unknown, failure?: (error: DOMException) => void) =>
+        later(() => failure?.(new DOMException('A dropped file has no parent here.', 'NotFoundError'))));
+      return entry;
+    };
+    const entryWrapper = {
+      webkitGetAsEntry(this: DataTransferItem) {
+        const entry = entryOf(this);
+        if (entry !== null || itemKind(this) !== 'file') return entry;
+        const file = getAsFile(this);
+        return file ? fileEntry(file) : null;
+      },
+    };
+    defineProperty(Item.prototype, 'webkitGetAsEntry', { ...operation, value: entryWrapper.webkitGetAsEntry });
   }
 })();
