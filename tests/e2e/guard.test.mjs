@@ -399,6 +399,12 @@ for (const name of only) {
         const pageA = await browser.open(`${web.originA}/upload/fetch.html`);
         const [off] = await uploadsAfter(() => browser.chooseFiles(pageA, '#file', [PHOTO]), 1);
         assert.deepEqual(off.files[0].bytes, readFileSync(PHOTO), 'the original, as the rule asks');
+        // Off is off: the page gets the browser's own events, not the guard's stand-ins.
+        assert.deepEqual(await pageA.evaluate(() => window.trusted), [true], 'the browser\'s own change event');
+        const dropA = await browser.open(`${web.originA}/upload/drop.html`);
+        const [dropped] = await uploadsAfter(() => browser.dropFiles(dropA, '#files-zone', [PHOTO]), 1);
+        assert.deepEqual(dropped.files[0].bytes, readFileSync(PHOTO), 'the dropped original, as the rule asks');
+        assert.deepEqual(await dropA.evaluate(() => window.trusted), [true], 'the browser\'s own drop');
         const pageB = await browser.open(`${web.originB}/upload/fetch.html`);
         const [on] = await uploadsAfter(() => browser.chooseFiles(pageB, '#file', [PHOTO]), 1);
         assert.deepEqual(judge(on.files[0]).leaks, [], 'other sites are still guarded');

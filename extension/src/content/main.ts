@@ -15,6 +15,7 @@ import type { FileOutcome } from './guard/clean-files';
 import { currentSettings } from '../shared/settings';
 import { listenOnDocument } from './lasting-listeners';
 import { here, siteName } from './site-name';
+import { followGuardSwitch, guardIsOff } from './guard/switch';
 
 let lastTarget: EventTarget | undefined;
 
@@ -93,7 +94,9 @@ const guard = {
     if (count) void ext.runtime.sendMessage({ type: 'traceless:cleaned', count }).catch(() => undefined);
   },
   warn: (text: string) => showNotice(text, 'error'),
+  off: guardIsOff,
 };
+followGuardSwitch(currentSettings);
 guardChoosers(guard);
 guardInputs(guard);
 holdSubmits(formBusy);

@@ -135,7 +135,7 @@ export function guardDrops(hooks: GuardHooks): void {
       kind,
       (event) => {
         // Our own replays and page-made events carry no file of the user's: they go through.
-        if (!event.isTrusted) return;
+        if (!event.isTrusted || hooks.off()) return;
         const taken = take(kind, event);
         if (!taken) return;
         event.preventDefault();

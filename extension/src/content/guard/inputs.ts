@@ -22,6 +22,8 @@ export interface GuardHooks extends CleanHooks {
   report: (outcomes: FileOutcome[], allow?: (original: File) => void) => void;
   /** Tells the user something was held back that is not one file (a folder too big to walk). */
   warn: (text: string) => void;
+  /** The user switched the guard off for this page: take no event at all (switch.ts). */
+  off: () => boolean;
 }
 
 /** Events we dispatched ourselves: they go through. */
@@ -140,7 +142,7 @@ export function guardInputs(hooks: GuardHooks): void {
   // the page put there (a crop put back, a form library's own events): its handlers must
   // get it at once, as without the extension; stopping it broke such pages.
   const onInput = (event: Event) => {
-    if (!event.isTrusted || ours.has(event)) return;
+    if (!event.isTrusted || ours.has(event) || hooks.off()) return;
     const inputs = fileInputs(event);
     if (!inputs.length) return;
     event.stopImmediatePropagation();
@@ -151,7 +153,7 @@ export function guardInputs(hooks: GuardHooks): void {
     }
   };
   const onChange = (event: Event) => {
-    if (!event.isTrusted || ours.has(event) || !fileInputs(event).length) return;
+    if (!event.isTrusted || ours.has(event) || hooks.off() || !fileInputs(event).length) return;
     // The browser's change follows its input event: our redispatch will send one.
     event.stopImmediatePropagation();
   };

@@ -103,7 +103,7 @@ export function guardChoosers(hooks: GuardHooks): void {
       return;
     }
     handled.add(event);
-    if (!aim || isDisabled(aim)) return;
+    if (!aim || isDisabled(aim) || hooks.off()) return;
     // The page's own chooser never opens; ours does, with the same user activation.
     event.preventDefault();
     choose(aim);
