@@ -155,13 +155,16 @@ export async function launchChromium(web, { headless = true, withExtension = tru
      * Pastes an image as a user does: the page writes a PNG to the clipboard (as an image
      * copied in another application would be), then Ctrl+V, a trusted paste.
      */
-    async pasteImage(page) {
+    /** Pastes an 8 x 8 PNG with Ctrl+V, with `text` beside it when given (as a spreadsheet's copy puts both). */
+    async pasteImage(page, text) {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
-      await page.evaluate(async () => {
+      await page.evaluate(async (text) => {
         const canvas = Object.assign(document.createElement('canvas'), { width: 8, height: 8 });
         const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-        await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
-      });
+        const item = { 'image/png': blob };
+        if (text) item['text/plain'] = new Blob([text], { type: 'text/plain' });
+        await navigator.clipboard.write([new ClipboardItem(item)]);
+      }, text ?? '');
       await page.keyboard.press('Control+V');
     },
     async waitForExtensionPage(path) {
@@ -369,11 +372,11 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
     async noticeTexts(page) {
       return JSON.parse(await privileged(browser, noticeTextsPrivileged, [page.mainFrame()._id]));
     },
-    /** Pastes an 8 x 8 PNG (image.png) with Ctrl+V: the file is put on the clipboard as a file manager's copy does. */
-    async pasteImage(page) {
+    /** Pastes an 8 x 8 PNG (image.png) with Ctrl+V: the file is put on the clipboard as a file manager's copy does, with `text` beside it when given. */
+    async pasteImage(page, text) {
       const png = join(tempDir('firefox-paste'), 'image.png');
       writeFileSync(png, eightByEightPng());
-      await privileged(browser, clipboardFile, [png]);
+      await privileged(browser, clipboardFile, [png, text ?? '']);
       await page.keyboard.down('Control');
       await page.keyboard.press('v');
       await page.keyboard.up('Control');
@@ -505,11 +508,17 @@ async function noticeTextsPrivileged(contextId) {
 }
 
 /** Runs privileged in Firefox's parent process: the file on the clipboard, as a file manager's copy puts it. */
-function clipboardFile(path) {
+function clipboardFile(path, text) {
   const transferable = Cc['@mozilla.org/widget/transferable;1'].createInstance(Ci.nsITransferable);
   transferable.init(null);
   transferable.addDataFlavor('application/x-moz-file');
   transferable.setTransferData('application/x-moz-file', new FileUtils.File(path));
+  if (text) {
+    const string = Cc['@mozilla.org/supports-string;1'].createInstance(Ci.nsISupportsString);
+    string.data = text;
+    transferable.addDataFlavor('text/plain');
+    transferable.setTransferData('text/plain', string);
+  }
   Services.clipboard.setData(transferable, null, Ci.nsIClipboard.kGlobalClipboard);
   if (!Services.clipboard.hasDataMatchingFlavors(['application/x-moz-file'], Ci.nsIClipboard.kGlobalClipboard)) {
     throw new Error('the clipboard did not take the file');

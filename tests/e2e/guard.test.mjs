@@ -319,6 +319,30 @@ for (const name of only) {
       assert.deepEqual(await page.evaluate(() => window.seen), ['paste:image.png']);
     });
 
+    test('pasting cells copied from a spreadsheet (a picture of them beside their text) into a plain field or an editable area: the text goes in, as without the extension', {
+      // Measured: with a file and text on its clipboard, Firefox lists only "Files" and
+      // getData('text/plain') gives "" to every script, the extension's too, yet inserts
+      // the text itself; the guard, which takes the paste for its file, cannot put it in.
+      skip: name === 'firefox' && 'Firefox shows no script the text of a paste that also holds a file (a known loss, README)',
+    }, async () => {
+      const page = await browser.open(`${web.originA}/upload/paste-text.html`);
+      const text = 'A1\tB1\nA2\tB2';
+      await page.click('#notes');
+      await browser.pasteImage(page, text);
+      const until = async (fn, what) => {
+        const deadline = Date.now() + 20000;
+        while (Date.now() < deadline && !(await page.evaluate(fn))) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(await page.evaluate(fn), what);
+      };
+      await until(() => document.getElementById('notes').value.length > 0, 'text in the textarea');
+      assert.equal(await page.evaluate(() => document.getElementById('notes').value), text);
+      // The page saw the paste (the guard's stand-in, its picture cleaned) and left it to the browser.
+      assert.match((await page.evaluate(() => window.pastes))[0], /^false:.*text\/plain.*Files|^false:Files.*text\/plain/);
+      await page.click('#line');
+      await browser.pasteImage(page, 'pasted');
+      await until(() => document.getElementById('editor').textContent.includes('pasted'), 'text in the editable area');
+    });
+
     // A page-made event carries only what the page already has: the guard must not act on
     // it (a page could otherwise have files of its choosing cleaned, or notices shown).
     for (const how of ['drop', 'paste']) {

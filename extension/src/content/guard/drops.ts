@@ -89,8 +89,11 @@ function pageWorld(): PageWindow | undefined {
   return typeof cloneInto === 'function' ? (window as unknown as { wrappedJSObject?: PageWindow }).wrappedJSObject : undefined;
 }
 
-/** The event the page receives instead of the user's: same kind, same target, cleaned files. */
-function replay(taken: Taken, files: File[]): void {
+/**
+ * The event the page receives instead of the user's: same kind, same target, cleaned
+ * files. False when the page cancelled it (it handled the drop or paste itself).
+ */
+function replay(taken: Taken, files: File[]): boolean {
   const page = pageWorld();
   const scope = page ?? (globalThis as PageWindow);
   const give = <T>(value: T): T => (page && cloneInto ? (cloneInto(value, window, { wrapReflectors: true }) as T) : value);
@@ -112,7 +115,38 @@ function replay(taken: Taken, files: File[]): void {
       });
     }
   }
-  taken.target.dispatchEvent(event);
+  return taken.target.dispatchEvent(event);
+}
+
+/** Text fields whose paste inserts text (HTML: the input types with a text editing caret). */
+const TEXT_INPUTS = new Set(['text', 'search', 'url', 'tel', 'email', 'password', 'number']);
+
+/** The focused element, also inside open shadow roots. */
+function focused(): Element | null {
+  let active = document.activeElement;
+  while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+  return active;
+}
+
+/**
+ * What the browser does with a paste no script handled: its text goes in where the
+ * caret is. A replayed paste has no such default action, so a paste that carries a
+ * picture beside its text (cells copied from a spreadsheet, a note from OneNote) put
+ * nothing in a plain text field. Plain text only, never the HTML: inserting a
+ * clipboard's markup by script would skip the browser's paste sanitising. (Firefox
+ * shows no script, this one included, the text of a paste that also holds a file,
+ * though it inserts it itself: there it is lost.)
+ */
+function pasteText(taken: Taken): void {
+  const text = taken.strings.find(([type]) => type === 'text/plain')?.[1];
+  const target = taken.target;
+  if (!text || !(target instanceof Element)) return;
+  const active = focused();
+  const field =
+    target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && TEXT_INPUTS.has(target.type))
+      ? target === active && !target.readOnly && !target.disabled
+      : target instanceof HTMLElement && target.isContentEditable && !!active?.contains(target);
+  if (field) document.execCommand('insertText', false, text);
 }
 
 export function guardDrops(hooks: GuardHooks): void {
@@ -126,7 +160,7 @@ export function guardDrops(hooks: GuardHooks): void {
     if (taken.input) return isDisabled(taken.input) ? undefined : deliver(taken.input, walked.files, hooks);
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
-    if (files.length || taken.strings.length) replay(taken, files);
+    if ((files.length || taken.strings.length) && replay(taken, files) && taken.kind === 'paste') pasteText(taken);
     // "Upload anyway" for a held-back original: the user's explicit choice, as a further drop or paste.
     hooks.report(outcomes, (original) => replay({ ...taken, strings: [] }, [original]));
   };
