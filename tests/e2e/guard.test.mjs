@@ -302,6 +302,20 @@ for (const name of only) {
       ]);
     });
 
+    test('a drop on a file input reaches the page\'s drop listeners first: a box lit while dragging goes dark, and a page that cancels the drop keeps its input as it was', async () => {
+      const page = await browser.open(`${web.originA}/upload/drop-input.html`);
+      const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#file', [PHOTO]), 1);
+      assert.ok(upload.url.endsWith('from=file'));
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      assert.deepEqual(await page.evaluate(() => [window.seen, document.getElementById('box').dataset.over ?? 'dark']), [['drop:file:1', 'change:1'], 'dark']);
+      const [own] = await uploadsAfter(() => browser.dropFiles(page, '#own', [PHOTO, TEXT]), 1);
+      assert.ok(own.url.endsWith('from=own'));
+      assert.deepEqual(own.files.map((f) => f.name), ['DSCN0010.jpg', 'notes.txt']);
+      assert.deepEqual(judge(own.files[0]).leaks, []);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(await page.evaluate(() => [window.seen.slice(2), document.getElementById('own').files.length]), [['own-drop:2'], 0], 'the cancelled drop filled no input');
+    });
+
     test('files dropped straight onto a file input', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#file', [PHOTO, TEXT]), 1);

@@ -18,7 +18,7 @@
 // A dropped folder arrives as a flat list of its files, cleaned: its structure
 // (and webkitGetAsEntry) cannot be rebuilt in a synthetic event.
 import { cleanAll, passed } from './clean-files';
-import { deliver, type GuardHooks } from './inputs';
+import { redispatch, setFiles, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { isDisabled, isFileInput } from './file-inputs';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
@@ -118,6 +118,13 @@ function replay(taken: Taken, files: File[]): boolean {
   return taken.target.dispatchEvent(event);
 }
 
+/** A file input's files after a drop on it (or an original the user then chose to send), with its input and change events. */
+function fill(input: HTMLInputElement, files: File[]): void {
+  if (!files.length) return;
+  setFiles(input, files);
+  redispatch(input);
+}
+
 /** Text fields whose paste inserts text (HTML: the input types with a text editing caret). */
 const TEXT_INPUTS = new Set(['text', 'search', 'url', 'tel', 'email', 'password', 'number']);
 
@@ -156,13 +163,22 @@ export function guardDrops(hooks: GuardHooks): void {
       hooks.warn(t('noticeFolderHeldBack', walked.refused));
       return;
     }
-    // Files dropped straight on a file input: it gets them as if chosen.
-    if (taken.input) return isDisabled(taken.input) ? undefined : deliver(taken.input, walked.files, hooks);
+    const input = taken.input;
+    if (input && isDisabled(input)) return;
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
-    if ((files.length || taken.strings.length) && replay(taken, files) && taken.kind === 'paste') pasteText(taken);
-    // "Upload anyway" for a held-back original: the user's explicit choice, as a further drop or paste.
-    hooks.report(outcomes, (original) => replay({ ...taken, strings: [] }, [original]));
+    const accepted = (files.length || taken.strings.length) && replay(taken, files);
+    // What the browser does with a drop no listener cancelled: a file input under it gets
+    // its files as if chosen (the first only, without \`multiple\`, as Chromium does), and
+    // a paste's text goes in at the caret.
+    if (accepted && input) fill(input, input.multiple ? files : files.slice(0, 1));
+    if (accepted && taken.kind === 'paste') pasteText(taken);
+    // "Upload anyway" for a held-back original: the user's explicit choice, as a further
+    // drop or paste (on a file input: added to what it holds).
+    hooks.report(outcomes, (original) => {
+      const again = replay({ ...taken, strings: [] }, [original]);
+      if (again && input) fill(input, input.multiple ? [...Array.from(input.files ?? []), original] : [original]);
+    });
   };
   for (const kind of ['drop', 'paste'] as const) {
     listen(
