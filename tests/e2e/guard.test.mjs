@@ -142,6 +142,17 @@ for (const name of only) {
       for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
     });
 
+    test('a form whose file input is required, submitted at once, waits for cleaning instead of saying "select a file"', async () => {
+      const page = await browser.open(`${web.originA}/upload/form-required.html`);
+      const [upload] = await uploadsAfter(async () => {
+        await browser.chooseFiles(page, '#file', [PHOTO, PNG, HEIC]);
+        await page.click('#send');
+      }, 1);
+      assert.equal(upload.fields.note, 'required file');
+      assert.deepEqual(upload.files.length, 3);
+      for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
+    });
+
     // iPhone photos and AVIFs are cleaned losslessly: exiftool and our own item walk find
     // nothing beyond display information, and the picture is unchanged (libheif decodes it).
     for (const how of ['input', 'chooser']) {

@@ -91,6 +91,7 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
   selections.set(input, selection);
   const current = () => selections.get(input) === selection;
   setFiles(input, []);
+  suspendRequired(input);
   const job = cleanAll(originals, hooks)
     .then((outcomes) => {
       if (!current()) return;
@@ -105,9 +106,32 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
       if (current()) setFiles(input, []); // never the originals
     })
     .finally(() => {
-      if (current()) redispatch(input);
+      if (!current()) return;
+      restoreRequired(input);
+      redispatch(input);
     });
   markPending(input, job);
+}
+
+/** Inputs whose `required` the guard lifted while their selection is cleaned. */
+const requiredLifted = new WeakSet<HTMLInputElement>();
+
+/**
+ * An input emptied for cleaning is, for the browser, a required input left empty: a
+ * form submitted meanwhile stopped at "Please select a file" before any submit event,
+ * so forms.ts never got to hold it. Lifted until the newest selection is in; a form
+ * held meanwhile is then submitted again, and checked as usual (a held-back file
+ * leaves it empty, and the browser says so).
+ */
+function suspendRequired(input: HTMLInputElement): void {
+  if (!input.required) return;
+  requiredLifted.add(input);
+  input.required = false;
+}
+
+function restoreRequired(input: HTMLInputElement): void {
+  if (!requiredLifted.delete(input)) return;
+  input.required = true;
 }
 
 /** Input then change, once each, as after a real choice; these pass our own listeners. */
