@@ -327,6 +327,13 @@ for (const name of only) {
       assert.deepEqual(await page.evaluate(() => [window.seen.slice(2), document.getElementById('own').files.length]), [['own-drop:2'], 0], 'the cancelled drop filled no input');
     });
 
+    test('a drop on an overlay the page takes away while the photo is cleaned still reaches the page', async () => {
+      const page = await browser.open(`${web.originA}/upload/drop-overlay.html`);
+      const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#page', [HEIC]), 1);
+      assert.ok(upload.url.endsWith('from=overlay'));
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+    });
+
     test('files dropped straight onto a file input', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       const [upload] = await uploadsAfter(() => browser.dropFiles(page, '#file', [PHOTO, TEXT]), 1);

@@ -115,7 +115,23 @@ function replay(taken: Taken, files: File[]): boolean {
       });
     }
   }
-  return taken.target.dispatchEvent(event);
+  return targetNow(taken).dispatchEvent(event);
+}
+
+/**
+ * Where the replay goes: the user's target, unless the page took it out of the document
+ * while the files were cleaned (a drop overlay hidden shortly after the last dragover);
+ * an event there would reach no listener of the page's. Then what is under the drop
+ * now, or for a paste the focused element.
+ */
+function targetNow(taken: Taken): EventTarget {
+  const target = taken.target;
+  if (!(target instanceof Node) || target.isConnected) return target;
+  const { clientX, clientY } = taken.init;
+  const now = taken.kind === 'drop' && clientX !== undefined && clientY !== undefined
+    ? document.elementFromPoint(clientX, clientY)
+    : document.activeElement;
+  return now ?? document;
 }
 
 /** A file input's files after a drop on it (or an original the user then chose to send), with its input and change events. */
