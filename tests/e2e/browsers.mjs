@@ -114,10 +114,10 @@ export async function launchChromium(web, { headless = true, withExtension = tru
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click]);
       await chooser.setFiles(paths);
     },
-    /** Whether a click on the element opens a file chooser within `ms` (one that opens is cancelled). */
+    /** The file chooser a click on the element opens within `ms` ({ multiple }), or false (one that opens is cancelled). */
     async chooserOpens(page, selector, ms) {
       const [opened] = await Promise.all([
-        page.waitForEvent('filechooser', { timeout: ms }).then(() => true, () => false),
+        page.waitForEvent('filechooser', { timeout: ms }).then((chooser) => ({ multiple: chooser.isMultiple() }), () => false),
         // A real click even on what Playwright takes as disabled (a disabled input's label).
         page.click(selector, { force: true }),
       ]);
@@ -344,12 +344,13 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
         }
       }
     },
-    /** Whether a click on the element opens a file chooser within `ms` (one that opens is cancelled). */
+    /** The file chooser a click on the element opens within `ms` ({ multiple }), or false (one that opens is cancelled). */
     async chooserOpens(page, selector, ms) {
       const [opened] = await Promise.all([
         page.waitForFileChooser({ timeout: ms }).then(async (chooser) => {
+          const multiple = chooser.isMultiple();
           await chooser.cancel();
-          return true;
+          return { multiple };
         }, () => false),
         page.click(selector),
       ]);

@@ -120,8 +120,13 @@ for (const name of only) {
       const page = await browser.open(`${web.originA}/upload/disabled.html`);
       assert.equal(await browser.chooserOpens(page, '#pick-off', 2000), false, 'a chooser for a disabled input');
       // The same page's enabled input opens one (this test can tell).
-      assert.equal(await browser.chooserOpens(page, '#pick-on', 10000), true, 'no chooser for the enabled input');
+      assert.ok(await browser.chooserOpens(page, '#pick-on', 10000), 'no chooser for the enabled input');
       assert.equal(await page.evaluate(() => window.changes), 0);
+    });
+
+    test('a chooser takes the input\'s options as the page\'s click handlers leave them (multiple, set on the label\'s click)', async () => {
+      const page = await browser.open(`${web.originA}/upload/late-options.html`);
+      assert.deepEqual(await browser.chooserOpens(page, '#pick', 10000), { multiple: true });
     });
 
     test('XHR with the File as body, read in an onchange attribute', async () => {

@@ -16,7 +16,7 @@ import { deliver, type GuardHooks } from './inputs';
 import { allFileInputsWithin, shadowRootOf } from './shadow';
 import { listen } from '../lasting-listeners';
 import { CLICK_MARK } from '../click-mark';
-import { inputOpenedBy, isDisabled } from './file-inputs';
+import { inputOpenedBy, isDisabled, isFileInput } from './file-inputs';
 
 /**
  * What a click is aimed at: the file input it would open, or the shadow root to ask.
@@ -106,7 +106,16 @@ export function guardChoosers(hooks: GuardHooks): void {
     if (!aim || isDisabled(aim) || hooks.off()) return;
     // The page's own chooser never opens; ours does, with the same user activation.
     event.preventDefault();
-    choose(aim);
+    // A click made with `new MouseEvent('click')` cannot be cancelled: the page's chooser
+    // would open after it, so ours must open now and take the activation first
+    // (tests/e2e/hostile/detached-pristine-dispatch.html).
+    if (!event.defaultPrevented) return choose(aim);
+    // Otherwise once the click's dispatch is over: what the page's handlers set on the
+    // input meanwhile (multiple, accept) is what the browser's chooser would have shown,
+    // and an input they disabled or made something else opens none, as in the browser.
+    setTimeout(() => {
+      if (isFileInput(aim) && !isDisabled(aim)) choose(aim);
+    });
   };
   listen('click', onClick, { capture: true });
 }
