@@ -4,30 +4,23 @@
 export interface Whereabouts {
   /** location.host: empty in about:blank, about:srcdoc and data: frames. */
   host: string;
-  /** self.origin: the origin such a frame inherits from its parent; "null" when opaque (sandboxed). */
+  /** self.origin: the origin such a frame runs with; "null" when opaque (sandboxed, data:). */
   origin: string;
-  /** location.ancestorOrigins (Chromium), nearest first: the page around an opaque frame. */
-  ancestors: readonly string[];
 }
 
 /**
- * The host the page's scripts speak for. An about:blank or srcdoc frame has no host of
- * its own (the dialog said "null" there) but runs with its parent's origin; a sandboxed
- * one has an opaque origin, so the nearest ancestor with an origin names the site.
+ * The host whose scripts run in this document: its own, or, in an about:blank or srcdoc
+ * frame (no host of its own: the dialog said "null" there), the origin it runs with. A
+ * frame with an opaque origin is named by no one: the page around it is often not the
+ * one whose scripts run in it (a third-party frame that went to a data: URL, or made a
+ * sandboxed child), and naming that page would vouch for the wrong site. Undefined: the
+ * dialog says "this page".
  */
 export function siteName(where: Whereabouts): string | undefined {
   if (where.host) return where.host;
-  for (const origin of [where.origin, ...where.ancestors]) {
-    const host = hostOf(origin);
-    if (host) return host;
-  }
-  return undefined;
-}
-
-function hostOf(origin: string): string | undefined {
-  if (!origin || origin === 'null') return undefined;
+  if (!where.origin || where.origin === 'null') return undefined;
   try {
-    return new URL(origin).host || undefined;
+    return new URL(where.origin).host || undefined;
   } catch {
     return undefined;
   }
@@ -35,9 +28,5 @@ function hostOf(origin: string): string | undefined {
 
 /** This document's whereabouts. */
 export function here(): Whereabouts {
-  return {
-    host: location.host,
-    origin: self.origin,
-    ancestors: Array.from(location.ancestorOrigins ?? []),
-  };
+  return { host: location.host, origin: self.origin };
 }

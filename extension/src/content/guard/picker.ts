@@ -103,12 +103,14 @@ export function guardChoosers(hooks: GuardHooks): void {
       return;
     }
     handled.add(event);
-    if (!aim || isDisabled(aim) || hooks.off()) return;
-    // The page's own chooser never opens; ours does, with the same user activation.
+    if (!aim || hooks.off()) return;
+    // The page's own chooser never opens; ours does, with the same user activation. Also
+    // for an input disabled now: the page's listeners could enable it before the browser
+    // looks (tests/e2e/hostile/disabled-race.html).
     event.preventDefault();
     // A click made with `new MouseEvent('click')` cannot be cancelled: the page's chooser
     // would open after it, so ours must open now and take the activation first
-    // (tests/e2e/hostile/detached-pristine-dispatch.html).
+    // (tests/e2e/hostile/detached-pristine-dispatch.html), disabled input or not.
     if (!event.defaultPrevented) return choose(aim);
     // Otherwise once the click's dispatch is over: what the page's handlers set on the
     // input meanwhile (multiple, accept) is what the browser's chooser would have shown,
