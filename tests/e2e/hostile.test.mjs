@@ -134,6 +134,8 @@ for (const name of only) {
           return browser.chooseViaDialog(page, '#open', [PHOTO]);
         case 'drop':
           return browser.dropFiles(page, '#zone', [PHOTO]);
+        case 'drop-input':
+          return browser.dropFiles(page, '#file', [PHOTO]);
         default:
           throw new Error(`unknown action ${action}`);
       }
