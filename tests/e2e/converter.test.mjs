@@ -205,6 +205,27 @@ converterSuites('converter', only, (suite) => {
     assert.equal(await page.evaluate(() => document.getElementById('convert').disabled), false, 'the batch can be started again');
   });
 
+  test('the focus stays on something to do: Download all after a finished batch, the next row after a removal', async () => {
+    // Focused and pressed in the page (a key sent to a tab that is not in front may go
+    // nowhere in Firefox): what is checked is where the focus goes afterwards.
+    const press = (selector) => page.evaluate((selector) => {
+      const button = document.querySelector(selector);
+      button.focus();
+      button.click();
+    }, selector);
+    const focused = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.className || document.activeElement?.tagName);
+    const page = await converterWith([image('photo.jpg'), image('text.png')]);
+    await until(page, () => !document.getElementById('convert').disabled);
+    await press('#convert');
+    await until(page, idle, undefined, 60000);
+    assert.equal(await focused(), 'download-all');
+    await press('.item:first-child button.remove');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('.item').length), 1);
+    assert.equal(await focused(), 'remove secondary');
+    await press('.item:first-child button.remove');
+    assert.equal(await focused(), 'choose-files');
+  });
+
   test('images dropped or pasted join the batch', async () => {
     const page = await converterWith([]);
     const bytes = readFileSync(image('photo.jpg')).toString('base64');

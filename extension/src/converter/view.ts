@@ -73,13 +73,16 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
         stopEngineThumbnail();
       } else becameIdle();
       // Cancel takes Convert's place while the batch runs (nothing beside them moves), and the focus with it.
-      const [shown, hidden] = running ? [$('cancel'), $('convert')] : [$('convert'), $('cancel')];
+      const [shown, hidden] = running ? [$<HTMLButtonElement>('cancel'), $<HTMLButtonElement>('convert')] : [$<HTMLButtonElement>('convert'), $<HTMLButtonElement>('cancel')];
       const hadFocus = document.activeElement === hidden;
       shown.hidden = false;
       hidden.hidden = true;
-      if (hadFocus) shown.focus();
       root.classList.toggle('running', running);
       renderOverall();
+      // After the render, which enables or disables Convert: a finished batch leaves it
+      // with nothing to do, and a disabled button takes no focus (it fell to <body>); then
+      // Download all, the next thing to do, has it.
+      if (hadFocus) (shown.disabled ? $<HTMLButtonElement>('download-all') : shown).focus();
       if (!running) schedulePreview();
     },
   });
@@ -230,10 +233,16 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
         select: () => select(item),
         download: () => void downloadOne(item),
         remove: () => {
+          // The focus was on this row's remove button: it goes to the next row's (the one
+          // before when it was the last), or to adding images, instead of falling to <body>.
+          const index = batch.items.indexOf(item);
           batch.remove(item);
           renderRow(item);
           if (selected === item) select(batch.items[0]);
           renderOverall();
+          const next = batch.items[Math.min(index, batch.items.length - 1)];
+          const nextRow = next && rows.get(next.id);
+          (nextRow?.querySelector<HTMLButtonElement>('button.remove') ?? $<HTMLElement>('choose-files')).focus();
         },
       });
       rows.set(item.id, row);
