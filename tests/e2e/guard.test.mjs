@@ -147,6 +147,16 @@ for (const name of only) {
       for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
     });
 
+    test('a native form submitted at once after files were dropped on its input waits for cleaning', async () => {
+      const page = await browser.open(`${web.originA}/upload/form.html`);
+      const [upload] = await uploadsAfter(async () => {
+        await browser.dropFiles(page, '#file', [PHOTO, PNG]);
+        await page.click('#send');
+      }, 1);
+      assert.deepEqual(upload.files.map((f) => f.name), ['DSCN0010.jpg', 'iptc.png']);
+      for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
+    });
+
     test('a form whose file input is required, submitted at once, waits for cleaning instead of saying "select a file"', async () => {
       const page = await browser.open(`${web.originA}/upload/form-required.html`);
       const [upload] = await uploadsAfter(async () => {

@@ -18,7 +18,7 @@
 // A dropped folder arrives as a flat list of its files, cleaned: its structure
 // (and webkitGetAsEntry) cannot be rebuilt in a synthetic event.
 import { cleanAll, passed } from './clean-files';
-import { redispatch, setFiles, type GuardHooks } from './inputs';
+import { holdWhile, redispatch, setFiles, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { isDisabled, isFileInput } from './file-inputs';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
@@ -181,11 +181,21 @@ export function guardDrops(hooks: GuardHooks): void {
     }
     const input = taken.input;
     if (input && isDisabled(input)) return;
-    const outcomes = await cleanAll(walked.files, hooks);
+    const giving = give(taken, walked.files);
+    // A form submitted while the files dropped on its input are cleaned waits for them
+    // (they go in only at the end of `give`).
+    if (input) holdWhile(input, giving.catch(() => undefined));
+    await giving;
+  };
+  /** Cleans the files, replays the event with them, and does what the browser would have. */
+  const give = async (taken: Taken, originals: File[]) => {
+    const input = taken.input;
+    const outcomes = await cleanAll(originals, hooks);
     const files = passed(outcomes);
     const accepted = (files.length || taken.strings.length) && replay(taken, files);
     // What the browser does with a drop no listener cancelled: a file input under it gets
-    // its files as if chosen (the first only, without \`multiple\`, as Chromium does), and
+    // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
+    // as remembered: not measured), and
     // a paste's text goes in at the caret.
     if (accepted && input) fill(input, input.multiple ? files : files.slice(0, 1));
     if (accepted && taken.kind === 'paste') pasteText(taken);

@@ -113,6 +113,15 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
   markPending(input, job);
 }
 
+/**
+ * Files on their way to `input` another way (a drop on it, cleaned first): forms holding it
+ * wait for `work`, and its `required` is lifted meanwhile, as for a choice (deliver).
+ */
+export function holdWhile(input: HTMLInputElement, work: Promise<void>): void {
+  suspendRequired(input);
+  markPending(input, work.finally(() => restoreRequired(input)));
+}
+
 /** Inputs whose `required` the guard lifted while their selection is cleaned. */
 const requiredLifted = new WeakSet<HTMLInputElement>();
 

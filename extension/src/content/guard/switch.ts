@@ -4,18 +4,29 @@
 // (before, only the files were left alone: clicks, drops and pastes were still
 // taken and replayed, so every way the guard can differ from the browser stayed).
 import { ext } from '../../shared/ext';
-import { guardModeFor, loadSettings, type Settings } from '../../shared/settings';
+import { guardModeFor, type Settings } from '../../shared/settings';
 
 /** Until the settings are read, the guard is on: nothing is let through unseen. */
 let off = false;
 
 export const guardIsOff = (): boolean => off;
 
-/** Follows the settings: read now, and again whenever they change. */
+/**
+ * Follows the settings: `current` now, and again whenever they change. `current` is
+ * currentSettings, whose own storage listener, added by the first call below and so
+ * before this one, has begun the fresh read this one then waits for (no second read).
+ * Only the latest read counts, should an older one resolve after it.
+ */
 export function followGuardSwitch(current: () => Promise<Settings>): void {
-  const update = (settings: Settings) => (off = guardModeFor(settings, location.origin) === 'off');
-  void current().then(update, () => undefined);
+  let latest = 0;
+  const follow = () => {
+    const read = ++latest;
+    void current().then((settings) => {
+      if (read === latest) off = guardModeFor(settings, location.origin) === 'off';
+    }, () => undefined);
+  };
+  follow();
   ext.storage.onChanged.addListener((_changes, area) => {
-    if (area === 'sync') void loadSettings().then(update, () => undefined);
+    if (area === 'sync') follow();
   });
 }
