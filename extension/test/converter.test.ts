@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
-import { defaultChoice, sanitiseChoice, summarise, workOf, type Choice } from '../src/converter/choice';
+import { defaultChoice, recipeOf, sameRecipe, sanitiseChoice, summarise, workOf, type Choice } from '../src/converter/choice';
 import { uniqueNames, zipOf } from '../src/converter/zip';
 import { renamed } from '../src/shared/names';
 import { DEFAULTS } from '../src/shared/settings';
@@ -40,6 +40,16 @@ test('the choice becomes the engine call: clean is lossless, the rest convert; G
   const gif = workOf({ ...choice, format: 'keep', targetKB: 100 }, DEFAULTS, GIF);
   assert.equal(gif.op === 'convert' && gif.options.format, 'png');
   assert.equal(gif.op === 'convert' && gif.options.targetBytes, 102400);
+});
+
+test('a copy is current while the choice and the settings that reach the engine are as they were', () => {
+  const made = recipeOf(choice, DEFAULTS);
+  assert.ok(sameRecipe(made, recipeOf({ ...choice }, { ...DEFAULTS, quality: 10, guardMode: 'off' })), 'settings the converter does not use');
+  assert.ok(sameRecipe(made, recipeOf(choice, { ...DEFAULTS, keepOrientation: !DEFAULTS.keepOrientation })), 'a converted copy is upright either way');
+  assert.ok(!sameRecipe(made, recipeOf(choice, { ...DEFAULTS, keepIcc: !DEFAULTS.keepIcc })), 'the colour profile');
+  assert.ok(!sameRecipe(made, recipeOf({ ...choice, quality: 71 }, DEFAULTS)), 'the choice');
+  const clean = { ...choice, format: 'clean' as const };
+  assert.ok(!sameRecipe(recipeOf(clean, DEFAULTS), recipeOf(clean, { ...DEFAULTS, keepOrientation: !DEFAULTS.keepOrientation })), 'cleaning keeps or drops the orientation');
 });
 
 test('converted copies are named after the original, in their new format', () => {

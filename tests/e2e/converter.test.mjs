@@ -59,6 +59,15 @@ converterSuites('converter', only, (suite) => {
           assert.deepEqual([pixels.width, pixels.height], [w, h], `${format}: orientation`);
         }
       }
+      if (format === 'jpeg') {
+        // The photo turned by EXIF is compared as it is shown, upright on both sides.
+        await page.evaluate(() => document.querySelectorAll('.item .name')[4].click());
+        const facts = await until(page, () => {
+          const text = document.getElementById('compare-facts').textContent;
+          return / · after: /.test(text) && text;
+        });
+        assert.match(facts, /^Before: 1536 × 2048, .* · after: 1536 × 2048, /);
+      }
       if (format === 'webp') {
         const since = Date.now();
         await page.click('#download-all');
@@ -88,6 +97,36 @@ converterSuites('converter', only, (suite) => {
     assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /^1 converted, 3 failed\.$/);
     // Nothing left that could succeed: the button says so rather than retrying the same failures.
     assert.equal(await page.evaluate(() => document.getElementById('convert').disabled), true);
+  });
+
+  test('copies go out of date when the settings change after converting, as when the choice does; files that are not images are not counted as failed before Convert', async () => {
+    const page = await converterWith([image('photo.jpg'), join(root, 'README.md')]);
+    const status = () => page.evaluate(() => document.getElementById('overall-status').textContent);
+    assert.equal(await status(), '1 image ready. Could not be read: 1.');
+    await setControl(page, 'format', 'jpeg');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    const state = () => page.evaluate(() => ({
+      sizes: document.querySelector('.item .sizes').textContent,
+      convert: !document.getElementById('convert').disabled,
+      downloadAll: !document.getElementById('download-all').disabled,
+      totals: document.getElementById('totals').textContent,
+    }));
+    const made = await state();
+    assert.ok(!/other settings/.test(made.sizes) && !made.convert && made.downloadAll && made.totals, JSON.stringify(made));
+    const setKeepIcc = (keepIcc) => page.evaluate((keepIcc) => chrome.storage.sync.set({ keepIcc }), keepIcc);
+    try {
+      // "Convert to sRGB" chosen in the settings after the copy was made keeping the profile.
+      await setKeepIcc(false);
+      await until(page, () => /made with other settings/.test(document.querySelector('.item .sizes').textContent));
+      const old = await state();
+      assert.ok(old.convert && !old.downloadAll && old.totals === '', `the copy is no longer current: ${JSON.stringify(old)}`);
+      assert.equal(await status(), '1 image ready. Could not be read: 1.', 'counted against the settings now');
+    } finally {
+      await setKeepIcc(true);
+    }
+    await until(page, () => !/other settings/.test(document.querySelector('.item .sizes').textContent));
+    assert.deepEqual(await state(), made, 'the setting back as it was: the copy is current again');
   });
 
   test('the size estimate is the size the batch then makes, and the comparison shows before and after', async () => {
@@ -123,6 +162,12 @@ converterSuites('converter', only, (suite) => {
     await setControl(page, 'compare-position', 20);
     assert.equal(await page.evaluate(() => document.getElementById('compare-view').style.getPropertyValue('--position')), '20%');
 
+    // Typed sizes become whole pixels within the limits, and the form shows what is used.
+    const typed = async (value) => {
+      await setControl(page, 'max-width', value);
+      return page.evaluate(() => document.getElementById('max-width').value);
+    };
+    assert.deepEqual([await typed('-100'), await typed('1.5'), await typed('99999')], ['', '2', '16384']);
     // "At most 12 KB": the engine finds the highest quality that fits.
     await setControl(page, 'max-width', 0);
     await setControl(page, 'quality', 90);

@@ -2,7 +2,7 @@
 // Each saved file is judged on disk: exiftool finds no metadata, Pillow decodes it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
@@ -172,6 +172,23 @@ for (const name of only) {
       assert.match(corrupt.message, /damaged|cannot/i);
       const notices = await menuPage.evaluate(() => document.querySelectorAll('traceless-notice').length);
       assert.ok(notices >= 1, 'the page shows the notice');
+    });
+
+    // Chromium only: Firefox saves into the system's Downloads folder instead of failing.
+    test('a copy the browser could not write is not called saved', { skip: name === 'firefox' && 'Firefox falls back to ~/Downloads' }, async () => {
+      // The downloads folder made a file: the browser cannot write into it (root ignores permissions).
+      const away = `${browser.downloads}.away`;
+      renameSync(browser.downloads, away);
+      writeFileSync(browser.downloads, '');
+      let outcome;
+      try {
+        outcome = await click('clean', 'plain');
+      } finally {
+        rmSync(browser.downloads);
+        renameSync(away, browser.downloads);
+      }
+      assert.equal(outcome.ok, false, 'not reported as saved');
+      assert.match(outcome.message, /^The browser stopped the download \([A-Z_]+\)\. Nothing was saved\.$/);
     });
 
     test('a page with a strict CSP', async () => {

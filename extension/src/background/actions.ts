@@ -3,7 +3,7 @@
 import type { CleanReport, Engine, Format } from '../engine/types';
 import { MIME } from '../engine/types';
 import { acquire } from '../shared/acquire';
-import { download } from '../shared/download';
+import { download, DownloadCancelled, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { ext } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
@@ -41,7 +41,8 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
     return { ok: true, saved };
   } catch (e) {
     const message = t('menuNothingSaved', describeFailure(e));
-    await notify(source.tabId, message, 'error');
+    // A dismissed "Save as" dialog was the person's own choice: said, not flagged as an error.
+    await notify(source.tabId, message, e instanceof DownloadCancelled ? 'info' : 'error');
     return { ok: false, message };
   }
 }
@@ -79,7 +80,21 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   }
   const filename = outputName(url, suffix, format);
   const downloadId = await download(data, MIME[format], filename);
+  await whileAwake(finished(downloadId));
   return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
+}
+
+/**
+ * Chromium ends a service worker idle for 30 s, and a "Save as" dialog being answered is
+ * idle time: the notice would never come. Any extension API call keeps it (Chromium 110+).
+ */
+async function whileAwake<T>(work: Promise<T>): Promise<T> {
+  const keepAlive = setInterval(() => void ext.runtime.getPlatformInfo(), 20_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(keepAlive);
+  }
 }
 
 /** An Ultra HDR photo's gain map (its HDR rendition) survived cleaning. */

@@ -3,7 +3,7 @@
 // popup closes as soon as the downloads panel or a "Save as" dialog opens.
 // (Firefox's runtime messaging carries Blobs as they are; Chromium's does not,
 // and Chromium's popup stays open, so there the page saves for itself.)
-import { downloadBlob } from '../shared/download';
+import { DownloadCancelled, downloadBlob } from '../shared/download';
 import type { SaveReply, SaveRequest } from '../shared/messages';
 
 export function isSaveRequest(value: unknown): value is SaveRequest {
@@ -15,6 +15,7 @@ export async function save(request: SaveRequest): Promise<SaveReply> {
   try {
     return { id: await downloadBlob(request.blob, request.filename) };
   } catch (e) {
+    if (e instanceof DownloadCancelled) return { cancelled: true };
     return { error: e instanceof Error ? e.message : String(e) };
   }
 }

@@ -11,7 +11,7 @@ import { describeFailure } from '../shared/failure';
 import { t } from '../shared/i18n';
 import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
-import { sameChoice, workOf, type Choice, type Work } from './choice';
+import { recipeOf, sameRecipe, workOf, type Choice, type Recipe, type Work } from './choice';
 import { convertKept, forget } from './display';
 import type { Helper } from './split-encode';
 
@@ -24,8 +24,8 @@ export interface Result {
   format: Format;
   width: number;
   height: number;
-  /** What the copy was made with: a result for another choice is out of date. */
-  choice: Choice;
+  /** What the copy was made with: a copy made with another is out of date. */
+  recipe: Recipe;
   report: CleanReport | ConvertReport;
 }
 
@@ -42,8 +42,8 @@ export interface Item {
   result?: Result;
   /** Plain words, for the user, when the image could not be read or converted. */
   error?: string;
-  /** The choice a conversion failed with (trying it again would fail again); `unreadable`: any would. */
-  failedWith?: Choice | 'unreadable';
+  /** The recipe a conversion failed with (trying it again would fail again); `unreadable`: any would. */
+  failedWith?: Recipe | 'unreadable';
 }
 
 /**
@@ -96,6 +96,13 @@ async function madeAlike(made: MadeCopy, choice: Choice, settings: Settings): Pr
   }
 }
 
+/** What a batch run makes: the choice, the settings it was made with, and the two as a recipe. */
+interface Order {
+  choice: Choice;
+  settings: Settings;
+  recipe: Recipe;
+}
+
 /** Preview copies kept for the batch to take (each up to an image's converted size). */
 const KEPT_PREVIEWS = 2;
 
@@ -107,6 +114,8 @@ export class Batch {
   private readonly engines = new Set<WorkerEngine>();
   private inspector?: WorkerEngine;
   private inspecting: Promise<void> = Promise.resolve();
+  /** Each item's inspection, settled when it is done: whether it is a video is known then. */
+  private readonly inspections = new WeakMap<Item, Promise<void>>();
   /** The previews' copies, by image: each taken as the image's copy when the batch would make the same. */
   private readonly made = new Map<Item, MadeCopy>();
   private isRunning = false;
@@ -126,8 +135,13 @@ export class Batch {
       this.events.changed(item);
     }
     // One at a time, in the order added: inspection is quick and needs no pixels.
-    this.inspecting = this.inspecting.then(async () => {
-      for (const item of added) await this.inspect(item);
+    for (const item of added) {
+      // A failure here is a bug (inspect() catches the engine's): it is logged, and the
+      // chain goes on, since Convert and the estimate wait on it.
+      this.inspecting = this.inspecting.then(() => this.inspect(item)).catch((e: unknown) => console.error(e));
+      this.inspections.set(item, this.inspecting);
+    }
+    this.inspecting = this.inspecting.then(() => {
       this.inspector?.terminate();
       this.inspector = undefined;
     });
@@ -148,6 +162,14 @@ export class Batch {
     this.made.clear();
     for (const item of this.items) forget(item.file);
     this.items.length = 0;
+  }
+
+  /**
+   * Settles when the item has been inspected: until then a video is not known to be one,
+   * and would be read whole as an image (Convert or the estimate can come first).
+   */
+  inspected(item: Item): Promise<void> {
+    return this.inspections.get(item) ?? Promise.resolve();
   }
 
   private async inspect(item: Item): Promise<void> {
@@ -186,18 +208,18 @@ export class Batch {
     }
   }
 
-  /** Items whose copy is missing or was made with another choice, and that could be made. */
-  pending(choice: Choice): Item[] {
+  /** Items whose copy is missing or was made with another recipe, and that could be made. */
+  pending(recipe: Recipe): Item[] {
     return this.items.filter((item) => {
-      if (item.stage === 'done' && item.result && sameChoice(item.result.choice, choice)) return false;
-      const failed = item.failedWith;
-      return !(failed === 'unreadable' || (failed && sameChoice(failed, choice)));
+      if (isCurrent(item, recipe)) return false;
+      return !failedFor(item, recipe);
     });
   }
 
   /** Converts every pending item; resolves when all are done, failed or cancelled. */
   async convert(choice: Choice, settings: Settings): Promise<void> {
-    const queue = this.isRunning ? [] : this.pending(choice);
+    const order: Order = { choice, settings, recipe: recipeOf(choice, settings) };
+    const queue = this.isRunning ? [] : this.pending(order.recipe);
     if (queue.length === 0) {
       // A copy still being made that no batch will take: its worker is ended, not left running.
       for (const [item, { engine }] of this.made) {
@@ -216,7 +238,7 @@ export class Batch {
     this.setRunning(true);
     try {
       // A copy still being made takes the place of one worker (on a machine with room for one only, first).
-      let { making } = await this.takeMade(queue, choice, settings, generation);
+      let { making } = await this.takeMade(queue, order, generation);
       if (generation !== this.generation) return;
       let room = workerCount();
       if (making && room === 1) await making;
@@ -225,7 +247,7 @@ export class Batch {
       const lanes = Math.min(room, queue.length);
       // A worker that no lane needs helps the one lane with its encode (one image left to make).
       const helper = lanes === 1 && room > 1 ? this.helper() : undefined;
-      await Promise.all([making, ...Array.from({ length: lanes }, () => this.lane(queue, choice, settings, generation, helper))]);
+      await Promise.all([making, ...Array.from({ length: lanes }, () => this.lane(queue, order, generation, helper))]);
     } finally {
       if (generation === this.generation) this.setRunning(false);
     }
@@ -236,7 +258,8 @@ export class Batch {
    * finished at once, or (a copy still being made: one at most) by `making`. (In an
    * object: an async function returning a promise would wait for it.)
    */
-  private async takeMade(queue: Item[], choice: Choice, settings: Settings, generation: number): Promise<{ making?: Promise<void> }> {
+  private async takeMade(queue: Item[], order: Order, generation: number): Promise<{ making?: Promise<void> }> {
+    const { choice, settings, recipe } = order;
     const offered = [...this.made.values()];
     this.made.clear();
     let making: Promise<void> | undefined;
@@ -250,7 +273,7 @@ export class Batch {
       }
       queue.splice(index, 1);
       if (!(output instanceof Promise)) {
-        this.finish(item, output, choice);
+        this.finish(item, output, recipe);
         this.events.changed(item);
         continue;
       }
@@ -260,10 +283,10 @@ export class Batch {
       making = output
         .then(
           (done) => {
-            if (generation === this.generation) this.finish(item, done, choice);
+            if (generation === this.generation) this.finish(item, done, recipe);
           },
           (e: unknown) => {
-            if (generation === this.generation) this.fail(item, e, choice);
+            if (generation === this.generation) this.fail(item, e, recipe);
           },
         )
         .finally(() => {
@@ -312,13 +335,13 @@ export class Batch {
   }
 
   /** One worker taking items from the shared queue until it is empty or the batch is cancelled. */
-  private async lane(queue: Item[], choice: Choice, settings: Settings, generation: number, helper?: Helper): Promise<void> {
+  private async lane(queue: Item[], order: Order, generation: number, helper?: Helper): Promise<void> {
     const engine = new WorkerEngine({ giveInput: true, preload: 'converter' });
     this.engines.add(engine);
     try {
       let item: Item | undefined;
       while (generation === this.generation && (item = queue.shift())) {
-        await this.convertOne(engine, item, choice, settings, generation, helper);
+        await this.convertOne(engine, item, order, generation, helper);
       }
     } finally {
       // The wasm memory a worker grew to is only returned by ending it.
@@ -327,8 +350,11 @@ export class Batch {
     }
   }
 
-  private async convertOne(engine: WorkerEngine, item: Item, choice: Choice, settings: Settings, generation: number, helper?: Helper) {
-    if (item.video) return this.cleanOneVideo(item, choice, generation);
+  private async convertOne(engine: WorkerEngine, item: Item, order: Order, generation: number, helper?: Helper) {
+    const { choice, settings, recipe } = order;
+    await this.inspected(item);
+    if (generation !== this.generation || item.failedWith === 'unreadable') return;
+    if (item.video) return this.cleanOneVideo(item, choice, recipe, generation);
     item.stage = 'working';
     this.events.changed(item);
     try {
@@ -337,32 +363,36 @@ export class Batch {
       const output =
         work.op === 'clean' ? await engine.clean(bytes, work.policy) : await convertKept(engine, item.file, bytes, work.options, helper);
       if (generation !== this.generation) return;
-      this.finish(item, output, choice);
+      this.finish(item, output, recipe);
     } catch (e) {
       if (generation !== this.generation) return;
-      this.fail(item, e, choice);
+      this.fail(item, e, recipe);
     }
     this.events.changed(item);
   }
 
-  private fail(item: Item, e: unknown, choice: Choice): void {
+  private fail(item: Item, e: unknown, recipe: Recipe): void {
     item.error = describeFailure(e);
     item.stage = 'failed';
-    item.failedWith = choice;
+    item.failedWith = recipe;
   }
 
-  private finish(item: Item, output: Output<CleanReport | ConvertReport>, choice: Choice): void {
+  private finish(item: Item, output: Output<CleanReport | ConvertReport>, recipe: Recipe): void {
     const report = output.report;
     const format = report.format;
-    const width = 'width' in report ? report.width : (item.report?.width ?? 0);
-    const height = 'height' in report ? report.height : (item.report?.height ?? 0);
+    // A cleaned copy has the original's pixels: shown turned as the original is while it keeps
+    // the orientation (HEIF and AVIF always do: it is a property of the picture there).
+    const turned = item.report && (recipe.keepOrientation || item.report.format === 'heif' || item.report.format === 'avif');
+    const shown = item.report && turned ? upright(item.report) : item.report;
+    const width = 'width' in report ? report.width : (shown?.width ?? 0);
+    const height = 'height' in report ? report.height : (shown?.height ?? 0);
     item.result = {
       blob: new Blob([output.data as BlobPart], { type: MIME[format] }),
       name: renamed(item.path, format),
       format,
       width,
       height,
-      choice,
+      recipe,
       report,
     };
     item.stage = 'done';
@@ -370,7 +400,7 @@ export class Batch {
     item.failedWith = undefined;
   }
 
-  private async cleanOneVideo(item: Item, choice: Choice, generation: number): Promise<void> {
+  private async cleanOneVideo(item: Item, choice: Choice, recipe: Recipe, generation: number): Promise<void> {
     item.stage = 'working';
     this.events.changed(item);
     try {
@@ -378,14 +408,14 @@ export class Batch {
       if (generation !== this.generation) return;
       const width = item.report?.width ?? 0;
       const height = item.report?.height ?? 0;
-      item.result = { blob, name: item.path, format: report.format, width, height, choice, report };
+      item.result = { blob, name: item.path, format: report.format, width, height, recipe, report };
       item.stage = 'done';
       item.failedWith = undefined;
     } catch (e) {
       if (generation !== this.generation) return;
       item.error = e instanceof VideoNotReencoded ? e.message : describeFailure(e, 'video');
       item.stage = 'failed';
-      item.failedWith = choice;
+      item.failedWith = recipe;
     }
     this.events.changed(item);
   }
@@ -403,13 +433,42 @@ export async function videoCopy(item: Item, choice: Choice): Promise<VideoCopy> 
   return { blob: new Blob([data], { type: MIME[report.format] }), report };
 }
 
+/**
+ * An image's size as it is shown: orientations 5 to 8 (EXIF's, or HEIF's irot and imir as
+ * inspection reports them) turn it a quarter. Copies are made upright: the comparison read
+ * "before: 2048 × 1536, after: 1536 × 2048" for a photo turned by EXIF.
+ */
+export function upright(report: InspectReport): { width: number; height: number } {
+  const turned = report.orientation !== null && report.orientation >= 5 && report.orientation <= 8;
+  return turned ? { width: report.height, height: report.width } : report;
+}
+
+/** Whether the item's copy is there and made with `recipe`. */
+export function isCurrent(item: Item, recipe: Recipe): item is Item & { result: Result } {
+  return item.stage === 'done' && item.result !== undefined && alike(item, item.result.recipe, recipe);
+}
+
+/** Whether making the item's copy with `recipe` is known to fail (it failed so before). */
+export function failedFor(item: Item, recipe: Recipe): boolean {
+  const failed = item.failedWith;
+  return failed === 'unreadable' || (failed !== undefined && alike(item, failed, recipe));
+}
+
+/**
+ * Two recipes make the same copy of this item. A video is only ever cleaned, whatever the
+ * settings (or refused, for any other format): only "metadata removed only" or not matters.
+ */
+function alike(item: Item, a: Recipe, b: Recipe): boolean {
+  return item.video ? (a.choice.format === 'clean') === (b.choice.format === 'clean') : sameRecipe(a, b);
+}
+
 /** Totals over the items with a current copy. */
-export function totals(items: readonly Item[]): { count: number; before: number; after: number } {
+export function totals(items: readonly Item[], recipe: Recipe): { count: number; before: number; after: number } {
   let count = 0;
   let before = 0;
   let after = 0;
   for (const item of items) {
-    if (item.stage !== 'done' || !item.result) continue;
+    if (!isCurrent(item, recipe)) continue;
     count++;
     before += item.file.size;
     after += item.result.blob.size;

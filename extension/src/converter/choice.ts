@@ -103,8 +103,24 @@ export function workOf(choice: Choice, settings: Settings, input: Uint8Array): W
   };
 }
 
-/** Two choices make the same output (a result made with one is current for the other). */
-export function sameChoice(a: Choice, b: Choice): boolean {
+/**
+ * Everything a copy's bytes depend on: the choice and the settings that reach the engine
+ * (the colour profile; for "metadata removed only", the orientation too). A copy made with
+ * another recipe is out of date, whether the choice or the settings changed since.
+ */
+export interface Recipe {
+  choice: Choice;
+  keepIcc: boolean;
+  keepOrientation: boolean | null;
+}
+
+export function recipeOf(choice: Choice, settings: Settings): Recipe {
+  // A converted copy is always upright: the orientation setting only reaches cleaning.
+  return { choice, keepIcc: settings.keepIcc, keepOrientation: choice.format === 'clean' ? settings.keepOrientation : null };
+}
+
+/** Two recipes make the same output (a copy made with one is current for the other). */
+export function sameRecipe(a: Recipe, b: Recipe): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 

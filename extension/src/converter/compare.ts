@@ -1,7 +1,7 @@
 // The before/after comparison of the selected image: the original and its
 // copy (or the live preview) stacked, the copy clipped at the slider's position.
 import { change, formatBytes } from '../shared/sizes';
-import type { Item } from './batch';
+import { upright, type Item } from './batch';
 import { byId } from './dom';
 import { t } from '../shared/i18n';
 
@@ -38,7 +38,7 @@ export class Comparison {
       image.removeAttribute('src');
     }
     const pixels = (size?: { width: number; height: number }) => (size ? `${t('dimensions', String(size.width), String(size.height))}, ` : '');
-    const facts = [t('compareBefore', `${pixels(item.report)}${formatBytes(item.file.size)}`)];
+    const facts = [t('compareBefore', `${pixels(item.report && upright(item.report))}${formatBytes(item.file.size)}`)];
     if (after) {
       const size = pixels(item.result && after === item.result.blob ? item.result : undefined);
       facts.push(t('compareAfter', `${size}${formatBytes(after.size)} (${change(item.file.size, after.size)})`));

@@ -2,8 +2,8 @@
 // for the comparison), what it reveals, sizes, state, error, and its buttons.
 import { revealsBriefly } from '../pages/explain';
 import { change, formatBytes } from '../shared/sizes';
-import type { Item } from './batch';
-import { sameChoice, type Choice } from './choice';
+import { isCurrent, type Item } from './batch';
+import type { Recipe } from './choice';
 import { h } from './dom';
 import { t, type MessageKey } from '../shared/i18n';
 import { drawFromCopy, drawThumbnail } from './thumbnail';
@@ -48,8 +48,8 @@ export function createRow(item: Item, actions: RowActions): HTMLLIElement {
   return row;
 }
 
-/** Brings the row up to date with its item; `choice` tells whether its copy is current. */
-export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, choice: Choice): void {
+/** Brings the row up to date with its item; `recipe` tells whether its copy is current. */
+export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, recipe: Recipe): void {
   const q = <T extends Element>(selector: string) => row.querySelector<T>(selector)!;
   row.dataset.stage = item.stage;
   row.classList.toggle('selected', selected);
@@ -67,7 +67,7 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, cho
 
   const result = item.result;
   if (result && item.stage === 'done') void drawFromCopy(result.blob, q<HTMLCanvasElement>('canvas.thumb'));
-  const current = result && sameChoice(result.choice, choice);
+  const current = isCurrent(item, recipe);
   const sizes = q<HTMLElement>('.sizes');
   const both = result && t('rowSizes', formatBytes(item.file.size), formatBytes(result.blob.size), change(item.file.size, result.blob.size));
   sizes.textContent = both ? (current ? both : t('rowOtherSettings', both)) : formatBytes(item.file.size);

@@ -1,5 +1,5 @@
 // Saving a converted file where the browser saves downloads.
-import { downloadBlob } from '../shared/download';
+import { DownloadCancelled, downloadBlob } from '../shared/download';
 import { ext, isFirefox } from '../shared/ext';
 import type { SaveReply, SaveRequest } from '../shared/messages';
 
@@ -11,6 +11,7 @@ export async function save(blob: Blob, filename: string): Promise<number> {
   if (!isFirefox()) return downloadBlob(blob, filename);
   const request: SaveRequest = { type: 'traceless:save', blob, filename };
   const reply = (await ext.runtime.sendMessage(request)) as SaveReply;
+  if ('cancelled' in reply) throw new DownloadCancelled();
   if ('error' in reply) throw new Error(reply.error);
   return reply.id;
 }

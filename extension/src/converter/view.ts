@@ -5,18 +5,18 @@ import { change, formatBytes } from '../shared/sizes';
 import { ext, isFirefox } from '../shared/ext';
 import { t, tn } from '../shared/i18n';
 import { currentSettings, type Settings } from '../shared/settings';
-import { Batch, totals, type Item } from './batch';
+import { Batch, failedFor, isCurrent, totals, type Item } from './batch';
 import {
   formatTitles,
   loadChoice,
-  sameChoice,
+  recipeOf,
+  sanitiseChoice,
   saveChoice,
   summarise,
   usesAvifOptions,
   usesPixels,
   usesQuality,
   type Choice,
-  type TargetFormat,
 } from './choice';
 import { fromClipboard, fromDrop, fromInput, type Picked } from './collect';
 import { Comparison } from './compare';
@@ -26,6 +26,8 @@ import { Preview } from './preview';
 import { displayable, needsCopy } from './display';
 import { createRow, renderRow as drawRow } from './row';
 import { save } from './save';
+import { DownloadCancelled, finished } from '../shared/download';
+import { describeFailure } from '../shared/failure';
 import { holdEngineThumbnails, stopEngineThumbnail } from './thumbnail';
 import { zipOf } from './zip';
 
@@ -51,6 +53,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   const comparison = new Comparison(root);
   const preview = new Preview();
   let previewTimer = 0;
+  /** The latest scheduled preview: one scheduled before it gives way. */
+  let previewTicket = 0;
   let previewBlob: Blob | undefined;
 
   // What the comparison shows as the original of images the browser cannot show.
@@ -155,21 +159,34 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       choice.format !== 'clean' ? t('policyUpright') : settings.keepOrientation ? t('policyOrientationKept') : t('policyOrientationRemoved');
     $('policy').textContent = `${profile} ${pixels}`;
   };
-  const readChoice = () => {
-    choice = {
-      format: format.value as TargetFormat,
-      quality: Number(quality.value),
-      maxWidth: Number(maxWidth.value) || 0,
-      maxHeight: Number(maxHeight.value) || 0,
-      targetKB: Number(target.value) || 0,
-      avifSpeed: Number(avifSpeed.value),
-      avifDepth: avifTenBit.checked ? 10 : 8,
-    };
+  // What the copies are made with now: the choice and the settings that reach the engine.
+  const recipe = () => recipeOf(choice, settings);
+  /** The choice or the settings changed: copies made before are out of date, the estimate too. */
+  const recipeChanged = () => {
     showChoice();
-    void saveChoice(choice);
     renderOverall();
     for (const item of batch.items) renderRow(item);
+    renderCompare();
     schedulePreview();
+  };
+  const readChoice = () => {
+    // Typed sizes are kept to whole pixels within the limits (a "-100" or "1.5" is not sent
+    // to the engine): the form then shows what will be used.
+    const typed = (input: HTMLInputElement) => (input.value.trim() === '' ? 0 : Number(input.value));
+    choice = sanitiseChoice(
+      {
+        format: format.value,
+        quality: Number(quality.value),
+        maxWidth: Math.max(0, typed(maxWidth)),
+        maxHeight: Math.max(0, typed(maxHeight)),
+        targetKB: Math.max(0, typed(target)),
+        avifSpeed: Number(avifSpeed.value),
+        avifDepth: avifTenBit.checked ? 10 : 8,
+      },
+      choice,
+    );
+    void saveChoice(choice);
+    recipeChanged();
   };
   for (const input of [format, maxWidth, maxHeight, target, avifSpeed, avifTenBit]) input.addEventListener('change', readChoice);
   quality.addEventListener('input', () => ($('quality-value').textContent = quality.value));
@@ -177,8 +194,11 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   ext.storage.onChanged.addListener((_changes, area) => {
     if (area !== 'sync') return;
     void currentSettings().then((s) => {
+      // Most settings are the guard's: the copies and the estimate stay as they are for those.
+      const before = JSON.stringify(recipe());
       settings = s;
-      showChoice();
+      if (JSON.stringify(recipe()) === before) showChoice();
+      else recipeChanged();
     });
   });
   showChoice();
@@ -204,18 +224,25 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     renderCompare();
     renderOverall();
   });
+  // One zip at a time: the button stays disabled until it is saved (or not).
+  let zipping = false;
   $('download-all').addEventListener('click', async () => {
     const button = $<HTMLButtonElement>('download-all');
-    const done = batch.items.filter((i) => i.stage === 'done' && i.result);
+    // The copies made as now chosen: one made with an earlier choice says so in its row, and is downloaded from there.
+    const done = batch.items.filter((i) => isCurrent(i, recipe()));
+    zipping = true;
     button.disabled = true;
     $('overall-status').textContent = tn('zipMaking', done.length);
     try {
-      const zip = await zipOf(done.map((i) => ({ name: i.result!.name, blob: i.result!.blob })));
-      await save(zip, 'traceless-images.zip');
+      const zip = await zipOf(done.map((i) => ({ name: i.result.name, blob: i.result.blob })));
+      await finished(await save(zip, 'traceless-images.zip'));
       $('overall-status').textContent = tn('zipSaved', done.length, formatBytes(zip.size));
     } catch (e) {
-      $('overall-status').textContent = t('zipFailed', e instanceof Error ? e.message : String(e));
+      // A dismissed "Save as" dialog: the status goes back to what it said.
+      if (e instanceof DownloadCancelled) renderOverall();
+      else $('overall-status').textContent = t('zipFailed', describeFailure(e));
     } finally {
+      zipping = false;
       renderOverall(false);
     }
   });
@@ -248,24 +275,25 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       rows.set(item.id, row);
       $('items').append(row);
     }
-    drawRow(row, item, item === selected, choice);
+    drawRow(row, item, item === selected, recipe());
   }
 
   function renderOverall(touchStatus = true): void {
     const items = batch.items;
-    const pending = batch.pending(choice).length;
-    const finished = items.filter((i) => i.stage === 'done' || i.stage === 'failed' || i.stage === 'cancelled').length;
+    const now = recipe();
+    const pending = batch.pending(now).length;
+    const ended = items.filter((i) => i.stage === 'done' || i.stage === 'failed' || i.stage === 'cancelled').length;
     const failed = items.filter((i) => i.stage === 'failed').length;
     const inBatch = items.filter((i) => i.stage !== 'new').length;
     const progress = $<HTMLProgressElement>('overall-progress');
     progress.max = Math.max(1, inBatch);
-    progress.value = finished;
+    progress.value = ended;
     const convert = $<HTMLButtonElement>('convert');
     convert.disabled = batch.running || pending === 0;
     convert.textContent =
       pending > 0 && pending < items.length ? tn('converterConvertMore', pending) : pending > 1 ? tn('converterConvertImages', pending) : t('converterConvert');
-    const done = totals(items);
-    $<HTMLButtonElement>('download-all').disabled = batch.running || done.count === 0;
+    const done = totals(items, now);
+    $<HTMLButtonElement>('download-all').disabled = zipping || batch.running || done.count === 0;
     $<HTMLButtonElement>('clear').disabled = batch.running || items.length === 0;
     $('totals').textContent = done.count
       ? tn('totals', done.count, formatBytes(done.before), formatBytes(done.after), change(done.before, done.after))
@@ -275,14 +303,21 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     if (!touchStatus) return;
     let status: string;
     if (items.length === 0) status = t('converterAddToBegin');
-    else if (batch.running) status = failed ? t('statusConvertingFailed', finished, inBatch, failed) : t('statusConverting', finished, inBatch);
-    else if (inBatch === 0) status = tn('statusReady', items.length);
+    else if (batch.running) status = failed ? t('statusConvertingFailed', ended, inBatch, failed) : t('statusConverting', ended, inBatch);
     else {
+      // Counted against what is chosen now: copies and failures of an earlier choice say so in their rows.
+      // Files that are not images fail as they are added: not "failed" conversions before any was tried.
+      const unreadable = items.filter((i) => i.failedWith === 'unreadable').length;
+      const failedNow = items.filter((i) => i.stage === 'failed' && failedFor(i, now)).length;
       const cancelled = items.filter((i) => i.stage === 'cancelled').length;
-      const parts = [t('statusConverted', done.count)];
-      if (failed) parts.push(t('statusFailed', failed));
-      if (cancelled) parts.push(t('statusCancelled', cancelled));
-      status = `${parts.join(', ')}.`;
+      if (done.count === 0 && cancelled === 0 && failedNow === unreadable) {
+        status = [pending ? tn('statusReady', pending) : '', unreadable ? t('statusUnreadable', unreadable) : ''].filter(Boolean).join(' ');
+      } else {
+        const parts = [t('statusConverted', done.count)];
+        if (failedNow) parts.push(t('statusFailed', failedNow));
+        if (cancelled) parts.push(t('statusCancelled', cancelled));
+        status = `${parts.join(', ')}.`;
+      }
     }
     $('overall-status').textContent = status;
   }
@@ -299,7 +334,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
 
   /** The "after" to show: the batch's copy when current, else the preview. */
   function afterOf(item: Item): Blob | undefined {
-    if (item.result && item.stage === 'done' && sameChoice(item.result.choice, choice)) return item.result.blob;
+    if (isCurrent(item, recipe())) return item.result.blob;
     return previewBlob;
   }
 
@@ -340,8 +375,15 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       return;
     }
     estimate.textContent = t('estimateRunning', item.path);
+    const ticket = ++previewTicket;
     previewTimer = setTimeout(async () => {
-      if (batch.running) return;
+      // Not before the image is inspected: a video not yet known as one would be read whole.
+      await batch.inspected(item);
+      if (batch.running || ticket !== previewTicket || selected !== item) return;
+      if (item.stage === 'failed') {
+        estimate.textContent = '';
+        return;
+      }
       const outcome = await preview.make(item, choice, settings);
       if (!outcome || selected !== item) return;
       if (outcome.ok) {
@@ -360,11 +402,12 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     if (!item.result) return;
     const name = item.result.name.slice(item.result.name.lastIndexOf('/') + 1);
     try {
+      item.error = undefined;
       await save(item.result.blob, name);
     } catch (e) {
-      item.error = t('rowNotSaved', e instanceof Error ? e.message : String(e));
-      renderRow(item);
+      if (!(e instanceof DownloadCancelled)) item.error = t('rowNotSaved', describeFailure(e));
     }
+    renderRow(item);
   }
 
   async function openInTab(): Promise<void> {

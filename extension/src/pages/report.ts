@@ -3,7 +3,7 @@
 import { WorkerEngine } from '../engine/worker-client';
 import { MIME, type InspectReport } from '../engine/types';
 import { acquire } from '../shared/acquire';
-import { download } from '../shared/download';
+import { download, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { outputName } from '../shared/names';
 import { sourceFromHash } from '../shared/report-link';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         : await engine.clean(bytes, policyOf(settings));
       const format = result.report.format;
       const name = outputName(url, compress ? '-compressed' : '-clean', format);
-      await download(result.data, MIME[format], name);
+      await finished(await download(result.data, MIME[format], name));
       saved.textContent = t('reportSaved', name, formatBytes(result.data.length));
     } catch (e) {
       saved.textContent = describeFailure(e);

@@ -2,6 +2,61 @@
 // save" setting applies (no saveAs override).
 import { ext } from './ext';
 
+/** The person dismissed the "Save as" dialog: their choice, not a failure to report. */
+export class DownloadCancelled extends Error {
+  constructor() {
+    super('download cancelled');
+  }
+}
+
+/** The browser stopped the download; `reason` is its code (FILE_NO_SPACE, FILE_ACCESS_DENIED...). */
+export class DownloadInterrupted extends Error {
+  constructor(readonly reason: string) {
+    super(`download interrupted: ${reason}`);
+  }
+}
+
+/**
+ * Firefox rejects downloads.download() when its "Save as" dialog is dismissed, in these
+ * words (ext-downloads.js): the API's only signal of it. Chromium starts the download
+ * and interrupts it with USER_CANCELED instead (see `finished`).
+ */
+function startFailure(e: unknown): unknown {
+  return e instanceof Error && e.message === 'Download canceled by the user' ? new DownloadCancelled() : e;
+}
+
+/**
+ * Resolves when the download has been written, rejects when it was cancelled or stopped:
+ * a "Saved" notice is only true then. (A "Save as" dialog keeps it waiting until answered.)
+ */
+export function finished(id: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (state: string | undefined, error: string | undefined) => {
+      if (settled || (state !== 'complete' && state !== 'interrupted')) return;
+      settled = true;
+      ext.downloads.onChanged.removeListener(changed);
+      if (state === 'complete') resolve();
+      else reject(error === 'USER_CANCELED' ? new DownloadCancelled() : new DownloadInterrupted(error ?? 'unknown'));
+    };
+    const changed = (delta: chrome.downloads.DownloadDelta) => {
+      if (delta.id === id) settle(delta.state?.current, delta.error?.current);
+    };
+    ext.downloads.onChanged.addListener(changed);
+    // It may have ended before the listener was added (a small data: URL does at once);
+    // one no longer listed was removed from the list before it finished: not saved.
+    ext.downloads.search({ id }).then(
+      ([item]) => (item ? settle(item.state, item.error) : settle('interrupted', 'USER_CANCELED')),
+      (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        ext.downloads.onChanged.removeListener(changed);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
 function dataUrl(bytes: Uint8Array, mime: string): string {
   return `data:${mime};base64,${bytes.toBase64()}`;
 }
@@ -13,7 +68,9 @@ function dataUrl(bytes: Uint8Array, mime: string): string {
  */
 export async function download(bytes: Uint8Array, mime: string, filename: string): Promise<number> {
   if (typeof URL.createObjectURL !== 'function') {
-    return ext.downloads.download({ url: dataUrl(bytes, mime), filename, conflictAction: 'uniquify' });
+    return ext.downloads.download({ url: dataUrl(bytes, mime), filename, conflictAction: 'uniquify' }).catch((e: unknown) => {
+      throw startFailure(e);
+    });
   }
   return downloadBlob(new Blob([bytes as BlobPart], { type: mime }), filename);
 }
@@ -26,16 +83,11 @@ export async function downloadBlob(blob: Blob, filename: string): Promise<number
     id = await ext.downloads.download({ url, filename, conflictAction: 'uniquify' });
   } catch (e) {
     URL.revokeObjectURL(url);
-    throw e;
+    throw startFailure(e);
   }
   // Firefox reads the URL only after a "Save as" dialog is answered, so the URL lives until the download ends.
-  const done = (delta: chrome.downloads.DownloadDelta) => {
-    const state = delta.state?.current;
-    if (delta.id === id && (state === 'complete' || state === 'interrupted')) {
-      URL.revokeObjectURL(url);
-      ext.downloads.onChanged.removeListener(done);
-    }
-  };
-  ext.downloads.onChanged.addListener(done);
+  void finished(id)
+    .catch(() => {})
+    .finally(() => URL.revokeObjectURL(url));
   return id;
 }

@@ -2,6 +2,7 @@
 import { EngineError, type Reason } from '../engine/types';
 import { formatBytes } from './sizes';
 import { AcquireError } from './acquire';
+import { DownloadCancelled, DownloadInterrupted } from './download';
 import { t, tn, type MessageKey } from './i18n';
 
 type What = 'image' | 'video';
@@ -21,6 +22,8 @@ const KIND_SENTENCE: Record<string, Record<What, MessageKey>> = {
  */
 export function describeFailure(e: unknown, what: What = 'image'): string {
   if (e instanceof AcquireError) return e.message;
+  if (e instanceof DownloadCancelled) return t('failDownloadCancelled');
+  if (e instanceof DownloadInterrupted) return t('failDownloadInterrupted', e.reason);
   if (!(e instanceof EngineError)) return t('failDetail', t('failWrong'), e instanceof Error ? e.message : String(e));
   if (e.kind === 'empty') return t('failEmpty');
   if (e.kind === 'unrecognised') return what === 'video' ? t('failNotVideo') : t('failNotImage');

@@ -31,4 +31,5 @@ export function isContentRequest(value: unknown): value is ContentRequest {
 
 /** A converter page -> Firefox's background: save this file (see background/save.ts). */
 export type SaveRequest = { type: 'traceless:save'; blob: Blob; filename: string };
-export type SaveReply = { id: number } | { error: string };
+/** `cancelled`: the person dismissed the "Save as" dialog. */
+export type SaveReply = { id: number } | { error: string } | { cancelled: true };
