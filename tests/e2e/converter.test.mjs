@@ -291,15 +291,25 @@ converterSuites('converter', only, (suite) => {
   });
 
   test('"Open in a tab" carries the popup\'s images to the full-page converter', async () => {
-    const popup = await converterWith([image('photo.jpg'), image('text.png')], 'popup.html');
+    // The 2.9 MB photo crosses in two slices (handoff.ts).
+    const files = [image('photo.jpg'), image('text.png'), BIG[0]];
+    const popup = await converterWith(files, 'popup.html');
     await popup.evaluate(() => document.getElementById('open-tab').click());
     const page = await suite.browser.waitForExtensionPage('converter.html?from=popup&handoff');
-    await until(page, () => document.querySelectorAll('.item').length === 2 && !/Reading/.test(document.body.innerText));
+    await until(page, () => document.querySelectorAll('.item').length === 3 && !/Reading/.test(document.body.innerText));
     const shown = await rows(page);
     assert.deepEqual(shown.map((r) => [r.name, r.reveals.startsWith('Reveals: location')]), [
       ['DSCN0010.jpg', true],
       ['iptc.png', true],
+      ['42_IndexError.jpg', false],
     ], JSON.stringify(shown));
+    // Every byte came across: the lossless copies have the originals' very pixels.
+    await setControl(page, 'format', 'clean');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    const saved = await downloadEach(page);
+    assert.equal(saved.length, files.length, JSON.stringify(await rows(page)));
+    for (const [i, file] of saved.entries()) assert.deepEqual(decode(file).hashes, decode(files[i]).hashes, basename(files[i]));
     await page.close();
   });
 

@@ -1,24 +1,27 @@
 // "Open in a tab" carries the popup's images to the full-page converter. The
 // two pages share the extension's origin, so IndexedDB passes them across; the
-// page takes them out again at once. Nothing else is ever kept there. Bytes are
-// stored, one file at a time, not the File objects: Firefox cannot read a File
-// from an input once the page that picked it has closed ("operation aborted").
+// page takes them out again at once. Nothing else is ever kept there. The bytes
+// are copied, not the File objects: Firefox cannot read a File from an input once
+// the page that picked it has closed ("operation aborted"). They are copied a
+// slice at a time, as Blobs: a phone video of several gigabytes is never held in
+// memory whole, on either side (a Blob read back from IndexedDB is backed by the
+// database's own file until it is read).
 import type { Picked } from './collect';
 
 const DATABASE = 'traceless-handoff';
 const STORE = 'files';
 
-interface Stored {
-  bytes: ArrayBuffer;
-  name: string;
-  type: string;
-  lastModified: number;
-  path: string;
-}
+/** One record per file, followed by its parts, in key order. */
+type Stored =
+  | { kind: 'file'; name: string; type: string; lastModified: number; path: string }
+  | { kind: 'part'; blob: Blob };
+
+/** Each transaction holds one slice of a file in memory until it commits. */
+const SLICE = 2 * 1024 * 1024;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 2);
+    const request = indexedDB.open(DATABASE, 3);
     request.onupgradeneeded = () => {
       for (const name of [...request.result.objectStoreNames]) request.result.deleteObjectStore(name);
       request.result.createObjectStore(STORE, { autoIncrement: true });
@@ -51,8 +54,13 @@ export function handOver(picked: readonly Picked[]): Promise<void> {
   return withDatabase(async (db) => {
     await transact(db, 'readwrite', (store) => store.clear());
     for (const { file, path } of picked) {
-      const stored: Stored = { bytes: await file.arrayBuffer(), name: file.name, type: file.type, lastModified: file.lastModified, path };
-      await transact(db, 'readwrite', (store) => store.add(stored));
+      const header: Stored = { kind: 'file', name: file.name, type: file.type, lastModified: file.lastModified, path };
+      await transact(db, 'readwrite', (store) => store.add(header));
+      for (let at = 0; at < file.size; at += SLICE) {
+        // Read here, while the popup is open: the database copies what it is given.
+        const part: Stored = { kind: 'part', blob: new Blob([await file.slice(at, at + SLICE).arrayBuffer()]) };
+        await transact(db, 'readwrite', (store) => store.add(part));
+      }
     }
   });
 }
@@ -64,7 +72,19 @@ export async function takeOver(): Promise<Picked[]> {
     await transact(db, 'readwrite', (store) => store.clear());
     return all;
   });
-  return stored
-    .filter((s) => s?.bytes instanceof ArrayBuffer && typeof s.path === 'string')
-    .map((s) => ({ file: new File([s.bytes], s.name, { type: s.type, lastModified: s.lastModified }), path: s.path }));
+  const taken: Picked[] = [];
+  let current: { header: Extract<Stored, { kind: 'file' }>; parts: Blob[] } | undefined;
+  const close = () => {
+    if (!current) return;
+    const { header, parts } = current;
+    taken.push({ file: new File(parts, header.name, { type: header.type, lastModified: header.lastModified }), path: header.path });
+  };
+  for (const record of stored) {
+    if (record?.kind === 'file' && typeof record.path === 'string') {
+      close();
+      current = { header: record, parts: [] };
+    } else if (record?.kind === 'part' && record.blob instanceof Blob) current?.parts.push(record.blob);
+  }
+  close();
+  return taken;
 }
