@@ -91,6 +91,15 @@ for (const name of only) {
       });
     }
 
+    test('"Compress and save" never makes a larger file: one compressed harder already is saved losslessly cleaned', async () => {
+      const outcome = await click('compress:high', 'hard');
+      const file = await saved(outcome, 'hard-clean.jpg');
+      assertClean(file);
+      assert.match(outcome.saved.summary, /^Compressing would not have made it smaller/);
+      assert.ok(outcome.saved.bytesOut < outcome.saved.bytesIn, `${outcome.saved.bytesOut} < ${outcome.saved.bytesIn}`);
+      assert.deepEqual(decode(file).hashes, decode(join(corpus, IMAGES['hard.jpg'])).hashes, 'the very pixels');
+    });
+
     for (const [format, id, expected, decoded] of [
       ['jpeg', 'png', 'text-clean.jpg', 'JPEG'],
       ['png', 'webp', 'xmp-clean.png', 'PNG'],

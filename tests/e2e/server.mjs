@@ -26,6 +26,8 @@ export const IMAGES = {
   'fallback.jpg': 'ianare-exif-samples/jpg/gps/DSCN0025.jpg',
   'p-small.webp': 'image-rs-image-webp/tests/images/regression/tiny.webp',
   'p-large.webp': 'image-rs-image/tests/images/webp/lossless_images/simple_xmp.webp',
+  // Compressed harder than "High quality" (90) would: re-encoding it there makes it larger.
+  'hard.jpg': 'ianare-exif-samples/jpg/exif-org/sony-powershota5.jpg',
   'framed.jpg': 'ianare-exif-samples/jpg/gps/DSCN0027.jpg',
   'rotated.jpg': 'ianare-exif-samples/jpg/hdr/canon_hdr_YES.jpg',
   'text.png': 'image-rs-image/tests/images/png/iptc.png',

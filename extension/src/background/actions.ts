@@ -77,6 +77,18 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
     suffix = action.kind === 'compress' ? '-compressed' : '-clean';
     summary = t('menuConverted', formatBytes(bytes.length), formatBytes(data.length));
     removed = result.report.removed.map((f) => `${f.label}: ${f.value}`);
+    if (action.kind === 'compress') {
+      // "Compress" asks for a smaller file: re-encoding an image already compressed harder
+      // than the preset's quality makes it larger. Then the lossless copy, in the same
+      // format, is what is saved, as the upload guard's recompress mode does.
+      const clean = await engine.clean(bytes, policyOf(settings));
+      if (clean.report.format === format && clean.data.length <= data.length) {
+        ({ data } = clean);
+        suffix = '-clean';
+        summary = t('menuNotSmaller', formatBytes(bytes.length), formatBytes(data.length));
+        removed = clean.report.removed.map((f) => `${f.label}: ${f.value}`);
+      }
+    }
   }
   const filename = outputName(url, suffix, format);
   const downloadId = await download(data, MIME[format], filename);
