@@ -21,7 +21,13 @@ import { convertInTwo, type Helper } from './split-encode';
  */
 export type CopyMaker = (preload: Preload) => Decoder & Pick<PixelEngine, 'screenPicture'> & { terminate(): void };
 
-const made = new WeakMap<Blob, Promise<Blob | undefined>>();
+/**
+ * The copies asked for, the latest last; `blob` once made. A copy is a full-size BMP
+ * (36-48 MB for a 12 MP photo): only the last few are kept, and one looked at again
+ * after that is made again. Kept all, clicking through a batch of fifty HEICs held 2 GB.
+ */
+const made = new Map<Blob, { copy: Promise<Blob | undefined>; blob?: Blob }>();
+const KEPT_COPIES = 3;
 
 /**
  * The pixels of the copy made last. One file's only: a 12 MP photo's are 48 MB,
@@ -43,19 +49,36 @@ type ForCopy = { bytes: Uint8Array; engine: ReturnType<CopyMaker>; pixels: Decod
 
 /** The picture to show for `file`: itself, or a BMP the engine made of it. */
 export function displayable(file: File, maker: CopyMaker = (preload) => new WorkerEngine({ giveInput: true, preload })): Promise<Blob | undefined> {
-  let copy = made.get(file);
-  if (!copy) {
+  let entry = made.get(file);
+  if (entry) made.delete(file);
+  else {
     const decoded = decodeForCopy(file, maker);
-    decoding.set(file, decoded.catch(() => undefined));
-    copy = decoded.then((it) => (it ? picture(it) : file)).catch(() => undefined);
-    made.set(file, copy);
+    // Settles with nothing: what it resolves to holds the pixels, which `kept` alone keeps (one file's).
+    decoding.set(file, decoded.then(
+      () => undefined,
+      () => undefined,
+    ));
+    const copy = decoded.then((it) => (it ? picture(it) : file)).catch(() => undefined);
+    const fresh: { copy: Promise<Blob | undefined>; blob?: Blob } = { copy };
+    void copy.then((blob) => (fresh.blob = blob));
+    entry = fresh;
   }
-  return copy;
+  made.set(file, entry);
+  for (const old of made.keys()) {
+    if (made.size <= KEPT_COPIES) break;
+    made.delete(old);
+  }
+  return entry.copy;
 }
 
-/** The copy of `file` being made or made, if one was asked for. */
+/** The copy of `file` being made or made, if one was asked for (and is still kept). */
 export function copyOf(file: Blob): Promise<Blob | undefined> | undefined {
-  return made.get(file);
+  return made.get(file)?.copy;
+}
+
+/** The copy of `file`, if it is made and still kept. */
+export function madeCopy(file: Blob): Blob | undefined {
+  return made.get(file)?.blob;
 }
 
 /** `file`'s pixels once the decode for its copy (if one is under way) ends, if they are kept. */
@@ -72,6 +95,7 @@ export function decodedPixels(file: Blob): Decoded | undefined {
 /** Lets the kept pixels go when their file leaves the list. */
 export function forget(file: File): void {
   gone.add(file);
+  made.delete(file);
   if (kept?.file === file) kept = undefined;
 }
 

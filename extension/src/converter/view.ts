@@ -23,7 +23,7 @@ import { Comparison } from './compare';
 import { byId, h } from './dom';
 import { handOver, takeOver } from './handoff';
 import { Preview } from './preview';
-import { displayable, needsCopy } from './display';
+import { displayable, madeCopy, needsCopy } from './display';
 import { createRow, renderRow as drawRow } from './row';
 import { save } from './save';
 import { DownloadCancelled, finished } from '../shared/download';
@@ -58,7 +58,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   let previewBlob: Blob | undefined;
 
   // What the comparison shows as the original of images the browser cannot show.
-  const displays = new WeakMap<Item, Blob | undefined>();
+  // Items whose copy is being asked for (or cannot be made): not asked for twice at once.
+  const asking = new WeakSet<Item>();
   // HEIC thumbnails (a full decode each) wait while the batch converts.
   let idle = Promise.resolve();
   let becameIdle = () => {};
@@ -340,20 +341,23 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
 
   function renderCompare(): void {
     const item = selected;
-    const shown = item && !item.video ? displays.get(item) : undefined;
+    const shown = item && !item.video ? madeCopy(item.file) : undefined;
     comparison.show(item, item && afterOf(item), shown);
-    if (item && !item.video && !displays.has(item)) {
-      // A HEIC's "before" (or an AVIF's the browser refuses) is an engine-made copy: shown when made, if still selected.
+    if (item && !item.video && !shown && !asking.has(item)) {
+      // A HEIC's "before" (or an AVIF's the browser refuses) is an engine-made copy: shown when
+      // made, if still selected. Only the last few are kept (display.ts): one looked at again
+      // later may be made again.
+      asking.add(item);
       void needsCopy(item.file).then(async (needed) => {
-        if (!needed || displays.has(item)) return;
-        displays.set(item, undefined);
+        // Shown as it is (asked no more), or a copy made once; one that could not be made is not tried again.
+        if (!needed) return;
         await idle;
         // Chosen again since? The copy is made when it is shown, one at a time.
         if (selected !== item) {
-          displays.delete(item);
+          asking.delete(item);
           return;
         }
-        displays.set(item, await displayable(item.file));
+        if (await displayable(item.file)) asking.delete(item);
         if (selected === item) renderCompare();
       });
     }
