@@ -99,6 +99,7 @@ bench: build
 	@node bench/converter.mjs
 	@BENCH_BATCH=bench/out/batch-heic node bench/converter.mjs
 	@node bench/heic.mjs
+	@node bench/heic-browse.mjs
 	@node bench/codecs.mjs
 
 lint:
