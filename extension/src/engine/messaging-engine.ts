@@ -43,17 +43,32 @@ export class MessagingEngine extends CallEngine {
   }
 
   private async send(request: EngineRequest): Promise<unknown> {
-    const reply = (await ext.runtime.sendMessage(request).catch((e: Error) => {
-      // Chromium refuses runtime messages over 64 MiB; a Blob stays far below that,
-      // but say so plainly should it ever happen.
-      if (/maximum allowed size/.test(e.message)) {
-        throw new EngineError('the image is too large to reach the engine from a web page', 'limit_exceeded');
-      }
-      throw e;
-    })) as EngineReply | undefined;
+    let reply: EngineReply | undefined;
+    try {
+      reply = (await ext.runtime.sendMessage(request)) as EngineReply | undefined;
+    } catch (e) {
+      throw messagingFailure(e);
+    }
     if (!reply) throw new EngineError('the engine did not answer', 'internal');
     if (!reply.ok) throw errorFrom(reply);
     this.lastEngineMs = reply.ms;
     return reply.value;
   }
+}
+
+/** Why a runtime message could not be sent, in the engine's terms where they say more. */
+function messagingFailure(e: unknown): unknown {
+  const message = e instanceof Error ? e.message : String(e);
+  // Chromium refuses runtime messages over 64 MiB; a Blob stays far below that,
+  // but say so plainly should it ever happen.
+  if (/maximum allowed size/.test(message)) {
+    return new EngineError('the image is too large to reach the engine from a web page', 'limit_exceeded');
+  }
+  // The extension was updated, reloaded or turned off and on since this page opened: Chromium
+  // leaves this content script running, cut off (its runtime has no id any more), and does not
+  // start the new one in open tabs. Files are held back all the same; reloading the page mends it.
+  if (!ext.runtime?.id || /context invalidated/i.test(message)) {
+    return new EngineError(`the extension is no longer reachable (${message})`, 'internal', { code: 'extension_reloaded', args: [] });
+  }
+  return e;
 }

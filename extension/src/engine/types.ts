@@ -119,7 +119,7 @@ export type ReasonCode =
   | 'other_type' | 'cannot_convert' | 'too_many_pixels' | 'out_of_memory' | 'animated_to_single'
   | 'animation_too_long' | 'video_not_reencoded' | 'fragmented_video' | 'unusual_video' | 'image_sequence'
   // Found by the extension itself, not the engine:
-  | 'file_too_large' | 'not_a_video' | 'engine_stopped';
+  | 'file_too_large' | 'not_a_video' | 'engine_stopped' | 'extension_reloaded';
 
 export class EngineError extends Error {
   constructor(message: string, readonly kind: ErrorKind, readonly reason?: Reason) {

@@ -62,6 +62,8 @@ export function reasonText({ code, args }: Reason): string | undefined {
       return t('reasonNotAVideo');
     case 'engine_stopped':
       return t('reasonEngineStopped');
+    case 'extension_reloaded':
+      return t('reasonExtensionReloaded');
     default:
       return undefined;
   }
