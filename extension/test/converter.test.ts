@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
 import { defaultChoice, recipeOf, sameRecipe, sanitiseChoice, summarise, workOf, type Choice } from '../src/converter/choice';
 import { uniqueNames, zipOf } from '../src/converter/zip';
-import { renamed } from '../src/shared/names';
+import { downloadName, renamed } from '../src/shared/names';
 import { DEFAULTS } from '../src/shared/settings';
 import { revealsBriefly } from '../src/pages/explain';
 import { change } from '../src/shared/sizes';
@@ -60,6 +60,15 @@ test('converted copies are named after the original, in their new format', () =>
   assert.equal(renamed('no-extension', 'jpeg'), 'no-extension.jpg');
   assert.equal(renamed('.hidden', 'jpeg'), '.hidden.jpg');
   assert.equal(renamed('a:b?.png', 'webp'), 'a_b_.webp');
+});
+
+test('download names lose only the characters browsers refuse in them (both refused every one of these)', () => {
+  // A Persian name with its zero-width non-joiner; bidi marks and overrides; a soft hyphen; a BOM; a tab.
+  assert.equal(downloadName('\u0639\u06a9\u0633\u200c\u0647\u0627.jpg'), '\u0639\u06a9\u0633\u0647\u0627.jpg');
+  assert.equal(downloadName('a\u200db\u200ec\u202ed\u00ade\ufefff\tg.webp'), 'abcdefg.webp');
+  assert.equal(downloadName('holiday 😀 ж.png'), 'holiday 😀 ж.png');
+  assert.equal(downloadName('\u200c.jpg'), 'image.jpg');
+  assert.equal(downloadName('\u202e'), 'image');
 });
 
 test('a zip never holds two files of one name', () => {

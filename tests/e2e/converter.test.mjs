@@ -6,7 +6,8 @@
 // HEIC, AVIF, animations and videos: converter-formats.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { BROWSERS, launchFirefox } from './browsers.mjs';
@@ -127,6 +128,21 @@ converterSuites('converter', only, (suite) => {
     }
     await until(page, () => !/other settings/.test(document.querySelector('.item .sizes').textContent));
     assert.deepEqual(await state(), made, 'the setting back as it was: the copy is current again');
+  });
+
+  test('a Persian file name (its zero-width non-joiner refused by both browsers\' downloads) is saved, less that character', async () => {
+    const named = join(mkdtempSync(join(tmpdir(), 'traceless-names-')), '\u0639\u06a9\u0633\u200c\u0647\u0627.jpg');
+    copyFileSync(image('photo.jpg'), named);
+    const page = await converterWith([named]);
+    await setControl(page, 'format', 'clean');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    const since = Date.now();
+    await page.click('.item .download');
+    const [file] = await suite.browser.downloadsSince(since, 1);
+    assert.equal(basename(file), '\u0639\u06a9\u0633\u0647\u0627.jpg');
+    assert.deepEqual(decode(file).hashes, decode(image('photo.jpg')).hashes);
+    assert.equal((await rows(page))[0].error, '');
   });
 
   test('the size estimate is the size the batch then makes, and the comparison shows before and after', async () => {

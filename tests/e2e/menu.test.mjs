@@ -118,6 +118,10 @@ for (const name of only) {
       await saved(await click('clean', 'srcset'), 'large-clean.jpg');
     });
 
+    test('srcset: a larger candidate on another site is not fetched (a page could name any URL)', async () => {
+      await saved(await click('clean', 'srcset-foreign'), 'small-clean.jpg');
+    });
+
     test('<picture>: the largest readable source for the current conditions is saved', async () => {
       const file = await saved(await click('clean', 'picture-img'), 'p-large-clean.webp');
       assertClean(file);

@@ -47,7 +47,19 @@ export function bestSource(img: HTMLImageElement | undefined, srcUrl: string): s
   if (/^(data|blob):/.test(srcUrl)) return srcUrl;
   const set = activeSet(img);
   const base = img.ownerDocument.baseURI;
-  const list = set ? candidates(set, base) : [];
-  if (img.getAttribute('src')) list.push({ url: img.src, density: 1 });
+  // From the origin of the image shown only: the extension fetches the one chosen, with the
+  // user's cookies, and a page could otherwise list any URL with a huge width to have the
+  // extension request it (a credentialed request to any site, and a sign it is installed).
+  const origin = originOf(srcUrl);
+  const list = (set ? candidates(set, base) : []).filter((c) => originOf(c.url) === origin);
+  if (img.getAttribute('src') && originOf(img.src) === origin) list.push({ url: img.src, density: 1 });
   return largest(list)?.url ?? srcUrl;
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }

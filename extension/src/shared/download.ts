@@ -1,6 +1,7 @@
 // Saves bytes through the downloads API, so the browser's own "ask where to
 // save" setting applies (no saveAs override).
 import { ext } from './ext';
+import { downloadName } from './names';
 
 /** The person dismissed the "Save as" dialog: their choice, not a failure to report. */
 export class DownloadCancelled extends Error {
@@ -68,7 +69,7 @@ function dataUrl(bytes: Uint8Array, mime: string): string {
  */
 export async function download(bytes: Uint8Array, mime: string, filename: string): Promise<number> {
   if (typeof URL.createObjectURL !== 'function') {
-    return ext.downloads.download({ url: dataUrl(bytes, mime), filename, conflictAction: 'uniquify' }).catch((e: unknown) => {
+    return ext.downloads.download({ url: dataUrl(bytes, mime), filename: downloadName(filename), conflictAction: 'uniquify' }).catch((e: unknown) => {
       throw startFailure(e);
     });
   }
@@ -80,7 +81,7 @@ export async function downloadBlob(blob: Blob, filename: string): Promise<number
   const url = URL.createObjectURL(blob);
   let id: number;
   try {
-    id = await ext.downloads.download({ url, filename, conflictAction: 'uniquify' });
+    id = await ext.downloads.download({ url, filename: downloadName(filename), conflictAction: 'uniquify' });
   } catch (e) {
     URL.revokeObjectURL(url);
     throw startFailure(e);

@@ -8,6 +8,23 @@ const EXTENSION: Record<Format, string> = {
 const FALLBACK = 'image';
 // Characters Windows, macOS or Linux refuse in names, and controls.
 const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
+/**
+ * Invisible format characters (Unicode Cf): Chromium and Firefox refuse a download named
+ * with any ("Invalid filename", "filename must not contain illegal characters"; measured
+ * 2026-12-05 with the zero-width non-joiner, the joiner, bidi marks and overrides, the soft
+ * hyphen and the byte-order mark). The zero-width non-joiner is an everyday letter of Persian
+ * names. They are dropped (the name reads the same), as are controls (Cc).
+ */
+const REFUSED_IN_DOWNLOADS = /[\p{Cc}\p{Cf}]/gu;
+
+/** `name` as the downloads API accepts it: the same, less what it refuses. */
+export function downloadName(name: string): string {
+  const kept = name.replace(REFUSED_IN_DOWNLOADS, '');
+  const dot = kept.lastIndexOf('.');
+  const stem = dot >= 0 ? kept.slice(0, dot) : kept;
+  const extension = dot >= 0 ? kept.slice(dot) : '';
+  return `${stem.replace(/^[.\s]+/, '') || FALLBACK}${extension}`;
+}
 
 /** "IMG_2041" for https://x/photos/IMG_2041.JPG?size=large; "image" when the URL names nothing. */
 export function baseName(url: string): string {
