@@ -228,6 +228,9 @@ for (const name of only) {
       const savedName = await report.evaluate(() => document.getElementById('saved').textContent.match(/^Saved (.+?) \(/)[1]);
       assert.equal(savedName, 'photo-clean.jpg');
       assertClean(await newestFile(browser.downloads, 'photo-clean'));
+      await report.click('#save-compressed');
+      await report.waitForFunction(() => /^Saved .*-compressed/.test(document.getElementById('saved').textContent));
+      assertClean(await newestFile(browser.downloads, 'photo-compressed'), { allowOrientation: false });
     });
 
     test('the options page changes what "Compress and save / With my settings" does', async () => {

@@ -3,6 +3,7 @@
 import type { CleanReport, Engine, Format } from '../engine/types';
 import { MIME } from '../engine/types';
 import { acquire } from '../shared/acquire';
+import { compressOrClean, type Compressed } from '../shared/compress';
 import { download, DownloadCancelled, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { ext } from '../shared/ext';
@@ -31,11 +32,8 @@ export type Outcome = { ok: true; saved?: Saved } | { ok: false; message: string
 
 /** Runs an action and tells the user how it went; never rejects. */
 export async function runAction(engine: Engine, action: MenuAction, source: ImageSource): Promise<Outcome> {
+  if (action.kind === 'reveal') return reveal(source);
   try {
-    if (action.kind === 'reveal') {
-      await ext.tabs.create({ url: reportPageUrl(source), ...(source.tabId !== undefined ? { openerTabId: source.tabId } : {}) });
-      return { ok: true };
-    }
     const saved = await process(engine, action, source);
     await notify(source.tabId, t('menuSaved', saved.filename, saved.summary), 'info');
     return { ok: true, saved };
@@ -43,6 +41,23 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
     const message = t('menuNothingSaved', describeFailure(e));
     // A dismissed "Save as" dialog was the person's own choice: said, not flagged as an error.
     await notify(source.tabId, message, e instanceof DownloadCancelled ? 'info' : 'error');
+    return { ok: false, message };
+  }
+}
+
+/** Opens the report page beside the image's tab (or on its own, when that tab has closed). */
+async function reveal(source: ImageSource): Promise<Outcome> {
+  const url = reportPageUrl(source);
+  try {
+    try {
+      await ext.tabs.create({ url, ...(source.tabId !== undefined ? { openerTabId: source.tabId } : {}) });
+    } catch {
+      await ext.tabs.create({ url });
+    }
+    return { ok: true };
+  } catch (e) {
+    const message = describeFailure(e);
+    await notify(source.tabId, message, 'error');
     return { ok: false, message };
   }
 }
@@ -71,23 +86,20 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
           ? {}
           : PRESETS.find((p) => p.id === action.preset);
     const options = convertOptionsOf(settings, overrides ?? {}, bytes);
-    const result = await engine.convert(bytes, options);
-    ({ data } = result);
-    format = result.report.format;
-    suffix = action.kind === 'compress' ? '-compressed' : '-clean';
-    summary = t('menuConverted', formatBytes(bytes.length), formatBytes(data.length));
-    removed = result.report.removed.map((f) => `${f.label}: ${f.value}`);
-    if (action.kind === 'compress') {
-      // "Compress" asks for a smaller file: re-encoding an image already compressed harder
-      // than the preset's quality makes it larger. Then the lossless copy, in the same
-      // format, is what is saved, as the upload guard's recompress mode does.
-      const clean = await engine.clean(bytes, policyOf(settings));
-      if (clean.report.format === format && clean.data.length <= data.length) {
-        ({ data } = clean);
-        suffix = '-clean';
-        summary = t('menuNotSmaller', formatBytes(bytes.length), formatBytes(data.length));
-        removed = clean.report.removed.map((f) => `${f.label}: ${f.value}`);
-      }
+    // "Compress" asks for a smaller file: never a larger one (shared/compress.ts).
+    const made: Compressed =
+      action.kind === 'compress'
+        ? await compressOrClean(engine, bytes, options, policyOf(settings))
+        : { kind: 'converted', output: await engine.convert(bytes, options) };
+    ({ data } = made.output);
+    format = made.output.report.format;
+    removed = made.output.report.removed.map((f) => `${f.label}: ${f.value}`);
+    if (made.kind === 'cleaned') {
+      suffix = '-clean';
+      summary = t('menuNotSmaller', formatBytes(bytes.length), formatBytes(data.length));
+    } else {
+      suffix = action.kind === 'compress' ? '-compressed' : '-clean';
+      summary = t('menuConverted', formatBytes(bytes.length), formatBytes(data.length));
     }
   }
   const filename = outputName(url, suffix, format);

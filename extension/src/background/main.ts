@@ -12,6 +12,10 @@ import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
 
+// Made again at each browser start too: their titles are in the browser's language, which
+// may have changed since they were made.
+ext.runtime.onStartup.addListener(() => void createMenus());
+
 ext.runtime.onInstalled.addListener((details) => {
   void createMenus();
   // A first install shows the settings page, which says what Traceless does and lets the user choose.

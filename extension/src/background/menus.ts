@@ -34,7 +34,7 @@ function items(): { id: string; title: string; parentId?: string; type?: 'separa
   ];
 }
 
-/** Menus persist across background restarts; (re)create them on install and update. */
+/** Menus persist across background restarts; (re)create them on install, update and browser start. */
 export async function createMenus(): Promise<void> {
   await ext.contextMenus.removeAll();
   for (const item of items()) {

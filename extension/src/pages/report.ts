@@ -3,6 +3,7 @@
 import { WorkerEngine } from '../engine/worker-client';
 import { MIME, type InspectReport } from '../engine/types';
 import { acquire } from '../shared/acquire';
+import { compressOrClean } from '../shared/compress';
 import { download, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { outputName } from '../shared/names';
@@ -91,13 +92,15 @@ async function main(): Promise<void> {
     saved.textContent = t('reportWorking');
     try {
       const settings = await loadSettings();
-      const result = compress
-        ? await engine.convert(bytes, convertOptionsOf(settings, PRESETS.find((p) => p.id === 'balanced'), bytes))
-        : await engine.clean(bytes, policyOf(settings));
+      const made = compress
+        ? await compressOrClean(engine, bytes, convertOptionsOf(settings, PRESETS.find((p) => p.id === 'balanced'), bytes), policyOf(settings))
+        : { kind: 'cleaned' as const, output: await engine.clean(bytes, policyOf(settings)) };
+      const result = made.output;
       const format = result.report.format;
-      const name = outputName(url, compress ? '-compressed' : '-clean', format);
+      const name = outputName(url, made.kind === 'converted' ? '-compressed' : '-clean', format);
       await finished(await download(result.data, MIME[format], name));
-      saved.textContent = t('reportSaved', name, formatBytes(result.data.length));
+      const said = t('reportSaved', name, formatBytes(result.data.length));
+      saved.textContent = compress && made.kind === 'cleaned' ? `${said} ${t('reportNotSmaller')}` : said;
     } catch (e) {
       saved.textContent = describeFailure(e);
     } finally {

@@ -1,0 +1,18 @@
+// "Compress and save" (the context menu, the report page): the re-encoded copy, or,
+// when re-encoding would not make the file any smaller, the lossless cleaned copy in
+// the same format, as the upload guard's recompress mode does. An image compressed
+// harder than the preset's quality grows when re-encoded (a Sony camera JPEG of
+// 58 KB became 66 KB at quality 90).
+import type { CleanReport, ConvertOptions, ConvertReport, Engine, Output, Policy } from '../engine/types';
+
+export type Compressed = { kind: 'converted'; output: Output<ConvertReport> } | { kind: 'cleaned'; output: Output<CleanReport> };
+
+export async function compressOrClean(engine: Engine, bytes: Uint8Array, options: ConvertOptions, policy: Policy): Promise<Compressed> {
+  const converted = await engine.convert(bytes, options);
+  const cleaned = await engine.clean(bytes, policy);
+  // Another format was asked for (a HEIC or an AVIF becomes a JPEG): that is kept.
+  if (cleaned.report.format === converted.report.format && cleaned.data.length <= converted.data.length) {
+    return { kind: 'cleaned', output: cleaned };
+  }
+  return { kind: 'converted', output: converted };
+}
