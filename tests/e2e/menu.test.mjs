@@ -204,6 +204,13 @@ for (const name of only) {
       assert.match(outcome.message, /^The browser stopped the download \([A-Z_]+\)\. Nothing was saved\.$/);
     });
 
+    test('an image that never ends (and declares no length) is refused at 256 MB, not read on', async () => {
+      const info = { menuItemId: 'traceless:clean', srcUrl: `${web.originA}/endless.jpg`, pageUrl: menuUrl, editable: false, frameId: 0 };
+      const outcome = await browser.menuClick(info, menuUrl);
+      assert.equal(outcome.ok, false);
+      assert.match(outcome.message, /^The image is too large to process \(over 256 MB\)\. Nothing was saved\.$/);
+    });
+
     test('a page with a strict CSP', async () => {
       const url = `${web.originA}/strict.html`;
       const page = await browser.open(url);

@@ -148,6 +148,7 @@ export class TestWeb {
       this.requests.push({ url: url.href, method: req.method, via: 'direct', at: Date.now(), ...initiator(req) });
     }
     if (url.pathname === '/upload' && req.method === 'POST') return this.receive(req, res, url);
+    if (url.pathname === '/endless.jpg') return endless(res);
     const file = resolve(url.pathname);
     if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const headers = { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-store' };
@@ -238,4 +239,17 @@ export class TestWeb {
   async stop() {
     await Promise.all(this.servers.map((s) => new Promise((ok) => { s.closeAllConnections?.(); s.close(ok); })));
   }
+}
+
+/** An "image" that never ends and declares no length: a megabyte at a time until the client hangs up. */
+function endless(res) {
+  res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' });
+  const chunk = Buffer.alloc(1024 * 1024, 0xff);
+  let open = true;
+  res.on('close', () => (open = false));
+  const pump = () => {
+    while (open && res.write(chunk));
+    if (open) res.once('drain', pump);
+  };
+  pump();
 }

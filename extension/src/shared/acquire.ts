@@ -34,19 +34,64 @@ async function ask(source: ImageSource): Promise<ImageReply | undefined> {
   }
 }
 
+/** A server that sends nothing for this long has stalled: the user is told, not left waiting. */
+const STALL_MS = 60_000;
+
 async function fetchBytes(url: string): Promise<Uint8Array> {
-  let response: Response;
+  const abort = new AbortController();
+  let stalled = false;
+  let timer = 0;
+  const watch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      abort.abort();
+    }, STALL_MS) as unknown as number;
+  };
+  const failed = (e: unknown) =>
+    e instanceof AcquireError ? e : new AcquireError(stalled ? t('acquireStalled') : t('acquireDownload', (e as Error).message));
+  watch();
   try {
-    response = await fetch(url, { credentials: 'include', cache: 'force-cache' });
-  } catch (e) {
-    throw new AcquireError(t('acquireDownload', (e as Error).message));
+    let response: Response;
+    try {
+      response = await fetch(url, { credentials: 'include', cache: 'force-cache', signal: abort.signal });
+    } catch (e) {
+      throw failed(e);
+    }
+    if (!response.ok) throw new AcquireError(t('acquireRefused', String(response.status)));
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
+    // Counted as it comes: a server that declares no length (or a false one) cannot make the
+    // background hold more than the limit.
+    const parts: Uint8Array[] = [];
+    let length = 0;
+    const reader = response.body?.getReader();
+    try {
+      for (;;) {
+        const chunk = reader ? await reader.read() : undefined;
+        if (!chunk || chunk.done) break;
+        const value = chunk.value;
+        watch();
+        length += value.length;
+        if (length > MAX_FETCH_BYTES) {
+          abort.abort();
+          throw new AcquireError(t('acquireTooLarge'));
+        }
+        parts.push(value);
+      }
+    } catch (e) {
+      throw failed(e);
+    }
+    const bytes = new Uint8Array(length);
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.length;
+    }
+    return bytes;
+  } finally {
+    clearTimeout(timer);
   }
-  if (!response.ok) throw new AcquireError(t('acquireRefused', String(response.status)));
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
-  return bytes;
 }
 
 export async function acquire(source: ImageSource): Promise<Acquired> {
