@@ -24,7 +24,7 @@ for (const name of only) {
       menuUrl = `${web.originA}/menu.html`;
       menuPage = await browser.open(menuUrl);
       // data: and blob: images are set by the page's script.
-      await menuPage.waitForFunction(() => document.getElementById('data').complete && document.getElementById('blob').src.startsWith('blob:'));
+      await menuPage.waitForFunction(() => document.getElementById('data').complete && document.getElementById('blob').src.startsWith('blob:') && document.getElementById('blob-revoked').dataset.revoked === '1');
     });
 
     after(async () => {
@@ -125,6 +125,15 @@ for (const name of only) {
     test('<picture>: the largest readable source for the current conditions is saved', async () => {
       const file = await saved(await click('clean', 'picture-img'), 'p-large-clean.webp');
       assertClean(file);
+    });
+
+    test('a blob: image whose URL the page revoked once loaded is saved as the picture shown', async () => {
+      const outcome = await click('clean', 'blob-revoked');
+      const file = await saved(outcome, 'image-clean.png');
+      assertClean(file);
+      assert.match(outcome.saved.summary, /The page had released the file/);
+      const [shown, original] = [decode(file), decode(join(corpus, IMAGES['photo.jpg']))];
+      assert.deepEqual([shown.format, shown.width, shown.height], ['PNG', original.width, original.height]);
     });
 
     test('data: and blob: images are saved under a neutral name', async () => {

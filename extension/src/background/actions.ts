@@ -64,7 +64,7 @@ async function reveal(source: ImageSource): Promise<Outcome> {
 
 async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reveal' }>, source: ImageSource): Promise<Saved> {
   const settings = await loadSettings();
-  const { bytes, url } = await acquire(source);
+  const { bytes, url, redrawn } = await acquire(source);
   let data: Uint8Array;
   let format: Format;
   let suffix: string;
@@ -102,6 +102,7 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
       summary = t('menuConverted', formatBytes(bytes.length), formatBytes(data.length));
     }
   }
+  if (redrawn) summary += ` ${t('menuRedrawn')}`;
   const filename = outputName(url, suffix, format);
   const downloadId = await download(data, MIME[format], filename);
   await whileAwake(finished(downloadId));

@@ -32,7 +32,26 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
     const bytes = new Uint8Array(new Uint8Array(await response.arrayBuffer()));
     return { url, base64: bytes.toBase64() };
   } catch (e) {
-    return { url, error: (e as Error).message };
+    // Pages often revoke a blob: URL once its image has loaded: the file is gone, but the
+    // picture is still on the screen. Its pixels, as a PNG, are what can be saved (its
+    // metadata went with the file).
+    const shown = shows(img, url) ? await pixelsOf(img) : undefined;
+    return shown ? { url, base64: shown.toBase64(), redrawn: true } : { url, error: (e as Error).message };
+  }
+}
+
+/** The picture an <img> shows, as a PNG, or undefined when it shows none (or may not be read). */
+async function pixelsOf(img: HTMLImageElement): Promise<Uint8Array | undefined> {
+  if (!img.complete || img.naturalWidth === 0) return undefined;
+  try {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    canvas.getContext('2d')!.drawImage(img, 0, 0);
+    const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
+    return png ? new Uint8Array(await png.arrayBuffer()) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -16,6 +16,8 @@ export interface Acquired {
   bytes: Uint8Array;
   /** The URL actually read (may differ from srcUrl when srcset offered a larger one). */
   url: string;
+  /** The page had released the file (a revoked blob: URL): these are the pixels it shows, as a PNG. */
+  redrawn?: boolean;
 }
 
 async function ask(source: ImageSource): Promise<ImageReply | undefined> {
@@ -98,7 +100,7 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   const reply = await ask(source);
   const url = reply?.url ?? source.srcUrl;
   if (reply?.error) throw new AcquireError(t('acquireFromPage', reply.error));
-  if (reply?.base64 !== undefined) return { bytes: Uint8Array.fromBase64(reply.base64), url };
+  if (reply?.base64 !== undefined) return { bytes: Uint8Array.fromBase64(reply.base64), url, ...(reply.redrawn ? { redrawn: true } : {}) };
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
   return { bytes: await fetchBytes(url), url };

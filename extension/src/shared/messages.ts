@@ -22,7 +22,8 @@ export type ContentRequest =
   | { type: 'traceless:image'; srcUrl: string; broadcast: boolean }
   | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' };
 
-export type ImageReply = { url: string; base64?: string; error?: string };
+/** `redrawn`: the page had released its file, and the picture it shows was drawn anew (a PNG). */
+export type ImageReply = { url: string; base64?: string; error?: string; redrawn?: boolean };
 
 export function isContentRequest(value: unknown): value is ContentRequest {
   const v = value as { type?: unknown } | null;
