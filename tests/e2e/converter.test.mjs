@@ -310,6 +310,11 @@ converterSuites('converter', only, (suite) => {
     // The 2.9 MB photo crosses in two slices (handoff.ts).
     const files = [image('photo.jpg'), image('text.png'), BIG[0]];
     const popup = await converterWith(files, 'popup.html');
+    // Converted in the popup (WebP): the copies come along, not made again.
+    await setControl(popup, 'format', 'webp');
+    await popup.click('#convert');
+    await until(popup, idle, undefined, 60000);
+    const made = (await rows(popup)).map((r) => r.after);
     await popup.evaluate(() => document.getElementById('open-tab').click());
     const page = await suite.browser.waitForExtensionPage('converter.html?from=popup&handoff');
     await until(page, () => document.querySelectorAll('.item').length === 3 && !/Reading/.test(document.body.innerText));
@@ -319,6 +324,9 @@ converterSuites('converter', only, (suite) => {
       ['iptc.png', true],
       ['42_IndexError.jpg', false],
     ], JSON.stringify(shown));
+    assert.deepEqual(shown.map((r) => r.stage), ['done', 'done', 'done'], 'the popup\'s copies came along');
+    assert.deepEqual(shown.map((r) => r.after), made, 'the very copies');
+    assert.equal(await page.evaluate(() => document.getElementById('convert').disabled), true, 'nothing left to make');
     // Every byte came across: the lossless copies have the originals' very pixels.
     await setControl(page, 'format', 'clean');
     await page.click('#convert');

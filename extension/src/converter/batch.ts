@@ -126,10 +126,11 @@ export class Batch {
     return this.isRunning;
   }
 
-  add(files: Iterable<{ file: File; path: string }>): Item[] {
+  /** `result`: a copy made before (in the popup, for "Open in a tab"), kept as the item's. */
+  add(files: Iterable<{ file: File; path: string; result?: Result }>): Item[] {
     const added: Item[] = [];
-    for (const { file, path } of files) {
-      const item: Item = { id: this.nextId++, file, path, stage: 'new' };
+    for (const { file, path, result } of files) {
+      const item: Item = { id: this.nextId++, file, path, stage: result ? 'done' : 'new', ...(result ? { result } : {}) };
       this.items.push(item);
       added.push(item);
       this.events.changed(item);

@@ -6,15 +6,23 @@
 // slice at a time, as Blobs: a phone video of several gigabytes is never held in
 // memory whole, on either side (a Blob read back from IndexedDB is backed by the
 // database's own file until it is read).
+import type { Result } from './batch';
 import type { Picked } from './collect';
+
+/** An image handed over, with the copy the popup made of it, if any (not made again). */
+export interface HandedOver extends Picked {
+  result?: Result;
+}
 
 const DATABASE = 'traceless-handoff';
 const STORE = 'files';
 
-/** One record per file, followed by its parts, in key order. */
+/** One record per file, followed by its parts and its copy, in key order. */
 type Stored =
   | { kind: 'file'; name: string; type: string; lastModified: number; path: string }
-  | { kind: 'part'; blob: Blob };
+  | { kind: 'part'; blob: Blob }
+  // A copy is a Blob the engine made (not a File from an input): stored as it is.
+  | { kind: 'copy'; result: Result };
 
 /** Each transaction holds one slice of a file in memory until it commits. */
 const SLICE = 2 * 1024 * 1024;
@@ -50,10 +58,10 @@ async function withDatabase<T>(job: (db: IDBDatabase) => Promise<T>): Promise<T>
   }
 }
 
-export function handOver(picked: readonly Picked[]): Promise<void> {
+export function handOver(picked: readonly HandedOver[]): Promise<void> {
   return withDatabase(async (db) => {
     await transact(db, 'readwrite', (store) => store.clear());
-    for (const { file, path } of picked) {
+    for (const { file, path, result } of picked) {
       const header: Stored = { kind: 'file', name: file.name, type: file.type, lastModified: file.lastModified, path };
       await transact(db, 'readwrite', (store) => store.add(header));
       for (let at = 0; at < file.size; at += SLICE) {
@@ -61,29 +69,35 @@ export function handOver(picked: readonly Picked[]): Promise<void> {
         const part: Stored = { kind: 'part', blob: new Blob([await file.slice(at, at + SLICE).arrayBuffer()]) };
         await transact(db, 'readwrite', (store) => store.add(part));
       }
+      if (result) {
+        const copy: Stored = { kind: 'copy', result };
+        await transact(db, 'readwrite', (store) => store.add(copy));
+      }
     }
   });
 }
 
 /** The images handed over, if any; they are removed from the database as they are taken. */
-export async function takeOver(): Promise<Picked[]> {
+export async function takeOver(): Promise<HandedOver[]> {
   const stored = await withDatabase(async (db) => {
     const all = await transact<Stored[]>(db, 'readonly', (store) => store.getAll());
     await transact(db, 'readwrite', (store) => store.clear());
     return all;
   });
-  const taken: Picked[] = [];
-  let current: { header: Extract<Stored, { kind: 'file' }>; parts: Blob[] } | undefined;
+  const taken: HandedOver[] = [];
+  let current: { header: Extract<Stored, { kind: 'file' }>; parts: Blob[]; result?: Result } | undefined;
   const close = () => {
     if (!current) return;
-    const { header, parts } = current;
-    taken.push({ file: new File(parts, header.name, { type: header.type, lastModified: header.lastModified }), path: header.path });
+    const { header, parts, result } = current;
+    const file = new File(parts, header.name, { type: header.type, lastModified: header.lastModified });
+    taken.push({ file, path: header.path, ...(result ? { result } : {}) });
   };
   for (const record of stored) {
     if (record?.kind === 'file' && typeof record.path === 'string') {
       close();
       current = { header: record, parts: [] };
     } else if (record?.kind === 'part' && record.blob instanceof Blob) current?.parts.push(record.blob);
+    else if (record?.kind === 'copy' && record.result?.blob instanceof Blob && current) current.result = record.result;
   }
   close();
   return taken;

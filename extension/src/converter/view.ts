@@ -18,10 +18,10 @@ import {
   usesQuality,
   type Choice,
 } from './choice';
-import { fromClipboard, fromDrop, fromInput, type Picked } from './collect';
+import { fromClipboard, fromDrop, fromInput } from './collect';
 import { Comparison } from './compare';
 import { byId, h } from './dom';
-import { handOver, takeOver } from './handoff';
+import { handOver, takeOver, type HandedOver } from './handoff';
 import { Preview } from './preview';
 import { displayable, madeCopy, needsCopy } from './display';
 import { createRow, renderRow as drawRow } from './row';
@@ -93,7 +93,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   });
 
   // --- Adding images ---------------------------------------------------------------------
-  const add = (picked: Picked[]) => {
+  const add = (picked: readonly HandedOver[]) => {
     if (picked.length === 0) return;
     batch.add(picked);
     renderOverall();
@@ -415,7 +415,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   }
 
   async function openInTab(): Promise<void> {
-    const picked = batch.items.map(({ file, path }) => ({ file, path }));
+    // Copies made here go too: the page does not make them again.
+    const picked = batch.items.map(({ file, path, stage, result }) => ({ file, path, ...(stage === 'done' && result ? { result } : {}) }));
     if (picked.length) await handOver(picked);
     await ext.tabs.create({ url: ext.runtime.getURL(`converter.html?from=popup${picked.length ? '&handoff' : ''}`) });
     window.close();
