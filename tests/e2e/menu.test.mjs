@@ -2,7 +2,7 @@
 // Each saved file is judged on disk: exiftool finds no metadata, Pillow decodes it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
@@ -247,6 +247,18 @@ for (const name of only) {
       await report.click('#save-compressed');
       await report.waitForFunction(() => /^Saved .*-compressed/.test(document.getElementById('saved').textContent));
       assertClean(await newestFile(browser.downloads, 'photo-compressed'), { allowOrientation: false });
+    });
+
+    test('"Show what this image reveals" on a data: image of megabytes (too long for a tab\'s address)', async () => {
+      const big = join(corpus, 'ianare-exif-samples/jpg/tests/42_IndexError.jpg');
+      const srcUrl = `data:image/jpeg;base64,${readFileSync(big).toString('base64')}`;
+      const info = { menuItemId: 'traceless:reveal', srcUrl, pageUrl: menuUrl, editable: false, frameId: 0 };
+      assert.equal((await browser.menuClick(info, menuUrl)).ok, true);
+      // Named in the address, the image itself kept in storage.session.
+      const report = await browser.waitForExtensionPage('report.html#stored=');
+      await report.waitForSelector('#report:not([hidden])');
+      assert.match(await report.evaluate(() => document.body.innerText), /JPEG, 4032 × 3024 pixels/);
+      await report.close();
     });
 
     test('the options page changes what "Compress and save / With my settings" does', async () => {

@@ -9,7 +9,7 @@ import { describeFailure } from '../shared/failure';
 import { ext } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { outputName } from '../shared/names';
-import { reportPageUrl } from '../shared/report-link';
+import { reportPageAddress } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
 import type { MenuAction } from './menus';
 import { notify } from './notify';
@@ -47,8 +47,8 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
 
 /** Opens the report page beside the image's tab (or on its own, when that tab has closed). */
 async function reveal(source: ImageSource): Promise<Outcome> {
-  const url = reportPageUrl(source);
   try {
+    const url = await reportPageAddress(source);
     try {
       await ext.tabs.create({ url, ...(source.tabId !== undefined ? { openerTabId: source.tabId } : {}) });
     } catch {

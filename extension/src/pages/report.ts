@@ -7,7 +7,7 @@ import { compressOrClean } from '../shared/compress';
 import { download, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { outputName } from '../shared/names';
-import { sourceFromHash } from '../shared/report-link';
+import { reportSource } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
 import { localisePage, shown, t, tn } from '../shared/i18n';
 import { formatBytes } from '../shared/sizes';
@@ -65,7 +65,7 @@ function element(tag: string, className = '', text?: string): HTMLElement {
 }
 
 async function main(): Promise<void> {
-  const source = sourceFromHash(location.hash);
+  const source = await reportSource(location.hash);
   if (!source) {
     $('status').textContent = t('reportNoImage');
     return;

@@ -1,5 +1,12 @@
-// The "what this image reveals" page is addressed by the image it shows.
+// The "what this image reveals" page is addressed by the image it shows: in its
+// address, or, for an image too large to go there (a data: URL of megabytes: Chromium
+// opened no tab, Firefox failed), in storage.session, named in the address.
+import { ext } from './ext';
 import type { ImageSource } from './messages';
+
+/** Far below both browsers' address limits (2 MB in Chromium; Firefox's is lower). */
+const IN_ADDRESS = 32 * 1024;
+const STORED = 'stored=';
 
 export function reportPageUrl(source: ImageSource): string {
   return `/report.html#${encodeURIComponent(JSON.stringify(source))}`;
@@ -19,4 +26,23 @@ export function sourceFromHash(hash: string): ImageSource | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The report page's address for `source`, storing it first when it is too long to go in the address. */
+export async function reportPageAddress(source: ImageSource): Promise<string> {
+  const url = reportPageUrl(source);
+  if (url.length <= IN_ADDRESS) return url;
+  const id = crypto.randomUUID();
+  await ext.storage.session.set({ [`report:${id}`]: source });
+  return `/report.html#${STORED}${id}`;
+}
+
+/** The source the report page was opened for (taken out of storage.session when it was put there). */
+export async function reportSource(hash: string): Promise<ImageSource | undefined> {
+  const raw = hash.replace(/^#/, '');
+  if (!raw.startsWith(STORED)) return sourceFromHash(hash);
+  const key = `report:${raw.slice(STORED.length)}`;
+  const stored = (await ext.storage.session.get(key))[key];
+  await ext.storage.session.remove(key);
+  return stored === undefined ? undefined : sourceFromHash(`#${encodeURIComponent(JSON.stringify(stored))}`);
 }
