@@ -115,16 +115,16 @@ converterSuites('converter', only, (suite) => {
     }));
     const made = await state();
     assert.ok(!/other settings/.test(made.sizes) && !made.convert && made.downloadAll && made.totals, JSON.stringify(made));
-    const setKeepIcc = (keepIcc) => page.evaluate((keepIcc) => chrome.storage.sync.set({ keepIcc }), keepIcc);
     try {
       // "Convert to sRGB" chosen in the settings after the copy was made keeping the profile.
-      await setKeepIcc(false);
+      await page.evaluate(() => chrome.storage.sync.set({ keepIcc: false }));
       await until(page, () => /made with other settings/.test(document.querySelector('.item .sizes').textContent));
       const old = await state();
       assert.ok(old.convert && !old.downloadAll && old.totals === '', `the copy is no longer current: ${JSON.stringify(old)}`);
       assert.equal(await status(), '1 image ready. Could not be read: 1.', 'counted against the settings now');
     } finally {
-      await setKeepIcc(true);
+      // Back to the default, as the settings were.
+      await page.evaluate(() => chrome.storage.sync.remove('keepIcc'));
     }
     await until(page, () => !/other settings/.test(document.querySelector('.item .sizes').textContent));
     assert.deepEqual(await state(), made, 'the setting back as it was: the copy is current again');

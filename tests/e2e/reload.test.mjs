@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, TestWeb } from './server.mjs';
 import { leaks } from './judge.mjs';
+import { until } from './page-checks.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
 const PHOTO = join(corpus, IMAGES['photo.jpg']);
@@ -27,7 +28,17 @@ async function reloadExtension(browser) {
     const page = await browser.openExtensionPage('options.html');
     await page.evaluate(() => void setTimeout(() => browser.runtime.reload(), 50));
   }
-  await new Promise((r) => setTimeout(r, 2000));
+}
+
+/**
+ * Counts, in `page`, the guard's announcements of itself (rearm-bridge.ts: a content script
+ * starting in a page says BRIDGE on its document): Firefox's new guard says it once started.
+ */
+function countGuardStarts(page) {
+  return page.evaluate(() => {
+    window.guardStarts = 0;
+    document.addEventListener('traceless-rearm-bridge', () => window.guardStarts++);
+  });
 }
 
 for (const name of only) {
@@ -37,7 +48,11 @@ for (const name of only) {
     const browser = await BROWSERS[name](web);
     try {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      await countGuardStarts(page);
       await reloadExtension(browser);
+      if (name === 'firefox') await until(page, () => window.guardStarts > 0, undefined, 30000);
+      // Chromium starts no new guard: time for the old one to be cut off.
+      else await new Promise((r) => setTimeout(r, 2000));
       const before = web.uploads.length;
       await browser.chooseFiles(page, '#file', [PHOTO]);
       const deadline = Date.now() + 20000;

@@ -34,7 +34,7 @@ export type Outcome = { ok: true; saved?: Saved } | { ok: false; message: string
 export async function runAction(engine: Engine, action: MenuAction, source: ImageSource): Promise<Outcome> {
   if (action.kind === 'reveal') return reveal(source);
   try {
-    const saved = await process(engine, action, source);
+    const saved = await whileAwake(process(engine, action, source));
     await notify(source.tabId, t('menuSaved', saved.filename, saved.summary), 'info');
     return { ok: true, saved };
   } catch (e) {
@@ -105,16 +105,20 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   if (redrawn) summary += ` ${t('menuRedrawn')}`;
   const filename = outputName(url, suffix, format);
   const downloadId = await download(data, MIME[format], filename);
-  await whileAwake(finished(downloadId));
+  await finished(downloadId);
   return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
 }
 
 /**
- * Chromium ends a service worker idle for 30 s, and a "Save as" dialog being answered is
- * idle time: the notice would never come. Any extension API call keeps it (Chromium 110+).
+ * Chromium ends a service worker idle for 30 s, and a slow server or a "Save as" dialog being
+ * answered is idle time (a fetch does not count): the notice would never come. Any extension
+ * API call keeps it (Chromium 110+); for ten minutes at most.
  */
 async function whileAwake<T>(work: Promise<T>): Promise<T> {
-  const keepAlive = setInterval(() => void ext.runtime.getPlatformInfo(), 20_000);
+  const started = Date.now();
+  const keepAlive = setInterval(() => {
+    if (Date.now() - started < 10 * 60_000) void ext.runtime.getPlatformInfo();
+  }, 20_000);
   try {
     return await work;
   } finally {

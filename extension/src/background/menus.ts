@@ -35,7 +35,14 @@ function items(): { id: string; title: string; parentId?: string; type?: 'separa
 }
 
 /** Menus persist across background restarts; (re)create them on install, update and browser start. */
-export async function createMenus(): Promise<void> {
+export function createMenus(): Promise<void> {
+  // One after another: a start that applies an update runs both, and interleaved they made duplicates.
+  making = making.then(makeMenus, makeMenus);
+  return making;
+}
+let making: Promise<void> = Promise.resolve();
+
+async function makeMenus(): Promise<void> {
   await ext.contextMenus.removeAll();
   for (const item of items()) {
     ext.contextMenus.create({

@@ -45,6 +45,8 @@ function transact<T>(db: IDBDatabase, mode: IDBTransactionMode, act: (store: IDB
     const request = act(transaction.objectStore(STORE));
     transaction.oncomplete = () => resolve(request.result);
     transaction.onerror = () => reject(transaction.error);
+    // A full disk aborts the commit (no error event): "Open in a tab" must not wait forever.
+    transaction.onabort = () => reject(transaction.error ?? new Error('the transaction was aborted'));
   });
 }
 
@@ -61,20 +63,31 @@ async function withDatabase<T>(job: (db: IDBDatabase) => Promise<T>): Promise<T>
 export function handOver(picked: readonly HandedOver[]): Promise<void> {
   return withDatabase(async (db) => {
     await transact(db, 'readwrite', (store) => store.clear());
-    for (const { file, path, result } of picked) {
-      const header: Stored = { kind: 'file', name: file.name, type: file.type, lastModified: file.lastModified, path };
-      await transact(db, 'readwrite', (store) => store.add(header));
-      for (let at = 0; at < file.size; at += SLICE) {
-        // Read here, while the popup is open: the database copies what it is given.
-        const part: Stored = { kind: 'part', blob: new Blob([await file.slice(at, at + SLICE).arrayBuffer()]) };
-        await transact(db, 'readwrite', (store) => store.add(part));
-      }
-      if (result) {
-        const copy: Stored = { kind: 'copy', result };
-        await transact(db, 'readwrite', (store) => store.add(copy));
-      }
+    try {
+      await writeAll(db, picked);
+    } catch (e) {
+      // What was written of the originals does not stay behind.
+      await transact(db, 'readwrite', (store) => store.clear()).catch(() => {});
+      throw e;
     }
   });
+}
+
+/** Each file as a record and its slices, then its copy if it has one. */
+async function writeAll(db: IDBDatabase, picked: readonly HandedOver[]): Promise<void> {
+  for (const { file, path, result } of picked) {
+    const header: Stored = { kind: 'file', name: file.name, type: file.type, lastModified: file.lastModified, path };
+    await transact(db, 'readwrite', (store) => store.add(header));
+    for (let at = 0; at < file.size; at += SLICE) {
+      // Read here, while the popup is open: the database copies what it is given.
+      const part: Stored = { kind: 'part', blob: new Blob([await file.slice(at, at + SLICE).arrayBuffer()]) };
+      await transact(db, 'readwrite', (store) => store.add(part));
+    }
+    if (result) {
+      const copy: Stored = { kind: 'copy', result };
+      await transact(db, 'readwrite', (store) => store.add(copy));
+    }
+  }
 }
 
 /** The images handed over, if any; they are removed from the database as they are taken. */

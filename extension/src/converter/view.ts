@@ -417,7 +417,12 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   async function openInTab(): Promise<void> {
     // Copies made here go too: the page does not make them again.
     const picked = batch.items.map(({ file, path, stage, result }) => ({ file, path, ...(stage === 'done' && result ? { result } : {}) }));
-    if (picked.length) await handOver(picked);
+    try {
+      if (picked.length) await handOver(picked);
+    } catch (e) {
+      $('overall-status').textContent = t('handoffFailed', describeFailure(e));
+      return;
+    }
     await ext.tabs.create({ url: ext.runtime.getURL(`converter.html?from=popup${picked.length ? '&handoff' : ''}`) });
     window.close();
   }

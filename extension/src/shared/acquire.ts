@@ -39,7 +39,11 @@ async function ask(source: ImageSource): Promise<ImageReply | undefined> {
 /** A server that sends nothing for this long has stalled: the user is told, not left waiting. */
 const STALL_MS = 60_000;
 
-async function fetchBytes(url: string): Promise<Uint8Array> {
+/**
+ * `credentials`: 'omit' for a srcset candidate the browser did not load itself: a page
+ * names those, and must not have the extension send the user's cookies anywhere it likes.
+ */
+async function fetchBytes(url: string, credentials: RequestCredentials = 'include'): Promise<Uint8Array> {
   const abort = new AbortController();
   let stalled = false;
   let timer = 0;
@@ -56,7 +60,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   try {
     let response: Response;
     try {
-      response = await fetch(url, { credentials: 'include', cache: 'force-cache', signal: abort.signal });
+      response = await fetch(url, { credentials, cache: 'force-cache', signal: abort.signal });
     } catch (e) {
       throw failed(e);
     }
@@ -93,6 +97,8 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
     return bytes;
   } finally {
     clearTimeout(timer);
+    // A refusal, or a length over the limit, leaves the connection open otherwise.
+    abort.abort();
   }
 }
 
@@ -103,5 +109,12 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   if (reply?.base64 !== undefined) return { bytes: Uint8Array.fromBase64(reply.base64), url, ...(reply.redrawn ? { redrawn: true } : {}) };
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
-  return { bytes: await fetchBytes(url), url };
+  if (url === source.srcUrl) return { bytes: await fetchBytes(url), url };
+  // A larger srcset candidate (same site as the image shown: best-source.ts): fetched without
+  // cookies, and if the site wants them for it, the image the browser showed instead.
+  try {
+    return { bytes: await fetchBytes(url, 'omit'), url };
+  } catch {
+    return { bytes: await fetchBytes(source.srcUrl), url: source.srcUrl };
+  }
 }

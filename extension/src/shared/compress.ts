@@ -4,14 +4,19 @@
 // harder than the preset's quality grows when re-encoded (a Sony camera JPEG of
 // 58 KB became 66 KB at quality 90).
 import type { CleanReport, ConvertOptions, ConvertReport, Engine, Output, Policy } from '../engine/types';
+import { isAvif, isHeic } from './file-kinds';
 
 export type Compressed = { kind: 'converted'; output: Output<ConvertReport> } | { kind: 'cleaned'; output: Output<CleanReport> };
 
 export async function compressOrClean(engine: Engine, bytes: Uint8Array, options: ConvertOptions, policy: Policy): Promise<Compressed> {
   const converted = await engine.convert(bytes, options);
-  const cleaned = await engine.clean(bytes, policy);
-  // Another format was asked for (a HEIC or an AVIF becomes a JPEG): that is kept.
-  if (cleaned.report.format === converted.report.format && cleaned.data.length <= converted.data.length) {
+  // Another format was asked for (a HEIC or an AVIF becomes a JPEG): that is kept, and the
+  // HEIC not cleaned for nothing.
+  const format = converted.report.format;
+  if ((isHeic(bytes) && format !== 'heif') || (isAvif(bytes) && format !== 'avif')) return { kind: 'converted', output: converted };
+  // A file the cleaner refuses but the decoder took: the converted copy stands.
+  const cleaned = await engine.clean(bytes, policy).catch(() => undefined);
+  if (cleaned && cleaned.report.format === format && cleaned.data.length <= converted.data.length) {
     return { kind: 'cleaned', output: cleaned };
   }
   return { kind: 'converted', output: converted };

@@ -33,25 +33,32 @@ function startFailure(e: unknown): unknown {
 export function finished(id: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let settled = false;
-    const settle = (state: string | undefined, error: string | undefined) => {
-      if (settled || (state !== 'complete' && state !== 'interrupted')) return;
+    const stop = () => {
       settled = true;
       ext.downloads.onChanged.removeListener(changed);
+      ext.downloads.onErased.removeListener(erased);
+    };
+    const settle = (state: string | undefined, error: string | undefined) => {
+      if (settled || (state !== 'complete' && state !== 'interrupted')) return;
+      stop();
       if (state === 'complete') resolve();
       else reject(error === 'USER_CANCELED' ? new DownloadCancelled() : new DownloadInterrupted(error ?? 'unknown'));
     };
     const changed = (delta: chrome.downloads.DownloadDelta) => {
       if (delta.id === id) settle(delta.state?.current, delta.error?.current);
     };
+    // Removed from the list before it finished (cleared, or cancelled from it): not saved.
+    const erased = (erasedId: number) => {
+      if (erasedId === id) settle('interrupted', 'USER_CANCELED');
+    };
     ext.downloads.onChanged.addListener(changed);
-    // It may have ended before the listener was added (a small data: URL does at once);
-    // one no longer listed was removed from the list before it finished: not saved.
+    ext.downloads.onErased.addListener(erased);
+    // It may have ended before the listeners were added (a small data: URL does at once).
     ext.downloads.search({ id }).then(
       ([item]) => (item ? settle(item.state, item.error) : settle('interrupted', 'USER_CANCELED')),
       (e: unknown) => {
         if (settled) return;
-        settled = true;
-        ext.downloads.onChanged.removeListener(changed);
+        stop();
         reject(e instanceof Error ? e : new Error(String(e)));
       },
     );

@@ -32,6 +32,9 @@ export function sourceFromHash(hash: string): ImageSource | undefined {
 export async function reportPageAddress(source: ImageSource): Promise<string> {
   const url = reportPageUrl(source);
   if (url.length <= IN_ADDRESS) return url;
+  // One at a time: an entry whose page never opened (its tab closed first) goes now.
+  const kept = Object.keys(await ext.storage.session.get(null)).filter((key) => key.startsWith('report:'));
+  if (kept.length) await ext.storage.session.remove(kept);
   const id = crypto.randomUUID();
   await ext.storage.session.set({ [`report:${id}`]: source });
   return `/report.html#${STORED}${id}`;
