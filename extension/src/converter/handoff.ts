@@ -3,9 +3,9 @@
 // page takes them out again at once. Nothing else is ever kept there. The bytes
 // are copied, not the File objects: Firefox cannot read a File from an input once
 // the page that picked it has closed ("operation aborted"). They are copied a
-// slice at a time, as Blobs: a phone video of several gigabytes is never held in
-// memory whole, on either side (a Blob read back from IndexedDB is backed by the
-// database's own file until it is read).
+// slice at a time, as Blobs, so that a phone video of several gigabytes is not read
+// whole into memory here; the page builds its File from the Blobs it reads back,
+// without reading them (memory with such a video not measured).
 import type { Result } from './batch';
 import type { Picked } from './collect';
 

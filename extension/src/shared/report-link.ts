@@ -14,18 +14,23 @@ export function reportPageUrl(source: ImageSource): string {
 
 export function sourceFromHash(hash: string): ImageSource | undefined {
   try {
-    const value = JSON.parse(decodeURIComponent(hash.replace(/^#/, ''))) as Partial<ImageSource>;
-    if (typeof value.srcUrl !== 'string') return undefined;
-    const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
-    return {
-      srcUrl: value.srcUrl,
-      pageUrl: typeof value.pageUrl === 'string' ? value.pageUrl : undefined,
-      tabId: int(value.tabId),
-      frameId: int(value.frameId),
-    };
+    return asSource(JSON.parse(decodeURIComponent(hash.replace(/^#/, ''))));
   } catch {
     return undefined;
   }
+}
+
+/** Anything (an address's JSON, a stored value) as an image source, or undefined. */
+function asSource(found: unknown): ImageSource | undefined {
+  const value = (typeof found === 'object' && found !== null ? found : {}) as Partial<Record<keyof ImageSource, unknown>>;
+  if (typeof value.srcUrl !== 'string') return undefined;
+  const int = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+  return {
+    srcUrl: value.srcUrl,
+    pageUrl: typeof value.pageUrl === 'string' ? value.pageUrl : undefined,
+    tabId: int(value.tabId),
+    frameId: int(value.frameId),
+  };
 }
 
 /** The report page's address for `source`, storing it first when it is too long to go in the address. */
@@ -45,7 +50,7 @@ export async function reportSource(hash: string): Promise<ImageSource | undefine
   const raw = hash.replace(/^#/, '');
   if (!raw.startsWith(STORED)) return sourceFromHash(hash);
   const key = `report:${raw.slice(STORED.length)}`;
-  const stored = (await ext.storage.session.get(key))[key];
+  const stored: unknown = (await ext.storage.session.get(key))[key];
   await ext.storage.session.remove(key);
-  return stored === undefined ? undefined : sourceFromHash(`#${encodeURIComponent(JSON.stringify(stored))}`);
+  return asSource(stored);
 }
