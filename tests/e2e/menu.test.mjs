@@ -220,6 +220,29 @@ for (const name of only) {
       assert.match(outcome.message, /^The image is too large to process \(over 256 MB\)\. Nothing was saved\.$/);
     });
 
+    test('a blob: image the page made larger than 256 MB is refused, not read', async () => {
+      await menuPage.evaluate(() => {
+        const img = document.createElement('img');
+        img.id = 'blob-huge';
+        img.width = 80;
+        // A JPEG's first bytes, then zeros: the browser shows nothing, the menu is still offered.
+        const huge = new Blob([new Uint8Array([0xff, 0xd8, 0xff]), new Uint8Array(257 * 1024 * 1024)], { type: 'image/jpeg' });
+        img.src = URL.createObjectURL(huge);
+        document.body.append(img);
+      });
+      try {
+        const outcome = await click('clean', 'blob-huge');
+        assert.equal(outcome.ok, false);
+        assert.match(outcome.message, /^The image is too large to process \(over 256 MB\)\. Nothing was saved\.$/);
+      } finally {
+        await menuPage.evaluate(() => {
+          const img = document.getElementById('blob-huge');
+          URL.revokeObjectURL(img.src);
+          img.remove();
+        });
+      }
+    });
+
     test('a page with a strict CSP', async () => {
       const url = `${web.originA}/strict.html`;
       const page = await browser.open(url);

@@ -28,20 +28,20 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
   if (!url.startsWith('blob:')) return { url };
   try {
     const response = await fetch(url);
-    // Firefox hands content scripts a page-side buffer: copy it into our own array.
-    const bytes = new Uint8Array(new Uint8Array(await response.arrayBuffer()));
-    return { url, base64: bytes.toBase64() };
+    // A Blob of our own (Firefox hands content scripts page-side objects). The background
+    // checks its size before it reads a byte.
+    return { url, file: new Blob([await response.blob()]) };
   } catch (e) {
     // Pages often revoke a blob: URL once its image has loaded: the file is gone, but the
     // picture is still on the screen. Its pixels, as a PNG, are what can be saved (its
     // metadata went with the file).
     const shown = shows(img, url) ? await pixelsOf(img) : undefined;
-    return shown ? { url, base64: shown.toBase64(), redrawn: true } : { url, error: (e as Error).message };
+    return shown ? { url, file: shown, redrawn: true } : { url, error: (e as Error).message };
   }
 }
 
 /** The picture an <img> shows, as a PNG, or undefined when it shows none (or may not be read). */
-async function pixelsOf(img: HTMLImageElement): Promise<Uint8Array | undefined> {
+async function pixelsOf(img: HTMLImageElement): Promise<Blob | undefined> {
   if (!img.complete || img.naturalWidth === 0) return undefined;
   try {
     const canvas = document.createElement('canvas');
@@ -49,7 +49,7 @@ async function pixelsOf(img: HTMLImageElement): Promise<Uint8Array | undefined> 
     canvas.height = img.naturalHeight;
     canvas.getContext('2d')!.drawImage(img, 0, 0);
     const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
-    return png ? new Uint8Array(await png.arrayBuffer()) : undefined;
+    return png ?? undefined;
   } catch {
     return undefined;
   }

@@ -106,7 +106,11 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   const reply = await ask(source);
   const url = reply?.url ?? source.srcUrl;
   if (reply?.error) throw new AcquireError(t('acquireFromPage', reply.error));
-  if (reply?.base64 !== undefined) return { bytes: Uint8Array.fromBase64(reply.base64), url, ...(reply.redrawn ? { redrawn: true } : {}) };
+  if (reply?.file instanceof Blob) {
+    // A page can make a blob: as large as it likes: the same limit as a download's.
+    if (reply.file.size > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
+    return { bytes: new Uint8Array(await reply.file.arrayBuffer()), url, ...(reply.redrawn ? { redrawn: true } : {}) };
+  }
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
   if (url === source.srcUrl) return { bytes: await fetchBytes(url), url };

@@ -22,8 +22,12 @@ export type ContentRequest =
   | { type: 'traceless:image'; srcUrl: string; broadcast: boolean }
   | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' };
 
-/** `redrawn`: the page had released its file, and the picture it shows was drawn anew (a PNG). */
-export type ImageReply = { url: string; base64?: string; error?: string; redrawn?: boolean };
+/**
+ * `file`: the image's bytes when only the page's frame can read them (a Blob crosses as a
+ * handle: nothing is copied or encoded on the way). `redrawn`: the page had released its
+ * file, and the picture it shows was drawn anew (a PNG).
+ */
+export type ImageReply = { url: string; file?: Blob; error?: string; redrawn?: boolean };
 
 export function isContentRequest(value: unknown): value is ContentRequest {
   const v = value as { type?: unknown } | null;
