@@ -93,6 +93,7 @@ bench: build
 	@/usr/bin/python3 bench/photos.py gifs bench/out/gifs
 	@/usr/bin/python3 bench/animation.py
 	@node bench/transport.mjs
+	@node bench/long-engine-call.mjs
 	@node bench/guard.mjs
 	@node bench/guard-video.mjs
 	@node bench/flood.mjs
