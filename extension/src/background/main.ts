@@ -3,14 +3,17 @@
 // backgrounds require.
 import { LocalEngine } from '../engine/local';
 import { isEngineRequest, serve } from '../engine/service';
+import { errorReply } from '../engine/types';
 import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
+import { OffscreenEngine, serveOffscreen } from './offscreen-engine';
 import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
 import { isSaveRequest, save } from './save';
 
-const engine = new LocalEngine();
+// Chromium's service worker hands engine work to an offscreen document (offscreen-engine.ts).
+const engine = isFirefox() ? new LocalEngine() : new OffscreenEngine();
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
@@ -46,7 +49,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     return true;
   }
   if (isEngineRequest(message)) {
-    serve(engine, message).then(sendResponse);
+    (isFirefox() ? serve(engine, message) : serveOffscreen(message)).then(sendResponse, (e) => sendResponse({ ok: false, ...errorReply(e) }));
     return true;
   }
   return false;
