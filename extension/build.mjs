@@ -25,7 +25,6 @@ const ENTRIES = {
   report: 'extension/src/pages/report.ts',
   popup: 'extension/src/pages/popup.ts',
   converter: 'extension/src/pages/converter.ts',
-  offscreen: 'extension/src/pages/offscreen.ts',
 };
 
 const GECKO_ID = 'traceless@traceless.invalid';
@@ -50,8 +49,6 @@ function manifestFor(browser, source) {
     // resource a page could probe (Chrome 148+; Firefox always clones).
     manifest.message_serialization = 'structured_clone';
     manifest.minimum_chrome_version = '148';
-    // The engine runs in an offscreen document's worker (background/offscreen-engine.ts).
-    manifest.permissions = [...manifest.permissions, 'offscreen'];
   }
   return manifest;
 }

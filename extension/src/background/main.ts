@@ -3,17 +3,14 @@
 // backgrounds require.
 import { LocalEngine } from '../engine/local';
 import { isEngineRequest, serve } from '../engine/service';
-import { errorReply } from '../engine/types';
 import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
-import { OffscreenEngine, serveOffscreen } from './offscreen-engine';
 import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
 import { isSaveRequest, save } from './save';
 
-// Chromium's service worker hands engine work to an offscreen document (offscreen-engine.ts).
-const engine = isFirefox() ? new LocalEngine() : new OffscreenEngine();
+const engine = new LocalEngine();
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
@@ -49,7 +46,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     return true;
   }
   if (isEngineRequest(message)) {
-    (isFirefox() ? serve(engine, message) : serveOffscreen(message)).then(sendResponse, (e) => sendResponse({ ok: false, ...errorReply(e) }));
+    serve(engine, message).then(sendResponse);
     return true;
   }
   return false;

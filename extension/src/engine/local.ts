@@ -1,6 +1,9 @@
-// The engine in the current thread. Used inside the engine worker and by Firefox's
-// background (an event page). Chromium's service worker does not run it: one busy in a
-// long call is stopped (background/offscreen-engine.ts).
+// The engine in the current thread. Used inside the engine worker and by the
+// background (a service worker cannot start workers in Chromium; the background
+// does one user-requested image at a time, so blocking it is harmless). Chromium
+// stops a service worker that leaves its pings unanswered for 30 s, but not, as
+// measured, one busy in an engine call: bench/long-engine-call.mjs (48 s of AVIF
+// encoding in the worker, no DevTools attached) gets its answer.
 import init, * as wasm from 'traceless-wasm';
 import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';
