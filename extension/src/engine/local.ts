@@ -1,9 +1,8 @@
 // The engine in the current thread. Used inside the engine worker and by the
 // background (a service worker cannot start workers in Chromium; the background
-// does one user-requested image at a time, so blocking it is harmless). Chromium
-// stops a service worker that leaves its pings unanswered for 30 s, but not, as
-// measured, one busy in an engine call: bench/long-engine-call.mjs (48 s of AVIF
-// encoding in the worker, no DevTools attached) gets its answer.
+// does one user-requested image at a time). A known limit: Chromium stops a service
+// worker busy in one call for about a minute (bench/long-engine-call.mjs: a 48 MP photo
+// to AVIF at speed 6, 35 s, is answered; at speed 4 the worker is stopped after 54-60 s).
 import init, * as wasm from 'traceless-wasm';
 import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';
