@@ -25,6 +25,7 @@ const ENTRIES = {
   report: 'extension/src/pages/report.ts',
   popup: 'extension/src/pages/popup.ts',
   converter: 'extension/src/pages/converter.ts',
+  offscreen: 'extension/src/pages/offscreen.ts',
 };
 
 const GECKO_ID = 'traceless@traceless.invalid';
@@ -49,6 +50,8 @@ function manifestFor(browser, source) {
     // resource a page could probe (Chrome 148+; Firefox always clones).
     manifest.message_serialization = 'structured_clone';
     manifest.minimum_chrome_version = '148';
+    // The engine runs in an offscreen document's worker (background/offscreen-engine.ts).
+    manifest.permissions = [...manifest.permissions, 'offscreen'];
   }
   return manifest;
 }
@@ -194,6 +197,8 @@ for (const browser of ['chromium', 'firefox']) {
   mkdirSync(join(out, 'engine'), { recursive: true });
   cpSync(staging, out, { recursive: true });
   cpSync(join(root, 'extension/static'), out, { recursive: true });
+  // Chromium's offscreen document (background/offscreen-engine.ts): Firefox has no use for it.
+  if (browser === 'firefox') for (const file of ['offscreen.html', 'offscreen.js']) rmSync(join(out, file));
   includeParts(out);
   cpSync(join(root, 'icons'), join(out, 'icons'), { recursive: true });
   // The interface's words, read by the browser (manifest __MSG_ keys, i18n.getMessage).

@@ -13,6 +13,7 @@ import { reportPageAddress } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
 import type { MenuAction } from './menus';
 import { notify } from './notify';
+import { whileAwake } from './awake';
 import { summarise } from '../pages/explain';
 import { t } from '../shared/i18n';
 import { formatBytes } from '../shared/sizes';
@@ -107,23 +108,6 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   const downloadId = await download(data, MIME[format], filename);
   await finished(downloadId);
   return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
-}
-
-/**
- * Chromium ends a service worker idle for 30 s, and a slow server or a "Save as" dialog being
- * answered is idle time (a fetch does not count): the notice would never come. Any extension
- * API call keeps it (Chromium 110+); for ten minutes at most.
- */
-async function whileAwake<T>(work: Promise<T>): Promise<T> {
-  const started = Date.now();
-  const keepAlive = setInterval(() => {
-    if (Date.now() - started < 10 * 60_000) void ext.runtime.getPlatformInfo();
-  }, 20_000);
-  try {
-    return await work;
-  } finally {
-    clearInterval(keepAlive);
-  }
 }
 
 /** An Ultra HDR photo's gain map (its HDR rendition) survived cleaning. */

@@ -6,11 +6,16 @@ import { isEngineRequest, serve } from '../engine/service';
 import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
+import { OffscreenEngine } from './offscreen-engine';
 import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
 import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
+// The menu's work in Chromium goes to an offscreen document: it can take minutes, and
+// Chromium stops a service worker busy in one call for about a minute (offscreen-engine.ts).
+// Content scripts' requests are served here: cleaning for an upload takes milliseconds.
+const menuEngine = isFirefox() ? engine : new OffscreenEngine();
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
@@ -26,7 +31,7 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
   const action = parseMenuId(info.menuItemId);
   if (!action || !info.srcUrl) return undefined;
   const source: ImageSource = { srcUrl: info.srcUrl, pageUrl: info.frameUrl ?? info.pageUrl, tabId: tab?.id, frameId: info.frameId };
-  return runAction(engine, action, source);
+  return runAction(menuEngine, action, source);
 }
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));

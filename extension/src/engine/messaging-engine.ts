@@ -1,4 +1,5 @@
-// The engine through runtime messaging to the background, for content scripts.
+// The engine through runtime messaging to the background, for content scripts (and,
+// in Chromium, for the background itself: to its offscreen document).
 // Both browsers' runtime messaging is a structured clone here (Chromium by the
 // manifest's message_serialization key); bytes travel as Blobs (see service.ts).
 import { ext } from '../shared/ext';
@@ -42,10 +43,15 @@ export class MessagingEngine extends CallEngine {
     return (await this.send(request)) as { data: Blob; report: ConvertReport };
   }
 
+  /** Where a request goes: the background (Chromium's background sends it on: offscreen-engine.ts). */
+  protected async deliver(request: EngineRequest): Promise<EngineReply | undefined> {
+    return (await ext.runtime.sendMessage(request)) as EngineReply | undefined;
+  }
+
   private async send(request: EngineRequest): Promise<unknown> {
     let reply: EngineReply | undefined;
     try {
-      reply = (await ext.runtime.sendMessage(request)) as EngineReply | undefined;
+      reply = await this.deliver(request);
     } catch (e) {
       throw messagingFailure(e);
     }
