@@ -255,13 +255,15 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
    * announced with contextCreated (seen in puppeteer's protocol log), so puppeteer had no
    * page for it and the test failed after 30 s (the CI failures of sessions 29 and 30); and
    * it announced no closed tab with contextDestroyed, so closed pages stayed in
-   * browser.pages(). Two Firefoxes side by side opening extension pages in a loop (a
-   * throwaway script, session 30): 6 of 960 never found before; none of 1,200 since (9 of 600 announced here). Here the tabs Firefox lists (browsingContext.getTree) are
-   * compared with puppeteer's, and what is missing is announced to puppeteer as it does for
-   * the tabs open when it connects (its own #syncBrowsingContexts). A difference counts once
-   * seen twice, so an announcement on its way is not made twice.
+   * browser.pages(). Here the tabs Firefox lists (browsingContext.getTree) are compared
+   * with puppeteer's, and what is missing is announced to puppeteer as it does for the tabs
+   * open when it connects (its own #syncBrowsingContexts). A difference counts once it has
+   * lasted a second (an announcement may be on its way), and is announced once. Two
+   * Firefoxes side by side opening extension pages in a loop (a throwaway script, session
+   * 30): 6 of 960 never found before; none of 1,200 since (9 of 600 announced here).
    */
-  const unsynced = new Set();
+  const unsynced = new Map();
+  const announced = new Set();
   async function resyncTabs() {
     const { result } = await browser.connection.send('browsingContext.getTree', { maxDepth: 0 });
     const known = new Set((await browser.pages()).map((page) => page.mainFrame()._id));
@@ -270,14 +272,19 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
       ...result.contexts.filter((info) => !known.has(info.context)).map((info) => ['browsingContext.contextCreated', info]),
       ...[...known].filter((id) => !listed.has(id)).map((id) => ['browsingContext.contextDestroyed', { context: id, parent: null, children: null, url: 'about:blank', userContext: 'default' }]),
     ];
-    const now = new Set();
+    const now = Date.now();
+    const still = new Map();
     for (const [event, info] of differences) {
       const key = `${event} ${info.context}`;
-      now.add(key);
-      if (unsynced.has(key)) browser.connection.emit(event, info);
+      const since = unsynced.get(key) ?? now;
+      still.set(key, since);
+      if (now - since >= 1000 && !announced.has(key)) {
+        announced.add(key);
+        browser.connection.emit(event, info);
+      }
     }
     unsynced.clear();
-    for (const key of now) unsynced.add(key);
+    for (const [key, since] of still) unsynced.set(key, since);
   }
 
   /**

@@ -24,27 +24,49 @@ function offscreenApi(): typeof chrome.offscreen {
   return (chrome as unknown as Record<string, typeof chrome.offscreen>)['offscreen'];
 }
 
-let opening: Promise<void> | undefined;
+/** Menu jobs using the document now. */
+let jobs = 0;
+/**
+ * Opening and closing, one after the other: a job that starts while the last one's close
+ * is under way waits for it, then opens the document again. (hasDocument() is true as soon
+ * as a document is being made, before it listens: only an opening awaited here is ready.)
+ */
+let lifecycle: Promise<void> = Promise.resolve();
 
-/** Opens the offscreen document unless it is open (one at a time: a second create throws). */
-async function offscreenDocument(): Promise<void> {
+function then(step: () => Promise<void>): Promise<void> {
+  lifecycle = lifecycle.catch(() => undefined).then(step);
+  return lifecycle;
+}
+
+async function open(): Promise<void> {
   const offscreen = offscreenApi();
   if (await offscreen.hasDocument()) return;
-  opening ??= offscreen
-    .createDocument({
-      url: DOCUMENT,
-      reasons: ['WORKERS' as chrome.offscreen.Reason],
-      justification: 'Images are cleaned and converted in a worker, which a service worker cannot start.',
-    })
-    .finally(() => (opening = undefined));
-  await opening;
+  await offscreen.createDocument({
+    url: DOCUMENT,
+    reasons: ['WORKERS' as chrome.offscreen.Reason],
+    justification: 'Images are cleaned and converted in a worker, which a service worker cannot start.',
+  });
+}
+
+async function close(): Promise<void> {
+  if (jobs > 0) return;
+  const offscreen = offscreenApi();
+  if (await offscreen.hasDocument()) await offscreen.closeDocument();
 }
 
 /** The background's own engine for the context menu, in Chromium. */
 export class OffscreenEngine extends MessagingEngine {
   protected override async deliver(request: EngineRequest): Promise<EngineReply | undefined> {
-    await offscreenDocument();
-    // Awake meanwhile: runAction keeps the service worker so for the whole job (awake.ts).
-    return (await chrome.runtime.sendMessage(toOffscreen(request))) as EngineReply | undefined;
+    jobs++;
+    try {
+      await then(open);
+      // Awake meanwhile: runAction keeps the service worker so for the whole job (awake.ts).
+      return (await chrome.runtime.sendMessage(toOffscreen(request))) as EngineReply | undefined;
+    } finally {
+      // The document goes with the last job: it holds the engine's memory, and while open
+      // it also receives the content scripts' engine messages, Blobs it never reads. Two
+      // seconds' grace for an action's next call ("Compress" may clean after converting).
+      if (--jobs === 0) setTimeout(() => void then(close).catch(() => undefined), 2000);
+    }
   }
 }

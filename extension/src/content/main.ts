@@ -3,6 +3,7 @@
 import { ext } from '../shared/ext';
 import { t } from '../shared/i18n';
 import { isContentRequest, type ContentRequest, type ImageReply } from '../shared/messages';
+import { MAX_FETCH_BYTES } from '../shared/acquire';
 import { bestSource } from './best-source';
 import { contentEngine } from './engine';
 import { showNotice } from './notice';
@@ -28,8 +29,12 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
   if (!url.startsWith('blob:')) return { url };
   try {
     const response = await fetch(url);
-    // A Blob of our own (Firefox hands content scripts page-side objects). The background
-    // checks its size before it reads a byte.
+    // A blob: answer states its size: a page can make one as large as it likes.
+    if (Number(response.headers.get('content-length')) > MAX_FETCH_BYTES) {
+      void response.body?.cancel();
+      return { url, tooLarge: true };
+    }
+    // A Blob of our own (Firefox hands content scripts page-side objects).
     return { url, file: new Blob([await response.blob()]) };
   } catch (e) {
     // Pages often revoke a blob: URL once its image has loaded: the file is gone, but the

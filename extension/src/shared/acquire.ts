@@ -106,8 +106,9 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   const reply = await ask(source);
   const url = reply?.url ?? source.srcUrl;
   if (reply?.error) throw new AcquireError(t('acquireFromPage', reply.error));
+  if (reply?.tooLarge) throw new AcquireError(t('acquireTooLarge'));
   if (reply?.file instanceof Blob) {
-    // A page can make a blob: as large as it likes: the same limit as a download's.
+    // The same limit as a download's (the content script refuses one that states its size).
     if (reply.file.size > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
     return { bytes: new Uint8Array(await reply.file.arrayBuffer()), url, ...(reply.redrawn ? { redrawn: true } : {}) };
   }

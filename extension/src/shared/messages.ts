@@ -25,9 +25,10 @@ export type ContentRequest =
 /**
  * `file`: the image's bytes when only the page's frame can read them (a Blob crosses as a
  * handle: nothing is copied or encoded on the way). `redrawn`: the page had released its
- * file, and the picture it shows was drawn anew (a PNG).
+ * file, and the picture it shows was drawn anew (a PNG). `tooLarge`: over MAX_FETCH_BYTES,
+ * not read.
  */
-export type ImageReply = { url: string; file?: Blob; error?: string; redrawn?: boolean };
+export type ImageReply = { url: string; file?: Blob; error?: string; redrawn?: boolean; tooLarge?: boolean };
 
 export function isContentRequest(value: unknown): value is ContentRequest {
   const v = value as { type?: unknown } | null;
