@@ -2,8 +2,7 @@
 // the context menu, and shows notices. It never acts on page messages.
 import { ext } from '../shared/ext';
 import { t } from '../shared/i18n';
-import { isContentRequest, type ContentRequest, type ImageReply } from '../shared/messages';
-import { MAX_FETCH_BYTES } from '../shared/acquire';
+import { isContentRequest, MAX_FETCH_BYTES, type ContentRequest, type ImageReply } from '../shared/messages';
 import { bestSource } from './best-source';
 import { contentEngine } from './engine';
 import { showNotice } from './notice';

@@ -1,12 +1,10 @@
 // Gets the bytes of the image a user chose: asks the frame's content script for
 // the best-resolution source (srcset, <picture>), then fetches it. blob: URLs
 // belong to the page's origin, so the content script reads those.
-import type { ContentRequest, ImageReply, ImageSource } from './messages';
+import { MAX_FETCH_BYTES, type ContentRequest, type ImageReply, type ImageSource } from './messages';
 import { ext } from './ext';
 import { t } from './i18n';
 
-/** Bigger than any image the engine accepts (its limit is 100 MP decoded; files this large are not photos). */
-export const MAX_FETCH_BYTES = 256 * 1024 * 1024;
 
 export class AcquireError extends Error {
   override name = 'AcquireError';

@@ -23,6 +23,12 @@ export type ContentRequest =
   | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' };
 
 /**
+ * The most the menu reads of an image, from a site or from the page's frame: bigger than
+ * any image the engine accepts (its limit is 100 MP decoded; files this large are not photos).
+ */
+export const MAX_FETCH_BYTES = 256 * 1024 * 1024;
+
+/**
  * `file`: the image's bytes when only the page's frame can read them (a Blob crosses as a
  * handle: nothing is copied or encoded on the way). `redrawn`: the page had released its
  * file, and the picture it shows was drawn anew (a PNG). `tooLarge`: over MAX_FETCH_BYTES,
