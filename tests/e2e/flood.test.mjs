@@ -74,6 +74,19 @@ for (const name of only) {
       return web.uploads.slice(since).filter((u) => u.url.includes('from=flood'));
     }
 
+    /** Collects the notice texts the page shows until stop() (which resolves to them, each once). */
+    function watchNotices(page) {
+      const seen = new Set();
+      let stopped = false;
+      const looking = (async () => {
+        while (!stopped) {
+          for (const text of await browser.noticeTexts(page).catch(() => [])) seen.add(text);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      return { stop: async () => { stopped = true; await looking; return [...seen]; } };
+    }
+
     /** Where a selection that never arrived stopped: the page's view, the proxy's, the server's. */
     async function whereItStopped(page) {
       const state = await page.evaluate(() => ({
@@ -94,6 +107,7 @@ for (const name of only) {
       const memory = sampleMemory(browser.pid);
       let started = Date.now();
       await browser.chooseFiles(page, '#file', MANY);
+      let watch = watchNotices(page);
       let [upload] = await floodUploads(since, 1);
       let seconds = (Date.now() - started) / 1000;
       const { before, peak, growth } = memory.stop();
@@ -107,12 +121,22 @@ for (const name of only) {
         page = await browser.open(`${web.originA}/upload/flood.html`);
         since = web.uploads.length;
         started = Date.now();
+        await watch.stop();
         await browser.chooseFiles(page, '#file', MANY);
+        watch = watchNotices(page);
         [upload] = await floodUploads(since, 1);
         seconds = (Date.now() - started) / 1000;
         if (!upload) assert.fail(`the selection did not arrive within 120 s, twice; first ${first}; then ${await whereItStopped(page)}`);
       }
       assert.equal(upload.files.length, 1000);
+      // The page waited seconds for its files: the user saw that the guard was at work, and how far.
+      const seen = await watch.stop();
+      const working = /^Traceless: Removing hidden data from 1,000 files before the upload \((\d[\d,]*) done\)… \d+ sec$/;
+      const counts = seen.flatMap((text) => working.exec(text)?.[1] ?? []).map((n) => Number(n.replace(/,/g, '')));
+      assert.ok(counts.length > 0, `a working notice while the thousand were cleaned: ${JSON.stringify(seen.slice(0, 5))}`);
+      assert.ok(counts.some((n) => n > 0 && n < 1000), `it counts the files done: ${JSON.stringify(counts)}`);
+      const now = await browser.noticeTexts(page);
+      assert.ok(!now.some((text) => working.test(text)), `the working notice goes when the files are delivered: ${JSON.stringify(now)}`);
       for (const file of upload.files) {
         for (const marker of MARKERS) assert.equal(file.bytes.indexOf(marker), -1, `${file.name} holds original metadata`);
       }

@@ -66,6 +66,29 @@ for (const name of only) {
       assert.deepEqual(decode(file).hashes, decode(original).hashes, 'pixels unchanged');
     });
 
+    test('a job that takes a while says so after a second, and its outcome replaces that notice', async () => {
+      // The server holds the image back 3 s (?delay=): the job lasts that long on any machine.
+      await menuPage.evaluate(() => new Promise((resolve, reject) => {
+        const img = Object.assign(document.createElement('img'), { id: 'slow', width: 80, alt: 'slow server' });
+        img.onload = resolve;
+        img.onerror = reject;
+        img.src = '/img/photo.jpg?delay=3000';
+        document.body.append(img);
+      }));
+      const working = /^Traceless: Removing metadata from photo… \d+ sec$/;
+      const job = click('clean', 'slow');
+      let seen;
+      for (const end = Date.now() + 3000; !seen && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+        seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
+      }
+      assert.ok(seen, 'a working notice while the image is fetched');
+      await saved(await job, 'photo-clean.jpg');
+      const after = await browser.noticeTexts(menuPage);
+      assert.ok(after.some((text) => text.startsWith('Traceless: Saved photo-clean.jpg.')), JSON.stringify(after));
+      assert.ok(!after.some((text) => text.includes('…')), `the working notice is gone: ${JSON.stringify(after)}`);
+      await menuPage.evaluate(() => document.getElementById('slow').remove());
+    });
+
     test('a cross-origin image is fetched and cleaned', async () => {
       const file = await saved(await click('clean', 'cross'), 'photo-clean.jpg');
       assertClean(file);

@@ -8,11 +8,11 @@ import { download, DownloadCancelled, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { ext } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
-import { outputName } from '../shared/names';
+import { baseName, outputName } from '../shared/names';
 import { reportPageAddress } from '../shared/report-link';
 import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
 import type { MenuAction } from './menus';
-import { notify } from './notify';
+import { notify, WorkingNotice } from './notify';
 import { whileAwake } from './awake';
 import { summarise } from '../pages/explain';
 import { t } from '../shared/i18n';
@@ -34,15 +34,28 @@ export type Outcome = { ok: true; saved?: Saved } | { ok: false; message: string
 /** Runs an action and tells the user how it went; never rejects. */
 export async function runAction(engine: Engine, action: MenuAction, source: ImageSource): Promise<Outcome> {
   if (action.kind === 'reveal') return reveal(source);
+  const working = new WorkingNotice(source.tabId, workingWords(action, baseName(source.srcUrl)));
   try {
-    const saved = await whileAwake(process(engine, action, source));
-    await notify(source.tabId, t('menuSaved', saved.filename, saved.summary), 'info');
+    const saved = await whileAwake(process(engine, action, source, working));
+    await working.end(t('menuSaved', saved.filename, saved.summary), 'info');
     return { ok: true, saved };
   } catch (e) {
     const message = t('menuNothingSaved', describeFailure(e));
     // A dismissed "Save as" dialog was the person's own choice: said, not flagged as an error.
-    await notify(source.tabId, message, e instanceof DownloadCancelled ? 'info' : 'error');
+    await working.end(message, e instanceof DownloadCancelled ? 'info' : 'error');
     return { ok: false, message };
+  }
+}
+
+/** What a working notice says while the image is fetched and made. */
+function workingWords(action: Exclude<MenuAction, { kind: 'reveal' }>, name: string): string {
+  switch (action.kind) {
+    case 'clean':
+      return t('menuWorkingClean', name);
+    case 'compress':
+      return t('menuWorkingCompress', name);
+    case 'save-as':
+      return t('menuWorkingConvert', name, action.format === 'webp' ? 'WebP' : action.format.toUpperCase());
   }
 }
 
@@ -63,7 +76,7 @@ async function reveal(source: ImageSource): Promise<Outcome> {
   }
 }
 
-async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reveal' }>, source: ImageSource): Promise<Saved> {
+async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reveal' }>, source: ImageSource, working: WorkingNotice): Promise<Saved> {
   const settings = await loadSettings();
   const { bytes, url, redrawn } = await acquire(source);
   let data: Uint8Array;
@@ -105,6 +118,8 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   }
   if (redrawn) summary += ` ${t('menuRedrawn')}`;
   const filename = outputName(url, suffix, format);
+  // Until the download has finished (a "Save as" dialog may be open): the notice says so.
+  working.say(t('menuWorkingSave', filename));
   const downloadId = await download(data, MIME[format], filename);
   await finished(downloadId);
   return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };

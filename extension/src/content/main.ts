@@ -12,6 +12,7 @@ import { holdSubmits } from './guard/forms';
 import { guardDrops } from './guard/drops';
 import { guardChoosers } from './guard/picker';
 import type { FileOutcome } from './guard/clean-files';
+import { cleaningProgress } from './guard/progress';
 import { currentSettings } from '../shared/settings';
 import { listenOnDocument } from './lasting-listeners';
 import { here, siteName } from './site-name';
@@ -73,7 +74,7 @@ function handle(request: ContentRequest): Promise<unknown> | undefined {
     }
     case 'traceless:notice':
       if (window !== window.top) return undefined;
-      showNotice(request.text, request.tone);
+      showNotice(request.text, request.tone, { key: request.key, elapsedMs: request.elapsedMs });
       return Promise.resolve({ shown: true });
   }
 }
@@ -111,12 +112,13 @@ const guard = {
     for (const notice of describe(outcomes)) {
       const held = notice.heldBack;
       const action = held && allow ? { label: t('noticeUploadAnyway', held.name), run: () => sendOriginal(held, allow) } : undefined;
-      showNotice(notice.text, notice.tone, action);
+      showNotice(notice.text, notice.tone, { action });
     }
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;
     if (count) void ext.runtime.sendMessage({ type: 'traceless:cleaned', count }).catch(() => undefined);
   },
-  warn: (text: string) => showNotice(text, 'error'),
+  warn: (text: string) => void showNotice(text, 'error'),
+  progress: cleaningProgress,
   off: guardIsOff,
 };
 followGuardSwitch(currentSettings);

@@ -1,6 +1,6 @@
 // A small, dismissible notice drawn in a closed shadow root: the page can
 // neither style nor read it.
-import { t } from '../shared/i18n';
+import { formatNumber, t } from '../shared/i18n';
 
 const STYLE = `
 :host { all: initial; }
@@ -8,8 +8,14 @@ const STYLE = `
   display: flex; gap: 12px; align-items: flex-start; padding: 12px 14px; border-radius: 10px;
   font: 14px/1.4 system-ui, sans-serif; color: #fff; background: #12706e; box-shadow: 0 4px 16px rgba(0,0,0,.3); }
 .box.error { background: #b3261e; }
+.box.working { background: #34495e; }
 .box { flex-wrap: wrap; }
 .text { flex: 1; overflow-wrap: anywhere; }
+.elapsed { opacity: .8; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.spinner { width: 14px; height: 14px; margin-top: 2px; border: 2px solid rgba(255,255,255,.35);
+  border-top-color: #fff; border-radius: 50%; animation: spin 1s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
 .action { flex-basis: 100%; text-align: center; font-size: 14px; padding: 6px 10px; border: 1px solid #fff; border-radius: 6px; }
 button { all: unset; cursor: pointer; font-size: 18px; line-height: 1; padding: 0 2px; }
 button:focus-visible { outline: 2px solid #fff; border-radius: 4px; }
@@ -19,8 +25,22 @@ const SHOWN_MS = 8000;
 const MARGIN = 16;
 const GAP = 8;
 
+/**
+ * `info`: done, goes by itself; `error`: stays until dismissed; `working`: long work under
+ * way, with the time it has taken so far, until a notice with the same key replaces it.
+ */
+export type Tone = 'info' | 'error' | 'working';
+
+interface Shown {
+  host: HTMLElement;
+  box: HTMLElement;
+  key?: string;
+  /** Stops a working notice's clock. */
+  stop?: () => void;
+}
+
 /** Notices on screen, oldest first: they stack upwards, the newest at the bottom. */
-const shown: { host: HTMLElement; box: HTMLElement }[] = [];
+const shown: Shown[] = [];
 
 function layout(): void {
   let bottom = MARGIN;
@@ -30,11 +50,18 @@ function layout(): void {
   }
 }
 
-function remove(host: HTMLElement): void {
-  const i = shown.findIndex((n) => n.host === host);
+function remove(notice: Shown | undefined): void {
+  if (!notice) return;
+  const i = shown.indexOf(notice);
   if (i >= 0) shown.splice(i, 1);
-  host.remove();
+  notice.stop?.();
+  notice.host.remove();
   layout();
+}
+
+/** Takes down the notice shown under `key`, if any (the work it told of ended without a word to say). */
+export function removeNotice(key: string): void {
+  remove(shown.find((n) => n.key === key));
 }
 
 export interface NoticeAction {
@@ -43,7 +70,21 @@ export interface NoticeAction {
   run: () => boolean;
 }
 
-export function showNotice(text: string, tone: 'info' | 'error', action?: NoticeAction): void {
+export interface NoticeOptions {
+  action?: NoticeAction;
+  /** A notice with the same key is replaced by this one (a "working" notice by its outcome). */
+  key?: string;
+  /** For a working notice: how long the work has already taken, in ms. */
+  elapsedMs?: number;
+}
+
+/** A notice on screen whose words can change (a working notice's count). */
+export interface NoticeHandle {
+  say(text: string): void;
+}
+
+export function showNotice(text: string, tone: Tone, { action, key, elapsedMs = 0 }: NoticeOptions = {}): NoticeHandle {
+  if (key !== undefined) removeNotice(key);
   const host = document.createElement('traceless-notice');
   const root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
@@ -53,11 +94,32 @@ export function showNotice(text: string, tone: 'info' | 'error', action?: Notice
   box.setAttribute('role', tone === 'error' ? 'alert' : 'status');
   const label = document.createElement('div');
   label.className = 'text';
-  label.textContent = t('noticePrefix', text);
+  const words = document.createTextNode(t('noticePrefix', text));
+  label.append(words);
+  const notice: Shown = { host, box, key };
+  if (tone === 'working') {
+    const spinner = document.createElement('div');
+    spinner.className = 'spinner';
+    spinner.setAttribute('aria-hidden', 'true');
+    box.append(spinner);
+    // The time so far says the work is not stuck; not announced every second (aria-hidden).
+    const elapsed = document.createElement('span');
+    elapsed.className = 'elapsed';
+    elapsed.setAttribute('aria-hidden', 'true');
+    const since = Date.now() - elapsedMs;
+    const tick = () => {
+      const seconds = Math.round((Date.now() - since) / 1000);
+      elapsed.textContent = ` ${formatNumber(seconds, { style: 'unit', unit: 'second', unitDisplay: 'short' })}`;
+    };
+    tick();
+    const clock = setInterval(tick, 1000);
+    notice.stop = () => clearInterval(clock);
+    label.append(elapsed);
+  }
   const close = document.createElement('button');
   close.textContent = '×';
   close.setAttribute('aria-label', t('noticeDismiss'));
-  close.addEventListener('click', () => remove(host));
+  close.addEventListener('click', () => remove(notice));
   box.append(label, close);
   if (action) {
     // Last in the notice, so it is also the last stop of the page's keyboard order.
@@ -65,13 +127,19 @@ export function showNotice(text: string, tone: 'info' | 'error', action?: Notice
     button.className = 'action';
     button.textContent = action.label;
     button.addEventListener('click', () => {
-      if (action.run()) remove(host);
+      if (action.run()) remove(notice);
     });
     box.append(button);
   }
   root.append(style, box);
   (document.body ?? document.documentElement).append(host);
-  shown.push({ host, box });
+  shown.push(notice);
   layout();
-  if (tone === 'info' && !action) setTimeout(() => remove(host), SHOWN_MS);
+  if (tone === 'info' && !action) setTimeout(() => remove(notice), SHOWN_MS);
+  return {
+    say: (next: string) => {
+      words.data = t('noticePrefix', next);
+      layout();
+    },
+  };
 }

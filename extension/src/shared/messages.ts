@@ -20,7 +20,11 @@ export type ContentRequest =
    * known; only the frame whose last right-clicked image shows `srcUrl` answers.
    */
   | { type: 'traceless:image'; srcUrl: string; broadcast: boolean }
-  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' };
+  /**
+   * `working`: long work under way (`elapsedMs` so far); a later notice with the same `key`
+   * replaces it with the outcome.
+   */
+  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' | 'working'; key?: string; elapsedMs?: number };
 
 /**
  * The most the menu reads of an image, from a site or from the page's frame: bigger than

@@ -116,9 +116,17 @@ async function cleanVideoFile(engine: MessagingEngine, file: File, settings: Set
   }
 }
 
+/** How far the cleaning of one selection has got: each file as it is done, then the end. */
+export interface Progress {
+  done(): void;
+  end(): void;
+}
+
 export interface CleanHooks {
   engine: () => Promise<MessagingEngine>;
   settings: () => Promise<Settings>;
+  /** Follows the cleaning of the images and videos of one selection (progress.ts tells the user). */
+  progress?: (files: File[]) => Progress;
 }
 
 /** Every file of one selection, drop or paste; images and videos are held back when there is no engine at all. */
@@ -126,19 +134,27 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
   // A file that cannot even be sniffed goes to the engine, which fails it closed.
   const kinds = await Promise.all(originals.map((file) => kindOf(file).catch((): FileKind => 'image')));
   if (kinds.every((k) => k === 'other')) return originals.map((file) => ({ kind: 'untouched', file }));
+  let progress: Progress | undefined;
   try {
     const settings = await hooks.settings();
     const mode = guardModeFor(settings, location.origin);
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
     const work = originals.map((file, i) => ({ file, kind: kinds[i] }));
-    return await bounded(work, AT_ONCE, ({ file, kind }) => cleanFile(engine, file, kind, settings, mode));
+    progress = hooks.progress?.(originals.filter((_, i) => kinds[i] !== 'other'));
+    return await bounded(work, AT_ONCE, async ({ file, kind }) => {
+      const outcome = await cleanFile(engine, file, kind, settings, mode);
+      if (kind !== 'other') progress?.done();
+      return outcome;
+    });
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = t('guardNoCleaner', (e as Error).message);
     return originals.map((file, i) =>
       kinds[i] !== 'other' ? { kind: 'blocked', original: file, reason } : { kind: 'untouched', file },
     );
+  } finally {
+    progress?.end();
   }
 }
 
