@@ -5,9 +5,10 @@
 // told not to attach to the worker, and the 48 MP photo (bench/photos.py megapixels) is
 // turned into an AVIF, at libaom speeds 6 (about 35 s of work) and 4 (over a minute):
 //
-//   content script's path  the settings page sends the request as a content script does;
-//                          the service worker runs the engine itself (a known limit: a
-//                          minute's work is stopped; an upload's cleaning takes milliseconds)
+//   content script's path  the settings page sends a conversion as the upload guard's
+//                          recompress mode does; the service worker reads it and has the
+//                          offscreen document's worker convert it (before session 31 the
+//                          service worker ran it itself, and a minute's work was stopped)
 //   menu's path            "Save as AVIF" (speed 6) on the 96 MP photo (photos.py sized: 20 MB),
 //                          started in the service worker by a DevTools session that detaches
 //                          at once; the engine runs in the offscreen document's worker

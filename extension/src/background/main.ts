@@ -7,15 +7,17 @@ import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
 import { OffscreenEngine } from './offscreen-engine';
+import { whileAwake } from './awake';
 import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
 import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
-// The menu's work in Chromium goes to an offscreen document: it can take minutes, and
-// Chromium stops a service worker busy in one call for about a minute (offscreen-engine.ts).
-// Content scripts' requests are served here: cleaning for an upload takes milliseconds.
-const menuEngine = isFirefox() ? engine : new OffscreenEngine();
+// Work that may take minutes goes, in Chromium, to an offscreen document: Chromium stops a
+// service worker busy in one call for about a minute (offscreen-engine.ts). That is the
+// menu's work, and the upload guard's re-encoding (its recompress mode: a 48 MP photo as
+// AVIF takes over a minute). Cleaning, which takes milliseconds, is done here.
+const slowEngine = isFirefox() ? engine : new OffscreenEngine();
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
@@ -31,7 +33,7 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
   const action = parseMenuId(info.menuItemId);
   if (!action || !info.srcUrl) return undefined;
   const source: ImageSource = { srcUrl: info.srcUrl, pageUrl: info.frameUrl ?? info.pageUrl, tabId: tab?.id, frameId: info.frameId };
-  return runAction(menuEngine, action, source);
+  return runAction(slowEngine, action, source);
 }
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
@@ -51,7 +53,10 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     return true;
   }
   if (isEngineRequest(message)) {
-    serve(engine, message).then(sendResponse);
+    // serve() reads the request's Blob here and the offscreen engine sends a Blob of its own:
+    // handles passed on unread broke Chromium's Blob reads (offscreen-engine.ts).
+    const served = message.op === 'convert' ? whileAwake(serve(slowEngine, message)) : serve(engine, message);
+    served.then(sendResponse);
     return true;
   }
   return false;

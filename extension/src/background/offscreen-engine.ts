@@ -1,13 +1,17 @@
-// Chromium: the context menu's engine in a worker of an offscreen document, not in the
+// Chromium: the engine for long work in a worker of an offscreen document, not in the
 // service worker. A service worker busy in one call stops answering Chromium's pings, and
 // Chromium stops it (bench/long-engine-call.mjs): "Save as AVIF" on a 96 MP photo saved
 // nothing in 400 s, and said nothing, when the service worker ran the engine; from here
 // it is saved after 77 s. (35 s of work in the service worker is still answered.)
-// Only the menu's work comes here. Content scripts' requests, forwarded here too, broke
-// Chromium's Blob reads after about 250 MB (66f4888, reverted): the service worker passed
-// Blob handles on without reading them, so it never allocated enough to collect garbage,
-// and the handles it no longer used kept their data (that is the explanation that fits;
-// not proven). Here each side reads what it receives, as the content scripts' path does.
+// The menu's work comes here, and the content scripts' re-encoding (the guard's recompress
+// mode). Content scripts' requests forwarded here as they came broke Chromium's Blob reads
+// after about 250 MB (66f4888, reverted): the service worker passed Blob handles on without
+// reading them, so it never allocated enough to collect garbage, and the handles it no
+// longer used kept their data (the explanation that fits; not proven). So each side reads
+// what it receives: the service worker reads a content script's Blob (service.ts) and sends
+// a Blob of its own (MessagingEngine). While this document is open it also receives the
+// content scripts' own messages, Blobs it never reads: measured harmless (12 x 20 MB cleaned
+// from a content script during a menu job, all read back whole).
 // Firefox's background is an event page with no such limit, and keeps the engine itself.
 import { MessagingEngine } from '../engine/messaging-engine';
 import { toOffscreen } from '../engine/offscreen-protocol';
@@ -24,7 +28,7 @@ function offscreenApi(): typeof chrome.offscreen {
   return (chrome as unknown as Record<string, typeof chrome.offscreen>)['offscreen'];
 }
 
-/** Menu jobs using the document now. */
+/** Jobs using the document now. */
 let jobs = 0;
 /**
  * Opening and closing, one after the other: a job that starts while the last one's close
@@ -54,18 +58,19 @@ async function close(): Promise<void> {
   if (await offscreen.hasDocument()) await offscreen.closeDocument();
 }
 
-/** The background's own engine for the context menu, in Chromium. */
+/** The background's engine for long work (the context menu's, and re-encoding for uploads), in Chromium. */
 export class OffscreenEngine extends MessagingEngine {
   protected override async deliver(request: EngineRequest): Promise<EngineReply | undefined> {
     jobs++;
     try {
       await then(open);
-      // Awake meanwhile: runAction keeps the service worker so for the whole job (awake.ts).
+      // Awake meanwhile: runAction and main.ts keep the service worker so for the whole job (awake.ts).
       return (await chrome.runtime.sendMessage(toOffscreen(request))) as EngineReply | undefined;
     } finally {
       // The document goes with the last job: it holds the engine's memory, and while open
       // it also receives the content scripts' engine messages, Blobs it never reads. Two
-      // seconds' grace for an action's next call ("Compress" may clean after converting).
+      // seconds' grace for the next call ("Compress" may clean after converting; an upload
+      // of several photos converts one after another).
       if (--jobs === 0) setTimeout(() => void then(close).catch(() => undefined), 2000);
     }
   }

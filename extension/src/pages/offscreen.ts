@@ -1,8 +1,9 @@
 // Chromium's offscreen document: answers the service worker's engine requests
-// (background/offscreen-engine.ts) from an engine worker. It lives for the menu's jobs
-// only: the service worker closes it when the last one ends, which frees the engine's
-// memory, and keeps it from receiving the content scripts' messages meanwhile (every
-// extension frame gets a runtime message, here with its Blob).
+// (background/offscreen-engine.ts) from an engine worker. It lives for the long jobs
+// only (the menu's, the upload guard's re-encoding): the service worker closes it when
+// the last one ends, which frees the engine's memory, and keeps it from receiving the
+// content scripts' messages meanwhile (every extension frame gets a runtime message,
+// here with its Blob).
 import { fromOffscreen, isOffscreenRequest } from '../engine/offscreen-protocol';
 import { serve } from '../engine/service';
 import { WorkerEngine } from '../engine/worker-client';
