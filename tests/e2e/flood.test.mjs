@@ -96,7 +96,8 @@ for (const name of only) {
         notice: document.body.innerText.slice(0, 300),
       })).catch((e) => `the page did not answer: ${e.message}`);
       const seen = web.requests.filter((r) => r.url.includes('from=flood')).map((r) => `${r.method} via ${r.via}`);
-      return `the page: ${JSON.stringify(state)}; the proxy saw: ${JSON.stringify(seen)}; trouble: ${JSON.stringify(web.trouble)}`;
+      const arriving = [...web.receiving].filter((r) => r.url.includes('from=flood'));
+      return `the page: ${JSON.stringify(state)}; the proxy saw: ${JSON.stringify(seen)}; the server was still receiving: ${JSON.stringify(arriving)}; trouble: ${JSON.stringify(web.trouble)}`;
     }
 
     test('a thousand photos in one selection: every one cleaned, the page stays free', async () => {

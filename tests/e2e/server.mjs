@@ -112,6 +112,8 @@ export class TestWeb {
   uploads = [];
   /** What went wrong on the way (a request aborted, a body that could not be parsed): for failures' messages. */
   trouble = [];
+  /** Uploads still arriving: { url, declared, received, files, ended } (bytes declared and received so far, files parsed). */
+  receiving = new Set();
   servers = [];
 
   async start() {
@@ -167,7 +169,13 @@ export class TestWeb {
   /** Records an upload: multipart files (forms, FormData) or a raw body (XHR/fetch of a File). */
   receive(req, res, url) {
     const upload = { url: url.href, page: req.headers.referer, files: [], fields: {} };
+    // How far an upload has come while it is under way: what a test that never saw it arrive can tell.
+    const progress = { url: url.href, declared: Number(req.headers['content-length'] ?? NaN), received: 0, files: 0, ended: false };
+    this.receiving.add(progress);
+    req.on('data', (chunk) => (progress.received += chunk.length));
+    req.on('end', () => (progress.ended = true));
     const done = () => {
+      this.receiving.delete(progress);
       this.uploads.push(upload);
       const body = JSON.stringify({ ok: true, files: upload.files.map((f) => ({ name: f.name, size: f.bytes.length })) });
       res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(body);
@@ -177,7 +185,10 @@ export class TestWeb {
       parser.on('file', (field, stream, info) => {
         const chunks = [];
         stream.on('data', (c) => chunks.push(c));
-        stream.on('end', () => upload.files.push({ field, name: info.filename, type: info.mimeType, bytes: Buffer.concat(chunks) }));
+        stream.on('end', () => {
+          upload.files.push({ field, name: info.filename, type: info.mimeType, bytes: Buffer.concat(chunks) });
+          progress.files++;
+        });
       });
       parser.on('field', (name, value) => (upload.fields[name] = value));
       parser.on('close', done);

@@ -7,17 +7,19 @@ import { ext, isFirefox } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { runAction } from './actions';
 import { OffscreenEngine } from './offscreen-engine';
+import { OnDemandWorkerEngine } from './worker-engine';
 import { whileAwake } from './awake';
 import { countCleaned, isCleanedCount } from './badge';
 import { createMenus, parseMenuId } from './menus';
 import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
-// Work that may take minutes goes, in Chromium, to an offscreen document: Chromium stops a
-// service worker busy in one call for about a minute (offscreen-engine.ts). That is the
-// menu's work, and the upload guard's re-encoding (its recompress mode: a 48 MP photo as
-// AVIF takes over a minute). Cleaning, which takes milliseconds, is done here.
-const slowEngine = isFirefox() ? engine : new OffscreenEngine();
+// Work that may take minutes runs off the background's own thread: in Chromium in an
+// offscreen document's worker (Chromium stops a service worker busy in one call for about
+// a minute: offscreen-engine.ts), in Firefox in a worker of the event page (worker-engine.ts).
+// That is the menu's work, and the upload guard's re-encoding (its recompress mode: a 48 MP
+// photo as AVIF takes over a minute). Cleaning, which takes milliseconds, is done here.
+const slowEngine = isFirefox() ? new OnDemandWorkerEngine() : new OffscreenEngine();
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
