@@ -89,6 +89,31 @@ for (const name of only) {
       await menuPage.evaluate(() => document.getElementById('slow').remove());
     });
 
+    test('the engine\'s work leaves the background free: a 12 MP photo being saved as AVIF says so meanwhile', async () => {
+      // Seconds of conversion. Where the engine ran on the background's own thread (Firefox's
+      // event page until session 31), no notice could be sent until it was done.
+      await menuPage.evaluate(() => new Promise((resolve, reject) => {
+        const img = Object.assign(document.createElement('img'), { id: 'phone', width: 80, alt: '12 MP photo' });
+        img.onload = resolve;
+        img.onerror = reject;
+        img.src = '/img/phone.jpg';
+        document.body.append(img);
+      }));
+      const working = /^Traceless: Converting phone to AVIF… \d+ sec$/;
+      let done = false;
+      const job = click('save-as:avif', 'phone').finally(() => (done = true));
+      let seen;
+      while (!seen && !done) {
+        seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const outcome = await job;
+      assert.ok(seen, 'a working notice while the photo was converted');
+      const file = await saved(outcome, 'phone-clean.avif');
+      assertClean(file);
+      await menuPage.evaluate(() => document.getElementById('phone').remove());
+    });
+
     test('a cross-origin image is fetched and cleaned', async () => {
       const file = await saved(await click('clean', 'cross'), 'photo-clean.jpg');
       assertClean(file);

@@ -39,6 +39,8 @@ export const IMAGES = {
   'thumbs.avif': 'av1-avif/testFiles/Microsoft/Tomsk_with_thumbnails.avif',
   'scan.tiff': 'ianare-exif-samples/tiff/Arbitro.tiff',
   'corrupt.jpg': 'ianare-exif-samples/jpg/corrupted.jpg',
+  // A 12 MP phone photo: seconds of work as AVIF.
+  'phone.jpg': 'ianare-exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg',
 };
 
 /**
