@@ -131,11 +131,15 @@ for (const name of only) {
       }
       assert.equal(upload.files.length, 1000);
       // The page waited seconds for its files: the user saw that the guard was at work, and how far.
+      // (Shown after a second, redrawn five times a second, looked for five times a second: a
+      // machine that cleans the thousand in under 2.5 s may finish before it is seen.)
       const seen = await watch.stop();
       const working = /^Traceless: Removing hidden data from 1,000 files before the upload \((\d[\d,]*) done\)… \d+ sec$/;
       const counts = seen.flatMap((text) => working.exec(text)?.[1] ?? []).map((n) => Number(n.replace(/,/g, '')));
-      assert.ok(counts.length > 0, `a working notice while the thousand were cleaned: ${JSON.stringify(seen.slice(0, 5))}`);
-      assert.ok(counts.some((n) => n > 0 && n < 1000), `it counts the files done: ${JSON.stringify(counts)}`);
+      if (seconds > 2.5) {
+        assert.ok(counts.length > 0, `a working notice while the thousand were cleaned: ${JSON.stringify(seen.slice(0, 5))}`);
+        assert.ok(counts.some((n) => n > 0 && n < 1000), `it counts the files done: ${JSON.stringify(counts)}`);
+      }
       const now = await browser.noticeTexts(page);
       assert.ok(!now.some((text) => working.test(text)), `the working notice goes when the files are delivered: ${JSON.stringify(now)}`);
       for (const file of upload.files) {

@@ -75,18 +75,21 @@ for (const name of only) {
         img.src = '/img/photo.jpg?delay=3000';
         document.body.append(img);
       }));
-      const working = /^Traceless: Removing metadata from photo… \d+ sec$/;
-      const job = click('clean', 'slow');
-      let seen;
-      for (const end = Date.now() + 3000; !seen && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-        seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
+      try {
+        const working = /^Traceless: Removing metadata from photo… \d+ sec$/;
+        const job = click('clean', 'slow');
+        let seen;
+        for (const end = Date.now() + 3000; !seen && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+          seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
+        }
+        assert.ok(seen, 'a working notice while the image is fetched');
+        await saved(await job, 'photo-clean.jpg');
+        const after = await browser.noticeTexts(menuPage);
+        assert.ok(after.some((text) => text.startsWith('Traceless: Saved photo-clean.jpg.')), JSON.stringify(after));
+        assert.ok(!after.some((text) => text.includes('…')), `the working notice is gone: ${JSON.stringify(after)}`);
+      } finally {
+        await menuPage.evaluate(() => document.getElementById('slow').remove());
       }
-      assert.ok(seen, 'a working notice while the image is fetched');
-      await saved(await job, 'photo-clean.jpg');
-      const after = await browser.noticeTexts(menuPage);
-      assert.ok(after.some((text) => text.startsWith('Traceless: Saved photo-clean.jpg.')), JSON.stringify(after));
-      assert.ok(!after.some((text) => text.includes('…')), `the working notice is gone: ${JSON.stringify(after)}`);
-      await menuPage.evaluate(() => document.getElementById('slow').remove());
     });
 
     test('the engine\'s work leaves the background free: a 12 MP photo being saved as AVIF says so meanwhile', async () => {
@@ -99,19 +102,22 @@ for (const name of only) {
         img.src = '/img/phone.jpg';
         document.body.append(img);
       }));
-      const working = /^Traceless: Converting phone to AVIF… \d+ sec$/;
-      let done = false;
-      const job = click('save-as:avif', 'phone').finally(() => (done = true));
-      let seen;
-      while (!seen && !done) {
-        seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
-        await new Promise((r) => setTimeout(r, 100));
+      try {
+        const working = /^Traceless: Converting phone to AVIF… \d+ sec$/;
+        let done = false;
+        const job = click('save-as:avif', 'phone').finally(() => (done = true));
+        let seen;
+        while (!seen && !done) {
+          seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const outcome = await job;
+        assert.ok(seen, 'a working notice while the photo was converted');
+        const file = await saved(outcome, 'phone-clean.avif');
+        assertClean(file);
+      } finally {
+        await menuPage.evaluate(() => document.getElementById('phone').remove());
       }
-      const outcome = await job;
-      assert.ok(seen, 'a working notice while the photo was converted');
-      const file = await saved(outcome, 'phone-clean.avif');
-      assertClean(file);
-      await menuPage.evaluate(() => document.getElementById('phone').remove());
     });
 
     test('a cross-origin image is fetched and cleaned', async () => {

@@ -195,6 +195,7 @@ export class TestWeb {
       parser.on('field', (name, value) => (upload.fields[name] = value));
       parser.on('close', done);
       parser.on('error', (e) => {
+        this.receiving.delete(progress);
         this.trouble.push(`upload ${url.pathname}${url.search}: ${e.message}`);
         res.writeHead(400).end();
       });

@@ -6,11 +6,15 @@ import { t } from '../shared/i18n';
 
 type Tone = 'info' | 'error' | 'working';
 
-const BADGE: Record<Tone, { color: string; text: string }> = {
+const BADGE: Record<Exclude<Tone, 'working'>, { color: string; text: string }> = {
   info: { color: '#12706e', text: '✓' },
   error: { color: '#b3261e', text: '!' },
-  working: { color: '#34495e', text: '…' },
 };
+
+/** A working notice is said again this often while its work goes on... */
+const REFRESH_MS = 15_000;
+/** ...and the page takes the work as lost (the browser stopped the background) when it is not, within this. */
+const REFRESH_WITHIN_MS = 45_000;
 
 /**
  * Never rejects: a notice that cannot be shown (its tab closed meanwhile) must not turn a saved file into a failure.
@@ -18,7 +22,8 @@ const BADGE: Record<Tone, { color: string; text: string }> = {
  */
 export async function notify(tabId: number | undefined, text: string, tone: Tone, key?: string, elapsedMs?: number): Promise<void> {
   if (tabId !== undefined && tabId >= 0) {
-    const request: ContentRequest = { type: 'traceless:notice', text, tone, key, elapsedMs };
+    const refreshWithinMs = tone === 'working' ? REFRESH_WITHIN_MS : undefined;
+    const request: ContentRequest = { type: 'traceless:notice', text, tone, key, elapsedMs, refreshWithinMs };
     try {
       await ext.tabs.sendMessage(tabId, request, { frameId: 0 });
       return;
@@ -26,9 +31,12 @@ export async function notify(tabId: number | undefined, text: string, tone: Tone
       // No content script in that tab: fall through to the badge.
     }
   }
+  // The badge also counts the files cleaned in the tab: only outcomes go there, which say more.
+  if (tone === 'working') return;
   const badge = async (details: { tabId?: number }) => {
-    await ext.action.setBadgeBackgroundColor({ color: BADGE[tone].color, ...details });
-    await ext.action.setBadgeText({ text: BADGE[tone].text, ...details });
+    const { color, text: mark } = BADGE[tone as Exclude<Tone, 'working'>];
+    await ext.action.setBadgeBackgroundColor({ color, ...details });
+    await ext.action.setBadgeText({ text: mark, ...details });
     await ext.action.setTitle({ title: t('noticePrefix', text), ...details });
   };
   try {
@@ -40,7 +48,6 @@ export async function notify(tabId: number | undefined, text: string, tone: Tone
 
 /** Work that ends sooner than this shows no working notice. */
 const SHOW_AFTER_MS = 1000;
-let jobs = 0;
 
 /**
  * "Working on it" for a menu job that takes more than a moment (a large photo saved as
@@ -48,9 +55,11 @@ let jobs = 0;
  * and replaced by the outcome, which is sent under `key`.
  */
 export class WorkingNotice {
-  readonly key = `traceless-menu-${++jobs}`;
+  /** Unique across restarts of the background: an earlier job's outcome on the page must not be taken for this one's. */
+  readonly key = `traceless-menu-${crypto.randomUUID()}`;
   private readonly started = Date.now();
   private readonly timer: ReturnType<typeof setTimeout>;
+  private refresher: ReturnType<typeof setInterval> | undefined;
   private shown = false;
   /** The last notice sent: the outcome must not overtake it. */
   private sent: Promise<void> = Promise.resolve();
@@ -62,6 +71,8 @@ export class WorkingNotice {
     this.timer = setTimeout(() => {
       this.shown = true;
       this.send();
+      // Said again while the work goes on: the page's word that the background is still at it.
+      this.refresher = setInterval(() => this.send(), REFRESH_MS);
     }, SHOW_AFTER_MS);
   }
 
@@ -73,6 +84,7 @@ export class WorkingNotice {
   /** The outcome, in place of the working notice. */
   async end(text: string, tone: 'info' | 'error'): Promise<void> {
     clearTimeout(this.timer);
+    clearInterval(this.refresher);
     await this.sent;
     await notify(this.tabId, text, tone, this.key);
   }

@@ -21,7 +21,8 @@ export class OnDemandWorkerEngine extends CallEngine {
     clearTimeout(this.idle);
     // The bytes go as a copy: the menu's action uses them again ("Compress" may clean
     // them after converting, and reports their size).
-    this.worker ??= new WorkerEngine();
+    // No module compiled ahead: the request is already here, and picks the one it needs.
+    this.worker ??= new WorkerEngine({ preload: 'none' });
     const worker = this.worker;
     this.jobs++;
     try {

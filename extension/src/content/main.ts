@@ -74,7 +74,7 @@ function handle(request: ContentRequest): Promise<unknown> | undefined {
     }
     case 'traceless:notice':
       if (window !== window.top) return undefined;
-      showNotice(request.text, request.tone, { key: request.key, elapsedMs: request.elapsedMs });
+      showNotice(request.text, request.tone, { key: request.key, elapsedMs: request.elapsedMs, refreshWithinMs: request.refreshWithinMs });
       return Promise.resolve({ shown: true });
   }
 }

@@ -1,6 +1,7 @@
 // A small, dismissible notice drawn in a closed shadow root: the page can
 // neither style nor read it.
 import { formatNumber, t } from '../shared/i18n';
+import { listen } from './lasting-listeners';
 
 const STYLE = `
 :host { all: initial; }
@@ -34,10 +35,17 @@ export type Tone = 'info' | 'error' | 'working';
 interface Shown {
   host: HTMLElement;
   box: HTMLElement;
+  tone: Tone;
   key?: string;
-  /** Stops a working notice's clock. */
+  handle: NoticeHandle;
+  /** Stops a working notice's clock and its deadline. */
   stop?: () => void;
+  /** A working notice from the background: the time by which it must be refreshed or replaced. */
+  refresh?: (withinMs: number) => void;
 }
+
+/** Keys of working notices the user closed: the same work's later words do not bring them back (its outcome does). */
+const dismissed = new Set<string>();
 
 /** Notices on screen, oldest first: they stack upwards, the newest at the bottom. */
 const shown: Shown[] = [];
@@ -72,10 +80,19 @@ export interface NoticeAction {
 
 export interface NoticeOptions {
   action?: NoticeAction;
-  /** A notice with the same key is replaced by this one (a "working" notice by its outcome). */
+  /**
+   * A notice with the same key is replaced by this one (a "working" notice by its outcome);
+   * a working notice by a working notice is updated in place.
+   */
   key?: string;
   /** For a working notice: how long the work has already taken, in ms. */
   elapsedMs?: number;
+  /**
+   * For a working notice from the background: it says so again within this time while the
+   * work goes on. Past it, the work is taken as lost (the browser stopped the background)
+   * and the notice says so, rather than tick on for ever.
+   */
+  refreshWithinMs?: number;
 }
 
 /** A notice on screen whose words can change (a working notice's count). */
@@ -83,8 +100,20 @@ export interface NoticeHandle {
   say(text: string): void;
 }
 
-export function showNotice(text: string, tone: Tone, { action, key, elapsedMs = 0 }: NoticeOptions = {}): NoticeHandle {
-  if (key !== undefined) removeNotice(key);
+const NOWHERE: NoticeHandle = { say: () => undefined };
+
+export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}): NoticeHandle {
+  const { action, key, elapsedMs = 0, refreshWithinMs } = options;
+  const current = key === undefined ? undefined : shown.find((n) => n.key === key);
+  if (tone === 'working' && key !== undefined) {
+    if (current?.tone === 'working') {
+      current.handle.say(text);
+      if (refreshWithinMs !== undefined) current.refresh?.(refreshWithinMs);
+      return current.handle;
+    }
+    if (dismissed.has(key)) return NOWHERE;
+  }
+  remove(current);
   const host = document.createElement('traceless-notice');
   const root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
@@ -96,7 +125,16 @@ export function showNotice(text: string, tone: Tone, { action, key, elapsedMs = 
   label.className = 'text';
   const words = document.createTextNode(t('noticePrefix', text));
   label.append(words);
-  const notice: Shown = { host, box, key };
+  const handle: NoticeHandle = {
+    say: (next: string) => {
+      // A live region reads its whole text out on each change: a count going up would be
+      // read out again and again. Said once when it appears; the changes are for the eye.
+      box.setAttribute('aria-live', 'off');
+      words.data = t('noticePrefix', next);
+      layout();
+    },
+  };
+  const notice: Shown = { host, box, tone, key, handle };
   if (tone === 'working') {
     const spinner = document.createElement('div');
     spinner.className = 'spinner';
@@ -113,13 +151,27 @@ export function showNotice(text: string, tone: Tone, { action, key, elapsedMs = 
     };
     tick();
     const clock = setInterval(tick, 1000);
-    notice.stop = () => clearInterval(clock);
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    notice.refresh = (withinMs: number) => {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => {
+        if (shown.includes(notice)) showNotice(t('noticeWorkLost'), 'error', { key });
+      }, withinMs);
+    };
+    if (refreshWithinMs !== undefined) notice.refresh(refreshWithinMs);
+    notice.stop = () => {
+      clearInterval(clock);
+      clearTimeout(deadline);
+    };
     label.append(elapsed);
   }
   const close = document.createElement('button');
   close.textContent = '×';
   close.setAttribute('aria-label', t('noticeDismiss'));
-  close.addEventListener('click', () => remove(notice));
+  close.addEventListener('click', () => {
+    if (tone === 'working' && key !== undefined) dismissed.add(key);
+    remove(notice);
+  });
   box.append(label, close);
   if (action) {
     // Last in the notice, so it is also the last stop of the page's keyboard order.
@@ -136,10 +188,16 @@ export function showNotice(text: string, tone: Tone, { action, key, elapsedMs = 
   shown.push(notice);
   layout();
   if (tone === 'info' && !action) setTimeout(() => remove(notice), SHOWN_MS);
-  return {
-    say: (next: string) => {
-      words.data = t('noticePrefix', next);
-      layout();
-    },
-  };
+  return handle;
 }
+
+// A page brought back from the back-forward cache: the work its working notices told of
+// went on, or ended, while it was away, and their outcome went elsewhere.
+listen(
+  'pageshow',
+  (event) => {
+    if (!event.persisted) return;
+    for (const notice of shown.filter((n) => n.tone === 'working')) remove(notice);
+  },
+  {},
+);

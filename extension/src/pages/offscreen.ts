@@ -10,7 +10,8 @@ import { WorkerEngine } from '../engine/worker-client';
 import { ext } from '../shared/ext';
 
 // The bytes are read from the request's Blob for the engine alone: handed over, not copied.
-const engine = new WorkerEngine({ giveInput: true });
+// No module compiled ahead: the first request comes with the document, and picks the one it needs.
+const engine = new WorkerEngine({ giveInput: true, preload: 'none' });
 
 ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   // From the service worker only: it has no tab, as content scripts do.

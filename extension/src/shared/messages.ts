@@ -21,10 +21,10 @@ export type ContentRequest =
    */
   | { type: 'traceless:image'; srcUrl: string; broadcast: boolean }
   /**
-   * `working`: long work under way (`elapsedMs` so far); a later notice with the same `key`
-   * replaces it with the outcome.
+   * `working`: long work under way (`elapsedMs` so far), said again within `refreshWithinMs`
+   * while it goes on; a later notice with the same `key` replaces it with the outcome.
    */
-  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' | 'working'; key?: string; elapsedMs?: number };
+  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' | 'working'; key?: string; elapsedMs?: number; refreshWithinMs?: number };
 
 /**
  * The most the menu reads of an image, from a site or from the page's frame: bigger than
