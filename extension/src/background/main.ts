@@ -19,7 +19,9 @@ const engine = new LocalEngine();
 // a minute: offscreen-engine.ts), in Firefox in a worker of the event page (worker-engine.ts).
 // That is the menu's work, and the upload guard's re-encoding (its recompress mode: a 48 MP
 // photo as AVIF takes over a minute). Cleaning, which takes milliseconds, is done here.
-const slowEngine = isFirefox() ? new OnDemandWorkerEngine() : new OffscreenEngine();
+// Each has its own worker: an upload does not wait behind a minute's "Save as AVIF".
+const menuEngine = isFirefox() ? new OnDemandWorkerEngine() : new OffscreenEngine('menu');
+const recompressEngine = isFirefox() ? new OnDemandWorkerEngine() : new OffscreenEngine('guard');
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
@@ -35,7 +37,7 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
   const action = parseMenuId(info.menuItemId);
   if (!action || !info.srcUrl) return undefined;
   const source: ImageSource = { srcUrl: info.srcUrl, pageUrl: info.frameUrl ?? info.pageUrl, tabId: tab?.id, frameId: info.frameId };
-  return runAction(slowEngine, action, source);
+  return runAction(menuEngine, action, source);
 }
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
@@ -57,7 +59,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (isEngineRequest(message)) {
     // serve() reads the request's Blob here and the offscreen engine sends a Blob of its own:
     // handles passed on unread broke Chromium's Blob reads (offscreen-engine.ts).
-    const served = message.op === 'convert' ? whileAwake(serve(slowEngine, message)) : serve(engine, message);
+    const served = message.op === 'convert' ? whileAwake(serve(recompressEngine, message)) : serve(engine, message);
     served.then(sendResponse);
     return true;
   }

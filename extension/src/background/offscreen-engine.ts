@@ -14,7 +14,7 @@
 // from a content script during a menu job, all read back whole).
 // Firefox's background is an event page with no such limit, and keeps the engine itself.
 import { MessagingEngine } from '../engine/messaging-engine';
-import { toOffscreen } from '../engine/offscreen-protocol';
+import { toOffscreen, type Lane } from '../engine/offscreen-protocol';
 import type { EngineReply, EngineRequest } from '../engine/service';
 
 const DOCUMENT = 'offscreen.html';
@@ -60,12 +60,16 @@ async function close(): Promise<void> {
 
 /** The background's engine for long work (the context menu's, and re-encoding for uploads), in Chromium. */
 export class OffscreenEngine extends MessagingEngine {
+  constructor(private readonly lane: Lane) {
+    super();
+  }
+
   protected override async deliver(request: EngineRequest): Promise<EngineReply | undefined> {
     jobs++;
     try {
       await then(open);
       // Awake meanwhile: runAction and main.ts keep the service worker so for the whole job (awake.ts).
-      return (await chrome.runtime.sendMessage(toOffscreen(request))) as EngineReply | undefined;
+      return (await chrome.runtime.sendMessage(toOffscreen(request, this.lane))) as EngineReply | undefined;
     } finally {
       // The document goes with the last job: it holds the engine's memory, and while open
       // it also receives the content scripts' engine messages, Blobs it never reads. Two
