@@ -83,6 +83,7 @@ for (const name of only) {
           seen = (await browser.noticeTexts(menuPage)).find((text) => working.test(text));
         }
         assert.ok(seen, 'a working notice while the image is fetched');
+        await menuPage.screenshot({ path: shot(`menu-working-${name}`) });
         await saved(await job, 'photo-clean.jpg');
         const after = await browser.noticeTexts(menuPage);
         assert.ok(after.some((text) => text.startsWith('Traceless: Saved photo-clean.jpg.')), JSON.stringify(after));
