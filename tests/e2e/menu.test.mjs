@@ -44,6 +44,17 @@ for (const name of only) {
       return browser.menuClick(info, url);
     }
 
+    /** Adds an image to the menu page, loaded, for one test (which removes it). */
+    async function addImage(id, src) {
+      await menuPage.evaluate(({ id, src }) => new Promise((resolve, reject) => {
+        const img = Object.assign(document.createElement('img'), { id, width: 80, alt: id });
+        img.onload = resolve;
+        img.onerror = reject;
+        img.src = src;
+        document.body.append(img);
+      }), { id, src });
+    }
+
     async function saved(outcome, expectedName) {
       assert.equal(outcome.ok, true, outcome.message);
       assert.equal(outcome.saved.filename, expectedName);
@@ -68,13 +79,7 @@ for (const name of only) {
 
     test('a job that takes a while says so after a second, and its outcome replaces that notice', async () => {
       // The server holds the image back 3 s (?delay=): the job lasts that long on any machine.
-      await menuPage.evaluate(() => new Promise((resolve, reject) => {
-        const img = Object.assign(document.createElement('img'), { id: 'slow', width: 80, alt: 'slow server' });
-        img.onload = resolve;
-        img.onerror = reject;
-        img.src = '/img/photo.jpg?delay=3000';
-        document.body.append(img);
-      }));
+      await addImage('slow', '/img/photo.jpg?delay=3000');
       try {
         const working = /^Traceless: Removing metadata from photo… \d+ sec$/;
         const job = click('clean', 'slow');
@@ -96,13 +101,7 @@ for (const name of only) {
     test('the engine\'s work leaves the background free: a 12 MP photo being saved as AVIF says so meanwhile', async () => {
       // Seconds of conversion. Where the engine ran on the background's own thread (Firefox's
       // event page until session 31), no notice could be sent until it was done.
-      await menuPage.evaluate(() => new Promise((resolve, reject) => {
-        const img = Object.assign(document.createElement('img'), { id: 'phone', width: 80, alt: '12 MP photo' });
-        img.onload = resolve;
-        img.onerror = reject;
-        img.src = '/img/phone.jpg';
-        document.body.append(img);
-      }));
+      await addImage('phone', '/img/phone.jpg');
       try {
         const working = /^Traceless: Converting phone to AVIF… \d+ sec$/;
         let done = false;
