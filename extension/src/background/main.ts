@@ -20,8 +20,10 @@ const engine = new LocalEngine();
 // That is the menu's work, and the upload guard's re-encoding (its recompress mode: a 48 MP
 // photo as AVIF takes over a minute). Cleaning, which takes milliseconds, is done here.
 // Each has its own worker: an upload does not wait behind a minute's "Save as AVIF".
+// The menu's action uses its bytes again ("Compress" may clean them after converting, and
+// reports their size); serve() reads a content script's Blob for the engine alone.
 const menuEngine = isFirefox() ? new OnDemandWorkerEngine() : new OffscreenEngine('menu');
-const recompressEngine = isFirefox() ? new OnDemandWorkerEngine() : new OffscreenEngine('guard');
+const recompressEngine = isFirefox() ? new OnDemandWorkerEngine(true) : new OffscreenEngine('guard');
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.

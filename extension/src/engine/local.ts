@@ -1,10 +1,9 @@
-// The engine in the current thread. Used inside the engine worker and by the
-// background (a service worker cannot start workers in Chromium; the background
-// does one user-requested image at a time). Chromium stops a service worker busy in
-// one call for about a minute (bench/long-engine-call.mjs: a 48 MP photo to AVIF at
-// speed 6, 35 s, is answered; at speed 4 the worker is stopped after 38-60 s): there it
-// serves only content scripts (an upload's cleaning takes milliseconds), and the menu's
-// work goes to an offscreen document (background/offscreen-engine.ts).
+// The engine in the current thread. Used inside the engine worker, and by the
+// background for content scripts' cleaning, which takes milliseconds. Long work (the
+// menu's, the guard's re-encoding) goes to a worker (background/offscreen-engine.ts,
+// background/worker-engine.ts): Chromium stops a service worker busy in one call for
+// about a minute (bench/long-engine-call.mjs), and Firefox's event page, so busy, could
+// neither tell the user nor finish the download.
 import init, * as wasm from 'traceless-wasm';
 import initAvif, * as avif from 'traceless-wasm-avif';
 import initFull, * as full from 'traceless-wasm-full';

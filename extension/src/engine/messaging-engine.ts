@@ -15,11 +15,13 @@ export class MessagingEngine extends CallEngine {
   protected async call(call: EngineCall): Promise<unknown> {
     const { bytes, ...rest } = call;
     const value = (await this.send({ type: 'traceless:engine', ...rest, input: new Blob([bytes as BlobPart]) })) as { data?: unknown } | null;
-    if (value?.data instanceof Blob) {
-      // Firefox hands content scripts page-side buffers: copy into our own array.
-      return { ...value, data: new Uint8Array(new Uint8Array(await value.data.arrayBuffer())) };
-    }
+    if (value?.data instanceof Blob) return { ...value, data: this.bytesOf(await value.data.arrayBuffer()) };
     return value;
+  }
+
+  /** An answer's bytes as this context may use them: Firefox hands content scripts page-side buffers, so a copy of our own. */
+  protected bytesOf(buffer: ArrayBuffer): Uint8Array {
+    return new Uint8Array(new Uint8Array(buffer));
   }
 
   /**

@@ -5,15 +5,15 @@ import { showNotice, removeNotice, type NoticeHandle } from '../notice';
 import { t, tn } from '../../shared/i18n';
 import type { Progress } from './clean-files';
 
-/** Work that ends sooner than this shows no notice. */
-export const SHOW_AFTER_MS = 1000;
+/** Work that ends sooner than this shows no notice (as for the menu's: background/notify.ts). */
+const SHOW_AFTER_MS = 1000;
 
 const RECOUNT_MS = 200;
 
 let selections = 0;
 
 /** The progress of cleaning `files` (the images and videos of one selection, drop or paste). */
-export function cleaningProgress(files: File[], showAfterMs = SHOW_AFTER_MS): Progress {
+export function cleaningProgress(files: File[]): Progress {
   const key = `traceless-cleaning-${++selections}`;
   const started = Date.now();
   let done = 0;
@@ -22,7 +22,7 @@ export function cleaningProgress(files: File[], showAfterMs = SHOW_AFTER_MS): Pr
   const words = () => (files.length === 1 ? t('noticeCleaning', files[0].name) : tn('noticeCleaningMany', files.length, done));
   const timer = setTimeout(() => {
     notice = showNotice(words(), 'working', { key, elapsedMs: Date.now() - started });
-  }, showAfterMs);
+  }, SHOW_AFTER_MS);
   return {
     done() {
       done++;
