@@ -73,6 +73,10 @@ has llvm-ar || need_apt+=(llvm)
 has chromium || need_apt+=(chromium)
 has chromedriver || need_apt+=(chromium-driver)
 has firefox-esr || need_apt+=(firefox-esr)
+# tests/e2e/real-dialog.test.mjs answers the browsers' own file dialogs, in windows on
+# a private X display (Xvfb), typing as a person would (xdotool).
+has Xvfb || need_apt+=(xvfb)
+has xdotool || need_apt+=(xdotool)
 if ((${#need_apt[@]})); then
     say "installing ${need_apt[*]} with apt"
     export DEBIAN_FRONTEND=noninteractive

@@ -107,11 +107,13 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     },
     /**
      * Clicks what opens the page's file chooser and answers it, as a user does (works for
-     * detached inputs). `target`: a selector, or a function run in the page returning the element.
+     * detached inputs). `target`: a selector, or a function run in the page returning the element;
+     * `answerAfterMs`: how long the chooser stays open before it is answered.
      */
-    async chooseViaDialog(page, target, paths) {
+    async chooseViaDialog(page, target, paths, { answerAfterMs = 0 } = {}) {
       const click = typeof target === 'string' ? page.click(target) : (await page.evaluateHandle(target)).asElement().click();
       const [chooser] = await Promise.all([page.waitForEvent('filechooser'), click]);
+      if (answerAfterMs) await new Promise((r) => setTimeout(r, answerAfterMs));
       await chooser.setFiles(paths);
     },
     /** The file chooser a click on the element opens within `ms` ({ multiple }), or false (one that opens is cancelled). */
@@ -218,13 +220,13 @@ export async function launchChromium(web, { headless = true, withExtension = tru
  * `colourScheme: 'dark'` starts Firefox with pages in dark mode: puppeteer-core cannot
  * emulate prefers-color-scheme over BiDi, so the dark screenshots need their own launch.
  */
-export async function launchFirefox(web, { colourScheme, withExtension = true } = {}) {
+export async function launchFirefox(web, { colourScheme, withExtension = true, headless = true } = {}) {
   const downloads = tempDir('firefox-downloads');
   const port = web.proxyPort;
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: '/usr/bin/firefox-esr',
-    headless: true,
+    headless,
     // Lets the tests run privileged script in the browser (firefoxTrusted below): the
     // only way found to give headless Firefox a real file drop or image paste.
     args: ['--remote-allow-system-access'],
@@ -243,6 +245,7 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
       'browser.download.always_ask_before_handling_new_types': false,
       'browser.download.start_downloads_in_tmp_dir': false,
       'browser.download.panel.shown': true,
+      ...(headless ? {} : { 'remote.bidi.dismiss_file_pickers.enabled': false }),
       // 0: dark, 1: light (layout.css.prefers-color-scheme.content-override).
       ...(colourScheme ? { 'layout.css.prefers-color-scheme.content-override': colourScheme === 'dark' ? 0 : 1 } : {}),
     },
@@ -368,7 +371,7 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
       const input = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
       await input.uploadFile(...paths);
     },
-    async chooseViaDialog(page, target, paths) {
+    async chooseViaDialog(page, target, paths, { answerAfterMs = 0 } = {}) {
       const element = typeof target === 'string' ? await page.$(target) : (await page.evaluateHandle(target)).asElement();
       // A click that opened no chooser (FilePond in Firefox, twice, both with another
       // browser's tests running beside: make test runs two test files at a time) is
@@ -376,6 +379,7 @@ export async function launchFirefox(web, { colourScheme, withExtension = true } 
       for (let attempt = 1; ; attempt++) {
         try {
           const [chooser] = await Promise.all([page.waitForFileChooser({ timeout: 10000 }), element.click()]);
+          if (answerAfterMs) await new Promise((r) => setTimeout(r, answerAfterMs));
           await chooser.accept(paths);
           return;
         } catch (e) {

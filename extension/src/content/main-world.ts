@@ -4,10 +4,11 @@
 // cleaned files may pass through here.
 //
 // 1. A file input that is not in the document (`createElement('input').click()`)
-//    sends its click event nowhere the guard listens. When such an input is
-//    about to open its chooser, it is put in the document for that one click, so
-//    the guard (guard/picker.ts) sees the click and opens its private chooser
-//    instead, then taken out again.
+//    sends its click event nowhere the guard listens. When a script clicks a
+//    detached element that could open a chooser (any input, anything in a label),
+//    its tree is put in the document for that one click, so the guard sees the
+//    click (guard/picker.ts opens its private chooser instead; guard/flips.ts
+//    watches an input the page may turn into a file input), then taken out again.
 // 2. File System Access: showOpenFilePicker() would hand the page handles to the
 //    originals. It is answered through a file input the guard cleans, with
 //    handles whose getFile() returns the cleaned copies. showDirectoryPicker()
@@ -57,6 +58,8 @@ import { CLICK_MARK } from './click-mark';
   const ownerDocument = getter(Node.prototype, 'ownerDocument') as (node: unknown) => Document;
   const setHidden = uncurry(Object.getOwnPropertyDescriptor(elementProto, 'hidden')!.set!);
   const parentNode = getter(Node.prototype, 'parentNode') as (node: unknown) => Node | null;
+  const nextSibling = getter(Node.prototype, 'nextSibling') as (node: unknown) => Node | null;
+  const insertBefore = uncurry(Node.prototype.insertBefore);
   const nodeType = getter(Node.prototype, 'nodeType') as (node: unknown) => number;
   const shadowHost = getter(ShadowRoot.prototype, 'host') as (root: unknown) => Element;
   const doc = document;
@@ -97,10 +100,32 @@ import { CLICK_MARK } from './click-mark';
     }
   }
 
-  /** The detached file input that activating `el` would open a chooser for. */
-  function detachedChooser(el: unknown): HTMLInputElement | undefined {
-    const input = chooserOf(el);
-    return input && !isConnected(input) ? input : undefined;
+  /** The parent of `node`, or the host of a shadow root, or null (captured getters only). */
+  function parentOrHost(node: Node): Node | null {
+    if (nodeType(node) !== 11) return parentNode(node);
+    try {
+      return shadowHost(node);
+    } catch {
+      return null; // a plain fragment
+    }
+  }
+
+  /**
+   * `el` if it is detached and activating it could open a file chooser the guard must see:
+   * an input of any type (a page's listener can make it a file input during its own click:
+   * tests/e2e/hostile/type-flip.html), or anything inside a label, whose activation clicks
+   * the label's control, found only then (a span in a label: label-child.html; a label whose
+   * `for` the page changes during the click: label-retarget.html). Asked by the native
+   * getters alone, and only for detached elements: an `a.click()` that downloads costs a
+   * parent lookup or two.
+   */
+  function detachedOpener(el: unknown): Node | undefined {
+    if (nameOf(el) === '' || isConnected(el)) return undefined;
+    for (let node: Node | null = el as Node; node; node = parentOrHost(node)) {
+      const name = nameOf(node);
+      if (name === 'input' || name === 'label') return el as Node;
+    }
+    return undefined;
   }
 
   /**
@@ -134,32 +159,27 @@ import { CLICK_MARK } from './click-mark';
    * moved into the document whole, so a label keeps its control.
    */
   function treeOf(node: Node): Element {
-    let top: Node = node;
     let element = node as Element;
-    for (;;) {
-      let up: Node | null;
-      if (nodeType(top) === 11) {
-        try {
-          up = shadowHost(top);
-        } catch {
-          return element; // a plain fragment: its outermost element goes, alone
-        }
-      } else {
-        up = parentNode(top);
-      }
-      if (!up) return element;
-      top = up;
-      if (nodeType(top) === 1) element = top as Element;
+    for (let up = parentOrHost(node); up; up = parentOrHost(up)) {
+      if (nodeType(up) === 1) element = up as Element;
     }
+    return element;
   }
 
-  /** Runs `activate` with `input`'s detached tree in the document, then takes it out again. */
-  function inDocument<T>(input: HTMLInputElement | undefined, activate: () => T): T {
-    if (!input) return activate();
-    const tree = treeOf(input);
-    // The input's own document, not this realm's: a page may call a frame's click() on
+  /**
+   * Runs `activate` with `node`'s detached tree in the document, then takes it out again:
+   * the guard sees the click there (picker.ts, flips.ts). An input the click made a file
+   * input stays detached here; the guard puts it back while its chooser is open.
+   */
+  function inDocument<T>(node: Node | undefined, activate: () => T): T {
+    if (!node) return activate();
+    const tree = treeOf(node);
+    // The node's own document, not this realm's: a page may call a frame's click() on
     // its own input, and the user's click (and the guard that sees it) is in that document.
-    const owner = ownerDocument(input);
+    const owner = ownerDocument(node);
+    // A tree in a document fragment (a template's content) goes back where it was.
+    const parent = parentNode(tree);
+    const next = nextSibling(tree);
     const holder = createElement(owner, 'traceless-inputs');
     setHidden(holder, true);
     append(holder, tree);
@@ -169,6 +189,7 @@ import { CLICK_MARK } from './click-mark';
     } finally {
       remove(tree);
       remove(holder);
+      if (parent) insertBefore(parent, tree, next);
     }
   }
 
@@ -176,12 +197,12 @@ import { CLICK_MARK } from './click-mark';
   // called with `new`; defined as WebIDL defines operations (enumerable, writable, configurable).
   const wrappers = {
     click(this: HTMLElement) {
-      return marked(this, () => inDocument(detachedChooser(this), () => click(this)));
+      return marked(this, () => inDocument(detachedOpener(this), () => click(this)));
     },
     // showPicker() fires no click: it becomes one, which the guard turns into its own chooser.
     showPicker(this: HTMLInputElement) {
       if (!fileInput(this)) return nativeShowPicker!.call(this);
-      return marked(this, () => inDocument(detachedChooser(this), () => click(this)));
+      return marked(this, () => inDocument(detachedOpener(this), () => click(this)));
     },
     dispatchEvent(this: EventTarget, event: Event) {
       if (eventType(event) !== 'click') return dispatch(this, event);
@@ -190,7 +211,7 @@ import { CLICK_MARK } from './click-mark';
         marked(this, () => click(this));
         return true;
       }
-      return marked(this, () => inDocument(detachedChooser(this), () => dispatch(this, event)));
+      return marked(this, () => inDocument(detachedOpener(this), () => dispatch(this, event)));
     },
   };
   const operation = { writable: true, enumerable: true, configurable: true };

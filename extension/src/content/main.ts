@@ -11,6 +11,7 @@ import { formBusy, guardInputs } from './guard/inputs';
 import { holdSubmits } from './guard/forms';
 import { guardDrops } from './guard/drops';
 import { guardChoosers } from './guard/picker';
+import { guardFlips } from './guard/flips';
 import type { FileOutcome } from './guard/clean-files';
 import { cleaningProgress } from './guard/progress';
 import { currentSettings } from '../shared/settings';
@@ -123,6 +124,8 @@ const guard = {
 };
 followGuardSwitch(currentSettings);
 guardChoosers(guard);
+// Before guardInputs: it stops the browser's change events, which tell flips.ts a chooser closed.
+guardFlips(guard);
 guardInputs(guard);
 holdSubmits(formBusy);
 guardDrops(guard);

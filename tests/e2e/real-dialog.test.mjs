@@ -1,0 +1,174 @@
+// The upload guard against pages that open the browser's own file chooser for an
+// input the guard did not see as a file input, answered through a real file dialog.
+//
+// hostile.test.mjs answers choosers through the browsers' automation, which takes
+// the dialog over and fills the input itself: Playwright's Chromium fills it whatever
+// became of the chooser, and Firefox's WebDriver BiDi cancels the chooser (a cancel
+// event) and then fills the input, which a person's chooser never does after a
+// cancel. What a browser does with a person's choice when the page has changed the
+// input meanwhile is only seen with the real dialog. So here each browser runs with
+// a window, on a private X display (Xvfb), and the dialog (GTK's) is answered as a
+// person would: the photo's path typed into it (xdotool), then Open.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BROWSERS } from './browsers.mjs';
+import { TestWeb } from './server.mjs';
+import { leaks } from './judge.mjs';
+import { HEAD, PHOTO, originalBytesIn } from './original-bytes.mjs';
+
+const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
+
+/** The title of each browser's file dialog (xdotool's regular expression). */
+const DIALOG = { chromium: '^Open File$', firefox: '^File Upload' };
+
+/**
+ * The attack pages (tests/e2e/hostile) whose chooser is the browser's, and whether the
+ * page's honest upload (cleaned) must arrive. Chromium drops a chooser's answer once
+ * its input has stopped being a file input, even if it becomes one again: on
+ * type-flip-back the choice reaches nobody there (measured).
+ */
+const ATTACKS = [
+  { page: 'type-flip', arrives: { chromium: true, firefox: true } },
+  { page: 'type-flip-removed', arrives: { chromium: true, firefox: true } },
+  { page: 'type-flip-back', arrives: { chromium: false, firefox: true } },
+  { page: 'label-child', arrives: { chromium: true, firefox: true } },
+  { page: 'label-retarget', arrives: { chromium: true, firefox: true } },
+];
+
+const scratch = mkdtempSync(join(tmpdir(), 'traceless-real-dialog-'));
+// A short path to type.
+const photo = join(scratch, 'photo.jpg');
+copyFileSync(PHOTO, photo);
+
+/** An X display of this file's own (Xvfb picks a free number and writes it to fd 3). */
+async function startDisplay() {
+  const xvfb = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+  });
+  const number = await new Promise((resolve, reject) => {
+    let text = '';
+    xvfb.stdio[3].on('data', (chunk) => {
+      text += chunk;
+      if (text.includes('\n')) resolve(text.trim());
+    });
+    xvfb.on('exit', (code) => reject(new Error(`Xvfb exited (${code})`)));
+    setTimeout(() => reject(new Error('Xvfb gave no display in 10 s')), 10000);
+  });
+  return { display: `:${number}`, stop: () => xvfb.kill() };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+for (const name of only) {
+  describe(`real file dialogs in ${name}`, { concurrency: false, timeout: 240000 }, () => {
+    const web = new TestWeb();
+    let x;
+    const xdo = (...args) => {
+      try {
+        return execFileSync('xdotool', args, { encoding: 'utf8', env: { ...process.env, DISPLAY: x.display }, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      } catch {
+        return ''; // no window matched (search), or no window manager to ask (activate)
+      }
+    };
+
+    before(async () => {
+      x = await startDisplay();
+      process.env.DISPLAY = x.display; // the browsers this file launches open their windows there
+      await web.start();
+    });
+    after(async () => {
+      await web.stop();
+      x?.stop();
+    });
+
+    /** Waits for the browser's file dialog, types the photo's path into it and presses Open. */
+    async function answerDialog() {
+      let window = '';
+      for (const deadline = Date.now() + 15000; !window && Date.now() < deadline; await sleep(100)) {
+        window = xdo('search', '--onlyvisible', '--name', DIALOG[name]).split('\n').pop();
+      }
+      assert.ok(window, 'the browser opened its file dialog');
+      xdo('windowfocus', '--sync', window);
+      await sleep(500);
+      xdo('key', '--clearmodifiers', 'ctrl+l');
+      await sleep(300);
+      xdo('type', '--delay', '10', photo);
+      await sleep(700);
+      // Open is the dialog's bottom-right button (Return in the path field does not answer Chromium's).
+      const box = Object.fromEntries(xdo('getwindowgeometry', '--shell', window).split('\n').map((line) => line.split('=')));
+      xdo('mousemove', String(+box.X + +box.WIDTH - 45), String(+box.Y + +box.HEIGHT - 22));
+      xdo('click', '1');
+      for (const deadline = Date.now() + 5000; xdo('search', '--onlyvisible', '--name', DIALOG[name]) && Date.now() < deadline; ) {
+        await sleep(100);
+      }
+    }
+
+    async function upload(from, since, timeoutMs) {
+      for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
+        const found = web.uploads.slice(since).find((u) => new URL(u.url).searchParams.get('from') === from);
+        if (found || Date.now() > deadline) return found;
+      }
+    }
+
+    /** Opens the attack page, answers its dialog with the photo; what the page obtained and uploaded. */
+    async function attack(browser, page, arrives) {
+      const since = web.uploads.length;
+      const tab = await browser.open(`${web.originA}/hostile/${page}.html`);
+      await tab.click('#open');
+      await answerDialog();
+      const honest = await upload(`honest-${page}`, since, arrives ? 15000 : 2000);
+      await sleep(300); // late traps have their turn
+      await tab.evaluate(() => window.flush());
+      const loot = await upload(`loot-${page}`, since, 10000);
+      assert.ok(loot, 'the attack reported its loot');
+      await tab.close();
+      return { honest, loot };
+    }
+
+    test('the dialog can fail the guard: without Traceless the page obtains the original', async () => {
+      const browser = await BROWSERS[name](web, { headless: false, withExtension: false });
+      try {
+        const { honest, loot } = await attack(browser, 'type-flip', true);
+        assert.ok(honest, 'the honest upload arrived');
+        assert.ok(originalBytesIn(honest.files[0].bytes) > 0, 'it is the original');
+        assert.ok(loot.files.some((f) => originalBytesIn(f.bytes) > 0), 'the page kept the original');
+      } finally {
+        await browser.close();
+      }
+    });
+
+    describe('with Traceless', { concurrency: false }, () => {
+      let browser;
+      before(async () => {
+        browser = await BROWSERS[name](web, { headless: false });
+      });
+      after(async () => {
+        await browser?.close();
+      });
+
+      for (const { page, arrives } of ATTACKS) {
+        test(`${page}: the page obtains no byte of the original${arrives[name] ? '; its upload arrives cleaned' : ''}`, async () => {
+          const { honest, loot } = await attack(browser, page, arrives[name]);
+          for (const file of [...loot.files, ...(honest?.files ?? [])]) {
+            assert.equal(originalBytesIn(file.bytes), 0, `${file.name}: holds bytes of the original's metadata`);
+            assert.equal(file.bytes.indexOf(HEAD), -1, `${file.name}: holds the original's first bytes`);
+          }
+          if (!arrives[name]) return;
+          assert.ok(honest, 'the honest upload arrived');
+          assert.equal(honest.files.length, 1);
+          const path = join(scratch, `${page}-${name}.jpg`);
+          writeFileSync(path, honest.files[0].bytes);
+          assert.deepEqual(leaks(path), [], 'the upload is clean (exiftool)');
+        });
+      }
+    });
+
+    test('no request left the test web', () => {
+      assert.deepEqual(web.outsiders(), []);
+    });
+  });
+}
