@@ -10,7 +10,7 @@ import { ext } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
 import { baseName, outputName } from '../shared/names';
 import { reportPageAddress } from '../shared/report-link';
-import { convertOptionsOf, loadSettings, policyOf, PRESETS } from '../shared/settings';
+import { convertOptionsOf, FORMAT_NAMES, loadSettings, policyOf, PRESETS } from '../shared/settings';
 import type { MenuAction } from './menus';
 import { notify, WorkingNotice } from './notify';
 import { whileAwake } from './awake';
@@ -55,7 +55,7 @@ function workingWords(action: Exclude<MenuAction, { kind: 'reveal' }>, name: str
     case 'compress':
       return t('menuWorkingCompress', name);
     case 'save-as':
-      return t('menuWorkingConvert', name, action.format === 'webp' ? 'WebP' : action.format.toUpperCase());
+      return t('menuWorkingConvert', name, FORMAT_NAMES[action.format]);
   }
 }
 

@@ -2,7 +2,7 @@
 import type { OutputFormat } from '../engine/types';
 import { ext } from '../shared/ext';
 import { t } from '../shared/i18n';
-import { PRESETS, type Preset } from '../shared/settings';
+import { FORMAT_NAMES, PRESETS, type Preset } from '../shared/settings';
 
 export type MenuAction =
   | { kind: 'clean' }
@@ -25,10 +25,7 @@ function items(): { id: string; title: string; parentId?: string; type?: 'separa
     { id: 'compress', title: t('menuCompress') },
     ...PRESETS.map((p) => ({ id: `compress:${p.id}`, title: PRESET_TITLES[p.id](), parentId: 'compress' })),
     { id: 'compress:settings', title: t('menuWithMySettings'), parentId: 'compress' },
-    { id: 'save-as:jpeg', title: t('menuSaveAs', 'JPEG') },
-    { id: 'save-as:png', title: t('menuSaveAs', 'PNG') },
-    { id: 'save-as:webp', title: t('menuSaveAs', 'WebP') },
-    { id: 'save-as:avif', title: t('menuSaveAs', 'AVIF') },
+    ...(['jpeg', 'png', 'webp', 'avif'] as const).map((f) => ({ id: `save-as:${f}`, title: t('menuSaveAs', FORMAT_NAMES[f]) })),
     { id: 'separator', title: '', type: 'separator' },
     { id: 'reveal', title: t('menuReveal') },
   ];

@@ -4,7 +4,7 @@
 import type { ConvertOptions, Policy } from '../engine/types';
 import { ext } from '../shared/ext';
 import { t } from '../shared/i18n';
-import { keptFormat, policyOf, type Settings } from '../shared/settings';
+import { FORMAT_NAMES, keptFormat, policyOf, type Settings } from '../shared/settings';
 
 /** `clean`: remove metadata only, losslessly; `keep`: recompress in the image's own format. */
 export type TargetFormat = 'clean' | 'keep' | 'jpeg' | 'png' | 'webp' | 'avif';
@@ -29,7 +29,7 @@ const DEFAULT_AVIF_SPEED = 6;
 
 /** Each format's name in the converter's choice. */
 export function formatTitles(): Record<TargetFormat, string> {
-  return { clean: t('choiceClean'), keep: t('choiceKeep'), jpeg: 'JPEG', png: t('formatPngLossless'), webp: 'WebP', avif: 'AVIF' };
+  return { clean: t('choiceClean'), keep: t('choiceKeep'), ...FORMAT_NAMES, png: t('formatPngLossless') };
 }
 
 const FORMATS: TargetFormat[] = ['clean', 'keep', 'jpeg', 'png', 'webp', 'avif'];
@@ -127,7 +127,7 @@ export function sameRecipe(a: Recipe, b: Recipe): boolean {
 /** "WebP, quality 80, fit 1920 × any": the choice in one line (the popup's folded form). */
 export function summarise(choice: Choice): string {
   if (choice.format === 'clean') return t('summaryClean');
-  const parts = [choice.format === 'keep' ? t('summarySameFormat') : choice.format === 'webp' ? 'WebP' : choice.format.toUpperCase()];
+  const parts = [choice.format === 'keep' ? t('summarySameFormat') : FORMAT_NAMES[choice.format]];
   if (choice.targetKB) parts.push(t('summaryAtMost', choice.targetKB));
   else if (usesQuality(choice)) parts.push(t('summaryQuality', choice.quality));
   if (usesAvifOptions(choice) && choice.avifDepth === 10) parts.push(t('summaryTenBit'));

@@ -40,6 +40,9 @@ export const DEFAULTS: Readonly<Settings> = {
 };
 
 const FORMATS: readonly OutputFormat[] = ['keep', 'jpeg', 'png', 'webp', 'avif'];
+
+/** A format as people write it (the same in every language): JPEG, PNG, WebP, AVIF. */
+export const FORMAT_NAMES: Record<Exclude<OutputFormat, 'keep'>, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', avif: 'AVIF' };
 const MODES: readonly GuardMode[] = ['clean', 'recompress', 'off'];
 const isMode = (value: unknown): value is GuardMode => MODES.includes(value as GuardMode);
 
