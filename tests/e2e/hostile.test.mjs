@@ -88,6 +88,10 @@ for (const name of only) {
         case 'open-late':
           // Answered after half a second, as a person would: what the page did meanwhile counts.
           return browser.chooseViaDialog(page, '#open', [PHOTO], { answerAfterMs: 500 });
+        case 'no-chooser':
+          // The attack must come to nothing: no chooser opens (one that does is cancelled).
+          assert.equal(await browser.chooserOpens(page, '#open', 3000), false, 'a file chooser opened');
+          return;
         case 'drop':
           return browser.dropFiles(page, '#zone', [PHOTO]);
         case 'drop-input':
@@ -119,7 +123,7 @@ for (const name of only) {
       if (attack.waitsReady) await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
       if (action !== 'none') await perform(page, action);
       else await page.waitForFunction(() => document.getElementById('status')?.textContent === 'sent');
-      const honest = action === 'none' ? undefined : await upload(`honest-${attack.name}`, since);
+      const honest = action === 'none' || action === 'no-chooser' ? undefined : await upload(`honest-${attack.name}`, since);
       await new Promise((r) => setTimeout(r, 300)); // late traps (timers, entries) have their turn
       await page.evaluate(() => window.flush());
       const loot = await upload(`loot-${attack.name}`, since);
@@ -134,7 +138,7 @@ for (const name of only) {
       if (action === 'none') {
         const notices = await page.evaluate(() => document.querySelectorAll('traceless-notice').length);
         assert.equal(notices, 0, 'no notice for a page-made event or message');
-      } else {
+      } else if (action !== 'no-chooser') {
         assert.ok(honest, 'the honest upload arrived');
         assert.equal(honest.files.length, 1, 'the honest upload carries the photo');
         assert.deepEqual(leaks(writeScratch(honest.files[0])), [], 'the honest upload is clean');

@@ -29,12 +29,15 @@ const DIALOG = { chromium: '^Open File$', firefox: '^File Upload' };
  * The attack pages (tests/e2e/hostile) whose chooser is the browser's, and whether the
  * page's honest upload (cleaned) must arrive. Chromium drops a chooser's answer once
  * its input has stopped being a file input, even if it becomes one again: on
- * type-flip-back the choice reaches nobody there (measured).
+ * type-flip-back and type-flip-checkbox the choice reaches nobody there (measured).
  */
 const ATTACKS = [
   { page: 'type-flip', arrives: { chromium: true, firefox: true } },
   { page: 'type-flip-removed', arrives: { chromium: true, firefox: true } },
   { page: 'type-flip-back', arrives: { chromium: false, firefox: true } },
+  { page: 'type-flip-shadow', arrives: { chromium: true, firefox: true } },
+  { page: 'type-flip-inner', arrives: { chromium: true, firefox: true } },
+  { page: 'type-flip-checkbox', arrives: { chromium: false, firefox: true } },
   { page: 'label-child', arrives: { chromium: true, firefox: true } },
   { page: 'label-retarget', arrives: { chromium: true, firefox: true } },
 ];

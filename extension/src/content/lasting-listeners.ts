@@ -20,6 +20,8 @@ import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
 
 const adders: Array<() => void> = [];
 let armed = false;
+/** The element main-world.ts dispatches at (rearm-bridge.ts). */
+const bridge = document.createElement('traceless-rearm');
 
 function rearm(): void {
   for (const again of adders) again();
@@ -28,7 +30,6 @@ function rearm(): void {
 function arm(): void {
   armed = true;
   new MutationObserver(rearm).observe(document, { childList: true });
-  const bridge = document.createElement('traceless-rearm');
   bridge.addEventListener(REARM, rearm);
   const announce = () => document.dispatchEvent(new MouseEvent(BRIDGE, { relatedTarget: bridge }));
   const done = () => {
@@ -62,4 +63,10 @@ export function listenOnDocument<K extends keyof DocumentEventMap>(
   options: AddEventListenerOptions,
 ): void {
   keep(() => document.addEventListener(type, listener, options));
+}
+
+/** What main-world.ts says through the bridge element besides REARM (rearm-bridge.ts). */
+export function listenToPageWorld(type: string, listener: (event: Event) => void): void {
+  bridge.addEventListener(type, listener);
+  if (!armed) arm();
 }

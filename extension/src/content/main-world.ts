@@ -25,7 +25,7 @@
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
+import { BRIDGE, DONE, HELLO, REARM, WATCH } from './rearm-bridge';
 import { CLICK_MARK } from './click-mark';
 
 (() => {
@@ -61,6 +61,8 @@ import { CLICK_MARK } from './click-mark';
   const nextSibling = getter(Node.prototype, 'nextSibling') as (node: unknown) => Node | null;
   const insertBefore = uncurry(Node.prototype.insertBefore);
   const nodeType = getter(Node.prototype, 'nodeType') as (node: unknown) => number;
+  const defaultView = getter(Document.prototype, 'defaultView') as (d: unknown) => Window | null;
+  const NativeMouseEvent = MouseEvent;
   const shadowHost = getter(ShadowRoot.prototype, 'host') as (root: unknown) => Element;
   const doc = document;
 
@@ -88,18 +90,6 @@ import { CLICK_MARK } from './click-mark';
     }
   }
 
-  /** The file input that activating `el` would open a chooser for: `el` itself, or the input its label controls. */
-  function chooserOf(el: unknown): HTMLInputElement | undefined {
-    const name = nameOf(el);
-    if (name === 'input') return fileInput(el);
-    if (name !== 'label') return undefined;
-    try {
-      return fileInput(labelControl(el));
-    } catch {
-      return undefined; // a 'label' element outside the HTML namespace
-    }
-  }
-
   /** The parent of `node`, or the host of a shadow root, or null (captured getters only). */
   function parentOrHost(node: Node): Node | null {
     if (nodeType(node) !== 11) return parentNode(node);
@@ -110,40 +100,48 @@ import { CLICK_MARK } from './click-mark';
     }
   }
 
-  /**
-   * `el` if it is detached and activating it could open a file chooser the guard must see:
-   * an input of any type (a page's listener can make it a file input during its own click:
-   * tests/e2e/hostile/type-flip.html), or anything inside a label, whose activation clicks
-   * the label's control, found only then (a span in a label: label-child.html; a label whose
-   * `for` the page changes during the click: label-retarget.html). Asked by the native
-   * getters alone, and only for detached elements: an `a.click()` that downloads costs a
-   * parent lookup or two.
-   */
-  function detachedOpener(el: unknown): Node | undefined {
-    if (nameOf(el) === '' || isConnected(el)) return undefined;
-    for (let node: Node | null = el as Node; node; node = parentOrHost(node)) {
-      const name = nameOf(node);
-      if (name === 'input' || name === 'label') return el as Node;
+  /** The nearest label `el` is in (itself included; through shadow roots to their hosts), or null. */
+  function labelAround(el: Node): Node | null {
+    for (let node: Node | null = el; node; node = parentOrHost(node)) {
+      if (nameOf(node) === 'label') return node;
     }
-    return undefined;
+    return null;
   }
 
   /**
-   * The file input in a shadow root that a click dispatched at `el` would open, `el`
-   * itself or the input its label controls. Such a click made with `composed: false`
-   * never leaves the root, so the guard's listeners (on window, and on the roots it
-   * knows) do not see it (tests/e2e/hostile/shadow-inner-click.html).
+   * The file input that activating `el` would open a chooser for: `el` itself, or the
+   * control of the label it is in (a click on a span in a label is the label's:
+   * tests/e2e/hostile/label-child.html).
    */
-  function shadowChooser(el: unknown): HTMLInputElement | undefined {
+  function chooserOf(el: Node): HTMLInputElement | undefined {
+    const input = fileInput(el);
+    if (input || nameOf(el) === 'input') return input;
+    const label = labelAround(el);
+    try {
+      return label ? fileInput(labelControl(label)) : undefined;
+    } catch {
+      return undefined; // a 'label' element outside the HTML namespace
+    }
+  }
+
+  const inShadowRoot = (node: Node) => nodeType(getRootNode(node)) === 11;
+
+  /**
+   * The file input in a shadow root that a click dispatched at `el` would open. Such a
+   * click made with `composed: false` never leaves the root, so the guard's listeners (on
+   * window, and on the roots it knows) do not see it (tests/e2e/hostile/shadow-inner-click.html).
+   */
+  function shadowChooser(el: Node): HTMLInputElement | undefined {
+    if (!inShadowRoot(el)) return undefined;
     const input = chooserOf(el);
-    return input && isConnected(input) && nodeType(getRootNode(input)) === 11 ? input : undefined;
+    return input && inShadowRoot(input) ? input : undefined;
   }
 
   const setAttribute = uncurry(Element.prototype.setAttribute);
   const removeAttribute = uncurry(Element.prototype.removeAttribute);
 
   /** Runs `activate` (a script's click on `el`) with the shadow-root input it opens marked (click-mark.ts). */
-  function marked<T>(el: unknown, activate: () => T): T {
+  function marked<T>(el: Node, activate: () => T): T {
     const input = shadowChooser(el);
     if (!input) return activate();
     setAttribute(input, CLICK_MARK, '');
@@ -168,24 +166,28 @@ import { CLICK_MARK } from './click-mark';
 
   /**
    * Runs `activate` with `node`'s detached tree in the document, then takes it out again:
-   * the guard sees the click there (picker.ts, flips.ts). An input the click made a file
-   * input stays detached here; the guard puts it back while its chooser is open.
+   * the guard sees the click there (guard/picker.ts). The holder's name has no hyphen, so
+   * no page can make it a custom element that takes the tree out as it goes in; should
+   * anything else (a custom element of the page's in the tree) do so, the click is not
+   * made: a chooser for a detached input would open unseen.
    */
-  function inDocument<T>(node: Node | undefined, activate: () => T): T {
-    if (!node) return activate();
-    const tree = treeOf(node);
+  function inDocument<T>(node: Node, activate: () => T): T | undefined {
     // The node's own document, not this realm's: a page may call a frame's click() on
     // its own input, and the user's click (and the guard that sees it) is in that document.
     const owner = ownerDocument(node);
-    // A tree in a document fragment (a template's content) goes back where it was.
+    const top = documentElement(owner);
+    // No chooser opens in a document without a window (a template's content).
+    if (!top) return defaultView(owner) ? undefined : activate();
+    const tree = treeOf(node);
+    // A tree in a document fragment goes back where it was.
     const parent = parentNode(tree);
     const next = nextSibling(tree);
-    const holder = createElement(owner, 'traceless-inputs');
+    const holder = createElement(owner, 'traceless');
     setHidden(holder, true);
-    append(holder, tree);
-    append(documentElement(owner), holder);
     try {
-      return activate();
+      append(holder, tree);
+      append(top, holder);
+      return isConnected(node) ? activate() : undefined;
     } finally {
       remove(tree);
       remove(holder);
@@ -193,25 +195,60 @@ import { CLICK_MARK } from './click-mark';
     }
   }
 
+  /**
+   * Runs `activate`, a script's click on `el` that reaches no listener of the guard's (`el`
+   * is detached, or the click is dispatched with `composed: false` inside a shadow root),
+   * after telling the guard, through the element of rearm-bridge.ts, to watch the type of
+   * the inputs it could open (guard/flips.ts): a page's listener can make a text input a
+   * file input during its own click (tests/e2e/hostile/type-flip.html). Only for an input
+   * or what is in a label: other clicks go straight through.
+   */
+  function watched<T>(el: Node, activate: () => T): T {
+    if (bridge && (nameOf(el) === 'input' || labelAround(el))) {
+      // The event's relatedTarget reaches the guard as `el`, or, inside a shadow root, as its host.
+      dispatch(bridge, new NativeMouseEvent(WATCH, { relatedTarget: el as EventTarget }));
+    }
+    return activate();
+  }
+
+  /**
+   * Runs `activate`, a script's click on `el` (click(), showPicker(), or a composed click
+   * event), so that the guard sees what it could open. A connected element's click reaches
+   * the guard at window. A detached one's reaches nothing: one that would open a file
+   * chooser (a file input, or anything in a label, whose activation clicks the label's
+   * control, found only then: label-retarget.html) has its tree put in the document for the
+   * click; for another input the guard watches its type.
+   */
+  function seen<T>(el: unknown, activate: () => T): T | undefined {
+    if (nameOf(el) === '' || isConnected(el)) return marked(el as Node, activate);
+    const node = el as Node;
+    if (fileInput(node) || labelAround(node)) return marked(node, () => inDocument(node, activate));
+    return watched(node, activate);
+  }
+
   // Method shorthand, so each has the native's name and length, no prototype, and cannot be
   // called with `new`; defined as WebIDL defines operations (enumerable, writable, configurable).
   const wrappers = {
     click(this: HTMLElement) {
-      return marked(this, () => inDocument(detachedOpener(this), () => click(this)));
+      seen(this, () => click(this));
     },
     // showPicker() fires no click: it becomes one, which the guard turns into its own chooser.
     showPicker(this: HTMLInputElement) {
       if (!fileInput(this)) return nativeShowPicker!.call(this);
-      return marked(this, () => inDocument(detachedOpener(this), () => click(this)));
+      seen(this, () => click(this));
     },
     dispatchEvent(this: EventTarget, event: Event) {
-      if (eventType(event) !== 'click') return dispatch(this, event);
-      // Sent as the browser's own click() instead, which is composed: the guard sees it.
-      if (!composed(event) && shadowChooser(this)) {
-        marked(this, () => click(this));
-        return true;
+      if (eventType(event) !== 'click' || nameOf(this) === '') return dispatch(this, event);
+      const node = this as unknown as Node;
+      if (!composed(event) && inShadowRoot(node)) {
+        // One that opens a file chooser goes as the browser's own click(), which is composed.
+        if (shadowChooser(node)) {
+          seen(node, () => click(node));
+          return true;
+        }
+        return watched(node, () => dispatch(node, event));
       }
-      return marked(this, () => inDocument(detachedOpener(this), () => dispatch(this, event)));
+      return seen(node, () => dispatch(node, event)) ?? false;
     },
   };
   const operation = { writable: true, enumerable: true, configurable: true };

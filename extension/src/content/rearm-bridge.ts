@@ -8,9 +8,11 @@
 //   main world: keeps the first BRIDGE's element, says DONE; says HELLO once when it starts.
 //
 // Afterwards the main world dispatches REARM at that element whenever the document is
-// opened. A page that somehow got the element could only make the guard add listeners it
-// already has.
+// opened, and WATCH (a MouseEvent whose relatedTarget is the element clicked) before a
+// script's click the guard would not see (guard/flips.ts). A page that somehow got the
+// element could only make the guard add listeners it already has, or watch an input's type.
 export const BRIDGE = 'traceless-rearm-bridge';
 export const HELLO = 'traceless-rearm-hello';
 export const DONE = 'traceless-rearm-done';
 export const REARM = 'traceless-rearm';
+export const WATCH = 'traceless-watch-click';

@@ -169,23 +169,6 @@ export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
   return jobs.length ? Promise.all(jobs).then(() => undefined) : undefined;
 }
 
-/** Adds guardInputs' listeners inside a shadow root. */
-let listenWithin: ((root: ShadowRoot) => void) | undefined;
-const watched = new WeakSet<ShadowRoot>();
-
-/**
- * Firefox does not let a file input's input event out of its shadow root, and change
- * never leaves one: the guard listens inside the shadow roots that hold file inputs,
- * found when the user (or the page) clicks to open a file chooser (or flips.ts finds one).
- */
-export function watchRootOf(input: HTMLInputElement): void {
-  const root = input.getRootNode();
-  if (root instanceof ShadowRoot && listenWithin && !watched.has(root)) {
-    watched.add(root);
-    listenWithin(root);
-  }
-}
-
 export function guardInputs(hooks: GuardHooks): void {
   // Only the browser's events bring the user's files (it fires them, trusted, when a
   // choice or a drop fills an input). An event a page dispatches itself announces files
@@ -207,12 +190,24 @@ export function guardInputs(hooks: GuardHooks): void {
     // The browser's change follows its input event: our redispatch will send one.
     event.stopImmediatePropagation();
   };
-  listenWithin = (root: ShadowRoot) => {
+  const listen = (root: ShadowRoot) => {
     root.addEventListener('input', onInput, { capture: true });
     root.addEventListener('change', onChange, { capture: true });
   };
   listenOnWindow('input', onInput, { capture: true });
   listenOnWindow('change', onChange, { capture: true });
+
+  // Firefox does not let a file input's input event out of its shadow root, and
+  // change never leaves one: listen inside the shadow roots that hold file inputs.
+  // They are found when the user (or the page) clicks to open a file chooser.
+  const watched = new WeakSet<ShadowRoot>();
+  const watch = (input: HTMLInputElement) => {
+    const root = input.getRootNode();
+    if (root instanceof ShadowRoot && !watched.has(root)) {
+      watched.add(root);
+      listen(root);
+    }
+  };
   // The same click starts the engine: it is ready by the time a file is chosen.
   const warm = () => {
     void hooks.engine().catch(() => undefined);
@@ -226,11 +221,11 @@ export function guardInputs(hooks: GuardHooks): void {
       const input = inputOpenedBy(target);
       if (input) {
         warm();
-        return watchRootOf(input);
+        return watch(input);
       }
       const root = target instanceof Element ? shadowRootOf(target) : null;
       const inputs = root ? allFileInputsWithin(root) : [];
-      for (const input of inputs) watchRootOf(input);
+      for (const input of inputs) watch(input);
       if (inputs.length) warm();
     },
     { capture: true },
