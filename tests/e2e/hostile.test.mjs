@@ -36,7 +36,7 @@ const ATTACKS = readdirSync(pagesDir)
     const browsers = html.match(/<meta name="attack-browsers" content="([^"]*)">/)?.[1].split(' ');
     // Attacks an automated chooser cannot answer as a person's would, in some browser, say where
     // it can; real-dialog.test.mjs answers real file dialogs for them in both.
-    const automated = html.match(/<meta name="attack-automated" content="([^"]*)">/)?.[1].split(' ');
+    const automated = html.match(/<meta name="attack-automated" content="([^"]*)">/)?.[1].split(' ').filter(Boolean);
     // Pages that set something up first (a frame, a service worker) say "ready" in #status when done.
     const waitsReady = /<meta name="attack-ready"/.test(html);
     // Pages whose channel does deliver files (cleaned ones) name the loot labels that must arrive,

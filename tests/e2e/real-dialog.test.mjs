@@ -38,6 +38,9 @@ const ATTACKS = [
   { page: 'type-flip-shadow', arrives: { chromium: true, firefox: true } },
   { page: 'type-flip-inner', arrives: { chromium: true, firefox: true } },
   { page: 'type-flip-checkbox', arrives: { chromium: false, firefox: true } },
+  { page: 'type-flip-late-cancel', arrives: { chromium: true, firefox: true } },
+  { page: 'type-flip-sync-wait', arrives: { chromium: true, firefox: true } },
+  { page: 'label-made-control', arrives: { chromium: true, firefox: true } },
   { page: 'label-child', arrives: { chromium: true, firefox: true } },
   { page: 'label-retarget', arrives: { chromium: true, firefox: true } },
 ];

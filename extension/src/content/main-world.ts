@@ -25,7 +25,7 @@
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { BRIDGE, DONE, HELLO, REARM, WATCH } from './rearm-bridge';
+import { BRIDGE, DONE, HELLO, REARM, WATCH, WATCHED } from './rearm-bridge';
 import { CLICK_MARK } from './click-mark';
 
 (() => {
@@ -41,6 +41,8 @@ import { CLICK_MARK } from './click-mark';
   const inputProto = HTMLInputElement.prototype;
   const nativeClick = elementProto.click;
   const nativeShowPicker = inputProto.showPicker as (() => void) | undefined;
+  // Uncurried as the rest: `nativeShowPicker.call(...)` handed the native to a page that had replaced call().
+  const showPicker = nativeShowPicker && uncurry(nativeShowPicker);
   const nativeDispatch = EventTarget.prototype.dispatchEvent;
   const click = uncurry(nativeClick);
   const dispatch = uncurry(nativeDispatch);
@@ -191,7 +193,11 @@ import { CLICK_MARK } from './click-mark';
     } finally {
       remove(tree);
       remove(holder);
-      if (parent) insertBefore(parent, tree, next);
+      try {
+        if (parent) insertBefore(parent, tree, next);
+      } catch {
+        // the page moved `next` meanwhile: the tree stays detached, as click() never throws
+      }
     }
   }
 
@@ -204,11 +210,25 @@ import { CLICK_MARK } from './click-mark';
    * or what is in a label: other clicks go straight through.
    */
   function watched<T>(el: Node, activate: () => T): T {
-    if (bridge && (nameOf(el) === 'input' || labelAround(el))) {
-      // The event's relatedTarget reaches the guard as `el`, or, inside a shadow root, as its host.
-      dispatch(bridge, new NativeMouseEvent(WATCH, { relatedTarget: el as EventTarget }));
+    if (!bridge || (nameOf(el) !== 'input' && !labelAround(el))) return activate();
+    // The event's relatedTarget reaches the guard as `el`, or, inside a shadow root, as its host.
+    dispatch(bridge, new NativeMouseEvent(WATCH, { relatedTarget: el as EventTarget }));
+    try {
+      return activate();
+    } finally {
+      settled();
     }
-    return activate();
+  }
+
+  /**
+   * Tells the guard a script's click is over, before the script's next line: an input the
+   * click made a file input is back in the document at once, should the page take it out
+   * and then wait in a nested event loop (a synchronous request) for the chooser's answer.
+   * Defence in depth: with real dialogs neither browser gave the answer inside such a loop
+   * without it either (tests/e2e/hostile/type-flip-sync-wait.html).
+   */
+  function settled(): void {
+    if (bridge) dispatch(bridge, new NativeEvent(WATCHED));
   }
 
   /**
@@ -220,9 +240,24 @@ import { CLICK_MARK } from './click-mark';
    * click; for another input the guard watches its type.
    */
   function seen<T>(el: unknown, activate: () => T): T | undefined {
-    if (nameOf(el) === '' || isConnected(el)) return marked(el as Node, activate);
+    const name = nameOf(el);
+    if (name === '') return activate();
     const node = el as Node;
-    if (fileInput(node) || labelAround(node)) return marked(node, () => inDocument(node, activate));
+    if (isConnected(node)) {
+      if (name !== 'input') return marked(node, activate);
+      try {
+        return marked(node, activate);
+      } finally {
+        settled();
+      }
+    }
+    if (fileInput(node) || labelAround(node)) {
+      try {
+        return marked(node, () => inDocument(node, activate));
+      } finally {
+        settled();
+      }
+    }
     return watched(node, activate);
   }
 
@@ -234,7 +269,7 @@ import { CLICK_MARK } from './click-mark';
     },
     // showPicker() fires no click: it becomes one, which the guard turns into its own chooser.
     showPicker(this: HTMLInputElement) {
-      if (!fileInput(this)) return nativeShowPicker!.call(this);
+      if (!fileInput(this)) return showPicker!(this);
       seen(this, () => click(this));
     },
     dispatchEvent(this: EventTarget, event: Event) {

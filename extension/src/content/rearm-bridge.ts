@@ -9,10 +9,12 @@
 //
 // Afterwards the main world dispatches REARM at that element whenever the document is
 // opened, and WATCH (a MouseEvent whose relatedTarget is the element clicked) before a
-// script's click the guard would not see (guard/flips.ts). A page that somehow got the
-// element could only make the guard add listeners it already has, or watch an input's type.
+// script's click the guard would not see, WATCHED after it (guard/flips.ts). A page that
+// somehow got the element could only make the guard add listeners it already has, or
+// watch an input's type.
 export const BRIDGE = 'traceless-rearm-bridge';
 export const HELLO = 'traceless-rearm-hello';
 export const DONE = 'traceless-rearm-done';
 export const REARM = 'traceless-rearm';
 export const WATCH = 'traceless-watch-click';
+export const WATCHED = 'traceless-watched-click';

@@ -7,14 +7,15 @@
 // The user's choice comes back later as a trusted input event at that input, which
 // inputs.ts cleans before any page listener sees it, provided the event passes
 // window: only if the input is then in the document, outside shadow roots. So
-// during every click on an input (or in a label, or on a closed shadow root's host;
-// main-world.ts says so through the rearm bridge for a script's click that reaches no
-// listener of ours), the type of each input the click could open is watched by a
+// during every click, what it could open (watchedDuring) is watched by a
 // MutationObserver of this world, which a page cannot stop; its records come at the
-// end of the page's task, before any later task such as the chooser's answer. An
-// input that was a file input at any moment of the click is kept in the document's
-// own tree until its chooser answers or is cancelled: put back, hidden, whenever the
-// page takes it out or moves it into a shadow root or another document.
+// end of the page's task, before any later task such as the chooser's answer, and at
+// once after a script's click (main-world.ts tells this world through the rearm
+// bridge, before and after a click that reaches no listener of ours). An input that
+// was a file input at any moment of the click is kept in the document's own tree
+// until its chooser answers or is cancelled: put back, hidden, whenever the page takes
+// it out or moves it into a shadow root or another document. One whose chooser never
+// opened stays kept.
 //
 // Measured with real file dialogs (tests/e2e/real-dialog.test.mjs; an automation's
 // intercepted chooser fills the element directly and shows neither): Chromium drops
@@ -22,8 +23,8 @@
 // element whatever it has become, so a page that made it a file input again in time
 // would get it, were the input out of the guard's sight.
 import { listen, listenToPageWorld } from '../lasting-listeners';
-import { WATCH } from '../rearm-bridge';
-import { inputsWithin, shadowRootOf } from './shadow';
+import { WATCH, WATCHED } from '../rearm-bridge';
+import { elementsWithin, shadowRootOf } from './shadow';
 
 /** Inputs a browser chooser may be open for, each with whether the guard moved it. */
 const kept = new Map<HTMLInputElement, boolean>();
@@ -37,55 +38,71 @@ let box: HTMLElement | undefined;
 /** Sees kept inputs leave the document's tree (null while none is kept). */
 let watcher: MutationObserver | null = null;
 
-/** The control of the label `node` is in (through shadow roots to their hosts), if an input. */
-function labelControlAround(node: Node): HTMLInputElement | undefined {
-  for (let at: Node | null = node; at; at = at instanceof ShadowRoot ? at.host : at.parentNode) {
-    if (at instanceof HTMLLabelElement) return at.control instanceof HTMLInputElement ? at.control : undefined;
-  }
-  return undefined;
+/** `node`'s ancestors, itself first, through shadow roots to their hosts. */
+function* upFrom(node: Node): Generator<Node> {
+  for (let at: Node | null = node; at; at = at instanceof ShadowRoot ? at.host : at.parentNode) yield at;
 }
 
 /**
- * The inputs, not file inputs now, that a click at `target` could open: itself, its
- * label's control, and those in the shadow root it hosts when the click is seen as
- * the host's (`roots`: a closed one for a click seen at window; any for main-world.ts's
- * word, whose element reaches this world as its outermost host).
+ * What to watch while a click at `path` is dispatched: each input (not a file input
+ * now) it could open, and each label on the way with its whole subtree (a control the
+ * page makes for it during the click, even after taking the label out of the document:
+ * the label's activation clicks that control where the guard does not listen). A click
+ * seen as a shadow root's host (a closed root's, seen at window; any root's, for
+ * main-world.ts's word, whose element reaches this world as its outermost host) has
+ * that root and every input and label in it watched.
  */
-function inputsOpenedFrom(target: unknown, roots: 'closed' | 'any'): HTMLInputElement[] {
-  if (!(target instanceof Element)) return [];
-  const found = new Set<HTMLInputElement>();
-  if (target instanceof HTMLInputElement) found.add(target);
-  const control = labelControlAround(target);
-  if (control) found.add(control);
+function watchedDuring(path: EventTarget[], roots: 'closed' | 'any'): { inputs: HTMLInputElement[]; trees: Node[] } {
+  const inputs = new Set<HTMLInputElement>();
+  const trees = new Set<Node>();
+  const target = path[0];
+  if (!(target instanceof Element)) return { inputs: [], trees: [] };
+  for (const node of path) {
+    if (node instanceof HTMLInputElement) inputs.add(node);
+    if (node instanceof HTMLLabelElement) {
+      trees.add(node);
+      if (node.control instanceof HTMLInputElement) inputs.add(node.control);
+    }
+  }
   const root = shadowRootOf(target);
-  if (root && (roots === 'any' || root.mode === 'closed')) for (const input of inputsWithin(root)) found.add(input);
-  return [...found].filter((input) => input.type !== 'file');
+  if (root && (roots === 'any' || root.mode === 'closed')) {
+    trees.add(root);
+    for (const el of elementsWithin(root)) {
+      if (el instanceof HTMLInputElement) inputs.add(el);
+      if (el instanceof HTMLLabelElement) trees.add(el);
+      const inner = shadowRootOf(el);
+      if (inner) trees.add(inner);
+    }
+  }
+  return { inputs: [...inputs].filter((input) => input.type !== 'file'), trees: [...trees] };
 }
 
 /** HTML matches an enumerated attribute's keywords ASCII case-insensitively. */
 const isFileKeyword = (value: string | null) => value !== null && value.toLowerCase() === 'file';
 
-/**
- * Watches the types of `inputs` until the click's dispatch is over. `click`, when the
- * click was seen: a cancelled one opened no chooser, so what it kept is let go.
- */
-function watchTypes(inputs: HTMLInputElement[], click?: Event): void {
-  if (!inputs.length) return;
-  const flipped: HTMLInputElement[] = [];
+/** Each click being watched: takes its observer's records now (main-world.ts's WATCHED). */
+const live = new Set<() => void>();
+
+/** Watches what a click could open (watchedDuring) until its dispatch is over; keeps every input made a file input meanwhile. */
+function watchClick(path: EventTarget[], roots: 'closed' | 'any'): void {
+  const { inputs, trees } = watchedDuring(path, roots);
+  if (!inputs.length && !trees.length) return;
   const onRecords = (records: MutationRecord[]) => {
     for (const record of records) {
-      const input = record.target as HTMLInputElement;
-      if (kept.has(input) || !(isFileKeyword(record.oldValue) || input.type === 'file')) continue;
-      flipped.push(input);
-      keep(input);
+      const input = record.target;
+      if (input instanceof HTMLInputElement && !kept.has(input) && (isFileKeyword(record.oldValue) || input.type === 'file')) keep(input);
     }
   };
   const types = new MutationObserver(onRecords);
-  for (const input of inputs) types.observe(input, { attributes: true, attributeFilter: ['type'], attributeOldValue: true });
+  const options = { attributes: true, attributeFilter: ['type'], attributeOldValue: true };
+  for (const input of inputs) types.observe(input, options);
+  for (const tree of trees) types.observe(tree, { ...options, subtree: true });
+  const flush = () => onRecords(types.takeRecords());
+  live.add(flush);
   setTimeout(() => {
-    onRecords(types.takeRecords());
+    flush();
     types.disconnect();
-    if (click?.defaultPrevented) for (const input of flipped) letGo(input);
+    live.delete(flush);
   });
 }
 
@@ -124,29 +141,39 @@ function letGo(input: HTMLInputElement): void {
 }
 
 /**
- * A kept input's chooser answered (or was cancelled): only a file input's chooser does,
- * with a trusted event (a checkbox the page clicks sends a trusted change too).
+ * A kept input's chooser answered: a trusted input event at it, a file input with files
+ * (before inputs.ts takes them out), or a trusted cancel. Nothing else sends those: a
+ * checkbox's click sends a trusted change, and input events without files.
  */
 function release(event: Event): void {
   const input = event.composedPath()[0];
   if (!event.isTrusted || !(input instanceof HTMLInputElement) || input.type !== 'file' || !kept.has(input)) return;
+  if (event.type === 'input' && !input.files?.length) return;
   // Once inputs.ts has taken the answer (this dispatch).
   setTimeout(() => letGo(input));
 }
 
 export function guardFlips(hooks: { off: () => boolean }): void {
-  // Also without the user's activation: Firefox opens a chooser without one where pop-ups are allowed.
+  // Also without the user's activation: Firefox opens a chooser without one where pop-ups
+  // are allowed. A click the page cancels opens none, but the page can cancel it after its
+  // dispatch too (preventDefault still sets the flag): what it kept stays kept.
   listen(
     'click',
     (event) => {
-      if (!hooks.off()) watchTypes(inputsOpenedFrom(event.composedPath()[0], 'closed'), event);
+      if (!hooks.off()) watchClick(event.composedPath(), 'closed');
     },
     { capture: true },
   );
   listenToPageWorld(WATCH, (event) => {
-    if (!hooks.off()) watchTypes(inputsOpenedFrom((event as MouseEvent).relatedTarget, 'any'));
+    const target = (event as MouseEvent).relatedTarget;
+    if (!hooks.off() && target instanceof Node) watchClick([...upFrom(target)] as EventTarget[], 'any');
   });
-  // Before inputs.ts's listeners, which stop the browser's change event.
-  listen('change', release, { capture: true });
+  // Right after a script's click, before its next line: an input it made a file input and
+  // took out of the document is back in at once.
+  listenToPageWorld(WATCHED, () => {
+    for (const flush of live) flush();
+  });
+  // Before inputs.ts's listeners, which stop the browser's input event.
+  listen('input', release, { capture: true });
   listen('cancel', release, { capture: true });
 }

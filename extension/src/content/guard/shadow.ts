@@ -16,15 +16,15 @@ export function fileInputsWithin(root: ParentNode): HTMLInputElement[] {
 
 /** Every file input under `root`, through nested shadow roots of either mode. */
 export function allFileInputsWithin(root: ParentNode): HTMLInputElement[] {
-  return inputsWithin(root).filter((input) => input.type === 'file');
+  return elementsWithin(root).filter((el): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file');
 }
 
-/** Every input under `root`, of any type, through nested shadow roots of either mode. */
-export function inputsWithin(root: ParentNode): HTMLInputElement[] {
-  const found: HTMLInputElement[] = [];
+/** Every element under `root`, through nested shadow roots of either mode. */
+export function elementsWithin(root: ParentNode): Element[] {
+  const found: Element[] = [];
   const visit = (node: ParentNode) => {
     for (const el of Array.from(node.querySelectorAll('*'))) {
-      if (el instanceof HTMLInputElement) found.push(el);
+      found.push(el);
       const inner = shadowRootOf(el);
       if (inner) visit(inner);
     }
