@@ -35,7 +35,9 @@ const ATTACKS = readdirSync(pagesDir)
     // Attacks on an API one browser lacks (File System Access) say which browsers they are for.
     const browsers = html.match(/<meta name="attack-browsers" content="([^"]*)">/)?.[1].split(' ');
     // Attacks an automated chooser cannot answer as a person's would, in some browser, say where
-    // it can; real-dialog.test.mjs answers real file dialogs for them in both.
+    // it can; real-dialog.test.mjs answers real file dialogs for them in both. Firefox's
+    // automation cancels the page's chooser (a cancel event) and then fills the input itself,
+    // which a person's chooser never does after a cancel.
     const automated = html.match(/<meta name="attack-automated" content="([^"]*)">/)?.[1].split(' ').filter(Boolean);
     // Pages that set something up first (a frame, a service worker) say "ready" in #status when done.
     const waitsReady = /<meta name="attack-ready"/.test(html);
