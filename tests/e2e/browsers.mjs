@@ -523,7 +523,8 @@ function noticeTextsIn(root) {
     const attributes = node.attributes ?? [];
     const classIndex = attributes.indexOf('class');
     if (inNotice && classIndex >= 0 && attributes[classIndex + 1].split(' ').includes('text')) texts.push(textOf(node));
-    const notice = inNotice || node.nodeName === 'TRACELESS-NOTICE';
+    // traceless-notice, or traceless-notice-<random> where a page defined that name itself.
+    const notice = inNotice || /^TRACELESS-NOTICE(-|$)/.test(node.nodeName ?? '');
     for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? []), ...(node.contentDocument ? [node.contentDocument] : [])]) {
       walk(child, notice);
     }
@@ -539,7 +540,7 @@ async function noticeTextsPrivileged(contextId) {
   if (!tab) throw new Error(`no tab for browsing context ${contextId}`);
   const id = `traceless-notices-${Math.random().toString(36).slice(2)}`;
   const script = `addMessageListener('${id}:go', () => {
-    const texts = [...content.document.querySelectorAll('traceless-notice')]
+    const texts = [...content.document.querySelectorAll('*')].filter((n) => /^traceless-notice(-|$)/.test(n.localName))
       .map((n) => n.openOrClosedShadowRoot?.querySelector('.text')?.textContent ?? '');
     sendAsyncMessage('${id}:done', JSON.stringify(texts));
   });`;

@@ -46,9 +46,11 @@ const ATTACKS = readdirSync(pagesDir)
     const obtains = html.match(/<meta name="attack-obtains" content="([^"]*)">/)?.[1].split(' ') ?? [];
     // Pages aimed at a setting other than the defaults (recompressing) name it.
     const settings = html.match(/<meta name="attack-settings" content='([^']*)'>/)?.[1];
+    // Pages aimed at the notices say so: the user must still be told.
+    const tells = /<meta name="attack-tells"/.test(html);
     // An attack the guard does not stop yet says why: it runs as a to-do (reported, not failing the run).
     const todo = html.match(/<meta name="attack-todo" content="([^"]*)">/)?.[1];
-    return { name: f.replace('.html', ''), actions, browsers, automated, waitsReady, obtains, settings: settings && JSON.parse(settings), todo };
+    return { name: f.replace('.html', ''), actions, browsers, automated, tells, waitsReady, obtains, settings: settings && JSON.parse(settings), todo };
   });
 
 for (const name of only) {
@@ -144,6 +146,7 @@ for (const name of only) {
         assert.ok(honest, 'the honest upload arrived');
         assert.equal(honest.files.length, 1, 'the honest upload carries the photo');
         assert.deepEqual(leaks(writeScratch(honest.files[0])), [], 'the honest upload is clean');
+        if (attack.tells) assert.ok((await browser.noticeTexts(page)).some((text) => text.includes('Removed')), 'the user is told');
       }
       await page.close();
     }

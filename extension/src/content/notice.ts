@@ -102,6 +102,27 @@ export interface NoticeHandle {
 
 const NOWHERE: NoticeHandle = { say: () => undefined };
 
+/**
+ * The element a notice is drawn in, with its closed shadow root. A page that defined
+ * `traceless-notice` as a custom element of its own has its constructor run on it, which
+ * could take the shadow root first or forbid one, and so make every notice fail
+ * (tests/e2e/hostile/custom-element-notice.html): then a name of the same kind that the
+ * page cannot know in advance (not crypto.randomUUID(): http pages lack it).
+ */
+function noticeHost(): { host: HTMLElement; root: ShadowRoot } {
+  const host = document.createElement('traceless-notice');
+  if (!host.matches(':defined')) {
+    try {
+      return { host, root: host.attachShadow({ mode: 'closed' }) };
+    } catch {
+      // a definition of the page's that failed to construct and forbids shadow roots
+    }
+  }
+  const random = Array.from(crypto.getRandomValues(new Uint32Array(2)), (n) => n.toString(36)).join('');
+  const other = document.createElement(`traceless-notice-${random}`);
+  return { host: other, root: other.attachShadow({ mode: 'closed' }) };
+}
+
 export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}): NoticeHandle {
   const { action, key, elapsedMs = 0, refreshWithinMs } = options;
   const current = key === undefined ? undefined : shown.find((n) => n.key === key);
@@ -114,8 +135,7 @@ export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}
     if (dismissed.has(key)) return NOWHERE;
   }
   remove(current);
-  const host = document.createElement('traceless-notice');
-  const root = host.attachShadow({ mode: 'closed' });
+  const { host, root } = noticeHost();
   const style = document.createElement('style');
   style.textContent = STYLE;
   const box = document.createElement('div');

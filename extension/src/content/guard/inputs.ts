@@ -96,11 +96,15 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
     .then((outcomes) => {
       if (!current()) return;
       setFiles(input, passed(outcomes));
-      hooks.report(outcomes, (original) => {
-        // The selection as the user now wants it: what went through, and this original.
-        setFiles(input, [...Array.from(input.files ?? []), original]);
-        redispatch(input);
-      });
+      try {
+        hooks.report(outcomes, (original) => {
+          // The selection as the user now wants it: what went through, and this original.
+          setFiles(input, [...Array.from(input.files ?? []), original]);
+          redispatch(input);
+        });
+      } catch {
+        // The notice could not be shown: the cleaned copies still go (the catch below would drop them).
+      }
     })
     .catch(() => {
       if (current()) setFiles(input, []); // never the originals
