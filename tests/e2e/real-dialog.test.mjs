@@ -22,11 +22,12 @@ import { HEAD, PHOTO, originalBytesIn } from './original-bytes.mjs';
 
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
 
-/** The title of each browser's file dialog (xdotool's regular expression). */
-const DIALOG = { chromium: '^Open File$', firefox: '^File Upload' };
+/** The title of each browser's file dialog (xdotool's regular expression; Chromium's says "Files" for a multiple choice). */
+const DIALOG = { chromium: '^Open Files?$', firefox: '^File Upload' };
 
 /**
- * The attack pages (tests/e2e/hostile) whose chooser is the browser's, and whether the
+ * The attack pages (tests/e2e/hostile) whose chooser is the browser's (and three whose
+ * chooser is the guard's own), what the user clicks (#open unless said), and whether the
  * page's honest upload (cleaned) must arrive. Chromium drops a chooser's answer once
  * its input has stopped being a file input, even if it becomes one again: on
  * type-flip-back and type-flip-checkbox the choice reaches nobody there (measured).
@@ -43,6 +44,12 @@ const ATTACKS = [
   { page: 'label-made-control', arrives: { chromium: true, firefox: true } },
   { page: 'label-child', arrives: { chromium: true, firefox: true } },
   { page: 'label-retarget', arrives: { chromium: true, firefox: true } },
+  // The guard's own chooser, answered through the real dialog: a page's file input the user
+  // clicks (the page polling it), one the page takes away while the dialog is open, and a
+  // detached one a script clicks with a built-in taken from a fresh frame.
+  { page: 'poll', click: '#file', arrives: { chromium: true, firefox: true } },
+  { page: 'remove-while-open', click: '#file', arrives: { chromium: true, firefox: true } },
+  { page: 'detached-pristine-click', arrives: { chromium: true, firefox: true } },
 ];
 
 const scratch = mkdtempSync(join(tmpdir(), 'traceless-real-dialog-'));
@@ -121,10 +128,10 @@ for (const name of only) {
     }
 
     /** Opens the attack page, answers its dialog with the photo; what the page obtained and uploaded. */
-    async function attack(browser, page, arrives) {
+    async function attack(browser, page, arrives, click = '#open') {
       const since = web.uploads.length;
       const tab = await browser.open(`${web.originA}/hostile/${page}.html`);
-      await tab.click('#open');
+      await tab.click(click);
       await answerDialog();
       const honest = await upload(`honest-${page}`, since, arrives ? 15000 : 2000);
       await sleep(300); // late traps have their turn
@@ -156,9 +163,9 @@ for (const name of only) {
         await browser?.close();
       });
 
-      for (const { page, arrives } of ATTACKS) {
+      for (const { page, click, arrives } of ATTACKS) {
         test(`${page}: the page obtains no byte of the original${arrives[name] ? '; its upload arrives cleaned' : ''}`, async () => {
-          const { honest, loot } = await attack(browser, page, arrives[name]);
+          const { honest, loot } = await attack(browser, page, arrives[name], click);
           for (const file of [...loot.files, ...(honest?.files ?? [])]) {
             assert.equal(originalBytesIn(file.bytes), 0, `${file.name}: holds bytes of the original's metadata`);
             assert.equal(file.bytes.indexOf(HEAD), -1, `${file.name}: holds the original's first bytes`);
