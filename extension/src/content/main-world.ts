@@ -5,10 +5,11 @@
 //
 // 1. A file input that is not in the document (`createElement('input').click()`)
 //    sends its click event nowhere the guard listens. When a script clicks a
-//    detached element that could open a chooser (any input, anything in a label),
-//    its tree is put in the document for that one click, so the guard sees the
-//    click (guard/picker.ts opens its private chooser instead; guard/flips.ts
-//    watches an input the page may turn into a file input), then taken out again.
+//    detached file input or anything in a detached label, its tree is put in the
+//    document for that one click, so the guard sees the click (guard/picker.ts
+//    opens its private chooser instead), then taken out again. Of a script's click
+//    on another input that the guard would not see, it is told through the rearm
+//    bridge (guard/flips.ts watches whether the page makes it a file input).
 // 2. File System Access: showOpenFilePicker() would hand the page handles to the
 //    originals. It is answered through a file input the guard cleans, with
 //    handles whose getFile() returns the cleaned copies. showDirectoryPicker()
@@ -243,22 +244,14 @@ import { CLICK_MARK } from './click-mark';
     const name = nameOf(el);
     if (name === '') return activate();
     const node = el as Node;
-    if (isConnected(node)) {
-      if (name !== 'input') return marked(node, activate);
-      try {
-        return marked(node, activate);
-      } finally {
-        settled();
-      }
+    const connected = isConnected(node);
+    if (connected && name !== 'input') return marked(node, activate);
+    if (!connected && !fileInput(node) && !labelAround(node)) return watched(node, activate);
+    try {
+      return marked(node, connected ? activate : () => inDocument(node, activate));
+    } finally {
+      settled();
     }
-    if (fileInput(node) || labelAround(node)) {
-      try {
-        return marked(node, () => inDocument(node, activate));
-      } finally {
-        settled();
-      }
-    }
-    return watched(node, activate);
   }
 
   // Method shorthand, so each has the native's name and length, no prototype, and cannot be

@@ -124,7 +124,7 @@ const guard = {
 };
 followGuardSwitch(currentSettings);
 guardChoosers(guard);
-// Before guardInputs: it stops the browser's change events, which tell flips.ts a chooser closed.
+// Before guardInputs: it stops the browser's input events, which tell flips.ts a chooser answered.
 guardFlips(guard);
 guardInputs(guard);
 holdSubmits(formBusy);
