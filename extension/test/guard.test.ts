@@ -102,10 +102,11 @@ test('dropped folders: every file inside, in order; too many files or too deep i
   assert.match(deep.refused ?? '', /deeper than 1/);
 });
 
-test('the upload notice names a HEIC sent as JPEG, counts several, and says why one went as HEIC', () => {
+test('the upload notice names a HEIC sent as JPEG or a name without its date, counts several, and says why one went as HEIC', () => {
   const file = (name: string) => new File([new Uint8Array([1])], name, { type: name.endsWith('.jpg') ? 'image/jpeg' : 'image/heic' });
   const place: Finding = { category: 'location', key: 'GPS', label: 'GPS position', value: '1, 2', block: 0 };
-  const sent = (name: string, removed: Finding[], from?: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, convertedFrom: from });
+  const sent = (name: string, removed: Finding[], from?: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, renamedFrom: from, converted: from !== undefined });
+  const undated = (name: string, removed: Finding[], from: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, renamedFrom: from });
   const texts = (outcomes: FileOutcome[]) => describe(outcomes).map((n) => `${n.tone}: ${n.text}`);
 
   // One, with something removed: the removal notice names both names.
@@ -121,6 +122,15 @@ test('the upload notice names a HEIC sent as JPEG, counts several, and says why 
   assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC'), sent('B.png', [place], 'B.gif'), sent('C.png', [place])]), [
     'info: Removed hidden data from 3 photos before the upload.',
     'info: Sent 2 photos in other formats, under new names, before the upload.',
+  ]);
+  // A name without its date: the same words for one; counted apart from conversions.
+  assert.deepEqual(texts([undated('PXL.jpg', [place], 'PXL_20240612_093512345.jpg')]), [
+    'info: Removed location from PXL_20240612_093512345.jpg and sent it as PXL.jpg before the upload.',
+  ]);
+  assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC'), undated('PXL.jpg', [place], 'PXL_20240612_093512345.jpg'), undated('PXL-2.jpg', [], 'PXL_20240613_101112131.jpg')]), [
+    'info: Removed hidden data from 2 photos before the upload.',
+    'info: Sent 1 photo in another format, under a new name, before the upload.',
+    'info: Sent 2 files under names without their dates, before the upload.',
   ]);
   // Not converted: said, with the reason, as an error.
   const kept: FileOutcome = { kind: 'cleaned', file: file('D.HEIC'), removed: [], notConverted: 'It is too large.' };

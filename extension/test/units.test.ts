@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMenuId } from '../src/background/menus';
-import { baseName, outputName } from '../src/shared/names';
+import { baseName, freeName, outputName, undatedName } from '../src/shared/names';
 import { sourceFromHash, reportPageUrl } from '../src/shared/report-link';
 import { convertOptionsOf, DEFAULTS, guardModeFor, sanitise, siteOrigin } from '../src/shared/settings';
 import { facts, mapLink, sections } from '../src/pages/explain';
@@ -20,6 +20,54 @@ test('file names keep the original base name and say what was done', () => {
   assert.equal(baseName('https://x.test/%E0%A4%A.jpg'), '%E0%A4%A');
   assert.equal(baseName('not a url'), 'image');
   assert.equal(baseName(`https://x.test/${'a'.repeat(300)}.jpg`).length, 120);
+});
+
+test('the names phones, cameras and apps give files lose their dates and times; other names are kept', () => {
+  const cases: [string, string][] = [
+    ['PXL_20240612_093512345.jpg', 'PXL.jpg'], // Pixel
+    ['PXL_20240612_093512345.MP.jpg', 'PXL.MP.jpg'], // Pixel motion photo
+    ['IMG_20240612_093512.jpg', 'IMG.jpg'], // most Android cameras
+    ['IMG_20240612_093512_1.jpg', 'IMG_1.jpg'],
+    ['VID_20240612_093512.mp4', 'VID.mp4'],
+    ['20240612_093512.jpg', 'image.jpg'], // Samsung
+    ['20240612_093512(0).jpg', '(0).jpg'],
+    ['IMG20240612093512.jpg', 'IMG.jpg'], // Oppo, Realme
+    ['IMG-20240612-WA0001.jpg', 'IMG-WA0001.jpg'], // WhatsApp on Android
+    ['WhatsApp Image 2024-06-12 at 09.35.12.jpeg', 'WhatsApp Image.jpeg'], // WhatsApp on the desktop
+    ['WhatsApp Image 2024-06-12 at 09.35.12 (1).jpeg', 'WhatsApp Image (1).jpeg'],
+    ['Screenshot 2024-06-12 at 9.35.12\u202fAM.png', 'Screenshot.png'], // macOS, narrow space before AM
+    ['Bildschirmfoto 2024-06-12 um 09.35.12.png', 'Bildschirmfoto.png'],
+    ['Capture d’écran 2024-06-12 à 09.35.12.png', 'Capture d’écran.png'],
+    ['Captura de pantalla 2024-06-12 a las 9.35.12.png', 'Captura de pantalla.png'],
+    ['Screenshot_20240612-093512_Chrome.jpg', 'Screenshot_Chrome.jpg'], // Android
+    ['Screenshot_2024-06-12-09-35-12-345_com.android.chrome.jpg', 'Screenshot_com.android.chrome.jpg'],
+    ['Screenshot from 2024-06-12 09-35-12.png', 'Screenshot from.png'], // GNOME
+    ['signal-2024-06-12-093512.jpg', 'signal.jpg'],
+    ['photo_2024-06-12_09-35-12.jpg', 'photo.jpg'], // Telegram
+    ['2024-06-12T09-35-12.heic', 'image.heic'],
+    ['Photo 12.06.2024.jpg', 'Photo.jpg'],
+    ['image_1718184912345.png', 'image.png'], // a web app's Unix time in milliseconds
+    ['1718184912.jpg', 'image.jpg'],
+    ['folder/PXL_20240612_093512345.jpg', 'folder/PXL.jpg'],
+    ['.20240612', 'image'], // a name that is all date
+    // Kept: counters, user names, numbers that are not dates.
+    ['IMG_1234.JPG', 'IMG_1234.JPG'],
+    ['DSC_0042.NEF.jpg', 'DSC_0042.NEF.jpg'],
+    ['passport photo.jpg', 'passport photo.jpg'],
+    ['IMG_E1234.HEIC', 'IMG_E1234.HEIC'],
+    ['scan-12345678.png', 'scan-12345678.png'], // eight digits, not a date (month 56)
+    ['invoice-20241340.jpg', 'invoice-20241340.jpg'], // month 13
+    ['A120240612.jpg', 'A120240612.jpg'], // digits run on: not a date of its own
+  ];
+  for (const [name, expected] of cases) assert.equal(undatedName(name), expected, name);
+});
+
+test('names made alike within a selection are told apart', () => {
+  const taken = new Set(['pxl.jpg']);
+  assert.equal(freeName('PXL.jpg', taken), 'PXL-2.jpg');
+  assert.equal(freeName('PXL.jpg', taken), 'PXL-3.jpg');
+  assert.equal(freeName('image', taken), 'image');
+  assert.equal(freeName('image', taken), 'image-2');
 });
 
 test('image sequences are told by their brands; a cleaned one keeps its .avifs or .heics name', async () => {
@@ -138,8 +186,12 @@ test('settings stored by every earlier version load as they were meant, the newe
   assert.deepEqual(sanitise(v9c700f0), { ...DEFAULTS, ...v9c700f0 });
   // 9158f1a added "send HEIC photos as JPEG"; nothing was renamed or re-scaled since.
   const v9158f1a = { ...v9c700f0, heicToJpeg: true };
-  assert.deepEqual(sanitise(v9158f1a), v9158f1a);
-  assert.deepEqual(Object.keys(DEFAULTS).sort(), Object.keys(v9158f1a).sort(), 'a new setting needs a line here and a default');
+  assert.deepEqual(sanitise(v9158f1a), { ...DEFAULTS, ...v9158f1a });
+  // Then "take dates out of the names of files sent to sites" (on unless turned off).
+  const vUndated = { ...v9158f1a, undatedNames: false };
+  assert.deepEqual(sanitise(vUndated), vUndated);
+  assert.equal(sanitise(v9158f1a).undatedNames, true, 'on for those who never saw it');
+  assert.deepEqual(Object.keys(DEFAULTS).sort(), Object.keys(vUndated).sort(), 'a new setting needs a line here and a default');
 });
 
 test('messages: every locale has every English key with the same placeholders, and each plural form its language uses; every key the code asks for exists and is used', async () => {

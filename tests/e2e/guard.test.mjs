@@ -1,10 +1,10 @@
 // The upload guard, through the built extension, in Chromium and Firefox: what
 // the test server receives is judged by exiftool; the page's own handlers must
-// see cleaned files with the original names and types, once, in order.
+// see cleaned files with the originals' names (less any date in them) and types, once, in order.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
@@ -77,6 +77,40 @@ for (const name of only) {
       assert.equal(await page.evaluate(() => document.querySelectorAll('traceless-notice').length), 1, 'the user is told');
       await page.screenshot({ path: shot(`upload-notice-${name}`) });
       assert.equal(await browser.badgeText(`${web.originA}/upload/fetch.html`), '2', 'the toolbar badge counts cleaned files');
+    });
+
+    test('photos the phone named after the moment they were taken go without that date in their names, and no cleaned file carries its original\'s date', async () => {
+      const dir = mkdtempSync(join(scratch, 'dated-'));
+      const taken = new Date('2024-06-12T09:35:12Z');
+      const chosen = [['PXL_20240612_093512345.jpg', PHOTO], ['PXL_20240613_101112131.jpg', PHOTO], ['notes-2024-06-12.txt', TEXT]].map(([file, source]) => {
+        const path = join(dir, file);
+        copyFileSync(source, path);
+        utimesSync(path, taken, taken);
+        return path;
+      });
+      const dates = (page) => page.evaluate(() => [...document.getElementById('file').files].map((f) => f.lastModified));
+      const chosenAt = Date.now();
+      let page = await browser.open(`${web.originA}/upload/fetch.html`);
+      let [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', chosen), 1);
+      // Both become PXL.jpg: told apart, as an uploader keeping files by name would lose one.
+      assert.deepEqual(upload.files.map((f) => f.name), ['PXL.jpg', 'PXL-2.jpg', 'notes-2024-06-12.txt'], 'a file that is not an image keeps its name');
+      assert.deepEqual(judge(upload.files[0]).leaks, []);
+      let [first, second, text] = await dates(page);
+      assert.equal(text, taken.getTime(), 'the browser gives a file its date on disk (the test can fail); a file that is not an image goes untouched');
+      assert.ok(first >= chosenAt && second >= chosenAt, `the cleaned copies are dated now, not ${taken.toISOString()}: ${first}, ${second}`);
+      const notices = await browser.noticeTexts(page);
+      assert.ok(notices.some((n) => n.endsWith('Sent 2 files under names without their dates, before the upload.')), notices.join(' | '));
+
+      await browser.setSettings({ undatedNames: false });
+      try {
+        page = await browser.open(`${web.originA}/upload/fetch.html`);
+        [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', chosen.slice(0, 1)), 1);
+        assert.deepEqual(upload.files.map((f) => f.name), ['PXL_20240612_093512345.jpg'], 'names kept when the user asks');
+        [first] = await dates(page);
+        assert.ok(first >= chosenAt, 'still dated now');
+      } finally {
+        await browser.setSettings(undefined);
+      }
     });
 
     test('a page polling input.files never sees the original', async () => {

@@ -56,6 +56,7 @@ function show(settings: Settings): void {
   field('guardMode').value = settings.guardMode;
   (field('passUncleanable') as HTMLInputElement).checked = settings.passUncleanable;
   (field('heicToJpeg') as HTMLInputElement).checked = settings.heicToJpeg;
+  (field('undatedNames') as HTMLInputElement).checked = settings.undatedNames;
   sites = { ...settings.siteModes };
   showSites();
   (field('keepIcc') as HTMLInputElement).checked = settings.keepIcc;
@@ -70,6 +71,7 @@ function read(): Settings {
     guardMode: field('guardMode').value,
     passUncleanable: (field('passUncleanable') as HTMLInputElement).checked,
     heicToJpeg: (field('heicToJpeg') as HTMLInputElement).checked,
+    undatedNames: (field('undatedNames') as HTMLInputElement).checked,
     siteModes: sites,
     keepIcc: (field('keepIcc') as HTMLInputElement).checked,
     keepOrientation: (field('keepOrientation') as HTMLInputElement).checked,

@@ -80,3 +80,53 @@ export function renamed(fileName: string, format: Format): string {
   const stem = (dot > 0 ? last.slice(0, dot) : last).replace(UNSAFE, '_') || FALLBACK;
   return `${folder}${stem}.${EXTENSION[format]}`;
 }
+
+// Dates and times as cameras, phones and apps write them into file names. A year is
+// 19xx or 20xx, so that a counter such as IMG_1234 is left alone.
+const YEAR = '(?:19|20)\\d\\d';
+const MONTH = '(?:0[1-9]|1[0-2])';
+const DAY = '(?:0[1-9]|[12]\\d|3[01])';
+const SEP = '[-_. ]';
+/** 20240612, 2024-06-12, 12.06.2024, 6-12-2024 (day or month first: either is a date). */
+const DATE = `(?:${YEAR}${MONTH}${DAY}|${YEAR}${SEP}${MONTH}${SEP}${DAY}|\\d{1,2}${SEP}\\d{1,2}${SEP}${YEAR})`;
+/** 093512, 093512345 (Pixel), 09.35.12, 9.35.12 PM (macOS, with its narrow space), 09-35-12-345, 09h35. */
+const TIME = `(?:\\d{6}(?:\\d{3})?|\\d{1,2}[-_.:h]\\d{2}(?:[-_.:m]\\d{2})?(?:[-_.,]\\d{1,3})?)(?:[ \\u202f]?[AaPp]\\.?[Mm]\\.?)?`;
+/** Between a date and its time: a separator, ISO's T, or "at" in the languages of screenshot names. */
+const JOIN = `(?:[-_. T]|[ _](?:at|um|à|a las|às|alle|om|kl\\.?)[ _])`;
+/** Unix times in seconds or milliseconds from 2001 to 2033, as web apps name saved images. */
+const UNIX_TIME = '1\\d{9}(?:\\d{3})?';
+// A stamp takes the separators before it, so IMG-20240612-WA0001 becomes IMG-WA0001.
+const STAMP = new RegExp(`${SEP}*(?<!\\d)(?:${DATE}(?:${JOIN}?${TIME})?|${UNIX_TIME})(?!\\d)`, 'gu');
+const EDGE_SEPARATORS = /^[-_. ]+|[-_. ]+$/g;
+
+/**
+ * `fileName` without the dates and times in it: a phone names a photo after the moment
+ * it was taken (PXL_20240612_093512345.jpg becomes PXL.jpg, "Screenshot 2024-06-12 at
+ * 09.35.12.png" becomes Screenshot.png, 20240612_093512.jpg becomes image.jpg). A name
+ * without one is returned as it is. Hand-written rather than a library's: no maintained
+ * package knows camera naming, and this is a dozen lines tested on the real patterns.
+ */
+export function undatedName(fileName: string): string {
+  const slash = fileName.lastIndexOf('/') + 1;
+  const last = fileName.slice(slash);
+  const dot = last.lastIndexOf('.');
+  const stem = dot > 0 ? last.slice(0, dot) : last;
+  const kept = stem.replace(STAMP, '');
+  if (kept === stem) return fileName;
+  const extension = dot > 0 ? last.slice(dot) : '';
+  return `${fileName.slice(0, slash)}${kept.replace(EDGE_SEPARATORS, '') || FALLBACK}${extension}`;
+}
+
+/**
+ * `name`, or `name` with "-2", "-3"… before its extension, whichever is not in `taken`
+ * (compared without case, as Windows and macOS file systems do); the answer is added to `taken`.
+ */
+export function freeName(name: string, taken: Set<string>): string {
+  const dot = name.lastIndexOf('.');
+  const stem = dot > 0 ? name.slice(0, dot) : name;
+  const extension = dot > 0 ? name.slice(dot) : '';
+  let candidate = name;
+  for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem}-${n}${extension}`;
+  taken.add(candidate.toLowerCase());
+  return candidate;
+}

@@ -15,6 +15,11 @@ export interface Settings {
   passUncleanable: boolean;
   /** Where the guard recompresses: send HEIC photos as JPEG (many sites refuse HEIC). */
   heicToJpeg: boolean;
+  /**
+   * The guard sends an image or video under its name less the date and time in it
+   * (PXL_20240612_093512345.jpg goes as PXL.jpg). The file's own date is never sent.
+   */
+  undatedNames: boolean;
   /** Output format for "Compress and save"; `keep` keeps the image's own format. */
   format: OutputFormat;
   /** 1-100, for JPEG and WebP. */
@@ -32,6 +37,7 @@ export const DEFAULTS: Readonly<Settings> = {
   siteModes: {},
   passUncleanable: false,
   heicToJpeg: false,
+  undatedNames: true,
   format: 'keep',
   quality: 80,
   maxDimension: 0,
@@ -82,6 +88,7 @@ export function sanitise(stored: Partial<Record<keyof Settings, unknown>>): Sett
     siteModes: siteModes(stored.siteModes),
     passUncleanable: bool(stored.passUncleanable, DEFAULTS.passUncleanable),
     heicToJpeg: bool(stored.heicToJpeg, DEFAULTS.heicToJpeg),
+    undatedNames: bool(stored.undatedNames, DEFAULTS.undatedNames),
     format: FORMATS.includes(stored.format as OutputFormat) ? (stored.format as OutputFormat) : DEFAULTS.format,
     quality: int(stored.quality, 1, 100, DEFAULTS.quality),
     maxDimension: int(stored.maxDimension, 0, MAX_DIMENSION, DEFAULTS.maxDimension),

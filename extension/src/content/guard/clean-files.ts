@@ -1,22 +1,25 @@
 // Cleans the files a page is about to receive. Images and videos become cleaned
-// copies with the same name, type and date; other files pass untouched; one that
-// cannot be cleaned is held back (the default failure policy) with the reason.
+// copies of the same type, under their names less the dates in them (a setting) and
+// dated now, not when the original was last changed (often when the photo was taken);
+// other files pass untouched; one that cannot be cleaned is held back (the default
+// failure policy) with the reason.
 import type { MessagingEngine } from '../../engine/messaging-engine';
 import { MIME, type Finding } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isAnimated, isImageSequence, kindOf, type FileKind } from '../../shared/file-kinds';
-import { renamed } from '../../shared/names';
+import { freeName, renamed, undatedName } from '../../shared/names';
 import { t } from '../../shared/i18n';
 import { formatBytes } from '../../shared/sizes';
 
 export type FileOutcome =
   /**
-   * `convertedFrom`: the original's name, when it was sent in another format (a HEIC as
-   * JPEG). `notConverted`: why a HEIC the settings asked to send as JPEG went as its
-   * cleaned HEIC instead.
+   * `renamedFrom`: the original's name, when the site gets another: sent in another
+   * format (`converted`: a HEIC as .jpg) or without the date in its name.
+   * `notConverted`: why a HEIC the settings asked to send as JPEG went as its cleaned
+   * HEIC instead.
    */
-  | { kind: 'cleaned'; file: File; removed: Finding[]; convertedFrom?: string; notConverted?: string }
+  | { kind: 'cleaned'; file: File; removed: Finding[]; renamedFrom?: string; converted?: boolean; notConverted?: string }
   | { kind: 'untouched'; file: File }
   | { kind: 'blocked'; original: File; reason: string }
   /** Could not be cleaned, and the user chose to let such images through. */
@@ -42,6 +45,31 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   return results;
+}
+
+/**
+ * The name a cleaned copy goes under. It never carries the original's lastModified
+ * either (a File made without one is dated now): a site reads that as easily as the name.
+ */
+function sentName(name: string, settings: Settings): string {
+  return settings.undatedNames ? undatedName(name) : name;
+}
+
+const renamedFrom = (original: File, name: string) => (name === original.name ? undefined : original.name);
+
+/**
+ * Names the guard changed, told apart from every other name the site gets in the same
+ * selection: two phones' photos both become PXL.jpg, a HEIC sent as IMG_1.jpg meets the
+ * IMG_1.JPG beside it, and an uploader that keys files by name would keep only one.
+ */
+function distinctNames(outcomes: FileOutcome[]): FileOutcome[] {
+  const renamedHere = (o: FileOutcome): o is Extract<FileOutcome, { kind: 'cleaned' }> => o.kind === 'cleaned' && o.renamedFrom !== undefined;
+  const taken = new Set(outcomes.flatMap((o) => (o.kind === 'blocked' || renamedHere(o) ? [] : [o.file.name.toLowerCase()])));
+  return outcomes.map((o) => {
+    if (!renamedHere(o)) return o;
+    const name = freeName(o.file.name, taken);
+    return name === o.file.name ? o : { ...o, file: new File([o.file], name, { type: o.file.type }) };
+  });
 }
 
 /** `kind`: what `kindOf` said of the file (cleanAll asks once for the whole selection). */
@@ -87,12 +115,12 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
         notConverted = describeFailure(failure);
       }
     }
-    const type = format === cleaned.report.format ? file.type || MIME[format] : MIME[format];
-    // The same name unless the format changed (a still GIF recompressed as PNG).
-    const name = format === cleaned.report.format ? file.name : renamed(file.name, format);
-    const out = new File([data], name, { type, lastModified: file.lastModified });
-    const convertedFrom = name === file.name ? undefined : file.name;
-    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, convertedFrom, notConverted };
+    const converted = format !== cleaned.report.format;
+    const type = converted ? MIME[format] : file.type || MIME[format];
+    // The extension follows the format (a still GIF recompressed as PNG).
+    const name = sentName(converted ? renamed(file.name, format) : file.name, settings);
+    const out = new File([data], name, { type });
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name), converted, notConverted };
   } catch (e) {
     const reason = describeFailure(e);
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
@@ -108,8 +136,9 @@ async function cleanVideoFile(engine: MessagingEngine, file: File, settings: Set
   try {
     const cleaned = await engine.cleanBlob(file, policyOf(settings), true);
     const type = file.type || MIME[cleaned.report.format];
-    const out = new File([cleaned.data], file.name, { type, lastModified: file.lastModified });
-    return { kind: 'cleaned', file: out, removed: cleaned.report.removed };
+    const name = sentName(file.name, settings);
+    const out = new File([cleaned.data], name, { type });
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name) };
   } catch (e) {
     const reason = describeFailure(e, 'video');
     return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
@@ -142,11 +171,12 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
     const engine = await hooks.engine();
     const work = originals.map((file, i) => ({ file, kind: kinds[i] }));
     progress = hooks.progress?.(originals.filter((_, i) => kinds[i] !== 'other'));
-    return await bounded(work, AT_ONCE, async ({ file, kind }) => {
+    const outcomes = await bounded(work, AT_ONCE, async ({ file, kind }) => {
       const outcome = await cleanFile(engine, file, kind, settings, mode);
       if (kind !== 'other') progress?.done();
       return outcome;
     });
+    return distinctNames(outcomes);
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = t('guardNoCleaner', (e as Error).message);

@@ -17,8 +17,8 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
   if (revealing.length === 1) {
     const o = revealing[0];
     const what = summarise(o.removed);
-    const text = o.convertedFrom
-      ? t('noticeRemovedConverted', what, o.convertedFrom, o.file.name)
+    const text = o.renamedFrom
+      ? t('noticeRemovedConverted', what, o.renamedFrom, o.file.name)
       : t('noticeRemovedFrom', what, o.file.name);
     notices.push({ tone: 'info', text });
   } else if (revealing.length > 1) {
@@ -27,13 +27,15 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
     const counts = [photos ? tn('noticePhotos', photos) : '', videos ? tn('noticeVideos', videos) : ''];
     notices.push({ tone: 'info', text: t('noticeRemovedMany', list(counts.filter(Boolean))) });
   }
-  // Conversions the notice above did not name: the site gets another name and type.
-  const converted = cleaned.filter((o) => o.convertedFrom && !(revealing.length === 1 && revealing[0] === o));
-  if (converted.length === 1) {
-    const o = converted[0];
-    notices.push({ tone: 'info', text: t('noticeConverted', o.convertedFrom ?? '', o.file.name) });
-  } else if (converted.length > 1) {
-    notices.push({ tone: 'info', text: tn('noticeConvertedMany', converted.length) });
+  // New names the notice above did not say: another format, or the name less its date.
+  const renamed = cleaned.filter((o) => o.renamedFrom && !(revealing.length === 1 && revealing[0] === o));
+  if (renamed.length === 1) {
+    const o = renamed[0];
+    notices.push({ tone: 'info', text: t('noticeConverted', o.renamedFrom ?? '', o.file.name) });
+  } else if (renamed.length > 1) {
+    const converted = renamed.filter((o) => o.converted).length;
+    if (converted) notices.push({ tone: 'info', text: tn('noticeConvertedMany', converted) });
+    if (renamed.length > converted) notices.push({ tone: 'info', text: tn('noticeUndatedMany', renamed.length - converted) });
   }
   for (const o of outcomes) {
     if (o.kind === 'cleaned' && o.notConverted) {
