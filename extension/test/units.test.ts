@@ -68,6 +68,11 @@ test('names made alike within a selection are told apart', () => {
   assert.equal(freeName('PXL.jpg', taken), 'PXL-3.jpg');
   assert.equal(freeName('image', taken), 'image');
   assert.equal(freeName('image', taken), 'image-2');
+  // Paths in a chosen folder: the name's extension, not a dot in a folder's name.
+  assert.equal(freeName('holiday/PXL.jpg', taken), 'holiday/PXL.jpg');
+  assert.equal(freeName('holiday/PXL.jpg', taken), 'holiday/PXL-2.jpg');
+  assert.equal(freeName('v1.2/scan', new Set(['v1.2/scan'])), 'v1.2/scan-2');
+  assert.equal(freeName('.hidden', new Set(['.hidden'])), '.hidden-2');
 });
 
 test('image sequences are told by their brands; a cleaned one keeps its .avifs or .heics name', async () => {

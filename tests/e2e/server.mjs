@@ -183,7 +183,7 @@ export class TestWeb {
       res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(body);
     };
     if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-      const parser = busboy({ headers: req.headers });
+      const parser = busboy({ headers: req.headers, preservePath: true });
       parser.on('file', (field, stream, info) => {
         const chunks = [];
         stream.on('data', (c) => chunks.push(c));

@@ -70,3 +70,9 @@ export function listenToPageWorld(type: string, listener: (event: Event) => void
   bridge.addEventListener(type, listener);
   if (!armed) arm();
 }
+
+/** Tells main-world.ts something, at the bridge element it listens on (rearm-bridge.ts). */
+export function tellPageWorld(event: Event): void {
+  if (!armed) arm();
+  bridge.dispatchEvent(event);
+}

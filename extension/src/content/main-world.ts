@@ -22,11 +22,15 @@
 //    has no file-system entry in Chromium: webkitGetAsEntry() gives the page a
 //    file entry for it, as for the user's drop, so uploaders that read entries
 //    (WordPress's plupload, Fine Uploader) get the file instead of nothing.
+// 5. Folders chosen in <input webkitdirectory>: the guard's cleaned copies are new
+//    files, without the path in the folder that uploaders rebuild the folder from. The
+//    guard says each copy's path (strings only); here, where the page reads them, the
+//    copies get their webkitRelativePath.
 //
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { BRIDGE, DONE, HELLO, REARM, WATCH, WATCHED } from './rearm-bridge';
+import { BRIDGE, DONE, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
 import { CLICK_MARK } from './click-mark';
 
 (() => {
@@ -339,10 +343,17 @@ import { CLICK_MARK } from './click-mark';
   const write = uncurry(Document.prototype.write);
   const writeln = uncurry(Document.prototype.writeln);
   let bridge: EventTarget | null = null;
+  /** What listens at the bridge once it is known (section 5); the handshake may end before or after. */
+  const bridgeListeners: Array<(bridge: EventTarget) => void> = [];
+  const whenBridged = (add: (bridge: EventTarget) => void) => {
+    bridgeListeners[bridgeListeners.length] = add; // not push(): a page may have replaced it
+    if (bridge) add(bridge);
+  };
   const take = (event: Event) => {
     bridge = relatedTarget(event);
     removeListener(doc, BRIDGE, take);
     dispatch(doc, new NativeEvent(DONE));
+    for (let i = 0; i < bridgeListeners.length; i++) bridgeListeners[i](bridge!);
   };
   addListener(doc, BRIDGE, take);
   dispatch(doc, new NativeEvent(HELLO));
@@ -454,4 +465,33 @@ import { CLICK_MARK } from './click-mark';
     };
     defineProperty(Item.prototype, 'webkitGetAsEntry', { ...operation, value: entryWrapper.webkitGetAsEntry });
   }
+
+  // 5. Paths of the cleaned copies from a chosen folder. An own property on each copy,
+  // read where the page reads: the built-in getter answers from the file itself, which
+  // a script cannot set. The files are read through the input's own getters.
+  const filesOf = getter(inputProto, 'files') as (input: unknown) => FileList | null;
+  const fileAt = uncurry(FileList.prototype.item);
+  const fileCount = getter(FileList.prototype, 'length') as (list: unknown) => number;
+  const detailOf = getter(CustomEvent.prototype, 'detail') as (event: unknown) => unknown;
+  const parse = JSON.parse;
+  let pathsFor: unknown = null;
+  whenBridged((at) => {
+    addListener(at, PATHS_FOR, (event: Event) => {
+      pathsFor = relatedTarget(event);
+    });
+    addListener(at, PATHS, (event: Event) => {
+      const input = pathsFor;
+      pathsFor = null;
+      const files = input ? filesOf(input) : null;
+      const detail = detailOf(event);
+      if (!files || typeof detail !== 'string') return;
+      const paths = parse(detail) as unknown[];
+      for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
+        const path = paths[i];
+        if (typeof path === 'string') {
+          defineProperty(fileAt(files, i), 'webkitRelativePath', { value: path, enumerable: true, configurable: true });
+        }
+      }
+    });
+  });
 })();

@@ -10,6 +10,7 @@ import { describe } from './guard/report';
 import { formBusy, guardInputs } from './guard/inputs';
 import { holdSubmits } from './guard/forms';
 import { guardDrops } from './guard/drops';
+import { namePathsInForms } from './guard/relative-paths';
 import { guardChoosers } from './guard/picker';
 import { guardFlips } from './guard/flips';
 import type { FileOutcome } from './guard/clean-files';
@@ -128,6 +129,7 @@ guardChoosers(guard);
 guardFlips(guard);
 guardInputs(guard);
 holdSubmits(formBusy);
+namePathsInForms();
 guardDrops(guard);
 
 // The transport benchmark and tests reach the content-script engine here. This

@@ -9,12 +9,17 @@
 //
 // Afterwards the main world dispatches REARM at that element whenever the document is
 // opened, and WATCH (a MouseEvent whose relatedTarget is the element clicked) before a
-// script's click the guard would not see, WATCHED after it (guard/flips.ts). A page that
+// script's click the guard would not see, WATCHED after it (guard/flips.ts). The guard
+// dispatches PATHS_FOR there (a MouseEvent whose relatedTarget is a file input it just
+// filled), then PATHS (a CustomEvent whose detail is a JSON array of strings or nulls):
+// the folder paths of the input's cleaned copies (guard/relative-paths.ts). A page that
 // somehow got the element could only make the guard add listeners it already has, or
-// watch an input's type.
+// watch an input's type, or give its own files paths.
 export const BRIDGE = 'traceless-rearm-bridge';
 export const HELLO = 'traceless-rearm-hello';
 export const DONE = 'traceless-rearm-done';
 export const REARM = 'traceless-rearm';
 export const WATCH = 'traceless-watch-click';
 export const WATCHED = 'traceless-watched-click';
+export const PATHS_FOR = 'traceless-paths-for';
+export const PATHS = 'traceless-paths';

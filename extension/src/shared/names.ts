@@ -118,13 +118,15 @@ export function undatedName(fileName: string): string {
 }
 
 /**
- * `name`, or `name` with "-2", "-3"… before its extension, whichever is not in `taken`
- * (compared without case, as Windows and macOS file systems do); the answer is added to `taken`.
+ * `name` (a path, "holiday/PXL.jpg", for a file in a chosen folder), or `name` with "-2",
+ * "-3"… before its extension, whichever is not in `taken` (compared without case, as
+ * Windows and macOS file systems do); the answer is added to `taken`.
  */
 export function freeName(name: string, taken: Set<string>): string {
   const dot = name.lastIndexOf('.');
-  const stem = dot > 0 ? name.slice(0, dot) : name;
-  const extension = dot > 0 ? name.slice(dot) : '';
+  const end = dot > name.lastIndexOf('/') + 1 ? dot : name.length;
+  const stem = name.slice(0, end);
+  const extension = name.slice(end);
   let candidate = name;
   for (let n = 2; taken.has(candidate.toLowerCase()); n++) candidate = `${stem}-${n}${extension}`;
   taken.add(candidate.toLowerCase());

@@ -9,6 +9,7 @@ import { describeFailure } from '../../shared/failure';
 import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../shared/settings';
 import { isAnimated, isImageSequence, kindOf, type FileKind } from '../../shared/file-kinds';
 import { freeName, renamed, undatedName } from '../../shared/names';
+import { pathOf, placeLike } from './relative-paths';
 import { t } from '../../shared/i18n';
 import { formatBytes } from '../../shared/sizes';
 
@@ -59,16 +60,22 @@ const renamedFrom = (original: File, name: string) => (name === original.name ? 
 
 /**
  * Names the guard changed, told apart from every other name the site gets in the same
- * selection: two phones' photos both become PXL.jpg, a HEIC sent as IMG_1.jpg meets the
- * IMG_1.JPG beside it, and an uploader that keys files by name would keep only one.
+ * selection (in the same folder, for a chosen folder): two phones' photos both become
+ * PXL.jpg, a HEIC sent as IMG_1.jpg meets the IMG_1.JPG beside it, and an uploader that
+ * keys files by name would keep only one.
  */
 function distinctNames(outcomes: FileOutcome[]): FileOutcome[] {
   const renamedHere = (o: FileOutcome): o is Extract<FileOutcome, { kind: 'cleaned' }> => o.kind === 'cleaned' && o.renamedFrom !== undefined;
-  const taken = new Set(outcomes.flatMap((o) => (o.kind === 'blocked' || renamedHere(o) ? [] : [o.file.name.toLowerCase()])));
+  const taken = new Set(outcomes.flatMap((o) => (o.kind === 'blocked' || renamedHere(o) ? [] : [pathOf(o.file).toLowerCase()])));
   return outcomes.map((o) => {
     if (!renamedHere(o)) return o;
-    const name = freeName(o.file.name, taken);
-    return name === o.file.name ? o : { ...o, file: new File([o.file], name, { type: o.file.type }) };
+    const path = pathOf(o.file);
+    const folder = path.slice(0, path.length - o.file.name.length);
+    const name = freeName(path, taken).slice(folder.length);
+    if (name === o.file.name) return o;
+    const file = new File([o.file], name, { type: o.file.type });
+    placeLike(file, o.file);
+    return { ...o, file };
   });
 }
 
@@ -120,6 +127,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     // The extension follows the format (a still GIF recompressed as PNG).
     const name = sentName(converted ? renamed(file.name, format) : file.name, settings);
     const out = new File([data], name, { type });
+    placeLike(out, file);
     return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name), converted, notConverted };
   } catch (e) {
     const reason = describeFailure(e);
@@ -138,6 +146,7 @@ async function cleanVideoFile(engine: MessagingEngine, file: File, settings: Set
     const type = file.type || MIME[cleaned.report.format];
     const name = sentName(file.name, settings);
     const out = new File([cleaned.data], name, { type });
+    placeLike(out, file);
     return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name) };
   } catch (e) {
     const reason = describeFailure(e, 'video');

@@ -13,6 +13,7 @@ import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-fil
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 import { inputOpenedBy, isFileInput } from './file-inputs';
 import { listen as listenOnWindow } from '../lasting-listeners';
+import { tellPaths } from './relative-paths';
 
 export interface GuardHooks extends CleanHooks {
   /**
@@ -77,6 +78,7 @@ export function setFiles(input: HTMLInputElement, files: File[]): void {
     transfer.items.add(file);
   }
   input.files = transfer.files;
+  tellPaths(input, files);
 }
 
 /**

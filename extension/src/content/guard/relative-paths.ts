@@ -1,0 +1,73 @@
+// Where a file sits in a folder the user chose (<input webkitdirectory>): its
+// webkitRelativePath, "holiday/day2/hill.jpg". Folder uploaders rebuild the folder from
+// it, and Chromium sends it as the file's name when it submits a form or a FormData made
+// of one (measured: PHP keeps it as `full_path`). A cleaned copy is a new File, which
+// the browser gives no path (and a script cannot: the property is read-only), so the
+// guard keeps each copy's folder here; main-world.ts gives the copies their paths where
+// the page reads them, and forms name them by their paths (namePathsInForms).
+import { PATHS, PATHS_FOR } from '../rearm-bridge';
+import { listen, tellPageWorld } from '../lasting-listeners';
+
+/** The folder of each cleaned copy from a chosen folder, "holiday/day2/". */
+const folders = new WeakMap<File, string>();
+
+/** `copy` sits where `original` sat (nothing, if the original came from no folder). */
+export function placeLike(copy: File, original: File): void {
+  const path = folders.has(original) ? folders.get(original)! : original.webkitRelativePath.slice(0, original.webkitRelativePath.lastIndexOf('/') + 1);
+  if (path) folders.set(copy, path);
+}
+
+/** The path the page sees for `file`: "holiday/day2/hill.jpg", or its name alone outside any folder. */
+export function pathOf(file: File): string {
+  const folder = folders.get(file);
+  return folder === undefined ? file.webkitRelativePath || file.name : folder + file.name;
+}
+
+/**
+ * Tells main-world.ts the paths of the copies `input` now holds, in its order (null:
+ * a file the guard did not make, which has its own). Nothing when none came from a folder.
+ */
+export function tellPaths(input: HTMLInputElement, files: File[]): void {
+  const paths = files.map((file) => {
+    const folder = folders.get(file);
+    return folder === undefined ? null : folder + file.name;
+  });
+  if (paths.every((path) => path === null)) return;
+  tellPageWorld(new MouseEvent(PATHS_FOR, { relatedTarget: input }));
+  // A string: it reaches the page's world as it is, in both browsers.
+  tellPageWorld(new CustomEvent(PATHS, { detail: JSON.stringify(paths) }));
+}
+
+/**
+ * The entries of `data`, through its iterator's own next(): in Firefox a content script
+ * sees the page's iterator through an Xray, which Array.from and for-of find empty.
+ */
+function entriesOf(data: FormData): [string, FormDataEntryValue][] {
+  const all: [string, FormDataEntryValue][] = [];
+  const entries = data.entries();
+  for (let step = entries.next(); !step.done; step = entries.next()) all.push([step.value[0], step.value[1]]);
+  return all;
+}
+
+/**
+ * A form's entries as the browser sends them (a submission, or `new FormData(form)`):
+ * each copy from a chosen folder named by its path, as Chromium names the originals.
+ * The entries are put back in their order; what is not a copy stays the same object.
+ * (A script's own FormData.append(copy) still names it by its name alone.)
+ */
+export function namePathsInForms(): void {
+  listen(
+    'formdata',
+    (event) => {
+      const data = event.formData;
+      const entries = entriesOf(data);
+      if (!entries.some(([, value]) => value instanceof File && folders.has(value))) return;
+      for (const name of new Set(entries.map(([name]) => name))) data.delete(name);
+      for (const [name, value] of entries) {
+        if (value instanceof File && folders.has(value)) data.append(name, value, pathOf(value));
+        else data.append(name, value);
+      }
+    },
+    { capture: true },
+  );
+}
