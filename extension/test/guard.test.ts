@@ -90,11 +90,16 @@ function file(name: string): FileSystemEntry {
   return { name, isFile: true, isDirectory: false, file: (ok: (f: File) => void) => ok(new File(['x'], name)) } as unknown as FileSystemEntry;
 }
 
-test('dropped folders: every file inside, in order; too many files or too deep is held back whole', async () => {
+test('dropped folders: every file inside, in order, with its place; too many files or too deep is held back whole', async () => {
   const tree = () => [folder('trip', [file('a.jpg'), folder('day2', [file('b.jpg'), file('notes.txt')])]), file('c.png')];
   const walked = await walkEntries(tree(), { maxFiles: 10, maxDepth: 8 });
   assert.deepEqual(walked.files.map((f) => f.name), ['a.jpg', 'b.jpg', 'notes.txt', 'c.png']);
   assert.equal(walked.refused, undefined);
+  // And where each was, for the page's entries (dropped-folders.ts): indexes into `files`.
+  assert.deepEqual(walked.tops, [
+    { name: 'trip', folder: [{ name: 'a.jpg', file: 0 }, { name: 'day2', folder: [{ name: 'b.jpg', file: 1 }, { name: 'notes.txt', file: 2 }] }] },
+    { name: 'c.png', file: 3 },
+  ]);
   const many = await walkEntries(tree(), { maxFiles: 3, maxDepth: 8 });
   assert.deepEqual(many.files, []);
   assert.match(many.refused ?? '', /more than 3 files/);

@@ -22,34 +22,39 @@ test('file names keep the original base name and say what was done', () => {
   assert.equal(baseName(`https://x.test/${'a'.repeat(300)}.jpg`).length, 120);
 });
 
-test('the names phones, cameras and apps give files lose their dates and times; other names are kept', () => {
+test('the names phones, cameras and apps give files lose their dates and times for a random token; other names are kept', () => {
   const cases: [string, string][] = [
-    ['PXL_20240612_093512345.jpg', 'PXL.jpg'], // Pixel
-    ['PXL_20240612_093512345.MP.jpg', 'PXL.MP.jpg'], // Pixel motion photo
-    ['IMG_20240612_093512.jpg', 'IMG.jpg'], // most Android cameras
-    ['IMG_20240612_093512_1.jpg', 'IMG_1.jpg'],
-    ['VID_20240612_093512.mp4', 'VID.mp4'],
-    ['20240612_093512.jpg', 'image.jpg'], // Samsung
-    ['20240612_093512(0).jpg', '(0).jpg'],
-    ['IMG20240612093512.jpg', 'IMG.jpg'], // Oppo, Realme
-    ['IMG-20240612-WA0001.jpg', 'IMG-WA0001.jpg'], // WhatsApp on Android
-    ['WhatsApp Image 2024-06-12 at 09.35.12.jpeg', 'WhatsApp Image.jpeg'], // WhatsApp on the desktop
-    ['WhatsApp Image 2024-06-12 at 09.35.12 (1).jpeg', 'WhatsApp Image (1).jpeg'],
-    ['Screenshot 2024-06-12 at 9.35.12\u202fAM.png', 'Screenshot.png'], // macOS, narrow space before AM
-    ['Bildschirmfoto 2024-06-12 um 09.35.12.png', 'Bildschirmfoto.png'],
-    ['Capture d’écran 2024-06-12 à 09.35.12.png', 'Capture d’écran.png'],
-    ['Captura de pantalla 2024-06-12 a las 9.35.12.png', 'Captura de pantalla.png'],
-    ['Screenshot_20240612-093512_Chrome.jpg', 'Screenshot_Chrome.jpg'], // Android
-    ['Screenshot_2024-06-12-09-35-12-345_com.android.chrome.jpg', 'Screenshot_com.android.chrome.jpg'],
-    ['Screenshot from 2024-06-12 09-35-12.png', 'Screenshot from.png'], // GNOME
-    ['signal-2024-06-12-093512.jpg', 'signal.jpg'],
-    ['photo_2024-06-12_09-35-12.jpg', 'photo.jpg'], // Telegram
-    ['2024-06-12T09-35-12.heic', 'image.heic'],
-    ['Photo 12.06.2024.jpg', 'Photo.jpg'],
-    ['image_1718184912345.png', 'image.png'], // a web app's Unix time in milliseconds
-    ['1718184912.jpg', 'image.jpg'],
-    ['folder/PXL_20240612_093512345.jpg', 'folder/PXL.jpg'],
-    ['.20240612', 'image'], // a name that is all date
+    ['PXL_20240612_093512345.jpg', 'PXL_x7.jpg'], // Pixel
+    ['PXL_20240612_093512345.MP.jpg', 'PXL_x7.MP.jpg'], // Pixel motion photo
+    ['IMG_20240612_093512.jpg', 'IMG_x7.jpg'], // most Android cameras
+    ['IMG_20240612_093512_1.jpg', 'IMG_x7_1.jpg'],
+    ['VID_20240612_093512.mp4', 'VID_x7.mp4'],
+    ['20240612_093512.jpg', 'image_x7.jpg'], // Samsung
+    ['20240612_093512(0).jpg', 'x7(0).jpg'],
+    ['IMG20240612093512.jpg', 'IMG_x7.jpg'], // Oppo, Realme
+    ['IMG-20240612-WA0001.jpg', 'IMG-x7-WA0001.jpg'], // WhatsApp on Android
+    ['WhatsApp Image 2024-06-12 at 09.35.12.jpeg', 'WhatsApp Image x7.jpeg'], // WhatsApp on the desktop
+    ['WhatsApp Image 2024-06-12 at 09.35.12 (1).jpeg', 'WhatsApp Image x7 (1).jpeg'],
+    ['WhatsApp Image 2024-06-12 at 09.35.12_4f3e2a1b.jpeg', 'WhatsApp Image x7_4f3e2a1b.jpeg'], // what follows a time is not taken for its milliseconds
+    ['Screenshot 2024-06-12 at 9.35.12\u202fAM.png', 'Screenshot x7.png'], // macOS, narrow space before AM
+    ['Bildschirmfoto 2024-06-12 um 09.35.12.png', 'Bildschirmfoto x7.png'],
+    ['Capture d’écran 2024-06-12 à 09.35.12.png', 'Capture d’écran x7.png'],
+    ['Captura de pantalla 2024-06-12 a las 9.35.12.png', 'Captura de pantalla x7.png'],
+    ['Снимок экрана 2024-06-12 в 09.35.12.png', 'Снимок экрана x7.png'],
+    ['截屏2024-06-12 下午9.35.12.png', '截屏_x7.png'],
+    ['Screenshot_20240612-093512_Chrome.jpg', 'Screenshot_x7_Chrome.jpg'], // Android
+    ['Screenshot_2024-06-12-09-35-12-345_com.android.chrome.jpg', 'Screenshot_x7_com.android.chrome.jpg'],
+    ['Screenshot from 2024-06-12 09-35-12.png', 'Screenshot from x7.png'], // GNOME
+    ['signal-2024-06-12-093512.jpg', 'signal-x7.jpg'],
+    ['photo_2024-06-12_09-35-12.jpg', 'photo_x7.jpg'], // Telegram
+    ['2024-06-12T09-35-12.heic', 'image_x7.heic'],
+    ['2024-06-12T09:35:12+0200.jpg', 'image_x7.jpg'],
+    ['Photo 2024-06-12 09.35 amsterdam.jpg', 'Photo x7 amsterdam.jpg'], // "am" begins a word here
+    ['Photo 12.06.2024.jpg', 'Photo x7.jpg'],
+    ['image_1718184912345.png', 'image_x7.png'], // a web app's Unix time in milliseconds
+    ['1718184912.jpg', 'image_x7.jpg'],
+    ['folder/PXL_20240612_093512345.jpg', 'folder/PXL_x7.jpg'],
+    ['.20240612', 'image_x7'], // a name that is all date
     // Kept: counters, user names, numbers that are not dates.
     ['IMG_1234.JPG', 'IMG_1234.JPG'],
     ['DSC_0042.NEF.jpg', 'DSC_0042.NEF.jpg'],
@@ -58,8 +63,15 @@ test('the names phones, cameras and apps give files lose their dates and times; 
     ['scan-12345678.png', 'scan-12345678.png'], // eight digits, not a date (month 56)
     ['invoice-20241340.jpg', 'invoice-20241340.jpg'], // month 13
     ['A120240612.jpg', 'A120240612.jpg'], // digits run on: not a date of its own
+    ['Chapter 1 2 2021.jpg', 'Chapter 1 2 2021.jpg'], // spaces, not a day-first date
+    ['Apartment 12 3 2024.jpg', 'Apartment 12 3 2024.jpg'],
+    ['v1.10.2023 logo.png', 'v1.10.2023 logo.png'], // a version
   ];
-  for (const [name, expected] of cases) assert.equal(undatedName(name), expected, name);
+  for (const [name, expected] of cases) assert.equal(undatedName(name, 'x7'), expected, name);
+  // The token is random: photos uploaded one at a time stay apart.
+  const [one, two] = [undatedName('PXL_20240612_093512345.jpg'), undatedName('PXL_20240612_093512345.jpg')];
+  assert.match(one, /^PXL_[a-z0-9]{6}\.jpg$/);
+  assert.notEqual(one, two);
 });
 
 test('names made alike within a selection are told apart', () => {

@@ -93,8 +93,12 @@ for (const name of only) {
       const chosenAt = Date.now();
       let page = await browser.open(`${web.originA}/upload/fetch.html`);
       let [upload] = await uploadsAfter(() => browser.chooseFiles(page, '#file', chosen), 1);
-      // Both become PXL.jpg: told apart, as an uploader keeping files by name would lose one.
-      assert.deepEqual(upload.files.map((f) => f.name), ['PXL.jpg', 'PXL-2.jpg', 'notes-2024-06-12.txt'], 'a file that is not an image keeps its name');
+      // Each stamp becomes a random token: names stay apart, also from one upload to the next.
+      const names = upload.files.map((f) => f.name);
+      assert.match(names[0], /^PXL_[a-z0-9]{6}\.jpg$/);
+      assert.match(names[1], /^PXL_[a-z0-9]{6}\.jpg$/);
+      assert.notEqual(names[0], names[1]);
+      assert.equal(names[2], 'notes-2024-06-12.txt', 'a file that is not an image keeps its name');
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       let [first, second, text] = await dates(page);
       assert.equal(text, taken.getTime(), 'the browser gives a file its date on disk (the test can fail); a file that is not an image goes untouched');
@@ -278,10 +282,10 @@ for (const name of only) {
     }
 
     // A folder, chosen in a webkitdirectory input or dropped whole: its images arrive
-    // cleaned and its other files untouched. The folder structure does not survive: the
-    // cleaned copies are new files, which have no webkitRelativePath, and a replayed drop
-    // carries files, not directory entries (README). Chromium only: Firefox refuses a
-    // folder both to WebDriver BiDi's setFiles and to the privileged drop ("Is directory").
+    // cleaned, its other files untouched, and the folder's structure survives (the copies
+    // get their paths, a replayed drop its folder entries: README). Chromium only: Firefox
+    // refuses a folder both to WebDriver BiDi's setFiles and to the privileged drop ("Is
+    // directory"); real-dialog.test.mjs chooses one in Firefox through its real dialog.
     for (const how of ['chooser', 'drop']) {
       test(`a folder, ${how === 'chooser' ? 'chosen in a webkitdirectory input' : 'dropped whole'}: its images cleaned, the rest untouched`,
         { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)' }, async () => {
@@ -297,15 +301,33 @@ for (const name of only) {
           assert.deepEqual(Object.keys(byName).sort(), ['beach.jpg', 'hill.jpg', 'notes.txt']);
           for (const image of ['beach.jpg', 'hill.jpg']) assert.deepEqual(judge(byName[image]).leaks, [], image);
           assert.equal(byName['notes.txt'].bytes.toString(), 'packing list');
-          if (how === 'chooser') {
-            // The page sends each file under its webkitRelativePath: the folder arrives whole
-            // (until session 33 the cleaned copies had none, and came as beach.jpg, hill.jpg).
-            const paths = ['beach.jpg', 'day2/hill.jpg', 'notes.txt'].map((p) => `holiday-chooser/${p}`);
-            assert.deepEqual(upload.files.map((f) => f.name).sort(), paths);
+          // The page sends each file under its webkitRelativePath (chooser) or its entry's
+          // fullPath (drop): the folder arrives whole (until session 33 the cleaned copies
+          // came as beach.jpg, hill.jpg, and a dropped folder as a flat list).
+          const paths = ['beach.jpg', 'day2/hill.jpg', 'notes.txt'].map((p) => `${how === 'drop' ? '/' : ''}holiday-${how}/${p}`);
+          assert.deepEqual(upload.files.map((f) => f.name).sort(), paths);
+          if (how === 'drop') {
+            // The page walked a folder entry (with its subfolder) to find them.
+            const [seen] = await page.evaluate(() => window.seen);
+            assert.deepEqual(seen.replace(/^drop:/, '').split(',').sort(), paths);
           }
         });
 
       if (how === 'chooser') {
+        test('a folder chosen in a webkitdirectory input inside a closed shadow root: every file under its path',
+          { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)' }, async () => {
+            const folder = join(scratch, 'shadow-trip');
+            mkdirSync(join(folder, 'day2'), { recursive: true });
+            copyFileSync(PHOTO, join(folder, 'beach.jpg'));
+            copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
+            const page = await browser.open(`${web.originA}/upload/shadow-folder.html`);
+            const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, () => window.pick, [folder]), 1);
+            const relative = ['shadow-trip/beach.jpg', 'shadow-trip/day2/hill.jpg'];
+            assert.deepEqual(upload.files.map((f) => f.name).sort(), relative);
+            for (const file of upload.files) assert.deepEqual(judge(file).leaks, [], file.name);
+            assert.deepEqual((await page.evaluate(() => window.seen))[0].sort(), relative);
+          });
+
         for (const send of ['form', 'script']) {
           test(`a folder chosen in a form's webkitdirectory input, sent ${send === 'form' ? 'by the form itself' : 'as new FormData(form)'}: each file under its path in the folder, as the browser names the originals`,
             { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)' }, async () => {
@@ -493,6 +515,22 @@ for (const name of only) {
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       await pageEvent(page, 'success:DSCN0010.jpg');
     });
+
+    test('Dropzone: a dropped folder: walked as a folder, each file where it was, the photos cleaned',
+      { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories); there a dropped folder still arrives as a flat list' }, async () => {
+        const folder = join(scratch, 'holiday-dz');
+        mkdirSync(join(folder, 'day2'), { recursive: true });
+        copyFileSync(PHOTO, join(folder, 'beach.jpg'));
+        copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
+        writeFileSync(join(folder, 'notes.txt'), 'packing list');
+        const page = await browser.open(`${web.originA}/upload/dropzone.html`);
+        const uploads = await uploadsAfter(() => browser.dropFiles(page, '#dz', [folder]), 3);
+        for (const upload of uploads.filter((u) => u.files[0].name.endsWith('.jpg'))) assert.deepEqual(judge(upload.files[0]).leaks, []);
+        assert.deepEqual(uploads.map((u) => u.files[0].name).sort(), ['beach.jpg', 'hill.jpg', 'notes.txt']);
+        const events = await page.evaluate(() => window.events);
+        assert.deepEqual(events.filter((e) => e.startsWith('folder:')).sort(),
+          ['folder:holiday-dz/beach.jpg', 'folder:holiday-dz/day2/hill.jpg', 'folder:holiday-dz/notes.txt']);
+      });
 
     test('FilePond: picked, processed by its server call', async () => {
       const page = await browser.open(`${web.originA}/upload/filepond.html`);

@@ -30,7 +30,7 @@
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { BRIDGE, DONE, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
+import { BRIDGE, DONE, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
 import { CLICK_MARK } from './click-mark';
 
 (() => {
@@ -417,9 +417,27 @@ import { CLICK_MARK } from './click-mark';
     defineProperty(Document.prototype, name, { ...operation, value: documentWrappers[name] });
   }
 
+  // What the guard hands over at the bridge (sections 4 and 5): files in an input of
+  // its own, read through the input's own getters, and strings.
+  /** A property descriptor that inherits nothing (a page may give Object.prototype a `get`). */
+  const valueOf = (value: unknown, configurable = false): PropertyDescriptor => {
+    const descriptor = create(null) as PropertyDescriptor;
+    descriptor.value = value;
+    descriptor.enumerable = true;
+    descriptor.configurable = configurable;
+    return descriptor;
+  };
+  const filesOf = getter(inputProto, 'files') as (input: unknown) => FileList | null;
+  const fileAt = uncurry(FileList.prototype.item);
+  const fileCount = getter(FileList.prototype, 'length') as (list: unknown) => number;
+  const detailOf = getter(CustomEvent.prototype, 'detail') as (event: unknown) => unknown;
+  const parse = JSON.parse;
+
   // 4. Entries for replayed drops. Only where a DataTransfer made by script gives its
   // files no entry (Chromium: it has no isolated file system to put them in); Firefox
-  // makes one itself, and there the built-in stays as it is.
+  // makes one itself, and there the built-in stays as it is. A dropped folder is
+  // replayed as an empty stand-in File (guard/dropped-folders.ts); its entry is a
+  // folder's, made of the copies the guard put in it.
   const Item = scope.DataTransferItem as { prototype: DataTransferItem } | undefined;
   // Chromium has no FileSystemFileEntry global (its entries' interface has no name there).
   const entryProto = (scope.FileSystemFileEntry as { prototype: object } | undefined)?.prototype ?? Object.prototype;
@@ -439,58 +457,183 @@ import { CLICK_MARK } from './click-mark';
     const getAsFile = uncurry(Item.prototype.getAsFile);
     const fileName = getter(File.prototype, 'name') as (file: unknown) => string;
     const later = queueMicrotask;
+    const mapGet = uncurry(WeakMap.prototype.get) as (map: WeakMap<object, Folder>, key: object) => Folder | undefined;
+    const mapSet = uncurry(WeakMap.prototype.set);
+    /** `path`'s parts between slashes, by indexing (split() consults what a page may replace). */
+    const partsOf = (path: string): string[] => {
+      const parts: string[] = [];
+      let part = '';
+      for (let i = 0; i < path.length; i++) {
+        if (path[i] === '/') {
+          parts[parts.length] = part;
+          part = '';
+        } else {
+          part += path[i];
+        }
+      }
+      parts[parts.length] = part;
+      return parts;
+    };
+    type Success<T> = ((value: T) => void) | undefined;
+    type Failure = ((error: DOMException) => void) | undefined;
+    /** A dropped folder: a child is [true, a file] or [false, a folder] (tuples: nothing inherited is read). */
+    interface Folder {
+      name: string;
+      children: Array<[true, File] | [false, Folder]>;
+    }
+    /** Each stand-in File of a replayed drop, and the folder it stands for. */
+    const folders = new WeakMap<object, Folder>();
+    const own = (target: object, key: string, value: unknown) => defineProperty(target, key, valueOf(value));
+    const failLater = (failure: Failure, message: string, name: string) => later(() => failure?.(new DOMException(message, name)));
     // What uploaders read of a file entry; file() answers later, as the built-in does.
     // It holds only what getAsFile() already gives the page: a replayed drop's cleaned copy.
-    const fileEntry = (file: File): FileSystemFileEntry => {
+    const fileEntry = (file: File, path = `/${fileName(file)}`, parent: FileSystemDirectoryEntry | null = null): FileSystemFileEntry => {
       const entry = create(entryProto) as FileSystemFileEntry;
-      const name = fileName(file);
-      const own = (key: string, value: unknown) => defineProperty(entry, key, { value, enumerable: true });
-      own('isFile', true);
-      own('isDirectory', false);
-      own('name', name);
-      own('fullPath', `/${name}`);
-      own('filesystem', null);
-      own('file', (success: (file: File) => void) => later(() => success(file)));
-      own('getParent', (_: unknown, failure?: (error: DOMException) => void) =>
-        later(() => failure?.(new DOMException('A dropped file has no parent here.', 'NotFoundError'))));
+      own(entry, 'isFile', true);
+      own(entry, 'isDirectory', false);
+      own(entry, 'name', fileName(file));
+      own(entry, 'fullPath', path);
+      own(entry, 'filesystem', null);
+      own(entry, 'file', (success: Success<File>) => later(() => success?.(file)));
+      own(entry, 'getParent', (success: Success<FileSystemDirectoryEntry>, failure: Failure) =>
+        parent ? later(() => success?.(parent)) : failLater(failure, 'A dropped file has no parent here.', 'NotFoundError'));
       return entry;
+    };
+    // A folder's entry: its reader gives all its entries at once, then none (as the
+    // built-in's last batch); getFile/getDirectory find what it holds, never create.
+    const folderEntry = (folder: Folder, path: string, parent: FileSystemDirectoryEntry | null): FileSystemDirectoryEntry => {
+      const entry = create(entryProto) as FileSystemDirectoryEntry;
+      const find = (relative: unknown, wantFolder: boolean, options: unknown, success: Success<FileSystemEntry>, failure: Failure) => {
+        if (options && typeof options === 'object' && (options as { create?: unknown }).create) {
+          return failLater(failure, 'A dropped folder cannot be written to.', 'SecurityError');
+        }
+        let at: FileSystemEntry = entry;
+        let current: Folder | null = folder;
+        const parts = partsOf(`${relative ?? ''}`);
+        for (let p = 0; p < parts.length; p++) {
+          const part = parts[p];
+          if (part === '' || part === '.') continue;
+          let next: FileSystemEntry | null = null;
+          for (let i = 0; current && i < current.children.length; i++) {
+            const child: Folder['children'][number] = current.children[i];
+            if ((child[0] ? fileName(child[1]) : child[1].name) === part) {
+              next = childEntryOf(current, at as FileSystemDirectoryEntry, i);
+              current = child[0] ? null : child[1];
+              break;
+            }
+          }
+          if (!next) return failLater(failure, 'Nothing of that name in the dropped folder.', 'NotFoundError');
+          at = next;
+        }
+        if (at.isDirectory !== wantFolder) return failLater(failure, 'Not a ' + (wantFolder ? 'folder.' : 'file.'), 'TypeMismatchError');
+        later(() => success?.(at));
+      };
+      own(entry, 'isFile', false);
+      own(entry, 'isDirectory', true);
+      own(entry, 'name', folder.name);
+      own(entry, 'fullPath', path);
+      own(entry, 'filesystem', null);
+      own(entry, 'createReader', () => {
+        const reader = create(Object.prototype) as FileSystemDirectoryReader;
+        let done = false;
+        own(reader, 'readEntries', (success: Success<FileSystemEntry[]>) => {
+          const batch: FileSystemEntry[] = [];
+          if (!done) for (let i = 0; i < folder.children.length; i++) batch[i] = childEntryOf(folder, entry, i);
+          done = true;
+          later(() => success?.(batch));
+        });
+        return reader;
+      });
+      own(entry, 'getParent', (success: Success<FileSystemDirectoryEntry>, failure: Failure) =>
+        parent ? later(() => success?.(parent)) : failLater(failure, 'A dropped folder has no parent here.', 'NotFoundError'));
+      own(entry, 'getFile', (relative: unknown, options: unknown, success: Success<FileSystemEntry>, failure: Failure) => find(relative, false, options, success, failure));
+      own(entry, 'getDirectory', (relative: unknown, options: unknown, success: Success<FileSystemEntry>, failure: Failure) => find(relative, true, options, success, failure));
+      return entry;
+    };
+    /** The entry of `folder`'s child `i`, `at` being `folder`'s entry. */
+    const childEntryOf = (folder: Folder, at: FileSystemDirectoryEntry, i: number): FileSystemEntry => {
+      const child: Folder['children'][number] = folder.children[i];
+      return child[0]
+        ? fileEntry(child[1], `${at.fullPath}/${fileName(child[1])}`, at)
+        : folderEntry(child[1], `${at.fullPath}/${child[1].name}`, at);
     };
     const entryWrapper = {
       webkitGetAsEntry(this: DataTransferItem) {
         const entry = entryOf(this);
         if (entry !== null || itemKind(this) !== 'file') return entry;
         const file = getAsFile(this);
-        return file ? fileEntry(file) : null;
+        if (!file) return null;
+        const folder = mapGet(folders, file);
+        return folder ? folderEntry(folder, `/${folder.name}`, null) : fileEntry(file);
       },
     };
     defineProperty(Item.prototype, 'webkitGetAsEntry', { ...operation, value: entryWrapper.webkitGetAsEntry });
+
+    // The guard's word on a replayed drop's folders, just before the replay: the files in
+    // an input of its own, then [stand-in's index, children] for each folder, where a
+    // child is a file's index or [name, children].
+    let foldersIn: unknown = null;
+    const read = (files: FileList, nodes: unknown): Folder['children'] => {
+      const children: Folder['children'] = [];
+      const list = nodes as unknown[];
+      for (let i = 0; i < list.length; i++) {
+        const node = list[i];
+        if (typeof node === 'number') {
+          const file = fileAt(files, node);
+          if (file) children[children.length] = [true, file];
+        } else {
+          const pair = node as [unknown, unknown[]];
+          children[children.length] = [false, { name: `${pair[0]}`, children: read(files, pair[1]) }];
+        }
+      }
+      return children;
+    };
+    whenBridged((at) => {
+      addListener(at, FOLDERS_FOR, (event: Event) => {
+        foldersIn = relatedTarget(event);
+      });
+      addListener(at, FOLDERS, (event: Event) => {
+        const carrier = foldersIn;
+        foldersIn = null;
+        try {
+          const files = carrier ? filesOf(carrier) : null;
+          const detail = detailOf(event);
+          if (!files || typeof detail !== 'string') return;
+          const dropped = parse(detail) as [number, unknown[]][];
+          for (let i = 0; i < dropped.length; i++) {
+            const standIn = fileAt(files, dropped[i][0]);
+            if (standIn) mapSet(folders, standIn, { name: fileName(standIn), children: read(files, dropped[i][1]) });
+          }
+        } catch {
+          // A folder not made: its stand-in's entry is a file's, empty (nothing thrown at the page).
+        }
+      });
+    });
   }
 
   // 5. Paths of the cleaned copies from a chosen folder. An own property on each copy,
   // read where the page reads: the built-in getter answers from the file itself, which
   // a script cannot set. The files are read through the input's own getters.
-  const filesOf = getter(inputProto, 'files') as (input: unknown) => FileList | null;
-  const fileAt = uncurry(FileList.prototype.item);
-  const fileCount = getter(FileList.prototype, 'length') as (list: unknown) => number;
-  const detailOf = getter(CustomEvent.prototype, 'detail') as (event: unknown) => unknown;
-  const parse = JSON.parse;
   let pathsFor: unknown = null;
   whenBridged((at) => {
     addListener(at, PATHS_FOR, (event: Event) => {
       pathsFor = relatedTarget(event);
     });
     addListener(at, PATHS, (event: Event) => {
-      const input = pathsFor;
+      const carrier = pathsFor;
       pathsFor = null;
-      const files = input ? filesOf(input) : null;
-      const detail = detailOf(event);
-      if (!files || typeof detail !== 'string') return;
-      const paths = parse(detail) as unknown[];
-      for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
-        const path = paths[i];
-        if (typeof path === 'string') {
-          defineProperty(fileAt(files, i), 'webkitRelativePath', { value: path, enumerable: true, configurable: true });
+      // Nothing thrown here may reach the page's error handlers.
+      try {
+        const files = carrier ? filesOf(carrier) : null;
+        const detail = detailOf(event);
+        if (!files || typeof detail !== 'string') return;
+        const paths = parse(detail) as unknown[];
+        for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
+          const path = paths[i];
+          if (typeof path === 'string') defineProperty(fileAt(files, i), 'webkitRelativePath', valueOf(path, true));
         }
+      } catch {
+        // A path not given: the page sees the copy's own, empty.
       }
     });
   });

@@ -10,9 +10,11 @@
 // Afterwards the main world dispatches REARM at that element whenever the document is
 // opened, and WATCH (a MouseEvent whose relatedTarget is the element clicked) before a
 // script's click the guard would not see, WATCHED after it (guard/flips.ts). The guard
-// dispatches PATHS_FOR there (a MouseEvent whose relatedTarget is a file input it just
-// filled), then PATHS (a CustomEvent whose detail is a JSON array of strings or nulls):
-// the folder paths of the input's cleaned copies (guard/relative-paths.ts). A page that
+// dispatches PATHS_FOR there (a MouseEvent whose relatedTarget is a detached input of
+// its own holding cleaned copies it just gave a page's input), then PATHS (a CustomEvent
+// whose detail is a JSON array of their paths in a chosen folder: guard/relative-paths.ts);
+// likewise FOLDERS_FOR (a detached input holding a replayed drop's files) and FOLDERS (the
+// dropped folders made of them, guard/dropped-folders.ts). A page that
 // somehow got the element could only make the guard add listeners it already has, or
 // watch an input's type, or give its own files paths.
 export const BRIDGE = 'traceless-rearm-bridge';
@@ -23,3 +25,5 @@ export const WATCH = 'traceless-watch-click';
 export const WATCHED = 'traceless-watched-click';
 export const PATHS_FOR = 'traceless-paths-for';
 export const PATHS = 'traceless-paths';
+export const FOLDERS_FOR = 'traceless-folders-for';
+export const FOLDERS = 'traceless-folders';

@@ -86,35 +86,66 @@ export function renamed(fileName: string, format: Format): string {
 const YEAR = '(?:19|20)\\d\\d';
 const MONTH = '(?:0[1-9]|1[0-2])';
 const DAY = '(?:0[1-9]|[12]\\d|3[01])';
-const SEP = '[-_. ]';
-/** 20240612, 2024-06-12, 12.06.2024, 6-12-2024 (day or month first: either is a date). */
-const DATE = `(?:${YEAR}${MONTH}${DAY}|${YEAR}${SEP}${MONTH}${SEP}${DAY}|\\d{1,2}${SEP}\\d{1,2}${SEP}${YEAR})`;
-/** 093512, 093512345 (Pixel), 09.35.12, 9.35.12 PM (macOS, with its narrow space), 09-35-12-345, 09h35. */
-const TIME = `(?:\\d{6}(?:\\d{3})?|\\d{1,2}[-_.:h]\\d{2}(?:[-_.:m]\\d{2})?(?:[-_.,]\\d{1,3})?)(?:[ \\u202f]?[AaPp]\\.?[Mm]\\.?)?`;
-/** Between a date and its time: a separator, ISO's T, or "at" in the languages of screenshot names. */
-const JOIN = `(?:[-_. T]|[ _](?:at|um|à|a las|às|alle|om|kl\\.?)[ _])`;
+/**
+ * 20240612; 2024-06-12 (one separator twice); 12.06.2024 or 6-12-2024 (day or month
+ * first: either is a date; no space, and not inside a word or a version, v1.10.2023).
+ */
+const DATE = `(?:${YEAR}${MONTH}${DAY}|${YEAR}(?<ymd>[-_. ])${MONTH}\\k<ymd>${DAY}|(?<![\\p{L}\\d.])\\d{1,2}(?<dmy>[-_.])\\d{1,2}\\k<dmy>${YEAR})`;
+/**
+ * 093512, 093512345 (Pixel), 09.35.12, 9.35.12 PM (macOS, with its narrow space),
+ * 09-35-12-345, 09h35, with a time zone (+0200, Z). What follows a time stays when it
+ * runs on into a word (the _4f3e2a1b after a WhatsApp time, an "amsterdam").
+ */
+const TIME = `(?:\\d{6}(?:\\d{3})?|\\d{1,2}[-_.:h]\\d{2}(?:[-_.:m]\\d{2})?(?:[-_.,]\\d{1,3}(?![\\p{L}\\d]))?)(?:[ \\u202f]?[AaPp]\\.?[Mm]\\.?(?!\\p{L}))?(?:Z|[+-]\\d{2}:?\\d{2})?`;
+/**
+ * Between a date and its time: a separator, ISO's T, or a word or two ("at", "um",
+ * "à", "a las", "в", "下午": screenshot names in many languages).
+ */
+const JOIN = `(?:[-_. T]|[ _]\\p{L}{1,5}(?: \\p{L}{1,5})?\\.?[ _]?)`;
 /** Unix times in seconds or milliseconds from 2001 to 2033, as web apps name saved images. */
 const UNIX_TIME = '1\\d{9}(?:\\d{3})?';
-// A stamp takes the separators before it, so IMG-20240612-WA0001 becomes IMG-WA0001.
-const STAMP = new RegExp(`${SEP}*(?<!\\d)(?:${DATE}(?:${JOIN}?${TIME})?|${UNIX_TIME})(?!\\d)`, 'gu');
+// A stamp takes the separators before it, so that IMG-20240612-WA0001 keeps one.
+const STAMP = new RegExp(`[-_. ]*(?<!\\d)(?:${DATE}(?:${JOIN}?${TIME})?|${UNIX_TIME})(?!\\d)`, 'gu');
 const EDGE_SEPARATORS = /^[-_. ]+|[-_. ]+$/g;
+
+/** Six random letters and digits: a name's stamp is replaced by one, so that names stay apart. */
+export function nameToken(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (byte) => alphabet[byte % alphabet.length]).join('');
+}
 
 /**
  * `fileName` without the dates and times in it: a phone names a photo after the moment
- * it was taken (PXL_20240612_093512345.jpg becomes PXL.jpg, "Screenshot 2024-06-12 at
- * 09.35.12.png" becomes Screenshot.png, 20240612_093512.jpg becomes image.jpg). A name
- * without one is returned as it is. Hand-written rather than a library's: no maintained
- * package knows camera naming, and this is a dozen lines tested on the real patterns.
+ * it was taken. The first stamp becomes `token` (random by default), the others go:
+ * PXL_20240612_093512345.jpg becomes PXL_k3f9x2.jpg, "Screenshot 2024-06-12 at
+ * 09.35.12.png" becomes "Screenshot k3f9x2.png", 20240612_093512.jpg image_k3f9x2.jpg.
+ * A token rather than nothing: photos uploaded one at a time must not all be PXL.jpg
+ * to a site that stores files by name. A name without a stamp is returned as it is.
+ * Hand-written rather than a library's: no maintained package knows camera naming;
+ * the patterns are unit-tested (extension/test/units.test.ts).
  */
-export function undatedName(fileName: string): string {
+export function undatedName(fileName: string, token = nameToken()): string {
   const slash = fileName.lastIndexOf('/') + 1;
   const last = fileName.slice(slash);
   const dot = last.lastIndexOf('.');
   const stem = dot > 0 ? last.slice(0, dot) : last;
-  const kept = stem.replace(STAMP, '');
-  if (kept === stem) return fileName;
+  const rest = stem.replace(STAMP, '').replace(EDGE_SEPARATORS, '');
+  if (rest === stem) return fileName;
+  let first = true;
+  const kept = rest
+    ? stem
+        // The offset follows the groups' values: the first number among the arguments.
+        .replace(STAMP, (stamp: string, ...rest: unknown[]) => {
+          const offset = rest.find((value) => typeof value === 'number') as number;
+          if (!first) return '';
+          first = false;
+          const separator = stamp.match(/^[-_. ]/)?.[0] ?? (offset > 0 ? '_' : '');
+          return `${separator}${token}`;
+        })
+        .replace(EDGE_SEPARATORS, '')
+    : `${FALLBACK}_${token}`;
   const extension = dot > 0 ? last.slice(dot) : '';
-  return `${fileName.slice(0, slash)}${kept.replace(EDGE_SEPARATORS, '') || FALLBACK}${extension}`;
+  return `${fileName.slice(0, slash)}${kept}${extension}`;
 }
 
 /**

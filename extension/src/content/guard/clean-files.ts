@@ -66,7 +66,8 @@ const renamedFrom = (original: File, name: string) => (name === original.name ? 
  */
 function distinctNames(outcomes: FileOutcome[]): FileOutcome[] {
   const renamedHere = (o: FileOutcome): o is Extract<FileOutcome, { kind: 'cleaned' }> => o.kind === 'cleaned' && o.renamedFrom !== undefined;
-  const taken = new Set(outcomes.flatMap((o) => (o.kind === 'blocked' || renamedHere(o) ? [] : [pathOf(o.file).toLowerCase()])));
+  // A held-back original counts: the user may still send it.
+  const taken = new Set(outcomes.flatMap((o) => (renamedHere(o) ? [] : [pathOf(o.kind === 'blocked' ? o.original : o.file).toLowerCase()])));
   return outcomes.map((o) => {
     if (!renamedHere(o)) return o;
     const path = pathOf(o.file);

@@ -15,13 +15,14 @@
 //    DataTransfer made in a content script, so there it is made with the page's
 //    constructors (which can only ever see the cleaned files).
 //
-// A dropped folder arrives as a flat list of its files, cleaned: its structure
-// (and webkitGetAsEntry) cannot be rebuilt in a synthetic event.
+// A dropped folder arrives as a folder where main-world.ts can answer for its entries
+// (Chromium: dropped-folders.ts), elsewhere as a flat list of its files, cleaned.
 import { cleanAll, passed } from './clean-files';
 import { holdWhile, redispatch, setFiles, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { isDisabled, isFileInput } from './file-inputs';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
+import { droppedForPage, foldersRebuilt } from './dropped-folders';
 import { t } from '../../shared/i18n';
 import { listen } from '../lasting-listeners';
 
@@ -181,18 +182,22 @@ export function guardDrops(hooks: GuardHooks): void {
     }
     const input = taken.input;
     if (input && isDisabled(input)) return;
-    const giving = give(taken, walked.files);
+    const giving = give(taken, walked);
     // A form submitted while the files dropped on its input are cleaned waits for them
     // (they go in only at the end of `give`).
     if (input) holdWhile(input, giving.catch(() => undefined));
     await giving;
   };
   /** Cleans the files, replays the event with them, and does what the browser would have. */
-  const give = async (taken: Taken, originals: File[]) => {
+  const give = async (taken: Taken, walked: Walked) => {
     const input = taken.input;
-    const outcomes = await cleanAll(originals, hooks);
+    const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
-    const accepted = (files.length || taken.strings.length) && replay(taken, files);
+    // The event gets dropped folders as folders where it can; a file input, their files.
+    const given = walked.tops && foldersRebuilt()
+      ? droppedForPage(walked.tops, outcomes.map((o) => (o.kind === 'blocked' ? undefined : o.file)))
+      : files;
+    const accepted = (given.length || taken.strings.length) && replay(taken, given);
     // What the browser does with a drop no listener cancelled: a file input under it gets
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
     // as remembered: not measured), and

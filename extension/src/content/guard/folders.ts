@@ -9,8 +9,13 @@ export const MAX_FOLDER_FILES = 10_000;
 /** Deepest folder nesting followed. */
 export const MAX_FOLDER_DEPTH = 64;
 
+/** What was dropped as the page's entries show it: a file (an index into `files`), or a folder. */
+export type Dropped = { name: string; file: number } | { name: string; folder: Dropped[] };
+
 export interface Walked {
   files: File[];
+  /** The dropped entries, top level first, in the order read (walkEntries only). */
+  tops?: Dropped[];
   /** Why the drop is held back, when it is. */
   refused?: string;
 }
@@ -35,23 +40,28 @@ async function children(folder: FileSystemDirectoryEntry): Promise<FileSystemEnt
 
 export async function walkEntries(entries: FileSystemEntry[], limits: { maxFiles: number; maxDepth: number }): Promise<Walked> {
   const files: File[] = [];
-  const visit = async (entry: FileSystemEntry, depth: number): Promise<string | undefined> => {
+  /** Adds what `entry` holds to `into`; a reason when the drop must be held back. */
+  const visit = async (entry: FileSystemEntry, depth: number, into: Dropped[]): Promise<string | undefined> => {
     if (isFile(entry)) {
       if (files.length >= limits.maxFiles) return t('folderTooManyFiles', limits.maxFiles);
       files.push(await fileOf(entry));
+      into.push({ name: entry.name, file: files.length - 1 });
       return undefined;
     }
     if (!isDirectory(entry)) return undefined;
     if (depth >= limits.maxDepth) return t('folderTooDeep', limits.maxDepth);
+    const folder: Dropped[] = [];
+    into.push({ name: entry.name, folder });
     for (const child of await children(entry)) {
-      const refused = await visit(child, depth + 1);
+      const refused = await visit(child, depth + 1, folder);
       if (refused) return refused;
     }
     return undefined;
   };
+  const tops: Dropped[] = [];
   for (const entry of entries) {
-    const refused = await visit(entry, 0);
+    const refused = await visit(entry, 0, tops);
     if (refused) return { files: [], refused };
   }
-  return { files };
+  return { files, tops };
 }

@@ -78,7 +78,7 @@ export function setFiles(input: HTMLInputElement, files: File[]): void {
     transfer.items.add(file);
   }
   input.files = transfer.files;
-  tellPaths(input, files);
+  tellPaths(files);
 }
 
 /**

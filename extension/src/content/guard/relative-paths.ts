@@ -4,7 +4,9 @@
 // of one (measured: PHP keeps it as `full_path`). A cleaned copy is a new File, which
 // the browser gives no path (and a script cannot: the property is read-only), so the
 // guard keeps each copy's folder here; main-world.ts gives the copies their paths where
-// the page reads them, and forms name them by their paths (namePathsInForms).
+// the page reads them, and forms name them by their paths (namePathsInForms). Not
+// covered: a form in a shadow root (its formdata event does not leave it), a script's
+// own FormData.append(copy), and a copy posted to a worker (its own property stays behind).
 import { PATHS, PATHS_FOR } from '../rearm-bridge';
 import { listen, tellPageWorld } from '../lasting-listeners';
 
@@ -24,18 +26,23 @@ export function pathOf(file: File): string {
 }
 
 /**
- * Tells main-world.ts the paths of the copies `input` now holds, in its order (null:
- * a file the guard did not make, which has its own). Nothing when none came from a folder.
+ * Tells main-world.ts the paths of the copies among `files` (just put in a page's input).
+ * They go in a detached input of ours, named by the event: the page's own input may be in
+ * a shadow root, which an event at the bridge names only by its host. The same File
+ * objects, so the page's input shows the paths given to them. Nothing when none came
+ * from a folder.
  */
-export function tellPaths(input: HTMLInputElement, files: File[]): void {
-  const paths = files.map((file) => {
-    const folder = folders.get(file);
-    return folder === undefined ? null : folder + file.name;
-  });
-  if (paths.every((path) => path === null)) return;
-  tellPageWorld(new MouseEvent(PATHS_FOR, { relatedTarget: input }));
+export function tellPaths(files: File[]): void {
+  const copies = files.filter((file) => folders.has(file));
+  if (!copies.length) return;
+  const carrier = document.createElement('input');
+  carrier.type = 'file';
+  const transfer = new DataTransfer();
+  for (const copy of copies) transfer.items.add(copy);
+  carrier.files = transfer.files;
+  tellPageWorld(new MouseEvent(PATHS_FOR, { relatedTarget: carrier }));
   // A string: it reaches the page's world as it is, in both browsers.
-  tellPageWorld(new CustomEvent(PATHS, { detail: JSON.stringify(paths) }));
+  tellPageWorld(new CustomEvent(PATHS, { detail: JSON.stringify(copies.map(pathOf)) }));
 }
 
 /**
@@ -56,16 +63,25 @@ function entriesOf(data: FormData): [string, FormDataEntryValue][] {
  * (A script's own FormData.append(copy) still names it by its name alone.)
  */
 export function namePathsInForms(): void {
+  const refill = (data: FormData, entries: [string, FormDataEntryValue][], named: boolean) => {
+    for (const name of new Set(entries.map(([name]) => name))) data.delete(name);
+    for (const [name, value] of entries) {
+      if (named && value instanceof File && folders.has(value)) data.append(name, value, pathOf(value));
+      else data.append(name, value);
+    }
+  };
   listen(
     'formdata',
     (event) => {
+      // The browser's own (a submission, new FormData(form)); a page's event is the page's.
+      if (!event.isTrusted) return;
       const data = event.formData;
       const entries = entriesOf(data);
       if (!entries.some(([, value]) => value instanceof File && folders.has(value))) return;
-      for (const name of new Set(entries.map(([name]) => name))) data.delete(name);
-      for (const [name, value] of entries) {
-        if (value instanceof File && folders.has(value)) data.append(name, value, pathOf(value));
-        else data.append(name, value);
+      try {
+        refill(data, entries, true);
+      } catch {
+        refill(data, entries, false); // as it was: never a form emptied halfway
       }
     },
     { capture: true },
