@@ -16,7 +16,7 @@
 // MutationObserver, which document.open() does not erase either, adds them again too
 // should an opening bypass that wrapper (a document opened with another realm's
 // open()); adding a listener that is still there does nothing.
-import { BRIDGE, DONE, HELLO, REARM } from './rearm-bridge';
+import { BRIDGE, DONE, DONE_SUFFIX, HELLO, REARM } from './rearm-bridge';
 
 const adders: Array<() => void> = [];
 let armed = false;
@@ -71,8 +71,27 @@ export function listenToPageWorld(type: string, listener: (event: Event) => void
   if (!armed) arm();
 }
 
-/** Tells main-world.ts something, at the bridge element it listens on (rearm-bridge.ts). */
-export function tellPageWorld(event: Event): void {
+/**
+ * Hands main-world.ts `files` and a string, at the bridge element it listens on
+ * (rearm-bridge.ts): the files in a detached input of ours (`forType`, as the event's
+ * relatedTarget; the page never holds it), then the string (`type`), which reaches the
+ * page's world as it is in both browsers. True when main-world.ts took them in hand.
+ */
+export function handToPageWorld(forType: string, type: string, files: File[], detail: string): boolean {
   if (!armed) arm();
-  bridge.dispatchEvent(event);
+  const carrier = document.createElement('input');
+  carrier.type = 'file';
+  const transfer = new DataTransfer();
+  for (const file of files) transfer.items.add(file);
+  carrier.files = transfer.files;
+  let done = false;
+  const heard = () => (done = true);
+  bridge.addEventListener(`${type}${DONE_SUFFIX}`, heard);
+  try {
+    bridge.dispatchEvent(new MouseEvent(forType, { relatedTarget: carrier }));
+    bridge.dispatchEvent(new CustomEvent(type, { detail }));
+  } finally {
+    bridge.removeEventListener(`${type}${DONE_SUFFIX}`, heard);
+  }
+  return done;
 }

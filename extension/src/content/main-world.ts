@@ -30,8 +30,9 @@
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { BRIDGE, DONE, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
+import { BRIDGE, DONE, DONE_SUFFIX, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
 import { CLICK_MARK } from './click-mark';
+import { scriptDropsHaveNoEntries } from './script-drops';
 
 (() => {
   const { bind, call } = Function.prototype;
@@ -420,18 +421,48 @@ import { CLICK_MARK } from './click-mark';
   // What the guard hands over at the bridge (sections 4 and 5): files in an input of
   // its own, read through the input's own getters, and strings.
   /** A property descriptor that inherits nothing (a page may give Object.prototype a `get`). */
-  const valueOf = (value: unknown, configurable = false): PropertyDescriptor => {
+  const valueOf = (value: unknown, configurable = false, enumerable = true, writable = false): PropertyDescriptor => {
     const descriptor = create(null) as PropertyDescriptor;
     descriptor.value = value;
-    descriptor.enumerable = true;
+    descriptor.enumerable = enumerable;
     descriptor.configurable = configurable;
+    descriptor.writable = writable;
     return descriptor;
   };
+  const hidden = (value: unknown) => valueOf(value, false, false);
+  /** `list.push(value)` that no setter a page put on Array.prototype sees. */
+  const put = <T>(list: T[], value: T) => defineProperty(list, list.length, valueOf(value, true, true, true));
   const filesOf = getter(inputProto, 'files') as (input: unknown) => FileList | null;
   const fileAt = uncurry(FileList.prototype.item);
   const fileCount = getter(FileList.prototype, 'length') as (list: unknown) => number;
   const detailOf = getter(CustomEvent.prototype, 'detail') as (event: unknown) => unknown;
   const parse = JSON.parse;
+  /**
+   * Listens for one kind of handover: the guard's input of its own (`forType`, as the
+   * event's relatedTarget), then a string (`type`). `use` runs with the input's files and
+   * the string; nothing it throws reaches the page's error handlers.
+   */
+  const onHandover = (forType: string, type: string, use: (files: FileList, detail: string) => void) =>
+    whenBridged((at) => {
+      let carrier: unknown = null;
+      addListener(at, forType, (event: Event) => {
+        carrier = relatedTarget(event);
+      });
+      addListener(at, type, (event: Event) => {
+        const from = carrier;
+        carrier = null;
+        try {
+          const files = from ? filesOf(from) : null;
+          const detail = detailOf(event);
+          if (!files || typeof detail !== 'string') return;
+          use(files, detail);
+          // Done: the guard hears it before its dispatch returns.
+          dispatch(at, new NativeEvent(`${type}${DONE_SUFFIX}`));
+        } catch {
+          // Not handed over: the page sees what the browser gives (no path, a file's entry).
+        }
+      });
+    });
 
   // 4. Entries for replayed drops. Only where a DataTransfer made by script gives its
   // files no entry (Chromium: it has no isolated file system to put them in); Firefox
@@ -442,36 +473,26 @@ import { CLICK_MARK } from './click-mark';
   // Chromium has no FileSystemFileEntry global (its entries' interface has no name there).
   const entryProto = (scope.FileSystemFileEntry as { prototype: object } | undefined)?.prototype ?? Object.prototype;
   const nativeEntry = Item?.prototype.webkitGetAsEntry;
-  const scriptDropsHaveNoEntries = () => {
-    try {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([], 'probe'));
-      return transfer.items[0].webkitGetAsEntry() === null;
-    } catch {
-      return false;
-    }
-  };
   if (Item && nativeEntry && scriptDropsHaveNoEntries()) {
     const entryOf = uncurry(nativeEntry);
     const itemKind = getter(Item.prototype, 'kind') as (item: unknown) => string;
     const getAsFile = uncurry(Item.prototype.getAsFile);
     const fileName = getter(File.prototype, 'name') as (file: unknown) => string;
     const later = queueMicrotask;
-    const mapGet = uncurry(WeakMap.prototype.get) as (map: WeakMap<object, Folder>, key: object) => Folder | undefined;
-    const mapSet = uncurry(WeakMap.prototype.set);
+    const NativeDOMException = DOMException;
     /** `path`'s parts between slashes, by indexing (split() consults what a page may replace). */
     const partsOf = (path: string): string[] => {
       const parts: string[] = [];
       let part = '';
       for (let i = 0; i < path.length; i++) {
         if (path[i] === '/') {
-          parts[parts.length] = part;
+          put(parts, part);
           part = '';
         } else {
           part += path[i];
         }
       }
-      parts[parts.length] = part;
+      put(parts, part);
       return parts;
     };
     type Success<T> = ((value: T) => void) | undefined;
@@ -481,10 +502,15 @@ import { CLICK_MARK } from './click-mark';
       name: string;
       children: Array<[true, File] | [false, Folder]>;
     }
-    /** Each stand-in File of a replayed drop, and the folder it stands for. */
-    const folders = new WeakMap<object, Folder>();
+    /**
+     * A stand-in File's folder, in a property of its own: a WeakMap keyed by the File's
+     * wrapper would lose it when V8 drops an unmodified wrapper and makes a new one (a
+     * wrapper with a property of its own is kept as long as the File lives).
+     */
+    const FOLDER = Symbol('traceless folder');
+    const folderOf = (file: File): Folder | undefined => getOwnPropertyDescriptor(file, FOLDER)?.value as Folder | undefined;
     const own = (target: object, key: string, value: unknown) => defineProperty(target, key, valueOf(value));
-    const failLater = (failure: Failure, message: string, name: string) => later(() => failure?.(new DOMException(message, name)));
+    const failLater = (failure: Failure, message: string, name: string) => later(() => failure?.(new NativeDOMException(message, name)));
     // What uploaders read of a file entry; file() answers later, as the built-in does.
     // It holds only what getAsFile() already gives the page: a replayed drop's cleaned copy.
     const fileEntry = (file: File, path = `/${fileName(file)}`, parent: FileSystemDirectoryEntry | null = null): FileSystemFileEntry => {
@@ -538,7 +564,7 @@ import { CLICK_MARK } from './click-mark';
         let done = false;
         own(reader, 'readEntries', (success: Success<FileSystemEntry[]>) => {
           const batch: FileSystemEntry[] = [];
-          if (!done) for (let i = 0; i < folder.children.length; i++) batch[i] = childEntryOf(folder, entry, i);
+          if (!done) for (let i = 0; i < folder.children.length; i++) put(batch, childEntryOf(folder, entry, i));
           done = true;
           later(() => success?.(batch));
         });
@@ -563,7 +589,7 @@ import { CLICK_MARK } from './click-mark';
         if (entry !== null || itemKind(this) !== 'file') return entry;
         const file = getAsFile(this);
         if (!file) return null;
-        const folder = mapGet(folders, file);
+        const folder = folderOf(file);
         return folder ? folderEntry(folder, `/${folder.name}`, null) : fileEntry(file);
       },
     };
@@ -572,7 +598,6 @@ import { CLICK_MARK } from './click-mark';
     // The guard's word on a replayed drop's folders, just before the replay: the files in
     // an input of its own, then [stand-in's index, children] for each folder, where a
     // child is a file's index or [name, children].
-    let foldersIn: unknown = null;
     const read = (files: FileList, nodes: unknown): Folder['children'] => {
       const children: Folder['children'] = [];
       const list = nodes as unknown[];
@@ -580,61 +605,31 @@ import { CLICK_MARK } from './click-mark';
         const node = list[i];
         if (typeof node === 'number') {
           const file = fileAt(files, node);
-          if (file) children[children.length] = [true, file];
+          if (file) put(children, [true, file]);
         } else {
           const pair = node as [unknown, unknown[]];
-          children[children.length] = [false, { name: `${pair[0]}`, children: read(files, pair[1]) }];
+          put(children, [false, { name: `${pair[0]}`, children: read(files, pair[1]) }]);
         }
       }
       return children;
     };
-    whenBridged((at) => {
-      addListener(at, FOLDERS_FOR, (event: Event) => {
-        foldersIn = relatedTarget(event);
-      });
-      addListener(at, FOLDERS, (event: Event) => {
-        const carrier = foldersIn;
-        foldersIn = null;
-        try {
-          const files = carrier ? filesOf(carrier) : null;
-          const detail = detailOf(event);
-          if (!files || typeof detail !== 'string') return;
-          const dropped = parse(detail) as [number, unknown[]][];
-          for (let i = 0; i < dropped.length; i++) {
-            const standIn = fileAt(files, dropped[i][0]);
-            if (standIn) mapSet(folders, standIn, { name: fileName(standIn), children: read(files, dropped[i][1]) });
-          }
-        } catch {
-          // A folder not made: its stand-in's entry is a file's, empty (nothing thrown at the page).
-        }
-      });
+    onHandover(FOLDERS_FOR, FOLDERS, (files, detail) => {
+      const dropped = parse(detail) as [number, unknown[]][];
+      for (let i = 0; i < dropped.length; i++) {
+        const standIn = fileAt(files, dropped[i][0]);
+        if (standIn) defineProperty(standIn, FOLDER, hidden({ name: fileName(standIn), children: read(files, dropped[i][1]) }));
+      }
     });
   }
 
   // 5. Paths of the cleaned copies from a chosen folder. An own property on each copy,
   // read where the page reads: the built-in getter answers from the file itself, which
-  // a script cannot set. The files are read through the input's own getters.
-  let pathsFor: unknown = null;
-  whenBridged((at) => {
-    addListener(at, PATHS_FOR, (event: Event) => {
-      pathsFor = relatedTarget(event);
-    });
-    addListener(at, PATHS, (event: Event) => {
-      const carrier = pathsFor;
-      pathsFor = null;
-      // Nothing thrown here may reach the page's error handlers.
-      try {
-        const files = carrier ? filesOf(carrier) : null;
-        const detail = detailOf(event);
-        if (!files || typeof detail !== 'string') return;
-        const paths = parse(detail) as unknown[];
-        for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
-          const path = paths[i];
-          if (typeof path === 'string') defineProperty(fileAt(files, i), 'webkitRelativePath', valueOf(path, true));
-        }
-      } catch {
-        // A path not given: the page sees the copy's own, empty.
-      }
-    });
+  // a script cannot set.
+  onHandover(PATHS_FOR, PATHS, (files, detail) => {
+    const paths = parse(detail) as unknown[];
+    for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
+      const path = paths[i];
+      if (typeof path === 'string') defineProperty(fileAt(files, i), 'webkitRelativePath', valueOf(path, true));
+    }
   });
 })();

@@ -14,7 +14,8 @@
 // its own holding cleaned copies it just gave a page's input), then PATHS (a CustomEvent
 // whose detail is a JSON array of their paths in a chosen folder: guard/relative-paths.ts);
 // likewise FOLDERS_FOR (a detached input holding a replayed drop's files) and FOLDERS (the
-// dropped folders made of them, guard/dropped-folders.ts). A page that
+// dropped folders made of them, guard/dropped-folders.ts); main-world.ts answers each
+// string it took in hand with `${type}${DONE_SUFFIX}`. A page that
 // somehow got the element could only make the guard add listeners it already has, or
 // watch an input's type, or give its own files paths.
 export const BRIDGE = 'traceless-rearm-bridge';
@@ -27,3 +28,4 @@ export const PATHS_FOR = 'traceless-paths-for';
 export const PATHS = 'traceless-paths';
 export const FOLDERS_FOR = 'traceless-folders-for';
 export const FOLDERS = 'traceless-folders';
+export const DONE_SUFFIX = '-done';

@@ -10,19 +10,9 @@
 // a script's DataTransfer none); elsewhere (Firefox) the folder arrives as a flat list
 // of its files, as before.
 import { FOLDERS, FOLDERS_FOR } from '../rearm-bridge';
-import { tellPageWorld } from '../lasting-listeners';
+import { handToPageWorld } from '../lasting-listeners';
 import type { Dropped } from './folders';
-
-/** Whether a DataTransfer made by script gives its files no entries, so main-world.ts makes them (its own probe). */
-function scriptDropsHaveNoEntries(): boolean {
-  try {
-    const transfer = new DataTransfer();
-    transfer.items.add(new File([], 'probe'));
-    return transfer.items[0].webkitGetAsEntry() === null;
-  } catch {
-    return false;
-  }
-}
+import { scriptDropsHaveNoEntries } from '../script-drops';
 
 let rebuilt: boolean | undefined;
 /** Whether a dropped folder can be given back as a folder here. */
@@ -42,9 +32,10 @@ type Node = number | [string, Node[]];
  * The files the replayed drop holds: each dropped file's copy, and for each dropped
  * folder its stand-in, whose entries main-world.ts is told of now (before the replay,
  * since dispatch is synchronous). `copies[i]` is walked file i's copy, or undefined
- * when it was held back (then it is not in the folder).
+ * when it was held back (then it is not in the folder). Undefined when main-world.ts
+ * did not take the folders: then the drop goes as a flat list of its files.
  */
-export function droppedForPage(tops: Dropped[], copies: (File | undefined)[]): File[] {
+export function droppedForPage(tops: Dropped[], copies: (File | undefined)[]): File[] | undefined {
   const carried: File[] = [];
   const carry = (file: File) => carried.push(file) - 1;
   const encode = (nodes: Dropped[]): Node[] =>
@@ -65,16 +56,9 @@ export function droppedForPage(tops: Dropped[], copies: (File | undefined)[]): F
       if (copy) given.push(copy);
     }
   }
-  if (folders.length) {
-    // The files reach main-world.ts in a detached input of ours, named by the event:
-    // the page never holds it (only cleaned copies, and files that were not images, are in it).
-    const carrier = document.createElement('input');
-    carrier.type = 'file';
-    const transfer = new DataTransfer();
-    for (const file of carried) transfer.items.add(file);
-    carrier.files = transfer.files;
-    tellPageWorld(new MouseEvent(FOLDERS_FOR, { relatedTarget: carrier }));
-    tellPageWorld(new CustomEvent(FOLDERS, { detail: JSON.stringify(folders) }));
-  }
+  // Only cleaned copies, and files that were not images, are handed over. Unless
+  // main-world.ts took the folders in hand, the page gets the flat list, never stand-ins
+  // that would stand for nothing.
+  if (folders.length && !handToPageWorld(FOLDERS_FOR, FOLDERS, carried, JSON.stringify(folders))) return undefined;
   return given;
 }

@@ -194,9 +194,8 @@ export function guardDrops(hooks: GuardHooks): void {
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
     // The event gets dropped folders as folders where it can; a file input, their files.
-    const given = walked.tops && foldersRebuilt()
-      ? droppedForPage(walked.tops, outcomes.map((o) => (o.kind === 'blocked' ? undefined : o.file)))
-      : files;
+    const given = (walked.tops && foldersRebuilt()
+      && droppedForPage(walked.tops, outcomes.map((o) => (o.kind === 'blocked' ? undefined : o.file)))) || files;
     const accepted = (given.length || taken.strings.length) && replay(taken, given);
     // What the browser does with a drop no listener cancelled: a file input under it gets
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,

@@ -8,7 +8,7 @@
 // covered: a form in a shadow root (its formdata event does not leave it), a script's
 // own FormData.append(copy), and a copy posted to a worker (its own property stays behind).
 import { PATHS, PATHS_FOR } from '../rearm-bridge';
-import { listen, tellPageWorld } from '../lasting-listeners';
+import { handToPageWorld, listen } from '../lasting-listeners';
 
 /** The folder of each cleaned copy from a chosen folder, "holiday/day2/". */
 const folders = new WeakMap<File, string>();
@@ -26,23 +26,15 @@ export function pathOf(file: File): string {
 }
 
 /**
- * Tells main-world.ts the paths of the copies among `files` (just put in a page's input).
- * They go in a detached input of ours, named by the event: the page's own input may be in
- * a shadow root, which an event at the bridge names only by its host. The same File
- * objects, so the page's input shows the paths given to them. Nothing when none came
- * from a folder.
+ * Tells main-world.ts the paths of the copies among `files` (just put in a page's input),
+ * handed over in an input of ours rather than named by the page's (which may be in a
+ * shadow root, and an event at the bridge names only its host): the same File objects,
+ * so the page's input shows the paths given to them. Nothing when none came from a folder.
  */
 export function tellPaths(files: File[]): void {
   const copies = files.filter((file) => folders.has(file));
   if (!copies.length) return;
-  const carrier = document.createElement('input');
-  carrier.type = 'file';
-  const transfer = new DataTransfer();
-  for (const copy of copies) transfer.items.add(copy);
-  carrier.files = transfer.files;
-  tellPageWorld(new MouseEvent(PATHS_FOR, { relatedTarget: carrier }));
-  // A string: it reaches the page's world as it is, in both browsers.
-  tellPageWorld(new CustomEvent(PATHS, { detail: JSON.stringify(copies.map(pathOf)) }));
+  handToPageWorld(PATHS_FOR, PATHS, copies, JSON.stringify(copies.map(pathOf)));
 }
 
 /**
