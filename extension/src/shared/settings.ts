@@ -16,8 +16,9 @@ export interface Settings {
   /** Where the guard recompresses: send HEIC photos as JPEG (many sites refuse HEIC). */
   heicToJpeg: boolean;
   /**
-   * The guard sends an image or video under its name less the date and time in it
-   * (PXL_20240612_093512345.jpg goes as PXL.jpg). The file's own date is never sent.
+   * The guard sends an image or video with a random token for the date and time in its
+   * name (PXL_20240612_093512345.jpg goes as PXL_k3f9x2.jpg). A cleaned copy never
+   * carries the original's own date, whatever this says.
    */
   undatedNames: boolean;
   /** Output format for "Compress and save"; `keep` keeps the image's own format. */

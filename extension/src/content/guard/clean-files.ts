@@ -1,6 +1,7 @@
 // Cleans the files a page is about to receive. Images and videos become cleaned
-// copies of the same type, under their names less the dates in them (a setting) and
-// dated now, not when the original was last changed (often when the photo was taken);
+// copies of the same type, named as the originals but for the dates in the names
+// (a random token instead: a setting), and dated now, not when the original was last
+// changed (often when the photo was taken);
 // other files pass untouched; one that cannot be cleaned is held back (the default
 // failure policy) with the reason.
 import type { MessagingEngine } from '../../engine/messaging-engine';
@@ -60,9 +61,8 @@ const renamedFrom = (original: File, name: string) => (name === original.name ? 
 
 /**
  * Names the guard changed, told apart from every other name the site gets in the same
- * selection (in the same folder, for a chosen folder): two phones' photos both become
- * PXL.jpg, a HEIC sent as IMG_1.jpg meets the IMG_1.JPG beside it, and an uploader that
- * keys files by name would keep only one.
+ * selection (in the same folder, for a chosen folder): a HEIC sent as IMG_1.jpg meets
+ * the IMG_1.JPG beside it, and an uploader that keys files by name would keep only one.
  */
 function distinctNames(outcomes: FileOutcome[]): FileOutcome[] {
   const renamedHere = (o: FileOutcome): o is Extract<FileOutcome, { kind: 'cleaned' }> => o.kind === 'cleaned' && o.renamedFrom !== undefined;
