@@ -111,7 +111,7 @@ test('the upload notice names a HEIC sent as JPEG or a name without its date, co
   const file = (name: string) => new File([new Uint8Array([1])], name, { type: name.endsWith('.jpg') ? 'image/jpeg' : 'image/heic' });
   const place: Finding = { category: 'location', key: 'GPS', label: 'GPS position', value: '1, 2', block: 0 };
   const sent = (name: string, removed: Finding[], from?: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, renamedFrom: from, converted: from !== undefined });
-  const undated = (name: string, removed: Finding[], from: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, renamedFrom: from });
+  const undated = (name: string, removed: Finding[], from: string): FileOutcome => ({ kind: 'cleaned', file: file(name), removed, renamedFrom: from, undated: true });
   const texts = (outcomes: FileOutcome[]) => describe(outcomes).map((n) => `${n.tone}: ${n.text}`);
 
   // One, with something removed: the removal notice names both names.
@@ -128,15 +128,23 @@ test('the upload notice names a HEIC sent as JPEG or a name without its date, co
     'info: Removed hidden data from 3 photos before the upload.',
     'info: Sent 2 photos in other formats, under new names, before the upload.',
   ]);
-  // A name without its date: the same words for one; counted apart from conversions.
-  assert.deepEqual(texts([undated('PXL.jpg', [place], 'PXL_20240612_093512345.jpg')]), [
-    'info: Removed location from PXL_20240612_093512345.jpg and sent it as PXL.jpg before the upload.',
+  // A name without its date: the original's name never shown (the page could read it);
+  // counted apart from conversions.
+  assert.deepEqual(texts([undated('PXL_x7.jpg', [place], 'PXL_20240612_093512345.jpg')]), [
+    'info: Removed location before the upload, and the date from its name: sent as PXL_x7.jpg.',
   ]);
-  assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC'), undated('PXL.jpg', [place], 'PXL_20240612_093512345.jpg'), undated('PXL-2.jpg', [], 'PXL_20240613_101112131.jpg')]), [
+  assert.deepEqual(texts([undated('PXL_x7.jpg', [], 'PXL_20240612_093512345.jpg')]), [
+    'info: Took the date out of a file’s name before the upload: sent as PXL_x7.jpg.',
+  ]);
+  assert.deepEqual(texts([sent('A.jpg', [place], 'A.HEIC'), undated('PXL_x7.jpg', [place], 'PXL_20240612_093512345.jpg'), undated('PXL_y8.jpg', [], 'PXL_20240613_101112131.jpg')]), [
     'info: Removed hidden data from 2 photos before the upload.',
     'info: Sent 1 photo in another format, under a new name, before the upload.',
     'info: Sent 2 files under names without their dates, before the upload.',
   ]);
+  // Held back: named as the settings let the page see it.
+  const held: FileOutcome = { kind: 'blocked', original: file('PXL_20240612_093512345.jpg'), reason: 'It is damaged.', shown: 'PXL_….jpg' };
+  assert.deepEqual(texts([held]), ['error: PXL_….jpg was held back: It is damaged.']);
+  assert.equal(describe([held])[0].heldBackName, 'PXL_….jpg');
   // Not converted: said, with the reason, as an error.
   const kept: FileOutcome = { kind: 'cleaned', file: file('D.HEIC'), removed: [], notConverted: 'It is too large.' };
   assert.deepEqual(texts([kept]), ['error: D.HEIC was sent as HEIC, with its metadata removed, not as JPEG: It is too large.']);

@@ -105,6 +105,7 @@ for (const name of only) {
       assert.ok(first >= chosenAt && second >= chosenAt, `the cleaned copies are dated now, not ${taken.toISOString()}: ${first}, ${second}`);
       const notices = await browser.noticeTexts(page);
       assert.ok(notices.some((n) => n.endsWith('Sent 2 files under names without their dates, before the upload.')), notices.join(' | '));
+      assert.ok(notices.every((n) => !n.includes('20240612')), 'no notice in the page shows a date taken out of a name');
 
       await browser.setSettings({ undatedNames: false });
       try {

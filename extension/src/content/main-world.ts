@@ -21,7 +21,9 @@
 // 4. A dropped file the guard replays (cleaned, in a DataTransfer made by script)
 //    has no file-system entry in Chromium: webkitGetAsEntry() gives the page a
 //    file entry for it, as for the user's drop, so uploaders that read entries
-//    (WordPress's plupload, Fine Uploader) get the file instead of nothing.
+//    (WordPress's plupload, Fine Uploader) get the file instead of nothing; a dropped
+//    folder the guard replays as a stand-in file gets a folder's entry, made of the
+//    cleaned copies (guard/dropped-folders.ts).
 // 5. Folders chosen in <input webkitdirectory>: the guard's cleaned copies are new
 //    files, without the path in the folder that uploaders rebuild the folder from. The
 //    guard says each copy's path (strings only); here, where the page reads them, the
@@ -344,7 +346,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const write = uncurry(Document.prototype.write);
   const writeln = uncurry(Document.prototype.writeln);
   let bridge: EventTarget | null = null;
-  /** What listens at the bridge once it is known (section 5); the handshake may end before or after. */
+  /** What listens at the bridge once it is known (sections 4 and 5); the handshake may end before or after. */
   const bridgeListeners: Array<(bridge: EventTarget) => void> = [];
   const whenBridged = (add: (bridge: EventTarget) => void) => {
     bridgeListeners[bridgeListeners.length] = add; // not push(): a page may have replaced it
@@ -472,6 +474,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const Item = scope.DataTransferItem as { prototype: DataTransferItem } | undefined;
   // Chromium has no FileSystemFileEntry global (its entries' interface has no name there).
   const entryProto = (scope.FileSystemFileEntry as { prototype: object } | undefined)?.prototype ?? Object.prototype;
+  const folderProto = (scope.FileSystemDirectoryEntry as { prototype: object } | undefined)?.prototype ?? Object.prototype;
   const nativeEntry = Item?.prototype.webkitGetAsEntry;
   if (Item && nativeEntry && scriptDropsHaveNoEntries()) {
     const entryOf = uncurry(nativeEntry);
@@ -528,7 +531,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // A folder's entry: its reader gives all its entries at once, then none (as the
     // built-in's last batch); getFile/getDirectory find what it holds, never create.
     const folderEntry = (folder: Folder, path: string, parent: FileSystemDirectoryEntry | null): FileSystemDirectoryEntry => {
-      const entry = create(entryProto) as FileSystemDirectoryEntry;
+      const entry = create(folderProto) as FileSystemDirectoryEntry;
       const find = (relative: unknown, wantFolder: boolean, options: unknown, success: Success<FileSystemEntry>, failure: Failure) => {
         if (options && typeof options === 'object' && (options as { create?: unknown }).create) {
           return failLater(failure, 'A dropped folder cannot be written to.', 'SecurityError');
@@ -629,7 +632,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     const paths = parse(detail) as unknown[];
     for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
       const path = paths[i];
-      if (typeof path === 'string') defineProperty(fileAt(files, i), 'webkitRelativePath', valueOf(path, true));
+      // Not enumerable: JSON.stringify(file) stays "{}" as for the browser's files.
+      if (typeof path === 'string') defineProperty(fileAt(files, i), 'webkitRelativePath', valueOf(path, true, false));
     }
   });
 })();

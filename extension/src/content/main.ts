@@ -113,7 +113,7 @@ const guard = {
   report: (outcomes: FileOutcome[], allow?: (original: File) => void) => {
     for (const notice of describe(outcomes)) {
       const held = notice.heldBack;
-      const action = held && allow ? { label: t('noticeUploadAnyway', held.name), run: () => sendOriginal(held, allow) } : undefined;
+      const action = held && allow ? { label: t('noticeUploadAnyway', notice.heldBackName ?? held.name), run: () => sendOriginal(held, allow) } : undefined;
       showNotice(notice.text, notice.tone, { action });
     }
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;

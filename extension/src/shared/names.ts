@@ -135,8 +135,8 @@ export function undatedName(fileName: string, token = nameToken()): string {
   const kept = rest
     ? stem
         // The offset follows the groups' values: the first number among the arguments.
-        .replace(STAMP, (stamp: string, ...rest: unknown[]) => {
-          const offset = rest.find((value) => typeof value === 'number') as number;
+        .replace(STAMP, (stamp: string, ...after: unknown[]) => {
+          const offset = after.find((value) => typeof value === 'number') as number;
           if (!first) return '';
           first = false;
           const separator = stamp.match(/^[-_. ]/)?.[0] ?? (offset > 0 ? '_' : '');

@@ -17,13 +17,15 @@ import { formatBytes } from '../../shared/sizes';
 export type FileOutcome =
   /**
    * `renamedFrom`: the original's name, when the site gets another: sent in another
-   * format (`converted`: a HEIC as .jpg) or without the date in its name.
+   * format (`converted`: a HEIC as .jpg) or without the date in its name (`undated`:
+   * then the notice must not show the original's name in the page).
    * `notConverted`: why a HEIC the settings asked to send as JPEG went as its cleaned
    * HEIC instead.
    */
-  | { kind: 'cleaned'; file: File; removed: Finding[]; renamedFrom?: string; converted?: boolean; notConverted?: string }
+  | { kind: 'cleaned'; file: File; removed: Finding[]; renamedFrom?: string; converted?: boolean; undated?: boolean; notConverted?: string }
   | { kind: 'untouched'; file: File }
-  | { kind: 'blocked'; original: File; reason: string }
+  /** `shown`: its name as the page's notice may show it (without the dates in it, when the settings say so). */
+  | { kind: 'blocked'; original: File; reason: string; shown?: string }
   /** Could not be cleaned, and the user chose to let such images through. */
   | { kind: 'uncleaned'; file: File; reason: string };
 
@@ -49,12 +51,23 @@ async function bounded<T, R>(items: T[], limit: number, work: (item: T) => Promi
   return results;
 }
 
-/**
- * The name a cleaned copy goes under. It never carries the original's lastModified
- * either (a File made without one is dated now): a site reads that as easily as the name.
- */
+/** The name a file goes under to the site: a random token for the dates in it, if the settings say so. */
 function sentName(name: string, settings: Settings): string {
   return settings.undatedNames ? undatedName(name) : name;
+}
+
+/** A file's name as a notice in the page may show it: the dates in it elided, if the settings say so. */
+export function shownName(name: string, settings: Settings): string {
+  return settings.undatedNames ? undatedName(name, '…') : name;
+}
+
+/**
+ * An original the user chose to let through uncleaned (passUncleanable): its bytes as
+ * they are, but its name as a cleaned copy's, and dated now. (A File made without a
+ * lastModified is dated now: no copy ever carries the original's date.)
+ */
+function uncleaned(file: File, reason: string, settings: Settings): FileOutcome {
+  return { kind: 'uncleaned', file: new File([file], sentName(file.name, settings), { type: file.type }), reason };
 }
 
 const renamedFrom = (original: File, name: string) => (name === original.name ? undefined : original.name);
@@ -86,7 +99,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
   if (kind === 'video') return cleanVideoFile(engine, file, settings);
   if (file.size > MAX_IMAGE_BYTES) {
     const reason = t('guardTooLarge', formatBytes(file.size), formatBytes(MAX_IMAGE_BYTES));
-    return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
+    return settings.passUncleanable ? uncleaned(file, reason, settings) : { kind: 'blocked', original: file, reason };
   }
   try {
     // The file goes to the engine as it is (a Blob handle, not read here); the copy comes back as one.
@@ -126,13 +139,14 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     const converted = format !== cleaned.report.format;
     const type = converted ? MIME[format] : file.type || MIME[format];
     // The extension follows the format (a still GIF recompressed as PNG).
-    const name = sentName(converted ? renamed(file.name, format) : file.name, settings);
+    const named = converted ? renamed(file.name, format) : file.name;
+    const name = sentName(named, settings);
     const out = new File([data], name, { type });
     placeLike(out, file);
-    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name), converted, notConverted };
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name), converted, undated: name !== named, notConverted };
   } catch (e) {
     const reason = describeFailure(e);
-    return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
+    return settings.passUncleanable ? uncleaned(file, reason, settings) : { kind: 'blocked', original: file, reason };
   }
 }
 
@@ -148,10 +162,10 @@ async function cleanVideoFile(engine: MessagingEngine, file: File, settings: Set
     const name = sentName(file.name, settings);
     const out = new File([cleaned.data], name, { type });
     placeLike(out, file);
-    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name) };
+    return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name), undated: name !== file.name };
   } catch (e) {
     const reason = describeFailure(e, 'video');
-    return settings.passUncleanable ? { kind: 'uncleaned', file, reason } : { kind: 'blocked', original: file, reason };
+    return settings.passUncleanable ? uncleaned(file, reason, settings) : { kind: 'blocked', original: file, reason };
   }
 }
 
@@ -164,8 +178,11 @@ export interface Progress {
 export interface CleanHooks {
   engine: () => Promise<MessagingEngine>;
   settings: () => Promise<Settings>;
-  /** Follows the cleaning of the images and videos of one selection (progress.ts tells the user). */
-  progress?: (files: File[]) => Progress;
+  /**
+   * Follows the cleaning of the images and videos of one selection (progress.ts tells the
+   * user, naming a file as `shown` gives it).
+   */
+  progress?: (files: File[], shown: (file: File) => string) => Progress;
 }
 
 /** Every file of one selection, drop or paste; images and videos are held back when there is no engine at all. */
@@ -180,13 +197,13 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
     const work = originals.map((file, i) => ({ file, kind: kinds[i] }));
-    progress = hooks.progress?.(originals.filter((_, i) => kinds[i] !== 'other'));
+    progress = hooks.progress?.(originals.filter((_, i) => kinds[i] !== 'other'), (file) => shownName(file.name, settings));
     const outcomes = await bounded(work, AT_ONCE, async ({ file, kind }) => {
       const outcome = await cleanFile(engine, file, kind, settings, mode);
       if (kind !== 'other') progress?.done();
       return outcome;
     });
-    return distinctNames(outcomes);
+    return distinctNames(outcomes).map((o) => (o.kind === 'blocked' ? { ...o, shown: shownName(o.original.name, settings) } : o));
   } catch (e) {
     // No engine: images are held back (never sent uncleaned), other files still go.
     const reason = t('guardNoCleaner', (e as Error).message);

@@ -13,13 +13,13 @@ const RECOUNT_MS = 200;
 let selections = 0;
 
 /** The progress of cleaning `files` (the images and videos of one selection, drop or paste). */
-export function cleaningProgress(files: File[]): Progress {
+export function cleaningProgress(files: File[], shown: (file: File) => string): Progress {
   const key = `traceless-cleaning-${++selections}`;
   const started = Date.now();
   let done = 0;
   let notice: NoticeHandle | undefined;
   let recount: ReturnType<typeof setTimeout> | undefined;
-  const words = () => (files.length === 1 ? t('noticeCleaning', files[0].name) : tn('noticeCleaningMany', files.length, done));
+  const words = () => (files.length === 1 ? t('noticeCleaning', shown(files[0])) : tn('noticeCleaningMany', files.length, done));
   const timer = setTimeout(() => {
     notice = showNotice(words(), 'working', { key, elapsedMs: Date.now() - started });
   }, SHOW_AFTER_MS);

@@ -10,18 +10,24 @@
 import { PATHS, PATHS_FOR } from '../rearm-bridge';
 import { handToPageWorld, listen } from '../lasting-listeners';
 
-/** The folder of each cleaned copy from a chosen folder, "holiday/day2/". */
-const folders = new WeakMap<File, string>();
+/**
+ * The folder of a cleaned copy from a chosen folder, "holiday/day2/", in a property of
+ * the copy's own: a WeakMap keyed by the File would lose it if the engine dropped an
+ * unmodified wrapper and made a new one before the form is sent (main-world.ts keeps
+ * its stand-ins' folders the same way).
+ */
+const FOLDER = Symbol('traceless folder');
+const folderOf = (file: File): string | undefined => (file as File & { [FOLDER]?: string })[FOLDER];
 
 /** `copy` sits where `original` sat (nothing, if the original came from no folder). */
 export function placeLike(copy: File, original: File): void {
-  const path = folders.has(original) ? folders.get(original)! : original.webkitRelativePath.slice(0, original.webkitRelativePath.lastIndexOf('/') + 1);
-  if (path) folders.set(copy, path);
+  const path = folderOf(original) ?? original.webkitRelativePath.slice(0, original.webkitRelativePath.lastIndexOf('/') + 1);
+  if (path) Object.defineProperty(copy, FOLDER, { value: path });
 }
 
 /** The path the page sees for `file`: "holiday/day2/hill.jpg", or its name alone outside any folder. */
 export function pathOf(file: File): string {
-  const folder = folders.get(file);
+  const folder = folderOf(file);
   return folder === undefined ? file.webkitRelativePath || file.name : folder + file.name;
 }
 
@@ -32,8 +38,10 @@ export function pathOf(file: File): string {
  * so the page's input shows the paths given to them. Nothing when none came from a folder.
  */
 export function tellPaths(files: File[]): void {
-  const copies = files.filter((file) => folders.has(file));
+  const copies = files.filter((file) => folderOf(file) !== undefined);
   if (!copies.length) return;
+  // Unacknowledged (no main-world.ts in this frame), the page reads no path, as for a
+  // copy in a frame the guard could not reach; forms still send the paths.
   handToPageWorld(PATHS_FOR, PATHS, copies, JSON.stringify(copies.map(pathOf)));
 }
 
@@ -58,7 +66,7 @@ export function namePathsInForms(): void {
   const refill = (data: FormData, entries: [string, FormDataEntryValue][], named: boolean) => {
     for (const name of new Set(entries.map(([name]) => name))) data.delete(name);
     for (const [name, value] of entries) {
-      if (named && value instanceof File && folders.has(value)) data.append(name, value, pathOf(value));
+      if (named && value instanceof File && folderOf(value) !== undefined) data.append(name, value, pathOf(value));
       else data.append(name, value);
     }
   };
@@ -69,7 +77,7 @@ export function namePathsInForms(): void {
       if (!event.isTrusted) return;
       const data = event.formData;
       const entries = entriesOf(data);
-      if (!entries.some(([, value]) => value instanceof File && folders.has(value))) return;
+      if (!entries.some(([, value]) => value instanceof File && folderOf(value) !== undefined)) return;
       try {
         refill(data, entries, true);
       } catch {

@@ -6,8 +6,9 @@ import type { FileOutcome } from './clean-files';
 export interface Notice {
   text: string;
   tone: 'info' | 'error';
-  /** A held-back file the user may still choose to send. */
+  /** A held-back file the user may still choose to send, and its name as the page may show it. */
   heldBack?: File;
+  heldBackName?: string;
 }
 
 export function describe(outcomes: FileOutcome[]): Notice[] {
@@ -17,9 +18,13 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
   if (revealing.length === 1) {
     const o = revealing[0];
     const what = summarise(o.removed);
-    const text = o.renamedFrom
-      ? t('noticeRemovedConverted', what, o.renamedFrom, o.file.name)
-      : t('noticeRemovedFrom', what, o.file.name);
+    // A name that lost its date is never shown whole in the page (a page may find text
+    // even in a closed shadow root: window.find).
+    const text = o.undated
+      ? t('noticeRemovedUndated', what, o.file.name)
+      : o.renamedFrom
+        ? t('noticeRemovedConverted', what, o.renamedFrom, o.file.name)
+        : t('noticeRemovedFrom', what, o.file.name);
     notices.push({ tone: 'info', text });
   } else if (revealing.length > 1) {
     const videos = revealing.filter((o) => o.file.type.startsWith('video/')).length;
@@ -31,7 +36,7 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
   const renamed = cleaned.filter((o) => o.renamedFrom && !(revealing.length === 1 && revealing[0] === o));
   if (renamed.length === 1) {
     const o = renamed[0];
-    notices.push({ tone: 'info', text: t('noticeConverted', o.renamedFrom ?? '', o.file.name) });
+    notices.push({ tone: 'info', text: o.undated ? t('noticeUndated', o.file.name) : t('noticeConverted', o.renamedFrom ?? '', o.file.name) });
   } else if (renamed.length > 1) {
     const converted = renamed.filter((o) => o.converted).length;
     if (converted) notices.push({ tone: 'info', text: tn('noticeConvertedMany', converted) });
@@ -42,7 +47,8 @@ export function describe(outcomes: FileOutcome[]): Notice[] {
       notices.push({ tone: 'error', text: t('noticeNotConverted', o.file.name, o.notConverted) });
     }
     if (o.kind === 'blocked') {
-      notices.push({ tone: 'error', text: t('noticeHeldBack', o.original.name, o.reason), heldBack: o.original });
+      const name = o.shown ?? o.original.name;
+      notices.push({ tone: 'error', text: t('noticeHeldBack', name, o.reason), heldBack: o.original, heldBackName: name });
     }
     if (o.kind === 'uncleaned') {
       notices.push({ tone: 'error', text: t('noticeSentUncleaned', o.file.name, o.reason) });
