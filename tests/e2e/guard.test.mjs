@@ -26,6 +26,19 @@ const CORRUPT = join(corpus, IMAGES['corrupt.jpg']);
 const TEXT = join(scratch, 'notes.txt');
 writeFileSync(TEXT, 'not an image: must arrive byte for byte\n');
 
+/** Why folder tests skip Firefox (real-dialog.test.mjs chooses one there through the real dialog). */
+const NO_FOLDERS_IN_FIREFOX = 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)';
+
+/** A folder as a user picks or drops one: folderName/beach.jpg, …/day2/hill.jpg (the photo) and …/notes.txt. */
+function photoFolder(folderName, { notes = true } = {}) {
+  const folder = join(scratch, folderName);
+  mkdirSync(join(folder, 'day2'), { recursive: true });
+  copyFileSync(PHOTO, join(folder, 'beach.jpg'));
+  copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
+  if (notes) writeFileSync(join(folder, 'notes.txt'), 'packing list');
+  return folder;
+}
+
 /** Writes what the server received to disk and judges it. */
 function judge(file) {
   // A file sent from a folder is named by its path there: its last part.
@@ -289,12 +302,8 @@ for (const name of only) {
     // directory"); real-dialog.test.mjs chooses one in Firefox through its real dialog.
     for (const how of ['chooser', 'drop']) {
       test(`a folder, ${how === 'chooser' ? 'chosen in a webkitdirectory input' : 'dropped whole'}: its images cleaned, the rest untouched`,
-        { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)' }, async () => {
-          const folder = join(scratch, `holiday-${how}`);
-          mkdirSync(join(folder, 'day2'), { recursive: true });
-          copyFileSync(PHOTO, join(folder, 'beach.jpg'));
-          copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
-          writeFileSync(join(folder, 'notes.txt'), 'packing list');
+        { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
+          const folder = photoFolder(`holiday-${how}`);
           const page = await browser.open(`${web.originA}/upload/folder.html`);
           const [upload] = await uploadsAfter(
             () => (how === 'chooser' ? browser.chooseViaDialog(page, '#file', [folder]) : browser.dropFiles(page, '#zone', [folder])), 1);
@@ -316,11 +325,8 @@ for (const name of only) {
 
       if (how === 'chooser') {
         test('a folder chosen in a webkitdirectory input inside a closed shadow root: every file under its path',
-          { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)' }, async () => {
-            const folder = join(scratch, 'shadow-trip');
-            mkdirSync(join(folder, 'day2'), { recursive: true });
-            copyFileSync(PHOTO, join(folder, 'beach.jpg'));
-            copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
+          { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
+            const folder = photoFolder('shadow-trip', { notes: false });
             const page = await browser.open(`${web.originA}/upload/shadow-folder.html`);
             const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, () => window.pick, [folder]), 1);
             const relative = ['shadow-trip/beach.jpg', 'shadow-trip/day2/hill.jpg'];
@@ -331,12 +337,8 @@ for (const name of only) {
 
         for (const send of ['form', 'script']) {
           test(`a folder chosen in a form's webkitdirectory input, sent ${send === 'form' ? 'by the form itself' : 'as new FormData(form)'}: each file under its path in the folder, as the browser names the originals`,
-            { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories)' }, async () => {
-              const folder = join(scratch, `trip-${send}`);
-              mkdirSync(join(folder, 'day2'), { recursive: true });
-              copyFileSync(PHOTO, join(folder, 'beach.jpg'));
-              copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
-              writeFileSync(join(folder, 'notes.txt'), 'packing list');
+            { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
+              const folder = photoFolder(`trip-${send}`);
               const page = await browser.open(`${web.originA}/upload/folder-form.html`);
               await browser.chooseViaDialog(page, '#file', [folder]);
               const relative = ['beach.jpg', 'notes.txt', 'day2/hill.jpg'].map((p) => `trip-${send}/${p}`);
@@ -518,12 +520,8 @@ for (const name of only) {
     });
 
     test('Dropzone: a dropped folder: walked as a folder, each file where it was, the photos cleaned',
-      { skip: name === 'firefox' && 'Firefox cannot be given a folder in automation (BiDi and the privileged drop refuse directories); there a dropped folder still arrives as a flat list' }, async () => {
-        const folder = join(scratch, 'holiday-dz');
-        mkdirSync(join(folder, 'day2'), { recursive: true });
-        copyFileSync(PHOTO, join(folder, 'beach.jpg'));
-        copyFileSync(PHOTO, join(folder, 'day2', 'hill.jpg'));
-        writeFileSync(join(folder, 'notes.txt'), 'packing list');
+      { skip: name === 'firefox' && `${NO_FOLDERS_IN_FIREFOX}; there a dropped folder still arrives as a flat list` }, async () => {
+        const folder = photoFolder('holiday-dz');
         const page = await browser.open(`${web.originA}/upload/dropzone.html`);
         const uploads = await uploadsAfter(() => browser.dropFiles(page, '#dz', [folder]), 3);
         for (const upload of uploads.filter((u) => u.files[0].name.endsWith('.jpg'))) assert.deepEqual(judge(upload.files[0]).leaks, []);

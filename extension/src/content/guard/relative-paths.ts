@@ -1,7 +1,7 @@
 // Where a file sits in a folder the user chose (<input webkitdirectory>): its
 // webkitRelativePath, "holiday/day2/hill.jpg". Folder uploaders rebuild the folder from
 // it, and Chromium sends it as the file's name when it submits a form or a FormData made
-// of one (measured: PHP keeps it as `full_path`). A cleaned copy is a new File, which
+// of one (measured; PHP 8.1's $_FILES full_path keeps it). A cleaned copy is a new File, which
 // the browser gives no path (and a script cannot: the property is read-only), so the
 // guard keeps each copy's folder here; main-world.ts gives the copies their paths where
 // the page reads them, and forms name them by their paths (namePathsInForms). Not
