@@ -38,4 +38,7 @@ pub use transcode::{
     InParts, OutputFormat, Parts, PartsJob, MAX_DECODE_ITEMS, MAX_DECODE_PIXELS, MIN_PARTS_PIXELS,
 };
 #[cfg(feature = "heif-decode")]
-pub use transcode::{decode_upright_band, join_upright_bands, list_picture, screen_picture, UprightBand};
+pub use transcode::{
+    decode_upright_band, join_upright_bands, list_picture, screen_picture, screen_picture_of_bands, screen_rows,
+    UprightBand,
+};

@@ -5,7 +5,10 @@
 
 mod common;
 
-use traceless_core::{decode_upright, decode_upright_band, join_upright_bands, UprightBand};
+use traceless_core::{
+    decode_upright, decode_upright_band, join_upright_bands, screen_picture, screen_picture_of_bands, screen_rows,
+    UprightBand,
+};
 
 /// `data` decoded in `count` bands and joined, and whether it was split at all.
 fn in_bands(data: &[u8], count: u32) -> Result<(Vec<u8>, u32, u32, bool), traceless_core::Error> {
@@ -27,6 +30,18 @@ fn in_bands(data: &[u8], count: u32) -> Result<(Vec<u8>, u32, u32, bool), tracel
     }
     let image = join_upright_bands(data, rows)?;
     Ok((image.rgba, image.width, image.height, true))
+}
+
+/// The picture the converter shows of a split `data`, made as its workers make it: each
+/// band's rows in sRGB by the band's worker, stacked into one BMP.
+fn picture_in_bands(data: &[u8], count: u32) -> Vec<u8> {
+    let screens = (0..count)
+        .map(|index| match decode_upright_band(data, index, count).unwrap() {
+            UprightBand::Rows(rows) => screen_rows(data, &rows).unwrap().unwrap_or(rows),
+            _ => panic!("not split"),
+        })
+        .collect();
+    screen_picture_of_bands(data, screens).unwrap()
 }
 
 #[test]
@@ -87,4 +102,56 @@ fn bands_that_do_not_fit_are_refused() {
     let joined = join_upright_bands(&data, bands).unwrap();
     assert_eq!((joined.width, joined.height), (3024, 4032));
     assert!(one.rgba == joined.rgba);
+}
+
+/// The iPhone photo (a grid) turned every other way: its `irot` box's angle changed, or
+/// the box made an `imir` of either axis (both are 9 bytes). Its bands are cut along the
+/// grid's columns when it is turned a quarter, else along its rows, and each band is
+/// turned by its worker: joined, they must still be the whole decode.
+#[test]
+fn a_grid_turned_or_mirrored_any_way_in_bands_is_the_whole_decode() {
+    let data =
+        std::fs::read(common::corpus_dir().join("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC")).unwrap();
+    let at = data.windows(8).position(|w| w == [0, 0, 0, 9, b'i', b'r', b'o', b't']).expect("the photo's irot box");
+    let mut variants = Vec::new();
+    for angle in 0..4u8 {
+        let mut turned = data.clone();
+        turned[at + 8] = angle;
+        variants.push((format!("irot {angle}"), turned));
+    }
+    for axis in 0..2u8 {
+        let mut mirrored = data.clone();
+        mirrored[at + 4..at + 8].copy_from_slice(b"imir");
+        mirrored[at + 8] = axis;
+        variants.push((format!("imir {axis}"), mirrored));
+    }
+    for (name, variant) in &variants {
+        let whole = decode_upright(variant).unwrap();
+        for count in [2, 3] {
+            let (rgba, width, height, split) = in_bands(variant, count).unwrap();
+            assert!(split, "{name}: split");
+            assert_eq!((width, height), (whole.width, whole.height), "{name} in {count}");
+            assert!(rgba == whole.rgba, "{name} in {count} bands: other pixels");
+            assert!(
+                picture_in_bands(variant, count) == screen_picture(variant, &whole).unwrap(),
+                "{name} in {count}: picture"
+            );
+        }
+    }
+}
+
+/// The iPhone photo's picture: Display P3, so its bands' rows are converted (not the
+/// rows as decoded), and the stacked picture is the one made of the whole decode.
+#[test]
+fn a_picture_made_in_bands_is_the_whole_picture() {
+    let data =
+        std::fs::read(common::corpus_dir().join("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC")).unwrap();
+    let UprightBand::Rows(rows) = decode_upright_band(&data, 0, 2).unwrap() else { panic!("split") };
+    let screen = screen_rows(&data, &rows).unwrap().expect("a Display P3 photo is converted for the screen");
+    assert_eq!(screen.len(), rows.len());
+    assert!(screen != rows);
+    let whole = screen_picture(&data, &decode_upright(&data).unwrap()).unwrap();
+    assert!(picture_in_bands(&data, 2) == whole);
+    assert!(screen_rows(&data, &rows[1..]).is_err(), "not whole pixels");
+    assert!(screen_picture_of_bands(&data, vec![screen]).is_err(), "one band of two");
 }

@@ -276,8 +276,10 @@ function bander(name: string, { fail, whole = false }: { fail?: string; whole?: 
   const decoder = {
     decodeUpright: () => step('decodeUpright', decoded(1)),
     decodeUprightBand: (_bytes: Uint8Array, index: number) =>
-      step(`decodeUprightBand${index}`, whole ? (index === 0 ? decoded(1) : null) : { rows: new Uint8Array([10 + index]) }),
-    joinUprightBands: (_bytes: Uint8Array, bands: Uint8Array[]) => step('joinUprightBands', decoded(bands.reduce((sum, b) => sum + b[0], 0))),
+      // The first band's rows need converting for the screen, the second's not.
+      step(`decodeUprightBand${index}`, whole ? (index === 0 ? decoded(1) : null) : { rows: new Uint8Array([10 + index]), ...(index === 0 ? { screen: new Uint8Array([30]) } : {}) }),
+    joinUprightBands: (_bytes: Uint8Array, bands: Uint8Array[], screens: Uint8Array[]) =>
+      step('joinUprightBands', { ...decoded(bands.reduce((sum, b) => sum + b[0], 0)), picture: new Uint8Array(screens.map((s) => s[0])) }),
     terminate: () => void ended++,
   };
   return { decoder, calls, ended: () => ended };
@@ -287,6 +289,7 @@ test('a grid HEIC: half its tiles each, joined by the first worker; the second e
   const [first, second] = [bander('first'), bander('second')];
   const out = await decodeInTwo(first.decoder, () => second.decoder, new Uint8Array(9));
   assert.deepEqual([...out.rgba], [21], 'both bands joined');
+  assert.deepEqual([...(out.picture ?? [])], [30, 11], "the picture from the first band's screen rows and the second's own rows");
   assert.deepEqual(first.calls, ['first.decodeUprightBand0', 'first.joinUprightBands']);
   assert.deepEqual(second.calls, ['second.decodeUprightBand1']);
   assert.ok(second.ended() >= 1);
@@ -294,6 +297,7 @@ test('a grid HEIC: half its tiles each, joined by the first worker; the second e
   const [a, b] = [bander('a', { whole: true }), bander('b', { whole: true })];
   const whole = await decodeInTwo(a.decoder, () => b.decoder, new Uint8Array(9));
   assert.deepEqual([[...whole.rgba], a.calls], [[1], ['a.decodeUprightBand0']]);
+  assert.equal(whole.picture, undefined, 'its picture is made after');
   assert.ok(b.ended() >= 1);
 });
 

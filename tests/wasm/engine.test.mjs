@@ -181,9 +181,12 @@ test('a HEIC decoded once (as the converter does to show it) converts from those
   // Decoded by two workers, half the tiles each, then joined: the same pixels.
   const bands = [0, 1].map((index) => heif.decode_upright_band(photo, index, 2));
   assert.ok(bands.every((band) => band.rows instanceof Uint8Array), 'a grid: split in two');
-  const joined = heif.join_upright_bands(photo, bands.map((band) => band.rows));
+  // Display P3: each band's worker colours its rows for the screen.
+  assert.ok(bands.every((band) => band.screen instanceof Uint8Array && band.screen.length === band.rows.length), 'screen rows');
+  const joined = heif.join_upright_bands(photo, bands.map((band) => band.rows), bands.map((band) => band.screen));
   assert.deepEqual([joined.width, joined.height], [3024, 4032]);
   assert.ok(Buffer.from(joined.rgba).equals(Buffer.from(decoded.rgba)), 'the bands joined are the whole decode');
+  assert.ok(Buffer.from(joined.picture).equals(Buffer.from(bmp)), 'and their picture the whole picture');
   const options = { format: 'jpeg', quality: 80 };
   const direct = heif.convert(photo, options);
   const again = heif.convert_decoded(photo, decoded.rgba, decoded.width, decoded.height, options);

@@ -14,9 +14,18 @@ pub(crate) const HEADER: usize = FILE_HEADER + INFO_HEADER;
 
 /// `rgba` (sRGB, `width` × `height`, top row first) as a BMP file.
 pub(crate) fn encode(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
+    encode_parts(&[rgba], width, height)
+}
+
+/// `encode` of the pixels of `parts` one after the other (whole rows, top first).
+pub(crate) fn encode_parts(parts: &[&[u8]], width: u32, height: u32) -> Result<Vec<u8>> {
     let size = u64::from(width) * u64::from(height) * 4;
     let total = HEADER as u64 + size;
-    if size != rgba.len() as u64 || width == 0 || height == 0 || total > u64::from(u32::MAX) || height > i32::MAX as u32
+    if size != parts.iter().map(|part| part.len() as u64).sum::<u64>()
+        || width == 0
+        || height == 0
+        || total > u64::from(u32::MAX)
+        || height > i32::MAX as u32
     {
         return Err(Error::new(ErrorKind::InvalidRequest, format!("a BMP of {width}×{height} cannot be made")));
     }
@@ -43,7 +52,9 @@ pub(crate) fn encode(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     out.extend_from_slice(b"BGRs"); // LCS_sRGB, as a little-endian 'sRGB'
     out.extend_from_slice(&[0; 48]); // endpoints and gamma: unused with sRGB
     debug_assert_eq!(out.len(), HEADER);
-    out.extend_from_slice(rgba);
+    for part in parts {
+        out.extend_from_slice(part);
+    }
     Ok(out)
 }
 

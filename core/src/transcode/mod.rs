@@ -259,12 +259,43 @@ pub fn screen_picture(data: &[u8], pixels: &DecodedImage) -> Result<Vec<u8>> {
     if *width == 0 || *height == 0 || rgba.len() as u64 != u64::from(*width) * u64::from(*height) * 4 {
         return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer does not match width x height x 4"));
     }
-    let parsed = container::parse(supported_format(data)?, data)?;
     let mut picture = codec::bmp::encode(rgba, *width, *height)?;
-    if let Some(profile) = analyse_colour(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)) {
+    if let Some(profile) = screen_profile(data)? {
         colour::to_srgb(&mut picture[codec::bmp::HEADER..], &profile)?;
     }
     Ok(picture)
+}
+
+/// The profile `screen_picture` converts `data`'s pixels to sRGB from, if any.
+#[cfg(feature = "heif-decode")]
+fn screen_profile(data: &[u8]) -> Result<Option<Vec<u8>>> {
+    let parsed = container::parse(supported_format(data)?, data)?;
+    Ok(analyse_colour(&parsed, data).icc_profile.filter(|_| !decode::is_cmyk(&parsed)))
+}
+
+/// `rows` (whole rows of `decode_upright`'s pixels of `data`: a band's) as
+/// `screen_picture` shows them, in sRGB; None when they are shown as they are (no
+/// colour profile). The workers that decode a HEIC in bands each convert their own,
+/// where one worker used to convert the joined picture while the other sat idle.
+#[cfg(feature = "heif-decode")]
+pub fn screen_rows(data: &[u8], rows: &[u8]) -> Result<Option<Vec<u8>>> {
+    if rows.len() % 4 != 0 {
+        return Err(Error::new(ErrorKind::InvalidRequest, "the pixel buffer is not whole RGBA pixels"));
+    }
+    let Some(profile) = screen_profile(data)? else { return Ok(None) };
+    let mut screen = rows.to_vec();
+    colour::to_srgb(&mut screen, &profile)?;
+    Ok(Some(screen))
+}
+
+/// `screen_picture` of the image `join_upright_bands` makes of `data`'s bands, from
+/// each band's `screen_rows` (the band's own rows where those were None), in band order.
+#[cfg(feature = "heif-decode")]
+pub fn screen_picture_of_bands(data: &[u8], screens: Vec<Vec<u8>>) -> Result<Vec<u8>> {
+    picture_to_decode(data)?;
+    let (width, height, placed) = codec::heif_bands::placed(data, screens)?;
+    let parts: Vec<&[u8]> = placed.iter().map(Vec::as_slice).collect();
+    codec::bmp::encode_parts(&parts, width, height)
 }
 
 /// A small picture of a HEIC for a list of files: an sRGB BMP within `size` × `size`,

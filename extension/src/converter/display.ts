@@ -10,7 +10,7 @@
 // (thumbnail.ts), rather than from a decode of its own.
 import { isEngineStopped } from '../engine/trap';
 import { type Preload, WorkerEngine } from '../engine/worker-client';
-import type { ConvertOptions, ConvertReport, Decoded, Output, PixelEngine } from '../engine/types';
+import type { ConvertOptions, ConvertReport, Decoded, Joined, Output, PixelEngine } from '../engine/types';
 import { isAvif, isHeic } from '../shared/file-kinds';
 import { decodeInTwo, type Decoder } from './split-decode';
 import { convertInTwo, type Helper } from './split-encode';
@@ -46,8 +46,11 @@ const gone = new WeakSet<File>();
  */
 const decoding = new WeakMap<Blob, Promise<unknown>>();
 
-/** An image decoded for its copy, and the worker that will make the picture of it. */
-type ForCopy = { bytes: Uint8Array; engine: ReturnType<CopyMaker>; pixels: Decoded };
+/**
+ * An image decoded for its copy, and the worker that will make the picture of it (`shown`:
+ * the picture already made, by the workers that shared the decode).
+ */
+type ForCopy = { bytes: Uint8Array; engine: ReturnType<CopyMaker>; pixels: Decoded; shown?: Uint8Array };
 
 /** The picture to show for `file`: itself, or a BMP the engine made of it. */
 export function displayable(file: File, maker: CopyMaker = (preload) => new WorkerEngine({ giveInput: true, preload })): Promise<Blob | undefined> {
@@ -186,9 +189,13 @@ async function decodeForCopy(file: File, maker: CopyMaker): Promise<ForCopy | un
   // the engine decodes an AV1 picture in one piece.
   const engine = maker(kind === 'heic' ? 'converter' : 'none');
   try {
-    const pixels = kind === 'heic' ? await decodeInTwo(engine, () => maker('converter'), bytes) : await engine.decodeUpright(bytes.slice());
+    const decoded: Decoded & Partial<Joined> =
+      kind === 'heic' ? await decodeInTwo(engine, () => maker('converter'), bytes) : await engine.decodeUpright(bytes.slice());
+    // Only the pixels are kept with the file: the picture goes to the page, once.
+    const { rgba, width, height } = decoded;
+    const pixels: Decoded = { rgba, width, height };
     if (ticket === lastAsked && !gone.has(file)) kept = { file, decoded: pixels };
-    return { bytes, engine, pixels };
+    return { bytes, engine, pixels, shown: decoded.picture };
   } catch (e) {
     engine.terminate();
     throw e;
@@ -196,9 +203,9 @@ async function decodeForCopy(file: File, maker: CopyMaker): Promise<ForCopy | un
 }
 
 /** The picture to show of a decoded image (the pixels first: converting it need not wait for this). */
-async function picture({ bytes, engine, pixels }: ForCopy): Promise<Blob> {
+async function picture({ bytes, engine, pixels, shown }: ForCopy): Promise<Blob> {
   try {
-    const bmp = await engine.screenPicture(bytes, pixels);
+    const bmp = shown ?? (await engine.screenPicture(bytes, pixels));
     return new Blob([bmp as BlobPart], { type: 'image/bmp' });
   } finally {
     engine.terminate();

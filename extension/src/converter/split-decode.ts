@@ -1,10 +1,11 @@
 // A HEIC's decode over two workers. A phone photo is a grid of independent HEVC tiles
 // (48 on an iPhone), and decoding them, one thread per worker, is most of the wait
-// before the converter can show it: each worker decodes half the rows of tiles, and
-// the first joins the halves and turns the picture upright (core: codec/heif_bands.rs).
+// before the converter can show it: each worker decodes half the tiles, turns its half
+// upright and colours it for the screen, and the first stacks the halves into the
+// pixels and the picture to show (core: codec/heif_bands.rs).
 // An image the engine does not split (one HEVC picture; alpha; a crop) is decoded
 // whole by the first worker, and the second answers at once with nothing.
-import { EngineError, type Decoded, type PixelEngine, type UprightBand } from '../engine/types';
+import { EngineError, type Decoded, type Joined, type PixelEngine, type UprightBand } from '../engine/types';
 
 export type Decoder = Pick<PixelEngine, 'decodeUpright' | 'decodeUprightBand' | 'joinUprightBands'>;
 
@@ -12,10 +13,13 @@ export type Decoder = Pick<PixelEngine, 'decodeUpright' | 'decodeUprightBand' | 
 export type DecodeHelper = () => Decoder & { terminate(): void };
 
 /** What the helper's band came to: its rows, or why there are none. */
-type Theirs = { rows: Uint8Array } | { failed: unknown };
+type Theirs = { rows: Uint8Array; screen?: Uint8Array } | { failed: unknown };
 
-/** `bytes` decoded upright by `engine`, with `helper`'s worker decoding half of a grid's tiles. */
-export async function decodeInTwo(engine: Decoder, helper: DecodeHelper, bytes: Uint8Array): Promise<Decoded> {
+/**
+ * `bytes` decoded upright by `engine`, with `helper`'s worker decoding half of a grid's
+ * tiles; with the picture to show when it was made from the halves.
+ */
+export async function decodeInTwo(engine: Decoder, helper: DecodeHelper, bytes: Uint8Array): Promise<Decoded & Partial<Joined>> {
   let second: ReturnType<DecodeHelper>;
   try {
     second = helper();
@@ -41,7 +45,7 @@ export async function decodeInTwo(engine: Decoder, helper: DecodeHelper, bytes: 
       console.warn('traceless: the second worker could not decode its half', band.failed);
       return engine.decodeUpright(bytes.slice());
     }
-    return await engine.joinUprightBands(bytes.slice(), [mine.rows, band.rows]);
+    return await engine.joinUprightBands(bytes.slice(), [mine.rows, band.rows], [mine.screen ?? mine.rows, band.screen ?? band.rows]);
   } finally {
     second.terminate();
   }

@@ -19,6 +19,7 @@ import {
   fromWasmError,
   type InParts,
   type InspectReport,
+  type Joined,
   type Output,
   type PartsJob,
   type PixelEngine,
@@ -210,9 +211,9 @@ export class LocalEngine implements PixelEngine {
     return run(() => exports.decode_upright_band(bytes, index, count), module);
   }
 
-  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded> {
+  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[], screens: Uint8Array[]): Promise<Joined> {
     const [exports, module] = showing(bytes);
-    return run(() => exports.join_upright_bands(bytes, bands), module);
+    return run(() => exports.join_upright_bands(bytes, bands, screens), module);
   }
 
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array> {

@@ -9,6 +9,7 @@ import {
   type ConvertReport,
   type Decoded,
   type InParts,
+  type Joined,
   type Output,
   type PartsJob,
   type PixelEngine,
@@ -77,9 +78,9 @@ export class PortEngine extends CallEngine implements PixelEngine {
     return this.call({ op: 'decodeUprightBand', bytes, index, count }) as Promise<UprightBand>;
   }
 
-  /** The bands are given away (transferred). */
-  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded> {
-    return this.call({ op: 'joinUprightBands', bytes, strips: bands }) as Promise<Decoded>;
+  /** The bands and screens are given away (transferred). */
+  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[], screens: Uint8Array[]): Promise<Joined> {
+    return this.call({ op: 'joinUprightBands', bytes, strips: bands, screens }) as Promise<Joined>;
   }
 
   /** The pixels go as a copy: the caller keeps them. */
@@ -125,10 +126,15 @@ export class PortEngine extends CallEngine implements PixelEngine {
   protected call(call: AnyCall): Promise<unknown> {
     const id = this.nextId++;
     const request: Request = 'bytes' in call ? { ...call, id, bytes: this.giveInput ? call.bytes : call.bytes.slice() } : { ...call, id };
-    const transfer = [...('bytes' in request ? transferables(request.bytes) : []), ...('strips' in request ? transferables({ strips: request.strips }) : [])];
+    // A buffer named twice (a band's rows that are also its screen rows) is transferred once.
+    const transfer = new Set([
+      ...('bytes' in request ? transferables(request.bytes) : []),
+      ...('strips' in request ? transferables({ strips: request.strips }) : []),
+      ...('screens' in request ? transferables({ strips: request.screens }) : []),
+    ]);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.endpoint.postMessage(request, transfer);
+      this.endpoint.postMessage(request, [...transfer]);
     });
   }
 

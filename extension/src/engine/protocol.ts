@@ -13,8 +13,8 @@ export type PixelCall =
   | { op: 'convert'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded }
   | { op: 'decodeUpright'; bytes: Uint8Array }
   | { op: 'decodeUprightBand'; bytes: Uint8Array; index: number; count: number }
-  /** `strips`: the bands' rows. */
-  | { op: 'joinUprightBands'; bytes: Uint8Array; strips: Uint8Array[] }
+  /** `strips`: the bands' rows; `screens`: their rows for the picture. */
+  | { op: 'joinUprightBands'; bytes: Uint8Array; strips: Uint8Array[]; screens: Uint8Array[] }
   | { op: 'screenPicture'; bytes: Uint8Array; decoded: Decoded }
   | { op: 'listPicture'; bytes: Uint8Array; size: number; decodePhoto: boolean }
   | { op: 'convertInParts'; bytes: Uint8Array; options?: ConvertOptions; decoded?: Decoded; parts: number }
@@ -46,7 +46,7 @@ export function perform(engine: Engine, call: EngineCall): Promise<unknown> {
 export function performWithPixels(engine: PixelEngine, call: AnyCall): Promise<unknown> {
   if (call.op === 'decodeUpright') return engine.decodeUpright(call.bytes);
   if (call.op === 'decodeUprightBand') return engine.decodeUprightBand(call.bytes, call.index, call.count);
-  if (call.op === 'joinUprightBands') return engine.joinUprightBands(call.bytes, call.strips);
+  if (call.op === 'joinUprightBands') return engine.joinUprightBands(call.bytes, call.strips, call.screens);
   if (call.op === 'screenPicture') return engine.screenPicture(call.bytes, call.decoded);
   if (call.op === 'listPicture') return engine.listPicture(call.bytes, call.size, call.decodePhoto);
   if (call.op === 'convertInParts') return engine.convertInParts(call.bytes, call.options, call.decoded, call.parts);
@@ -72,7 +72,10 @@ export interface Endpoint {
 /** The buffers of `value` worth transferring rather than copying. */
 export function transferables(value: unknown): Transferable[] {
   if (value instanceof Uint8Array) return [value.buffer as ArrayBuffer];
-  // An output's `data`, decoded pixels' `rgba` and `png`, a band's `rows`, or a conversion's strip(s).
-  const { data, rgba, png, rows, strip, strips } = (value ?? {}) as { data?: unknown; rgba?: unknown; png?: unknown; rows?: unknown; strip?: unknown; strips?: unknown };
-  return [data, rgba, png, rows, strip, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
+  // An output's `data`, decoded pixels' `rgba`, `png` and `picture`, a band's `rows` and
+  // `screen`, or a conversion's strip(s).
+  const { data, rgba, png, picture, rows, screen, strip, strips } = (value ?? {}) as Record<string, unknown>;
+  const buffers = [data, rgba, png, picture, rows, screen, strip, ...(Array.isArray(strips) ? strips : [])].filter((bytes) => bytes instanceof Uint8Array).map((bytes) => (bytes as Uint8Array).buffer as ArrayBuffer);
+  // postMessage refuses a buffer listed twice.
+  return [...new Set(buffers)];
 }

@@ -159,8 +159,14 @@ export interface Decoded {
   height: number;
 }
 
-/** A band's share of a decode (`decodeUprightBand`). */
-export type UprightBand = { rows: Uint8Array } | Decoded | null;
+/**
+ * A band's share of a decode (`decodeUprightBand`): its rows, and `screen`, the same rows
+ * in sRGB for the picture shown when they need converting; or the whole image; or null.
+ */
+export type UprightBand = { rows: Uint8Array; screen?: Uint8Array } | Decoded | null;
+
+/** A decode joined from bands, with `picture`: the BMP `screenPicture` would make of it. */
+export type Joined = Decoded & { picture: Uint8Array };
 
 export interface Engine {
   inspect(bytes: Uint8Array): Promise<InspectReport>;
@@ -196,8 +202,11 @@ export interface PixelEngine extends Engine {
    * bands, the whole image from the first band and null from the others.
    */
   decodeUprightBand(bytes: Uint8Array, index: number, count: number): Promise<UprightBand>;
-  /** `decodeUpright(bytes)` from every band's rows, in order (given away). */
-  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[]): Promise<Decoded>;
+  /**
+   * `decodeUpright(bytes)` from every band's rows, in order, with its picture from every
+   * band's `screen` (its rows where it had none), in the same order (all given away).
+   */
+  joinUprightBands(bytes: Uint8Array, bands: Uint8Array[], screens: Uint8Array[]): Promise<Joined>;
   /** A BMP to show `decodeUpright`'s pixels of `bytes` with: sRGB, made fast and large, never saved. */
   screenPicture(bytes: Uint8Array, decoded: Decoded): Promise<Uint8Array>;
   /**
