@@ -265,7 +265,7 @@ test('pixels the engine refuses are retried from the file; an engine that stoppe
 // --- A HEIC's decode over two workers (converter/split-decode.ts) ---
 
 /** A decoder that splits every image in two bands; `fail` makes the named call reject, `whole` decodes it whole. */
-function bander(name: string, { fail, whole = false }: { fail?: string; whole?: boolean } = {}) {
+function bander(name: string, { fail, whole = false, uncoloured = false }: { fail?: string; whole?: boolean; uncoloured?: boolean } = {}) {
   const calls: string[] = [];
   let ended = 0;
   const step = <T>(call: string, value: T) => {
@@ -277,9 +277,9 @@ function bander(name: string, { fail, whole = false }: { fail?: string; whole?: 
     decodeUpright: () => step('decodeUpright', decoded(1)),
     decodeUprightBand: (_bytes: Uint8Array, index: number) =>
       // The first band's rows need converting for the screen, the second's not.
-      step(`decodeUprightBand${index}`, whole ? (index === 0 ? decoded(1) : null) : { rows: new Uint8Array([10 + index]), ...(index === 0 ? { screen: new Uint8Array([30]) } : {}) }),
+      step(`decodeUprightBand${index}`, whole ? (index === 0 ? decoded(1) : null) : { rows: new Uint8Array([10 + index]), ...(index === 0 ? { screen: uncoloured ? null : new Uint8Array([30]) } : {}) }),
     joinUprightBands: (_bytes: Uint8Array, bands: Uint8Array[], screens: Uint8Array[]) =>
-      step('joinUprightBands', { ...decoded(bands.reduce((sum, b) => sum + b[0], 0)), picture: new Uint8Array(screens.map((s) => s[0])) }),
+      step('joinUprightBands', { ...decoded(bands.reduce((sum, b) => sum + b[0], 0)), ...(screens.length ? { picture: new Uint8Array(screens.map((s) => s[0])) } : {}) }),
     terminate: () => void ended++,
   };
   return { decoder, calls, ended: () => ended };
@@ -298,6 +298,10 @@ test('a grid HEIC: half its tiles each, joined by the first worker; the second e
   const whole = await decodeInTwo(a.decoder, () => b.decoder, new Uint8Array(9));
   assert.deepEqual([[...whole.rgba], a.calls], [[1], ['a.decodeUprightBand0']]);
   assert.equal(whole.picture, undefined, 'its picture is made after');
+  // Rows the first worker could not colour for the screen: the pixels, and no picture yet.
+  const [c, d] = [bander('c', { uncoloured: true }), bander('d')];
+  const uncoloured = await decodeInTwo(c.decoder, () => d.decoder, new Uint8Array(9));
+  assert.deepEqual([[...uncoloured.rgba], uncoloured.picture], [[21], undefined]);
   assert.ok(b.ended() >= 1);
 });
 

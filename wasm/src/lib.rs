@@ -83,9 +83,9 @@ fn decoded_to_js(decoded: &traceless_core::DecodedImage) -> Result<JsValue, JsVa
 
 /// Band `index` of `count` of `decode_upright(bytes)`, for workers that decode one
 /// photo together (a grid HEIC's tiles): `{ rows, screen? }` for `join_upright_bands`
-/// (`screen`: the rows in sRGB for the picture shown, when they need converting); or,
-/// for an image not decoded in bands, `{ rgba, width, height }` from the first band and
-/// null from the others.
+/// (`screen`: the rows in sRGB for the picture shown, when they need converting; null if
+/// they could not be: the pixels stand without a picture); or, for an image not decoded
+/// in bands, `{ rgba, width, height }` from the first band and null from the others.
 #[cfg(feature = "full")]
 #[wasm_bindgen]
 pub fn decode_upright_band(bytes: &[u8], index: u32, count: u32) -> Result<JsValue, JsValue> {
@@ -94,8 +94,16 @@ pub fn decode_upright_band(bytes: &[u8], index: u32, count: u32) -> Result<JsVal
         traceless_core::UprightBand::Nothing => Ok(JsValue::NULL),
         traceless_core::UprightBand::Rows(rows) => {
             let out = js_sys::Object::new();
-            if let Some(screen) = traceless_core::screen_rows(bytes, &rows).map_err(error)? {
-                js_sys::Reflect::set(&out, &"screen".into(), &js_sys::Uint8Array::from(screen.as_slice()).into())?;
+            match traceless_core::screen_rows(bytes, &rows) {
+                Ok(Some(screen)) => {
+                    js_sys::Reflect::set(&out, &"screen".into(), &js_sys::Uint8Array::from(screen.as_slice()).into())?;
+                }
+                Ok(None) => {}
+                // A profile that cannot be shown costs the picture (screen_picture says why),
+                // not the pixels the conversion starts from.
+                Err(_) => {
+                    js_sys::Reflect::set(&out, &"screen".into(), &JsValue::NULL)?;
+                }
             }
             js_sys::Reflect::set(&out, &"rows".into(), &js_sys::Uint8Array::from(rows.as_slice()).into())?;
             Ok(out.into())
@@ -105,16 +113,21 @@ pub fn decode_upright_band(bytes: &[u8], index: u32, count: u32) -> Result<JsVal
 
 /// `decode_upright(bytes)`'s `{ rgba, width, height }` from every band's rows, in
 /// order, with `picture`: `screen_picture` of them, from every band's `screen` (or its
-/// rows where it had none), in the same order.
+/// rows where it had none), in the same order; no picture when `screens` is empty.
 #[cfg(feature = "full")]
 #[wasm_bindgen]
 pub fn join_upright_bands(bytes: &[u8], bands: js_sys::Array, screens: js_sys::Array) -> Result<JsValue, JsValue> {
     // Out of the module's memory before the join takes as much again.
-    let picture = js_sys::Uint8Array::from(
-        traceless_core::screen_picture_of_bands(bytes, byte_arrays(&screens)).map_err(error)?.as_slice(),
-    );
+    let picture = if screens.length() == 0 {
+        None
+    } else {
+        let bmp = traceless_core::screen_picture_of_bands(bytes, byte_arrays(&screens)).map_err(error)?;
+        Some(js_sys::Uint8Array::from(bmp.as_slice()))
+    };
     let out = decoded_to_js(&traceless_core::join_upright_bands(bytes, byte_arrays(&bands)).map_err(error)?)?;
-    js_sys::Reflect::set(&out, &"picture".into(), &picture.into())?;
+    if let Some(picture) = picture {
+        js_sys::Reflect::set(&out, &"picture".into(), &picture.into())?;
+    }
     Ok(out)
 }
 

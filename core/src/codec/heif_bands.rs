@@ -32,9 +32,11 @@ pub(crate) fn decode_band(data: &[u8], index: u32, count: u32) -> Result<Option<
     let file = HeifFile::parse(data).map_err(heif::error)?;
     let Some(grid) = Grid::of(&file)? else { return Ok(None) };
     let band = grid.band(index, count);
-    let Some((width, height)) = band.size() else { return Ok(Some(Vec::new())) };
+    // A band with no pixels (tiles wholly past the grid's output size, or more bands than
+    // tiles) still decodes its tiles: a damaged one fails here as it fails the whole decode.
+    let (width, height) = band.size().unwrap_or((0, 0));
     let stride = width as usize * 4;
-    let mut rows = super::rgba_buffer("HEIF", width, height)?;
+    let mut rows = if width > 0 { super::rgba_buffer("HEIF", width, height)? } else { Vec::new() };
     let options = DecodeOptions { max_pixels: MAX_DECODE_PIXELS, ..Default::default() };
     for row in band.tile_rows.clone() {
         for column in band.tile_columns.clone() {
@@ -56,6 +58,9 @@ pub(crate) fn decode_band(data: &[u8], index: u32, count: u32) -> Result<Option<
                 rows[y * stride..].chunks_exact_mut(stride).take(h).map(|line| &mut line[x * 4..(x + w) * 4]).collect();
             frame_to_rgba_into(&frame, colour(&file, tile, &frame)?, &mut out, w, h);
         }
+    }
+    if width == 0 {
+        return Ok(Some(rows));
     }
     let image = Image { width, height, bit_depth: 8, has_alpha: false, data: rows };
     Ok(Some(upright(&file, file.primary_id, image)?.data))
@@ -203,6 +208,8 @@ impl Grid {
             .map_err(heif::error)?
             .map(|p| if let Property::Rotation(q) = p { u32::from(*q) } else { 0 })
             .sum();
+        // Cut so that each band, turned, is whole upright rows. (A grid one tile wide and
+        // turned a quarter is then one band: decoded by one worker, correctly but alone.)
         let by_columns = quarters % 2 == 1;
         Ok(Some(Grid { tiles: tiles.to_vec(), rows, columns, tile_width, tile_height, width, height, by_columns }))
     }

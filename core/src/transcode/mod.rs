@@ -216,8 +216,9 @@ fn picture_to_decode(data: &[u8]) -> Result<Parsed> {
 }
 
 /// One band's share of `decode_upright`, for callers with several threads of their own
-/// (wasm workers): a grid HEIC's tiles, most of a phone photo's decode, are split by
-/// rows of tiles; `join_upright_bands` makes the upright image from the bands.
+/// (wasm workers): a grid HEIC's tiles, most of a phone photo's decode, are split into
+/// bands that are whole rows of the upright image, each turned upright by its caller;
+/// `join_upright_bands` stacks them.
 #[cfg(feature = "heif-decode")]
 pub enum UprightBand {
     /// The image is not decoded in bands (not a grid HEIC, or one with alpha or a

@@ -13,7 +13,7 @@ export type Decoder = Pick<PixelEngine, 'decodeUpright' | 'decodeUprightBand' | 
 export type DecodeHelper = () => Decoder & { terminate(): void };
 
 /** What the helper's band came to: its rows, or why there are none. */
-type Theirs = { rows: Uint8Array; screen?: Uint8Array } | { failed: unknown };
+type Theirs = { rows: Uint8Array; screen?: Uint8Array | null } | { failed: unknown };
 
 /**
  * `bytes` decoded upright by `engine`, with `helper`'s worker decoding half of a grid's
@@ -45,7 +45,10 @@ export async function decodeInTwo(engine: Decoder, helper: DecodeHelper, bytes: 
       console.warn('traceless: the second worker could not decode its half', band.failed);
       return engine.decodeUpright(bytes.slice());
     }
-    return await engine.joinUprightBands(bytes.slice(), [mine.rows, band.rows], [mine.screen ?? mine.rows, band.screen ?? band.rows]);
+    // Rows that could not be coloured for the screen: the pixels without a picture (made
+    // after, as for an image decoded whole, which reports why it cannot be).
+    const screens = mine.screen === null || band.screen === null ? [] : [mine.screen ?? mine.rows, band.screen ?? band.rows];
+    return await engine.joinUprightBands(bytes.slice(), [mine.rows, band.rows], screens);
   } finally {
     second.terminate();
   }

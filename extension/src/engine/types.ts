@@ -161,12 +161,16 @@ export interface Decoded {
 
 /**
  * A band's share of a decode (`decodeUprightBand`): its rows, and `screen`, the same rows
- * in sRGB for the picture shown when they need converting; or the whole image; or null.
+ * in sRGB for the picture shown when they need converting (null when they could not be);
+ * or the whole image; or null.
  */
-export type UprightBand = { rows: Uint8Array; screen?: Uint8Array } | Decoded | null;
+export type UprightBand = { rows: Uint8Array; screen?: Uint8Array | null } | Decoded | null;
 
-/** A decode joined from bands, with `picture`: the BMP `screenPicture` would make of it. */
-export type Joined = Decoded & { picture: Uint8Array };
+/**
+ * A decode joined from bands, with `picture`: the BMP `screenPicture` would make of it
+ * (none when no screens were given).
+ */
+export type Joined = Decoded & { picture?: Uint8Array };
 
 export interface Engine {
   inspect(bytes: Uint8Array): Promise<InspectReport>;
@@ -198,13 +202,15 @@ export interface PixelEngine extends Engine {
   decodeUpright(bytes: Uint8Array): Promise<Decoded>;
   /**
    * Band `index` of `count` of `decodeUpright(bytes)`, for workers sharing one decode (a
-   * grid HEIC's tiles): its rows for `joinUprightBands`; or, for an image not decoded in
-   * bands, the whole image from the first band and null from the others.
+   * grid HEIC's tiles): its rows for `joinUprightBands`, turned upright, with their sRGB
+   * copy for the picture when they need one; or, for an image not decoded in bands, the
+   * whole image from the first band and null from the others.
    */
   decodeUprightBand(bytes: Uint8Array, index: number, count: number): Promise<UprightBand>;
   /**
    * `decodeUpright(bytes)` from every band's rows, in order, with its picture from every
-   * band's `screen` (its rows where it had none), in the same order (all given away).
+   * band's `screen` (its rows where it had none), in the same order, unless `screens` is
+   * empty (all given away).
    */
   joinUprightBands(bytes: Uint8Array, bands: Uint8Array[], screens: Uint8Array[]): Promise<Joined>;
   /** A BMP to show `decodeUpright`'s pixels of `bytes` with: sRGB, made fast and large, never saved. */
