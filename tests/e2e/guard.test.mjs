@@ -335,8 +335,9 @@ for (const name of only) {
             assert.deepEqual((await page.evaluate(() => window.seen))[0].sort(), relative);
           });
 
-        for (const send of ['form', 'script']) {
-          test(`a folder chosen in a form's webkitdirectory input, sent ${send === 'form' ? 'by the form itself' : 'as new FormData(form)'}: each file under its path in the folder, as the browser names the originals`,
+        const sentBy = { form: 'by the form itself', script: 'as new FormData(form)', append: "in a script's own FormData, append() and set()" };
+        for (const send of ['form', 'script', 'append']) {
+          test(`a folder chosen in a form's webkitdirectory input, sent ${sentBy[send]}: each file under its path in the folder, as the browser names the originals`,
             { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
               const folder = photoFolder(`trip-${send}`);
               const page = await browser.open(`${web.originA}/upload/folder-form.html`);
@@ -347,9 +348,15 @@ for (const name of only) {
                 await new Promise((r) => setTimeout(r, 50));
               }
               assert.deepEqual((await page.evaluate(() => window.seen))[0].sort(), [...relative].sort());
-              const [upload] = await uploadsAfter(() => page.click(send === 'form' ? '#send' : '#script'), 1);
-              assert.deepEqual(upload.files.map((f) => f.name).sort(), [...relative].sort());
-              for (const file of upload.files.filter((f) => f.name.endsWith('.jpg'))) assert.deepEqual(judge(file).leaks, [], file.name);
+              const first = (await page.evaluate(() => window.seen))[0][0];
+              const [upload] = await uploadsAfter(() => page.click(send === 'form' ? '#send' : `#${send}`), 1);
+              const photos = upload.files.filter((f) => f.field === 'photos' || send !== 'append');
+              assert.deepEqual(photos.map((f) => f.name).sort(), [...relative].sort());
+              if (send === 'append') {
+                // set() names the copy by its path too; a name the page gave stays the page's.
+                assert.deepEqual(upload.files.filter((f) => f.field !== 'photos').map((f) => [f.field, f.name]), [['cover', first], ['named', 'mine.jpg']]);
+              }
+              for (const file of upload.files.filter((f) => /\.jpg$/.test(f.name))) assert.deepEqual(judge(file).leaks, [], file.name);
             });
         }
       }

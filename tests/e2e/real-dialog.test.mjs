@@ -218,9 +218,11 @@ for (const name of only) {
     // A folder through the real dialog (automation cannot give Firefox one): the cleaned
     // copies keep their paths in the folder, where the page reads them and in what the
     // form sends, as the originals would (both browsers send a chosen folder's files named
-    // by their paths; measured without Traceless).
-    for (const send of ['form', 'script']) {
-      test(`a folder chosen in a form's webkitdirectory input, sent ${send === 'form' ? 'by the form' : 'as new FormData(form)'}: every file under its path, the photos cleaned`, async () => {
+    // by their paths, also when a script appends them to a FormData without a name of its
+    // own; measured without Traceless).
+    const sentBy = { form: 'by the form', script: 'as new FormData(form)', append: "in a script's own FormData, append() and set()" };
+    for (const send of ['form', 'script', 'append']) {
+      test(`a folder chosen in a form's webkitdirectory input, sent ${sentBy[send]}: every file under its path, the photos cleaned`, async () => {
         const folder = join(scratch, `trip-${name}-${send}`);
         mkdirSync(join(folder, 'day2'), { recursive: true });
         copyFileSync(PHOTO, join(folder, 'beach.jpg'));
@@ -235,10 +237,14 @@ for (const name of only) {
           for (const deadline = Date.now() + 15000; !(await tab.evaluate(() => window.seen.length)) && Date.now() < deadline; ) await sleep(100);
           assert.deepEqual((await tab.evaluate(() => window.seen))[0]?.sort(), relative, 'the paths the page reads');
           const since = web.uploads.length;
-          await tab.click(send === 'form' ? '#send' : '#script');
+          const first = (await tab.evaluate(() => window.seen))[0][0];
+          await tab.click(send === 'form' ? '#send' : `#${send}`);
           const sent = await upload(send, since, 15000);
           assert.ok(sent, 'the folder was sent');
-          assert.deepEqual(sent.files.map((f) => f.name).sort(), relative);
+          assert.deepEqual(sent.files.filter((f) => f.field === 'photos' || send !== 'append').map((f) => f.name).sort(), relative);
+          if (send === 'append') {
+            assert.deepEqual(sent.files.filter((f) => f.field !== 'photos').map((f) => [f.field, f.name]), [['cover', first], ['named', 'mine.jpg']]);
+          }
           for (const file of sent.files.filter((f) => f.name.endsWith('.jpg'))) {
             const path = join(scratch, `${send}-${name}-${file.name.split('/').pop()}`);
             writeFileSync(path, file.bytes);

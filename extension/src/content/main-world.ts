@@ -628,12 +628,56 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // 5. Paths of the cleaned copies from a chosen folder. An own property on each copy,
   // read where the page reads: the built-in getter answers from the file itself, which
   // a script cannot set.
+  //
+  // Both browsers also name such a file by its path when a script appends it to a
+  // FormData without a name of its own (Chromium measured: "holiday/day2/hill.jpg" at the
+  // server), and a copy would go by its name alone: once copies with paths have reached
+  // this page, append() and set() name them by their paths. Only then: a page that never
+  // sees a chosen folder keeps the built-ins (tests/e2e/fingerprint.test.mjs).
+  const PATH = Symbol('traceless path');
+  const pathOf = (value: unknown): string | undefined => {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const path = getOwnPropertyDescriptor(value, PATH)?.value;
+    return typeof path === 'string' ? path : undefined;
+  };
+  const apply = Reflect.apply;
+  const Data = scope.FormData as { prototype: FormData } | undefined;
+  let formDataNamed = false;
+  const nameByPaths = () => {
+    if (formDataNamed || !Data) return;
+    formDataNamed = true;
+    const nativeAppend = Data.prototype.append as (...args: unknown[]) => void;
+    const nativeSet = Data.prototype.set as (...args: unknown[]) => void;
+    // The name given to the native: the copy's path when the page gave none. Otherwise the
+    // call goes through as it came, arguments and errors alike.
+    const named = (native: (...args: unknown[]) => void, self: unknown, args: IArguments) => {
+      const path = args.length === 2 || (args.length > 2 && args[2] === undefined) ? pathOf(args[1]) : undefined;
+      return path === undefined ? apply(native, self, args) : apply(native, self, [args[0], args[1], path]);
+    };
+    // Methods of two parameters, as the built-ins' length says, and no prototype, as theirs.
+    // The rest comes from `arguments`: spreading a rest parameter would run an array
+    // iterator the page may have replaced.
+    const formData = {
+      append(this: FormData, _name: unknown, _value: unknown) {
+        return named(nativeAppend, this, arguments);
+      },
+      set(this: FormData, _name: unknown, _value: unknown) {
+        return named(nativeSet, this, arguments);
+      },
+    };
+    defineProperty(Data.prototype, 'append', { ...operation, value: formData.append });
+    defineProperty(Data.prototype, 'set', { ...operation, value: formData.set });
+  };
   onHandover(PATHS_FOR, PATHS, (files, detail) => {
     const paths = parse(detail) as unknown[];
     for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
       const path = paths[i];
+      if (typeof path !== 'string') continue;
+      const file = fileAt(files, i);
       // Not enumerable: JSON.stringify(file) stays "{}" as for the browser's files.
-      if (typeof path === 'string') defineProperty(fileAt(files, i), 'webkitRelativePath', valueOf(path, true, false));
+      defineProperty(file, 'webkitRelativePath', valueOf(path, true, false));
+      defineProperty(file, PATH, hidden(path));
+      nameByPaths();
     }
   });
 })();

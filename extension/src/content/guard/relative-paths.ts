@@ -4,9 +4,10 @@
 // of one (measured; PHP 8.1's $_FILES full_path keeps it). A cleaned copy is a new File, which
 // the browser gives no path (and a script cannot: the property is read-only), so the
 // guard keeps each copy's folder here; main-world.ts gives the copies their paths where
-// the page reads them, and forms name them by their paths (namePathsInForms). Not
-// covered: a form in a shadow root (its formdata event does not leave it), a script's
-// own FormData.append(copy), and a copy posted to a worker (its own property stays behind).
+// the page reads them, and forms name them by their paths (namePathsInForms), as does a
+// script's own FormData (main-world.ts). Not covered: a form in a shadow root (its
+// formdata event does not leave it), and a copy posted to a worker (its own property
+// stays behind).
 import { PATHS, PATHS_FOR } from '../rearm-bridge';
 import { handToPageWorld, listen } from '../lasting-listeners';
 
@@ -60,7 +61,7 @@ function entriesOf(data: FormData): [string, FormDataEntryValue][] {
  * A form's entries as the browser sends them (a submission, or `new FormData(form)`):
  * each copy from a chosen folder named by its path, as Chromium names the originals.
  * The entries are put back in their order; what is not a copy stays the same object.
- * (A script's own FormData.append(copy) still names it by its name alone.)
+ * (A script's own FormData.append(copy): main-world.ts, section 5.)
  */
 export function namePathsInForms(): void {
   const refill = (data: FormData, entries: [string, FormDataEntryValue][], named: boolean) => {
