@@ -335,6 +335,22 @@ for (const name of only) {
             assert.deepEqual((await page.evaluate(() => window.seen))[0].sort(), relative);
           });
 
+        test("a folder dropped on a form's webkitdirectory input: it holds every file under its path, as when the folder is chosen, and the form sends them so",
+          { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
+            const folder = photoFolder('trip-dropped');
+            const page = await browser.open(`${web.originA}/upload/folder-form.html`);
+            await browser.dropFiles(page, '#file', [folder]);
+            const relative = ['beach.jpg', 'day2/hill.jpg', 'notes.txt'].map((p) => `trip-dropped/${p}`);
+            for (const deadline = Date.now() + 30000; !(await page.evaluate(() => window.seen.length)) && Date.now() < deadline;) {
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            // The input has no `multiple`: a folder input takes the whole folder all the same.
+            assert.deepEqual((await page.evaluate(() => window.seen))[0].sort(), relative);
+            const [upload] = await uploadsAfter(() => page.click('#send'), 1);
+            assert.deepEqual(upload.files.map((f) => f.name).sort(), relative);
+            for (const file of upload.files.filter((f) => f.name.endsWith('.jpg'))) assert.deepEqual(judge(file).leaks, [], file.name);
+          });
+
         const sentBy = { form: 'by the form itself', script: 'as new FormData(form)', append: "in a script's own FormData, append() and set()" };
         for (const send of ['form', 'script', 'append']) {
           test(`a folder chosen in a form's webkitdirectory input, sent ${sentBy[send]}: each file under its path in the folder, as the browser names the originals`,

@@ -21,7 +21,8 @@ import { cleanAll, passed } from './clean-files';
 import { holdWhile, redispatch, setFiles, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { isDisabled, isFileInput } from './file-inputs';
-import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Walked } from './folders';
+import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Dropped, type Walked } from './folders';
+import { placeIn } from './relative-paths';
 import { droppedForPage, foldersRebuilt } from './dropped-folders';
 import { t } from '../../shared/i18n';
 import { listen } from '../lasting-listeners';
@@ -173,6 +174,14 @@ function pasteText(taken: Taken): void {
   if (field) document.execCommand('insertText', false, text);
 }
 
+/** Each walked file in the folder it was found in ("holiday/day2/"), from the drop's tree. */
+function placeInFolders(tops: Dropped[], files: File[], folder = ''): void {
+  for (const node of tops) {
+    if ('folder' in node) placeInFolders(node.folder, files, `${folder}${node.name}/`);
+    else if (files[node.file]) placeIn(files[node.file], folder);
+  }
+}
+
 export function guardDrops(hooks: GuardHooks): void {
   const handle = async (taken: Taken) => {
     const walked = await filesOf(taken).catch((e: Error): Walked => ({ files: [], refused: e.message }));
@@ -191,6 +200,10 @@ export function guardDrops(hooks: GuardHooks): void {
   /** Cleans the files, replays the event with them, and does what the browser would have. */
   const give = async (taken: Taken, walked: Walked) => {
     const input = taken.input;
+    // A folder dropped on a folder input fills it as choosing the folder does: every file,
+    // each with its path in the folder (the copies take their originals' places).
+    const folderInput = !!input?.webkitdirectory;
+    if (folderInput && walked.tops) placeInFolders(walked.tops, walked.files);
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
     // The event gets dropped folders as folders where it can; a file input, their files.
@@ -201,13 +214,13 @@ export function guardDrops(hooks: GuardHooks): void {
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
     // as remembered: not measured), and
     // a paste's text goes in at the caret.
-    if (accepted && input) fill(input, input.multiple ? files : files.slice(0, 1));
+    if (accepted && input) fill(input, input.multiple || folderInput ? files : files.slice(0, 1));
     if (accepted && taken.kind === 'paste') pasteText(taken);
     // "Upload anyway" for a held-back original: the user's explicit choice, as a further
     // drop or paste (on a file input: added to what it holds).
     hooks.report(outcomes, (original) => {
       const again = replay({ ...taken, strings: [] }, [original]);
-      if (again && input) fill(input, input.multiple ? [...Array.from(input.files ?? []), original] : [original]);
+      if (again && input) fill(input, input.multiple || folderInput ? [...Array.from(input.files ?? []), original] : [original]);
     });
   };
   for (const kind of ['drop', 'paste'] as const) {

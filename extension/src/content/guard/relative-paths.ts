@@ -20,6 +20,11 @@ import { handToPageWorld, listen } from '../lasting-listeners';
 const FOLDER = Symbol('traceless folder');
 const folderOf = (file: File): string | undefined => (file as File & { [FOLDER]?: string })[FOLDER];
 
+/** `file` sits in `folder` ("holiday/day2/"): a file of a folder dropped on a webkitdirectory input. */
+export function placeIn(file: File, folder: string): void {
+  if (folder) Object.defineProperty(file, FOLDER, { value: folder });
+}
+
 /** `copy` sits where `original` sat (nothing, if the original came from no folder). */
 export function placeLike(copy: File, original: File): void {
   const path = folderOf(original) ?? original.webkitRelativePath.slice(0, original.webkitRelativePath.lastIndexOf('/') + 1);
