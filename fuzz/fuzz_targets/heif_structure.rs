@@ -15,8 +15,8 @@
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use traceless_core::{
-    clean, decode_upright, decode_upright_band, inspect, join_upright_bands, list_picture, Category, Policy,
-    UprightBand,
+    clean, decode_upright, decode_upright_band, inspect, join_upright_bands, list_picture, screen_picture,
+    screen_picture_of_bands, screen_rows, Category, Policy, UprightBand,
 };
 
 const SECRET: &[u8; 16] = b"SECRET-META-8f3a";
@@ -441,6 +441,15 @@ fuzz_target!(|spec: Spec| {
                 (join_upright_bands(&built.file, vec![top.clone(), bottom.clone()]), decode_upright(&built.file))
             {
                 assert!(joined.rgba == whole.rgba && joined.width == whole.width, "bands joined differ from the whole");
+                // Their picture, each band's rows coloured by its worker: the whole's picture.
+                let screens: Option<Vec<Vec<u8>>> = [top, bottom]
+                    .iter()
+                    .map(|rows| screen_rows(&built.file, rows).ok().map(|screen| screen.unwrap_or_else(|| rows.to_vec())))
+                    .collect();
+                if let (Some(screens), Ok(expected)) = (screens, screen_picture(&built.file, &whole)) {
+                    let picture = screen_picture_of_bands(&built.file, screens).expect("the bands' picture");
+                    assert!(picture == expected, "the bands' picture differs from the whole's");
+                }
             }
         }
         // The list's picture from a stored thumbnail (`thmb`): whatever it claims, a
