@@ -351,12 +351,27 @@ for (const name of only) {
             for (const file of upload.files.filter((f) => f.name.endsWith('.jpg'))) assert.deepEqual(judge(file).leaks, [], file.name);
           });
 
-        const sentBy = { form: 'by the form itself', script: 'as new FormData(form)', append: "in a script's own FormData, append() and set()" };
-        for (const send of ['form', 'script', 'append']) {
+        test('a photo, or two folders, dropped on a webkitdirectory input change nothing, as in Chromium without Traceless', { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
+          for (const dropped of [[PHOTO], [photoFolder('one'), photoFolder('two')]]) {
+            const page = await browser.open(`${web.originA}/upload/folder-form.html`);
+            await browser.dropFiles(page, '#file', dropped);
+            await new Promise((r) => setTimeout(r, 2500));
+            assert.deepEqual(await page.evaluate(() => [window.seen, document.getElementById('file').files.length]), [[], 0]);
+            await page.close();
+          }
+        });
+
+        const sentBy = {
+          form: 'by the form itself',
+          script: 'as new FormData(form)',
+          append: "in a script's own FormData, append() and set()",
+          polluted: "in a script's own FormData, on a page that gave Object.prototype a get",
+        };
+        for (const send of ['form', 'script', 'append', 'polluted']) {
           test(`a folder chosen in a form's webkitdirectory input, sent ${sentBy[send]}: each file under its path in the folder, as the browser names the originals`,
             { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
               const folder = photoFolder(`trip-${send}`);
-              const page = await browser.open(`${web.originA}/upload/folder-form.html`);
+              const page = await browser.open(`${web.originA}/upload/folder-form.html${send === 'polluted' ? '?polluted' : ''}`);
               await browser.chooseViaDialog(page, '#file', [folder]);
               const relative = ['beach.jpg', 'notes.txt', 'day2/hill.jpg'].map((p) => `trip-${send}/${p}`);
               // The page reads every file's path, the cleaned copies' too, once they are in.
@@ -365,10 +380,19 @@ for (const name of only) {
               }
               assert.deepEqual((await page.evaluate(() => window.seen))[0].sort(), [...relative].sort());
               const first = (await page.evaluate(() => window.seen))[0][0];
-              const [upload] = await uploadsAfter(() => page.click(send === 'form' ? '#send' : `#${send}`), 1);
-              const photos = upload.files.filter((f) => f.field === 'photos' || send !== 'append');
+              const button = { form: '#send', script: '#script', append: '#append', polluted: '#append' }[send];
+              const [upload] = await uploadsAfter(() => page.click(button), 1);
+              const appended = button === '#append';
+              const photos = upload.files.filter((f) => f.field === 'photos' || !appended);
               assert.deepEqual(photos.map((f) => f.name).sort(), [...relative].sort());
-              if (send === 'append') {
+              if (appended) {
+                // The wrapped methods are shaped as the built-ins: two parameters, their names,
+                // no prototype, writable, enumerable and configurable.
+                const shape = () => ['append', 'set'].map((key) => {
+                  const { value, writable, enumerable, configurable } = Object.getOwnPropertyDescriptor(FormData.prototype, key);
+                  return [value.name, value.length, Object.hasOwn(value, 'prototype'), writable, enumerable, configurable];
+                });
+                assert.deepEqual(await page.evaluate(shape), [['append', 2, false, true, true, true], ['set', 2, false, true, true, true]]);
                 // set() names the copy by its path too; a name the page gave stays the page's.
                 assert.deepEqual(upload.files.filter((f) => f.field !== 'photos').map((f) => [f.field, f.name]), [['cover', first], ['named', 'mine.jpg']]);
               }

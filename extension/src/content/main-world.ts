@@ -634,18 +634,22 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // server), and a copy would go by its name alone: once copies with paths have reached
   // this page, append() and set() name them by their paths. Only then: a page that never
   // sees a chosen folder keeps the built-ins (tests/e2e/fingerprint.test.mjs).
-  const PATH = Symbol('traceless path');
-  const pathOf = (value: unknown): string | undefined => {
-    if (typeof value !== 'object' || value === null) return undefined;
-    const path = getOwnPropertyDescriptor(value, PATH)?.value;
-    return typeof path === 'string' ? path : undefined;
-  };
+  //
+  // The copies' paths are kept in a WeakMap, which runs no code of the page's (a Proxy's
+  // traps) when asked about what a page appends. Keyed by this world's wrapper of each
+  // copy, which V8 keeps as long as the copy lives: it has a property of its own.
+  const copyPaths = new WeakMap<object, string>();
+  const pathIn = uncurry(WeakMap.prototype.get) as (map: WeakMap<object, string>, key: unknown) => string | undefined;
+  const putPath = uncurry(WeakMap.prototype.set) as (map: WeakMap<object, string>, key: object, value: string) => void;
+  const pathOf = (value: unknown): string | undefined =>
+    typeof value === 'object' && value !== null ? pathIn(copyPaths, value) : undefined;
   const apply = Reflect.apply;
   const Data = scope.FormData as { prototype: FormData } | undefined;
   let formDataNamed = false;
   const nameByPaths = () => {
     if (formDataNamed || !Data) return;
     formDataNamed = true;
+    // The methods as they are now, a page's own replacement included, which goes on working.
     const nativeAppend = Data.prototype.append as (...args: unknown[]) => void;
     const nativeSet = Data.prototype.set as (...args: unknown[]) => void;
     // The name given to the native: the copy's path when the page gave none. Otherwise the
@@ -665,8 +669,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
         return named(nativeSet, this, arguments);
       },
     };
-    defineProperty(Data.prototype, 'append', { ...operation, value: formData.append });
-    defineProperty(Data.prototype, 'set', { ...operation, value: formData.set });
+    // Descriptors that inherit nothing: the page has run, and may have given Object.prototype a `get`.
+    defineProperty(Data.prototype, 'append', valueOf(formData.append, true, true, true));
+    defineProperty(Data.prototype, 'set', valueOf(formData.set, true, true, true));
   };
   onHandover(PATHS_FOR, PATHS, (files, detail) => {
     const paths = parse(detail) as unknown[];
@@ -674,10 +679,16 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       const path = paths[i];
       if (typeof path !== 'string') continue;
       const file = fileAt(files, i);
+      if (!file) continue;
       // Not enumerable: JSON.stringify(file) stays "{}" as for the browser's files.
       defineProperty(file, 'webkitRelativePath', valueOf(path, true, false));
-      defineProperty(file, PATH, hidden(path));
+      putPath(copyPaths, file, path);
+    }
+    // Last, and on its own: a FormData the page has frozen costs the scripts' names, not the paths.
+    try {
       nameByPaths();
+    } catch {
+      // The page's FormData keeps its methods; forms still name the copies by their paths.
     }
   });
 })();

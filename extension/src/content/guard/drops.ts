@@ -201,9 +201,12 @@ export function guardDrops(hooks: GuardHooks): void {
   const give = async (taken: Taken, walked: Walked) => {
     const input = taken.input;
     // A folder dropped on a folder input fills it as choosing the folder does: every file,
-    // each with its path in the folder (the copies take their originals' places).
+    // each with its path in the folder (the copies take their originals' places). Anything
+    // else dropped there (files, two folders, a folder and files) changes nothing, as in
+    // Chromium (measured).
     const folderInput = !!input?.webkitdirectory;
-    if (folderInput && walked.tops) placeInFolders(walked.tops, walked.files);
+    const oneFolder = walked.tops?.length === 1 && 'folder' in walked.tops[0];
+    if (folderInput && oneFolder && walked.tops) placeInFolders(walked.tops, walked.files);
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
     // The event gets dropped folders as folders where it can; a file input, their files.
@@ -214,7 +217,7 @@ export function guardDrops(hooks: GuardHooks): void {
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
     // as remembered: not measured), and
     // a paste's text goes in at the caret.
-    if (accepted && input) fill(input, input.multiple || folderInput ? files : files.slice(0, 1));
+    if (accepted && input) fill(input, folderInput ? (oneFolder ? files : []) : input.multiple ? files : files.slice(0, 1));
     if (accepted && taken.kind === 'paste') pasteText(taken);
     // "Upload anyway" for a held-back original: the user's explicit choice, as a further
     // drop or paste (on a file input: added to what it holds).
