@@ -31,12 +31,16 @@ pub fn run(
     work: impl Fn(&[u8]) -> Result<Done, String> + Sync,
     video: impl Fn(write::Opened, &Path, bool) -> Result<Done, String> + Sync,
 ) -> bool {
-    let (inputs, unreadable) = collect(args);
+    let outputs = match &target {
+        Target::Dir { root, .. } => Some(root.as_path()),
+        Target::InPlace => None,
+    };
+    let (inputs, unreadable) = collect(args, outputs);
     for u in &unreadable {
         eprintln!("{}", render::error_line(&u.path, &u.error));
     }
     let durable = matches!(target, Target::InPlace);
-    let mut planner = Planner::new(target);
+    let mut planner = Planner::new(target, &inputs);
     let jobs: Vec<(Input, Result<PathBuf, String>)> = inputs
         .into_iter()
         .map(|input| {
@@ -60,6 +64,10 @@ pub fn run(
                     // Errors go to stderr in both modes; JSON also lists them on stdout.
                     Outcome::Failed { error } => {
                         bar.suspend(|| eprintln!("{}", render::error_line(&input.path, error)))
+                    }
+                    // A link left out is said in both modes: the folder's copy lacks it.
+                    Outcome::Skipped { reason } if input.link => {
+                        bar.suspend(|| eprintln!("{}", render::skipped_line(&input.path, reason)))
                     }
                     _ if !json => {
                         if let Some(line) = render::done_text(&input.path, &outcome) {
@@ -105,6 +113,9 @@ fn process(
     work: &impl Fn(&[u8]) -> Result<Done, String>,
     video: &impl Fn(write::Opened, &Path, bool) -> Result<Done, String>,
 ) -> Outcome {
+    if input.link {
+        return Outcome::Skipped { reason: crate::inputs::LINK_SKIPPED.into() };
+    }
     let opened = match write::open(&input.path) {
         Ok(opened) => opened,
         Err(error) => return Outcome::Failed { error },
@@ -140,7 +151,9 @@ fn process(
         return Outcome::Done { output: destination.clone(), done: Box::new(done) };
     }
     if let Err(e) = write::atomic(destination, &done.data, permissions, durable) {
-        return Outcome::Failed { error: format!("cannot write {}: {e}", destination.display()) };
+        return Outcome::Failed {
+            error: format!("cannot write {}: {}", destination.display(), crate::inputs::describe(&e)),
+        };
     }
     Outcome::Done { output: destination.clone(), done: Box::new(done) }
 }

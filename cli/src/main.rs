@@ -188,7 +188,7 @@ fn main() -> ExitCode {
 }
 
 fn inspect(args: &[PathBuf], json: bool) -> bool {
-    let (inputs, unreadable) = inputs::collect(args);
+    let (inputs, unreadable) = inputs::collect(args, None);
     let mut results = Vec::new();
     let failed = |path: &std::path::Path, error: String, results: &mut Vec<serde_json::Value>| {
         eprintln!("{}", render::error_line(path, &error));
@@ -201,6 +201,10 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
         failed(&u.path, u.error, &mut results);
     }
     for input in inputs {
+        if input.link {
+            eprintln!("{}", render::skipped_line(&input.path, inputs::LINK_SKIPPED));
+            continue;
+        }
         let opened = match write::open(&input.path) {
             Ok(opened) => opened,
             Err(error) => {

@@ -80,6 +80,17 @@ fn size(n: u64) -> String {
     }
 }
 
+/// A path as JSON holds it: serde refuses a path that is not UTF-8 (a name from another
+/// system's encoding), which is shown with U+FFFD where its bytes are not text.
+fn shown(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// The line (stderr) for a file left out that the user would miss: a link in a folder.
+pub fn skipped_line(path: &Path, reason: &str) -> String {
+    format!("{}: skipped: {reason}", path.display())
+}
+
 /// The one line every command prints (to stderr) for a file it could not process.
 pub fn error_line(path: &Path, error: &str) -> String {
     format!("{}: error: {error}", path.display())
@@ -128,8 +139,8 @@ fn capitalise(s: &str) -> String {
 
 pub fn inspect_json(path: &Path, result: &Result<InspectReport, String>) -> Value {
     match result {
-        Ok(r) => json!({ "file": path, "ok": true, "report": r }),
-        Err(e) => json!({ "file": path, "ok": false, "error": e }),
+        Ok(r) => json!({ "file": shown(path), "ok": true, "report": r }),
+        Err(e) => json!({ "file": shown(path), "ok": false, "error": e }),
     }
 }
 
@@ -151,10 +162,10 @@ pub fn done_text(path: &Path, outcome: &Outcome) -> Option<String> {
 pub fn outcome_json(path: &Path, outcome: &Outcome) -> Value {
     match outcome {
         Outcome::Done { output, done } => {
-            json!({ "file": path, "status": "done", "output": output, "report": done.report })
+            json!({ "file": shown(path), "status": "done", "output": shown(output), "report": done.report })
         }
-        Outcome::Skipped { reason } => json!({ "file": path, "status": "skipped", "reason": reason }),
-        Outcome::Failed { error } => json!({ "file": path, "status": "failed", "error": error }),
+        Outcome::Skipped { reason } => json!({ "file": shown(path), "status": "skipped", "reason": reason }),
+        Outcome::Failed { error } => json!({ "file": shown(path), "status": "failed", "error": error }),
     }
 }
 
@@ -164,7 +175,7 @@ pub fn totals(results: &[Value], skipped: usize, failures: usize) -> String {
     let after: u64 = cleaned.iter().filter_map(|r| r["report"]["output_bytes"].as_u64()).sum();
     let mut line = format!("{} done ({} → {})", cleaned.len(), size(before), size(after));
     if skipped > 0 {
-        let _ = write!(line, ", {skipped} skipped (not images or videos it cleans)");
+        let _ = write!(line, ", {skipped} skipped (not images or videos it cleans, or links)");
     }
     if failures > 0 {
         let _ = write!(line, ", {failures} failed");

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::inputs::Input;
@@ -22,23 +23,35 @@ pub enum Target {
 }
 
 /// Decides every output path up front, refusing anything that would overwrite
-/// an original, another output of this run, or (without --overwrite) any file.
+/// an original (this input's or another input's of the run, even with --overwrite),
+/// another output of this run, or (without --overwrite) any file.
 pub struct Planner {
     target: Target,
     planned: HashSet<PathBuf>,
+    /// Every input of the run, as `absolute` gives it and with every link resolved.
+    originals: HashSet<PathBuf>,
     /// Canonical forms of folders already seen: resolving a path costs a system
     /// call per component, and batches share folders.
     canonical: HashMap<PathBuf, PathBuf>,
 }
 
 impl Planner {
-    pub fn new(target: Target) -> Self {
-        Planner { target, planned: HashSet::new(), canonical: HashMap::new() }
+    pub fn new(target: Target, inputs: &[Input]) -> Self {
+        let mut planner =
+            Planner { target, planned: HashSet::new(), originals: HashSet::new(), canonical: HashMap::new() };
+        for input in inputs {
+            let absolute = planner.absolute(&input.path);
+            planner.originals.insert(absolute);
+            if let Ok(real) = fs::canonicalize(&input.path) {
+                planner.originals.insert(real);
+            }
+        }
+        planner
     }
 
     pub fn plan(&mut self, input: &Input) -> Result<PathBuf, String> {
         let (root, overwrite, format, converting) = match &self.target {
-            Target::InPlace => return Ok(input.path.clone()),
+            Target::InPlace => return self.in_place(input),
             Target::Dir { root, overwrite, format, converting } => (root, *overwrite, *format, *converting),
         };
         let mut destination = root.join(&input.relative);
@@ -51,13 +64,40 @@ impl Planner {
         if absolute == self.absolute(&input.path) {
             return Err("the output would replace the original (use --in-place to do that on purpose)".into());
         }
+        // Another file of this run: --overwrite is for earlier outputs, never for originals.
+        if self.originals.contains(&absolute) {
+            return Err(format!("the output would replace {}, another original of this run", destination.display()));
+        }
         if !self.planned.insert(absolute) {
             return Err(format!("{} is already the output of another input", destination.display()));
         }
-        if !overwrite && destination.exists() {
+        // A link there counts, even one to nothing (`exists` follows links).
+        if !overwrite && fs::symlink_metadata(&destination).is_ok() {
             return Err(format!("{} exists (use --overwrite to replace it)", destination.display()));
         }
         Ok(destination)
+    }
+
+    /// In place: the file itself, through any symbolic link (replacing the link would
+    /// leave the photo it points to as it was), once, and not a file with other names.
+    fn in_place(&mut self, input: &Input) -> Result<PathBuf, String> {
+        let real = fs::canonicalize(&input.path).map_err(|e| crate::inputs::describe(&e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            // The new file takes this name only: its other hard links would keep the original.
+            let links = fs::metadata(&real).map_err(|e| crate::inputs::describe(&e))?.nlink();
+            if links > 1 {
+                return Err(format!(
+                    "it has {} other names (hard links), which would keep the original: clean a copy with -o instead",
+                    links - 1
+                ));
+            }
+        }
+        if !self.planned.insert(real.clone()) {
+            return Err(format!("{} is named twice in this run: cleaned once", real.display()));
+        }
+        Ok(real)
     }
 
     /// The path with its folder resolved (the file itself may not exist yet).
@@ -110,6 +150,14 @@ pub struct Opened {
 
 pub fn open(path: &Path) -> Result<Opened, String> {
     let io = |e: std::io::Error| crate::inputs::describe(&e);
+    // Asked before opening: opening a pipe waits for a writer, for ever.
+    let kind = fs::metadata(path).map_err(io)?.file_type();
+    if kind.is_dir() {
+        return Err("is a folder".into());
+    }
+    if !kind.is_file() {
+        return Err("not a regular file (a pipe, a device or a socket)".into());
+    }
     let file = fs::File::open(path).map_err(io)?;
     let meta = file.metadata().map_err(io)?;
     let mut head = Vec::with_capacity(256);
@@ -160,8 +208,10 @@ pub fn atomic_with(
 ) -> std::io::Result<()> {
     let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     ensure_dir(dir)?;
-    let name = destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = dir.join(format!(".{name}.traceless-{}.tmp", std::process::id()));
+    // Short and numbered, not named after the file: a name near the system's limit would
+    // not fit, and names that differ only in bytes that are not text would share one.
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let temp = dir.join(format!(".traceless-{}-{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
     let result = (|| {
         let mut file = fs::File::create(&temp)?;
         fill(&mut file)?;
