@@ -60,6 +60,9 @@ test('converted copies are named after the original, in their new format', () =>
   assert.equal(renamed('no-extension', 'jpeg'), 'no-extension.jpg');
   assert.equal(renamed('.hidden', 'jpeg'), '.hidden.jpg');
   assert.equal(renamed('a:b?.png', 'webp'), 'a_b_.webp');
+  // Also when the format stays: a Mac's "12/06" is 12:06 on disk; a Linux name may hold a backslash.
+  assert.equal(renamed('12:06.jpg', 'jpeg'), '12_06.jpg');
+  assert.equal(renamed('trip|2024/a\\b.JPG', 'jpeg'), 'trip_2024/a_b.JPG');
 });
 
 test('download names lose only the characters browsers refuse in them (both refused every one of these)', () => {

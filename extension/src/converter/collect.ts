@@ -39,18 +39,33 @@ export function fromClipboard(data: DataTransfer | null): Picked[] {
   return [...(data?.files ?? [])].map((file) => ({ file, path: file.name || `${t('pastedImage')}.png` }));
 }
 
+/**
+ * The images and videos in `dir`. What cannot be read (a broken link, a file without
+ * permission, a folder that cannot be listed) is passed over: the rest of the folder is
+ * added all the same, where one such entry used to lose the whole drop.
+ */
 async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Picked[]): Promise<void> {
   const reader = dir.createReader();
   // readEntries returns the listing in chunks (100 at a time in Chromium) until an empty one.
   for (;;) {
-    const chunk = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    let chunk: FileSystemEntry[];
+    try {
+      chunk = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    } catch (e) {
+      console.warn(`traceless: could not list ${prefix}`, e);
+      return;
+    }
     if (chunk.length === 0) break;
     for (const entry of chunk) {
       if (entry.isDirectory) {
         await walk(entry as FileSystemDirectoryEntry, `${prefix}${entry.name}/`, out);
-      } else {
+        continue;
+      }
+      try {
         const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
         if (looksLikeMedia(file)) out.push({ file, path: `${prefix}${file.name}` });
+      } catch (e) {
+        console.warn(`traceless: could not read ${prefix}${entry.name}`, e);
       }
     }
   }

@@ -22,20 +22,24 @@ export class Comparison {
   show(item: Item | undefined, after: Blob | undefined, before?: Blob): void {
     const $ = <T extends HTMLElement>(id: string) => byId<T>(this.root, id);
     $('compare').hidden = !item;
-    if (!item) return;
+    const original = $<HTMLImageElement>('before');
+    const image = $<HTMLImageElement>('after');
+    if (!item) {
+      // Nothing shown keeps nothing: the original and its copy (a HEIC's picture is 48 MB) go.
+      for (const side of ['before', 'after'] as const) this.release(side, side === 'before' ? original : image);
+      return;
+    }
     $('compare-name').textContent = item.path;
     // A video has no picture to compare here: its facts only.
-    const original = $<HTMLImageElement>('before');
     original.hidden = Boolean(item.video);
-    if (item.video) original.removeAttribute('src');
+    if (item.video) this.release('before', original);
     else original.src = this.urlOf('before', before ?? item.file);
-    const image = $<HTMLImageElement>('after');
     if (after && !item.video) {
       image.src = this.urlOf('after', after);
       image.hidden = false;
     } else {
       image.hidden = true;
-      image.removeAttribute('src');
+      this.release('after', image);
     }
     const pixels = (size?: { width: number; height: number }) => (size ? `${t('dimensions', String(size.width), String(size.height))}, ` : '');
     const facts = [t('compareBefore', `${pixels(item.report && upright(item.report))}${formatBytes(item.file.size)}`)];
@@ -44,6 +48,14 @@ export class Comparison {
       facts.push(t('compareAfter', `${size}${formatBytes(after.size)} (${change(item.file.size, after.size)})`));
     }
     $('compare-facts').textContent = facts.join(' · ');
+  }
+
+  /** Lets `side`'s picture go: off the page, and its object URL revoked. */
+  private release(side: 'before' | 'after', element: HTMLImageElement): void {
+    element.removeAttribute('src');
+    const held = this.urls.get(side);
+    if (held) URL.revokeObjectURL(held.url);
+    this.urls.delete(side);
   }
 
   /** One object URL per side, replaced (and the old one revoked) when its Blob changes. */

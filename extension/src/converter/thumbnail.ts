@@ -50,14 +50,19 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
       if (!bitmap) noteBrowserDecode(file, false);
       // The browser cannot show it. A HEIC, or an AVIF its decoder refuses, goes to the
       // engine, in a queue of its own, so that one waiting for a batch to end holds back
-      // no other thumbnail.
-      const head = new Uint8Array(await file.slice(0, 256).arrayBuffer());
+      // no other thumbnail. A file that cannot be read at all (changed or gone from the
+      // disk) has no thumbnail, and its row says why.
+      const head = await file
+        .slice(0, 256)
+        .arrayBuffer()
+        .then((buffer) => new Uint8Array(buffer), () => new Uint8Array());
       return isHeic(head) ? ('heic' as const) : isAvif(head) ? ('avif' as const) : false;
     } finally {
       bitmap?.close();
     }
   });
-  queue = run.then(() => undefined);
+  // Whatever became of this one, the next thumbnail is drawn.
+  queue = run.then(() => undefined, () => undefined);
   return run.then((outcome) => (outcome === 'heic' || outcome === 'avif' ? drawHeic(file, canvas, outcome === 'heic') : outcome));
 }
 

@@ -367,6 +367,11 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     clearTimeout(previewTimer);
     // A preview still being made is for an older choice: it must not land as this one's estimate.
     preview.cancel();
+    // Nor may one already made be shown as this choice's "after" (or as a failed copy's).
+    if (previewBlob) {
+      previewBlob = undefined;
+      renderCompare();
+    }
     const estimate = $('estimate');
     const item = selected;
     if (!item || batch.running || item.stage === 'failed') {

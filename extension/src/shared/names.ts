@@ -69,14 +69,21 @@ const SPELLINGS: Record<Format, readonly string[]> = {
 /**
  * A file's name for its converted copy in `format`: "IMG_1.JPG" stays "IMG_1.JPG" when it is
  * still a JPEG, and becomes "IMG_1.webp" as a WebP. Folders in a relative path are kept.
+ * Characters another system refuses are replaced in every part, also when the extension
+ * stays ("12:06.jpg", a valid name on Linux and macOS, cannot be saved or unzipped on
+ * Windows, and Chromium refuses to download it).
  */
 export function renamed(fileName: string, format: Format): string {
   const slash = fileName.lastIndexOf('/') + 1;
-  const folder = fileName.slice(0, slash);
+  const folder = fileName
+    .slice(0, slash)
+    .split('/')
+    .map((part) => part.replace(UNSAFE, '_'))
+    .join('/');
   const last = fileName.slice(slash);
   const dot = last.lastIndexOf('.');
   const extension = dot > 0 ? last.slice(dot + 1).toLowerCase() : '';
-  if (SPELLINGS[format].includes(extension)) return fileName;
+  if (SPELLINGS[format].includes(extension)) return `${folder}${last.replace(UNSAFE, '_')}`;
   const stem = (dot > 0 ? last.slice(0, dot) : last).replace(UNSAFE, '_') || FALLBACK;
   return `${folder}${stem}.${EXTENSION[format]}`;
 }
