@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
 import { defaultChoice, recipeOf, sameRecipe, sanitiseChoice, summarise, workOf, type Choice } from '../src/converter/choice';
 import { uniqueNames, zipOf } from '../src/converter/zip';
+import { fromDrop } from '../src/converter/collect';
 import { downloadName, renamed } from '../src/shared/names';
 import { DEFAULTS } from '../src/shared/settings';
 import { revealsBriefly } from '../src/pages/explain';
@@ -111,4 +112,40 @@ test('the choice folds into one line', () => {
   assert.equal(summarise({ ...choice, format: 'keep', targetKB: 200, maxWidth: 0 }), 'same format, at most 200 KB');
   assert.equal(summarise({ ...choice, format: 'png', maxWidth: 0, maxHeight: 800 }), 'PNG, fit any × 800');
   assert.equal(summarise({ ...choice, format: 'avif', avifDepth: 10, maxWidth: 0 }), 'AVIF, quality 70, 10-bit');
+});
+
+// --- A dropped folder (converter/collect.ts) ---
+
+type Entry = { name: string; isDirectory: boolean; isFile: boolean };
+/** A file entry whose file() answers with `file`, or fails as an unreadable file's does. */
+const fileEntry = (name: string, file?: File): Entry & { file(ok: (f: File) => void, fail: (e: Error) => void): void } => ({
+  name, isDirectory: false, isFile: true,
+  file: (ok, fail) => (file ? ok(file) : fail(new Error('NotReadableError'))),
+});
+/** A folder entry whose reader gives `children` in one batch, then none; or fails to list. */
+const folderEntry = (name: string, children?: Entry[]) => ({
+  name, isDirectory: true, isFile: false,
+  createReader: () => {
+    let given = false;
+    return {
+      readEntries: (ok: (batch: Entry[]) => void, fail: (e: Error) => void) => {
+        if (!children) return fail(new Error('NotReadableError'));
+        ok(given ? [] : children);
+        given = true;
+      },
+    };
+  },
+});
+
+test('a dropped folder with an entry that cannot be read adds the rest of it', async () => {
+  const photo = (name: string) => new File([JPEG], name, { type: 'image/jpeg' });
+  const folder = folderEntry('trip', [
+    fileEntry('a.jpg', photo('a.jpg')),
+    fileEntry('broken-link.jpg'),
+    folderEntry('locked'),
+    folderEntry('day2', [fileEntry('b.jpg', photo('b.jpg')), fileEntry('notes.txt', new File(['x'], 'notes.txt', { type: 'text/plain' }))]),
+  ]);
+  const transfer = { items: [{ kind: 'file', webkitGetAsEntry: () => folder, getAsFile: () => null }] } as unknown as DataTransfer;
+  const picked = await fromDrop(transfer);
+  assert.deepEqual(picked.map((p) => p.path), ['trip/a.jpg', 'trip/day2/b.jpg']);
 });
