@@ -181,6 +181,11 @@ for (const name of only) {
       assertClean(file);
     });
 
+    test('<picture> with an AVIF source: the AVIF the page shows is saved, not the fallback beside it', async () => {
+      const file = await saved(await click('clean', 'picture-avif-img'), 'photo-clean.avif');
+      assertClean(file);
+    });
+
     test('a blob: image whose URL the page revoked once loaded is saved as the picture shown', async () => {
       const outcome = await click('clean', 'blob-revoked');
       const file = await saved(outcome, 'image-clean.png');

@@ -2,8 +2,11 @@
 // <img> or <picture> offers for the current conditions, the largest.
 import { parseSrcset } from 'srcset';
 
-/** What the engine can read; <picture> sources of other types (AVIF, JXL) are skipped. */
-const READABLE = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/apng', 'image/webp', 'image/gif']);
+/**
+ * What the engine can read (AVIF since its cleaning and conversion came); <picture> sources of
+ * other types (JPEG XL) are skipped.
+ */
+const READABLE = new Set(['image/jpeg', 'image/jpg', 'image/png', 'image/apng', 'image/webp', 'image/gif', 'image/avif']);
 
 interface Candidate {
   url: string;
