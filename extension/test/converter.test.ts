@@ -73,6 +73,11 @@ test('download names lose only the characters browsers refuse in them (both refu
   assert.equal(downloadName('holiday 😀 ж.png'), 'holiday 😀 ж.png');
   assert.equal(downloadName('\u200c.jpg'), 'image.jpg');
   assert.equal(downloadName('\u202e'), 'image');
+  // A tilde may not begin a name, nor (Chromium) any folder in it.
+  assert.equal(downloadName('~me.png'), 'me.png');
+  assert.equal(downloadName('trip/~x.png'), 'trip/x.png');
+  assert.equal(downloadName('~/ .x/a~b.jpg'), '_/x/a~b.jpg');
+  assert.equal(downloadName('~.jpg'), 'image.jpg');
 });
 
 test('a zip never holds two files of one name', () => {

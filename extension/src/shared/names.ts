@@ -17,13 +17,23 @@ const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]+/g;
  */
 const REFUSED_IN_DOWNLOADS = /[\p{Cc}\p{Cf}]/gu;
 
-/** `name` as the downloads API accepts it: the same, less what it refuses. */
+/**
+ * What may not begin a part of a downloaded file's path: a dot or a space (hidden, or
+ * trimmed), and a tilde, which both browsers refuse ("~me.png": Chromium "Invalid filename",
+ * Firefox "must not be an absolute path"; Chromium also for "trip/~x.png"; measured
+ * 2026-12-06). A URL ending in /~me.png named the menu's copy so.
+ */
+const REFUSED_AT_START = /^[.\s~]+/;
+
+/** `name` (a path with / between folders) as the downloads API accepts it: the same, less what it refuses. */
 export function downloadName(name: string): string {
-  const kept = name.replace(REFUSED_IN_DOWNLOADS, '');
-  const dot = kept.lastIndexOf('.');
-  const stem = dot >= 0 ? kept.slice(0, dot) : kept;
-  const extension = dot >= 0 ? kept.slice(dot) : '';
-  return `${stem.replace(/^[.\s]+/, '') || FALLBACK}${extension}`;
+  const parts = name.replace(REFUSED_IN_DOWNLOADS, '').split('/');
+  const last = parts.pop() ?? '';
+  const folders = parts.map((part) => part.replace(REFUSED_AT_START, '') || '_');
+  const dot = last.lastIndexOf('.');
+  const stem = dot >= 0 ? last.slice(0, dot) : last;
+  const extension = dot >= 0 ? last.slice(dot) : '';
+  return [...folders, `${stem.replace(REFUSED_AT_START, '') || FALLBACK}${extension}`].join('/');
 }
 
 /** "IMG_2041" for https://x/photos/IMG_2041.JPG?size=large; "image" when the URL names nothing. */
