@@ -105,16 +105,38 @@ pub(crate) fn placed(data: &[u8], bands: Vec<Vec<u8>>) -> Result<(u32, u32, Vec<
 
 /// `image` (item `id` decoded) turned and mirrored by the item's `irot` and `imir`, in
 /// their order; any crop is the caller's to refuse.
-pub(crate) fn upright(file: &HeifFile, id: ItemId, mut image: Image<u8>) -> Result<Image<u8>> {
-    for property in file.item_properties(id).map_err(heif::error)? {
-        image = match *property {
-            Property::Rotation(0) => image,
-            Property::Rotation(quarters) => image.rotate_ccw(quarters),
-            Property::Mirror(top_bottom) => image.mirror(top_bottom),
-            _ => image,
-        };
-    }
-    Ok(image)
+pub(crate) fn upright(file: &HeifFile, id: ItemId, image: Image<u8>) -> Result<Image<u8>> {
+    Ok(apply(&steps(file, id)?, image))
+}
+
+/// A step of `upright`: turned `n` quarters anticlockwise, or mirrored.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    Turn(u8),
+    Mirror(bool),
+}
+
+/// Item `id`'s `irot` and `imir`, in their order: what `upright` does, and where
+/// `turned_rect` says a part of the image goes.
+fn steps(file: &HeifFile, id: ItemId) -> Result<Vec<Step>> {
+    Ok(file
+        .item_properties(id)
+        .map_err(heif::error)?
+        .filter_map(|property| match *property {
+            Property::Rotation(quarters) => Some(Step::Turn(quarters)),
+            Property::Mirror(top_bottom) => Some(Step::Mirror(top_bottom)),
+            _ => None,
+        })
+        .collect())
+}
+
+fn apply(steps: &[Step], image: Image<u8>) -> Image<u8> {
+    steps.iter().fold(image, |image, step| match *step {
+        // Not a copy of the 48 MB for nothing.
+        Step::Turn(quarters) if quarters % 4 == 0 => image,
+        Step::Turn(quarters) => image.rotate_ccw(quarters),
+        Step::Mirror(top_bottom) => image.mirror(top_bottom),
+    })
 }
 
 /// A primary image that can be decoded in bands.
@@ -203,11 +225,8 @@ impl Grid {
         if pixels(tile_width, columns) < u64::from(width) || pixels(tile_height, rows) < u64::from(height) {
             return Ok(None);
         }
-        let quarters: u32 = file
-            .item_properties(id)
-            .map_err(heif::error)?
-            .map(|p| if let Property::Rotation(q) = p { u32::from(*q) } else { 0 })
-            .sum();
+        let quarters: u32 =
+            steps(file, id)?.iter().map(|step| if let Step::Turn(q) = step { u32::from(*q) } else { 0 }).sum();
         // Cut so that each band, turned, is whole upright rows. (A grid one tile wide and
         // turned a quarter is then one band: decoded by one worker, correctly but alone.)
         let by_columns = quarters % 2 == 1;
@@ -247,18 +266,10 @@ impl Grid {
 }
 
 /// Where `rect` of a `width`×`height` image goes when the image is turned and mirrored
-/// as `upright` turns item `id` (the same steps, in the same order, as `Image::rotate_ccw`
-/// and `Image::mirror` move pixels).
+/// as `upright` turns the primary item (the same steps, in the same order, as
+/// `Image::rotate_ccw` and `Image::mirror` move pixels).
 fn turned_rect(file: &HeifFile, rect: Rect, width: u32, height: u32) -> Result<Rect> {
-    let mut steps = Vec::new();
-    for property in file.item_properties(file.primary_id).map_err(heif::error)? {
-        match *property {
-            Property::Rotation(quarters) => steps.push(Step::Turn(quarters)),
-            Property::Mirror(top_bottom) => steps.push(Step::Mirror(top_bottom)),
-            _ => {}
-        }
-    }
-    Ok(moved(&steps, rect, width, height).0)
+    Ok(moved(&steps(file, file.primary_id)?, rect, width, height).0)
 }
 
 /// The size of a `width`×`height` image of `file`'s primary item once turned upright.
@@ -266,13 +277,6 @@ fn turned_size(file: &HeifFile, width: u32, height: u32) -> Result<(u32, u32)> {
     let whole = Rect { x0: 0, y0: 0, x1: width, y1: height };
     let turned = turned_rect(file, whole, width, height)?;
     Ok((turned.x1, turned.y1))
-}
-
-/// A step of `upright`: turned `n` quarters anticlockwise, or mirrored.
-#[derive(Clone, Copy, Debug)]
-enum Step {
-    Turn(u8),
-    Mirror(bool),
 }
 
 /// `rect` of a `width`×`height` image after `steps`, and the image's size then.
@@ -337,13 +341,6 @@ mod tests {
         Image { width, height, bit_depth: 8, has_alpha: false, data }
     }
 
-    fn apply(image: &Image<u8>, steps: &[Step]) -> Image<u8> {
-        steps.iter().fold(image.clone(), |image, step| match *step {
-            Step::Turn(quarters) => image.rotate_ccw(quarters),
-            Step::Mirror(top_bottom) => image.mirror(top_bottom),
-        })
-    }
-
     fn cut(image: &Image<u8>, r: Rect) -> Vec<u8> {
         let stride = image.width as usize * 4;
         (r.y0..r.y1)
@@ -374,11 +371,11 @@ mod tests {
             Rect { x0: 1, y0: 1, x1: 4, y1: 3 },
         ];
         for steps in &sequences {
-            let whole = apply(&image, steps);
+            let whole = apply(steps, image.clone());
             for &part in &parts {
                 let (to, w, h) = moved(steps, part, width, height);
                 assert_eq!((w, h), (whole.width, whole.height), "{steps:?}");
-                let alone = apply(&labelled_part(&image, part), steps);
+                let alone = apply(steps, labelled_part(&image, part));
                 assert_eq!((to.x1 - to.x0, to.y1 - to.y0), (alone.width, alone.height), "{steps:?} {part:?}");
                 assert_eq!(cut(&whole, to), alone.data, "{steps:?} {part:?}");
             }

@@ -655,7 +655,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // The name given to the native: the copy's path when the page gave none. Otherwise the
     // call goes through as it came, arguments and errors alike.
     const named = (native: (...args: unknown[]) => void, self: unknown, args: IArguments) => {
-      const path = args.length === 2 || (args.length > 2 && args[2] === undefined) ? pathOf(args[1]) : undefined;
+      // No third argument, or an undefined one (which the built-in takes as none).
+      const path = args[2] === undefined ? pathOf(args[1]) : undefined;
       return path === undefined ? apply(native, self, args) : apply(native, self, [args[0], args[1], path]);
     };
     // Methods of two parameters, as the built-ins' length says, and no prototype, as theirs.

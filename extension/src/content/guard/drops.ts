@@ -207,6 +207,7 @@ export function guardDrops(hooks: GuardHooks): void {
     const folderInput = !!input?.webkitdirectory;
     const oneFolder = walked.tops?.length === 1 && 'folder' in walked.tops[0];
     if (folderInput && oneFolder && walked.tops) placeInFolders(walked.tops, walked.files);
+    const fills = input && (!folderInput || oneFolder) ? input : undefined;
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
     // The event gets dropped folders as folders where it can; a file input, their files.
@@ -217,13 +218,13 @@ export function guardDrops(hooks: GuardHooks): void {
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
     // as remembered: not measured), and
     // a paste's text goes in at the caret.
-    if (accepted && input) fill(input, folderInput ? (oneFolder ? files : []) : input.multiple ? files : files.slice(0, 1));
+    if (accepted && fills) fill(fills, fills.multiple || folderInput ? files : files.slice(0, 1));
     if (accepted && taken.kind === 'paste') pasteText(taken);
     // "Upload anyway" for a held-back original: the user's explicit choice, as a further
     // drop or paste (on a file input: added to what it holds).
     hooks.report(outcomes, (original) => {
       const again = replay({ ...taken, strings: [] }, [original]);
-      if (again && input) fill(input, input.multiple || folderInput ? [...Array.from(input.files ?? []), original] : [original]);
+      if (again && fills) fill(fills, fills.multiple || folderInput ? [...Array.from(fills.files ?? []), original] : [original]);
     });
   };
   for (const kind of ['drop', 'paste'] as const) {

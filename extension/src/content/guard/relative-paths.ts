@@ -27,8 +27,7 @@ export function placeIn(file: File, folder: string): void {
 
 /** `copy` sits where `original` sat (nothing, if the original came from no folder). */
 export function placeLike(copy: File, original: File): void {
-  const path = folderOf(original) ?? original.webkitRelativePath.slice(0, original.webkitRelativePath.lastIndexOf('/') + 1);
-  if (path) Object.defineProperty(copy, FOLDER, { value: path });
+  placeIn(copy, folderOf(original) ?? original.webkitRelativePath.slice(0, original.webkitRelativePath.lastIndexOf('/') + 1));
 }
 
 /** The path the page sees for `file`: "holiday/day2/hill.jpg", or its name alone outside any folder. */
