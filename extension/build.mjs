@@ -52,6 +52,8 @@ function manifestFor(browser, source) {
     manifest.minimum_chrome_version = '148';
     // The engine runs in an offscreen document's worker (background/offscreen-engine.ts).
     manifest.permissions = [...manifest.permissions, 'offscreen'];
+    // A private window gets its own background (README, "Private windows").
+    manifest.incognito = 'split';
   }
   return manifest;
 }

@@ -4,7 +4,8 @@
 // come back behind one small interface, so each test runs in both browsers.
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -33,16 +34,36 @@ function tempDir(name) {
  * @property {(info: object, tabUrl: string) => Promise<any>} menuClick calls the extension's context-menu handler
  * @property {(pathPrefix: string) => Promise<any>} waitForExtensionPage
  * @property {(fn: string, ...args: any[]) => Promise<any>} inExtension evaluates in an extension page
+ * @property {PrivateWindows} [private] with `privateWindows: true` at launch
+ * @property {(fn: Function, arg?: any) => Promise<any>} normalRun runs `fn(arg, onMenuClick)` in the background of normal windows
  * @property {() => Promise<void>} close
  */
 
-export async function launchChromium(web, { headless = true, withExtension = true, lang, extension = join(root, 'dist', 'chromium') } = {}) {
+/**
+ * The extension in private windows (launched with `privateWindows: true`: allowed there, as
+ * a user allows it in the browser's extension settings).
+ * @typedef {object} PrivateWindows
+ * @property {(url: string) => Promise<void>} open opens a private window at `url`, loaded
+ * @property {(fn: Function, arg?: any) => Promise<any>} run runs `fn(arg, onMenuClick)` in the
+ *   extension's context that serves private windows (Chromium: the private profile's own service
+ *   worker; Firefox: an extension page, beside the one background); `onMenuClick` is the menu's handler
+ */
+
+/** The ID Chromium gives an unpacked extension: from the SHA-256 of its folder's path, in letters a-p. */
+function unpackedId(path) {
+  return [...createHash('sha256').update(path).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+export async function launchChromium(web, { headless = true, withExtension = true, lang, extension = join(root, 'dist', 'chromium'), privateWindows = false } = {}) {
   const profile = tempDir('chromium');
   const downloads = tempDir('chromium-downloads');
   mkdirSync(join(profile, 'Default'), { recursive: true });
   writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify({
     download: { default_directory: downloads, prompt_for_download: false, directory_upgrade: true },
     savefile: { default_directory: downloads },
+    // "Allow in Incognito", as the extension's details page sets it (a change made there
+    // reloads the extension, and Chromium then disables one loaded from the command line).
+    ...(privateWindows ? { extensions: { settings: { [unpackedId(extension)]: { incognito: true } } } } : {}),
   }));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
@@ -56,6 +77,8 @@ export async function launchChromium(web, { headless = true, withExtension = tru
       ...(lang ? [`--lang=${lang.replace('_', '-')}`] : []),
       ...(withExtension ? [`--disable-extensions-except=${extension}`, `--load-extension=${extension}`] : []),
       `--proxy-server=http://127.0.0.1:${web.proxyPort}`, '--proxy-bypass-list=<-loopback>',
+      // Playwright sees only the default profile: the incognito one is reached over DevTools.
+      ...(privateWindows ? ['--remote-debugging-port=0'] : []),
     ],
   });
   const worker = withExtension ? (context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'))) : undefined;
@@ -209,7 +232,12 @@ export async function launchChromium(web, { headless = true, withExtension = tru
       await page.goto(`${extensionOrigin}/${path}`);
       return page;
     },
+    ...(privateWindows ? { private: chromiumPrivate(profile, worker) } : {}),
+    async normalRun(fn, arg) {
+      return worker.evaluate(`(async () => (${fn})(${JSON.stringify(arg ?? null)}, globalThis.traceless.onMenuClick))()`);
+    },
     async close() {
+      await this.private?.close();
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
@@ -220,7 +248,7 @@ export async function launchChromium(web, { headless = true, withExtension = tru
  * `colourScheme: 'dark'` starts Firefox with pages in dark mode: puppeteer-core cannot
  * emulate prefers-color-scheme over BiDi, so the dark screenshots need their own launch.
  */
-export async function launchFirefox(web, { colourScheme, withExtension = true, headless = true } = {}) {
+export async function launchFirefox(web, { colourScheme, withExtension = true, headless = true, privateWindows = false } = {}) {
   const downloads = tempDir('firefox-downloads');
   const port = web.proxyPort;
   const browser = await puppeteer.launch({
@@ -250,6 +278,8 @@ export async function launchFirefox(web, { colourScheme, withExtension = true, h
       ...(colourScheme ? { 'layout.css.prefers-color-scheme.content-override': colourScheme === 'dark' ? 0 : 1 } : {}),
     },
   });
+  // "Run in Private Windows", as about:addons sets it, before install (a change after reloads it).
+  if (withExtension && privateWindows) await privileged(browser, allowPrivate, [GECKO_ID]);
   if (withExtension) await browser.installExtension(join(root, 'dist', 'firefox'));
 
   /**
@@ -427,6 +457,10 @@ export async function launchFirefox(web, { colourScheme, withExtension = true, h
     },
     async waitForExtensionPage(path) {
       return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;
+    },
+    ...(privateWindows ? { private: firefoxPrivate(optionsPage) } : {}),
+    async normalRun(fn, arg) {
+      return inBackground(optionsPage, fn, arg);
     },
     async openExtensionPage(path) {
       // BiDi will not navigate to moz-extension:// pages; the extension opens them itself.
@@ -634,6 +668,118 @@ async function waitForDownload(id) {
 }
 
 export const BROWSERS = { chromium: launchChromium, firefox: launchFirefox };
+
+const GECKO_ID = 'traceless@traceless.invalid';
+
+/** Runs privileged in Firefox: lets the add-on `id` run in private windows. */
+async function allowPrivate(id) {
+  const { ExtensionPermissions } = ChromeUtils.importESModule('resource://gre/modules/ExtensionPermissions.sys.mjs');
+  await ExtensionPermissions.add(id, { permissions: ['internal:privateBrowsingAllowed'], origins: [] });
+}
+
+/** Runs in an extension context: waits for a private tab at `url` to have loaded. */
+async function privateTabLoaded(url) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  for (let i = 0; i < 300; i++) {
+    const tab = (await api.tabs.query({})).find((t) => t.incognito && t.url === url);
+    if (tab?.status === 'complete') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no private tab loaded ${url}`);
+}
+
+/** @returns {PrivateWindows} */
+function firefoxPrivate(optionsPage) {
+  return {
+    async open(url) {
+      await optionsPage.evaluate((url) => browser.windows.create({ incognito: true, url }), url);
+      await optionsPage.evaluate(privateTabLoaded, url);
+    },
+    async run(fn, arg) {
+      // One background serves every window in Firefox.
+      return inBackground(optionsPage, fn, arg);
+    },
+  };
+}
+
+/** Runs `fn(arg, onMenuClick)` in an extension page of Firefox's, with the background's menu handler. */
+function inBackground(optionsPage, fn, arg) {
+  return optionsPage.evaluate(`(async () => (${fn})(${JSON.stringify(arg ?? null)}, (await browser.runtime.getBackgroundPage()).traceless.onMenuClick))()`);
+}
+
+/**
+ * Chromium runs the extension's private-window instance (split incognito mode) in the
+ * incognito profile, which Playwright does not list: it is reached over the DevTools port
+ * the browser was started with, by its service worker's target.
+ * @returns {PrivateWindows & { close(): Promise<void> }}
+ */
+function chromiumPrivate(profile, worker) {
+  let devtools;
+  async function connect() {
+    if (devtools) return devtools;
+    const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').split('\n');
+    const { default: WebSocket } = await import('ws');
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    let next = 0;
+    const waiting = new Map();
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      const answer = waiting.get(message.id);
+      if (!answer) return;
+      waiting.delete(message.id);
+      if (message.error) answer.reject(new Error(`${message.error.message}`));
+      else answer.resolve(message.result);
+    });
+    const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+    devtools = { socket, send };
+    return devtools;
+  }
+  /** Evaluates `expression` in a target; its value, or throws what it threw. */
+  async function evaluateIn(targetId, expression) {
+    const { send } = await connect();
+    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+    try {
+      const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+      if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+      return result.value;
+    } finally {
+      await send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    }
+  }
+  /** The extension's service worker that says it is in the incognito profile. */
+  async function privateWorker() {
+    const { send } = await connect();
+    for (let i = 0; i < 200; i++) {
+      const { targetInfos } = await send('Target.getTargets');
+      for (const target of targetInfos.filter((t) => t.type === 'service_worker' && t.url === worker.url())) {
+        if (await evaluateIn(target.targetId, 'chrome.extension.inIncognitoContext').catch(() => false)) return target;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the private profile has no Traceless service worker');
+  }
+  return {
+    async open(url) {
+      await worker.evaluate((url) => chrome.windows.create({ incognito: true, url }), url);
+      await this.run(privateTabLoaded, url);
+    },
+    async run(fn, arg) {
+      const target = await privateWorker();
+      return evaluateIn(target.targetId, `(async () => (${fn})(${JSON.stringify(arg ?? null)}, globalThis.traceless.onMenuClick))()`);
+    },
+    async close() {
+      devtools?.socket.close();
+    },
+  };
+}
 
 /** The settings page's introduction, once the page has loaded. */
 async function introOf(page) {

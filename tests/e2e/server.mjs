@@ -104,7 +104,7 @@ function resolve(pathname) {
 }
 
 function initiator(req) {
-  return { origin: req.headers.origin, referer: req.headers.referer };
+  return { origin: req.headers.origin, referer: req.headers.referer, cookie: req.headers.cookie };
 }
 
 export class TestWeb {

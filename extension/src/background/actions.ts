@@ -62,18 +62,32 @@ function workingWords(action: Exclude<MenuAction, { kind: 'reveal' }>, name: str
 /** Opens the report page beside the image's tab (or on its own, when that tab has closed). */
 async function reveal(source: ImageSource): Promise<Outcome> {
   try {
-    const url = await reportPageAddress(source);
-    try {
-      await ext.tabs.create({ url, ...(source.tabId !== undefined ? { openerTabId: source.tabId } : {}) });
-    } catch {
-      await ext.tabs.create({ url });
-    }
+    await openBeside(await reportPageAddress(source), source);
     return { ok: true };
   } catch (e) {
     const message = describeFailure(e);
     await notify(source.tabId, message, 'error');
     return { ok: false, message };
   }
+}
+
+/**
+ * In the image's own window: the report's address names the page and the image, so a
+ * private window's report must not land in a normal window's history (Firefox puts a new
+ * tab in the focused window, which may be another by then).
+ */
+async function openBeside(url: string, source: ImageSource): Promise<void> {
+  const tab = source.tabId !== undefined ? await ext.tabs.get(source.tabId).catch(() => undefined) : undefined;
+  if (tab?.id !== undefined) {
+    try {
+      await ext.tabs.create({ url, windowId: tab.windowId, openerTabId: tab.id });
+      return;
+    } catch {
+      // Its window is closing: a window of the same kind instead.
+    }
+  }
+  if (source.incognito) await ext.windows.create({ url, incognito: true });
+  else await ext.tabs.create({ url });
 }
 
 async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reveal' }>, source: ImageSource, working: WorkingNotice): Promise<Saved> {
@@ -120,7 +134,7 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   const filename = outputName(url, suffix, format);
   // Until the download has finished (a "Save as" dialog may be open): the notice says so.
   working.say(t('menuWorkingSave', filename));
-  const downloadId = await download(data, MIME[format], filename);
+  const downloadId = await download(data, MIME[format], filename, source.incognito === true);
   await finished(downloadId);
   return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
 }

@@ -10,7 +10,7 @@ import { OffscreenEngine } from './offscreen-engine';
 import { OnDemandWorkerEngine } from './worker-engine';
 import { whileAwake } from './awake';
 import { countCleaned, isCleanedCount } from './badge';
-import { createMenus, parseMenuId } from './menus';
+import { addPrivateMenus, createMenus, parseMenuId } from './menus';
 import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
@@ -28,6 +28,9 @@ const recompressEngine = isFirefox() ? new OnDemandWorkerEngine(true) : new Offs
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
 ext.runtime.onStartup.addListener(() => void createMenus());
+// Chromium, split incognito mode: the private profile's background is a second instance, which
+// neither onInstalled nor onStartup reaches; its menus are its own, made when it starts.
+if (ext.extension.inIncognitoContext) addPrivateMenus();
 
 ext.runtime.onInstalled.addListener((details) => {
   void createMenus();
@@ -38,7 +41,13 @@ ext.runtime.onInstalled.addListener((details) => {
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
   const action = parseMenuId(info.menuItemId);
   if (!action || !info.srcUrl) return undefined;
-  const source: ImageSource = { srcUrl: info.srcUrl, pageUrl: info.frameUrl ?? info.pageUrl, tabId: tab?.id, frameId: info.frameId };
+  const source: ImageSource = {
+    srcUrl: info.srcUrl,
+    pageUrl: info.frameUrl ?? info.pageUrl,
+    tabId: tab?.id,
+    frameId: info.frameId,
+    ...(tab?.incognito ? { incognito: true } : {}),
+  };
   return runAction(menuEngine, action, source);
 }
 

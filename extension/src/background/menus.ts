@@ -41,15 +41,27 @@ let making: Promise<void> = Promise.resolve();
 
 async function makeMenus(): Promise<void> {
   await ext.contextMenus.removeAll();
-  for (const item of items()) {
-    ext.contextMenus.create({
-      id: PREFIX + item.id,
-      title: item.title,
-      type: item.type ?? 'normal',
-      contexts: ['image'],
-      ...(item.parentId ? { parentId: PREFIX + item.parentId } : {}),
-    });
-  }
+  for (const item of items()) ext.contextMenus.create(menuItem(item));
+}
+
+/**
+ * The private profile's instance (Chromium, split incognito mode) adds its menus at each of
+ * its starts without removing any first: its removeAll() removed the normal windows' menus
+ * too (measured, Chromium 156). The second start's items are already there: that refusal is
+ * read, so it is not reported as an unchecked error.
+ */
+export function addPrivateMenus(): void {
+  for (const item of items()) ext.contextMenus.create(menuItem(item), () => void ext.runtime.lastError);
+}
+
+function menuItem(item: ReturnType<typeof items>[number]): chrome.contextMenus.CreateProperties {
+  return {
+    id: PREFIX + item.id,
+    title: item.title,
+    type: item.type ?? 'normal',
+    contexts: ['image'],
+    ...(item.parentId ? { parentId: PREFIX + item.parentId } : {}),
+  };
 }
 
 export function parseMenuId(menuItemId: string | number): MenuAction | undefined {

@@ -13,7 +13,7 @@ export function isSaveRequest(value: unknown): value is SaveRequest {
 
 export async function save(request: SaveRequest): Promise<SaveReply> {
   try {
-    return { id: await downloadBlob(request.blob, request.filename) };
+    return { id: await downloadBlob(request.blob, request.filename, request.incognito === true) };
   } catch (e) {
     if (e instanceof DownloadCancelled) return { cancelled: true };
     return { error: e instanceof Error ? e.message : String(e) };

@@ -9,7 +9,7 @@ import type { SaveReply, SaveRequest } from '../shared/messages';
  */
 export async function save(blob: Blob, filename: string): Promise<number> {
   if (!isFirefox()) return downloadBlob(blob, filename);
-  const request: SaveRequest = { type: 'traceless:save', blob, filename };
+  const request: SaveRequest = { type: 'traceless:save', blob, filename, incognito: ext.extension.inIncognitoContext };
   const reply = (await ext.runtime.sendMessage(request)) as SaveReply;
   if ('cancelled' in reply) throw new DownloadCancelled();
   if ('error' in reply) throw new Error(reply.error);

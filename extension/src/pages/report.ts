@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       const result = made.output;
       const format = result.report.format;
       const name = outputName(url, made.kind === 'converted' ? '-compressed' : '-clean', format);
-      await finished(await download(result.data, MIME[format], name));
+      await finished(await download(result.data, MIME[format], name, source.incognito === true));
       const said = t('reportSaved', name, formatBytes(result.data.length));
       saved.textContent = compress && made.kind === 'cleaned' ? `${said} ${t('reportNotSmaller')}` : said;
     } catch (e) {

@@ -38,10 +38,28 @@ async function ask(source: ImageSource): Promise<ImageReply | undefined> {
 const STALL_MS = 60_000;
 
 /**
- * `credentials`: 'omit' for a srcset candidate the browser did not load itself: a page
- * names those, and must not have the extension send the user's cookies anywhere it likes.
+ * How an image may be fetched. `credentials`: 'omit' for a srcset candidate the browser did
+ * not load itself: a page names those, and must not have the extension send the user's
+ * cookies anywhere it likes.
  */
-async function fetchBytes(url: string, credentials: RequestCredentials = 'include'): Promise<Uint8Array> {
+interface FetchRules {
+  credentials: RequestCredentials;
+  cache: RequestCache;
+}
+
+/**
+ * An image in a private window, fetched from a context outside it (Firefox's background is
+ * one for all windows): the normal profile's cookies must not go with it, linking the
+ * private visit to the person's own accounts, and the image must not land in the normal
+ * profile's disk cache, a trace of private browsing. In Chromium, split incognito mode gives
+ * private windows a background of their own (manifest), so this applies only in Firefox.
+ */
+function rulesFor(source: ImageSource, credentials: RequestCredentials): FetchRules {
+  if (source.incognito && !ext.extension.inIncognitoContext) return { credentials: 'omit', cache: 'no-store' };
+  return { credentials, cache: 'force-cache' };
+}
+
+async function fetchBytes(url: string, { credentials, cache }: FetchRules): Promise<Uint8Array> {
   const abort = new AbortController();
   let stalled = false;
   let timer = 0;
@@ -58,7 +76,7 @@ async function fetchBytes(url: string, credentials: RequestCredentials = 'includ
   try {
     let response: Response;
     try {
-      response = await fetch(url, { credentials, cache: 'force-cache', signal: abort.signal });
+      response = await fetch(url, { credentials, cache, signal: abort.signal });
     } catch (e) {
       throw failed(e);
     }
@@ -112,12 +130,13 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   }
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
-  if (url === source.srcUrl) return { bytes: await fetchBytes(url), url };
+  const shown = rulesFor(source, 'include');
+  if (url === source.srcUrl) return { bytes: await fetchBytes(url, shown), url };
   // A larger srcset candidate (same site as the image shown: best-source.ts): fetched without
   // cookies, and if the site wants them for it, the image the browser showed instead.
   try {
-    return { bytes: await fetchBytes(url, 'omit'), url };
+    return { bytes: await fetchBytes(url, rulesFor(source, 'omit')), url };
   } catch {
-    return { bytes: await fetchBytes(source.srcUrl), url: source.srcUrl };
+    return { bytes: await fetchBytes(source.srcUrl, shown), url: source.srcUrl };
   }
 }

@@ -1,7 +1,17 @@
 // Saves bytes through the downloads API, so the browser's own "ask where to
 // save" setting applies (no saveAs override).
-import { ext } from './ext';
+import { ext, isFirefox } from './ext';
 import { downloadName } from './names';
+
+/**
+ * A download made for a private window goes in that window's history, not the normal
+ * profile's. Firefox needs telling (downloads.download's `incognito`, default false even
+ * when the caller is a private page); Chromium's split incognito mode already runs the
+ * caller in the private profile, and its API has no such option.
+ */
+function privacy(isPrivate: boolean): { incognito?: true } {
+  return isFirefox() && (isPrivate || ext.extension.inIncognitoContext) ? { incognito: true } : {};
+}
 
 /** The person dismissed the "Save as" dialog: their choice, not a failure to report. */
 export class DownloadCancelled extends Error {
@@ -74,21 +84,25 @@ function dataUrl(bytes: Uint8Array, mime: string): string {
  * data: URLs; Firefox refuses data: URLs but its event page and every extension
  * page have object URLs.
  */
-export async function download(bytes: Uint8Array, mime: string, filename: string): Promise<number> {
+export async function download(bytes: Uint8Array, mime: string, filename: string, isPrivate = false): Promise<number> {
   if (typeof URL.createObjectURL !== 'function') {
-    return ext.downloads.download({ url: dataUrl(bytes, mime), filename: downloadName(filename), conflictAction: 'uniquify' }).catch((e: unknown) => {
+    const options = { url: dataUrl(bytes, mime), filename: downloadName(filename), conflictAction: 'uniquify' as const, ...privacy(isPrivate) };
+    return ext.downloads.download(options).catch((e: unknown) => {
       throw startFailure(e);
     });
   }
-  return downloadBlob(new Blob([bytes as BlobPart], { type: mime }), filename);
+  return downloadBlob(new Blob([bytes as BlobPart], { type: mime }), filename, isPrivate);
 }
 
-/** Saves a Blob from a context that has object URLs (pages, Firefox's event page). */
-export async function downloadBlob(blob: Blob, filename: string): Promise<number> {
+/**
+ * Saves a Blob from a context that has object URLs (pages, Firefox's event page).
+ * `isPrivate`: made for a private window (a page in one knows it by itself).
+ */
+export async function downloadBlob(blob: Blob, filename: string, isPrivate = false): Promise<number> {
   const url = URL.createObjectURL(blob);
   let id: number;
   try {
-    id = await ext.downloads.download({ url, filename: downloadName(filename), conflictAction: 'uniquify' });
+    id = await ext.downloads.download({ url, filename: downloadName(filename), conflictAction: 'uniquify', ...privacy(isPrivate) });
   } catch (e) {
     URL.revokeObjectURL(url);
     throw startFailure(e);

@@ -10,6 +10,8 @@ export interface ImageSource {
   pageUrl?: string;
   tabId?: number;
   frameId?: number;
+  /** The tab is in a private (incognito) window: its image is read and saved as private browsing. */
+  incognito?: boolean;
 }
 
 /** Background or page -> content script. */
@@ -46,6 +48,7 @@ export function isContentRequest(value: unknown): value is ContentRequest {
 }
 
 /** A converter page -> Firefox's background: save this file (see background/save.ts). */
-export type SaveRequest = { type: 'traceless:save'; blob: Blob; filename: string };
+/** `incognito`: the page asking is in a private window (Firefox files downloads in the normal history unless told). */
+export type SaveRequest = { type: 'traceless:save'; blob: Blob; filename: string; incognito?: boolean };
 /** `cancelled`: the person dismissed the "Save as" dialog. */
 export type SaveReply = { id: number } | { error: string } | { cancelled: true };

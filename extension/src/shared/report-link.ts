@@ -30,6 +30,7 @@ function asSource(found: unknown): ImageSource | undefined {
     pageUrl: typeof value.pageUrl === 'string' ? value.pageUrl : undefined,
     tabId: int(value.tabId),
     frameId: int(value.frameId),
+    ...(value.incognito === true ? { incognito: true } : {}),
   };
 }
 
