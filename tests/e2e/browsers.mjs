@@ -4,6 +4,8 @@
 // come back behind one small interface, so each test runs in both browsers.
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
+// Node 20 has no WebSocket of its own (22 does): the DevTools client for Chromium's private profile.
+import WebSocket from 'ws';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +37,7 @@ function tempDir(name) {
  * @property {(pathPrefix: string) => Promise<any>} waitForExtensionPage
  * @property {(fn: string, ...args: any[]) => Promise<any>} inExtension evaluates in an extension page
  * @property {PrivateWindows} [private] with `privateWindows: true` at launch
- * @property {(fn: Function, arg?: any) => Promise<any>} normalRun runs `fn(arg, onMenuClick)` in the background of normal windows
+ * @property {(fn: Function, arg?: any) => Promise<any>} normalRun runs `fn(arg, traceless)` in the background of normal windows
  * @property {() => Promise<void>} close
  */
 
@@ -44,9 +46,11 @@ function tempDir(name) {
  * a user allows it in the browser's extension settings).
  * @typedef {object} PrivateWindows
  * @property {(url: string) => Promise<void>} open opens a private window at `url`, loaded
- * @property {(fn: Function, arg?: any) => Promise<any>} run runs `fn(arg, onMenuClick)` in the
+ * @property {(fn: Function, arg?: any) => Promise<any>} run runs `fn(arg, traceless)` in the
  *   extension's context that serves private windows (Chromium: the private profile's own service
- *   worker; Firefox: an extension page, beside the one background); `onMenuClick` is the menu's handler
+ *   worker; Firefox: an extension page, beside the one background); `traceless` is the background's test hook
+ * @property {(path: string, fn: Function) => Promise<any>} onPage opens the extension's page `path`
+ *   where that context opens it (Chromium: a private window; Firefox: a normal one) and runs `fn()` there
  */
 
 /** The ID Chromium gives an unpacked extension: from the SHA-256 of its folder's path, in letters a-p. */
@@ -234,7 +238,7 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     },
     ...(privateWindows ? { private: chromiumPrivate(profile, worker) } : {}),
     async normalRun(fn, arg) {
-      return worker.evaluate(`(async () => (${fn})(${JSON.stringify(arg ?? null)}, globalThis.traceless.onMenuClick))()`);
+      return worker.evaluate(`(async () => (${fn})(${JSON.stringify(arg ?? null)}, globalThis.traceless))()`);
     },
     async close() {
       await this.private?.close();
@@ -458,7 +462,7 @@ export async function launchFirefox(web, { colourScheme, withExtension = true, h
     async waitForExtensionPage(path) {
       return (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;
     },
-    ...(privateWindows ? { private: firefoxPrivate(optionsPage) } : {}),
+    ...(privateWindows ? { private: firefoxPrivate(optionsPage, findPage, extensionOrigin) } : {}),
     async normalRun(fn, arg) {
       return inBackground(optionsPage, fn, arg);
     },
@@ -689,7 +693,7 @@ async function privateTabLoaded(url) {
 }
 
 /** @returns {PrivateWindows} */
-function firefoxPrivate(optionsPage) {
+function firefoxPrivate(optionsPage, findPage, extensionOrigin) {
   return {
     async open(url) {
       await optionsPage.evaluate((url) => browser.windows.create({ incognito: true, url }), url);
@@ -699,12 +703,21 @@ function firefoxPrivate(optionsPage) {
       // One background serves every window in Firefox.
       return inBackground(optionsPage, fn, arg);
     },
+    async onPage(path, fn) {
+      // In a normal window, which BiDi lists (and where the page is what it is in a private one).
+      await optionsPage.evaluate(async (path) => {
+        const normal = (await browser.windows.getAll()).find((w) => !w.incognito);
+        await browser.tabs.create({ url: `/${path}`, windowId: normal.id });
+      }, path);
+      const page = (await findPage((href) => href.startsWith(`${extensionOrigin}/${path}`), path)).page;
+      return page.evaluate(fn);
+    },
   };
 }
 
-/** Runs `fn(arg, onMenuClick)` in an extension page of Firefox's, with the background's menu handler. */
+/** Runs `fn(arg, traceless)` in an extension page of Firefox's, with the background's menu handler. */
 function inBackground(optionsPage, fn, arg) {
-  return optionsPage.evaluate(`(async () => (${fn})(${JSON.stringify(arg ?? null)}, (await browser.runtime.getBackgroundPage()).traceless.onMenuClick))()`);
+  return optionsPage.evaluate(`(async () => (${fn})(${JSON.stringify(arg ?? null)}, (await browser.runtime.getBackgroundPage()).traceless))()`);
 }
 
 /**
@@ -717,8 +730,17 @@ function chromiumPrivate(profile, worker) {
   let devtools;
   async function connect() {
     if (devtools) return devtools;
-    const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').split('\n');
-    const { default: WebSocket } = await import('ws');
+    // Written by the browser once it listens (at once, in practice; up to 10 s here).
+    let active;
+    for (let i = 0; i < 200 && !active; i++) {
+      try {
+        active = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8');
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    if (!active) throw new Error('Chromium wrote no DevToolsActivePort');
+    const [port, path] = active.split('\n');
     const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     await new Promise((resolve, reject) => {
       socket.once('open', resolve);
@@ -726,6 +748,13 @@ function chromiumPrivate(profile, worker) {
     });
     let next = 0;
     const waiting = new Map();
+    // A browser that goes away fails what waits on it, instead of leaving it to a timeout.
+    const fail = (why) => {
+      for (const answer of waiting.values()) answer.reject(new Error(`DevTools connection ${why}`));
+      waiting.clear();
+    };
+    socket.on('error', (e) => fail(`failed: ${e.message}`));
+    socket.on('close', () => fail('closed'));
     socket.on('message', (data) => {
       const message = JSON.parse(String(data));
       const answer = waiting.get(message.id);
@@ -735,6 +764,7 @@ function chromiumPrivate(profile, worker) {
       else answer.resolve(message.result);
     });
     const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+      if (socket.readyState !== WebSocket.OPEN) return reject(new Error('DevTools connection closed'));
       const id = ++next;
       waiting.set(id, { resolve, reject });
       socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
@@ -773,7 +803,18 @@ function chromiumPrivate(profile, worker) {
     },
     async run(fn, arg) {
       const target = await privateWorker();
-      return evaluateIn(target.targetId, `(async () => (${fn})(${JSON.stringify(arg ?? null)}, globalThis.traceless.onMenuClick))()`);
+      return evaluateIn(target.targetId, `(async () => (${fn})(${JSON.stringify(arg ?? null)}, globalThis.traceless))()`);
+    },
+    async onPage(path, fn) {
+      const url = await this.run(async (path) => (await chrome.tabs.create({ url: chrome.runtime.getURL(path) })).url || chrome.runtime.getURL(path), path);
+      const { send } = await connect();
+      for (let i = 0; i < 200; i++) {
+        const { targetInfos } = await send('Target.getTargets');
+        const page = targetInfos.find((t) => t.type === 'page' && t.url === url);
+        if (page) return evaluateIn(page.targetId, `(${fn})()`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no private page at ${url}`);
     },
     async close() {
       devtools?.socket.close();

@@ -11,12 +11,12 @@ import { leaks } from './judge.mjs';
 const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS);
 
 /** Runs in the extension: a menu item clicked on `srcUrl` in the tab at `tabUrl`, and the downloads it started. */
-async function clickIn({ item, srcUrl, tabUrl, incognito }, onMenuClick) {
+async function clickIn({ item, srcUrl, tabUrl, incognito }, traceless) {
   const api = globalThis.browser ?? globalThis.chrome;
   const tab = (await api.tabs.query({})).find((t) => t.url === tabUrl && t.incognito === incognito);
   if (!tab) throw new Error(`no ${incognito ? 'private' : 'normal'} tab at ${tabUrl}`);
   const since = new Date(Date.now() - 1).toISOString();
-  const outcome = await onMenuClick({ menuItemId: `traceless:${item}`, srcUrl, pageUrl: tabUrl, frameId: 0 }, tab);
+  const outcome = await traceless.onMenuClick({ menuItemId: `traceless:${item}`, srcUrl, pageUrl: tabUrl, frameId: 0 }, tab);
   const downloads = (await api.downloads.search({ startedAfter: since })).map((d) => ({ incognito: d.incognito, filename: d.filename, state: d.state, error: d.error }));
   return { outcome, downloads };
 }
@@ -99,13 +99,52 @@ for (const name of only) {
         reports = (await browser.private.run(tabsSeen)).filter(isReport);
       }
       assert.equal(reports.length, 1, 'one report tab');
+      // (Chromium's private instance sees private tabs only: there the next check is the one that counts.)
       assert.equal(reports[0][0], true, 'in a private window');
       assert.deepEqual((await browser.normalRun(tabsSeen)).filter(([incognito, url]) => !incognito && isReport([incognito, url])), [], 'no report in a normal window');
+      // The report page reads the image itself, as the private window's page it is.
+      for (let i = 0; i < 100 && !fetchesOf(srcUrl).length; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(fetchesOf(srcUrl).length > 0, 'the report page fetched the image');
+      assert.deepEqual(fetchesOf(srcUrl).filter((r) => r.cookie?.includes('account=normal-profile')), [], 'the report\'s fetch carried the normal profile\'s cookies');
     });
 
-    test('the menu is there in private and normal windows alike', async () => {
+    test('the popup shows, and does not save, a choice for the site of a private window', async () => {
+      const tabId = await browser.private.run(async (url) => {
+        const api = globalThis.browser ?? globalThis.chrome;
+        return (await api.tabs.query({})).find((t) => t.incognito && t.url === url).id;
+      }, privateUrl);
+      const host = new URL(privateUrl).host;
+      const seen = await browser.private.onPage(`popup.html?tab=${tabId}`, async () => {
+        const $ = (id) => document.getElementById(id);
+        // (The page may still be loading.)
+        for (let i = 0; i < 200 && ($('site-card')?.hidden ?? true); i++) await new Promise((r) => setTimeout(r, 50));
+        const select = $('site-mode');
+        const shown = { card: !$('site-card').hidden, label: $('site-label').textContent, disabled: select.disabled, hint: !$('site-private').hidden && $('site-private').textContent, status: $('site-status').textContent };
+        // Even a change made by script saves nothing.
+        select.value = 'off';
+        select.dispatchEvent(new Event('change'));
+        await new Promise((r) => setTimeout(r, 500));
+        const api = globalThis.browser ?? globalThis.chrome;
+        return { ...shown, stored: JSON.stringify(await api.storage.sync.get(null)) };
+      });
+      assert.equal(seen.card, true);
+      assert.match(seen.label, new RegExp(host.replace(/\./g, '\\.')));
+      assert.equal(seen.disabled, true, 'the choice cannot be changed');
+      assert.match(seen.hint, /private window/);
+      assert.ok(seen.status, 'what applies there is said');
+      assert.ok(!seen.stored.includes(host), `nothing about ${host} stored: ${seen.stored}`);
+    });
+
+    test('the menu is there in private and normal windows alike, and stays when either makes its items again', async () => {
       assert.equal(await browser.private.run(menuThere), true, 'in private windows');
       assert.equal(await browser.normalRun(menuThere), true, 'in normal windows');
+      // As at an update or a browser start: one instance makes its items again.
+      const remake = (_, traceless) => traceless.setUpMenus();
+      await browser.normalRun(remake);
+      assert.equal(await browser.private.run(menuThere), true, 'in private windows, after the normal ones\' were made again');
+      await browser.private.run(remake);
+      assert.equal(await browser.normalRun(menuThere), true, 'in normal windows, after the private ones\' were made again');
+      assert.equal(await browser.private.run(menuThere), true, 'in private windows, made again');
     });
   });
 }

@@ -10,7 +10,7 @@ import { OffscreenEngine } from './offscreen-engine';
 import { OnDemandWorkerEngine } from './worker-engine';
 import { whileAwake } from './awake';
 import { countCleaned, isCleanedCount } from './badge';
-import { addPrivateMenus, createMenus, parseMenuId } from './menus';
+import { parseMenuId, setUpMenus } from './menus';
 import { isSaveRequest, save } from './save';
 
 const engine = new LocalEngine();
@@ -27,15 +27,16 @@ const recompressEngine = isFirefox() ? new OnDemandWorkerEngine(true) : new Offs
 
 // Made again at each browser start too: their titles are in the browser's language, which
 // may have changed since they were made.
-ext.runtime.onStartup.addListener(() => void createMenus());
+ext.runtime.onStartup.addListener(() => void setUpMenus());
 // Chromium, split incognito mode: the private profile's background is a second instance, which
-// neither onInstalled nor onStartup reaches; its menus are its own, made when it starts.
-if (ext.extension.inIncognitoContext) addPrivateMenus();
+// a fresh private profile's start does not tell by onInstalled or onStartup (measured).
+if (ext.extension.inIncognitoContext) void setUpMenus();
 
 ext.runtime.onInstalled.addListener((details) => {
-  void createMenus();
-  // A first install shows the settings page, which says what Traceless does and lets the user choose.
-  if (details.reason === 'install') void ext.runtime.openOptionsPage();
+  void setUpMenus();
+  // A first install shows the settings page, which says what Traceless does and lets the user
+  // choose: once, from the normal windows' instance.
+  if (details.reason === 'install' && !ext.extension.inIncognitoContext) void ext.runtime.openOptionsPage();
 });
 
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
@@ -79,4 +80,4 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 // The end-to-end tests call the menu handler directly: no browser can click a native
 // context menu headless. Only the extension's own contexts can reach this global.
-(globalThis as { traceless?: unknown }).traceless = { onMenuClick };
+(globalThis as { traceless?: unknown }).traceless = { onMenuClick, setUpMenus };

@@ -38,6 +38,14 @@ async function siteSwitch(): Promise<void> {
     select.value = settings.siteModes[origin] ?? 'default';
     status.textContent = MODE_STATUS[guardModeFor(settings, origin)]();
   };
+  // A choice for one site is stored by its address, in synced storage: made from a private
+  // window, it would keep a record of the private visit. What applies there is shown.
+  if (tab?.incognito) {
+    select.disabled = true;
+    document.getElementById('site-private')!.hidden = false;
+    await show();
+    return;
+  }
   select.addEventListener('change', async () => {
     const settings = { ...(await currentSettings()) };
     const siteModes = { ...settings.siteModes };
