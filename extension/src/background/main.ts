@@ -41,9 +41,12 @@ ext.runtime.onInstalled.addListener((details) => {
 
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
   const action = parseMenuId(info.menuItemId);
-  if (!action || !info.srcUrl) return undefined;
+  if (!action) return undefined;
   const source: ImageSource = {
-    srcUrl: info.srcUrl,
+    // Our items show on images only. Chromium leaves srcUrl out when the address is longer than
+    // its 2 MB limit for URLs (a large data: image; read from Chromium's source, not provoked):
+    // then the frame's content script names the image it was right-clicked on.
+    srcUrl: info.srcUrl ?? '',
     pageUrl: info.frameUrl ?? info.pageUrl,
     tabId: tab?.id,
     frameId: info.frameId,

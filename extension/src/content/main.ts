@@ -25,19 +25,26 @@ let lastTarget: EventTarget | undefined;
 // composedPath() reaches into open shadow roots; for closed ones it stops at the host.
 listenOnDocument('contextmenu', (e) => (lastTarget = e.composedPath()[0]), { capture: true });
 
-/** blob: URLs belong to the page's origin: only this frame can read them. */
+/**
+ * blob: URLs belong to the page's origin: only this frame can read them. So is read a data:
+ * image whose address the browser left out (`srcUrl` ''): megabytes of address are not sent
+ * back, only its scheme, which names the copy.
+ */
 async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise<ImageReply> {
-  const url = bestSource(img, srcUrl);
-  if (!url.startsWith('blob:')) return { url };
+  const url = srcUrl ? bestSource(img, srcUrl) : (img?.currentSrc || img?.src || '');
+  const unnamed = !srcUrl && url.startsWith('data:');
+  if (!url.startsWith('blob:') && !unnamed) return { url };
+  const named = unnamed ? 'data:' : url;
   try {
     const response = await fetch(url);
     // A blob: answer states its size: a page can make one as large as it likes.
     if (Number(response.headers.get('content-length')) > MAX_FETCH_BYTES) {
       void response.body?.cancel();
-      return { url, tooLarge: true };
+      return { url: named, tooLarge: true };
     }
     // A Blob of our own (Firefox hands content scripts page-side objects).
-    return { url, file: new Blob([await response.blob()]) };
+    const file = new Blob([await response.blob()]);
+    return file.size > MAX_FETCH_BYTES ? { url: named, tooLarge: true } : { url: named, file };
   } catch (e) {
     // Pages often revoke a blob: URL once its image has loaded: the file is gone, but the
     // picture is still on the screen. Its pixels, as a PNG, are what can be saved (its
@@ -71,7 +78,7 @@ function handle(request: ContentRequest): Promise<unknown> | undefined {
   switch (request.type) {
     case 'traceless:image': {
       const img = lastTarget instanceof HTMLImageElement ? lastTarget : undefined;
-      if (request.broadcast && !shows(img, request.srcUrl)) return undefined;
+      if (request.broadcast && !(request.srcUrl ? shows(img, request.srcUrl) : img)) return undefined;
       return image(request.srcUrl, img);
     }
     case 'traceless:notice':

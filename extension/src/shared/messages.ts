@@ -4,7 +4,7 @@
 
 /** The image a context-menu click was about. */
 export interface ImageSource {
-  /** What the browser reported (info.srcUrl). */
+  /** What the browser reported (info.srcUrl); '' when it left it out: the image right-clicked in the frame. */
   srcUrl: string;
   /** The page or frame it was in, for naming and for messages. */
   pageUrl?: string;
