@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BROWSERS } from './browsers.mjs';
 import { corpus, IMAGES, root, TestWeb } from './server.mjs';
 import { shot } from './shots.mjs';
@@ -80,6 +80,8 @@ for (const name of only) {
     test('a job that takes a while says so after a second, and its outcome replaces that notice', async () => {
       // The server holds the image back 3 s (?delay=): the job lasts that long on any machine.
       await addImage('slow', '/img/photo.jpg?delay=3000');
+      // Its name is taken already: the browser writes it under another, which the notice says.
+      await saved(await click('clean', 'plain'), 'photo-clean.jpg');
       try {
         const working = /^Traceless: Removing metadata from photo… \d+ sec$/;
         const job = click('clean', 'slow');
@@ -89,9 +91,13 @@ for (const name of only) {
         }
         assert.ok(seen, 'a working notice while the image is fetched');
         await menuPage.screenshot({ path: shot(`menu-working-${name}`) });
-        await saved(await job, 'photo-clean.jpg');
+        const outcome = await job;
+        await saved(outcome, 'photo-clean.jpg');
         const after = await browser.noticeTexts(menuPage);
-        assert.ok(after.some((text) => text.startsWith('Traceless: Saved photo-clean.jpg.')), JSON.stringify(after));
+        // The name the file was written under: a photo-clean.jpg was saved before it.
+        const written = basename(await browser.downloadedFile(outcome.saved.downloadId));
+        assert.notEqual(written, 'photo-clean.jpg', 'the browser made the name unique (the test can tell)');
+        assert.ok(after.some((text) => text.startsWith(`Traceless: Saved ${written}.`)), `${written}: ${JSON.stringify(after)}`);
         assert.ok(!after.some((text) => text.includes('…')), `the working notice is gone: ${JSON.stringify(after)}`);
       } finally {
         await menuPage.evaluate(() => document.getElementById('slow').remove());
@@ -343,9 +349,12 @@ for (const name of only) {
       await report.screenshot({ path: shot(`report-${name}`), fullPage: true });
       await report.click('#save-clean');
       await report.waitForFunction(() => /^Saved /.test(document.getElementById('saved').textContent));
-      const savedName = await report.evaluate(() => document.getElementById('saved').textContent.match(/^Saved (.+?) \(/)[1]);
-      assert.equal(savedName, 'photo-clean.jpg');
-      assertClean(await newestFile(browser.downloads, 'photo-clean'));
+      const savedName = await report.evaluate(() => document.getElementById('saved').textContent.match(/^Saved (.+) \([^()]+\)\./)[1]);
+      // As written: earlier tests saved photo-clean.jpg, so the browser added a number.
+      const cleanCopy = await newestFile(browser.downloads, 'photo-clean');
+      assert.equal(savedName, basename(cleanCopy));
+      assert.match(savedName, /^photo-clean ?\(\d+\)\.jpg$/);
+      assertClean(cleanCopy);
       await report.click('#save-compressed');
       await report.waitForFunction(() => /^Saved .*-compressed/.test(document.getElementById('saved').textContent));
       assertClean(await newestFile(browser.downloads, 'photo-compressed'), { allowOrientation: false });

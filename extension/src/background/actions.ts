@@ -4,7 +4,7 @@ import type { CleanReport, Engine, Format } from '../engine/types';
 import { MIME } from '../engine/types';
 import { acquire } from '../shared/acquire';
 import { compressOrClean, type Compressed } from '../shared/compress';
-import { download, DownloadCancelled, finished } from '../shared/download';
+import { download, DownloadCancelled, finished, writtenName } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { ext } from '../shared/ext';
 import type { ImageSource } from '../shared/messages';
@@ -19,7 +19,10 @@ import { t } from '../shared/i18n';
 import { formatBytes } from '../shared/sizes';
 
 export interface Saved {
+  /** The name asked for. */
   filename: string;
+  /** The name the browser wrote it under (" (1)" added when one was taken). */
+  writtenAs: string;
   downloadId: number;
   bytesIn: number;
   bytesOut: number;
@@ -37,7 +40,7 @@ export async function runAction(engine: Engine, action: MenuAction, source: Imag
   const working = new WorkingNotice(source.tabId, workingWords(action, baseName(source.srcUrl)));
   try {
     const saved = await whileAwake(process(engine, action, source, working));
-    await working.end(t('menuSaved', saved.filename, saved.summary), 'info');
+    await working.end(t('menuSaved', saved.writtenAs, saved.summary), 'info');
     return { ok: true, saved };
   } catch (e) {
     const message = t('menuNothingSaved', describeFailure(e));
@@ -136,7 +139,8 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   working.say(t('menuWorkingSave', filename));
   const downloadId = await download(data, MIME[format], filename, source.incognito === true);
   await finished(downloadId);
-  return { filename, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
+  const writtenAs = (await writtenName(downloadId)) ?? filename;
+  return { filename, writtenAs, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
 }
 
 /** An Ultra HDR photo's gain map (its HDR rendition) survived cleaning. */

@@ -4,7 +4,7 @@ import { WorkerEngine } from '../engine/worker-client';
 import { MIME, type InspectReport } from '../engine/types';
 import { acquire } from '../shared/acquire';
 import { compressOrClean } from '../shared/compress';
-import { download, finished } from '../shared/download';
+import { download, finished, writtenName } from '../shared/download';
 import { describeFailure } from '../shared/failure';
 import { outputName } from '../shared/names';
 import { reportSource } from '../shared/report-link';
@@ -98,8 +98,9 @@ async function main(): Promise<void> {
       const result = made.output;
       const format = result.report.format;
       const name = outputName(url, made.kind === 'converted' ? '-compressed' : '-clean', format);
-      await finished(await download(result.data, MIME[format], name, source.incognito === true));
-      const said = t('reportSaved', name, formatBytes(result.data.length));
+      const id = await download(result.data, MIME[format], name, source.incognito === true);
+      await finished(id);
+      const said = t('reportSaved', (await writtenName(id)) ?? name, formatBytes(result.data.length));
       saved.textContent = compress && made.kind === 'cleaned' ? `${said} ${t('reportNotSmaller')}` : said;
     } catch (e) {
       saved.textContent = describeFailure(e);

@@ -75,6 +75,16 @@ export function finished(id: number): Promise<void> {
   });
 }
 
+/** The file name a finished download was written under (the browser may have added " (1)"), or undefined. */
+export async function writtenName(id: number): Promise<string | undefined> {
+  try {
+    const [item] = await ext.downloads.search({ id });
+    return item?.filename ? item.filename.split(/[\\/]/).pop() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function dataUrl(bytes: Uint8Array, mime: string): string {
   return `data:${mime};base64,${bytes.toBase64()}`;
 }
