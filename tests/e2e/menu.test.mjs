@@ -221,6 +221,14 @@ for (const name of only) {
       assert.deepEqual([shown.format, shown.width, shown.height], ['PNG', original.width, original.height]);
     });
 
+    test('"Show what this image reveals" on a blob: image the page revoked says the file is gone, not that it carried nothing', async () => {
+      assert.equal((await click('reveal', 'blob-revoked')).ok, true);
+      const report = await browser.waitForExtensionPage(`report.html#${encodeURIComponent('{"srcUrl":"blob:')}`);
+      await report.waitForSelector('#report:not([hidden])');
+      const summary = await report.evaluate(() => document.getElementById('summary').textContent);
+      assert.match(summary, /^The page had released the file: this is the picture it shows, drawn again\./);
+    });
+
     test('data: and blob: images are saved under a neutral name', async () => {
       const dataFile = await saved(await click('clean', 'data'), 'image-clean.jpg');
       assertClean(dataFile);

@@ -18,12 +18,16 @@ shown();
 const engine = new WorkerEngine();
 const $ = (id: string) => document.getElementById(id)!;
 
-function render(report: InspectReport, bytes: Uint8Array): void {
+/** `redrawn`: the page had released the file, and these are the pixels it shows (a PNG made here). */
+function render(report: InspectReport, bytes: Uint8Array, redrawn: boolean): void {
   const preview = $('preview') as HTMLImageElement;
   preview.src = URL.createObjectURL(new Blob([bytes as BlobPart], { type: report.mime }));
-  $('summary').textContent = report.findings.some((f) => f.category !== 'display')
-    ? t('reportReveals', summarise(report.findings))
-    : t('reportNothing');
+  // A redraw carries nothing, but the file did perhaps: "nothing that identifies you" would not be true of it.
+  $('summary').textContent = redrawn
+    ? t('reportRedrawn')
+    : report.findings.some((f) => f.category !== 'display')
+      ? t('reportReveals', summarise(report.findings))
+      : t('reportNothing');
   $('facts').textContent = facts(report);
 
   const container = $('sections');
@@ -72,16 +76,17 @@ async function main(): Promise<void> {
   }
   let bytes: Uint8Array;
   let url: string;
+  let redrawn: boolean | undefined;
   let report: InspectReport;
   try {
-    ({ bytes, url } = await acquire(source));
+    ({ bytes, url, redrawn } = await acquire(source));
     report = await engine.inspect(bytes);
   } catch (e) {
     $('status').textContent = describeFailure(e);
     $('status').className = 'error';
     return;
   }
-  render(report, bytes);
+  render(report, bytes, redrawn === true);
   $('status').hidden = true;
   $('report').hidden = false;
 
