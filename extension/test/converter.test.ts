@@ -142,7 +142,7 @@ const folderEntry = (name: string, children?: Entry[]) => ({
   },
 });
 
-test('a dropped folder with an entry that cannot be read adds the rest of it', async () => {
+test('a dropped folder with an entry that cannot be read adds the rest of it, and names what it left out', async () => {
   const photo = (name: string) => new File([JPEG], name, { type: 'image/jpeg' });
   const folder = folderEntry('trip', [
     fileEntry('a.jpg', photo('a.jpg')),
@@ -151,6 +151,7 @@ test('a dropped folder with an entry that cannot be read adds the rest of it', a
     folderEntry('day2', [fileEntry('b.jpg', photo('b.jpg')), fileEntry('notes.txt', new File(['x'], 'notes.txt', { type: 'text/plain' }))]),
   ]);
   const transfer = { items: [{ kind: 'file', webkitGetAsEntry: () => folder, getAsFile: () => null }] } as unknown as DataTransfer;
-  const picked = await fromDrop(transfer);
+  const { picked, unread } = await fromDrop(transfer);
   assert.deepEqual(picked.map((p) => p.path), ['trip/a.jpg', 'trip/day2/b.jpg']);
+  assert.deepEqual(unread, ['trip/broken-link.jpg', 'trip/locked/']);
 });

@@ -393,6 +393,30 @@ converterSuites('converter', only, (suite) => {
     });
   }
 
+  test('a dropped folder with an entry that cannot be read: the page names it, and adds the rest', async () => {
+    // Running as root, nothing here is unreadable on disk (and Chromium's listing passes over
+    // a dangling link): the browser's entry API is stood in for in the page, with a folder
+    // holding a photo and an entry whose file() fails, as a broken link's or a locked file's does.
+    const page = await converterWith([]);
+    const photo = readFileSync(image(BATCH[0])).toString('base64');
+    await page.evaluate((photo) => {
+      const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0));
+      const file = (name) => ({ name, isFile: true, isDirectory: false, file: (ok) => ok(new File([bytes], name, { type: 'image/jpeg' })) });
+      const broken = (name) => ({ name, isFile: true, isDirectory: false, file: (_, fail) => fail(new DOMException('A requested file or directory could not be found', 'NotFoundError')) });
+      const children = [file('a.jpg'), broken('gone.jpg')];
+      const folder = { name: 'trip', isFile: false, isDirectory: true, createReader: () => { let given = false; return { readEntries: (ok) => { ok(given ? [] : children); given = true; } }; } };
+      DataTransferItem.prototype.webkitGetAsEntry = () => folder;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'trip', { type: '' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, photo);
+    await until(page, () => document.querySelectorAll('.item').length > 0 && !document.getElementById('unread').hidden);
+    assert.deepEqual((await rows(page)).map((r) => r.name), ['trip/a.jpg']);
+    assert.equal(await page.evaluate(() => document.getElementById('unread').textContent), '1 item left out, as it could not be read: trip/gone.jpg.');
+    await page.click('#clear');
+    assert.equal(await page.evaluate(() => document.getElementById('unread').hidden), true, 'cleared with the list');
+  });
+
   test('screenshots: popup and full page, light and dark; axe-core finds no WCAG 2.1 AA violation in either', async () => {
     for (const scheme of ['light', 'dark']) {
       // Chromium emulates the scheme per page; Firefox needs a browser started in it.

@@ -20,18 +20,24 @@ export function fromInput(input: HTMLInputElement): Picked[] {
     .map((file) => ({ file, path: file.webkitRelativePath || file.name }));
 }
 
+/** What a drop brought: the files taken, and the paths in its folders that could not be read. */
+export interface Dropped {
+  picked: Picked[];
+  unread: string[];
+}
+
 /** From a drop: files as they are, folders walked (their images and videos only). */
-export async function fromDrop(data: DataTransfer): Promise<Picked[]> {
+export async function fromDrop(data: DataTransfer): Promise<Dropped> {
   // Entries must be taken synchronously, before the event's data store closes.
   const entries = [...data.items]
     .filter((item) => item.kind === 'file')
     .map((item) => ({ entry: item.webkitGetAsEntry(), file: item.getAsFile() }));
-  const out: Picked[] = [];
+  const dropped: Dropped = { picked: [], unread: [] };
   for (const { entry, file } of entries) {
-    if (entry?.isDirectory) await walk(entry as FileSystemDirectoryEntry, `${entry.name}/`, out);
-    else if (file) out.push({ file, path: file.name });
+    if (entry?.isDirectory) await walk(entry as FileSystemDirectoryEntry, `${entry.name}/`, dropped);
+    else if (file) dropped.picked.push({ file, path: file.name });
   }
-  return out;
+  return dropped;
 }
 
 /** From a paste: the clipboard's files (a copied image arrives as "image.png"). */
@@ -41,18 +47,18 @@ export function fromClipboard(data: DataTransfer | null): Picked[] {
 
 /**
  * The images and videos in `dir`. What cannot be read (a broken link, a file without
- * permission, a folder that cannot be listed) is passed over: the rest of the folder is
- * added all the same, where one such entry used to lose the whole drop.
+ * permission, a folder that cannot be listed) is noted and passed over: the rest of the
+ * folder is added all the same, where one such entry used to lose the whole drop.
  */
-async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Picked[]): Promise<void> {
+async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Dropped): Promise<void> {
   const reader = dir.createReader();
   // readEntries returns the listing in chunks (100 at a time in Chromium) until an empty one.
   for (;;) {
     let chunk: FileSystemEntry[];
     try {
       chunk = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-    } catch (e) {
-      console.warn(`traceless: could not list ${prefix}`, e);
+    } catch {
+      out.unread.push(prefix);
       return;
     }
     if (chunk.length === 0) break;
@@ -63,9 +69,9 @@ async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Picked[]
       }
       try {
         const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-        if (looksLikeMedia(file)) out.push({ file, path: `${prefix}${file.name}` });
-      } catch (e) {
-        console.warn(`traceless: could not read ${prefix}${entry.name}`, e);
+        if (looksLikeMedia(file)) out.picked.push({ file, path: `${prefix}${file.name}` });
+      } catch {
+        out.unread.push(`${prefix}${entry.name}`);
       }
     }
   }

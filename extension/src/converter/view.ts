@@ -35,6 +35,8 @@ export type Layout = 'popup' | 'page';
 
 /** From this many images on, the popup suggests the full-page converter. */
 const BIG_BATCH = 5;
+/** A dropped folder's unreadable entries named in the note, at most (then "…"). */
+const UNREAD_NAMED = 5;
 
 export interface Converter {
   /** Moves the images to the full-page converter in a new tab (and closes the popup). */
@@ -93,11 +95,19 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   });
 
   // --- Adding images ---------------------------------------------------------------------
-  const add = (picked: readonly HandedOver[]) => {
+  const add = (picked: readonly HandedOver[], unread: readonly string[] = []) => {
+    showUnread(unread);
     if (picked.length === 0) return;
     batch.add(picked);
     renderOverall();
   };
+  /** A dropped folder's entries that could not be read: named, until the next files come or the list is cleared. */
+  function showUnread(unread: readonly string[]): void {
+    const note = $('unread');
+    const named = unread.slice(0, UNREAD_NAMED).join(', ');
+    note.textContent = unread.length ? tn('dropUnread', unread.length, unread.length > UNREAD_NAMED ? `${named}, …` : named) : '';
+    note.hidden = unread.length === 0;
+  }
   const fileInput = $<HTMLInputElement>('file-input');
   const folderInput = $<HTMLInputElement>('folder-input');
   // Firefox closes a popup when a file dialog opens (bug 1292701), and the files with it:
@@ -124,7 +134,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     if (!event.dataTransfer) return;
     event.preventDefault();
     drop.classList.remove('over');
-    void fromDrop(event.dataTransfer).then(add);
+    void fromDrop(event.dataTransfer).then(({ picked, unread }) => add(picked, unread));
   });
   document.addEventListener('paste', (event) => {
     const picked = fromClipboard(event.clipboardData);
@@ -217,6 +227,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   });
   $('cancel').addEventListener('click', () => batch.cancel());
   $('clear').addEventListener('click', () => {
+    showUnread([]);
     batch.clear();
     preview.cancel();
     rows.clear();
