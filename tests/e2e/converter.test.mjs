@@ -349,6 +349,24 @@ converterSuites('converter', only, (suite) => {
   }
 
   if (name === 'chromium') {
+    test('a hand-over from the popup that the tab cannot take is said on the page', async () => {
+      // The browser's storage failing (IndexedDB's "UnknownError", as a full disk gives) is
+      // stood in for before the page's scripts run: Playwright's init scripts reach extension pages.
+      const page = await suite.browser.context.newPage();
+      await page.addInitScript(() => {
+        indexedDB.open = () => {
+          throw new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError');
+        };
+      });
+      await page.goto(`${suite.browser.extensionOrigin}/converter.html?from=popup&handoff`);
+      const said = await until(page, () => {
+        const text = document.getElementById('overall-status').textContent;
+        return text.startsWith('The images could not be moved to a tab') && text;
+      });
+      assert.match(said, /unrelated to the database/);
+      await page.close();
+    });
+
     // Layout-shift entries are Chromium's (Layout Instability API).
     for (const path of ['converter.html', 'popup.html']) {
       test(`no layout jumps while a batch is added, converted and compared (${path})`, async () => {

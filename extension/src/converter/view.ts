@@ -443,6 +443,13 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     window.close();
   }
 
-  if (layout === 'page' && new URLSearchParams(location.search).has('handoff')) add(await takeOver());
+  if (layout === 'page' && new URLSearchParams(location.search).has('handoff')) {
+    // The popup has closed by now: if its images cannot be taken, this page is the one to say so.
+    try {
+      add(await takeOver());
+    } catch (e) {
+      $('overall-status').textContent = t('handoffFailed', describeFailure(e));
+    }
+  }
   return { openInTab };
 }
