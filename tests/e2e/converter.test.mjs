@@ -411,6 +411,32 @@ converterSuites('converter', only, (suite) => {
     });
   }
 
+  test('cancelling a new choice keeps the copies made before: they can still be saved, and count again when chosen again', async () => {
+    // Four large photos: made as JPEG, then as AVIF (seconds each, two at a time), cancelled
+    // while the first are being made: those not made as AVIF keep their JPEG.
+    const page = await converterWith(BIG);
+    await setControl(page, 'format', 'jpeg');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    assert.deepEqual((await rows(page)).map((r) => r.stage), BIG.map(() => 'done'));
+    await setControl(page, 'format', 'avif');
+    await page.click('#convert');
+    await until(page, () => [...document.querySelectorAll('.item')].some((li) => li.dataset.stage === 'working'));
+    await page.click('#cancel');
+    await until(page, idle);
+    const after = await rows(page);
+    assert.deepEqual(after.map((r) => r.stage), BIG.map(() => 'done'), 'each has a copy: the AVIF made before the cancel, or its JPEG');
+    const earlier = after.filter((r) => /made with other settings/.test(r.sizes));
+    assert.ok(earlier.length > 0, `the cancel came before every AVIF was made (the test can tell): ${JSON.stringify(after.map((r) => r.sizes))}`);
+    assert.ok(await page.evaluate(() => [...document.querySelectorAll('.item .download')].every((b) => !b.disabled)), 'each can be saved from its row');
+    const files = await downloadEach(page);
+    for (const [i, row] of after.entries()) {
+      assert.equal(decode(files[i]).format, /other settings/.test(row.sizes) ? 'JPEG' : 'AVIF', row.name);
+    }
+    await setControl(page, 'format', 'jpeg');
+    assert.equal(await page.evaluate(() => document.getElementById('download-all').disabled), false, 'chosen again, they are the batch\'s copies');
+  });
+
   test('a dropped folder with an entry that cannot be read: the page names it, and adds the rest', async () => {
     // Running as root, nothing here is unreadable on disk (and Chromium's listing passes over
     // a dangling link): the browser's entry API is stood in for in the page, with a folder

@@ -308,7 +308,9 @@ export class Batch {
     this.engines.clear();
     for (const item of this.items) {
       if (item.stage === 'waiting' || item.stage === 'working') {
-        item.stage = 'cancelled';
+        // A copy made with an earlier choice stands (its row says so): cancelling the new
+        // one must not take it away, as it did until session 35.
+        item.stage = item.result ? 'done' : 'cancelled';
         this.events.changed(item);
       }
     }

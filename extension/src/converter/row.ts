@@ -83,7 +83,8 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   q('.error').textContent = item.error ?? '';
 
   const download = q<HTMLButtonElement>('.download');
-  download.disabled = !(result && item.stage === 'done');
+  // A copy made with an earlier choice can still be saved after the new choice failed for it.
+  download.disabled = !(result && (item.stage === 'done' || item.stage === 'failed'));
   download.setAttribute('aria-label', t('rowDownloadName', result?.name ?? item.path));
   q<HTMLButtonElement>('.remove').disabled = item.stage === 'working' || item.stage === 'waiting';
 }

@@ -422,7 +422,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     if (!item.result) return;
     const name = item.result.name.slice(item.result.name.lastIndexOf('/') + 1);
     try {
-      item.error = undefined;
+      // (A failure of the new choice stays said: this is the earlier choice's copy.)
+      if (item.stage === 'done') item.error = undefined;
       await save(item.result.blob, name);
     } catch (e) {
       if (!(e instanceof DownloadCancelled)) item.error = t('rowNotSaved', describeFailure(e));
