@@ -146,6 +146,16 @@ for (const name of only) {
       }
     });
 
+    test('with no address from the browser, only a data: image is taken: the page cannot name another to fetch', async () => {
+      // The element right-clicked last is the page's to change (here: an http image).
+      await menuPage.evaluate(() => document.getElementById('plain').dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, composed: true, cancelable: true })));
+      const since = Date.now();
+      const outcome = await browser.menuClick({ menuItemId: 'traceless:clean', mediaType: 'image', pageUrl: menuUrl, frameId: 0, editable: false }, menuUrl);
+      assert.equal(outcome.ok, false);
+      assert.match(outcome.message, /^The browser did not say which image this is/);
+      assert.deepEqual(web.requests.filter((r) => r.at >= since && r.url.includes('/img/photo.jpg')).map((r) => r.url), [], 'nothing fetched');
+    });
+
     test('a cross-origin image is fetched and cleaned', async () => {
       const file = await saved(await click('clean', 'cross'), 'photo-clean.jpg');
       assertClean(file);
@@ -224,10 +234,14 @@ for (const name of only) {
     test('"Show what this image reveals" on a blob: image the page revoked says the file is gone, not that it carried nothing', async () => {
       assert.equal((await click('reveal', 'blob-revoked')).ok, true);
       const report = await browser.waitForExtensionPage(`report.html#${encodeURIComponent('{"srcUrl":"blob:')}`);
-      await report.waitForSelector('#report:not([hidden])');
-      const summary = await report.evaluate(() => document.getElementById('summary').textContent);
-      // Closed: a later test waits for the first report page open.
-      await report.close();
+      let summary;
+      try {
+        await report.waitForSelector('#report:not([hidden])');
+        summary = await report.evaluate(() => document.getElementById('summary').textContent);
+      } finally {
+        // Closed: a later test waits for the first report page open.
+        await report.close();
+      }
       assert.match(summary, /^The page had released the file: this is the picture it shows, drawn again\./);
     });
 

@@ -31,8 +31,13 @@ listenOnDocument('contextmenu', (e) => (lastTarget = e.composedPath()[0]), { cap
  * back, only its scheme, which names the copy.
  */
 async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise<ImageReply> {
-  const url = srcUrl ? bestSource(img, srcUrl) : (img?.currentSrc || img?.src || '');
-  const unnamed = !srcUrl && url.startsWith('data:');
+  const shown = img?.currentSrc || img?.src || '';
+  // Unnamed, only a data: image is read (the one case in which the browser leaves the address
+  // out): the right-clicked element is the page's to change, and must not make the extension
+  // fetch an address of the page's choosing.
+  if (!srcUrl && !shown.startsWith('data:')) return { url: '' };
+  const url = srcUrl ? bestSource(img, srcUrl) : shown;
+  const unnamed = !srcUrl;
   if (!url.startsWith('blob:') && !unnamed) return { url };
   const named = unnamed ? 'data:' : url;
   try {
@@ -49,8 +54,8 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
     // Pages often revoke a blob: URL once its image has loaded: the file is gone, but the
     // picture is still on the screen. Its pixels, as a PNG, are what can be saved (its
     // metadata went with the file).
-    const shown = shows(img, url) ? await pixelsOf(img) : undefined;
-    return shown ? { url, file: shown, redrawn: true } : { url, error: (e as Error).message };
+    const pixels = shows(img, url) ? await pixelsOf(img) : undefined;
+    return pixels ? { url: named, file: pixels, redrawn: true } : { url: named, error: (e as Error).message };
   }
 }
 

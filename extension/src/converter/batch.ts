@@ -374,9 +374,10 @@ export class Batch {
     this.events.changed(item);
   }
 
+  /** An earlier choice's copy stands (its row says so, and why the new one failed). */
   private fail(item: Item, e: unknown, recipe: Recipe): void {
     item.error = describeFailure(e);
-    item.stage = 'failed';
+    item.stage = item.result ? 'done' : 'failed';
     item.failedWith = recipe;
   }
 

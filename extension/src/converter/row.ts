@@ -2,7 +2,7 @@
 // for the comparison), what it reveals, sizes, state, error, and its buttons.
 import { revealsBriefly } from '../pages/explain';
 import { change, formatBytes } from '../shared/sizes';
-import { isCurrent, type Item } from './batch';
+import { failedFor, isCurrent, type Item } from './batch';
 import type { Recipe } from './choice';
 import { h } from './dom';
 import { t, type MessageKey } from '../shared/i18n';
@@ -79,12 +79,12 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   // Indeterminate while the engine works: a single encode reports no progress of its own.
   if (item.stage === 'working') progress.removeAttribute('value');
   else progress.value = item.stage === 'done' ? 1 : 0;
-  q('.stage').textContent = t(STAGE_TEXT[item.stage]);
+  // Its copy is an earlier choice's, and the choice now failed for it: that is what is said.
+  q('.stage').textContent = t(STAGE_TEXT[item.stage === 'done' && !current && failedFor(item, recipe) ? 'failed' : item.stage]);
   q('.error').textContent = item.error ?? '';
 
   const download = q<HTMLButtonElement>('.download');
-  // A copy made with an earlier choice can still be saved after the new choice failed for it.
-  download.disabled = !(result && (item.stage === 'done' || item.stage === 'failed'));
+  download.disabled = !(result && item.stage === 'done');
   download.setAttribute('aria-label', t('rowDownloadName', result?.name ?? item.path));
   q<HTMLButtonElement>('.remove').disabled = item.stage === 'working' || item.stage === 'waiting';
 }

@@ -320,7 +320,8 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       // Counted against what is chosen now: copies and failures of an earlier choice say so in their rows.
       // Files that are not images fail as they are added: not "failed" conversions before any was tried.
       const unreadable = items.filter((i) => i.failedWith === 'unreadable').length;
-      const failedNow = items.filter((i) => i.stage === 'failed' && failedFor(i, now)).length;
+      // (One that keeps an earlier choice's copy is 'done', and failed all the same.)
+      const failedNow = items.filter((i) => (i.stage === 'failed' || (i.stage === 'done' && !isCurrent(i, now))) && failedFor(i, now)).length;
       const cancelled = items.filter((i) => i.stage === 'cancelled').length;
       if (done.count === 0 && cancelled === 0 && failedNow === unreadable) {
         status = [pending ? tn('statusReady', pending) : '', unreadable ? t('statusUnreadable', unreadable) : ''].filter(Boolean).join(' ');
@@ -423,7 +424,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     const name = item.result.name.slice(item.result.name.lastIndexOf('/') + 1);
     try {
       // (A failure of the new choice stays said: this is the earlier choice's copy.)
-      if (item.stage === 'done') item.error = undefined;
+      if (!item.failedWith) item.error = undefined;
       await save(item.result.blob, name);
     } catch (e) {
       if (!(e instanceof DownloadCancelled)) item.error = t('rowNotSaved', describeFailure(e));
