@@ -90,6 +90,21 @@ async function writeAll(db: IDBDatabase, picked: readonly HandedOver[]): Promise
   }
 }
 
+/**
+ * Deletes whatever a failed hand-over left (the originals, metadata and all, on disk):
+ * best effort, and never rejects.
+ */
+export function discardHandOver(): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      const request = indexedDB.deleteDatabase(DATABASE);
+      request.onsuccess = request.onerror = request.onblocked = () => resolve();
+    } catch {
+      resolve();
+    }
+  });
+}
+
 /** The images handed over, if any; they are removed from the database as they are taken. */
 export async function takeOver(): Promise<HandedOver[]> {
   const stored = await withDatabase(async (db) => {

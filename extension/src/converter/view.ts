@@ -21,7 +21,7 @@ import {
 import { fromClipboard, fromDrop, fromInput } from './collect';
 import { Comparison } from './compare';
 import { byId, h } from './dom';
-import { handOver, takeOver, type HandedOver } from './handoff';
+import { discardHandOver, handOver, takeOver, type HandedOver } from './handoff';
 import { Preview } from './preview';
 import { displayable, madeCopy, needsCopy } from './display';
 import { createRow, renderRow as drawRow } from './row';
@@ -451,6 +451,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       add(await takeOver());
     } catch (e) {
       $('overall-status').textContent = t('handoffFailed', describeFailure(e));
+      await discardHandOver();
     }
   }
   return { openInTab };
