@@ -425,10 +425,15 @@ converterSuites('converter', only, (suite) => {
     await page.click('#cancel');
     await until(page, idle);
     const after = await rows(page);
-    assert.deepEqual(after.map((r) => r.stage), BIG.map(() => 'done'), 'each has a copy: the AVIF made before the cancel, or its JPEG');
+    // Each has a copy: the AVIF made before the cancel ("done"), or its JPEG ("cancelled").
     const earlier = after.filter((r) => /made with other settings/.test(r.sizes));
     assert.ok(earlier.length > 0, `the cancel came before every AVIF was made (the test can tell): ${JSON.stringify(after.map((r) => r.sizes))}`);
+    assert.deepEqual(after.map((r) => r.stage), after.map((r) => (earlier.includes(r) ? 'cancelled' : 'done')));
     assert.ok(await page.evaluate(() => [...document.querySelectorAll('.item .download')].every((b) => !b.disabled)), 'each can be saved from its row');
+    // The cancel is still said: in the rows whose AVIF was not made, and in the status line.
+    const stageTexts = await page.evaluate(() => [...document.querySelectorAll('.item .stage')].map((s) => s.textContent));
+    assert.deepEqual(stageTexts.filter((text, i) => /other settings/.test(after[i].sizes)), earlier.map(() => 'Cancelled'));
+    assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), new RegExp(`${earlier.length} cancelled\\.$`));
     const files = await downloadEach(page);
     for (const [i, row] of after.entries()) {
       assert.equal(decode(files[i]).format, /other settings/.test(row.sizes) ? 'JPEG' : 'AVIF', row.name);

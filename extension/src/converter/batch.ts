@@ -44,6 +44,8 @@ export interface Item {
   error?: string;
   /** The recipe a conversion failed with (trying it again would fail again); `unreadable`: any would. */
   failedWith?: Recipe | 'unreadable';
+  /** The last run was cancelled before this one's copy was made: its copy is an earlier choice's. */
+  interrupted?: boolean;
 }
 
 /**
@@ -233,6 +235,7 @@ export class Batch {
     for (const item of queue) {
       item.stage = 'waiting';
       item.error = undefined;
+      item.interrupted = undefined;
       this.events.changed(item);
     }
     const generation = this.generation;
@@ -311,6 +314,7 @@ export class Batch {
         // A copy made with an earlier choice stands (its row says so): cancelling the new
         // one must not take it away, as it did until session 35.
         item.stage = item.result ? 'done' : 'cancelled';
+        item.interrupted = item.result !== undefined;
         this.events.changed(item);
       }
     }
@@ -379,6 +383,7 @@ export class Batch {
     item.error = describeFailure(e);
     item.stage = item.result ? 'done' : 'failed';
     item.failedWith = recipe;
+    item.interrupted = undefined;
   }
 
   private finish(item: Item, output: Output<CleanReport | ConvertReport>, recipe: Recipe): void {
@@ -402,6 +407,7 @@ export class Batch {
     item.stage = 'done';
     item.error = undefined;
     item.failedWith = undefined;
+    item.interrupted = undefined;
   }
 
   private async cleanOneVideo(item: Item, choice: Choice, recipe: Recipe, generation: number): Promise<void> {

@@ -49,9 +49,19 @@ export function createRow(item: Item, actions: RowActions): HTMLLIElement {
 }
 
 /** Brings the row up to date with its item; `recipe` tells whether its copy is current. */
+/**
+ * The stage a row shows: an item whose copy is an earlier choice's shows what became of the
+ * current one (it failed, or its run was cancelled), though that copy can still be saved.
+ */
+function said(item: Item, recipe: Recipe): Item['stage'] {
+  if (item.stage !== 'done' || isCurrent(item, recipe)) return item.stage;
+  if (failedFor(item, recipe)) return 'failed';
+  return item.interrupted ? 'cancelled' : 'done';
+}
+
 export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, recipe: Recipe): void {
   const q = <T extends Element>(selector: string) => row.querySelector<T>(selector)!;
-  row.dataset.stage = item.stage;
+  row.dataset.stage = said(item, recipe);
   row.classList.toggle('selected', selected);
   const name = q<HTMLButtonElement>('.name');
   name.textContent = item.path;
@@ -80,7 +90,7 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   if (item.stage === 'working') progress.removeAttribute('value');
   else progress.value = item.stage === 'done' ? 1 : 0;
   // Its copy is an earlier choice's, and the choice now failed for it: that is what is said.
-  q('.stage').textContent = t(STAGE_TEXT[item.stage === 'done' && !current && failedFor(item, recipe) ? 'failed' : item.stage]);
+  q('.stage').textContent = t(STAGE_TEXT[said(item, recipe)]);
   q('.error').textContent = item.error ?? '';
 
   const download = q<HTMLButtonElement>('.download');

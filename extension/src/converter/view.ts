@@ -322,7 +322,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       const unreadable = items.filter((i) => i.failedWith === 'unreadable').length;
       // (One that keeps an earlier choice's copy is 'done', and failed all the same.)
       const failedNow = items.filter((i) => (i.stage === 'failed' || (i.stage === 'done' && !isCurrent(i, now))) && failedFor(i, now)).length;
-      const cancelled = items.filter((i) => i.stage === 'cancelled').length;
+      const cancelled = items.filter((i) => i.stage === 'cancelled' || (i.interrupted && !isCurrent(i, now))).length;
       if (done.count === 0 && cancelled === 0 && failedNow === unreadable) {
         status = [pending ? tn('statusReady', pending) : '', unreadable ? t('statusUnreadable', unreadable) : ''].filter(Boolean).join(' ');
       } else {
