@@ -283,7 +283,7 @@ export async function launchFirefox(web, { colourScheme, withExtension = true, h
     },
   });
   // "Run in Private Windows", as about:addons sets it, before install (a change after reloads it).
-  if (withExtension && privateWindows) await privileged(browser, allowPrivate, [GECKO_ID]);
+  if (withExtension && privateWindows) await privileged(browser, allowPrivate, [geckoId()]);
   if (withExtension) await browser.installExtension(join(root, 'dist', 'firefox'));
 
   /**
@@ -673,7 +673,10 @@ async function waitForDownload(id) {
 
 export const BROWSERS = { chromium: launchChromium, firefox: launchFirefox };
 
-const GECKO_ID = 'traceless@traceless.invalid';
+/** The add-on ID the build gave the Firefox extension. */
+function geckoId() {
+  return JSON.parse(readFileSync(join(root, 'dist', 'firefox', 'manifest.json'), 'utf8')).browser_specific_settings.gecko.id;
+}
 
 /** Runs privileged in Firefox: lets the add-on `id` run in private windows. */
 async function allowPrivate(id) {

@@ -139,7 +139,7 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
   working.say(t('menuWorkingSave', filename));
   const downloadId = await download(data, MIME[format], filename, source.incognito === true);
   await finished(downloadId);
-  const writtenAs = (await writtenName(downloadId)) ?? filename;
+  const writtenAs = await writtenName(downloadId, filename);
   return { filename, writtenAs, downloadId, bytesIn: bytes.length, bytesOut: data.length, summary, removed };
 }
 

@@ -37,9 +37,8 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
   // fetch an address of the page's choosing.
   if (!srcUrl && !shown.startsWith('data:')) return { url: '' };
   const url = srcUrl ? bestSource(img, srcUrl) : shown;
-  const unnamed = !srcUrl;
-  if (!url.startsWith('blob:') && !unnamed) return { url };
-  const named = unnamed ? 'data:' : url;
+  if (srcUrl && !url.startsWith('blob:')) return { url };
+  const named = srcUrl ? url : 'data:';
   try {
     const response = await fetch(url);
     // A blob: answer states its size: a page can make one as large as it likes.

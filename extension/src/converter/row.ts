@@ -48,20 +48,21 @@ export function createRow(item: Item, actions: RowActions): HTMLLIElement {
   return row;
 }
 
-/** Brings the row up to date with its item; `recipe` tells whether its copy is current. */
 /**
  * The stage a row shows: an item whose copy is an earlier choice's shows what became of the
  * current one (it failed, or its run was cancelled), though that copy can still be saved.
  */
-function said(item: Item, recipe: Recipe): Item['stage'] {
+export function shownStage(item: Item, recipe: Recipe): Item['stage'] {
   if (item.stage !== 'done' || isCurrent(item, recipe)) return item.stage;
   if (failedFor(item, recipe)) return 'failed';
   return item.interrupted ? 'cancelled' : 'done';
 }
 
+/** Brings the row up to date with its item; `recipe` tells whether its copy is current. */
 export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, recipe: Recipe): void {
   const q = <T extends Element>(selector: string) => row.querySelector<T>(selector)!;
-  row.dataset.stage = said(item, recipe);
+  const stage = shownStage(item, recipe);
+  row.dataset.stage = stage;
   row.classList.toggle('selected', selected);
   const name = q<HTMLButtonElement>('.name');
   name.textContent = item.path;
@@ -89,8 +90,7 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   // Indeterminate while the engine works: a single encode reports no progress of its own.
   if (item.stage === 'working') progress.removeAttribute('value');
   else progress.value = item.stage === 'done' ? 1 : 0;
-  // Its copy is an earlier choice's, and the choice now failed for it: that is what is said.
-  q('.stage').textContent = t(STAGE_TEXT[said(item, recipe)]);
+  q('.stage').textContent = t(STAGE_TEXT[stage]);
   q('.error').textContent = item.error ?? '';
 
   const download = q<HTMLButtonElement>('.download');

@@ -24,7 +24,7 @@ import { byId, h } from './dom';
 import { discardHandOver, handOver, takeOver, type HandedOver } from './handoff';
 import { Preview } from './preview';
 import { displayable, madeCopy, needsCopy } from './display';
-import { createRow, renderRow as drawRow } from './row';
+import { createRow, renderRow as drawRow, shownStage } from './row';
 import { save } from './save';
 import { DownloadCancelled, finished } from '../shared/download';
 import { describeFailure } from '../shared/failure';
@@ -320,9 +320,9 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       // Counted against what is chosen now: copies and failures of an earlier choice say so in their rows.
       // Files that are not images fail as they are added: not "failed" conversions before any was tried.
       const unreadable = items.filter((i) => i.failedWith === 'unreadable').length;
-      // (One that keeps an earlier choice's copy is 'done', and failed all the same.)
-      const failedNow = items.filter((i) => (i.stage === 'failed' || (i.stage === 'done' && !isCurrent(i, now))) && failedFor(i, now)).length;
-      const cancelled = items.filter((i) => i.stage === 'cancelled' || (i.interrupted && !isCurrent(i, now))).length;
+      // As their rows say (one keeping an earlier choice's copy says failed or cancelled too).
+      const failedNow = items.filter((i) => shownStage(i, now) === 'failed' && failedFor(i, now)).length;
+      const cancelled = items.filter((i) => shownStage(i, now) === 'cancelled').length;
       if (done.count === 0 && cancelled === 0 && failedNow === unreadable) {
         status = [pending ? tn('statusReady', pending) : '', unreadable ? t('statusUnreadable', unreadable) : ''].filter(Boolean).join(' ');
       } else {

@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       const name = outputName(url, made.kind === 'converted' ? '-compressed' : '-clean', format);
       const id = await download(result.data, MIME[format], name, source.incognito === true);
       await finished(id);
-      const said = t('reportSaved', (await writtenName(id)) ?? name, formatBytes(result.data.length));
+      const said = t('reportSaved', await writtenName(id, name), formatBytes(result.data.length));
       saved.textContent = compress && made.kind === 'cleaned' ? `${said} ${t('reportNotSmaller')}` : said;
     } catch (e) {
       saved.textContent = describeFailure(e);

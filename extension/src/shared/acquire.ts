@@ -128,13 +128,13 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
     if (reply.file.size > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
     return { bytes: new Uint8Array(await reply.file.arrayBuffer()), url, ...(reply.redrawn ? { redrawn: true } : {}) };
   }
-  // Named by the page alone (the browser left the address out), only a data: image is taken.
-  if (!url || (!source.srcUrl && !url.startsWith('data:'))) throw new AcquireError(t('acquireUnnamed'));
+  // The browser left the address out: only the page's content script reads such an image (a
+  // data: one, content/main.ts); no address the page names is fetched for it.
+  if (!url || !source.srcUrl) throw new AcquireError(t('acquireUnnamed'));
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
   const shown = rulesFor(source, 'include');
   if (url === source.srcUrl) return { bytes: await fetchBytes(url, shown), url };
-  if (!source.srcUrl) return { bytes: await fetchBytes(url, rulesFor(source, 'omit')), url: 'data:' };
   // A larger srcset candidate (same site as the image shown: best-source.ts): fetched without
   // cookies, and if the site wants them for it, the image the browser showed instead.
   try {

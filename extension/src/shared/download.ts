@@ -75,13 +75,13 @@ export function finished(id: number): Promise<void> {
   });
 }
 
-/** The file name a finished download was written under (the browser may have added " (1)"), or undefined. */
-export async function writtenName(id: number): Promise<string | undefined> {
+/** The file name a finished download was written under (the browser may have added " (1)"); `asked` when it cannot say. */
+export async function writtenName(id: number, asked: string): Promise<string> {
   try {
     const [item] = await ext.downloads.search({ id });
-    return item?.filename ? item.filename.split(/[\\/]/).pop() || undefined : undefined;
+    return item?.filename?.split(/[\\/]/).pop() || asked;
   } catch {
-    return undefined;
+    return asked;
   }
 }
 
