@@ -52,6 +52,8 @@ has exiftool || need_apt+=(libimage-exiftool-perl)
 has mat2 || need_apt+=(mat2)
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || need_apt+=(python3-pil)
 has hyperfine || need_apt+=(hyperfine)
+# strace holds the command line's write at a chosen step, so a test can stop it there.
+has strace || need_apt+=(strace)
 # libheif's tools judge HEIC/AVIF cleaning (heif-info, heif-convert decode the primary image).
 has heif-convert || need_apt+=(libheif-examples)
 # libwebp's gif2webp, the peer of animated WebP output in make bench (bench/animation.py).

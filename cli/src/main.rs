@@ -5,6 +5,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod batch;
 mod inputs;
+mod interrupt;
 mod render;
 mod write;
 
@@ -175,6 +176,7 @@ struct CleanArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    interrupt::watch();
     let ok = match cli.command {
         Command::Inspect { files, json } => inspect(&files, json),
         Command::Clean(args) => clean(&args),

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::inputs::Input;
+use crate::interrupt::TempFile;
 
 pub enum Target {
     /// Write into a folder, keeping the input's relative path; with `format`,
@@ -210,19 +211,22 @@ pub fn atomic_with(
     ensure_dir(dir)?;
     // Short and numbered, not named after the file: a name near the system's limit would
     // not fit, and names that differ only in bytes that are not text would share one.
+    // Created only if new: a file (or a link planted by someone else) already there is
+    // never written through; one left by an earlier run with our process id is passed over.
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let temp = dir.join(format!(".traceless-{}-{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        fill(&mut file)?;
-        file.set_permissions(permissions)?;
-        if durable {
-            file.sync_all()?;
+    let mut attempts = 0;
+    let (temp, mut file) = loop {
+        let name = format!(".traceless-{}-{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        match TempFile::create(dir.join(name)) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempts < 100 => attempts += 1,
+            created => break created?,
         }
-        fs::rename(&temp, destination)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+    };
+    fill(&mut file)?;
+    file.set_permissions(permissions)?;
+    if durable {
+        file.sync_all()?;
     }
-    result
+    drop(file);
+    temp.rename_to(destination)
 }

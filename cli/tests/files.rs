@@ -210,3 +210,69 @@ fn links_in_a_folder_are_said_to_be_left_out_and_an_output_folder_inside_is_not_
     assert!(stderr(&out).contains("--overwrite"), "{}", stderr(&out));
     assert!(std::fs::symlink_metadata(elsewhere.join("a.jpg")).unwrap().file_type().is_symlink());
 }
+
+/// The temporary files in `dir` and below.
+fn temporary_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(temporary_files(&path));
+        } else if path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".tmp")) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() {
+    use std::os::unix::process::ExitStatusExt;
+    // strace holds each write just before its file gets the original's permissions
+    // (the temporary file exists, the rename has not happened), so the signal is
+    // sure to arrive while a write is in progress: otherwise that window is a few
+    // milliseconds, and a test that aims at it by timing would rarely hit it.
+    for (signal, number, in_place) in [("INT", 2, false), ("TERM", 15, false), ("HUP", 1, false), ("INT", 2, true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("photo.jpg");
+        std::fs::copy(photo(), &input).unwrap();
+        let out = dir.path().join("out");
+        let mut args: Vec<&OsStr> = vec![OsStr::new("clean"), input.as_os_str()];
+        if in_place {
+            args.push(OsStr::new("--in-place"));
+        } else {
+            args.extend([OsStr::new("-o"), out.as_os_str()]);
+        }
+        let mut strace = Command::new("strace")
+            .args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=fchmod", "-e", "inject=fchmod:delay_enter=1000000"])
+            .arg(env!("CARGO_BIN_EXE_traceless"))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("strace (scripts/deps.sh installs it)");
+        // The temporary file's name carries the process id to signal.
+        let started = Instant::now();
+        let temp = loop {
+            let found = temporary_files(dir.path());
+            if let Some(temp) = found.first() {
+                break temp.clone();
+            }
+            if started.elapsed() > Duration::from_secs(20) || strace.try_wait().unwrap().is_some() {
+                let _ = strace.kill();
+                panic!("no write seen in progress ({signal})");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let name = temp.file_name().unwrap().to_string_lossy().into_owned();
+        let pid = name.trim_start_matches(".traceless-").split('-').next().unwrap().to_string();
+        let sent = Command::new("kill").arg(format!("-{signal}")).arg(&pid).status().unwrap();
+        assert!(sent.success(), "kill -{signal} {pid}");
+        let status = strace.wait().unwrap();
+
+        assert_eq!(temporary_files(dir.path()), Vec::<PathBuf>::new(), "left behind after SIG{signal}");
+        // Ended as the signal ends a program (strace passes its tracee's end on).
+        assert_eq!(status.signal(), Some(number), "SIG{signal}: {status:?}");
+        assert!(has_location(&input), "the original is untouched (SIG{signal}, in place: {in_place})");
+    }
+}

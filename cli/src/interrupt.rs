@@ -1,0 +1,92 @@
+//! Stopping cleanly when stopped from outside (Ctrl-C, a closed terminal, `kill`).
+//!
+//! Every output is written to a temporary file and renamed into place, so a stopped
+//! run never leaves a half-written image; without this module it left the temporary
+//! file itself, which for a video being cleaned can be gigabytes. The temporary files
+//! of the writes in progress are kept here; on a signal they are removed and the
+//! process then ends as that signal would have ended it (a shell or `make` sees
+//! "interrupted", not an error code of ours). A second signal ends it at once, should
+//! the removal hang (a stalled network drive).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Temporary files being written. Created and removed under this lock, so that the
+/// signal's clean-up, which keeps it until the process ends, can neither miss a file
+/// being created nor race one being renamed into place.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Starts watching for the signals that end a run. Called once, first thing.
+#[cfg(unix)]
+pub fn watch() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    let signals = [SIGINT, SIGTERM, SIGHUP];
+    let second = Arc::new(AtomicBool::new(false));
+    for signal in signals {
+        // The shutdown is registered first, so the first signal finds it unarmed and arms it.
+        let armed = signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&second))
+            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&second)));
+        if armed.is_err() {
+            return; // Without handlers the signals keep their default: stopped at once, as before.
+        }
+    }
+    let Ok(mut received) = signal_hook::iterator::Signals::new(signals) else { return };
+    std::thread::spawn(move || {
+        if let Some(signal) = received.forever().next() {
+            let files = in_flight();
+            for file in files.iter() {
+                let _ = fs::remove_file(file);
+            }
+            // Ends the process with the lock held: no write starts after the clean-up.
+            let _ = signal_hook::low_level::emulate_default_handler(signal);
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+pub fn watch() {}
+
+/// A temporary file being written: removed when dropped, unless renamed into place.
+pub struct TempFile {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl TempFile {
+    /// Creates the file (failing if it exists) and records it for a signal's clean-up.
+    pub fn create(path: PathBuf) -> io::Result<(TempFile, fs::File)> {
+        let mut files = in_flight();
+        let file = fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        files.push(path.clone());
+        Ok((TempFile { path, kept: false }, file))
+    }
+
+    /// Renames the file to `destination`, where it stays.
+    pub fn rename_to(mut self, destination: &Path) -> io::Result<()> {
+        fs::rename(&self.path, destination)?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let mut files = in_flight();
+        if !self.kept {
+            let _ = fs::remove_file(&self.path);
+        }
+        if let Some(i) = files.iter().position(|p| *p == self.path) {
+            files.swap_remove(i);
+        }
+    }
+}
