@@ -21,6 +21,23 @@ async function clickIn({ item, srcUrl, tabUrl, incognito }, traceless) {
   return { outcome, downloads };
 }
 
+/**
+ * Runs in the extension: a "Remove metadata and save" clicked outside any tab (as on an image
+ * in a Firefox sidebar) while the private window has the focus; its downloads, and the
+ * toolbar button's title in each window.
+ */
+async function clickOutsideTabs({ srcUrl }, traceless) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  const windows = await api.windows.getAll();
+  const [inPrivate, inNormal] = [windows.find((w) => w.incognito), windows.find((w) => !w.incognito)];
+  await api.windows.update(inPrivate.id, { focused: true });
+  const since = new Date(Date.now() - 1).toISOString();
+  const outcome = await traceless.onMenuClick({ menuItemId: 'traceless:clean', srcUrl, frameId: 0 }, undefined);
+  const downloads = (await api.downloads.search({ startedAfter: since })).map((d) => ({ incognito: d.incognito, filename: d.filename }));
+  const titles = { private: await api.action.getTitle({ windowId: inPrivate.id }), normal: await api.action.getTitle({ windowId: inNormal.id }) };
+  return { outcome, downloads, titles };
+}
+
 /** Runs in the extension: the tabs it can see, as [private?, address]. */
 async function tabsSeen() {
   const api = globalThis.browser ?? globalThis.chrome;
@@ -106,6 +123,17 @@ for (const name of only) {
       for (let i = 0; i < 100 && !fetchesOf(srcUrl).length; i++) await new Promise((r) => setTimeout(r, 100));
       assert.ok(fetchesOf(srcUrl).length > 0, 'the report page fetched the image');
       assert.deepEqual(fetchesOf(srcUrl).filter((r) => r.cookie?.includes('account=normal-profile')), [], 'the report\'s fetch carried the normal profile\'s cookies');
+    });
+
+    // Chromium gives its menu clicks on images a tab, and its toolbar badge has no per-window state.
+    test('a click outside any tab, in a private window: a private download, said in that window only', { skip: name !== 'firefox' && 'Firefox only' }, async () => {
+      const srcUrl = `${web.originB}/img/photo.jpg?outside-tabs`;
+      const { outcome, downloads, titles } = await browser.private.run(clickOutsideTabs, { srcUrl });
+      assert.equal(outcome.ok, true, outcome.message);
+      assert.deepEqual(downloads.map((d) => d.incognito), [true], 'the copy is in the private window\'s downloads');
+      assert.deepEqual(fetchesOf(srcUrl).filter((r) => r.cookie?.includes('account=normal-profile')), [], 'fetched as a private window\'s image');
+      assert.match(titles.private, /photo-clean/, 'said on the private window\'s button');
+      assert.doesNotMatch(titles.normal, /photo/, 'the image\'s name on a normal window\'s button');
     });
 
     test('the popup shows, and does not save, a choice for the site of a private window', async () => {

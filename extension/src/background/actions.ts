@@ -37,7 +37,7 @@ export type Outcome = { ok: true; saved?: Saved } | { ok: false; message: string
 /** Runs an action and tells the user how it went; never rejects. */
 export async function runAction(engine: Engine, action: MenuAction, source: ImageSource): Promise<Outcome> {
   if (action.kind === 'reveal') return reveal(source);
-  const working = new WorkingNotice(source.tabId, workingWords(action, baseName(source.srcUrl)));
+  const working = new WorkingNotice(source, workingWords(action, baseName(source.srcUrl)));
   try {
     const saved = await whileAwake(process(engine, action, source, working));
     await working.end(t('menuSaved', saved.writtenAs, saved.summary), 'info');
@@ -69,7 +69,7 @@ async function reveal(source: ImageSource): Promise<Outcome> {
     return { ok: true };
   } catch (e) {
     const message = describeFailure(e);
-    await notify(source.tabId, message, 'error');
+    await notify(source, message, 'error');
     return { ok: false, message };
   }
 }

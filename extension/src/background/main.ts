@@ -42,6 +42,10 @@ ext.runtime.onInstalled.addListener((details) => {
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
   const action = parseMenuId(info.menuItemId);
   if (!action) return undefined;
+  // A click outside any tab (an image in a Firefox sidebar) was made in the focused window:
+  // its kind decides how the image is read and saved, and where the outcome is said.
+  const window = tab ? undefined : await ext.windows.getLastFocused().catch(() => undefined);
+  const incognito = tab?.incognito ?? window?.incognito ?? ext.extension.inIncognitoContext;
   const source: ImageSource = {
     // Our items show on images only. Chromium leaves srcUrl out when the address is longer than
     // its 2 MB limit for URLs (a large data: image; read from Chromium's source, not provoked):
@@ -50,7 +54,8 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
     pageUrl: info.frameUrl ?? info.pageUrl,
     tabId: tab?.id,
     frameId: info.frameId,
-    ...(tab?.incognito ? { incognito: true } : {}),
+    windowId: tab?.windowId ?? window?.id,
+    ...(incognito ? { incognito: true } : {}),
   };
   return runAction(menuEngine, action, source);
 }

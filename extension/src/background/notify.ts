@@ -1,7 +1,7 @@
 // Tells the user how a menu action went: an in-page notice drawn by the content
 // script, or, where no content script runs (browser pages), the toolbar badge.
-import { ext } from '../shared/ext';
-import type { ContentRequest } from '../shared/messages';
+import { ext, isFirefox } from '../shared/ext';
+import type { ContentRequest, ImageSource } from '../shared/messages';
 import { t } from '../shared/i18n';
 
 type Tone = 'info' | 'error' | 'working';
@@ -16,11 +16,15 @@ const REFRESH_MS = 15_000;
 /** ...and the page takes the work as lost (the browser stopped the background) when it is not, within this. */
 const REFRESH_WITHIN_MS = 45_000;
 
+/** Where a notice goes: the image's tab, else its window. */
+export type NoticePlace = Pick<ImageSource, 'tabId' | 'windowId' | 'incognito'>;
+
 /**
  * Never rejects: a notice that cannot be shown (its tab closed meanwhile) must not turn a saved file into a failure.
  * `key`: a notice with the same key on the page is replaced (a working notice by the outcome).
  */
-export async function notify(tabId: number | undefined, text: string, tone: Tone, key?: string, elapsedMs?: number): Promise<void> {
+export async function notify(place: NoticePlace, text: string, tone: Tone, key?: string, elapsedMs?: number): Promise<void> {
+  const { tabId } = place;
   if (tabId !== undefined && tabId >= 0) {
     const refreshWithinMs = tone === 'working' ? REFRESH_WITHIN_MS : undefined;
     const request: ContentRequest = { type: 'traceless:notice', text, tone, key, elapsedMs, refreshWithinMs };
@@ -33,17 +37,26 @@ export async function notify(tabId: number | undefined, text: string, tone: Tone
   }
   // The badge also counts the files cleaned in the tab: only outcomes go there, which say more.
   if (tone === 'working') return;
-  const badge = async (details: { tabId?: number }) => {
-    const { color, text: mark } = BADGE[tone as Exclude<Tone, 'working'>];
+  const details = badgePlace(place);
+  const { color, text: mark } = BADGE[tone];
+  try {
     await ext.action.setBadgeBackgroundColor({ color, ...details });
     await ext.action.setBadgeText({ text: mark, ...details });
-    await ext.action.setTitle({ title: t('noticePrefix', text), ...details });
-  };
-  try {
-    await badge(tabId !== undefined && tabId >= 0 ? { tabId } : {});
+    // The words name the image: never on a badge every window shows when the image was a private window's.
+    if (details || !place.incognito) await ext.action.setTitle({ title: t('noticePrefix', text), ...details });
   } catch {
     // The tab is gone: there is no one to tell there.
   }
+}
+
+/**
+ * The tab's badge; without a tab, the window's (Firefox; Chromium's badge has no per-window
+ * state); else undefined: the badge of every window.
+ */
+function badgePlace({ tabId, windowId }: NoticePlace): { tabId: number } | { windowId: number } | undefined {
+  if (tabId !== undefined && tabId >= 0) return { tabId };
+  if (windowId !== undefined && isFirefox()) return { windowId };
+  return undefined;
 }
 
 /** Work that ends sooner than this shows no working notice. */
@@ -65,7 +78,7 @@ export class WorkingNotice {
   private sent: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly tabId: number | undefined,
+    private readonly place: NoticePlace,
     private text: string,
   ) {
     this.timer = setTimeout(() => {
@@ -86,11 +99,11 @@ export class WorkingNotice {
     clearTimeout(this.timer);
     clearInterval(this.refresher);
     await this.sent;
-    await notify(this.tabId, text, tone, this.key);
+    await notify(this.place, text, tone, this.key);
   }
 
   private send(): void {
     const text = this.text;
-    this.sent = this.sent.then(() => notify(this.tabId, text, 'working', this.key, Date.now() - this.started));
+    this.sent = this.sent.then(() => notify(this.place, text, 'working', this.key, Date.now() - this.started));
   }
 }

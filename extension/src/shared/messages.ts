@@ -10,6 +10,8 @@ export interface ImageSource {
   pageUrl?: string;
   tabId?: number;
   frameId?: number;
+  /** The window clicked in: the tab's, or, for a click outside any tab (a Firefox sidebar), the focused one. */
+  windowId?: number;
   /** The tab is in a private (incognito) window: its image is read and saved as private browsing. */
   incognito?: boolean;
 }
