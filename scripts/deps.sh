@@ -54,6 +54,8 @@ has mat2 || need_apt+=(mat2)
 has hyperfine || need_apt+=(hyperfine)
 # strace holds the command line's write at a chosen step, so a test can stop it there.
 has strace || need_apt+=(strace)
+# GNU time reads a run's peak memory for the command line's memory-budget test.
+[ -x /usr/bin/time ] || need_apt+=(time)
 # libheif's tools judge HEIC/AVIF cleaning (heif-info, heif-convert decode the primary image).
 has heif-convert || need_apt+=(libheif-examples)
 # libwebp's gif2webp, the peer of animated WebP output in make bench (bench/animation.py).

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::budget::{Budget, Held};
 use crate::inputs::{collect, Input};
 use crate::render::{self, Done, Outcome};
 use crate::write::{self, Planner, Target};
@@ -22,15 +23,27 @@ fn progress(len: usize) -> ProgressBar {
     bar
 }
 
-/// Returns whether every input succeeded.
+/// How a batch runs (the options every writing command shares).
+pub struct Options {
+    pub json: bool,
+    /// Files processed at once; one per core when not given.
+    pub jobs: Option<usize>,
+    /// Bytes the files processed at once may hold together (`budget::Budget`).
+    pub memory: Option<u64>,
+}
+
+/// Returns whether every input succeeded. `needs`: the memory an image's work takes in
+/// all, its file included (it is read first).
 pub fn run(
     args: &[PathBuf],
     target: Target,
-    json: bool,
-    jobs_wanted: Option<usize>,
+    options: &Options,
+    needs: impl Fn(&[u8]) -> u64 + Sync,
     work: impl Fn(&[u8]) -> Result<Done, String> + Sync,
     video: impl Fn(write::Opened, &Path, bool) -> Result<Done, String> + Sync,
 ) -> bool {
+    let Options { json, jobs: jobs_wanted, memory } = *options;
+    let budget = Budget::new(memory);
     let outputs = match &target {
         Target::Dir { root, .. } => Some(root.as_path()),
         Target::InPlace => None,
@@ -59,7 +72,7 @@ pub fn run(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((input, destination)) = jobs.get(i) else { break };
-                let outcome = process(input, destination, durable, &work, &video);
+                let outcome = process(input, destination, durable, &budget, &needs, &work, &video);
                 match &outcome {
                     // Errors go to stderr in both modes; JSON also lists them on stdout.
                     Outcome::Failed { error } => {
@@ -110,6 +123,8 @@ fn process(
     input: &Input,
     destination: &Result<PathBuf, String>,
     durable: bool,
+    budget: &Budget,
+    needs: &impl Fn(&[u8]) -> u64,
     work: &impl Fn(&[u8]) -> Result<Done, String>,
     video: &impl Fn(write::Opened, &Path, bool) -> Result<Done, String>,
 ) -> Outcome {
@@ -120,6 +135,13 @@ fn process(
         Ok(opened) => opened,
         Err(error) => return Outcome::Failed { error },
     };
+    // A video holds at most its header (its media is streamed); an image, first its file.
+    let first_need = if opened.is_video() {
+        traceless_core::video::MAX_MOOV_BYTES
+    } else {
+        opened.len().min(traceless_core::limits::MAX_INPUT_BYTES as u64)
+    };
+    let mut held: Held = budget.hold(first_need);
     // Videos are not read whole: they are streamed from the open file.
     if opened.is_video() {
         let destination = match destination {
@@ -143,6 +165,7 @@ fn process(
         Ok(d) => d,
         Err(error) => return Outcome::Failed { error: error.clone() },
     };
+    held.grow_to(needs(&data));
     let done = match work(&data) {
         Ok(d) => d,
         Err(error) => return Outcome::Failed { error },

@@ -4,6 +4,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod batch;
+mod budget;
 mod inputs;
 mod interrupt;
 mod render;
@@ -105,6 +106,17 @@ struct BatchArgs {
     /// Files processed at once (default: one per core).
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    /// Most memory the files processed at once may use together, in MB (default: half
+    /// the memory available when the run starts). Files wait their turn; one that needs
+    /// more runs alone.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    memory: Option<u64>,
+}
+
+impl BatchArgs {
+    fn options(&self) -> batch::Options {
+        batch::Options { json: self.json, jobs: self.jobs.map(usize::from), memory: self.memory.map(|mb| mb << 20) }
+    }
 }
 
 fn parse_format(s: &str) -> Result<OutputFormat, String> {
@@ -176,6 +188,7 @@ struct CleanArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    budget::share_freed_memory();
     interrupt::watch();
     let ok = match cli.command {
         Command::Inspect { files, json } => inspect(&files, json),
@@ -275,14 +288,11 @@ fn clean(args: &CleanArgs) -> bool {
         let cleaned = traceless_core::clean(data, &policy).map_err(|e| e.to_string())?;
         Ok(render::Done::from_clean(cleaned))
     };
-    batch::run(
-        &args.inputs,
-        target,
-        args.batch.json,
-        args.batch.jobs.map(usize::from),
-        image,
-        |opened, destination, durable| clean_video(opened, destination, durable, &policy),
-    )
+    // The file and its cleaned copy, which is never larger.
+    let needs = |data: &[u8]| 2 * data.len() as u64;
+    batch::run(&args.inputs, target, &args.batch.options(), needs, image, |opened, destination, durable| {
+        clean_video(opened, destination, durable, &policy)
+    })
 }
 
 /// Cleans a video from disk to disk: its header read, its media copied by the
@@ -337,7 +347,13 @@ fn convert(args: &ConvertArgs) -> bool {
         let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
         Ok(render::Done::from_convert(converted))
     };
-    batch::run(&args.inputs, target, args.batch.json, args.batch.jobs.map(usize::from), image, |_, _, _| {
+    // The file and its pixels' share of a conversion's memory (the header's size: a file
+    // inspect cannot read fails its conversion at once).
+    let needs = |data: &[u8]| {
+        let pixels = traceless_core::inspect(data).map_or(0, |r| u64::from(r.width) * u64::from(r.height));
+        data.len() as u64 + pixels * budget::CONVERT_BYTES_PER_PIXEL
+    };
+    batch::run(&args.inputs, target, &args.batch.options(), needs, image, |_, _, _| {
         Err("a video: Traceless does not re-encode videos; `traceless clean` removes their metadata".to_string())
     })
 }

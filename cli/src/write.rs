@@ -167,6 +167,11 @@ pub fn open(path: &Path) -> Result<Opened, String> {
 }
 
 impl Opened {
+    /// The file's size when it was opened.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
     /// A video (by its first bytes): cleaned streamed, never read whole.
     pub fn is_video(&self) -> bool {
         traceless_core::video::detect(&self.head).is_some()

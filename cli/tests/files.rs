@@ -276,3 +276,60 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
         assert!(has_location(&input), "the original is untouched (SIG{signal}, in place: {in_place})");
     }
 }
+
+/// The largest resident size of a run of the tool, in bytes (GNU time's).
+fn peak_memory(args: &[&OsStr]) -> u64 {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("time");
+    let status = Command::new("/usr/bin/time")
+        .args([OsStr::new("-f"), OsStr::new("%M"), OsStr::new("-o"), report.as_os_str()])
+        .arg(env!("CARGO_BIN_EXE_traceless"))
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("GNU time (scripts/deps.sh installs it)");
+    assert!(status.success(), "traceless {args:?}");
+    std::fs::read_to_string(report).unwrap().trim().parse::<u64>().unwrap() * 1024
+}
+
+#[test]
+fn files_converted_at_once_share_a_memory_budget() {
+    // Six 12-megapixel photos on six jobs: each conversion reserves 0.35 GB (28 bytes a
+    // pixel), so in a budget of 1 MB each runs alone, and the run must then peak about as
+    // high as a run on one worker, not as six workers that each keep what they freed.
+    let dir = tempfile::tempdir().unwrap();
+    let photos = dir.path().join("in");
+    std::fs::create_dir(&photos).unwrap();
+    for i in 0..6 {
+        std::fs::copy(corpus("ianare-exif-samples/jpg/tests/42_IndexError.jpg"), photos.join(format!("{i}.jpg")))
+            .unwrap();
+    }
+    let run = |out: &str, jobs: &str, memory: &str| {
+        let out = dir.path().join(out);
+        let peak = peak_memory(&[
+            OsStr::new("convert"),
+            photos.as_os_str(),
+            OsStr::new("-o"),
+            out.as_os_str(),
+            OsStr::new("--to"),
+            OsStr::new("webp"),
+            OsStr::new("-j"),
+            OsStr::new(jobs),
+            OsStr::new("--memory"),
+            OsStr::new(memory),
+        ]);
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 6, "every photo converted");
+        peak
+    };
+    let together = run("together", "6", "100000");
+    let alone = run("alone", "6", "1");
+    let one_worker = run("one-worker", "1", "100000");
+    eprintln!("peaks: {} MB together, {} MB alone, {} MB on one worker", together >> 20, alone >> 20, one_worker >> 20);
+    assert!(alone * 2 < together, "{} MB one at a time against {} MB together", alone >> 20, together >> 20);
+    assert!(
+        alone * 2 < one_worker * 3,
+        "{} MB one at a time on six workers, {} MB on one",
+        alone >> 20,
+        one_worker >> 20
+    );
+}
