@@ -212,6 +212,11 @@ for (const name of only) {
       await saved(await click('clean', 'srcset-foreign'), 'small-clean.jpg');
     });
 
+    test('srcset: a larger candidate that answers with a page (200) gives way to the image shown', async () => {
+      await saved(await click('clean', 'srcset-soft404'), 'small-clean.jpg');
+      assert.ok(web.requests.some((r) => r.url.endsWith('/soft-404/large.jpg')), 'the candidate was tried');
+    });
+
     test('<picture>: the largest readable source for the current conditions is saved', async () => {
       const file = await saved(await click('clean', 'picture-img'), 'p-large-clean.webp');
       assertClean(file);

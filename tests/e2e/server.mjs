@@ -153,6 +153,8 @@ export class TestWeb {
     }
     if (url.pathname === '/upload' && req.method === 'POST') return this.receive(req, res, url);
     if (url.pathname === '/endless.jpg') return endless(res);
+    // A site's "not found" page sent with 200, as many do for a missing image.
+    if (url.pathname.startsWith('/soft-404/')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Not found</title><h1>Page not found</h1>');
     const file = resolve(url.pathname);
     if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     const headers = { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-store' };

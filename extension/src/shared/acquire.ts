@@ -3,6 +3,7 @@
 // belong to the page's origin, so the content script reads those.
 import { MAX_FETCH_BYTES, type ContentRequest, type ImageReply, type ImageSource } from './messages';
 import { ext } from './ext';
+import { hasImageMagic } from './file-kinds';
 import { t } from './i18n';
 
 
@@ -136,9 +137,12 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   const shown = rulesFor(source, 'include');
   if (url === source.srcUrl) return { bytes: await fetchBytes(url, shown), url };
   // A larger srcset candidate (same site as the image shown: best-source.ts): fetched without
-  // cookies, and if the site wants them for it, the image the browser showed instead.
+  // cookies, and if the site wants them for it, or answers with something that is not an
+  // image (a "not found" page sent as 200), the image the browser showed instead.
   try {
-    return { bytes: await fetchBytes(url, rulesFor(source, 'omit')), url };
+    const bytes = await fetchBytes(url, rulesFor(source, 'omit'));
+    if (!hasImageMagic(bytes)) throw new AcquireError('not an image');
+    return { bytes, url };
   } catch {
     return { bytes: await fetchBytes(source.srcUrl, shown), url: source.srcUrl };
   }
