@@ -452,7 +452,8 @@ converterSuites('converter', only, (suite) => {
       const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0));
       const file = (name) => ({ name, isFile: true, isDirectory: false, file: (ok) => ok(new File([bytes], name, { type: 'image/jpeg' })) });
       const broken = (name) => ({ name, isFile: true, isDirectory: false, file: (_, fail) => fail(new DOMException('A requested file or directory could not be found', 'NotFoundError')) });
-      const children = [file('a.jpg'), broken('gone.jpg')];
+      // A broken entry that is no image would not have been taken anyway: not named.
+      const children = [file('a.jpg'), broken('gone.jpg'), broken('notes.txt')];
       const folder = { name: 'trip', isFile: false, isDirectory: true, createReader: () => { let given = false; return { readEntries: (ok) => { ok(given ? [] : children); given = true; } }; } };
       DataTransferItem.prototype.webkitGetAsEntry = () => folder;
       const transfer = new DataTransfer();

@@ -1,7 +1,7 @@
 // Files the user hands the converter: picked (files or a folder), dropped
 // (folders walked) or pasted. Inside folders only images and videos are taken;
 // files chosen one by one are all taken, so a wrong one gets a plain message.
-import { looksLikeImage, looksLikeVideo } from '../shared/file-kinds';
+import { looksLikeImage, looksLikeVideo, nameLooksLikeMedia } from '../shared/file-kinds';
 import { t } from '../shared/i18n';
 export interface Picked {
   file: File;
@@ -71,7 +71,8 @@ async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Dropped)
         const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
         if (looksLikeMedia(file)) out.picked.push({ file, path: `${prefix}${file.name}` });
       } catch {
-        out.unread.push(`${prefix}${entry.name}`);
+        // Only what would have been taken is worth saying (a folder's other files are passed over).
+        if (nameLooksLikeMedia(entry.name)) out.unread.push(`${prefix}${entry.name}`);
       }
     }
   }

@@ -53,6 +53,11 @@ export function isHeic(bytes: Uint8Array): boolean {
 
 const VIDEO_NAME = /\.(mp4|m4v|mov|qt|3gp|3g2|webm|mkv|avi)$/i;
 
+/** By its name alone (a file that cannot be opened has nothing else): an image or a video. */
+export function nameLooksLikeMedia(name: string): boolean {
+  return IMAGE_NAME.test(name) || VIDEO_NAME.test(name);
+}
+
 export function looksLikeVideo(file: File): boolean {
   return file.type.startsWith('video/') || VIDEO_NAME.test(file.name);
 }
