@@ -135,11 +135,14 @@ fn process(
         Ok(opened) => opened,
         Err(error) => return Outcome::Failed { error },
     };
-    // A video holds at most its header (its media is streamed); an image, first its file.
+    // A video holds at most its header (its media is streamed); an image, first its file,
+    // unless it is too large to be read at all (refused at once, it need not wait its turn).
     let first_need = if opened.is_video() {
         traceless_core::video::MAX_MOOV_BYTES
+    } else if opened.len() > traceless_core::limits::MAX_INPUT_BYTES as u64 {
+        0
     } else {
-        opened.len().min(traceless_core::limits::MAX_INPUT_BYTES as u64)
+        opened.len()
     };
     let mut held: Held = budget.hold(first_need);
     // Videos are not read whole: they are streamed from the open file.

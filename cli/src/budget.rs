@@ -16,8 +16,17 @@ pub const CONVERT_BYTES_PER_PIXEL: u64 = 28;
 
 pub struct Budget {
     limit: u64,
-    used: Mutex<u64>,
-    freed: Condvar,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+struct State {
+    /// Bytes held by the files being worked on.
+    used: u64,
+    /// Files are let in in the order they ask (a ticket each): one that needs much must
+    /// not wait, while small ones keep filling the room it waits for, until the run ends.
+    next_ticket: u64,
+    serving: u64,
 }
 
 /// Memory held by one file until it is dropped.
@@ -31,48 +40,55 @@ impl Budget {
     /// or no limit where the system does not say (outside Linux).
     pub fn new(limit: Option<u64>) -> Budget {
         let limit = limit.or_else(|| available_memory().map(|bytes| bytes / 2)).unwrap_or(u64::MAX);
-        Budget { limit, used: Mutex::new(0), freed: Condvar::new() }
+        Budget { limit, state: Mutex::new(State { used: 0, next_ticket: 0, serving: 0 }), changed: Condvar::new() }
     }
 
-    fn used(&self) -> MutexGuard<'_, u64> {
-        self.used.lock().unwrap_or_else(|e| e.into_inner())
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits until `bytes` fit beside what the other files hold, or no other file holds any.
-    fn wait_for(&self, mut used: MutexGuard<'_, u64>, bytes: u64) {
-        while *used > 0 && used.saturating_add(bytes) > self.limit {
-            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+    /// Waits for this request's turn, then until `bytes` fit beside what the files being
+    /// worked on hold, or none holds any (a file larger than the budget runs alone).
+    fn take(&self, mut state: MutexGuard<'_, State>, bytes: u64) {
+        let ticket = state.next_ticket;
+        state.next_ticket += 1;
+        while state.serving != ticket || (state.used > 0 && state.used.saturating_add(bytes) > self.limit) {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
         }
-        *used += bytes;
+        state.used += bytes;
+        state.serving += 1;
+        // The next in line may fit too.
+        self.changed.notify_all();
     }
 
     pub fn hold(&self, bytes: u64) -> Held<'_> {
-        self.wait_for(self.used(), bytes);
+        self.take(self.state(), bytes);
         Held { budget: self, bytes }
     }
 }
 
 impl Held<'_> {
     /// Holds `bytes` in all, once the file tells how much it needs (after it was read).
-    /// What it held is given back while it waits, so two files that each wait for the
-    /// other to finish cannot both wait for ever.
+    /// What it held is given back while it waits in line again: a file waiting must hold
+    /// nothing, or the one ahead of it could wait for it for ever. (Its file, read, is
+    /// then not counted until its turn: at most one file per worker.)
     pub fn grow_to(&mut self, bytes: u64) {
         if bytes <= self.bytes {
             return;
         }
-        let mut used = self.budget.used();
-        *used -= self.bytes;
+        let mut state = self.budget.state();
+        state.used -= self.bytes;
         self.bytes = 0;
-        self.budget.freed.notify_all();
-        self.budget.wait_for(used, bytes);
+        self.budget.changed.notify_all();
+        self.budget.take(state, bytes);
         self.bytes = bytes;
     }
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        *self.budget.used() -= self.bytes;
-        self.budget.freed.notify_all();
+        self.budget.state().used -= self.bytes;
+        self.budget.changed.notify_all();
     }
 }
 
@@ -92,12 +108,31 @@ pub fn share_freed_memory() {
     }
 }
 
-/// MemAvailable from /proc/meminfo: memory the system can give without swapping.
+/// What the system can give without swapping: MemAvailable from /proc/meminfo, or less
+/// when the process is in a control group with a memory limit (a container).
 fn available_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    let available = line.split_whitespace().nth(1)?.parse::<u64>().ok()?.saturating_mul(1024);
+    Some(group_room().map_or(available, |room| room.min(available)))
+}
+
+/// The room left under the memory limit of this process's control group, as cgroup v2
+/// (`0::path`) or v1 (`N:memory:path`) tells; none when it has no limit ("max" in v2, a
+/// huge number in v1, which the minimum above passes over).
+fn group_room() -> Option<u64> {
+    let membership = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    membership.lines().find_map(|line| {
+        let (dir, limit, usage) = if let Some(path) = line.strip_prefix("0::") {
+            (std::path::Path::new("/sys/fs/cgroup").join(path.trim_start_matches('/')), "memory.max", "memory.current")
+        } else {
+            let path = line.split_once(":memory:")?.1;
+            let dir = std::path::Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
+            (dir, "memory.limit_in_bytes", "memory.usage_in_bytes")
+        };
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).ok()?.trim().parse::<u64>().ok();
+        Some(read(limit)?.saturating_sub(read(usage)?))
+    })
 }
 
 #[cfg(test)]
@@ -124,7 +159,8 @@ mod tests {
                 });
             }
         });
-        assert_eq!(*budget.used(), 0, "everything given back");
-        assert!(peak.load(Ordering::SeqCst) >= 250, "the large file ran");
+        assert_eq!(budget.state().used, 0, "everything given back");
+        // The large file ran, alone (nothing else ever exceeds the budget of 100).
+        assert_eq!(peak.load(Ordering::SeqCst), 250);
     }
 }

@@ -13,9 +13,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Temporary files being written. Created and removed under this lock, so that the
-/// signal's clean-up, which keeps it until the process ends, can neither miss a file
-/// being created nor race one being renamed into place.
+/// Temporary files being written. Created under this lock, which the signal's clean-up
+/// keeps until the process ends, so no file is created after the clean-up looked. A
+/// file renamed into place meanwhile is simply not there to remove any more.
 static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
@@ -30,23 +30,23 @@ pub fn watch() {
     use std::sync::Arc;
 
     let signals = [SIGINT, SIGTERM, SIGHUP];
-    let second = Arc::new(AtomicBool::new(false));
-    for signal in signals {
-        // The shutdown is registered first, so the first signal finds it unarmed and arms it.
-        let armed = signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&second))
-            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&second)));
-        if armed.is_err() {
-            return; // Without handlers the signals keep their default: stopped at once, as before.
-        }
-    }
+    // The watcher first: should it fail, no handler is installed and the signals keep
+    // their default (stopped at once, as before), rather than a first Ctrl-C doing nothing.
     let Ok(mut received) = signal_hook::iterator::Signals::new(signals) else { return };
+    // A second Ctrl-C ends the run at once. Only Ctrl-C: closing a terminal may send SIGHUP
+    // twice (the shell, then the kernel), and the second must not skip the clean-up.
+    let pressed = Arc::new(AtomicBool::new(false));
+    // Registered before the flag, so the first press finds it unarmed and arms it.
+    let _ = signal_hook::flag::register_conditional_shutdown(SIGINT, 128 + SIGINT, Arc::clone(&pressed))
+        .and_then(|_| signal_hook::flag::register(SIGINT, pressed));
     std::thread::spawn(move || {
         if let Some(signal) = received.forever().next() {
             let files = in_flight();
             for file in files.iter() {
                 let _ = fs::remove_file(file);
             }
-            // Ends the process with the lock held: no write starts after the clean-up.
+            // Ends the process as the signal would have, with the lock held: no write starts
+            // after the clean-up. (It does not return for these signals; the exit is a backstop.)
             let _ = signal_hook::low_level::emulate_default_handler(signal);
             std::process::exit(128 + signal);
         }
@@ -66,7 +66,13 @@ impl TempFile {
     /// Creates the file (failing if it exists) and records it for a signal's clean-up.
     pub fn create(path: PathBuf) -> io::Result<(TempFile, fs::File)> {
         let mut files = in_flight();
-        let file = fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Readable by its owner only until it is whole and has the original's permissions:
+        // a private photo is not for others to read while it is written.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path)?;
         files.push(path.clone());
         Ok((TempFile { path, kept: false }, file))
     }

@@ -351,7 +351,8 @@ fn convert(args: &ConvertArgs) -> bool {
     // inspect cannot read fails its conversion at once).
     let needs = |data: &[u8]| {
         let pixels = traceless_core::inspect(data).map_or(0, |r| u64::from(r.width) * u64::from(r.height));
-        data.len() as u64 + pixels * budget::CONVERT_BYTES_PER_PIXEL
+        // Saturating: a header may claim 2^31 × 2^31 pixels (the engine then refuses it).
+        (data.len() as u64).saturating_add(pixels.saturating_mul(budget::CONVERT_BYTES_PER_PIXEL))
     };
     batch::run(&args.inputs, target, &args.batch.options(), needs, image, |_, _, _| {
         Err("a video: Traceless does not re-encode videos; `traceless clean` removes their metadata".to_string())

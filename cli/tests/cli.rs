@@ -217,3 +217,43 @@ fn videos_over_the_image_limit_are_cleaned_streamed() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("MP4 160×120") && text.contains("Reveals: location"), "{text}");
 }
+
+#[test]
+fn a_header_claiming_billions_of_pixels_is_refused_and_the_batch_goes_on() {
+    // A PNG whose header says 2^31-1 × 2^31-1: the memory it would need overflowed a
+    // 64-bit count and brought the whole run down (exit 101) before the engine's refusal.
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let mut crc = 0xffff_ffffu32;
+        for &b in kind.iter().chain(data) {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            }
+        }
+        out.extend_from_slice(&(!crc).to_be_bytes());
+        out
+    }
+    let side = (u32::MAX >> 1).to_be_bytes();
+    let mut header = [side, side].concat();
+    header.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let png = [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &chunk(b"IHDR", &header),
+        // An empty zlib stream: the data is never reached.
+        &chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]),
+        &chunk(b"IEND", b""),
+    ]
+    .concat();
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.png");
+    std::fs::write(&huge, png).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = traceless(&[os("convert"), os(&huge), os(&corpus("exiftool/t/images/GPS.jpg")), os("-o"), os(&out_dir)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("huge.png: error: over the engine's limits"), "{stderr}");
+    assert!(out_dir.join("GPS.jpg").exists(), "the other file converted: {stderr}");
+}

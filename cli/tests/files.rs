@@ -212,6 +212,7 @@ fn links_in_a_folder_are_said_to_be_left_out_and_an_output_folder_inside_is_not_
 }
 
 /// The temporary files in `dir` and below.
+#[cfg(target_os = "linux")]
 fn temporary_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -225,13 +226,15 @@ fn temporary_files(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() {
     use std::os::unix::process::ExitStatusExt;
-    // strace holds each write just before its file gets the original's permissions
-    // (the temporary file exists, the rename has not happened), so the signal is
-    // sure to arrive while a write is in progress: otherwise that window is a few
-    // milliseconds, and a test that aims at it by timing would rarely hit it.
+    // strace holds each write for 3 s just before its file gets the original's permissions
+    // (the temporary file exists, the rename has not happened), so the signal is sure to
+    // arrive while a write is in progress: otherwise that window is a few milliseconds,
+    // and a test that aims at it by timing would rarely hit it. The file is also looked
+    // at while it is held: no one but its owner may read it yet.
     for (signal, number, in_place) in [("INT", 2, false), ("TERM", 15, false), ("HUP", 1, false), ("INT", 2, true)] {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("photo.jpg");
@@ -244,7 +247,7 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
             args.extend([OsStr::new("-o"), out.as_os_str()]);
         }
         let mut strace = Command::new("strace")
-            .args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=fchmod", "-e", "inject=fchmod:delay_enter=1000000"])
+            .args(["-f", "-qq", "-o", "/dev/null", "-e", "trace=fchmod", "-e", "inject=fchmod:delay_enter=3000000"])
             .arg(env!("CARGO_BIN_EXE_traceless"))
             .args(&args)
             .stdout(Stdio::null())
@@ -264,6 +267,11 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
             }
             std::thread::sleep(Duration::from_millis(5));
         };
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&temp).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "a temporary file others can read: {mode:o}");
+        }
         let name = temp.file_name().unwrap().to_string_lossy().into_owned();
         let pid = name.trim_start_matches(".traceless-").split('-').next().unwrap().to_string();
         let sent = Command::new("kill").arg(format!("-{signal}")).arg(&pid).status().unwrap();
@@ -278,6 +286,7 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
 }
 
 /// The largest resident size of a run of the tool, in bytes (GNU time's).
+#[cfg(target_os = "linux")]
 fn peak_memory(args: &[&OsStr]) -> u64 {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("time");
@@ -292,6 +301,7 @@ fn peak_memory(args: &[&OsStr]) -> u64 {
     std::fs::read_to_string(report).unwrap().trim().parse::<u64>().unwrap() * 1024
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn files_converted_at_once_share_a_memory_budget() {
     // Six 12-megapixel photos on six jobs: each conversion reserves 0.35 GB (28 bytes a
