@@ -62,7 +62,7 @@ function workingWords(action: Exclude<MenuAction, { kind: 'reveal' }>, name: str
   }
 }
 
-/** Opens the report page beside the image's tab (or on its own, when that tab has closed). */
+/** Opens the report page beside the image's tab, else in its window (or on its own, when that has closed). */
 async function reveal(source: ImageSource): Promise<Outcome> {
   try {
     await openBeside(await reportPageAddress(source), source);
@@ -81,9 +81,10 @@ async function reveal(source: ImageSource): Promise<Outcome> {
  */
 async function openBeside(url: string, source: ImageSource): Promise<void> {
   const tab = source.tabId !== undefined ? await ext.tabs.get(source.tabId).catch(() => undefined) : undefined;
-  if (tab?.id !== undefined) {
+  const windowId = tab?.windowId ?? source.windowId;
+  if (windowId !== undefined) {
     try {
-      await ext.tabs.create({ url, windowId: tab.windowId, openerTabId: tab.id });
+      await ext.tabs.create({ url, windowId, ...(tab?.id !== undefined ? { openerTabId: tab.id } : {}) });
       return;
     } catch {
       // Its window is closing: a window of the same kind instead.

@@ -42,10 +42,7 @@ ext.runtime.onInstalled.addListener((details) => {
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
   const action = parseMenuId(info.menuItemId);
   if (!action) return undefined;
-  // A click outside any tab (an image in a Firefox sidebar) was made in the focused window:
-  // its kind decides how the image is read and saved, and where the outcome is said.
-  const window = tab ? undefined : await ext.windows.getLastFocused().catch(() => undefined);
-  const incognito = tab?.incognito ?? window?.incognito ?? ext.extension.inIncognitoContext;
+  const { incognito, windowId } = tab ? { incognito: tab.incognito, windowId: tab.windowId } : await outsideTabs();
   const source: ImageSource = {
     // Our items show on images only. Chromium leaves srcUrl out when the address is longer than
     // its 2 MB limit for URLs (a large data: image; read from Chromium's source, not provoked):
@@ -54,10 +51,26 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
     pageUrl: info.frameUrl ?? info.pageUrl,
     tabId: tab?.id,
     frameId: info.frameId,
-    windowId: tab?.windowId ?? window?.id,
+    windowId,
     ...(incognito ? { incognito: true } : {}),
   };
   return runAction(menuEngine, action, source);
+}
+
+/**
+ * A click outside any tab (an image in a Firefox sidebar, where the click carries no tab)
+ * names no window. Taken as private whenever a private window is open, since the focused
+ * window need not be the one clicked in (a menu can open on a window without focusing it,
+ * and the background may wake up after): private rules cost a signed-in image at worst,
+ * normal ones would tie a private visit to the person's accounts. The outcome goes to the
+ * focused window only when it is of that kind. (Chromium's private windows have a
+ * background of their own: there its profile decides.)
+ */
+async function outsideTabs(): Promise<{ incognito: boolean; windowId?: number }> {
+  if (!isFirefox()) return { incognito: ext.extension.inIncognitoContext };
+  const incognito = (await ext.windows.getAll().catch(() => [])).some((w) => w.incognito);
+  const focused = await ext.windows.getLastFocused().catch(() => undefined);
+  return { incognito, windowId: focused?.incognito === incognito ? focused.id : undefined };
 }
 
 ext.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));

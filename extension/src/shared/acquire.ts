@@ -3,7 +3,7 @@
 // belong to the page's origin, so the content script reads those.
 import { MAX_FETCH_BYTES, type ContentRequest, type ImageReply, type ImageSource } from './messages';
 import { ext } from './ext';
-import { hasImageMagic } from './file-kinds';
+import { hasEngineImageMagic } from './file-kinds';
 import { t } from './i18n';
 
 
@@ -138,10 +138,10 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   if (url === source.srcUrl) return { bytes: await fetchBytes(url, shown), url };
   // A larger srcset candidate (same site as the image shown: best-source.ts): fetched without
   // cookies, and if the site wants them for it, or answers with something that is not an
-  // image (a "not found" page sent as 200), the image the browser showed instead.
+  // image Traceless reads (a "not found" page sent as 200), the image the browser showed instead.
   try {
     const bytes = await fetchBytes(url, rulesFor(source, 'omit'));
-    if (!hasImageMagic(bytes)) throw new AcquireError('not an image');
+    if (!hasEngineImageMagic(bytes)) throw new AcquireError('not an image');
     return { bytes, url };
   } catch {
     return { bytes: await fetchBytes(source.srcUrl, shown), url: source.srcUrl };

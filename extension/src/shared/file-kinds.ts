@@ -11,16 +11,26 @@ export function looksLikeImage(file: File): boolean {
 
 const ISOBMFF_IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'msf1', 'avif', 'avis']);
 
-/** Whether the first bytes are those of an image format (any the engine knows, or refuses by name). */
-export function hasImageMagic(head: Uint8Array): boolean {
-  const at = (offset: number, ...bytes: number[]) => bytes.every((b, i) => head[offset + i] === b);
-  const text = (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
+const bytesAt = (head: Uint8Array) => (offset: number, ...bytes: number[]) => bytes.every((b, i) => head[offset + i] === b);
+const textAt = (head: Uint8Array) => (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
+
+/** Whether the first bytes are those of a format the engine reads: JPEG, PNG, GIF, WebP, HEIF/AVIF. */
+export function hasEngineImageMagic(head: Uint8Array): boolean {
+  const [at, text] = [bytesAt(head), textAt(head)];
   return (
     at(0, 0xff, 0xd8, 0xff) || // JPEG
     at(0, 0x89, 0x50, 0x4e, 0x47) || // PNG
     text(0, 4) === 'GIF8' ||
     (text(0, 4) === 'RIFF' && text(8, 4) === 'WEBP') ||
-    (text(4, 4) === 'ftyp' && ISOBMFF_IMAGE_BRANDS.has(text(8, 4))) ||
+    (text(4, 4) === 'ftyp' && ISOBMFF_IMAGE_BRANDS.has(text(8, 4)))
+  );
+}
+
+/** Whether the first bytes are those of an image format (any the engine knows, or refuses by name). */
+export function hasImageMagic(head: Uint8Array): boolean {
+  const at = bytesAt(head);
+  return (
+    hasEngineImageMagic(head) ||
     at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || // TIFF
     at(0, 0xff, 0x0a) || at(0, 0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20) // JPEG XL
   );
