@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -102,6 +102,34 @@ converterSuites('converter formats', only, (suite) => {
     assert.deepEqual(await box(1), { width: 84, height: 112 }, 'the iPhone photo upright (3024 × 4032)');
     await until(page, () => document.querySelectorAll('.item canvas.thumb')[0]?.dataset.drawn === '1', undefined, 60000);
     assert.deepEqual(await box(0), { width: 84, height: 112 }, 'the Nokia photo upright (3456 × 4608)');
+  });
+
+  test('HEICs cleared from the list before their thumbnails were made are not decoded for them', async () => {
+    // Four 16 MP photos that store no thumbnail: each is decoded for one, 1.5 s or more.
+    const dir = mkdtempSync(join(tmpdir(), 'traceless-cleared-'));
+    const files = [1, 2, 3, 4].map((i) => {
+      const path = join(dir, `nokia-${i}.heif`);
+      copyFileSync(join(corpus, 'ianare-exif-samples/heic/mobile/HMD_Nokia_8.3_5G.heif'), path);
+      return path;
+    });
+    const page = await converterWith([]);
+    // Every engine request the page makes for a photo's thumbnail, counted as it is sent.
+    await page.evaluate(() => {
+      globalThis.photoDecodes = 0;
+      const send = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (message?.op === 'listPicture' && message.decodePhoto) globalThis.photoDecodes++;
+        return send.call(this, message, ...rest);
+      };
+    });
+    await suite.browser.chooseFiles(page, '#file-input', files);
+    await until(page, () => document.querySelectorAll('.item').length === 4);
+    await page.evaluate(() => document.getElementById('clear').click());
+    const atClear = await page.evaluate(() => globalThis.photoDecodes);
+    await new Promise((r) => setTimeout(r, 8000));
+    const after = await page.evaluate(() => globalThis.photoDecodes);
+    assert.ok(atClear <= 1, `${atClear} decodes before the list was cleared`);
+    assert.equal(after, atClear, 'decodes started for thumbnails of rows no longer there');
   });
 
   test('a HEIC alone to JPEG at its own size: two workers share its decode, then its encode from the pixels shown; the file is the command line\'s, give or take the split', async () => {

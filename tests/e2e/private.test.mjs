@@ -34,7 +34,9 @@ async function clickOutsideTabs({ srcUrl, focus }, traceless) {
   const since = new Date(Date.now() - 1).toISOString();
   const outcome = await traceless.onMenuClick({ menuItemId: 'traceless:clean', srcUrl, frameId: 0 }, undefined);
   const downloads = (await api.downloads.search({ startedAfter: since })).map((d) => ({ incognito: d.incognito, filename: d.filename }));
-  const titles = { private: await api.action.getTitle({ windowId: inPrivate.id }), normal: await api.action.getTitle({ windowId: inNormal.id }) };
+  // What each window's button shows: the title of the tab shown there.
+  const shownTitle = async (w) => api.action.getTitle({ tabId: (await api.tabs.query({ active: true, windowId: w.id }))[0].id });
+  const titles = { private: await shownTitle(inPrivate), normal: await shownTitle(inNormal) };
   return { outcome, downloads, titles };
 }
 

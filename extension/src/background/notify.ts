@@ -1,6 +1,6 @@
 // Tells the user how a menu action went: an in-page notice drawn by the content
 // script, or, where no content script runs (browser pages), the toolbar badge.
-import { ext, isFirefox } from '../shared/ext';
+import { ext } from '../shared/ext';
 import type { ContentRequest, ImageSource } from '../shared/messages';
 import { t } from '../shared/i18n';
 
@@ -37,7 +37,7 @@ export async function notify(place: NoticePlace, text: string, tone: Tone, key?:
   }
   // The badge also counts the files cleaned in the tab: only outcomes go there, which say more.
   if (tone === 'working') return;
-  const details = badgePlace(place);
+  const details = await badgePlace(place);
   const { color, text: mark } = BADGE[tone];
   try {
     await ext.action.setBadgeBackgroundColor({ color, ...details });
@@ -50,13 +50,16 @@ export async function notify(place: NoticePlace, text: string, tone: Tone, key?:
 }
 
 /**
- * The tab's badge; without a tab, the window's (Firefox; Chromium's badge has no per-window
- * state); else undefined: the badge of every window.
+ * The tab's badge; without a tab, that of the tab shown in the window (a tab's own badge,
+ * the upload guard's count, would hide the window's in Firefox). Only the badge, never a
+ * notice in that tab's page: the page is another site's, which must not read what the
+ * image was called. Else undefined: the badge of every window.
  */
-function badgePlace({ tabId, windowId }: NoticePlace): { tabId: number } | { windowId: number } | undefined {
+async function badgePlace({ tabId, windowId }: NoticePlace): Promise<{ tabId: number } | undefined> {
   if (tabId !== undefined && tabId >= 0) return { tabId };
-  if (windowId !== undefined && isFirefox()) return { windowId };
-  return undefined;
+  if (windowId === undefined) return undefined;
+  const [shown] = await ext.tabs.query({ active: true, windowId }).catch(() => []);
+  return shown?.id !== undefined ? { tabId: shown.id } : undefined;
 }
 
 /** Work that ends sooner than this shows no working notice. */

@@ -40,6 +40,7 @@ export function stopEngineThumbnail(): void {
 /** Draws `file` into `canvas`, scaled to fit; resolves false when it cannot be shown. */
 export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<boolean> {
   const run = queue.then(async () => {
+    if (gone(canvas)) return false;
     let bitmap: ImageBitmap | undefined;
     try {
       bitmap = await createImageBitmap(file, { resizeWidth: SIZE, resizeQuality: 'medium' });
@@ -69,7 +70,7 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
 /** `readsStored`: look for the thumbnail the file stores first (a HEIC's; the engine reads no AVIF's). */
 function drawHeic(file: Blob, canvas: HTMLCanvasElement, readsStored: boolean): Promise<boolean> {
   waiting++;
-  const stored = readsStored ? storedThumbnail(file) : Promise.resolve(undefined);
+  const stored = readsStored ? storedThumbnail(file, canvas) : Promise.resolve(undefined);
   const bitmap = stored.then((found) => {
     if (found) return found;
     const turn = heicQueue.then(() => decodedBitmap(file, canvas));
@@ -98,10 +99,10 @@ function drawHeic(file: Blob, canvas: HTMLCanvasElement, readsStored: boolean): 
  * waits behind a photo's decode. That worker ends as soon as none is waiting for it
  * (decodes may wait for a whole batch).
  */
-function storedThumbnail(file: Blob): Promise<ImageBitmap | undefined> {
+function storedThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
   storedWaiting++;
   const stored = storedQueue
-    .then(() => storedBitmap(file))
+    .then(() => (gone(canvas) ? undefined : storedBitmap(file)))
     .finally(() => {
       if (--storedWaiting === 0) {
         storedEngine?.terminate();
@@ -141,6 +142,15 @@ export async function drawFromCopy(copy: Blob, canvas: HTMLCanvasElement): Promi
   }
 }
 
+/**
+ * Its row was removed (the item, or the whole list, cleared) while it waited: no decode is
+ * made for it. Fifty HEICs added and cleared at once went on being decoded, seconds each.
+ * (A row is put on the page as it is made, before its thumbnail's turn comes.)
+ */
+function gone(canvas: HTMLCanvasElement): boolean {
+  return !canvas.isConnected;
+}
+
 function draw(bitmap: ImageBitmap, canvas: HTMLCanvasElement): void {
   const scale = Math.min(SIZE / bitmap.width, SIZE / bitmap.height);
   const w = Math.max(1, Math.round(bitmap.width * scale));
@@ -156,7 +166,7 @@ async function decodedBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<Ima
   const bytes = new Uint8Array(await file.arrayBuffer());
   for (;;) {
     await idle();
-    if (canvas.dataset.drawn) return undefined;
+    if (canvas.dataset.drawn || gone(canvas)) return undefined;
     const shown = await copyOf(file);
     if (shown) {
       try {
