@@ -386,7 +386,9 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     }
     const estimate = $('estimate');
     const item = selected;
-    if (!item || batch.running || item.stage === 'failed') {
+    // No estimate for a copy known to fail with this choice; one that failed with another
+    // choice (an animation refused as JPEG) may well be made with this one.
+    if (!item || batch.running || failedFor(item, recipe())) {
       estimate.textContent = '';
       return;
     }
@@ -401,7 +403,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       // Not before the image is inspected: a video not yet known as one would be read whole.
       await batch.inspected(item);
       if (batch.running || ticket !== previewTicket || selected !== item) return;
-      if (item.stage === 'failed') {
+      if (failedFor(item, recipe())) {
         estimate.textContent = '';
         return;
       }
