@@ -153,6 +153,12 @@ export class TestWeb {
     }
     if (url.pathname === '/upload' && req.method === 'POST') return this.receive(req, res, url);
     if (url.pathname === '/endless.jpg') return endless(res);
+    // A members' area: /members/sign-in gives the cookie that /members/photo.jpg asks for.
+    if (url.pathname === '/members/sign-in') return res.writeHead(200, { 'set-cookie': 'member=signed-in; Path=/', 'content-type': 'text/plain' }).end('signed in');
+    if (url.pathname === '/members/photo.jpg') {
+      if (!req.headers.cookie?.includes('member=signed-in')) return res.writeHead(403, { 'content-type': 'text/plain' }).end('members only');
+      return res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }).end(readFileSync(join(corpus, IMAGES['photo.jpg'])));
+    }
     // A site's "not found" page sent with 200, as many do for a missing image.
     if (url.pathname.startsWith('/soft-404/')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Not found</title><h1>Page not found</h1>');
     const file = resolve(url.pathname);

@@ -1,6 +1,7 @@
 // Content script: answers the background's questions about the image under
 // the context menu, and shows notices. It never acts on page messages.
-import { ext } from '../shared/ext';
+import { fetchBytes } from '../shared/acquire';
+import { ext, isFirefox } from '../shared/ext';
 import { t } from '../shared/i18n';
 import { isContentRequest, MAX_FETCH_BYTES, type ContentRequest, type ImageReply } from '../shared/messages';
 import { bestSource } from './best-source';
@@ -37,7 +38,7 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
   // fetch an address of the page's choosing.
   if (!srcUrl && !shown.startsWith('data:')) return { url: '' };
   const url = srcUrl ? bestSource(img, srcUrl) : shown;
-  if (srcUrl && !url.startsWith('blob:')) return { url };
+  if (srcUrl && !url.startsWith('blob:')) return readsHere(url, srcUrl) ? readHere(url) : { url };
   const named = srcUrl ? url : 'data:';
   try {
     const response = await fetch(url);
@@ -70,6 +71,33 @@ async function pixelsOf(img: HTMLImageElement): Promise<Blob | undefined> {
     return png ?? undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Firefox, private window: its background, one for all windows, cannot fetch with the private
+ * session's cookies, so it fetches without any (acquire.ts), and an image behind a sign-in
+ * made in the private window was refused. An image of this page's own site, the one the
+ * browser showed, is read here, as the page's own request would be, with the private
+ * session's cookies. Other sites' images meet CORS here: the background reads those.
+ */
+function readsHere(url: string, srcUrl: string): boolean {
+  if (!isFirefox() || !ext.extension.inIncognitoContext || url !== srcUrl) return false;
+  try {
+    const address = new URL(url);
+    return /^https?:$/.test(address.protocol) && address.origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
+async function readHere(url: string): Promise<ImageReply> {
+  try {
+    const bytes = await fetchBytes(url, { credentials: 'same-origin', cache: 'default' });
+    return { url, file: new Blob([bytes as BlobPart]) };
+  } catch {
+    // Refused here too: the background tries, as for any image, and says what it met.
+    return { url };
   }
 }
 

@@ -43,7 +43,7 @@ const STALL_MS = 60_000;
  * not load itself: a page names those, and must not have the extension send the user's
  * cookies anywhere it likes.
  */
-interface FetchRules {
+export interface FetchRules {
   credentials: RequestCredentials;
   cache: RequestCache;
 }
@@ -60,7 +60,8 @@ function rulesFor(source: ImageSource, credentials: RequestCredentials): FetchRu
   return { credentials, cache: 'force-cache' };
 }
 
-async function fetchBytes(url: string, { credentials, cache }: FetchRules): Promise<Uint8Array> {
+/** The body at `url`, refused past MAX_FETCH_BYTES as it arrives and when the server stalls. */
+export async function fetchBytes(url: string, { credentials, cache }: FetchRules): Promise<Uint8Array> {
   const abort = new AbortController();
   let stalled = false;
   let timer = 0;
