@@ -1,6 +1,6 @@
 // Tells the user how a menu action went: an in-page notice drawn by the content
 // script, or, where no content script runs (browser pages), the toolbar badge.
-import { ext } from '../shared/ext';
+import { ext, isFirefox } from '../shared/ext';
 import type { ContentRequest, ImageSource } from '../shared/messages';
 import { t } from '../shared/i18n';
 
@@ -50,16 +50,20 @@ export async function notify(place: NoticePlace, text: string, tone: Tone, key?:
 }
 
 /**
- * The tab's badge; without a tab, that of the tab shown in the window (a tab's own badge,
- * the upload guard's count, would hide the window's in Firefox). Only the badge, never a
- * notice in that tab's page: the page is another site's, which must not read what the
- * image was called. Else undefined: the badge of every window.
+ * The tab's badge; without a tab, that of the tab shown in the window when the outcome comes,
+ * unless its badge counts the files the upload guard cleaned there (badge.ts keeps that count
+ * in the badge's text, which an outcome would replace): then the window's (Firefox; Chromium's
+ * badge has no per-window state). Only the badge, never a notice in that tab's page: the page
+ * is another site's, which must not read what the image was called. Else undefined: the badge
+ * of every window.
  */
-async function badgePlace({ tabId, windowId }: NoticePlace): Promise<{ tabId: number } | undefined> {
+async function badgePlace({ tabId, windowId }: NoticePlace): Promise<{ tabId: number } | { windowId: number } | undefined> {
   if (tabId !== undefined && tabId >= 0) return { tabId };
   if (windowId === undefined) return undefined;
   const [shown] = await ext.tabs.query({ active: true, windowId }).catch(() => []);
-  return shown?.id !== undefined ? { tabId: shown.id } : undefined;
+  const counting = shown?.id !== undefined && /^\d/.test(await ext.action.getBadgeText({ tabId: shown.id }).catch(() => ''));
+  if (shown?.id !== undefined && !counting) return { tabId: shown.id };
+  return isFirefox() ? { windowId } : undefined;
 }
 
 /** Work that ends sooner than this shows no working notice. */

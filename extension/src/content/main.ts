@@ -1,6 +1,7 @@
 // Content script: answers the background's questions about the image under
 // the context menu, and shows notices. It never acts on page messages.
-import { fetchBytes } from '../shared/acquire';
+import { AcquireError, fetchParts } from '../shared/acquire';
+import { hasEngineImageMagic } from '../shared/file-kinds';
 import { ext, isFirefox } from '../shared/ext';
 import { t } from '../shared/i18n';
 import { isContentRequest, MAX_FETCH_BYTES, type ContentRequest, type ImageReply } from '../shared/messages';
@@ -38,7 +39,7 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
   // fetch an address of the page's choosing.
   if (!srcUrl && !shown.startsWith('data:')) return { url: '' };
   const url = srcUrl ? bestSource(img, srcUrl) : shown;
-  if (srcUrl && !url.startsWith('blob:')) return readsHere(url, srcUrl) ? readHere(url) : { url };
+  if (srcUrl && !url.startsWith('blob:')) return readsHere(srcUrl) ? readHere(url, srcUrl) : { url };
   const named = srcUrl ? url : 'data:';
   try {
     const response = await fetch(url);
@@ -77,27 +78,45 @@ async function pixelsOf(img: HTMLImageElement): Promise<Blob | undefined> {
 /**
  * Firefox, private window: its background, one for all windows, cannot fetch with the private
  * session's cookies, so it fetches without any (acquire.ts), and an image behind a sign-in
- * made in the private window was refused. An image of this page's own site, the one the
- * browser showed, is read here, as the page's own request would be, with the private
- * session's cookies. Other sites' images meet CORS here: the background reads those.
+ * made in the private window was refused. An image shown from this frame's own origin is read
+ * here, as the frame's own request would be, with the private session's cookies. Other
+ * origins' images meet CORS here: the background reads those.
  */
-function readsHere(url: string, srcUrl: string): boolean {
-  if (!isFirefox() || !ext.extension.inIncognitoContext || url !== srcUrl) return false;
+function readsHere(srcUrl: string): boolean {
+  if (!isFirefox() || !ext.extension.inIncognitoContext) return false;
   try {
-    const address = new URL(url);
+    const address = new URL(srcUrl);
     return /^https?:$/.test(address.protocol) && address.origin === location.origin;
   } catch {
     return false;
   }
 }
 
-async function readHere(url: string): Promise<ImageReply> {
+/**
+ * As acquire() does: a larger srcset candidate first, without cookies (the page names those),
+ * an image Traceless reads or nothing; then the image shown. What any other way to read it
+ * would meet too (too large, a stalled server) is said; anything else leaves the reading to
+ * the background.
+ */
+async function readHere(url: string, srcUrl: string): Promise<ImageReply> {
+  const origin = location.origin;
+  if (url !== srcUrl) {
+    try {
+      const { parts } = await fetchParts(url, { credentials: 'omit', cache: 'default' });
+      const file = new Blob(parts as BlobPart[]);
+      const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+      if (hasEngineImageMagic(head)) return { url, file };
+    } catch {
+      // The image shown instead.
+    }
+  }
   try {
-    const bytes = await fetchBytes(url, { credentials: 'same-origin', cache: 'default' });
-    return { url, file: new Blob([bytes as BlobPart]) };
-  } catch {
-    // Refused here too: the background tries, as for any image, and says what it met.
-    return { url };
+    const { parts } = await fetchParts(srcUrl, { credentials: 'same-origin', cache: 'default', origin });
+    return { url: srcUrl, file: new Blob(parts as BlobPart[]) };
+  } catch (e) {
+    if (e instanceof AcquireError && e.reason === 'too-large') return { url: srcUrl, tooLarge: true };
+    if (e instanceof AcquireError && e.reason === 'stalled') return { url: srcUrl, error: e.message };
+    return { url: srcUrl };
   }
 }
 

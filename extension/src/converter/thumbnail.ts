@@ -163,6 +163,7 @@ function draw(bitmap: ImageBitmap, canvas: HTMLCanvasElement): void {
 
 /** The photo decoded by the engine, small, or undefined when the canvas was drawn meanwhile (from a copy). */
 async function decodedBitmap(file: Blob, canvas: HTMLCanvasElement): Promise<ImageBitmap | undefined> {
+  if (gone(canvas)) return undefined;
   const bytes = new Uint8Array(await file.arrayBuffer());
   for (;;) {
     await idle();

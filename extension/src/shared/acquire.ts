@@ -9,6 +9,10 @@ import { t } from './i18n';
 
 export class AcquireError extends Error {
   override name = 'AcquireError';
+  /** Why, where another way to read the image would meet the same: too large, or a server that stalled. */
+  constructor(message: string, readonly reason?: 'too-large' | 'stalled') {
+    super(message);
+  }
 }
 
 export interface Acquired {
@@ -46,6 +50,8 @@ const STALL_MS = 60_000;
 export interface FetchRules {
   credentials: RequestCredentials;
   cache: RequestCache;
+  /** The origin the answer must come from, after any redirect (a content script's read of its own site). */
+  origin?: string;
 }
 
 /**
@@ -61,7 +67,19 @@ function rulesFor(source: ImageSource, credentials: RequestCredentials): FetchRu
 }
 
 /** The body at `url`, refused past MAX_FETCH_BYTES as it arrives and when the server stalls. */
-export async function fetchBytes(url: string, { credentials, cache }: FetchRules): Promise<Uint8Array> {
+export async function fetchBytes(url: string, rules: FetchRules): Promise<Uint8Array> {
+  const { parts, length } = await fetchParts(url, rules);
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
+}
+
+/** As `fetchBytes`, the body in the pieces it came in (a Blob is made of them without a joined copy). */
+export async function fetchParts(url: string, { credentials, cache, origin }: FetchRules): Promise<{ parts: Uint8Array[]; length: number }> {
   const abort = new AbortController();
   let stalled = false;
   let timer = 0;
@@ -73,7 +91,12 @@ export async function fetchBytes(url: string, { credentials, cache }: FetchRules
     }, STALL_MS) as unknown as number;
   };
   const failed = (e: unknown) =>
-    e instanceof AcquireError ? e : new AcquireError(stalled ? t('acquireStalled') : t('acquireDownload', (e as Error).message));
+    e instanceof AcquireError
+      ? e
+      : stalled
+        ? new AcquireError(t('acquireStalled'), 'stalled')
+        : new AcquireError(t('acquireDownload', (e as Error).message));
+  const tooLarge = () => new AcquireError(t('acquireTooLarge'), 'too-large');
   watch();
   try {
     let response: Response;
@@ -83,8 +106,9 @@ export async function fetchBytes(url: string, { credentials, cache }: FetchRules
       throw failed(e);
     }
     if (!response.ok) throw new AcquireError(t('acquireRefused', String(response.status)));
+    if (origin && new URL(response.url).origin !== origin) throw new AcquireError(t('acquireRefused', 'redirected'));
     const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > MAX_FETCH_BYTES) throw new AcquireError(t('acquireTooLarge'));
+    if (declared > MAX_FETCH_BYTES) throw tooLarge();
     // Counted as it comes: a server that declares no length (or a false one) cannot make the
     // background hold more than the limit.
     const parts: Uint8Array[] = [];
@@ -99,20 +123,14 @@ export async function fetchBytes(url: string, { credentials, cache }: FetchRules
         length += value.length;
         if (length > MAX_FETCH_BYTES) {
           abort.abort();
-          throw new AcquireError(t('acquireTooLarge'));
+          throw tooLarge();
         }
         parts.push(value);
       }
     } catch (e) {
       throw failed(e);
     }
-    const bytes = new Uint8Array(length);
-    let at = 0;
-    for (const part of parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
-    return bytes;
+    return { parts, length };
   } finally {
     clearTimeout(timer);
     // A refusal, or a length over the limit, leaves the connection open otherwise.
