@@ -174,7 +174,10 @@ converterSuites('converter formats', only, (suite) => {
     assert.deepEqual(refused.map((r) => r.stage), ['failed', 'failed'], JSON.stringify(refused));
     for (const row of refused) assert.match(row.error, /animated \(\d+ frames\).*single picture.*WebP/, row.error);
     await setControl(page, 'format', 'keep');
-    // Refused as JPEG, not as what is chosen now: the selected one's size is estimated.
+    // Refused as JPEG, not as what is chosen now: the rows say ready, as the status line does,
+    // with no word of the JPEG refusal, and the selected one's size is estimated.
+    assert.deepEqual((await rows(page)).map((r) => [r.stage, r.error]), [['new', ''], ['new', '']]);
+    assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /2 images ready/);
     await until(page, () => /would be/.test(document.getElementById('estimate').textContent), undefined, 30000);
     await page.click('#convert');
     await until(page, idle, undefined, 60000);

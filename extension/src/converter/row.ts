@@ -50,9 +50,12 @@ export function createRow(item: Item, actions: RowActions): HTMLLIElement {
 
 /**
  * The stage a row shows: an item whose copy is an earlier choice's shows what became of the
- * current one (it failed, or its run was cancelled), though that copy can still be saved.
+ * current one (it failed, or its run was cancelled), though that copy can still be saved; one
+ * that failed with another choice than the current one is ready to be made with this one (as
+ * the status line counts it, and its size estimate shows).
  */
 export function shownStage(item: Item, recipe: Recipe): Item['stage'] {
+  if (item.stage === 'failed' && !failedFor(item, recipe)) return 'new';
   if (item.stage !== 'done' || isCurrent(item, recipe)) return item.stage;
   if (failedFor(item, recipe)) return 'failed';
   return item.interrupted ? 'cancelled' : 'done';
@@ -91,7 +94,9 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   if (item.stage === 'working') progress.removeAttribute('value');
   else progress.value = item.stage === 'done' ? 1 : 0;
   q('.stage').textContent = t(STAGE_TEXT[stage]);
-  q('.error').textContent = item.error ?? '';
+  // A failure with another choice than the current one is not this choice's: not said under it.
+  const otherChoicesFailure = item.failedWith !== undefined && !failedFor(item, recipe);
+  q('.error').textContent = otherChoicesFailure ? '' : (item.error ?? '');
 
   const download = q<HTMLButtonElement>('.download');
   download.disabled = !(result && item.stage === 'done');
