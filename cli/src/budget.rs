@@ -2,9 +2,10 @@
 //!
 //! Each file's own memory is bounded by the engine's limits, but `--jobs` (one per
 //! core by default) multiplied that bound: sixteen cores converting 48-megapixel
-//! photos wanted about 20 GB. Each file now reserves what it needs before it is read
-//! and waits while the run's budget is spent; a file that needs more than the whole
-//! budget still runs, alone, so every run finishes.
+//! photos wanted about 20 GB. Each file now reserves what it needs (its size before it
+//! is read, then what its work takes, from its header) and waits, in turn, while the
+//! run's budget is spent; a file that needs more than the whole budget still runs,
+//! alone, so every run finishes.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 

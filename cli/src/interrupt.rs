@@ -5,7 +5,7 @@
 //! file itself, which for a video being cleaned can be gigabytes. The temporary files
 //! of the writes in progress are kept here; on a signal they are removed and the
 //! process then ends as that signal would have ended it (a shell or `make` sees
-//! "interrupted", not an error code of ours). A second signal ends it at once, should
+//! "interrupted", not an error code of ours). A second Ctrl-C ends it at once, should
 //! the removal hang (a stalled network drive).
 
 use std::fs;
