@@ -39,7 +39,7 @@ async function image(srcUrl: string, img: HTMLImageElement | undefined): Promise
   // fetch an address of the page's choosing.
   if (!srcUrl && !shown.startsWith('data:')) return { url: '' };
   const url = srcUrl ? bestSource(img, srcUrl) : shown;
-  if (srcUrl && !url.startsWith('blob:')) return readsHere(srcUrl) ? readHere(url, srcUrl) : { url };
+  if (srcUrl && !url.startsWith('blob:')) return readsHere(url, srcUrl) ? readHere(url, srcUrl) : { url };
   const named = srcUrl ? url : 'data:';
   try {
     const response = await fetch(url);
@@ -78,18 +78,24 @@ async function pixelsOf(img: HTMLImageElement): Promise<Blob | undefined> {
 /**
  * Firefox, private window: its background, one for all windows, cannot fetch with the private
  * session's cookies, so it fetches without any (acquire.ts), and an image behind a sign-in
- * made in the private window was refused. An image shown from this frame's own origin is read
- * here, as the frame's own request would be, with the private session's cookies. Other
- * origins' images meet CORS here: the background reads those.
+ * made in the private window was refused. An image shown from this frame's own origin (and its
+ * larger version, if any, from there too) is read here, as the frame's own request would be,
+ * with the private session's cookies. Other origins' images meet CORS here: the background
+ * reads those.
  */
-function readsHere(srcUrl: string): boolean {
+function readsHere(url: string, srcUrl: string): boolean {
   if (!isFirefox() || !ext.extension.inIncognitoContext) return false;
-  try {
-    const address = new URL(srcUrl);
-    return /^https?:$/.test(address.protocol) && address.origin === location.origin;
-  } catch {
-    return false;
-  }
+  // A larger version on another origin (a CDN's) would meet CORS here, and be lost for the
+  // image shown: the background reads both then, as before.
+  const ownOrigin = (address: string) => {
+    try {
+      const parsed = new URL(address);
+      return /^https?:$/.test(parsed.protocol) && parsed.origin === location.origin;
+    } catch {
+      return false;
+    }
+  };
+  return ownOrigin(srcUrl) && ownOrigin(url);
 }
 
 /**
