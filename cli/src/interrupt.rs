@@ -22,6 +22,14 @@ fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     IN_FLIGHT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Output folders this run made. A run stopped before one holds anything removes it again:
+/// `-o out` interrupted at its first file left an empty `out/`.
+static MADE_FOLDERS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+pub fn made_folders(folders: Vec<PathBuf>) {
+    MADE_FOLDERS.lock().unwrap_or_else(|e| e.into_inner()).extend(folders);
+}
+
 /// Starts watching for the signals that end a run. Called once, first thing.
 #[cfg(unix)]
 pub fn watch() {
@@ -44,6 +52,12 @@ pub fn watch() {
             let files = in_flight();
             for file in files.iter() {
                 let _ = fs::remove_file(file);
+            }
+            // Deepest first; remove_dir leaves any folder that holds something (a finished output).
+            let mut folders = MADE_FOLDERS.lock().unwrap_or_else(|e| e.into_inner());
+            folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+            for folder in folders.iter() {
+                let _ = fs::remove_dir(folder);
             }
             // Ends the process as the signal would have, with the lock held: no write starts
             // after the clean-up. (It does not return for these signals; the exit is a backstop.)

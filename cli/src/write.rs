@@ -133,7 +133,12 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
     let mut created = CREATED.lock().unwrap_or_else(|e| e.into_inner());
     let created = created.get_or_insert_with(HashSet::new);
     if !created.contains(dir) {
+        // The folders this run makes, not those already there: a run stopped before they hold
+        // anything removes them again (interrupt.rs).
+        let missing: Vec<PathBuf> =
+            dir.ancestors().take_while(|d| !d.as_os_str().is_empty() && !d.exists()).map(Path::to_path_buf).collect();
         fs::create_dir_all(dir)?;
+        crate::interrupt::made_folders(missing);
         created.insert(dir.to_path_buf());
     }
     Ok(())

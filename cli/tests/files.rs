@@ -235,11 +235,17 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
     // arrive while a write is in progress: otherwise that window is a few milliseconds,
     // and a test that aims at it by timing would rarely hit it. The file is also looked
     // at while it is held: no one but its owner may read it yet.
-    for (signal, number, in_place) in [("INT", 2, false), ("TERM", 15, false), ("HUP", 1, false), ("INT", 2, true)] {
+    // `there`: the output folder is the person's own, made before the run: it stays.
+    for (signal, number, in_place, there) in
+        [("INT", 2, false, false), ("TERM", 15, false, false), ("HUP", 1, false, true), ("INT", 2, true, false)]
+    {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("photo.jpg");
         std::fs::copy(photo(), &input).unwrap();
         let out = dir.path().join("out");
+        if there {
+            std::fs::create_dir(&out).unwrap();
+        }
         let mut args: Vec<&OsStr> = vec![OsStr::new("clean"), input.as_os_str()];
         if in_place {
             args.push(OsStr::new("--in-place"));
@@ -279,6 +285,8 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
         let status = strace.wait().unwrap();
 
         assert_eq!(temporary_files(dir.path()), Vec::<PathBuf>::new(), "left behind after SIG{signal}");
+        // The output folder it made holds nothing yet: it goes too; one that was there stays.
+        assert_eq!(out.exists(), there, "the output folder after SIG{signal} (made before the run: {there})");
         // Ended as the signal ends a program (strace passes its tracee's end on).
         assert_eq!(status.signal(), Some(number), "SIG{signal}: {status:?}");
         assert!(has_location(&input), "the original is untouched (SIG{signal}, in place: {in_place})");
