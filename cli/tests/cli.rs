@@ -226,14 +226,9 @@ fn a_header_claiming_billions_of_pixels_is_refused_and_the_batch_goes_on() {
         let mut out = (data.len() as u32).to_be_bytes().to_vec();
         out.extend_from_slice(kind);
         out.extend_from_slice(data);
-        let mut crc = 0xffff_ffffu32;
-        for &b in kind.iter().chain(data) {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
-            }
-        }
-        out.extend_from_slice(&(!crc).to_be_bytes());
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&out[4..]);
+        out.extend_from_slice(&crc.finalize().to_be_bytes());
         out
     }
     let side = (u32::MAX >> 1).to_be_bytes();

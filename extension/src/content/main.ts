@@ -1,7 +1,6 @@
 // Content script: answers the background's questions about the image under
 // the context menu, and shows notices. It never acts on page messages.
-import { AcquireError, fetchParts } from '../shared/acquire';
-import { hasEngineImageMagic } from '../shared/file-kinds';
+import { AcquireError, fetchParts, largerOrShown } from '../shared/acquire';
 import { ext, isFirefox } from '../shared/ext';
 import { t } from '../shared/i18n';
 import { isContentRequest, MAX_FETCH_BYTES, type ContentRequest, type ImageReply } from '../shared/messages';
@@ -99,26 +98,18 @@ function readsHere(url: string, srcUrl: string): boolean {
 }
 
 /**
- * As acquire() does: a larger srcset candidate first, without cookies (the page names those),
- * an image Traceless reads or nothing; then the image shown. What any other way to read it
- * would meet too (too large, a stalled server) is said; anything else leaves the reading to
- * the background.
+ * As acquire() does (`largerOrShown`), with the frame's own cookies for the image shown. What
+ * any other way to read it would meet too (too large, a stalled server) is said; anything else
+ * leaves the reading to the background.
  */
 async function readHere(url: string, srcUrl: string): Promise<ImageReply> {
-  const origin = location.origin;
-  if (url !== srcUrl) {
-    try {
-      const { parts } = await fetchParts(url, { credentials: 'omit', cache: 'default' });
-      const file = new Blob(parts as BlobPart[]);
-      const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
-      if (hasEngineImageMagic(head)) return { url, file };
-    } catch {
-      // The image shown instead.
-    }
-  }
+  const read = async (address: string, candidate: boolean) => {
+    const rules = { credentials: candidate ? 'omit' : 'same-origin', cache: 'default', origin: location.origin } as const;
+    return new Blob((await fetchParts(address, rules)).parts as BlobPart[]);
+  };
   try {
-    const { parts } = await fetchParts(srcUrl, { credentials: 'same-origin', cache: 'default', origin });
-    return { url: srcUrl, file: new Blob(parts as BlobPart[]) };
+    const { value: file, url: readFrom } = await largerOrShown(url, srcUrl, read, async (file) => new Uint8Array(await file.slice(0, 16).arrayBuffer()));
+    return { url: readFrom, file };
   } catch (e) {
     if (e instanceof AcquireError && e.reason === 'too-large') return { url: srcUrl, tooLarge: true };
     if (e instanceof AcquireError && e.reason === 'stalled') return { url: srcUrl, error: e.message };

@@ -67,7 +67,7 @@ function rulesFor(source: ImageSource, credentials: RequestCredentials): FetchRu
 }
 
 /** The body at `url`, refused past MAX_FETCH_BYTES as it arrives and when the server stalls. */
-export async function fetchBytes(url: string, rules: FetchRules): Promise<Uint8Array> {
+async function fetchBytes(url: string, rules: FetchRules): Promise<Uint8Array> {
   const { parts, length } = await fetchParts(url, rules);
   const bytes = new Uint8Array(length);
   let at = 0;
@@ -153,16 +153,31 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   if (!url || !source.srcUrl) throw new AcquireError(t('acquireUnnamed'));
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
-  const shown = rulesFor(source, 'include');
-  if (url === source.srcUrl) return { bytes: await fetchBytes(url, shown), url };
-  // A larger srcset candidate (same site as the image shown: best-source.ts): fetched without
-  // cookies, and if the site wants them for it, or answers with something that is not an
-  // image Traceless reads (a "not found" page sent as 200), the image the browser showed instead.
-  try {
-    const bytes = await fetchBytes(url, rulesFor(source, 'omit'));
-    if (!hasEngineImageMagic(bytes)) throw new AcquireError('not an image');
-    return { bytes, url };
-  } catch {
-    return { bytes: await fetchBytes(source.srcUrl, shown), url: source.srcUrl };
+  const read = (address: string, candidate: boolean) => fetchBytes(address, rulesFor(source, candidate ? 'omit' : 'include'));
+  const { value: bytes, url: readFrom } = await largerOrShown(url, source.srcUrl, read, async (bytes) => bytes);
+  return { bytes, url: readFrom };
+}
+
+/**
+ * A larger srcset candidate `url` (same site as the image shown: best-source.ts), read by
+ * `read` as a candidate (without cookies: a page names those), if it is an image Traceless
+ * reads; else, as when the site wants cookies for it or answers with a "not found" page sent
+ * as 200, the image the browser showed, `srcUrl`, whose failure is the one thrown. Shared by
+ * the background and, in Firefox private windows, the content script (content/main.ts).
+ */
+export async function largerOrShown<T>(
+  url: string,
+  srcUrl: string,
+  read: (address: string, candidate: boolean) => Promise<T>,
+  head: (value: T) => Promise<Uint8Array>,
+): Promise<{ value: T; url: string }> {
+  if (url !== srcUrl) {
+    try {
+      const value = await read(url, true);
+      if (hasEngineImageMagic(await head(value))) return { value, url };
+    } catch {
+      // The image shown instead.
+    }
   }
+  return { value: await read(srcUrl, false), url: srcUrl };
 }
