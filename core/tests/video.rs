@@ -399,3 +399,186 @@ fn a_kept_box_grown_over_its_next_sibling_is_refused() {
         assert!(err.message.contains(name), "{name}: {err}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Tracks of text and timecode, in movies ffmpeg makes here.
+
+/// A one-second movie (x264, 10 fps) that ffmpeg makes from its test pattern and
+/// `inputs` (files in `dir`), with `args` before the output name.
+fn ffmpeg_movie(dir: &Path, name: &str, inputs: &[&str], args: &[&str]) -> Vec<u8> {
+    let out = dir.join(name);
+    let mut command = Command::new("ffmpeg");
+    command.current_dir(dir).args([
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=160x120:rate=10:duration=1",
+    ]);
+    for input in inputs {
+        command.args(["-i", input]);
+    }
+    let status = command.args(["-c:v", "libx264", "-preset", "ultrafast"]).args(args).arg(&out).status().unwrap();
+    assert!(status.success(), "ffmpeg made {name}");
+    std::fs::read(out).unwrap()
+}
+
+/// The (type, track IDs) of each reference in the first track's `tref`.
+fn first_references(data: &[u8]) -> Vec<(String, Vec<u32>)> {
+    let tref = find(data, b"tref");
+    let end = tref + u32::from_be_bytes(data[tref..tref + 4].try_into().unwrap()) as usize;
+    let mut at = tref + 8;
+    let mut out = Vec::new();
+    while at < end {
+        let size = u32::from_be_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        let ids =
+            data[at + 8..at + size].chunks_exact(4).map(|id| u32::from_be_bytes(id.try_into().unwrap())).collect();
+        out.push((String::from_utf8_lossy(&data[at + 4..at + 8]).into_owned(), ids));
+        at += size;
+    }
+    out
+}
+
+/// ffprobe's chapter titles.
+fn chapter_titles(path: &Path) -> Vec<String> {
+    let out =
+        Command::new("ffprobe").args(["-v", "error", "-show_chapters", "-of", "json"]).arg(path).output().unwrap();
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    j["chapters"].as_array().unwrap().iter().map(|c| c["tags"]["title"].as_str().unwrap_or("").to_string()).collect()
+}
+
+#[test]
+fn subtitle_tracks_go_with_their_text_and_a_chapter_list_stays() {
+    // DJI drones write each frame's position as a subtitle track; this one's cue is
+    // in the words of theirs. ffmpeg writes it as 'sbtl' in MP4, 'text' in MOV,
+    // where it also writes the chapters as a text track that both other tracks
+    // name as their chapter list ('tref/chap').
+    let dir = std::env::temp_dir().join(format!("traceless-text-tracks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    const CUE: &str = "F/2.8, SS 1000, ISO 100, GPS (2.294500, 48.858400, 35), H 30.1m";
+    std::fs::write(dir.join("flight.srt"), format!("1\n00:00:00,000 --> 00:00:00,900\n{CUE}\n")).unwrap();
+    std::fs::write(
+        dir.join("chapters.txt"),
+        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=500\ntitle=Opening\n\
+         [CHAPTER]\nTIMEBASE=1/1000\nSTART=500\nEND=1000\ntitle=Closing\n",
+    )
+    .unwrap();
+    let mp4 = ffmpeg_movie(&dir, "drone.mp4", &["flight.srt"], &["-map", "0", "-map", "1", "-c:s", "mov_text"]);
+    let mov = ffmpeg_movie(
+        &dir,
+        "chapters.mov",
+        &["flight.srt", "chapters.txt"],
+        &["-map", "0", "-map", "1", "-map_chapters", "2", "-c:s", "mov_text", "-f", "mov"],
+    );
+    // The video's references gain two to the subtitles (track 2): one beside the
+    // chapter list (3), one alone. moov is last (no chunk offset moves).
+    let mut mov_referring = mov.clone();
+    let tref = find(&mov, b"tref");
+    let added = [
+        &16u32.to_be_bytes()[..],
+        b"folw",
+        &2u32.to_be_bytes(),
+        &3u32.to_be_bytes(),
+        &12u32.to_be_bytes(),
+        b"sync",
+        &2u32.to_be_bytes(),
+    ]
+    .concat();
+    let tref_end = tref + u32::from_be_bytes(mov[tref..tref + 4].try_into().unwrap()) as usize;
+    mov_referring.splice(tref_end..tref_end, added.iter().copied());
+    for fourcc in [b"moov", b"trak", b"tref"] {
+        let at = find(&mov, fourcc);
+        let size = u32::from_be_bytes(mov[at..at + 4].try_into().unwrap()) + added.len() as u32;
+        mov_referring[at..at + 4].copy_from_slice(&size.to_be_bytes());
+    }
+    assert_eq!(
+        first_references(&mov_referring),
+        [("chap".into(), vec![3]), ("folw".into(), vec![2, 3]), ("sync".into(), vec![2])]
+    );
+
+    for (name, original) in [("drone.mp4", &mp4), ("chapters.mov", &mov), ("referring.mov", &mov_referring)] {
+        let path = scratch(name, original);
+        assert!(contains(original, CUE.as_bytes()), "{name}: the original carries the cue (the test can fail)");
+        assert!(streams(&path).0.iter().any(|(kind, ..)| kind == "subtitle"), "{name}: ffprobe finds the subtitles");
+        let report = inspect(original).unwrap();
+        assert!(
+            report.findings.iter().any(|f| f.category == Category::Text && f.key.starts_with("QuickTime trak")),
+            "{name}: {:?}",
+            report.findings
+        );
+        let cleaned = clean(original, &Policy::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = scratch(&format!("cleaned-{name}"), &cleaned.data);
+        assert!(!contains(&cleaned.data, CUE.as_bytes()), "{name}: the cue survived");
+        assert!(!contains(&cleaned.data, b"48.858400"), "{name}: the position survived");
+        assert_eq!(streams(&out).0, [("video".into(), "h264".into(), streams(&path).0[0].2.clone())], "{name}");
+        assert_eq!(packet_hashes_video(&out), packet_hashes_video(&path), "{name}: every video packet is unchanged");
+        assert!(inspect(&cleaned.data).unwrap().findings.iter().all(|f| f.category == Category::Display), "{name}");
+        assert_eq!(clean(&cleaned.data, &Policy::default()).unwrap().data, cleaned.data, "{name}: idempotent");
+        if name.ends_with(".mov") {
+            assert_eq!(
+                chapter_titles(&path),
+                ["Opening", "Closing"],
+                "{name}: ffprobe reads the chapters (the test can fail)"
+            );
+            assert_eq!(chapter_titles(&out), ["Opening", "Closing"], "{name}: the chapter list stays");
+            assert!(contains(&cleaned.data, b"Opening"), "{name}: from its text track (udta's Nero copy goes)");
+        }
+        if name == "referring.mov" {
+            // 'sync' named only the subtitles: gone; 'folw' keeps the chapter list.
+            assert_eq!(first_references(&cleaned.data), [("chap".into(), vec![3]), ("folw".into(), vec![3])]);
+        }
+    }
+}
+
+/// ffmpeg's hash of every video packet, stream-copied.
+fn packet_hashes_video(path: &Path) -> Vec<String> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(path)
+        .args(["-map", "0:v", "-c", "copy", "-f", "framemd5", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().filter(|l| !l.starts_with('#')).map(str::to_string).collect()
+}
+
+/// ffprobe's timecode of the movie's timecode track: hours, minutes, seconds, frames.
+fn timecode(path: &Path) -> Vec<u32> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", "stream_tags=timecode", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    line.trim().split([':', ';']).map(|n| n.parse().unwrap_or(u32::MAX)).collect()
+}
+
+#[test]
+fn a_timecode_that_tells_the_time_of_day_starts_at_zero() {
+    // Cameras count the timecode from midnight: 14:23:51:07 is when the recording began.
+    let dir = std::env::temp_dir().join(format!("traceless-timecode-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for format in ["mov", "mp4"] {
+        let name = format!("timecode.{format}");
+        let original = ffmpeg_movie(&dir, &name, &[], &["-timecode", "14:23:51:07", "-f", format]);
+        let path = dir.join(&name);
+        assert_eq!(timecode(&path), [14, 23, 51, 7], "{name}: ffprobe reads it (the test can fail)");
+        let report = inspect(&original).unwrap();
+        assert!(
+            report.findings.iter().any(|f| f.category == Category::Time && f.key == "QuickTime tmcd"),
+            "{name}: {:?}",
+            report.findings
+        );
+        let cleaned = clean(&original, &Policy::default()).unwrap();
+        assert!(cleaned.report.removed.iter().any(|f| f.key == "QuickTime tmcd"), "{name}");
+        let out = scratch(&format!("cleaned-{name}"), &cleaned.data);
+        assert_eq!(timecode(&out), [0, 0, 0, 0], "{name}");
+        assert_eq!(packet_hashes_video(&out), packet_hashes_video(&path), "{name}: every video packet is unchanged");
+        let again = clean(&cleaned.data, &Policy::default()).unwrap();
+        assert!(again.report.unchanged, "{name}: a zero timecode is left alone: {:?}", again.report.removed);
+        assert!(inspect(&cleaned.data).unwrap().findings.iter().all(|f| f.category == Category::Display), "{name}");
+    }
+}

@@ -442,7 +442,7 @@ converterSuites('converter', only, (suite) => {
     assert.equal(await page.evaluate(() => document.getElementById('download-all').disabled), false, 'chosen again, they are the batch\'s copies');
   });
 
-  test('a dropped folder with an entry that cannot be read: the page names it, and adds the rest', async () => {
+  test('a dropped folder with an entry that cannot be read: the page names it, and adds the rest; later drops add to the note', async () => {
     // Running as root, nothing here is unreadable on disk (and Chromium's listing passes over
     // a dangling link): the browser's entry API is stood in for in the page, with a folder
     // holding a photo and an entry whose file() fails, as a broken link's or a locked file's does.
@@ -463,6 +463,39 @@ converterSuites('converter', only, (suite) => {
     await until(page, () => document.querySelectorAll('.item').length > 0 && !document.getElementById('unread').hidden);
     assert.deepEqual((await rows(page)).map((r) => r.name), ['trip/a.jpg']);
     assert.equal(await page.evaluate(() => document.getElementById('unread').textContent), '1 item left out, as it could not be read: trip/gone.jpg.');
+
+    // A second drop adds its own to the note (the first drop's name stays): six broken photos,
+    // past the five named, and a folder whose listing fails after its first part, whose listed
+    // photo is added.
+    await page.evaluate((photo) => {
+      const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0));
+      const file = (name) => ({ name, isFile: true, isDirectory: false, file: (ok) => ok(new File([bytes], name, { type: 'image/jpeg' })) });
+      const broken = (name) => ({ name, isFile: true, isDirectory: false, file: (_, fail) => fail(new DOMException('A requested file or directory could not be found', 'NotFoundError')) });
+      let calls = 0;
+      const deep = { name: 'deep', isFile: false, isDirectory: true, createReader: () => ({ readEntries: (ok, fail) => (calls++ === 0 ? ok([file('c.jpg')]) : fail(new DOMException('The operation failed', 'NotReadableError'))) }) };
+      const children = [deep, ...[1, 2, 3, 4, 5, 6].map((i) => broken(`b${i}.jpg`))];
+      const folder = { name: 'more', isFile: false, isDirectory: true, createReader: () => { let given = false; return { readEntries: (ok) => { ok(given ? [] : children); given = true; } }; } };
+      DataTransferItem.prototype.webkitGetAsEntry = () => folder;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'more', { type: '' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, photo);
+    await until(page, () => document.querySelectorAll('.item').length === 2);
+    assert.deepEqual((await rows(page)).map((r) => r.name), ['trip/a.jpg', 'more/deep/c.jpg']);
+    const both = '8 items left out, as they could not be read: trip/gone.jpg, the rest of more/deep/, more/b1.jpg, more/b2.jpg, more/b3.jpg and 3 more.';
+    assert.equal(await page.evaluate(() => document.getElementById('unread').textContent), both);
+
+    // A drop with nothing unreadable leaves the note as it was.
+    await page.evaluate((photo) => {
+      const bytes = Uint8Array.from(atob(photo), (c) => c.charCodeAt(0));
+      DataTransferItem.prototype.webkitGetAsEntry = () => null;
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'loose.jpg', { type: 'image/jpeg' }));
+      document.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, photo);
+    await until(page, () => document.querySelectorAll('.item').length === 3);
+    assert.equal(await page.evaluate(() => document.getElementById('unread').textContent), both);
+
     await page.click('#clear');
     assert.equal(await page.evaluate(() => document.getElementById('unread').hidden), true, 'cleared with the list');
   });

@@ -8,12 +8,13 @@
 //!
 //! What goes: `udta`, `meta` and `uuid` boxes at every level of `moov`,
 //! top-level `uuid` (XMP), `meta`, `free`/`skip`/`wide` and preview boxes,
-//! timed-metadata tracks (GoPro `gpmd`, Apple `mebx`, `camm`, ...) with their
-//! samples, a Samsung trailer, and the creation and modification dates of
-//! the movie and its tracks (zeroed). Every byte of `mdat` that no kept
-//! track's chunk covers is zeroed in place. What stays: every video, audio,
-//! subtitle, text, timecode and picture-sequence (`pict`, as animated AVIF
-//! has) track, byte for byte. When boxes before
+//! timed-metadata tracks (GoPro `gpmd`, Apple `mebx`, `camm`, ...) and
+//! subtitle and text tracks (a drone's flight log) with their samples, but a
+//! chapter list; a Samsung trailer, and the creation and modification dates of
+//! the movie and its tracks and the timecode's start (zeroed). Every byte of
+//! `mdat` that no kept track's chunk covers is zeroed in place. What stays:
+//! every video, audio, chapter-list and picture-sequence (`pict`, as animated
+//! AVIF has) track, byte for byte. When boxes before
 //! `mdat` shrink, every chunk offset (`stco`/`co64`) is rewritten, so a
 //! `moov` that came first still comes first and the file still streams.
 
@@ -171,7 +172,10 @@ fn analyse(source: &mut dyn Source) -> Result<Analysis> {
     scan::read(source, name, moov.start, &mut bytes)?;
     let base = usize::try_from(moov.start)
         .map_err(|_| Error::new(ErrorKind::LimitExceeded, "a 'moov' box past 4 GB on a 32-bit machine"))?;
-    let movie = movie::read(&bytes, base, name)?;
+    let mut movie = movie::read(&bytes, base, name)?;
+    for track in movie.tracks.iter_mut().filter(|t| t.kept && &t.handler == b"tmcd") {
+        track.blank = !samples_are_zero(source, name, &track.chunks)?;
+    }
 
     let mut top = Vec::new();
     for b in &layout.boxes {
@@ -203,6 +207,24 @@ fn analyse(source: &mut dyn Source) -> Result<Analysis> {
         });
     }
     Ok(Analysis { format, layout, moov: (moov, bytes), movie, top })
+}
+
+/// Timecode samples that are zero already need no writing (and say nothing). A
+/// timecode track holds a sample or a few, of 4 bytes: one larger than this is
+/// zeroed unread.
+fn samples_are_zero(source: &mut dyn Source, name: &'static str, chunks: &[Range<u64>]) -> Result<bool> {
+    const MAX_READ: u64 = 4096;
+    if chunks.iter().map(|c| c.end.saturating_sub(c.start)).sum::<u64>() > MAX_READ {
+        return Ok(false);
+    }
+    for chunk in chunks.iter().filter(|c| c.start < c.end) {
+        let mut bytes = vec![0u8; (chunk.end - chunk.start) as usize];
+        scan::read(source, name, chunk.start, &mut bytes)?;
+        if bytes.iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The report's blocks and findings, in one list each: the top-level boxes,
@@ -262,6 +284,16 @@ pub(crate) fn movie_blocks(
     for t in movie.tracks.iter().filter(|t| t.kept) {
         let item = Item::new(Category::Display, "QuickTime trak", "Track", t.describe());
         push(BlockKind::ImageData, t.describe(), base..base, true, vec![item]);
+    }
+    for t in movie.tracks.iter().filter(|t| t.blank) {
+        let label = format!("Timecode track {}", t.id);
+        let item = Item::new(
+            Category::Time,
+            "QuickTime tmcd",
+            "Timecode (often the time of day the recording began)",
+            "set to 00:00:00:00".to_string(),
+        );
+        push(BlockKind::ModificationTime, label, base..base, false, vec![item]);
     }
 }
 
@@ -353,7 +385,10 @@ pub fn plan(source: &mut dyn Source, _policy: &Policy) -> Result<VideoPlan> {
                 );
                 return Err(Error::corrupt(name, table, message));
             }
-            kept[slot].push(chunk.clone());
+            // A blank track's chunks are left to the zeros of what no track keeps.
+            if !track.blank {
+                kept[slot].push(chunk.clone());
+            }
         }
     }
     let mut moov = a.movie.write(moov_bytes);

@@ -12,11 +12,18 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::metadata::Item;
 use crate::report::{BlockKind, Category};
 
-/// Handlers of the tracks a video needs: video, sound, subtitles, text
-/// (chapters), timecode, closed captions, auxiliary video (an animated AVIF's
-/// alpha), hints, and pictures (an image sequence's frames, `pict`).
-const KEPT_HANDLERS: [&FourCc; 10] =
-    [b"vide", b"soun", b"subt", b"sbtl", b"text", b"tmcd", b"clcp", b"auxv", b"hint", b"pict"];
+/// Handlers of the tracks a video needs: video, sound, timecode (a video's
+/// samples zeroed: see `Track::blank`), auxiliary video (an animated AVIF's alpha),
+/// hints, and pictures (an image sequence's frames, `pict`).
+const KEPT_HANDLERS: [&FourCc; 6] = [b"vide", b"soun", b"tmcd", b"auxv", b"hint", b"pict"];
+
+/// Handlers of tracks of text: subtitles, QuickTime text, closed captions. Their
+/// samples are whatever the writer put there, and devices put records there:
+/// DJI drones write each frame's GPS position, height and time as a subtitle
+/// track, some dashcams theirs as text. They go, but for a chapter list (a text
+/// track named by another track's `chap` reference), which players show as the
+/// movie's chapters.
+const TEXT_HANDLERS: [&FourCc; 4] = [b"subt", b"sbtl", b"text", b"clcp"];
 
 /// Sample entries of timed metadata: GoPro telemetry, Apple's boxed metadata,
 /// camera motion, ISO text/XML/URI metadata, Sony's real-time metadata.
@@ -60,6 +67,14 @@ pub(crate) struct Track {
     /// File ranges of the chunks of a kept track.
     pub chunks: Vec<Range<u64>>,
     pub offsets: Option<OffsetTable>,
+    /// Its samples are written as zeros: a timecode track's one sample is the
+    /// frame the recording started at, which cameras count from midnight (the
+    /// time of day, where the dates are zeroed); zero is 00:00:00:00. Set by the
+    /// video cleaner (`video::analyse`), which reads the samples; an image
+    /// sequence's writer copies every kept track's samples.
+    pub blank: bool,
+    /// Its `tref` box, whose references to removed tracks are removed.
+    tref: Option<BoxHeader>,
 }
 
 impl Track {
@@ -68,7 +83,9 @@ impl Track {
             b"vide" => "Video",
             b"soun" => "Audio",
             b"subt" | b"sbtl" => "Subtitles",
-            b"text" => "Text (chapters)",
+            b"clcp" => "Closed captions",
+            b"text" if self.kept => "Chapters",
+            b"text" => "Text",
             b"tmcd" => "Timecode",
             b"meta" => "Timed metadata",
             b"pict" => "Picture sequence",
@@ -299,10 +316,11 @@ impl<'a> Reader<'a> {
 
     fn movie(&mut self, moov: &BoxHeader) -> Result<()> {
         let mut removals = Vec::new();
+        let chapters = self.chapter_lists(moov);
         for child in self.children(moov, 0)? {
             match &child.fourcc {
                 b"mvhd" => self.dates(&child, "movie")?,
-                b"trak" => self.track(&child, &mut removals)?,
+                b"trak" => self.track(&child, &chapters, &mut removals)?,
                 b"mvex" => {
                     return Err(Error::new(
                         ErrorKind::Unsupported,
@@ -325,11 +343,69 @@ impl<'a> Reader<'a> {
                 _ => self.remove(&child, "moov", &mut removals),
             }
         }
+        self.references_to_removed(&mut removals)?;
         self.movie.removals.extend(removals);
         Ok(())
     }
 
-    fn track(&mut self, trak: &BoxHeader, removals: &mut Vec<Removal>) -> Result<()> {
+    /// The IDs of the tracks some track names as its chapter list (`tref/chap`).
+    /// Read ahead of the tracks, which may come in any order; a box that does not
+    /// parse here fails the main reading, so it is passed over.
+    fn chapter_lists(&self, moov: &BoxHeader) -> Vec<u32> {
+        // A walker of its own: its count of boxes bounds this pass as the main one's bounds that.
+        let mut walker = Walker::at(self.data, self.format, self.base);
+        let mut ids = Vec::new();
+        let traks = walker.children(moov, 0).unwrap_or_default();
+        for trak in traks.iter().filter(|b| b.is(b"trak")) {
+            let children = walker.children(trak, 0).unwrap_or_default();
+            for tref in children.iter().filter(|b| b.is(b"tref")) {
+                for chap in walker.children(tref, 0).unwrap_or_default().iter().filter(|b| b.is(b"chap")) {
+                    let body = self.data.get(chap.body.clone()).unwrap_or_default();
+                    ids.extend(body.chunks_exact(4).map(|id| u32::from_be_bytes([id[0], id[1], id[2], id[3]])));
+                }
+            }
+        }
+        ids
+    }
+
+    /// A kept track's references to tracks that were removed (a video's to its
+    /// subtitles) go too, each ID alone or its reference box when none is left:
+    /// a reference to no track is not allowed (ISO/IEC 14496-12, 8.3.3).
+    fn references_to_removed(&mut self, removals: &mut Vec<Removal>) -> Result<()> {
+        let removed: Vec<u32> = self.movie.tracks.iter().filter(|t| !t.kept).map(|t| t.id).collect();
+        if removed.is_empty() {
+            return Ok(());
+        }
+        let trefs: Vec<BoxHeader> =
+            self.movie.tracks.iter().filter(|t| t.kept).filter_map(|t| t.tref.clone()).collect();
+        for tref in trefs {
+            for kind in self.children(&tref, 0)? {
+                let ids = self.data[kind.body.clone()]
+                    .chunks_exact(4)
+                    .map(|id| u32::from_be_bytes([id[0], id[1], id[2], id[3]]));
+                let gone: Vec<usize> = ids.enumerate().filter(|(_, id)| removed.contains(id)).map(|(i, _)| i).collect();
+                if gone.is_empty() {
+                    continue;
+                }
+                let label = format!("{} reference to a removed track", String::from_utf8_lossy(&kind.fourcc));
+                let ranges: Vec<Range<usize>> = if gone.len() * 4 == kind.body.len() {
+                    vec![kind.range()]
+                } else {
+                    self.movie.containers.push(kind.clone());
+                    gone.iter().map(|i| kind.body.start + i * 4..kind.body.start + i * 4 + 4).collect()
+                };
+                removals.extend(ranges.into_iter().map(|range| Removal {
+                    range,
+                    kind: BlockKind::Structure,
+                    label: label.clone(),
+                    items: Vec::new(),
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    fn track(&mut self, trak: &BoxHeader, chapters: &[u32], removals: &mut Vec<Removal>) -> Result<()> {
         let mut inner = Vec::new();
         let mut id = 0;
         let (mut width, mut height, mut seconds) = (0, 0, None);
@@ -340,6 +416,7 @@ impl<'a> Reader<'a> {
         let mut kept_boxes = Vec::new();
         let mut has_media = false;
         let mut sample_descriptions = None;
+        let mut tref = None;
         let n = self.movie.tracks.len() + 1;
         let path = format!("moov/trak[{n}]");
         for child in self.children(trak, 0)? {
@@ -412,7 +489,12 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                fourcc if TRAK_KEEP.contains(&fourcc) => kept_boxes.push(child),
+                fourcc if TRAK_KEEP.contains(&fourcc) => {
+                    if child.is(b"tref") {
+                        tref = Some(child.clone());
+                    }
+                    kept_boxes.push(child)
+                }
                 _ => self.remove(&child, &path, &mut inner),
             }
         }
@@ -422,10 +504,26 @@ impl<'a> Reader<'a> {
             return Err(self.corrupt(trak.start, format!("track {id} has no media box ('mdia')")));
         }
         let metadata_entry = entry.is_some_and(|e| METADATA_ENTRIES.contains(&&e));
-        let kept = !metadata_entry && &handler != b"meta" && KEPT_HANDLERS.contains(&&handler);
-        let mut track = Track { id, handler, entry, kept, seconds, width, height, chunks: Vec::new(), offsets: None };
+        let text = TEXT_HANDLERS.contains(&&handler);
+        let chapter_list = text && chapters.contains(&id);
+        let kept = !metadata_entry && &handler != b"meta" && (KEPT_HANDLERS.contains(&&handler) || chapter_list);
+        let mut track = Track {
+            id,
+            handler,
+            entry,
+            kept,
+            seconds,
+            width,
+            height,
+            chunks: Vec::new(),
+            offsets: None,
+            blank: false,
+            tref,
+        };
         if !kept {
-            let (category, label) = if metadata_entry || &handler == b"meta" {
+            let (category, label) = if text {
+                (Category::Text, "Subtitles or text (a drone's or a dashcam's can be its GPS log)")
+            } else if metadata_entry || &handler == b"meta" {
                 let what = match entry.as_ref() {
                     Some(b"gpmd") => "GoPro telemetry (GPS, camera motion)",
                     Some(b"camm") => "Camera motion and GPS",

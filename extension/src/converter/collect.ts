@@ -52,15 +52,18 @@ export function fromClipboard(data: DataTransfer | null): Picked[] {
  */
 async function walk(dir: FileSystemDirectoryEntry, prefix: string, out: Dropped): Promise<void> {
   const reader = dir.createReader();
+  let listedSome = false;
   // readEntries returns the listing in chunks (100 at a time in Chromium) until an empty one.
   for (;;) {
     let chunk: FileSystemEntry[];
     try {
       chunk = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
     } catch {
-      out.unread.push(prefix);
+      // Failing part-way, what was listed has been taken: only the rest is left out.
+      out.unread.push(listedSome ? t('unreadRestOf', prefix) : prefix);
       return;
     }
+    listedSome = true;
     if (chunk.length === 0) break;
     for (const entry of chunk) {
       if (entry.isDirectory) {

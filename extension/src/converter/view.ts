@@ -3,7 +3,7 @@
 // work (batch.ts); this file only turns its state into DOM and clicks into calls.
 import { change, formatBytes } from '../shared/sizes';
 import { ext, isFirefox } from '../shared/ext';
-import { t, tn } from '../shared/i18n';
+import { list, t, tn } from '../shared/i18n';
 import { currentSettings, type Settings } from '../shared/settings';
 import { Batch, failedFor, isCurrent, totals, type Item } from './batch';
 import {
@@ -35,7 +35,7 @@ export type Layout = 'popup' | 'page';
 
 /** From this many images on, the popup suggests the full-page converter. */
 const BIG_BATCH = 5;
-/** A dropped folder's unreadable entries named in the note, at most (then "…"). */
+/** Dropped folders' unreadable entries named in the note, at most (then "and 3 more"). */
 const UNREAD_NAMED = 5;
 
 export interface Converter {
@@ -95,17 +95,23 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
   });
 
   // --- Adding images ---------------------------------------------------------------------
+  /**
+   * Dropped folders' entries that could not be read, named until the list is cleared: a later
+   * drop adds its own, and does not take away a note the person may not have read yet.
+   */
+  let unreadSoFar: string[] = [];
   const add = (picked: readonly HandedOver[], unread: readonly string[] = []) => {
-    showUnread(unread);
+    if (unread.length) showUnread([...unreadSoFar, ...unread]);
     if (picked.length === 0) return;
     batch.add(picked);
     renderOverall();
   };
-  /** A dropped folder's entries that could not be read: named, until the next files come or the list is cleared. */
-  function showUnread(unread: readonly string[]): void {
+  function showUnread(unread: string[]): void {
+    unreadSoFar = unread;
     const note = $('unread');
-    const named = unread.slice(0, UNREAD_NAMED).join(', ');
-    note.textContent = unread.length ? tn('dropUnread', unread.length, unread.length > UNREAD_NAMED ? `${named}, …` : named) : '';
+    const more = unread.length - UNREAD_NAMED;
+    const named = list(more > 0 ? [...unread.slice(0, UNREAD_NAMED), tn('unreadMore', more)] : unread);
+    note.textContent = unread.length ? tn('dropUnread', unread.length, named) : '';
     note.hidden = unread.length === 0;
   }
   const fileInput = $<HTMLInputElement>('file-input');

@@ -139,6 +139,8 @@ const MOVIE_LABELS = new Map<string, MessageKey>(Object.entries({
   'Apple timed metadata': 'movieAppleTimedMetadata',
   'Timed metadata': 'movieTimedMetadata',
   'A track of a kind Traceless does not keep': 'movieTrackNotKept',
+  "Subtitles or text (a drone's or a dashcam's can be its GPS log)": 'movieTextTrack',
+  'Timecode (often the time of day the recording began)': 'movieTimecode',
   'Created (movie)': 'movieCreatedMovie',
   'Modified (movie)': 'movieModifiedMovie',
   'Created (track)': 'movieCreatedTrack',
