@@ -151,6 +151,27 @@ for (const name of only) {
       await page.close();
     }
 
+    test('a frame the main-world script runs in keeps its own wrappers; one it cannot run in gets this page\'s', async () => {
+      // What the attacks on frames sandboxed without scripts rely on, seen directly: their
+      // built-ins are this page's wrappers (main-world.ts, section 6).
+      const page = await browser.open(`${web.originA}/menu.html`);
+      const frames = await page.evaluate(() => Object.fromEntries(['', 'allow-same-origin allow-scripts', 'allow-same-origin'].map((sandbox) => {
+        const frame = document.createElement('iframe');
+        if (sandbox) frame.setAttribute('sandbox', sandbox);
+        document.body.append(frame);
+        const click = frame.contentWindow.HTMLElement.prototype.click;
+        return [sandbox || 'none', { wrapped: !Function.prototype.toString.call(click).includes('[native code]'), ours: click === HTMLElement.prototype.click }];
+      })));
+      await page.close();
+      // Firefox runs the main-world script in a frame sandboxed without scripts too.
+      const scriptless = name === 'chromium' ? { wrapped: true, ours: true } : { wrapped: true, ours: false };
+      assert.deepEqual(frames, {
+        none: { wrapped: true, ours: false },
+        'allow-same-origin allow-scripts': { wrapped: true, ours: false },
+        'allow-same-origin': scriptless,
+      });
+    });
+
     test('no request left the test web', () => {
       assert.deepEqual(web.outsiders(), []);
     });

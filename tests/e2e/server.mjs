@@ -160,6 +160,10 @@ export class TestWeb {
       return res.writeHead(200, { 'content-type': 'image/jpeg', 'cache-control': 'no-store' }).end(readFileSync(join(corpus, IMAGES['photo.jpg'])));
     }
     // A site's "not found" page sent with 200, as many do for a missing image.
+    // A same-origin page that its own header sandboxes without scripts (hostile/detached-sandboxed-header.html).
+    if (url.pathname === '/hostile/sandboxed-by-header') {
+      return res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': 'sandbox allow-same-origin' }).end('<!doctype html><title>Scriptless</title><p>No script runs here.</p>');
+    }
     if (url.pathname.startsWith('/soft-404/')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Not found</title><h1>Page not found</h1>');
     const file = resolve(url.pathname);
     if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -28,11 +28,16 @@
 //    files, without the path in the folder that uploaders rebuild the folder from. The
 //    guard says each copy's path (strings only); here, where the page reads them, the
 //    copies get their webkitRelativePath.
+// 6. A same-origin frame where this script cannot run (sandboxed without allow-scripts)
+//    still has built-ins, which its parent's scripts may take: that frame's click() or
+//    showPicker() on a detached input of the parent's opened a chooser no listener of
+//    the guard's saw. The guard's content script, which runs there, asks this script in
+//    the parent to put its wrappers on that frame's built-ins, before the page's next line.
 //
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { BRIDGE, DONE, DONE_SUFFIX, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
+import { ADOPT, BRIDGE, DONE, DONE_SUFFIX, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
 import { CLICK_MARK } from './click-mark';
 import { scriptDropsHaveNoEntries } from './script-drops';
 
@@ -287,9 +292,20 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     },
   };
   const operation = { writable: true, enumerable: true, configurable: true };
-  defineProperty(elementProto, 'click', { ...operation, value: wrappers.click });
-  if (nativeShowPicker) defineProperty(inputProto, 'showPicker', { ...operation, value: wrappers.showPicker });
-  defineProperty(EventTarget.prototype, 'dispatchEvent', { ...operation, value: wrappers.dispatchEvent });
+  /**
+   * Each wrapper put in place, by the interface whose prototype holds it ('' for the
+   * window itself), so that section 6 can put the same ones in a frame's realm.
+   */
+  const placements: Array<[string, string, PropertyDescriptor]> = [];
+  const ownerIn = (realm: unknown, iface: string): object | undefined =>
+    iface === '' ? (realm as object) : (realm as Record<string, { prototype?: object } | undefined>)[iface]?.prototype;
+  const place = (iface: string, name: string, descriptor: PropertyDescriptor) => {
+    placements[placements.length] = [iface, name, descriptor]; // not push(): see whenBridged
+    defineProperty(ownerIn(window, iface), name, descriptor);
+  };
+  place('HTMLElement', 'click', { ...operation, value: wrappers.click });
+  if (nativeShowPicker) place('HTMLInputElement', 'showPicker', { ...operation, value: wrappers.showPicker });
+  place('EventTarget', 'dispatchEvent', { ...operation, value: wrappers.dispatchEvent });
 
   // 2. File System Access (Chromium).
   const scope = window as unknown as Record<string, unknown>;
@@ -326,12 +342,15 @@ import { scriptDropsHaveNoEntries } from './script-drops';
         });
       },
     };
-    defineProperty(window, 'showOpenFilePicker', { ...operation, value: picker.showOpenFilePicker });
+    place('', 'showOpenFilePicker', { ...operation, value: picker.showOpenFilePicker });
   }
   // Directory handles would reach the originals: withdrawn, so pages use <input webkitdirectory>.
-  for (const target of [window, (window as { Window?: { prototype: object } }).Window?.prototype]) {
-    if (target && 'showDirectoryPicker' in target) delete (target as { showDirectoryPicker?: unknown }).showDirectoryPicker;
-  }
+  const withdrawDirectories = (realm: unknown) => {
+    for (const target of [realm, (realm as { Window?: { prototype: object } }).Window?.prototype]) {
+      if (target && 'showDirectoryPicker' in (target as object)) delete (target as { showDirectoryPicker?: unknown }).showDirectoryPicker;
+    }
+  };
+  withdrawDirectories(window);
 
   // 3. document.open(): the guard's element, handed over before any page script runs
   // (rearm-bridge.ts), then told of every opening of this document at once, before
@@ -362,6 +381,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   dispatch(doc, new NativeEvent(HELLO));
   const rearmHere = () => {
     if (bridge) dispatch(bridge, new NativeEvent(REARM));
+    listenForFrames();
   };
   // Another realm's open() may be called on this document (a fresh frame's, taken by the
   // page: tests/e2e/hostile/document-open-foreign.html): every realm's wrapper finds this
@@ -417,7 +437,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     },
   };
   for (const name of ['open', 'write', 'writeln'] as const) {
-    defineProperty(Document.prototype, name, { ...operation, value: documentWrappers[name] });
+    place('Document', name, { ...operation, value: documentWrappers[name] });
   }
 
   // What the guard hands over at the bridge (sections 4 and 5): files in an input of
@@ -596,7 +616,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
         return folder ? folderEntry(folder, `/${folder.name}`, null) : fileEntry(file);
       },
     };
-    defineProperty(Item.prototype, 'webkitGetAsEntry', { ...operation, value: entryWrapper.webkitGetAsEntry });
+    place('DataTransferItem', 'webkitGetAsEntry', { ...operation, value: entryWrapper.webkitGetAsEntry });
 
     // The guard's word on a replayed drop's folders, just before the replay: the files in
     // an input of its own, then [stand-in's index, children] for each folder, where a
@@ -674,6 +694,49 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     defineProperty(Data.prototype, 'append', valueOf(formData.append, true, true, true));
     defineProperty(Data.prototype, 'set', valueOf(formData.set, true, true, true));
   };
+  // 6. Frames this script cannot run in (see the top). The guard's content script in such
+  // a frame dispatches ADOPT at the frame's element while the frame is being made, before
+  // the page's next line; a frame whose own copy of this script ran (its document carries
+  // REARM_KEY) keeps its own wrappers: that copy runs before the content script, which the
+  // manifest lists after it (measured in both browsers). In the other order such a frame
+  // would get ours, then its own over them, each click passing through both (it works,
+  // measured; only slower). A page may dispatch ADOPT itself: it only gets its frames wrapped.
+  const frameWindow = getter(HTMLIFrameElement.prototype, 'contentWindow') as (frame: unknown) => Window | null;
+  const frameDocument = getter(HTMLIFrameElement.prototype, 'contentDocument') as (frame: unknown) => Document | null;
+  const eventTarget = getter(Event.prototype, 'target') as (event: unknown) => EventTarget | null;
+  const adopt = (event: Event) => {
+    const frame = eventTarget(event);
+    if (nameOf(frame) !== 'iframe') return;
+    let realm: Window | null;
+    let frameDoc: Document | null;
+    try {
+      realm = frameWindow(frame);
+      frameDoc = frameDocument(frame); // null for another origin's
+    } catch {
+      return;
+    }
+    if (!realm || !frameDoc || realm === window || getOwnPropertyDescriptor(frameDoc, REARM_KEY)) return;
+    for (let i = 0; i < placements.length; i++) {
+      const [iface, name, descriptor] = placements[i];
+      try {
+        const owner = ownerIn(realm, iface);
+        if (owner) defineProperty(owner, name, descriptor);
+      } catch {
+        // that realm lacks the interface, or will not take it
+      }
+    }
+    try {
+      withdrawDirectories(realm);
+    } catch {
+      // nothing to withdraw there
+    }
+  };
+  // Called again whenever this document is opened, which removes the window's listeners.
+  function listenForFrames(): void {
+    addListener(window, ADOPT, adopt, true);
+  }
+  listenForFrames();
+
   onHandover(PATHS_FOR, PATHS, (files, detail) => {
     const paths = parse(detail) as unknown[];
     for (let i = 0; i < fileCount(files) && i < paths.length; i++) {
