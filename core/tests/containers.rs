@@ -463,3 +463,68 @@ fn image_sequences_are_refused_with_their_reason() {
         assert_eq!((reason.code, reason.args), (traceless_core::reason::IMAGE_SEQUENCE, vec!["AVIF".to_string()]));
     }
 }
+
+#[test]
+fn a_profile_with_anything_beside_it_is_not_kept() {
+    // A PNG, WebP or GIF holds one profile, and an iCCP chunk one zlib stream: a second
+    // profile, or bytes after the stream, are read by no decoder, so nothing checked what
+    // they hold. Either way the profile goes (a read-only review found both kept).
+    let iccp = |trailer: &[u8]| {
+        let mut body = b"icc\0\0".to_vec();
+        body.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(&icc_like(300), 6));
+        body.extend_from_slice(trailer);
+        png_chunk(b"iCCP", &body)
+    };
+    let (one, _) = png_with(&[iccp(b"")], b"");
+    assert_eq!(clean(&one, &Policy::default()).unwrap().data, one, "one whole profile is kept (the test can fail)");
+    let (base, _) = png_with(&[], b"");
+    for (what, file) in [
+        ("bytes after the zlib stream", png_with(&[iccp(b"GPS 48.8584 N")], b"").0),
+        ("a second iCCP", png_with(&[iccp(b""), iccp(b"")], b"").0),
+    ] {
+        let cleaned = clean(&file, &Policy::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(cleaned.data, base, "{what}: the profile goes");
+        assert!(!contains(&cleaned.data, b"iCCP"), "{what}");
+    }
+    let two = riff(&[
+        vp8x(0x20 | 0x10),
+        webp_chunk(b"ICCP", &icc_like(140), true),
+        webp_chunk(b"ICCP", &icc_like(140), true),
+        vp8l(),
+    ]);
+    assert_eq!(clean(&two, &Policy::default()).unwrap().data, riff(&[vp8x(0x10), vp8l()]), "WebP: a second ICCP");
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn png_chunks_kept_for_display_hold_their_fields_and_nothing_more() {
+    // A read-only review found a kept chunk of any length kept whole: bytes past its
+    // fields, which no decoder reads, could carry anything.
+    let gama = png_chunk(b"gAMA", &45455u32.to_be_bytes());
+    let (base, _) = png_with(std::slice::from_ref(&gama), b"");
+    assert_eq!(clean(&base, &Policy::default()).unwrap().data, base, "a gAMA of 4 bytes stays (the test can fail)");
+    let mut long = 45455u32.to_be_bytes().to_vec();
+    long.extend_from_slice(b"GPS 48.8584 N");
+    let (file, _) = png_with(&[png_chunk(b"gAMA", &long), png_chunk(b"pHYs", b"short")], b"");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, png_with(&[], b"").0, "a gAMA and a pHYs of the wrong size go");
+    // Frame chunks in a PNG without acTL: a still image, whose frames no browser reads.
+    let mut fctl = vec![0u8; 26];
+    fctl[3] = 0; // sequence 0
+    let mut fdat = 1u32.to_be_bytes().to_vec();
+    fdat.extend_from_slice(b"GPS 48.8584 N");
+    let (still, _) = png_with(&[png_chunk(b"fcTL", &fctl), png_chunk(b"fdAT", &fdat)], b"");
+    let cleaned = clean(&still, &Policy::default()).unwrap();
+    assert!(!contains(&cleaned.data, b"GPS"), "an fdAT in a still image goes");
+    assert_eq!(cleaned.data, png_with(&[], b"").0);
+    // An IEND with a body is refused, plainly.
+    let plain = png_with(&[], b"").0;
+    let mut iend_body = plain[..plain.len() - 12].to_vec();
+    iend_body.extend_from_slice(&png_chunk(b"IEND", b"GPS"));
+    let err = clean(&iend_body, &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("IEND"), "{err}");
+}

@@ -56,6 +56,12 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             return Err(Error::corrupt(NAME, pos, "the first chunk is not IHDR"));
         }
         let (kind, label, payload) = match &ty {
+            // A kept chunk longer or shorter than its fields carries bytes no decoder reads.
+            _ if !fits(&ty, length) => (
+                BlockKind::Unknown,
+                format!("{name} of {length} bytes, not its fields' size"),
+                Payload::Bytes(body_range),
+            ),
             b"IHDR" => {
                 if !first {
                     return Err(Error::corrupt(NAME, pos, "a second IHDR"));
@@ -77,6 +83,9 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             }
             b"PLTE" => (BlockKind::ImageData, name, Payload::None),
             b"IEND" => {
+                if length != 0 {
+                    return Err(Error::corrupt(NAME, pos, format!("IEND holds {length} bytes; it holds none")));
+                }
                 seen_iend = true;
                 (BlockKind::Structure, name, Payload::None)
             }
@@ -131,8 +140,35 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
             Block { kind: BlockKind::Trailer, label, range: pos..data.len(), payload: Payload::Bytes(pos..data.len()) },
         )?;
     }
+    // Without an acTL before the image data, browsers show the still image: frame chunks
+    // there are read by none, and go like any chunk nothing reads.
+    if declared_frames.is_none() {
+        for block in blocks.iter_mut().filter(|b| b.kind == BlockKind::Animation) {
+            block.kind = BlockKind::Unknown;
+            block.label = format!("{} (not an animation: no acTL before the image data)", block.label);
+            block.payload = Payload::Bytes(block.range.start + 8..block.range.end - 4);
+        }
+    }
     let frames = declared_frames.map_or(1, |declared| declared.min(frame_controls).max(1));
     Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0, gain_map: None })
+}
+
+/// Whether a chunk that is kept has the length its fields give it, where they give one
+/// (PNG, third edition): sBIT, bKGD and tRNS vary with the colour type, within bounds.
+fn fits(ty: &[u8; 4], length: usize) -> bool {
+    match ty {
+        b"sRGB" => length == 1,
+        b"gAMA" | b"cICP" => length == 4,
+        b"cLLI" | b"acTL" => length == 8,
+        b"pHYs" => length == 9,
+        b"mDCv" => length == 24,
+        b"fcTL" => length == 26,
+        b"cHRM" => length == 32,
+        b"sBIT" => (1..=4).contains(&length),
+        b"bKGD" => matches!(length, 1 | 2 | 6),
+        b"tRNS" => length <= 256,
+        _ => true,
+    }
 }
 
 /// Bit depth, colour type, compression, filter and interlace must be a legal combination.

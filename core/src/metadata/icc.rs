@@ -4,6 +4,7 @@
 use crate::container::{Parsed, Payload};
 use crate::limits::MAX_PARSED_METADATA;
 use crate::report::BlockKind;
+use crate::Format;
 
 /// The file's colour profile: JPEG's APP2 chunks joined in sequence order, PNG's
 /// iCCP inflated, the first profile chunk otherwise. None if absent, empty or
@@ -26,7 +27,7 @@ pub(crate) fn profile(parsed: &Parsed, data: &[u8]) -> Option<Vec<u8>> {
             // Name, NUL, compression method, then the zlib stream.
             let body = &data[r.clone()];
             let nul = body.iter().position(|&b| b == 0)?;
-            fdeflate::decompress_to_vec_bounded(body.get(nul + 2..)?, MAX_PARSED_METADATA).ok()?
+            inflate_all(body.get(nul + 2..)?)?
         }
         _ => blocks.next()?.payload_bytes(data).into_owned(),
     };
@@ -40,6 +41,12 @@ pub(crate) fn profile(parsed: &Parsed, data: &[u8]) -> Option<Vec<u8>> {
 /// damaged can swallow the segments after it, comments included (found by the
 /// jpeg_structure fuzz target's 10^7 run).
 pub(crate) fn usable(parsed: &Parsed, data: &[u8]) -> bool {
+    // PNG, WebP and GIF hold one profile: a second is not read (here or by a browser),
+    // so whatever it holds would pass unchecked.
+    let profiles = parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc).count();
+    if matches!(parsed.format, Format::Png | Format::Webp | Format::Gif) && profiles > 1 {
+        return false;
+    }
     // Seen sequence numbers: a table rather than a sort, which costs kilobytes of wasm.
     let mut seen = [false; 256];
     let (mut chunks, mut count) = (0usize, None);
@@ -59,6 +66,33 @@ pub(crate) fn usable(parsed: &Parsed, data: &[u8]) -> bool {
         return false;
     }
     profile(parsed, data).is_some_and(|p| p.len() >= 132 && be32(&p, 0) == Some(p.len()) && &p[36..40] == b"acsp")
+}
+
+/// A zlib stream inflated, or None if it is damaged, inflates past the metadata
+/// limit, or is followed by anything: bytes after the stream's end are read by no
+/// decoder, and would pass with the profile unseen.
+fn inflate_all(input: &[u8]) -> Option<Vec<u8>> {
+    let mut decoder = fdeflate::Decompressor::new();
+    let mut output = vec![0; 1024.min(MAX_PARSED_METADATA)];
+    let (mut read, mut written) = (0, 0);
+    while !decoder.is_done() {
+        let (consumed, produced) = decoder.read(&input[read..], &mut output, written, true).ok()?;
+        read += consumed;
+        written += produced;
+        if decoder.is_done() {
+            break;
+        }
+        if written == output.len() {
+            if written == MAX_PARSED_METADATA {
+                return None;
+            }
+            output.resize((written + 32 * 1024).min(MAX_PARSED_METADATA), 0);
+        } else if consumed == 0 && produced == 0 {
+            return None; // no progress: the stream ends early
+        }
+    }
+    output.truncate(written);
+    (read == input.len()).then_some(output)
 }
 
 fn be32(d: &[u8], at: usize) -> Option<usize> {
