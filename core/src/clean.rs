@@ -5,6 +5,7 @@ use crate::container::{self, webp, Decision, Parsed, Plan};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::inspect::{analyse, block_infos, supported_format, Analysis};
+use crate::metadata::icc_device::{self, Device};
 use crate::metadata::{exif, icc};
 use crate::policy::Policy;
 use crate::report::{Action, BlockInfo, BlockKind, Category, CleanReport, Finding};
@@ -31,15 +32,19 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let parsed = container::parse(format, data)?;
     let analysis = analyse(&parsed, data);
     let exif = minimal_exif(&parsed, &analysis, policy);
-    let keep_icc = policy.keep_icc && icc::usable(&parsed, data);
+    let (keep_icc, new_icc) = profile_to_write(&parsed, data, policy.keep_icc && icc::usable(&parsed, data));
     let keep_gain_map = policy.keep_gain_map && parsed.gain_map.is_some();
-    let decisions = decide(&parsed, keep_icc, keep_gain_map, exif.is_some());
+    let decisions = decide(&parsed, keep_icc, keep_gain_map, exif.is_some(), new_icc.is_some());
 
     let untouched = !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
     let output = if untouched {
         data.to_vec()
     } else {
-        container::write(&parsed, data, &Plan { decisions: &decisions, exif: exif.as_deref() })?
+        container::write(
+            &parsed,
+            data,
+            &Plan { decisions: &decisions, exif: exif.as_deref(), icc: new_icc.as_deref() },
+        )?
     };
     verify(format, &output, policy)?;
 
@@ -97,8 +102,9 @@ fn clean_sequence(format: Format, data: &[u8], policy: &Policy) -> Result<Cleane
     let sequence = sequence::read(format, data)?;
     let parsed = &sequence.parsed;
     let analysis = analyse(parsed, data);
-    let keep_icc = policy.keep_icc && icc::usable(parsed, data);
-    let decisions = decide(parsed, keep_icc, false, false);
+    // Its writer copies the still image's properties: a profile naming its device goes.
+    let (keep_icc, _) = profile_to_write(parsed, data, policy.keep_icc && icc::usable(parsed, data));
+    let decisions = decide(parsed, keep_icc, false, false, false);
     // Always rewritten: at the least the movie's dates are zeroed and its chunks move.
     let output = sequence.write(data, &decisions)?;
     let check = sequence::read(format, &output)
@@ -138,7 +144,7 @@ fn blocks_done(parsed: &Parsed, decisions: &[Decision]) -> Vec<BlockInfo> {
             info.action = Some(match d {
                 Decision::Keep => Action::Kept,
                 Decision::Remove => Action::Removed,
-                Decision::ReplaceExif => Action::Rewritten,
+                Decision::ReplaceExif | Decision::ReplaceIcc => Action::Rewritten,
             });
             info
         })
@@ -170,13 +176,35 @@ fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8
     )
 }
 
-fn decide(parsed: &Parsed, keep_icc: bool, keep_gain_map: bool, write_exif: bool) -> Vec<Decision> {
+/// Whether the kept colour profile stays (`usable`, and not one naming its device that
+/// cannot be written again here), and the profile to write in its place if it names
+/// its device: JPEG, PNG and WebP write it afresh; GIF, HEIF and AVIF lose it (their
+/// writers copy a profile as it is), as does one whose tag table does not read.
+fn profile_to_write(parsed: &Parsed, data: &[u8], usable: bool) -> (bool, Option<Vec<u8>>) {
+    let Some(profile) = icc::profile(parsed, data).filter(|_| usable) else { return (usable, None) };
+    match icc_device::device(&profile) {
+        Device::None => (true, None),
+        Device::Named { profile, .. } if matches!(parsed.format, Format::Jpeg | Format::Png | Format::Webp) => {
+            (true, Some(profile))
+        }
+        Device::Named { .. } | Device::Unreadable => (false, None),
+    }
+}
+
+fn decide(parsed: &Parsed, keep_icc: bool, keep_gain_map: bool, write_exif: bool, write_icc: bool) -> Vec<Decision> {
     let mut replaced = false;
+    let mut icc_written = false;
     parsed
         .blocks
         .iter()
         .map(|block| match block.kind {
             BlockKind::Icc if !keep_icc => Decision::Remove,
+            // The new profile takes the first profile block's place; a JPEG's other chunks go.
+            BlockKind::Icc if write_icc && !icc_written => {
+                icc_written = true;
+                Decision::ReplaceIcc
+            }
+            BlockKind::Icc if write_icc => Decision::Remove,
             // The primary's XMP and MPF index go: the writer puts in new ones for the gain map.
             BlockKind::GainMap | BlockKind::GainMapInfo if keep_gain_map => Decision::Keep,
             kind if kind.is_display() => Decision::Keep,
@@ -203,6 +231,8 @@ fn split_findings(
         Some(Decision::Keep) if kind(f.block) == Some(BlockKind::GainMap) => f.category == Category::Display,
         Some(Decision::Keep) => true,
         Some(Decision::ReplaceExif) => written.iter().any(|w| w.key == f.key && w.value == f.value),
+        // The profile stays, without its device.
+        Some(Decision::ReplaceIcc) => f.category == Category::Display,
         _ => false,
     })
 }
@@ -215,7 +245,11 @@ fn internal(format: Format, what: String) -> Error {
 fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
     let parsed = container::parse(format, output)
         .map_err(|e| internal(format, format!("the cleaned file does not parse ({e})")))?;
-    check_blocks(format, &parsed, output, policy)
+    check_blocks(format, &parsed, output, policy)?;
+    if icc::profile(&parsed, output).is_some_and(|p| !matches!(icc_device::device(&p), Device::None)) {
+        return Err(internal(format, "a colour profile naming its device left in the output".into()));
+    }
+    Ok(())
 }
 
 /// Every block of a cleaned file is one the policy keeps.

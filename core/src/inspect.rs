@@ -137,6 +137,15 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             value,
             block,
         });
+        // What the profile says of its device is shown, and converting writes the
+        // profile without it (metadata/icc_device.rs).
+        if let Some(profile) = a.icc_profile.take() {
+            let (items, profile) = metadata::icc_device::split(profile);
+            for item in items {
+                push_finding(&mut a, block, item);
+            }
+            a.icc_profile = profile;
+        }
     }
     if a.location.is_none() {
         xmp_location(&mut a);

@@ -74,6 +74,8 @@ pub(crate) enum Decision {
     Remove,
     /// Replace this EXIF block by one holding the given TIFF-structured EXIF.
     ReplaceExif,
+    /// Replace this ICC block (the first; the rest are removed) by the plan's profile.
+    ReplaceIcc,
 }
 
 /// The writer's instructions: a decision per block, and the minimal EXIF to
@@ -82,6 +84,9 @@ pub(crate) enum Decision {
 pub(crate) struct Plan<'a> {
     pub decisions: &'a [Decision],
     pub exif: Option<&'a [u8]>,
+    /// The colour profile to write in place of the block marked `ReplaceIcc`
+    /// (JPEG, PNG and WebP only: see `clean::profile_to_write`).
+    pub icc: Option<&'a [u8]>,
 }
 
 pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {

@@ -220,6 +220,13 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
                     out.extend_from_slice(&chunk(b"eXIf", tiff));
                 }
             }
+            Decision::ReplaceIcc => {
+                if let Some(profile) = plan.icc {
+                    // A name of its own: the old one is the writer's words.
+                    let body = [b"ICC Profile\0\0".as_slice(), &fdeflate::compress_to_vec(profile)].concat();
+                    out.extend_from_slice(&chunk(b"iCCP", &body));
+                }
+            }
         }
     }
     out

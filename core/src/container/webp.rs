@@ -219,6 +219,12 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
                     wrote_exif = true;
                 }
             }
+            Decision::ReplaceIcc => {
+                if let Some(profile) = plan.icc {
+                    out.extend_from_slice(&chunk(b"ICCP", profile));
+                    kept_icc = true;
+                }
+            }
         }
     }
     if !replaces {

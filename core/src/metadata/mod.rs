@@ -9,6 +9,7 @@ pub(crate) mod exif;
 mod exif_words;
 pub(crate) mod gain_map;
 pub(crate) mod icc;
+pub(crate) mod icc_device;
 pub(crate) mod irb;
 pub(crate) mod mpf;
 pub(crate) mod png_text;

@@ -346,7 +346,11 @@ fn analyse_colour(parsed: &Parsed, data: &[u8]) -> Analysis {
     if matches!(parsed.format, Format::Heif | Format::Avif) {
         use container::isobmff::Colour;
         match container::isobmff::primary_colour(parsed, data) {
-            Some(Colour::Profile(range)) => analysis.icc_profile = data.get(range).map(<[u8]>::to_vec),
+            Some(Colour::Profile(range)) => {
+                // Without its device, as every profile a conversion writes (inspect.rs).
+                let profile = data.get(range).map(<[u8]>::to_vec);
+                analysis.icc_profile = profile.and_then(|p| crate::metadata::icc_device::split(p).1);
+            }
             Some(Colour::CodePoints(primaries, transfer)) => analysis.icc_profile = cicp::profile(primaries, transfer),
             // Nothing said: whatever profile the file has, as before.
             None => {}

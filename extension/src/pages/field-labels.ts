@@ -107,6 +107,16 @@ const BY_KEY: Record<string, MessageKey> = {
   'XMP': 'fieldXmpUnreadable',
   'APP0 JFXX thumbnail': 'fieldThumbnail',
   "names in 'hdlr' and 'infe' (usually the writing software)": 'fieldNamesText',
+  // A colour profile's device (core/src/metadata/icc_device.rs).
+  'ICC mmod': 'fieldIccMakeModel',
+  'ICC meta': 'fieldIccDeviceDetails',
+  'ICC ndin': 'fieldIccNativeColours',
+  'ICC vcgt': 'fieldIccCalibrationCurves',
+  'ICC calt': 'fieldIccCalibrationDate',
+  'ICC targ': 'fieldIccCalibrationTarget',
+  'ICC MS00': 'fieldIccWindowsSettings',
+  'ICC DevD': 'fieldIccDeviceSettings',
+  'ICC device': 'fieldIccDeviceUnreadable',
 };
 
 /**

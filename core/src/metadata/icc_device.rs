@@ -1,0 +1,211 @@
+//! The device an ICC profile was made for. A display's profile, which a
+//! screenshot carries (macOS embeds the display's own), can name the display's
+//! maker and model, hold its serial number and its calibration; none of that
+//! changes how a colour converts. Such a profile is rewritten without those
+//! parts: the tag table and tag data written afresh, the header's date, device
+//! maker and model zeroed. A profile without them (sRGB, Display P3, a
+//! camera's Adobe RGB) is left byte for byte as it is.
+//!
+//! Written here rather than with a crate: qcms (the engine's colour management)
+//! reads profiles but cannot write one, and moxcms, which can, is in the
+//! converter module only and writes a profile from its own model of it (what it
+//! does not model goes); here every tag but the device's stays byte for byte.
+
+use crate::metadata::Item;
+use crate::report::Category;
+
+/// Tags of the device and its calibration: Apple's make and model (`mmod`:
+/// maker, model, serial number, date of manufacture from the display's EDID),
+/// the OpenICC `meta` dictionary (EDID fields, serial included, as colord and
+/// DisplayCAL write them), the display's native primaries (`ndin`), its video
+/// card's curves (`vcgt`), the calibration's date (`calt`) and target (`targ`),
+/// Microsoft's embedded WCS profiles (`MS00`), and the device settings (`DevD`).
+const DEVICE_TAGS: [(&[u8; 4], Category, &str); 8] = [
+    (b"mmod", Category::Identifiers, "Display make, model and serial number (colour profile)"),
+    (b"meta", Category::Identifiers, "Device details (colour profile)"),
+    (b"ndin", Category::Other, "Display's native colours (colour profile)"),
+    (b"vcgt", Category::Other, "Display calibration curves (colour profile)"),
+    (b"calt", Category::Time, "Calibration date (colour profile)"),
+    (b"targ", Category::Other, "Calibration target (colour profile)"),
+    (b"MS00", Category::Other, "Windows colour settings (colour profile)"),
+    (b"DevD", Category::Other, "Device settings (colour profile)"),
+];
+
+/// The device's maker and model as text. Standard profiles use these for their
+/// own origin (sRGB's "IEC http://www.iec.ch"), so they go only with the tags above.
+const DEVICE_NAMES: [&[u8; 4]; 2] = [b"dmnd", b"dmdd"];
+
+const HEADER: usize = 128;
+/// Tags in a profile, at most: real ones hold a few dozen.
+const MAX_TAGS: usize = 1024;
+
+/// What a profile says about its device.
+pub(crate) enum Device {
+    /// Nothing: keep the profile as it is.
+    None,
+    /// The profile again, without its device parts; and what they were.
+    Named { profile: Vec<u8>, items: Vec<Item> },
+    /// Device tags in a tag table that does not read: the profile cannot be kept.
+    Unreadable,
+}
+
+struct Tag {
+    signature: [u8; 4],
+    offset: usize,
+    size: usize,
+}
+
+fn be32(d: &[u8], at: usize) -> Option<usize> {
+    d.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+}
+
+/// The tag table, each tag's data inside the profile; None if it does not read.
+fn tags(profile: &[u8]) -> Option<Vec<Tag>> {
+    let count = be32(profile, HEADER)?;
+    if count > MAX_TAGS {
+        return None;
+    }
+    (0..count)
+        .map(|i| {
+            let entry = HEADER + 4 + 12 * i;
+            let signature: [u8; 4] = profile.get(entry..entry + 4)?.try_into().ok()?;
+            let (offset, size) = (be32(profile, entry + 4)?, be32(profile, entry + 8)?);
+            profile.get(offset..offset.checked_add(size)?)?;
+            Some(Tag { signature, offset, size })
+        })
+        .collect()
+}
+
+/// Whether the table names a device tag, read without trusting the table.
+fn names_device(profile: &[u8]) -> bool {
+    let count = be32(profile, HEADER).unwrap_or(0).min(MAX_TAGS);
+    (0..count).any(|i| {
+        let entry = HEADER + 4 + 12 * i;
+        profile.get(entry..entry + 4).is_some_and(|s| DEVICE_TAGS.iter().any(|(t, ..)| t.as_slice() == s))
+    })
+}
+
+/// The device parts of `profile`, and the profile without them.
+pub(crate) fn device(profile: &[u8]) -> Device {
+    if profile.len() < HEADER + 4 || !names_device(profile) {
+        return Device::None;
+    }
+    let Some(tags) = tags(profile) else { return Device::Unreadable };
+    let mut items = Vec::new();
+    for tag in &tags {
+        if let Some((_, category, label)) = DEVICE_TAGS.iter().find(|(t, ..)| **t == tag.signature) {
+            let key = format!("ICC {}", String::from_utf8_lossy(&tag.signature));
+            items.push(Item::new(*category, key, *label, format!("{} bytes", tag.size)));
+        }
+    }
+    let gone = |t: &Tag| DEVICE_TAGS.iter().any(|(s, ..)| **s == t.signature) || DEVICE_NAMES.contains(&&t.signature);
+    let kept: Vec<&Tag> = tags.iter().filter(|t| !gone(t)).collect();
+    // The header, then the table, then each tag's data once (tags may share it), each
+    // starting on a 4-byte boundary as the format asks.
+    let mut out = profile[..HEADER].to_vec();
+    out.extend_from_slice(&(kept.len() as u32).to_be_bytes());
+    let table = out.len();
+    out.resize(table + 12 * kept.len(), 0);
+    let mut placed: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, tag) in kept.iter().enumerate() {
+        let at = match placed.iter().find(|(o, s, _)| *o == tag.offset && *s == tag.size) {
+            Some(&(_, _, at)) => at,
+            None => {
+                out.resize(out.len().next_multiple_of(4), 0);
+                let at = out.len();
+                out.extend_from_slice(&profile[tag.offset..tag.offset + tag.size]);
+                placed.push((tag.offset, tag.size, at));
+                at
+            }
+        };
+        let entry = table + 12 * i;
+        out[entry..entry + 4].copy_from_slice(&tag.signature);
+        out[entry + 4..entry + 8].copy_from_slice(&(at as u32).to_be_bytes());
+        out[entry + 8..entry + 12].copy_from_slice(&(tag.size as u32).to_be_bytes());
+    }
+    out.resize(out.len().next_multiple_of(4), 0);
+    let len = out.len() as u32;
+    out[0..4].copy_from_slice(&len.to_be_bytes());
+    // The date the profile was made (on this machine, for a display's), the device's
+    // maker and model, and the profile's ID (an MD5 of the old bytes: zero is "none").
+    for range in [24..36, 48..56, 84..100] {
+        out[range].fill(0);
+    }
+    Device::Named { profile: out, items }
+}
+
+/// What `profile` says of its device, and the profile to use without it: as it was,
+/// written again, or none if its tag table does not read (it cannot be kept).
+pub(crate) fn split(profile: Vec<u8>) -> (Vec<Item>, Option<Vec<u8>>) {
+    match device(&profile) {
+        Device::None => (Vec::new(), Some(profile)),
+        Device::Named { profile, items } => (items, Some(profile)),
+        Device::Unreadable => {
+            let item = Item::new(Category::Other, "ICC device", "Device named in the colour profile", "unreadable");
+            (vec![item], None)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A profile of `tags` (signature, data), each tag's data in turn.
+    fn profile(tags: &[(&[u8; 4], &[u8])]) -> Vec<u8> {
+        let mut p = vec![0u8; HEADER];
+        p[36..40].copy_from_slice(b"acsp");
+        p[24..36].copy_from_slice(&[0, 7, 0, 1, 0, 2, 3, 4, 5, 6, 0, 0]);
+        p[48..52].copy_from_slice(b"APPL");
+        p.extend_from_slice(&(tags.len() as u32).to_be_bytes());
+        let mut data_at = p.len() + 12 * tags.len();
+        let mut data = Vec::new();
+        for (sig, body) in tags {
+            p.extend_from_slice(*sig);
+            p.extend_from_slice(&(data_at as u32).to_be_bytes());
+            p.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            data.extend_from_slice(body);
+            data_at += body.len();
+        }
+        p.extend_from_slice(&data);
+        let len = p.len() as u32;
+        p[0..4].copy_from_slice(&len.to_be_bytes());
+        p
+    }
+
+    #[test]
+    fn a_standard_profile_is_left_alone() {
+        let p = profile(&[(b"desc", b"descsRGB"), (b"dmnd", b"IEC http://www.iec.ch"), (b"wtpt", b"XYZ 0000")]);
+        assert!(matches!(device(&p), Device::None));
+    }
+
+    #[test]
+    fn a_display_profile_loses_its_device_and_keeps_its_colours() {
+        let p = profile(&[
+            (b"desc", b"descDELL U2720Q"),
+            (b"mmod", b"mmod\0\0\0\0SERIAL-1234"),
+            (b"dmdd", b"descDELL U2720Q"),
+            (b"wtpt", b"XYZ 0000"),
+            (b"vcgt", b"vcgt curves"),
+        ]);
+        let Device::Named { profile: out, items } = device(&p) else { panic!("device parts found") };
+        assert_eq!(items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(), ["ICC mmod", "ICC vcgt"]);
+        let kept = tags(&out).expect("the new table reads");
+        let names: Vec<&[u8; 4]> = kept.iter().map(|t| &t.signature).collect();
+        assert_eq!(names, [b"desc", b"wtpt"]);
+        assert_eq!(&out[kept[1].offset..kept[1].offset + kept[1].size], b"XYZ 0000");
+        assert_eq!(be32(&out, 0), Some(out.len()));
+        assert!(out[24..36].iter().all(|&b| b == 0) && out[48..56].iter().all(|&b| b == 0));
+        assert_eq!(&out[36..40], b"acsp");
+        assert!(!out.windows(6).any(|w| w == b"SERIAL"));
+        assert!(matches!(device(&out), Device::None), "once is enough");
+    }
+
+    #[test]
+    fn device_tags_in_a_table_that_does_not_read_make_it_unreadable() {
+        let mut p = profile(&[(b"mmod", b"mmod\0\0\0\0SERIAL")]);
+        let size_at = HEADER + 4 + 8;
+        p[size_at..size_at + 4].copy_from_slice(&1_000_000u32.to_be_bytes());
+        assert!(matches!(device(&p), Device::Unreadable));
+    }
+}
