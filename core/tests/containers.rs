@@ -528,3 +528,40 @@ fn png_chunks_kept_for_display_hold_their_fields_and_nothing_more() {
     assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
     assert!(err.message.contains("IEND"), "{err}");
 }
+
+#[test]
+fn kept_gif_and_webp_animation_blocks_hold_nothing_past_their_fields() {
+    // A read-only review found these kept whole: a graphic control or looping extension
+    // with sub-blocks past its fields, a WebP frame holding an EXIF chunk. Decoders pass
+    // over those bytes; nothing would have checked them. Such files are refused, plainly.
+    let (header, body, _) = gif_parts();
+    let netscape = [b"\x21\xFF\x0BNETSCAPE2.0".to_vec(), vec![3, 1, 0, 0, 0]].concat();
+    let plain = [header.clone(), netscape.clone(), body.clone(), vec![0x3B]].concat();
+    assert_eq!(
+        clean(&plain, &Policy::default()).unwrap().data,
+        plain,
+        "a plain loop count is kept (the test can fail)"
+    );
+    let secret = sub_blocks(b"GPS 48.8584 N");
+    let long_netscape = [b"\x21\xFF\x0BNETSCAPE2.0".to_vec(), vec![3, 1, 0, 0], secret.clone()].concat();
+    let long_control = [vec![0x21, 0xF9, 4, 0, 10, 0, 0], secret].concat();
+    for (what, block) in [("NETSCAPE2.0", long_netscape), ("graphic control", long_control)] {
+        let file = [header.clone(), block, body.clone(), vec![0x3B]].concat();
+        let err = clean(&file, &Policy::default()).expect_err(what);
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{what}: {err}");
+        assert!(err.message.contains(what), "{what}: {err}");
+    }
+    let frame = |extra: &[Vec<u8>]| {
+        let mut anmf = vec![0u8; 16];
+        for c in extra {
+            anmf.extend_from_slice(c);
+        }
+        anmf.extend_from_slice(&vp8l());
+        webp_chunk(b"ANMF", &anmf, true)
+    };
+    let animated = |extra: &[Vec<u8>]| riff(&[vp8x(0x02), webp_chunk(b"ANIM", &[0; 6], true), frame(extra)]);
+    assert!(clean(&animated(&[]), &Policy::default()).is_ok(), "a plain frame (the test can fail)");
+    let err = clean(&animated(&[webp_chunk(b"EXIF", &exif_tiff(1), true)]), &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Unsupported, "{err}");
+    assert!(err.message.contains("EXIF"), "{err}");
+}

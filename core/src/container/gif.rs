@@ -67,6 +67,11 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 let end = sub_blocks_end(data, pos + 2)?;
                 let subs = pos + 2..end;
                 match label {
+                    // Kept, so only as the format has it: one sub-block of 4 bytes. Decoders
+                    // read that one and pass over the rest, which would go through unread.
+                    0xF9 if end - pos != 8 || data[pos + 2] != 4 => {
+                        return Err(Error::corrupt(NAME, pos, "a graphic control extension longer than its 4 bytes"));
+                    }
                     0xF9 => (BlockKind::Animation, "graphic control".to_string(), Payload::None, end),
                     0xFE => (BlockKind::Comment, "comment".to_string(), Payload::SubBlocks(subs), end),
                     0x01 => (BlockKind::Text, "plain text".to_string(), Payload::SubBlocks(subs), end),
@@ -132,7 +137,15 @@ fn application(data: &[u8], pos: usize, end: usize) -> Result<(BlockKind, String
     let rest = pos + 3 + id_len..end;
     let name = super::printable(id);
     let kind = match id {
-        b"NETSCAPE2.0" | b"ANIMEXTS1.0" => BlockKind::Animation,
+        // Kept, so only as the format has it: one sub-block, the loop count (1, then 2
+        // bytes) or the buffer size (2, then 4 bytes), which is all browsers read.
+        b"NETSCAPE2.0" | b"ANIMEXTS1.0" => {
+            let looping = matches!(&data[rest.clone()], [3, 1, _, _, 0] | [5, 2, _, _, _, _, 0]);
+            if !looping {
+                return Err(Error::corrupt(NAME, pos, format!("a {name} extension holding more than its loop count")));
+            }
+            BlockKind::Animation
+        }
         b"ICCRGBG1012" => BlockKind::Icc,
         // XMP's "sub-blocks" are the packet itself followed by a 258-byte "magic trailer".
         b"XMP DataXMP" => return Ok((BlockKind::Xmp, "application XMP".into(), Payload::Bytes(rest), end)),

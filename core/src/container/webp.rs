@@ -2,7 +2,7 @@
 //! writer rebuilds the RIFF header and the VP8X feature flags to match what it kept.
 
 use super::{le16, le24, le32, push_block, Block, Decision, Parsed, Payload, Plan};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::report::BlockKind;
 
@@ -167,9 +167,20 @@ fn validate_frame(data: &[u8], body: std::ops::Range<usize>) -> Result<()> {
     let mut has_bitstream = false;
     while pos < body.end {
         let (fourcc, inner, end) = chunk_at(data, pos, body.end)?;
-        if matches!(&fourcc, b"VP8 " | b"VP8L") {
-            bitstream_size(&fourcc, &data[inner], pos)?;
-            has_bitstream = true;
+        match &fourcc {
+            b"VP8 " | b"VP8L" => {
+                bitstream_size(&fourcc, &data[inner], pos)?;
+                has_bitstream = true;
+            }
+            b"ALPH" => {}
+            // The format lets a frame hold other chunks, which decoders pass over and no
+            // encoder writes. Kept with the frame they would go through unread (an EXIF
+            // chunk there, say): such a file is refused rather than passed on.
+            _ => {
+                let message =
+                    format!("an animation frame holding a {} chunk besides its image", super::printable(&fourcc));
+                return Err(Error::new(ErrorKind::Unsupported, message).in_format(NAME).at(pos));
+            }
         }
         pos = end;
     }
