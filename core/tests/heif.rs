@@ -1277,3 +1277,48 @@ fn corpus_heif_and_avif_are_cleaned_and_decode_to_the_same_pixels() {
     assert_eq!(refused, REFUSED.len());
     assert!(judged_dirty >= 15, "exiftool found metadata in only {judged_dirty} originals");
 }
+
+/// `file` with `extra` put at the end of the first `fourcc` box inside `meta`, the
+/// sizes of that box and of the boxes holding it grown to match (media data first,
+/// so no item offset moves).
+fn grown(file: &[u8], fourcc: &[u8; 4], within: &[&[u8; 4]], extra: &[u8]) -> Vec<u8> {
+    let at = |f: &[u8; 4]| file.windows(4).position(|w| w == f).unwrap() - 4;
+    let size = |at: usize| u32::from_be_bytes(file[at..at + 4].try_into().unwrap()) as usize;
+    let target = at(fourcc);
+    let mut out = file.to_vec();
+    out.splice(target + size(target)..target + size(target), extra.iter().copied());
+    for f in within.iter().copied().chain(std::iter::once(fourcc)) {
+        let b = at(f);
+        out[b..b + 4].copy_from_slice(&((size(b) + extra.len()) as u32).to_be_bytes());
+    }
+    out
+}
+
+#[test]
+fn what_the_reader_passes_over_in_kept_boxes_does_not_go_through() {
+    // A read-only review found an unchanged file returned as it was, with what the
+    // reader never looks at: a box in 'iinf' that is no 'infe', one in 'iprp' besides
+    // 'ipco' and 'ipma', bytes after an item's name. Such a file is written again.
+    let mut h = Heif::photo();
+    h.items.truncate(1);
+    h.refs.clear();
+    h.mdat_first = true;
+    let file = h.build();
+    assert_eq!(
+        clean(&file, &Policy::default()).unwrap().data,
+        file,
+        "a clean file is kept as it is (the test can fail)"
+    );
+    let marker = b"GPS 48.8584 N";
+    for (what, patched) in [
+        ("a box in iinf", grown(&file, b"iinf", &[b"meta"], &bx(b"junk", marker))),
+        ("a box in iprp", grown(&file, b"iprp", &[b"meta"], &bx(b"junk", marker))),
+        ("bytes after an item's name", grown(&file, b"infe", &[b"meta", b"iinf"], marker)),
+    ] {
+        assert!(inspect(&patched).is_ok(), "{what}: the file reads");
+        let cleaned = clean(&patched, &Policy::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(!cleaned.data.windows(marker.len()).any(|w| w == marker), "{what}: went through");
+        assert!(!cleaned.report.unchanged, "{what}");
+        assert_eq!(read(&cleaned.data).data[&1], b"PRIMARY-AV1-CODED-DATA", "{what}: the picture stays");
+    }
+}

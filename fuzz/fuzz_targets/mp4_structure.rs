@@ -140,8 +140,10 @@ impl Kind {
             Kind::UnknownHandler(_) => *b"abcd",
         }
     }
+    /// Whether the track's samples come through byte for byte: a text track goes with
+    /// its samples (no chapter list refers to it here), a timecode's are zeroed.
     fn kept(&self) -> bool {
-        matches!(self, Kind::Video | Kind::Audio | Kind::Text | Kind::Timecode)
+        matches!(self, Kind::Video | Kind::Audio)
     }
 }
 

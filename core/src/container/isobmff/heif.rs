@@ -51,6 +51,11 @@ pub(crate) struct Meta {
     pub groups: Vec<Group>,
     /// Whether `dinf` only says "the data is in this file" (no URL string).
     pub dinf_self_contained: bool,
+    /// The reader passed over something inside a box the writer keeps (a child of
+    /// `iinf` that is no `infe`, one of `iprp` besides `ipco` and `ipma`, bytes after
+    /// an item's name): the file is written again even when nothing else changes, so
+    /// that what was never read does not go through (see `Parsed::repair`).
+    pub passed_over: bool,
     /// Lookups by item id, so that no question about an item costs a scan.
     index: Index,
 }
@@ -257,6 +262,7 @@ fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
         idat: None,
         groups: Vec::new(),
         dinf_self_contained: true,
+        passed_over: false,
         index: Index::default(),
     };
     let header = &meta.header;
@@ -301,7 +307,7 @@ fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
         }
     };
     let iinf = once(b"iinf")?.ok_or_else(|| corrupt(format, header.start, format_args!("no item list ('iinf')")))?;
-    parse_iinf(walker, iinf, &mut meta.items)?;
+    meta.passed_over |= parse_iinf(walker, iinf, &mut meta.items)?;
     meta.idat = once(b"idat")?.map(|b| b.body.clone());
     if let Some(b) = once(b"iloc")? {
         iloc::parse(data, format, b, meta.idat.clone(), &mut meta.locations)?;
@@ -310,7 +316,7 @@ fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
         parse_iref(walker, b, &mut meta.references)?;
     }
     if let Some(b) = once(b"iprp")? {
-        props::parse(walker, b, &mut meta.properties, &mut meta.associations)?;
+        meta.passed_over |= props::parse(walker, b, &mut meta.properties, &mut meta.associations)?;
     }
     if let Some(b) = once(b"grpl")? {
         parse_grpl(walker, b, &mut meta.groups)?;
@@ -322,7 +328,8 @@ fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
     Ok(meta)
 }
 
-fn parse_iinf(walker: &mut Walker, iinf: &BoxHeader, items: &mut Vec<Item>) -> Result<()> {
+/// Reads `iinf` into `items`; true if it held anything but `infe` boxes read whole.
+fn parse_iinf(walker: &mut Walker, iinf: &BoxHeader, items: &mut Vec<Item>) -> Result<bool> {
     let (data, format) = (walker.data, walker.format);
     let mut f = Fields::new(data, format, iinf);
     let (version, _) = f.full_box()?;
@@ -335,19 +342,24 @@ fn parse_iinf(walker: &mut Walker, iinf: &BoxHeader, items: &mut Vec<Item>) -> R
         ));
     }
     let skip = f.pos() - iinf.body.start;
+    let mut passed_over = false;
     for child in walker.children(iinf, skip)? {
         if !child.is(b"infe") {
+            passed_over = true;
             continue;
         }
         if items.len() >= MAX_ITEMS {
             return Err(limit(format, child.start, format_args!("more than {MAX_ITEMS} items")));
         }
-        items.push(parse_infe(data, format, &child)?);
+        let (item, whole) = parse_infe(data, format, &child)?;
+        passed_over |= !whole;
+        items.push(item);
     }
-    Ok(())
+    Ok(passed_over)
 }
 
-fn parse_infe(data: &[u8], format: &'static str, infe: &BoxHeader) -> Result<Item> {
+/// The item an `infe` describes, and whether its fields were all of the box.
+fn parse_infe(data: &[u8], format: &'static str, infe: &BoxHeader) -> Result<(Item, bool)> {
     let mut f = Fields::new(data, format, infe);
     let (version, flags) = f.full_box()?;
     let (id, protection, item_type) = match version {
@@ -370,7 +382,12 @@ fn parse_infe(data: &[u8], format: &'static str, infe: &BoxHeader) -> Result<Ite
         MIME | URI if f.remaining() > 0 => String::from_utf8_lossy(f.string()?).into_owned(),
         _ => String::new(),
     };
-    Ok(Item { id, item_type, version, hidden: flags & 1 == 1, infe: infe.range(), name, content_type })
+    // A MIME item may name its content encoding last.
+    if code(&item_type) == MIME && f.remaining() > 0 {
+        f.string()?;
+    }
+    let whole = f.remaining() == 0;
+    Ok((Item { id, item_type, version, hidden: flags & 1 == 1, infe: infe.range(), name, content_type }, whole))
 }
 
 fn parse_iref(walker: &mut Walker, iref: &BoxHeader, references: &mut Vec<Reference>) -> Result<()> {

@@ -50,7 +50,7 @@ pub(crate) fn parse(format: Format, data: &[u8]) -> Result<Parsed> {
         height,
         frames: 1,
         blocks: parts.into_iter().map(|(_, block)| block).collect(),
-        repair: false,
+        repair: heif.meta.passed_over,
         components: 0,
         gain_map: None,
     })

@@ -69,13 +69,14 @@ fn metadata(fourcc: u32) -> Option<&'static str> {
     })
 }
 
-/// Reads `iprp` into `properties` and `associations`.
+/// Reads `iprp` into `properties` and `associations`; true if it held a box besides
+/// `ipco` and `ipma`, which the writer leaves out.
 pub(crate) fn parse(
     walker: &mut Walker,
     iprp: &BoxHeader,
     properties: &mut Vec<Property>,
     associations: &mut Vec<Association>,
-) -> Result<()> {
+) -> Result<bool> {
     let (data, format) = (walker.data, walker.format);
     let children = walker.children(iprp, 0)?;
     let mut ipcos = children.iter().filter(|c| c.is(b"ipco"));
@@ -125,7 +126,7 @@ pub(crate) fn parse(
             associations.push(Association { item, entries });
         }
     }
-    Ok(())
+    Ok(children.iter().any(|c| !c.is(b"ipco") && !c.is(b"ipma")))
 }
 
 fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Property> {
