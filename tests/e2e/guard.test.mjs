@@ -527,6 +527,20 @@ for (const name of only) {
       await until(() => document.getElementById('editor').textContent.includes('pasted'), 'text in the editable area');
     });
 
+    test('pasting a picture alone into an editable area that leaves pasting to the browser: the picture goes in, as without the extension', async () => {
+      // Measured without the extension, in both browsers: the browser puts the picture in at
+      // the caret as <img src="data:image/png;base64,…">. The replayed paste has no such
+      // default action: the picture vanished, and nothing was said (a read-only review).
+      const page = await browser.open(`${web.originA}/upload/paste-text.html`);
+      await page.click('#line');
+      await browser.pasteImage(page);
+      const deadline = Date.now() + 20000;
+      const pictures = () => page.evaluate(() => [...document.querySelectorAll('#editor img')].map((img) => img.src.slice(0, 22)));
+      while (Date.now() < deadline && (await pictures()).length === 0) await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(await pictures(), ['data:image/png;base64,']);
+      assert.match((await page.evaluate(() => window.pastes))[0], /^false:Files$/, 'the page saw the guard\'s stand-in, and left it to the browser');
+    });
+
     // A page-made event carries only what the page already has: the guard must not act on
     // it (a page could otherwise have files of its choosing cleaned, or notices shown).
     for (const how of ['drop', 'paste']) {

@@ -174,6 +174,38 @@ function pasteText(taken: Taken): void {
   if (field) document.execCommand('insertText', false, text);
 }
 
+/** Pictures both browsers show, which they put in an editable area a picture is pasted into. */
+const SHOWN_PICTURES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp']);
+
+/**
+ * What the browser does with a picture pasted into an editable area no script handled:
+ * it puts it in at the caret, as an <img> whose address is the picture's data (measured
+ * in both browsers: `<img src="data:image/png;base64,…">`). A replayed paste has no such
+ * default action, so a screenshot pasted into a plain editor vanished, silently (a
+ * read-only review found it). The cleaned copies go in the same way. Only for a paste of
+ * pictures alone: with text beside them (cells from a spreadsheet) the browsers put in
+ * the text, as pasteText does.
+ */
+async function pastePictures(taken: Taken, files: File[]): Promise<void> {
+  if (taken.strings.length) return;
+  const target = taken.target;
+  const pictures = files.filter((f) => SHOWN_PICTURES.has(f.type));
+  if (!pictures.length || !(target instanceof HTMLElement) || !target.isContentEditable) return;
+  const urls = await Promise.all(pictures.map(dataUrl));
+  // Where the caret is now: the person may have moved on while the pictures were cleaned.
+  if (!focused()?.contains(target)) return;
+  for (const url of urls) document.execCommand('insertImage', false, url);
+}
+
+function dataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result as string);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 /** Each walked file in the folder it was found in ("holiday/day2/"), from the drop's tree. */
 function placeInFolders(tops: Dropped[], files: File[], folder = ''): void {
   for (const node of tops) {
@@ -217,9 +249,12 @@ export function guardDrops(hooks: GuardHooks): void {
     // What the browser does with a drop no listener cancelled: a file input under it gets
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
     // as remembered: not measured), and
-    // a paste's text goes in at the caret.
+    // a paste's text goes in at the caret, or its pictures into an editable area.
     if (accepted && fills) fill(fills, fills.multiple || folderInput ? files : files.slice(0, 1));
-    if (accepted && taken.kind === 'paste') pasteText(taken);
+    if (accepted && taken.kind === 'paste') {
+      pasteText(taken);
+      await pastePictures(taken, files).catch(() => undefined); // a copy that cannot be read again stays out
+    }
     // "Upload anyway" for a held-back original: the user's explicit choice, as a further
     // drop or paste (on a file input: added to what it holds).
     hooks.report(outcomes, (original) => {
