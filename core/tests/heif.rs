@@ -1322,3 +1322,30 @@ fn what_the_reader_passes_over_in_kept_boxes_does_not_go_through() {
         assert_eq!(read(&cleaned.data).data[&1], b"PRIMARY-AV1-CODED-DATA", "{what}: the picture stays");
     }
 }
+
+#[test]
+fn kept_properties_hold_their_fields_and_nothing_more() {
+    // A read-only review found kept properties kept at any length, and a 'colr' of a kind
+    // HEIF does not know kept as display information: bytes no decoder reads.
+    let marker = b"GPS 48.8584 N";
+    let with = |extra: Vec<u8>| {
+        let mut h = Heif::photo();
+        h.props.push(extra);
+        h.items[0].props.push((3, false));
+        h.build()
+    };
+    assert!(clean(&with(bx(b"irot", &[1])), &Policy::default()).is_ok(), "a plain irot (the test can fail)");
+    for (what, property) in [
+        ("'irot'", bx(b"irot", &[[1u8].as_slice(), marker].concat())),
+        ("'imir'", bx(b"imir", &[[0u8].as_slice(), marker].concat())),
+        ("'ispe'", full(b"ispe", 0, 0, &[&64u32.to_be_bytes()[..], &48u32.to_be_bytes(), marker].concat())),
+        ("'colr'", bx(b"colr", &[b"nclx".as_slice(), &[0, 1, 0, 13, 0, 6, 0x80], marker].concat())),
+    ] {
+        let err = clean(&with(property), &Policy::default()).expect_err(what);
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{what}: {err}");
+        assert!(err.message.contains(what), "{what}: {err}");
+    }
+    let odd_colour = with(bx(b"colr", &[b"nclc".as_slice(), marker].concat()));
+    let cleaned = clean(&odd_colour, &Policy::default()).unwrap();
+    assert!(!cleaned.data.windows(marker.len()).any(|w| w == marker), "a 'colr' of an unknown kind goes");
+}

@@ -138,7 +138,8 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
                 let (p, t, m) = (f.u16()?, f.u16()?, f.u16()?);
                 Info::Nclx(p, t, m, f.u8()? & 0x80 != 0)
             }
-            _ => Info::Display,
+            // HEIF knows no other kind: what it holds is read by no decoder.
+            _ => Info::Unknown,
         },
         AUXC => {
             f.full_box()?;
@@ -156,5 +157,21 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
             None => Info::Unknown,
         },
     };
+    // These are kept, so only as their fields make them: bytes past those are read by
+    // no decoder and would pass unread (a read-only review); turning or sizing a picture
+    // by a damaged box is not guessed at either.
+    let exact = match &info {
+        Info::Nclx(..) => Some(19),
+        Info::Rotation(_) | Info::Mirror(_) => Some(9),
+        Info::Size(..) => Some(20),
+        _ => None,
+    };
+    if let Some(size) = exact.filter(|&size| header.range().len() != size) {
+        return Err(corrupt(
+            format,
+            header.start,
+            format_args!("{} property of {} bytes; its fields make {size}", header.name(), header.range().len()),
+        ));
+    }
     Ok(Property { header, info })
 }
