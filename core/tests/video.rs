@@ -498,7 +498,25 @@ fn subtitle_tracks_go_with_their_text_and_a_chapter_list_stays() {
         [("chap".into(), vec![3]), ("folw".into(), vec![2, 3]), ("sync".into(), vec![2])]
     );
 
-    for (name, original) in [("drone.mp4", &mp4), ("chapters.mov", &mov), ("referring.mov", &mov_referring)] {
+    // The drone's video given a 'tref' naming only its subtitles: it goes whole.
+    let mut mp4_referring = mp4.clone();
+    let trak = find(&mp4, b"trak");
+    let trak_end = trak + u32::from_be_bytes(mp4[trak..trak + 4].try_into().unwrap()) as usize;
+    let tref = [&20u32.to_be_bytes()[..], b"tref", &12u32.to_be_bytes(), b"subt", &2u32.to_be_bytes()].concat();
+    mp4_referring.splice(trak_end..trak_end, tref.iter().copied());
+    for fourcc in [b"moov", b"trak"] {
+        let at = find(&mp4, fourcc);
+        let size = u32::from_be_bytes(mp4[at..at + 4].try_into().unwrap()) + tref.len() as u32;
+        mp4_referring[at..at + 4].copy_from_slice(&size.to_be_bytes());
+    }
+    assert_eq!(first_references(&mp4_referring), [("subt".into(), vec![2])]);
+    let cases = [
+        ("drone.mp4", &mp4),
+        ("referring.mp4", &mp4_referring),
+        ("chapters.mov", &mov),
+        ("referring.mov", &mov_referring),
+    ];
+    for (name, original) in cases {
         let path = scratch(name, original);
         assert!(contains(original, CUE.as_bytes()), "{name}: the original carries the cue (the test can fail)");
         assert!(streams(&path).0.iter().any(|(kind, ..)| kind == "subtitle"), "{name}: ffprobe finds the subtitles");
@@ -524,6 +542,9 @@ fn subtitle_tracks_go_with_their_text_and_a_chapter_list_stays() {
             );
             assert_eq!(chapter_titles(&out), ["Opening", "Closing"], "{name}: the chapter list stays");
             assert!(contains(&cleaned.data, b"Opening"), "{name}: from its text track (udta's Nero copy goes)");
+        }
+        if name == "referring.mp4" {
+            assert!(!contains(&cleaned.data, b"tref"), "{name}: a 'tref' naming only removed tracks goes whole");
         }
         if name == "referring.mov" {
             // 'sync' named only the subtitles: gone; 'folw' keeps the chapter list.

@@ -31,9 +31,13 @@ const DEVICE_TAGS: [(&[u8; 4], Category, &str); 8] = [
     (b"DevD", Category::Other, "Device settings (colour profile)"),
 ];
 
-/// The device's maker and model as text. Standard profiles use these for their
-/// own origin (sRGB's "IEC http://www.iec.ch"), so they go only with the tags above.
-const DEVICE_NAMES: [&[u8; 4]; 2] = [b"dmnd", b"dmdd"];
+/// The device's maker and model as text, Apple's localised names of the profile
+/// (`dscm`: "DELL U2720Q" in every language), DisplayCAL's measurements (`CIED`).
+/// Standard profiles use the first two for their own origin (sRGB's "IEC
+/// http://www.iec.ch") and may have the third, so these go only with the tags
+/// above; so is the description (`desc`), which a display's profile names it by,
+/// written again as "Display".
+const DEVICE_NAMES: [&[u8; 4]; 4] = [b"dmnd", b"dmdd", b"dscm", b"CIED"];
 
 const HEADER: usize = 128;
 /// Tags in a profile, at most: real ones hold a few dozen.
@@ -87,7 +91,14 @@ fn names_device(profile: &[u8]) -> bool {
 
 /// The device parts of `profile`, and the profile without them.
 pub(crate) fn device(profile: &[u8]) -> Device {
-    if profile.len() < HEADER + 4 || !names_device(profile) {
+    if profile.len() < HEADER + 4 {
+        return Device::None;
+    }
+    // More tags than any profile has: a device tag past those looked at could not be seen.
+    if be32(profile, HEADER).is_none_or(|count| count > MAX_TAGS) {
+        return Device::Unreadable;
+    }
+    if !names_device(profile) {
         return Device::None;
     }
     let Some(tags) = tags(profile) else { return Device::Unreadable };
@@ -107,21 +118,33 @@ pub(crate) fn device(profile: &[u8]) -> Device {
     let table = out.len();
     out.resize(table + 12 * kept.len(), 0);
     let mut placed: Vec<(usize, usize, usize)> = Vec::new();
+    // Tags that share data share it again; tags whose data overlaps otherwise would each
+    // get a copy, which a hostile table could make a thousand times the profile: a new
+    // profile larger than the old one (and its alignment) does not read as one.
+    // (With room for the new description, which may be longer than the old.)
+    let limit = profile.len() + 4 * kept.len() + 128;
+    let description = description_like(profile, &tags);
     for (i, tag) in kept.iter().enumerate() {
         let at = match placed.iter().find(|(o, s, _)| *o == tag.offset && *s == tag.size) {
             Some(&(_, _, at)) => at,
             None => {
                 out.resize(out.len().next_multiple_of(4), 0);
                 let at = out.len();
-                out.extend_from_slice(&profile[tag.offset..tag.offset + tag.size]);
+                let data = if &tag.signature == b"desc" { description.as_deref() } else { None };
+                let data = data.unwrap_or(&profile[tag.offset..tag.offset + tag.size]);
+                if at + data.len() > limit {
+                    return Device::Unreadable;
+                }
+                out.extend_from_slice(data);
                 placed.push((tag.offset, tag.size, at));
                 at
             }
         };
+        let size = if &tag.signature == b"desc" { description.as_ref().map_or(tag.size, Vec::len) } else { tag.size };
         let entry = table + 12 * i;
         out[entry..entry + 4].copy_from_slice(&tag.signature);
         out[entry + 4..entry + 8].copy_from_slice(&(at as u32).to_be_bytes());
-        out[entry + 8..entry + 12].copy_from_slice(&(tag.size as u32).to_be_bytes());
+        out[entry + 8..entry + 12].copy_from_slice(&(size as u32).to_be_bytes());
     }
     out.resize(out.len().next_multiple_of(4), 0);
     let len = out.len() as u32;
@@ -132,6 +155,39 @@ pub(crate) fn device(profile: &[u8]) -> Device {
         out[range].fill(0);
     }
     Device::Named { profile: out, items }
+}
+
+/// A description tag saying "Display", in the form of the profile's own (v2 text or v4
+/// localised), or None if it has neither (it is then kept as it is).
+fn description_like(profile: &[u8], tags: &[Tag]) -> Option<Vec<u8>> {
+    const WORD: &str = "Display";
+    let tag = tags.iter().find(|t| &t.signature == b"desc")?;
+    match profile.get(tag.offset..tag.offset + 4)? {
+        // textDescriptionType: ASCII with its NUL, then empty Unicode and ScriptCode parts.
+        b"desc" => {
+            let mut t = b"desc\0\0\0\0".to_vec();
+            t.extend_from_slice(&(WORD.len() as u32 + 1).to_be_bytes());
+            t.extend_from_slice(WORD.as_bytes());
+            t.push(0);
+            t.extend_from_slice(&[0; 8]); // Unicode language and count
+            t.extend_from_slice(&[0; 3]); // ScriptCode code and count
+            t.extend_from_slice(&[0; 67]);
+            Some(t)
+        }
+        // multiLocalizedUnicodeType: one record, en-US, UTF-16BE.
+        b"mluc" => {
+            let text: Vec<u8> = WORD.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            let mut t = b"mluc\0\0\0\0".to_vec();
+            t.extend_from_slice(&1u32.to_be_bytes());
+            t.extend_from_slice(&12u32.to_be_bytes());
+            t.extend_from_slice(b"enUS");
+            t.extend_from_slice(&(text.len() as u32).to_be_bytes());
+            t.extend_from_slice(&28u32.to_be_bytes());
+            t.extend_from_slice(&text);
+            Some(t)
+        }
+        _ => None,
+    }
 }
 
 /// What `profile` says of its device, and the profile to use without it: as it was,
@@ -198,7 +254,35 @@ mod tests {
         assert!(out[24..36].iter().all(|&b| b == 0) && out[48..56].iter().all(|&b| b == 0));
         assert_eq!(&out[36..40], b"acsp");
         assert!(!out.windows(6).any(|w| w == b"SERIAL"));
+        assert!(!out.windows(4).any(|w| w == b"DELL"), "the description names no display");
+        assert_eq!(super::super::icc::description(&out).as_deref(), Some("Display"));
         assert!(matches!(device(&out), Device::None), "once is enough");
+    }
+
+    #[test]
+    fn tags_whose_data_overlaps_cannot_make_the_profile_grow() {
+        // A review found a thousand tags over one region, each a byte shorter, copied
+        // each in full: a profile of megabytes became gigabytes (wasm aborts).
+        let region = vec![7u8; 4000];
+        let names: Vec<[u8; 4]> = (0..200u32).map(|i| (0x4141_0000 + i).to_be_bytes()).collect();
+        let mut tags: Vec<(&[u8; 4], &[u8])> = vec![(b"mmod", b"mmod\0\0\0\0"), (&names[0], &region)];
+        tags.extend(names[1..].iter().map(|n| (n, b"x".as_slice())));
+        let mut p = profile(&tags);
+        // Every tag after the region's points into it, each a byte shorter.
+        let region_at = be32(&p, HEADER + 4 + 12 + 4).unwrap();
+        for i in 2..tags.len() {
+            let entry = HEADER + 4 + 12 * i;
+            p[entry + 4..entry + 8].copy_from_slice(&(region_at as u32).to_be_bytes());
+            p[entry + 8..entry + 12].copy_from_slice(&((4000 - i) as u32).to_be_bytes());
+        }
+        assert!(matches!(device(&p), Device::Unreadable));
+    }
+
+    #[test]
+    fn more_tags_than_any_profile_has_make_it_unreadable() {
+        let mut p = profile(&[(b"desc", b"descsRGB")]);
+        p[HEADER..HEADER + 4].copy_from_slice(&5000u32.to_be_bytes());
+        assert!(matches!(device(&p), Device::Unreadable));
     }
 
     #[test]

@@ -73,8 +73,8 @@ pub(crate) struct Track {
     /// video cleaner (`video::analyse`), which reads the samples; an image
     /// sequence's writer copies every kept track's samples.
     pub blank: bool,
-    /// Its `tref` box, whose references to removed tracks are removed.
-    tref: Option<BoxHeader>,
+    /// Its `tref` boxes (one, in a well-made file), whose references to removed tracks go.
+    trefs: Vec<BoxHeader>,
 }
 
 impl Track {
@@ -377,9 +377,18 @@ impl<'a> Reader<'a> {
             return Ok(());
         }
         let trefs: Vec<BoxHeader> =
-            self.movie.tracks.iter().filter(|t| t.kept).filter_map(|t| t.tref.clone()).collect();
+            self.movie.tracks.iter().filter(|t| t.kept).flat_map(|t| t.trefs.iter().cloned()).collect();
+        let removal = |range, label: &str| Removal {
+            range,
+            kind: BlockKind::Structure,
+            label: label.to_string(),
+            items: Vec::new(),
+        };
         for tref in trefs {
-            for kind in self.children(&tref, 0)? {
+            let kinds = self.children(&tref, 0)?;
+            let mut planned = Vec::new();
+            let mut whole = 0;
+            for kind in &kinds {
                 let ids = self.data[kind.body.clone()]
                     .chunks_exact(4)
                     .map(|id| u32::from_be_bytes([id[0], id[1], id[2], id[3]]));
@@ -388,18 +397,23 @@ impl<'a> Reader<'a> {
                     continue;
                 }
                 let label = format!("{} reference to a removed track", String::from_utf8_lossy(&kind.fourcc));
-                let ranges: Vec<Range<usize>> = if gone.len() * 4 == kind.body.len() {
-                    vec![kind.range()]
+                if gone.len() * 4 == kind.body.len() {
+                    whole += 1;
+                    planned.push((None, vec![removal(kind.range(), &label)]));
                 } else {
-                    self.movie.containers.push(kind.clone());
-                    gone.iter().map(|i| kind.body.start + i * 4..kind.body.start + i * 4 + 4).collect()
-                };
-                removals.extend(ranges.into_iter().map(|range| Removal {
-                    range,
-                    kind: BlockKind::Structure,
-                    label: label.clone(),
-                    items: Vec::new(),
-                }));
+                    let ids =
+                        gone.iter().map(|i| removal(kind.body.start + i * 4..kind.body.start + i * 4 + 4, &label));
+                    planned.push((Some(kind.clone()), ids.collect()));
+                }
+            }
+            // Nothing left to refer to: the 'tref' goes whole (one removal, none nested in it).
+            if whole > 0 && whole == kinds.len() {
+                removals.push(removal(tref.range(), "'tref' of references to removed tracks only"));
+                continue;
+            }
+            for (shrinks, ranges) in planned {
+                self.movie.containers.extend(shrinks);
+                removals.extend(ranges);
             }
         }
         Ok(())
@@ -416,7 +430,7 @@ impl<'a> Reader<'a> {
         let mut kept_boxes = Vec::new();
         let mut has_media = false;
         let mut sample_descriptions = None;
-        let mut tref = None;
+        let mut trefs = Vec::new();
         let n = self.movie.tracks.len() + 1;
         let path = format!("moov/trak[{n}]");
         for child in self.children(trak, 0)? {
@@ -491,7 +505,7 @@ impl<'a> Reader<'a> {
                 }
                 fourcc if TRAK_KEEP.contains(&fourcc) => {
                     if child.is(b"tref") {
-                        tref = Some(child.clone());
+                        trefs.push(child.clone());
                     }
                     kept_boxes.push(child)
                 }
@@ -518,7 +532,7 @@ impl<'a> Reader<'a> {
             chunks: Vec::new(),
             offsets: None,
             blank: false,
-            tref,
+            trefs,
         };
         if !kept {
             let (category, label) = if text {

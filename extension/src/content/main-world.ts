@@ -28,11 +28,11 @@
 //    files, without the path in the folder that uploaders rebuild the folder from. The
 //    guard says each copy's path (strings only); here, where the page reads them, the
 //    copies get their webkitRelativePath.
-// 6. A same-origin frame where this script cannot run (sandboxed without allow-scripts)
-//    still has built-ins, which its parent's scripts may take: that frame's click() or
-//    showPicker() on a detached input of the parent's opened a chooser no listener of
-//    the guard's saw. The guard's content script, which runs there, asks this script in
-//    the parent to put its wrappers on that frame's built-ins, before the page's next line.
+// 6. A same-origin realm where this script cannot run (sandboxed without allow-scripts)
+//    still has built-ins, which the windows that reach it may take: its click() or
+//    showPicker() on a detached input of theirs opened a chooser no listener of the
+//    guard's saw. The guard's content script, which runs there, asks this script in those
+//    windows to put its wrappers on that realm's built-ins, before the page's next line.
 //
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
@@ -694,28 +694,27 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     defineProperty(Data.prototype, 'append', valueOf(formData.append, true, true, true));
     defineProperty(Data.prototype, 'set', valueOf(formData.set, true, true, true));
   };
-  // 6. Frames this script cannot run in (see the top). The guard's content script in such
-  // a frame dispatches ADOPT at the frame's element while the frame is being made, before
-  // the page's next line; a frame whose own copy of this script ran (its document carries
-  // REARM_KEY) keeps its own wrappers: that copy runs before the content script, which the
-  // manifest lists after it (measured in both browsers). In the other order such a frame
-  // would get ours, then its own over them, each click passing through both (it works,
-  // measured; only slower). A page may dispatch ADOPT itself: it only gets its frames wrapped.
-  const frameWindow = getter(HTMLIFrameElement.prototype, 'contentWindow') as (frame: unknown) => Window | null;
-  const frameDocument = getter(HTMLIFrameElement.prototype, 'contentDocument') as (frame: unknown) => Document | null;
-  const eventTarget = getter(Event.prototype, 'target') as (event: unknown) => EventTarget | null;
+  // 6. Realms this script cannot run in (see the top). The guard's content script in such
+  // a realm dispatches ADOPT, a MessageEvent whose `source` is that realm's window, at the
+  // document of every same-origin window above it and of its opener, while the realm is
+  // made, before the page's next line. A realm whose own copy of this script ran (its
+  // document carries REARM_KEY) keeps its own wrappers: that copy runs before the content
+  // script, which the manifest lists after it (measured in both browsers; in the other
+  // order such a realm would get ours, then its own over them, each click passing through
+  // both: it works, measured, only slower). A page may dispatch ADOPT itself: it only
+  // gets windows it can reach wrapped.
+  const messageSource = getter(MessageEvent.prototype, 'source') as (event: unknown) => unknown;
   const adopt = (event: Event) => {
-    const frame = eventTarget(event);
-    if (nameOf(frame) !== 'iframe') return;
-    let realm: Window | null;
-    let frameDoc: Document | null;
+    let realm: Window;
+    let realmDoc: Document;
     try {
-      realm = frameWindow(frame);
-      frameDoc = frameDocument(frame); // null for another origin's
+      realm = messageSource(event) as Window;
+      if (!realm || realm === (window as Window) || realm.window !== realm) return; // no window, or this one
+      realmDoc = realm.document; // throws for another origin's
     } catch {
       return;
     }
-    if (!realm || !frameDoc || realm === window || getOwnPropertyDescriptor(frameDoc, REARM_KEY)) return;
+    if (!realmDoc || getOwnPropertyDescriptor(realmDoc, REARM_KEY)) return;
     for (let i = 0; i < placements.length; i++) {
       const [iface, name, descriptor] = placements[i];
       try {

@@ -20,9 +20,9 @@ import { currentSettings } from '../shared/settings';
 import { listenOnDocument } from './lasting-listeners';
 import { here, siteName } from './site-name';
 import { followGuardSwitch, guardIsOff } from './guard/switch';
-import { askParentToWrapThisFrame } from './frame-adoption';
+import { askToBeWrapped } from './frame-adoption';
 
-askParentToWrapThisFrame();
+askToBeWrapped();
 
 let lastTarget: EventTarget | undefined;
 

@@ -18,8 +18,8 @@
 // string it took in hand with `${type}${DONE_SUFFIX}`. A page that
 // somehow got the element could only make the guard add listeners it already has, or
 // watch an input's type, or give its own files paths.
-// ADOPT is not part of the handshake: the guard in a frame where main-world.ts cannot run
-// dispatches it at the frame's element in the parent's document (frame-adoption.ts).
+// ADOPT is not part of the handshake: the guard in a realm where main-world.ts cannot run
+// dispatches it at the documents of the windows that can reach it (frame-adoption.ts).
 export const ADOPT = 'traceless-adopt-frame';
 export const BRIDGE = 'traceless-rearm-bridge';
 export const HELLO = 'traceless-rearm-hello';
