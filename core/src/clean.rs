@@ -184,7 +184,9 @@ fn profile_to_write(parsed: &Parsed, data: &[u8], usable: bool) -> (bool, Option
     let Some(profile) = icc::profile(parsed, data).filter(|_| usable) else { return (usable, None) };
     match icc_device::device(&profile) {
         Device::None => (true, None),
-        Device::Named { profile, .. } if matches!(parsed.format, Format::Jpeg | Format::Png | Format::Webp) => {
+        Device::Named { profile: Some(profile), .. }
+            if matches!(parsed.format, Format::Jpeg | Format::Png | Format::Webp) =>
+        {
             (true, Some(profile))
         }
         Device::Named { .. } | Device::Unreadable => (false, None),

@@ -18,11 +18,13 @@ fn encode(format: image::ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
-/// A profile that reads as ICC (its size field and 'acsp' signature), of `len` bytes.
+/// A profile that reads as ICC (its size field, 'acsp' signature and an empty tag
+/// table: a count past any profile's makes it unreadable), of `len` bytes.
 fn icc_like(len: usize) -> Vec<u8> {
     let mut p = vec![0x11u8; len];
     p[..4].copy_from_slice(&(len as u32).to_be_bytes());
     p[36..40].copy_from_slice(b"acsp");
+    p[128..132].fill(0);
     p
 }
 

@@ -22,7 +22,13 @@ fn a_transparent_image_with_a_colour_profile_converts_to_a_valid_lossy_webp() {
     // Found by the convert fuzz target's 10^7 run: libwebp writes an extended file
     // (VP8X, ALPH, VP8) for lossy with alpha, and a second VP8X was put before it.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
-    let data = std::fs::read(dir.join("gif-alpha-icc-to-lossy-webp.gif")).unwrap();
+    let mut data = std::fs::read(dir.join("gif-alpha-icc-to-lossy-webp.gif")).unwrap();
+    // The fuzzer's profile has a tag count past any profile's (since session 37 such a
+    // profile goes: a device tag could hide past the entries read); an empty table keeps
+    // it, and with it what this test is about. The count is in the first sub-block.
+    let at = data.windows(11).position(|w| w == b"ICCRGBG1012").unwrap() + 12;
+    assert!(data[at - 1] as usize >= 132, "the first sub-block holds the profile's header");
+    data[at + 128..at + 132].fill(0);
     let options = ConvertOptions {
         format: traceless_core::OutputFormat::Webp,
         quality: 13,

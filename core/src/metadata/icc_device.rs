@@ -20,15 +20,15 @@ use crate::report::Category;
 /// DisplayCAL write them), the display's native primaries (`ndin`), its video
 /// card's curves (`vcgt`), the calibration's date (`calt`) and target (`targ`),
 /// Microsoft's embedded WCS profiles (`MS00`), and the device settings (`DevD`).
-const DEVICE_TAGS: [(&[u8; 4], Category, &str); 8] = [
-    (b"mmod", Category::Identifiers, "Display make, model and serial number (colour profile)"),
-    (b"meta", Category::Identifiers, "Device details (colour profile)"),
-    (b"ndin", Category::Other, "Display's native colours (colour profile)"),
-    (b"vcgt", Category::Other, "Display calibration curves (colour profile)"),
-    (b"calt", Category::Time, "Calibration date (colour profile)"),
-    (b"targ", Category::Other, "Calibration target (colour profile)"),
-    (b"MS00", Category::Other, "Windows colour settings (colour profile)"),
-    (b"DevD", Category::Other, "Device settings (colour profile)"),
+const DEVICE_TAGS: [(&[u8; 4], Category, &str, &str); 8] = [
+    (b"mmod", Category::Identifiers, "ICC mmod", "Display make, model and serial number (colour profile)"),
+    (b"meta", Category::Identifiers, "ICC meta", "Device details (colour profile)"),
+    (b"ndin", Category::Other, "ICC ndin", "Display's native colours (colour profile)"),
+    (b"vcgt", Category::Other, "ICC vcgt", "Display calibration curves (colour profile)"),
+    (b"calt", Category::Time, "ICC calt", "Calibration date (colour profile)"),
+    (b"targ", Category::Other, "ICC targ", "Calibration target (colour profile)"),
+    (b"MS00", Category::Other, "ICC MS00", "Windows colour settings (colour profile)"),
+    (b"DevD", Category::Other, "ICC DevD", "Device settings (colour profile)"),
 ];
 
 /// The device's maker and model as text, Apple's localised names of the profile
@@ -37,6 +37,7 @@ const DEVICE_TAGS: [(&[u8; 4], Category, &str); 8] = [
 /// http://www.iec.ch") and may have the third, so these go only with the tags
 /// above; so is the description (`desc`), which a display's profile names it by,
 /// written again as "Display".
+#[cfg(feature = "icc-rewrite")]
 const DEVICE_NAMES: [&[u8; 4]; 4] = [b"dmnd", b"dmdd", b"dscm", b"CIED"];
 
 const HEADER: usize = 128;
@@ -47,15 +48,18 @@ const MAX_TAGS: usize = 1024;
 pub(crate) enum Device {
     /// Nothing: keep the profile as it is.
     None,
-    /// The profile again, without its device parts; and what they were.
-    Named { profile: Vec<u8>, items: Vec<Item> },
+    /// What the device parts were, and the profile again without them (with the
+    /// `icc-rewrite` feature; without it, none: the profile goes whole).
+    Named { profile: Option<Vec<u8>>, items: Vec<Item> },
     /// Device tags in a tag table that does not read: the profile cannot be kept.
     Unreadable,
 }
 
 struct Tag {
     signature: [u8; 4],
+    #[cfg_attr(not(feature = "icc-rewrite"), allow(dead_code))]
     offset: usize,
+    #[cfg_attr(not(feature = "icc-rewrite"), allow(dead_code))]
     size: usize,
 }
 
@@ -89,7 +93,9 @@ fn names_device(profile: &[u8]) -> bool {
     })
 }
 
-/// The device parts of `profile`, and the profile without them.
+/// The device parts of `profile`, and the profile without them. Not inlined: cleaning
+/// calls it twice, and the image module has no room for copies.
+#[inline(never)]
 pub(crate) fn device(profile: &[u8]) -> Device {
     if profile.len() < HEADER + 4 {
         return Device::None;
@@ -104,11 +110,26 @@ pub(crate) fn device(profile: &[u8]) -> Device {
     let Some(tags) = tags(profile) else { return Device::Unreadable };
     let mut items = Vec::new();
     for tag in &tags {
-        if let Some((_, category, label)) = DEVICE_TAGS.iter().find(|(t, ..)| **t == tag.signature) {
-            let key = format!("ICC {}", String::from_utf8_lossy(&tag.signature));
-            items.push(Item::new(*category, key, *label, format!("{} bytes", tag.size)));
+        // Named, not told: each tag's bytes are the device's, not words (and every formatted
+        // string costs the image module room it has not got).
+        if let Some((_, category, key, label)) = DEVICE_TAGS.iter().find(|(t, ..)| **t == tag.signature) {
+            items.push(Item::new(*category, *key, *label, "present"));
         }
     }
+    #[cfg(feature = "icc-rewrite")]
+    let profile = match rewritten(profile, &tags) {
+        Ok(out) => Some(out),
+        Err(()) => return Device::Unreadable,
+    };
+    #[cfg(not(feature = "icc-rewrite"))]
+    let profile = None;
+    Device::Named { profile, items }
+}
+
+/// `profile` without its device tags and names, its description "Display", its header's
+/// date and device zeroed; Err if the new profile would outgrow the old.
+#[cfg(feature = "icc-rewrite")]
+fn rewritten(profile: &[u8], tags: &[Tag]) -> Result<Vec<u8>, ()> {
     let gone = |t: &Tag| DEVICE_TAGS.iter().any(|(s, ..)| **s == t.signature) || DEVICE_NAMES.contains(&&t.signature);
     let kept: Vec<&Tag> = tags.iter().filter(|t| !gone(t)).collect();
     // The header, then the table, then each tag's data once (tags may share it), each
@@ -123,7 +144,7 @@ pub(crate) fn device(profile: &[u8]) -> Device {
     // profile larger than the old one (and its alignment) does not read as one.
     // (With room for the new description, which may be longer than the old.)
     let limit = profile.len() + 4 * kept.len() + 128;
-    let description = description_like(profile, &tags);
+    let description = description_like(profile, tags);
     for (i, tag) in kept.iter().enumerate() {
         let at = match placed.iter().find(|(o, s, _)| *o == tag.offset && *s == tag.size) {
             Some(&(_, _, at)) => at,
@@ -133,7 +154,7 @@ pub(crate) fn device(profile: &[u8]) -> Device {
                 let data = if &tag.signature == b"desc" { description.as_deref() } else { None };
                 let data = data.unwrap_or(&profile[tag.offset..tag.offset + tag.size]);
                 if at + data.len() > limit {
-                    return Device::Unreadable;
+                    return Err(());
                 }
                 out.extend_from_slice(data);
                 placed.push((tag.offset, tag.size, at));
@@ -154,11 +175,12 @@ pub(crate) fn device(profile: &[u8]) -> Device {
     for range in [24..36, 48..56, 84..100] {
         out[range].fill(0);
     }
-    Device::Named { profile: out, items }
+    Ok(out)
 }
 
 /// A description tag saying "Display", in the form of the profile's own (v2 text or v4
 /// localised), or None if it has neither (it is then kept as it is).
+#[cfg(feature = "icc-rewrite")]
 fn description_like(profile: &[u8], tags: &[Tag]) -> Option<Vec<u8>> {
     const WORD: &str = "Display";
     let tag = tags.iter().find(|t| &t.signature == b"desc")?;
@@ -192,10 +214,11 @@ fn description_like(profile: &[u8], tags: &[Tag]) -> Option<Vec<u8>> {
 
 /// What `profile` says of its device, and the profile to use without it: as it was,
 /// written again, or none if its tag table does not read (it cannot be kept).
+#[inline(never)]
 pub(crate) fn split(profile: Vec<u8>) -> (Vec<Item>, Option<Vec<u8>>) {
     match device(&profile) {
         Device::None => (Vec::new(), Some(profile)),
-        Device::Named { profile, items } => (items, Some(profile)),
+        Device::Named { profile, items } => (items, profile),
         Device::Unreadable => {
             let item = Item::new(Category::Other, "ICC device", "Device named in the colour profile", "unreadable");
             (vec![item], None)
@@ -236,6 +259,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "icc-rewrite")]
     fn a_display_profile_loses_its_device_and_keeps_its_colours() {
         let p = profile(&[
             (b"desc", b"descDELL U2720Q"),
@@ -244,7 +268,7 @@ mod tests {
             (b"wtpt", b"XYZ 0000"),
             (b"vcgt", b"vcgt curves"),
         ]);
-        let Device::Named { profile: out, items } = device(&p) else { panic!("device parts found") };
+        let Device::Named { profile: Some(out), items } = device(&p) else { panic!("device parts found") };
         assert_eq!(items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(), ["ICC mmod", "ICC vcgt"]);
         let kept = tags(&out).expect("the new table reads");
         let names: Vec<&[u8; 4]> = kept.iter().map(|t| &t.signature).collect();
@@ -260,6 +284,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "icc-rewrite")]
     fn tags_whose_data_overlaps_cannot_make_the_profile_grow() {
         // A review found a thousand tags over one region, each a byte shorter, copied
         // each in full: a profile of megabytes became gigabytes (wasm aborts).

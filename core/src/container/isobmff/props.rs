@@ -166,12 +166,8 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         Info::Size(..) => Some(20),
         _ => None,
     };
-    if let Some(size) = exact.filter(|&size| header.range().len() != size) {
-        return Err(corrupt(
-            format,
-            header.start,
-            format_args!("{} property of {} bytes; its fields make {size}", header.name(), header.range().len()),
-        ));
+    if exact.is_some_and(|size| header.range().len() != size) {
+        return Err(corrupt(format, header.start, format_args!("{} property longer than its fields", header.name())));
     }
     Ok(Property { header, info })
 }
