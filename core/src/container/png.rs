@@ -153,16 +153,6 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0, gain_map: None })
 }
 
-/// `data` as a zlib stream of stored (uncompressed) blocks: a profile is a few
-/// kilobytes, and fdeflate's compressor costs the image module, which has no room to
-/// spare, more than this one. (Writing to memory cannot fail; None if it somehow did.)
-#[cfg(feature = "icc-rewrite")]
-fn stored_zlib(data: &[u8]) -> Option<Vec<u8>> {
-    let mut zlib = fdeflate::StoredOnlyCompressor::new(std::io::Cursor::new(Vec::new())).ok()?;
-    zlib.write_data(data).ok()?;
-    Some(zlib.finish().ok()?.into_inner())
-}
-
 /// Whether a chunk that is kept has the length its fields give it, where they give one
 /// (PNG, third edition): sBIT, bKGD and tRNS vary with the colour type, within bounds.
 fn fits(ty: &[u8; 4], length: usize) -> bool {
@@ -234,8 +224,9 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
             Decision::ReplaceIcc => {}
             #[cfg(feature = "icc-rewrite")]
             Decision::ReplaceIcc => {
-                if let Some(zlib) = plan.icc.and_then(stored_zlib) {
+                if let Some(profile) = plan.icc {
                     // A name of its own: the old one is the writer's words.
+                    let zlib = fdeflate::compress_to_vec(profile);
                     out.extend_from_slice(&chunk(b"iCCP", &[b"ICC Profile\0\0".as_slice(), &zlib].concat()));
                 }
             }

@@ -70,7 +70,8 @@ pub(crate) fn usable(parsed: &Parsed, data: &[u8]) -> bool {
 
 /// A zlib stream inflated, or None if it is damaged, inflates past the metadata
 /// limit, or is followed by anything: bytes after the stream's end are read by no
-/// decoder, and would pass with the profile unseen.
+/// decoder, and would pass with the profile unseen. (fdeflate's own loop,
+/// `decompress_to_vec_bounded`, does not say how much of its input it read.)
 fn inflate_all(input: &[u8]) -> Option<Vec<u8>> {
     let mut decoder = fdeflate::Decompressor::new();
     let mut output = vec![0; 1024.min(MAX_PARSED_METADATA)];

@@ -2,8 +2,9 @@
 //! screenshot carries (macOS embeds the display's own), can name the display's
 //! maker and model, hold its serial number and its calibration; none of that
 //! changes how a colour converts. Such a profile is rewritten without those
-//! parts: the tag table and tag data written afresh, the header's date, device
-//! maker and model zeroed. A profile without them (sRGB, Display P3, a
+//! parts (with the `icc-rewrite` feature; without it, it goes whole): the tag
+//! table and tag data written afresh, the header's date, device maker and model
+//! zeroed. A profile without them (sRGB, Display P3, a
 //! camera's Adobe RGB) is left byte for byte as it is.
 //!
 //! Written here rather than with a crate: qcms (the engine's colour management)
@@ -93,9 +94,7 @@ fn names_device(profile: &[u8]) -> bool {
     })
 }
 
-/// The device parts of `profile`, and the profile without them. Not inlined: cleaning
-/// calls it twice, and the image module has no room for copies.
-#[inline(never)]
+/// The device parts of `profile`, and the profile without them.
 pub(crate) fn device(profile: &[u8]) -> Device {
     if profile.len() < HEADER + 4 {
         return Device::None;
@@ -214,7 +213,6 @@ fn description_like(profile: &[u8], tags: &[Tag]) -> Option<Vec<u8>> {
 
 /// What `profile` says of its device, and the profile to use without it: as it was,
 /// written again, or none if its tag table does not read (it cannot be kept).
-#[inline(never)]
 pub(crate) fn split(profile: Vec<u8>) -> (Vec<Item>, Option<Vec<u8>>) {
     match device(&profile) {
         Device::None => (Vec::new(), Some(profile)),

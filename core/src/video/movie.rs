@@ -360,8 +360,7 @@ impl<'a> Reader<'a> {
             let children = walker.children(trak, 0).unwrap_or_default();
             for tref in children.iter().filter(|b| b.is(b"tref")) {
                 for chap in walker.children(tref, 0).unwrap_or_default().iter().filter(|b| b.is(b"chap")) {
-                    let body = self.data.get(chap.body.clone()).unwrap_or_default();
-                    ids.extend(body.chunks_exact(4).map(|id| u32::from_be_bytes([id[0], id[1], id[2], id[3]])));
+                    ids.extend(track_ids(self.data.get(chap.body.clone()).unwrap_or_default()));
                 }
             }
         }
@@ -389,10 +388,11 @@ impl<'a> Reader<'a> {
             let mut planned = Vec::new();
             let mut whole = 0;
             for kind in &kinds {
-                let ids = self.data[kind.body.clone()]
-                    .chunks_exact(4)
-                    .map(|id| u32::from_be_bytes([id[0], id[1], id[2], id[3]]));
-                let gone: Vec<usize> = ids.enumerate().filter(|(_, id)| removed.contains(id)).map(|(i, _)| i).collect();
+                let gone: Vec<usize> = track_ids(&self.data[kind.body.clone()])
+                    .enumerate()
+                    .filter(|(_, id)| removed.contains(id))
+                    .map(|(i, _)| i)
+                    .collect();
                 if gone.is_empty() {
                     continue;
                 }
@@ -600,6 +600,11 @@ impl<'a> Reader<'a> {
         self.movie.tracks.push(track);
         Ok(())
     }
+}
+
+/// The track IDs a reference box (a child of `tref`) lists.
+fn track_ids(body: &[u8]) -> impl Iterator<Item = u32> + '_ {
+    body.chunks_exact(4).map(|id| u32::from_be_bytes([id[0], id[1], id[2], id[3]]))
 }
 
 fn name_of(fourcc: &[u8]) -> String {
