@@ -800,6 +800,23 @@ fn top_level_xmp_and_c2pa_uuid_boxes_are_removed_and_reported() {
 }
 
 #[test]
+fn a_file_type_box_grown_over_the_box_after_it_is_refused() {
+    // The 'ftyp' is copied whole: one whose size was damaged to take in the XMP 'uuid'
+    // after it would carry the XMP through (the mp4_structure fuzz target found this in
+    // videos, which share the check).
+    let mut h = Heif::photo();
+    h.top_extra =
+        vec![bx(b"uuid", &[&b"\xbe\x7a\xcf\xcb\x97\xa9\x42\xe8\x9c\x71\x99\x94\x91\xe3\xaf\xac"[..], XMP].concat())];
+    let mut file = h.build();
+    assert!(!contains(&cleaned(&file), b"SecretAuthor"));
+    let grown = u32::from_be_bytes(file[..4].try_into().unwrap()) as usize + h.top_extra[0].len();
+    file[..4].copy_from_slice(&(grown as u32).to_be_bytes());
+    let err = refused(&file);
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("'ftyp'"), "{err}");
+}
+
+#[test]
 fn metadata_items_cannot_pose_as_tiles() {
     let mut h = Heif::photo();
     h.items[0].kind = *b"grid";

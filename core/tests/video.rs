@@ -400,6 +400,35 @@ fn a_kept_box_grown_over_its_next_sibling_is_refused() {
     }
 }
 
+#[test]
+fn a_file_type_box_grown_over_the_box_after_it_is_refused() {
+    // Found by the mp4_structure fuzz target: the 'ftyp' is copied whole, so one whose
+    // size was damaged to take in the XMP 'uuid' after it carried the XMP through.
+    let data = sample();
+    let ftyp_len = u32::from_be_bytes(data[..4].try_into().unwrap()) as usize;
+    let xmp_id = [0xBE, 0x7A, 0xCF, 0xCB, 0x97, 0xA9, 0x42, 0xE8, 0x9C, 0x71, 0x99, 0x94, 0x91, 0xE3, 0xAF, 0xAC];
+    let xmp = [&28u32.to_be_bytes()[..], b"uuid", &xmp_id, b"GPS!"].concat();
+    let mut file = [&data[..ftyp_len], &xmp, &data[ftyp_len..]].concat();
+    // The media moved along: every chunk offset (moov comes last) too.
+    let moov = find(&file, b"moov");
+    let tables: Vec<usize> = (moov..file.len() - 4).filter(|&at| &file[at..at + 4] == b"stco").collect();
+    assert!(!tables.is_empty());
+    for stco in tables {
+        let count = u32::from_be_bytes(file[stco + 8..stco + 12].try_into().unwrap()) as usize;
+        for entry in (0..count).map(|i| stco + 12 + 4 * i) {
+            let offset = u32::from_be_bytes(file[entry..entry + 4].try_into().unwrap()) + xmp.len() as u32;
+            file[entry..entry + 4].copy_from_slice(&offset.to_be_bytes());
+        }
+    }
+    let good = clean(&file, &Policy::default()).unwrap();
+    assert!(contains(&file, b"GPS!") && !contains(&good.data, b"GPS!"));
+    file[..4].copy_from_slice(&((ftyp_len + xmp.len()) as u32).to_be_bytes());
+    let err = clean(&file, &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    assert!(err.message.contains("'ftyp'"), "{err}");
+    assert_eq!(err.offset, Some(0));
+}
+
 // ---------------------------------------------------------------------------
 // Tracks of text and timecode, in movies ffmpeg makes here.
 

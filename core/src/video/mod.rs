@@ -30,6 +30,7 @@ use std::ops::Range;
 use self::movie::{Movie, XMP_UUID};
 use self::scan::{Layout, TopBox};
 use self::source::{SliceSource, Source};
+use crate::container::isobmff::boxes::{ftyp_is_exact, MAX_FTYP_BODY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::metadata::Item;
@@ -153,6 +154,15 @@ fn analyse(source: &mut dyn Source) -> Result<Analysis> {
         .in_format(name)
         .at(b.start as usize)
         .because(crate::error::reason::FRAGMENTED_VIDEO));
+    }
+    for ftyp in layout.boxes.iter().filter(|b| b.is(b"ftyp")) {
+        let len = ftyp.end - ftyp.body().start;
+        let mut body = vec![0u8; len.min(MAX_FTYP_BODY as u64 + 1) as usize];
+        scan::read(source, name, ftyp.body().start, &mut body)?;
+        if !ftyp_is_exact(&body) {
+            let message = format!("an 'ftyp' box of {len} bytes that holds more than brands");
+            return Err(Error::corrupt(name, ftyp.start as usize, message));
+        }
     }
     let moovs: Vec<&TopBox> = layout.boxes.iter().filter(|b| b.is(b"moov")).collect();
     let moov = match moovs.as_slice() {

@@ -81,6 +81,26 @@ pub(crate) fn unsupported(format: &'static str, offset: usize, message: Argument
     fail(ErrorKind::Unsupported, format, offset, message)
 }
 
+/// Largest body of a kept `ftyp`: 64 compatible brands (real files list a handful).
+pub(crate) const MAX_FTYP_BODY: usize = 8 + 4 * 64;
+
+/// Whether `body` is an `ftyp` box's body and nothing more: a major brand, a minor
+/// version and compatible brands, each brand four letters, digits or spaces, or four
+/// zero bytes (QuickTime pads its list with these). A kept `ftyp` is copied whole, so
+/// one whose size was damaged to take in the box after it would carry that box
+/// through (the mp4_structure fuzz target: an XMP `uuid` inside a grown `ftyp`).
+/// A box taken in starts with its size, whose first byte is zero in a box this
+/// small: never a brand but four zeros, a box reaching the end of the file, which
+/// leaves no `moov` or `meta` to clean.
+pub(crate) fn ftyp_is_exact(body: &[u8]) -> bool {
+    let brand = |b: &[u8]| b == [0; 4] || b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b' ');
+    body.len() >= 8
+        && body.len() % 4 == 0
+        && body.len() <= MAX_FTYP_BODY
+        && brand(&body[..4])
+        && body[8..].chunks_exact(4).all(brand)
+}
+
 /// One box as found in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BoxHeader {

@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use super::boxes::codes::{MIME, URI};
-use super::boxes::{code, corrupt, limit, name, unsupported, BoxHeader, Fields, FourCc, Result, Walker};
+use super::boxes::{code, corrupt, ftyp_is_exact, limit, name, unsupported, BoxHeader, Fields, FourCc, Result, Walker};
 use super::iloc::{self, Location};
 use super::props::{self, Association, Property};
 use crate::error::Error;
@@ -218,6 +218,14 @@ fn parse_top(data: &[u8], format: &'static str, sequence: bool) -> Result<Heif> 
     let top = walker.top_level()?;
     if top.first().map(|b| b.fourcc) != Some(*b"ftyp") {
         return Err(corrupt(format, 0, format_args!("the file does not start with an 'ftyp' box")));
+    }
+    if let Some(ftyp) = top.iter().find(|b| b.is(b"ftyp") && !ftyp_is_exact(&data[b.body.clone()])) {
+        let len = ftyp.body.len();
+        return Err(corrupt(
+            format,
+            ftyp.start,
+            format_args!("an 'ftyp' box of {len} bytes that holds more than brands"),
+        ));
     }
     let mut moovs = top.iter().filter(|b| b.is(b"moov"));
     if let Some(moov) = moovs.next() {
