@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use traceless_core::video::source::{FileSource, SliceSource};
 use traceless_core::video::{plan, write_plan, write_plan_to_file};
-use traceless_core::{clean, inspect, Category, ErrorKind, Format, Policy};
+use traceless_core::{clean, inspect, Action, Category, ErrorKind, Format, Policy};
 
 /// The generated videos (built once per test run; make.sh skips the work when they are up to date).
 fn videos() -> &'static (PathBuf, serde_json::Value) {
@@ -429,6 +429,72 @@ fn a_file_type_box_grown_over_the_box_after_it_is_refused() {
     assert_eq!(err.offset, Some(0));
 }
 
+/// The sample file with `extra` among its video sample entry's children (before
+/// 'avcC'), every box around it grown to hold it (moov comes last: no offset moves).
+fn with_in_video_entry(extra: &[u8]) -> Vec<u8> {
+    let data = sample();
+    with_in_video_entry_at(&data, find(&data, b"avcC"), extra)
+}
+
+/// `data` with `extra` at `at`, inside its video sample entry (or at its very end).
+fn with_in_video_entry_at(data: &[u8], at: usize, extra: &[u8]) -> Vec<u8> {
+    let mut file = [&data[..at], extra, &data[at..]].concat();
+    for fourcc in [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd", b"avc1"] {
+        let start = file[..at].windows(4).rposition(|w| w == fourcc).unwrap() - 4;
+        let size = u32::from_be_bytes(file[start..start + 4].try_into().unwrap()) + extra.len() as u32;
+        file[start..start + 4].copy_from_slice(&size.to_be_bytes());
+    }
+    file
+}
+
+#[test]
+fn boxes_of_user_data_inside_a_sample_entry_go_and_the_entry_still_decodes() {
+    // A vendor's box among the video sample entry's children (beside 'avcC'): kept whole
+    // with the entry until session 38.
+    let data = sample();
+    for extra in [
+        [&20u32.to_be_bytes()[..], b"udta", &12u32.to_be_bytes(), b"\xA9xyz", b"GPS!"].concat(),
+        [&28u32.to_be_bytes()[..], b"uuid", &[0x42; 16], b"GPS!"].concat(),
+    ] {
+        let file = with_in_video_entry(&extra);
+        let original = scratch("entry-extra.mp4", &file);
+        assert_eq!(packet_hashes(&original), packet_hashes(&scratch("entry-plain.mp4", &data)), "ffmpeg reads it");
+        let cleaned = clean(&file, &Policy::default()).unwrap();
+        let fourcc = String::from_utf8_lossy(&extra[4..8]).into_owned();
+        assert!(!contains(&cleaned.data, b"GPS!"), "{fourcc}");
+        let gone = cleaned.report.blocks.iter().find(|b| b.label.ends_with(&format!("stsd/avc1/{fourcc}")));
+        assert_eq!(gone.and_then(|b| b.action), Some(Action::Removed), "{fourcc}: {:?}", cleaned.report.blocks);
+        assert_eq!(
+            cleaned.data,
+            clean(&data, &Policy::default()).unwrap().data,
+            "{fourcc}: as if it had never been there"
+        );
+        assert!(clean(&cleaned.data, &Policy::default()).unwrap().report.unchanged);
+        let out = scratch("entry-cleaned.mp4", &cleaned.data);
+        assert_eq!(packet_hashes(&out), packet_hashes(&original), "every packet is unchanged");
+    }
+}
+
+#[test]
+fn a_sample_entry_whose_children_do_not_read_as_boxes_is_kept_or_refused() {
+    let udta = [&20u32.to_be_bytes()[..], b"udta", &12u32.to_be_bytes(), b"\xA9xyz", b"GPS!"].concat();
+    // A few zero bytes at the entry's end (as older QuickTime writers leave): read past.
+    let with_udta = with_in_video_entry(&udta);
+    let entry = find(&with_udta, b"avcC") - udta.len();
+    let entry = with_udta[..entry].windows(4).rposition(|w| w == b"avc1").unwrap() - 4;
+    let end = entry + u32::from_be_bytes(with_udta[entry..entry + 4].try_into().unwrap()) as usize;
+    let padded = with_in_video_entry_at(&with_udta, end, &[0; 4]);
+    assert!(!contains(&clean(&padded, &Policy::default()).unwrap().data, b"GPS!"));
+    // A user data box whose size runs past the entry: refused, not kept with the entry.
+    let mut bent = udta.clone();
+    bent[3] += 3;
+    let err = clean(&with_in_video_entry(&bent), &Policy::default()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Corrupt, "{err}");
+    // Bytes that are no boxes and name none of the removed kinds: the entry is kept as it is.
+    let junk = with_in_video_entry(&[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert!(clean(&junk, &Policy::default()).is_ok());
+}
+
 // ---------------------------------------------------------------------------
 // Tracks of text and timecode, in movies ffmpeg makes here.
 
@@ -613,9 +679,13 @@ fn a_timecode_that_tells_the_time_of_day_starts_at_zero() {
     std::fs::create_dir_all(&dir).unwrap();
     for format in ["mov", "mp4"] {
         let name = format!("timecode.{format}");
-        let original = ffmpeg_movie(&dir, &name, &[], &["-timecode", "14:23:51:07", "-f", format]);
+        // In a MOV, ffmpeg also writes the reel name, in the timecode's sample entry.
+        let reel = ["-metadata:s:v:0", "reel_name=SECRETREEL"];
+        let original =
+            ffmpeg_movie(&dir, &name, &[], &[&["-timecode", "14:23:51:07", "-f", format][..], &reel].concat());
         let path = dir.join(&name);
         assert_eq!(timecode(&path), [14, 23, 51, 7], "{name}: ffprobe reads it (the test can fail)");
+        assert_eq!(contains(&original, b"SECRETREEL"), format == "mov", "{name}");
         let report = inspect(&original).unwrap();
         assert!(
             report.findings.iter().any(|f| f.category == Category::Time && f.key == "QuickTime tmcd"),
@@ -626,6 +696,11 @@ fn a_timecode_that_tells_the_time_of_day_starts_at_zero() {
         assert!(cleaned.report.removed.iter().any(|f| f.key == "QuickTime tmcd"), "{name}");
         let out = scratch(&format!("cleaned-{name}"), &cleaned.data);
         assert_eq!(timecode(&out), [0, 0, 0, 0], "{name}");
+        assert!(!contains(&cleaned.data, b"SECRETREEL"), "{name}: the reel name goes");
+        if format == "mov" {
+            let reel = cleaned.report.removed.iter().find(|f| f.key == "QuickTime name");
+            assert_eq!(reel.map(|f| f.value.as_str()), Some("SECRETREEL"), "{name}: {:?}", cleaned.report.removed);
+        }
         assert_eq!(packet_hashes_video(&out), packet_hashes_video(&path), "{name}: every video packet is unchanged");
         let again = clean(&cleaned.data, &Policy::default()).unwrap();
         assert!(again.report.unchanged, "{name}: a zero timecode is left alone: {:?}", again.report.removed);

@@ -2,7 +2,7 @@
 //! Structure-aware MP4/MOV fuzzing: whole movies built from the fuzzer's
 //! choices (brands or no `ftyp`, tracks of every kind with their sample
 //! tables, `stco` or `co64`, `stsz` or `stz2`, metadata boxes at every level
-//! (between kept boxes, for a bent size to swallow),
+//! (between kept boxes, for a bent size to swallow, and in sample entries),
 //! XMP `uuid`, timed-metadata tracks with samples in `mdat`, `moov` before or
 //! after `mdat`, padding boxes), then bent: a chunk offset moved, a byte
 //! flipped.
@@ -67,13 +67,14 @@ struct TrackSpec {
 }
 
 /// Where in a track a metadata box goes: between kept boxes, so that a kept
-/// box whose size is bent can swallow it.
+/// box whose size is bent can swallow it, or among a sample entry's children.
 #[derive(Arbitrary, Debug, PartialEq)]
 enum Place {
     Trak,
     Mdia,
     Minf,
     Stbl,
+    Entry,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -138,6 +139,15 @@ impl Kind {
             Kind::Mebx => *b"mebx",
             Kind::Camm => *b"camm",
             Kind::UnknownHandler(_) => *b"abcd",
+        }
+    }
+    /// The length of its sample entry's own fields, before any child box.
+    fn entry_fields(&self) -> usize {
+        match self {
+            Kind::Video => 78,
+            Kind::Audio => 28,
+            Kind::Timecode => 26,
+            _ => 8,
         }
     }
     /// Whether the track's samples come through byte for byte: a text track goes with
@@ -219,7 +229,16 @@ fn build(spec: &Spec) -> Option<Built> {
             let tkhd = full(b"tkhd", u8::from(v1), &[dates(v1), ((t + 1) as u32).to_be_bytes().to_vec(), vec![0; if v1 { 12 } else { 8 }], vec![0; 52], 160u32.to_be_bytes().to_vec(), 120u32.to_be_bytes().to_vec()].concat());
             let mdhd = full(b"mdhd", u8::from(v1), &[dates(v1), 1000u32.to_be_bytes().to_vec(), vec![0; if v1 { 8 } else { 4 }], vec![0x55, 0xC4, 0, 0]].concat());
             let hdlr = full(b"hdlr", 0, &[&[0; 4][..], &ts.kind.handler(), &[0; 12], b"Handler\0"].concat());
-            let entry = bx(&ts.kind.entry(), &[0; 8]);
+            let meta = |place: Place| -> Vec<u8> {
+                // A sample entry keeps child boxes of types it does not know (decoders'
+                // configurations: see movie.rs), so a flipped byte in a metadata box's type
+                // there would keep it: none there in a file with a flipped byte.
+                if place == Place::Entry && spec.flip.is_some() {
+                    return Vec::new();
+                }
+                ts.meta.iter().take(3).filter(|(p, _)| *p == place).flat_map(|(_, m)| m.build()).collect()
+            };
+            let entry = bx(&ts.kind.entry(), &[vec![0; ts.kind.entry_fields()], meta(Place::Entry)].concat());
             let stsd = full(b"stsd", 0, &[&1u32.to_be_bytes()[..], &entry].concat());
             let n = sizes[t].len() as u32;
             let stts = full(b"stts", 0, &[1u32.to_be_bytes(), n.to_be_bytes(), 100u32.to_be_bytes()].concat());
@@ -247,9 +266,6 @@ fn build(spec: &Spec) -> Option<Built> {
             }
             let count = (offsets_rel[t].len() as u32).to_be_bytes();
             let stco = full(if ts.co64 { b"co64" } else { b"stco" }, 0, &[&count[..], &entries].concat());
-            let meta = |place: Place| -> Vec<u8> {
-                ts.meta.iter().take(3).filter(|(p, _)| *p == place).flat_map(|(_, m)| m.build()).collect()
-            };
             let stbl = bx(b"stbl", &[stsd, stts, meta(Place::Stbl), stsc, stsz, stco].concat());
             // A data reference to this file ('url ' with the self-contained flag).
             let mut url = full(b"url ", 0, &[]);

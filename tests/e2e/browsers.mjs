@@ -560,7 +560,9 @@ function noticeTextsIn(root) {
   const walk = (node, inNotice) => {
     const attributes = node.attributes ?? [];
     const classIndex = attributes.indexOf('class');
-    if (inNotice && classIndex >= 0 && attributes[classIndex + 1].split(' ').includes('text')) texts.push(textOf(node));
+    // The words are the label's data-words (drawn as generated content), then any text (a working notice's clock).
+    const words = attributes.indexOf('data-words');
+    if (inNotice && classIndex >= 0 && attributes[classIndex + 1].split(' ').includes('text')) texts.push((words >= 0 ? attributes[words + 1] : '') + textOf(node));
     // traceless-notice, or traceless-notice-<random> where a page defined that name itself.
     const notice = inNotice || /^TRACELESS-NOTICE(-|$)/.test(node.nodeName ?? '');
     for (const child of [...(node.shadowRoots ?? []), ...(node.children ?? []), ...(node.contentDocument ? [node.contentDocument] : [])]) {
@@ -579,7 +581,8 @@ async function noticeTextsPrivileged(contextId) {
   const id = `traceless-notices-${Math.random().toString(36).slice(2)}`;
   const script = `addMessageListener('${id}:go', () => {
     const texts = [...content.document.querySelectorAll('*')].filter((n) => /^traceless-notice(-|$)/.test(n.localName))
-      .map((n) => n.openOrClosedShadowRoot?.querySelector('.text')?.textContent ?? '');
+      .map((n) => n.openOrClosedShadowRoot?.querySelector('.text'))
+      .map((label) => (label?.getAttribute('data-words') ?? '') + (label?.textContent ?? ''));
     sendAsyncMessage('${id}:done', JSON.stringify(texts));
   });`;
   const messages = tab.messageManager;

@@ -295,6 +295,24 @@ for (const name of only) {
       });
     }
 
+    // A drop or paste aimed inside a closed root reaches window as one on the root's host:
+    // the guard replays it at the element inside (until session 38, at the host, where
+    // the widget's own listeners never heard of it).
+    for (const mode of ['open', 'closed']) {
+      test(`a drop zone and an editor inside a ${mode} shadow root get the cleaned files`, async () => {
+        const page = await browser.open(`${web.originA}/upload/shadow-zones.html`);
+        const [dropped] = await uploadsAfter(() => browser.dropFiles(page, new Function(`return window.zone.${mode}`), [PHOTO]), 1);
+        assert.ok(dropped.url.endsWith(`from=${mode}-drop`), dropped.url);
+        assert.deepEqual(dropped.files.map((f) => f.name), ['DSCN0010.jpg']);
+        assert.deepEqual(judge(dropped.files[0]).leaks, []);
+        await page.evaluate((m) => window.editor[m].focus(), mode);
+        const [pasted] = await uploadsAfter(() => browser.pasteImage(page), 1);
+        assert.ok(pasted.url.endsWith(`from=${mode}-paste`), pasted.url);
+        assert.deepEqual(pasted.files.map((f) => f.name), ['image.png']);
+        assert.deepEqual(await page.evaluate((m) => window.seen[m], mode), ['drop:DSCN0010.jpg', 'paste:image.png']);
+      });
+    }
+
     // A folder, chosen in a webkitdirectory input or dropped whole: its images arrive
     // cleaned, its other files untouched, and the folder's structure survives (the copies
     // get their paths, a replayed drop its folder entries: README). Chromium only: Firefox
@@ -790,6 +808,34 @@ for (const name of only) {
       ]), ['waiting', false, false]);
     });
 
+    // The notice says what a photo held ("Removed location…"): words a page must not read.
+    // window.find() reaches text even in a closed shadow root, so the words are drawn as
+    // CSS generated content, which it does not search.
+    test('the page cannot find the notice\'s words with window.find()', async () => {
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      // A photo (a notice of what was removed) and a file held back (a notice with a button).
+      await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO, TIFF]), 1);
+      const deadline = Date.now() + 30000;
+      let words;
+      while (!(words = (await browser.noticeTexts(page)).find((text) => text.includes('Removed')))) {
+        assert.ok(Date.now() < deadline, 'no notice');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok((await browser.noticeTexts(page)).some((text) => text.includes('Arbitro.tiff')), 'the held-back notice');
+      const found = await page.evaluate((phrases) => {
+        // The premise, so that the test can fail: find() does reach a closed shadow root's text.
+        const host = document.body.appendChild(document.createElement('div'));
+        host.attachShadow({ mode: 'closed' }).append('Probe in a closed root');
+        const find = (phrase) => {
+          getSelection().removeAllRanges();
+          return window.find(phrase, false, false, true);
+        };
+        return { probe: find('Probe in a closed root'), phrases: phrases.map(find) };
+      }, ['Removed', 'location', 'Arbitro', 'anyway']);
+      assert.ok(words.includes('location'), words);
+      assert.deepEqual(found, { probe: true, phrases: [false, false, false, false] });
+    });
+
     /** The page's next browser dialog: its words, answered yes or no (failing if none comes within 10 s). */
     function nextDialog(page, accept) {
       return new Promise((resolve, reject) => {
@@ -841,6 +887,42 @@ for (const name of only) {
       assert.deepEqual(judge(upload.files[0]).leaks, []);
       await pageEvent(page, 'got:DSCN0010.jpg|image/jpeg');
       assert.equal(await page.evaluate(() => typeof window.showDirectoryPicker), 'undefined', 'directory handles are withdrawn');
+    });
+
+    // Its promise settles once: with a held-back file the guard waits for the user's answer,
+    // so that the notice's button can still send the original, and its × rejects it.
+    test('showOpenFilePicker(): a held-back file goes only if the user says so; closing the notice is a cancel', { skip: name !== 'chromium' && 'Chromium only: Firefox has no File System Access API' }, async () => {
+      const page = await browser.open(`${web.originA}/upload/fs-access.html`);
+      const noticeFor = async (on, name) => {
+        const deadline = Date.now() + 30000;
+        while (!(await browser.noticeTexts(on)).some((text) => text.includes(name))) {
+          assert.ok(Date.now() < deadline, `no notice for ${name}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      await browser.chooseViaDialog(page, '#open', [TIFF]);
+      await noticeFor(page, 'Arbitro.tiff');
+      assert.deepEqual(await page.evaluate(() => window.events), [], 'the promise waits');
+      // The notice (last in the document) follows the page's one button in the tab order:
+      // its ×, then its button.
+      await page.focus('#open');
+      await browser.press(page, 'Tab');
+      await browser.press(page, 'Tab');
+      const yes = nextDialog(page, true);
+      const [upload] = await uploadsAfter(() => browser.press(page, 'Enter'), 1);
+      await yes;
+      assert.deepEqual(upload.files[0].bytes, readFileSync(TIFF), 'the original, as the user chose');
+      await pageEvent(page, 'got:Arbitro.tiff');
+
+      const again = await browser.open(`${web.originA}/upload/fs-access.html?again`);
+      const uploads = web.uploads.length;
+      await browser.chooseViaDialog(again, '#open', [TIFF]);
+      await noticeFor(again, 'Arbitro.tiff');
+      await again.focus('#open');
+      await browser.press(again, 'Tab');
+      await browser.press(again, 'Enter');
+      await pageEvent(again, 'error:AbortError');
+      assert.equal(web.uploads.length, uploads, 'nothing sent');
     });
 
     test('no request left the test web', () => {

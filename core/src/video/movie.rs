@@ -228,6 +228,21 @@ impl<'a> Reader<'a> {
                 found.items = crate::metadata::xmp::read(&self.data[b.body.clone()]);
                 BlockKind::Xmp
             }
+            // A timecode's source (only looked for in its sample entry): a 16-bit length,
+            // a language, the text.
+            b"name" => {
+                let body = &self.data[b.body.clone()];
+                let length = body.get(..2).map_or(0, |n| usize::from(u16::from_be_bytes([n[0], n[1]])));
+                let text = body.get(4..).map(|t| &t[..length.min(t.len()).min(256)]).unwrap_or_default();
+                let value = String::from_utf8_lossy(text).chars().filter(|c| !c.is_control()).collect::<String>();
+                found.items.push(Item::new(
+                    Category::Device,
+                    "QuickTime name",
+                    "Timecode source (reel or camera name)",
+                    value,
+                ));
+                BlockKind::Vendor
+            }
             _ => {
                 let label = "A vendor's or unknown box";
                 found.items.push(Item::new(
@@ -275,6 +290,70 @@ impl<'a> Reader<'a> {
             self.movie.zeroed.push(vendor);
             self.movie.zeroed.push(name);
             self.movie.writer_names.push((entry.range(), "encoder name in 'stsd'", item));
+        }
+        Ok(())
+    }
+
+    /// Boxes in a kept track's sample entries beside what decoders read: user data,
+    /// `meta` and `uuid` boxes (a vendor's own), padding, and a timecode's source name
+    /// (`name`: a tape's reel, or whatever a camera calls itself). They go, and the
+    /// entry and `stsd` shrink. Boxes of other types stay: decoders' configurations
+    /// are many and new ones keep coming (Dolby Vision's, spatial video's, a new audio
+    /// codec's), and one taken away leaves a track that no longer plays.
+    ///
+    /// An entry's rest must read as boxes, but for a few zero bytes at its end (older
+    /// QuickTime writers pad sound entries); one that does not is kept as it is if none
+    /// of the types above is in it, and refused if one is.
+    fn sample_entry_extras(
+        &mut self,
+        stsd: &BoxHeader,
+        handler: &FourCc,
+        path: &str,
+        into: &mut Vec<Removal>,
+    ) -> Result<()> {
+        const EXTRAS: [&FourCc; 5] = [b"udta", b"meta", b"uuid", b"free", b"skip"];
+        let data = self.data;
+        let version = data.get(stsd.body.start).copied().unwrap_or(0);
+        let entries = self.walker.children(stsd, 8).map_err(|e| *e)?;
+        let mut shrinks = false;
+        for entry in entries {
+            let body = &data[entry.body.clone()];
+            let Some(fields) = entry_fields(handler, version, body).filter(|&n| n <= body.len()) else { continue };
+            let children = match self.walker.children(&entry, fields) {
+                Ok(children) => children,
+                Err(e) if e.kind == ErrorKind::LimitExceeded => return Err(*e),
+                Err(e) => {
+                    let tail = body[fields..].iter().rev().take(7).take_while(|&&b| b == 0).count();
+                    let mut trimmed = entry.clone();
+                    trimmed.body.end -= tail;
+                    match self.walker.children(&trimmed, fields) {
+                        Ok(children) if tail > 0 => children,
+                        _ => {
+                            let rest = &body[fields..];
+                            let named = |fourcc: &FourCc| rest.windows(4).any(|w| w == fourcc);
+                            if EXTRAS.iter().any(|f| named(f)) || (handler == b"tmcd" && named(b"name")) {
+                                return Err(*e);
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
+            let extras: Vec<BoxHeader> = children
+                .into_iter()
+                .filter(|c| EXTRAS.contains(&&c.fourcc) || (handler == b"tmcd" && c.is(b"name")))
+                .collect();
+            if extras.is_empty() {
+                continue;
+            }
+            for extra in &extras {
+                self.remove(extra, &format!("{path}/{}", String::from_utf8_lossy(&entry.fourcc)), into);
+            }
+            self.movie.containers.push(entry);
+            shrinks = true;
+        }
+        if shrinks {
+            self.movie.containers.push(stsd.clone());
         }
         Ok(())
     }
@@ -580,9 +659,12 @@ impl<'a> Reader<'a> {
                     self.handler_name(b);
                 }
             }
-            // Visual sample entries: video, and an image sequence's pictures and alpha.
-            if let (b"vide" | b"pict" | b"auxv", Some(stsd)) = (&handler, &sample_descriptions) {
-                self.encoder_names(stsd)?;
+            if let Some(stsd) = &sample_descriptions {
+                // Visual sample entries: video, and an image sequence's pictures and alpha.
+                if matches!(&handler, b"vide" | b"pict" | b"auxv") {
+                    self.encoder_names(stsd)?;
+                }
+                self.sample_entry_extras(stsd, &handler, &format!("{path}/mdia/minf/stbl/stsd"), &mut inner)?;
             }
             removals.extend(inner);
             if let Some(table) = offsets {
@@ -599,6 +681,24 @@ impl<'a> Reader<'a> {
         }
         self.movie.tracks.push(track);
         Ok(())
+    }
+}
+
+/// The length of a sample entry's own fields (before its child boxes), for the
+/// entries whose children are read: visual (ISO/IEC 14496-12 12.1.3), sound (12.2.3:
+/// 28 bytes, also in ISO's version 1, which only a version 1 `stsd` holds; in a
+/// version 0 `stsd`, QuickTime's versions 1 and 2 have 44 and 64), timecode (QuickTime).
+fn entry_fields(handler: &FourCc, stsd_version: u8, body: &[u8]) -> Option<usize> {
+    match handler {
+        b"vide" | b"pict" | b"auxv" => Some(78),
+        b"soun" => match (stsd_version, body.get(8..10)?) {
+            (_, [0, 0]) | (1, [0, 1]) => Some(28),
+            (0, [0, 1]) => Some(44),
+            (0, [0, 2]) => Some(64),
+            _ => None,
+        },
+        b"tmcd" => Some(26),
+        _ => None,
     }
 }
 

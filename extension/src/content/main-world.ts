@@ -38,7 +38,7 @@
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
 import { ADOPT, BRIDGE, DONE, DONE_SUFFIX, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
-import { CLICK_MARK } from './click-mark';
+import { CLICK_MARK, PICKER_MARK } from './click-mark';
 import { scriptDropsHaveNoEntries } from './script-drops';
 
 (() => {
@@ -331,7 +331,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
           input.type = 'file';
           input.multiple = !!options?.multiple;
           input.accept = accepts(options);
-          // The guard's change event comes after cleaning, with the cleaned files only.
+          setAttribute(input, PICKER_MARK, '');
+          // The guard's change event comes after cleaning, with the cleaned files only; for a
+          // file held back, once the user has chosen to send it (or a cancel, on a no).
           input.addEventListener('change', () => {
             const files = Array.from(input.files ?? []);
             if (files.length) resolve(files.map(handleFor));

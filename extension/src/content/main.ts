@@ -168,10 +168,12 @@ function sendOriginal(original: File, allow: (original: File) => void): boolean 
 const guard = {
   engine: contentEngine,
   settings: currentSettings,
-  report: (outcomes: FileOutcome[], allow?: (original: File) => void) => {
+  report: (outcomes: FileOutcome[], allow?: (original: File) => void, declined?: () => void) => {
     for (const notice of describe(outcomes)) {
       const held = notice.heldBack;
-      const action = held && allow ? { label: t('noticeUploadAnyway', notice.heldBackName ?? held.name), run: () => sendOriginal(held, allow) } : undefined;
+      const action = held && allow
+        ? { label: t('noticeUploadAnyway', notice.heldBackName ?? held.name), run: () => sendOriginal(held, allow), declined }
+        : undefined;
       showNotice(notice.text, notice.tone, { action });
     }
     const count = outcomes.filter((o) => o.kind === 'cleaned').length;

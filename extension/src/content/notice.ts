@@ -1,5 +1,8 @@
 // A small, dismissible notice drawn in a closed shadow root: the page can
-// neither style nor read it.
+// neither style nor read it. Its words (and its button's) are CSS generated content, not text in the
+// document: `window.find` reaches text even in a closed shadow root (both browsers,
+// session 33), and would tell the page what a photo held ("Removed location…").
+// Generated content is not searched, and screen readers still read it.
 import { formatNumber, t } from '../shared/i18n';
 import { listen } from './lasting-listeners';
 
@@ -12,6 +15,8 @@ const STYLE = `
 .box.working { background: #34495e; }
 .box { flex-wrap: wrap; }
 .text { flex: 1; overflow-wrap: anywhere; }
+.text::before { content: attr(data-words); }
+.action::before { content: attr(data-words); }
 .elapsed { opacity: .8; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .spinner { width: 14px; height: 14px; margin-top: 2px; border: 2px solid rgba(255,255,255,.35);
   border-top-color: #fff; border-radius: 50%; animation: spin 1s linear infinite; }
@@ -76,6 +81,8 @@ export interface NoticeAction {
   label: string;
   /** Whether it was done: a notice whose action the user called off stays. */
   run: () => boolean;
+  /** Called when the user closes the notice without it. */
+  declined?: () => void;
 }
 
 export interface NoticeOptions {
@@ -143,14 +150,13 @@ export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}
   box.setAttribute('role', tone === 'error' ? 'alert' : 'status');
   const label = document.createElement('div');
   label.className = 'text';
-  const words = document.createTextNode(t('noticePrefix', text));
-  label.append(words);
+  label.dataset.words = t('noticePrefix', text);
   const handle: NoticeHandle = {
     say: (next: string) => {
       // A live region reads its whole text out on each change: a count going up would be
       // read out again and again. Said once when it appears; the changes are for the eye.
       box.setAttribute('aria-live', 'off');
-      words.data = t('noticePrefix', next);
+      label.dataset.words = t('noticePrefix', next);
       layout();
     },
   };
@@ -191,13 +197,15 @@ export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}
   close.addEventListener('click', () => {
     if (tone === 'working' && key !== undefined) dismissed.add(key);
     remove(notice);
+    action?.declined?.();
   });
   box.append(label, close);
   if (action) {
     // Last in the notice, so it is also the last stop of the page's keyboard order.
     const button = document.createElement('button');
     button.className = 'action';
-    button.textContent = action.label;
+    // Drawn as its words are: the name of a file held back is the page's to find otherwise.
+    button.dataset.words = action.label;
     button.addEventListener('click', () => {
       if (action.run()) remove(notice);
     });

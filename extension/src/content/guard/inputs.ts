@@ -12,15 +12,17 @@
 import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-files';
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 import { inputOpenedBy, isFileInput } from './file-inputs';
+import { PICKER_MARK } from '../click-mark';
 import { listen as listenOnWindow } from '../lasting-listeners';
 import { tellPaths } from './relative-paths';
 
 export interface GuardHooks extends CleanHooks {
   /**
    * Tells the user what happened to one selection. `allow`, when given, sends a
-   * held-back original after all (the user's explicit choice, one file at a time).
+   * held-back original after all (the user's explicit choice, one file at a time);
+   * `declined` is called when the user closes a held-back file's notice instead.
    */
-  report: (outcomes: FileOutcome[], allow?: (original: File) => void) => void;
+  report: (outcomes: FileOutcome[], allow?: (original: File) => void, declined?: () => void) => void;
   /** Tells the user something was held back that is not one file (a folder too big to walk). */
   warn: (text: string) => void;
   /** The user switched the guard off for this page: take no event at all (switch.ts). */
@@ -94,16 +96,30 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
   const current = () => selections.get(input) === selection;
   setFiles(input, []);
   suspendRequired(input);
+  // showOpenFilePicker()'s input (click-mark.ts): its page promise takes one change only.
+  const picker = input.hasAttribute(PICKER_MARK);
+  let decided = true;
   const job = cleanAll(originals, hooks)
     .then((outcomes) => {
       if (!current()) return;
-      setFiles(input, passed(outcomes));
+      const through = passed(outcomes);
+      setFiles(input, through);
+      const allow = (original: File) => {
+        // The selection as the user now wants it: what went through, and this original.
+        setFiles(input, [...Array.from(input.files ?? []), original]);
+        redispatch(input);
+      };
+      // One file, held back: the change waits for the user's answer. With more, the
+      // promise settles with what went through, and a later original could not join it:
+      // no button is offered.
+      const waits = picker && outcomes.length === 1 && through.length === 0 && outcomes[0].kind === 'blocked';
       try {
-        hooks.report(outcomes, (original) => {
-          // The selection as the user now wants it: what went through, and this original.
-          setFiles(input, [...Array.from(input.files ?? []), original]);
-          redispatch(input);
-        });
+        if (!picker) hooks.report(outcomes, allow);
+        else if (!waits) hooks.report(outcomes);
+        else {
+          hooks.report(outcomes, allow, () => input.dispatchEvent(new Event('cancel', { bubbles: true })));
+          decided = false;
+        }
       } catch {
         // The notice could not be shown: the cleaned copies still go (the catch below would drop them).
       }
@@ -114,7 +130,7 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
     .finally(() => {
       if (!current()) return;
       restoreRequired(input);
-      redispatch(input);
+      if (decided) redispatch(input);
     });
   markPending(input, job);
 }
