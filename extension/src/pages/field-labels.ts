@@ -151,6 +151,7 @@ const MOVIE_LABELS = new Map<string, MessageKey>(Object.entries({
   'A track of a kind Traceless does not keep': 'movieTrackNotKept',
   "Subtitles or text (a drone's or a dashcam's can be its GPS log)": 'movieTextTrack',
   'Timecode (often the time of day the recording began)': 'movieTimecode',
+  'Timecode source (reel or camera name)': 'movieReelName',
   'Created (movie)': 'movieCreatedMovie',
   'Modified (movie)': 'movieModifiedMovie',
   'Created (track)': 'movieCreatedTrack',
