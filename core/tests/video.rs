@@ -485,6 +485,10 @@ fn a_sample_entry_whose_children_do_not_read_as_boxes_is_kept_or_refused() {
     let end = entry + u32::from_be_bytes(with_udta[entry..entry + 4].try_into().unwrap()) as usize;
     let padded = with_in_video_entry_at(&with_udta, end, &[0; 4]);
     assert!(!contains(&clean(&padded, &Policy::default()).unwrap().data, b"GPS!"));
+    // Also when the last box ends in zeros itself (QuickTime closes user data with four).
+    let closed = [&24u32.to_be_bytes()[..], b"udta", &12u32.to_be_bytes(), b"\xA9xyz", b"GPS!", &[0; 4]].concat();
+    let padded = with_in_video_entry_at(&sample(), end - udta.len(), &[&closed[..], &[0; 4]].concat());
+    assert!(!contains(&clean(&padded, &Policy::default()).unwrap().data, b"GPS!"));
     // A user data box whose size runs past the entry: refused, not kept with the entry.
     let mut bent = udta.clone();
     bent[3] += 3;

@@ -323,12 +323,17 @@ impl<'a> Reader<'a> {
                 Ok(children) => children,
                 Err(e) if e.kind == ErrorKind::LimitExceeded => return Err(*e),
                 Err(e) => {
+                    // The last box may end in zeros itself (a terminator, an empty count):
+                    // the shortest run of padding that leaves boxes, if any does.
                     let tail = body[fields..].iter().rev().take(7).take_while(|&&b| b == 0).count();
                     let mut trimmed = entry.clone();
-                    trimmed.body.end -= tail;
-                    match self.walker.children(&trimmed, fields) {
-                        Ok(children) if tail > 0 => children,
-                        _ => {
+                    let walked = (1..=tail).find_map(|n| {
+                        trimmed.body.end = entry.body.end - n;
+                        self.walker.children(&trimmed, fields).ok()
+                    });
+                    match walked {
+                        Some(children) => children,
+                        None => {
                             let rest = &body[fields..];
                             let named = |fourcc: &FourCc| rest.windows(4).any(|w| w == fourcc);
                             if EXTRAS.iter().any(|f| named(f)) || (handler == b"tmcd" && named(b"name")) {

@@ -62,20 +62,20 @@ function take(kind: Kind, event: Event): Taken | undefined {
           ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey }
       : {};
   const seen = event.composedPath()[0] ?? event.target ?? window;
-  const target = aimedAt(seen, kind === 'drop' ? e : undefined);
+  const target = aimedAt(seen, kind === 'drop' ? { x: e.clientX, y: e.clientY } : undefined);
   const input = kind === 'drop' ? droppedOnInput(target, e) : undefined;
   return { kind, target, input, strings, files: Array.from(transfer.files), entries, init };
 }
 
 /** Elements an author's shadow root can be attached to (HTML's attachShadow): custom ones and these. */
-const SHADOW_HOSTS = new Set(['ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BODY', 'DIV', 'FOOTER', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'HEADER', 'MAIN', 'NAV', 'P', 'SECTION', 'SPAN']);
+const SHADOW_HOSTS = new Set(['article', 'aside', 'blockquote', 'body', 'div', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'main', 'nav', 'p', 'section', 'span']);
 
 /**
  * The shadow root of either mode a page attached to `element`. Firefox also shows a
  * video's or a form control's own, whose insides no page listens on: not those.
  */
 function authorRoot(element: Element): ShadowRoot | null {
-  return element.localName.includes('-') || SHADOW_HOSTS.has(element.tagName) ? shadowRootOf(element) : null;
+  return element.localName.includes('-') || SHADOW_HOSTS.has(element.localName) ? shadowRootOf(element) : null;
 }
 
 /**
@@ -85,11 +85,11 @@ function authorRoot(element: Element): ShadowRoot | null {
  * extension sees closed roots (shadow.ts): root by root, the element under the drop, or
  * for a paste the focused one.
  */
-function aimedAt(target: EventTarget, drop: DragEvent | undefined): EventTarget {
+function aimedAt(target: EventTarget, drop: { x: number; y: number } | undefined): EventTarget {
   let aim = target;
   for (let depth = 0; depth < 32 && aim instanceof Element; depth++) {
     const root = authorRoot(aim);
-    const inner = !root ? null : drop ? root.elementFromPoint(drop.clientX, drop.clientY) : root.activeElement;
+    const inner = !root ? null : drop ? root.elementFromPoint(drop.x, drop.y) : root.activeElement;
     if (!root || !inner || !root.contains(inner)) break;
     aim = inner;
   }
@@ -160,10 +160,9 @@ function targetNow(taken: Taken): EventTarget {
   const target = taken.target;
   if (!(target instanceof Node) || target.isConnected) return target;
   const { clientX, clientY } = taken.init;
-  const now = taken.kind === 'drop' && clientX !== undefined && clientY !== undefined
-    ? document.elementFromPoint(clientX, clientY)
-    : document.activeElement;
-  return now ?? document;
+  const drop = taken.kind === 'drop' && clientX !== undefined && clientY !== undefined ? { x: clientX, y: clientY } : undefined;
+  const now = drop ? document.elementFromPoint(drop.x, drop.y) : focused();
+  return now ? aimedAt(now, drop) : document;
 }
 
 /** A file input's files after a drop on it (or an original the user then chose to send), with its input and change events. */
