@@ -180,6 +180,17 @@ export async function launchChromium(web, { headless = true, withExtension = tru
         await cdp.detach();
       }
     },
+    /** The names in the page's accessibility tree, as a screen reader gets them (Chromium only). */
+    async accessibleNames(page) {
+      const cdp = await context.newCDPSession(page);
+      try {
+        await cdp.send('Accessibility.enable');
+        const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+        return nodes.filter((n) => !n.ignored).map((n) => n.name?.value ?? '').filter(Boolean);
+      } finally {
+        await cdp.detach();
+      }
+    },
     /**
      * Pastes an image as a user does: the page writes a PNG to the clipboard (as an image
      * copied in another application would be), then Ctrl+V, a trusted paste.

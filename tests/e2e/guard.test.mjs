@@ -811,7 +811,7 @@ for (const name of only) {
     // The notice says what a photo held ("Removed location…"): words a page must not read.
     // window.find() reaches text even in a closed shadow root, so the words are drawn as
     // CSS generated content, which it does not search.
-    test('the page cannot find the notice\'s words with window.find()', async () => {
+    test('the page cannot find the notice\'s words with window.find(); a screen reader still gets them', async () => {
       const page = await browser.open(`${web.originA}/upload/fetch.html`);
       // A photo (a notice of what was removed) and a file held back (a notice with a button).
       await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO, TIFF]), 1);
@@ -834,6 +834,13 @@ for (const name of only) {
       }, ['Removed', 'location', 'Arbitro', 'anyway']);
       assert.ok(words.includes('location'), words);
       assert.deepEqual(found, { probe: true, phrases: [false, false, false, false] });
+      // A screen reader still gets the words, and the button's (Chromium's accessibility tree;
+      // Firefox's automation has no way to it here).
+      if (browser.accessibleNames) {
+        const names = await browser.accessibleNames(page);
+        assert.ok(names.some((n) => n.includes('Removed') && n.includes('location')), JSON.stringify(names));
+        assert.ok(names.some((n) => n.includes('Arbitro.tiff') && n.includes('anyway')), JSON.stringify(names));
+      }
     });
 
     /** The page's next browser dialog: its words, answered yes or no (failing if none comes within 10 s). */
