@@ -221,3 +221,54 @@ fn a_plain_second_picture_is_not_taken_for_a_gain_map() {
     assert!(!cleaned.report.summary.contains("gain map"), "{}", cleaned.report.summary);
     assert_eq!(cleaned.data.windows(2).filter(|w| w == &[0xFF, 0xD8]).count(), 1, "one picture left");
 }
+
+#[test]
+fn a_gain_map_profile_that_names_its_display_goes() {
+    // Found by the clean fuzz target: a gain map's own colour profile naming the display
+    // ('ndin') came through cleaning, where the primary's is rewritten without it.
+    let path = files().into_iter().find(|p| p.ends_with("seine_sdr_gainmap_srgb.jpg")).unwrap();
+    let data = std::fs::read(&path).unwrap();
+    // The primary's profile (one APP2 segment), its first tag renamed 'ndin'.
+    let at = data.windows(12).position(|w| w == b"ICC_PROFILE\0").unwrap() - 4;
+    let len = u16::from_be_bytes([data[at + 2], data[at + 3]]) as usize;
+    let mut profile_segment = data[at..at + 2 + len].to_vec();
+    let tags = 4 + 14 + 128;
+    assert!(u32::from_be_bytes(profile_segment[tags..tags + 4].try_into().unwrap()) > 0);
+    profile_segment[tags + 4..tags + 8].copy_from_slice(b"ndin");
+    // The gain map through the MPF index: entries after "MPF\0" and a TIFF header.
+    let mpf = data.windows(4).position(|w| w == b"MPF\0").unwrap() + 4;
+    let little = &data[mpf..mpf + 2] == b"II";
+    let u16_at = |d: &[u8], i: usize| {
+        if little {
+            u16::from_le_bytes([d[i], d[i + 1]])
+        } else {
+            u16::from_be_bytes([d[i], d[i + 1]])
+        }
+    };
+    let u32_at = |d: &[u8], i: usize| {
+        let b = d[i..i + 4].try_into().unwrap();
+        if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    };
+    let ifd = mpf + u32_at(&data, mpf + 4) as usize;
+    let entry =
+        (0..u16_at(&data, ifd) as usize).map(|i| ifd + 2 + 12 * i).find(|&e| u16_at(&data, e) == 0xB002).unwrap();
+    let second = mpf + u32_at(&data, entry + 8) as usize + 16;
+    let gain_map = mpf + u32_at(&data, second + 8) as usize;
+    assert_eq!(&data[gain_map..gain_map + 2], b"\xFF\xD8", "the index points at the gain map");
+    let mut file = [&data[..gain_map + 2], &profile_segment, &data[gain_map + 2..]].concat();
+    let size = u32_at(&file, second + 4) + profile_segment.len() as u32;
+    file[second + 4..second + 8].copy_from_slice(&if little { size.to_le_bytes() } else { size.to_be_bytes() });
+    let report = inspect(&file).unwrap();
+    assert!(report.findings.iter().any(|f| f.key == "Gain map ICC ndin"), "{:?}", report.findings);
+
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let again = inspect(&cleaned.data).unwrap();
+    assert!(again.findings.iter().all(|f| f.category == Category::Display), "{:?}", again.findings);
+    assert!(again.findings.iter().any(|f| f.key == "HDR gain map"), "the gain map stays");
+    assert!(cleaned.report.removed.iter().any(|f| f.key == "Gain map ICC ndin"), "{:?}", cleaned.report.removed);
+    assert_eq!(clean(&cleaned.data, &Policy::default()).unwrap().data, cleaned.data);
+}

@@ -9,7 +9,8 @@ use std::ops::Range;
 
 use super::{jpeg, Block, Parsed};
 use crate::metadata::gain_map::{self, HdrFields, Iso};
-use crate::metadata::mpf;
+use crate::metadata::icc_device::{self, Device};
+use crate::metadata::{icc, mpf};
 use crate::report::BlockKind;
 
 /// A gain map found after a JPEG's primary picture.
@@ -69,6 +70,11 @@ pub(crate) fn locate(data: &[u8], blocks: &[Block], primary_end: usize) -> Optio
 /// profile when the primary's is kept, and a rebuilt `hdrgm` XMP.
 pub(crate) fn cleaned(gain_map: &GainMap, data: &[u8], keep_icc: bool) -> Vec<u8> {
     let image = &data[gain_map.range.clone()];
+    // A profile that names its display (icc_device) goes whole rather than be rewritten
+    // as the primary's is: a gain map's profile is rare, and only describes the map's
+    // colours (found by the clean fuzz target: one with an `ndin` tag came through).
+    let keep_icc = keep_icc
+        && icc::profile(&gain_map.parsed, image).is_some_and(|p| matches!(icc_device::device(&p), Device::None));
     let mut out = Vec::with_capacity(image.len());
     for (i, block) in gain_map.parsed.blocks.iter().enumerate() {
         // The rebuilt XMP goes right after SOI.
