@@ -312,55 +312,55 @@ impl<'a> Reader<'a> {
         into: &mut Vec<Removal>,
     ) -> Result<()> {
         const EXTRAS: [&FourCc; 5] = [b"udta", b"meta", b"uuid", b"free", b"skip"];
+        let goes = |fourcc: &FourCc| EXTRAS.contains(&fourcc) || (handler == b"tmcd" && fourcc == b"name");
         let data = self.data;
         let version = data.get(stsd.body.start).copied().unwrap_or(0);
-        let entries = self.walker.children(stsd, 8).map_err(|e| *e)?;
-        let mut shrinks = false;
-        for entry in entries {
+        for entry in self.walker.children(stsd, 8).map_err(|e| *e)? {
             let body = &data[entry.body.clone()];
             let Some(fields) = entry_fields(handler, version, body).filter(|&n| n <= body.len()) else { continue };
-            let children = match self.walker.children(&entry, fields) {
-                Ok(children) => children,
-                Err(e) if e.kind == ErrorKind::LimitExceeded => return Err(*e),
-                Err(e) => {
-                    // The last box may end in zeros itself (a terminator, an empty count):
-                    // the shortest run of padding that leaves boxes, if any does.
-                    let tail = body[fields..].iter().rev().take(7).take_while(|&&b| b == 0).count();
-                    let mut trimmed = entry.clone();
-                    let walked = (1..=tail).find_map(|n| {
-                        trimmed.body.end = entry.body.end - n;
-                        self.walker.children(&trimmed, fields).ok()
-                    });
-                    match walked {
-                        Some(children) => children,
-                        None => {
-                            let rest = &body[fields..];
-                            let named = |fourcc: &FourCc| rest.windows(4).any(|w| w == fourcc);
-                            if EXTRAS.iter().any(|f| named(f)) || (handler == b"tmcd" && named(b"name")) {
-                                return Err(*e);
-                            }
-                            continue;
-                        }
-                    }
-                }
-            };
-            let extras: Vec<BoxHeader> = children
-                .into_iter()
-                .filter(|c| EXTRAS.contains(&&c.fourcc) || (handler == b"tmcd" && c.is(b"name")))
-                .collect();
-            if extras.is_empty() {
-                continue;
-            }
+            let Some(children) = self.entry_children(&entry, fields, goes)? else { continue };
+            let extras: Vec<BoxHeader> = children.into_iter().filter(|c| goes(&c.fourcc)).collect();
             for extra in &extras {
                 self.remove(extra, &format!("{path}/{}", String::from_utf8_lossy(&entry.fourcc)), into);
             }
-            self.movie.containers.push(entry);
-            shrinks = true;
+            if !extras.is_empty() {
+                self.movie.containers.push(entry);
+            }
         }
-        if shrinks {
-            self.movie.containers.push(stsd.clone());
-        }
+        // It shrinks by what its entries lost, if anything (`Movie::write`).
+        self.movie.containers.push(stsd.clone());
         Ok(())
+    }
+
+    /// A sample entry's child boxes after its own `fields`. The last box may end in
+    /// zeros itself (a terminator, an empty count), so zero padding is trimmed shortest
+    /// first. None for bytes that do not read as boxes and name no type that `goes`;
+    /// an error if they name one.
+    fn entry_children(
+        &mut self,
+        entry: &BoxHeader,
+        fields: usize,
+        goes: impl Fn(&FourCc) -> bool,
+    ) -> Result<Option<Vec<BoxHeader>>> {
+        let error = match self.walker.children(entry, fields) {
+            Ok(children) => return Ok(Some(children)),
+            Err(e) if e.kind == ErrorKind::LimitExceeded => return Err(*e),
+            Err(e) => e,
+        };
+        let data = self.data;
+        let rest = &data[entry.body.start + fields..entry.body.end];
+        let tail = rest.iter().rev().take(7).take_while(|&&b| b == 0).count();
+        let mut trimmed = entry.clone();
+        for n in 1..=tail {
+            trimmed.body.end = entry.body.end - n;
+            if let Ok(children) = self.walker.children(&trimmed, fields) {
+                return Ok(Some(children));
+            }
+        }
+        if rest.windows(4).any(|w| goes(&[w[0], w[1], w[2], w[3]])) {
+            return Err(*error);
+        }
+        Ok(None)
     }
 
     /// A kept track's handler name: the writer's words ("Core Media Video", "GoPro AVC",

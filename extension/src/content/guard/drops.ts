@@ -63,7 +63,8 @@ function take(kind: Kind, event: Event): Taken | undefined {
       : {};
   const seen = event.composedPath()[0] ?? event.target ?? window;
   const target = aimedAt(seen, kind === 'drop' ? { x: e.clientX, y: e.clientY } : undefined);
-  const input = kind === 'drop' ? droppedOnInput(target, e) : undefined;
+  // A file input under a drop, inside closed roots too (aimedAt found it there).
+  const input = kind === 'drop' && isFileInput(target) ? target : undefined;
   return { kind, target, input, strings, files: Array.from(transfer.files), entries, init };
 }
 
@@ -96,14 +97,6 @@ function aimedAt(target: EventTarget, drop: { x: number; y: number } | undefined
   return aim;
 }
 
-/** The file input under a drop, also inside a closed shadow root (the event names only its host). */
-function droppedOnInput(target: EventTarget, event: DragEvent): HTMLInputElement | undefined {
-  if (isFileInput(target)) return target;
-  const root = target instanceof Element ? shadowRootOf(target) : null;
-  if (!root) return undefined;
-  const under = root.elementsFromPoint(event.clientX, event.clientY).find(isFileInput);
-  return under ?? undefined;
-}
 
 /** The dropped files, with any dropped folder replaced by the files inside it. */
 async function filesOf(taken: Taken): Promise<Walked> {
