@@ -177,16 +177,14 @@ fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8
 }
 
 /// Whether the kept colour profile stays (`usable`, and not one naming its device that
-/// cannot be written again here), and the profile to write in its place if it names
+/// cannot be written again in this format), and the profile to write in its place if it names
 /// its device: JPEG, PNG and WebP write it afresh; GIF, HEIF and AVIF lose it (their
 /// writers copy a profile as it is), as does one whose tag table does not read.
 fn profile_to_write(parsed: &Parsed, data: &[u8], usable: bool) -> (bool, Option<Vec<u8>>) {
     let Some(profile) = icc::profile(parsed, data).filter(|_| usable) else { return (usable, None) };
     match icc_device::device(&profile) {
         Device::None => (true, None),
-        Device::Named { profile: Some(profile), .. }
-            if matches!(parsed.format, Format::Jpeg | Format::Png | Format::Webp) =>
-        {
+        Device::Named { profile, .. } if matches!(parsed.format, Format::Jpeg | Format::Png | Format::Webp) => {
             (true, Some(profile))
         }
         Device::Named { .. } | Device::Unreadable => (false, None),

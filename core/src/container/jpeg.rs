@@ -364,14 +364,11 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
                     out.extend_from_slice(&exif_segment(tiff));
                 }
             }
-            #[cfg(feature = "icc-rewrite")]
             Decision::ReplaceIcc => {
                 if let Some(profile) = plan.icc {
                     out.extend_from_slice(&icc_segments(profile));
                 }
             }
-            #[cfg(not(feature = "icc-rewrite"))]
-            Decision::ReplaceIcc => {}
         }
     }
     out
@@ -380,7 +377,6 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
 /// APP2 ICC_PROFILE segments holding `profile`: numbered chunks of at most 65,519
 /// bytes (a segment's 65,533, less the 14 of its name and numbering). A profile
 /// cleaning writes is one it read, and shorter: it fits in the 255 chunks there are.
-#[cfg(feature = "icc-rewrite")]
 fn icc_segments(profile: &[u8]) -> Vec<u8> {
     let chunks: Vec<&[u8]> = profile.chunks(65_519).collect();
     let mut out = Vec::with_capacity(profile.len() + 18 * chunks.len());

@@ -86,7 +86,6 @@ pub(crate) struct Plan<'a> {
     pub exif: Option<&'a [u8]>,
     /// The colour profile to write in place of the block marked `ReplaceIcc`
     /// (JPEG, PNG and WebP only: see `clean::profile_to_write`).
-    #[cfg_attr(not(feature = "icc-rewrite"), allow(dead_code))]
     pub icc: Option<&'a [u8]>,
 }
 

@@ -230,9 +230,6 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
                     wrote_exif = true;
                 }
             }
-            #[cfg(not(feature = "icc-rewrite"))]
-            Decision::ReplaceIcc => {}
-            #[cfg(feature = "icc-rewrite")]
             Decision::ReplaceIcc => {
                 if let Some(profile) = plan.icc {
                     out.extend_from_slice(&chunk(b"ICCP", profile));

@@ -2,8 +2,7 @@
 //! screenshot carries (macOS embeds the display's own), can name the display's
 //! maker and model, hold its serial number and its calibration; none of that
 //! changes how a colour converts. Such a profile is rewritten without those
-//! parts (with the `icc-rewrite` feature; without it, it goes whole): the tag
-//! table and tag data written afresh, the header's date, device maker and model
+//! parts, so the picture keeps its colours: the tag table and tag data written afresh, the header's date, device maker and model
 //! zeroed. A profile without them (sRGB, Display P3, a
 //! camera's Adobe RGB) is left byte for byte as it is.
 //!
@@ -38,7 +37,6 @@ const DEVICE_TAGS: [(&[u8; 4], Category, &str, &str); 8] = [
 /// http://www.iec.ch") and may have the third, so these go only with the tags
 /// above; so is the description (`desc`), which a display's profile names it by,
 /// written again as "Display".
-#[cfg(feature = "icc-rewrite")]
 const DEVICE_NAMES: [&[u8; 4]; 4] = [b"dmnd", b"dmdd", b"dscm", b"CIED"];
 
 const HEADER: usize = 128;
@@ -49,18 +47,15 @@ const MAX_TAGS: usize = 1024;
 pub(crate) enum Device {
     /// Nothing: keep the profile as it is.
     None,
-    /// What the device parts were, and the profile again without them (with the
-    /// `icc-rewrite` feature; without it, none: the profile goes whole).
-    Named { profile: Option<Vec<u8>>, items: Vec<Item> },
+    /// What the device parts were, and the profile again without them.
+    Named { profile: Vec<u8>, items: Vec<Item> },
     /// Device tags in a tag table that does not read: the profile cannot be kept.
     Unreadable,
 }
 
 struct Tag {
     signature: [u8; 4],
-    #[cfg_attr(not(feature = "icc-rewrite"), allow(dead_code))]
     offset: usize,
-    #[cfg_attr(not(feature = "icc-rewrite"), allow(dead_code))]
     size: usize,
 }
 
@@ -115,19 +110,12 @@ pub(crate) fn device(profile: &[u8]) -> Device {
             items.push(Item::new(*category, *key, *label, "present"));
         }
     }
-    #[cfg(feature = "icc-rewrite")]
-    let profile = match rewritten(profile, &tags) {
-        Ok(out) => Some(out),
-        Err(()) => return Device::Unreadable,
-    };
-    #[cfg(not(feature = "icc-rewrite"))]
-    let profile = None;
+    let Ok(profile) = rewritten(profile, &tags) else { return Device::Unreadable };
     Device::Named { profile, items }
 }
 
 /// `profile` without its device tags and names, its description "Display", its header's
 /// date and device zeroed; Err if the new profile would outgrow the old.
-#[cfg(feature = "icc-rewrite")]
 fn rewritten(profile: &[u8], tags: &[Tag]) -> Result<Vec<u8>, ()> {
     let gone = |t: &Tag| DEVICE_TAGS.iter().any(|(s, ..)| **s == t.signature) || DEVICE_NAMES.contains(&&t.signature);
     let kept: Vec<&Tag> = tags.iter().filter(|t| !gone(t)).collect();
@@ -179,7 +167,6 @@ fn rewritten(profile: &[u8], tags: &[Tag]) -> Result<Vec<u8>, ()> {
 
 /// A description tag saying "Display", in the form of the profile's own (v2 text or v4
 /// localised), or None if it has neither (it is then kept as it is).
-#[cfg(feature = "icc-rewrite")]
 fn description_like(profile: &[u8], tags: &[Tag]) -> Option<Vec<u8>> {
     const WORD: &str = "Display";
     let tag = tags.iter().find(|t| &t.signature == b"desc")?;
@@ -216,7 +203,7 @@ fn description_like(profile: &[u8], tags: &[Tag]) -> Option<Vec<u8>> {
 pub(crate) fn split(profile: Vec<u8>) -> (Vec<Item>, Option<Vec<u8>>) {
     match device(&profile) {
         Device::None => (Vec::new(), Some(profile)),
-        Device::Named { profile, items } => (items, profile),
+        Device::Named { profile, items } => (items, Some(profile)),
         Device::Unreadable => {
             let item = Item::new(Category::Other, "ICC device", "Device named in the colour profile", "unreadable");
             (vec![item], None)
@@ -257,7 +244,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "icc-rewrite")]
     fn a_display_profile_loses_its_device_and_keeps_its_colours() {
         let p = profile(&[
             (b"desc", b"descDELL U2720Q"),
@@ -266,7 +252,7 @@ mod tests {
             (b"wtpt", b"XYZ 0000"),
             (b"vcgt", b"vcgt curves"),
         ]);
-        let Device::Named { profile: Some(out), items } = device(&p) else { panic!("device parts found") };
+        let Device::Named { profile: out, items } = device(&p) else { panic!("device parts found") };
         assert_eq!(items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(), ["ICC mmod", "ICC vcgt"]);
         let kept = tags(&out).expect("the new table reads");
         let names: Vec<&[u8; 4]> = kept.iter().map(|t| &t.signature).collect();
@@ -282,7 +268,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "icc-rewrite")]
     fn tags_whose_data_overlaps_cannot_make_the_profile_grow() {
         // A review found a thousand tags over one region, each a byte shorter, copied
         // each in full: a profile of megabytes became gigabytes (wasm aborts).
