@@ -177,6 +177,14 @@ for (const name of only) {
       assert.equal(await page.evaluate(() => window.changes), 0);
     });
 
+    test('a click inside a file input\'s label opens a chooser where the browser\'s would: from editable text, not from a link or a button in a shadow root', async () => {
+      const page = await browser.open(`${web.originA}/upload/label-content.html`);
+      assert.equal(await browser.chooserOpens(page, '#link', 2000), false, 'a chooser from the link');
+      assert.equal(await browser.chooserOpens(page, '#host', 2000), false, 'a chooser from the shadow root\'s button');
+      assert.ok(await browser.chooserOpens(page, '#edit', 10000), 'no chooser from the editable text');
+      assert.equal(await page.evaluate(() => window.changes), 0);
+    });
+
     test('a chooser takes the input\'s options as the page\'s click handlers leave them (multiple, set on the label\'s click)', async () => {
       const page = await browser.open(`${web.originA}/upload/late-options.html`);
       assert.deepEqual(await browser.chooserOpens(page, '#pick', 10000), { multiple: true });
