@@ -32,7 +32,7 @@ const ATTACKS = readdirSync(pagesDir)
   .map((f) => {
     const html = readFileSync(join(pagesDir, f), 'utf8');
     const actions = html.match(/<meta name="attack" content="([^"]*)">/)[1].split(' ');
-    // Attacks on an API one browser lacks (File System Access) say which browsers they are for.
+    // Attacks on what one browser lacks (File System Access) or does otherwise say which browsers they are for.
     const browsers = html.match(/<meta name="attack-browsers" content="([^"]*)">/)?.[1].split(' ');
     // Attacks an automated chooser cannot answer as a person's would, in some browser, say where
     // it can; real-dialog.test.mjs answers real file dialogs for them in both. Firefox's
@@ -108,7 +108,7 @@ for (const name of only) {
     for (const attack of ATTACKS) {
       const runs = attack.actions[0] === 'none' ? ['none'] : attack.actions;
       for (const action of runs) {
-        const skip = (attack.browsers && !attack.browsers.includes(name) && `an attack on an API ${name} does not have`)
+        const skip = (attack.browsers && !attack.browsers.includes(name) && `an attack on what ${name} lacks or does otherwise (attack-browsers)`)
           || (attack.automated && !attack.automated.includes(name) && `${name}'s automated chooser cannot answer it as a person's does: real-dialog.test.mjs`);
         test(`${attack.name} (${action}): the page obtains no byte of the original`, { skip, todo: attack.todo }, async () => {
           const since = web.uploads.length;

@@ -20,7 +20,8 @@
 import { cleanAll, passed } from './clean-files';
 import { holdWhile, redispatch, setFiles, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
-import { isDisabled, isFileInput } from './file-inputs';
+import { isDisabled } from './file-inputs';
+import { isElement, isFileInput, isHtmlElement, isInput, isNode, isTextArea } from './kinds';
 import { MAX_FOLDER_DEPTH, MAX_FOLDER_FILES, walkEntries, type Dropped, type Walked } from './folders';
 import { placeIn } from './relative-paths';
 import { droppedForPage, foldersRebuilt } from './dropped-folders';
@@ -88,7 +89,7 @@ function authorRoot(element: Element): ShadowRoot | null {
  */
 function aimedAt(target: EventTarget, drop: { x: number; y: number } | undefined): EventTarget {
   let aim = target;
-  for (let depth = 0; depth < 32 && aim instanceof Element; depth++) {
+  for (let depth = 0; depth < 32 && isElement(aim); depth++) {
     const root = authorRoot(aim);
     const inner = !root ? null : drop ? root.elementFromPoint(drop.x, drop.y) : root.activeElement;
     if (!root || !inner || !root.contains(inner)) break;
@@ -151,7 +152,7 @@ function replay(taken: Taken, files: File[]): boolean {
  */
 function targetNow(taken: Taken): EventTarget {
   const target = taken.target;
-  if (!(target instanceof Node) || target.isConnected) return target;
+  if (!isNode(target) || target.isConnected) return target;
   const { clientX, clientY } = taken.init;
   const drop = taken.kind === 'drop' && clientX !== undefined && clientY !== undefined ? { x: clientX, y: clientY } : undefined;
   const now = drop ? document.elementFromPoint(drop.x, drop.y) : focused();
@@ -189,12 +190,12 @@ function focused(): Element | null {
 function pasteText(taken: Taken): void {
   const text = taken.strings.find(([type]) => type === 'text/plain')?.[1];
   const target = taken.target;
-  if (!text || !(target instanceof Element)) return;
+  if (!text || !isElement(target)) return;
   const active = focused();
   const field =
-    target instanceof HTMLTextAreaElement || (target instanceof HTMLInputElement && TEXT_INPUTS.has(target.type))
+    isTextArea(target) || (isInput(target) && TEXT_INPUTS.has(target.type))
       ? target === active && !target.readOnly && !target.disabled
-      : target instanceof HTMLElement && target.isContentEditable && !!active?.contains(target);
+      : isHtmlElement(target) && target.isContentEditable && !!active?.contains(target);
   if (field) document.execCommand('insertText', false, text);
 }
 
@@ -214,7 +215,7 @@ async function pastePictures(taken: Taken, files: File[]): Promise<void> {
   if (taken.strings.length) return;
   const target = taken.target;
   const pictures = files.filter((f) => SHOWN_PICTURES.has(f.type));
-  if (!pictures.length || !(target instanceof HTMLElement) || !target.isContentEditable) return;
+  if (!pictures.length || !isHtmlElement(target) || !target.isContentEditable) return;
   const urls = await Promise.all(pictures.map(dataUrl));
   // Where the caret is now: the person may have moved on while the pictures were cleaned.
   if (!focused()?.contains(target)) return;

@@ -1,6 +1,5 @@
 // What a click or an event is about: a page's file input.
-
-export const isFileInput = (el: unknown): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file';
+import { isElement, isFileInput, isLabel, isShadowRoot } from './kinds';
 
 /**
  * Content whose click a label does not pass on to its control (HTML: interactive content),
@@ -17,7 +16,7 @@ const INTERACTIVE =
 /** The element above `el`, or the host of the shadow root it is in (open roots: a click's path shows those). */
 function composedParent(el: Element): Element | null {
   const parent = el.parentNode;
-  return parent instanceof ShadowRoot ? parent.host : parent instanceof Element ? parent : null;
+  return isShadowRoot(parent) ? parent.host : isElement(parent) ? parent : null;
 }
 
 /**
@@ -26,10 +25,10 @@ function composedParent(el: Element): Element | null {
  */
 export function inputOpenedBy(el: unknown): HTMLInputElement | undefined {
   if (isFileInput(el)) return el;
-  if (!(el instanceof Element)) return undefined;
+  if (!isElement(el)) return undefined;
   let interactive = false;
   for (let at: Element | null = el; at; at = composedParent(at)) {
-    if (at instanceof HTMLLabelElement) return !interactive && isFileInput(at.control) ? at.control : undefined;
+    if (isLabel(at)) return !interactive && isFileInput(at.control) ? at.control : undefined;
     interactive ||= at.matches(INTERACTIVE);
   }
   return undefined;

@@ -25,6 +25,7 @@
 import { listen, listenToPageWorld } from '../lasting-listeners';
 import { WATCH, WATCHED } from '../rearm-bridge';
 import { elementsWithin, shadowRootOf } from './shadow';
+import { isElement, isFileInput, isInput, isLabel, isNode, isShadowRoot } from './kinds';
 
 /** Inputs a browser chooser may be open for, each with whether the guard moved it. */
 const kept = new Map<HTMLInputElement, boolean>();
@@ -40,7 +41,7 @@ let watcher: MutationObserver | null = null;
 
 /** `node`'s ancestors, itself first, through shadow roots to their hosts. */
 function* upFrom(node: Node): Generator<Node> {
-  for (let at: Node | null = node; at; at = at instanceof ShadowRoot ? at.host : at.parentNode) yield at;
+  for (let at: Node | null = node; at; at = isShadowRoot(at) ? at.host : at.parentNode) yield at;
 }
 
 /**
@@ -56,20 +57,20 @@ function watchedDuring(path: EventTarget[], roots: 'closed' | 'any'): { inputs: 
   const inputs = new Set<HTMLInputElement>();
   const trees = new Set<Node>();
   const target = path[0];
-  if (!(target instanceof Element)) return { inputs: [], trees: [] };
+  if (!isElement(target)) return { inputs: [], trees: [] };
   for (const node of path) {
-    if (node instanceof HTMLInputElement) inputs.add(node);
-    if (node instanceof HTMLLabelElement) {
+    if (isInput(node)) inputs.add(node);
+    if (isLabel(node)) {
       trees.add(node);
-      if (node.control instanceof HTMLInputElement) inputs.add(node.control);
+      if (isInput(node.control)) inputs.add(node.control);
     }
   }
   const root = shadowRootOf(target);
   if (root && (roots === 'any' || root.mode === 'closed')) {
     trees.add(root);
     for (const el of elementsWithin(root)) {
-      if (el instanceof HTMLInputElement) inputs.add(el);
-      if (el instanceof HTMLLabelElement) trees.add(el);
+      if (isInput(el)) inputs.add(el);
+      if (isLabel(el)) trees.add(el);
       const inner = shadowRootOf(el);
       if (inner) trees.add(inner);
     }
@@ -90,7 +91,7 @@ function watchClick(path: EventTarget[], roots: 'closed' | 'any'): void {
   const onRecords = (records: MutationRecord[]) => {
     for (const record of records) {
       const input = record.target;
-      if (input instanceof HTMLInputElement && !kept.has(input) && (isFileKeyword(record.oldValue) || input.type === 'file')) keep(input);
+      if (isInput(input) && !kept.has(input) && (isFileKeyword(record.oldValue) || input.type === 'file')) keep(input);
     }
   };
   const types = new MutationObserver(onRecords);
@@ -147,7 +148,7 @@ function letGo(input: HTMLInputElement): void {
  */
 function release(event: Event): void {
   const input = event.composedPath()[0];
-  if (!event.isTrusted || !(input instanceof HTMLInputElement) || input.type !== 'file' || !kept.has(input)) return;
+  if (!event.isTrusted || !isFileInput(input) || !kept.has(input)) return;
   if (event.type === 'input' && !input.files?.length) return;
   // Once inputs.ts has taken the answer (this dispatch).
   setTimeout(() => letGo(input));
@@ -166,7 +167,7 @@ export function guardFlips(hooks: { off: () => boolean }): void {
   );
   listenToPageWorld(WATCH, (event) => {
     const target = (event as MouseEvent).relatedTarget;
-    if (!hooks.off() && target instanceof Node) watchClick([...upFrom(target)] as EventTarget[], 'any');
+    if (!hooks.off() && isNode(target)) watchClick([...upFrom(target)] as EventTarget[], 'any');
   });
   // Right after a script's click, before its next line: an input it made a file input and
   // took out of the document is back in at once.

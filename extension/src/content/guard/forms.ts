@@ -1,6 +1,7 @@
 // Native form submission waits for cleaning: a form submitted while one of its
 // file inputs is being cleaned is held, then submitted again with the cleaned files.
 import { listen } from '../lasting-listeners';
+import { isForm } from './kinds';
 
 export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<void> | undefined): void {
   const resubmitted = new WeakSet<Event>();
@@ -8,7 +9,7 @@ export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<void> | u
     'submit',
     (event) => {
       const form = event.composedPath()[0];
-      if (!(form instanceof HTMLFormElement) || resubmitted.has(event)) return;
+      if (!isForm(form) || resubmitted.has(event)) return;
       const busy = isBusy(form);
       if (!busy) return;
       event.preventDefault();

@@ -11,7 +11,8 @@
 // once each, in that order.
 import { cleanAll, passed, type CleanHooks, type FileOutcome } from './clean-files';
 import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
-import { inputOpenedBy, isFileInput } from './file-inputs';
+import { inputOpenedBy } from './file-inputs';
+import { isElement, isFileInput, isShadowRoot } from './kinds';
 import { PICKER_MARK } from '../click-mark';
 import { listen as listenOnWindow } from '../lasting-listeners';
 import { tellPaths } from './relative-paths';
@@ -48,7 +49,7 @@ const placed = new WeakSet<File>();
 function fileInputs(event: Event): HTMLInputElement[] {
   const target = event.composedPath()[0];
   if (isFileInput(target)) return [target];
-  if (!(target instanceof Element)) return [];
+  if (!isElement(target)) return [];
   const root = shadowRootOf(target);
   if (!root) return [];
   return fileInputsWithin(root).filter((input) => Array.from(input.files ?? []).some((file) => !placed.has(file)));
@@ -61,7 +62,7 @@ const stopping = new WeakSet<HTMLInputElement>();
 function stopNextChangeInside(input: HTMLInputElement): void {
   const root = input.getRootNode();
   // window's listener handles the document's inputs; one stopper per input is enough.
-  if (!(root instanceof ShadowRoot) || stopping.has(input)) return;
+  if (!isShadowRoot(root) || stopping.has(input)) return;
   stopping.add(input);
   const stop = (e: Event) => {
     // Only the browser's own change (see guardInputs): a page's event is the page's.
@@ -185,7 +186,7 @@ function markPending(input: HTMLInputElement, job: Promise<void>): void {
 /** The cleaning job of any file input in `form`, if one is running. */
 export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
   const jobs = Array.from(form.elements)
-    .filter((el): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file')
+    .filter(isFileInput)
     .map((input) => pending.get(input))
     .filter((job): job is Promise<void> => job !== undefined);
   return jobs.length ? Promise.all(jobs).then(() => undefined) : undefined;
@@ -225,7 +226,7 @@ export function guardInputs(hooks: GuardHooks): void {
   const watched = new WeakSet<ShadowRoot>();
   const watch = (input: HTMLInputElement) => {
     const root = input.getRootNode();
-    if (root instanceof ShadowRoot && !watched.has(root)) {
+    if (isShadowRoot(root) && !watched.has(root)) {
       watched.add(root);
       listen(root);
     }
@@ -245,7 +246,7 @@ export function guardInputs(hooks: GuardHooks): void {
         warm();
         return watch(input);
       }
-      const root = target instanceof Element ? shadowRootOf(target) : null;
+      const root = isElement(target) ? shadowRootOf(target) : null;
       const inputs = root ? allFileInputsWithin(root) : [];
       for (const input of inputs) watch(input);
       if (inputs.length) warm();

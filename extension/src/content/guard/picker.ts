@@ -16,7 +16,8 @@ import { deliver, type GuardHooks } from './inputs';
 import { allFileInputsWithin, shadowRootOf } from './shadow';
 import { listen } from '../lasting-listeners';
 import { CLICK_MARK } from '../click-mark';
-import { inputOpenedBy, isDisabled, isFileInput } from './file-inputs';
+import { inputOpenedBy, isDisabled } from './file-inputs';
+import { isElement, isFileInput, isShadowRoot } from './kinds';
 
 /**
  * What a click is aimed at: the file input it would open, or the shadow root to ask.
@@ -32,7 +33,7 @@ function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
   // sees it if the page takes the label out of the document meanwhile
   // (tests/e2e/hostile/detached-by-label-click.html).
   const direct = inputOpenedBy(target);
-  if (direct || !(target instanceof Element)) return direct;
+  if (direct || !isElement(target)) return direct;
   const root = shadowRootOf(target);
   const inputs = root ? allFileInputsWithin(root) : [];
   if (!root || !inputs.length) return undefined;
@@ -96,7 +97,7 @@ export function guardChoosers(hooks: GuardHooks): void {
   const onClick = (event: Event) => {
     if (handled.has(event)) return;
     const aim = aimOf(event);
-    if (aim instanceof ShadowRoot) {
+    if (isShadowRoot(aim)) {
       // Asked again there (a root keeps the listener: a click a script sends from inside
       // it, which never reaches window, is seen there too).
       aim.addEventListener('click', onClick, { capture: true });

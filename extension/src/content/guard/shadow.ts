@@ -1,4 +1,5 @@
 // Shadow roots, open and closed, as only an extension can see them.
+import { isFileInput, isHtmlElement } from './kinds';
 
 /** Chromium: chrome.dom.openOrClosedShadowRoot; Firefox: element.openOrClosedShadowRoot. */
 export function shadowRootOf(element: Element): ShadowRoot | null {
@@ -6,7 +7,7 @@ export function shadowRootOf(element: Element): ShadowRoot | null {
   if (firefox !== undefined) return firefox;
   const dom = (globalThis as { chrome?: { dom?: { openOrClosedShadowRoot?: (e: HTMLElement) => ShadowRoot | null } } })
     .chrome?.dom;
-  return element instanceof HTMLElement ? (dom?.openOrClosedShadowRoot?.(element) ?? null) : element.shadowRoot;
+  return isHtmlElement(element) ? (dom?.openOrClosedShadowRoot?.(element) ?? null) : element.shadowRoot;
 }
 
 /** File inputs with a selection under `root`, through nested shadow roots of either mode. */
@@ -16,7 +17,7 @@ export function fileInputsWithin(root: ParentNode): HTMLInputElement[] {
 
 /** Every file input under `root`, through nested shadow roots of either mode. */
 export function allFileInputsWithin(root: ParentNode): HTMLInputElement[] {
-  return elementsWithin(root).filter((el): el is HTMLInputElement => el instanceof HTMLInputElement && el.type === 'file');
+  return elementsWithin(root).filter(isFileInput);
 }
 
 /** Every element under `root`, through nested shadow roots of either mode. */
