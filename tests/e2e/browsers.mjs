@@ -843,5 +843,9 @@ function chromiumPrivate(profile, worker) {
 async function introOf(page) {
   // The page writes its words in as it starts (localisePage): wait for them.
   await page.waitForFunction(() => document.getElementById('intro')?.textContent, undefined, { timeout: 10000 });
-  return page.evaluate(() => document.getElementById('intro').textContent);
+  // Its first paragraph, and the one it shows only when opened on install ('' when hidden).
+  return page.evaluate(() => {
+    const installed = document.getElementById('installed');
+    return { intro: document.getElementById('intro').textContent, installed: installed && !installed.hidden ? installed.textContent : '' };
+  });
 }

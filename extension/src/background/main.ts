@@ -35,8 +35,12 @@ if (ext.extension.inIncognitoContext) void setUpMenus();
 ext.runtime.onInstalled.addListener((details) => {
   void setUpMenus();
   // A first install shows the settings page, which says what Traceless does and lets the user
-  // choose: once, from the normal windows' instance.
-  if (details.reason === 'install' && !ext.extension.inIncognitoContext) void ext.runtime.openOptionsPage();
+  // choose: once, from the normal windows' instance. It says too that tabs opened before are
+  // guarded only once reloaded: Chromium starts no content script in them, and Firefox's starts
+  // after the page's own scripts, whose listeners then come first.
+  if (details.reason === 'install' && !ext.extension.inIncognitoContext) {
+    void ext.tabs.create({ url: ext.runtime.getURL('options.html?installed') });
+  }
 });
 
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {

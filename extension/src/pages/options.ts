@@ -3,6 +3,8 @@ import { localisePage, shown, t } from '../shared/i18n';
 import { DEFAULTS, loadSettings, sanitise, saveSettings, siteOrigin, type GuardMode, type Settings } from '../shared/settings';
 
 localisePage();
+// Opened on install (background/main.ts): pages open since before were not guarded then.
+document.getElementById('installed')!.hidden = !new URLSearchParams(location.search).has('installed');
 const form = document.getElementById('settings') as HTMLFormElement;
 const status = document.getElementById('status') as HTMLElement;
 
