@@ -212,7 +212,9 @@ export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}
     box.append(button);
   }
   root.append(style, box);
-  (document.body ?? document.documentElement).append(host);
+  // A page without a root element (one it took away: tests/e2e/hostile/notice-rootless.html)
+  // gets the notice as its root: the user is told all the same.
+  (document.body ?? document.documentElement ?? document).append(host);
   shown.push(notice);
   layout();
   if (tone === 'info' && !action) setTimeout(() => remove(notice), SHOWN_MS);
