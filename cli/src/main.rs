@@ -172,13 +172,16 @@ struct CleanArgs {
     /// Also remove the colour profile (colours may shift on wide-gamut photos).
     #[arg(long)]
     drop_icc: bool,
-    /// Also remove the orientation (rotated photos may then display sideways).
+    /// Also remove the EXIF orientation (rotated photos may then display sideways). A HEIC's,
+    /// AVIF's or video's rotation stays: it is part of how the picture is coded.
     #[arg(long)]
     drop_orientation: bool,
-    /// Keep the copyright notice (written into a minimal EXIF).
+    /// Keep the copyright notice (written into a minimal EXIF in JPEG, PNG and WebP;
+    /// other formats keep none).
     #[arg(long)]
     keep_copyright: bool,
-    /// Keep the author's name (written into a minimal EXIF).
+    /// Keep the author's name (written into a minimal EXIF in JPEG, PNG and WebP; other
+    /// formats keep none).
     #[arg(long)]
     keep_author: bool,
     /// Also remove an Ultra HDR photo's gain map (HDR screens then show it as SDR).

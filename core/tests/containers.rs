@@ -472,7 +472,7 @@ fn a_profile_with_anything_beside_it_is_not_kept() {
     // profile, or bytes after the stream, are read by no decoder, so nothing checked what
     // they hold. Either way the profile goes (a read-only review found both kept).
     let iccp = |trailer: &[u8]| {
-        let mut body = b"icc\0\0".to_vec();
+        let mut body = b"ICC Profile\0\0".to_vec();
         body.extend_from_slice(&miniz_oxide::deflate::compress_to_vec_zlib(&icc_like(300), 6));
         body.extend_from_slice(trailer);
         png_chunk(b"iCCP", &body)
@@ -495,6 +495,21 @@ fn a_profile_with_anything_beside_it_is_not_kept() {
         vp8l(),
     ]);
     assert_eq!(clean(&two, &Policy::default()).unwrap().data, riff(&[vp8x(0x10), vp8l()]), "WebP: a second ICCP");
+}
+
+#[test]
+fn a_kept_png_profile_loses_its_writers_name_and_nothing_else() {
+    // The iCCP chunk's name is free text exiftool shows (ProfileName): a display's name
+    // ("DELL U2720Q") even where the profile names no device. The compressed profile stays
+    // byte for byte; the name is the one the cleaner writes on every profile.
+    let stream = miniz_oxide::deflate::compress_to_vec_zlib(&icc_like(300), 6);
+    let iccp = |name: &[u8]| png_chunk(b"iCCP", &[name, b"\0\0".as_slice(), &stream].concat());
+    let (named, _) = png_with(&[iccp(b"DELL U2720Q of J. Smith")], b"");
+    let (expected, _) = png_with(&[iccp(b"ICC Profile")], b"");
+    let cleaned = clean(&named, &Policy::default()).unwrap();
+    assert!(!contains(&cleaned.data, b"DELL"), "the name is gone");
+    assert_eq!(cleaned.data, expected, "the same profile under the cleaner's name");
+    assert_eq!(clean(&expected, &Policy::default()).unwrap().data, expected, "cleaned again, nothing changes");
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

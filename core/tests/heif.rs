@@ -1366,3 +1366,24 @@ fn kept_properties_hold_their_fields_and_nothing_more() {
     let cleaned = clean(&odd_colour, &Policy::default()).unwrap();
     assert!(!cleaned.data.windows(marker.len()).any(|w| w == marker), "a 'colr' of an unknown kind goes");
 }
+
+#[test]
+fn an_item_location_box_with_bytes_after_its_items_is_refused() {
+    // The picture's extent runs to the end of the file (a length of 0), over the Exif
+    // item's bytes after it. A count one short (one changed byte: the heif_structure fuzz
+    // target) left the Exif item's location unread after the picture's: its bytes were
+    // then the picture's as far as the cleaner could tell, and were copied.
+    let mut file = Heif::photo().build();
+    let at = file.windows(4).position(|w| w == b"iloc").unwrap();
+    assert_eq!(&file[at + 10..at + 12], &[0, 2], "two items located");
+    // Version 1, 4-byte offsets and lengths: the picture's entry, its length at 12 bytes in.
+    assert_eq!(&file[at + 12..at + 14], &[0, 1], "the picture first");
+    file[at + 24..at + 28].copy_from_slice(&[0; 4]);
+    // Both located, the extents overlap: refused as such.
+    let overlap = clean(&file, &Policy::default()).expect_err("overlapping items refused");
+    assert!(overlap.to_string().contains("overlap"), "{overlap}");
+    file[at + 11] = 1;
+    let err = clean(&file, &Policy::default()).expect_err("refused");
+    assert!(err.to_string().contains("after its 1 items"), "{err}");
+    assert!(inspect(&file).is_err());
+}

@@ -59,7 +59,8 @@ pub(crate) struct Parsed {
     pub frames: u32,
     pub blocks: Vec<Block>,
     /// The writer will fix a harmless defect (a missing GIF trailer or WebP pad
-    /// byte), so the file must be rewritten even when nothing is removed.
+    /// byte) or rename a PNG profile, so the file must be rewritten even when
+    /// nothing is removed.
     pub repair: bool,
     /// Colour components of a JPEG frame (1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK); 0 elsewhere.
     pub components: u8,

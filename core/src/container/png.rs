@@ -150,7 +150,12 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         }
     }
     let frames = declared_frames.map_or(1, |declared| declared.min(frame_controls).max(1));
-    Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: false, components: 0, gain_map: None })
+    // A profile kept under another name is written again under the cleaner's (renamed_icc).
+    let renames = blocks.iter().any(|b| match &b.payload {
+        Payload::PngIcc(body) => !data[body.clone()].starts_with(&[ICC_NAME, b"\0"].concat()),
+        _ => false,
+    });
+    Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: renames, components: 0, gain_map: None })
 }
 
 /// Whether a chunk that is kept has the length its fields give it, where they give one
@@ -212,6 +217,21 @@ fn zlib(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The name every kept or written iCCP chunk carries. The writer's own is free text (1-79
+/// bytes), which exiftool shows: "Photoshop ICC profile", the profile's description, or a
+/// display's name ("DELL U2720Q") even when the profile itself names no device.
+const ICC_NAME: &[u8] = b"ICC Profile";
+
+/// A kept iCCP chunk under `ICC_NAME`: its compression method and compressed profile as they
+/// were (a kept profile's bytes do not change). `body` is a profile the cleaner has read
+/// (`icc::profile`), so it has its name's NUL; the chunk as it was otherwise.
+fn renamed_icc(body: &[u8]) -> Vec<u8> {
+    match body.iter().position(|&b| b == 0) {
+        Some(nul) => chunk(b"iCCP", &[ICC_NAME, &body[nul..]].concat()),
+        None => chunk(b"iCCP", body),
+    }
+}
+
 pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len());
     let replaces = plan.decisions.contains(&Decision::ReplaceExif);
@@ -223,19 +243,19 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
                 out.extend_from_slice(&chunk(b"eXIf", tiff));
             }
         }
-        match decision {
-            Decision::Keep => out.extend_from_slice(&data[block.range.clone()]),
-            Decision::Remove => {}
-            Decision::ReplaceExif => {
+        match (decision, &block.payload) {
+            (Decision::Keep, Payload::PngIcc(body)) => out.extend_from_slice(&renamed_icc(&data[body.clone()])),
+            (Decision::Keep, _) => out.extend_from_slice(&data[block.range.clone()]),
+            (Decision::Remove, _) => {}
+            (Decision::ReplaceExif, _) => {
                 if let Some(tiff) = plan.exif {
                     out.extend_from_slice(&chunk(b"eXIf", tiff));
                 }
             }
-            Decision::ReplaceIcc => {
+            (Decision::ReplaceIcc, _) => {
                 if let Some(profile) = plan.icc {
-                    // A name of its own: the old one is the writer's words.
                     let zlib = zlib(profile);
-                    out.extend_from_slice(&chunk(b"iCCP", &[b"ICC Profile\0\0".as_slice(), &zlib].concat()));
+                    out.extend_from_slice(&chunk(b"iCCP", &[ICC_NAME, b"\0\0".as_slice(), &zlib].concat()));
                 }
             }
         }
