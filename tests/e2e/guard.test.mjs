@@ -185,6 +185,13 @@ for (const name of only) {
       assert.equal(await page.evaluate(() => window.changes), 0);
     });
 
+    test('a page enforcing Trusted Types whose write() of a plain string is refused stays as it was, as without the extension', async () => {
+      const page = await browser.open(`${web.originA}/upload/trusted-types-write.html`);
+      await page.waitForFunction(() => window.outcome !== undefined);
+      assert.equal(await page.evaluate(() => window.outcome), 'TypeError');
+      assert.equal(await page.evaluate(() => document.getElementById('keep')?.textContent), 'A page enforcing Trusted Types');
+    });
+
     test('a chooser takes the input\'s options as the page\'s click handlers leave them (multiple, set on the label\'s click)', async () => {
       const page = await browser.open(`${web.originA}/upload/late-options.html`);
       assert.deepEqual(await browser.chooserOpens(page, '#pick', 10000), { multiple: true });

@@ -365,10 +365,12 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
   const open = uncurry(Document.prototype.open as (...args: unknown[]) => unknown);
   const write = uncurry(Document.prototype.write);
-  // The empty markup as Trusted Types' own value where the browser has them: a page that
-  // enforces them refuses a plain '' (the write the guard opens the document with), and a
-  // policy of the page's own would run the page's code inside the guard's write.
-  const EMPTY_HTML = ((globalThis as { trustedTypes?: { emptyHTML: unknown } }).trustedTypes?.emptyHTML ?? '') as string;
+  // Trusted Types, where the browser has them: a page that enforces them refuses a plain ''
+  // (the write the guard opens the document with) but takes their own empty markup.
+  type TrustedTypes = { emptyHTML: unknown; isHTML(value: unknown): boolean };
+  const trustedTypes = (globalThis as { trustedTypes?: TrustedTypes }).trustedTypes;
+  const EMPTY_HTML = trustedTypes?.emptyHTML as string | undefined;
+  const isTrustedHtml = trustedTypes && uncurry(Object.getPrototypeOf(trustedTypes).isHTML as TrustedTypes['isHTML']);
   const writeln = uncurry(Document.prototype.writeln);
   let bridge: EventTarget | null = null;
   /** What listens at the bridge once it is known (sections 4 and 5); the handshake may end before or after. */
@@ -416,11 +418,16 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * deferred or module script): an empty write() first opens it in exactly those cases,
    * and then the guard is back before the page's markup, and any script in it, goes in.
    */
-  const openFirst = (target: unknown) => {
+  const openFirst = (target: unknown, text: unknown[]) => {
+    // The page's own markup decides: Trusted Types' empty value for trusted markup, '' for
+    // strings, so the guard's write fails, opening nothing, exactly where the page's would
+    // (an emptyHTML before a page's refused string blanked the page).
+    let trusted = EMPTY_HTML !== undefined && text.length > 0;
+    for (let i = 0; trusted && i < text.length; i++) trusted = isTrustedHtml!(trustedTypes, text[i]);
     try {
-      write(target, EMPTY_HTML);
+      write(target, trusted ? EMPTY_HTML! : '');
     } catch {
-      return; // not a document (the observer re-adds should another way open it)
+      return; // not a document, or markup Trusted Types refuse (the page's write fails too)
     }
     // Whether it opened cannot be told from outside: a document without a root element has
     // none after opening either (tests/e2e/hostile/document-write-rootless.html). Re-adding
@@ -435,11 +442,11 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return result;
     },
     write(this: Document, ...text: string[]) {
-      openFirst(this);
+      openFirst(this, text);
       return write(this, ...text);
     },
     writeln(this: Document, ...text: string[]) {
-      openFirst(this);
+      openFirst(this, text);
       return writeln(this, ...text);
     },
   };

@@ -130,6 +130,19 @@ function noticeHost(): { host: HTMLElement; root: ShadowRoot } {
   return { host: other, root: other.attachShadow({ mode: 'closed' }) };
 }
 
+/**
+ * Where notices go: the body, else the root element; a page without one (it took it away:
+ * tests/e2e/hostile/notice-rootless.html) gets a root element of the guard's, which holds
+ * every notice (a notice's own element as the root would hide the next one, drawn inside it).
+ */
+function noticeParent(): ParentNode {
+  const parent = document.body ?? document.documentElement;
+  if (parent) return parent;
+  const holder = document.createElement('traceless-notices');
+  document.append(holder);
+  return holder;
+}
+
 export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}): NoticeHandle {
   const { action, key, elapsedMs = 0, refreshWithinMs } = options;
   const current = key === undefined ? undefined : shown.find((n) => n.key === key);
@@ -212,9 +225,7 @@ export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}
     box.append(button);
   }
   root.append(style, box);
-  // A page without a root element (one it took away: tests/e2e/hostile/notice-rootless.html)
-  // gets the notice as its root: the user is told all the same.
-  (document.body ?? document.documentElement ?? document).append(host);
+  noticeParent().append(host);
   shown.push(notice);
   layout();
   if (tone === 'info' && !action) setTimeout(() => remove(notice), SHOWN_MS);
