@@ -363,15 +363,20 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const addListener = uncurry(EventTarget.prototype.addEventListener);
   const removeListener = uncurry(EventTarget.prototype.removeEventListener);
   const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
-  const open = uncurry(Document.prototype.open as (...args: unknown[]) => unknown);
-  const write = uncurry(Document.prototype.write);
+  // Called with Reflect.apply and the wrappers' `arguments`: spreading an array would run an
+  // array iterator the page may have replaced, and hand the native other arguments than the
+  // ones looked at.
+  const applyNative = Reflect.apply;
+  const nativeOpen = Document.prototype.open;
+  const nativeWrite = Document.prototype.write;
+  const nativeWriteln = Document.prototype.writeln;
+  const write = uncurry(nativeWrite);
   // Trusted Types, where the browser has them: a page that enforces them refuses a plain ''
   // (the write the guard opens the document with) but takes their own empty markup.
   type TrustedTypes = { emptyHTML: unknown; isHTML(value: unknown): boolean };
   const trustedTypes = (globalThis as { trustedTypes?: TrustedTypes }).trustedTypes;
   const EMPTY_HTML = trustedTypes?.emptyHTML as string | undefined;
   const isTrustedHtml = trustedTypes && uncurry(Object.getPrototypeOf(trustedTypes).isHTML as TrustedTypes['isHTML']);
-  const writeln = uncurry(Document.prototype.writeln);
   let bridge: EventTarget | null = null;
   /** What listens at the bridge once it is known (sections 4 and 5); the handshake may end before or after. */
   const bridgeListeners: Array<(bridge: EventTarget) => void> = [];
@@ -418,36 +423,34 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * deferred or module script): an empty write() first opens it in exactly those cases,
    * and then the guard is back before the page's markup, and any script in it, goes in.
    */
-  const openFirst = (target: unknown, text: unknown[]) => {
-    // The page's own markup decides: Trusted Types' empty value for trusted markup, '' for
-    // strings, so the guard's write fails, opening nothing, exactly where the page's would
-    // (an emptyHTML before a page's refused string blanked the page).
-    let trusted = EMPTY_HTML !== undefined && text.length > 0;
+  const openFirst = (target: unknown, text: IArguments) => {
+    // The page's own markup decides: Trusted Types' empty value where the page's is trusted
+    // (or absent: no string, no check), '' for strings, so the guard's write is refused
+    // exactly where the page's would be (an emptyHTML before a page's refused string blanked
+    // the page). Should it throw where the page's would not (a policy of the page's own that
+    // refuses ''), it throws for the page's write too, which then opens nothing.
+    let trusted = EMPTY_HTML !== undefined;
     for (let i = 0; trusted && i < text.length; i++) trusted = isTrustedHtml!(trustedTypes, text[i]);
-    try {
-      write(target, trusted ? EMPTY_HTML! : '');
-    } catch {
-      return; // not a document, or markup Trusted Types refuse (the page's write fails too)
-    }
+    write(target, trusted ? EMPTY_HTML! : '');
     // Whether it opened cannot be told from outside: a document without a root element has
     // none after opening either (tests/e2e/hostile/document-write-rootless.html). Re-adding
     // listeners that are still there does nothing, so the guard re-arms after every write.
     rearm(target);
   };
   const documentWrappers = {
-    open(this: Document, ...args: unknown[]) {
-      const result = open(this, ...args);
+    open(this: Document) {
+      const result = applyNative(nativeOpen, this, arguments) as unknown;
       // With three arguments it is window.open(), which erases nothing.
-      if (args.length < 3) rearm(this);
+      if (arguments.length < 3) rearm(this);
       return result;
     },
-    write(this: Document, ...text: string[]) {
-      openFirst(this, text);
-      return write(this, ...text);
+    write(this: Document) {
+      openFirst(this, arguments);
+      applyNative(nativeWrite, this, arguments);
     },
-    writeln(this: Document, ...text: string[]) {
-      openFirst(this, text);
-      return writeln(this, ...text);
+    writeln(this: Document) {
+      openFirst(this, arguments);
+      applyNative(nativeWriteln, this, arguments);
     },
   };
   for (const name of ['open', 'write', 'writeln'] as const) {

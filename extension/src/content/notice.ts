@@ -68,7 +68,10 @@ function remove(notice: Shown | undefined): void {
   const i = shown.indexOf(notice);
   if (i >= 0) shown.splice(i, 1);
   notice.stop?.();
+  const holder = notice.host.parentNode;
   notice.host.remove();
+  // The root element the guard gave a page without one goes with its last notice.
+  if (holder === rootHolder && !rootHolder.hasChildNodes()) rootHolder.remove();
   layout();
 }
 
@@ -130,6 +133,9 @@ function noticeHost(): { host: HTMLElement; root: ShadowRoot } {
   return { host: other, root: other.attachShadow({ mode: 'closed' }) };
 }
 
+/** A name without a hyphen: no page can make it a custom element of its own. */
+const rootHolder = document.createElement('tracelessnotices');
+
 /**
  * Where notices go: the body, else the root element; a page without one (it took it away:
  * tests/e2e/hostile/notice-rootless.html) gets a root element of the guard's, which holds
@@ -138,9 +144,8 @@ function noticeHost(): { host: HTMLElement; root: ShadowRoot } {
 function noticeParent(): ParentNode {
   const parent = document.body ?? document.documentElement;
   if (parent) return parent;
-  const holder = document.createElement('traceless-notices');
-  document.append(holder);
-  return holder;
+  document.append(rootHolder);
+  return rootHolder;
 }
 
 export function showNotice(text: string, tone: Tone, options: NoticeOptions = {}): NoticeHandle {

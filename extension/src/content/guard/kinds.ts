@@ -56,4 +56,6 @@ export const isLabel = (x: unknown): x is HTMLLabelElement => isHtml(x, 'label')
 
 export const isForm = (x: unknown): x is HTMLFormElement => isHtml(x, 'form');
 
+export const isSlot = (x: unknown): x is HTMLSlotElement => isHtml(x, 'slot');
+
 export const isTextArea = (x: unknown): x is HTMLTextAreaElement => isHtml(x, 'textarea');
