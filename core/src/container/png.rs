@@ -152,7 +152,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     let frames = declared_frames.map_or(1, |declared| declared.min(frame_controls).max(1));
     // A profile kept under another name is written again under the cleaner's (renamed_icc).
     let renames = blocks.iter().any(|b| match &b.payload {
-        Payload::PngIcc(body) => !data[body.clone()].starts_with(&[ICC_NAME, b"\0"].concat()),
+        Payload::PngIcc(body) => data[body.clone()].strip_prefix(ICC_NAME).and_then(<[u8]>::first) != Some(&0),
         _ => false,
     });
     Ok(Parsed { format: Format::Png, width, height, frames, blocks, repair: renames, components: 0, gain_map: None })
@@ -207,7 +207,7 @@ pub(crate) fn chunk(ty: &[u8; 4], body: &[u8]) -> Vec<u8> {
 }
 
 /// `data` as a zlib stream, by libdeflate: oxipng links it already, where fdeflate's
-/// compressor would add 10 KB to the image engine's module.
+/// compressor added 5 KB to the image engine's module (measured, session 39).
 fn zlib(data: &[u8]) -> Vec<u8> {
     let mut compressor = libdeflater::Compressor::default();
     let mut out = vec![0; compressor.zlib_compress_bound(data.len())];

@@ -2,9 +2,9 @@
 //! screenshot carries (macOS embeds the display's own), can name the display's
 //! maker and model, hold its serial number and its calibration; none of that
 //! changes how a colour converts. Such a profile is rewritten without those
-//! parts, so the picture keeps its colours: the tag table and tag data written afresh, the header's date, device maker and model
-//! zeroed. A profile without them (sRGB, Display P3, a
-//! camera's Adobe RGB) is left byte for byte as it is.
+//! parts, so the picture keeps its colours: the tag table and tag data written
+//! afresh, the header's date, device maker and model zeroed. A profile without
+//! them (sRGB, Display P3, a camera's Adobe RGB) is left byte for byte as it is.
 //!
 //! Written here rather than with a crate: qcms (the engine's colour management)
 //! reads profiles but cannot write one, and moxcms, which can, is in the

@@ -71,7 +71,7 @@ function remove(notice: Shown | undefined): void {
   const holder = notice.host.parentNode;
   notice.host.remove();
   // The root element the guard gave a page without one goes with its last notice.
-  if (holder === rootHolder && !rootHolder.hasChildNodes()) rootHolder.remove();
+  if (holder && holder === rootHolder && !holder.hasChildNodes()) rootHolder.remove();
   layout();
 }
 
@@ -133,8 +133,8 @@ function noticeHost(): { host: HTMLElement; root: ShadowRoot } {
   return { host: other, root: other.attachShadow({ mode: 'closed' }) };
 }
 
-/** A name without a hyphen: no page can make it a custom element of its own. */
-const rootHolder = document.createElement('tracelessnotices');
+/** The root element the guard gives a page without one, made when first needed. */
+let rootHolder: Element | undefined;
 
 /**
  * Where notices go: the body, else the root element; a page without one (it took it away:
@@ -144,6 +144,8 @@ const rootHolder = document.createElement('tracelessnotices');
 function noticeParent(): ParentNode {
   const parent = document.body ?? document.documentElement;
   if (parent) return parent;
+  // A name without a hyphen: no page can make it a custom element of its own.
+  rootHolder ??= document.createElement('tracelessnotices');
   document.append(rootHolder);
   return rootHolder;
 }

@@ -98,7 +98,6 @@ function aimedAt(target: EventTarget, drop: { x: number; y: number } | undefined
   return aim;
 }
 
-
 /** The dropped files, with any dropped folder replaced by the files inside it. */
 async function filesOf(taken: Taken): Promise<Walked> {
   if (!taken.entries.some((entry) => entry.isDirectory)) return { files: taken.files };
