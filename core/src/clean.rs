@@ -34,7 +34,7 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let exif = minimal_exif(&parsed, &analysis, policy);
     let (keep_icc, new_icc) = profile_to_write(&parsed, data, policy.keep_icc && icc::usable(&parsed, data));
     let keep_gain_map = policy.keep_gain_map && parsed.gain_map.is_some();
-    let decisions = decide(&parsed, keep_icc, keep_gain_map, exif.is_some(), new_icc.is_some());
+    let decisions = decide(&parsed, data, keep_icc, keep_gain_map, exif.is_some(), new_icc.is_some());
 
     let untouched = !parsed.repair && exif.is_none() && decisions.iter().all(|d| *d == Decision::Keep);
     let output = if untouched {
@@ -102,9 +102,8 @@ fn clean_sequence(format: Format, data: &[u8], policy: &Policy) -> Result<Cleane
     let sequence = sequence::read(format, data)?;
     let parsed = &sequence.parsed;
     let analysis = analyse(parsed, data);
-    // Its writer copies the still image's properties: a profile naming its device goes.
     let (keep_icc, _) = profile_to_write(parsed, data, policy.keep_icc && icc::usable(parsed, data));
-    let decisions = decide(parsed, keep_icc, false, false, false);
+    let decisions = decide(parsed, data, keep_icc, false, false, false);
     // Always rewritten: at the least the movie's dates are zeroed and its chunks move.
     let output = sequence.write(data, &decisions)?;
     let check = sequence::read(format, &output)
@@ -176,22 +175,42 @@ fn minimal_exif(parsed: &Parsed, a: &Analysis, policy: &Policy) -> Option<Vec<u8
     )
 }
 
-/// Whether the kept colour profile stays (`usable`, and not one naming its device that
-/// cannot be written again in this format), and the profile to write in its place if it names
-/// its device: JPEG, PNG and WebP write it afresh; GIF, HEIF and AVIF lose it (their
-/// writers copy a profile as it is), as does one whose tag table does not read.
+/// Whether the kept colour profile stays (`usable`, and its tag table reads if it names its
+/// device), and the profile to write in its place if it names its device. HEIF and AVIF
+/// give each picture a profile of its own, a property: `decide` judges each, and their
+/// writer writes each again without its device, so no one profile is given for them.
 fn profile_to_write(parsed: &Parsed, data: &[u8], usable: bool) -> (bool, Option<Vec<u8>>) {
     let Some(profile) = icc::profile(parsed, data).filter(|_| usable) else { return (usable, None) };
     match icc_device::device(&profile) {
         Device::None => (true, None),
-        Device::Named { profile, .. } if matches!(parsed.format, Format::Jpeg | Format::Png | Format::Webp) => {
-            (true, Some(profile))
-        }
-        Device::Named { .. } | Device::Unreadable => (false, None),
+        Device::Named { .. } if is_heif(parsed.format) => (true, None),
+        Device::Named { profile, .. } => (true, Some(profile)),
+        Device::Unreadable => (false, None),
     }
 }
 
-fn decide(parsed: &Parsed, keep_icc: bool, keep_gain_map: bool, write_exif: bool, write_icc: bool) -> Vec<Decision> {
+fn is_heif(format: Format) -> bool {
+    matches!(format, Format::Heif | Format::Avif)
+}
+
+/// A HEIF or AVIF picture's own profile: kept, written again without the device it
+/// names, or removed if its tag table does not read.
+fn heif_profile(block: &container::Block, data: &[u8]) -> Decision {
+    match icc_device::device(&block.payload_bytes(data)) {
+        Device::None => Decision::Keep,
+        Device::Named { .. } => Decision::ReplaceIcc,
+        Device::Unreadable => Decision::Remove,
+    }
+}
+
+fn decide(
+    parsed: &Parsed,
+    data: &[u8],
+    keep_icc: bool,
+    keep_gain_map: bool,
+    write_exif: bool,
+    write_icc: bool,
+) -> Vec<Decision> {
     let mut replaced = false;
     let mut icc_written = false;
     parsed
@@ -199,6 +218,7 @@ fn decide(parsed: &Parsed, keep_icc: bool, keep_gain_map: bool, write_exif: bool
         .iter()
         .map(|block| match block.kind {
             BlockKind::Icc if !keep_icc => Decision::Remove,
+            BlockKind::Icc if is_heif(parsed.format) => heif_profile(block, data),
             // The new profile takes the first profile block's place; a JPEG's other chunks go.
             BlockKind::Icc if write_icc && !icc_written => {
                 icc_written = true;
@@ -245,8 +265,19 @@ fn internal(format: Format, what: String) -> Error {
 fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
     let parsed = container::parse(format, output)
         .map_err(|e| internal(format, format!("the cleaned file does not parse ({e})")))?;
-    check_blocks(format, &parsed, output, policy)?;
-    if icc::profile(&parsed, output).is_some_and(|p| !matches!(icc_device::device(&p), Device::None)) {
+    check_blocks(format, &parsed, output, policy)
+}
+
+/// No colour profile in the output names its device: the file's profile, and in HEIF and
+/// AVIF each picture's.
+fn check_profiles(format: Format, parsed: &Parsed, output: &[u8]) -> Result<()> {
+    let named = |profile: &[u8]| !matches!(icc_device::device(profile), Device::None);
+    let left = if is_heif(format) {
+        parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc).any(|b| named(&b.payload_bytes(output)))
+    } else {
+        icc::profile(parsed, output).is_some_and(|p| named(&p))
+    };
+    if left {
         return Err(internal(format, "a colour profile naming its device left in the output".into()));
     }
     Ok(())
@@ -277,5 +308,5 @@ fn check_blocks(format: Format, parsed: &Parsed, output: &[u8], policy: &Policy)
             }
         }
     }
-    Ok(())
+    check_profiles(format, parsed, output)
 }

@@ -130,21 +130,21 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
             Some(d) => format!("{d} ({})", human_bytes(icc.bytes as usize)),
             None => human_bytes(icc.bytes as usize),
         };
+        // What the profile says of its device is shown, and cleaning and converting write
+        // the profile without it (metadata/icc_device.rs); one that does not read as a
+        // profile, or whose device cannot be told, is removed, so not shown as kept.
+        let (items, profile) = metadata::icc_device::split(a.icc_profile.take().unwrap_or_default());
+        a.icc_profile = profile;
+        let kept = a.icc_profile.is_some() && metadata::icc::usable(parsed, data);
         a.findings.push(Finding {
-            category: Category::Display,
+            category: if kept { Category::Display } else { Category::Other },
             key: "ICC profile".into(),
             label: "Colour profile".into(),
             value,
             block,
         });
-        // What the profile says of its device is shown, and converting writes the
-        // profile without it (metadata/icc_device.rs).
-        if let Some(profile) = a.icc_profile.take() {
-            let (items, profile) = metadata::icc_device::split(profile);
-            for item in items {
-                push_finding(&mut a, block, item);
-            }
-            a.icc_profile = profile;
+        for item in items {
+            push_finding(&mut a, block, item);
         }
     }
     if a.location.is_none() {

@@ -159,19 +159,80 @@ fn a_display_profile_is_written_again_without_its_device() {
             "{name}: the profile is in the copy: {converted:?}"
         );
     }
-    // GIF's writer copies a profile as it is: one naming its device goes whole.
-    let gif = image_with(image::ImageFormat::Gif, "shot.gif", &display);
-    assert!(
-        profile_tags(&scratch("shot.gif", &gif)).iter().any(|l| l.contains("MakeAndModel")),
-        "GIF (the test can fail)"
-    );
-    let cleaned = clean(&gif, &Policy::default()).unwrap();
-    assert_eq!(profile_tags(&scratch("cleaned-shot.gif", &cleaned.data)), Vec::<String>::new());
-    assert!(cleaned.report.removed.iter().any(|f| f.key == "ICC mmod"), "{:?}", cleaned.report.removed);
     // The plain sRGB profile (the device names it carries are IEC's) is left byte for byte
     // (the PNG chunk's name, exiftool's "icm" here, is the cleaner's own).
     let plain = image_with(image::ImageFormat::Png, "plain.png", &srgb);
     let cleaned = clean(&plain, &Policy::default()).unwrap().data;
     assert_eq!(exif_profile(&scratch("plain-cleaned.png", &cleaned)), srgb);
     assert!(!inspect(&plain).unwrap().findings.iter().any(|f| f.key.starts_with("ICC ") && f.key != "ICC profile"));
+}
+
+/// `file` (a corpus HEIC or AVIF) with `profile` put in its picture's `colr` by exiftool.
+fn corpus_with(file: &str, name: &str, profile: &[u8]) -> Vec<u8> {
+    let bytes = std::fs::read(common::corpus_dir().join(file)).unwrap();
+    let path = scratch(name, &bytes);
+    let icc = scratch(&format!("{name}.icc"), profile);
+    let status = Command::new("exiftool")
+        .args(["-q", "-overwrite_original"])
+        .arg(format!("-ICC_Profile<={}", icc.display()))
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "exiftool embeds the profile in {name}");
+    std::fs::read(path).unwrap()
+}
+
+/// GIF, HEIF and AVIF writers copied a profile as it was, so one naming its device went
+/// whole and the picture's colours with it (inspect said it was kept): now each is written
+/// again without the device, as JPEG's, PNG's and WebP's are.
+#[test]
+fn gif_heif_and_avif_keep_a_display_profile_without_its_device() {
+    let display = display_profile(&srgb());
+    let gif = image_with(image::ImageFormat::Gif, "shot.gif", &display);
+    let heic = corpus_with("ianare-exif-samples/heic/IMG_5195.HEIC", "shot.heic", &display);
+    let avif =
+        corpus_with("link-u-avif-sample-images/red-at-12-oclock-with-color-profile-8bpc.avif", "shot.avif", &display);
+    for (name, file) in [("shot.gif", gif), ("shot.heic", heic), ("shot.avif", avif)] {
+        let before = profile_tags(&scratch(name, &file));
+        assert!(before.iter().any(|l| l.contains("MakeAndModel")), "{name} (the test can fail): {before:?}");
+        let report = inspect(&file).unwrap();
+        let profile = report.findings.iter().find(|f| f.key == "ICC profile");
+        assert_eq!(
+            profile.map(|f| f.category),
+            Some(Category::Display),
+            "{name}: shown as kept: {:?}",
+            report.findings
+        );
+
+        let cleaned = clean(&file, &Policy::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let after = profile_tags(&scratch(&format!("cleaned-{name}"), &cleaned.data));
+        for gone in ["MakeAndModel", "VideoCardGamma", "DeviceModelDesc", MODEL] {
+            assert!(!after.iter().any(|l| l.contains(gone)), "{name}: {gone} left: {after:?}");
+        }
+        assert!(!contains(&cleaned.data, SERIAL), "{name}: the serial number left");
+        assert!(
+            after.iter().any(|l| l.contains("ProfileDescription") && l.trim_end().ends_with(": Display")),
+            "{name}: {after:?}"
+        );
+        assert!(after.iter().any(|l| l.contains("RedMatrixColumn")), "{name}: the colour tags stay: {after:?}");
+        assert!(cleaned.report.removed.iter().any(|f| f.key == "ICC mmod"), "{name}: {:?}", cleaned.report.removed);
+        assert!(cleaned.report.kept.iter().any(|f| f.key == "ICC profile"), "{name}: the profile is kept");
+        let again = clean(&cleaned.data, &Policy::default()).unwrap();
+        assert!(again.report.unchanged, "{name}: the written profile is left alone: {:?}", again.report.removed);
+    }
+}
+
+/// A profile whose tag table does not read cannot be told free of a device: cleaning
+/// removes it, and inspect does not show it as kept.
+#[test]
+fn a_profile_whose_tags_do_not_read_is_not_shown_as_kept() {
+    let mut broken = display_profile(&srgb());
+    broken[128..132].copy_from_slice(&100_000u32.to_be_bytes());
+    let file = image_with(image::ImageFormat::Png, "broken.png", &broken);
+    let report = inspect(&file).unwrap();
+    let profile = report.findings.iter().find(|f| f.key == "ICC profile").expect("the profile is shown");
+    assert_ne!(profile.category, Category::Display, "{:?}", report.findings);
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert!(cleaned.report.removed.iter().any(|f| f.key == "ICC profile"), "{:?}", cleaned.report);
+    assert_ne!(cleaned.report.summary, "Nothing to remove");
 }

@@ -157,8 +157,14 @@ fn application(data: &[u8], pos: usize, end: usize) -> Result<(BlockKind, String
 pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 1);
     for (block, decision) in parsed.blocks.iter().zip(plan.decisions) {
-        if *decision == Decision::Keep {
-            out.extend_from_slice(&data[block.range.clone()]);
+        match decision {
+            Decision::Keep => out.extend_from_slice(&data[block.range.clone()]),
+            Decision::ReplaceIcc => {
+                if let Some(profile) = plan.icc {
+                    put_profile(&mut out, profile);
+                }
+            }
+            _ => {}
         }
     }
     // The trailer block is structure and always kept; `repair` means it was missing.
@@ -166,4 +172,16 @@ pub(crate) fn write(parsed: &Parsed, data: &[u8], plan: &Plan) -> Vec<u8> {
         out.push(TRAILER);
     }
     out
+}
+
+/// A colour profile as an `ICCRGBG1012` application extension: the profile in
+/// sub-blocks of at most 255 bytes, then the empty one that ends them.
+fn put_profile(out: &mut Vec<u8>, profile: &[u8]) {
+    out.extend_from_slice(&[0x21, 0xFF, 11]);
+    out.extend_from_slice(b"ICCRGBG1012");
+    for part in profile.chunks(255) {
+        out.push(part.len() as u8);
+        out.extend_from_slice(part);
+    }
+    out.push(0);
 }

@@ -75,7 +75,9 @@ pub(crate) enum Decision {
     Remove,
     /// Replace this EXIF block by one holding the given TIFF-structured EXIF.
     ReplaceExif,
-    /// Replace this ICC block (the first; the rest are removed) by the plan's profile.
+    /// Replace this ICC block (the first; the rest are removed) by the plan's profile; in
+    /// HEIF and AVIF, where each picture's profile is a property of its own, write this
+    /// property's profile again without the device it names (`metadata::icc_device`).
     ReplaceIcc,
 }
 
@@ -86,7 +88,7 @@ pub(crate) struct Plan<'a> {
     pub decisions: &'a [Decision],
     pub exif: Option<&'a [u8]>,
     /// The colour profile to write in place of the block marked `ReplaceIcc`
-    /// (JPEG, PNG and WebP only: see `clean::profile_to_write`).
+    /// (not HEIF or AVIF: see `clean::profile_to_write`).
     pub icc: Option<&'a [u8]>,
 }
 

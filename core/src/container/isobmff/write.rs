@@ -1,6 +1,7 @@
 //! Rebuilding a HEIF/AVIF file from the kept items: `ftyp` as it was, a new
 //! `meta` listing only kept items (their properties, `pitm`, `dinf` and
-//! entity groups copied; `hdlr` and `infe` rewritten without names; `iinf`,
+//! entity groups copied, but a colour profile naming its device written
+//! again without it; `hdlr` and `infe` rewritten without names; `iinf`,
 //! `iloc`, `iref`, `ipma` and `idat` rewritten), then one new `mdat` holding
 //! only the kept items' bytes. Nothing else of the input is
 //! copied, so removed bytes cannot survive in a `free` box or an unused
@@ -8,12 +9,15 @@
 //! offsets count from the new layout.
 
 use super::boxes::codes::*;
-use super::boxes::{code, finish_box, put, put16, put32, start_box, start_full_box};
+use std::ops::Range;
+
+use super::boxes::{code, finish_box, put, put16, put32, start_box, start_full_box, BoxHeader};
 use super::heif::{Heif, Meta, Reference};
 use super::iloc::{self, Location};
 use super::layout::Part;
-use super::props::Association;
+use super::props::{Association, Info};
 use crate::container::Decision;
+use crate::metadata::icc_device::{self, Device};
 
 /// What the decisions keep, per model element.
 struct Kept {
@@ -21,6 +25,8 @@ struct Kept {
     items: Vec<bool>,
     /// Per property: kept, and its new 1-based index.
     properties: Vec<Option<u16>>,
+    /// Per property: a colour profile to write again without the device it names.
+    profiles: Vec<bool>,
     /// Per `meta` child the writer does not rebuild: copied.
     children: Vec<bool>,
 }
@@ -212,9 +218,10 @@ impl Kept {
 fn kept(meta: &Meta, parts: &[Part], decisions: &[Decision]) -> Kept {
     let mut items = vec![false; meta.items.len()];
     let mut property_blocks = vec![false; meta.properties.len()];
+    let mut profiles = vec![false; meta.properties.len()];
     let mut children = vec![false; meta.children.len()];
     for (part, decision) in parts.iter().zip(decisions) {
-        let keep = *decision == Decision::Keep;
+        let keep = matches!(decision, Decision::Keep | Decision::ReplaceIcc);
         match *part {
             Part::Item(i) => {
                 if let Some(item) = items.get_mut(i) {
@@ -224,6 +231,7 @@ fn kept(meta: &Meta, parts: &[Part], decisions: &[Decision]) -> Kept {
             Part::Property(i) => {
                 if let Some(p) = property_blocks.get_mut(i) {
                     *p = keep;
+                    profiles[i] = *decision == Decision::ReplaceIcc;
                 }
             }
             Part::MetaChild(i) => {
@@ -255,7 +263,7 @@ fn kept(meta: &Meta, parts: &[Part], decisions: &[Decision]) -> Kept {
             })
         })
         .collect();
-    Kept { items, properties, children }
+    Kept { items, properties, profiles, children }
 }
 
 /// `hdlr` for pictures, without a name (the writing software).
@@ -363,9 +371,13 @@ fn write_iref(out: &mut Vec<u8>, meta: &Meta, kept: &Kept) {
 fn write_iprp(out: &mut Vec<u8>, meta: &Meta, data: &[u8], kept: &Kept) {
     let iprp = start_box(out, b"iprp");
     let ipco = start_box(out, b"ipco");
-    for (property, k) in meta.properties.iter().zip(&kept.properties) {
-        if k.is_some() {
-            put(out, &data[property.header.range()]);
+    for (i, (property, k)) in meta.properties.iter().zip(&kept.properties).enumerate() {
+        if k.is_none() {
+            continue;
+        }
+        match (&property.info, kept.profiles[i]) {
+            (Info::Profile(profile), true) => write_profile(out, data, &property.header, profile.clone()),
+            _ => put(out, &data[property.header.range()]),
         }
     }
     finish_box(out, ipco);
@@ -399,6 +411,19 @@ fn write_iprp(out: &mut Vec<u8>, meta: &Meta, data: &[u8], kept: &Kept) {
     }
     finish_box(out, ipma);
     finish_box(out, iprp);
+}
+
+/// A `colr` profile property written again without the device its profile names, with
+/// the colour type it had (`prof`, or `rICC` for a restricted profile). One whose profile
+/// cannot be written again is copied: cleaning's check then refuses the file.
+fn write_profile(out: &mut Vec<u8>, data: &[u8], header: &BoxHeader, profile: Range<usize>) {
+    let Device::Named { profile: new, .. } = icc_device::device(&data[profile.clone()]) else {
+        return put(out, &data[header.range()]);
+    };
+    let at = start_box(out, b"colr");
+    put(out, &data[header.body.start..profile.start]);
+    put(out, &new);
+    finish_box(out, at);
 }
 
 /// Entity groups whose every member is kept, copied; a group that lost a
