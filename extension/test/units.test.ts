@@ -1,10 +1,9 @@
 // Unit tests of the extension's pure modules (no browser): names, settings,
-// menu ids, report links, report sections. Bundled and run by test/run.mjs.
+// menu ids, report sections. Bundled and run by test/run.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseMenuId } from '../src/background/menus';
 import { baseName, freeName, outputName, undatedName } from '../src/shared/names';
-import { sourceFromHash, reportPageUrl } from '../src/shared/report-link';
 import { convertOptionsOf, DEFAULTS, guardModeFor, sanitise, siteOrigin } from '../src/shared/settings';
 import { facts, mapLink, sections } from '../src/pages/explain';
 import type { Finding, InspectReport } from '../src/engine/types';
@@ -133,17 +132,6 @@ test('menu ids map to actions and nothing else', () => {
   assert.equal(parseMenuId('traceless:compress:huge'), undefined);
   assert.equal(parseMenuId('other:clean'), undefined);
   assert.equal(parseMenuId(7), undefined);
-});
-
-test('report links round-trip and reject junk', () => {
-  const source = { srcUrl: 'https://x.test/a.jpg#frag', pageUrl: 'https://x.test/', tabId: 4, frameId: 0 };
-  const url = reportPageUrl(source);
-  assert.deepEqual(sourceFromHash(url.slice(url.indexOf('#'))), source);
-  assert.equal(sourceFromHash('#%7Bnot json'), undefined);
-  assert.equal(sourceFromHash('#' + encodeURIComponent('{"srcUrl":5}')), undefined);
-  assert.deepEqual(sourceFromHash('#' + encodeURIComponent('{"srcUrl":"u","tabId":"4"}')), {
-    srcUrl: 'u', pageUrl: undefined, tabId: undefined, frameId: undefined,
-  });
 });
 
 test('report sections: most sensitive first, display information left out', () => {

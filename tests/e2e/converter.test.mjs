@@ -337,6 +337,29 @@ converterSuites('converter', only, (suite) => {
     await page.close();
   });
 
+  test('originals a hand-over left behind (no tab took them) are deleted when the converter next opens', async () => {
+    const first = await converterWith([], 'popup.html');
+    // As handoff.ts leaves them when the tab it opened never loads: a file and its bytes.
+    await first.evaluate(() => new Promise((resolve, reject) => {
+      const request = indexedDB.open('traceless-handoff', 3);
+      request.onupgradeneeded = () => request.result.createObjectStore('files', { autoIncrement: true });
+      request.onerror = () => reject(request.error);
+      request.onsuccess = () => {
+        const transaction = request.result.transaction('files', 'readwrite');
+        transaction.objectStore('files').add({ kind: 'file', name: 'left.jpg', type: 'image/jpeg', lastModified: 0, path: '' });
+        transaction.objectStore('files').add({ kind: 'part', blob: new Blob([new Uint8Array([0xff, 0xd8, 0xff])]) });
+        transaction.oncomplete = () => {
+          request.result.close();
+          resolve();
+        };
+      };
+    }));
+    await first.close();
+    const again = await converterWith([], 'popup.html');
+    await until(again, async () => !(await indexedDB.databases()).some((d) => d.name === 'traceless-handoff'), undefined, 10000);
+    await again.close();
+  });
+
   if (name === 'firefox') {
     test('in the Firefox popup, Choose opens the full-page converter (a file dialog would close the popup)', async () => {
       const popup = await converterWith([], 'popup.html');

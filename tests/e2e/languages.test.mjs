@@ -66,8 +66,12 @@ for (const [lang, folder] of [['de', 'de'], ['fr', 'fr'], ['es', 'es'], ['pt_BR'
       await page.close();
 
       // What a GPS photo reveals: headings, field names and the engine's worded values.
-      const source = encodeURIComponent(JSON.stringify({ srcUrl: `${web.originA}/img/photo.jpg` }));
-      const report = await browser.openExtensionPage(`report.html#${source}`);
+      // Opened as the menu opens it: the image named by an id, kept in storage.session.
+      await browser.normalRun(
+        (srcUrl) => (globalThis.browser ?? globalThis.chrome).storage.session.set({ 'report:languages': { srcUrl } }),
+        `${web.originA}/img/photo.jpg`,
+      );
+      const report = await browser.openExtensionPage('report.html#stored=languages');
       await report.waitForSelector('#report:not([hidden])');
       const reportText = await report.evaluate(() => document.body.innerText);
       for (const key of ['categoryLocation', 'categoryTime', 'fieldCameraModel', 'fieldDateTaken', 'reportSaveClean']) {

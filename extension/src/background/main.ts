@@ -57,8 +57,24 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
     frameId: info.frameId,
     windowId,
     ...(incognito ? { incognito: true } : {}),
+    ...(info.frameId !== 0 && !sameOrigin(info.frameUrl, tab?.url) ? { foreignFrame: true } : {}),
   };
   return runAction(menuEngine, action, source);
+}
+
+/**
+ * Whether a frame is of its page's origin: about:blank and srcdoc frames take their
+ * creator's, so they count as the page's own; one not known does not.
+ */
+function sameOrigin(frameUrl: string | undefined, pageUrl: string | undefined): boolean {
+  if (!frameUrl || !pageUrl) return false;
+  if (/^about:(blank|srcdoc)(#|$)/.test(frameUrl)) return true;
+  try {
+    const origin = new URL(frameUrl).origin;
+    return origin !== 'null' && origin === new URL(pageUrl).origin;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -89,7 +105,9 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
     void countCleaned(sender.tab.id, message.count);
     return false;
   }
-  if (isFirefox() && isSaveRequest(message)) {
+  // From the converter's pages only: a content script (a compromised page's process, at
+  // worst) has no reason to save files through here.
+  if (isFirefox() && isSaveRequest(message) && fromOwnPage(sender)) {
     save(message).then(sendResponse);
     return true;
   }
@@ -102,6 +120,10 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   }
   return false;
 });
+
+function fromOwnPage(sender: chrome.runtime.MessageSender): boolean {
+  return sender.url?.startsWith(ext.runtime.getURL('')) === true;
+}
 
 // The end-to-end tests call the menu handler directly: no browser can click a native
 // context menu headless. Only the extension's own contexts can reach this global.

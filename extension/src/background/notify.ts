@@ -17,7 +17,7 @@ const REFRESH_MS = 15_000;
 const REFRESH_WITHIN_MS = 45_000;
 
 /** Where a notice goes: the image's tab, else its window. */
-export type NoticePlace = Pick<ImageSource, 'tabId' | 'windowId' | 'incognito'>;
+export type NoticePlace = Pick<ImageSource, 'tabId' | 'windowId' | 'incognito' | 'foreignFrame'>;
 
 /**
  * Never rejects: a notice that cannot be shown (its tab closed meanwhile) must not turn a saved file into a failure.
@@ -25,7 +25,8 @@ export type NoticePlace = Pick<ImageSource, 'tabId' | 'windowId' | 'incognito'>;
  */
 export async function notify(place: NoticePlace, text: string, tone: Tone, key?: string, elapsedMs?: number): Promise<void> {
   const { tabId } = place;
-  if (tabId !== undefined && tabId >= 0) {
+  // An image in another site's frame: its name and what it held are not the page's to see.
+  if (tabId !== undefined && tabId >= 0 && !place.foreignFrame) {
     const refreshWithinMs = tone === 'working' ? REFRESH_WITHIN_MS : undefined;
     const request: ContentRequest = { type: 'traceless:notice', text, tone, key, elapsedMs, refreshWithinMs };
     try {

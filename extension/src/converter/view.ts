@@ -461,6 +461,10 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       $('overall-status').textContent = t('handoffFailed', describeFailure(e));
       await discardHandOver();
     }
+  } else {
+    // A hand-over no page took (its tab failed to open, or closed before it loaded) would
+    // keep the originals, metadata and all, on disk until the next one: gone now.
+    void discardHandOver();
   }
   return { openInTab };
 }

@@ -153,6 +153,9 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   if (!url || !source.srcUrl) throw new AcquireError(t('acquireUnnamed'));
   if (url.startsWith('blob:')) throw new AcquireError(t('acquireBlob'));
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
+  // A file of the user's only for a page that is itself a file: a web site's page cannot
+  // show one, and naming one must not let it learn through the menu whether it exists.
+  if (url.startsWith('file:') && !source.pageUrl?.startsWith('file:')) throw new AcquireError(t('acquireAddress'));
   const read = (address: string, candidate: boolean) => fetchBytes(address, rulesFor(source, candidate ? 'omit' : 'include'));
   const { value: bytes, url: readFrom } = await largerOrShown(url, source.srcUrl, read, async (bytes) => bytes);
   return { bytes, url: readFrom };

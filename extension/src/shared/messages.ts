@@ -14,6 +14,11 @@ export interface ImageSource {
   windowId?: number;
   /** The tab is in a private (incognito) window: its image is read and saved as private browsing. */
   incognito?: boolean;
+  /**
+   * The image is in a frame of another origin than the tab's page (or one not known): the
+   * page is another site's, so notices about the image are not drawn in it (notify.ts).
+   */
+  foreignFrame?: boolean;
 }
 
 /** Background or page -> content script. */

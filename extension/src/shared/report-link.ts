@@ -1,26 +1,22 @@
-// The "what this image reveals" page is addressed by the image it shows: in its
-// address, or, for an image too large to go there (a data: URL of megabytes: Chromium
-// opened no tab, Firefox failed), in storage.session, named in the address.
+// The "what this image reveals" page is opened for an image kept in storage.session and
+// named in the page's address by a random id. Never the image's address itself: an
+// extension page's address goes into the browser's history, which Chromium syncs to the
+// user's account when history sync is on, and a data: image there carries its metadata
+// (an address, a signed link, a file's path: each would leave the machine). A restored
+// tab finds nothing either (storage.session ends with the browser), so nothing is fetched
+// again unasked.
 import { ext } from './ext';
 import type { ImageSource } from './messages';
 
-/** Far below both browsers' address limits (2 MB in Chromium; Firefox's is lower). */
-const IN_ADDRESS = 32 * 1024;
 const STORED = 'stored=';
+const PREFIX = 'report:';
+/**
+ * Report pages whose image stays readable (a reload, a second report opened before the
+ * first has read its own); older ones go as new ones come.
+ */
+const KEEP = 8;
 
-export function reportPageUrl(source: ImageSource): string {
-  return `/report.html#${encodeURIComponent(JSON.stringify(source))}`;
-}
-
-export function sourceFromHash(hash: string): ImageSource | undefined {
-  try {
-    return asSource(JSON.parse(decodeURIComponent(hash.replace(/^#/, ''))));
-  } catch {
-    return undefined;
-  }
-}
-
-/** Anything (an address's JSON, a stored value) as an image source, or undefined. */
+/** Anything (a stored value) as an image source, or undefined. */
 function asSource(found: unknown): ImageSource | undefined {
   const value = (typeof found === 'object' && found !== null ? found : {}) as Partial<Record<keyof ImageSource, unknown>>;
   if (typeof value.srcUrl !== 'string') return undefined;
@@ -34,24 +30,31 @@ function asSource(found: unknown): ImageSource | undefined {
   };
 }
 
-/** The report page's address for `source`, storing it first when it is too long to go in the address. */
+/** The report page's address for `source`, which is stored first. */
 export async function reportPageAddress(source: ImageSource): Promise<string> {
-  const url = reportPageUrl(source);
-  if (url.length <= IN_ADDRESS) return url;
-  // One at a time: an entry whose page never opened (its tab closed first) goes now.
-  const kept = Object.keys(await ext.storage.session.get(null)).filter((key) => key.startsWith('report:'));
-  if (kept.length) await ext.storage.session.remove(kept);
-  const id = crypto.randomUUID();
-  await ext.storage.session.set({ [`report:${id}`]: source });
+  const { srcUrl, pageUrl, tabId, frameId, incognito } = source;
+  const stored = { srcUrl, pageUrl, tabId, frameId, ...(incognito ? { incognito } : {}) };
+  // Ids sort by the time they were made: the oldest go first.
+  const id = `${Date.now().toString(36).padStart(10, '0')}-${crypto.randomUUID()}`;
+  const older = Object.keys(await ext.storage.session.get(null))
+    .filter((key) => key.startsWith(PREFIX))
+    .sort();
+  const gone = older.slice(0, Math.max(0, older.length - (KEEP - 1)));
+  if (gone.length) await ext.storage.session.remove(gone);
+  try {
+    await ext.storage.session.set({ [`${PREFIX}${id}`]: stored });
+  } catch {
+    // Out of room (data: images of megabytes each): the others' images give way.
+    await ext.storage.session.remove(older);
+    await ext.storage.session.set({ [`${PREFIX}${id}`]: stored });
+  }
   return `/report.html#${STORED}${id}`;
 }
 
-/** The source the report page was opened for (taken out of storage.session when it was put there). */
+/** The source the report page was opened for. */
 export async function reportSource(hash: string): Promise<ImageSource | undefined> {
   const raw = hash.replace(/^#/, '');
-  if (!raw.startsWith(STORED)) return sourceFromHash(hash);
-  const key = `report:${raw.slice(STORED.length)}`;
-  const stored: unknown = (await ext.storage.session.get(key))[key];
-  await ext.storage.session.remove(key);
-  return asSource(stored);
+  if (!raw.startsWith(STORED)) return undefined;
+  const key = `${PREFIX}${raw.slice(STORED.length)}`;
+  return asSource((await ext.storage.session.get(key))[key]);
 }
