@@ -115,6 +115,10 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         // Rotation and mirroring are properties there; EXIF orientation is ignored.
         let (display, orientation) = container::isobmff::display(parsed, data);
         a.orientation = orientation;
+        // So an EXIF orientation there is not kept either: it goes with the EXIF.
+        for f in a.findings.iter_mut().filter(|f| f.category == Category::Display && f.key == "EXIF Orientation") {
+            f.category = Category::Other;
+        }
         for (block, item) in display {
             push_finding(&mut a, block, item);
         }

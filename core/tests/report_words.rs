@@ -70,3 +70,32 @@ fn a_location_only_in_xmp_is_a_position_with_its_map() {
     assert!(inspect(&cleaned.data).unwrap().location.is_none());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Found by a read-only audit against exiftool (session 40): a phone's GPS written as
+/// signed fractions gave no position (no map link, `location` empty in JSON); an empty
+/// GPS block showed "NaN"; the map datum alone counted as a location; the iPhone's model
+/// in HostComputer showed as "Tag(Tiff, 316)"; the lens range as "1.5700000524639703-9 mm";
+/// a HEIC's EXIF orientation was shown as kept, though cleaning removes it.
+#[test]
+fn phones_gps_lens_and_computer_read_as_exiftool_reads_them() {
+    let read = |path: &str| inspect(&std::fs::read(common::corpus_dir().join(path)).unwrap()).unwrap();
+
+    let nokia = read("ianare-exif-samples/jpg/mobile/HMD_Nokia_8.3_5G.jpg");
+    let at = nokia.location.expect("a position from signed fractions");
+    assert!((at.latitude - 60.146706).abs() < 1e-5 && (at.longitude - 24.906772).abs() < 1e-5, "{at:?}");
+    assert_eq!(value(&nokia, "GPS position"), "60.146706, 24.906772");
+
+    let empty = read("exiftool/t/images/InfiRay.jpg");
+    assert!(!empty.findings.iter().any(|f| f.value.contains("NaN")), "{:#?}", empty.findings);
+    let datum = read("exiftool/t/images/Motorola.jpg");
+    assert!(!datum.findings.iter().any(|f| f.category == Category::Location), "{:#?}", datum.findings);
+
+    let iphone = read("ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC");
+    let computer = iphone.findings.iter().find(|f| f.label == "Computer or phone").expect("HostComputer named");
+    assert_eq!((computer.category, computer.value.as_str()), (Category::Device, "iPhone 13 Pro Max"));
+    assert_eq!(value(&iphone, "Lens range"), "1.6–9 mm f/1.5–2.8");
+    // A HEIC is turned by its irot; its EXIF orientation goes with the EXIF, so it is not shown as kept.
+    let orientation = iphone.findings.iter().find(|f| f.key == "EXIF Orientation").expect("the EXIF orientation");
+    assert_ne!(orientation.category, Category::Display);
+    assert_eq!(value(&read("exiftool/t/images/Apple.jpg"), "Lens range"), "4 mm f/1.8");
+}

@@ -4,7 +4,8 @@
 use exif::{Context, Field, In, Reader, Tag, Value};
 
 use super::exif_words::{
-    self, DNG_CAMERA_SERIAL, PROCESSING_SOFTWARE, XP_AUTHOR, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT, XP_TITLE,
+    self, DNG_CAMERA_SERIAL, HOST_COMPUTER, PROCESSING_SOFTWARE, XP_AUTHOR, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT,
+    XP_TITLE,
 };
 use super::{human_bytes, text, Item};
 use crate::limits::MAX_PARSED_METADATA;
@@ -76,8 +77,8 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
                     ));
                 }
             }
-            // An empty string reveals nothing.
-            Some(_) if value.trim().is_empty() => {}
+            // An empty string, or numbers that are all 0/0 (a GPS block written empty), reveal nothing.
+            Some(_) if value.trim().is_empty() || no_number(field) => {}
             Some(category) => {
                 if field.tag == Tag::Artist {
                     facts.artist = ascii(field);
@@ -115,7 +116,8 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
 }
 
 fn classify(tag: Tag) -> Option<Category> {
-    if tag == Tag::GPSVersionID {
+    // The format's version and the map datum ("WGS-84") say nothing of where.
+    if tag == Tag::GPSVersionID || tag == Tag::GPSMapDatum {
         return None;
     }
     if tag.context() == Context::Gps {
@@ -147,6 +149,7 @@ fn classify(tag: Tag) -> Option<Category> {
             XP_TITLE | XP_COMMENT | XP_KEYWORDS | XP_SUBJECT => Category::Text,
             PROCESSING_SOFTWARE => Category::Software,
             DNG_CAMERA_SERIAL => Category::CameraSerial,
+            HOST_COMPUTER => Category::Device,
             _ => return None,
         },
     };
@@ -161,6 +164,7 @@ fn tag_name(tag: Tag) -> String {
         XP_KEYWORDS if tag.context() == Context::Tiff => "XPKeywords".into(),
         XP_SUBJECT if tag.context() == Context::Tiff => "XPSubject".into(),
         DNG_CAMERA_SERIAL if tag.context() == Context::Tiff => "CameraSerialNumber".into(),
+        HOST_COMPUTER if tag.context() == Context::Tiff => "HostComputer".into(),
         _ => tag.to_string(),
     }
 }
@@ -202,31 +206,43 @@ fn utf16le(bytes: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// Whether the field's numbers are fractions that are all 0/0: no value at all.
+fn no_number(field: &Field) -> bool {
+    match &field.value {
+        Value::Rational(v) => v.iter().all(|r| r.denom == 0),
+        Value::SRational(v) => v.iter().all(|r| r.denom == 0),
+        _ => false,
+    }
+}
+
+/// A field's fractions as numbers: unsigned, as the standard has them, or signed, as some
+/// phones write them (HMD's Nokia 8.3 5G); None if any is 0/0.
+fn fractions(value: &Value) -> Option<Vec<f64>> {
+    match value {
+        Value::Rational(v) => v.iter().map(|r| (r.denom != 0).then(|| r.to_f64())).collect(),
+        Value::SRational(v) => v.iter().map(|r| (r.denom != 0).then(|| r.to_f64())).collect(),
+        _ => None,
+    }
+}
+
 fn gps(exif: &exif::Exif) -> Option<GpsPosition> {
     let coord = |tag: Tag, reference: Tag, negative: u8| -> Option<f64> {
-        let field = exif.get_field(tag, In::PRIMARY)?;
-        let Value::Rational(parts) = &field.value else {
-            return None;
+        let parts = fractions(&exif.get_field(tag, In::PRIMARY)?.value)?;
+        let [d, m, s, ..] = parts[..] else { return None };
+        let deg = d + m / 60.0 + s / 3600.0;
+        let south_or_west = match exif.get_field(reference, In::PRIMARY).map(|f| &f.value) {
+            Some(Value::Ascii(v)) => v.first().and_then(|s| s.first()) == Some(&negative),
+            _ => false,
         };
-        if parts.len() < 3 || parts.iter().any(|r| r.denom == 0) {
-            return None;
-        }
-        let deg = parts[0].to_f64() + parts[1].to_f64() / 60.0 + parts[2].to_f64() / 3600.0;
-        let sign = match exif.get_field(reference, In::PRIMARY).map(|f| &f.value) {
-            Some(Value::Ascii(v)) if v.first().and_then(|s| s.first()) == Some(&negative) => -1.0,
-            _ => 1.0,
-        };
-        Some(sign * deg).filter(|d| d.is_finite())
+        Some(if south_or_west { -deg.abs() } else { deg }).filter(|d| d.is_finite())
     };
     let latitude = coord(Tag::GPSLatitude, Tag::GPSLatitudeRef, b'S')?;
     let longitude = coord(Tag::GPSLongitude, Tag::GPSLongitudeRef, b'W')?;
-    let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| match &f.value {
-        Value::Rational(v) if v.first().is_some_and(|r| r.denom != 0) => {
-            let below =
-                matches!(exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)), Some(1));
-            Some(if below { -v[0].to_f64() } else { v[0].to_f64() })
-        }
-        _ => None,
+    let altitude = exif.get_field(Tag::GPSAltitude, In::PRIMARY).and_then(|f| {
+        let height = *fractions(&f.value)?.first()?;
+        let below =
+            matches!(exif.get_field(Tag::GPSAltitudeRef, In::PRIMARY).and_then(|f| f.value.get_uint(0)), Some(1));
+        Some(if below { -height } else { height })
     });
     Some(GpsPosition { latitude, longitude, altitude })
 }

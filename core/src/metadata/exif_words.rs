@@ -14,6 +14,8 @@ pub(crate) const XP_KEYWORDS: u16 = 0x9C9E;
 pub(crate) const XP_SUBJECT: u16 = 0x9C9F;
 pub(crate) const PROCESSING_SOFTWARE: u16 = 0x000B;
 pub(crate) const DNG_CAMERA_SERIAL: u16 = 0xC62F;
+/// The computer or phone the picture was made on (an iPhone writes its model).
+pub(crate) const HOST_COMPUTER: u16 = 0x013C;
 
 /// Reference fields (a hemisphere, a unit, true or magnetic north) and the field whose
 /// value each completes: that value is shown with the reference, not beside it.
@@ -104,6 +106,7 @@ pub(crate) fn label(tag: Tag, name: &str) -> String {
             (Context::Tiff, XP_KEYWORDS) => "Keywords (Windows)",
             (Context::Tiff, XP_SUBJECT) => "Subject (Windows)",
             (Context::Tiff, DNG_CAMERA_SERIAL) => "Camera serial number",
+            (Context::Tiff, HOST_COMPUTER) => "Computer or phone",
             (Context::Tiff, PROCESSING_SOFTWARE) => "Processing software",
             _ => return words(name),
         },
@@ -157,6 +160,16 @@ pub(crate) fn value(field: &Field, exif: &exif::Exif) -> Option<String> {
             let (d, m, s) = (number(0)?, number(1)?, number(2).unwrap_or(0.0));
             let hemisphere = completes_ref(field.tag).and_then(reference).unwrap_or_default();
             Some(format!("{}° {}′ {}″ {hemisphere}", decimal(d, 4), decimal(m, 4), decimal(s, 2)).trim().to_string())
+        }
+        // Focal lengths, then the widest apertures at each end: "4.2–26 mm f/1.8–3.4".
+        Tag::LensSpecification => {
+            let range = |a: f64, b: Option<f64>, unit: &str| match b.filter(|b| *b > 0.0 && *b != a) {
+                Some(b) => format!("{}{unit}–{}", decimal(a, 1), decimal(b, 1)),
+                None => format!("{}{unit}", decimal(a, 1)),
+            };
+            let focal = range(number(0)?, number(1), "");
+            let aperture = number(2).filter(|f| *f > 0.0).map(|f| format!(" f/{}", range(f, number(3), "")));
+            Some(format!("{focal} mm{}", aperture.unwrap_or_default()))
         }
         Tag::GPSAltitude => {
             let below = reference(Tag::GPSAltitudeRef).as_deref() == Some("1");
