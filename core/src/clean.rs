@@ -68,6 +68,9 @@ fn cleaned(
 ) -> Cleaned {
     let summary = if removed.is_empty() {
         "Nothing to remove".to_string()
+    } else if removed.iter().all(|f| f.category == Category::Display) {
+        // Only what was asked for (--drop-icc, --drop-orientation): no "nothing that identifies you".
+        "Removed display information only (nothing that identifies you)".to_string()
     } else {
         format!("Removed {}", crate::report::summarise(&removed))
     };

@@ -165,6 +165,9 @@ fn a_display_profile_is_written_again_without_its_device() {
     let cleaned = clean(&plain, &Policy::default()).unwrap().data;
     assert_eq!(exif_profile(&scratch("plain-cleaned.png", &cleaned)), srgb);
     assert!(!inspect(&plain).unwrap().findings.iter().any(|f| f.key.starts_with("ICC ") && f.key != "ICC profile"));
+    // Removed only because asked (--drop-icc): said so, not "Removed nothing that identifies you".
+    let dropped = clean(&plain, &Policy { keep_icc: false, ..Policy::default() }).unwrap();
+    assert_eq!(dropped.report.summary, "Removed display information only (nothing that identifies you)");
 }
 
 /// `file` (a corpus HEIC or AVIF) with `profile` put in its picture's `colr` by exiftool.

@@ -99,3 +99,64 @@ fn phones_gps_lens_and_computer_read_as_exiftool_reads_them() {
     assert_ne!(orientation.category, Category::Display);
     assert_eq!(value(&read("exiftool/t/images/Apple.jpg"), "Lens range"), "4 mm f/1.8");
 }
+
+/// Serial numbers and owner names in the maker notes of Canon, Nikon, Olympus and
+/// Panasonic cameras are named (as exiftool reads them), not only "maker notes": the
+/// audit of session 40 found 21 corpus files whose report did not say so.
+#[test]
+fn serial_numbers_and_owners_in_maker_notes_are_named() {
+    let cases: [(&str, &[(&str, &str)]); 9] = [
+        (
+            "exiftool/t/images/Canon.jpg",
+            &[("Camera serial number (maker notes)", "0560018150"), ("Camera owner (maker notes)", "Phil Harvey")],
+        ),
+        (
+            "exiftool/t/images/Canon1DmkIII.jpg",
+            &[
+                ("Camera serial number (maker notes)", "500292"),
+                ("Camera's internal serial number (maker notes)", "G002669"),
+            ],
+        ),
+        ("ianare-exif-samples/jpg/Canon_PowerShot_S40.jpg", &[("Camera owner (maker notes)", "Andreas Huggel")]),
+        ("exiftool/t/images/NikonD2Hs.jpg", &[("Camera serial number (maker notes)", "3001006")]),
+        ("ianare-exif-samples/jpg/tests/32-lens_data.jpeg", &[("Camera serial number (maker notes)", "3105364")]),
+        (
+            "exiftool/t/images/OlympusE1.jpg",
+            &[
+                ("Camera serial number (maker notes)", "143008611"),
+                ("Camera's internal serial number (maker notes)", "4001310004375102"),
+                ("Lens serial number (maker notes)", "050105886"),
+            ],
+        ),
+        (
+            "ianare-exif-samples/jpg/Panasonic_DMC-FZ30.jpg",
+            &[("Camera's internal serial number (maker notes)", "S010604030293")],
+        ),
+        ("exiftool/t/images/NikonD70.jpg", &[("Camera serial number (maker notes)", "NO= 20025585")]),
+        (
+            "exiftool/t/images/Olympus2.jpg",
+            &[
+                ("Camera serial number (maker notes)", "C90500055"),
+                ("Camera's internal serial number (maker notes)", "0171612001128001"),
+            ],
+        ),
+    ];
+    for (path, expected) in cases {
+        let data = std::fs::read(common::corpus_dir().join(path)).unwrap();
+        let report = inspect(&data).unwrap();
+        for (label, serial) in expected {
+            assert_eq!(value(&report, label), *serial, "{path}");
+        }
+        assert!(
+            report.summary.contains("camera serial number") || report.summary.contains("names"),
+            "{path}: {}",
+            report.summary
+        );
+        // Removed with the maker notes.
+        let cleaned = clean(&data, &Policy::default()).unwrap();
+        for (label, _) in expected {
+            assert!(cleaned.report.removed.iter().any(|f| f.label == *label), "{path}: {label}");
+            assert!(!cleaned.report.kept.iter().any(|f| f.label == *label), "{path}: {label}");
+        }
+    }
+}

@@ -7,7 +7,7 @@ use super::exif_words::{
     self, DNG_CAMERA_SERIAL, HOST_COMPUTER, PROCESSING_SOFTWARE, XP_AUTHOR, XP_COMMENT, XP_KEYWORDS, XP_SUBJECT,
     XP_TITLE,
 };
-use super::{human_bytes, text, Item};
+use super::{human_bytes, maker_note, text, Item};
 use crate::limits::MAX_PARSED_METADATA;
 use crate::report::{Category, GpsPosition};
 
@@ -89,6 +89,11 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
             }
             None => other.push(name),
         }
+    }
+    if let Some(Value::Undefined(note, at)) = exif.get_field(Tag::MakerNote, In::PRIMARY).map(|f| &f.value) {
+        let make = exif.get_field(Tag::Make, In::PRIMARY).and_then(ascii).unwrap_or_default();
+        let big = tiff.starts_with(b"MM");
+        facts.items.extend(maker_note::read(tiff, *at as usize, note.len(), big, &make));
     }
     if let Some(len) = thumbnail_len {
         facts.items.push(Item::new(

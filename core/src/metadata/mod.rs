@@ -11,6 +11,7 @@ pub(crate) mod gain_map;
 pub(crate) mod icc;
 pub(crate) mod icc_device;
 pub(crate) mod irb;
+mod maker_note;
 pub(crate) mod mpf;
 pub(crate) mod png_text;
 pub(crate) mod xmp;

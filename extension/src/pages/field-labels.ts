@@ -15,6 +15,12 @@ const BY_KEY: Record<string, MessageKey> = {
   'EXIF BodySerialNumber': 'fieldCameraSerial',
   'EXIF LensSerialNumber': 'fieldLensSerial',
   'EXIF CameraOwnerName': 'fieldCameraOwner',
+  'EXIF HostComputer': 'fieldHostComputer',
+  // Read from the maker notes (core/src/metadata/maker_note.rs).
+  'Maker notes Camera serial number': 'fieldCameraSerial',
+  "Maker notes Camera's internal serial number": 'fieldInternalSerial',
+  'Maker notes Lens serial number': 'fieldLensSerial',
+  'Maker notes Owner name': 'fieldCameraOwner',
   'EXIF Artist': 'fieldAuthor',
   'EXIF Copyright': 'fieldCopyright',
   'EXIF DateTimeOriginal': 'fieldDateTaken',
