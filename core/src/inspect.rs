@@ -140,13 +140,8 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         let (items, profile) = metadata::icc_device::split(a.icc_profile.take().unwrap_or_default());
         a.icc_profile = profile;
         let kept = a.icc_profile.is_some() && metadata::icc::usable(parsed, data);
-        a.findings.push(Finding {
-            category: if kept { Category::Display } else { Category::Other },
-            key: "ICC profile".into(),
-            label: "Colour profile".into(),
-            value,
-            block,
-        });
+        let category = if kept { Category::Display } else { Category::Other };
+        push_finding(&mut a, block, Item::new(category, "ICC profile", "Colour profile", value));
         for item in items {
             push_finding(&mut a, block, item);
         }
@@ -199,6 +194,11 @@ fn xmp_location(a: &mut Analysis) {
         value,
         block,
     };
+    // Within the limit: it goes before the other location findings, and the last goes instead.
+    if a.findings.len() >= MAX_FINDINGS {
+        a.findings.pop();
+        a.omitted += 1;
+    }
     let at = a.findings.iter().position(|f| f.category == Category::Location).unwrap_or(a.findings.len());
     a.findings.insert(at, finding);
 }

@@ -42,3 +42,53 @@ fn a_transparent_image_with_a_colour_profile_converts_to_a_valid_lossy_webp() {
     assert!(report.icc.is_some(), "the profile is carried over");
     assert_eq!(converted.data.windows(4).filter(|w| w == b"VP8X").count(), 1);
 }
+
+/// Found by the inspect fuzz target (session 40): the colour profile's finding, and a
+/// location read from XMP, were added past the findings' limit (the target checks it):
+/// a JPEG whose GPS directory holds more fields than the limit, with a profile and an
+/// XMP location.
+#[test]
+fn findings_stay_within_their_limit_with_a_profile_and_an_xmp_location() {
+    use traceless_core::limits::MAX_FINDINGS;
+    let le16 = |v: u16| v.to_le_bytes();
+    let le32 = |v: u32| v.to_le_bytes();
+    let fields = MAX_FINDINGS + 50;
+    // IFD0 at 8 with one entry (GPSInfo, the GPS directory at 26); the GPS directory's
+    // fields are of tags no standard names, each the ASCII "A" held in the entry.
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend(le32(8));
+    tiff.extend(le16(1));
+    tiff.extend([le16(0x8825).as_slice(), &le16(4), &le32(1), &le32(26)].concat());
+    tiff.extend(le32(0));
+    tiff.extend(le16(fields as u16));
+    for i in 0..fields {
+        tiff.extend([le16(0x1000 + i as u16).as_slice(), &le16(2), &le32(2), b"A\0\0\0"].concat());
+    }
+    tiff.extend(le32(0));
+    let mut profile = vec![0u8; 132];
+    profile[..4].copy_from_slice(&132u32.to_be_bytes());
+    profile[36..40].copy_from_slice(b"acsp");
+    let xmp = br#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="58,58.8738N" exif:GPSLongitude="11,53.10762W"/></rdf:RDF></x:xmpmeta>"#;
+    let segment = |marker: u8, parts: &[&[u8]]| {
+        let body = parts.concat();
+        [&[0xFF, marker][..], &((body.len() + 2) as u16).to_be_bytes(), &body].concat()
+    };
+    let img = image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([x as u8 * 30, y as u8 * 30, 90]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let jpeg = jpeg.into_inner();
+    let file = [
+        &jpeg[..2],
+        // The XMP first, so that its fields are read before the limit is reached.
+        &segment(0xE1, &[b"http://ns.adobe.com/xap/1.0/\0", xmp]),
+        &segment(0xE1, &[b"Exif\0\0", &tiff]),
+        &segment(0xE2, &[b"ICC_PROFILE\0\x01\x01", &profile]),
+        &jpeg[2..],
+    ]
+    .concat();
+    let report = inspect(&file).unwrap();
+    assert_eq!(report.findings.len(), MAX_FINDINGS);
+    assert!(report.findings_omitted > 0);
+    assert!(report.location.is_some(), "the XMP location is read");
+    assert_eq!(report.findings.iter().position(|f| f.key == "XMP GPS position"), Some(0), "and shown first");
+}
