@@ -222,19 +222,16 @@ fn a_plain_second_picture_is_not_taken_for_a_gain_map() {
     assert_eq!(cleaned.data.windows(2).filter(|w| w == &[0xFF, 0xD8]).count(), 1, "one picture left");
 }
 
-#[test]
-fn a_gain_map_profile_that_names_its_display_goes() {
-    // Found by the clean fuzz target: a gain map's own colour profile naming the display
-    // ('ndin') came through cleaning, where the primary's is rewritten without it.
+/// The corpus's Ultra HDR photo with the primary's profile, changed by `edit`, put in
+/// its gain map too (the MPF index's size of it grown to match).
+fn with_gain_map_profile(edit: impl Fn(&mut [u8])) -> Vec<u8> {
     let path = files().into_iter().find(|p| p.ends_with("seine_sdr_gainmap_srgb.jpg")).unwrap();
     let data = std::fs::read(&path).unwrap();
-    // The primary's profile (one APP2 segment), its first tag renamed 'ndin'.
+    // The primary's profile (one APP2 segment): marker, length, name, sequence, count, profile.
     let at = data.windows(12).position(|w| w == b"ICC_PROFILE\0").unwrap() - 4;
     let len = u16::from_be_bytes([data[at + 2], data[at + 3]]) as usize;
     let mut profile_segment = data[at..at + 2 + len].to_vec();
-    let tags = 4 + 14 + 128;
-    assert!(u32::from_be_bytes(profile_segment[tags..tags + 4].try_into().unwrap()) > 0);
-    profile_segment[tags + 4..tags + 8].copy_from_slice(b"ndin");
+    edit(&mut profile_segment[4 + 14..]);
     // The gain map through the MPF index: entries after "MPF\0" and a TIFF header.
     let mpf = data.windows(4).position(|w| w == b"MPF\0").unwrap() + 4;
     let little = &data[mpf..mpf + 2] == b"II";
@@ -262,6 +259,17 @@ fn a_gain_map_profile_that_names_its_display_goes() {
     let mut file = [&data[..gain_map + 2], &profile_segment, &data[gain_map + 2..]].concat();
     let size = u32_at(&file, second + 4) + profile_segment.len() as u32;
     file[second + 4..second + 8].copy_from_slice(&if little { size.to_le_bytes() } else { size.to_be_bytes() });
+    file
+}
+
+#[test]
+fn a_gain_map_profile_that_names_its_display_goes() {
+    // Found by the clean fuzz target: a gain map's own colour profile naming the display
+    // ('ndin') came through cleaning, where the primary's is rewritten without it.
+    let file = with_gain_map_profile(|profile| {
+        assert!(u32::from_be_bytes(profile[128..132].try_into().unwrap()) > 0);
+        profile[132..136].copy_from_slice(b"ndin");
+    });
     let report = inspect(&file).unwrap();
     assert!(report.findings.iter().any(|f| f.key == "Gain map ICC ndin"), "{:?}", report.findings);
 
@@ -271,4 +279,20 @@ fn a_gain_map_profile_that_names_its_display_goes() {
     assert!(again.findings.iter().any(|f| f.key == "HDR gain map"), "the gain map stays");
     assert!(cleaned.report.removed.iter().any(|f| f.key == "Gain map ICC ndin"), "{:?}", cleaned.report.removed);
     assert_eq!(clean(&cleaned.data, &Policy::default()).unwrap().data, cleaned.data);
+}
+
+/// Found by the clean fuzz target (session 40): a gain map's profile that does not read as
+/// one (its size field wrong) was kept, where the primary's goes; inspection of the output
+/// no longer calls such a profile kept, so the cleaned file showed it.
+#[test]
+fn a_gain_map_profile_that_does_not_read_as_one_goes() {
+    let file = with_gain_map_profile(|profile| {
+        let size = u32::from_be_bytes(profile[..4].try_into().unwrap());
+        profile[..4].copy_from_slice(&(size + 1).to_be_bytes());
+    });
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    let again = inspect(&cleaned.data).unwrap();
+    assert!(again.findings.iter().all(|f| f.category == Category::Display), "{:?}", again.findings);
+    assert!(again.findings.iter().any(|f| f.key == "HDR gain map"), "the gain map stays");
+    assert!(!again.findings.iter().any(|f| f.key == "Gain map ICC profile"), "{:?}", again.findings);
 }

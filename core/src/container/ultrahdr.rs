@@ -73,7 +73,10 @@ pub(crate) fn cleaned(gain_map: &GainMap, data: &[u8], keep_icc: bool) -> Vec<u8
     // A profile that names its display (icc_device) goes whole rather than be rewritten
     // as the primary's is: a gain map's profile is rare, and only describes the map's
     // colours (found by the clean fuzz target: one with an `ndin` tag came through).
+    // One that does not read as a profile goes too, as the primary's does (found by the clean
+    // fuzz target once inspection stopped showing such a profile as kept).
     let keep_icc = keep_icc
+        && icc::usable(&gain_map.parsed, image)
         && icc::profile(&gain_map.parsed, image).is_some_and(|p| matches!(icc_device::device(&p), Device::None));
     let mut out = Vec::with_capacity(image.len());
     for (i, block) in gain_map.parsed.blocks.iter().enumerate() {
