@@ -5,6 +5,7 @@ use crate::container::{self, webp, Decision, Parsed, Plan};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
 use crate::inspect::{analyse, block_infos, supported_format, Analysis};
+use crate::limits::MAX_COLOUR_PROFILES;
 use crate::metadata::icc_device::{self, Device};
 use crate::metadata::{exif, icc};
 use crate::policy::Policy;
@@ -32,7 +33,7 @@ pub fn clean(data: &[u8], policy: &Policy) -> Result<Cleaned> {
     let parsed = container::parse(format, data)?;
     let analysis = analyse(&parsed, data);
     let exif = minimal_exif(&parsed, &analysis, policy);
-    let (keep_icc, new_icc) = profile_to_write(&parsed, data, policy.keep_icc && icc::usable(&parsed, data));
+    let (keep_icc, new_icc) = profile_to_write(&parsed, data, profiles_kept(&parsed, data, policy.keep_icc)?);
     let keep_gain_map = policy.keep_gain_map && parsed.gain_map.is_some();
     let decisions = decide(&parsed, data, keep_icc, keep_gain_map, exif.is_some(), new_icc.is_some());
 
@@ -105,7 +106,7 @@ fn clean_sequence(format: Format, data: &[u8], policy: &Policy) -> Result<Cleane
     let sequence = sequence::read(format, data)?;
     let parsed = &sequence.parsed;
     let analysis = analyse(parsed, data);
-    let (keep_icc, _) = profile_to_write(parsed, data, policy.keep_icc && icc::usable(parsed, data));
+    let (keep_icc, _) = profile_to_write(parsed, data, profiles_kept(parsed, data, policy.keep_icc)?);
     let decisions = decide(parsed, data, keep_icc, false, false, false);
     // Always rewritten: at the least the movie's dates are zeroed and its chunks move.
     let output = sequence.write(data, &decisions)?;
@@ -197,13 +198,34 @@ fn is_heif(format: Format) -> bool {
 }
 
 /// A HEIF or AVIF picture's own profile: kept, written again without the device it
-/// names, or removed if its tag table does not read.
+/// names, or removed if it does not read as a profile or its tag table does not read.
 fn heif_profile(block: &container::Block, data: &[u8]) -> Decision {
-    match icc_device::device(&block.payload_bytes(data)) {
+    let profile = block.payload_bytes(data);
+    if !icc::reads_as_profile(&profile) {
+        return Decision::Remove;
+    }
+    match icc_device::device(&profile) {
         Device::None => Decision::Keep,
         Device::Named { .. } => Decision::ReplaceIcc,
         Device::Unreadable => Decision::Remove,
     }
+}
+
+/// Whether the profiles to keep may be kept: `usable` by the file's profile, but in HEIF and
+/// AVIF each picture's is judged by itself (`heif_profile`), so a damaged one (a gain
+/// map's, an alpha plane's) does not take the others with it. A HEIF with more profiles
+/// than any picture needs is refused: each is read and may be written again, work that
+/// grows with its tags, and a file's thousands of properties could each be one.
+fn profiles_kept(parsed: &Parsed, data: &[u8], keep_icc: bool) -> Result<bool> {
+    if !is_heif(parsed.format) {
+        return Ok(keep_icc && icc::usable(parsed, data));
+    }
+    let count = parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc).count();
+    if count > MAX_COLOUR_PROFILES {
+        let what = format!("{count} colour profiles; the limit is {MAX_COLOUR_PROFILES}");
+        return Err(Error::limit(parsed.format.name(), what));
+    }
+    Ok(keep_icc)
 }
 
 fn decide(
@@ -271,10 +293,11 @@ fn verify(format: Format, output: &[u8], policy: &Policy) -> Result<()> {
     check_blocks(format, &parsed, output, policy)
 }
 
-/// No colour profile in the output names its device: the file's profile, and in HEIF and
-/// AVIF each picture's.
+/// No colour profile in the output names its device (or fails to read as one): the file's
+/// profile, and in HEIF and AVIF each picture's.
 fn check_profiles(format: Format, parsed: &Parsed, output: &[u8]) -> Result<()> {
-    let named = |profile: &[u8]| !matches!(icc_device::device(profile), Device::None);
+    let named =
+        |profile: &[u8]| !icc::reads_as_profile(profile) || !matches!(icc_device::device(profile), Device::None);
     let left = if is_heif(format) {
         parsed.blocks.iter().filter(|b| b.kind == BlockKind::Icc).any(|b| named(&b.payload_bytes(output)))
     } else {

@@ -13,6 +13,7 @@ pub mod limits;
 mod metadata;
 mod policy;
 mod report;
+mod sort;
 mod transcode;
 #[cfg(feature = "video")]
 pub mod video;

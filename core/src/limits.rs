@@ -48,6 +48,12 @@ pub const MAX_EXTENTS: usize = 200_000;
 /// most 32,767 (a 15-bit index); real files have a few dozen.
 pub const MAX_PROPERTIES: usize = 32_767;
 
+/// Colour profiles (`colr` properties in use) a HEIF or AVIF file may hold for cleaning to
+/// take it: each picture may have its own (the primary's, a gain map's, an alpha plane's;
+/// a grid's tiles, if its writer gave each a copy), and each is read and may be written
+/// again (`clean::profiles_kept`), work that grows with its tags.
+pub const MAX_COLOUR_PROFILES: usize = 1024;
+
 /// Most item references (iref targets) and most property associations
 /// (ipma entries), each counted over the whole file. A tiled picture needs
 /// one reference and a handful of associations per tile.

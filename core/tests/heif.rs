@@ -1387,3 +1387,41 @@ fn an_item_location_box_with_bytes_after_its_items_is_refused() {
     assert!(err.to_string().contains("after its 1 items"), "{err}");
     assert!(inspect(&file).is_err());
 }
+
+/// Each picture's colour profile is judged by itself (a review of session 40): bytes in a
+/// second `colr` that are no profile at all went through unread, and a damaged profile
+/// listed first (a gain map's) took the primary's good one with it.
+#[test]
+fn each_pictures_profile_is_judged_by_itself() {
+    let not_a_profile = bx(b"colr", &[b"prof".as_slice(), b"SECRET-ID-1234 not a profile"].concat());
+    let good = bx(b"colr", &[b"prof".as_slice(), &icc_like(132)].concat());
+    for garbage_first in [true, false] {
+        let mut h = Heif::new();
+        h.major = *b"heic";
+        h.compat = vec![*b"mif1", *b"heic"];
+        let (gain_map_colr, primary_colr) = if garbage_first { (4, 5) } else { (5, 4) };
+        let mut props = vec![hvcc(), ispe(64, 48), aux("urn:com:apple:photo:2020:aux:hdrgainmap")];
+        props.extend(if garbage_first {
+            [not_a_profile.clone(), good.clone()]
+        } else {
+            [good.clone(), not_a_profile.clone()]
+        });
+        h.props = props;
+        let image = |id, data: &[u8], props: Vec<(u16, bool)>, hidden| It { hidden, props, ..item(id, b"hvc1", data) };
+        h.items = vec![
+            image(1, b"PRIMARY", vec![(1, true), (2, false), (primary_colr, false)], false),
+            image(2, b"GAINMAP", vec![(1, true), (2, false), (3, true), (gain_map_colr, false)], true),
+        ];
+        h.refs = vec![(*b"auxl", 2, vec![1])];
+        let out = cleaned(&h.build());
+        assert!(!contains(&out, b"SECRET-ID"), "garbage first: {garbage_first}: the bytes survived");
+        let r = read(&out);
+        assert_eq!(
+            r.props.iter().filter(|p| *p == b"colr").count(),
+            1,
+            "garbage first: {garbage_first}: {:?}",
+            r.props
+        );
+        assert!(contains(&out, &icc_like(132)), "garbage first: {garbage_first}: the primary's profile stays");
+    }
+}

@@ -346,6 +346,20 @@ for (const name of only) {
       const outcome = await browser.menuClick(info, menuUrl);
       assert.equal(outcome.ok, false);
       assert.match(outcome.message, /^Traceless cannot read images from this kind of address\./);
+      // Nor through a larger candidate: a data: one, which fails, then the image "shown".
+      await menuPage.evaluate((src) => {
+        const img = Object.assign(document.createElement('img'), { id: 'file-srcset', width: 80, src, srcset: 'data:,x 9x' });
+        document.body.append(img);
+        img.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, composed: true, cancelable: true }));
+      }, srcUrl);
+      try {
+        // As the browser names it when it shows the file: the image's own address.
+        const viaCandidate = await browser.menuClick(info, menuUrl);
+        assert.equal(viaCandidate.ok, false);
+        assert.match(viaCandidate.message, /^Traceless cannot read images from this kind of address\./);
+      } finally {
+        await menuPage.evaluate(() => document.getElementById('file-srcset').remove());
+      }
     });
 
     test('a blob: image the page made larger than 256 MB is refused, not read', async () => {

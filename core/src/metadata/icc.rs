@@ -65,7 +65,12 @@ pub(crate) fn usable(parsed: &Parsed, data: &[u8]) -> bool {
     if count.is_some_and(|total| chunks != usize::from(total)) {
         return false;
     }
-    profile(parsed, data).is_some_and(|p| p.len() >= 132 && be32(&p, 0) == Some(p.len()) && &p[36..40] == b"acsp")
+    profile(parsed, data).is_some_and(|p| reads_as_profile(&p))
+}
+
+/// Whether `p` reads as an ICC profile: its header's size is its length, and its signature is there.
+pub(crate) fn reads_as_profile(p: &[u8]) -> bool {
+    p.len() >= 132 && be32(p, 0) == Some(p.len()) && &p[36..40] == b"acsp"
 }
 
 /// A zlib stream inflated, or None if it is damaged, inflates past the metadata

@@ -125,29 +125,39 @@ fn rewritten(profile: &[u8], tags: &[Tag]) -> Result<Vec<u8>, ()> {
     out.extend_from_slice(&(kept.len() as u32).to_be_bytes());
     let table = out.len();
     out.resize(table + 12 * kept.len(), 0);
-    let mut placed: Vec<(usize, usize, usize)> = Vec::new();
-    // Tags that share data share it again; tags whose data overlaps otherwise would each
-    // get a copy, which a hostile table could make a thousand times the profile: a new
-    // profile larger than the old one (and its alignment) does not read as one.
-    // (With room for the new description, which may be longer than the old.)
+    // Tags that share data share it again: each tag's first twin in table order, found by a
+    // sort (a search per tag is quadratic in a hostile table's thousand tags, and a HEIF
+    // may hold hundreds of profiles). Tags whose data overlaps otherwise each get a copy,
+    // which a hostile table could make a thousand times the profile: a new profile larger
+    // than the old one (and its alignment) does not read as one. (With room for the new
+    // description, which may be longer than the old.)
+    let mut by_data: Vec<(usize, usize, usize)> = kept.iter().enumerate().map(|(i, t)| (t.offset, t.size, i)).collect();
+    crate::sort::sort(&mut by_data, |a, b| a <= b);
+    let mut twin: Vec<usize> = (0..kept.len()).collect();
+    for pair in by_data.windows(2) {
+        let ((offset, size, first), (next_offset, next_size, next)) = (pair[0], pair[1]);
+        if (offset, size) == (next_offset, next_size) {
+            twin[next] = twin[first];
+        }
+    }
+    let mut placed_at = vec![0usize; kept.len()];
     let limit = profile.len() + 4 * kept.len() + 128;
     let description = description_like(profile, tags);
     for (i, tag) in kept.iter().enumerate() {
-        let at = match placed.iter().find(|(o, s, _)| *o == tag.offset && *s == tag.size) {
-            Some(&(_, _, at)) => at,
-            None => {
-                out.resize(out.len().next_multiple_of(4), 0);
-                let at = out.len();
-                let data = if &tag.signature == b"desc" { description.as_deref() } else { None };
-                let data = data.unwrap_or(&profile[tag.offset..tag.offset + tag.size]);
-                if at + data.len() > limit {
-                    return Err(());
-                }
-                out.extend_from_slice(data);
-                placed.push((tag.offset, tag.size, at));
-                at
+        let at = if twin[i] != i {
+            placed_at[twin[i]]
+        } else {
+            out.resize(out.len().next_multiple_of(4), 0);
+            let at = out.len();
+            let data = if &tag.signature == b"desc" { description.as_deref() } else { None };
+            let data = data.unwrap_or(&profile[tag.offset..tag.offset + tag.size]);
+            if at + data.len() > limit {
+                return Err(());
             }
+            out.extend_from_slice(data);
+            at
         };
+        placed_at[i] = at;
         let size = if &tag.signature == b"desc" { description.as_ref().map_or(tag.size, Vec::len) } else { tag.size };
         let entry = table + 12 * i;
         out[entry..entry + 4].copy_from_slice(&tag.signature);

@@ -243,6 +243,15 @@ impl<'a> Reader<'a> {
                 ));
                 BlockKind::Vendor
             }
+            b"colr" => {
+                found.items.push(Item::new(
+                    Category::Identifiers,
+                    "QuickTime colr device profile",
+                    "A display's colour profile naming its make, model or serial number",
+                    metadata::human(b.range().len()),
+                ));
+                BlockKind::Icc
+            }
             _ => {
                 let label = "A vendor's or unknown box";
                 found.items.push(Item::new(
@@ -319,7 +328,8 @@ impl<'a> Reader<'a> {
             let body = &data[entry.body.clone()];
             let Some(fields) = entry_fields(handler, version, body).filter(|&n| n <= body.len()) else { continue };
             let Some(children) = self.entry_children(&entry, fields, goes)? else { continue };
-            let extras: Vec<BoxHeader> = children.into_iter().filter(|c| goes(&c.fourcc)).collect();
+            let extras: Vec<BoxHeader> =
+                children.into_iter().filter(|c| goes(&c.fourcc) || naming_profile(data, c)).collect();
             for extra in &extras {
                 self.remove(extra, &format!("{path}/{}", String::from_utf8_lossy(&entry.fourcc)), into);
             }
@@ -820,5 +830,68 @@ impl Movie {
             }
         }
         Ok(())
+    }
+}
+
+/// A sample entry's `colr` box holding a colour profile that names its device (a display's:
+/// its maker, model and serial number), or that does not read as a profile. An image
+/// sequence's still image has its copy written again without the device (clean.rs); the
+/// track's goes, and its frames take the codec's own colour description (libavif writes the
+/// same profile in both places).
+fn naming_profile(data: &[u8], b: &BoxHeader) -> bool {
+    use crate::metadata::icc_device::{device, Device};
+    if &b.fourcc != b"colr" {
+        return false;
+    }
+    let body = &data[b.body.clone()];
+    match body.get(..4) {
+        Some(b"prof" | b"rICC") => {
+            let profile = &body[4..];
+            !crate::metadata::icc::reads_as_profile(profile) || !matches!(device(profile), Device::None)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `colr` box of `kind` around `payload`, and its header as the walker reads it.
+    fn colr(kind: &[u8; 4], payload: &[u8]) -> (Vec<u8>, BoxHeader) {
+        let data = [&((12 + payload.len()) as u32).to_be_bytes()[..], b"colr", kind, payload].concat();
+        let header = BoxHeader { fourcc: *b"colr", uuid: None, start: 0, body: 8..data.len(), depth: 0 };
+        (data, header)
+    }
+
+    /// A profile of one tag (`signature`, 8 bytes of data).
+    fn profile(signature: &[u8; 4]) -> Vec<u8> {
+        let mut p = vec![0u8; 128];
+        p[36..40].copy_from_slice(b"acsp");
+        p.extend_from_slice(&1u32.to_be_bytes());
+        p.extend_from_slice(signature);
+        p.extend_from_slice(&144u32.to_be_bytes());
+        p.extend_from_slice(&8u32.to_be_bytes());
+        p.extend_from_slice(b"DELLSN01");
+        let len = p.len() as u32;
+        p[..4].copy_from_slice(&len.to_be_bytes());
+        p
+    }
+
+    /// The sample entry's copy of a display's profile goes (libavif writes the profile into
+    /// the track too); a standard profile and coded colour parameters stay. End to end not
+    /// tested: no writer here puts a profile in a sample entry.
+    #[test]
+    fn a_sample_entrys_profile_naming_its_display_goes() {
+        let (data, header) = colr(b"prof", &profile(b"mmod"));
+        assert!(naming_profile(&data, &header));
+        let (data, header) = colr(b"rICC", &profile(b"mmod"));
+        assert!(naming_profile(&data, &header));
+        let (data, header) = colr(b"prof", &profile(b"cprt"));
+        assert!(!naming_profile(&data, &header), "a profile naming no device stays");
+        let (data, header) = colr(b"prof", b"not a profile at all");
+        assert!(naming_profile(&data, &header), "bytes that are no profile go");
+        let (data, header) = colr(b"nclx", &[0, 1, 0, 13, 0, 6, 0x80]);
+        assert!(!naming_profile(&data, &header), "colour parameters stay");
     }
 }

@@ -63,12 +63,12 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
 }
 
 /**
- * Whether a frame is of its page's origin: about:blank and srcdoc frames take their
- * creator's, so they count as the page's own; one not known does not.
+ * Whether a frame is of its page's origin. An about:blank or srcdoc frame takes its
+ * creator's, which may be another site's frame inside the page: not known, so not counted
+ * as the page's own (its notice goes to the toolbar).
  */
 function sameOrigin(frameUrl: string | undefined, pageUrl: string | undefined): boolean {
   if (!frameUrl || !pageUrl) return false;
-  if (/^about:(blank|srcdoc)(#|$)/.test(frameUrl)) return true;
   try {
     const origin = new URL(frameUrl).origin;
     return origin !== 'null' && origin === new URL(pageUrl).origin;

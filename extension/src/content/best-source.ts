@@ -54,14 +54,17 @@ export function bestSource(img: HTMLImageElement | undefined, srcUrl: string): s
   // user's cookies, and a page could otherwise list any URL with a huge width to have the
   // extension request it (a credentialed request to any site, and a sign it is installed).
   const origin = originOf(srcUrl);
+  if (origin === undefined) return srcUrl;
   const list = (set ? candidates(set, base) : []).filter((c) => originOf(c.url) === origin);
   if (img.getAttribute('src') && originOf(img.src) === origin) list.push({ url: img.src, density: 1 });
   return largest(list)?.url ?? srcUrl;
 }
 
+/** Undefined for an address without an origin of its own ("null": data:, file:), which matches none. */
 function originOf(url: string): string | undefined {
   try {
-    return new URL(url).origin;
+    const { origin } = new URL(url);
+    return origin === 'null' ? undefined : origin;
   } catch {
     return undefined;
   }

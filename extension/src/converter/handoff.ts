@@ -19,6 +19,8 @@ const STORE = 'files';
 
 /** One record per file, followed by its parts and its copy, in key order. */
 type Stored =
+  /** When the hand-over was made: first, so a page that opens later can tell a stale one. */
+  | { kind: 'stamp'; at: number }
   | { kind: 'file'; name: string; type: string; lastModified: number; path: string }
   | { kind: 'part'; blob: Blob }
   // A copy is a Blob the engine made (not a File from an input): stored as it is.
@@ -75,6 +77,8 @@ export function handOver(picked: readonly HandedOver[]): Promise<void> {
 
 /** Each file as a record and its slices, then its copy if it has one. */
 async function writeAll(db: IDBDatabase, picked: readonly HandedOver[]): Promise<void> {
+  const stamp: Stored = { kind: 'stamp', at: Date.now() };
+  await transact(db, 'readwrite', (store) => store.add(stamp));
   for (const { file, path, result } of picked) {
     const header: Stored = { kind: 'file', name: file.name, type: file.type, lastModified: file.lastModified, path };
     await transact(db, 'readwrite', (store) => store.add(header));
@@ -103,6 +107,27 @@ export function discardHandOver(): Promise<void> {
       resolve();
     }
   });
+}
+
+/** A hand-over this recent may be one whose tab is still loading: it is left for that tab. */
+const FRESH_MS = 60_000;
+
+/**
+ * Deletes a hand-over no page took (its tab failed to open, or closed before it loaded),
+ * which would keep the originals, metadata and all, on disk until the next one; not one
+ * made in the last minute, whose tab may be loading still. Best effort, never rejects.
+ */
+export async function discardStaleHandOver(): Promise<void> {
+  try {
+    // Not opened when it is not there: opening would make it.
+    const databases = await indexedDB.databases?.();
+    if (databases && !databases.some((d) => d.name === DATABASE)) return;
+    const [first] = await withDatabase((db) => transact<Stored[]>(db, 'readonly', (store) => store.getAll(null, 1)));
+    if (first?.kind === 'stamp' && Date.now() - first.at < FRESH_MS) return;
+  } catch {
+    // Unreadable: deleted below.
+  }
+  await discardHandOver();
 }
 
 /** The images handed over, if any; they are removed from the database as they are taken. */

@@ -21,7 +21,7 @@ import {
 import { fromClipboard, fromDrop, fromInput } from './collect';
 import { Comparison } from './compare';
 import { byId, h } from './dom';
-import { discardHandOver, handOver, takeOver, type HandedOver } from './handoff';
+import { discardHandOver, discardStaleHandOver, handOver, takeOver, type HandedOver } from './handoff';
 import { Preview } from './preview';
 import { displayable, madeCopy, needsCopy } from './display';
 import { createRow, renderRow as drawRow, shownStage } from './row';
@@ -462,9 +462,7 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
       await discardHandOver();
     }
   } else {
-    // A hand-over no page took (its tab failed to open, or closed before it loaded) would
-    // keep the originals, metadata and all, on disk until the next one: gone now.
-    void discardHandOver();
+    void discardStaleHandOver();
   }
   return { openInTab };
 }

@@ -158,6 +158,7 @@ const MOVIE_LABELS = new Map<string, MessageKey>(Object.entries({
   "Subtitles or text (a drone's or a dashcam's can be its GPS log)": 'movieTextTrack',
   'Timecode (often the time of day the recording began)': 'movieTimecode',
   'Timecode source (reel or camera name)': 'movieReelName',
+  "A display's colour profile naming its make, model or serial number": 'movieDeviceProfile',
   'Created (movie)': 'movieCreatedMovie',
   'Modified (movie)': 'movieModifiedMovie',
   'Created (track)': 'movieCreatedTrack',

@@ -155,7 +155,9 @@ export async function acquire(source: ImageSource): Promise<Acquired> {
   if (!/^(https?|data|file):/.test(url)) throw new AcquireError(t('acquireAddress'));
   // A file of the user's only for a page that is itself a file: a web site's page cannot
   // show one, and naming one must not let it learn through the menu whether it exists.
-  if (url.startsWith('file:') && !source.pageUrl?.startsWith('file:')) throw new AcquireError(t('acquireAddress'));
+  // Both: the image shown is read when a larger candidate fails (largerOrShown).
+  const fileOfTheUser = [url, source.srcUrl].some((address) => address.startsWith('file:'));
+  if (fileOfTheUser && !source.pageUrl?.startsWith('file:')) throw new AcquireError(t('acquireAddress'));
   const read = (address: string, candidate: boolean) => fetchBytes(address, rulesFor(source, candidate ? 'omit' : 'include'));
   const { value: bytes, url: readFrom } = await largerOrShown(url, source.srcUrl, read, async (bytes) => bytes);
   return { bytes, url: readFrom };

@@ -12,7 +12,7 @@ const STORED = 'stored=';
 const PREFIX = 'report:';
 /**
  * Report pages whose image stays readable (a reload, a second report opened before the
- * first has read its own); older ones go as new ones come.
+ * first has read its own); older ones go as new ones come. A private window's goes once read.
  */
 const KEEP = 8;
 
@@ -56,5 +56,9 @@ export async function reportSource(hash: string): Promise<ImageSource | undefine
   const raw = hash.replace(/^#/, '');
   if (!raw.startsWith(STORED)) return undefined;
   const key = `${PREFIX}${raw.slice(STORED.length)}`;
-  return asSource((await ext.storage.session.get(key))[key]);
+  const source = asSource((await ext.storage.session.get(key))[key]);
+  // A private window's image is not kept past its reading: Firefox's storage.session outlives
+  // the private windows (one background serves all). Such a report is not reloaded.
+  if (source?.incognito) await ext.storage.session.remove(key);
+  return source;
 }

@@ -12,6 +12,7 @@ use super::iloc::{self, Location};
 use super::props::{self, Association, Property};
 use crate::error::Error;
 use crate::limits::{MAX_ITEMS, MAX_REFERENCES};
+use crate::sort::sort;
 
 /// A validated HEIF or AVIF file.
 #[derive(Debug, Clone)]
@@ -91,36 +92,6 @@ pub(crate) fn sort_index(mut list: Vec<u64>) -> (Vec<u64>, Option<usize>) {
     sort(&mut list, |a, b| a <= b);
     let repeat = list.windows(2).filter(|w| w[0] >> 32 == w[1] >> 32).map(|w| w[1] as u32 as usize).min();
     (list, repeat)
-}
-
-/// A stable merge sort: `sort_by_key` would add about 8 KB of wasm per
-/// element type, this a few hundred bytes.
-#[inline(never)]
-pub(crate) fn sort<T: Copy>(v: &mut Vec<T>, le: fn(&T, &T) -> bool) {
-    let n = v.len();
-    let mut buf = v.clone();
-    let mut width = 1;
-    while width < n {
-        let mut i = 0;
-        while i < n {
-            let mid = n.min(i + width);
-            let end = n.min(mid + width);
-            let (mut a, mut b) = (i, mid);
-            for slot in &mut buf[i..end] {
-                // Ties take the left run's element first: the sort is stable.
-                if b == end || (a < mid && le(&v[a], &v[b])) {
-                    *slot = v[a];
-                    a += 1;
-                } else {
-                    *slot = v[b];
-                    b += 1;
-                }
-            }
-            i = end;
-        }
-        std::mem::swap(v, &mut buf);
-        width *= 2;
-    }
 }
 
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@
 //! readers, box writers and id lookups are out of line too; four-character
 //! codes are compared as numbers (`boxes::code`); lookups by item id use
 //! sorted lists (`heif::lookup`) rather than hash maps, and sorting uses one
-//! small merge sort (`heif::sort`). Together these took about 60 KB off the
+//! small merge sort (`crate::sort`). Together these took about 60 KB off the
 //! module.
 
 pub(crate) mod boxes;
