@@ -95,7 +95,12 @@ fn image_with(format: image::ImageFormat, name: &str, profile: &[u8]) -> Vec<u8>
     let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, 128]));
     let mut bytes = std::io::Cursor::new(Vec::new());
     img.write_to(&mut bytes, format).unwrap();
-    let path = scratch(name, bytes.get_ref());
+    embedded(name, bytes.get_ref(), profile)
+}
+
+/// `file` with `profile` put in it by exiftool (written as `name` in the scratch folder).
+fn embedded(name: &str, file: &[u8], profile: &[u8]) -> Vec<u8> {
+    let path = scratch(name, file);
     let icc = scratch(&format!("{name}.icc"), profile);
     let status = Command::new("exiftool")
         .args(["-q", "-overwrite_original"])
@@ -172,17 +177,7 @@ fn a_display_profile_is_written_again_without_its_device() {
 
 /// `file` (a corpus HEIC or AVIF) with `profile` put in its picture's `colr` by exiftool.
 fn corpus_with(file: &str, name: &str, profile: &[u8]) -> Vec<u8> {
-    let bytes = std::fs::read(common::corpus_dir().join(file)).unwrap();
-    let path = scratch(name, &bytes);
-    let icc = scratch(&format!("{name}.icc"), profile);
-    let status = Command::new("exiftool")
-        .args(["-q", "-overwrite_original"])
-        .arg(format!("-ICC_Profile<={}", icc.display()))
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(status.success(), "exiftool embeds the profile in {name}");
-    std::fs::read(path).unwrap()
+    embedded(name, &std::fs::read(common::corpus_dir().join(file)).unwrap(), profile)
 }
 
 /// GIF, HEIF and AVIF writers copied a profile as it was, so one naming its device went
