@@ -828,7 +828,10 @@ function chromiumPrivate(profile, worker) {
       for (let i = 0; i < 200; i++) {
         const { targetInfos } = await send('Target.getTargets');
         const page = targetInfos.find((t) => t.type === 'page' && t.url === url);
-        if (page) return evaluateIn(page.targetId, `(${fn})()`);
+        // The target may name the page before its document replaces the first about:blank (an
+        // evaluation there would be lost with it): run `fn` once the page's own document has loaded.
+        const loaded = page && (await evaluateIn(page.targetId, `location.href === ${JSON.stringify(url)} && document.readyState === 'complete'`).catch(() => false));
+        if (loaded) return evaluateIn(page.targetId, `(${fn})()`);
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`no private page at ${url}`);

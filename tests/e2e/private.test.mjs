@@ -166,8 +166,9 @@ for (const name of only) {
       const host = new URL(privateUrl).host;
       const seen = await browser.private.onPage(`popup.html?tab=${tabId}`, async () => {
         const $ = (id) => document.getElementById(id);
-        // (The page may still be loading.)
-        for (let i = 0; i < 200 && ($('site-card')?.hidden ?? true); i++) await new Promise((r) => setTimeout(r, 50));
+        // (The page may still be loading. The card shows before what applies is read from
+        // storage: wait for the page to say it is whole, as a person sees it.)
+        for (let i = 0; i < 600 && !document.documentElement.classList.contains('shown'); i++) await new Promise((r) => setTimeout(r, 50));
         const select = $('site-mode');
         const shown = { card: !$('site-card').hidden, label: $('site-label').textContent, disabled: select.disabled, hint: !$('site-private').hidden && $('site-private').textContent, status: $('site-status').textContent };
         // Even a change made by script saves nothing.
