@@ -30,7 +30,11 @@ function rearm(): void {
 function arm(): void {
   armed = true;
   new MutationObserver(rearm).observe(document, { childList: true });
-  bridge.addEventListener(REARM, rearm);
+  // Answered once every listener is back (main-world.ts: the stack may run out part-way).
+  bridge.addEventListener(REARM, () => {
+    rearm();
+    bridge.dispatchEvent(new Event(`${REARM}${DONE_SUFFIX}`));
+  });
   const announce = () => document.dispatchEvent(new MouseEvent(BRIDGE, { relatedTarget: bridge }));
   const done = () => {
     document.removeEventListener(HELLO, announce);

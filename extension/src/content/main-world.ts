@@ -392,9 +392,18 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   };
   addListener(doc, BRIDGE, take);
   dispatch(doc, new NativeEvent(HELLO));
-  const rearmHere = () => {
-    if (bridge) dispatch(bridge, new NativeEvent(REARM));
+  // The guard answers each REARM once every listener is back: a listener's error (the stack
+  // ran out inside it) is only reported by dispatch, never thrown here.
+  let rearmed = false;
+  whenBridged((bridge) => addListener(bridge, `${REARM}${DONE_SUFFIX}`, () => (rearmed = true)));
+  /** Has the guard add its listeners again; whether it said they are all back. */
+  const rearmHere = (): boolean => {
     listenForFrames();
+    // Before the handshake there is nothing to re-add: the guard adds its own when it starts.
+    if (!bridge) return true;
+    rearmed = false;
+    dispatch(bridge, new NativeEvent(REARM));
+    return rearmed;
   };
   // Another realm's open() may be called on this document (a fresh frame's, taken by the
   // page: tests/e2e/hostile/document-open-foreign.html): every realm's wrapper finds this
@@ -406,16 +415,93 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // Already there or the document sealed (by a page, before this script ran in its
     // frame): other realms' open() then leave the re-arming to the observer.
   }
-  const rearm = (target: unknown) => {
+  /** Re-arms `target`'s guard; false when it did not say every listener is back. */
+  const rearm = (target: unknown): boolean => {
     if (target === doc) return rearmHere();
     let theirs: unknown;
     try {
       theirs = getOwnPropertyDescriptor(target, REARM_KEY)?.value;
     } catch {
-      return; // not a document this realm can look into
+      return true; // not a document this realm can look into
     }
     // A document whose own script did not run has nothing here (its observer re-adds).
-    if (typeof theirs === 'function') theirs();
+    return typeof theirs === 'function' ? (theirs as () => boolean)() !== false : true;
+  };
+
+  // What the page could do between open()'s erasing the listeners and the guard's return:
+  //  - run code inside the native open(), which takes the document's nodes out after it has
+  //    erased the listeners: a custom element's disconnectedCallback, a removed frame's unload
+  //    handlers (tests/e2e/hostile/document-open-disconnected.html). Whether listeners were
+  //    erased is told by a probe listener of this script's; if they were, the document is
+  //    emptied by this script, listeners still in place (whatever the page runs now is erased
+  //    next), and opened again: with nothing to take out, nothing of the page's runs inside,
+  //    and what it added the first time is erased.
+  //  - call open() with the stack nearly full, so the native open() has room and what follows
+  //    it has none (document-open-deep-stack.html): the whole re-arming is done first, as a
+  //    trial, deeper in the stack than it will run; without room there, the document is not opened.
+  const PROBE = 'traceless-open-probe';
+  const firstChild = getter(Node.prototype, 'firstChild') as (node: unknown) => Node | null;
+  const removeChild = uncurry(Node.prototype.removeChild);
+  const NativeRangeError = RangeError;
+  const NO_ARGUMENTS: unknown[] = [];
+  /** A probe listener on `target`: then() says whether an open() has erased it since. */
+  const probe = (target: unknown) => {
+    let heard = false;
+    const hear = () => (heard = true);
+    addListener(target, PROBE, hear, true);
+    return () => {
+      dispatch(target, new NativeEvent(PROBE));
+      removeListener(target, PROBE, hear, true);
+      return !heard;
+    };
+  };
+  // A page may stop the probe event on its way (a listener for it): that only makes an opening
+  // look like one that erased, and the document is opened again, which is the safe side.
+  /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and unheard. */
+  const reopenEmpty = (target: unknown): boolean => {
+    for (let round = 0; round < 4; round++) {
+      // Bounded: a page whose callbacks put nodes back for ever is not waited for.
+      for (let n = 0; n < 64 && firstChild(target); n++) removeChild(target, firstChild(target)!);
+      if (firstChild(target)) return false;
+      const erased = probe(target);
+      applyNative(nativeOpen, target, NO_ARGUMENTS);
+      if (erased() && !firstChild(target)) return true;
+    }
+    return false;
+  };
+  /** The steps after an opening, as a trial `depth` frames deeper: false when the stack ran out. */
+  const roomAfter = (target: unknown, depth: number): boolean => {
+    try {
+      return depth ? roomAfter(target, depth - 1) : (probe(target)(), rearm(target));
+    } catch {
+      return false;
+    }
+  };
+  // Frames of roomAfter() beyond those the steps after the opening take (probe, reopenEmpty,
+  // rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
+  const ROOM = 64;
+  /**
+   * Runs `openIt` (the native open(), or a write() that may open `target`) with the guard
+   * back before the page's next line, and nothing of the page's ahead of it. Should that fail
+   * after all, it throws, which tells the page's script but protects nothing by itself.
+   */
+  const opening = <T>(target: unknown, openIt: () => T): T => {
+    if (!roomAfter(target, ROOM)) throw new NativeRangeError('Maximum call stack size exceeded');
+    let erased: () => boolean;
+    try {
+      erased = probe(target);
+    } catch {
+      return openIt(); // not an event target: the native open() throws its own error
+    }
+    let result: T;
+    try {
+      result = openIt();
+    } finally {
+      // Also when it threw: a write() refused by Trusted Types opens nothing, but cannot be told apart.
+      const settled = !erased() || reopenEmpty(target);
+      if (!rearm(target) || !settled) throw new NativeRangeError('Traceless could not guard this document after it was opened');
+    }
+    return result;
   };
   /**
    * write() opens the document first when it has nowhere to insert (no parser, or one
@@ -431,18 +517,16 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // refuses ''), it throws for the page's write too, which then opens nothing.
     let trusted = EMPTY_HTML !== undefined;
     for (let i = 0; trusted && i < text.length; i++) trusted = isTrustedHtml!(trustedTypes, text[i]);
-    write(target, trusted ? EMPTY_HTML! : '');
-    // Whether it opened cannot be told from outside: a document without a root element has
-    // none after opening either (tests/e2e/hostile/document-write-rootless.html). Re-adding
-    // listeners that are still there does nothing, so the guard re-arms after every write.
-    rearm(target);
+    // Whether it opened is told by opening()'s probe (a document without a root element has
+    // none after opening either: tests/e2e/hostile/document-write-rootless.html).
+    opening(target, () => write(target, trusted ? EMPTY_HTML! : ''));
   };
   const documentWrappers = {
     open(this: Document) {
-      const result = applyNative(nativeOpen, this, arguments) as unknown;
       // With three arguments it is window.open(), which erases nothing.
-      if (arguments.length < 3) rearm(this);
-      return result;
+      if (arguments.length >= 3) return applyNative(nativeOpen, this, arguments) as unknown;
+      const args = arguments;
+      return opening(this, () => applyNative(nativeOpen, this, args) as unknown);
     },
     write(this: Document) {
       openFirst(this, arguments);
