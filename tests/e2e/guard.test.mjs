@@ -823,6 +823,14 @@ for (const name of only) {
       ]), ['waiting', false, false]);
     });
 
+    // The page-world script empties a document before opening it (tests/e2e/hostile/document-open-*.html):
+    // only where open() is sure to do so itself.
+    test('document.open() as pages use it works as without the extension: a no-op from a script the parser runs, an ad frame written by its page', async () => {
+      const page = await browser.open(`${web.originA}/upload/open-as-ever.html`);
+      await page.waitForFunction(() => window.outcome !== undefined);
+      assert.deepEqual(await page.evaluate(() => window.outcome), { after: 'parsed after the script', ad: 'an ad', takenOut: 0 });
+    });
+
     // The notice says what a photo held ("Removed location…"): words a page must not read.
     // window.find() reaches text even in a closed shadow root, so the words are drawn as
     // CSS generated content, which it does not search.

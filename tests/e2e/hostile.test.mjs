@@ -41,6 +41,9 @@ const ATTACKS = readdirSync(pagesDir)
     const automated = html.match(/<meta name="attack-automated" content="([^"]*)">/)?.[1].split(' ').filter(Boolean);
     // Pages that set something up first (a frame, a service worker) say "ready" in #status when done.
     const waitsReady = /<meta name="attack-ready"/.test(html);
+    // Pages whose load the automation never sees end (opened while loading, then stopped) are
+    // navigated to from a blank page and waited for by their "ready" alone.
+    const neverLoads = /<meta name="attack-never-loads"/.test(html);
     // Pages whose channel does deliver files (cleaned ones) name the loot labels that must arrive,
     // so the test fails if the attack stops working rather than passing on empty loot.
     const obtains = html.match(/<meta name="attack-obtains" content="([^"]*)">/)?.[1].split(' ') ?? [];
@@ -50,7 +53,7 @@ const ATTACKS = readdirSync(pagesDir)
     const tells = /<meta name="attack-tells"/.test(html);
     // An attack the guard does not stop yet says why: it runs as a to-do (reported, not failing the run).
     const todo = html.match(/<meta name="attack-todo" content="([^"]*)">/)?.[1];
-    return { name: f.replace('.html', ''), actions, browsers, automated, tells, waitsReady, obtains, settings: settings && JSON.parse(settings), todo };
+    return { name: f.replace('.html', ''), actions, browsers, automated, tells, waitsReady, neverLoads, obtains, settings: settings && JSON.parse(settings), todo };
   });
 
 for (const name of only) {
@@ -123,8 +126,16 @@ for (const name of only) {
     }
 
     async function attackWith(attack, action, since) {
-      const page = await browser.open(`${web.originA}/hostile/${attack.name}.html`);
-      if (attack.waitsReady) await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+      const url = `${web.originA}/hostile/${attack.name}.html`;
+      const page = await browser.open(attack.neverLoads ? `${web.originA}/menu.html` : url);
+      if (attack.neverLoads) {
+        await page.evaluate((url) => void (location.href = url), url);
+        let status;
+        for (let i = 0; i < 300 && status !== 'ready'; i++, await new Promise((r) => setTimeout(r, 50))) {
+          status = await page.evaluate(() => location.href.endsWith('.html') && !location.href.endsWith('menu.html') && document.getElementById('status')?.textContent).catch(() => undefined);
+        }
+        assert.equal(status, 'ready', 'the attack page got ready');
+      } else if (attack.waitsReady) await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
       if (action !== 'none') await perform(page, action);
       else await page.waitForFunction(() => document.getElementById('status')?.textContent === 'sent');
       const honest = action === 'none' || action === 'no-chooser' ? undefined : await upload(`honest-${attack.name}`, since);

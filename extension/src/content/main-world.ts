@@ -431,11 +431,15 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // What the page could do between open()'s erasing the listeners and the guard's return:
   //  - run code inside the native open(), which takes the document's nodes out after it has
   //    erased the listeners: a custom element's disconnectedCallback, a removed frame's unload
-  //    handlers (tests/e2e/hostile/document-open-disconnected.html). Whether listeners were
-  //    erased is told by a probe listener of this script's; if they were, the document is
-  //    emptied by this script, listeners still in place (whatever the page runs now is erased
-  //    next), and opened again: with nothing to take out, nothing of the page's runs inside,
-  //    and what it added the first time is erased.
+  //    handlers (tests/e2e/hostile/document-open-disconnected.html, -frame-unload.html). So
+  //    the document is emptied first, by this script, with the listeners in place: whatever
+  //    the page runs then, open() erases next, and with nothing to take out it runs nothing of
+  //    the page's. An open() that turns out to do nothing (one called by a script the parser
+  //    runs) gets the nodes back. Where that cannot be told beforehand (below), the document is
+  //    opened as it is, and if a probe listener of this script's says that erased, it is emptied
+  //    and opened again, which erases what the page added inside; but the page may have
+  //    stopped the parser the first opening made (document-open-stopped.html), and then the
+  //    second does nothing.
   //  - call open() with the stack nearly full, so the native open() has room and what follows
   //    it has none (document-open-deep-stack.html): the whole re-arming is done first, as a
   //    trial, deeper in the stack than it will run; without room there, the document is not opened.
@@ -469,6 +473,42 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     }
     return false;
   };
+  const appendChild = uncurry(Node.prototype.appendChild);
+  const readyState = getter(Document.prototype, 'readyState') as (d: unknown) => DocumentReadyState;
+  const currentScript = getter(Document.prototype, 'currentScript') as (d: unknown) => Element | null;
+  const hasAttribute = uncurry(Element.prototype.hasAttribute);
+  /** The nodes of `target`, taken out in order (listeners in place); undefined when the page kept putting some back. */
+  const takeOut = (target: unknown): Node[] | undefined => {
+    const taken: Node[] = [];
+    for (let n = 0; n < 64 && firstChild(target); n++) {
+      const node = firstChild(target)!;
+      removeChild(target, node);
+      taken[taken.length] = node;
+    }
+    if (!firstChild(target)) return taken;
+    putBack(target, taken);
+    return undefined;
+  };
+  const putBack = (target: unknown, taken: Node[]) => {
+    for (let i = 0; i < taken.length; i++) {
+      try {
+        appendChild(target, taken[i]);
+      } catch {
+        // the page's callbacks put another root in meanwhile
+      }
+    }
+  };
+  /**
+   * Whether a script may be running the parser's way (a script the parser runs has its
+   * open() do nothing and its write() insert where it stands): a script the page made runs
+   * the same way while the page loads, and the two cannot be told apart from here.
+   */
+  const parserMayRun = (target: unknown) => readyState(target) === 'loading' && currentScript(target) !== null;
+  /** Whether write() on `target` opens it when it opens at all: not from an external script (the browser ignores those). */
+  const writeMayOpen = (target: unknown) => {
+    const script = currentScript(target);
+    return script === null || (readyState(target) !== 'loading' && !hasAttribute(script, 'src'));
+  };
   /** The steps after an opening, as a trial `depth` frames deeper: false when the stack ran out. */
   const roomAfter = (target: unknown, depth: number): boolean => {
     try {
@@ -485,7 +525,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * back before the page's next line, and nothing of the page's ahead of it. Should that fail
    * after all, it throws, which tells the page's script but protects nothing by itself.
    */
-  const opening = <T>(target: unknown, openIt: () => T): T => {
+  const opening = <T>(target: unknown, openIt: () => T, emptyFirst: boolean): T => {
     if (!roomAfter(target, ROOM)) throw new NativeRangeError('Maximum call stack size exceeded');
     let erased: () => boolean;
     try {
@@ -493,12 +533,21 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     } catch {
       return openIt(); // not an event target: the native open() throws its own error
     }
+    let taken: Node[] | undefined;
+    if (emptyFirst) {
+      taken = takeOut(target);
+      // Not to be emptied: no opening either (the listeners stay as they are).
+      if (!taken) throw new NativeRangeError('Traceless could not guard this document while it was opened');
+    }
     let result: T;
     try {
       result = openIt();
     } finally {
       // Also when it threw: a write() refused by Trusted Types opens nothing, but cannot be told apart.
-      const settled = !erased() || reopenEmpty(target);
+      const opened = erased();
+      if (!opened && taken) putBack(target, taken);
+      // Opened empty, nothing of the page's ran inside; else it may have.
+      const settled = !opened || (taken !== undefined && !firstChild(target)) || reopenEmpty(target);
       if (!rearm(target) || !settled) throw new NativeRangeError('Traceless could not guard this document after it was opened');
     }
     return result;
@@ -519,14 +568,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     for (let i = 0; trusted && i < text.length; i++) trusted = isTrustedHtml!(trustedTypes, text[i]);
     // Whether it opened is told by opening()'s probe (a document without a root element has
     // none after opening either: tests/e2e/hostile/document-write-rootless.html).
-    opening(target, () => write(target, trusted ? EMPTY_HTML! : ''));
+    opening(target, () => write(target, trusted ? EMPTY_HTML! : ''), writeMayOpen(target) && !parserMayRun(target));
   };
   const documentWrappers = {
     open(this: Document) {
       // With three arguments it is window.open(), which erases nothing.
       if (arguments.length >= 3) return applyNative(nativeOpen, this, arguments) as unknown;
       const args = arguments;
-      return opening(this, () => applyNative(nativeOpen, this, args) as unknown);
+      return opening(this, () => applyNative(nativeOpen, this, args) as unknown, !parserMayRun(this));
     },
     write(this: Document) {
       openFirst(this, arguments);
