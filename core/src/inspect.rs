@@ -137,9 +137,10 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
         // What the profile says of its device is shown, and cleaning and converting write
         // the profile without it (metadata/icc_device.rs); one that does not read as a
         // profile, or whose device cannot be told, is removed, so not shown as kept.
+        // A conversion writes the profile it finds here: only one that is kept.
         let (items, profile) = metadata::icc_device::split(a.icc_profile.take().unwrap_or_default());
-        a.icc_profile = profile;
-        let kept = a.icc_profile.is_some() && metadata::icc::usable(parsed, data);
+        a.icc_profile = profile.filter(|_| metadata::icc::usable(parsed, data));
+        let kept = a.icc_profile.is_some();
         let category = if kept { Category::Display } else { Category::Other };
         push_finding(&mut a, block, Item::new(category, "ICC profile", "Colour profile", value));
         for item in items {

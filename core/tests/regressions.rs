@@ -24,10 +24,26 @@ fn a_transparent_image_with_a_colour_profile_converts_to_a_valid_lossy_webp() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
     let mut data = std::fs::read(dir.join("gif-alpha-icc-to-lossy-webp.gif")).unwrap();
     // The fuzzer's profile has a tag count past any profile's (since session 37 such a
-    // profile goes: a device tag could hide past the entries read); an empty table keeps
-    // it, and with it what this test is about. The count is in the first sub-block.
-    let at = data.windows(11).position(|w| w == b"ICCRGBG1012").unwrap() + 12;
+    // profile goes: a device tag could hide past the entries read), its header neither
+    // gives its length nor has its signature, and the file holds eight more (since session
+    // 41 a profile not kept is not carried into a conversion either); an empty table, the
+    // length and the signature, and the other extensions renamed keep it, and with it what
+    // this test is about. The first three are in the first sub-block.
+    let named: Vec<usize> =
+        data.windows(11).enumerate().filter(|(_, w)| *w == b"ICCRGBG1012").map(|(i, _)| i).collect();
+    for &other in &named[1..] {
+        data[other + 10] = b'3';
+    }
+    let at = named[0] + 12;
     assert!(data[at - 1] as usize >= 132, "the first sub-block holds the profile's header");
+    let mut length = 0;
+    let mut block = at - 1;
+    while data[block] != 0 {
+        length += data[block] as usize;
+        block += 1 + data[block] as usize;
+    }
+    data[at..at + 4].copy_from_slice(&(length as u32).to_be_bytes());
+    data[at + 36..at + 40].copy_from_slice(b"acsp");
     data[at + 128..at + 132].fill(0);
     let options = ConvertOptions {
         format: traceless_core::OutputFormat::Webp,
@@ -91,4 +107,35 @@ fn findings_stay_within_their_limit_with_a_profile_and_an_xmp_location() {
     assert!(report.findings_omitted > 0);
     assert!(report.location.is_some(), "the XMP location is read");
     assert_eq!(report.findings.iter().position(|f| f.key == "XMP GPS position"), Some(0), "and shown first");
+}
+
+/// Found by the convert fuzz target in CI (session 41): a JPEG whose colour profile does
+/// not read as one (its signature is not where the header puts it), converted to a JPEG,
+/// came out carrying that profile, which inspection then rightly called not a display
+/// profile: a conversion writes only a profile it would keep.
+#[test]
+fn a_profile_that_does_not_read_as_one_is_not_carried_into_a_conversion() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let data = std::fs::read(dir.join("jpeg-damaged-icc-to-jpeg.jpg")).unwrap();
+    let before = inspect(&data).unwrap();
+    assert!(before.findings.iter().any(|f| f.key == "ICC profile" && f.category == traceless_core::Category::Other));
+    for format in
+        [traceless_core::OutputFormat::Jpeg, traceless_core::OutputFormat::Png, traceless_core::OutputFormat::Webp]
+    {
+        let options = ConvertOptions {
+            format,
+            quality: 80,
+            max_width: Some(64),
+            max_height: Some(64),
+            ..ConvertOptions::default()
+        };
+        let converted = convert(&data, &options).unwrap();
+        let report = inspect(&converted.data).unwrap();
+        assert!(
+            report.findings.iter().all(|f| f.category == traceless_core::Category::Display),
+            "{format:?}: {:?}",
+            report.findings
+        );
+        assert!(report.icc.is_none(), "{format:?}: a profile was written");
+    }
 }
