@@ -1,6 +1,7 @@
-// The toolbar badge counts the files the upload guard cleaned in each tab.
+// The toolbar badge counts the files the upload guard cleaned in each tab, or marks one
+// whose page got around the guard.
 import { ext } from '../shared/ext';
-import { tn } from '../shared/i18n';
+import { t, tn } from '../shared/i18n';
 
 export type CleanedCount = { type: 'traceless:cleaned'; count: number };
 
@@ -9,11 +10,29 @@ export function isCleanedCount(value: unknown): value is CleanedCount {
   return v?.type === 'traceless:cleaned' && Number.isInteger(v.count) && v.count! > 0 && v.count! <= 10_000;
 }
 
+export type GuardLost = { type: 'traceless:guard-lost' };
+
+export function isGuardLost(value: unknown): value is GuardLost {
+  return (value as Partial<GuardLost> | null)?.type === 'traceless:guard-lost';
+}
+
+/** The mark of a page that got around the guard: it stays until the tab goes elsewhere. */
+const LOST_MARK = '!';
+
 /** The badge text itself holds the count, so it survives the background being restarted. */
 export async function countCleaned(tabId: number, count: number): Promise<void> {
-  const shown = Number.parseInt(await ext.action.getBadgeText({ tabId }), 10);
+  const text = await ext.action.getBadgeText({ tabId });
+  if (text === LOST_MARK) return;
+  const shown = Number.parseInt(text, 10);
   const total = (Number.isFinite(shown) ? shown : 0) + count;
   await ext.action.setBadgeBackgroundColor({ color: '#12706e', tabId });
   await ext.action.setBadgeText({ text: total > 999 ? '999+' : String(total), tabId });
   await ext.action.setTitle({ title: tn('badgeCleaned', total), tabId });
+}
+
+/** A page in the tab got its listeners ahead of the upload guard's (content/main.ts). */
+export async function markGuardLost(tabId: number): Promise<void> {
+  await ext.action.setBadgeBackgroundColor({ color: '#b3261e', tabId });
+  await ext.action.setBadgeText({ text: LOST_MARK, tabId });
+  await ext.action.setTitle({ title: t('badgeGuardLost'), tabId });
 }

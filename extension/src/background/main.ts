@@ -9,7 +9,7 @@ import { runAction } from './actions';
 import { OffscreenEngine } from './offscreen-engine';
 import { OnDemandWorkerEngine } from './worker-engine';
 import { whileAwake } from './awake';
-import { countCleaned, isCleanedCount } from './badge';
+import { countCleaned, isCleanedCount, isGuardLost, markGuardLost } from './badge';
 import { parseMenuId, setUpMenus } from './menus';
 import { isSaveRequest, save } from './save';
 
@@ -103,6 +103,10 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== ext.runtime.id) return false;
   if (isCleanedCount(message) && sender.tab?.id !== undefined) {
     void countCleaned(sender.tab.id, message.count);
+    return false;
+  }
+  if (isGuardLost(message) && sender.tab?.id !== undefined) {
+    void markGuardLost(sender.tab.id);
     return false;
   }
   // From the converter's pages only: a content script (a compromised page's process, at

@@ -16,7 +16,7 @@
 // MutationObserver, which document.open() does not erase either, adds them again too
 // should an opening bypass that wrapper (a document opened with another realm's
 // open()); adding a listener that is still there does nothing.
-import { BRIDGE, DONE, DONE_SUFFIX, HELLO, REARM } from './rearm-bridge';
+import { BRIDGE, DONE, DONE_SUFFIX, HELLO, REARM, TRIAL } from './rearm-bridge';
 
 const adders: Array<() => void> = [];
 let armed = false;
@@ -35,6 +35,7 @@ function arm(): void {
     rearm();
     bridge.dispatchEvent(new Event(`${REARM}${DONE_SUFFIX}`));
   });
+  bridge.addEventListener(TRIAL, () => bridge.dispatchEvent(new Event(`${REARM}${DONE_SUFFIX}`)));
   const announce = () => document.dispatchEvent(new MouseEvent(BRIDGE, { relatedTarget: bridge }));
   const done = () => {
     document.removeEventListener(HELLO, announce);

@@ -37,7 +37,7 @@
 // Every built-in used after page scripts start is captured now, uncurried, so a
 // page that replaces Function.prototype.call, a getter or a prototype method
 // cannot make this script skip its step.
-import { ADOPT, BRIDGE, DONE, DONE_SUFFIX, FOLDERS, FOLDERS_FOR, HELLO, PATHS, PATHS_FOR, REARM, WATCH, WATCHED } from './rearm-bridge';
+import { ADOPT, BRIDGE, DONE, DONE_SUFFIX, FOLDERS, FOLDERS_FOR, HELLO, LOST, PATHS, PATHS_FOR, REARM, TRIAL, WATCH, WATCHED } from './rearm-bridge';
 import { CLICK_MARK, PICKER_MARK } from './click-mark';
 import { scriptDropsHaveNoEntries } from './script-drops';
 
@@ -396,13 +396,18 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // ran out inside it) is only reported by dispatch, never thrown here.
   let rearmed = false;
   whenBridged((bridge) => addListener(bridge, `${REARM}${DONE_SUFFIX}`, () => (rearmed = true)));
-  /** Has the guard add its listeners again; whether it said they are all back. */
-  const rearmHere = (): boolean => {
-    listenForFrames();
+  /**
+   * Has the guard add its listeners again; whether it said they are all back. `how`: LOST, the
+   * page's may be ahead of them for good, which the guard tells the user; TRIAL, only the
+   * guard's answer, through the same dispatches (roomAfter()).
+   */
+  const rearmHere = (how?: unknown): boolean => {
+    if (how !== TRIAL) listenForFrames();
     // Before the handshake there is nothing to re-add: the guard adds its own when it starts.
     if (!bridge) return true;
     rearmed = false;
-    dispatch(bridge, new NativeEvent(REARM));
+    dispatch(bridge, new NativeEvent(how === TRIAL ? TRIAL : REARM));
+    if (how === LOST) dispatch(bridge, new NativeEvent(LOST));
     return rearmed;
   };
   // Another realm's open() may be called on this document (a fresh frame's, taken by the
@@ -415,9 +420,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // Already there or the document sealed (by a page, before this script ran in its
     // frame): other realms' open() then leave the re-arming to the observer.
   }
-  /** Re-arms `target`'s guard; false when it did not say every listener is back. */
-  const rearm = (target: unknown): boolean => {
-    if (target === doc) return rearmHere();
+  /** Re-arms `target`'s guard (`how`: see rearmHere); false when it did not say every listener is back. */
+  const rearm = (target: unknown, how?: typeof LOST | typeof TRIAL): boolean => {
+    if (target === doc) return rearmHere(how);
     let theirs: unknown;
     try {
       theirs = getOwnPropertyDescriptor(target, REARM_KEY)?.value;
@@ -425,7 +430,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return true; // not a document this realm can look into
     }
     // A document whose own script did not run has nothing here (its observer re-adds).
-    return typeof theirs === 'function' ? (theirs as () => boolean)() !== false : true;
+    return typeof theirs === 'function' ? (theirs as (how?: string) => boolean)(how) !== false : true;
   };
 
   // What the page could do between open()'s erasing the listeners and the guard's return:
@@ -448,19 +453,29 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const removeChild = uncurry(Node.prototype.removeChild);
   const NativeRangeError = RangeError;
   const NO_ARGUMENTS: unknown[] = [];
-  /** A probe listener on `target`: then() says whether an open() has erased it since. */
+  /** ToString, as WebIDL's DOMString conversion makes it (a Symbol throws a TypeError). */
+  const asText = (value: unknown): string => (value === undefined ? '' : `${value as string}`);
+  /**
+   * A probe listener on `target`: the function returned says whether an opening has erased it
+   * since. Only the event made then counts: a page may dispatch one of that name meanwhile
+   * (from a toString() the native calls, a custom element's callback). A page may stop the
+   * probe's event on its way (a listener for it): that only makes an opening look like one
+   * that erased, which is the safe side.
+   */
   const probe = (target: unknown) => {
     let heard = false;
-    const hear = () => (heard = true);
+    let own: Event | undefined;
+    const hear = (event: Event) => {
+      if (event === own) heard = true;
+    };
     addListener(target, PROBE, hear, true);
     return () => {
-      dispatch(target, new NativeEvent(PROBE));
+      own = new NativeEvent(PROBE);
+      dispatch(target, own);
       removeListener(target, PROBE, hear, true);
       return !heard;
     };
   };
-  // A page may stop the probe event on its way (a listener for it): that only makes an opening
-  // look like one that erased, and the document is opened again, which is the safe side.
   /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and unheard. */
   const reopenEmpty = (target: unknown): boolean => {
     for (let round = 0; round < 4; round++) {
@@ -480,10 +495,15 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   /** The nodes of `target`, taken out in order (listeners in place); undefined when the page kept putting some back. */
   const takeOut = (target: unknown): Node[] | undefined => {
     const taken: Node[] = [];
-    for (let n = 0; n < 64 && firstChild(target); n++) {
-      const node = firstChild(target)!;
-      removeChild(target, node);
-      taken[taken.length] = node;
+    try {
+      for (let n = 0; n < 64 && firstChild(target); n++) {
+        const node = firstChild(target)!;
+        removeChild(target, node);
+        taken[taken.length] = node;
+      }
+    } catch (error) {
+      putBack(target, taken);
+      throw error;
     }
     if (!firstChild(target)) return taken;
     putBack(target, taken);
@@ -504,15 +524,27 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * the same way while the page loads, and the two cannot be told apart from here.
    */
   const parserMayRun = (target: unknown) => readyState(target) === 'loading' && currentScript(target) !== null;
-  /** Whether write() on `target` opens it when it opens at all: not from an external script (the browser ignores those). */
+  const contentType = getter(Document.prototype, 'contentType') as (d: unknown) => string;
+  /** Documents an opening of this script's left open: while they load, a write() goes in where the last one ended. */
+  const openedHere = new WeakSet<object>();
+  const isOpenedHere = uncurry(WeakSet.prototype.has) as (set: WeakSet<object>, value: object) => boolean;
+  const markOpenedHere = uncurry(WeakSet.prototype.add) as (set: WeakSet<object>, value: object) => WeakSet<object>;
+  /**
+   * Whether write() on `target` opens it when it opens at all: not from an external script
+   * (the browser ignores those), nor into a document opened by script that still loads
+   * (it has a place to insert at: `w.document.open()` and then a write() per line).
+   */
   const writeMayOpen = (target: unknown) => {
     const script = currentScript(target);
+    if (readyState(target) === 'loading' && isOpenedHere(openedHere, target as object)) return false;
     return script === null || (readyState(target) !== 'loading' && !hasAttribute(script, 'src'));
   };
+  /** Only an HTML document is opened at all (the others throw): none other is emptied. */
+  const isHtml = (target: unknown) => contentType(target) === 'text/html';
   /** The steps after an opening, as a trial `depth` frames deeper: false when the stack ran out. */
   const roomAfter = (target: unknown, depth: number): boolean => {
     try {
-      return depth ? roomAfter(target, depth - 1) : (probe(target)(), rearm(target));
+      return depth ? roomAfter(target, depth - 1) : (probe(target)(), rearm(target, TRIAL));
     } catch {
       return false;
     }
@@ -521,36 +553,72 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
   const ROOM = 64;
   /**
+   * After an opening that erased every listener: nothing of the page's ahead of the guard's,
+   * and the guard back. Else the guard tells the user and this throws, which tells the page's
+   * script but protects nothing by itself. `emptied`: the document was empty when opened.
+   */
+  const settle = (target: unknown, emptied: boolean) => {
+    // With nothing to take out, nothing of the page's ran inside the opening.
+    const settled = (emptied && !firstChild(target)) || reopenEmpty(target);
+    if (settled && rearm(target)) {
+      markOpenedHere(openedHere, target as object);
+      return;
+    }
+    rearm(target, LOST);
+    throw new NativeRangeError('Traceless could not guard this document after it was opened');
+  };
+  /**
    * Runs `openIt` (the native open(), or a write() that may open `target`) with the guard
-   * back before the page's next line, and nothing of the page's ahead of it. Should that fail
-   * after all, it throws, which tells the page's script but protects nothing by itself.
+   * back before the page's next line, and nothing of the page's ahead of it (see settle()).
+   * `emptyFirst`: the document is taken out first (where the opening is sure to empty it).
    */
   const opening = <T>(target: unknown, openIt: () => T, emptyFirst: boolean): T => {
-    if (!roomAfter(target, ROOM)) throw new NativeRangeError('Maximum call stack size exceeded');
     let erased: () => boolean;
     try {
       erased = probe(target);
     } catch {
-      return openIt(); // not an event target: the native open() throws its own error
+      return openIt(); // not an event target: the native throws its own error
     }
     let taken: Node[] | undefined;
-    if (emptyFirst) {
-      taken = takeOut(target);
-      // Not to be emptied: no opening either (the listeners stay as they are).
-      if (!taken) throw new NativeRangeError('Traceless could not guard this document while it was opened');
+    try {
+      if (!roomAfter(target, ROOM)) throw new NativeRangeError('Maximum call stack size exceeded');
+      if (emptyFirst && isHtml(target)) {
+        taken = takeOut(target);
+        // Not to be emptied: no opening either (the listeners stay as they are).
+        if (!taken) throw new NativeRangeError('Traceless could not guard this document while it was opened');
+      }
+    } catch (error) {
+      erased();
+      throw error;
     }
     let result: T;
     try {
       result = openIt();
     } finally {
       // Also when it threw: a write() refused by Trusted Types opens nothing, but cannot be told apart.
-      const opened = erased();
-      if (!opened && taken) putBack(target, taken);
-      // Opened empty, nothing of the page's ran inside; else it may have.
-      const settled = !opened || (taken !== undefined && !firstChild(target)) || reopenEmpty(target);
-      if (!rearm(target) || !settled) throw new NativeRangeError('Traceless could not guard this document after it was opened');
+      if (erased()) settle(target, taken !== undefined);
+      // Nothing erased (the opening did nothing): the nodes go back, the guard never left.
+      else if (taken) putBack(target, taken);
     }
     return result;
+  };
+  /**
+   * The page's own write() after openFirst(): the native converts the page's arguments first
+   * (a toString(), a Trusted Types default policy: the page's code), which may end the parser
+   * openFirst() made (document.close()), and then that write opens the document itself.
+   */
+  const pageWrite = (target: unknown, native: typeof nativeWrite, text: IArguments) => {
+    let erased: () => boolean;
+    try {
+      erased = probe(target);
+    } catch {
+      return applyNative(native, target, text) as unknown;
+    }
+    try {
+      return applyNative(native, target, text) as unknown;
+    } finally {
+      if (erased()) settle(target, false);
+    }
   };
   /**
    * write() opens the document first when it has nowhere to insert (no parser, or one
@@ -574,16 +642,19 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     open(this: Document) {
       // With three arguments it is window.open(), which erases nothing.
       if (arguments.length >= 3) return applyNative(nativeOpen, this, arguments) as unknown;
-      const args = arguments;
-      return opening(this, () => applyNative(nativeOpen, this, args) as unknown, !parserMayRun(this));
+      // The native makes strings of its two (unused) arguments before anything else, running
+      // a page's toString(): made here, before the opening's steps; the native then gets none.
+      for (let i = 0; i < arguments.length; i++) asText(arguments[i]);
+      const target = this;
+      return opening(target, () => applyNative(nativeOpen, target, NO_ARGUMENTS) as unknown, !parserMayRun(target));
     },
     write(this: Document) {
       openFirst(this, arguments);
-      applyNative(nativeWrite, this, arguments);
+      pageWrite(this, nativeWrite, arguments);
     },
     writeln(this: Document) {
       openFirst(this, arguments);
-      applyNative(nativeWriteln, this, arguments);
+      pageWrite(this, nativeWriteln, arguments);
     },
   };
   for (const name of ['open', 'write', 'writeln'] as const) {

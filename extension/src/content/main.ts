@@ -17,7 +17,8 @@ import { guardFlips } from './guard/flips';
 import type { FileOutcome } from './guard/clean-files';
 import { cleaningProgress } from './guard/progress';
 import { currentSettings } from '../shared/settings';
-import { listenOnDocument } from './lasting-listeners';
+import { listenOnDocument, listenToPageWorld } from './lasting-listeners';
+import { LOST } from './rearm-bridge';
 import { here, siteName } from './site-name';
 import { followGuardSwitch, guardIsOff } from './guard/switch';
 import { askToBeWrapped } from './frame-adoption';
@@ -183,6 +184,15 @@ const guard = {
   progress: cleaningProgress,
   off: guardIsOff,
 };
+// The page got its listeners ahead of the guard's for good (main-world.ts, settle()): the
+// guard can no longer stop it, so the user is told, on the page and on the toolbar button,
+// which the page cannot hide.
+// The notice comes after the page's current task: the page is rebuilding itself, its nodes
+// going, the notice's with them.
+listenToPageWorld(LOST, () => {
+  void ext.runtime.sendMessage({ type: 'traceless:guard-lost' }).catch(() => undefined);
+  setTimeout(() => showNotice(t('noticeGuardLost'), 'error', { key: 'guard-lost' }));
+});
 followGuardSwitch(currentSettings);
 guardChoosers(guard);
 // Before guardInputs: it stops the browser's input events, which tell flips.ts a chooser answered.

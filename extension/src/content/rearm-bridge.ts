@@ -25,6 +25,10 @@ export const BRIDGE = 'traceless-rearm-bridge';
 export const HELLO = 'traceless-rearm-hello';
 export const DONE = 'traceless-rearm-done';
 export const REARM = 'traceless-rearm';
+/** After a REARM: the page's listeners may be ahead of the guard's for good (main-world.ts, settle()). */
+export const LOST = 'traceless-rearm-lost';
+/** Answered as REARM is, re-adding nothing: the stack room a re-arming takes (main-world.ts, roomAfter()). */
+export const TRIAL = 'traceless-rearm-trial';
 export const WATCH = 'traceless-watch-click';
 export const WATCHED = 'traceless-watched-click';
 export const PATHS_FOR = 'traceless-paths-for';

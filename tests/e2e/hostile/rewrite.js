@@ -12,6 +12,23 @@
 <p id="status">ready</p>
 </body></html>`;
 
+  /**
+   * The rewritten page put in with DOM calls, for pages whose write() no longer works (a
+   * stopped parser) or whose written markup the guard took out: the uploader's script made
+   * again (one a parser made elsewhere does not run); #status says "ready" once it has run.
+   */
+  window.rebuild = (heading) => {
+    const markup = new DOMParser().parseFromString(rewrittenPage(heading), 'text/html');
+    if (!document.documentElement) document.append(document.createElement('html'));
+    document.documentElement.replaceChildren(document.importNode(markup.head, true), document.importNode(markup.body, true));
+    const old = document.querySelector('script[src="/hostile/uploader.js"]');
+    const script = document.createElement('script');
+    script.src = '/hostile/uploader.js';
+    script.onload = () => (document.getElementById('status').textContent = 'ready');
+    old.replaceWith(script);
+    document.getElementById('status').textContent = 'loading uploader';
+  };
+
   /** Listeners on window, capture phase, that keep what a drop or a chooser brings. */
   window.listenFirst = () => {
     addEventListener('dragover', (e) => e.preventDefault(), true);
