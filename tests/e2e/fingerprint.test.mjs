@@ -15,7 +15,7 @@ const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS)
  * The built-ins the page-world script (main-world.ts) replaces or withdraws, by
  * design, where the browser has them (Firefox has no File System Access API).
  */
-const SHARED = ['Document.open', 'Document.write', 'Document.writeln', 'EventTarget.dispatchEvent', 'HTMLElement.click', 'HTMLInputElement.showPicker'];
+const SHARED = ['Document.close', 'Document.open', 'Document.write', 'Document.writeln', 'EventTarget.dispatchEvent', 'HTMLElement.click', 'HTMLInputElement.showPicker'];
 const WRAPPED = {
   // Chromium alone gives a replayed drop's files no entry (main-world.ts, 4).
   chromium: [...SHARED, 'DataTransferItem.webkitGetAsEntry', 'window.showDirectoryPicker', 'window.showOpenFilePicker'].sort(),
@@ -60,8 +60,9 @@ for (const name of only) {
         assert.deepEqual(b[when].globals, a[when].globals.filter((g) => !WITHDRAWN[name].includes(g)), `${when}: globals`);
         assert.equal(b[when].nodes, a[when].nodes, `${when}: DOM`);
         assert.equal(b[when].frames, a[when].frames, `${when}: frames`);
-        // The guard's re-arming after document.open(), which every realm's open() must find.
-        assert.deepEqual(b[when].documentKeys, [...a[when].documentKeys, 'Symbol(traceless.rearm)'].sort(), `${when}: the document's own keys`);
+        // The guard's re-arming after document.open() and its steps around an opening, which
+        // every realm's open() must find.
+        assert.deepEqual(b[when].documentKeys, [...a[when].documentKeys, 'Symbol(traceless.opening)', 'Symbol(traceless.rearm)'].sort(), `${when}: the document's own keys`);
         const keys = new Set([...Object.keys(a[when].functions), ...Object.keys(b[when].functions)]);
         const differing = [...keys].filter((k) => a[when].functions[k] !== b[when].functions[k]).sort();
         assert.deepEqual(differing, WRAPPED[name], `${when}: built-ins that differ`);

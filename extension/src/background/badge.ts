@@ -16,23 +16,38 @@ export function isGuardLost(value: unknown): value is GuardLost {
   return (value as Partial<GuardLost> | null)?.type === 'traceless:guard-lost';
 }
 
-/** The mark of a page that got around the guard: it stays until the tab goes elsewhere. */
+/** The mark of a page that got around the guard: it stays as the count would. */
 const LOST_MARK = '!';
+/**
+ * Each tab's badge changes, one after the other: a count read before the mark and written
+ * after it would take the mark away (a page can time its attack to a cleaned upload).
+ */
+const pending = new Map<number, Promise<void>>();
+function inTurn(tabId: number, change: () => Promise<void>): Promise<void> {
+  const next = (pending.get(tabId) ?? Promise.resolve()).then(change, change);
+  pending.set(tabId, next);
+  void next.finally(() => pending.get(tabId) === next && pending.delete(tabId)).catch(() => undefined);
+  return next;
+}
 
 /** The badge text itself holds the count, so it survives the background being restarted. */
-export async function countCleaned(tabId: number, count: number): Promise<void> {
-  const text = await ext.action.getBadgeText({ tabId });
-  if (text === LOST_MARK) return;
-  const shown = Number.parseInt(text, 10);
-  const total = (Number.isFinite(shown) ? shown : 0) + count;
-  await ext.action.setBadgeBackgroundColor({ color: '#12706e', tabId });
-  await ext.action.setBadgeText({ text: total > 999 ? '999+' : String(total), tabId });
-  await ext.action.setTitle({ title: tn('badgeCleaned', total), tabId });
+export function countCleaned(tabId: number, count: number): Promise<void> {
+  return inTurn(tabId, async () => {
+    const text = await ext.action.getBadgeText({ tabId });
+    if (text === LOST_MARK) return;
+    const shown = Number.parseInt(text, 10);
+    const total = (Number.isFinite(shown) ? shown : 0) + count;
+    await ext.action.setBadgeBackgroundColor({ color: '#12706e', tabId });
+    await ext.action.setBadgeText({ text: total > 999 ? '999+' : String(total), tabId });
+    await ext.action.setTitle({ title: tn('badgeCleaned', total), tabId });
+  });
 }
 
 /** A page in the tab got its listeners ahead of the upload guard's (content/main.ts). */
-export async function markGuardLost(tabId: number): Promise<void> {
-  await ext.action.setBadgeBackgroundColor({ color: '#b3261e', tabId });
-  await ext.action.setBadgeText({ text: LOST_MARK, tabId });
-  await ext.action.setTitle({ title: t('badgeGuardLost'), tabId });
+export function markGuardLost(tabId: number): Promise<void> {
+  return inTurn(tabId, async () => {
+    await ext.action.setBadgeBackgroundColor({ color: '#b3261e', tabId });
+    await ext.action.setBadgeText({ text: LOST_MARK, tabId });
+    await ext.action.setTitle({ title: t('badgeGuardLost'), tabId });
+  });
 }

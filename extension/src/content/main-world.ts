@@ -370,6 +370,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const nativeOpen = Document.prototype.open;
   const nativeWrite = Document.prototype.write;
   const nativeWriteln = Document.prototype.writeln;
+  const nativeClose = Document.prototype.close;
   const write = uncurry(nativeWrite);
   // Trusted Types, where the browser has them: a page that enforces them refuses a plain ''
   // (the write the guard opens the document with) but takes their own empty markup.
@@ -377,6 +378,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const trustedTypes = (globalThis as { trustedTypes?: TrustedTypes }).trustedTypes;
   const EMPTY_HTML = trustedTypes?.emptyHTML as string | undefined;
   const isTrustedHtml = trustedTypes && uncurry(Object.getPrototypeOf(trustedTypes).isHTML as TrustedTypes['isHTML']);
+  const defaultPolicyGetter = trustedTypes && Object.getOwnPropertyDescriptor(Object.getPrototypeOf(trustedTypes), 'defaultPolicy')?.get;
+  const defaultPolicy = defaultPolicyGetter && (uncurry(defaultPolicyGetter) as (types: unknown) => unknown);
   let bridge: EventTarget | null = null;
   /** What listens at the bridge once it is known (sections 4 and 5); the handshake may end before or after. */
   const bridgeListeners: Array<(bridge: EventTarget) => void> = [];
@@ -439,44 +442,58 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   //    handlers (tests/e2e/hostile/document-open-disconnected.html, -frame-unload.html). So
   //    the document is emptied first, by this script, with the listeners in place: whatever
   //    the page runs then, open() erases next, and with nothing to take out it runs nothing of
-  //    the page's. An open() that turns out to do nothing (one called by a script the parser
-  //    runs) gets the nodes back. Where that cannot be told beforehand (below), the document is
-  //    opened as it is, and if a probe listener of this script's says that erased, it is emptied
-  //    and opened again, which erases what the page added inside; but the page may have
-  //    stopped the parser the first opening made (document-open-stopped.html), and then the
-  //    second does nothing.
+  //    the page's. An opening that turns out to do nothing (open() during unload, a write()
+  //    the browser ignores) gets the nodes back. Where it cannot be told beforehand whether
+  //    the opening will empty the document (a script the parser runs has open() do nothing),
+  //    the document is opened as it is, and if a probe of this script's says that erased, it
+  //    is emptied and opened again, which erases what the page added inside; but the page may
+  //    have stopped the parser the first opening made, and then the second does nothing
+  //    (document-open-stopped-loading.html, a to-do): then the guard tells the user (LOST).
   //  - call open() with the stack nearly full, so the native open() has room and what follows
-  //    it has none (document-open-deep-stack.html): the whole re-arming is done first, as a
-  //    trial, deeper in the stack than it will run; without room there, the document is not opened.
+  //    it has none (document-open-deep-stack.html): a dry run of the re-arming (TRIAL) is
+  //    made first, deeper in the stack than the steps after the opening run; without room
+  //    there, the document is not opened.
   const PROBE = 'traceless-open-probe';
   const firstChild = getter(Node.prototype, 'firstChild') as (node: unknown) => Node | null;
   const removeChild = uncurry(Node.prototype.removeChild);
   const NativeRangeError = RangeError;
   const NO_ARGUMENTS: unknown[] = [];
-  /** ToString, as WebIDL's DOMString conversion makes it (a Symbol throws a TypeError). */
-  const asText = (value: unknown): string => (value === undefined ? '' : `${value as string}`);
+  /** Runs ToString on `value` as WebIDL's DOMString conversion does (a Symbol throws a TypeError), for its effects only. */
+  const convertToText = (value: unknown): void => void (value === undefined ? '' : `${value as string}`);
+  /** What a probe found: its first listener still there, gone (erased), or the event stopped on its way. */
+  const KEPT = 0;
+  const ERASED = 1;
+  const STOPPED = 2;
+  type Verdict = typeof KEPT | typeof ERASED | typeof STOPPED;
   /**
-   * A probe listener on `target`: the function returned says whether an opening has erased it
-   * since. Only the event made then counts: a page may dispatch one of that name meanwhile
-   * (from a toString() the native calls, a custom element's callback). A page may stop the
-   * probe's event on its way (a listener for it): that only makes an opening look like one
-   * that erased, which is the safe side.
+   * A probe listener on `target`: the function returned tells whether an opening has erased it
+   * since, by an event heard by a second listener added then and, unless erased, by the first.
+   * Only the event made then counts: a page may dispatch one of that name meanwhile (from a
+   * toString() the native calls, a custom element's callback). A page's listener may stop it
+   * on its way (one added on the window inside the opening runs before both): STOPPED, which
+   * tells nothing, and is taken as the worst.
    */
-  const probe = (target: unknown) => {
-    let heard = false;
+  const probe = (target: unknown): (() => Verdict) => {
+    let before = false;
+    let after = false;
     let own: Event | undefined;
-    const hear = (event: Event) => {
-      if (event === own) heard = true;
+    const hearBefore = (event: Event) => {
+      if (event === own) before = true;
     };
-    addListener(target, PROBE, hear, true);
+    const hearAfter = (event: Event) => {
+      if (event === own) after = true;
+    };
+    addListener(target, PROBE, hearBefore, true);
     return () => {
       own = new NativeEvent(PROBE);
+      addListener(target, PROBE, hearAfter, true);
       dispatch(target, own);
-      removeListener(target, PROBE, hear, true);
-      return !heard;
+      removeListener(target, PROBE, hearBefore, true);
+      removeListener(target, PROBE, hearAfter, true);
+      return !after ? STOPPED : before ? KEPT : ERASED;
     };
   };
-  /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and unheard. */
+  /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and erased. */
   const reopenEmpty = (target: unknown): boolean => {
     for (let round = 0; round < 4; round++) {
       // Bounded: a page whose callbacks put nodes back for ever is not waited for.
@@ -484,7 +501,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       if (firstChild(target)) return false;
       const erased = probe(target);
       applyNative(nativeOpen, target, NO_ARGUMENTS);
-      if (erased() && !firstChild(target)) return true;
+      if (erased() === ERASED && !firstChild(target)) return true;
     }
     return false;
   };
@@ -529,6 +546,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const openedHere = new WeakSet<object>();
   const isOpenedHere = uncurry(WeakSet.prototype.has) as (set: WeakSet<object>, value: object) => boolean;
   const markOpenedHere = uncurry(WeakSet.prototype.add) as (set: WeakSet<object>, value: object) => WeakSet<object>;
+  const forgetOpenedHere = uncurry(WeakSet.prototype.delete) as (set: WeakSet<object>, value: unknown) => boolean;
   /**
    * Whether write() on `target` opens it when it opens at all: not from an external script
    * (the browser ignores those), nor into a document opened by script that still loads
@@ -549,17 +567,22 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return false;
     }
   };
-  // Frames of roomAfter() beyond those the steps after the opening take (probe, reopenEmpty,
-  // rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
+  // Frames of roomAfter() beyond those the steps after the opening take (probe, settle,
+  // reopenEmpty, rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
   const ROOM = 64;
   /**
-   * After an opening that erased every listener: nothing of the page's ahead of the guard's,
-   * and the guard back. Else the guard tells the user and this throws, which tells the page's
-   * script but protects nothing by itself. `emptied`: the document was empty when opened.
+   * After an opening that erased every listener (or may have: a stopped probe): nothing of the
+   * page's ahead of the guard's, and the guard back. Else the guard tells the user and this
+   * throws, which tells the page's script but protects nothing by itself. `clean`: the document
+   * was empty when opened and nothing of the page's could run inside the opening.
    */
-  const settle = (target: unknown, emptied: boolean) => {
-    // With nothing to take out, nothing of the page's ran inside the opening.
-    const settled = (emptied && !firstChild(target)) || reopenEmpty(target);
+  const settle = (target: unknown, clean: boolean) => {
+    let settled = false;
+    try {
+      settled = (clean && !firstChild(target)) || reopenEmpty(target);
+    } catch {
+      // a callback of the page's threw through, or the native refused: not settled
+    }
     if (settled && rearm(target)) {
       markOpenedHere(openedHere, target as object);
       return;
@@ -571,9 +594,13 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * Runs `openIt` (the native open(), or a write() that may open `target`) with the guard
    * back before the page's next line, and nothing of the page's ahead of it (see settle()).
    * `emptyFirst`: the document is taken out first (where the opening is sure to empty it).
+   * `pageInside`: code of the page's runs inside `openIt` anyway (a Trusted Types default
+   * policy turning the guard's empty write into the page's markup).
    */
-  const opening = <T>(target: unknown, openIt: () => T, emptyFirst: boolean): T => {
-    let erased: () => boolean;
+  const opening = <T>(target: unknown, openIt: () => T, emptyFirst: boolean, pageInside = false): T => {
+    const theirs = guardOf(target);
+    if (theirs) return theirs(OPENING, openIt, emptyFirst, pageInside) as T;
+    let erased: () => Verdict;
     try {
       erased = probe(target);
     } catch {
@@ -596,9 +623,11 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       result = openIt();
     } finally {
       // Also when it threw: a write() refused by Trusted Types opens nothing, but cannot be told apart.
-      if (erased()) settle(target, taken !== undefined);
+      const verdict = erased();
       // Nothing erased (the opening did nothing): the nodes go back, the guard never left.
-      else if (taken) putBack(target, taken);
+      if (verdict === KEPT) {
+        if (taken) putBack(target, taken);
+      } else settle(target, verdict === ERASED && taken !== undefined && !pageInside);
     }
     return result;
   };
@@ -607,19 +636,47 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * (a toString(), a Trusted Types default policy: the page's code), which may end the parser
    * openFirst() made (document.close()), and then that write opens the document itself.
    */
-  const pageWrite = (target: unknown, native: typeof nativeWrite, text: IArguments) => {
-    let erased: () => boolean;
+  const pageWrite = (target: unknown, writeIt: () => unknown): unknown => {
+    const theirs = guardOf(target);
+    if (theirs) return theirs(PAGE_WRITE, writeIt);
+    let erased: () => Verdict;
     try {
       erased = probe(target);
     } catch {
-      return applyNative(native, target, text) as unknown;
+      return writeIt();
     }
     try {
-      return applyNative(native, target, text) as unknown;
+      return writeIt();
     } finally {
-      if (erased()) settle(target, false);
+      if (erased() !== KEPT) settle(target, false);
     }
   };
+  // Another realm's document is guarded by that realm's own steps, found on the document under
+  // a key all realms share (as REARM_KEY): its probes' listeners must be that realm's, since a
+  // frame whose realm ran them may be taken out of the document by the opening, and a browser
+  // calls no listener of a realm whose document is gone (document-open-foreign.html).
+  const OPENING = 0;
+  const PAGE_WRITE = 1;
+  type Guarded = (kind: number, run: () => unknown, emptyFirst?: boolean, pageInside?: boolean) => unknown;
+  const GUARD_KEY = Symbol.for('traceless.opening');
+  const guardOf = (target: unknown): Guarded | undefined => {
+    if (target === doc) return undefined;
+    try {
+      const theirs = getOwnPropertyDescriptor(target, GUARD_KEY)?.value as unknown;
+      return typeof theirs === 'function' ? (theirs as Guarded) : undefined;
+    } catch {
+      return undefined; // not a document this realm can look into
+    }
+  };
+  // Neither writable nor configurable: a page may only call it, which runs its function inside
+  // the same steps as an opening of its own.
+  try {
+    const guarded: Guarded = (kind, run, emptyFirst = false, pageInside = false) =>
+      kind === PAGE_WRITE ? pageWrite(doc, run) : opening(doc, run, emptyFirst === true, pageInside === true);
+    defineProperty(doc, GUARD_KEY, { value: guarded });
+  } catch {
+    // Already there, or the document sealed before this script ran: this realm's steps then.
+  }
   /**
    * write() opens the document first when it has nowhere to insert (no parser, or one
    * that is not waiting on a script), unless the browser ignores it (from an async,
@@ -636,7 +693,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     for (let i = 0; trusted && i < text.length; i++) trusted = isTrustedHtml!(trustedTypes, text[i]);
     // Whether it opened is told by opening()'s probe (a document without a root element has
     // none after opening either: tests/e2e/hostile/document-write-rootless.html).
-    opening(target, () => write(target, trusted ? EMPTY_HTML! : ''), writeMayOpen(target) && !parserMayRun(target));
+    const policy = !trusted && defaultPolicy !== undefined && defaultPolicy(trustedTypes) !== null;
+    opening(target, () => write(target, trusted ? EMPTY_HTML! : ''), writeMayOpen(target) && !parserMayRun(target), policy);
   };
   const documentWrappers = {
     open(this: Document) {
@@ -644,20 +702,31 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       if (arguments.length >= 3) return applyNative(nativeOpen, this, arguments) as unknown;
       // The native makes strings of its two (unused) arguments before anything else, running
       // a page's toString(): made here, before the opening's steps; the native then gets none.
-      for (let i = 0; i < arguments.length; i++) asText(arguments[i]);
+      for (let i = 0; i < arguments.length; i++) convertToText(arguments[i]);
       const target = this;
       return opening(target, () => applyNative(nativeOpen, target, NO_ARGUMENTS) as unknown, !parserMayRun(target));
     },
     write(this: Document) {
       openFirst(this, arguments);
-      pageWrite(this, nativeWrite, arguments);
+      const target = this;
+      const text = arguments;
+      pageWrite(target, () => applyNative(nativeWrite, target, text));
     },
     writeln(this: Document) {
       openFirst(this, arguments);
-      pageWrite(this, nativeWriteln, arguments);
+      const target = this;
+      const text = arguments;
+      pageWrite(target, () => applyNative(nativeWriteln, target, text));
+    },
+    // A closed document may have nowhere to insert while it still loads (a script it waits
+    // for): a write() may open it again, so it is emptied first like any other.
+    close(this: Document) {
+      const result = applyNative(nativeClose, this, arguments) as unknown;
+      forgetOpenedHere(openedHere, this);
+      return result;
     },
   };
-  for (const name of ['open', 'write', 'writeln'] as const) {
+  for (const name of ['open', 'write', 'writeln', 'close'] as const) {
     place('Document', name, { ...operation, value: documentWrappers[name] });
   }
 

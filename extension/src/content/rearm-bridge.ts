@@ -17,7 +17,8 @@
 // dropped folders made of them, guard/dropped-folders.ts); main-world.ts answers each
 // string it took in hand with `${type}${DONE_SUFFIX}`. A page that
 // somehow got the element could only make the guard add listeners it already has, or
-// watch an input's type, or give its own files paths.
+// watch an input's type, or give its own files paths, or have the guard warn the user
+// about its own page (LOST).
 // ADOPT is not part of the handshake: the guard in a realm where main-world.ts cannot run
 // dispatches it at the documents of the windows that can reach it (frame-adoption.ts).
 export const ADOPT = 'traceless-adopt-frame';
