@@ -416,7 +416,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // Another realm's open() may be called on this document (a fresh frame's, taken by the
   // page: tests/e2e/hostile/document-open-foreign.html): every realm's wrapper finds this
   // document's own re-arming on the document itself, under a key all realms share.
-  // Neither writable nor configurable: a page may only call it, which re-adds listeners.
+  // Neither writable nor configurable: a page may only call it, which re-adds listeners (or
+  // has the guard warn the user about the page itself).
   try {
     defineProperty(doc, REARM_KEY, { value: rearmHere });
   } catch {
@@ -562,7 +563,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   /** The steps after an opening, as a trial `depth` frames deeper: false when the stack ran out. */
   const roomAfter = (target: unknown, depth: number): boolean => {
     try {
-      return depth ? roomAfter(target, depth - 1) : (probe(target)(), rearm(target, TRIAL));
+      // Each part must have been heard: a listener that ran out of stack is reported, not thrown.
+      return depth ? roomAfter(target, depth - 1) : probe(target)() === KEPT && rearm(target, TRIAL);
     } catch {
       return false;
     }
