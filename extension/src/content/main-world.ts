@@ -498,9 +498,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and erased. */
   const reopenEmpty = (target: unknown): boolean => {
     for (let round = 0; round < 4; round++) {
-      // Bounded: a page whose callbacks put nodes back for ever is not waited for.
-      for (let n = 0; n < 64 && firstChild(target); n++) removeChild(target, firstChild(target)!);
-      if (firstChild(target)) return false;
+      if (!takeOut(target)) return false;
       const erased = probe(target);
       applyNative(nativeOpen, target, NO_ARGUMENTS);
       if (erased() === ERASED && !firstChild(target)) return true;
@@ -511,7 +509,10 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const readyState = getter(Document.prototype, 'readyState') as (d: unknown) => DocumentReadyState;
   const currentScript = getter(Document.prototype, 'currentScript') as (d: unknown) => Element | null;
   const hasAttribute = uncurry(Element.prototype.hasAttribute);
-  /** The nodes of `target`, taken out in order (listeners in place); undefined when the page kept putting some back. */
+  /**
+   * The nodes of `target`, taken out in order (listeners in place); undefined, and the nodes
+   * put back, when the page kept putting some in (bounded: it is not waited for).
+   */
   const takeOut = (target: unknown): Node[] | undefined => {
     const taken: Node[] = [];
     try {
@@ -555,9 +556,10 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * (it has a place to insert at: `w.document.open()` and then a write() per line).
    */
   const writeMayOpen = (target: unknown) => {
+    const loading = readyState(target) === 'loading';
+    if (loading && isOpenedHere(openedHere, target as object)) return false;
     const script = currentScript(target);
-    if (readyState(target) === 'loading' && isOpenedHere(openedHere, target as object)) return false;
-    return script === null || (readyState(target) !== 'loading' && !hasAttribute(script, 'src'));
+    return script === null || (!loading && !hasAttribute(script, 'src'));
   };
   /** Only an HTML document is opened at all (the others throw): none other is emptied. */
   const isHtml = (target: unknown) => contentType(target) === 'text/html';
@@ -703,6 +705,11 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     const policy = !trusted && defaultPolicy !== undefined && defaultPolicy(trustedTypes) !== null;
     opening(target, () => write(target, trusted ? EMPTY_HTML! : ''), writeMayOpen(target) && !parserMayRun(target), policy);
   };
+  /** A page's write() or writeln(): the document opened first where the page's would open it, then the page's, watched. */
+  const writing = (target: Document, native: typeof nativeWrite, text: IArguments) => {
+    openFirst(target, text);
+    pageWrite(target, () => applyNative(native, target, text));
+  };
   const documentWrappers = {
     open(this: Document) {
       // With three arguments it is window.open(), which erases nothing.
@@ -714,16 +721,10 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return opening(target, () => applyNative(nativeOpen, target, NO_ARGUMENTS) as unknown, !parserMayRun(target));
     },
     write(this: Document) {
-      openFirst(this, arguments);
-      const target = this;
-      const text = arguments;
-      pageWrite(target, () => applyNative(nativeWrite, target, text));
+      writing(this, nativeWrite, arguments);
     },
     writeln(this: Document) {
-      openFirst(this, arguments);
-      const target = this;
-      const text = arguments;
-      pageWrite(target, () => applyNative(nativeWriteln, target, text));
+      writing(this, nativeWriteln, arguments);
     },
     // A closed document may have nowhere to insert while it still loads (a script it waits
     // for): a write() may open it again, so it is emptied first like any other.
