@@ -628,10 +628,21 @@ function eightByEightPng() {
   return pngFile(pngHeader(8, 8, 0), pngChunk('IDAT', deflateSync(rows)));
 }
 
-/** Runs in an extension context: the id of the tab showing `tabUrl`. */
+/**
+ * Runs in an extension context: the id of the tab showing `tabUrl`, once the browser lists
+ * it (a tab a test has just loaded may not be listed under its address yet: an undefined id
+ * made a popup about itself, not the tab).
+ */
 async function tabIdOf(tabUrl) {
   const api = globalThis.browser ?? globalThis.chrome;
-  return (await api.tabs.query({})).find((t) => t.url === tabUrl)?.id;
+  let tabs = [];
+  for (let i = 0; i < 100; i++) {
+    tabs = await api.tabs.query({});
+    const tab = tabs.find((t) => t.url === tabUrl);
+    if (tab) return tab.id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no tab at ${tabUrl}; the tabs: ${tabs.map((t) => t.url).join(', ')}`);
 }
 
 /** Runs in an extension context: replaces the stored settings. */

@@ -546,29 +546,40 @@ converterSuites('converter', only, (suite) => {
   });
 
   async function takeScreenshots(driver, scheme) {
+    // Each step names itself in a failure: this test failed once in CI (stop 51, Firefox)
+    // with only its name in the excerpt CI kept, and never here in 9 runs.
+    const step = async (what, fn) => {
+      try {
+        return await fn();
+      } catch (e) {
+        e.message = `${scheme}, ${what}: ${e.message}`;
+        throw e;
+      }
+    };
     const tabUrl = `${web.originA}/menu.html`;
-    await driver.open(tabUrl);
+    await step('opening a tab', () => driver.open(tabUrl));
     const files = ['photo.jpg', 'rotated.jpg', 'phone.heic'].map(image);
-    const page = await converterWith(files, 'converter.html', driver);
+    const page = await step('opening the converter', () => converterWith(files, 'converter.html', driver));
     await driver.colourScheme(page, scheme);
     await setControl(page, 'format', 'webp');
     await setControl(page, 'quality', 80);
     await setControl(page, 'max-width', 0);
     await page.click('#convert');
-    await until(page, idle, undefined, 60000);
-    await until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0);
+    await step('converting', () => until(page, idle, undefined, 60000));
+    await step('showing the comparison', () => until(page, () => document.getElementById('after').complete && document.getElementById('after').naturalWidth > 0));
     assert.equal(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches), scheme === 'dark');
-    await page.screenshot({ path: shot(`converter-${name}-${scheme}`), fullPage: true });
+    await step('the page\'s screenshot', () => page.screenshot({ path: shot(`converter-${name}-${scheme}`), fullPage: true }));
     assert.deepEqual(await accessibilityViolations(page), [], `converter page, ${scheme}`);
     await page.close();
 
-    const popup = await converterWith(files, `popup.html?tab=${await driver.tabIdOf(tabUrl)}`, driver);
+    const tabId = await step('finding the tab', () => driver.tabIdOf(tabUrl));
+    const popup = await step('opening the popup', () => converterWith(files, `popup.html?tab=${tabId}`, driver));
     await driver.colourScheme(popup, scheme);
     await setViewport(popup, 440, 600);
     await popup.click('#convert');
-    await until(popup, idle, undefined, 60000);
-    await until(popup, () => document.getElementById('site-status').textContent.startsWith('Here,'));
-    await popup.screenshot({ path: shot(`popup-${name}-${scheme}`), clip: { x: 0, y: 0, width: 440, height: 600 } });
+    await step('converting in the popup', () => until(popup, idle, undefined, 60000));
+    await step('the popup\'s site status', () => until(popup, () => document.getElementById('site-status').textContent.startsWith('Here,')));
+    await step('the popup\'s screenshot', () => popup.screenshot({ path: shot(`popup-${name}-${scheme}`), clip: { x: 0, y: 0, width: 440, height: 600 } }));
     await popup.evaluate(() => document.getElementById('choices').setAttribute('open', ''));
     assert.deepEqual(await accessibilityViolations(popup), [], `popup, ${scheme}`);
     await popup.close();
