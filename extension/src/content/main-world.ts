@@ -80,6 +80,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const NativeMouseEvent = MouseEvent;
   const NativeRangeError = RangeError;
   const NativeTypeError = TypeError;
+  const NativeDOMException = DOMException;
   const shadowHost = getter(ShadowRoot.prototype, 'host') as (root: unknown) => Element;
   const doc = document;
 
@@ -99,12 +100,12 @@ import { scriptDropsHaveNoEntries } from './script-drops';
 
   /**
    * `answer` for a brand check's TypeError (what the engine throws for the wrong kind of
-   * object); anything else goes on: a stack that ran out inside a check says nothing of the
+   * object) or a DOMException (another origin's object); anything else goes on: a stack that ran out inside a check says nothing of the
    * element, and taking it for "not an element" clicked a file input natively, unseen
    * (tests/e2e/hostile/click-deep-stack-detached.html, Firefox).
    */
   function notApplicable<T>(error: unknown, answer: T): T {
-    if (error instanceof NativeTypeError) return answer;
+    if (error instanceof NativeTypeError || error instanceof NativeDOMException) return answer;
     throw error;
   }
 
@@ -118,6 +119,19 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     }
   }
 
+  /**
+   * Whether `target` is a node that is no element (text, a comment, a shadow root) in a label:
+   * a click dispatched there activates the label, which clicks its control.
+   */
+  function inLabel(target: unknown): boolean {
+    try {
+      nodeType(target);
+    } catch (error) {
+      return notApplicable(error, false); // not a node
+    }
+    return labelAround(target as Node) !== null;
+  }
+
   /** The parent of `node`, or the host of a shadow root, or null (captured getters only). */
   function parentOrHost(node: Node): Node | null {
     if (nodeType(node) !== 11) return parentNode(node);
@@ -128,12 +142,25 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     }
   }
 
-  /** The nearest label `el` is in (itself included; through shadow roots to their hosts), or null. */
+  /**
+   * The nearest HTML label `el` is in (itself included; through shadow roots to their hosts),
+   * or null. Another namespace's element named "label" is none, nor stops the search.
+   */
   function labelAround(el: Node): Node | null {
     for (let node: Node | null = el; node; node = parentOrHost(node)) {
-      if (nameOf(node) === 'label') return node;
+      if (nameOf(node) === 'label' && takenBy(node, labelControl)) return node;
     }
     return null;
+  }
+
+  /** Whether `brandGetter` (a getter of an HTML interface) takes `el`: an HTML element of that kind, not one of another namespace with its name. */
+  function takenBy(el: unknown, brandGetter: (el: unknown) => unknown): boolean {
+    try {
+      brandGetter(el);
+      return true;
+    } catch (error) {
+      return notApplicable(error, false);
+    }
   }
 
   /**
@@ -143,7 +170,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    */
   function chooserOf(el: Node): HTMLInputElement | undefined {
     const input = fileInput(el);
-    if (input || nameOf(el) === 'input') return input;
+    // An HTML input's click is its own; another namespace's "input" is no input, and its
+    // label's (tests/e2e/hostile/foreign-input-in-label.html).
+    if (input || (nameOf(el) === 'input' && takenBy(el, inputType))) return input;
     const label = labelAround(el);
     try {
       return label ? fileInput(labelControl(label)) : undefined;
@@ -169,11 +198,15 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const removeAttribute = uncurry(Element.prototype.removeAttribute);
 
   /** Runs `activate` (a script's click on `el`) with the shadow-root input it opens marked (click-mark.ts). */
-  function marked<T>(el: Node, activate: () => T): T {
+  function marked<T>(el: Node, activate: () => T): T | undefined {
     const input = shadowChooser(el);
     if (!input) return activate();
+    const connected = isConnected(el);
     setAttribute(input, CLICK_MARK, '');
     try {
+      // Marking may run the page's code (a customized built-in input observing the mark), which
+      // may move either: then no click, as one on a node taken out would open a chooser unseen.
+      if (isConnected(el) !== connected || shadowChooser(el) !== input) return undefined;
       return activate();
     } finally {
       removeAttribute(input, CLICK_MARK);
@@ -268,7 +301,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    */
   function seen<T>(el: unknown, activate: () => T): T | undefined {
     const name = nameOf(el);
-    if (name === '') return activate();
+    if (name === '' && !inLabel(el)) return activate();
     const node = el as Node;
     const connected = isConnected(node);
     if (connected && name !== 'input') {
@@ -317,7 +350,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       seen(this, () => click(this));
     },
     dispatchEvent(this: EventTarget, event: Event) {
-      if (eventType(event) !== 'click' || nameOf(this) === '') return dispatch(this, event);
+      if (eventType(event) !== 'click' || (nameOf(this) === '' && !inLabel(this))) return dispatch(this, event);
       const node = this as unknown as Node;
       if (!composed(event) && inShadowRoot(node)) {
         // One that opens a file chooser goes as the browser's own click(), which is composed.
@@ -330,7 +363,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return seen(node, () => dispatch(node, event)) ?? false;
     },
   };
-  const operation = { writable: true, enumerable: true, configurable: true };
+  /** As WebIDL defines operations (enumerable, writable, configurable), in a descriptor that inherits nothing (valueOf). */
+  const operation = (value: unknown) => valueOf(value, true, true, true);
   /**
    * Each wrapper put in place, by the interface whose prototype holds it ('' for the
    * window itself), so that section 6 can put the same ones in a frame's realm.
@@ -342,9 +376,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     placements[placements.length] = [iface, name, descriptor]; // not push(): see whenBridged
     defineProperty(ownerIn(window, iface), name, descriptor);
   };
-  place('HTMLElement', 'click', { ...operation, value: wrappers.click });
-  if (nativeShowPicker) place('HTMLInputElement', 'showPicker', { ...operation, value: wrappers.showPicker });
-  place('EventTarget', 'dispatchEvent', { ...operation, value: wrappers.dispatchEvent });
+  place('HTMLElement', 'click', operation(wrappers.click));
+  if (nativeShowPicker) place('HTMLInputElement', 'showPicker', operation(wrappers.showPicker));
+  place('EventTarget', 'dispatchEvent', operation(wrappers.dispatchEvent));
 
   // 2. File System Access (Chromium).
   const scope = window as unknown as Record<string, unknown>;
@@ -358,14 +392,17 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // Handles to cleaned copies: the page's own prototype, so instanceof and kind/name work.
     const handleFor = (file: File): FileSystemFileHandle => {
       const handle = create(Handle.prototype) as FileSystemFileHandle;
-      defineProperty(handle, 'kind', { value: 'file', enumerable: true });
-      defineProperty(handle, 'name', { value: file.name, enumerable: true });
-      defineProperty(handle, 'getFile', { value: () => Promise.resolve(file) });
+      defineProperty(handle, 'kind', valueOf('file'));
+      defineProperty(handle, 'name', valueOf(file.name));
+      defineProperty(handle, 'getFile', hidden(() => Promise.resolve(file)));
       return handle;
     };
     const picker = {
       showOpenFilePicker(options: Options | undefined = undefined): Promise<FileSystemFileHandle[]> {
         return new Promise((resolve, reject) => {
+          // As for a script's click (a RangeError thrown here rejects the promise):
+          // tests/e2e/hostile/picker-deep-stack.html.
+          roomToClick();
           const input = createElement(doc, 'input') as HTMLInputElement;
           input.type = 'file';
           input.multiple = !!options?.multiple;
@@ -383,11 +420,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
         });
       },
     };
-    place('', 'showOpenFilePicker', { ...operation, value: picker.showOpenFilePicker });
+    place('', 'showOpenFilePicker', operation(picker.showOpenFilePicker));
   }
   // Directory handles would reach the originals: withdrawn, so pages use <input webkitdirectory>.
   const withdrawDirectories = (realm: unknown) => {
-    for (const target of [realm, (realm as { Window?: { prototype: object } }).Window?.prototype]) {
+    // Not a for-of: section 6 calls this after the page has run (an array iterator of its own).
+    const targets = [realm, (realm as { Window?: { prototype: object } }).Window?.prototype];
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i];
       if (target && 'showDirectoryPicker' in (target as object)) delete (target as { showDirectoryPicker?: unknown }).showDirectoryPicker;
     }
   };
@@ -469,8 +509,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     let theirs: unknown;
     try {
       theirs = getOwnPropertyDescriptor(target, REARM_KEY)?.value;
-    } catch {
-      return true; // not a document this realm can look into
+    } catch (error) {
+      // Not a document this realm can look into; a stack that ran out re-armed nothing.
+      return notApplicable(error, true);
     }
     // A document whose own script did not run has nothing here (its observer re-adds).
     return typeof theirs === 'function' ? (theirs as (how?: string) => boolean)(how) !== false : true;
@@ -531,6 +572,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       removeListener(target, PROBE, hearAfter, true);
       return !after ? STOPPED : before ? KEPT : ERASED;
     };
+  };
+  /** A probe's verdict; STOPPED, the worst, when it cannot be had (the stack ran out). */
+  const judged = (erased: () => Verdict): Verdict => {
+    try {
+      return erased();
+    } catch {
+      return STOPPED;
+    }
   };
   /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and erased. */
   const reopenEmpty = (target: unknown): boolean => {
@@ -668,7 +717,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       result = openIt();
     } finally {
       // Also when it threw: a write() refused by Trusted Types opens nothing, but cannot be told apart.
-      const verdict = erased();
+      const verdict = judged(erased);
       // Nothing erased (the opening did nothing): the nodes go back, the guard never left.
       if (verdict === KEPT) {
         if (taken) putBack(target, taken);
@@ -694,7 +743,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     try {
       return writeIt();
     } finally {
-      if (erased() !== KEPT) settle(target, false);
+      if (judged(erased) !== KEPT) settle(target, false);
     }
   };
   // Another realm's document is guarded by that realm's own steps, found on the document under
@@ -710,8 +759,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     try {
       const theirs = getOwnPropertyDescriptor(target, GUARD_KEY)?.value as unknown;
       return typeof theirs === 'function' ? (theirs as Guarded) : undefined;
-    } catch {
-      return undefined; // not a document this realm can look into
+    } catch (error) {
+      return notApplicable(error, undefined); // not a document this realm can look into
     }
   };
   // Neither writable nor configurable: a page may only call it, which runs its function inside
@@ -772,20 +821,20 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     },
   };
   for (const name of ['open', 'write', 'writeln', 'close'] as const) {
-    place('Document', name, { ...operation, value: documentWrappers[name] });
+    place('Document', name, operation(documentWrappers[name]));
   }
 
   // What the guard hands over at the bridge (sections 4 and 5): files in an input of
   // its own, read through the input's own getters, and strings.
   /** A property descriptor that inherits nothing (a page may give Object.prototype a `get`). */
-  const valueOf = (value: unknown, configurable = false, enumerable = true, writable = false): PropertyDescriptor => {
+  function valueOf(value: unknown, configurable = false, enumerable = true, writable = false): PropertyDescriptor {
     const descriptor = create(null) as PropertyDescriptor;
     descriptor.value = value;
     descriptor.enumerable = enumerable;
     descriptor.configurable = configurable;
     descriptor.writable = writable;
     return descriptor;
-  };
+  }
   const hidden = (value: unknown) => valueOf(value, false, false);
   /** `list.push(value)` that no setter a page put on Array.prototype sees. */
   const put = <T>(list: T[], value: T) => defineProperty(list, list.length, valueOf(value, true, true, true));
@@ -951,7 +1000,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
         return folder ? folderEntry(folder, `/${folder.name}`, null) : fileEntry(file);
       },
     };
-    place('DataTransferItem', 'webkitGetAsEntry', { ...operation, value: entryWrapper.webkitGetAsEntry });
+    place('DataTransferItem', 'webkitGetAsEntry', operation(entryWrapper.webkitGetAsEntry));
 
     // The guard's word on a replayed drop's folders, just before the replay: the files in
     // an input of its own, then [stand-in's index, children] for each folder, where a
@@ -1050,19 +1099,20 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return;
     }
     if (!realmDoc || getOwnPropertyDescriptor(realmDoc, REARM_KEY)) return;
+    // By index, not destructured: the page has run, and may have replaced the array iterator.
     for (let i = 0; i < placements.length; i++) {
-      const [iface, name, descriptor] = placements[i];
+      const placement = placements[i];
       try {
-        const owner = ownerIn(realm, iface);
-        if (owner) defineProperty(owner, name, descriptor);
-      } catch {
-        // that realm lacks the interface, or will not take it
+        const owner = ownerIn(realm, placement[0]);
+        if (owner) defineProperty(owner, placement[1], placement[2]);
+      } catch (error) {
+        notApplicable(error, undefined); // that realm lacks the interface, or will not take it
       }
     }
     try {
       withdrawDirectories(realm);
-    } catch {
-      // nothing to withdraw there
+    } catch (error) {
+      notApplicable(error, undefined); // nothing to withdraw there
     }
   };
   // Called again whenever this document is opened, which removes the window's listeners.

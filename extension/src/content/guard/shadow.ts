@@ -20,16 +20,25 @@ export function allFileInputsWithin(root: ParentNode): HTMLInputElement[] {
   return elementsWithin(root).filter(isFileInput);
 }
 
-/** Every element under `root`, through nested shadow roots of either mode. */
+/**
+ * Every element under `root`, through nested shadow roots of either mode. A loop, not a
+ * recursion: the guard's click listener asks this inside a page's click, and a page could
+ * nest more roots than the stack room main-world.ts makes sure of before a click.
+ */
 export function elementsWithin(root: ParentNode): Element[] {
   const found: Element[] = [];
-  const visit = (node: ParentNode) => {
-    for (const el of Array.from(node.querySelectorAll('*'))) {
-      found.push(el);
-      const inner = shadowRootOf(el);
-      if (inner) visit(inner);
+  // Each root's elements still to visit, last first; a root's come right after its host's.
+  const pending = (within: ParentNode) => Array.from(within.querySelectorAll('*')).reverse();
+  const stack: Element[][] = [pending(root)];
+  while (stack.length) {
+    const el = stack[stack.length - 1].pop();
+    if (!el) {
+      stack.pop();
+      continue;
     }
-  };
-  visit(root);
+    found.push(el);
+    const inner = shadowRootOf(el);
+    if (inner) stack.push(pending(inner));
+  }
   return found;
 }
