@@ -18,7 +18,7 @@
 // string it took in hand with `${type}${DONE_SUFFIX}`. A page that
 // somehow got the element could only make the guard add listeners it already has, or
 // watch an input's type, or give its own files paths, or have the guard warn the user
-// about its own page (LOST).
+// about its own page (LOST), or have it listen on a shadow root (SHADOW).
 // ADOPT is not part of the handshake: the guard in a realm where main-world.ts cannot run
 // dispatches it at the documents of the windows that can reach it (frame-adoption.ts).
 export const ADOPT = 'traceless-adopt-frame';
@@ -31,6 +31,8 @@ export const LOST = 'traceless-rearm-lost';
 /** Answered as REARM is, re-adding nothing: the stack room a re-arming takes (main-world.ts, roomAfter()). */
 export const TRIAL = 'traceless-rearm-trial';
 export const WATCH = 'traceless-watch-click';
+/** A closed shadow root the page just made (a MouseEvent whose relatedTarget is the root); answered as REARM is. */
+export const SHADOW = 'traceless-closed-root';
 export const WATCHED = 'traceless-watched-click';
 export const PATHS_FOR = 'traceless-paths-for';
 export const PATHS = 'traceless-paths';

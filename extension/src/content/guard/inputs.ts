@@ -14,7 +14,8 @@ import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 import { inputOpenedBy } from './file-inputs';
 import { isElement, isFileInput, isShadowRoot } from './kinds';
 import { PICKER_MARK } from '../click-mark';
-import { listen as listenOnWindow } from '../lasting-listeners';
+import { listen as listenOnWindow, listenToPageWorld } from '../lasting-listeners';
+import { DONE_SUFFIX, SHADOW } from '../rearm-bridge';
 import { tellPaths } from './relative-paths';
 
 export interface GuardHooks extends CleanHooks {
@@ -202,11 +203,19 @@ export function guardInputs(hooks: GuardHooks): void {
     const inputs = fileInputs(event);
     if (!inputs.length) return;
     event.stopImmediatePropagation();
+    // Every input emptied before any is delivered: delivering may run the page's code (a
+    // customized built-in input observing `required`, lifted meanwhile), which could read an
+    // input not yet emptied.
+    const chosen = inputs.map((input) => {
+      const files = Array.from(input.files ?? []);
+      setFiles(input, []);
+      return files;
+    });
     // Also while an earlier selection of an input is still cleaning: the newest wins (deliver).
-    for (const input of inputs) {
+    inputs.forEach((input, i) => {
       stopNextChangeInside(input);
-      deliver(input, Array.from(input.files ?? []), hooks);
-    }
+      deliver(input, chosen[i], hooks);
+    });
   };
   const onChange = (event: Event) => {
     if (!event.isTrusted || ours.has(event) || hooks.off() || !fileInputs(event).length) return;
@@ -224,13 +233,19 @@ export function guardInputs(hooks: GuardHooks): void {
   // change never leaves one: listen inside the shadow roots that hold file inputs.
   // They are found when the user (or the page) clicks to open a file chooser.
   const watched = new WeakSet<ShadowRoot>();
-  const watch = (input: HTMLInputElement) => {
-    const root = input.getRootNode();
+  const watchRoot = (root: Node) => {
     if (isShadowRoot(root) && !watched.has(root)) {
       watched.add(root);
       listen(root);
     }
   };
+  const watch = (input: HTMLInputElement) => watchRoot(input.getRootNode());
+  // Closed roots also as they are made (main-world.ts, 7), before the page can listen on one
+  // first: the click that opens a chooser there may never be seen (closed-root-hit-moved.html).
+  listenToPageWorld(SHADOW, (event) => {
+    watchRoot((event as MouseEvent).relatedTarget as Node);
+    event.target?.dispatchEvent(new Event(`${SHADOW}${DONE_SUFFIX}`));
+  });
   // The same click starts the engine: it is ready by the time a file is chosen.
   const warm = () => {
     void hooks.engine().catch(() => undefined);
