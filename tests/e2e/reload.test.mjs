@@ -53,6 +53,30 @@ for (const name of only) {
       if (name === 'firefox') await until(page, () => window.guardStarts > 0, undefined, 30000);
       // Chromium starts no new guard: time for the old one to be cut off.
       else await new Promise((r) => setTimeout(r, 2000));
+      // The page's own steps that ask the guard first (a script's click on an input, a closed
+      // shadow root made) still work: in Firefox the old guard is gone while its page-world
+      // wrappers stay, and they threw "out of stack" until the page was reloaded (session 42).
+      const steps = await page.evaluate(() => {
+        const box = Object.assign(document.createElement('input'), { type: 'checkbox' });
+        document.body.append(box);
+        const host = document.body.appendChild(document.createElement('div'));
+        const out = {};
+        try {
+          box.click();
+          out.clicked = box.checked;
+        } catch (e) {
+          out.clicked = String(e);
+        }
+        try {
+          out.root = host.attachShadow({ mode: 'closed' }) instanceof ShadowRoot;
+        } catch (e) {
+          out.root = String(e);
+        }
+        box.remove();
+        host.remove();
+        return out;
+      });
+      assert.deepEqual(steps, { clicked: true, root: true });
       const before = web.uploads.length;
       await browser.chooseFiles(page, '#file', [PHOTO]);
       const deadline = Date.now() + 20000;

@@ -273,7 +273,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    */
   function watched<T>(el: Node, activate: () => T): T {
     if (!bridge || (nameOf(el) !== 'input' && !labelAround(el))) return activate();
-    roomForGuard();
+    roomForGuard(ownerDocument(el));
     // The event's relatedTarget reaches the guard as `el`, or, inside a shadow root, as its host.
     dispatch(bridge, new NativeMouseEvent(WATCH, { relatedTarget: el as EventTarget }));
     try {
@@ -309,11 +309,11 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     const connected = isConnected(node);
     if (connected && name !== 'input') {
       // What is in a label clicks its control: the guard's listener must have room for it.
-      if (labelAround(node)) roomForGuard();
+      if (labelAround(node)) roomForGuard(ownerDocument(node));
       return marked(node, activate);
     }
     if (!connected && !fileInput(node) && !labelAround(node)) return watched(node, activate);
-    roomForGuard();
+    roomForGuard(ownerDocument(node));
     try {
       return marked(node, connected ? activate : () => inDocument(node, activate));
     } finally {
@@ -328,18 +328,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * listener ran out of stack before it could cancel it
    * (tests/e2e/hostile/click-deep-stack-detached.html, click-deep-stack.html). The trial
    * goes through the guard's listener as the click does, ROOM frames deeper than the click
-   * is made; without room, no click is made, and the page's script is told the stack ran
-   * out, as it would be a little deeper.
+   * is made (a dry run of re-arming `target`, the document of what is clicked: section 3);
+   * without room, no click is made, and the page's script is told the stack ran out, as it
+   * would be a little deeper. False, and nothing thrown, where the guard is gone (guardGone()).
    */
-  function roomForGuard(depth = ROOM): void {
-    let room = false;
-    try {
-      // A dry run of re-arming (section 3), which the guard answers from its world.
-      room = depth ? (roomForGuard(depth - 1), true) : rearm(doc, TRIAL);
-    } catch {
-      // no room
-    }
-    if (!room) throw new NativeRangeError('Maximum call stack size exceeded');
+  function roomForGuard(target: unknown): boolean {
+    if (fits(ROOM, () => rearm(target, TRIAL))) return true;
+    if (guardGone(target)) return false;
+    throw new NativeRangeError('Maximum call stack size exceeded');
   }
 
   // Method shorthand, so each has the native's name and length, no prototype, and cannot be
@@ -388,6 +384,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const scope = window as unknown as Record<string, unknown>;
   const Handle = scope.FileSystemFileHandle as { prototype: object } | undefined;
   if (typeof scope.showOpenFilePicker === 'function' && Handle) {
+    const nativeOpenPicker = scope.showOpenFilePicker as (...args: unknown[]) => Promise<FileSystemFileHandle[]>;
     type Options = { multiple?: boolean; types?: { accept?: Record<string, string | string[]> }[]; excludeAcceptAllOption?: boolean };
     const accepts = (options?: Options): string => {
       if (!options?.excludeAcceptAllOption || !options.types) return '';
@@ -403,10 +400,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     };
     const picker = {
       showOpenFilePicker(options: Options | undefined = undefined): Promise<FileSystemFileHandle[]> {
+        // No guard to answer through (guardGone()): the browser's own picker, straight to the page.
+        if (!roomForGuard(doc)) return applyNative(nativeOpenPicker, window, arguments) as Promise<FileSystemFileHandle[]>;
         return new Promise((resolve, reject) => {
-          // As for a script's click (a RangeError thrown here rejects the promise):
-          // tests/e2e/hostile/picker-deep-stack.html.
-          roomForGuard();
           const input = createElement(doc, 'input') as HTMLInputElement;
           input.type = 'file';
           input.multiple = !!options?.multiple;
@@ -665,6 +661,34 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // Frames of roomAfter() beyond those the steps after the opening take (probe, settle,
   // reopenEmpty, rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
   const ROOM = 64;
+  /** Whether `depth` more frames, and then `step()`, fit on the stack (and `step()` says yes). */
+  const fits = (depth: number, step: () => boolean): boolean => {
+    try {
+      return depth ? fits(depth - 1, step) : step();
+    } catch {
+      return false;
+    }
+  };
+  // A listener of this script's own, on an element no page reaches.
+  const ECHO = 'traceless-echo';
+  const echoTarget = createElement(doc, 'span');
+  let echoed = false;
+  addListener(echoTarget, ECHO, () => (echoed = true));
+  const echo = () => {
+    echoed = false;
+    dispatch(echoTarget, new NativeEvent(ECHO));
+    return echoed;
+  };
+  /**
+   * Whether `target`'s guard is gone rather than out of stack: it does not answer a trial,
+   * while this script's own listener, twice as deep, does. Its content script is torn down
+   * while the page lives on when the extension is disabled, updated or removed (Firefox);
+   * without this, every step that asks the guard first threw on such a page until it was
+   * reloaded. A page cannot make a live guard look gone (it cannot reach the bridge), nor
+   * a gone one answer; a removed frame's realm runs no listener of its own either, so its
+   * built-ins still throw there (and guard, where the clicked node's document is alive).
+   */
+  const guardGone = (target: unknown): boolean => fits(2 * ROOM, echo) && !fits(ROOM, () => rearm(target, TRIAL));
   /**
    * After an opening that erased every listener (or may have: a stopped probe): nothing of the
    * page's ahead of the guard's, and the guard back. Else the guard tells the user and this
@@ -705,9 +729,12 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       throw error;
     }
     let taken: Node[] | undefined;
+    let unguarded = false;
     try {
-      if (!roomAfter(target, ROOM)) throw new NativeRangeError('Maximum call stack size exceeded');
-      if (emptyFirst && isHtml(target)) {
+      if (!roomAfter(target, ROOM)) {
+        if (!guardGone(target)) throw new NativeRangeError('Maximum call stack size exceeded');
+        unguarded = true;
+      } else if (emptyFirst && isHtml(target)) {
         taken = takeOut(target);
         // Not to be emptied: no opening either (the listeners stay as they are).
         if (!taken) throw new NativeRangeError('Traceless could not guard this document while it was opened');
@@ -715,6 +742,10 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     } catch (error) {
       erased();
       throw error;
+    }
+    if (unguarded) {
+      erased();
+      return openIt();
     }
     let result: T;
     try {
@@ -1143,10 +1174,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const markNamed = uncurry(WeakSet.prototype.add) as (set: WeakSet<object>, value: object) => WeakSet<object>;
   let rootHeard = false;
   whenBridged((bridge) => addListener(bridge, `${SHADOW}${DONE_SUFFIX}`, () => (rootHeard = true)));
-  /** Names `root` to the guard, if closed and not named yet; throws without room for it, or when the guard did not answer. */
+  /**
+   * Names `root` to this document's guard (whose listeners must come first wherever the root
+   * goes), if closed and not named yet; throws without room for it, or when the guard did not
+   * answer. The event's relatedTarget reaches the guard as the root's host (retargeted).
+   */
   const nameRoot = (root: ShadowRoot) => {
     if (!bridge || rootMode(root) !== 'closed' || isNamed(named, root)) return;
-    roomForGuard();
+    if (!roomForGuard(doc)) return; // no guard left to name it to
     rootHeard = false;
     dispatch(bridge, new NativeMouseEvent(SHADOW, { relatedTarget: root }));
     // Unheard (the stack ran out in the guard's listener): the page gets no root to listen on.
@@ -1159,7 +1194,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       // Without room for the guard's answer the page gets no root, as if the stack had run
       // out a little deeper (made all the same: a custom element of the page's can still
       // reach it through its ElementInternals, named there). Only closed roots pay for the
-      // trial: about 8 µs a root in Chromium, 20 in Firefox (tests/e2e/fingerprint.test.mjs).
+      // trial: 8-18 µs a root in Chromium, 19-23 in Firefox (tests/e2e/fingerprint.test.mjs).
       nameRoot(root);
       return root;
     },

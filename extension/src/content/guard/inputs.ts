@@ -242,8 +242,11 @@ export function guardInputs(hooks: GuardHooks): void {
   const watch = (input: HTMLInputElement) => watchRoot(input.getRootNode());
   // Closed roots also as they are made (main-world.ts, 7), before the page can listen on one
   // first: the click that opens a chooser there may never be seen (closed-root-hit-moved.html).
+  // The root reaches this world as its host (relatedTarget is retargeted against the bridge).
   listenToPageWorld(SHADOW, (event) => {
-    watchRoot((event as MouseEvent).relatedTarget as Node);
+    const named = (event as MouseEvent).relatedTarget;
+    const root = isShadowRoot(named) ? named : isElement(named) ? shadowRootOf(named) : null;
+    if (root) watchRoot(root);
     event.target?.dispatchEvent(new Event(`${SHADOW}${DONE_SUFFIX}`));
   });
   // The same click starts the engine: it is ready by the time a file is chosen.

@@ -56,6 +56,8 @@ function aimOf(event: Event): HTMLInputElement | ShadowRoot | undefined {
  */
 function innermost(root: ShadowRoot, ask: (root: ShadowRoot) => Element | null): Element | null {
   let found = ask(root);
+  // An answer outside the root (the layout moved) is taken as it is, not gone into.
+  if (!found || !root.contains(found)) return found;
   for (let depth = 0; depth < 32 && found; depth++) {
     const inner = shadowRootOf(found);
     const deeper = inner ? ask(inner) : null;
