@@ -17,9 +17,11 @@
 // MutationObserver, which document.open() does not erase either, adds them again too
 // should an opening bypass that wrapper (a document of a realm the page-world script does
 // not run in, opened from another); adding a listener that is still there does nothing.
-import { BRIDGE, DONE, DONE_SUFFIX, HELLO, REARM, TRIAL } from './rearm-bridge';
+import { BRIDGE, DONE, DONE_SUFFIX, HELLO, REARM, SHADOW, TRIAL } from './rearm-bridge';
 
 const adders: Array<() => void> = [];
+/** What is told of each closed shadow root the page makes (main-world.ts, 7). */
+const rootWatchers: Array<(named: EventTarget | null) => void> = [];
 let armed = false;
 /** The element main-world.ts dispatches at (rearm-bridge.ts). */
 const bridge = document.createElement('traceless-rearm');
@@ -43,6 +45,12 @@ function arm(): void {
     window.addEventListener(TRIAL, nothing, { capture: true });
     window.removeEventListener(TRIAL, nothing, { capture: true });
     bridge.dispatchEvent(new Event(`${REARM}${DONE_SUFFIX}`));
+  });
+  // Answered here, with the rest of the handshake, whatever else of the guard started:
+  // main-world.ts refuses a closed root it gets no answer for.
+  bridge.addEventListener(SHADOW, (event) => {
+    for (const watch of rootWatchers) watch((event as MouseEvent).relatedTarget);
+    bridge.dispatchEvent(new Event(`${SHADOW}${DONE_SUFFIX}`));
   });
   const announce = () => document.dispatchEvent(new MouseEvent(BRIDGE, { relatedTarget: bridge }));
   const done = () => {
@@ -76,6 +84,16 @@ export function listenOnDocument<K extends keyof DocumentEventMap>(
   options: AddEventListenerOptions,
 ): void {
   keep(() => document.addEventListener(type, listener, options));
+}
+
+/**
+ * Calls `watch` as the page makes each closed shadow root (main-world.ts, 7), with the root as
+ * it reaches this world: as its host, since the event's relatedTarget is retargeted against
+ * the bridge element.
+ */
+export function watchNewRoots(watch: (named: EventTarget | null) => void): void {
+  rootWatchers.push(watch);
+  if (!armed) arm();
 }
 
 /** What main-world.ts says through the bridge element besides REARM (rearm-bridge.ts). */

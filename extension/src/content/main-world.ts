@@ -273,7 +273,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    */
   function watched<T>(el: Node, activate: () => T): T {
     if (!bridge || (nameOf(el) !== 'input' && !labelAround(el))) return activate();
-    roomForGuard(ownerDocument(el));
+    roomForGuard();
     // The event's relatedTarget reaches the guard as `el`, or, inside a shadow root, as its host.
     dispatch(bridge, new NativeMouseEvent(WATCH, { relatedTarget: el as EventTarget }));
     try {
@@ -309,11 +309,11 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     const connected = isConnected(node);
     if (connected && name !== 'input') {
       // What is in a label clicks its control: the guard's listener must have room for it.
-      if (labelAround(node)) roomForGuard(ownerDocument(node));
+      if (labelAround(node)) roomForGuard();
       return marked(node, activate);
     }
     if (!connected && !fileInput(node) && !labelAround(node)) return watched(node, activate);
-    roomForGuard(ownerDocument(node));
+    roomForGuard();
     try {
       return marked(node, connected ? activate : () => inDocument(node, activate));
     } finally {
@@ -328,13 +328,15 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * listener ran out of stack before it could cancel it
    * (tests/e2e/hostile/click-deep-stack-detached.html, click-deep-stack.html). The trial
    * goes through the guard's listener as the click does, ROOM frames deeper than the click
-   * is made (a dry run of re-arming `target`, the document of what is clicked: section 3);
-   * without room, no click is made, and the page's script is told the stack ran out, as it
-   * would be a little deeper. False, and nothing thrown, where the guard is gone (guardGone()).
+   * is made (a dry run of re-arming this document: section 3; this realm's own guard, which
+   * no page can stand in for, whichever document the clicked node is in: any guard's
+   * listener takes about as much stack); without room, no click is made, and the page's
+   * script is told the stack ran out, as it would be a little deeper. False, and nothing
+   * thrown, where the guard is gone (guardGone()).
    */
-  function roomForGuard(target: unknown): boolean {
-    if (fits(ROOM, () => rearm(target, TRIAL))) return true;
-    if (guardGone(target)) return false;
+  function roomForGuard(): boolean {
+    if (fits(ROOM, () => rearm(doc, TRIAL))) return true;
+    if (guardGone(doc)) return false;
     throw new NativeRangeError('Maximum call stack size exceeded');
   }
 
@@ -401,7 +403,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     const picker = {
       showOpenFilePicker(options: Options | undefined = undefined): Promise<FileSystemFileHandle[]> {
         // No guard to answer through (guardGone()): the browser's own picker, straight to the page.
-        if (!roomForGuard(doc)) return applyNative(nativeOpenPicker, window, arguments) as Promise<FileSystemFileHandle[]>;
+        if (!roomForGuard()) return applyNative(nativeOpenPicker, window, arguments) as Promise<FileSystemFileHandle[]>;
         return new Promise((resolve, reject) => {
           const input = createElement(doc, 'input') as HTMLInputElement;
           input.type = 'file';
@@ -669,11 +671,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return false;
     }
   };
-  // A listener of this script's own, on an element no page reaches.
+  // A listener of this script's own, on an element no page reaches, answering as the guard
+  // answers a trial: by a second dispatch from inside the first.
   const ECHO = 'traceless-echo';
+  const ECHOED = 'traceless-echoed';
   const echoTarget = createElement(doc, 'span');
   let echoed = false;
-  addListener(echoTarget, ECHO, () => (echoed = true));
+  addListener(echoTarget, ECHO, () => dispatch(echoTarget, new NativeEvent(ECHOED)));
+  addListener(echoTarget, ECHOED, () => (echoed = true));
   const echo = () => {
     echoed = false;
     dispatch(echoTarget, new NativeEvent(ECHO));
@@ -681,14 +686,17 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   };
   /**
    * Whether `target`'s guard is gone rather than out of stack: it does not answer a trial,
-   * while this script's own listener, twice as deep, does. Its content script is torn down
+   * while this script's own listener, four times as deep, does. Only this document's: another
+   * realm's document may carry a function of the page's under REARM_KEY (one whose own script
+   * never ran), which would fake a guard gone and have the trial skipped. Its content script is torn down
    * while the page lives on when the extension is disabled, updated or removed (Firefox);
    * without this, every step that asks the guard first threw on such a page until it was
    * reloaded. A page cannot make a live guard look gone (it cannot reach the bridge), nor
    * a gone one answer; a removed frame's realm runs no listener of its own either, so its
    * built-ins still throw there (and guard, where the clicked node's document is alive).
    */
-  const guardGone = (target: unknown): boolean => fits(2 * ROOM, echo) && !fits(ROOM, () => rearm(target, TRIAL));
+  const guardGone = (target: unknown): boolean =>
+    target === doc && fits(4 * ROOM, echo) && !fits(ROOM, () => rearm(doc, TRIAL));
   /**
    * After an opening that erased every listener (or may have: a stopped probe): nothing of the
    * page's ahead of the guard's, and the guard back. Else the guard tells the user and this
@@ -1181,7 +1189,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    */
   const nameRoot = (root: ShadowRoot) => {
     if (!bridge || rootMode(root) !== 'closed' || isNamed(named, root)) return;
-    if (!roomForGuard(doc)) return; // no guard left to name it to
+    if (!roomForGuard()) return; // no guard left to name it to
     rootHeard = false;
     dispatch(bridge, new NativeMouseEvent(SHADOW, { relatedTarget: root }));
     // Unheard (the stack ran out in the guard's listener): the page gets no root to listen on.
@@ -1194,7 +1202,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       // Without room for the guard's answer the page gets no root, as if the stack had run
       // out a little deeper (made all the same: a custom element of the page's can still
       // reach it through its ElementInternals, named there). Only closed roots pay for the
-      // trial: 8-18 µs a root in Chromium, 19-23 in Firefox (tests/e2e/fingerprint.test.mjs).
+      // trial: 8-18 µs a root in Chromium, 19-24 in Firefox (tests/e2e/fingerprint.test.mjs).
       nameRoot(root);
       return root;
     },

@@ -14,8 +14,7 @@ import { allFileInputsWithin, fileInputsWithin, shadowRootOf } from './shadow';
 import { inputOpenedBy } from './file-inputs';
 import { isElement, isFileInput, isShadowRoot } from './kinds';
 import { PICKER_MARK } from '../click-mark';
-import { listen as listenOnWindow, listenToPageWorld } from '../lasting-listeners';
-import { DONE_SUFFIX, SHADOW } from '../rearm-bridge';
+import { listen as listenOnWindow, watchNewRoots } from '../lasting-listeners';
 import { tellPaths } from './relative-paths';
 
 export interface GuardHooks extends CleanHooks {
@@ -242,12 +241,9 @@ export function guardInputs(hooks: GuardHooks): void {
   const watch = (input: HTMLInputElement) => watchRoot(input.getRootNode());
   // Closed roots also as they are made (main-world.ts, 7), before the page can listen on one
   // first: the click that opens a chooser there may never be seen (closed-root-hit-moved.html).
-  // The root reaches this world as its host (relatedTarget is retargeted against the bridge).
-  listenToPageWorld(SHADOW, (event) => {
-    const named = (event as MouseEvent).relatedTarget;
+  watchNewRoots((named) => {
     const root = isShadowRoot(named) ? named : isElement(named) ? shadowRootOf(named) : null;
     if (root) watchRoot(root);
-    event.target?.dispatchEvent(new Event(`${SHADOW}${DONE_SUFFIX}`));
   });
   // The same click starts the engine: it is ready by the time a file is chosen.
   const warm = () => {
