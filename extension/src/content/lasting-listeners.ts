@@ -88,8 +88,8 @@ export function listenOnDocument<K extends keyof DocumentEventMap>(
 
 /**
  * Calls `watch` as the page makes each closed shadow root (main-world.ts, 7), with the root as
- * it reaches this world: as its host, since the event's relatedTarget is retargeted against
- * the bridge element.
+ * it reaches this world: itself, or its host where the event's relatedTarget is retargeted
+ * against the bridge element.
  */
 export function watchNewRoots(watch: (named: EventTarget | null) => void): void {
   rootWatchers.push(watch);

@@ -103,9 +103,9 @@ import { scriptDropsHaveNoEntries } from './script-drops';
 
   /**
    * `answer` for a brand check's TypeError (what the engine throws for the wrong kind of
-   * object) or a DOMException (another origin's object); anything else goes on: a stack that ran out inside a check says nothing of the
-   * element, and taking it for "not an element" clicked a file input natively, unseen
-   * (tests/e2e/hostile/click-deep-stack-detached.html, Firefox).
+   * object) or a DOMException (another origin's object); anything else goes on: a stack that
+   * ran out inside a check says nothing of the element, and taking it for "not an element"
+   * clicked a file input natively, unseen (tests/e2e/hostile/click-deep-stack-detached.html).
    */
   function notApplicable<T>(error: unknown, answer: T): T {
     if (error instanceof NativeTypeError || error instanceof NativeDOMException) return answer;
@@ -176,12 +176,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     // An HTML input's click is its own; another namespace's "input" is no input, and its
     // label's (tests/e2e/hostile/foreign-input-in-label.html).
     if (input || (nameOf(el) === 'input' && takenBy(el, inputType))) return input;
-    const label = labelAround(el);
-    try {
-      return label ? fileInput(labelControl(label)) : undefined;
-    } catch (error) {
-      return notApplicable(error, undefined); // a 'label' element outside the HTML namespace
-    }
+    const label = labelAround(el); // an HTML label (labelAround): its control is there to read
+    return label ? fileInput(labelControl(label)) : undefined;
   }
 
   const inShadowRoot = (node: Node) => nodeType(getRootNode(node)) === 11;
@@ -651,18 +647,6 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   };
   /** Only an HTML document is opened at all (the others throw): none other is emptied. */
   const isHtml = (target: unknown) => contentType(target) === 'text/html';
-  /** The steps after an opening, as a trial `depth` frames deeper: false when the stack ran out. */
-  const roomAfter = (target: unknown, depth: number): boolean => {
-    try {
-      // Each part must have been heard: a listener that ran out of stack is reported, not thrown.
-      return depth ? roomAfter(target, depth - 1) : probe(target)() === KEPT && rearm(target, TRIAL);
-    } catch {
-      return false;
-    }
-  };
-  // Frames of roomAfter() beyond those the steps after the opening take (probe, settle,
-  // reopenEmpty, rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
-  const ROOM = 64;
   /** Whether `depth` more frames, and then `step()`, fit on the stack (and `step()` says yes). */
   const fits = (depth: number, step: () => boolean): boolean => {
     try {
@@ -671,6 +655,15 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return false;
     }
   };
+  /**
+   * The steps after an opening, as a trial `depth` frames deeper: false when the stack ran out.
+   * Each part must have been heard: a listener that ran out of stack is reported, not thrown.
+   */
+  const roomAfter = (target: unknown, depth: number): boolean =>
+    fits(depth, () => probe(target)() === KEPT && rearm(target, TRIAL));
+  // Frames of roomAfter() beyond those the steps after the opening take (probe, settle,
+  // reopenEmpty, rearm): tests/e2e/hostile/document-open-deep-stack.html tries every depth.
+  const ROOM = 64;
   // A listener of this script's own, on an element no page reaches, answering as the guard
   // answers a trial: by a second dispatch from inside the first.
   const ECHO = 'traceless-echo';
@@ -686,14 +679,14 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   };
   /**
    * Whether `target`'s guard is gone rather than out of stack: it does not answer a trial,
-   * while this script's own listener, four times as deep, does. Only this document's: another
-   * realm's document may carry a function of the page's under REARM_KEY (one whose own script
-   * never ran), which would fake a guard gone and have the trial skipped. Its content script is torn down
-   * while the page lives on when the extension is disabled, updated or removed (Firefox);
-   * without this, every step that asks the guard first threw on such a page until it was
-   * reloaded. A page cannot make a live guard look gone (it cannot reach the bridge), nor
-   * a gone one answer; a removed frame's realm runs no listener of its own either, so its
-   * built-ins still throw there (and guard, where the clicked node's document is alive).
+   * while this script's own listener, four times as deep, does. A guard's content script is
+   * torn down while its page lives on when the extension is disabled, updated or removed
+   * (Firefox); without this, every step that asks the guard first threw on such a page until
+   * it was reloaded. A page cannot make a live guard look gone (it cannot reach the bridge),
+   * nor a gone one answer; a removed frame's realm runs no listener of its own either, so its
+   * built-ins still throw. Only this document's guard is asked: another realm's document may
+   * carry a function of the page's under REARM_KEY (one whose own script never ran), which
+   * would fake a gone guard and have the trial skipped.
    */
   const guardGone = (target: unknown): boolean =>
     target === doc && fits(4 * ROOM, echo) && !fits(ROOM, () => rearm(doc, TRIAL));
@@ -1185,7 +1178,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   /**
    * Names `root` to this document's guard (whose listeners must come first wherever the root
    * goes), if closed and not named yet; throws without room for it, or when the guard did not
-   * answer. The event's relatedTarget reaches the guard as the root's host (retargeted).
+   * answer. The event's relatedTarget may reach the guard as the root's host (retargeted
+   * against the bridge): lasting-listeners.ts hands on either.
    */
   const nameRoot = (root: ShadowRoot) => {
     if (!bridge || rootMode(root) !== 'closed' || isNamed(named, root)) return;

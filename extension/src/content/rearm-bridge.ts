@@ -31,7 +31,7 @@ export const LOST = 'traceless-rearm-lost';
 /** Answered as REARM is, re-adding nothing: the stack room a re-arming takes (main-world.ts, roomAfter()). */
 export const TRIAL = 'traceless-rearm-trial';
 export const WATCH = 'traceless-watch-click';
-/** A closed shadow root the page just made (a MouseEvent whose relatedTarget is the root); answered as REARM is. */
+/** A closed shadow root the page just made (a MouseEvent whose relatedTarget is the root, or its host once retargeted); answered as REARM is. */
 export const SHADOW = 'traceless-closed-root';
 export const WATCHED = 'traceless-watched-click';
 export const PATHS_FOR = 'traceless-paths-for';
