@@ -170,7 +170,7 @@ for (const name of only) {
 
     // Where the guard cannot be re-armed ahead of the page's listeners (the to-dos above), it
     // says so, also when the page stops the probe by which the guard tells an opening's effect.
-    for (const name of ['document-open-stopped-loading', 'document-open-stopped-probe']) {
+    for (const name of ['document-open-stopped-loading', 'document-open-stopped-probe', 'document-open-stopped-navigation']) {
       test(`a page that got its listeners ahead of the guard's for good (${name}): the user is told, on the page and on the toolbar button`, async () => {
         const page = await openAttack(ATTACKS.find((a) => a.name === name));
         let texts = [];

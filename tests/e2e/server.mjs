@@ -164,6 +164,8 @@ export class TestWeb {
     if (url.pathname === '/hostile/sandboxed-by-header') {
       return res.writeHead(200, { 'content-type': 'text/html', 'content-security-policy': 'sandbox allow-same-origin' }).end('<!doctype html><title>Scriptless</title><p>No script runs here.</p>');
     }
+    // A navigation that leaves the page where it is (hostile/document-open-stopped-navigation.html).
+    if (url.pathname === '/no-content') return res.writeHead(204).end();
     if (url.pathname.startsWith('/soft-404/')) return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Not found</title><h1>Page not found</h1>');
     const file = resolve(url.pathname);
     if (!file) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
