@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::budget::{Budget, Held};
 use crate::inputs::{collect, Input};
 use crate::render::{self, Done, Outcome};
+use crate::say;
 use crate::write::{self, Planner, Target};
 
 fn progress(len: usize) -> ProgressBar {
@@ -50,7 +51,7 @@ pub fn run(
     };
     let (inputs, unreadable) = collect(args, outputs);
     for u in &unreadable {
-        eprintln!("{}", render::error_line(&u.path, &u.error));
+        say::err_line(render::error_line(&u.path, &u.error));
     }
     let durable = matches!(target, Target::InPlace);
     let mut planner = Planner::new(target, &inputs);
@@ -75,16 +76,14 @@ pub fn run(
                 let outcome = process(input, destination, durable, &budget, &needs, &work, &video);
                 match &outcome {
                     // Errors go to stderr in both modes; JSON also lists them on stdout.
-                    Outcome::Failed { error } => {
-                        bar.suspend(|| eprintln!("{}", render::error_line(&input.path, error)))
-                    }
-                    // A link left out is said in both modes: the folder's copy lacks it.
-                    Outcome::Skipped { reason } if input.link => {
-                        bar.suspend(|| eprintln!("{}", render::skipped_line(&input.path, reason)))
+                    Outcome::Failed { error } => bar.suspend(|| say::err_line(render::error_line(&input.path, error))),
+                    // A link or pipe left out is said in both modes: the folder's copy lacks it.
+                    Outcome::Skipped { reason } if input.skip.is_some() => {
+                        bar.suspend(|| say::err_line(render::skipped_line(&input.path, reason)))
                     }
                     _ if !json => {
                         if let Some(line) = render::done_text(&input.path, &outcome) {
-                            bar.suspend(|| println!("{line}"));
+                            bar.suspend(|| say::out_line(line));
                         }
                     }
                     _ => {}
@@ -112,9 +111,9 @@ pub fn run(
         results.push(render::outcome_json(&input.path, &outcome));
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
+        say::out_line(serde_json::to_string_pretty(&results).expect("serialisable"));
     } else {
-        eprintln!("{}", render::totals(&results, skipped, failures));
+        say::err_line(render::totals(&results, skipped, failures));
     }
     failures == 0
 }
@@ -128,8 +127,8 @@ fn process(
     work: &impl Fn(&[u8]) -> Result<Done, String>,
     video: &impl Fn(write::Opened, &Path, bool) -> Result<Done, String>,
 ) -> Outcome {
-    if input.link {
-        return Outcome::Skipped { reason: crate::inputs::LINK_SKIPPED.into() };
+    if let Some(reason) = input.skip {
+        return Outcome::Skipped { reason: reason.into() };
     }
     let opened = match write::open(&input.path) {
         Ok(opened) => opened,
@@ -156,7 +155,7 @@ fn process(
             Err(error) => Outcome::Failed { error },
         };
     }
-    let permissions = opened.permissions.clone();
+    let origin = opened.origin.clone();
     let data = match opened.read() {
         Ok(data) => data,
         Err(error) => return Outcome::Failed { error },
@@ -176,7 +175,7 @@ fn process(
     if done.written {
         return Outcome::Done { output: destination.clone(), done: Box::new(done) };
     }
-    if let Err(e) = write::atomic(destination, &done.data, permissions, durable) {
+    if let Err(e) = write::atomic(destination, &done.data, &origin, durable) {
         return Outcome::Failed {
             error: format!("cannot write {}: {}", destination.display(), crate::inputs::describe(&e)),
         };

@@ -10,13 +10,15 @@ pub struct Input {
     pub relative: PathBuf,
     /// Found by walking a folder (non-images there are skipped, not failures).
     pub from_dir: bool,
-    /// A symbolic link found in a folder: not followed (no loops, no escaping the
-    /// folder), and said so rather than left out silently.
-    pub link: bool,
+    /// Why a file found in a folder is left out, said rather than left out silently: a
+    /// symbolic link (not followed: no loops, no escaping the folder), a pipe or a device.
+    pub skip: Option<&'static str>,
 }
 
 /// Why a link found in a folder was left out.
 pub const LINK_SKIPPED: &str = "a symbolic link: links inside folders are not followed (name the file itself)";
+/// Why a pipe, device or socket found in a folder was left out.
+pub const SPECIAL_SKIPPED: &str = "not a regular file (a pipe, a device or a socket)";
 
 /// An argument that named nothing readable, with the reason in plain words.
 pub struct Unreadable {
@@ -46,26 +48,23 @@ pub fn describe(e: &io::Error) -> String {
 /// copies again, a level deeper). Returns the inputs and the arguments that could not
 /// be read.
 pub fn collect(args: &[PathBuf], outputs: Option<&Path>) -> (Vec<Input>, Vec<Unreadable>) {
-    let outputs = outputs.and_then(|dir| std::fs::canonicalize(dir).ok());
+    let outputs = outputs.map(crate::write::resolved);
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();
     for arg in args {
         match std::fs::metadata(arg) {
             Ok(meta) if meta.is_dir() => {
                 let mut files = Vec::new();
-                if let Err(e) = walk(arg, outputs.as_deref(), &mut files) {
-                    unreadable
-                        .push(Unreadable { path: arg.clone(), error: format!("cannot read folder: {}", describe(&e)) });
-                }
+                walk(arg, outputs.as_deref(), &mut files, &mut unreadable);
                 files.sort();
-                for (path, link) in files {
+                for (path, skip) in files {
                     let relative = path.strip_prefix(arg).unwrap_or(&path).to_path_buf();
-                    inputs.push(Input { path, relative, from_dir: true, link });
+                    inputs.push(Input { path, relative, from_dir: true, skip });
                 }
             }
             Ok(_) => {
                 let relative = PathBuf::from(arg.file_name().unwrap_or(arg.as_os_str()));
-                inputs.push(Input { path: arg.clone(), relative, from_dir: false, link: false });
+                inputs.push(Input { path: arg.clone(), relative, from_dir: false, skip: None });
             }
             Err(e) => unreadable.push(Unreadable { path: arg.clone(), error: describe(&e) }),
         }
@@ -73,22 +72,40 @@ pub fn collect(args: &[PathBuf], outputs: Option<&Path>) -> (Vec<Input>, Vec<Unr
     (inputs, unreadable)
 }
 
-/// The files under `dir`, each with whether it is a symbolic link (not followed).
-fn walk(dir: &Path, outputs: Option<&Path>, out: &mut Vec<(PathBuf, bool)>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
+/// The files under `dir`, each with why it is left out, if it is. A folder that cannot
+/// be read is named in `unreadable`, and the walk goes on with the rest.
+fn walk(
+    dir: &Path,
+    outputs: Option<&Path>,
+    out: &mut Vec<(PathBuf, Option<&'static str>)>,
+    unreadable: &mut Vec<Unreadable>,
+) {
+    let cannot =
+        |e: io::Error| Unreadable { path: dir.to_path_buf(), error: format!("cannot read folder: {}", describe(&e)) };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return unreadable.push(cannot(e)),
+    };
+    for entry in entries {
+        let (entry, kind) = match entry.and_then(|entry| Ok((entry.file_type()?, entry))) {
+            Ok((kind, entry)) => (entry, kind),
+            Err(e) => {
+                unreadable.push(cannot(e));
+                continue;
+            }
+        };
         let path = entry.path();
         if kind.is_dir() {
             if outputs.is_some_and(|outputs| std::fs::canonicalize(&path).is_ok_and(|real| real == outputs)) {
                 continue;
             }
-            walk(&path, outputs, out)?;
+            walk(&path, outputs, out, unreadable);
         } else if kind.is_file() {
-            out.push((path, false));
+            out.push((path, None));
         } else if kind.is_symlink() {
-            out.push((path, true));
+            out.push((path, Some(LINK_SKIPPED)));
+        } else {
+            out.push((path, Some(SPECIAL_SKIPPED)));
         }
     }
-    Ok(())
 }

@@ -8,6 +8,7 @@ mod budget;
 mod inputs;
 mod interrupt;
 mod render;
+mod say;
 mod write;
 
 use std::path::PathBuf;
@@ -209,7 +210,7 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
     let (inputs, unreadable) = inputs::collect(args, None);
     let mut results = Vec::new();
     let failed = |path: &std::path::Path, error: String, results: &mut Vec<serde_json::Value>| {
-        eprintln!("{}", render::error_line(path, &error));
+        say::err_line(render::error_line(path, &error));
         if json {
             results.push(render::inspect_json(path, &Err(error)));
         }
@@ -219,8 +220,8 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
         failed(&u.path, u.error, &mut results);
     }
     for input in inputs {
-        if input.link {
-            eprintln!("{}", render::skipped_line(&input.path, inputs::LINK_SKIPPED));
+        if let Some(reason) = input.skip {
+            say::err_line(render::skipped_line(&input.path, reason));
             continue;
         }
         let opened = match write::open(&input.path) {
@@ -238,7 +239,7 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
                 .and_then(|mut source| traceless_core::video::inspect_source(&mut source).map_err(|e| e.to_string()));
             match report {
                 Ok(report) if json => results.push(render::inspect_json(&input.path, &Ok(report))),
-                Ok(report) => print!("{}", render::inspect_text(&input.path, &report)),
+                Ok(report) => say::out(render::inspect_text(&input.path, &report)),
                 Err(e) => {
                     ok = false;
                     failed(&input.path, e, &mut results);
@@ -260,7 +261,7 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
         }
         match traceless_core::inspect(&data) {
             Ok(report) if json => results.push(render::inspect_json(&input.path, &Ok(report))),
-            Ok(report) => print!("{}", render::inspect_text(&input.path, &report)),
+            Ok(report) => say::out(render::inspect_text(&input.path, &report)),
             Err(e) => {
                 ok = false;
                 failed(&input.path, e.to_string(), &mut results);
@@ -268,7 +269,7 @@ fn inspect(args: &[PathBuf], json: bool) -> bool {
         }
     }
     if json {
-        println!("{}", serde_json::to_string_pretty(&results).expect("serialisable"));
+        say::out_line(serde_json::to_string_pretty(&results).expect("serialisable"));
     }
     ok
 }
@@ -307,11 +308,11 @@ fn clean_video(
     policy: &Policy,
 ) -> Result<render::Done, String> {
     use traceless_core::video::{plan, source::FileSource, write_plan_to_file};
-    let permissions = opened.permissions.clone();
+    let origin = opened.origin.clone();
     let mut source = FileSource::new(opened.file).map_err(|e| inputs::describe(&e))?;
     let plan = plan(&mut source, policy).map_err(|e| e.to_string())?;
     let mut failure = None;
-    write::atomic_with(destination, permissions, durable, |out| {
+    write::atomic_with(destination, &origin, durable, |out| {
         write_plan_to_file(&plan, &source, out).map_err(|e| {
             failure = Some(e.to_string());
             std::io::Error::other("cleaning failed")

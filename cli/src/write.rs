@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
@@ -104,26 +104,59 @@ impl Planner {
     /// The path with its folder resolved (the file itself may not exist yet).
     fn absolute(&mut self, path: &Path) -> PathBuf {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-            return std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+            return resolved(path);
         };
         let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-        let resolved = self.canonical.entry(parent.to_path_buf()).or_insert_with(|| {
-            fs::canonicalize(parent)
-                .unwrap_or_else(|_| std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf()))
-        });
-        resolved.join(name)
+        self.canonical.entry(parent.to_path_buf()).or_insert_with(|| resolved(parent)).join(name)
     }
 }
 
-/// Converting "in the same format" writes a GIF as PNG and a HEIC or AVIF as
-/// JPEG, having no encoder for them (core's `OutputFormat::Keep`): the name says so.
-fn kept_extension(path: &Path) -> Option<&'static str> {
-    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-    match extension.as_str() {
-        "gif" => Some("png"),
-        "heic" | "heif" | "hif" | "avif" => Some("jpg"),
-        _ => None,
+/// `path` with every link resolved as far as it exists, the rest taken by name: folders
+/// this run will make are no links, so `new/..` is the folder it starts from. (Made
+/// absolute alone, `-o new/..` was not seen to be the originals' own folder, and the
+/// originals were replaced.)
+pub fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let parts: Vec<Component> = absolute.components().collect();
+    for existing in (1..=parts.len()).rev() {
+        let Ok(mut out) = fs::canonicalize(parts[..existing].iter().collect::<PathBuf>()) else { continue };
+        for part in &parts[existing..] {
+            match part {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::Normal(name) => out.push(name),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+        return out;
     }
+    absolute
+}
+
+/// Converting "in the same format" writes what the file is, not what its name says: a
+/// GIF as PNG and a HEIC or AVIF as JPEG, having no encoder for them (core's
+/// `OutputFormat::Keep`), and a HEIC named `.png` as a JPEG. The name says what was
+/// written: a new extension where its own names another format. Told from the file's
+/// first bytes (by its name where they cannot be read: converting it fails anyway).
+fn kept_extension(path: &Path) -> Option<&'static str> {
+    let named = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let mut head = Vec::with_capacity(256);
+    let read = fs::File::open(path).and_then(|file| file.take(256).read_to_end(&mut head));
+    let written = match (read, traceless_core::detect(&head)) {
+        (Ok(_), traceless_core::Detected::Supported(format)) => traceless_core::OutputFormat::Keep.resolve(format),
+        _ => match named.as_str() {
+            "gif" => return Some("png"),
+            "heic" | "heif" | "hif" | "avif" => return Some("jpg"),
+            _ => return None,
+        },
+    };
+    let fits = match written {
+        traceless_core::Format::Jpeg => matches!(named.as_str(), "jpg" | "jpeg" | "jpe" | "jfif"),
+        traceless_core::Format::Png => matches!(named.as_str(), "png" | "apng"),
+        other => named == other.extension(),
+    };
+    (!fits).then(|| written.extension())
 }
 
 /// Creates a folder (and its parents) once per run: batches write many files
@@ -145,13 +178,52 @@ fn ensure_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// An input opened once: its first bytes tell a video (streamed from the
-/// open file) from an image (read whole from it), and its permissions go to
-/// the output.
+/// open file) from an image (read whole from it), and its permissions (and,
+/// replacing it, its owner) go to the output.
 pub struct Opened {
     pub file: fs::File,
-    pub permissions: fs::Permissions,
+    pub origin: Origin,
     len: u64,
     head: Vec<u8>,
+}
+
+/// What the output keeps of the original's file.
+#[derive(Clone)]
+pub struct Origin {
+    permissions: fs::Permissions,
+    /// User and group: a file cleaned in place stays its owner's and its group's (others in
+    /// the group lost read access to a shared photo when it became the runner's).
+    #[cfg(unix)]
+    owner: (u32, u32),
+}
+
+impl Origin {
+    fn of(meta: &fs::Metadata) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Origin {
+            permissions: meta.permissions(),
+            #[cfg(unix)]
+            owner: (meta.uid(), meta.gid()),
+        }
+    }
+
+    /// Gives `file` the original's owner and group as far as this user may (root: both;
+    /// others: the group, if they are in it), then its permissions (after: a change of
+    /// owner clears set-user-ID bits).
+    fn apply(&self, file: &fs::File, replacing: bool) -> std::io::Result<()> {
+        #[cfg(unix)]
+        if replacing {
+            use std::os::unix::fs::fchown;
+            let (user, group) = self.owner;
+            if fchown(file, Some(user), Some(group)).is_err() {
+                let _ = fchown(file, None, Some(group));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = replacing;
+        file.set_permissions(self.permissions.clone())
+    }
 }
 
 pub fn open(path: &Path) -> Result<Opened, String> {
@@ -168,7 +240,7 @@ pub fn open(path: &Path) -> Result<Opened, String> {
     let meta = file.metadata().map_err(io)?;
     let mut head = Vec::with_capacity(256);
     (&file).take(256).read_to_end(&mut head).map_err(io)?;
-    Ok(Opened { file, permissions: meta.permissions(), len: meta.len(), head })
+    Ok(Opened { file, origin: Origin::of(&meta), len: meta.len(), head })
 }
 
 impl Opened {
@@ -204,17 +276,18 @@ impl Opened {
 
 /// Writes to a temporary file beside `destination`, then renames it into place,
 /// so no reader ever sees a half-written image. The output gets the original's
-/// permissions. `durable` also flushes to disk before the rename: needed when
-/// the original is being replaced (a power cut must not lose it), not for copies.
-pub fn atomic(destination: &Path, data: &[u8], permissions: fs::Permissions, durable: bool) -> std::io::Result<()> {
-    atomic_with(destination, permissions, durable, |file| file.write_all(data))
+/// permissions. `replacing` (the original itself, in place) also gives it the
+/// original's owner and flushes it to disk before the rename (a power cut must not
+/// lose the photo), which copies need not.
+pub fn atomic(destination: &Path, data: &[u8], origin: &Origin, replacing: bool) -> std::io::Result<()> {
+    atomic_with(destination, origin, replacing, |file| file.write_all(data))
 }
 
 /// As `atomic`, with the content written by `fill` (a video streamed into place).
 pub fn atomic_with(
     destination: &Path,
-    permissions: fs::Permissions,
-    durable: bool,
+    origin: &Origin,
+    replacing: bool,
     fill: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = destination.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -233,8 +306,8 @@ pub fn atomic_with(
         }
     };
     fill(&mut file)?;
-    file.set_permissions(permissions)?;
-    if durable {
+    origin.apply(&file, replacing)?;
+    if replacing {
         file.sync_all()?;
     }
     drop(file);

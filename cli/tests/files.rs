@@ -211,6 +211,102 @@ fn links_in_a_folder_are_said_to_be_left_out_and_an_output_folder_inside_is_not_
     assert!(std::fs::symlink_metadata(elsewhere.join("a.jpg")).unwrap().file_type().is_symlink());
 }
 
+#[test]
+fn an_output_folder_that_comes_back_to_the_originals_is_refused() {
+    // `new/..` is the originals' own folder once `new` is made: a path made absolute without
+    // resolving it was not seen to be, and the original was replaced.
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("a.jpg");
+    std::fs::copy(photo(), &original).unwrap();
+    let before = std::fs::read(&original).unwrap();
+    for out_dir in ["new/..", "new/deeper/../..", "./new/../."] {
+        let out = Command::new(env!("CARGO_BIN_EXE_traceless"))
+            .current_dir(dir.path())
+            .args(["clean", "a.jpg", "-o", out_dir])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out_dir}: {}", stderr(&out));
+        assert!(stderr(&out).contains("would replace the original"), "{out_dir}: {}", stderr(&out));
+        assert_eq!(std::fs::read(&original).unwrap(), before, "{out_dir}: the original is as it was");
+        assert!(!dir.path().join("new").exists(), "{out_dir}: no folder made for nothing");
+    }
+}
+
+#[test]
+fn a_pipe_in_a_folder_is_said_to_be_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(photo(), input.join("a.jpg")).unwrap();
+    assert!(Command::new("mkfifo").arg(input.join("pipe.jpg")).status().unwrap().success());
+    let out =
+        traceless(&[OsStr::new("clean"), input.as_os_str(), OsStr::new("-o"), dir.path().join("out").as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("pipe.jpg: skipped: not a regular file"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 done"), "{}", stderr(&out));
+}
+
+#[test]
+fn output_cut_short_by_a_closed_pipe_ends_no_run_half_way() {
+    // `traceless … | head`: the reader goes, the files are still all cleaned, no panic.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    for i in 0..6 {
+        std::fs::copy(photo(), input.join(format!("{i}.jpg"))).unwrap();
+    }
+    let out_dir = dir.path().join("out");
+    for args in [vec!["inspect", "in"], vec!["clean", "in", "-o", "out", "-j1"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_traceless"))
+            .current_dir(dir.path())
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before the first line
+        let out = child.wait_with_output().unwrap();
+        assert_ne!(out.status.code(), Some(101), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 6, "every file cleaned");
+}
+
+#[test]
+fn a_file_cleaned_in_place_keeps_its_owner_and_group() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.jpg");
+    std::fs::copy(photo(), &file).unwrap();
+    let me = std::fs::metadata(&file).unwrap();
+    // Only root can give a file away; others can test the group they are in.
+    let (user, group) = if me.uid() == 0 { (1234, 5678) } else { (me.uid(), me.gid()) };
+    std::os::unix::fs::chown(&file, Some(user), Some(group)).unwrap();
+    let out = traceless(&[OsStr::new("clean"), file.as_os_str(), OsStr::new("--in-place")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!has_location(&file), "cleaned");
+    let after = std::fs::metadata(&file).unwrap();
+    assert_eq!((after.uid(), after.gid()), (user, group));
+}
+
+#[test]
+fn converting_in_the_same_format_names_the_copy_by_what_was_written() {
+    // A HEIC named .png becomes a JPEG (no HEIC encoder): named .jpg, not .png.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(corpus("mat2/tests/data/dirty.heic"), input.join("photo.png")).unwrap();
+    std::fs::copy(photo(), input.join("a.jpeg")).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = traceless(&[OsStr::new("convert"), input.as_os_str(), OsStr::new("-o"), out_dir.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["a.jpeg", "photo.jpg"]);
+    assert!(std::fs::read(out_dir.join("photo.jpg")).unwrap().starts_with(&[0xFF, 0xD8, 0xFF]));
+}
+
 /// The temporary files in `dir` and below.
 #[cfg(target_os = "linux")]
 fn temporary_files(dir: &Path) -> Vec<PathBuf> {
