@@ -392,6 +392,13 @@ fn a_run_stopped_by_a_signal_leaves_no_temporary_file_and_ends_by_that_signal() 
 /// The largest resident size of a run of the tool, in bytes (GNU time's).
 #[cfg(target_os = "linux")]
 fn peak_memory(args: &[&OsStr]) -> u64 {
+    let (peak, succeeded) = peak_memory_of(args);
+    assert!(succeeded, "traceless {args:?}");
+    peak
+}
+
+/// The peak resident memory of a run, in bytes, and whether it succeeded.
+fn peak_memory_of(args: &[&OsStr]) -> (u64, bool) {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("time");
     let status = Command::new("/usr/bin/time")
@@ -401,8 +408,23 @@ fn peak_memory(args: &[&OsStr]) -> u64 {
         .stdout(Stdio::null())
         .status()
         .expect("GNU time (scripts/deps.sh installs it)");
-    assert!(status.success(), "traceless {args:?}");
-    std::fs::read_to_string(report).unwrap().trim().parse::<u64>().unwrap() * 1024
+    // GNU time writes "Command exited with non-zero status N" before the figure.
+    let text = std::fs::read_to_string(report).unwrap();
+    (text.lines().last().unwrap().trim().parse::<u64>().unwrap() * 1024, status.success())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_avif_grid_past_the_limit_is_refused_before_its_canvas_is_made() {
+    // A read-only review's 760-byte AVIF (session 43): its grid's canvas, 1 GB, was made
+    // before the grid was found not to fit (1.06 GB peak, then the error).
+    let file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/regressions/avif-grid-larger-than-the-limit.avif");
+    let dir = tempfile::tempdir().unwrap();
+    let args = [OsStr::new("convert"), file.as_os_str(), OsStr::new("-o"), dir.path().as_os_str()];
+    let (peak, succeeded) = peak_memory_of(&args);
+    assert!(!succeeded, "refused");
+    assert!(peak < 200 << 20, "peak {} MB", peak >> 20);
 }
 
 #[cfg(target_os = "linux")]

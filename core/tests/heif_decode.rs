@@ -562,3 +562,26 @@ fn a_heif_with_longer_item_lists_than_decoding_allows_is_refused_before_decoding
     refused(&many_item_grid(limit + 1, 63, 65, 0), &format!("{} items", limit + 1));
     refused(&many_item_grid(2, 63, 65, limit - 1), &format!("{} property associations", limit + 1));
 }
+
+#[test]
+fn grids_heifer_would_misplace_or_decode_for_ever_are_refused_before_decoding() {
+    // Files a read-only review made (session 43), each refused from its boxes now.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let file = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let refused = |data: &[u8], kind: traceless_core::ErrorKind, what: &str| {
+        let err = ours(data).unwrap_err();
+        assert_eq!(err.kind, kind, "{err}");
+        assert!(err.to_string().contains(what), "{err}");
+    };
+    // A grid wider than its tiles: heifer handed the surplus to the next row's tiles and
+    // panicked writing past them (in wasm, the engine aborted).
+    refused(&file("heif-grid-wider-than-its-tiles.heic"), traceless_core::ErrorKind::Corrupt, "do not cover");
+    // 16 tiles of 8192×8192 in 15 KB, stated as such or as 64×64: 8 s and 600 MB each before.
+    for name in ["heif-grid-of-16-large-tiles.heic", "heif-tiles-coded-larger-than-their-ispe.heic"] {
+        refused(&file(name), traceless_core::ErrorKind::LimitExceeded, "HEVC pictures");
+    }
+    // One tile named 4,160 times (the grid test above decodes 4,095 tiles).
+    refused(&many_item_grid(2, 64, 65, 0), traceless_core::ErrorKind::LimitExceeded, "HEVC pictures");
+    // A crop of zero width made an empty PNG, reported as done.
+    refused(&file("heif-crop-of-zero-width.heic"), traceless_core::ErrorKind::Corrupt, "no pixels");
+}

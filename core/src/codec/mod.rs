@@ -30,6 +30,8 @@ pub(crate) mod heif_bands;
 pub(crate) mod heif_geometry;
 #[cfg(feature = "heif-decode")]
 pub(crate) mod heif_thumbnail;
+#[cfg(feature = "heif-decode")]
+pub(crate) mod heif_work;
 pub(crate) mod jpeg;
 mod jpeg_dest;
 pub(crate) mod jpeg_parts;

@@ -68,7 +68,8 @@ pub(crate) fn check(parsed: &Parsed, decoded_elsewhere: bool) -> Result<()> {
 /// Refuses a HEIF or AVIF whose item lists heifer would take too long over: it finds
 /// an item, its properties, its data and the items referring to it by scanning lists,
 /// in its parse for each item and in a grid's decode for each tile. Checked before
-/// anything reaches heifer; only where heifer is built in.
+/// anything reaches heifer, with the work a HEIC's grids ask for (`heif_work`); only
+/// where heifer is built in.
 #[cfg(feature = "heif-decode")]
 pub(crate) fn check_lists(format: Format, data: &[u8]) -> Result<()> {
     if !matches!(format, Format::Heif | Format::Avif) {
@@ -91,6 +92,10 @@ pub(crate) fn check_lists(format: Format, data: &[u8]) -> Result<()> {
                 ),
             ));
         }
+    }
+    // What heifer would decode, counted (an AVIF's grid is checked as it is decoded).
+    if format == Format::Heif {
+        codec::heif_work::check(data)?;
     }
     Ok(())
 }
