@@ -440,17 +440,29 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     renderRow(item);
   }
 
+  /**
+   * Set while the images are handed over: a second click's hand-over would clear the store
+   * under the first's and write beside it, record by record, and the tab would take one
+   * file's header with another's bytes (a read-only review, session 43).
+   */
+  let handingOver = false;
   async function openInTab(): Promise<void> {
-    // Copies made here go too: the page does not make them again.
-    const picked = batch.items.map(({ file, path, stage, result }) => ({ file, path, ...(stage === 'done' && result ? { result } : {}) }));
+    if (handingOver) return;
+    handingOver = true;
     try {
-      if (picked.length) await handOver(picked);
-    } catch (e) {
-      $('overall-status').textContent = t('handoffFailed', describeFailure(e));
-      return;
+      // Copies made here go too: the page does not make them again.
+      const picked = batch.items.map(({ file, path, stage, result }) => ({ file, path, ...(stage === 'done' && result ? { result } : {}) }));
+      try {
+        if (picked.length) await handOver(picked);
+      } catch (e) {
+        $('overall-status').textContent = t('handoffFailed', describeFailure(e));
+        return;
+      }
+      await ext.tabs.create({ url: ext.runtime.getURL(`converter.html?from=popup${picked.length ? '&handoff' : ''}`) });
+      window.close();
+    } finally {
+      handingOver = false;
     }
-    await ext.tabs.create({ url: ext.runtime.getURL(`converter.html?from=popup${picked.length ? '&handoff' : ''}`) });
-    window.close();
   }
 
   if (layout === 'page' && new URLSearchParams(location.search).has('handoff')) {
