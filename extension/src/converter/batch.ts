@@ -418,7 +418,9 @@ export class Batch {
       if (generation !== this.generation) return;
       const width = item.report?.width ?? 0;
       const height = item.report?.height ?? 0;
-      item.result = { blob, name: item.path, format: report.format, width, height, recipe, report };
+      // Named as images are: characters other systems refuse replaced (Chromium would not save
+      // "clip 12:06.mov"), and the extension its container's (a video named photo.jpg).
+      item.result = { blob, name: renamed(item.path, report.format), format: report.format, width, height, recipe, report };
       item.stage = 'done';
       item.failedWith = undefined;
     } catch (e) {
