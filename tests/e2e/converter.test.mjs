@@ -6,7 +6,7 @@
 // HEIC, AVIF, animations and videos: converter-formats.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -86,16 +86,24 @@ converterSuites('converter', only, (suite) => {
   });
 
   test('per-file errors in plain words; the rest of the batch converts', async () => {
-    const page = await converterWith([image('scan.tiff'), image('corrupt.jpg'), join(root, 'README.md'), image('photo.jpg')]);
+    // A WebM (no video Traceless cleans) and a 600 MB file past the images' limit: each
+    // refused by its name, type or size, before it is read (a review found them read whole).
+    const odd = mkdtempSync(join(tmpdir(), 'traceless-odd-'));
+    writeFileSync(join(odd, 'recording.webm'), Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01]));
+    writeFileSync(join(odd, 'huge.jpg'), '');
+    truncateSync(join(odd, 'huge.jpg'), 600 * 2 ** 20);
+    const page = await converterWith([image('scan.tiff'), image('corrupt.jpg'), join(root, 'README.md'), join(odd, 'recording.webm'), join(odd, 'huge.jpg'), image('photo.jpg')]);
     await setControl(page, 'format', 'webp');
     await page.click('#convert');
     await until(page, idle, undefined, 60000);
     const shown = await rows(page);
-    assert.deepEqual(shown.map((r) => r.stage), ['failed', 'failed', 'failed', 'done']);
+    assert.deepEqual(shown.map((r) => r.stage), ['failed', 'failed', 'failed', 'failed', 'failed', 'done']);
     assert.match(shown[0].error, /cannot process this image\. This is a TIFF file\./);
     assert.match(shown[1].error, /^The image is damaged\. \(Details: .+\)$/);
     assert.match(shown[2].error, /^This is not an image Traceless can read/);
-    assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /^1 converted, 3 failed\.$/);
+    assert.match(shown[3].error, /Traceless cleans MP4, MOV, M4V and 3GP videos/);
+    assert.match(shown[4].error, /too large/);
+    assert.match(await page.evaluate(() => document.getElementById('overall-status').textContent), /^1 converted, 5 failed\.$/);
     // Nothing left that could succeed: the button says so rather than retrying the same failures.
     assert.equal(await page.evaluate(() => document.getElementById('convert').disabled), true);
   });

@@ -4,10 +4,12 @@
 // images there are: each worker holds one image's pixels at a time, and finished
 // copies are kept as Blobs (the browser may keep those out of the page's memory).
 // Videos are cleaned here, never read whole (engine/video.ts), and never re-encoded.
+import { refuseBeforeReading } from '../engine/unreadable';
 import { cleanVideo, inspectVideo, videoFormat } from '../engine/video';
 import { WorkerEngine } from '../engine/worker-client';
 import { MIME, type CleanReport, type ConvertReport, type Format, type InspectReport, type Output } from '../engine/types';
 import { describeFailure } from '../shared/failure';
+import { looksLikeVideo } from '../shared/file-kinds';
 import { t } from '../shared/i18n';
 import { renamed } from '../shared/names';
 import type { Settings } from '../shared/settings';
@@ -182,6 +184,8 @@ export class Batch {
       if (item.video) {
         item.report = await inspectVideo(item.file);
       } else {
+        // A WebM or a 3 GB recording is not read whole to be told it is no image.
+        refuseBeforeReading(item.file, looksLikeVideo(item.file));
         this.inspector ??= new WorkerEngine({ giveInput: true });
         item.report = await this.inspector.inspect(new Uint8Array(await item.file.arrayBuffer()));
       }

@@ -8,7 +8,8 @@
 // HEIC being shown is drawn from the picture made to show it (display.ts), not
 // decoded a second time.
 import { WorkerEngine } from '../engine/worker-client';
-import { isAvif, isHeic } from '../shared/file-kinds';
+import { MAX_IMAGE_BYTES } from '../engine/unreadable';
+import { hasVideoMagic, isAvif, isHeic, looksLikeVideo } from '../shared/file-kinds';
 import { copyOf, noteBrowserDecode } from './display';
 
 const SIZE = 112;
@@ -43,6 +44,8 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
     if (gone(canvas)) return false;
     let bitmap: ImageBitmap | undefined;
     try {
+      // No image to show, and the browser would read all of it to find that out.
+      if (!(await mayBeShown(file))) return false;
       bitmap = await createImageBitmap(file, { resizeWidth: SIZE, resizeQuality: 'medium' });
       noteBrowserDecode(file, true);
       draw(bitmap, canvas);
@@ -65,6 +68,13 @@ export function drawThumbnail(file: Blob, canvas: HTMLCanvasElement): Promise<bo
   // Whatever became of this one, the next thumbnail is drawn.
   queue = run.then(() => undefined, () => undefined);
   return run.then((outcome) => (outcome === 'heic' || outcome === 'avif' ? drawHeic(file, canvas, outcome === 'heic') : outcome));
+}
+
+/** Not a video (by its first bytes, type or name) nor past the images' input limit. */
+async function mayBeShown(file: Blob): Promise<boolean> {
+  if (file.size > MAX_IMAGE_BYTES || (file instanceof File && looksLikeVideo(file))) return false;
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  return !hasVideoMagic(head);
 }
 
 /** `readsStored`: look for the thumbnail the file stores first (a HEIC's; the engine reads no AVIF's). */

@@ -8,15 +8,13 @@
 // Chromium's 64 MiB message limit.
 import { perform, type EngineCall } from './protocol';
 import { EngineError, errorReply, type Engine, type ErrorReply } from './types';
+import { refuseBeforeReading } from './unreadable';
 import { cleanVideo, inspectVideo, videoFormat } from './video';
 
 /** An engine call as sent: its input as a Blob instead of bytes (per kind of call). */
 type WithoutBytes<T> = T extends unknown ? Omit<T, 'bytes'> : never;
 /** `video`: the sender took the input for a video (by its type or name). */
 export type EngineRequest = WithoutBytes<EngineCall> & { type: 'traceless:engine'; input: Blob; video?: boolean };
-
-/** The engine's input limit for images (core/src/limits.rs MAX_INPUT_BYTES): larger ones are not read. */
-const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 
 /** `ms`: the engine's own time, so callers (the transport benchmark) can tell transport from work. */
 export type EngineReply = { ok: true; value: unknown; ms: number } | ({ ok: false } & ErrorReply);
@@ -54,15 +52,7 @@ export async function serve(engine: Engine, request: EngineRequest): Promise<Eng
       const started = performance.now();
       return { ok: true, value: await serveVideo(request), ms: performance.now() - started };
     }
-    if (request.video) {
-      throw new EngineError('not a video Traceless can clean (it cleans MP4, MOV, M4V and 3GP videos)', 'unsupported', { code: 'not_a_video', args: [] });
-    }
-    if (request.input.size > MAX_IMAGE_BYTES) {
-      throw new EngineError(`the file is too large to process (the limit is ${MAX_IMAGE_BYTES / 2 ** 20} MB)`, 'limit_exceeded', {
-        code: 'file_too_large',
-        args: [String(request.input.size), String(MAX_IMAGE_BYTES)],
-      });
-    }
+    refuseBeforeReading(request.input, request.video === true);
     const bytes = new Uint8Array(await request.input.arrayBuffer());
     const started = performance.now();
     const value = await perform(engine, engineCall(request, bytes));

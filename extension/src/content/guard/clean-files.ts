@@ -4,6 +4,7 @@
 // changed (often when the photo was taken);
 // other files pass untouched; one that cannot be cleaned is held back (the default
 // failure policy) with the reason.
+import { MAX_IMAGE_BYTES } from '../../engine/unreadable';
 import type { MessagingEngine } from '../../engine/messaging-engine';
 import { MIME, type Finding } from '../../engine/types';
 import { describeFailure } from '../../shared/failure';
@@ -29,8 +30,6 @@ export type FileOutcome =
   /** Could not be cleaned, and the user chose to let such images through. */
   | { kind: 'uncleaned'; file: File; reason: string };
 
-/** The engine's input limit (core/src/limits.rs MAX_INPUT_BYTES): larger files are not even read. */
-const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
 /**
  * Files cleaned at once. The engine holds each file and its cleaned copy in memory, so a
  * selection of a thousand photos is taken a few at a time, not all at once.
