@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { unzipSync } from 'fflate';
 import { defaultChoice, recipeOf, sameRecipe, sanitiseChoice, summarise, workOf, type Choice } from '../src/converter/choice';
-import { uniqueNames, zipOf } from '../src/converter/zip';
+import { uniqueNames, zipOf, zipSize } from '../src/converter/zip';
 import { fromDrop } from '../src/converter/collect';
 import { downloadName, renamed } from '../src/shared/names';
 import { DEFAULTS } from '../src/shared/settings';
@@ -98,6 +98,21 @@ test('the zip holds each copy, byte for byte, stored', async () => {
   assert.deepEqual(entries['p.jpg'], one);
   assert.deepEqual(entries['p (2).jpg'], two);
   assert.ok(zip.size > one.length + two.length, 'stored, not deflated');
+});
+
+test('a zip past what one can hold without Zip64 is refused in words, not saved broken', async () => {
+  // Its size counts headers and names too: data just under 4 GiB no longer passes.
+  const nearly = { name: 'video.mp4', blob: { size: 2 ** 32 - 100 } as Blob };
+  await assert.rejects(zipOf([nearly]), /a zip here holds under 4 GB/);
+  const many = Array.from({ length: 65_536 }, (_, i) => ({ name: `${i}.jpg`, blob: new Blob([]) }));
+  await assert.rejects(zipOf(many), /65,536 copies; a zip here holds at most 65,535/);
+  // The count made beforehand is never less than the zip fflate writes.
+  const entries = [
+    { name: 'été/photo ü.jpg', blob: new Blob([new Uint8Array(1000)]) },
+    { name: 'b.png', blob: new Blob([]) },
+  ];
+  const zip = await zipOf(entries);
+  assert.ok(zipSize(entries, uniqueNames(entries.map((e) => e.name))) >= zip.size);
 });
 
 test('what an image reveals, in a few words, most sensitive first; size changes as percentages', () => {

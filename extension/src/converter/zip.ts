@@ -4,7 +4,7 @@
 // so they are stored, not deflated again: deflating JPEGs costs time and saves ~1%.
 import { Zip, ZipPassThrough } from 'fflate';
 import { formatBytes } from '../shared/sizes';
-import { t } from '../shared/i18n';
+import { formatNumber, t } from '../shared/i18n';
 
 export interface ZipEntry {
   name: string;
@@ -30,11 +30,33 @@ export function uniqueNames(names: readonly string[]): string[] {
 const SLICE = 8 * 1024 * 1024;
 /** Zip output gathered before it becomes a Blob, which the browser may keep out of the page's memory. */
 const FLUSH = 64 * 1024 * 1024;
-/** Without Zip64 (fflate writes none), no entry or offset may pass 4 GiB. */
+/**
+ * Without Zip64 (fflate writes none), no offset may pass 4 GiB and no zip hold more than
+ * 65,535 entries: past them fflate cuts the numbers short without a word, and the zip
+ * saved is broken (a read-only review, session 43).
+ */
 const ZIP_LIMIT = 2 ** 32 - 1;
+const ZIP_ENTRIES = 65_535;
+/**
+ * What a stored entry adds to its bytes, besides its name twice (local header, central
+ * directory): the local header (30), a data descriptor (16), the central record (46), and
+ * room for extra fields; then the end record (22).
+ */
+const ENTRY_OVERHEAD = 30 + 16 + 46 + 64;
+const END_RECORD = 22;
+
+/** The zip's size as fflate writes it, at most (names counted in UTF-8). */
+export function zipSize(entries: readonly ZipEntry[], names: readonly string[]): number {
+  const encoder = new TextEncoder();
+  return entries.reduce((sum, e, i) => sum + e.blob.size + ENTRY_OVERHEAD + 2 * encoder.encode(names[i]).length, END_RECORD);
+}
 
 export async function zipOf(entries: readonly ZipEntry[]): Promise<Blob> {
-  const total = entries.reduce((sum, e) => sum + e.blob.size, 0);
+  if (entries.length > ZIP_ENTRIES) {
+    throw new Error(t('zipTooMany', formatNumber(entries.length)));
+  }
+  const names = uniqueNames(entries.map((e) => e.name));
+  const total = zipSize(entries, names);
   if (total >= ZIP_LIMIT) {
     throw new Error(t('zipTooLarge', formatBytes(total)));
   }
@@ -58,7 +80,6 @@ export async function zipOf(entries: readonly ZipEntry[]): Promise<Blob> {
     }
     if (error || final) finished();
   });
-  const names = uniqueNames(entries.map((e) => e.name));
   for (const [i, entry] of entries.entries()) {
     const file = new ZipPassThrough(names[i]);
     zip.add(file);
