@@ -177,6 +177,8 @@ converterSuites('converter', only, (suite) => {
     await until(page, idle, undefined, 60000);
     const [row] = await rows(page);
     assert.ok(estimate.includes(`would be ${formatBytes(row.after)}`), `estimate "${estimate}" vs made ${row.after}`);
+    // A copy with fewer pixels says so in its row (an "At most … KB" may shrink it too).
+    assert.match(row.sizes, / · resized to 300×225$/);
     // The estimate's copy is the image's copy: the batch does not make it again.
     const stagesSeen = await page.evaluate(() => window.stagesSeen);
     assert.ok(!stagesSeen.includes('working') && stagesSeen.at(-1) === 'done', stagesSeen.join());

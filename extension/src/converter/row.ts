@@ -83,7 +83,12 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   if (result && item.stage === 'done') void drawFromCopy(result.blob, q<HTMLCanvasElement>('canvas.thumb'));
   const current = isCurrent(item, recipe);
   const sizes = q<HTMLElement>('.sizes');
-  const both = result && t('rowSizes', formatBytes(item.file.size), formatBytes(result.blob.size), change(item.file.size, result.blob.size));
+  let both = result && t('rowSizes', formatBytes(item.file.size), formatBytes(result.blob.size), change(item.file.size, result.blob.size));
+  // Fewer pixels than the image (a size limit or "At most … KB", which shrinks an image it
+  // cannot fit otherwise): said, with the copy's own size, not left to be found later.
+  if (both && result && item.report && result.width * result.height < item.report.width * item.report.height) {
+    both = t('rowResized', both, String(result.width), String(result.height));
+  }
   sizes.textContent = both ? (current ? both : t('rowOtherSettings', both)) : formatBytes(item.file.size);
   sizes.dataset.before = String(item.file.size);
   if (result) sizes.dataset.after = String(result.blob.size);
