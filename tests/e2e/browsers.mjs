@@ -32,6 +32,7 @@ function tempDir(name) {
  * @property {string} downloads folder the browser saves into
  * @property {(url: string) => Promise<any>} open opens a tab (a Playwright or Puppeteer page)
  * @property {(since: number, count: number) => Promise<string[]>} downloadsSince paths of completed downloads
+ * @property {(since: number) => Promise<number>} downloadsStarted how many downloads started since
  * @property {(page: any, scheme: 'light' | 'dark') => Promise<void>} colourScheme emulates prefers-color-scheme
  * @property {(info: object, tabUrl: string) => Promise<any>} menuClick calls the extension's context-menu handler
  * @property {(pathPrefix: string) => Promise<any>} waitForExtensionPage
@@ -228,6 +229,9 @@ export async function launchChromium(web, { headless = true, withExtension = tru
     async downloadsSince(since, count) {
       return worker.evaluate(completedDownloads, { since, count });
     },
+    async downloadsStarted(since) {
+      return worker.evaluate(startedDownloads, since);
+    },
     async colourScheme(page, scheme) {
       await page.emulateMedia({ colorScheme: scheme });
     },
@@ -391,6 +395,9 @@ export async function launchFirefox(web, { colourScheme, withExtension = true, h
     },
     async badgeText(tabUrl) {
       return optionsPage.evaluate(badgeOf, tabUrl);
+    },
+    async downloadsStarted(since) {
+      return optionsPage.evaluate(startedDownloads, since);
     },
     async downloadsSince(since, count) {
       return optionsPage.evaluate(completedDownloads, { since, count });
@@ -682,6 +689,12 @@ async function completedDownloads({ since, count }) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`expected ${count} downloads, got ${items.length} (${items.map((d) => d.state).join(', ')})`);
+}
+
+/** Runs in an extension context: how many downloads started after `since`, whatever their state. */
+async function startedDownloads(since) {
+  const api = globalThis.browser ?? globalThis.chrome;
+  return (await api.downloads.search({ startedAfter: new Date(since).toISOString() })).length;
 }
 
 /** Runs in an extension context: the final path of download `id` once it is complete. */

@@ -48,6 +48,8 @@ export interface Item {
   failedWith?: Recipe | 'unreadable';
   /** The last run was cancelled before this one's copy was made: its copy is an earlier choice's. */
   interrupted?: boolean;
+  /** Why its copy was not saved, in plain words: said whatever the choice (its own field, not `error`). */
+  saveError?: string;
 }
 
 /**
@@ -410,6 +412,7 @@ export class Batch {
     };
     item.stage = 'done';
     item.error = undefined;
+    item.saveError = undefined; // a new copy: the last one's save failure is not its
     item.failedWith = undefined;
     item.interrupted = undefined;
   }
@@ -427,6 +430,7 @@ export class Batch {
       item.result = { blob, name: renamed(item.path, report.format), format: report.format, width, height, recipe, report };
       item.stage = 'done';
       item.failedWith = undefined;
+      item.saveError = undefined;
     } catch (e) {
       if (generation !== this.generation) return;
       item.error = e instanceof VideoNotReencoded ? e.message : describeFailure(e, 'video');

@@ -101,7 +101,7 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   q('.stage').textContent = t(STAGE_TEXT[stage]);
   // A failure with another choice than the current one is not this choice's: not said under it.
   const otherChoicesFailure = item.failedWith !== undefined && !failedFor(item, recipe);
-  q('.error').textContent = otherChoicesFailure ? '' : (item.error ?? '');
+  q('.error').textContent = item.saveError ?? (otherChoicesFailure ? '' : (item.error ?? ''));
 
   const download = q<HTMLButtonElement>('.download');
   download.disabled = !(result && item.stage === 'done');

@@ -427,15 +427,19 @@ export async function mountConverter(root: HTMLElement, layout: Layout): Promise
     }, 300) as unknown as number;
   }
 
+  /** Rows whose copy is being saved: a double click saved it twice ("a.jpg", "a (1).jpg"). */
+  const saving = new Set<Item>();
   async function downloadOne(item: Item): Promise<void> {
-    if (!item.result) return;
+    if (!item.result || saving.has(item)) return;
+    saving.add(item);
     const name = item.result.name.slice(item.result.name.lastIndexOf('/') + 1);
     try {
-      // (A failure of the new choice stays said: this is the earlier choice's copy.)
-      if (!item.failedWith) item.error = undefined;
+      item.saveError = undefined;
       await save(item.result.blob, name);
     } catch (e) {
-      if (!(e instanceof DownloadCancelled)) item.error = t('rowNotSaved', describeFailure(e));
+      if (!(e instanceof DownloadCancelled)) item.saveError = t('rowNotSaved', describeFailure(e));
+    } finally {
+      saving.delete(item);
     }
     renderRow(item);
   }
