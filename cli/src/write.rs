@@ -55,6 +55,10 @@ impl Planner {
             Target::InPlace => return self.in_place(input),
             Target::Dir { root, overwrite, format, converting } => (root, *overwrite, *format, *converting),
         };
+        // Said as what it is: writing into it failed as "cannot write x.jpg/a.jpg: File exists".
+        if fs::metadata(root).is_ok_and(|meta| !meta.is_dir()) {
+            return Err(format!("the output folder {} is a file (-o names a folder)", root.display()));
+        }
         let mut destination = root.join(&input.relative);
         if let Some(format) = format {
             destination.set_extension(format.extension());

@@ -230,6 +230,10 @@ fn an_output_folder_that_comes_back_to_the_originals_is_refused() {
         assert_eq!(std::fs::read(&original).unwrap(), before, "{out_dir}: the original is as it was");
         assert!(!dir.path().join("new").exists(), "{out_dir}: no folder made for nothing");
     }
+    // A file named as the output folder is said to be one.
+    let out = traceless(&[OsStr::new("clean"), original.as_os_str(), OsStr::new("-o"), original.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("is a file (-o names a folder)"), "{}", stderr(&out));
 }
 
 #[test]
