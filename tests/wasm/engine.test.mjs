@@ -167,6 +167,18 @@ test('HEIC converts in the converter module only: the engine refuses it plainly,
   assert.ok(report.removed.some((f) => f.category === 'location'), 'what it revealed is reported');
 });
 
+test('a HEIC grid its tiles do not cover is an error in wasm, where heifer panicking on it aborted the module', () => {
+  // core/tests/regressions: a read-only review's file (session 43). A panic in wasm is an
+  // abort: every later call on the module fails, so the module is used again after.
+  const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
+  const uncovered = new Uint8Array(readFileSync(join(root, 'core/tests/regressions/heif-grid-wider-than-its-tiles.heic')));
+  for (const call of [() => heif.convert(uncovered, { format: 'jpeg' }), () => heif.decode_upright_band(uncovered, 0, 2), () => heif.decode_upright(uncovered)]) {
+    assert.throws(call, (e) => e.kind === 'corrupt' && /do not cover/.test(e.message));
+  }
+  const { report } = heif.convert(read('ianare-exif-samples/heic/IMG_5195.HEIC'), { format: 'jpeg', maxWidth: 64, maxHeight: 64 });
+  assert.equal(report.input_format, 'heif', 'the module still works');
+});
+
 test('a HEIC decoded once (as the converter does to show it) converts from those pixels to the very file converting it afresh makes', () => {
   const heif = require(join(root, 'target/wasm/node/traceless_wasm_full.js'));
   const photo = read('ianare-exif-samples/heic/mobile/iphone_13_pro_max.HEIC');
