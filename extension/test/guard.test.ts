@@ -72,6 +72,23 @@ test('videos by content first (a video named photo.jpg is a video), then by type
   assert.equal(await kindOf(new File(['?'], 'clip.MOV', { type: '' })), 'video');
 });
 
+test('camera raw files are images (held back with a notice), whatever their name or type', async () => {
+  // Their first bytes as the cameras write them: ORF, RW2, RAF, CR3 (ISO boxes, no video).
+  const text = (value: string) => [...new TextEncoder().encode(value)];
+  const heads = {
+    orf: [...text('IIRO'), 8, 0, 0, 0],
+    rw2: [0x49, 0x49, 0x55, 0x00, 0x18, 0, 0, 0],
+    raf: text('FUJIFILMCCD-RAW 0201'),
+    cr3: [0, 0, 0, 0x18, ...text('ftypcrx '), 0, 0, 0, 1],
+  };
+  for (const [name, bytes] of Object.entries(heads)) {
+    const file = new File([new Uint8Array([...bytes, ...new Array(64).fill(0)])], `upload.bin`, { type: '' });
+    assert.equal(await kindOf(file), 'image', `${name} by its first bytes`);
+    assert.equal(await kindOf(new File(['?'], `P1010001.${name.toUpperCase()}`, { type: '' })), 'image', `${name} by its name`);
+  }
+  assert.equal(hasVideoMagic(new Uint8Array(heads.cr3)), false, 'a CR3 is no video');
+});
+
 /** A FileSystemEntry tree in memory, as a dropped folder presents itself. */
 function folder(name: string, children: FileSystemEntry[]): FileSystemEntry {
   let given = false;

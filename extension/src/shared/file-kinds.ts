@@ -3,7 +3,10 @@
 // photo.dat, so a file that claims to be something else is still sniffed.
 
 /** Types and names worth a look: the engine decides by content, this only spares other files. */
-const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|heics|heifs|avif|avifs|tiff?|bmp|jxl)$/i;
+// Camera raw files too: the engine cleans none, so they are held back with a notice rather
+// than passed with their serial numbers and positions (a browser gives most no type).
+const IMAGE_NAME =
+  /\.(jpe?g|jpe|jfif|png|apng|webp|gif|heic|heif|heics|heifs|avif|avifs|tiff?|bmp|jxl|dng|cr2|cr3|crw|nef|nrw|arw|srf|sr2|orf|rw2|raf|pef|srw|x3f|3fr|mrw|erf|kdc|dcr|rwl|iiq)$/i;
 
 export function looksLikeImage(file: File): boolean {
   return file.type.startsWith('image/') || IMAGE_NAME.test(file.name);
@@ -31,8 +34,20 @@ export function hasImageMagic(head: Uint8Array): boolean {
   const at = bytesAt(head);
   return (
     hasEngineImageMagic(head) ||
-    at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || // TIFF
-    at(0, 0xff, 0x0a) || at(0, 0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20) // JPEG XL
+    at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a) || // TIFF (and DNG, NEF, CR2, ARW)
+    at(0, 0xff, 0x0a) || at(0, 0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20) || // JPEG XL
+    isRaw(head)
+  );
+}
+
+/** Camera raw files that are not TIFF-shaped: Olympus ORF, Panasonic RW2, Fujifilm RAF, Canon CR3. */
+function isRaw(head: Uint8Array): boolean {
+  const [at, text] = [bytesAt(head), textAt(head)];
+  return (
+    text(0, 4) === 'IIRO' || text(0, 4) === 'IIRS' || text(0, 4) === 'MMOR' || // ORF
+    at(0, 0x49, 0x49, 0x55, 0x00) || // RW2
+    text(0, 8) === 'FUJIFILM' || // RAF
+    (text(4, 4) === 'ftyp' && text(8, 4) === 'crx ') // CR3, ISO boxes but no video
   );
 }
 
@@ -79,7 +94,7 @@ export function looksLikeVideo(file: File): boolean {
  */
 export function hasVideoMagic(head: Uint8Array): boolean {
   const text = (offset: number, length: number) => String.fromCharCode(...head.subarray(offset, offset + length));
-  if (text(4, 4) === 'ftyp') return !ISOBMFF_IMAGE_BRANDS.has(text(8, 4));
+  if (text(4, 4) === 'ftyp') return !ISOBMFF_IMAGE_BRANDS.has(text(8, 4)) && !isRaw(head);
   return ['moov', 'mdat', 'wide', 'pnot'].includes(text(4, 4));
 }
 
