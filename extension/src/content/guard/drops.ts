@@ -250,7 +250,7 @@ export function guardDrops(hooks: GuardHooks): void {
     const giving = give(taken, walked);
     // A form submitted while the files dropped on its input are cleaned waits for them
     // (they go in only at the end of `give`).
-    if (input) holdWhile(input, giving.catch(() => undefined));
+    if (input) holdWhile(input, giving.then(() => true, () => false));
     await giving;
   };
   /** Cleans the files, replays the event with them, and does what the browser would have. */

@@ -34,8 +34,11 @@ export interface GuardHooks extends CleanHooks {
 const ours = new WeakSet<Event>();
 /** The latest selection delivered to each input (a counter). */
 const selections = new WeakMap<HTMLInputElement, number>();
-/** Inputs being cleaned, with the job their change event waits for. */
-const pending = new WeakMap<HTMLInputElement, Promise<void>>();
+/**
+ * Inputs being cleaned, with the job their change event waits for; it resolves true when
+ * every file chosen went in (none held back), so that a form held meanwhile may be sent.
+ */
+const pending = new WeakMap<HTMLInputElement, Promise<boolean>>();
 
 /** Files this guard put in page inputs: cleaned copies, or an original the user chose to send. */
 const placed = new WeakSet<File>();
@@ -102,7 +105,8 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
   let decided = true;
   const job = cleanAll(originals, hooks)
     .then((outcomes) => {
-      if (!current()) return;
+      // (A newer selection has a job of its own, which a form held again waits for.)
+      if (!current()) return true;
       const through = passed(outcomes);
       setFiles(input, through);
       const allow = (original: File) => {
@@ -124,9 +128,11 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
       } catch {
         // The notice could not be shown: the cleaned copies still go (the catch below would drop them).
       }
+      return through.length === outcomes.length;
     })
     .catch(() => {
       if (current()) setFiles(input, []); // never the originals
+      return false;
     })
     .finally(() => {
       if (!current()) return;
@@ -140,7 +146,7 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
  * Files on their way to `input` another way (a drop on it, cleaned first): forms holding it
  * wait for `work`, and its `required` is lifted meanwhile, as for a choice (deliver).
  */
-export function holdWhile(input: HTMLInputElement, work: Promise<void>): void {
+export function holdWhile(input: HTMLInputElement, work: Promise<boolean>): void {
   suspendRequired(input);
   markPending(input, work.finally(() => restoreRequired(input)));
 }
@@ -176,20 +182,23 @@ export function redispatch(input: HTMLInputElement): void {
 }
 
 /** Records that `input` is being cleaned until `job` ends (forms wait for it). */
-function markPending(input: HTMLInputElement, job: Promise<void>): void {
+function markPending(input: HTMLInputElement, job: Promise<boolean>): void {
   pending.set(input, job);
   void job.finally(() => {
     if (pending.get(input) === job) pending.delete(input);
   });
 }
 
-/** The cleaning job of any file input in `form`, if one is running. */
-export function formBusy(form: HTMLFormElement): Promise<void> | undefined {
+/**
+ * The cleaning jobs of the file inputs in `form`, if any is running: resolves true when
+ * every file chosen went in, false when one was held back (the form is then not sent).
+ */
+export function formBusy(form: HTMLFormElement): Promise<boolean> | undefined {
   const jobs = Array.from(form.elements)
     .filter(isFileInput)
     .map((input) => pending.get(input))
-    .filter((job): job is Promise<void> => job !== undefined);
-  return jobs.length ? Promise.all(jobs).then(() => undefined) : undefined;
+    .filter((job): job is Promise<boolean> => job !== undefined);
+  return jobs.length ? Promise.all(jobs).then((complete) => complete.every(Boolean)) : undefined;
 }
 
 export function guardInputs(hooks: GuardHooks): void {
