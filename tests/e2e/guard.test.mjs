@@ -493,6 +493,24 @@ for (const name of only) {
       assert.deepEqual(judge(upload.files[0]).leaks, []);
     });
 
+    test('a choice made for a site holds in its cross-origin frames (the site the user sees, not the frame\'s origin)', async () => {
+      // Off everywhere, on for the site: its frame from another origin was off, and sent the
+      // original (read-only review, session 43). Then the other way: off for the site.
+      try {
+        for (const [settings, cleaned] of [[{ guardMode: 'off', siteModes: { [web.originA]: 'clean' } }, true], [{ guardMode: 'clean', siteModes: { [web.originA]: 'off' } }, false]]) {
+          await browser.setSettings(settings);
+          const page = await browser.open(`${web.originA}/upload/framed.html`);
+          const frame = page.frames().find((f) => f.url().endsWith('/upload/fetch.html'));
+          await new Promise((resolve) => setTimeout(resolve, 500)); // the frame's guard has its answer
+          const [upload] = await uploadsAfter(() => browser.chooseFiles(frame, '#file', [PHOTO]), 1);
+          assert.equal(judge(upload.files[0]).leaks.length === 0, cleaned, JSON.stringify(settings));
+          await page.close();
+        }
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     /** A drop or paste made by the page's own script, with a file the page fetched itself. */
     async function pageMadeDropOrPaste(page, how, target) {
       await page.evaluate(async ({ how, target }) => {

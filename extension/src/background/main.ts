@@ -4,7 +4,8 @@
 import { LocalEngine } from '../engine/local';
 import { isEngineRequest, serve } from '../engine/service';
 import { ext, isFirefox } from '../shared/ext';
-import type { ImageSource } from '../shared/messages';
+import { isTopSiteRequest, type ImageSource } from '../shared/messages';
+import { siteOrigin } from '../shared/settings';
 import { runAction } from './actions';
 import { OffscreenEngine } from './offscreen-engine';
 import { OnDemandWorkerEngine } from './worker-engine';
@@ -107,6 +108,11 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
   }
   if (isGuardLost(message) && sender.tab?.id !== undefined) {
     void markGuardLost(sender.tab.id);
+    return false;
+  }
+  // A frame's guard asks which site its tab shows (content/guard/site.ts).
+  if (isTopSiteRequest(message)) {
+    sendResponse(siteOrigin(sender.tab?.url ?? '') ?? null);
     return false;
   }
   // From the converter's pages only: a content script (a compromised page's process, at

@@ -59,3 +59,10 @@ export function isContentRequest(value: unknown): value is ContentRequest {
 export type SaveRequest = { type: 'traceless:save'; blob: Blob; filename: string; incognito?: boolean };
 /** `cancelled`: the person dismissed the "Save as" dialog. */
 export type SaveReply = { id: number } | { error: string } | { cancelled: true };
+
+/** Content script (a frame's guard) -> background: the site its tab shows; answered with an origin or null. */
+export type TopSite = { type: 'traceless:top-site' };
+
+export function isTopSiteRequest(value: unknown): value is TopSite {
+  return (value as Partial<TopSite> | null)?.type === 'traceless:top-site';
+}

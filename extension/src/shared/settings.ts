@@ -73,9 +73,12 @@ function siteModes(value: unknown): Record<string, GuardMode> {
   return out;
 }
 
-/** The guard's mode for a page at `origin`. */
-export function guardModeFor(settings: Settings, origin: string): GuardMode {
-  return settings.siteModes[origin] ?? settings.guardMode;
+/**
+ * The guard's mode for a page at `origin`, shown in a tab whose top-level page is at
+ * `site` (a frame's: the choice made for the site the user sees comes first).
+ */
+export function guardModeFor(settings: Settings, origin: string, site: string = origin): GuardMode {
+  return settings.siteModes[site] ?? settings.siteModes[origin] ?? settings.guardMode;
 }
 export const MAX_DIMENSION = 16384;
 

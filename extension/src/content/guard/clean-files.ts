@@ -12,6 +12,7 @@ import { convertOptionsOf, guardModeFor, policyOf, type Settings } from '../../s
 import { isAnimated, isImageSequence, kindOf, type FileKind } from '../../shared/file-kinds';
 import { freeName, renamed, undatedName } from '../../shared/names';
 import { pathOf, placeLike } from './relative-paths';
+import { topSite } from './site';
 import { t } from '../../shared/i18n';
 import { formatBytes } from '../../shared/sizes';
 
@@ -192,7 +193,7 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
   let progress: Progress | undefined;
   try {
     const settings = await hooks.settings();
-    const mode = guardModeFor(settings, location.origin);
+    const mode = guardModeFor(settings, location.origin, await topSite());
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
     const work = originals.map((file, i) => ({ file, kind: kinds[i] }));

@@ -5,6 +5,7 @@
 // taken and replayed, so every way the guard can differ from the browser stayed).
 import { ext } from '../../shared/ext';
 import { guardModeFor, type Settings } from '../../shared/settings';
+import { topSite } from './site';
 
 /** Until the settings are read, the guard is on: nothing is let through unseen. */
 let off = false;
@@ -21,8 +22,8 @@ export function followGuardSwitch(current: () => Promise<Settings>): void {
   let latest = 0;
   const follow = () => {
     const read = ++latest;
-    void current().then((settings) => {
-      if (read === latest) off = guardModeFor(settings, location.origin) === 'off';
+    void Promise.all([current(), topSite()]).then(([settings, site]) => {
+      if (read === latest) off = guardModeFor(settings, location.origin, site) === 'off';
     }, () => undefined);
   };
   follow();
