@@ -455,6 +455,13 @@ fn boxes_of_user_data_inside_a_sample_entry_go_and_the_entry_still_decodes() {
     for extra in [
         [&20u32.to_be_bytes()[..], b"udta", &12u32.to_be_bytes(), b"\xA9xyz", b"GPS!"].concat(),
         [&28u32.to_be_bytes()[..], b"uuid", &[0x42; 16], b"GPS!"].concat(),
+        // Since session 43 (a read-only review planted each): QuickTime's text atoms, a GPS
+        // box, and a store's purchase records (the buyer's name) in an unencrypted entry.
+        [&12u32.to_be_bytes()[..], b"\xA9xyz", b"GPS!"].concat(),
+        [&12u32.to_be_bytes()[..], b"gps ", b"GPS!"].concat(),
+        [&20u32.to_be_bytes()[..], b"pinf", &12u32.to_be_bytes(), b"name", b"GPS!"].concat(),
+        [&28u32.to_be_bytes()[..], b"sinf", &20u32.to_be_bytes(), b"schi", &12u32.to_be_bytes(), b"name", b"GPS!"]
+            .concat(),
     ] {
         let file = with_in_video_entry(&extra);
         let original = scratch("entry-extra.mp4", &file);

@@ -304,11 +304,14 @@ impl<'a> Reader<'a> {
     }
 
     /// Boxes in a kept track's sample entries beside what decoders read: user data,
-    /// `meta` and `uuid` boxes (a vendor's own), padding, and a timecode's source name
-    /// (`name`: a tape's reel, or whatever a camera calls itself). They go, and the
-    /// entry and `stsd` shrink. Boxes of other types stay: decoders' configurations
-    /// are many and new ones keep coming (Dolby Vision's, spatial video's, a new audio
-    /// codec's), and one taken away leaves a track that no longer plays.
+    /// `meta` and `uuid` boxes (a vendor's own), padding, a timecode's source name
+    /// (`name`: a tape's reel, or whatever a camera calls itself), QuickTime's text atoms
+    /// (`©xyz` and the rest), `gps ` and `XMP_`, and a store's purchase records (`pinf`,
+    /// and `sinf` where the entry is not encrypted: its `schi` names the buyer; a read-only
+    /// review planted each, session 43). They go, and the entry and `stsd` shrink. Boxes
+    /// of other types stay: decoders' configurations are many and new ones keep coming
+    /// (Dolby Vision's, spatial video's, a new audio codec's), and one taken away leaves a
+    /// track that no longer plays.
     ///
     /// An entry's rest must read as boxes, but for a few zero bytes at its end (older
     /// QuickTime writers pad sound entries); one that does not is kept as it is if none
@@ -320,14 +323,20 @@ impl<'a> Reader<'a> {
         path: &str,
         into: &mut Vec<Removal>,
     ) -> Result<()> {
-        const EXTRAS: [&FourCc; 5] = [b"udta", b"meta", b"uuid", b"free", b"skip"];
-        let goes = |fourcc: &FourCc| EXTRAS.contains(&fourcc) || (handler == b"tmcd" && fourcc == b"name");
+        const EXTRAS: [&FourCc; 8] = [b"udta", b"meta", b"uuid", b"free", b"skip", b"pinf", b"gps ", b"XMP_"];
+        // An encrypted entry's `sinf` says how to decrypt it: kept, or the track would not play.
+        const ENCRYPTED: [&FourCc; 8] = [b"encv", b"enca", b"encs", b"enct", b"encm", b"encf", b"drms", b"drmi"];
+        let named = |fourcc: &FourCc| EXTRAS.contains(&fourcc) || (handler == b"tmcd" && fourcc == b"name");
         let data = self.data;
         let version = data.get(stsd.body.start).copied().unwrap_or(0);
         for entry in self.walker.children(stsd, 8).map_err(|e| *e)? {
+            let encrypted = ENCRYPTED.contains(&&entry.fourcc);
+            let goes = |fourcc: &FourCc| named(fourcc) || fourcc[0] == 0xA9 || (fourcc == b"sinf" && !encrypted);
             let body = &data[entry.body.clone()];
             let Some(fields) = entry_fields(handler, version, body).filter(|&n| n <= body.len()) else { continue };
-            let Some(children) = self.entry_children(&entry, fields, goes)? else { continue };
+            // Bytes that are not boxes are searched for the named types only: any 0xA9 byte
+            // in a codec's data would read as a QuickTime atom.
+            let Some(children) = self.entry_children(&entry, fields, named)? else { continue };
             let extras: Vec<BoxHeader> =
                 children.into_iter().filter(|c| goes(&c.fourcc) || naming_profile(data, c)).collect();
             for extra in &extras {
