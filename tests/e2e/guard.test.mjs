@@ -963,6 +963,25 @@ for (const name of only) {
       assert.deepEqual(second.files[1].bytes, readFileSync(TIFF), 'the original, as the user chose');
     });
 
+    test('"Upload the original anyway" for a selection the user has since replaced sends nothing', async () => {
+      // Read-only review (session 43): the old selection's original joined the new one. (The
+      // newer choice is a text file, which brings no notice: the TIFF's button stays last.)
+      const page = await browser.open(`${web.originA}/upload/fetch.html`);
+      await browser.chooseFiles(page, '#file', [TIFF]);
+      for (let i = 0; i < 100 && !(await browser.noticeTexts(page)).some((n) => n.includes('Arbitro.tiff')); i++) await new Promise((r) => setTimeout(r, 50));
+      const [newer] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [TEXT]), 1);
+      assert.deepEqual(newer.files.map((f) => f.name), ['notes.txt']);
+      await page.evaluate(() => document.activeElement?.blur());
+      await browser.press(page, 'Shift+Tab');
+      const uploads = web.uploads.length;
+      const yes = nextDialog(page, true);
+      await browser.press(page, 'Enter');
+      assert.match(await yes, /Arbitro\.tiff/);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(web.uploads.length, uploads, 'nothing sent: the TIFF was not in this selection');
+      assert.deepEqual(await page.evaluate(() => [...document.getElementById('file').files].map((f) => f.name)), ['notes.txt']);
+    });
+
     // The guard answers showOpenFilePicker() through its own chooser: the page gets handles
     // whose getFile() is the cleaned copy (the picker dialog is the browser's file chooser).
     test('showOpenFilePicker(): files read through the picked handles are cleaned', { skip: name !== 'chromium' && 'Chromium only: Firefox has no File System Access API' }, async () => {

@@ -18,7 +18,7 @@
 // A dropped folder arrives as a folder where main-world.ts can answer for its entries
 // (Chromium: dropped-folders.ts), elsewhere as a flat list of its files, cleaned.
 import { cleanAll, passed } from './clean-files';
-import { holdWhile, redispatch, setFiles, type GuardHooks } from './inputs';
+import { holdWhile, newSelection, redispatch, setFiles, type GuardHooks } from './inputs';
 import { shadowRootOf } from './shadow';
 import { isDisabled } from './file-inputs';
 import { isElement, isFileInput, isHtmlElement, isInput, isNode, isTextArea } from './kinds';
@@ -264,6 +264,8 @@ export function guardDrops(hooks: GuardHooks): void {
     const oneFolder = walked.tops?.length === 1 && 'folder' in walked.tops[0];
     if (folderInput && oneFolder && walked.tops) placeInFolders(walked.tops, walked.files);
     const fills = input && (!folderInput || oneFolder) ? input : undefined;
+    // A choice or drop on the same input made while these are cleaned is newer: it stays.
+    const current = fills ? newSelection(fills) : () => true;
     const outcomes = await cleanAll(walked.files, hooks);
     const files = passed(outcomes);
     // The event gets dropped folders as folders where it can; a file input, their files.
@@ -274,7 +276,7 @@ export function guardDrops(hooks: GuardHooks): void {
     // its files as if chosen (the first only, without `multiple`, as Chromium's source does,
     // as remembered: not measured), and
     // a paste's text goes in at the caret, or its pictures into an editable area.
-    if (accepted && fills) fill(fills, fills.multiple || folderInput ? files : files.slice(0, 1));
+    if (accepted && fills && current()) fill(fills, fills.multiple || folderInput ? files : files.slice(0, 1));
     if (accepted && taken.kind === 'paste') {
       pasteText(taken);
       await pastePictures(taken, files).catch(() => undefined); // a copy that cannot be read again stays out
@@ -283,7 +285,7 @@ export function guardDrops(hooks: GuardHooks): void {
     // drop or paste (on a file input: added to what it holds).
     hooks.report(outcomes, (original) => {
       const again = replay({ ...taken, strings: [] }, [original]);
-      if (again && fills) fill(fills, fills.multiple || folderInput ? [...Array.from(fills.files ?? []), original] : [original]);
+      if (again && fills && current()) fill(fills, fills.multiple || folderInput ? [...Array.from(fills.files ?? []), original] : [original]);
     });
   };
   for (const kind of ['drop', 'paste'] as const) {

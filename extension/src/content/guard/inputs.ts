@@ -95,9 +95,7 @@ export function setFiles(input: HTMLInputElement, files: File[]): void {
 export function deliver(input: HTMLInputElement, originals: File[], hooks: GuardHooks): void {
   // A newer selection on the same input wins: an older one still cleaning must not
   // overwrite it when it finishes (the user chose again while 1,000 photos were cleaning).
-  const selection = (selections.get(input) ?? 0) + 1;
-  selections.set(input, selection);
-  const current = () => selections.get(input) === selection;
+  const current = newSelection(input);
   setFiles(input, []);
   suspendRequired(input);
   // showOpenFilePicker()'s input (click-mark.ts): its page promise takes one change only.
@@ -110,6 +108,9 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
       const through = passed(outcomes);
       setFiles(input, through);
       const allow = (original: File) => {
+        // Not into a newer selection: it is not this one's any more (an input without
+        // `multiple` came to hold two files).
+        if (!current()) return;
         // The selection as the user now wants it: what went through, and this original.
         setFiles(input, [...Array.from(input.files ?? []), original]);
         redispatch(input);
@@ -140,6 +141,17 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
       if (decided) redispatch(input);
     });
   markPending(input, job);
+}
+
+/**
+ * Starts a selection of `input`'s files (a choice, or a drop on it): the function returned
+ * tells whether it is still the newest when its cleaning ends, so that one finishing late
+ * never replaces a newer one.
+ */
+export function newSelection(input: HTMLInputElement): () => boolean {
+  const selection = (selections.get(input) ?? 0) + 1;
+  selections.set(input, selection);
+  return () => selections.get(input) === selection;
 }
 
 /**
