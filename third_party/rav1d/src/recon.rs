@@ -200,7 +200,9 @@ fn read_golomb(msac: &mut MsacContext) -> u32 {
         val = (val << 1) + rav1d_msac_decode_bool_equi(msac) as u32;
     }
 
-    val - 1
+    // Traceless: C's unsigned arithmetic (`val - 1` wraps when 32 ones shifted the leading
+    // 1 out); with overflow checks on (fuzz/) it panicked.
+    val.wrapping_sub(1)
 }
 
 trait ReadInt {
