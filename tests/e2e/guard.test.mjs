@@ -395,6 +395,21 @@ for (const name of only) {
         });
 
       if (how === 'chooser') {
+        test('a folder with an image Traceless cannot clean, sent as it is by the user\'s setting: it too keeps its path',
+          { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
+            // Read-only review (session 43): such a file came without its folder.
+            const folder = photoFolder('scans', { notes: false });
+            copyFileSync(TIFF, join(folder, 'day2', 'scan.tiff'));
+            await browser.setSettings({ passUncleanable: true });
+            try {
+              const page = await browser.open(`${web.originA}/upload/folder.html`);
+              const [upload] = await uploadsAfter(() => browser.chooseViaDialog(page, '#file', [folder]), 1);
+              assert.deepEqual(upload.files.map((f) => f.name).sort(), ['scans/beach.jpg', 'scans/day2/hill.jpg', 'scans/day2/scan.tiff']);
+            } finally {
+              await browser.setSettings(undefined);
+            }
+          });
+
         test('a folder chosen in a webkitdirectory input inside a closed shadow root: every file under its path',
           { skip: name === 'firefox' && NO_FOLDERS_IN_FIREFOX }, async () => {
             const folder = photoFolder('shadow-trip', { notes: false });

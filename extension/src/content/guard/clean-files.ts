@@ -67,7 +67,10 @@ export function shownName(name: string, settings: Settings): string {
  * lastModified is dated now: no copy ever carries the original's date.)
  */
 function uncleaned(file: File, reason: string, settings: Settings): FileOutcome {
-  return { kind: 'uncleaned', file: new File([file], sentName(file.name, settings), { type: file.type }), reason };
+  const copy = new File([file], sentName(file.name, settings), { type: file.type });
+  // In its folder as the cleaned copies beside it are (a chosen or dropped folder).
+  placeLike(copy, file);
+  return { kind: 'uncleaned', file: copy, reason };
 }
 
 const renamedFrom = (original: File, name: string) => (name === original.name ? undefined : original.name);
