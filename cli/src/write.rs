@@ -62,7 +62,9 @@ impl Planner {
         let mut destination = root.join(&input.relative);
         if let Some(format) = format {
             destination.set_extension(format.extension());
-        } else if let Some(extension) = converting.then(|| kept_extension(&input.path)).flatten() {
+        } else if let Some(extension) =
+            (converting && input.skip.is_none()).then(|| kept_extension(&input.path)).flatten()
+        {
             destination.set_extension(extension);
         }
         let absolute = self.absolute(&destination);
@@ -146,7 +148,12 @@ pub fn resolved(path: &Path) -> PathBuf {
 fn kept_extension(path: &Path) -> Option<&'static str> {
     let named = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let mut head = Vec::with_capacity(256);
-    let read = fs::File::open(path).and_then(|file| file.take(256).read_to_end(&mut head));
+    // Regular files only: opening a pipe waits for a writer, for ever (`open` asks first too).
+    let regular = fs::metadata(path).is_ok_and(|meta| meta.is_file());
+    let read = match regular {
+        true => fs::File::open(path).and_then(|file| file.take(256).read_to_end(&mut head)),
+        false => Err(std::io::ErrorKind::InvalidInput.into()),
+    };
     let written = match (read, traceless_core::detect(&head)) {
         (Ok(_), traceless_core::Detected::Supported(format)) => traceless_core::OutputFormat::Keep.resolve(format),
         _ => match named.as_str() {

@@ -168,10 +168,10 @@ fn a_pipe_is_refused_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let pipe = dir.path().join("pipe.jpg");
     assert!(Command::new("mkfifo").arg(&pipe).status().unwrap().success());
-    for command in ["clean", "inspect"] {
+    for command in ["clean", "inspect", "convert"] {
         let mut args = vec![OsStr::new(command), pipe.as_os_str()];
         let out_dir = dir.path().join("out");
-        if command == "clean" {
+        if command != "inspect" {
             args.extend([OsStr::new("-o"), out_dir.as_os_str()]);
         }
         let out = traceless(&args);
@@ -243,11 +243,14 @@ fn a_pipe_in_a_folder_is_said_to_be_left_out() {
     std::fs::create_dir(&input).unwrap();
     std::fs::copy(photo(), input.join("a.jpg")).unwrap();
     assert!(Command::new("mkfifo").arg(input.join("pipe.jpg")).status().unwrap().success());
-    let out =
-        traceless(&[OsStr::new("clean"), input.as_os_str(), OsStr::new("-o"), dir.path().join("out").as_os_str()]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("pipe.jpg: skipped: not a regular file"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("1 done"), "{}", stderr(&out));
+    // Converting names copies by their first bytes: a pipe is not opened for them (it hung).
+    for command in ["clean", "convert"] {
+        let out_dir = dir.path().join(command);
+        let out = traceless(&[OsStr::new(command), input.as_os_str(), OsStr::new("-o"), out_dir.as_os_str()]);
+        assert!(out.status.success(), "{command}: {}", stderr(&out));
+        assert!(stderr(&out).contains("pipe.jpg: skipped: not a regular file"), "{command}: {}", stderr(&out));
+        assert!(stderr(&out).contains("1 done"), "{command}: {}", stderr(&out));
+    }
 }
 
 #[test]
@@ -283,8 +286,13 @@ fn a_file_cleaned_in_place_keeps_its_owner_and_group() {
     let file = dir.path().join("a.jpg");
     std::fs::copy(photo(), &file).unwrap();
     let me = std::fs::metadata(&file).unwrap();
-    // Only root can give a file away; others can test the group they are in.
-    let (user, group) = if me.uid() == 0 { (1234, 5678) } else { (me.uid(), me.gid()) };
+    // Only root can give a file away (CI runs as root); for anyone else the new file is
+    // theirs anyway, and this test would say nothing.
+    if me.uid() != 0 {
+        eprintln!("not root: the owner test says nothing here");
+        return;
+    }
+    let (user, group) = (1234, 5678);
     std::os::unix::fs::chown(&file, Some(user), Some(group)).unwrap();
     let out = traceless(&[OsStr::new("clean"), file.as_os_str(), OsStr::new("--in-place")]);
     assert!(out.status.success(), "{}", stderr(&out));
