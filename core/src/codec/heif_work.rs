@@ -96,7 +96,13 @@ impl Walk<'_, '_> {
                 cost
             }
             b"grid" => self.grid(id, depth)?,
-            b"iovl" | b"iden" => self.inputs(file.referenced_items(id, b"dimg"), depth)?,
+            b"iovl" => {
+                // Its canvas is made whole (up to 100 MP), besides the images drawn on it.
+                let mut cost = Cost { pictures: 0, area: self.overlay_area(id)? };
+                cost.add(self.inputs(file.referenced_items(id, b"dimg"), depth)?);
+                cost
+            }
+            b"iden" => self.inputs(file.referenced_items(id, b"dimg"), depth)?,
             // heifer refuses it by name.
             _ => Cost::default(),
         };
@@ -163,16 +169,38 @@ impl Walk<'_, '_> {
         Ok(cost)
     }
 
-    /// One HEVC picture of item `id`: the largest its sequence parameter sets before the
-    /// first slice declare (those heifer's decoder activates), counted by its coded size.
+    /// An overlay's canvas size, from its data (as heifer reads it: version 0, a flag for
+    /// 32-bit fields, four 16-bit fill values, then width and height); 0 where it cannot be
+    /// read (heifer refuses it then).
+    fn overlay_area(&self, id: ItemId) -> Result<u64> {
+        let data = self.file.item_data(id).map_err(heif::error)?;
+        let large = data.get(1).is_some_and(|flags| flags & 1 != 0);
+        let field = |at: usize| -> Option<u64> {
+            Some(match large {
+                true => u64::from(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?)),
+                false => u64::from(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?)),
+            })
+        };
+        let size = if large { 4 } else { 2 };
+        Ok(match (data.first(), field(10), field(10 + size)) {
+            (Some(0), Some(width), Some(height)) => width * height,
+            _ => 0,
+        })
+    }
+
+    /// One HEVC picture of item `id`: the largest its sequence parameter sets declare before
+    /// its first slice (heifer's decoder reads every other unit before it, reserved types
+    /// included, and activates those sets), counted by its coded size.
     fn picture(&self, id: ItemId) -> Result<Cost> {
         let stream = self.file.hevc_bitstream(id).map_err(heif::error)?;
         let mut area = 0u64;
         for nal in split_annex_b(&stream) {
             let Some(&first) = nal.first() else { continue };
             let kind = (first >> 1) & 0x3F;
-            if kind < 32 {
-                break; // a slice: the picture's parameter sets are all in
+            // Slices are types 0-9 and 16-21 (as the decoder's `is_slice`); a reserved type
+            // before an SPS must not end the count (a review of the session's diff).
+            if matches!(kind, 0..=9 | 16..=21) {
+                break;
             }
             if kind == 33 {
                 let unit = NalUnit::parse(nal).map_err(heif::error)?;
