@@ -267,6 +267,27 @@ for (const name of only) {
       // Sent as it now is, when the user sends it.
       const [later] = await uploadsAfter(() => send(page), 1);
       assert.equal(later.files.length, many.length);
+      // Chosen again while the form waits: it waits for the newer files too, then goes with
+      // them (it went with none, the input emptied for cleaning: a review of the diff).
+      const newer = many.map((file, i) => {
+        const copy = join(scratch, `newer-${i}.jpg`);
+        copyFileSync(file, copy);
+        return copy;
+      });
+      const [third] = await uploadsAfter(async () => {
+        await browser.chooseFiles(page, '#file', many);
+        await send(page);
+        await browser.chooseFiles(page, '#file', newer);
+      }, 1);
+      assert.equal(third.files.length, newer.length);
+      assert.ok(third.files.every((f) => f.name.startsWith('newer-')), third.files.map((f) => f.name).join());
+      // Dropped on the input with a file held back, and sent meanwhile: not sent without it.
+      const before = web.uploads.length;
+      await browser.dropFiles(page, '#file', [TIFF, ...many]);
+      await send(page);
+      for (let i = 0; i < 300 && (await held()) !== many.length; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(web.uploads.length, before, 'a drop with a file held back: not sent');
     });
 
     test('a form whose file input is required, submitted at once, waits for cleaning instead of saying "select a file"', async () => {

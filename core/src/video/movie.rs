@@ -334,9 +334,10 @@ impl<'a> Reader<'a> {
             let goes = |fourcc: &FourCc| named(fourcc) || fourcc[0] == 0xA9 || (fourcc == b"sinf" && !encrypted);
             let body = &data[entry.body.clone()];
             let Some(fields) = entry_fields(handler, version, body).filter(|&n| n <= body.len()) else { continue };
-            // Bytes that are not boxes are searched for the named types only: any 0xA9 byte
-            // in a codec's data would read as a QuickTime atom.
-            let Some(children) = self.entry_children(&entry, fields, named)? else { continue };
+            // Bytes that are not boxes are searched for the named types (and an unencrypted
+            // entry's `sinf`) only: any 0xA9 byte in a codec's data would read as an atom.
+            let searched = |fourcc: &FourCc| named(fourcc) || (fourcc == b"sinf" && !encrypted);
+            let Some(children) = self.entry_children(&entry, fields, searched)? else { continue };
             let extras: Vec<BoxHeader> =
                 children.into_iter().filter(|c| goes(&c.fourcc) || naming_profile(data, c)).collect();
             for extra in &extras {

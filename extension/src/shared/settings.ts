@@ -74,11 +74,13 @@ function siteModes(value: unknown): Record<string, GuardMode> {
 }
 
 /**
- * The guard's mode for a page at `origin`, shown in a tab whose top-level page is at
- * `site` (a frame's: the choice made for the site the user sees comes first).
+ * The guard's mode for a page shown in a tab whose top-level page is at `site`: the choice
+ * made for the site the user sees (the popup's), in its frames of other origins too; a
+ * frame's own origin has no say (a choice made once for a widget's own address would
+ * follow it into every site that embeds it).
  */
-export function guardModeFor(settings: Settings, origin: string, site: string = origin): GuardMode {
-  return settings.siteModes[site] ?? settings.siteModes[origin] ?? settings.guardMode;
+export function guardModeFor(settings: Settings, site: string): GuardMode {
+  return settings.siteModes[site] ?? settings.guardMode;
 }
 export const MAX_DIMENSION = 16384;
 

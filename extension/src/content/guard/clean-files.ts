@@ -196,7 +196,7 @@ export async function cleanAll(originals: File[], hooks: CleanHooks): Promise<Fi
   let progress: Progress | undefined;
   try {
     const settings = await hooks.settings();
-    const mode = guardModeFor(settings, location.origin, await topSite());
+    const mode = guardModeFor(settings, (await topSite()) ?? location.origin);
     if (mode === 'off') return originals.map((file) => ({ kind: 'untouched', file }));
     const engine = await hooks.engine();
     const work = originals.map((file, i) => ({ file, kind: kinds[i] }));

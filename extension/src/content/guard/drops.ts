@@ -250,7 +250,7 @@ export function guardDrops(hooks: GuardHooks): void {
     const giving = give(taken, walked);
     // A form submitted while the files dropped on its input are cleaned waits for them
     // (they go in only at the end of `give`).
-    if (input) holdWhile(input, giving.then(() => true, () => false));
+    if (input) holdWhile(input, giving.catch(() => false));
     await giving;
   };
   /** Cleans the files, replays the event with them, and does what the browser would have. */
@@ -287,6 +287,8 @@ export function guardDrops(hooks: GuardHooks): void {
       const again = replay({ ...taken, strings: [] }, [original]);
       if (again && fills && current()) fill(fills, fills.multiple || folderInput ? [...Array.from(fills.files ?? []), original] : [original]);
     });
+    // Whether every file went in: a form held meanwhile is not sent without one (forms.ts).
+    return files.length === outcomes.length;
   };
   for (const kind of ['drop', 'paste'] as const) {
     listen(

@@ -6,8 +6,8 @@ import { isForm } from './kinds';
 
 export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<boolean> | undefined): void {
   const resubmitted = new WeakSet<Event>();
-  /** Forms held, to be sent once: a second submit meanwhile sent the form twice. */
-  const held = new WeakSet<HTMLFormElement>();
+  /** Forms held, each with the submit button of its latest submit: sent once, as that one. */
+  const held = new WeakMap<HTMLFormElement, { submitter: HTMLElement | null }>();
   listen(
     'submit',
     (event) => {
@@ -17,10 +17,18 @@ export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<boolean> 
       if (!busy) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      if (held.has(form)) return;
-      held.add(form);
       const submitter = (event as SubmitEvent).submitter;
-      void busy.then((complete) => {
+      const already = held.get(form);
+      if (already) {
+        already.submitter = submitter; // "Save draft" after "Send": the last one asked for
+        return;
+      }
+      const hold = { submitter };
+      held.set(form, hold);
+      void (async () => {
+        // A newer selection made meanwhile has a job of its own: waited for too.
+        let complete = true;
+        for (let job: Promise<boolean> | undefined = busy; job; job = isBusy(form)) complete = await job;
         held.delete(form);
         // A file held back: the form is not sent without it. The notice names the file (and
         // offers to send it); the user sends the form again when it holds what they meant.
@@ -30,11 +38,12 @@ export function holdSubmits(isBusy: (form: HTMLFormElement) => Promise<boolean> 
         const again = (e: Event) => resubmitted.add(e);
         window.addEventListener('submit', again, { capture: true });
         try {
-          form.requestSubmit(submitter && submitter.isConnected ? submitter : undefined);
+          const button = hold.submitter;
+          form.requestSubmit(button && button.isConnected ? button : undefined);
         } finally {
           window.removeEventListener('submit', again, { capture: true });
         }
-      });
+      })();
     },
     { capture: true },
   );

@@ -103,7 +103,7 @@ export function deliver(input: HTMLInputElement, originals: File[], hooks: Guard
   let decided = true;
   const job = cleanAll(originals, hooks)
     .then((outcomes) => {
-      // (A newer selection has a job of its own, which a form held again waits for.)
+      // (A newer selection has a job of its own, which a held form waits for next: forms.ts.)
       if (!current()) return true;
       const through = passed(outcomes);
       setFiles(input, through);

@@ -17,10 +17,16 @@ export function topSite(): Promise<string | undefined> {
   try {
     return Promise.resolve(window.top!.location.origin);
   } catch {
-    // Another origin's: asked once; the tab's top page does not change under a frame.
-    asked ??= ext.runtime
-      .sendMessage({ type: 'traceless:top-site' } satisfies TopSite)
-      .then((site: unknown) => (typeof site === 'string' ? site : undefined), () => undefined);
+    // Another origin's: asked once (the tab's top page does not change under a frame), and
+    // again after a failure (the background restarting), which the caller meanwhile takes
+    // as this frame's own origin.
+    asked ??= ext.runtime.sendMessage({ type: 'traceless:top-site' } satisfies TopSite).then(
+      (site: unknown) => (typeof site === 'string' ? site : undefined),
+      () => {
+        asked = undefined;
+        return undefined;
+      },
+    );
     return asked;
   }
 }

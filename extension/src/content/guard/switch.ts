@@ -23,7 +23,7 @@ export function followGuardSwitch(current: () => Promise<Settings>): void {
   const follow = () => {
     const read = ++latest;
     void Promise.all([current(), topSite()]).then(([settings, site]) => {
-      if (read === latest) off = guardModeFor(settings, location.origin, site) === 'off';
+      if (read === latest) off = guardModeFor(settings, site ?? location.origin) === 'off';
     }, () => undefined);
   };
   follow();
