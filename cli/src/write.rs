@@ -149,13 +149,10 @@ fn kept_extension(path: &Path) -> Option<&'static str> {
     let named = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let mut head = Vec::with_capacity(256);
     // Regular files only: opening a pipe waits for a writer, for ever (`open` asks first too).
-    let regular = fs::metadata(path).is_ok_and(|meta| meta.is_file());
-    let read = match regular {
-        true => fs::File::open(path).and_then(|file| file.take(256).read_to_end(&mut head)),
-        false => Err(std::io::ErrorKind::InvalidInput.into()),
-    };
+    let read = fs::metadata(path).is_ok_and(|meta| meta.is_file())
+        && fs::File::open(path).and_then(|file| file.take(256).read_to_end(&mut head)).is_ok();
     let written = match (read, traceless_core::detect(&head)) {
-        (Ok(_), traceless_core::Detected::Supported(format)) => traceless_core::OutputFormat::Keep.resolve(format),
+        (true, traceless_core::Detected::Supported(format)) => traceless_core::OutputFormat::Keep.resolve(format),
         _ => match named.as_str() {
             "gif" => return Some("png"),
             "heic" | "heif" | "hif" | "avif" => return Some("jpg"),

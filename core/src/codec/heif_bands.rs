@@ -221,9 +221,10 @@ impl Grid {
         {
             return Err(heif::error(heifer::Error::Invalid("grid tile has an invalid size")));
         }
-        // A grid its tiles do not cover is left to heifer, whatever it makes of it.
+        // A grid its tiles do not cover: heifer panicked on one (`heif_work` refuses it before
+        // any decode; refused here too, never handed to heifer whole).
         if pixels(tile_width, columns) < u64::from(width) || pixels(tile_height, rows) < u64::from(height) {
-            return Ok(None);
+            return Err(heif::error(heifer::Error::Invalid("grid tiles do not cover the image")));
         }
         let quarters: u32 =
             steps(file, id)?.iter().map(|step| if let Step::Turn(q) = step { u32::from(*q) } else { 0 }).sum();
