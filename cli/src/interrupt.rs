@@ -30,6 +30,20 @@ pub fn made_folders(folders: Vec<PathBuf>) {
     MADE_FOLDERS.lock().unwrap_or_else(|e| e.into_inner()).extend(folders);
 }
 
+/// At the end of a run: the folders it made that hold nothing (every file meant for them
+/// failed) are removed, as a stopped run's are; an empty `out/` looked like a finished run.
+pub fn remove_empty_made_folders() {
+    remove_empty(&mut MADE_FOLDERS.lock().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// Innermost first; `remove_dir` leaves any folder that holds something.
+fn remove_empty(folders: &mut [PathBuf]) {
+    folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
+    for folder in folders.iter() {
+        let _ = fs::remove_dir(folder);
+    }
+}
+
 /// Starts watching for the signals that end a run. Called once, first thing.
 #[cfg(unix)]
 pub fn watch() {
@@ -55,10 +69,7 @@ pub fn watch() {
             }
             // Deepest first; remove_dir leaves any folder that holds something (a finished output).
             let mut folders = MADE_FOLDERS.lock().unwrap_or_else(|e| e.into_inner());
-            folders.sort_by_key(|f| std::cmp::Reverse(f.components().count()));
-            for folder in folders.iter() {
-                let _ = fs::remove_dir(folder);
-            }
+            remove_empty(&mut folders);
             // Ends the process as the signal would have, with the lock held: no write starts
             // after the clean-up. (It does not return for these signals; the exit is a backstop.)
             let _ = signal_hook::low_level::emulate_default_handler(signal);

@@ -199,6 +199,7 @@ fn main() -> ExitCode {
         Command::Clean(args) => clean(&args),
         Command::Convert(args) => convert(&args),
     };
+    interrupt::remove_empty_made_folders();
     if ok {
         ExitCode::SUCCESS
     } else {
@@ -349,7 +350,7 @@ fn convert(args: &ConvertArgs) -> bool {
         write::Target::Dir { root: args.out.clone(), overwrite: args.batch.overwrite, format, converting: true };
     let image = |data: &[u8]| {
         let converted = traceless_core::convert(data, &options).map_err(|e| e.to_string())?;
-        Ok(render::Done::from_convert(converted))
+        Ok(render::Done::from_convert(converted, args.background))
     };
     // The file and its pixels' share of a conversion's memory (the header's size: a file
     // inspect cannot read fails its conversion at once).

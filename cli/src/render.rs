@@ -44,11 +44,21 @@ impl Done {
         }
     }
 
-    pub fn from_convert(converted: traceless_core::Converted) -> Self {
+    /// `background`: what transparent areas became, said when there were any (a JPEG has no
+    /// transparency, and a logo on white looks unchanged until it is put on another colour).
+    pub fn from_convert(converted: traceless_core::Converted, background: [u8; 3]) -> Self {
         let r = &converted.report;
         let mut summary = format!("{} {}×{}", r.format.name(), r.width, r.height);
         if let Some(q) = r.quality {
             let _ = write!(summary, " q{q}");
+        }
+        if r.flattened {
+            match background {
+                [255, 255, 255] => summary.push_str(", transparency made white"),
+                [r, g, b] => {
+                    let _ = write!(summary, ", transparency made #{r:02x}{g:02x}{b:02x}");
+                }
+            }
         }
         if !r.removed.is_empty() {
             let _ = write!(summary, ", removed {}", traceless_core::summarise(&r.removed));

@@ -252,3 +252,26 @@ fn a_header_claiming_billions_of_pixels_is_refused_and_the_batch_goes_on() {
     assert!(stderr.contains("huge.png: error: over the engine's limits"), "{stderr}");
     assert!(out_dir.join("GPS.jpg").exists(), "the other file converted: {stderr}");
 }
+
+#[test]
+fn a_transparent_image_made_jpeg_says_what_its_transparent_areas_became() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let transparent = corpus("image-rs-image/tests/images/png/transparency/tbbn3p08.png");
+    let said = |extra: &[&str]| {
+        let mut args = vec![os("convert"), os(&transparent), os(&corpus("exiftool/t/images/GPS.jpg"))];
+        args.extend(["--to", "jpeg", "--overwrite", "-o"].map(os));
+        args.push(os(&out_dir));
+        args.extend(extra.iter().map(os));
+        let out = traceless(&args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let lines = said(&[]);
+    let line = |name: &str| lines.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{lines}")).to_owned();
+    assert!(line("tbbn3p08").contains("transparency made white"), "{lines}");
+    // An opaque photo has nothing to say.
+    assert!(!line("GPS").contains("transparency"), "{lines}");
+    let lines = said(&["--background", "336699"]);
+    assert!(lines.contains("transparency made #336699"), "{lines}");
+}

@@ -6,6 +6,7 @@ import { parseMenuId } from '../src/background/menus';
 import { baseName, freeName, outputName, undatedName } from '../src/shared/names';
 import { convertOptionsOf, DEFAULTS, guardModeFor, sanitise, siteOrigin } from '../src/shared/settings';
 import { facts, mapLink, sections } from '../src/pages/explain';
+import { samePage } from '../src/shared/messages';
 import type { Finding, InspectReport } from '../src/engine/types';
 
 test('file names keep the original base name and say what was done', () => {
@@ -366,4 +367,14 @@ test("field values: the engine's English words said again (sizes, counts, altitu
   assert.equal(fieldValue(finding('ICC profile', 'Display P3 (548 bytes)', 'display')), 'Display P3 (548 bytes)');
   assert.equal(fieldValue(finding('IPTC Caption', '3 frames', 'text')), '3 frames', "a caption is the author's words");
   assert.equal(fieldValue(finding('EXIF Model', 'C2000Z', 'device')), 'C2000Z');
+});
+
+test('a notice is for the page clicked in: the same origin, or for pages without one the same address', () => {
+  assert.equal(samePage('https://a.example/menu.html', 'https://a.example/other?x#y'), true);
+  assert.equal(samePage('https://a.example/menu.html', 'https://b.example/menu.html'), false);
+  assert.equal(samePage('https://a.example/', 'http://a.example/'), false);
+  assert.equal(samePage('file:///home/me/a.html', 'file:///home/me/a.html#top'), true);
+  assert.equal(samePage('file:///home/me/a.html', 'file:///home/me/b.html'), false);
+  assert.equal(samePage('https://a.example/', 'data:text/html,hi'), false);
+  assert.equal(samePage('not a url', 'not a url'), false);
 });

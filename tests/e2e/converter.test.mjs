@@ -159,6 +159,22 @@ converterSuites('converter', only, (suite) => {
     assert.equal((await rows(page))[0].error, '');
   });
 
+  test('a transparent image made JPEG says its transparent areas became white; an opaque one says nothing of it', async () => {
+    const page = await converterWith([join(corpus, 'image-rs-image/tests/images/png/transparency/tbbn3p08.png'), image('photo.jpg')]);
+    await setControl(page, 'format', 'jpeg');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    const [transparent, opaque] = await rows(page);
+    assert.deepEqual([transparent.stage, opaque.stage], ['done', 'done']);
+    assert.match(transparent.sizes, / · transparent areas made white$/);
+    assert.doesNotMatch(opaque.sizes, /transparent/);
+    // PNG keeps the transparency: nothing to say.
+    await setControl(page, 'format', 'png');
+    await page.click('#convert');
+    await until(page, idle, undefined, 60000);
+    assert.doesNotMatch((await rows(page))[0].sizes, /transparent/);
+  });
+
   test('the size estimate is the size the batch then makes, and the comparison shows before and after', async () => {
     const page = await converterWith([image('large.jpg')]);
     await setControl(page, 'format', 'jpeg');

@@ -778,6 +778,31 @@ for (const name of only) {
       }
     });
 
+    test('the settings page, saved, keeps a site rule set elsewhere while it was open (the popup, another computer)', async () => {
+      const options = await browser.openExtensionPage('options.html?rules');
+      const settled = async (check) => {
+        for (let i = 0; i < 100 && !(await options.evaluate(check)); i++) await new Promise((r) => setTimeout(r, 50));
+        return options.evaluate(check);
+      };
+      try {
+        assert.ok(await settled(() => document.getElementById('quality').value !== ''));
+        // Stored as the popup stores a rule, the settings page open meanwhile.
+        await browser.setSettings({ siteModes: { [web.originA]: 'off' } });
+        const origin = web.originA;
+        assert.ok(await settled(() => document.getElementById('site-list').textContent.includes('127.0.0.1')), 'the page shows the new rule');
+        await options.evaluate(() => { document.getElementById('quality').value = '55'; });
+        await options.click('button[type=submit]');
+        assert.ok(await settled(() => document.getElementById('status').textContent === 'Saved.'));
+        // The rule holds: this site gets the original, as it asks.
+        const page = await browser.open(`${origin}/upload/fetch.html`);
+        const [off] = await uploadsAfter(() => browser.chooseFiles(page, '#file', [PHOTO]), 1);
+        assert.deepEqual(off.files[0].bytes, readFileSync(PHOTO), 'the rule set elsewhere was kept');
+        await page.close();
+      } finally {
+        await browser.setSettings(undefined);
+      }
+    });
+
     test('recompress mode: smaller, within the maximum size, same name and type, no metadata', async () => {
       await browser.setSettings({ guardMode: 'recompress', quality: 60, maxDimension: 320 });
       try {

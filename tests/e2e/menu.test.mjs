@@ -106,6 +106,24 @@ for (const name of only) {
       }
     });
 
+    test('notices are for the page clicked in: once its tab shows another site, the outcome goes to the toolbar', async () => {
+      const url = `${menuUrl}?leaving`;
+      const page = await browser.open(url);
+      try {
+        // Held back 3 s by the server: the tab moves on meanwhile, before even the working notice.
+        const srcUrl = `${web.originA}/img/photo.jpg?delay=3000`;
+        const job = browser.menuClick({ menuItemId: 'traceless:clean', srcUrl, pageUrl: url, frameId: 0, editable: false }, url);
+        await new Promise((r) => setTimeout(r, 300));
+        await page.goto(`${web.originB}/frame.html`);
+        const outcome = await job;
+        assert.equal(outcome.ok, true, outcome.message);
+        assert.deepEqual(await browser.noticeTexts(page), [], 'the other site\'s page shows nothing');
+        assert.equal(await browser.badgeText(page.url()), '✓');
+      } finally {
+        await page.close();
+      }
+    });
+
     test('the engine\'s work leaves the background free: a 12 MP photo being saved as AVIF says so meanwhile', async () => {
       // Seconds of conversion. Where the engine ran on the background's own thread (Firefox's
       // event page until session 31), no notice could be sent until it was done.
@@ -200,11 +218,20 @@ for (const name of only) {
       ['avif', 'plain', 'photo-clean.avif', 'AVIF'],
     ]) {
       test(`"Save as ${format.toUpperCase()}" converts and cleans`, async () => {
-        const file = await saved(await click(`save-as:${format}`, id), expected);
+        const outcome = await click(`save-as:${format}`, id);
+        const file = await saved(outcome, expected);
         assertClean(file, { allowOrientation: false });
         assert.equal(decode(file).format, decoded);
+        assert.doesNotMatch(outcome.saved.summary, /transparen/, 'an opaque image has nothing made white');
       });
     }
+
+    test('"Save as JPEG" of a transparent image says its transparent areas were made white', async () => {
+      const outcome = await click('save-as:jpeg', 'transparent');
+      const file = await saved(outcome, 'transparent-clean.jpg');
+      assert.equal(decode(file).format, 'JPEG');
+      assert.match(outcome.saved.summary, /JPEG has no transparency: the transparent areas were made white/);
+    });
 
     test('srcset: the largest candidate is saved', async () => {
       await saved(await click('clean', 'srcset'), 'large-clean.jpg');
@@ -271,6 +298,19 @@ for (const name of only) {
       assert.equal(await browser.badgeText(menuUrl), '✓');
       const notices = await browser.noticeTexts(menuPage);
       assert.ok(!notices.some((text) => text.includes('framed')), `no notice names the frame's image: ${JSON.stringify(notices)}`);
+      // Once the badge counts the photos the upload guard cleaned in the tab, an outcome leaves
+      // the count as it is (it read "✓" back as nothing and counted from 0 again).
+      await menuPage.evaluate(() => document.body.append(Object.assign(document.createElement('input'), { type: 'file', id: 'pick', multiple: true })));
+      await browser.chooseFiles(menuPage, '#pick', [join(corpus, IMAGES['photo.jpg']), join(corpus, IMAGES['small.jpg'])]);
+      let count = '';
+      for (let i = 0; i < 100 && count !== '2'; i++, await new Promise((r) => setTimeout(r, 50))) count = await browser.badgeText(menuUrl);
+      assert.equal(count, '2', 'the guard counted the photos chosen');
+      await saved(await click('clean', 'framed', { frameId: null, page: frame, frameUrl: frame.url() }), 'framed-clean.jpg');
+      assert.equal(await browser.badgeText(menuUrl), '2', 'the count stays');
+      await browser.chooseFiles(menuPage, '#pick', [join(corpus, IMAGES['photo.jpg'])]);
+      for (let i = 0; i < 100 && count !== '3'; i++, await new Promise((r) => setTimeout(r, 50))) count = await browser.badgeText(menuUrl);
+      assert.equal(count, '3', 'and goes on from where it was');
+      await menuPage.evaluate(() => document.getElementById('pick').remove());
     });
 
     test('an AVIF image is cleaned and saved as AVIF, the picture unchanged', async () => {
@@ -297,11 +337,14 @@ for (const name of only) {
     });
 
     test('an animated GIF: "Save as WebP" and "Compress and save" keep every frame; "Save as JPEG" says why it cannot', async () => {
-      for (const [item, expected] of [['save-as:webp', 'anim-clean.webp'], ['compress:balanced', 'anim-compressed.webp']]) {
-        const file = await saved(await click(item, 'anim'), expected);
+      // This small GIF is larger as WebP (1.4 KB against 1.1 KB): "Compress" saves it cleaned, still a GIF.
+      for (const [item, expected, format] of [['save-as:webp', 'anim-clean.webp', 'WEBP'], ['compress:balanced', 'anim-clean.gif', 'GIF']]) {
+        const outcome = await click(item, 'anim');
+        const file = await saved(outcome, expected);
         assertClean(file);
         const seen = decode(file);
-        assert.deepEqual([seen.format, seen.frames], ['WEBP', 8], `${item}: every frame`);
+        assert.deepEqual([seen.format, seen.frames], [format, 8], `${item}: every frame`);
+        if (format === 'GIF') assert.match(outcome.saved.summary, /^Compressing would not have made it smaller/);
       }
       const refused = await click('save-as:jpeg', 'anim');
       assert.equal(refused.ok, false);
@@ -464,6 +507,28 @@ for (const name of only) {
         await options.waitForFunction(() => document.getElementById('status').textContent === 'Defaults restored.');
       }
       assert.equal(await options.evaluate(() => document.getElementById('format').value), 'keep');
+    });
+
+    test('"Compress and save" with PNG as the settings\' format saves the cleaned photo when the PNG would be larger', async () => {
+      const options = await browser.openExtensionPage('options.html');
+      await options.waitForFunction(() => document.getElementById('quality').value !== '');
+      await options.evaluate(() => {
+        document.getElementById('format').value = 'png';
+      });
+      await options.click('button[type=submit]');
+      await options.waitForFunction(() => document.getElementById('status').textContent === 'Saved.');
+      try {
+        const outcome = await click('compress:settings', 'plain');
+        // The photo made PNG is several times its JPEG: the JPEG, cleaned, is saved instead.
+        const file = await saved(outcome, 'photo-clean.jpg');
+        assertClean(file);
+        assert.equal(decode(file).format, 'JPEG');
+        assert.match(outcome.saved.summary, /^Compressing would not have made it smaller/);
+        assert.ok(outcome.saved.bytesOut < outcome.saved.bytesIn, `${outcome.saved.bytesOut} < ${outcome.saved.bytesIn}`);
+      } finally {
+        await options.click('#reset');
+        await options.waitForFunction(() => document.getElementById('status').textContent === 'Defaults restored.');
+      }
     });
 
     test('on install the settings page opens and says in three sentences what the guard does and how to switch it off for a site, and that open tabs need reloading', async () => {

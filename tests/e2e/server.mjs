@@ -31,6 +31,8 @@ export const IMAGES = {
   'framed.jpg': 'ianare-exif-samples/jpg/gps/DSCN0027.jpg',
   'rotated.jpg': 'ianare-exif-samples/jpg/hdr/canon_hdr_YES.jpg',
   'text.png': 'image-rs-image/tests/images/png/iptc.png',
+  // Palette transparency (tRNS): made JPEG, its transparent areas become white.
+  'transparent.png': 'image-rs-image/tests/images/png/transparency/tbbn3p08.png',
   'xmp.webp': 'image-rs-image/tests/images/webp/lossless_images/simple_xmp.webp',
   'comment.gif': 'exiftool/t/images/GIF.gif',
   'anim.gif': 'mat2/tests/data/dirty.gif',

@@ -132,6 +132,7 @@ async function process(engine: Engine, action: Exclude<MenuAction, { kind: 'reve
     } else {
       suffix = action.kind === 'compress' ? '-compressed' : '-clean';
       summary = t('menuConverted', formatBytes(bytes.length), formatBytes(data.length));
+      if (made.output.report.flattened) summary += ` ${t('menuFlattened')}`;
     }
   }
   if (redrawn) summary += ` ${t('menuRedrawn')}`;

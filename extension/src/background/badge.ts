@@ -1,5 +1,6 @@
 // The toolbar badge counts the files the upload guard cleaned in each tab, or marks one
-// whose page got around the guard.
+// whose page got around the guard; where the page cannot be told (notify.ts), it shows a
+// menu action's outcome, unless it holds a count or the mark.
 import { ext } from '../shared/ext';
 import { t, tn } from '../shared/i18n';
 
@@ -41,6 +42,37 @@ export function countCleaned(tabId: number, count: number): Promise<void> {
     await ext.action.setBadgeText({ text: total > 999 ? '999+' : String(total), tabId });
     await ext.action.setTitle({ title: tn('badgeCleaned', total), tabId });
   });
+}
+
+/**
+ * The badge text holds what the guard has to say (a count, or the mark), which a menu
+ * action's outcome must not replace: the mark is the one warning that the page can read
+ * the user's originals, and a count read back as "✓" started again from nothing.
+ */
+export function holdsGuardState(text: string): boolean {
+  return text === LOST_MARK || /^\d/.test(text);
+}
+
+/**
+ * A menu action's outcome on the tab's badge (notify.ts), in turn with the counts and the
+ * mark. A count stays, and only the words (the title) are the outcome's; false when the
+ * mark is there: the outcome must then be shown elsewhere.
+ */
+export async function showOutcome(tabId: number, mark: string, color: string, title: string): Promise<boolean> {
+  let shown = true;
+  await inTurn(tabId, async () => {
+    const text = await ext.action.getBadgeText({ tabId });
+    if (text === LOST_MARK) {
+      shown = false;
+      return;
+    }
+    if (!holdsGuardState(text)) {
+      await ext.action.setBadgeBackgroundColor({ color, tabId });
+      await ext.action.setBadgeText({ text: mark, tabId });
+    }
+    await ext.action.setTitle({ title, tabId });
+  });
+  return shown;
 }
 
 /** A page in the tab got its listeners ahead of the upload guard's (content/main.ts). */

@@ -59,6 +59,7 @@ async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.t
     windowId,
     ...(incognito ? { incognito: true } : {}),
     ...(info.frameId !== 0 && !sameOrigin(info.frameUrl, tab?.url) ? { foreignFrame: true } : {}),
+    ...(tab && info.pageUrl ? { tabPage: info.pageUrl } : {}),
   };
   return runAction(menuEngine, action, source);
 }

@@ -3,12 +3,14 @@
 import { ext, isFirefox } from '../shared/ext';
 import type { ContentRequest, ImageSource } from '../shared/messages';
 import { t } from '../shared/i18n';
+import { holdsGuardState, showOutcome } from './badge';
 
 type Tone = 'info' | 'error' | 'working';
 
+// Not "!" for a failure: that is the mark of a page that got around the guard (badge.ts).
 const BADGE: Record<Exclude<Tone, 'working'>, { color: string; text: string }> = {
   info: { color: '#12706e', text: '✓' },
-  error: { color: '#b3261e', text: '!' },
+  error: { color: '#b3261e', text: '✗' },
 };
 
 /** A working notice is said again this often while its work goes on... */
@@ -17,7 +19,7 @@ const REFRESH_MS = 15_000;
 const REFRESH_WITHIN_MS = 45_000;
 
 /** Where a notice goes: the image's tab, else its window. */
-export type NoticePlace = Pick<ImageSource, 'tabId' | 'windowId' | 'incognito' | 'foreignFrame'>;
+export type NoticePlace = Pick<ImageSource, 'tabId' | 'windowId' | 'incognito' | 'foreignFrame' | 'tabPage'>;
 
 /**
  * Never rejects: a notice that cannot be shown (its tab closed meanwhile) must not turn a saved file into a failure.
@@ -28,23 +30,30 @@ export async function notify(place: NoticePlace, text: string, tone: Tone, key?:
   // An image in another site's frame: its name and what it held are not the page's to see.
   if (tabId !== undefined && tabId >= 0 && !place.foreignFrame) {
     const refreshWithinMs = tone === 'working' ? REFRESH_WITHIN_MS : undefined;
-    const request: ContentRequest = { type: 'traceless:notice', text, tone, key, elapsedMs, refreshWithinMs };
+    const request: ContentRequest = { type: 'traceless:notice', text, tone, key, elapsedMs, refreshWithinMs, page: place.tabPage };
     try {
-      await ext.tabs.sendMessage(tabId, request, { frameId: 0 });
-      return;
+      // Not shown by a page other than the one clicked in (the tab has moved on): the badge.
+      const reply = (await ext.tabs.sendMessage(tabId, request, { frameId: 0 })) as { shown?: boolean } | undefined;
+      if (reply?.shown) return;
     } catch {
       // No content script in that tab: fall through to the badge.
     }
   }
   // The badge also counts the files cleaned in the tab: only outcomes go there, which say more.
   if (tone === 'working') return;
-  const details = await badgePlace(place);
   const { color, text: mark } = BADGE[tone];
+  const title = t('noticePrefix', text);
   try {
+    let details = await badgePlace(place);
+    if (details && 'tabId' in details) {
+      // The tab's own badge, as badge.ts allows; where it shows the guard's mark, the window's.
+      if (await showOutcome(details.tabId, mark, color, title)) return;
+      details = outsideTabs(place);
+    }
     await ext.action.setBadgeBackgroundColor({ color, ...details });
     await ext.action.setBadgeText({ text: mark, ...details });
     // The words name the image: never on a badge every window shows when the image was a private window's.
-    if (details || !place.incognito) await ext.action.setTitle({ title: t('noticePrefix', text), ...details });
+    if (details || !place.incognito) await ext.action.setTitle({ title, ...details });
   } catch {
     // The tab is gone: there is no one to tell there.
   }
@@ -52,8 +61,8 @@ export async function notify(place: NoticePlace, text: string, tone: Tone, key?:
 
 /**
  * The tab's badge; without a tab, that of the tab shown in the window when the outcome comes,
- * unless its badge counts the files the upload guard cleaned there (badge.ts keeps that count
- * in the badge's text, which an outcome would replace): then the window's (Firefox; Chromium's
+ * unless its badge counts the files the upload guard cleaned there or marks a page that got
+ * around it (badge.ts keeps both in the badge's text): then the window's (Firefox; Chromium's
  * badge has no per-window state). Only the badge, never a notice in that tab's page: the page
  * is another site's, which must not read what the image was called. Else undefined: the badge
  * of every window.
@@ -62,9 +71,14 @@ async function badgePlace({ tabId, windowId }: NoticePlace): Promise<{ tabId: nu
   if (tabId !== undefined && tabId >= 0) return { tabId };
   if (windowId === undefined) return undefined;
   const [shown] = await ext.tabs.query({ active: true, windowId }).catch(() => []);
-  const counting = shown?.id !== undefined && /^\d/.test(await ext.action.getBadgeText({ tabId: shown.id }).catch(() => ''));
+  const counting = shown?.id !== undefined && holdsGuardState(await ext.action.getBadgeText({ tabId: shown.id }).catch(() => ''));
   if (shown?.id !== undefined && !counting) return { tabId: shown.id };
-  return isFirefox() ? { windowId } : undefined;
+  return outsideTabs({ windowId });
+}
+
+/** The window's badge (Firefox), else that of every window (Chromium's has no per-window state). */
+function outsideTabs({ windowId }: Pick<NoticePlace, 'windowId'>): { windowId: number } | undefined {
+  return isFirefox() && windowId !== undefined ? { windowId } : undefined;
 }
 
 /** Work that ends sooner than this shows no working notice. */

@@ -3,7 +3,7 @@
 import { AcquireError, fetchParts, largerOrShown } from '../shared/acquire';
 import { ext, isFirefox } from '../shared/ext';
 import { t } from '../shared/i18n';
-import { isContentRequest, MAX_FETCH_BYTES, type ContentRequest, type ImageReply } from '../shared/messages';
+import { isContentRequest, MAX_FETCH_BYTES, samePage, type ContentRequest, type ImageReply } from '../shared/messages';
 import { bestSource } from './best-source';
 import { contentEngine } from './engine';
 import { showNotice } from './notice';
@@ -135,6 +135,8 @@ function handle(request: ContentRequest): Promise<unknown> | undefined {
     }
     case 'traceless:notice':
       if (window !== window.top) return undefined;
+      // For the page the image was clicked in only: the tab may show another site's by now.
+      if (request.page !== undefined && !samePage(request.page, location.href)) return Promise.resolve({ shown: false });
       showNotice(request.text, request.tone, { key: request.key, elapsedMs: request.elapsedMs, refreshWithinMs: request.refreshWithinMs });
       return Promise.resolve({ shown: true });
   }

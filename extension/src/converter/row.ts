@@ -89,6 +89,9 @@ export function renderRow(row: HTMLLIElement, item: Item, selected: boolean, rec
   if (both && result && item.report && result.width * result.height < item.report.width * item.report.height) {
     both = t('rowResized', both, String(result.width), String(result.height));
   }
+  // A transparent image made JPEG: its transparent areas are white now, which a thumbnail on
+  // a white page does not show.
+  if (both && result && 'flattened' in result.report && result.report.flattened) both = t('rowFlattened', both);
   sizes.textContent = both ? (current ? both : t('rowOtherSettings', both)) : formatBytes(item.file.size);
   sizes.dataset.before = String(item.file.size);
   if (result) sizes.dataset.after = String(result.blob.size);

@@ -1,6 +1,7 @@
 // Options page: edits the settings the image menu uses.
 import { localisePage, shown, t } from '../shared/i18n';
-import { DEFAULTS, loadSettings, sanitise, saveSettings, siteOrigin, type GuardMode, type Settings } from '../shared/settings';
+import { ext } from '../shared/ext';
+import { changeSiteRule, DEFAULTS, loadSettings, sanitise, saveSettingsButSites, siteOrigin, type GuardMode, type Settings } from '../shared/settings';
 
 localisePage();
 // Opened on install (background/main.ts): pages open since before were not guarded then.
@@ -17,9 +18,12 @@ const MODE_NAMES: Record<GuardMode, string> = {
   recompress: t('modeRecompress'),
   off: t('modeOff'),
 };
-let sites: Record<string, GuardMode> = {};
 
-function showSites(): void {
+/**
+ * The per-site rules as stored: each is saved when added or removed (not with the form), and
+ * the list follows rules changed elsewhere (the popup) while the page is open.
+ */
+function showSites(sites: Record<string, GuardMode>): void {
   const list = document.getElementById('site-list')!;
   list.replaceChildren();
   for (const [origin, mode] of Object.entries(sites).sort()) {
@@ -31,10 +35,7 @@ function showSites(): void {
     remove.className = 'secondary';
     remove.textContent = t('settingsRemove');
     remove.setAttribute('aria-label', t('settingsRemoveRule', origin));
-    remove.addEventListener('click', () => {
-      delete sites[origin];
-      showSites();
-    });
+    remove.addEventListener('click', () => void changeSite(origin, undefined));
     item.append(label, remove);
     list.append(item);
   }
@@ -49,9 +50,22 @@ document.getElementById('site-add')!.addEventListener('click', () => {
     return;
   }
   error.textContent = '';
-  sites[origin] = (document.getElementById('site-mode') as HTMLSelectElement).value as GuardMode;
   input.value = '';
-  showSites();
+  void changeSite(origin, (document.getElementById('site-mode') as HTMLSelectElement).value as GuardMode);
+});
+
+async function changeSite(origin: string, mode: GuardMode | undefined): Promise<void> {
+  try {
+    await changeSiteRule(origin, mode);
+    showSites((await loadSettings()).siteModes);
+    status.textContent = t('settingsSaved');
+  } catch (e) {
+    status.textContent = t('settingsNotSaved', (e as Error).message);
+  }
+}
+
+ext.storage.onChanged.addListener((changes, area) => {
+  if (area === 'sync' && 'siteModes' in changes) void loadSettings().then((settings) => showSites(settings.siteModes));
 });
 
 function show(settings: Settings): void {
@@ -59,8 +73,7 @@ function show(settings: Settings): void {
   (field('passUncleanable') as HTMLInputElement).checked = settings.passUncleanable;
   (field('heicToJpeg') as HTMLInputElement).checked = settings.heicToJpeg;
   (field('undatedNames') as HTMLInputElement).checked = settings.undatedNames;
-  sites = { ...settings.siteModes };
-  showSites();
+  showSites(settings.siteModes);
   (field('keepIcc') as HTMLInputElement).checked = settings.keepIcc;
   (field('keepOrientation') as HTMLInputElement).checked = settings.keepOrientation;
   field('format').value = settings.format;
@@ -74,7 +87,6 @@ function read(): Settings {
     passUncleanable: (field('passUncleanable') as HTMLInputElement).checked,
     heicToJpeg: (field('heicToJpeg') as HTMLInputElement).checked,
     undatedNames: (field('undatedNames') as HTMLInputElement).checked,
-    siteModes: sites,
     keepIcc: (field('keepIcc') as HTMLInputElement).checked,
     keepOrientation: (field('keepOrientation') as HTMLInputElement).checked,
     format: field('format').value,
@@ -83,10 +95,11 @@ function read(): Settings {
   });
 }
 
+/** The form's settings; the site rules stay as they are stored ("Restore defaults" too: each has its own Remove). */
 async function save(settings: Settings, message: string): Promise<void> {
   try {
-    await saveSettings(settings);
-    show(settings);
+    await saveSettingsButSites(settings);
+    show(await loadSettings());
     status.textContent = message;
   } catch (e) {
     status.textContent = t('settingsNotSaved', (e as Error).message);

@@ -4,7 +4,7 @@
 import { mountConverter } from '../converter/view';
 import { ext } from '../shared/ext';
 import { localisePage, shown, t } from '../shared/i18n';
-import { currentSettings, guardModeFor, saveSettings, siteOrigin, type GuardMode } from '../shared/settings';
+import { changeSiteRule, currentSettings, guardModeFor, siteOrigin, type GuardMode } from '../shared/settings';
 
 localisePage();
 
@@ -47,12 +47,16 @@ async function siteSwitch(): Promise<void> {
     return;
   }
   select.addEventListener('change', async () => {
-    const settings = { ...(await currentSettings()) };
-    const siteModes = { ...settings.siteModes };
-    if (select.value === 'default') delete siteModes[origin];
-    else siteModes[origin] = select.value as GuardMode;
-    await saveSettings({ ...settings, siteModes });
-    status.textContent = t('settingsSaved');
+    // This site's rule alone, in the rules as stored now (the settings page may have changed others).
+    try {
+      await changeSiteRule(origin, select.value === 'default' ? undefined : (select.value as GuardMode));
+      status.textContent = t('settingsSaved');
+    } catch (e) {
+      // Not stored (storage.sync holds 8 KB a setting): said, and the choice shown is the one stored.
+      status.textContent = t('settingsNotSaved', (e as Error).message);
+      select.value = (await currentSettings()).siteModes[origin] ?? 'default';
+      return;
+    }
     setTimeout(() => void show(), 300);
   });
   await show();

@@ -19,6 +19,28 @@ export interface ImageSource {
    * page is another site's, so notices about the image are not drawn in it (notify.ts).
    */
   foreignFrame?: boolean;
+  /**
+   * The tab's page when the image was clicked (info.pageUrl): notices are for that page only.
+   * A job may outlast it (a photo saved as AVIF takes a minute), and the next page the tab
+   * shows, another site's, must not read what the user saved.
+   */
+  tabPage?: string;
+}
+
+/**
+ * Whether two addresses are one page as far as notices go: the same origin (a page that
+ * changed its address itself stays the page clicked), or, for pages without one (file:,
+ * data:), the same address.
+ */
+export function samePage(a: string, b: string): boolean {
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    if (x.origin !== 'null' || y.origin !== 'null') return x.origin === y.origin;
+    x.hash = y.hash = '';
+    return x.href === y.href;
+  } catch {
+    return false;
+  }
 }
 
 /** Background or page -> content script. */
@@ -33,7 +55,7 @@ export type ContentRequest =
    * `working`: long work under way (`elapsedMs` so far), said again within `refreshWithinMs`
    * while it goes on; a later notice with the same `key` replaces it with the outcome.
    */
-  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' | 'working'; key?: string; elapsedMs?: number; refreshWithinMs?: number };
+  | { type: 'traceless:notice'; text: string; tone: 'info' | 'error' | 'working'; key?: string; elapsedMs?: number; refreshWithinMs?: number; page?: string };
 
 /**
  * The most the menu reads of an image, from a site or from the page's frame: bigger than

@@ -128,6 +128,24 @@ export async function saveSettings(settings: Settings): Promise<void> {
   await ext.storage.sync.set(sanitise(settings));
 }
 
+/**
+ * Every setting but the per-site rules, which are a list of their own (changeSiteRule):
+ * the settings page's form, saved, must not write back the rules as they were when it was
+ * opened, over one set in the popup since (or synced from another computer).
+ */
+export async function saveSettingsButSites(settings: Settings): Promise<void> {
+  const { siteModes: _, ...rest } = sanitise(settings);
+  await ext.storage.sync.set(rest);
+}
+
+/** One site's rule (`mode`), or none (undefined: the global mode), changed in the rules as stored now. */
+export async function changeSiteRule(origin: string, mode: GuardMode | undefined): Promise<void> {
+  const modes = { ...(await loadSettings()).siteModes };
+  if (mode) modes[origin] = mode;
+  else delete modes[origin];
+  await ext.storage.sync.set({ siteModes: siteModes(modes) });
+}
+
 export function policyOf(settings: Settings): Policy {
   return { keepIcc: settings.keepIcc, keepOrientation: settings.keepOrientation };
 }
