@@ -258,8 +258,9 @@ fn a_transparent_image_made_jpeg_says_what_its_transparent_areas_became() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
     let transparent = corpus("image-rs-image/tests/images/png/transparency/tbbn3p08.png");
+    let opaque = corpus(GPS_JPG);
     let said = |extra: &[&str]| {
-        let mut args = vec![os("convert"), os(&transparent), os(&corpus("exiftool/t/images/GPS.jpg"))];
+        let mut args = vec![os("convert"), os(&transparent), os(&opaque)];
         args.extend(["--to", "jpeg", "--overwrite", "-o"].map(os));
         args.push(os(&out_dir));
         args.extend(extra.iter().map(os));

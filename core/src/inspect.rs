@@ -53,6 +53,7 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
     };
     let mut exif_seen = false;
     let mut animation_reported = false;
+    let mut text_budget: metadata::png_text::Budget = crate::limits::MAX_INFLATED_TEXT_TOTAL;
     for (index, block) in parsed.blocks.iter().enumerate() {
         // An Ultra HDR file's own index and gain map XMP (as cleaning writes them) are
         // part of the gain map, which is reported once.
@@ -80,7 +81,9 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                     facts.items
                 }
                 BlockKind::Xmp => match &block.payload {
-                    Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
+                    Payload::PngText { chunk, data: r } => {
+                        metadata::png_text::read(chunk, &data[r.clone()], &mut text_budget)
+                    }
                     _ => metadata::xmp::read(&block.payload_bytes(data)),
                 },
                 BlockKind::PhotoshopIrb => metadata::irb::read(&block.payload_bytes(data)),
@@ -88,7 +91,9 @@ pub(crate) fn analyse(parsed: &Parsed, data: &[u8]) -> Analysis {
                     vec![Item::new(Category::Text, "Comment", "Comment", metadata::text(&block.payload_bytes(data)))]
                 }
                 BlockKind::Text => match &block.payload {
-                    Payload::PngText { chunk, data: r } => metadata::png_text::read(chunk, &data[r.clone()]),
+                    Payload::PngText { chunk, data: r } => {
+                        metadata::png_text::read(chunk, &data[r.clone()], &mut text_budget)
+                    }
                     _ => vec![Item::new(
                         Category::Text,
                         block.label.clone(),

@@ -17,6 +17,11 @@ pub const MAX_PARSED_METADATA: usize = 16 * 1024 * 1024;
 /// Most bytes a compressed PNG text chunk may inflate to when inspected.
 pub const MAX_INFLATED_TEXT: usize = 8 * 1024 * 1024;
 
+/// Most bytes all of a file's compressed text chunks may inflate to, together: a review's
+/// 8 MB PNG of 1,000 chunks, each 8 MB of zeros, took 35 s to clean (the rest is removed
+/// unread, and said to be).
+pub const MAX_INFLATED_TEXT_TOTAL: usize = 64 * 1024 * 1024;
+
 /// Most findings listed per report; the rest are counted.
 pub const MAX_FINDINGS: usize = 2_000;
 

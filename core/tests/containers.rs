@@ -582,3 +582,38 @@ fn kept_gif_and_webp_animation_blocks_hold_nothing_past_their_fields() {
     assert_eq!(err.kind, ErrorKind::Unsupported, "{err}");
     assert!(err.message.contains("EXIF"), "{err}");
 }
+
+#[test]
+fn bytes_between_jpeg_segments_go_and_the_image_stays() {
+    // Real cameras' files have them (exiftool: "Skipped unknown 4 bytes after JPEG APP1
+    // segment"); libjpeg reads on. They were refused ("expected a marker").
+    let exif = [b"Exif\0\0".to_vec(), exif_tiff(1)].concat();
+    let (file, base) =
+        jpeg_with(&[segment(0xE1, &exif), vec![0, 0, 0, 0], segment(0xFE, b"hi"), b"GPS 48.8584 N".to_vec()], b"");
+    let cleaned = clean(&file, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, base, "the segments and the bytes between them go, nothing else");
+    // Bytes that reach no marker at all are still an error.
+    let mut endless = base[..2].to_vec();
+    endless.extend_from_slice(&segment(0xFE, b"hi"));
+    endless.extend_from_slice(&[0x12; 40]);
+    assert_eq!(clean(&endless, &Policy::default()).unwrap_err().kind, ErrorKind::Corrupt);
+}
+
+#[test]
+fn chunks_where_no_decoder_reads_them_go() {
+    // A review's WebPs: an ALPH and an ANIM holding text in a simple WebP, an ANIM in a
+    // still extended one, kept as "image data" and "animation"; a text tRNS in an RGBA PNG.
+    let secret = b"SECRETLEAK in a chunk";
+    let anim = [vec![0; 6], secret.to_vec()].concat();
+    let plain = riff(&[vp8l()]);
+    let simple = riff(&[vp8l(), webp_chunk(b"ALPH", secret, true), webp_chunk(b"ANIM", &anim, true)]);
+    let cleaned = clean(&simple, &Policy::default()).unwrap();
+    assert_eq!(cleaned.data, plain);
+    let still = riff(&[vp8x(0), webp_chunk(b"ANIM", &anim, true), vp8l()]);
+    assert!(!contains(&clean(&still, &Policy::default()).unwrap().data, b"SECRET"), "an ANIM in a still image goes");
+    let alpha_first = riff(&[vp8x(0x10), webp_chunk(b"ALPH", &[0; 8], true), vp8l()]);
+    assert_eq!(clean(&alpha_first, &Policy::default()).unwrap().data, alpha_first, "an ALPH before the image stays");
+    // PNG: this image has alpha of its own (RGBA), so a tRNS is not read.
+    let (file, base) = png_with(&[png_chunk(b"tRNS", &[&[0u8; 6][..], secret].concat())], b"");
+    assert_eq!(clean(&file, &Policy::default()).unwrap().data, base);
+}

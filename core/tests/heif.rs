@@ -1425,3 +1425,78 @@ fn each_pictures_profile_is_judged_by_itself() {
         assert!(contains(&out, &icc_like(132)), "garbage first: {garbage_first}: the primary's profile stays");
     }
 }
+
+#[test]
+fn kept_boxes_and_descriptions_hold_their_fields_and_nothing_more() {
+    // A red-team review (session 44) planted text after the fields of kept properties, of
+    // `pitm`, of a grid's description, and a whole picture as a tone map's third input:
+    // each was kept, with "Nothing to remove". Such files are refused, plainly.
+    let refused = |file: &[u8], what: &str| {
+        let err = clean(file, &Policy::default()).expect_err(what);
+        assert_eq!(err.kind, ErrorKind::Corrupt, "{what}: {err}");
+        assert!(err.message.contains(what), "{what}: {err}");
+    };
+    let with = |property: Vec<u8>| {
+        let mut h = Heif::photo();
+        h.props.push(property);
+        h.items[0].props.push((3, false));
+        h.build()
+    };
+    let secret = b"SECRET TEXT".as_slice();
+    for (name, fields) in [
+        (b"pasp", [1u32.to_be_bytes(), 1u32.to_be_bytes()].concat()),
+        (b"clap", [64u32, 1, 48, 1, 0, 1, 0, 1].iter().flat_map(|v| v.to_be_bytes()).collect()),
+        (b"a1op", vec![0]),
+        (b"clli", vec![0; 4]),
+    ] {
+        let what = String::from_utf8_lossy(name).into_owned();
+        cleaned(&with(bx(name, &fields)));
+        refused(&with(bx(name, &[&fields[..], secret].concat())), &what);
+    }
+    cleaned(&with(full(b"pixi", 0, 0, &[3, 8, 8, 8])));
+    refused(&with(full(b"pixi", 0, 0, &[&[3, 8, 8, 8][..], secret].concat())), "pixi");
+    let alpha = "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha";
+    refused(&with(full(b"auxC", 0, 0, &[alpha.as_bytes(), b"\0", secret].concat())), "auxC");
+
+    // `pitm` four bytes longer, in a file whose media data comes first (no offset moves).
+    let mut h = Heif::photo();
+    h.mdat_first = true;
+    let file = h.build();
+    let at = file.windows(4).position(|w| w == b"pitm").unwrap() - 4;
+    let size = u32::from_be_bytes(file[at..at + 4].try_into().unwrap()) as usize;
+    let meta = file.windows(4).position(|w| w == b"meta").unwrap() - 4;
+    let mut longer = [&file[..at + size], b"TEXT", &file[at + size..]].concat();
+    for box_at in [at, meta] {
+        let n = u32::from_be_bytes(longer[box_at..box_at + 4].try_into().unwrap()) + 4;
+        longer[box_at..box_at + 4].copy_from_slice(&n.to_be_bytes());
+    }
+    refused(&longer, "pitm");
+
+    // A grid's description with text after it.
+    let mut h = Heif::new();
+    h.props = vec![av1c(), ispe(128, 64), ispe(64, 64)];
+    let mut grid = item(1, b"grid", &[0, 0, 0, 1, 0, 128, 0, 64]);
+    grid.props = vec![(2, false)];
+    let tiles: Vec<It> =
+        [2, 3].map(|id| It { hidden: true, props: vec![(1, true), (3, false)], ..item(id, b"av01", b"TILE") }).to_vec();
+    h.items = [vec![grid], tiles].concat();
+    h.refs = vec![(*b"dimg", 1, vec![2, 3])];
+    cleaned(&h.build());
+    h.items[0].extents = vec![[&[0, 0, 0, 1, 0, 128, 0, 64][..], secret].concat()];
+    refused(&h.build(), "grid item 1");
+
+    // A tone map of three inputs: the third a whole picture.
+    let mut h = Heif::photo();
+    h.props.push(ispe(32, 24));
+    let mut gain = item(3, b"av01", b"ISO-GAIN-MAP");
+    gain.hidden = true;
+    gain.props = vec![(1, true), (3, false)];
+    let mut hidden = item(5, b"av01", b"ANOTHER-PICTURE");
+    hidden.hidden = true;
+    hidden.props = vec![(1, true), (2, false)];
+    let mut tmap = item(4, b"tmap", b"TMAP-METADATA");
+    tmap.props = vec![(2, false)];
+    h.items.extend([gain, tmap, hidden]);
+    h.refs.push((*b"dimg", 4, vec![1, 3, 5]));
+    refused(&h.build(), "tone map item 4 has 3 inputs");
+}

@@ -48,7 +48,19 @@ fn parse_image(data: &[u8], nested: bool) -> Result<Parsed> {
             return Err(Error::truncated(NAME, pos, "the file ends before the end-of-image marker"));
         }
         if data[pos] != 0xFF {
-            return Err(Error::corrupt(NAME, pos, format!("expected a marker, found byte 0x{:02X}", data[pos])));
+            // Bytes that no marker starts, between segments: libjpeg reads on to the next marker
+            // ("extraneous bytes before marker"), exiftool too ("Skipped unknown 4 bytes after
+            // JPEG APP1 segment", seen in real cameras' files). They go, whatever they hold.
+            let Some(next) = (pos..data.len() - 1).find(|&i| data[i] == 0xFF && !matches!(data[i + 1], 0x00 | 0xFF))
+            else {
+                return Err(Error::corrupt(NAME, pos, format!("expected a marker, found byte 0x{:02X}", data[pos])));
+            };
+            let label = format!("{} bytes between segments", next - start);
+            let junk =
+                Block { kind: BlockKind::Unknown, label, range: start..next, payload: Payload::Bytes(start..next) };
+            push_block(&mut blocks, Format::Jpeg, junk)?;
+            pos = next;
+            continue;
         }
         let marker = data[pos + 1];
         match marker {

@@ -27,6 +27,9 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     let (mut declared_frames, mut frame_controls) = (None, 0u32);
     let mut seen_idat = false;
     let mut seen_iend = false;
+    // The colour type (IHDR comes first) and the palette's entries: tRNS, bKGD and sBIT
+    // have the size these give them.
+    let (mut colour, mut palette) = (None, 0);
     while pos < data.len() {
         if pos + 12 > data.len() {
             return Err(Error::truncated(NAME, pos, "chunk header cut off"));
@@ -57,7 +60,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         }
         let (kind, label, payload) = match &ty {
             // A kept chunk longer or shorter than its fields carries bytes no decoder reads.
-            _ if !fits(&ty, length) => (
+            _ if !fits(&ty, length, colour, palette) => (
                 BlockKind::Unknown,
                 format!("{name} of {length} bytes, not its fields' size"),
                 Payload::Bytes(body_range),
@@ -75,13 +78,17 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                     return Err(Error::corrupt(NAME, body, format!("invalid dimensions {width}×{height}")));
                 }
                 validate_ihdr(&data[body + 8..body + 13], body + 8)?;
+                colour = Some(data[body + 9]);
                 (BlockKind::ImageData, name, Payload::None)
             }
             b"IDAT" => {
                 seen_idat = true;
                 (BlockKind::ImageData, name, Payload::None)
             }
-            b"PLTE" => (BlockKind::ImageData, name, Payload::None),
+            b"PLTE" => {
+                palette = length / 3;
+                (BlockKind::ImageData, name, Payload::None)
+            }
             b"IEND" => {
                 if length != 0 {
                     return Err(Error::corrupt(NAME, pos, format!("IEND holds {length} bytes; it holds none")));
@@ -159,9 +166,19 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
 }
 
 /// Whether a chunk that is kept has the length its fields give it, where they give one
-/// (PNG, third edition): sBIT, bKGD and tRNS vary with the colour type, within bounds.
-fn fits(ty: &[u8; 4], length: usize) -> bool {
+/// (PNG, third edition): sBIT, bKGD and tRNS with the image's `colour` type (grey, RGB,
+/// `palette` entries, grey and alpha, RGBA); a tRNS of an image with alpha is not read
+/// (a review's 256-byte tRNS of text in an RGB image was kept).
+fn fits(ty: &[u8; 4], length: usize, colour: Option<u8>, palette: usize) -> bool {
+    let per_colour = |sizes: [usize; 5]| match colour {
+        Some(c @ 0..=6) => [sizes[0], 0, sizes[1], sizes[2], sizes[3], 0, sizes[4]][usize::from(c)] == length,
+        _ => false,
+    };
     match ty {
+        b"sBIT" => per_colour([1, 3, 3, 2, 4]),
+        b"bKGD" => per_colour([2, 6, 1, 2, 6]),
+        b"tRNS" if colour == Some(3) => (1..=palette.max(1)).contains(&length),
+        b"tRNS" => per_colour([2, 6, usize::MAX, usize::MAX, usize::MAX]),
         b"sRGB" => length == 1,
         b"gAMA" | b"cICP" => length == 4,
         b"cLLI" | b"acTL" => length == 8,
@@ -169,9 +186,6 @@ fn fits(ty: &[u8; 4], length: usize) -> bool {
         b"mDCv" => length == 24,
         b"fcTL" => length == 26,
         b"cHRM" => length == 32,
-        b"sBIT" => (1..=4).contains(&length),
-        b"bKGD" => matches!(length, 1 | 2 | 6),
-        b"tRNS" => length <= 256,
         _ => true,
     }
 }

@@ -10,6 +10,7 @@ const NAME: &str = "WebP";
 
 // VP8X feature flags.
 const FLAG_ICC: u8 = 0x20;
+const FLAG_ANIMATION: u8 = 0x02;
 const FLAG_EXIF: u8 = 0x08;
 const FLAG_XMP: u8 = 0x04;
 
@@ -39,6 +40,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     let mut dims = None;
     let mut frames = 0u32;
     let mut has_vp8x = false;
+    let mut animated = false;
     let mut has_image = false;
     let mut missing_pad = false;
     while pos < riff_end {
@@ -57,6 +59,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                     return Err(Error::corrupt(NAME, pos, "VP8X shorter than 10 bytes"));
                 }
                 has_vp8x = true;
+                animated = data[body.start] & FLAG_ANIMATION != 0;
                 dims = Some((le24(data, body.start + 4) + 1, le24(data, body.start + 7) + 1));
                 (BlockKind::Structure, name, Payload::None)
             }
@@ -72,8 +75,14 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 frames = frames.max(1);
                 (BlockKind::ImageData, name, Payload::None)
             }
-            b"ALPH" => (BlockKind::ImageData, name, Payload::None),
-            b"ANIM" => (BlockKind::Animation, name, Payload::None),
+            // Read only where the format puts them: an alpha plane before its VP8 image in an
+            // extended file, the animation's header in an animated one. Elsewhere decoders
+            // pass over them, and what they hold goes (a review kept text in both).
+            b"ALPH" if has_vp8x && !has_image && !animated => (BlockKind::ImageData, name, Payload::None),
+            b"ANIM" if animated => (BlockKind::Animation, name, Payload::None),
+            b"ALPH" | b"ANIM" => {
+                (BlockKind::Unknown, format!("{name} where no decoder reads it"), Payload::Bytes(body.clone()))
+            }
             b"ANMF" => {
                 validate_frame(data, body.clone())?;
                 has_image = true;

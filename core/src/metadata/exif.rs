@@ -21,6 +21,65 @@ pub(crate) struct ExifFacts {
     pub copyright: Option<String>,
 }
 
+/// Text values kamadak-exif may be asked to hold: it keeps each NUL-ended string as a
+/// vector of its own (24 bytes, one per NUL), so a megabyte of zeros is 24 MB.
+const MAX_TEXT_VALUE_BYTES: u64 = 1 << 20;
+
+/// Whether kamadak-exif may read `tiff`. It reads every value an entry names, and many
+/// entries may name the same bytes: a review's 63.5 KB JPEG, 2,700 entries each naming
+/// the same 32,000 zeros, took 2.3 GB (a 6 KB PNG, in its compressed text, more than
+/// there was). The directories are walked here as it walks them (a chain of them, and
+/// the EXIF, GPS and interoperability ones they point to) and the lengths the values
+/// claim are added up first: in a real EXIF they share no bytes, so they fit in it.
+fn fits(tiff: &[u8]) -> std::result::Result<(), String> {
+    let big = tiff.starts_with(b"MM");
+    let word = |at: usize, n: usize| -> Option<u32> {
+        let b = tiff.get(at..at.checked_add(n)?)?;
+        Some(b.iter().enumerate().fold(0u32, |v, (i, &x)| {
+            let shift = if big { 8 * (n - 1 - i) } else { 8 * i };
+            v | u32::from(x) << shift
+        }))
+    };
+    let (mut all, mut text) = (0u64, 0u64);
+    let mut seen: Vec<usize> = Vec::new();
+    let mut directories = vec![word(4, 4).unwrap_or(0) as usize];
+    // kamadak-exif reads at most 8 in the chain, each with at most 3 below it.
+    while let Some(at) = directories.pop() {
+        if at == 0 || seen.contains(&at) || seen.len() >= 32 {
+            continue;
+        }
+        seen.push(at);
+        let Some(count) = word(at, 2) else { continue };
+        for entry in (0..count as usize).map(|i| at + 2 + 12 * i) {
+            let (Some(tag), Some(kind), Some(n)) = (word(entry, 2), word(entry + 2, 2), word(entry + 4, 4)) else {
+                break;
+            };
+            let unit = match kind {
+                1 | 2 | 6 | 7 => 1,
+                3 | 8 => 2,
+                4 | 9 | 11 | 13 => 4,
+                5 | 10 | 12 => 8,
+                _ => 0,
+            };
+            all += unit * u64::from(n);
+            if kind == 2 {
+                text += u64::from(n);
+            }
+            if matches!(tag, 0x8769 | 0x8825 | 0xA005) {
+                directories.push(word(entry + 8, 4).unwrap_or(0) as usize);
+            }
+        }
+        directories.push(word(at + 2 + 12 * count as usize, 4).unwrap_or(0) as usize);
+    }
+    if all > 2 * tiff.len() as u64 + 65_536 || text > MAX_TEXT_VALUE_BYTES {
+        return Err(format!(
+            "its fields claim {} of values, more than it holds",
+            human_bytes(usize::try_from(all).unwrap_or(usize::MAX))
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
     let mut facts = ExifFacts::default();
     if tiff.len() > MAX_PARSED_METADATA {
@@ -30,6 +89,11 @@ pub(crate) fn read(tiff: &[u8]) -> ExifFacts {
             "EXIF data",
             format!("{} (too large to itemise)", human_bytes(tiff.len())),
         ));
+        return facts;
+    }
+    if let Err(why) = fits(tiff) {
+        let value = format!("{} ({why})", human_bytes(tiff.len()));
+        facts.items.push(Item::new(Category::Other, "EXIF", "EXIF data (unreadable)", value));
         return facts;
     }
     let parsed =
@@ -324,6 +388,42 @@ mod tests {
         let only = minimal(Some(8), None, None).unwrap();
         assert_eq!(only.len(), 8 + 2 + 12 + 4);
         assert_eq!(read(&only).orientation, Some(8));
+    }
+
+    /// An EXIF whose `entries` text fields all name the same `zeros` bytes.
+    fn overlapping(entries: usize, zeros: usize) -> Vec<u8> {
+        let values = 8 + 2 + 12 * entries + 4;
+        let mut tiff = b"MM\0*\0\0\0\x08".to_vec();
+        tiff.extend((entries as u16).to_be_bytes());
+        for i in 0..entries {
+            // Private tags, ASCII, `zeros` long, all at `values`.
+            tiff.extend((0xC000 + i as u16).to_be_bytes());
+            tiff.extend(2u16.to_be_bytes());
+            tiff.extend((zeros as u32).to_be_bytes());
+            tiff.extend((values as u32).to_be_bytes());
+        }
+        tiff.extend([0; 4]);
+        tiff.resize(values + zeros, 0);
+        tiff
+    }
+
+    #[test]
+    fn fields_that_all_name_the_same_bytes_are_not_read() {
+        // The shape of a review's 63.5 KB JPEG that took 2.3 GB (2,700 entries naming one
+        // run of 32,000 zeros), kept small: 200 entries over 3,000 zeros, 14 MB read whole.
+        let facts = read(&overlapping(200, 3000));
+        assert_eq!(facts.items.len(), 1, "{:?}", facts.items);
+        assert_eq!(facts.items[0].label, "EXIF data (unreadable)");
+        assert!(facts.items[0].value.contains("more than it holds"), "{:?}", facts.items);
+        // Entries that name their own bytes are read, however many.
+        let own = overlapping(3, 40);
+        assert!(fits(&own).is_ok());
+        assert_ne!(read(&own).items[0].label, "EXIF data (unreadable)");
+        // A directory that names itself as the next is walked once.
+        let mut looped = minimal(Some(6), None, None).unwrap();
+        let next = looped.len() - 4;
+        looped[next..].copy_from_slice(&8u32.to_be_bytes());
+        assert!(fits(&looped).is_ok());
     }
 
     #[test]

@@ -31,13 +31,20 @@ const DEVICE_TAGS: [(&[u8; 4], Category, &str, &str); 8] = [
     (b"DevD", Category::Other, "ICC DevD", "Device settings (colour profile)"),
 ];
 
-/// The device's maker and model as text, Apple's localised names of the profile
-/// (`dscm`: "DELL U2720Q" in every language), DisplayCAL's measurements (`CIED`).
-/// Standard profiles use the first two for their own origin (sRGB's "IEC
-/// http://www.iec.ch") and may have the third, so these go only with the tags
-/// above; so is the description (`desc`), which a display's profile names it by,
-/// written again as "Display".
-const DEVICE_NAMES: [&[u8; 4]; 4] = [b"dmnd", b"dmdd", b"dscm", b"CIED"];
+/// What a display's profile keeps when it is written again: the tags colour management
+/// reads (the transforms, colourants, curves, white and black points, adaptation,
+/// luminance, gamut), its copyright, and its description (as "Display"). The rest goes:
+/// the device's maker and model as text (`dmnd`, `dmdd`, which standard profiles use for
+/// their own origin, sRGB's "IEC http://www.iec.ch", so they go only with the device tags
+/// above), Apple's localised names (`dscm`: "DELL U2720Q" in every language),
+/// DisplayCAL's measurements (`CIED`), a maker's private tags, the viewing conditions'
+/// words, the measurement's and technology's notes (a review kept a private tag holding a
+/// serial number, when every tag but the device's and these names stayed).
+const COLOUR_TAGS: [&[u8; 4]; 24] = [
+    b"A2B0", b"A2B1", b"A2B2", b"B2A0", b"B2A1", b"B2A2", b"D2B0", b"D2B1", b"D2B2", b"D2B3", b"B2D0", b"B2D1",
+    b"B2D2", b"B2D3", b"rXYZ", b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC", b"kTRC", b"wtpt", b"bkpt", b"chad",
+];
+const OTHER_KEPT_TAGS: [&[u8; 4]; 6] = [b"chrm", b"cicp", b"lumi", b"gamt", b"cprt", b"desc"];
 
 const HEADER: usize = 128;
 /// Tags in a profile, at most: real ones hold a few dozen.
@@ -114,10 +121,10 @@ pub(crate) fn device(profile: &[u8]) -> Device {
     Device::Named { profile, items }
 }
 
-/// `profile` without its device tags and names, its description "Display", its header's
-/// date and device zeroed; Err if the new profile would outgrow the old.
+/// `profile` with its colour tags only (COLOUR_TAGS), its description "Display", its
+/// header's date and device zeroed; Err if the new profile would outgrow the old.
 fn rewritten(profile: &[u8], tags: &[Tag]) -> Result<Vec<u8>, ()> {
-    let gone = |t: &Tag| DEVICE_TAGS.iter().any(|(s, ..)| **s == t.signature) || DEVICE_NAMES.contains(&&t.signature);
+    let gone = |t: &Tag| !COLOUR_TAGS.contains(&&t.signature) && !OTHER_KEPT_TAGS.contains(&&t.signature);
     let kept: Vec<&Tag> = tags.iter().filter(|t| !gone(t)).collect();
     // The header, then the table, then each tag's data once (tags may share it), each
     // starting on a 4-byte boundary as the format asks.
@@ -261,6 +268,7 @@ mod tests {
             (b"dmdd", b"descDELL U2720Q"),
             (b"wtpt", b"XYZ 0000"),
             (b"vcgt", b"vcgt curves"),
+            (b"pSER", b"text SERIAL-99"),
         ]);
         let Device::Named { profile: out, items } = device(&p) else { panic!("device parts found") };
         assert_eq!(items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(), ["ICC mmod", "ICC vcgt"]);
@@ -282,7 +290,7 @@ mod tests {
         // A review found a thousand tags over one region, each a byte shorter, copied
         // each in full: a profile of megabytes became gigabytes (wasm aborts).
         let region = vec![7u8; 4000];
-        let names: Vec<[u8; 4]> = (0..200u32).map(|i| (0x4141_0000 + i).to_be_bytes()).collect();
+        let names: Vec<[u8; 4]> = COLOUR_TAGS.iter().map(|n| **n).collect();
         let mut tags: Vec<(&[u8; 4], &[u8])> = vec![(b"mmod", b"mmod\0\0\0\0"), (&names[0], &region)];
         tags.extend(names[1..].iter().map(|n| (n, b"x".as_slice())));
         let mut p = profile(&tags);

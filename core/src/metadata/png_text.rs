@@ -4,16 +4,19 @@
 
 use super::{exif, irb, text, xmp, Item};
 use crate::limits::MAX_INFLATED_TEXT;
+
+/// What a file's compressed text chunks may still inflate to (limits::MAX_INFLATED_TEXT_TOTAL).
+pub(crate) type Budget = usize;
 use crate::report::Category;
 
 /// Keyword and text of a chunk, or the reason it cannot be read.
-pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), String> {
+fn decode(chunk: &[u8; 4], body: &[u8], budget: &mut Budget) -> Result<(String, Vec<u8>), String> {
     let nul = body.iter().position(|&b| b == 0).ok_or("no keyword terminator")?;
     let keyword = text(&body[..nul]);
     let rest = &body[nul + 1..];
     let value = match chunk {
         b"tEXt" => rest.to_vec(),
-        b"zTXt" => inflate(rest.get(1..).ok_or("no compression method")?)?,
+        b"zTXt" => inflate(rest.get(1..).ok_or("no compression method")?, budget)?,
         b"iTXt" => {
             let (&compressed, rest) = rest.split_first().ok_or("no compression flag")?;
             let rest = rest.get(1..).ok_or("no compression method")?;
@@ -22,7 +25,7 @@ pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), 
             let key_end = rest.iter().position(|&b| b == 0).ok_or("no translated keyword terminator")?;
             let rest = &rest[key_end + 1..];
             if compressed == 1 {
-                inflate(rest)?
+                inflate(rest, budget)?
             } else {
                 rest.to_vec()
             }
@@ -32,16 +35,22 @@ pub(crate) fn decode(chunk: &[u8; 4], body: &[u8]) -> Result<(String, Vec<u8>), 
     Ok((keyword, value))
 }
 
-fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
-    fdeflate::decompress_to_vec_bounded(data, MAX_INFLATED_TEXT).map_err(|e| match e {
+fn inflate(data: &[u8], budget: &mut Budget) -> Result<Vec<u8>, String> {
+    if *budget == 0 {
+        return Err("not inflated: the file's other text chunks used up the limit".into());
+    }
+    let limit = MAX_INFLATED_TEXT.min(*budget);
+    let inflated = fdeflate::decompress_to_vec_bounded(data, limit);
+    *budget -= inflated.as_ref().map_or(limit, Vec::len);
+    inflated.map_err(|e| match e {
         fdeflate::BoundedDecompressionError::OutputTooLarge { .. } => "too large to inflate".to_string(),
         fdeflate::BoundedDecompressionError::DecompressionError { inner } => format!("cannot inflate ({inner:?})"),
     })
 }
 
-pub(crate) fn read(chunk: &[u8; 4], body: &[u8]) -> Vec<Item> {
+pub(crate) fn read(chunk: &[u8; 4], body: &[u8], budget: &mut Budget) -> Vec<Item> {
     let name = String::from_utf8_lossy(chunk).into_owned();
-    let (keyword, value) = match decode(chunk, body) {
+    let (keyword, value) = match decode(chunk, body, budget) {
         Ok(kv) => kv,
         Err(e) => return vec![Item::new(Category::Text, format!("PNG {name}"), "Text chunk (unreadable)", e)],
     };
@@ -94,5 +103,30 @@ fn hex_val(b: u8) -> u8 {
         b'0'..=b'9' => b - b'0',
         b'a'..=b'f' => b - b'a' + 10,
         _ => b - b'A' + 10,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compressed_text_inflates_within_one_budget_for_the_file() {
+        let chunk = |zeros: usize| {
+            let mut body = b"Comment\0\0".to_vec();
+            body.extend(fdeflate::compress_to_vec(&vec![0; zeros]));
+            body
+        };
+        let mut budget: Budget = 1 << 20;
+        // Read while the budget lasts, the budget then spent.
+        assert_eq!(read(b"zTXt", &chunk(600 << 10), &mut budget)[0].label, "Comment");
+        assert_eq!(budget, (1 << 20) - (600 << 10));
+        let over = read(b"zTXt", &chunk(600 << 10), &mut budget);
+        assert_eq!(over[0].value, "too large to inflate");
+        assert_eq!(budget, 0);
+        let unread = read(b"zTXt", &chunk(10), &mut budget);
+        assert!(unread[0].value.starts_with("not inflated"), "{unread:?}");
+        // Uncompressed text costs nothing.
+        assert_eq!(read(b"tEXt", b"Comment\0hello", &mut budget)[0].value, "hello");
     }
 }

@@ -279,11 +279,12 @@ fn parse_meta(walker: &mut Walker, header: BoxHeader) -> Result<Meta> {
     meta.primary = {
         let mut f = Fields::new(data, format, pitm);
         let (v, _) = f.full_box()?;
-        if v == 0 {
-            u32::from(f.u16()?)
-        } else {
-            f.u32()?
+        let id = if v == 0 { u32::from(f.u16()?) } else { f.u32()? };
+        // Copied as it is: nothing may follow the id (a review's text did).
+        if f.remaining() != 0 {
+            return Err(corrupt(format, pitm.start, format_args!("'pitm' longer than its fields")));
         }
+        id
     };
     let iinf = once(b"iinf")?.ok_or_else(|| corrupt(format, header.start, format_args!("no item list ('iinf')")))?;
     meta.passed_over |= parse_iinf(walker, iinf, &mut meta.items)?;

@@ -143,7 +143,12 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         },
         AUXC => {
             f.full_box()?;
-            Info::Auxiliary(String::from_utf8_lossy(f.string()?).into_owned())
+            let urn = f.string()?;
+            // AV1's alpha has no subtype (HEVC's may carry its SEI there): nothing follows.
+            if urn == AV1_ALPHA && f.remaining() != 0 {
+                return Err(longer(format, &header));
+            }
+            Info::Auxiliary(String::from_utf8_lossy(urn).into_owned())
         }
         IROT => Info::Rotation(f.u8()? & 3),
         IMIR => Info::Mirror(f.u8()? & 1),
@@ -164,10 +169,29 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         Info::Nclx(..) => Some(19),
         Info::Rotation(_) | Info::Mirror(_) => Some(9),
         Info::Size(..) => Some(20),
+        // And those kept to show the picture whose fields have one size (a review kept text
+        // after a crop's, an aspect ratio's, a pixel depth's fields).
+        Info::Display => match &header.fourcc {
+            b"clap" => Some(8 + 32),
+            b"pasp" => Some(8 + 8),
+            b"a1op" => Some(8 + 1),
+            b"lsel" => Some(8 + 2),
+            b"clli" => Some(8 + 4),
+            b"mdcv" => Some(8 + 24),
+            b"a1lx" => Some(8 + 1 + if f.u8()? & 1 == 1 { 12 } else { 6 }),
+            b"pixi" if f.full_box()?.0 == 0 => Some(12 + 1 + usize::from(f.u8()?)),
+            _ => None,
+        },
         _ => None,
     };
     if exact.is_some_and(|size| header.range().len() != size) {
-        return Err(corrupt(format, header.start, format_args!("{} property longer than its fields", header.name())));
+        return Err(longer(format, &header));
     }
     Ok(Property { header, info })
+}
+
+const AV1_ALPHA: &[u8] = b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha";
+
+fn longer(format: &'static str, header: &BoxHeader) -> Box<crate::error::Error> {
+    corrupt(format, header.start, format_args!("{} property longer than its fields", header.name()))
 }

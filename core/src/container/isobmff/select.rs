@@ -86,6 +86,28 @@ pub(crate) fn auxiliary_type(meta: &Meta, item: u32) -> Option<&str> {
     })
 }
 
+/// A kept grid's description is its fields and nothing more (ISO/IEC 23008-12, 6.6.2.3):
+/// copied as it is, bytes after them would pass unread (a review's text did).
+pub(crate) fn check_grids(meta: &Meta, roles: &[Role], data: &[u8], format: &'static str) -> Result<()> {
+    for (item, role) in meta.items.iter().zip(roles) {
+        let Some(location) = meta.location(item.id).filter(|_| role.kept() && &item.item_type == b"grid") else {
+            continue;
+        };
+        let len: usize = location.extents.iter().map(|e| e.len()).sum();
+        // Version, flags (bit 0: 32-bit sizes), rows and columns less one, the output size.
+        let wide = location.extents.first().and_then(|e| data.get(e.start + 1)).is_some_and(|flags| flags & 1 == 1);
+        if len != if wide { 12 } else { 8 } {
+            let id = item.id;
+            return Err(corrupt(
+                format,
+                meta.header.start,
+                format_args!("grid item {id} holds {len} bytes, not its fields'"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Every item's role, by index into `Meta::items`.
 pub(crate) fn roles(meta: &Meta, format: &'static str) -> Result<Vec<Role>> {
     let refs = &meta.references;
@@ -114,6 +136,16 @@ pub(crate) fn roles(meta: &Meta, format: &'static str) -> Result<Vec<Role>> {
         // A tone map's second input is its gain map.
         let tone_map = meta.item(id).is_some_and(|i| code(&i.item_type) == TMAP);
         for r in from(id).filter(|r| matches!(code(&r.kind), DIMG | SABT | TBAS)) {
+            // Its image and its gain map (ISO 21496-1): a third would be kept as a "source"
+            // though no reader shows it (a review hid a whole picture there).
+            if tone_map && code(&r.kind) == DIMG && r.to.len() != 2 {
+                let n = r.to.len();
+                return Err(corrupt(
+                    format,
+                    meta.header.start,
+                    format_args!("tone map item {id} has {n} inputs, not 2"),
+                ));
+            }
             for (position, &source) in r.to.iter().enumerate() {
                 if !meta.item(source).is_some_and(|i| i.is_image()) {
                     return Err(corrupt(
