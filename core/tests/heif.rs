@@ -1483,7 +1483,7 @@ fn kept_boxes_and_descriptions_hold_their_fields_and_nothing_more() {
     h.refs = vec![(*b"dimg", 1, vec![2, 3])];
     cleaned(&h.build());
     h.items[0].extents = vec![[&[0, 0, 0, 1, 0, 128, 0, 64][..], secret].concat()];
-    refused(&h.build(), "grid item 1");
+    refused(&h.build(), "grid description");
 
     // A tone map of three inputs: the third a whole picture.
     let mut h = Heif::photo();
@@ -1498,5 +1498,5 @@ fn kept_boxes_and_descriptions_hold_their_fields_and_nothing_more() {
     tmap.props = vec![(2, false)];
     h.items.extend([gain, tmap, hidden]);
     h.refs.push((*b"dimg", 4, vec![1, 3, 5]));
-    refused(&h.build(), "tone map item 4 has 3 inputs");
+    refused(&h.build(), "tone map without exactly 2 inputs");
 }

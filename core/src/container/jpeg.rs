@@ -55,7 +55,7 @@ fn parse_image(data: &[u8], nested: bool) -> Result<Parsed> {
             else {
                 return Err(Error::corrupt(NAME, pos, format!("expected a marker, found byte 0x{:02X}", data[pos])));
             };
-            let label = format!("{} bytes between segments", next - start);
+            let label = "bytes between segments".into();
             let junk =
                 Block { kind: BlockKind::Unknown, label, range: start..next, payload: Payload::Bytes(start..next) };
             push_block(&mut blocks, Format::Jpeg, junk)?;

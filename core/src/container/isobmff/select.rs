@@ -97,12 +97,7 @@ pub(crate) fn check_grids(meta: &Meta, roles: &[Role], data: &[u8], format: &'st
         // Version, flags (bit 0: 32-bit sizes), rows and columns less one, the output size.
         let wide = location.extents.first().and_then(|e| data.get(e.start + 1)).is_some_and(|flags| flags & 1 == 1);
         if len != if wide { 12 } else { 8 } {
-            let id = item.id;
-            return Err(corrupt(
-                format,
-                meta.header.start,
-                format_args!("grid item {id} holds {len} bytes, not its fields'"),
-            ));
+            return Err(corrupt(format, meta.header.start, format_args!("a grid description longer than its fields")));
         }
     }
     Ok(())
@@ -139,12 +134,7 @@ pub(crate) fn roles(meta: &Meta, format: &'static str) -> Result<Vec<Role>> {
             // Its image and its gain map (ISO 21496-1): a third would be kept as a "source"
             // though no reader shows it (a review hid a whole picture there).
             if tone_map && code(&r.kind) == DIMG && r.to.len() != 2 {
-                let n = r.to.len();
-                return Err(corrupt(
-                    format,
-                    meta.header.start,
-                    format_args!("tone map item {id} has {n} inputs, not 2"),
-                ));
+                return Err(corrupt(format, meta.header.start, format_args!("a tone map without exactly 2 inputs")));
             }
             for (position, &source) in r.to.iter().enumerate() {
                 if !meta.item(source).is_some_and(|i| i.is_image()) {
