@@ -820,6 +820,7 @@ fn a_file_type_box_grown_over_the_box_after_it_is_refused() {
 fn metadata_items_cannot_pose_as_tiles() {
     let mut h = Heif::photo();
     h.items[0].kind = *b"grid";
+    h.items[0].extents = vec![vec![0, 0, 0, 0, 0, 64, 0, 48]];
     h.refs.push((*b"dimg", 1, vec![2]));
     let err = refused(&h.build());
     assert_eq!(err.kind, ErrorKind::Corrupt);
@@ -949,6 +950,7 @@ fn an_item_of_unknown_type_named_a_tile_of_the_primary_is_refused() {
     // primary, was kept as a tile with its payload.
     let mut h = Heif::photo();
     h.items[0].kind = *b"grid";
+    h.items[0].extents = vec![vec![0, 0, 0, 0, 0, 64, 0, 48]];
     h.items[1].kind = *b"ExOf";
     h.refs = vec![(*b"dimg", 1, vec![2])];
     let err = refused(&h.build());
@@ -1483,7 +1485,7 @@ fn kept_boxes_and_descriptions_hold_their_fields_and_nothing_more() {
     h.refs = vec![(*b"dimg", 1, vec![2, 3])];
     cleaned(&h.build());
     h.items[0].extents = vec![[&[0, 0, 0, 1, 0, 128, 0, 64][..], secret].concat()];
-    refused(&h.build(), "grid description");
+    refused(&h.build(), "grid description not the size");
 
     // A tone map of three inputs: the third a whole picture.
     let mut h = Heif::photo();

@@ -53,6 +53,8 @@ pub(crate) mod codes {
         MDFT = b"mdft", MECO = b"meco", META = b"meta", MIME = b"mime", NCLX = b"nclx", PITM = b"pitm",
         PROF = b"prof", RICC = b"rICC", SABT = b"sabt", SKIP = b"skip", TBAS = b"tbas", THMB = b"thmb",
         TMAP = b"tmap", UDES = b"udes", UDTA = b"udta", URI = b"uri ", UUID = b"uuid", XML = b"xml ",
+        CLAP = b"clap", PASP = b"pasp", A1OP = b"a1op", LSEL = b"lsel", CLLI = b"clli", MDCV = b"mdcv",
+        A1LX = b"a1lx", PIXI = b"pixi",
     }
 }
 

@@ -215,7 +215,7 @@ fn parse_top(data: &[u8], format: &'static str, sequence: bool) -> Result<Heif> 
     }
     let meta = parse_meta(&mut walker, meta_box.clone())?;
     let mdats: Vec<Range<usize>> = top.iter().filter(|b| b.is(b"mdat")).map(|b| b.body.clone()).collect();
-    let extents = check_extents(&meta, &mdats, format)?;
+    let extents = check_extents(&meta, &mdats, data, format)?;
     Ok(Heif { format, top, meta_index, meta, extents })
 }
 
@@ -478,9 +478,23 @@ fn inside_one(mdats: &[Range<usize>], extent: &Range<usize>) -> bool {
 /// Item data lies in an `mdat` (construction method 0) or in `idat`
 /// (method 1, checked by the `iloc` reader), and no two extents overlap: one
 /// item's bytes are never another's. Returns the extents, sorted.
-fn check_extents(meta: &Meta, mdats: &[Range<usize>], format: &'static str) -> Result<Vec<Extent>> {
+fn check_extents(meta: &Meta, mdats: &[Range<usize>], data: &[u8], format: &'static str) -> Result<Vec<Extent>> {
     let mut all: Vec<Extent> = Vec::new();
     for loc in &meta.locations {
+        // A grid's description (ISO/IEC 23008-12, 6.6.2.3) is copied as it is: its fields and
+        // nothing more (a review's text after them was kept). Version, flags (bit 0: 32-bit
+        // sizes), rows and columns less one, the output size.
+        if meta.item(loc.item).is_some_and(|i| &i.item_type == b"grid") {
+            let len: usize = loc.extents.iter().map(Range::len).sum();
+            let wide = loc.extents.first().and_then(|e| data.get(e.start + 1)).is_some_and(|flags| flags & 1 == 1);
+            if len != if wide { 12 } else { 8 } {
+                return Err(corrupt(
+                    format,
+                    meta.header.start,
+                    format_args!("a grid description not the size of its fields"),
+                ));
+            }
+        }
         for extent in &loc.extents {
             if loc.method == 0 && !inside_one(mdats, extent) {
                 return Err(corrupt(

@@ -30,9 +30,7 @@ use super::{Parsed, Plan};
 
 /// The model and every item's role.
 fn model(data: &[u8], format: &'static str) -> Result<(heif::Heif, Vec<select::Role>)> {
-    let (heif, roles) = with_roles(heif::parse(data, format))?;
-    select::check_grids(&heif.meta, &roles, data, format).map_err(|e| *e)?;
-    Ok((heif, roles))
+    with_roles(heif::parse(data, format))
 }
 
 fn with_roles(heif: boxes::Result<heif::Heif>) -> Result<(heif::Heif, Vec<select::Role>)> {

@@ -171,17 +171,22 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         Info::Size(..) => Some(20),
         // And those kept to show the picture whose fields have one size (a review kept text
         // after a crop's, an aspect ratio's, a pixel depth's fields).
-        Info::Display => match &header.fourcc {
-            b"clap" => Some(8 + 32),
-            b"pasp" => Some(8 + 8),
-            b"a1op" => Some(8 + 1),
-            b"lsel" => Some(8 + 2),
-            b"clli" => Some(8 + 4),
-            b"mdcv" => Some(8 + 24),
-            b"a1lx" => Some(8 + 1 + if f.u8()? & 1 == 1 { 12 } else { 6 }),
-            b"pixi" if f.full_box()?.0 == 0 => Some(12 + 1 + usize::from(f.u8()?)),
-            _ => None,
-        },
+        Info::Display => {
+            // A byte of the body (0 past its end: the size then does not match).
+            let byte = |at: usize| usize::from(data.get(header.body.start + at).copied().unwrap_or(0));
+            match code(&header.fourcc) {
+                CLAP => Some(8 + 32),
+                PASP => Some(8 + 8),
+                A1OP => Some(8 + 1),
+                LSEL => Some(8 + 2),
+                CLLI => Some(8 + 4),
+                MDCV => Some(8 + 24),
+                A1LX => Some(8 + 1 + if byte(0) & 1 == 1 { 12 } else { 6 }),
+                // Version 0: a channel count, then a depth for each.
+                PIXI if byte(0) == 0 => Some(12 + 1 + byte(4)),
+                _ => None,
+            }
+        }
         _ => None,
     };
     if exact.is_some_and(|size| header.range().len() != size) {

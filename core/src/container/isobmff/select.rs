@@ -86,23 +86,6 @@ pub(crate) fn auxiliary_type(meta: &Meta, item: u32) -> Option<&str> {
     })
 }
 
-/// A kept grid's description is its fields and nothing more (ISO/IEC 23008-12, 6.6.2.3):
-/// copied as it is, bytes after them would pass unread (a review's text did).
-pub(crate) fn check_grids(meta: &Meta, roles: &[Role], data: &[u8], format: &'static str) -> Result<()> {
-    for (item, role) in meta.items.iter().zip(roles) {
-        let Some(location) = meta.location(item.id).filter(|_| role.kept() && &item.item_type == b"grid") else {
-            continue;
-        };
-        let len: usize = location.extents.iter().map(|e| e.len()).sum();
-        // Version, flags (bit 0: 32-bit sizes), rows and columns less one, the output size.
-        let wide = location.extents.first().and_then(|e| data.get(e.start + 1)).is_some_and(|flags| flags & 1 == 1);
-        if len != if wide { 12 } else { 8 } {
-            return Err(corrupt(format, meta.header.start, format_args!("a grid description longer than its fields")));
-        }
-    }
-    Ok(())
-}
-
 /// Every item's role, by index into `Meta::items`.
 pub(crate) fn roles(meta: &Meta, format: &'static str) -> Result<Vec<Role>> {
     let refs = &meta.references;
