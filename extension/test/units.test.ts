@@ -375,6 +375,8 @@ test('a notice is for the page clicked in: the same origin, or for pages without
   assert.equal(samePage('https://a.example/', 'http://a.example/'), false);
   assert.equal(samePage('file:///home/me/a.html', 'file:///home/me/a.html#top'), true);
   assert.equal(samePage('file:///home/me/a.html', 'file:///home/me/b.html'), false);
+  // Chromium's origin of any file is "file://": two files are still two pages.
+  assert.equal(samePage('file:///home/me/a.html', 'https://a.example/'), false);
   assert.equal(samePage('https://a.example/', 'data:text/html,hi'), false);
   assert.equal(samePage('not a url', 'not a url'), false);
 });

@@ -51,14 +51,16 @@ fn parse_image(data: &[u8], nested: bool) -> Result<Parsed> {
             // Bytes that no marker starts, between segments: libjpeg reads on to the next marker
             // ("extraneous bytes before marker"), exiftool too ("Skipped unknown 4 bytes after
             // JPEG APP1 segment", seen in real cameras' files). They go, whatever they hold.
-            let Some(next) = (pos..data.len() - 1).find(|&i| data[i] == 0xFF && !matches!(data[i + 1], 0x00 | 0xFF))
-            else {
-                return Err(Error::corrupt(NAME, pos, format!("expected a marker, found byte 0x{:02X}", data[pos])));
-            };
-            let label = "bytes between segments".into();
-            let junk =
-                Block { kind: BlockKind::Unknown, label, range: start..next, payload: Payload::Bytes(start..next) };
-            push_block(&mut blocks, Format::Jpeg, junk)?;
+            // None before the end: the file then ends before its end-of-image marker.
+            let next = (pos..data.len() - 1)
+                .find(|&i| data[i] == 0xFF && !matches!(data[i + 1], 0x00 | 0xFF))
+                .unwrap_or(data.len());
+            let junk = Payload::Bytes(start..next);
+            push_block(
+                &mut blocks,
+                Format::Jpeg,
+                block(BlockKind::Unknown, "bytes between segments", start..next, junk),
+            )?;
             pos = next;
             continue;
         }

@@ -27,9 +27,8 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
     let (mut declared_frames, mut frame_controls) = (None, 0u32);
     let mut seen_idat = false;
     let mut seen_iend = false;
-    // The colour type (IHDR comes first) and the palette's entries: tRNS, bKGD and sBIT
-    // have the size these give them.
-    let (mut colour, mut palette) = (None, 0);
+    // The colour type (IHDR comes first): tRNS, bKGD and sBIT have the size it gives them.
+    let mut colour = None;
     while pos < data.len() {
         if pos + 12 > data.len() {
             return Err(Error::truncated(NAME, pos, "chunk header cut off"));
@@ -60,7 +59,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
         }
         let (kind, label, payload) = match &ty {
             // A kept chunk longer or shorter than its fields carries bytes no decoder reads.
-            _ if !fits(&ty, length, colour, palette) => (
+            _ if !fits(&ty, length, colour) => (
                 BlockKind::Unknown,
                 format!("{name} of {length} bytes, not its fields' size"),
                 Payload::Bytes(body_range),
@@ -85,10 +84,7 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
                 seen_idat = true;
                 (BlockKind::ImageData, name, Payload::None)
             }
-            b"PLTE" => {
-                palette = length / 3;
-                (BlockKind::ImageData, name, Payload::None)
-            }
+            b"PLTE" => (BlockKind::ImageData, name, Payload::None),
             b"IEND" => {
                 if length != 0 {
                     return Err(Error::corrupt(NAME, pos, format!("IEND holds {length} bytes; it holds none")));
@@ -167,18 +163,18 @@ pub(crate) fn parse(data: &[u8]) -> Result<Parsed> {
 
 /// Whether a chunk that is kept has the length its fields give it, where they give one
 /// (PNG, third edition): sBIT, bKGD and tRNS with the image's `colour` type (grey, RGB,
-/// `palette` entries, grey and alpha, RGBA); a tRNS of an image with alpha is not read
-/// (a review's 256-byte tRNS of text in an RGB image was kept).
-fn fits(ty: &[u8; 4], length: usize, colour: Option<u8>, palette: usize) -> bool {
-    let per_colour = |sizes: [usize; 5]| match colour {
-        Some(c @ 0..=6) => [sizes[0], 0, sizes[1], sizes[2], sizes[3], 0, sizes[4]][usize::from(c)] == length,
-        _ => false,
-    };
+/// palette, grey and alpha, RGBA); a tRNS of an image with alpha is not read (a review's
+/// 256-byte tRNS of text in an RGB image was kept).
+fn fits(ty: &[u8; 4], length: usize, colour: Option<u8>) -> bool {
+    // By colour type 0 to 6 (1 and 5 are none; 0: not allowed).
+    let per_colour =
+        |sizes: [u16; 7]| colour.and_then(|c| sizes.get(usize::from(c))).is_some_and(|&s| usize::from(s) == length);
     match ty {
-        b"sBIT" => per_colour([1, 3, 3, 2, 4]),
-        b"bKGD" => per_colour([2, 6, 1, 2, 6]),
-        b"tRNS" if colour == Some(3) => (1..=palette.max(1)).contains(&length),
-        b"tRNS" => per_colour([2, 6, usize::MAX, usize::MAX, usize::MAX]),
+        b"sBIT" => per_colour([1, 0, 3, 3, 2, 0, 4]),
+        b"bKGD" => per_colour([2, 0, 6, 1, 2, 0, 6]),
+        // Up to one alpha a palette entry; the png crate (browsers') and Pillow read a longer
+        // one too, up to 256, which is kept.
+        b"tRNS" => per_colour([2, 0, 6, 256, 0, 0, 0]) || colour == Some(3) && (1..256).contains(&length),
         b"sRGB" => length == 1,
         b"gAMA" | b"cICP" => length == 4,
         b"cLLI" | b"acTL" => length == 8,

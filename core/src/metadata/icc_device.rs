@@ -40,11 +40,11 @@ const DEVICE_TAGS: [(&[u8; 4], Category, &str, &str); 8] = [
 /// DisplayCAL's measurements (`CIED`), a maker's private tags, the viewing conditions'
 /// words, the measurement's and technology's notes (a review kept a private tag holding a
 /// serial number, when every tag but the device's and these names stayed).
-const COLOUR_TAGS: [&[u8; 4]; 24] = [
+const COLOUR_TAGS: [&[u8; 4]; 30] = [
     b"A2B0", b"A2B1", b"A2B2", b"B2A0", b"B2A1", b"B2A2", b"D2B0", b"D2B1", b"D2B2", b"D2B3", b"B2D0", b"B2D1",
     b"B2D2", b"B2D3", b"rXYZ", b"gXYZ", b"bXYZ", b"rTRC", b"gTRC", b"bTRC", b"kTRC", b"wtpt", b"bkpt", b"chad",
+    b"chrm", b"cicp", b"lumi", b"gamt", b"cprt", b"desc",
 ];
-const OTHER_KEPT_TAGS: [&[u8; 4]; 6] = [b"chrm", b"cicp", b"lumi", b"gamt", b"cprt", b"desc"];
 
 const HEADER: usize = 128;
 /// Tags in a profile, at most: real ones hold a few dozen.
@@ -124,7 +124,7 @@ pub(crate) fn device(profile: &[u8]) -> Device {
 /// `profile` with its colour tags only (COLOUR_TAGS), its description "Display", its
 /// header's date and device zeroed; Err if the new profile would outgrow the old.
 fn rewritten(profile: &[u8], tags: &[Tag]) -> Result<Vec<u8>, ()> {
-    let gone = |t: &Tag| !COLOUR_TAGS.contains(&&t.signature) && !OTHER_KEPT_TAGS.contains(&&t.signature);
+    let gone = |t: &Tag| !COLOUR_TAGS.contains(&&t.signature);
     let kept: Vec<&Tag> = tags.iter().filter(|t| !gone(t)).collect();
     // The header, then the table, then each tag's data once (tags may share it), each
     // starting on a 4-byte boundary as the format asks.

@@ -29,13 +29,14 @@ export interface ImageSource {
 
 /**
  * Whether two addresses are one page as far as notices go: the same origin (a page that
- * changed its address itself stays the page clicked), or, for pages without one (file:,
- * data:), the same address.
+ * changed its address itself stays the page clicked), or, for pages without one (data:,
+ * and file:, whose origin Chromium gives as "file://" for every file), the same address.
  */
 export function samePage(a: string, b: string): boolean {
   try {
     const [x, y] = [new URL(a), new URL(b)];
-    if (x.origin !== 'null' || y.origin !== 'null') return x.origin === y.origin;
+    const opaque = (u: URL) => u.origin === 'null' || u.protocol === 'file:';
+    if (!opaque(x) && !opaque(y)) return x.origin === y.origin;
     x.hash = y.hash = '';
     return x.href === y.href;
   } catch {

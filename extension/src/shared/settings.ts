@@ -138,12 +138,23 @@ export async function saveSettingsButSites(settings: Settings): Promise<void> {
   await ext.storage.sync.set(rest);
 }
 
-/** One site's rule (`mode`), or none (undefined: the global mode), changed in the rules as stored now. */
-export async function changeSiteRule(origin: string, mode: GuardMode | undefined): Promise<void> {
-  const modes = { ...(await loadSettings()).siteModes };
-  if (mode) modes[origin] = mode;
-  else delete modes[origin];
-  await ext.storage.sync.set({ siteModes: siteModes(modes) });
+let ruleChanges: Promise<void> = Promise.resolve();
+
+/**
+ * One site's rule (`mode`), or none (undefined: the global mode), changed in the rules as
+ * stored now; this page's changes one after another (two quick clicks each read the rules
+ * before the other wrote them, and one was lost).
+ */
+export function changeSiteRule(origin: string, mode: GuardMode | undefined): Promise<void> {
+  const change = async () => {
+    const modes = { ...(await loadSettings()).siteModes };
+    if (mode) modes[origin] = mode;
+    else delete modes[origin];
+    await ext.storage.sync.set({ siteModes: siteModes(modes) });
+  };
+  const done = ruleChanges.then(change, change);
+  ruleChanges = done.catch(() => undefined);
+  return done;
 }
 
 export function policyOf(settings: Settings): Policy {

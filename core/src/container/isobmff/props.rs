@@ -143,12 +143,7 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         },
         AUXC => {
             f.full_box()?;
-            let urn = f.string()?;
-            // AV1's alpha has no subtype (HEVC's may carry its SEI there): nothing follows.
-            if urn == AV1_ALPHA && f.remaining() != 0 {
-                return Err(longer(format, &header));
-            }
-            Info::Auxiliary(String::from_utf8_lossy(urn).into_owned())
+            Info::Auxiliary(String::from_utf8_lossy(f.string()?).into_owned())
         }
         IROT => Info::Rotation(f.u8()? & 3),
         IMIR => Info::Mirror(f.u8()? & 1),
@@ -169,6 +164,8 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         Info::Nclx(..) => Some(19),
         Info::Rotation(_) | Info::Mirror(_) => Some(9),
         Info::Size(..) => Some(20),
+        // AV1's alpha has no subtype (HEVC's may carry its SEI there): nothing follows its name.
+        Info::Auxiliary(urn) if urn == AV1_ALPHA => Some(12 + AV1_ALPHA.len() + 1),
         // And those kept to show the picture whose fields have one size (a review kept text
         // after a crop's, an aspect ratio's, a pixel depth's fields).
         Info::Display => {
@@ -190,13 +187,9 @@ fn classify(data: &[u8], format: &'static str, header: BoxHeader) -> Result<Prop
         _ => None,
     };
     if exact.is_some_and(|size| header.range().len() != size) {
-        return Err(longer(format, &header));
+        return Err(corrupt(format, header.start, format_args!("{} property longer than its fields", header.name())));
     }
     Ok(Property { header, info })
 }
 
-const AV1_ALPHA: &[u8] = b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha";
-
-fn longer(format: &'static str, header: &BoxHeader) -> Box<crate::error::Error> {
-    corrupt(format, header.start, format_args!("{} property longer than its fields", header.name()))
-}
+const AV1_ALPHA: &str = "urn:mpeg:mpegB:cicp:systems:auxiliary:alpha";
