@@ -128,6 +128,11 @@ mod tests {
         assert_eq!(budget, 0);
         let unread = read(b"zTXt", &chunk(10), &mut budget);
         assert!(unread[0].value.starts_with("not inflated"), "{unread:?}");
+        // A damaged stream spends at most what its bytes could have inflated to.
+        let mut budget: Budget = 64 << 20;
+        let damaged = read(b"zTXt", b"Comment\0\0\x78\x9c\xff\xff\xff\xff", &mut budget);
+        assert!(damaged[0].value.starts_with("cannot inflate"), "{damaged:?}");
+        assert!(budget >= (64 << 20) - 6 * 1032, "{budget}");
         // Uncompressed text costs nothing.
         assert_eq!(read(b"tEXt", b"Comment\0hello", &mut budget)[0].value, "hello");
     }
