@@ -118,6 +118,9 @@ export class TestWeb {
   trouble = [];
   /** Uploads still arriving: { url, declared, received, files, ended } (bytes declared and received so far, files parsed). */
   receiving = new Set();
+  /** Request bodies passing through the proxy: { url, declared, fromBrowser, browserEnded, answered }, to
+   * tell whether a stalled upload was held back by the browser or by the proxy. */
+  forwarding = new Set();
   servers = [];
 
   async start() {
@@ -253,6 +256,14 @@ export class TestWeb {
       res.writeHead(502).end();
     });
     req.on('aborted', () => this.trouble.push(`proxy ${req.method} ${target.pathname}: aborted by the browser`));
+    if (req.method === 'POST') {
+      const through = { url: target.href, declared: Number(req.headers['content-length'] ?? NaN), fromBrowser: 0, browserEnded: false };
+      this.forwarding.add(through);
+      req.on('data', (chunk) => (through.fromBrowser += chunk.length));
+      req.on('end', () => (through.browserEnded = true));
+      res.on('finish', () => this.forwarding.delete(through));
+      res.on('close', () => this.forwarding.delete(through));
+    }
     req.pipe(upstream);
   }
 
