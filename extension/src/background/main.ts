@@ -47,7 +47,7 @@ ext.runtime.onInstalled.addListener((details) => {
 async function onMenuClick(info: chrome.contextMenus.OnClickData, tab?: chrome.tabs.Tab) {
   const action = parseMenuId(info.menuItemId);
   if (!action) return undefined;
-  const { incognito, windowId } = tab ? { incognito: tab.incognito, windowId: tab.windowId } : await outsideTabs();
+  const { incognito, windowId } = tab ? { incognito: tab.incognito, windowId: tab.windowId } : await clickOutsideTabs();
   const source: ImageSource = {
     // Our items show on images only. Chromium leaves srcUrl out when the address is longer than
     // its 2 MB limit for URLs (a large data: image; read from Chromium's source, not provoked):
@@ -88,7 +88,7 @@ function sameOrigin(frameUrl: string | undefined, pageUrl: string | undefined): 
  * focused window only when it is of that kind. (Chromium's private windows have a
  * background of their own: there its profile decides.)
  */
-async function outsideTabs(): Promise<{ incognito: boolean; windowId?: number }> {
+async function clickOutsideTabs(): Promise<{ incognito: boolean; windowId?: number }> {
   if (!isFirefox()) return { incognito: ext.extension.inIncognitoContext };
   const incognito = (await ext.windows.getAll().catch(() => [])).some((w) => w.incognito);
   const focused = await ext.windows.getLastFocused().catch(() => undefined);

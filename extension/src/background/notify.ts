@@ -48,7 +48,7 @@ export async function notify(place: NoticePlace, text: string, tone: Tone, key?:
     if (details && 'tabId' in details) {
       // The tab's own badge, as badge.ts allows; where it shows the guard's mark, the window's.
       if (await showOutcome(details.tabId, mark, color, title)) return;
-      details = outsideTabs(place);
+      details = windowBadge(place);
     }
     await ext.action.setBadgeBackgroundColor({ color, ...details });
     await ext.action.setBadgeText({ text: mark, ...details });
@@ -73,11 +73,11 @@ async function badgePlace({ tabId, windowId }: NoticePlace): Promise<{ tabId: nu
   const [shown] = await ext.tabs.query({ active: true, windowId }).catch(() => []);
   const counting = shown?.id !== undefined && holdsGuardState(await ext.action.getBadgeText({ tabId: shown.id }).catch(() => ''));
   if (shown?.id !== undefined && !counting) return { tabId: shown.id };
-  return outsideTabs({ windowId });
+  return windowBadge({ windowId });
 }
 
 /** The window's badge (Firefox), else that of every window (Chromium's has no per-window state). */
-function outsideTabs({ windowId }: Pick<NoticePlace, 'windowId'>): { windowId: number } | undefined {
+function windowBadge({ windowId }: Pick<NoticePlace, 'windowId'>): { windowId: number } | undefined {
   return isFirefox() && windowId !== undefined ? { windowId } : undefined;
 }
 
