@@ -15,7 +15,7 @@ const only = process.env.TRACELESS_BROWSERS?.split(',') ?? Object.keys(BROWSERS)
  * The built-ins the page-world script (main-world.ts) replaces or withdraws, by
  * design, where the browser has them (Firefox has no File System Access API).
  */
-const SHARED = ['Document.close', 'Document.open', 'Document.write', 'Document.writeln', 'Element.attachShadow', 'ElementInternals.shadowRoot', 'EventTarget.dispatchEvent', 'HTMLElement.click', 'HTMLInputElement.showPicker'];
+const SHARED = ['Document.close', 'Document.open', 'Document.write', 'Document.writeln', 'Element.attachShadow', 'ElementInternals.shadowRoot', 'EventTarget.addEventListener', 'EventTarget.dispatchEvent', 'EventTarget.removeEventListener', 'HTMLElement.click', 'HTMLInputElement.showPicker'];
 const WRAPPED = {
   // Chromium alone gives a replayed drop's files no entry (main-world.ts, 4).
   chromium: [...SHARED, 'DataTransferItem.webkitGetAsEntry', 'window.showDirectoryPicker', 'window.showOpenFilePicker'].sort(),

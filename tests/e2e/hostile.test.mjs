@@ -168,30 +168,27 @@ for (const name of only) {
       await page.close();
     }
 
-    // Where the guard cannot be re-armed ahead of the page's listeners (the to-dos above), it
-    // says so, also when the page stops the probe by which the guard tells an opening's effect.
-    for (const name of ['document-open-stopped-loading', 'document-open-stopped-probe', 'document-open-stopped-navigation']) {
-      test(`a page that got its listeners ahead of the guard's for good (${name}): the user is told, on the page and on the toolbar button`, async () => {
-        const page = await openAttack(ATTACKS.find((a) => a.name === name));
-        let texts = [];
-        for (let i = 0; i < 100 && !texts.some((text) => text.includes('got around the upload guard')); i++, await new Promise((r) => setTimeout(r, 50))) {
-          texts = await browser.noticeTexts(page);
-        }
-        assert.ok(texts.some((text) => text.includes('got around the upload guard')), `notices: ${JSON.stringify(texts)}`);
-        assert.equal(await browser.badgeText(page.url()), '!');
-        if (name === 'document-open-stopped-loading') {
-          // An image saved from another site's frame in that tab is told on the toolbar, not in
-          // the page: its outcome does not take the warning's place (it did, as "✓").
-          const outcome = await browser.menuClick({
-            menuItemId: 'traceless:clean', srcUrl: `${web.originB}/img/photo.jpg`, pageUrl: page.url(),
-            frameId: 7, frameUrl: `${web.originB}/frame.html`, editable: false,
-          }, page.url());
-          assert.equal(outcome.ok, true, outcome.message);
-          assert.equal(await browser.badgeText(page.url()), '!', 'the warning stays');
-        }
-        await page.close();
-      });
-    }
+    // Where the guard cannot be re-armed ahead of the page's listeners it says so. No attack
+    // page reaches that any more (session 45: the document-open-stopped-* pages were to-dos that
+    // did), so the page asks for the warning itself (tests/e2e/site/guard-lost.html).
+    test('a page the guard cannot guard any more: the user is told, on the page and on the toolbar button', async () => {
+      const page = await browser.open(`${web.originA}/guard-lost.html`);
+      let texts = [];
+      for (let i = 0; i < 100 && !texts.some((text) => text.includes('got around the upload guard')); i++, await new Promise((r) => setTimeout(r, 50))) {
+        texts = await browser.noticeTexts(page);
+      }
+      assert.ok(texts.some((text) => text.includes('got around the upload guard')), `notices: ${JSON.stringify(texts)}`);
+      assert.equal(await browser.badgeText(page.url()), '!');
+      // An image saved from another site's frame in that tab is told on the toolbar, not in
+      // the page: its outcome does not take the warning's place (it did, as "✓").
+      const outcome = await browser.menuClick({
+        menuItemId: 'traceless:clean', srcUrl: `${web.originB}/img/photo.jpg`, pageUrl: page.url(),
+        frameId: 7, frameUrl: `${web.originB}/frame.html`, editable: false,
+      }, page.url());
+      assert.equal(outcome.ok, true, outcome.message);
+      assert.equal(await browser.badgeText(page.url()), '!', 'the warning stays');
+      await page.close();
+    });
 
     test('a frame the main-world script runs in keeps its own wrappers; one it cannot run in gets this page\'s', async () => {
       // What the attacks on frames sandboxed without scripts rely on, seen directly: their
