@@ -541,7 +541,10 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   let watching: Probe | undefined;
   const watch = (target: unknown, erased: Probe): Probe | undefined => {
     const outer = watching;
-    if (target === doc) watching = erased;
+    // The outermost opening's probe stays: an inner one's listener, added after the outer
+    // opening erased the guard's, would say nothing is gone (a review: a write() from a
+    // custom element's callback had the page's listeners go in unheld).
+    if (target === doc && !outer) watching = erased;
     return outer;
   };
   const unwatch = (outer: Probe | undefined) => {
@@ -604,21 +607,45 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       return STOPPED;
     }
   };
-  /** Empties `target` with the listeners in place, then opens it; true when that left it open, empty and erased. */
-  const reopenEmpty = (target: unknown): boolean => {
+  /** What reopenEmpty() came to: open, empty and erased; nothing done (the nodes back); neither. */
+  const REOPENED = 0;
+  const STILL = 1;
+  const UNSURE = 2;
+  const querySelector = uncurry(Element.prototype.querySelector);
+  const FRAMES = 'iframe, frame, object, embed';
+  /**
+   * Whether `nodes` hold a frame. One made inside the opening had its realm made while the
+   * guard's listeners were erased, the one that puts the wrappers on a scriptless frame's
+   * built-ins too (section 6), so the page may hold that realm's natives (a review: a
+   * sandboxed frame's own addEventListener put the page's listeners first). Not seen: frames
+   * in shadow roots.
+   */
+  const holdsFrames = (nodes: Node[]): boolean => {
+    for (let i = 0; i < nodes.length; i++) {
+      const name = nameOf(nodes[i]);
+      if (name === '') continue;
+      if (name === 'iframe' || name === 'frame' || name === 'object' || name === 'embed' || querySelector(nodes[i], FRAMES) !== null) return true;
+    }
+    return false;
+  };
+  /** Empties `target` with the listeners in place, then opens it (see REOPENED). */
+  const reopenEmpty = (target: unknown): number => {
     for (let round = 0; round < 4; round++) {
       const taken = takeOut(target);
-      if (!taken) return false;
+      if (!taken) return UNSURE;
       const erased = probe(target);
       applyNative(nativeOpen, target, NO_ARGUMENTS);
       const verdict = erased();
-      if (verdict === ERASED && !firstChild(target)) return true;
+      if (verdict === ERASED && !firstChild(target)) return REOPENED;
       if (verdict === KEPT) {
-        putBack(target, taken); // the opening did nothing (the page stopped its parser): the nodes go back
-        return false;
+        // The opening did nothing (the page stopped its parser): the nodes go back, and a frame
+        // among them is wrapped as it comes back (its realm is new).
+        if (target === doc) listenForFrames();
+        putBack(target, taken);
+        return holdsFrames(taken) ? UNSURE : STILL;
       }
     }
-    return false;
+    return UNSURE;
   };
   const appendChild = uncurry(Node.prototype.appendChild);
   const readyState = getter(Document.prototype, 'readyState') as (d: unknown) => DocumentReadyState;
@@ -734,7 +761,8 @@ import { scriptDropsHaveNoEntries } from './script-drops';
       // listeners the page added while the guard's were erased were held (holdHere(), below),
       // and that is what keeps the guard's first in this document. Another realm's document
       // has only what the second opening gives it.
-      settled = (clean && !firstChild(target)) || reopenEmpty(target) || target === doc;
+      const outcome = clean && !firstChild(target) ? REOPENED : reopenEmpty(target);
+      settled = outcome === REOPENED || (outcome === STILL && target === doc);
     } catch {
       // a callback of the page's threw through, or the native refused: not settled
     }
@@ -922,7 +950,7 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // came. Only then: a script that a write() puts in adds its listeners at once.
   const nativeAddListener = EventTarget.prototype.addEventListener;
   const nativeRemoveListener = EventTarget.prototype.removeEventListener;
-  const held: Array<[typeof nativeAddListener, unknown, IArguments]> = [];
+  let held: Array<[typeof nativeAddListener, unknown, IArguments]> = [];
   /**
    * Holds the call (true) if an opening of this document is under way and has erased the
    * guard's listeners. `removing`: a removeEventListener (a flag, not the function: another
@@ -935,16 +963,19 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     return true;
   };
   function letHeldIn(): void {
-    for (let i = 0; i < held.length; i++) {
+    // Taken first: a page's options getter may open the document again while they go in.
+    const calls = held;
+    held = [];
+    for (let i = 0; i < calls.length; i++) {
       try {
-        applyNative(held[i][0], held[i][1], held[i][2]);
+        applyNative(calls[i][0], calls[i][1], calls[i][2]);
       } catch {
         // the page's options threw, as they would have when the call was made
       }
     }
-    held.length = 0;
   }
   const windowDocument = getter(window, 'document') as (w: unknown) => Document;
+  const hasOwn = uncurry(Object.prototype.hasOwnProperty) as (o: unknown, key: string) => boolean;
   /**
    * Whether the call is held: by this document's steps for this window, this document and,
    * during an opening, its nodes; by the steps of another window's document for that window
@@ -964,14 +995,16 @@ import { scriptDropsHaveNoEntries } from './script-drops';
     } catch {
       return false; // a proxy's trap threw: the native refuses it anyway
     }
-    if (own) {
-      let theirs: Guarded | undefined;
+    // (A Window's is an accessor: an object of the page's with a `window` of its own pays nothing more.)
+    if (own && hasOwn(own, 'get')) {
       try {
-        theirs = guardOf(windowDocument(target));
+        const theirs = guardOf(windowDocument(target));
+        // A scriptless frame's document may carry a function of the page's there: it only
+        // decides for that frame's own window.
+        return theirs !== undefined && theirs(HOLD, removing, target, args) === true;
       } catch (error) {
         return notApplicable(error, false); // not a window, or another origin's
       }
-      return theirs !== undefined && theirs(HOLD, removing, target, args) === true;
     }
     if (!watching) return false;
     try {
