@@ -475,6 +475,39 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // The guard answers each REARM once every listener is back: a listener's error (the stack
   // ran out inside it) is only reported by dispatch, never thrown here.
   let rearmed = false;
+  // An opening that no wrapper of this script's saw: the native open() of a realm without the
+  // wrappers (a frame sandboxed without scripts made while the guard's listeners were erased:
+  // tests/e2e/hostile/document-open-sandbox-gap-later.html). The guard's isolated-world
+  // observer re-adds its listeners, a microtask late, behind any the page added at once, so
+  // the user is told. Told by a listener of this script's on the document, which only an
+  // opening erases (re-added with every re-arming); asked when the document's children change.
+  const SENTINEL = 'traceless-open-sentinel';
+  let sentinelEvent: Event | undefined;
+  let sentinelHeard = false;
+  const hearSentinel = (event: Event) => {
+    if (event === sentinelEvent) sentinelHeard = true;
+  };
+  addListener(doc, SENTINEL, hearSentinel, true);
+  const openedUnseen = (): boolean => {
+    sentinelHeard = false;
+    sentinelEvent = new NativeEvent(SENTINEL);
+    dispatch(doc, sentinelEvent);
+    return !sentinelHeard;
+  };
+  const NativeMutationObserver = MutationObserver;
+  const observe = uncurry(MutationObserver.prototype.observe);
+  const childrenOnly = create(null) as MutationObserverInit;
+  childrenOnly.childList = true;
+  observe(
+    new NativeMutationObserver(() => {
+      // Inside an opening of this script's, its own steps decide.
+      if (watching || !openedUnseen()) return;
+      rearmHere();
+      rearmHere(LOST);
+    }),
+    doc,
+    childrenOnly,
+  );
   whenBridged((bridge) => addListener(bridge, `${REARM}${DONE_SUFFIX}`, () => (rearmed = true)));
   /**
    * Has the guard add its listeners again; whether it said they are all back. `how`: LOST, the
@@ -482,7 +515,10 @@ import { scriptDropsHaveNoEntries } from './script-drops';
    * guard's answer, through the same dispatches (roomAfter()).
    */
   const rearmHere = (how?: unknown): boolean => {
-    if (how !== TRIAL) listenForFrames();
+    if (how !== TRIAL) {
+      listenForFrames();
+      addListener(doc, SENTINEL, hearSentinel, true);
+    }
     // Before the handshake there is nothing to re-add: the guard adds its own when it starts.
     if (!bridge) return true;
     rearmed = false;
