@@ -437,8 +437,11 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   const NativeEvent = Event;
   const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   const REARM_KEY = Symbol.for('traceless.rearm');
-  const addListener = uncurry(EventTarget.prototype.addEventListener);
-  const removeListener = uncurry(EventTarget.prototype.removeEventListener);
+  // The natives, before 3b wraps them: the guard's own listeners are never held.
+  const nativeAddListener = EventTarget.prototype.addEventListener;
+  const nativeRemoveListener = EventTarget.prototype.removeEventListener;
+  const addListener = uncurry(nativeAddListener);
+  const removeListener = uncurry(nativeRemoveListener);
   const relatedTarget = getter(MouseEvent.prototype, 'relatedTarget') as (event: unknown) => EventTarget | null;
   // Called with Reflect.apply and the wrappers' `arguments`: spreading an array would run an
   // array iterator the page may have replaced, and hand the native other arguments than the
@@ -984,8 +987,6 @@ import { scriptDropsHaveNoEntries } from './script-drops';
   // document, its nodes or its window while an opening of it is under way and the probe says
   // the guard's are gone waits, and goes in once the guard's are back, in the order the calls
   // came. Only then: a script that a write() puts in adds its listeners at once.
-  const nativeAddListener = EventTarget.prototype.addEventListener;
-  const nativeRemoveListener = EventTarget.prototype.removeEventListener;
   let held: Array<[typeof nativeAddListener, unknown, IArguments]> = [];
   /**
    * Holds the call (true) if an opening of this document is under way and has erased the

@@ -97,11 +97,12 @@ function distinctNames(outcomes: FileOutcome[]): FileOutcome[] {
 }
 
 /**
- * The copy's bytes held by this process. In Firefox the engine's Blob lives in the
- * extension's process, and an upload of Files made over such Blobs stalled before its
- * end, every time for 40 photos (5.8 MB) sent by a page's fetch(FormData), the last
- * few KB never sent (tests/e2e/guard.test.mjs); a Blob over our own copy is sent whole.
- * The copy is the cleaned one: these bytes may reach the page, they are what it gets.
+ * A copy's bytes, held by this process in an array of our own (Firefox hands content
+ * scripts a page-side buffer). The File the page gets is made of them: in Firefox the
+ * engine's Blob lives in the extension's process, and an upload of Files made over such
+ * Blobs stalled before its end, every time for 40 photos (5.8 MB) sent by a page's
+ * fetch(FormData), the last few KB never sent (tests/e2e/guard.test.mjs). These are the
+ * cleaned copy's bytes: they may reach the page, they are what it gets.
  */
 async function inThisProcess(data: Blob): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(new Uint8Array(await data.arrayBuffer()));
@@ -118,7 +119,8 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
   try {
     // The file goes to the engine as it is (a Blob handle, not read here); the copy comes back as one.
     const cleaned = await engine.cleanBlob(file, policyOf(settings));
-    let data: Blob = cleaned.data;
+    const cleanedBytes = await inThisProcess(cleaned.data);
+    let bytes = cleanedBytes;
     let format = cleaned.report.format;
     let notConverted: string | undefined;
     if (mode === 'recompress') {
@@ -128,22 +130,20 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
       // the settings ask, whatever its size: the point is that the site takes it.
       // The original is never read here (see MessagingEngine.convertBlob); what the
       // routing below needs to know (format, frames) the cleaned copy tells as well.
-      // Firefox hands content scripts a page-side buffer: copy it into our own array.
-      const bytes = new Uint8Array(new Uint8Array(await cleaned.data.arrayBuffer()));
       const asJpeg = settings.heicToJpeg && cleaned.report.format === 'heif';
       // An animation stays in its format (the lossless copy): the only animated output
       // is WebP, which a site that asked for a GIF or APNG may refuse; an animated AVIF
       // cannot be converted at all yet. A HEIC asked for as JPEG is always tried, so
       // that the user hears why it could not be (a HEIF sequence, too many pixels).
       let failure: unknown;
-      const converted = !asJpeg && (isAnimated(bytes) || isImageSequence(bytes))
+      const converted = !asJpeg && (isAnimated(cleanedBytes) || isImageSequence(cleanedBytes))
         ? undefined
-        : await engine.convertBlob(file, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, bytes)).catch((e: unknown) => {
+        : await engine.convertBlob(file, convertOptionsOf(settings, { format: asJpeg ? 'jpeg' : 'keep' }, cleanedBytes)).catch((e: unknown) => {
             failure = e;
             return undefined;
           });
-      if (converted && (asJpeg || converted.data.size < data.size)) {
-        data = converted.data;
+      if (converted && (asJpeg || converted.data.size < cleanedBytes.length)) {
+        bytes = await inThisProcess(converted.data);
         format = converted.report.format;
       } else if (asJpeg) {
         // The site may refuse a HEIC: the user must know it was not made a JPEG.
@@ -155,7 +155,7 @@ export async function cleanFile(engine: MessagingEngine, file: File, kind: FileK
     // The extension follows the format (a still GIF recompressed as PNG).
     const named = converted ? renamed(file.name, format) : file.name;
     const name = sentName(named, settings);
-    const out = new File([await inThisProcess(data)], name, { type });
+    const out = new File([bytes], name, { type });
     placeLike(out, file);
     return { kind: 'cleaned', file: out, removed: cleaned.report.removed, renamedFrom: renamedFrom(file, name), converted, undated: name !== named, notConverted };
   } catch (e) {
